@@ -1,0 +1,123 @@
+"""Audit <-> JSON: a versioned, schema-checked round trip.
+
+``audit_to_dict`` turns the frozen dataclasses into plain JSON values (datetimes as ISO 8601
+UTC, floats at full precision); ``audit_from_dict`` rebuilds them, after checking the
+document against ``costopt/schemas/audit.schema.json``. ``costopt report`` and
+``costopt gate`` read saved audits through :func:`load_audit`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import types
+import typing
+from datetime import datetime
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+from costopt.errors import InputError
+from costopt.model import (
+    Audit, CoverageEntry, PriceSource, Recommendation, Skip, SloVerdict, Window,
+)
+
+SCHEMA_VERSION = "1.0"
+SUPPORTED_MAJOR = "1"
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return _plain(value.item())
+    return value
+
+
+def audit_to_dict(audit: Audit) -> dict[str, Any]:
+    return _plain(audit)
+
+
+def audit_to_json(audit: Audit) -> str:
+    return json.dumps(audit_to_dict(audit), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def _build(cls: Any, data: Any) -> Any:
+    """Rebuild a value of type ``cls`` from plain JSON data (dataclasses, tuples, datetimes)."""
+    origin = typing.get_origin(cls)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(cls) if a is not type(None)]
+        if data is None:
+            return None
+        return _build(args[0], data) if len(args) == 1 else data
+    if cls is datetime:
+        return datetime.fromisoformat(data) if isinstance(data, str) else data
+    if dataclasses.is_dataclass(cls):
+        hints = typing.get_type_hints(cls)
+        kwargs = {}
+        for f in dataclasses.fields(cls):
+            if f.name in data:
+                kwargs[f.name] = _build(hints[f.name], data[f.name])
+        return cls(**kwargs)
+    if origin is tuple:
+        args = typing.get_args(cls)
+        inner = args[0] if args else Any
+        return tuple(_build(inner, v) for v in data)
+    if cls is float and isinstance(data, int):
+        return float(data)
+    return data
+
+
+@lru_cache(maxsize=1)
+def audit_schema() -> dict[str, Any]:
+    text = resources.files("costopt.schemas").joinpath("audit.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def validate_audit_dict(data: Any, path: str = "<audit>") -> None:
+    """Check ``data`` against the shipped JSON Schema; raise InputError naming the key."""
+    import jsonschema
+
+    if not isinstance(data, dict):
+        raise InputError("expected a costopt audit JSON object", path=path)
+    version = str(data.get("schema_version", ""))
+    if version.split(".")[0] != SUPPORTED_MAJOR:
+        raise InputError(f"unsupported audit schema_version {version!r}; this costopt reads {SUPPORTED_MAJOR}.x",
+                         path=path, key="schema_version")
+    validator = jsonschema.Draft202012Validator(audit_schema())
+    error = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))), None)
+    if error is not None:
+        key = "/".join(str(p) for p in error.absolute_path) or "(root)"
+        raise InputError(f"not a valid costopt audit: {error.message}", path=path, key=key)
+
+
+def audit_from_dict(data: Mapping[str, Any], path: str = "<audit>") -> Audit:
+    validate_audit_dict(data, path)
+    return _build(Audit, data)
+
+
+def load_audit(path: str | Path) -> Audit:
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("audit file not found; pass the audit.json written by `costopt audit`", path=str(p))
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not valid JSON ({exc})", path=str(p)) from None
+    return audit_from_dict(data, str(p))
+
+
+__all__ = [
+    "audit_to_dict", "audit_to_json", "audit_from_dict", "load_audit", "validate_audit_dict",
+    "SCHEMA_VERSION", "Window", "CoverageEntry", "PriceSource", "Recommendation", "Skip", "SloVerdict",
+]

@@ -1,0 +1,170 @@
+"""The cost breakdown SQL, in one place: DuckDB locally, the same SQL for BigQuery/Athena.
+
+``breakdown_sql`` builds a GROUP BY over the ``focus`` view for any of the group keys below;
+``breakdown`` runs it and returns one frame per currency (currencies are never added).
+``spend_summary`` is the audit's spend section (totals, by provider/service/category,
+daily rows for charts and forecasts).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Sequence
+
+import pandas as pd
+
+from costopt.billing.schema import COST_COLUMNS
+from costopt.billing.table import VIEW, BillingTable
+from costopt.errors import InputError
+
+GROUP_KEYS: dict[str, str] = {
+    "provider": "ProviderName",
+    "account": "COALESCE(SubAccountId, BillingAccountId)",
+    "service": "ServiceName",
+    "category": "ServiceCategory",
+    "region": "RegionId",
+    "resource": "ResourceId",
+    "sku": "COALESCE(x_UsageType, SkuId)",
+    "charge": "ChargeCategory",
+    "week": "CAST(date_trunc('week', ChargePeriodStart) AS DATE)",
+    "day": "CAST(date_trunc('day', ChargePeriodStart) AS DATE)",
+}
+TAG_KEY_RE = re.compile(r"^tag:([A-Za-z0-9_.:/@+=\- ]{1,128})$")
+
+
+def group_expression(key: str) -> str:
+    """SQL expression for one ``--group-by`` key (``tag:KEY`` reads the Tags JSON)."""
+    if key in GROUP_KEYS:
+        return GROUP_KEYS[key]
+    m = TAG_KEY_RE.match(key)
+    if m:
+        tag = m.group(1).replace("'", "''").replace('"', '\\"')
+        return f"json_extract_string(Tags, '$.\"{tag}\"')"
+    valid = ", ".join(list(GROUP_KEYS) + ["tag:KEY"])
+    raise InputError(f"unknown group-by key {key!r}; expected any of: {valid}", key="group-by")
+
+
+def cost_column(cost: str) -> str:
+    if cost not in COST_COLUMNS:
+        raise InputError(f"unknown cost {cost!r}; expected billed, effective, list or contracted", key="cost")
+    return COST_COLUMNS[cost]
+
+
+def breakdown_sql(group_by: Sequence[str], cost: str = "effective", *, since: bool = False,
+                  until: bool = False, view: str = VIEW) -> str:
+    """The breakdown query; ``since``/``until`` add ``?`` placeholders for the bounds."""
+    column = cost_column(cost)
+    selects = [f"{group_expression(k)} AS g{i}" for i, k in enumerate(group_by)]
+    where = []
+    if since:
+        where.append("ChargePeriodStart >= ?")
+    if until:
+        where.append("ChargePeriodStart < ?")
+    where_sql = f"WHERE {' AND '.join(where)}" if where else ""
+    group_cols = ", ".join(f"g{i}" for i in range(len(group_by)))
+    select_groups = (", ".join(selects) + ", ") if selects else ""
+    group_sql = f"GROUP BY BillingCurrency{', ' + group_cols if group_cols else ''}"
+    order_sql = "ORDER BY BillingCurrency, cost DESC" + (f", {group_cols}" if group_cols else "")
+    return (f"SELECT BillingCurrency AS currency, {select_groups}SUM({column}) AS cost "
+            f"FROM {view} {where_sql} {group_sql} {order_sql}")
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One currency's breakdown: rows keyed by the group-by names, and the total."""
+
+    currency: str
+    cost: str
+    group_by: tuple[str, ...]
+    rows: pd.DataFrame
+
+    @property
+    def total(self) -> float:
+        return float(self.rows["cost"].sum()) if len(self.rows) else 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        records = []
+        for rec in self.rows.to_dict(orient="records"):
+            out = {}
+            for key in self.group_by:
+                value = rec[key]
+                out[key] = None if _is_missing(value) else (value.isoformat() if hasattr(value, "isoformat") else value)
+            out["cost"] = float(rec["cost"])
+            records.append(out)
+        return {"currency": self.currency, "cost": self.cost, "group_by": list(self.group_by),
+                "rows": records, "total": self.total}
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def breakdown(table: BillingTable, group_by: Sequence[str], cost: str = "effective",
+              since: datetime | None = None, until: datetime | None = None) -> list[Breakdown]:
+    """Run the breakdown; one :class:`Breakdown` per currency found."""
+    params: list[Any] = []
+    if since is not None:
+        params.append(since.replace(tzinfo=None))
+    if until is not None:
+        params.append(until.replace(tzinfo=None))
+    sql = breakdown_sql(group_by, cost, since=since is not None, until=until is not None)
+    df = table.query(sql, params)
+    df = df.rename(columns={f"g{i}": k for i, k in enumerate(group_by)})
+    out = []
+    for currency, part in df.groupby("currency", sort=True, dropna=False):
+        rows = part.drop(columns=["currency"]).reset_index(drop=True)
+        out.append(Breakdown(str(currency) if not _is_missing(currency) else "UNKNOWN", cost, tuple(group_by), rows))
+    return out
+
+
+def spend_summary(table: BillingTable | None, team_tag_keys: Sequence[str] = ("costopt:team", "team"),
+                  cost: str = "effective") -> dict[str, Any]:
+    """The audit's spend section. Raises InputError when the data mixes currencies."""
+    if table is None or table.empty:
+        return {"currency": None, "total": 0.0, "daily": [], "by_provider": [], "by_service": [],
+                "by_category": [], "by_charge": [], "egress": 0.0}
+    currencies = table.currencies()
+    if len(currencies) > 1:
+        raise InputError(f"billing data mixes currencies ({', '.join(currencies)}); "
+                         "costopt never adds two currencies: audit each currency's files separately")
+    column = cost_column(cost)
+    team_expr = "COALESCE(" + ", ".join(
+        f"json_extract_string(Tags, '$.\"{k}\"')" for k in team_tag_keys) + ", NULL)" if team_tag_keys else "NULL"
+    daily = table.query(
+        f"""SELECT CAST(date_trunc('day', ChargePeriodStart) AS DATE) AS day, ProviderName AS provider,
+                   COALESCE(SubAccountId, BillingAccountId) AS account, ServiceName AS service,
+                   ServiceCategory AS category, ChargeCategory AS charge, {team_expr} AS team,
+                   SUM({column}) AS cost, SUM(BilledCost) AS billed,
+                   SUM(CASE WHEN x_IsEgress THEN {column} ELSE 0 END) AS egress
+            FROM {VIEW} GROUP BY ALL ORDER BY day, provider, service""")
+
+    def by(col: str) -> list[dict[str, Any]]:
+        agg = daily.groupby(col, dropna=False)["cost"].sum().sort_values(ascending=False)
+        return [{col: (None if _is_missing(k) else str(k)), "cost": float(v)} for k, v in agg.items()]
+
+    records = []
+    for rec in daily.to_dict(orient="records"):
+        records.append({
+            "day": rec["day"].isoformat() if hasattr(rec["day"], "isoformat") else str(rec["day"]),
+            **{k: (None if _is_missing(rec[k]) else str(rec[k])) for k in ("provider", "account", "service", "category", "charge", "team")},
+            "cost": float(rec["cost"]), "billed": float(rec["billed"] or 0.0), "egress": float(rec["egress"] or 0.0),
+        })
+    return {
+        "currency": currencies[0] if currencies else None,
+        "cost_basis": cost,
+        "total": float(daily["cost"].sum()),
+        "billed_total": float(daily["billed"].fillna(0).sum()),
+        "egress": float(daily["egress"].fillna(0).sum()),
+        "first_day": records[0]["day"] if records else None,
+        "last_day": records[-1]["day"] if records else None,
+        "by_provider": by("provider"),
+        "by_service": by("service"),
+        "by_category": by("category"),
+        "by_charge": by("charge"),
+        "daily": records,
+    }

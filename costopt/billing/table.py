@@ -1,0 +1,107 @@
+"""BillingTable: a FOCUS-shaped DuckDB view over files or in-memory frames.
+
+The table never loads an export into pandas: readers register DuckDB views over the files
+(CSV, gzip, Parquet, globs), a ``focus`` view unions them in the canonical columns of
+:mod:`costopt.billing.schema`, and queries return (small, aggregated) pandas DataFrames.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Iterable, Sequence
+
+import duckdb
+import pandas as pd
+
+from costopt.billing.schema import FOCUS_COLUMNS
+
+VIEW = "focus"
+
+
+def canonical_select(mapping: dict[str, str], source: str) -> str:
+    """SELECT the canonical columns from ``source``; ``mapping`` gives a SQL expression per column.
+
+    Columns absent from ``mapping`` become typed NULLs, so every part of the union matches.
+    """
+    parts = []
+    for column, sql_type in FOCUS_COLUMNS.items():
+        expr = mapping.get(column)
+        parts.append(f"CAST({expr} AS {sql_type}) AS {column}" if expr else f"CAST(NULL AS {sql_type}) AS {column}")
+    return f"SELECT {', '.join(parts)} FROM {source}"
+
+
+class BillingTable:
+    """A DuckDB connection holding a ``focus`` view; thread-safe for queries."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection | None = None):
+        self.con = connection or duckdb.connect()
+        self._parts: list[str] = []
+        self._lock = threading.Lock()
+        self.sources: list[str] = []
+        self._n = 0
+        self._define_view()
+
+    def _define_view(self) -> None:
+        if self._parts:
+            body = " UNION ALL ".join(f"SELECT * FROM {p}" for p in self._parts)
+        else:
+            body = canonical_select({}, "(SELECT 1) AS empty") + " WHERE FALSE"
+        self.con.execute(f"CREATE OR REPLACE VIEW {VIEW} AS {body}")
+
+    def add_select(self, select_sql: str, label: str) -> str:
+        """Add a part whose SELECT already yields the canonical columns; returns its view name."""
+        with self._lock:
+            self._n += 1
+            name = f"focus_part_{self._n}"
+            self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {select_sql}")
+            self._parts.append(name)
+            self.sources.append(label)
+            self._define_view()
+            return name
+
+    def add_frame(self, frame: pd.DataFrame, label: str = "<frame>") -> str:
+        """Add an in-memory FOCUS frame (any subset of canonical columns)."""
+        with self._lock:
+            self._n += 1
+            raw = f"frame_raw_{self._n}"
+        self.con.register(raw, frame)
+        mapping = {c: c for c in FOCUS_COLUMNS if c in frame.columns}
+        return self.add_select(canonical_select(mapping, raw), label)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, label: str = "<frame>") -> "BillingTable":
+        table = cls()
+        table.add_frame(frame, label)
+        return table
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        """Run ``sql`` (which may reference the ``focus`` view) and return a DataFrame."""
+        with self._lock:
+            cur = self.con.cursor()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        with self._lock:
+            cur = self.con.cursor()
+        try:
+            row = cur.execute(sql, params or []).fetchone()
+            return None if row is None else row[0]
+        finally:
+            cur.close()
+
+    @property
+    def empty(self) -> bool:
+        return not self._parts
+
+    def currencies(self) -> list[str]:
+        df = self.query(f"SELECT DISTINCT BillingCurrency AS c FROM {VIEW} WHERE BillingCurrency IS NOT NULL ORDER BY 1")
+        return list(df["c"])
+
+    def extend(self, others: Iterable["BillingTable"]) -> None:
+        """Copy the parts of other tables in (as materialised frames: used for small provider data)."""
+        for other in others:
+            if not other.empty:
+                self.add_frame(other.query(f"SELECT * FROM {VIEW}"), ",".join(other.sources))

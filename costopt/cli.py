@@ -1,0 +1,78 @@
+"""The ``costopt`` command line: a click group; each command lives in costopt/commands/.
+
+Errors the user can fix print one line (``costopt: error: ...``) and exit 2; ``--debug``
+shows the traceback instead. Exit codes: 0 ok, 1 a gate/budget breached, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import click
+
+from costopt import __version__
+from costopt.errors import CostoptError
+
+COMMAND_MODULES = (
+    "costopt.commands.costs",
+    "costopt.commands.audit",
+    "costopt.commands.report",
+    "costopt.commands.gate",
+    "costopt.commands.rules",
+    "costopt.commands.catalog",
+    "costopt.commands.history",
+)
+
+
+class CostoptGroup(click.Group):
+    """A click group that turns CostoptError into one line and exit code 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CostoptError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"costopt: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=CostoptGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="costopt")
+@click.option("--debug", is_flag=True, help="Show full tracebacks and debug logs.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """costopt: find what your cloud ML estate wastes, priced, without breaking model SLOs.
+
+    \b
+    Typical weekly run:
+      costopt audit --demo --out ./costopt-report        # no cloud account needed
+      costopt costs --source 'exports/*.csv.gz' --group-by provider,service
+      costopt audit --source focus.parquet --out report/
+      costopt gate --audit report/audit.json --budget 50000 --max-growth 10
+
+    Exit codes: 0 ok, 1 a budget or gate check failed, 2 usage or input error.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+for _name in COMMAND_MODULES:
+    try:
+        _module = importlib.import_module(_name)
+    except ModuleNotFoundError as _exc:
+        if _exc.name != _name:
+            raise
+        continue
+    cli.add_command(_module.command)
+
+
+def main() -> None:
+    cli(prog_name="costopt")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

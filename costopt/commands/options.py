@@ -1,0 +1,26 @@
+"""Options shared by several commands (config, lookback, quiet), defined once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import click
+
+from costopt.config import Settings, load_settings, parse_duration
+from costopt.errors import InputError
+
+config_option = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False),
+    help="costopt.toml or pyproject.toml with [tool.costopt] (default: ./costopt.toml, then ./pyproject.toml).")
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
+
+
+def load_settings_with_overrides(config_path: str | None, lookback: str | None = None) -> Settings:
+    """Settings from the config file, with command-line overrides applied."""
+    settings = load_settings(config_path)
+    if lookback is not None:
+        try:
+            settings = replace(settings, lookback=parse_duration(lookback, what="lookback"))
+        except ValueError as exc:
+            raise InputError(str(exc), key="--lookback") from None
+    return settings

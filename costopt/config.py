@@ -1,0 +1,206 @@
+"""Load ``costopt.toml`` (or ``[tool.costopt]`` in pyproject.toml) into validated Settings.
+
+Top-level keys are checked here; each section's contents are validated by the module that
+owns it (rules params by costopt.rules.engine, workloads/models by costopt.tradeoff.targets,
+budgets by costopt.gate). Every error names the file, the line and the key, via
+:meth:`ConfigSource.error`.
+
+Example::
+
+    lookback = "14d"
+    slo_policy = "strict"
+    history = "~/.local/share/costopt/history"
+
+    [rules."rightsizing.oversized_vm"]
+    headroom = 0.3
+
+    [exclude]
+    resources = ["i-0abc*"]
+    tags = { "costopt:ignore" = "true" }
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Mapping
+
+from costopt.errors import ConfigError
+
+DEFAULT_LOOKBACK_DAYS = 14
+DEFAULT_HISTORY_DIR = "~/.local/share/costopt/history"
+DEFAULT_TEAM_TAG_KEYS = ("costopt:team", "team")
+
+TOP_LEVEL_KEYS = {
+    "lookback": "a duration such as '14d' or '336h'",
+    "currency": "a currency code such as 'USD'",
+    "history": "a folder path",
+    "slo_policy": "'strict' or 'advisory'",
+    "team_tag_keys": "a list of tag keys that name the owning team",
+    "rules": "a table of rule id -> parameters",
+    "exclude": "a table with 'resources' (id globs) and 'tags'",
+    "workloads": "a table of workload name -> targets",
+    "models": "a table of model name -> variants",
+    "budgets": "a table or array of budgets",
+    "providers": "a table of provider name -> scope settings",
+    "report": "a table of report settings",
+}
+
+
+@dataclass(frozen=True)
+class ConfigSource:
+    """The file a setting came from, so errors can point at its line."""
+
+    path: str = "<defaults>"
+    text: str = ""
+    prefix: tuple[str, ...] = ()  # ("tool", "costopt") for pyproject.toml
+
+    def line_of(self, key_path: tuple[str, ...]) -> int | None:
+        """Best-effort line number of the last key in ``key_path`` (None if not found)."""
+        if not self.text or not key_path:
+            return None
+        lines = self.text.splitlines()
+        last = key_path[-1]
+        quoted = re.escape(last)
+        key_re = re.compile(rf'^\s*(?:"{quoted}"|\'{quoted}\'|{quoted})\s*=')
+        table_re = re.compile(r"^\s*\[\[?\s*(.+?)\s*\]\]?\s*$")
+        inline_re = re.compile(rf'(?:^|[\s{{,.])(?:"{quoted}"|{quoted})\s*=')
+        parent = tuple(self.prefix) + tuple(key_path[:-1])
+        current: tuple[str, ...] = ()
+        candidate = None
+        for number, line in enumerate(lines, start=1):
+            m = table_re.match(line)
+            if m:
+                current = tuple(_split_dotted(m.group(1)))
+                if current == tuple(self.prefix) + tuple(key_path):
+                    return number
+                continue
+            if key_re.match(line) and current == parent:
+                return number
+            if candidate is None and inline_re.search(line):
+                candidate = number
+        return candidate
+
+    def error(self, key_path: tuple[str, ...] | str, message: str) -> ConfigError:
+        path = (key_path,) if isinstance(key_path, str) else tuple(key_path)
+        return ConfigError(message, path=self.path, line=self.line_of(path), key=".".join(path))
+
+
+def _split_dotted(name: str) -> list[str]:
+    parts = re.findall(r'"([^"]*)"|\'([^\']*)\'|([^.\s]+)', name)
+    return [a or b or c for a, b, c in parts]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated top-level settings plus the raw sections their owners validate."""
+
+    lookback: timedelta = timedelta(days=DEFAULT_LOOKBACK_DAYS)
+    currency: str | None = None
+    history: str = DEFAULT_HISTORY_DIR
+    slo_policy: str = "strict"
+    team_tag_keys: tuple[str, ...] = DEFAULT_TEAM_TAG_KEYS
+    rules: Mapping[str, Any] = field(default_factory=dict)
+    exclude: Mapping[str, Any] = field(default_factory=dict)
+    workloads: Mapping[str, Any] = field(default_factory=dict)
+    models: Mapping[str, Any] = field(default_factory=dict)
+    budgets: Any = field(default_factory=dict)
+    providers: Mapping[str, Any] = field(default_factory=dict)
+    report: Mapping[str, Any] = field(default_factory=dict)
+    source: ConfigSource = field(default_factory=ConfigSource)
+
+
+def parse_duration(value: Any, *, what: str = "duration") -> timedelta:
+    """Parse '14d', '336h', '2w', '90m' or a bare number of days."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value <= 0:
+            raise ValueError(f"expected a positive {what}, got {value}")
+        return timedelta(days=float(value))
+    if not isinstance(value, str):
+        raise ValueError(f"expected a {what} such as '14d', got {value!r}")
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([wdhm]?)\s*", value.lower())
+    if not m:
+        raise ValueError(f"expected a {what} such as '14d', '336h' or '2w', got {value!r}")
+    amount = float(m.group(1))
+    unit = m.group(2) or "d"
+    if amount <= 0:
+        raise ValueError(f"expected a positive {what}, got {value!r}")
+    return {"w": timedelta(weeks=amount), "d": timedelta(days=amount),
+            "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[unit]
+
+
+def load_settings(path: str | Path | None = None, *, search_from: Path | None = None) -> Settings:
+    """Load settings from ``path``, or from ./costopt.toml / ./pyproject.toml, or defaults."""
+    if path is None:
+        base = search_from or Path.cwd()
+        if (base / "costopt.toml").is_file():
+            path = base / "costopt.toml"
+        elif (base / "pyproject.toml").is_file():
+            candidate = base / "pyproject.toml"
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+                return Settings()
+            if "costopt" in data.get("tool", {}):
+                path = candidate
+        if path is None:
+            return Settings()
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError("config file not found; pass an existing costopt.toml or pyproject.toml", path=str(p))
+    text = p.read_text(encoding="utf-8-sig")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path=str(p)) from None
+    prefix: tuple[str, ...] = ()
+    if p.name == "pyproject.toml":
+        data = data.get("tool", {}).get("costopt", {})
+        prefix = ("tool", "costopt")
+    return settings_from_mapping(data, ConfigSource(path=str(p), text=text, prefix=prefix))
+
+
+def settings_from_mapping(data: Mapping[str, Any], source: ConfigSource | None = None) -> Settings:
+    """Validate the top level of a parsed config mapping."""
+    source = source or ConfigSource()
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            known = ", ".join(sorted(TOP_LEVEL_KEYS))
+            raise source.error((key,), f"unknown setting; expected one of: {known}")
+    kwargs: dict[str, Any] = {"source": source}
+    if "lookback" in data:
+        try:
+            kwargs["lookback"] = parse_duration(data["lookback"], what="lookback")
+        except ValueError as exc:
+            raise source.error(("lookback",), str(exc)) from None
+    if "currency" in data:
+        cur = data["currency"]
+        if not (isinstance(cur, str) and re.fullmatch(r"[A-Z]{3}", cur)):
+            raise source.error(("currency",), f"expected a 3-letter currency code such as 'USD', got {cur!r}")
+        kwargs["currency"] = cur
+    if "history" in data:
+        if not isinstance(data["history"], str):
+            raise source.error(("history",), "expected a folder path (string)")
+        kwargs["history"] = data["history"]
+    if "slo_policy" in data:
+        if data["slo_policy"] not in ("strict", "advisory"):
+            raise source.error(("slo_policy",), f"expected 'strict' or 'advisory', got {data['slo_policy']!r}")
+        kwargs["slo_policy"] = data["slo_policy"]
+    if "team_tag_keys" in data:
+        keys = data["team_tag_keys"]
+        if not (isinstance(keys, list) and all(isinstance(k, str) for k in keys)):
+            raise source.error(("team_tag_keys",), "expected a list of strings")
+        kwargs["team_tag_keys"] = tuple(keys)
+    for section in ("rules", "exclude", "workloads", "models", "providers", "report"):
+        if section in data:
+            if not isinstance(data[section], dict):
+                raise source.error((section,), f"expected {TOP_LEVEL_KEYS[section]}")
+            kwargs[section] = data[section]
+    if "budgets" in data:
+        if not isinstance(data["budgets"], (dict, list)):
+            raise source.error(("budgets",), f"expected {TOP_LEVEL_KEYS['budgets']}")
+        kwargs["budgets"] = data["budgets"]
+    return Settings(**kwargs)

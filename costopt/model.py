@@ -1,0 +1,264 @@
+"""The nouns of costopt: Resource, MetricSeries, Snapshot, Recommendation, Audit.
+
+Everything here is plain, frozen data. Providers build Snapshots; rules read them and
+emit Recommendations; the trade-off step sets their SLO verdicts; the engine wraps the
+result into an Audit, which is the one value reporters, the gate and history consume.
+
+Money is kept at full precision in the data's currency; monthly = hourly x HOURS_PER_MONTH
+unless the data says otherwise. Rounding happens only when printing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+import numpy as np
+
+HOURS_PER_MONTH = 730.0
+
+RESOURCE_KINDS = frozenset(
+    {
+        "vm", "gpu_vm", "volume", "snapshot", "bucket", "endpoint", "autoscaling_group",
+        "training_job", "nat_gateway", "address", "database", "notebook", "disk",
+        "storage_account", "other",
+    }
+)
+PRICING_MODELS = frozenset({"on_demand", "spot", "reserved", "savings_plan", "committed"})
+WORKLOAD_KINDS = frozenset({"training", "inference", "batch", "notebook", "data", "dev"})
+SLO_STATUSES = ("ok", "breach", "unknown")
+
+
+def utc(dt: datetime) -> datetime:
+    """Return ``dt`` as an aware UTC datetime (naive values are taken as UTC)."""
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The half-open time range [start, end) an audit looks at."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", utc(self.start))
+        object.__setattr__(self, "end", utc(self.end))
+        if self.end <= self.start:
+            raise ValueError(f"window end {self.end.isoformat()} is not after start {self.start.isoformat()}")
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start).total_seconds() / 3600.0
+
+    @property
+    def days(self) -> float:
+        return self.hours / 24.0
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One billable thing a provider reported: a VM, a volume, a bucket, an endpoint...
+
+    ``specs`` holds hardware facts (vcpu, memory_gib, gpu_count, gpu_model, gpu_memory_gib,
+    architecture); ``attributes`` holds kind-specific facts a rule needs (e.g. ``attached``
+    for volumes, ``size_gb``, ``state``, ``lifecycle_rules``, ``variants`` for endpoints).
+    ``hourly_cost`` is what the resource costs now, per hour, in ``currency`` (None = unknown).
+    """
+
+    provider: str
+    account: str
+    region: str
+    id: str
+    kind: str
+    type: str = ""
+    name: str = ""
+    count: int = 1
+    pricing_model: str = "on_demand"
+    hourly_cost: float | None = None
+    currency: str = "USD"
+    tags: Mapping[str, str] = field(default_factory=dict)
+    workload: str | None = None
+    created: datetime | None = None
+    specs: Mapping[str, Any] = field(default_factory=dict)
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def monthly_cost(self) -> float | None:
+        return None if self.hourly_cost is None else self.hourly_cost * HOURS_PER_MONTH
+
+    def tag(self, key: str, default: str | None = None) -> str | None:
+        return self.tags.get(key, default)
+
+
+@dataclass(frozen=True, eq=False)
+class MetricSeries:
+    """Points of one metric of one resource at a fixed period.
+
+    ``timestamps`` are epoch seconds (int64), ``values`` float64; both numpy arrays of the
+    same length. ``stat`` says how each point was aggregated over its period (Maximum,
+    Average, Sum). Percentiles are computed by costopt from these points.
+    Metric names: cpu, memory, gpu, gpu_memory, requests, latency_ms, network_in,
+    network_out, bytes_stored, objects, gets, nat_bytes (see DESIGN §3).
+    """
+
+    resource_id: str
+    metric: str
+    unit: str
+    period_s: int
+    timestamps: np.ndarray
+    values: np.ndarray
+    stat: str = "Maximum"
+    dimensions: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        ts = np.asarray(self.timestamps, dtype=np.int64)
+        vs = np.asarray(self.values, dtype=np.float64)
+        if ts.shape != vs.shape:
+            raise ValueError(f"metric {self.metric} of {self.resource_id}: {ts.size} timestamps but {vs.size} values")
+        object.__setattr__(self, "timestamps", ts)
+        object.__setattr__(self, "values", vs)
+
+    def __len__(self) -> int:
+        return int(self.values.size)
+
+
+@dataclass(frozen=True)
+class CoverageEntry:
+    """What a provider read (or failed to read) for one scope: provider/account/region/service."""
+
+    provider: str
+    scope: str
+    status: str  # "ok" | "failed" | "partial" | "skipped"
+    detail: str = ""
+    error_code: str = ""
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything one audit knows: window, inventory, metrics, billing, coverage.
+
+    ``billing`` is a :class:`costopt.billing.table.BillingTable` (a FOCUS-shaped DuckDB
+    view) or None when no billing data was read.
+    """
+
+    window: Window
+    resources: tuple[Resource, ...] = ()
+    metrics: tuple[MetricSeries, ...] = ()
+    billing: Any = None
+    coverage: tuple[CoverageEntry, ...] = ()
+    prices: tuple["PriceSource", ...] = ()
+
+    def resource(self, resource_id: str) -> Resource | None:
+        for r in self.resources:
+            if r.id == resource_id:
+                return r
+        return None
+
+
+@dataclass(frozen=True)
+class PriceSource:
+    """Where a set of prices came from and when (shown in the report's methodology)."""
+
+    provider: str
+    source: str
+    as_of: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class SloVerdict:
+    """Whether a candidate still meets its workload's targets: ok / breach / unknown."""
+
+    status: str = "unknown"
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One priced, evidenced change to one resource (or scope, for commitments).
+
+    ``evidence`` holds the statistics used (percentiles, sample counts, lookback);
+    ``impacts`` the predicted effects (p95 latency before/after, accuracy before/after,
+    interruption rate, cold start...). ``apply`` is the concrete CLI or console step.
+    """
+
+    id: str
+    rule_id: str
+    resource_id: str
+    action: str
+    provider: str = ""
+    account: str = ""
+    region: str = ""
+    resource_kind: str = ""
+    resource_name: str = ""
+    current: Mapping[str, Any] = field(default_factory=dict)
+    proposed: Mapping[str, Any] = field(default_factory=dict)
+    monthly_cost_before: float = 0.0
+    monthly_cost_after: float = 0.0
+    monthly_savings: float = 0.0
+    savings_low: float = 0.0
+    savings_high: float = 0.0
+    currency: str = "USD"
+    confidence: str = "medium"  # low | medium | high
+    performance_risk: int = 0  # 0..4
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    impacts: Mapping[str, Any] = field(default_factory=dict)
+    slo: SloVerdict = field(default_factory=SloVerdict)
+    effort: str = "low"  # low | medium | high
+    rationale: str = ""
+    apply: str = ""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    workload: str | None = None
+    alternative_group: str = ""  # candidates sharing a group are exclusive alternatives
+    status: str = "candidate"  # candidate | selected | rejected
+    rejection_reason: str = ""
+
+    @property
+    def family(self) -> str:
+        return self.rule_id.split(".", 1)[0]
+
+
+def recommendation_id(rule_id: str, resource_id: str, action: str) -> str:
+    """Stable id: the same rule, resource and action give the same id week after week."""
+    digest = hashlib.sha256(f"{rule_id}\x1f{resource_id}\x1f{action}".encode()).hexdigest()
+    return f"rec-{digest[:16]}"
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A resource a rule looked at but could not judge, and why (shown in the report)."""
+
+    rule_id: str
+    resource_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Audit:
+    """The result of one run: one serialisable value (see costopt/schemas/audit.schema.json).
+
+    ``spend`` is the breakdown (see costopt.billing.breakdown.spend_summary); ``totals`` the
+    savings totals (selected only, alternatives never added up); ``extras`` holds sections
+    later stages add (history comparison, frontier, budgets) keyed by name.
+    """
+
+    run_at: datetime
+    window: Window
+    currency: str
+    coverage: tuple[CoverageEntry, ...] = ()
+    spend: Mapping[str, Any] = field(default_factory=dict)
+    recommendations: tuple[Recommendation, ...] = ()
+    rejected: tuple[Recommendation, ...] = ()
+    skipped: tuple[Skip, ...] = ()
+    totals: Mapping[str, Any] = field(default_factory=dict)
+    prices: tuple[PriceSource, ...] = ()
+    budgets: tuple[Mapping[str, Any], ...] = ()
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    schema_version: str = "1.0"

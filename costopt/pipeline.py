@@ -1,0 +1,95 @@
+"""The audit pipeline: sources -> Snapshot -> rules -> trade-off -> selection -> Audit.
+
+Providers are the only stage that does I/O with clouds; everything after ``collect`` is a
+pure function of the Snapshot, the catalog and the settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Sequence
+
+from costopt.billing.breakdown import spend_summary
+from costopt.config import Settings
+from costopt.model import Audit, Recommendation, Snapshot, Window
+from costopt.progress import QUIET, Progress
+from costopt.rules.engine import run_rules
+from costopt.tradeoff.assess import assess
+from costopt.tradeoff.selection import select
+
+
+@dataclass(frozen=True)
+class AuditRequest:
+    """What the user asked for on the command line (or in a test)."""
+
+    sources: tuple[str, ...] = ()
+    source_format: str | None = None
+    providers: tuple[str, ...] = ()
+    demo: bool = False
+    provider_options: dict[str, Any] = field(default_factory=dict)
+    slo_policy: str | None = None
+    now: datetime | None = None
+
+
+def default_window(settings: Settings, now: datetime | None = None) -> Window:
+    end = (now or datetime.now(timezone.utc)).replace(minute=0, second=0, microsecond=0)
+    return Window(end - settings.lookback, end)
+
+
+def totals(selected: Sequence[Recommendation], rejected: Sequence[Recommendation],
+           spend_total: float, window: Window) -> dict[str, Any]:
+    """Savings totals: selected recommendations only, so alternatives are never added up."""
+    monthly = sum(r.monthly_savings for r in selected)
+    run_rate = spend_total / window.hours * 730.0 if window.hours > 0 and spend_total else 0.0
+    by_family: dict[str, float] = {}
+    by_provider: dict[str, float] = {}
+    for r in selected:
+        by_family[r.family] = by_family.get(r.family, 0.0) + r.monthly_savings
+        by_provider[r.provider or "unknown"] = by_provider.get(r.provider or "unknown", 0.0) + r.monthly_savings
+    return {
+        "monthly_savings": monthly,
+        "monthly_savings_low": sum(r.savings_low for r in selected),
+        "monthly_savings_high": sum(r.savings_high for r in selected),
+        "recommendations": len(selected),
+        "rejected": len(rejected),
+        "spend_in_window": spend_total,
+        "monthly_run_rate": run_rate,
+        "savings_share_of_run_rate": (monthly / run_rate) if run_rate else None,
+        "by_family": dict(sorted(by_family.items(), key=lambda kv: -kv[1])),
+        "by_provider": dict(sorted(by_provider.items(), key=lambda kv: -kv[1])),
+    }
+
+
+def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
+                slo_policy: str | None = None, now: datetime | None = None,
+                progress: Progress = QUIET) -> Audit:
+    """Run rules, trade-off and selection over ``snapshot`` and wrap the result."""
+    if catalog is None:
+        from costopt.catalog import load_catalog
+
+        catalog = load_catalog(settings)
+    progress("running rules")
+    run = run_rules(snapshot, catalog, settings)
+    progress(f"{len(run.candidates)} candidates; predicting impacts")
+    assessed = assess(run.candidates, snapshot, settings, catalog)
+    policy = slo_policy or settings.slo_policy
+    chosen = select(assessed, policy)
+    spend = spend_summary(snapshot.billing, settings.team_tag_keys)
+    currency = spend.get("currency") or settings.currency or "USD"
+    window = snapshot.window
+    prices = tuple(snapshot.prices) + tuple(getattr(catalog, "price_sources", lambda: ())())
+    return Audit(
+        run_at=(now or datetime.now(timezone.utc)),
+        window=window,
+        currency=currency,
+        coverage=snapshot.coverage,
+        spend=spend,
+        recommendations=chosen.selected,
+        rejected=chosen.rejected,
+        skipped=run.skipped,
+        totals=totals(chosen.selected, chosen.rejected, spend.get("total", 0.0), window),
+        prices=prices,
+        settings={"lookback_days": settings.lookback / timedelta(days=1), "slo_policy": policy,
+                  "config": settings.source.path},
+    )

@@ -1,0 +1,20 @@
+"""Render every requested report first, then write them atomically: no half-written output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+from costopt.atomic import write_all_atomic
+from costopt.errors import InputError
+from costopt.model import Audit
+from costopt.reports import FORMATS, default_filename, render
+
+
+def write_reports(audit: Audit, out_dir: Path, formats: Iterable[str], **options: Any) -> list[Path]:
+    formats = list(dict.fromkeys(formats))
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise InputError(f"unknown report format {fmt!r}; expected any of: {', '.join(FORMATS)}", key="--format")
+    rendered = {out_dir / default_filename(fmt): render(audit, fmt, **options) for fmt in formats}
+    return write_all_atomic(rendered)

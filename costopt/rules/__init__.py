@@ -1,0 +1,1 @@
+"""Recommendation rules: one module per family, registered in :mod:`costopt.rules.base`."""

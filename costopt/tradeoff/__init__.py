@@ -1,0 +1,1 @@
+"""Trade-off: predicted latency/accuracy impact of each candidate and SLO-aware selection."""
