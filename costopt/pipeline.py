@@ -7,7 +7,7 @@ pure function of the Snapshot, the catalog and the settings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Sequence
 
 from costopt.billing.breakdown import spend_summary
@@ -37,11 +37,24 @@ def default_window(settings: Settings, now: datetime | None = None) -> Window:
     return Window(end - settings.lookback, end)
 
 
+def billing_days(spend: dict[str, Any], window: Window) -> float:
+    """Days the billing data covers (its first to last day), else the window's length."""
+    first, last = spend.get("first_day"), spend.get("last_day")
+    if first and last:
+        return (date.fromisoformat(last[:10]) - date.fromisoformat(first[:10])).days + 1
+    return window.days
+
+
 def totals(selected: Sequence[Recommendation], rejected: Sequence[Recommendation],
-           spend_total: float, window: Window) -> dict[str, Any]:
-    """Savings totals: selected recommendations only, so alternatives are never added up."""
+           spend: dict[str, Any], window: Window) -> dict[str, Any]:
+    """Savings totals: selected recommendations only, so alternatives are never added up.
+
+    The monthly run-rate is the spend per day over the days the billing covers x 730/24.
+    """
     monthly = sum(r.monthly_savings for r in selected)
-    run_rate = spend_total / window.hours * 730.0 if window.hours > 0 and spend_total else 0.0
+    spend_total = float(spend.get("total") or 0.0)
+    days = billing_days(spend, window)
+    run_rate = spend_total / days * 730.0 / 24.0 if days > 0 and spend_total else 0.0
     by_family: dict[str, float] = {}
     by_provider: dict[str, float] = {}
     for r in selected:
@@ -54,6 +67,7 @@ def totals(selected: Sequence[Recommendation], rejected: Sequence[Recommendation
         "recommendations": len(selected),
         "rejected": len(rejected),
         "spend_in_window": spend_total,
+        "spend_days": days,
         "monthly_run_rate": run_rate,
         "savings_share_of_run_rate": (monthly / run_rate) if run_rate else None,
         "by_family": dict(sorted(by_family.items(), key=lambda kv: -kv[1])),
@@ -88,7 +102,7 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
         recommendations=chosen.selected,
         rejected=chosen.rejected,
         skipped=run.skipped,
-        totals=totals(chosen.selected, chosen.rejected, spend.get("total", 0.0), window),
+        totals=totals(chosen.selected, chosen.rejected, spend, window),
         prices=prices,
         settings={"lookback_days": settings.lookback / timedelta(days=1), "slo_policy": policy,
                   "config": settings.source.path},

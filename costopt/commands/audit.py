@@ -62,6 +62,10 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
     from costopt.collect import collect
 
     settings = load_settings_with_overrides(config_path, lookback)
+    if demo:
+        from costopt.providers.demo import demo_settings
+
+        settings = demo_settings(settings)
     progress = Progress(quiet=quiet)
     request = AuditRequest(
         sources=tuple(sources),
@@ -84,8 +88,8 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
     click.echo(
         f"{totals.get('recommendations', 0)} recommendations, potential savings "
         f"{totals.get('monthly_savings', 0.0):,.2f} {audit.currency}/month "
-        f"(spend in window {totals.get('spend_in_window', 0.0):,.2f} {audit.currency}, "
-        f"{audit.window.days:.0f} days)")
+        f"(spend {totals.get('spend_in_window', 0.0):,.2f} {audit.currency} over "
+        f"{totals.get('spend_days', audit.window.days):.0f} days)")
     failed = [c for c in audit.coverage if c.status == "failed"]
     if failed:
         click.echo(f"coverage: {len(failed)} scope(s) could not be read; see the report's Coverage section", err=True)
