@@ -1,0 +1,217 @@
+"""The Catalog: lookups of instance specs and prices by provider, region and type.
+
+Keys are case-insensitive (Azure sizes are spelt ``Standard_D4s_v5`` in one API and
+``standard_d4s_v5`` in another). SageMaker types (``ml.g4dn.xlarge``) are their own priced
+types with the hardware of the EC2 type they run on.
+
+GCP attaches GPUs to N1 machines; such a VM is named ``<machine>+<accelerator>:<count>``,
+e.g. ``n1-standard-8+nvidia-tesla-t4:1``: its spec is the machine's plus the GPUs, its price
+the machine's plus count x the accelerator's, in the same pricing model. Either part
+missing -> None.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from typing import Iterable
+
+import pandas as pd
+
+from costopt.catalog.model import EGRESS_KINDS, PRICE_MODELS, InstanceSpec, Price, StorageTier
+from costopt.model import PriceSource
+
+# GCP N1 shapes offered with attached GPUs in instances() (any other combination can be looked up).
+GCP_GPU_HOSTS = ("n1-standard-4", "n1-standard-8", "n1-standard-16", "n1-standard-32")
+GCP_GPU_COUNTS = (1, 2, 4)
+
+OFFER_COLUMNS = ["provider", "type", "family", "size", "generation", "vcpu", "memory_gib", "gpu_count",
+                 "gpu_model", "gpu_memory_gib", "architecture", "relative_speed", "gpu_tflops", "price"]
+
+
+def _key(text: str) -> str:
+    return (text or "").strip().lower()
+
+
+class Catalog:
+    """Specs and prices. Build with :meth:`add_*` (bundled loader, cache) then read."""
+
+    def __init__(self) -> None:
+        self._specs: dict[tuple[str, str], InstanceSpec] = {}
+        self._prices: dict[tuple[str, str, str, str], Price] = {}
+        self._interruptions: dict[tuple[str, str, str], float] = {}
+        self._storage: dict[tuple[str, str], dict[str, StorageTier]] = {}
+        self._egress: dict[tuple[str, str, str], Price] = {}
+        self._offers: dict[tuple[str, str, str], pd.DataFrame] = {}
+        self.source_details: dict[str, str] = {}  # source id -> what it means
+
+    # --- building -------------------------------------------------------------------------
+
+    def add_instance(self, spec: InstanceSpec) -> None:
+        self._specs[(_key(spec.provider), _key(spec.type))] = spec
+        self._offers.clear()
+
+    def add_price(self, provider: str, region: str, type: str, model: str, price: Price) -> None:
+        if model not in PRICE_MODELS:
+            raise ValueError(f"price model {model!r} is not one of {', '.join(PRICE_MODELS)}")
+        self._prices[(_key(provider), _key(region), _key(type), model)] = price
+        self._offers.clear()
+
+    def add_interruption_rate(self, provider: str, region: str, type: str, rate_per_hour: float) -> None:
+        self._interruptions[(_key(provider), _key(region), _key(type))] = float(rate_per_hour)
+
+    def add_storage_tier(self, tier: StorageTier) -> None:
+        self._storage.setdefault((_key(tier.provider), _key(tier.region)), {})[_key(tier.name)] = tier
+
+    def add_egress(self, provider: str, region: str, kind: str, price: Price) -> None:
+        if kind not in EGRESS_KINDS:
+            raise ValueError(f"egress kind {kind!r} is not one of {', '.join(EGRESS_KINDS)}")
+        self._egress[(_key(provider), _key(region), kind)] = price
+
+    # --- specs ----------------------------------------------------------------------------
+
+    def instance(self, provider: str, type: str) -> InstanceSpec | None:
+        """Hardware of ``type`` (None when unknown)."""
+        provider_k, type_k = _key(provider), _key(type)
+        spec = self._specs.get((provider_k, type_k))
+        if spec is not None:
+            return spec
+        if provider_k == "gcp" and "+" in type_k:
+            return self._gcp_composite(type_k)
+        return None
+
+    def _gcp_composite(self, type_k: str) -> InstanceSpec | None:
+        parsed = _split_composite(type_k)
+        if parsed is None:
+            return None
+        machine, accelerator, count = parsed
+        host = self._specs.get(("gcp", machine))
+        gpu = self._specs.get(("gcp", accelerator))
+        if host is None or gpu is None or host.gpu_count:
+            return None
+        return replace(host, type=f"{host.type}+{gpu.type}:{count}", gpu_count=count, gpu_model=gpu.gpu_model,
+                       gpu_memory_gib=gpu.gpu_memory_gib, gpu_tflops=gpu.gpu_tflops)
+
+    def instances(self, provider: str, region: str | None = None) -> list[InstanceSpec]:
+        """Instance types of ``provider`` (priced on demand in ``region`` when given)."""
+        provider_k = _key(provider)
+        specs = [s for (p, _), s in self._specs.items() if p == provider_k and s.vcpu > 0]
+        if provider_k == "gcp":
+            specs += [c for c in (self.instance("gcp", f"{h}+{a.type}:{n}") for h in GCP_GPU_HOSTS
+                                  for a in self._accelerators("gcp") for n in GCP_GPU_COUNTS) if c is not None]
+        if region is not None:
+            specs = [s for s in specs if self.price(provider, region, s.type) is not None]
+        return sorted(specs, key=lambda s: (s.family, s.vcpu, s.memory_gib, s.type))
+
+    def _accelerators(self, provider: str) -> list[InstanceSpec]:
+        return [s for (p, _), s in self._specs.items() if p == provider and s.vcpu == 0 and s.gpu_count]
+
+    # --- prices ---------------------------------------------------------------------------
+
+    def price(self, provider: str, region: str, type: str, model: str = "on_demand") -> Price | None:
+        """Effective hourly price of ``type`` in ``region`` under ``model`` (None when unknown).
+
+        ``model`` is on_demand, spot (a typical recent price), commit_1y or commit_3y (the
+        all-upfront rate amortised per hour).
+        """
+        if model not in PRICE_MODELS:
+            raise ValueError(f"price model {model!r} is not one of {', '.join(PRICE_MODELS)}")
+        provider_k, region_k, type_k = _key(provider), _key(region), _key(type)
+        found = self._prices.get((provider_k, region_k, type_k, model))
+        if found is not None or provider_k != "gcp" or "+" not in type_k:
+            return found
+        parsed = _split_composite(type_k)
+        if parsed is None:
+            return None
+        machine, accelerator, count = parsed
+        host = self._prices.get((provider_k, region_k, machine, model))
+        gpu = self._prices.get((provider_k, region_k, accelerator, model))
+        if host is None or gpu is None or host.currency != gpu.currency:
+            return None
+        as_of = min(host.as_of, gpu.as_of)
+        source = host.source if host.source == gpu.source else f"{host.source} + {gpu.source}"
+        return Price(host.amount + count * gpu.amount, "hour", host.currency, source, as_of)
+
+    def interruption_rate(self, provider: str, region: str, type: str) -> float | None:
+        """Typical spot interruptions per instance-hour (None when unknown)."""
+        provider_k, region_k, type_k = _key(provider), _key(region), _key(type)
+        rate = self._interruptions.get((provider_k, region_k, type_k))
+        if rate is None and provider_k == "gcp" and "+" in type_k:
+            parsed = _split_composite(type_k)
+            if parsed:
+                rates = [self._interruptions.get((provider_k, region_k, part)) for part in parsed[:2]]
+                known = [r for r in rates if r is not None]
+                rate = max(known) if known else None
+        return rate
+
+    def offers(self, provider: str, region: str, model: str = "on_demand") -> pd.DataFrame:
+        """All instance types priced in ``region`` under ``model``, as a DataFrame.
+
+        Columns: see OFFER_COLUMNS (``price`` = hourly amount); sorted by price. Rules use it
+        to match thousands of resources against candidates with array operations.
+        """
+        key = (_key(provider), _key(region), model)
+        cached = self._offers.get(key)
+        if cached is not None:
+            return cached
+        rows = []
+        for spec in self.instances(provider):
+            price = self.price(provider, region, spec.type, model)
+            if price is None:
+                continue
+            rows.append((spec.provider, spec.type, spec.family, spec.size, spec.generation, spec.vcpu, spec.memory_gib,
+                         spec.gpu_count, spec.gpu_model, spec.gpu_memory_gib, spec.architecture, spec.relative_speed,
+                         spec.gpu_tflops, price.amount))
+        frame = pd.DataFrame(rows, columns=OFFER_COLUMNS).sort_values(["price", "type"], ignore_index=True)
+        self._offers[key] = frame
+        return frame
+
+    # --- storage and egress ---------------------------------------------------------------
+
+    def storage_tiers(self, provider: str, region: str) -> list[StorageTier]:
+        """Object-storage tiers of ``provider`` in ``region``, hottest (dearest per GB) first."""
+        tiers = self._storage.get((_key(provider), _key(region)), {})
+        return sorted(tiers.values(), key=lambda t: -t.gb_month)
+
+    def storage_tier(self, provider: str, region: str, name: str) -> StorageTier | None:
+        return self._storage.get((_key(provider), _key(region)), {}).get(_key(name))
+
+    def egress(self, provider: str, region: str, kind: str) -> Price | None:
+        """Per-GB price of ``kind`` traffic (internet, inter_region, nat_processing) from ``region``."""
+        if kind not in EGRESS_KINDS:
+            raise ValueError(f"egress kind {kind!r} is not one of {', '.join(EGRESS_KINDS)}")
+        return self._egress.get((_key(provider), _key(region), kind))
+
+    # --- provenance -----------------------------------------------------------------------
+
+    def _all_prices(self) -> Iterable[tuple[str, Price | StorageTier]]:
+        for (provider, *_), price in self._prices.items():
+            yield provider, price
+        for (provider, *_), price in self._egress.items():
+            yield provider, price
+        for (provider, _), tiers in self._storage.items():
+            for tier in tiers.values():
+                yield provider, tier
+
+    def price_sources(self) -> tuple[PriceSource, ...]:
+        """Each (provider, source, as_of) the catalog's prices came from, with a count."""
+        counts = Counter((p, x.source, x.as_of) for p, x in self._all_prices())
+        return tuple(PriceSource(p, source, as_of, "; ".join(x for x in (self.source_details.get(source, ""), f"{n} prices") if x))
+                     for (p, source, as_of), n in sorted(counts.items()))
+
+    def regions(self, provider: str) -> list[str]:
+        provider_k = _key(provider)
+        return sorted({r for (p, r, _, _) in self._prices if p == provider_k})
+
+    def __len__(self) -> int:
+        return len(self._prices)
+
+
+def _split_composite(type_k: str) -> tuple[str, str, int] | None:
+    machine, _, accel = type_k.partition("+")
+    name, _, count = accel.partition(":")
+    try:
+        n = int(count or "1")
+    except ValueError:
+        return None
+    return (machine, name, n) if machine and name and n > 0 else None

@@ -1,0 +1,168 @@
+"""The catalog API: specs, prices per model/region, composites, storage, egress, provenance."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from costopt.catalog import PRICE_MODELS, Catalog, InstanceSpec, Price, bundled_catalog, load_catalog
+from costopt.catalog.cache import cache_path, write_cache
+from costopt.errors import InputError
+
+REGIONS = {"aws": ("us-east-1", "eu-west-1"), "gcp": ("us-central1", "europe-west4"), "azure": ("eastus", "westeurope")}
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return bundled_catalog()
+
+
+@pytest.mark.parametrize("provider,type_,vcpu,mem,gpus,gpu_model", [
+    ("aws", "m5.2xlarge", 8, 32, 0, ""),
+    ("aws", "g4dn.xlarge", 4, 16, 1, "T4"),
+    ("aws", "ml.g4dn.xlarge", 4, 16, 1, "T4"),
+    ("aws", "p3.8xlarge", 32, 244, 4, "V100"),
+    ("aws", "g5.12xlarge", 48, 192, 4, "A10G"),
+    ("gcp", "n2-standard-8", 8, 32, 0, ""),
+    ("gcp", "a2-highgpu-1g", 12, 85, 1, "A100"),
+    ("gcp", "g2-standard-8", 8, 32, 1, "L4"),
+    ("gcp", "n1-standard-8+nvidia-tesla-t4:2", 8, 30, 2, "T4"),
+    ("azure", "Standard_D4s_v5", 4, 16, 0, ""),
+    ("azure", "standard_nc4as_t4_v3", 4, 28, 1, "T4"),
+    ("azure", "Standard_ND96asr_v4", 96, 900, 8, "A100"),
+])
+def test_instance_specs(catalog, provider, type_, vcpu, mem, gpus, gpu_model):
+    spec = catalog.instance(provider, type_)
+    assert isinstance(spec, InstanceSpec)
+    assert (spec.vcpu, spec.memory_gib, spec.gpu_count, spec.gpu_model) == (vcpu, mem, gpus, gpu_model)
+    if gpus:
+        assert spec.gpu_memory_gib > 0 and spec.gpu_tflops > 0
+
+
+def test_unknown_type_and_region_give_none(catalog):
+    assert catalog.instance("aws", "m99.huge") is None
+    assert catalog.price("aws", "us-east-1", "m99.huge") is None
+    assert catalog.price("aws", "ap-south-7", "m5.large") is None
+    assert catalog.price("gcp", "us-central1", "n1-standard-8+nvidia-unknown:1") is None
+    assert catalog.interruption_rate("aws", "ap-south-7", "m5.large") is None
+    assert catalog.egress("aws", "ap-south-7", "internet") is None
+    assert catalog.storage_tiers("aws", "ap-south-7") == []
+    with pytest.raises(ValueError):
+        catalog.price("aws", "us-east-1", "m5.large", "reserved_forever")
+
+
+def test_known_list_prices(catalog):
+    # us-east-1 Linux on-demand list prices the bundle was written from.
+    assert catalog.price("aws", "us-east-1", "m5.large").amount == pytest.approx(0.096)
+    assert catalog.price("aws", "us-east-1", "g4dn.xlarge").amount == pytest.approx(0.526)
+    assert catalog.price("gcp", "us-central1", "n2-standard-2").amount == pytest.approx(0.097118, rel=1e-4)
+    assert catalog.price("azure", "eastus", "Standard_D2s_v5").amount == pytest.approx(0.096)
+
+
+@pytest.mark.parametrize("provider", sorted(REGIONS))
+def test_every_priced_type_has_all_models_ordered(catalog, provider):
+    for region in REGIONS[provider]:
+        specs = catalog.instances(provider, region)
+        assert len(specs) > 20
+        for spec in specs:
+            od = catalog.price(provider, region, spec.type)
+            assert od.unit == "hour" and od.hourly == od.amount > 0
+            assert od.source and od.as_of
+            spot = catalog.price(provider, region, spec.type, "spot")
+            c1 = catalog.price(provider, region, spec.type, "commit_1y")
+            c3 = catalog.price(provider, region, spec.type, "commit_3y")
+            assert spot.amount < od.amount and c3.amount < c1.amount < od.amount, spec.type
+            assert catalog.interruption_rate(provider, region, spec.type) > 0
+
+
+def test_gcp_composite_price_is_machine_plus_gpus(catalog):
+    machine = catalog.price("gcp", "us-central1", "n1-standard-8").amount
+    gpu = catalog.price("gcp", "us-central1", "nvidia-tesla-t4").amount
+    total = catalog.price("gcp", "us-central1", "n1-standard-8+nvidia-tesla-t4:2")
+    assert total.amount == pytest.approx(machine + 2 * gpu)
+    assert any(s.gpu_count == 4 for s in catalog.instances("gcp", "us-central1") if s.family == "n1")
+
+
+def test_offers_frame_sorted_and_consistent(catalog):
+    frame = catalog.offers("aws", "eu-west-1")
+    assert list(frame["price"]) == sorted(frame["price"])
+    row = frame.set_index("type").loc["m5.xlarge"]
+    assert row["price"] == pytest.approx(catalog.price("aws", "eu-west-1", "m5.xlarge").amount)
+    assert row["vcpu"] == 4
+
+
+def test_storage_and_egress(catalog):
+    for provider, regions in REGIONS.items():
+        for region in regions:
+            tiers = catalog.storage_tiers(provider, region)
+            assert len(tiers) >= 4
+            assert [t.gb_month for t in tiers] == sorted((t.gb_month for t in tiers), reverse=True)
+            coldest = tiers[-1]
+            assert coldest.min_days >= 180 and coldest.retrieval_per_gb > 0
+            for kind in ("internet", "inter_region", "nat_processing"):
+                price = catalog.egress(provider, region, kind)
+                assert price.unit == "GB" and 0 < price.amount < 0.2
+    glacier = catalog.storage_tier("aws", "us-east-1", "glacier_ir")
+    assert (glacier.min_days, glacier.min_object_kb) == (90, 128)
+
+
+def test_price_sources_name_every_source(catalog):
+    sources = catalog.price_sources()
+    names = {(s.provider, s.source) for s in sources}
+    assert ("aws", "aws-ec2-list-price") in names and ("azure", "azure-blob-list-price") in names
+    assert all(s.as_of and s.detail for s in sources)
+    total = sum(int(s.detail.rsplit("; ", 1)[-1].split()[0]) for s in sources)
+    assert total > 2000
+
+
+def test_cache_overrides_bundled(tmp_path):
+    write_cache({"provider": "aws", "fetched_at": "2026-11-27T00:00:00Z",
+                 "prices": [["us-east-1", "m5.large", "on_demand", 0.1, "aws-pricing-api", "2026-11-27"],
+                            ["ap-south-1", "m5.large", "on_demand", 0.101, "aws-pricing-api", "2026-11-27"]],
+                 "interruptions": [], "storage": [], "egress": [], "instances": []}, tmp_path)
+    catalog = load_catalog(cache_dir=tmp_path)
+    assert catalog.price("aws", "us-east-1", "m5.large") == Price(0.1, "hour", "USD", "aws-pricing-api", "2026-11-27")
+    assert catalog.price("aws", "ap-south-1", "m5.large").amount == 0.101
+    assert catalog.price("aws", "us-east-1", "m5.xlarge").source == "aws-ec2-list-price"
+    assert ("aws", "aws-pricing-api", "2026-11-27") in {(s.provider, s.source, s.as_of) for s in catalog.price_sources()}
+
+
+def test_default_cache_dir_from_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("COSTOPT_CACHE_DIR", str(tmp_path))
+    assert cache_path("gcp") == tmp_path / "catalog" / "gcp.json"
+
+
+def test_corrupt_cache_is_an_input_error(tmp_path):
+    path = cache_path("azure", tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json")
+    with pytest.raises(InputError, match="azure.json"):
+        load_catalog(cache_dir=tmp_path)
+    path.write_text(json.dumps({"provider": "azure", "prices": [["eastus", "x"]]}))
+    with pytest.raises(InputError, match="malformed"):
+        load_catalog(cache_dir=tmp_path)
+
+
+def test_bundled_prices_plausible_against_public_dump(catalog, shared_data):
+    """Our on-demand prices stay within 25% of an independent public dump where both have the type."""
+    path = shared_data / "prices" / "aws_compute_prices.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} not present")
+    compared = 0
+    with path.open(newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row.get("Region") != "us-east-1":
+                continue
+            ours = catalog.price("aws", "us-east-1", row["InstanceType"])
+            theirs = float(row.get("OnDemandUSDPerHour") or 0)
+            if ours is None or theirs <= 0 or row["InstanceType"].startswith("ml."):
+                continue
+            compared += 1
+            assert abs(ours.amount - theirs) / theirs < 0.25, (row["InstanceType"], ours.amount, theirs)
+    assert compared >= 30
+
+
+def test_price_models_constant():
+    assert PRICE_MODELS == ("on_demand", "spot", "commit_1y", "commit_3y")
