@@ -1,0 +1,372 @@
+"""Commitment rules: Savings Plans / spend CUDs from hourly billing, reservations from inventory.
+
+Both size the commitment with :mod:`costopt.rules.commitment_math`: the level that
+minimises c·p_commit·H + Σ_h max(0, u_h − c)·p_od is the (1 − p_commit/p_od) quantile of the
+hourly usage left after existing commitments. One recommendation per commitment scope; its
+``alternative_group`` is that scope (``commit:<provider>:<account>`` for spend plans,
+``commit:<provider>:<region>:<type>`` for reservations). The reservation rule only runs for
+providers whose billing has no hourly compute usage, so the two never price the same hours.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from costopt.model import Recommendation, Resource, Skip, Snapshot, recommendation_id
+from costopt.rules import defaults
+from costopt.rules.base import rule
+from costopt.rules.billing_sql import cost_expr, provider_key, sql_list
+from costopt.rules.commitment_math import TERM_MONTHS, UPFRONT_SHARE, optimal_level, plan, weekly_savings_range
+
+COMMITTED_KINDS = frozenset({"reserved", "savings_plan", "committed"})
+
+SP_APPLY = {
+    "aws": ("aws savingsplans describe-savings-plans-offerings --plan-types Compute --durations {secs} "
+            "--payment-options '{pay}' --currency {cur}; then aws savingsplans create-savings-plan "
+            "--savings-plan-offering-id <offering id> --commitment {hourly:.2f}"),
+    "gcp": ("Cloud console > Billing > Commitments > Purchase: spend-based commitment for Compute "
+            "({months}-month) of {hourly:.2f} {cur}/hour"),
+    "azure": ("Azure portal > Savings plans > Add: Compute savings plan, {months}-month term, "
+              "hourly commitment {hourly:.2f} {cur}, billing {pay}"),
+}
+RI_APPLY = {
+    "aws": ("aws ec2 describe-reserved-instances-offerings --instance-type {type} --offering-class standard "
+            "--product-description Linux/UNIX --offering-type '{pay}' --filters Name=duration,Values={secs} "
+            "--region {region}; then aws ec2 purchase-reserved-instances-offering --instance-count {n} "
+            "--reserved-instances-offering-id <offering id>"),
+    "gcp": ("gcloud compute commitments create commit-{family} --region {region} --plan {months}-month "
+            "--resources vcpu={vcpu},memory={mem}GB  # {n} x {type}"),
+    "azure": ("az reservations reservation-order purchase --sku {type} --location {region} --quantity {n} "
+              "--term P{years}Y --billing-plan {azpay} --reserved-resource-type VirtualMachines ..."),
+}
+PAY_LABEL = {"all_upfront": "All Upfront", "partial_upfront": "Partial Upfront", "no_upfront": "No Upfront"}
+
+
+def _check_term(rule_id: str, params: Any) -> Skip | None:
+    if params.term not in TERM_MONTHS or params.payment not in UPFRONT_SHARE:
+        return Skip(rule_id, "*", f"term must be one of {sorted(TERM_MONTHS)} and payment one of "
+                                  f"{sorted(UPFRONT_SHARE)}; got {params.term!r}, {params.payment!r}")
+    return None
+
+
+# --- billing: spend-based plans ---------------------------------------------------------------
+
+
+def _hourly_usage_sql(params: defaults.SavingsPlan) -> str:
+    cost = cost_expr("EffectiveCost")
+    return f"""
+        SELECT ProviderName AS provider, COALESCE(BillingAccountId, '') AS account,
+               BillingCurrency AS currency,
+               date_trunc('hour', ChargePeriodStart) AS hour,
+               SUM(CASE WHEN CommitmentDiscountId IS NULL
+                         AND COALESCE(PricingCategory, 'Standard') NOT IN ('Committed', 'Dynamic')
+                        THEN {cost} ELSE 0 END) AS on_demand,
+               SUM(CASE WHEN CommitmentDiscountId IS NOT NULL OR PricingCategory = 'Committed'
+                        THEN {cost} ELSE 0 END) AS committed,
+               MAX(epoch(ChargePeriodEnd) - epoch(ChargePeriodStart)) AS max_period_s,
+               COUNT(*) AS rows
+        FROM focus
+        WHERE ChargeCategory = 'Usage' AND ServiceCategory IN {sql_list(params.service_categories)}
+          AND ChargePeriodStart IS NOT NULL
+        GROUP BY ALL
+    """
+
+
+def _duplicate_sql(params: defaults.SavingsPlan) -> str:
+    return f"""
+        SELECT ProviderName AS provider, COALESCE(BillingAccountId, '') AS account, SUM(n - 1) AS duplicates
+        FROM (SELECT ProviderName, BillingAccountId, COUNT(*) AS n FROM focus
+              WHERE ChargeCategory = 'Usage' AND ServiceCategory IN {sql_list(params.service_categories)}
+              GROUP BY ProviderName, BillingAccountId, ResourceId, SkuId, x_UsageType, PricingCategory,
+                       CommitmentDiscountId, ChargePeriodStart, ChargePeriodEnd, BilledCost, EffectiveCost,
+                       ConsumedQuantity
+              HAVING COUNT(*) > 1)
+        GROUP BY ALL
+    """
+
+
+def _type_mix_sql(params: defaults.SavingsPlan) -> str:
+    return f"""
+        SELECT ProviderName AS provider, COALESCE(BillingAccountId, '') AS account, RegionId AS region,
+               ResourceId AS resource_id, x_UsageType AS usage_type, SUM({cost_expr('EffectiveCost')}) AS cost
+        FROM focus
+        WHERE ChargeCategory = 'Usage' AND ServiceCategory IN {sql_list(params.service_categories)}
+          AND CommitmentDiscountId IS NULL
+          AND COALESCE(PricingCategory, 'Standard') NOT IN ('Committed', 'Dynamic')
+        GROUP BY ALL
+    """
+
+
+def _type_of(row: Any, inventory: dict[str, Resource]) -> str:
+    res = inventory.get(str(row.resource_id)) if row.resource_id is not None else None
+    if res is not None and res.type:
+        return res.type
+    usage = str(row.usage_type or "")
+    return usage.rsplit(":", 1)[-1] if ":" in usage else ""
+
+
+def _discount_ratio(mix: pd.DataFrame, prov: str, catalog: Any, term: str,
+                    inventory: dict[str, Resource]) -> tuple[float | None, float, list[str]]:
+    """Cost-weighted commit/on-demand price ratio of the types in use, the priced cost share, sources."""
+    weighted = priced = total = 0.0
+    sources: set[str] = set()
+    for row in mix.itertuples(index=False):
+        cost = float(row.cost or 0.0)
+        total += cost
+        type_ = _type_of(row, inventory)
+        if not type_ or not row.region or cost <= 0:
+            continue
+        od = catalog.price(prov, row.region, type_, "on_demand")
+        commit = catalog.price(prov, row.region, type_, f"commit_{term}")
+        if od is None or commit is None or od.amount <= 0:
+            continue
+        weighted += cost * commit.amount / od.amount
+        priced += cost
+        sources.add(f"{commit.source} ({commit.as_of})")
+    if priced <= 0:
+        return None, 0.0, []
+    return weighted / priced, priced / total if total else 0.0, sorted(sources)
+
+
+@rule("commitments.savings_plan", params=defaults.SavingsPlan, needs=("billing",))
+def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan) -> Iterable[Recommendation | Skip]:
+    """Commit to an hourly spend (Savings Plan, spend-based CUD, Azure savings plan) from billing.
+
+    Why: steady compute paid on demand costs 20-60% more than a commitment. How: hourly
+    on-demand-equivalent compute spend is read from the FOCUS usage rows (ChargeCategory
+    'Usage', ServiceCategory in ``service_categories``); rows already covered by a commitment
+    (CommitmentDiscountId set or PricingCategory 'Committed') and spot rows ('Dynamic') are
+    left out, so existing commitments are subtracted first. With r = commit price / on-demand
+    price (the catalog's rates of the types in use, weighted by their cost), the commitment
+    c* is the (1 − r) quantile of the hourly spend; the plan shows term, payment option,
+    break-even month, coverage and utilisation. The range is the savings on the worst and the
+    best week of the window. Apply right-sizing first: a commitment locks in today's size.
+    Example config::
+
+        [rules."commitments.savings_plan"]
+        term = "3y"
+        service_categories = ["Compute", "AI and Machine Learning"]
+    """
+    rid = "commitments.savings_plan"
+    bad = _check_term(rid, params)
+    if bad:
+        yield bad
+        return
+    if catalog is None:
+        yield Skip(rid, "*", "no price catalog: the commitment discount rate is unknown")
+        return
+    table = snapshot.billing
+    hourly = table.query(_hourly_usage_sql(params))
+    if hourly.empty:
+        return
+    dups = table.query(_duplicate_sql(params))
+    mix = table.query(_type_mix_sql(params))
+    inventory = {r.id: r for r in snapshot.resources}
+    for (prov_name, account), group in hourly.groupby(["provider", "account"], sort=True):
+        scope = f"commit:{provider_key(prov_name)}:{account or '-'}"
+        prov = provider_key(prov_name)
+        currencies = sorted(set(group["currency"].dropna()))
+        if len(currencies) != 1:
+            yield Skip(rid, scope, f"usage rows in {len(currencies)} currencies ({', '.join(currencies) or 'none'}); "
+                                   "costs of different currencies are never added")
+            continue
+        currency = currencies[0]
+        if (group["max_period_s"] > 3600).any():
+            yield Skip(rid, scope, "billing rows are not hourly (charge periods longer than one hour); "
+                                   "export hourly granularity to size a commitment")
+            continue
+        dup = dups[(dups["provider"] == prov_name) & (dups["account"] == account)]
+        n_dup = int(dup["duplicates"].sum()) if not dup.empty else 0
+        if n_dup:
+            yield Skip(rid, scope, f"{n_dup} duplicate usage rows (same resource, SKU, hour and cost); "
+                                   "the export was probably read twice")
+            continue
+        hours = pd.to_datetime(group["hour"])
+        span = pd.date_range(hours.min(), hours.max(), freq="h")
+        if len(span) < params.min_hours:
+            yield Skip(rid, scope, f"only {len(span)} hours of usage; {params.min_hours} needed")
+            continue
+        present = hours.nunique() / len(span)
+        if present < params.min_coverage_hours:
+            yield Skip(rid, scope, f"usage rows in only {present:.0%} of the {len(span)} hours "
+                                   f"(gaps); {params.min_coverage_hours:.0%} needed")
+            continue
+        series = group.groupby("hour")["on_demand"].sum()
+        series.index = pd.to_datetime(series.index)
+        usage = series.reindex(span, fill_value=0.0).to_numpy(dtype=float)
+        usage = np.maximum(usage, 0.0)  # credits inside usage rows never make usage negative
+        if usage.max() <= 0:
+            continue  # everything is committed or spot already
+        committed = float(group["committed"].sum())
+        r, priced_share, sources = _discount_ratio(
+            mix[(mix["provider"] == prov_name) & (mix["account"] == account)], prov, catalog, params.term, inventory)
+        if r is None:
+            yield Skip(rid, scope, f"no {params.term} commitment price in the catalog for the {prov} instance types "
+                                   "in this usage; cannot price a commitment")
+            continue
+        level = optimal_level(usage, r, 1.0)
+        if level <= 0:
+            continue
+        p = plan(usage, level, r, 1.0, term=params.term, payment=params.payment)
+        if p.savings_monthly < params.min_monthly_savings:
+            continue
+        low, high = weekly_savings_range(usage, level, r, 1.0)
+        hourly_commit = level * r
+        months = TERM_MONTHS[params.term]
+        apply = SP_APPLY.get(prov, SP_APPLY["aws"]).format(
+            secs=months * 30 * 24 * 3600 if months != 12 else 31536000, pay=PAY_LABEL[params.payment],
+            cur=currency, hourly=hourly_commit, months=months)
+        action = f"commit {hourly_commit:.2f} {currency}/hour ({params.term}, {params.payment})"
+        yield Recommendation(
+            id=recommendation_id(rid, scope, f"commit-{params.term}"), rule_id=rid, resource_id=scope,
+            action=action, provider=prov, account=str(account), region="", resource_kind="commitment",
+            resource_name=f"{prov} compute spend",
+            current={"on_demand_per_hour_p50": float(np.median(usage)), "existing_committed_spend": committed},
+            proposed={"commitment_per_hour": hourly_commit, "on_demand_equivalent_per_hour": level,
+                      "term": params.term, "payment": params.payment, "upfront": p.upfront},
+            monthly_cost_before=p.on_demand_monthly, monthly_cost_after=p.with_commit_monthly,
+            monthly_savings=p.savings_monthly, savings_low=max(0.0, min(low, p.savings_monthly)),
+            savings_high=max(high, p.savings_monthly), currency=currency,
+            confidence="high" if priced_share >= 0.8 else ("medium" if priced_share >= 0.5 else "low"),
+            performance_risk=0,
+            evidence={"hours": p.hours, "method": "quantile of hourly on-demand spend",
+                      "quantile": 1.0 - r, "commit_to_on_demand_ratio": r, "priced_cost_share": priced_share,
+                      "coverage": p.coverage, "utilisation": p.utilisation,
+                      "break_even_month": p.break_even_month, "worst_week_savings_monthly": low,
+                      "existing_commitment_cost_in_window": committed, "price_sources": sources},
+            impacts={}, effort="low",
+            rationale=(f"{p.coverage:.0%} of on-demand compute spend would be covered at "
+                       f"{p.utilisation:.0%} utilisation; breaks even in month {p.break_even_month}"),
+            apply=apply, alternative_group=scope,
+        )
+
+
+# --- inventory: reservations per type ---------------------------------------------------------
+
+
+def _running_hours(snapshot: Snapshot, metrics: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Epoch hours in which each resource reported any of ``metrics``."""
+    out: dict[str, list[np.ndarray]] = defaultdict(list)
+    for s in snapshot.metrics:
+        if s.metric in metrics and s.timestamps.size:
+            ok = np.isfinite(s.values)
+            out[s.resource_id].append(np.unique(s.timestamps[ok] // 3600))
+    return {rid: np.unique(np.concatenate(parts)) for rid, parts in out.items()}
+
+
+def _billing_providers(snapshot: Snapshot) -> set[str]:
+    if snapshot.billing is None or snapshot.billing.empty:
+        return set()
+    df = snapshot.billing.query(
+        "SELECT DISTINCT ProviderName AS p FROM focus WHERE ChargeCategory = 'Usage' AND ServiceCategory = 'Compute' "
+        "AND ChargePeriodEnd - ChargePeriodStart <= INTERVAL 1 HOUR")
+    return {provider_key(p) for p in df["p"]}
+
+
+@rule("commitments.reserved_instances", params=defaults.ReservedInstances, needs=("inventory",))
+def reserved_instances(snapshot: Snapshot, catalog: Any, params: defaults.ReservedInstances) -> Iterable[Recommendation | Skip]:
+    """Reserve instances (RIs, resource CUDs, Azure reservations) per type from running hours.
+
+    Why: instances that run around the clock on demand pay the full rate for capacity that a
+    1y/3y reservation prices 30-60% lower. How: for each provider/region/type, the number of
+    on-demand instances running in each hour of the window (an hour counts when the
+    instance reported cpu or gpu metrics) minus the instances already reserved gives the
+    hourly usage; the reservation is its (1 − commit/on-demand) quantile. Runs only for
+    providers without hourly billing (there ``commitments.savings_plan`` sizes from spend),
+    so the same hours are never priced twice. Spot instances are left out. Example config::
+
+        [rules."commitments.reserved_instances"]
+        term = "3y"
+        payment = "no_upfront"
+    """
+    rid = "commitments.reserved_instances"
+    bad = _check_term(rid, params)
+    if bad:
+        yield bad
+        return
+    skip_providers = _billing_providers(snapshot)
+    groups: dict[tuple[str, str, str, str], list[Resource]] = defaultdict(list)
+    for r in snapshot.resources:
+        if r.kind in params.kinds and r.type and r.pricing_model != "spot" and r.provider not in skip_providers:
+            groups[(r.provider, r.account, r.region, r.type)].append(r)
+    if not groups:
+        return
+    running = _running_hours(snapshot, params.running_metrics)
+    start_h = int(snapshot.window.start.timestamp()) // 3600
+    end_h = int(np.ceil(snapshot.window.end.timestamp() / 3600))
+    n_hours = end_h - start_h
+    for (prov, account, region, type_), members in sorted(groups.items()):
+        scope = f"commit:{prov}:{region}:{type_}"
+        on_demand = [r for r in members if r.pricing_model not in COMMITTED_KINDS]
+        if not on_demand:
+            continue
+        if catalog is None:
+            yield Skip(rid, scope, "no price catalog: reservation prices unknown")
+            continue
+        od = catalog.price(prov, region, type_, "on_demand")
+        commit = catalog.price(prov, region, type_, f"commit_{params.term}")
+        if od is None or commit is None:
+            missing = "on-demand" if od is None else f"{params.term} commitment"
+            yield Skip(rid, scope, f"no {missing} price for {type_} in {prov} {region}")
+            continue
+        existing = sum(r.count for r in members if r.pricing_model in COMMITTED_KINDS)
+        counts = np.zeros(n_hours)
+        observed = np.zeros(n_hours, dtype=bool)
+        for r in members:
+            hrs = running.get(r.id)
+            if hrs is None or hrs.size == 0:
+                yield Skip(rid, r.id, "no cpu/gpu metrics: running hours unknown, left out of the reservation")
+                continue
+            idx = hrs[(hrs >= start_h) & (hrs < end_h)] - start_h
+            counts[idx] += r.count
+            observed[idx] = True
+        if observed.sum() < params.min_hours:
+            yield Skip(rid, scope, f"only {int(observed.sum())} hours with running instances observed; "
+                                   f"{params.min_hours} needed")
+            continue
+        usage = np.maximum(counts - existing, 0.0)
+        if usage.max() <= 0:
+            continue
+        level = optimal_level(usage, commit.amount, od.amount, step=1)
+        if level <= 0:
+            continue
+        p = plan(usage, level, commit.amount, od.amount, term=params.term, payment=params.payment)
+        if p.savings_monthly < params.min_monthly_savings:
+            continue
+        low, high = weekly_savings_range(usage, level, commit.amount, od.amount)
+        n = int(level)
+        months = TERM_MONTHS[params.term]
+        spec = catalog.instance(prov, type_)
+        apply = RI_APPLY.get(prov, RI_APPLY["aws"]).format(
+            type=type_, pay=PAY_LABEL[params.payment], secs=31536000 * (months // 12), region=region, n=n,
+            months=months, years=months // 12, family=(spec.family if spec else type_).replace(".", "-"),
+            vcpu=(spec.vcpu * n if spec else "?"), mem=(int(spec.memory_gib * n) if spec else "?"),
+            azpay="Upfront" if params.payment == "all_upfront" else "Monthly")
+        first = on_demand[0]
+        yield Recommendation(
+            id=recommendation_id(rid, scope, f"reserve-{params.term}"), rule_id=rid, resource_id=scope,
+            action=f"reserve {n} x {type_} ({params.term}, {params.payment})", provider=prov, account=account,
+            region=region, resource_kind="commitment", resource_name=f"{type_} in {region}",
+            current={"type": type_, "on_demand_instances_p50": float(np.median(usage)),
+                     "existing_reserved": existing, "resources": [r.id for r in members]},
+            proposed={"commitment": f"{n} x {type_}", "count": n, "term": params.term, "payment": params.payment,
+                      "upfront": p.upfront},
+            monthly_cost_before=p.on_demand_monthly, monthly_cost_after=p.with_commit_monthly,
+            monthly_savings=p.savings_monthly, savings_low=max(0.0, min(low, p.savings_monthly)),
+            savings_high=max(high, p.savings_monthly), currency=od.currency,
+            confidence="high" if observed.mean() >= 0.9 else "medium", performance_risk=0,
+            evidence={"hours": int(n_hours), "hours_observed": int(observed.sum()),
+                      "method": "quantile of hourly running instances",
+                      "quantile": 1.0 - commit.amount / od.amount, "on_demand_hourly": od.amount,
+                      "commit_hourly": commit.amount, "coverage": p.coverage, "utilisation": p.utilisation,
+                      "break_even_month": p.break_even_month, "worst_week_savings_monthly": low,
+                      "price_source": f"{commit.source} ({commit.as_of})"},
+            effort="low", workload=first.workload, tags=dict(first.tags),
+            rationale=(f"{n} of up to {int(counts.max())} {type_} run {p.utilisation:.0%} of the hours; reserved they "
+                       f"cost {commit.amount / od.amount:.0%} of on-demand, break-even in month {p.break_even_month}"),
+            apply=apply, alternative_group=scope,
+        )

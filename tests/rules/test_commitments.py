@@ -1,0 +1,181 @@
+"""commitments.savings_plan (hourly billing) and commitments.reserved_instances (inventory)."""
+
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.rules.billing_frames import billing_table
+from costopt.model import Recommendation, Skip
+from costopt.rules import defaults
+from costopt.rules.commitment_math import cost_curve
+from costopt.rules.commitments import reserved_instances, savings_plan
+from tests.conftest import T0, make_resource, make_series, make_snapshot, make_window
+from tests.rules.tiny_catalog import tiny_catalog
+
+HOURS = 21 * 24
+
+
+def usage_rows(n_base=10, n_busy=6, hours=HOURS, price=0.2, committed=0, type_="m5.xlarge", provider="AWS",
+               period_h=1, currency="USD", skip_hours=()):
+    """Hourly EC2 usage rows: n_base instances always, n_busy more 9:00-17:00 UTC."""
+    rows = []
+    for h in range(0, hours, period_h):
+        if h in skip_hours:
+            continue
+        start = T0 + timedelta(hours=h)
+        n = n_base + (n_busy if 9 <= start.hour < 17 else 0)
+        for i in range(n):
+            is_committed = i < committed
+            rows.append({
+                "ProviderName": provider, "BillingAccountId": "123456789012", "BillingCurrency": currency,
+                "ChargePeriodStart": start, "ChargePeriodEnd": start + timedelta(hours=period_h),
+                "ChargeCategory": "Usage", "ServiceCategory": "Compute", "ServiceName": "Amazon EC2",
+                "RegionId": "us-east-1", "ResourceId": f"i-{i}", "x_UsageType": f"USE1-BoxUsage:{type_}",
+                "SkuId": "SKU1", "PricingCategory": "Committed" if is_committed else "Standard",
+                "CommitmentDiscountId": "sp-1" if is_committed else None,
+                "BilledCost": 0.0 if is_committed else price * period_h,
+                "EffectiveCost": 0.12 * period_h if is_committed else price * period_h,
+                "ConsumedQuantity": float(period_h),
+            })
+    return pd.DataFrame(rows)
+
+
+def run_sp(frame, catalog="tiny", **params):
+    snap = make_snapshot(billing=billing_table(frame),
+                         window=make_window(days=21, end=T0 + timedelta(hours=HOURS)))
+    cat = tiny_catalog() if catalog == "tiny" else catalog
+    return list(savings_plan(snap, cat, defaults.SavingsPlan(**params)))
+
+
+def test_savings_plan_commits_at_the_quantile_of_hourly_spend():
+    out = run_sp(usage_rows())
+    [rec] = out
+    assert isinstance(rec, Recommendation)
+    # r = 0.12 / 0.20 = 0.6; busy hours are 1/3 of the time (< 0.6) -> commit the 10-instance base.
+    assert rec.proposed["on_demand_equivalent_per_hour"] == pytest.approx(2.0)
+    assert rec.proposed["commitment_per_hour"] == pytest.approx(1.2)
+    assert rec.monthly_savings == pytest.approx(2.0 * 0.4 * 730)
+    assert rec.evidence["break_even_month"] == 8
+    assert rec.evidence["utilisation"] == pytest.approx(1.0)
+    assert rec.savings_low <= rec.monthly_savings <= rec.savings_high
+    assert rec.alternative_group == "commit:aws:123456789012"
+    assert "create-savings-plan" in rec.apply and "--commitment 1.20" in rec.apply
+    assert rec.currency == "USD" and rec.rationale
+
+
+def test_savings_plan_matches_brute_force_over_levels():
+    frame = usage_rows(n_base=3, n_busy=9)
+    [rec] = run_sp(frame)
+    hourly = frame.groupby("ChargePeriodStart")["EffectiveCost"].sum().to_numpy()
+    levels = np.linspace(0, hourly.max(), 4001)
+    costs = cost_curve(hourly, levels, 0.6, 1.0)
+    best = levels[int(np.argmin(costs))]
+    assert rec.proposed["on_demand_equivalent_per_hour"] == pytest.approx(best, abs=hourly.max() / 4000)
+
+
+def test_existing_commitments_are_subtracted_first():
+    [rec] = run_sp(usage_rows(committed=4))
+    assert rec.proposed["on_demand_equivalent_per_hour"] == pytest.approx(6 * 0.2)
+    assert rec.evidence["existing_commitment_cost_in_window"] > 0
+
+
+def test_fully_committed_usage_gives_nothing():
+    assert run_sp(usage_rows(n_base=4, n_busy=0, committed=4)) == []
+
+
+@pytest.mark.parametrize("frame, kwargs, reason", [
+    (usage_rows(period_h=24), {}, "not hourly"),
+    (usage_rows(hours=48), {}, "only 48 hours"),
+    (usage_rows(skip_hours=set(range(0, HOURS, 3))), {}, "gaps"),
+    (pd.concat([usage_rows(), usage_rows().head(5)]), {}, "duplicate"),
+    (usage_rows(type_="zz9.mega"), {}, "no 1y commitment price"),
+    (pd.concat([usage_rows(), usage_rows(currency="EUR").head(50)]), {}, "currencies"),
+    (usage_rows(), {"term": "5y"}, "term must be one of"),
+])
+def test_savings_plan_skips_bad_input_with_a_reason(frame, kwargs, reason):
+    out = run_sp(frame, **kwargs)
+    assert out and all(isinstance(o, Skip) for o in out)
+    assert reason in out[0].reason
+
+
+def test_savings_plan_without_catalog_skips():
+    [skip] = run_sp(usage_rows(), catalog=None)
+    assert isinstance(skip, Skip) and "catalog" in skip.reason
+
+
+def test_savings_plan_ignores_spot_usage():
+    frame = usage_rows()
+    frame["PricingCategory"] = "Dynamic"
+    assert run_sp(frame) == []
+
+
+def test_three_year_term_saves_more_and_breaks_even_later():
+    [one] = run_sp(usage_rows())
+    [three] = run_sp(usage_rows(), term="3y")
+    assert three.monthly_savings > one.monthly_savings
+    assert three.evidence["break_even_month"] > one.evidence["break_even_month"]
+    assert three.id != one.id
+
+
+# --- reserved instances -------------------------------------------------------------------
+
+
+def fleet(reserved=1, busy=2, always=3, days=14, type_="m5.xlarge"):
+    resources, metrics = [], []
+    hours = days * 24
+    on = np.ones(hours) * 30.0
+    office = np.array([30.0 if 9 <= (h % 24) < 17 else np.nan for h in range(hours)])
+    for i in range(always):
+        resources.append(make_resource(f"i-a{i}", type=type_))
+        metrics.append(make_series(f"i-a{i}", "cpu", on, period_s=3600))
+    for i in range(reserved):
+        resources.append(make_resource(f"i-r{i}", type=type_, pricing_model="reserved"))
+        metrics.append(make_series(f"i-r{i}", "cpu", on, period_s=3600))
+    for i in range(busy):
+        resources.append(make_resource(f"i-b{i}", type=type_))
+        metrics.append(make_series(f"i-b{i}", "cpu", office, period_s=3600))
+    window = make_window(days=days, end=T0 + timedelta(days=days))
+    return make_snapshot(resources, metrics, window=window)
+
+
+def test_reserved_instances_from_running_hours_after_existing_reservations():
+    [rec] = reserved_instances(fleet(), tiny_catalog(), defaults.ReservedInstances())
+    # 3 on demand + 1 reserved always, +2 office hours; minus 1 reserved -> 3 / 5; r = 0.6 -> 3.
+    assert rec.proposed["count"] == 3
+    assert rec.monthly_savings == pytest.approx(3 * (0.20 - 0.12) * 730)
+    assert rec.alternative_group == "commit:aws:us-east-1:m5.xlarge"
+    assert "purchase-reserved-instances-offering --instance-count 3" in rec.apply
+
+
+def test_reserved_instances_skip_when_billing_has_hourly_compute():
+    snap = fleet()
+    snap = make_snapshot(snap.resources, snap.metrics, window=snap.window,
+                         billing=billing_table(usage_rows(hours=24)))
+    assert list(reserved_instances(snap, tiny_catalog(), defaults.ReservedInstances())) == []
+
+
+@pytest.mark.parametrize("snap, catalog, reason", [
+    (fleet(type_="zz9.mega"), "tiny", "no on-demand price"),
+    (fleet(), None, "no price catalog"),
+    (fleet(days=3), "tiny", "hours with running instances"),
+])
+def test_reserved_instances_skip_reasons(snap, catalog, reason):
+    out = list(reserved_instances(snap, tiny_catalog() if catalog == "tiny" else None, defaults.ReservedInstances()))
+    assert out and isinstance(out[0], Skip) and reason in out[0].reason
+
+
+def test_instances_without_metrics_are_skipped_not_guessed():
+    snap = fleet()
+    snap = make_snapshot(snap.resources + (make_resource("i-nometrics", type="m5.xlarge"),), snap.metrics, window=snap.window)
+    out = list(reserved_instances(snap, tiny_catalog(), defaults.ReservedInstances()))
+    skips = [o for o in out if isinstance(o, Skip)]
+    recs = [o for o in out if isinstance(o, Recommendation)]
+    assert [s.resource_id for s in skips] == ["i-nometrics"]
+    assert recs[0].proposed["count"] == 3
+
+
+def test_spot_and_all_reserved_fleets_give_nothing():
+    assert list(reserved_instances(fleet(reserved=3, busy=0, always=0), tiny_catalog(),
+                                   defaults.ReservedInstances())) == []
