@@ -1,0 +1,252 @@
+"""Evaluate budgets against an audit's daily spend: one CheckResult per budget.
+
+Data: ``audit.spend["daily"]`` rows (day, provider, account, service, category, charge,
+team, cost, billed, egress; see costopt.billing.breakdown.spend_summary). ``as_of`` is the
+first day *not* counted: complete days before it are observed. By default it is the audit
+window's end date (a partial last day is left to the forecast), or the day after the last
+day with data when the billing data ends earlier (exports lag a day or two).
+
+Periods: ``month`` = month to date of the month of the last complete day, and its forecast to
+month end (costopt.gate.forecast); ``week`` = the last 7 complete days; ``window`` = the audit
+window's days; ``growth`` = the last 7 days against the 7 before, in percent. A value above
+``fail`` fails, above ``warn`` warns (equal to a level is within). A check that cannot be
+judged (no data for the period, unknown scope value, no history) is ``skipped`` with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Mapping, Sequence
+
+from costopt.gate.budgets import Budget, BudgetSet
+from costopt.gate.forecast import month_forecast, window_sum
+from costopt.gate.savings import savings_check
+from costopt.model import Audit
+
+STATUSES = ("pass", "warn", "fail", "skipped")
+ROW_FIELDS = {"provider": "provider", "account": "account", "service": "service", "category": "category",
+              "tag": "team"}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of one budget check, with the amounts behind it."""
+
+    id: str
+    scope: str
+    scope_kind: str
+    period: str
+    status: str  # pass | warn | fail | skipped
+    unit: str  # the currency, "%" for growth, "<currency>/month" for unrealised savings
+    actual: float | None
+    forecast: float | None
+    warn: float | None
+    fail: float | None
+    message: str
+    name: str = ""
+    key: str = ""
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+def to_dict(result: CheckResult) -> dict[str, Any]:
+    """Plain JSON-ready dict (what ``Audit.budgets`` stores and ``--json`` prints)."""
+    return asdict(result)
+
+
+def from_dict(data: Mapping[str, Any]) -> CheckResult:
+    known = CheckResult.__dataclass_fields__
+    return CheckResult(**{k: v for k, v in data.items() if k in known})
+
+
+def level_of(value: float | None, warn: float | None, fail: float | None) -> str:
+    if value is None:
+        return "skipped"
+    if fail is not None and value > fail:
+        return "fail"
+    if warn is not None and value > warn:
+        return "warn"
+    return "pass"
+
+
+def worst(statuses: Sequence[str]) -> str:
+    order = {"pass": 0, "skipped": 0, "warn": 1, "fail": 2}
+    return max(statuses, key=lambda s: order[s]) if statuses else "pass"
+
+
+def money(amount: float | None, currency: str) -> str:
+    return "—" if amount is None else f"{amount:,.2f} {currency}"
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class SpendDays:
+    """The audit's daily rows and the observed span [data_start, as_of)."""
+
+    rows: tuple[Mapping[str, Any], ...]
+    data_start: date | None
+    as_of: date
+    window_start: date
+
+
+def spend_days(audit: Audit, today: date | None = None) -> SpendDays:
+    rows = tuple(r for r in (audit.spend or {}).get("daily") or () if isinstance(r, Mapping) and _day(r.get("day")))
+    days = sorted({_day(r["day"]) for r in rows})
+    window_start, window_end = audit.window.start, audit.window.end
+    data_start = days[0] if days else None
+    if data_start is not None and data_start == window_start.date() and window_start.time() != datetime.min.time():
+        data_start = data_start + timedelta(days=1)  # the window starts mid-day: that day is partial
+    as_of = today or window_end.date()
+    if today is None and days:
+        as_of = min(as_of, days[-1] + timedelta(days=1))
+    return SpendDays(rows, data_start, as_of, window_start.date())
+
+
+def daily_for(budget: Budget, spend: SpendDays) -> tuple[dict[date, float], int]:
+    """Spend per day in the budget's scope, and how many rows matched."""
+    column = "billed" if budget.cost == "billed" else "cost"
+    field_name = ROW_FIELDS.get(budget.scope_kind)
+    wanted = (budget.scope_value or "").casefold()
+    out: dict[date, float] = {}
+    matched = 0
+    for row in spend.rows:
+        if field_name is not None and str(row.get(field_name) or "").casefold() != wanted:
+            continue
+        matched += 1
+        day = _day(row["day"])
+        try:
+            value = float(row.get(column) or 0.0)
+        except (TypeError, ValueError):
+            value = 0.0
+        out[day] = out.get(day, 0.0) + value
+    return out, matched
+
+
+def known_values(budget: Budget, spend: SpendDays) -> list[str]:
+    field_name = ROW_FIELDS.get(budget.scope_kind, "")
+    return sorted({str(r.get(field_name)) for r in spend.rows if r.get(field_name) not in (None, "")})
+
+
+def _result(budget: Budget, ident: str, status: str, unit: str, actual, forecast, message: str, **details) -> CheckResult:
+    return CheckResult(ident, budget.label, budget.scope_kind, budget.period, status, unit, actual, forecast,
+                       budget.warn, budget.fail, message, budget.name, budget.key, details)
+
+
+def _levels_text(warn: float | None, fail: float | None, fmt) -> str:
+    parts = ([f"warn {fmt(warn)}"] if warn is not None else []) + ([f"fail {fmt(fail)}"] if fail is not None else [])
+    return ", ".join(parts)
+
+
+def _verdict_text(status: str, what: str, value: float, budget: Budget, fmt) -> str:
+    if status == "fail":
+        return f"{what} {fmt(value)} exceeds the fail level {fmt(budget.fail)}"
+    if status == "warn":
+        return f"{what} {fmt(value)} exceeds the warn level {fmt(budget.warn)}"
+    return f"{what} {fmt(value)} is within ({_levels_text(budget.warn, budget.fail, fmt)})"
+
+
+def check_budget(budget: Budget, ident: str, spend: SpendDays, currency: str, weeks: int) -> CheckResult:
+    fmt = lambda v: money(v, currency)  # noqa: E731
+    unit = "%" if budget.period == "growth" else currency
+    if spend.data_start is None:
+        return _result(budget, ident, "skipped", unit, None, None, "no billing data in the audit (spend.daily is empty)")
+    daily, matched = daily_for(budget, spend)
+    if budget.scope_kind != "total" and matched == 0:
+        known = known_values(budget, spend)
+        hint = f"; values in the data: {', '.join(known[:12])}" if known else ""
+        return _result(budget, ident, "skipped", unit, None, None,
+                       f"no spend rows match {budget.label}{hint}")
+    as_of, start = spend.as_of, spend.data_start
+    if budget.period == "month":
+        fc = month_forecast(daily, as_of, start, weeks=weeks)
+        details = {"from": fc.month_start.isoformat(), "to": fc.month_end.isoformat(), "as_of": as_of.isoformat(),
+                   "method": fc.method, "forecast_method": fc.explain(), "estimated_days": fc.estimated_days,
+                   "remaining_days": fc.remaining_days, "observed_days": fc.observed_days}
+        actual_status = level_of(fc.month_to_date, budget.warn, budget.fail)
+        judged = [("month to date", fc.month_to_date, actual_status)]
+        if budget.basis == "forecast" and fc.forecast is not None:
+            judged.append(("forecast to month end", fc.forecast, level_of(fc.forecast, budget.warn, budget.fail)))
+        status = worst([s for _, _, s in judged])
+        what, value, _ = next((j for j in judged if j[2] == status), judged[-1])
+        message = _verdict_text(status, what, value, budget, fmt)
+        message += f" ({fc.month_start:%Y-%m}: month to date {fmt(fc.month_to_date)}, forecast {fmt(fc.forecast)})"
+        if fc.estimated_days:
+            message += f"; the data starts {start.isoformat()}: {fc.estimated_days} day(s) estimated"
+        return _result(budget, ident, status, unit, fc.month_to_date, fc.forecast, message, basis=budget.basis, **details)
+    if budget.period == "week":
+        first = as_of - timedelta(days=7)
+        if start > first:
+            return _result(budget, ident, "skipped", unit, None, None,
+                           f"needs 7 complete days before {as_of.isoformat()}; the data starts {start.isoformat()}")
+        value = window_sum(daily, first, as_of)
+        status = level_of(value, budget.warn, budget.fail)
+        message = _verdict_text(status, f"spend {first.isoformat()}..{(as_of - timedelta(days=1)).isoformat()}",
+                                value, budget, fmt)
+        return _result(budget, ident, status, unit, value, None, message, **{"from": first.isoformat(), "to": as_of.isoformat()})
+    if budget.period == "window":
+        first = max(start, spend.window_start)
+        value = window_sum(daily, first, as_of)
+        status = level_of(value, budget.warn, budget.fail)
+        message = _verdict_text(status, f"spend in the audit window {first.isoformat()}.."
+                                        f"{(as_of - timedelta(days=1)).isoformat()}", value, budget, fmt)
+        return _result(budget, ident, status, unit, value, None, message, **{"from": first.isoformat(), "to": as_of.isoformat()})
+    return _growth(budget, ident, daily, spend, currency)
+
+
+def _growth(budget: Budget, ident: str, daily: Mapping[date, float], spend: SpendDays, currency: str) -> CheckResult:
+    as_of, start = spend.as_of, spend.data_start
+    mid, first = as_of - timedelta(days=7), as_of - timedelta(days=14)
+    if start > first:
+        return _result(budget, ident, "skipped", "%", None, None,
+                       f"needs 14 complete days before {as_of.isoformat()} for week over week; the data starts {start.isoformat()}")
+    current, previous = window_sum(daily, mid, as_of), window_sum(daily, first, mid)
+    details = {"current_week": current, "previous_week": previous, "from": first.isoformat(), "to": as_of.isoformat()}
+    if previous <= 0:
+        return _result(budget, ident, "skipped", "%", None, None,
+                       f"no spend in the previous week ({first.isoformat()}..{(mid - timedelta(days=1)).isoformat()}): "
+                       f"growth is undefined (this week {money(current, currency)})", **details)
+    growth = (current - previous) / previous * 100.0
+    status = level_of(growth, budget.warn, budget.fail)
+    pct = lambda v: f"{v:+.1f}%"  # noqa: E731
+    message = _verdict_text(status, "week-over-week growth", growth, budget, pct)
+    message += f" ({money(previous, currency)} -> {money(current, currency)}, weeks ending " \
+               f"{(mid - timedelta(days=1)).isoformat()} and {(as_of - timedelta(days=1)).isoformat()})"
+    return _result(budget, ident, status, "%", growth, None, message, **details)
+
+
+def evaluate_budgets(audit: Audit, budgets: BudgetSet | Sequence[Budget], today: date | None = None) -> list[CheckResult]:
+    """Judge every budget against ``audit``; ``today`` is the first day not counted (see module doc)."""
+    budget_set = budgets if isinstance(budgets, BudgetSet) else BudgetSet(budgets=tuple(budgets))
+    if budget_set.currency and audit.currency and budget_set.currency != audit.currency:
+        raise budget_set.error("currency", f"budgets are in {budget_set.currency} but the audit is in "
+                                           f"{audit.currency}; costopt never converts currencies")
+    spend = spend_days(audit, today)
+    results: list[CheckResult] = []
+    seen: dict[str, int] = {}
+    for budget in budget_set.budgets:
+        ident = f"{budget.label}:{budget.period}"
+        seen[ident] = seen.get(ident, 0) + 1
+        if seen[ident] > 1:
+            ident = f"{ident}#{seen[ident]}"
+        results.append(check_budget(budget, ident, spend, audit.currency, budget_set.forecast_weeks))
+    if budget_set.savings is not None:
+        results.append(savings_check(audit, budget_set.savings, spend.as_of))
+    return results
+
+
+def overall(results: Sequence[CheckResult]) -> str:
+    return worst([r.status for r in results])
+
+
+def exit_code(results: Sequence[CheckResult], warn_only: bool = False) -> int:
+    return 1 if (not warn_only and any(r.status == "fail" for r in results)) else 0

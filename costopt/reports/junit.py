@@ -1,0 +1,115 @@
+"""JUnit XML: each budget check (and each selected recommendation's SLO check) a test case.
+
+Jenkins (junit step), GitLab (``artifacts:reports:junit``) and GitHub test-report actions
+read this. Budget checks come from ``audit.budgets`` (the dicts of
+:func:`costopt.gate.checks.to_dict`): ``fail`` is a ``<failure>`` whose message carries the
+amounts, ``skipped`` a ``<skipped>`` with the reason, ``warn`` a passing case whose
+``<system-out>`` says WARN (JUnit has no warning state). With ``slo=True`` (the default) a
+second suite holds one case per selected recommendation with an SLO verdict: ``breach`` is a
+failure, ``unknown`` skipped.
+
+Built with xml.etree (escaping is the library's job, never string formatting).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any, Iterable, Mapping
+
+from costopt.model import Audit
+
+BUDGET_SUITE = "costopt.budgets"
+SLO_SUITE = "costopt.slo"
+
+
+def _amount(value: Any, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "%":
+        return f"{value:+.1f}%"
+    return f"{value:,.2f} {unit}"
+
+
+def _text(value: Any) -> str:
+    """XML 1.0 cannot carry most control characters even escaped: replace them."""
+    return "".join(ch if ch in "\t\n\r" or ord(ch) >= 0x20 else " " for ch in str(value))
+
+
+def _suite(parent: ET.Element, name: str, timestamp: str) -> ET.Element:
+    return ET.SubElement(parent, "testsuite", {"name": name, "tests": "0", "failures": "0", "errors": "0",
+                                               "skipped": "0", "time": "0", "timestamp": timestamp})
+
+
+def _count(suite: ET.Element, status: str) -> None:
+    suite.set("tests", str(int(suite.get("tests")) + 1))
+    key = {"fail": "failures", "skipped": "skipped"}.get(status)
+    if key:
+        suite.set(key, str(int(suite.get(key)) + 1))
+
+
+def _budget_case(suite: ET.Element, check: Mapping[str, Any]) -> None:
+    scope, period = str(check.get("scope", "")), str(check.get("period", ""))
+    unit = str(check.get("unit", ""))
+    name = f"{scope} {period}" + (f" ({check['name']})" if check.get("name") else "")
+    case = ET.SubElement(suite, "testcase", {"name": _text(name), "time": "0",
+                                             "classname": _text(f"{BUDGET_SUITE}.{check.get('scope_kind', 'total')}")})
+    status = str(check.get("status", "pass"))
+    message = _text(check.get("message", ""))
+    body = "\n".join([
+        f"scope: {scope}", f"period: {period}",
+        f"actual: {_amount(check.get('actual'), unit)}", f"forecast: {_amount(check.get('forecast'), unit)}",
+        f"warn: {_amount(check.get('warn'), unit)}", f"fail: {_amount(check.get('fail'), unit)}",
+        f"status: {status}", message])
+    if status == "fail":
+        failure = ET.SubElement(case, "failure", {"message": message, "type": "BudgetExceeded"})
+        failure.text = _text(body)
+    elif status == "skipped":
+        ET.SubElement(case, "skipped", {"message": message})
+    elif status == "warn":
+        out = ET.SubElement(case, "system-out")
+        out.text = _text("WARN: " + body)
+    else:
+        out = ET.SubElement(case, "system-out")
+        out.text = _text(body)
+    _count(suite, status)
+
+
+def _slo_cases(suite: ET.Element, audit: Audit) -> None:
+    for rec in audit.recommendations:
+        verdict = rec.slo.status
+        if verdict == "unknown" and not rec.slo.reasons:
+            continue
+        case = ET.SubElement(suite, "testcase", {
+            "name": _text(f"{rec.resource_name or rec.resource_id}: {rec.action}"),
+            "classname": _text(f"{SLO_SUITE}.{rec.family}"), "time": "0"})
+        reasons = "; ".join(rec.slo.reasons) or verdict
+        if verdict == "breach":
+            failure = ET.SubElement(case, "failure", {"message": _text(reasons), "type": "SloBreach"})
+            failure.text = _text(f"{rec.id} {rec.rule_id}: {reasons}")
+            _count(suite, "fail")
+        elif verdict == "unknown":
+            ET.SubElement(case, "skipped", {"message": _text(reasons)})
+            _count(suite, "skipped")
+        else:
+            _count(suite, "pass")
+
+
+def render(audit: Audit, *, slo: bool = True, checks: Iterable[Mapping[str, Any]] | None = None,
+           **_: Any) -> str:
+    """JUnit XML of ``audit.budgets`` (or ``checks``) and, with ``slo``, the SLO verdicts."""
+    timestamp = audit.run_at.strftime("%Y-%m-%dT%H:%M:%S")
+    root = ET.Element("testsuites", {"name": "costopt"})
+    budgets = _suite(root, BUDGET_SUITE, timestamp)
+    for check in (audit.budgets if checks is None else checks):
+        _budget_case(budgets, check)
+    if slo:
+        _slo_cases(_suite(root, SLO_SUITE, timestamp), audit)
+    totals = {"tests": 0, "failures": 0, "errors": 0}
+    for suite in root:
+        for key in totals:
+            totals[key] += int(suite.get(key))
+    for key, value in totals.items():
+        root.set(key, str(value))
+    root.set("time", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
