@@ -1,0 +1,175 @@
+"""AwsProvider: read an AWS estate (one account or several via roles) into a Snapshot.
+
+Work is split into tasks — one per (account, region) plus one per account for its global
+services (S3, Cost Explorer) — run on a bounded thread pool (``max_workers``; 1 = sequential).
+Prices are filled in afterwards (:mod:`costopt.providers.aws.prices`). Nothing is ever
+changed in the account; the exact actions used are in ``iam-policy.json``.
+
+Settings (``[providers.aws]`` in costopt.toml) may set ``max_workers``, ``retry_mode``
+(standard | adaptive), ``max_attempts`` and ``prices`` (auto | api | catalog).
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import date
+from typing import Any, Callable, Mapping
+
+from costopt.billing.table import BillingTable
+from costopt.config import Settings
+from costopt.errors import ProviderError
+from costopt.model import HOURS_PER_MONTH, CoverageEntry, Resource, Snapshot, Window
+from costopt.progress import QUIET
+from costopt.providers.aws.coverage import guarded, scope_of
+from costopt.providers.aws.prices import PRICING_REGION, PriceBook
+from costopt.providers.aws.regional import Partial, read_account, read_region
+from costopt.providers.aws.session import Account, client_config, enabled_regions, home_region, open_accounts
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_WORKERS = 16
+DEFAULT_RETRY_MODE = "adaptive"
+DEFAULT_MAX_ATTEMPTS = 8
+PRICE_MODES = ("auto", "api", "catalog")
+
+
+class AwsProvider:
+    """The AWS adapter (read-only). See the module docstring for options."""
+
+    name = "aws"
+
+    def __init__(self, profile: str | None = None, regions: tuple[str, ...] | list[str] | None = None,
+                 role_arns: tuple[str, ...] = (), demo: bool = False, max_workers: int | None = None,
+                 retry_mode: str | None = None, max_attempts: int | None = None, prices: str | None = None,
+                 session: Any = None, catalog: Any = None, today: date | None = None, with_costs: bool = True):
+        self.profile = profile
+        self.regions = tuple(regions) if regions else None
+        self.role_arns = tuple(role_arns or ())
+        self.demo = demo
+        self.max_workers = max_workers
+        self.retry_mode = retry_mode
+        self.max_attempts = max_attempts
+        self.prices = prices
+        self.session = session
+        self.catalog = catalog
+        self.today = today
+        self.with_costs = with_costs
+
+    # --- options ---------------------------------------------------------------------------
+    def _option(self, settings: Settings | None, key: str, explicit: Any, default: Any) -> Any:
+        if explicit is not None:
+            return explicit
+        section: Mapping[str, Any] = {}
+        if settings is not None and isinstance(getattr(settings, "providers", None), Mapping):
+            raw = settings.providers.get("aws", {})
+            section = raw if isinstance(raw, Mapping) else {}
+        return section.get(key, default)
+
+    def _catalog(self, settings: Settings | None) -> Any:
+        if self.catalog is not None:
+            return self.catalog
+        try:
+            from costopt.catalog import load_catalog
+            return load_catalog(settings)
+        except Exception as exc:  # a broken catalog must not sink the inventory
+            log.warning("price catalog unavailable: %s", exc)
+            return None
+
+    # --- collect ---------------------------------------------------------------------------
+    def collect(self, window: Window, settings: Settings | None = None,
+                progress: Callable[[str], None] = QUIET) -> Snapshot:
+        if self.demo:
+            from costopt.providers.demo_aws import collect_demo_aws
+            return collect_demo_aws(window, settings, progress, window.end)
+        workers = int(self._option(settings, "max_workers", self.max_workers, DEFAULT_MAX_WORKERS))
+        mode = str(self._option(settings, "retry_mode", self.retry_mode, DEFAULT_RETRY_MODE))
+        attempts = int(self._option(settings, "max_attempts", self.max_attempts, DEFAULT_MAX_ATTEMPTS))
+        price_mode = str(self._option(settings, "prices", self.prices, "auto"))
+        if workers < 1 or mode not in ("standard", "adaptive", "legacy") or price_mode not in PRICE_MODES:
+            raise ProviderError("aws: [providers.aws] needs max_workers >= 1, retry_mode standard|adaptive and "
+                                f"prices {'|'.join(PRICE_MODES)}")
+        config = client_config(mode, attempts, pool=max(10, workers * 2))
+        accounts = open_accounts(self.profile, self.role_arns, config, session=self.session)
+        coverage: list[CoverageEntry] = []
+        plan: list[tuple[Account, list[str]]] = []
+        for account in accounts:
+            regions = list(self.regions) if self.regions else guarded(
+                scope_of(account.account_id, "*", "regions"), coverage, lambda: enabled_regions(account),
+                actions=("ec2:DescribeRegions",), default=[home_region(account.session)])
+            plan.append((account, regions))
+        progress(f"aws: {len(accounts)} account(s), {sum(len(r) for _, r in plan)} account-region(s), "
+                 f"{workers} worker(s)")
+        parts = self._run(plan, window, progress, workers)
+        resources = [r for p in parts for r in p.resources]
+        book = PriceBook(None if price_mode == "catalog" else accounts[0].client("pricing", PRICING_REGION),
+                         None if price_mode == "api" else self._catalog(settings), self.today)
+        resources = priced(resources, book, workers)
+        book.save()
+        if book.api_error:
+            coverage.append(CoverageEntry("aws", "pricing", "partial", f"Price List API: {book.api_error}",
+                                          "PricingUnavailable", "grant pricing:GetProducts; the bundled catalog was used"))
+        tables = [p.billing for p in parts if p.billing is not None]
+        billing = tables[0] if len(tables) == 1 else None
+        if len(tables) > 1:
+            billing = BillingTable()
+            billing.extend(tables)
+        return Snapshot(window=window, resources=tuple(resources), metrics=tuple(m for p in parts for m in p.metrics),
+                        billing=billing, coverage=tuple(coverage) + tuple(c for p in parts for c in p.coverage),
+                        prices=book.sources())
+
+    def _run(self, plan: list[tuple[Account, list[str]]], window: Window, progress: Callable[[str], None],
+             workers: int) -> list[Partial]:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="costopt-aws") as pool:
+            futures = []
+            for account, regions in plan:
+                futures.append(pool.submit(read_account, account, regions, window, progress, self.with_costs))
+                futures += [pool.submit(read_region, account, region, window, progress) for region in regions]
+            return [f.result() for f in futures]
+
+
+def _hourly(r: Resource, book: PriceBook) -> tuple[float | None, dict[str, Any]]:
+    """(hourly cost, extra attributes) of one resource from the price book."""
+    a = r.attributes
+    if r.kind in ("vm", "gpu_vm"):
+        if a.get("state") in ("stopped", "stopping"):
+            return 0.0, {}
+        price = book.instance_hour(r.region, r.type, "spot" if r.pricing_model == "spot" else "on_demand")
+        return (None if price is None else price * r.count), {"unit_price_hour": price}
+    if r.kind == "endpoint":
+        total = 0.0
+        for v in a.get("variants", ()):
+            if not v.get("instance_type"):
+                continue  # serverless: billed per request, no hourly price
+            price = book.instance_hour(r.region, v["instance_type"])
+            if price is None:
+                return None, {}
+            total += price * v.get("instance_count", 0)
+        return total, {}
+    if r.kind == "autoscaling_group":
+        price = book.instance_hour(r.region, r.type) if r.type else None
+        return (None if price is None else price * r.count), {"unit_price_hour": price}
+    if r.kind in ("volume", "snapshot"):
+        gb = a.get("size_gb") or 0
+        per_gb = book.volume_gb_month(r.region, a.get("volume_type") or r.type) if r.kind == "volume" \
+            else book.snapshot_gb_month(r.region)
+        return (None if per_gb is None else gb * per_gb / HOURS_PER_MONTH), {"gb_month_price": per_gb}
+    if r.kind == "address":
+        return book.idle_address_hour(r.region), {}
+    if r.kind == "nat_gateway":
+        return book.nat_hour(r.region), {}
+    if r.kind == "database":
+        return book.instance_hour(r.region, r.type), {}
+    return None, {}
+
+
+def priced(resources: list[Resource], book: PriceBook, workers: int) -> list[Resource]:
+    """Resources with ``hourly_cost`` filled (None where no source knows the price)."""
+    def one(r: Resource) -> Resource:
+        hourly, extra = _hourly(r, book)
+        attrs = {**r.attributes, **{k: v for k, v in extra.items() if v is not None}} if extra else r.attributes
+        return replace(r, hourly_cost=hourly, attributes=attrs)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="costopt-aws-price") as pool:
+        return list(pool.map(one, resources))

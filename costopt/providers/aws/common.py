@@ -1,0 +1,35 @@
+"""Small helpers the AWS inventory modules share: tags, workload, pagination."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator
+
+from costopt.model import WORKLOAD_KINDS
+
+WORKLOAD_TAG = "costopt:workload"
+
+
+def tag_dict(tags: Iterable[dict[str, Any]] | None) -> dict[str, str]:
+    """[{'Key': k, 'Value': v}] -> {k: v} (also accepts lower-case key/value)."""
+    out: dict[str, str] = {}
+    for t in tags or ():
+        key = t.get("Key", t.get("key"))
+        if key is not None:
+            out[str(key)] = str(t.get("Value", t.get("value", "")))
+    return out
+
+
+def workload_of(tags: dict[str, str]) -> str | None:
+    value = (tags.get(WORKLOAD_TAG) or "").strip().lower()
+    return value if value in WORKLOAD_KINDS else None
+
+
+def pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """Every item under ``key`` of every page of ``operation`` (botocore paginator)."""
+    for page in client.get_paginator(operation).paginate(**kwargs):
+        yield from page.get(key, ())
+
+
+def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

@@ -1,0 +1,125 @@
+"""Cost Explorer -> FOCUS rows: daily cost by service and usage type over the window.
+
+``GetCostAndUsage`` (DAILY, grouped by SERVICE and USAGE_TYPE, all pages) gives unblended
+(billed) and amortised (effective) cost and usage quantity. Usage types say what a row is:
+``*DataTransfer-Out*`` / ``*-AWS-Out-Bytes`` are egress (``x_IsEgress``), their region prefix
+(``USE1-``, ``EUW1-``...) gives the region. Rows go into a :class:`BillingTable` via
+``from_frame``. Cost Explorer has no regional endpoints: it is always called in us-east-1.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pandas as pd
+
+from costopt.billing.table import BillingTable
+from costopt.model import Window
+from costopt.providers.aws.session import Account
+
+CE_REGION = "us-east-1"
+METRICS = ("UnblendedCost", "AmortizedCost", "UsageQuantity")
+
+# Usage-type region prefixes (the documented billing codes of the regions costopt knows).
+REGION_PREFIX = {
+    "USE1": "us-east-1", "USE2": "us-east-2", "USW1": "us-west-1", "USW2": "us-west-2", "CAN1": "ca-central-1",
+    "EUW1": "eu-west-1", "EUW2": "eu-west-2", "EUW3": "eu-west-3", "EUC1": "eu-central-1", "EUN1": "eu-north-1",
+    "EUS1": "eu-south-1", "APN1": "ap-northeast-1", "APN2": "ap-northeast-2", "APN3": "ap-northeast-3",
+    "APS1": "ap-southeast-1", "APS2": "ap-southeast-2", "APS3": "ap-south-1", "SAE1": "sa-east-1",
+    "MES1": "me-south-1", "AFS1": "af-south-1",
+}
+SERVICE_CATEGORY = [
+    (re.compile(r"SageMaker|Bedrock|Comprehend|Rekognition", re.I), "AI and Machine Learning"),
+    (re.compile(r"Elastic Compute Cloud|EC2|Lambda|Fargate|Batch|Elastic Container|Kubernetes", re.I), "Compute"),
+    (re.compile(r"Simple Storage|S3|Elastic Block|EFS|Elastic File|FSx|Glacier|Backup", re.I), "Storage"),
+    (re.compile(r"RDS|Relational Database|DynamoDB|ElastiCache|Redshift|Aurora", re.I), "Databases"),
+    (re.compile(r"Virtual Private Cloud|VPC|CloudFront|Route 53|Data Transfer|Direct Connect|Elastic Load", re.I),
+     "Networking"),
+    (re.compile(r"CloudWatch|CloudTrail|Config", re.I), "Management and Governance"),
+    (re.compile(r"Athena|Glue|EMR|Kinesis", re.I), "Analytics"),
+]
+_EGRESS = re.compile(r"DataTransfer-Out|DataTransfer-Regional|-AWS-Out-Bytes|CloudFront-Out", re.I)
+
+
+def service_category(service: str) -> str:
+    for pattern, category in SERVICE_CATEGORY:
+        if pattern.search(service):
+            return category
+    return "Other"
+
+
+def usage_region(usage_type: str) -> str | None:
+    prefix = usage_type.split("-", 1)[0]
+    if prefix in REGION_PREFIX:
+        return REGION_PREFIX[prefix]
+    return "us-east-1" if usage_type else None  # usage types without a prefix are us-east-1
+
+
+def is_egress(usage_type: str) -> bool:
+    """Data transfer out of a region or to the internet ('*DataTransfer-Out*', '*-AWS-Out-Bytes')."""
+    return bool(_EGRESS.search(usage_type)) and "-In-" not in usage_type
+
+
+def charge_category(service: str) -> str:
+    if service.strip().lower() == "tax":
+        return "Tax"
+    return "Usage"
+
+
+def cost_and_usage(account: Account, window: Window) -> list[dict[str, Any]]:
+    """All ``ResultsByTime`` of GetCostAndUsage (NextPageToken followed)."""
+    ce = account.client("ce", CE_REGION)
+    start = window.start.date()
+    end = window.end.date() if window.end.time() == window.end.min.time() else window.end.date() + timedelta(days=1)
+    kwargs: dict[str, Any] = dict(TimePeriod={"Start": start.isoformat(), "End": end.isoformat()}, Granularity="DAILY",
+                                  Metrics=list(METRICS),
+                                  GroupBy=[{"Type": "DIMENSION", "Key": "SERVICE"},
+                                           {"Type": "DIMENSION", "Key": "USAGE_TYPE"}])
+    results: list[dict[str, Any]] = []
+    while True:
+        page = ce.get_cost_and_usage(**kwargs)
+        results.extend(page.get("ResultsByTime", ()))
+        token = page.get("NextPageToken")
+        if not token:
+            return results
+        kwargs["NextPageToken"] = token
+
+
+def to_frame(account_id: str, results: list[dict[str, Any]]) -> pd.DataFrame:
+    """ResultsByTime -> FOCUS columns (one row per day x service x usage type)."""
+    rows = []
+    for period in results:
+        start = pd.Timestamp(period["TimePeriod"]["Start"])
+        end = pd.Timestamp(period["TimePeriod"]["End"])
+        for g in period.get("Groups", ()):
+            keys = list(g.get("Keys", ())) + ["", ""]
+            service, usage_type = keys[0], keys[1]
+            m = g.get("Metrics", {})
+            billed = float(m.get("UnblendedCost", {}).get("Amount", 0) or 0)
+            effective = float(m.get("AmortizedCost", {}).get("Amount", billed) or 0)
+            currency = m.get("UnblendedCost", {}).get("Unit") or "USD"
+            if billed == 0 and effective == 0:
+                continue
+            rows.append({
+                "ProviderName": "AWS", "BillingAccountId": account_id, "SubAccountId": account_id,
+                "BillingCurrency": currency, "BillingPeriodStart": start.replace(day=1),
+                "ChargePeriodStart": start, "ChargePeriodEnd": end, "ChargeCategory": charge_category(service),
+                "ChargeFrequency": "Usage-Based", "ChargeDescription": f"{service} {usage_type}".strip(),
+                "ServiceName": service, "ServiceCategory": service_category(service),
+                "RegionId": usage_region(usage_type), "BilledCost": billed, "EffectiveCost": effective,
+                "ListCost": billed,
+                "ConsumedQuantity": float(m.get("UsageQuantity", {}).get("Amount", 0) or 0),
+                "ConsumedUnit": m.get("UsageQuantity", {}).get("Unit"),
+                "x_UsageType": usage_type, "x_IsEgress": is_egress(usage_type),
+                "x_SourceFile": f"aws cost explorer {account_id}",
+            })
+    return pd.DataFrame(rows)
+
+
+def billing(account: Account, window: Window) -> BillingTable | None:
+    frame = to_frame(account.account_id, cost_and_usage(account, window))
+    if frame.empty:
+        return None
+    return BillingTable.from_frame(frame, f"aws cost explorer {account.account_id}")

@@ -1,0 +1,139 @@
+"""EC2 inventory: instances (with specs from DescribeInstanceTypes), EBS volumes and snapshots,
+Elastic IPs, NAT gateways and S3 gateway endpoints of one account and region."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from costopt.model import Resource
+from costopt.providers.aws.common import chunks, pages, tag_dict, workload_of
+from costopt.providers.aws.session import Account
+
+LIVE_STATES = ("pending", "running", "stopping", "stopped")
+
+
+def instance_specs(ec2: Any, types: set[str]) -> dict[str, dict[str, Any]]:
+    """Hardware facts per instance type: vcpu, memory_gib, gpu_count, gpu_model, gpu_memory_gib..."""
+    specs: dict[str, dict[str, Any]] = {}
+    for batch in chunks(sorted(types), 100):
+        for info in pages(ec2, "describe_instance_types", "InstanceTypes", InstanceTypes=batch):
+            specs[info["InstanceType"]] = spec_of(info)
+    return specs
+
+
+def spec_of(info: dict[str, Any]) -> dict[str, Any]:
+    vcpu = info.get("VCpuInfo", {}).get("DefaultVCpus")
+    mem_mib = info.get("MemoryInfo", {}).get("SizeInMiB")
+    archs = info.get("ProcessorInfo", {}).get("SupportedArchitectures") or []
+    spec: dict[str, Any] = {
+        "vcpu": vcpu,
+        "memory_gib": round(mem_mib / 1024.0, 3) if mem_mib else None,
+        "architecture": archs[0] if archs else None,
+        "gpu_count": 0, "gpu_model": None, "gpu_memory_gib": None,
+    }
+    gpus = (info.get("GpuInfo") or {}).get("Gpus") or []
+    if gpus:
+        count = sum(int(g.get("Count", 0)) for g in gpus)
+        spec["gpu_count"] = count
+        spec["gpu_model"] = " ".join(x for x in (gpus[0].get("Manufacturer"), gpus[0].get("Name")) if x)
+        per = gpus[0].get("MemoryInfo", {}).get("SizeInMiB")
+        spec["gpu_memory_gib"] = round(per / 1024.0, 3) if per else None
+    neurons = (info.get("NeuronInfo") or {}).get("NeuronDevices") or []
+    if neurons:
+        spec["accelerator_count"] = sum(int(n.get("Count", 0)) for n in neurons)
+        spec["accelerator_model"] = neurons[0].get("Name")
+    spec["network_performance"] = info.get("NetworkInfo", {}).get("NetworkPerformance")
+    return spec
+
+
+def instances(account: Account, region: str) -> list[Resource]:
+    ec2 = account.client("ec2", region)
+    raw = [inst for res in pages(ec2, "describe_instances", "Reservations",
+                                 Filters=[{"Name": "instance-state-name", "Values": list(LIVE_STATES)}])
+           for inst in res.get("Instances", ())]
+    specs = instance_specs(ec2, {i["InstanceType"] for i in raw}) if raw else {}
+    out = []
+    for inst in raw:
+        tags = tag_dict(inst.get("Tags"))
+        spec = specs.get(inst["InstanceType"], {})
+        launch = inst.get("LaunchTime")
+        out.append(Resource(
+            provider="aws", account=account.account_id, region=region, id=inst["InstanceId"],
+            kind="gpu_vm" if spec.get("gpu_count") else "vm", type=inst["InstanceType"],
+            name=tags.get("Name", ""), pricing_model="spot" if inst.get("InstanceLifecycle") == "spot" else "on_demand",
+            tags=tags, workload=workload_of(tags), created=launch, specs=spec,
+            attributes={
+                "state": inst.get("State", {}).get("Name"),
+                "asg": tags.get("aws:autoscaling:groupName"),
+                "launch_time": launch.isoformat() if launch else None,
+                "availability_zone": inst.get("Placement", {}).get("AvailabilityZone"),
+                "platform": inst.get("PlatformDetails") or inst.get("Platform") or "Linux/UNIX",
+                "lifecycle": inst.get("InstanceLifecycle", "normal"),
+                "vpc_id": inst.get("VpcId"),
+            }))
+    return out
+
+
+def volumes(account: Account, region: str) -> list[Resource]:
+    ec2 = account.client("ec2", region)
+    out = []
+    for vol in pages(ec2, "describe_volumes", "Volumes"):
+        tags = tag_dict(vol.get("Tags"))
+        attached = [a["InstanceId"] for a in vol.get("Attachments", ()) if a.get("State") in ("attached", "attaching")]
+        out.append(Resource(
+            provider="aws", account=account.account_id, region=region, id=vol["VolumeId"], kind="volume",
+            type=vol.get("VolumeType", ""), name=tags.get("Name", ""), tags=tags, workload=workload_of(tags),
+            created=vol.get("CreateTime"),
+            attributes={"attached": bool(attached), "attached_to": attached, "volume_type": vol.get("VolumeType"),
+                        "size_gb": vol.get("Size"), "iops": vol.get("Iops"), "throughput": vol.get("Throughput"),
+                        "state": vol.get("State"), "availability_zone": vol.get("AvailabilityZone")}))
+    return out
+
+
+def snapshots(account: Account, region: str) -> list[Resource]:
+    ec2 = account.client("ec2", region)
+    out = []
+    for snap in pages(ec2, "describe_snapshots", "Snapshots", OwnerIds=["self"]):
+        tags = tag_dict(snap.get("Tags"))
+        started = snap.get("StartTime")
+        out.append(Resource(
+            provider="aws", account=account.account_id, region=region, id=snap["SnapshotId"], kind="snapshot",
+            type=snap.get("StorageTier", "standard"), name=tags.get("Name", ""), tags=tags,
+            workload=workload_of(tags), created=started,
+            attributes={"size_gb": snap.get("VolumeSize"), "volume_id": snap.get("VolumeId"),
+                        "created": started.isoformat() if started else None, "owner": "self",
+                        "description": snap.get("Description", ""), "state": snap.get("State")}))
+    return out
+
+
+def addresses(account: Account, region: str) -> list[Resource]:
+    ec2 = account.client("ec2", region)
+    out = []
+    for addr in ec2.describe_addresses().get("Addresses", ()):  # not paginated by the API
+        tags = tag_dict(addr.get("Tags"))
+        out.append(Resource(
+            provider="aws", account=account.account_id, region=region,
+            id=addr.get("AllocationId") or addr["PublicIp"], kind="address", type="elastic_ip",
+            name=tags.get("Name", addr.get("PublicIp", "")), tags=tags, workload=workload_of(tags),
+            attributes={"associated": bool(addr.get("AssociationId")), "public_ip": addr.get("PublicIp"),
+                        "instance_id": addr.get("InstanceId"), "domain": addr.get("Domain")}))
+    return out
+
+
+def nat_gateways(account: Account, region: str) -> list[Resource]:
+    ec2 = account.client("ec2", region)
+    s3_gateway_vpcs = {e["VpcId"] for e in pages(ec2, "describe_vpc_endpoints", "VpcEndpoints")
+                       if e.get("VpcEndpointType") == "Gateway" and e.get("ServiceName", "").endswith(".s3")}
+    out = []
+    for nat in pages(ec2, "describe_nat_gateways", "NatGateways"):
+        if nat.get("State") not in ("pending", "available"):
+            continue
+        tags = tag_dict(nat.get("Tags"))
+        created = nat.get("CreateTime")
+        out.append(Resource(
+            provider="aws", account=account.account_id, region=region, id=nat["NatGatewayId"], kind="nat_gateway",
+            type=nat.get("ConnectivityType", "public"), name=tags.get("Name", ""), tags=tags,
+            workload=workload_of(tags), created=created,
+            attributes={"state": nat.get("State"), "vpc_id": nat.get("VpcId"), "subnet_id": nat.get("SubnetId"),
+                        "vpc_has_s3_gateway_endpoint": nat.get("VpcId") in s3_gateway_vpcs}))
+    return out

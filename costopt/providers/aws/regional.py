@@ -1,0 +1,153 @@
+"""Read one (account, region) — or one account's global services — into a partial result.
+
+Each service is read under :func:`guarded`, so an AccessDenied on SageMaker still leaves EC2,
+RDS and the metrics; a region that cannot be reached at all (no endpoint, not enabled) stops
+after the first call instead of timing out on every service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+
+from costopt.model import CoverageEntry, MetricSeries, Resource, Window
+from costopt.providers.aws import costs, inventory_ec2, inventory_s3, inventory_services, metrics
+from costopt.providers.aws.coverage import guarded, scope_of
+from costopt.providers.aws.session import Account
+
+REGION_FATAL = frozenset({"EndpointConnectionError", "ConnectTimeout", "OptInRequired", "AuthFailure",
+                          "UnrecognizedClientException", "InvalidClientTokenId"})
+
+
+@dataclass
+class Partial:
+    """What one task read."""
+
+    resources: list[Resource] = field(default_factory=list)
+    metrics: list[MetricSeries] = field(default_factory=list)
+    coverage: list[CoverageEntry] = field(default_factory=list)
+    billing: Any = None
+
+
+def _region_dead(coverage: list[CoverageEntry], start: int) -> bool:
+    return any(c.status == "failed" and c.error_code in REGION_FATAL for c in coverage[start:])
+
+
+def read_region(account: Account, region: str, window: Window, progress: Callable[[str], None]) -> Partial:
+    out = Partial()
+    cov = out.coverage
+    acct = account.account_id
+
+    def step(service: str, func, actions: tuple[str, ...], default: Any = ()):
+        progress(f"aws {acct} {region}: {service}")
+        before = len(cov)
+        result = guarded(scope_of(acct, region, service), cov, func, actions=actions, default=default)
+        if len(cov) == before and isinstance(result, list):
+            cov.append(CoverageEntry("aws", scope_of(acct, region, service), "ok", f"{len(result)} read"))
+        return result
+
+    instances = step("ec2 instances", lambda: inventory_ec2.instances(account, region),
+                     ("ec2:DescribeInstances", "ec2:DescribeInstanceTypes"))
+    if _region_dead(cov, 0):
+        return out  # the region is unreachable or not enabled: one entry says so
+    out.resources += instances
+    out.resources += step("ebs volumes", lambda: inventory_ec2.volumes(account, region), ("ec2:DescribeVolumes",))
+    out.resources += step("ebs snapshots", lambda: inventory_ec2.snapshots(account, region), ("ec2:DescribeSnapshots",))
+    out.resources += step("elastic ips", lambda: inventory_ec2.addresses(account, region), ("ec2:DescribeAddresses",))
+    out.resources += step("nat gateways", lambda: inventory_ec2.nat_gateways(account, region),
+                          ("ec2:DescribeNatGateways", "ec2:DescribeVpcEndpoints"))
+    types = {r.id: r.type for r in instances}
+    out.resources += step("autoscaling groups", lambda: inventory_services.autoscaling_groups(account, region, types),
+                          ("autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribePolicies"))
+    scaling = step("application autoscaling", lambda: inventory_services.sagemaker_scaling(account, region),
+                   ("application-autoscaling:DescribeScalableTargets",
+                    "application-autoscaling:DescribeScalingPolicies"), default={})
+    endpoints = step("sagemaker endpoints", lambda: inventory_services.sagemaker_endpoints(account, region, scaling),
+                     ("sagemaker:ListEndpoints", "sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig",
+                      "sagemaker:ListTags"))
+    endpoints = _with_endpoint_specs(account, region, endpoints, cov)
+    out.resources += endpoints
+    out.resources += step("rds instances", lambda: inventory_services.rds_instances(account, region),
+                          ("rds:DescribeDBInstances",))
+    out.metrics += read_metrics(account, region, out.resources, window, cov, progress)
+    return out
+
+
+def _with_endpoint_specs(account: Account, region: str, endpoints: list[Resource],
+                         cov: list[CoverageEntry]) -> list[Resource]:
+    """SageMaker ml.* types take the specs of the EC2 type they run on (ml.g4dn.xlarge -> g4dn.xlarge)."""
+    wanted = {r.type[3:] for r in endpoints if r.type.startswith("ml.")}
+    if not wanted:
+        return endpoints
+    ec2 = account.client("ec2", region)
+    specs = guarded(scope_of(account.account_id, region, "ec2 instance types"), cov,
+                    lambda: inventory_ec2.instance_specs(ec2, wanted), actions=("ec2:DescribeInstanceTypes",),
+                    default={})
+    return [replace(r, specs=specs.get(r.type[3:], {})) if r.type.startswith("ml.") else r for r in endpoints]
+
+
+def read_metrics(account: Account, region: str, resources: list[Resource], window: Window,
+                 cov: list[CoverageEntry], progress: Callable[[str], None]) -> list[MetricSeries]:
+    acct = account.account_id
+    cw = account.client("cloudwatch", region)
+    period = metrics.fine_period(window)
+    queries: list[metrics.Query] = []
+    vms = [r for r in resources if r.kind in ("vm", "gpu_vm")]
+    if vms:
+        agent = guarded(scope_of(acct, region, "cloudwatch agent metrics"), cov,
+                        lambda: metrics.listed(cw, "CWAgent"), actions=("cloudwatch:ListMetrics",), default=[])
+        for r in vms:
+            queries += metrics.plan_instance(r, period, agent)
+    specs = {r.type: dict(r.specs) for r in resources if r.kind == "endpoint"}
+    for r in resources:
+        if r.kind == "endpoint":
+            queries += metrics.plan_endpoint(r, period, lambda t: specs.get(t, {}))
+        elif r.kind == "nat_gateway":
+            queries += metrics.plan_nat(r, period)
+        elif r.kind == "database":
+            queries += metrics.plan_database(r, period)
+    if not queries:
+        return []
+    progress(f"aws {acct} {region}: cloudwatch ({len(queries)} metric queries)")
+    series = guarded(scope_of(acct, region, "cloudwatch metrics"), cov, lambda: metrics.fetch(cw, queries, window),
+                     actions=("cloudwatch:GetMetricData",), default=[])
+    if series:
+        cov.append(CoverageEntry("aws", scope_of(acct, region, "cloudwatch metrics"), "ok",
+                                 f"{len(series)} series from {len(queries)} queries"))
+    return series
+
+
+def read_account(account: Account, regions: list[str], window: Window, progress: Callable[[str], None],
+                 with_costs: bool = True) -> Partial:
+    """The account's global services: S3 buckets (+ their CloudWatch storage metrics) and Cost Explorer."""
+    out = Partial()
+    cov = out.coverage
+    acct = account.account_id
+    progress(f"aws {acct}: s3 buckets")
+    listed_ok = len(cov)
+    buckets = guarded(scope_of(acct, "global", "s3 buckets"), cov,
+                      lambda: inventory_s3.buckets(account, set(regions), cov),
+                      actions=("s3:ListAllMyBuckets", "s3:GetBucketLocation"), default=[])
+    out.resources += buckets
+    by_region: dict[str, dict[str, Resource]] = {}
+    for b in buckets:
+        by_region.setdefault(b.region, {})[b.name] = b
+    for region, named in sorted(by_region.items()):
+        cw = account.client("cloudwatch", region)
+        scope = scope_of(acct, region, "s3 metrics")
+        listed = guarded(scope, cov, lambda: metrics.listed(cw, "AWS/S3"), actions=("cloudwatch:ListMetrics",),
+                         default=[])
+        queries = metrics.plan_buckets(named, listed)
+        if queries:
+            out.metrics += guarded(scope, cov, lambda: metrics.fetch(cw, queries, window),
+                                   actions=("cloudwatch:GetMetricData",), default=[])
+    if not any(c.scope.endswith("/s3 buckets") for c in cov[listed_ok:]):
+        cov.append(CoverageEntry("aws", scope_of(acct, "global", "s3 buckets"), "ok", f"{len(buckets)} buckets"))
+    if with_costs:
+        progress(f"aws {acct}: cost explorer")
+        out.billing = guarded(scope_of(acct, "global", "cost explorer"), cov, lambda: costs.billing(account, window),
+                              actions=("ce:GetCostAndUsage",))
+        if out.billing is not None:
+            cov.append(CoverageEntry("aws", scope_of(acct, "global", "cost explorer"), "ok",
+                                     "daily cost by service and usage type"))
+    return out

@@ -1,0 +1,129 @@
+"""Sessions, accounts and clients: profiles, assume-role, retries, regions.
+
+The standard SDK configuration is honoured as boto3 reads it (AWS_PROFILE, AWS_REGION /
+AWS_DEFAULT_REGION, AWS_ENDPOINT_URL[_<SERVICE>], shared config files). ``--role-arn`` may be
+given once per account: each role is assumed with STS from the base session. Credentials that
+are missing or expired raise :class:`ProviderError` naming the profile/role and the fix.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import botocore.exceptions
+from botocore.config import Config
+
+from costopt.errors import ProviderError
+
+DEFAULT_REGION = "us-east-1"
+ROLE_SESSION_NAME = "costopt-audit"
+CREDENTIAL_ERRORS = frozenset({
+    "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException",
+    "SignatureDoesNotMatch", "AuthFailure", "RequestExpired", "InvalidAccessKeyId",
+})
+
+
+def client_config(retry_mode: str = "adaptive", max_attempts: int = 8, pool: int = 10) -> Config:
+    """botocore config: standard/adaptive retries (throttling is retried, never fatal)."""
+    return Config(retries={"mode": retry_mode, "max_attempts": max_attempts},
+                  connect_timeout=10, read_timeout=60, max_pool_connections=pool,
+                  user_agent_extra="costopt")
+
+
+@dataclass
+class Account:
+    """One AWS account to read: its id, a session for it, and how it was reached."""
+
+    account_id: str
+    session: boto3.Session
+    label: str  # "profile default", "role arn:aws:iam::...:role/x"
+    config: Config
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def client(self, service: str, region: str) -> Any:
+        """A cached client (boto3 sessions are not thread-safe; clients are)."""
+        key = (service, region)
+        with self._lock:
+            if key not in self._clients:
+                self._clients[key] = self.session.client(service, region_name=region, config=self.config)
+            return self._clients[key]
+
+
+def _profile_label(profile: str | None) -> str:
+    return f"profile {profile!r}" if profile else "the default credential chain (AWS_PROFILE / env / ~/.aws)"
+
+
+def base_session(profile: str | None) -> boto3.Session:
+    """A boto3 session for ``profile`` (None = the default chain), failing with a fix."""
+    try:
+        session = boto3.Session(profile_name=profile)
+    except botocore.exceptions.ProfileNotFound:
+        raise ProviderError(f"aws: profile {profile!r} is not in ~/.aws/config or ~/.aws/credentials; "
+                            f"fix: `aws configure --profile {profile}` or pass an existing --profile") from None
+    try:
+        credentials = session.get_credentials()
+    except botocore.exceptions.BotoCoreError as exc:
+        raise ProviderError(f"aws: could not load credentials for {_profile_label(profile)}: {exc}; "
+                            "fix: `aws sso login` or `aws configure`") from None
+    if credentials is None:
+        raise ProviderError(f"aws: no credentials found for {_profile_label(profile)}; "
+                            "fix: run `aws configure` (or `aws sso login`), set AWS_PROFILE, or pass --profile")
+    return session
+
+
+def home_region(session: boto3.Session) -> str:
+    return session.region_name or DEFAULT_REGION
+
+
+def identify(session: boto3.Session, config: Config, who: str) -> str:
+    """The account id behind ``session`` (sts:GetCallerIdentity); expired credentials -> ProviderError."""
+    sts = session.client("sts", region_name=home_region(session), config=config)
+    try:
+        return sts.get_caller_identity()["Account"]
+    except botocore.exceptions.ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        raise ProviderError(f"aws: credentials of {who} were rejected ({code}); "
+                            "fix: refresh them (`aws sso login`, new access keys) and retry") from None
+    except botocore.exceptions.NoCredentialsError:
+        raise ProviderError(f"aws: no credentials found for {who}; fix: run `aws configure` or pass --profile") from None
+    except botocore.exceptions.EndpointConnectionError as exc:
+        raise ProviderError(f"aws: cannot reach STS for {who}: {exc}; fix: check the network / AWS_ENDPOINT_URL") from None
+
+
+def assume(session: boto3.Session, config: Config, role_arn: str) -> boto3.Session:
+    """A session for ``role_arn`` assumed from ``session`` (sts:AssumeRole)."""
+    sts = session.client("sts", region_name=home_region(session), config=config)
+    try:
+        creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME)["Credentials"]
+    except botocore.exceptions.ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        raise ProviderError(f"aws: cannot assume role {role_arn} ({code}); fix: check the role's trust policy "
+                            "allows your identity and that your base credentials are valid") from None
+    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                         aws_session_token=creds["SessionToken"], region_name=home_region(session))
+
+
+def open_accounts(profile: str | None, role_arns: tuple[str, ...], config: Config,
+                  session: boto3.Session | None = None) -> list[Account]:
+    """The accounts to read: the profile's own, or one per assumed role."""
+    base = session or base_session(profile)
+    who = _profile_label(profile)
+    if not role_arns:
+        return [Account(identify(base, config, who), base, who, config)]
+    accounts = []
+    for arn in role_arns:
+        assumed = assume(base, config, arn)
+        accounts.append(Account(identify(assumed, config, f"role {arn}"), assumed, f"role {arn}", config))
+    return accounts
+
+
+def enabled_regions(account: Account) -> list[str]:
+    """Regions enabled for the account (ec2:DescribeRegions; opt-in regions only if opted in)."""
+    ec2 = account.client("ec2", home_region(account.session))
+    regions = ec2.describe_regions(AllRegions=False)["Regions"]
+    return sorted(r["RegionName"] for r in regions
+                  if r.get("OptInStatus", "opt-in-not-required") in ("opt-in-not-required", "opted-in"))

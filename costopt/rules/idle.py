@@ -1,0 +1,340 @@
+"""Idle resources: paid for every hour, used by nobody.
+
+Instances whose CPU, GPU and network stayed near zero, volumes attached to nothing, Elastic
+IPs associated with nothing, old snapshots, SageMaker endpoints nobody calls, NAT gateways
+that move no bytes, and buckets without lifecycle rules. Each finding is priced from the
+resource's own hourly cost (or its size x the GB-month price), carries the statistics it was
+judged on, and the exact AWS CLI step that fixes it. A resource the rule cannot judge (too
+little data, no price) is reported as a Skip with the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterator
+
+import numpy as np
+
+from costopt.metrics import metric_stats, quantile_column, select_series
+from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
+from costopt.rules import defaults
+from costopt.rules.base import rule
+
+GB = 1024.0 ** 3
+MB = 1024.0 ** 2
+
+
+def _rec(rule_id: str, r: Resource, action: str, monthly: float, *, low: float | None = None,
+         high: float | None = None, **kw: Any) -> Recommendation:
+    return Recommendation(
+        id=recommendation_id(rule_id, r.id, action), rule_id=rule_id, resource_id=r.id, action=action,
+        provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
+        monthly_cost_before=monthly, monthly_cost_after=0.0, monthly_savings=monthly,
+        savings_low=monthly if low is None else low, savings_high=monthly if high is None else high,
+        currency=r.currency, tags=dict(r.tags), workload=r.workload, alternative_group=r.id, **kw)
+
+
+def _age_days(r: Resource, now: datetime) -> float | None:
+    return None if r.created is None else (now - r.created).total_seconds() / 86400.0
+
+
+def _stats(snapshot: Snapshot, metric: str, q: float, stat: str | None = "Maximum"):
+    return metric_stats(snapshot.metrics, metric, stat=stat, quantiles=(q,))
+
+
+@rule("idle.instance", params=defaults.IdleInstance, needs=("inventory", "metrics"))
+def idle_instance(snapshot, catalog, params):
+    """Idle instances: CPU, GPU and network near zero for the whole lookback.
+
+    Why: a running instance bills every hour whether or not it works; idle GPU instances are
+    the most expensive line an ML team forgets (a finished experiment, a notebook left on).
+    How it judges: the P95 of 5-minute CPU maxima <= ``cpu_p95_max`` %, for GPU instances the
+    P95 of GPU utilisation (CloudWatch agent ``nvidia_smi_utilization_gpu``) <= ``gpu_p95_max`` %,
+    and network in+out below ``network_mb_per_hour_max``; at least ``min_hours`` of data.
+    How to fix: stop it (EBS data is kept), or terminate it after a snapshot; Auto Scaling
+    members are left to the autoscaling rules.
+    Example config::
+
+        [rules."idle.instance"]
+        cpu_p95_max = 5.0
+        min_hours = 72
+    """
+    q = params.quantile
+    col = quantile_column(q)
+    cpu = _stats(snapshot, "cpu", q)
+    gpu = _stats(snapshot, "gpu", q)
+    net: dict[str, float] = {}
+    for m in select_series(snapshot.metrics, "network_in") + select_series(snapshot.metrics, "network_out"):
+        net[m.resource_id] = net.get(m.resource_id, 0.0) + float(np.nansum(m.values))
+    for r in snapshot.resources:
+        if r.kind not in ("vm", "gpu_vm") or r.attributes.get("state", "running") != "running":
+            continue
+        if r.attributes.get("asg"):
+            continue  # capacity of an Auto Scaling group: see autoscaling.*
+        if r.id not in cpu.index or cpu.at[r.id, "count"] == 0:
+            yield Skip("idle.instance", r.id, "no CPU utilisation data in the lookback")
+            continue
+        hours = float(cpu.at[r.id, "hours"])
+        if hours < params.min_hours:
+            yield Skip("idle.instance", r.id, f"only {hours:.0f} h of CPU data; needs {params.min_hours:.0f} h")
+            continue
+        cpu_q = float(cpu.at[r.id, col])
+        if cpu_q > params.cpu_p95_max:
+            continue
+        evidence: dict[str, Any] = {"cpu_" + col: cpu_q, "cpu_max": float(cpu.at[r.id, "max"]),
+                                    "samples": int(cpu.at[r.id, "count"]), "hours": hours,
+                                    "lookback_days": snapshot.window.days, "period_s": int(cpu.at[r.id, "period_s"])}
+        if r.kind == "gpu_vm":
+            if r.id not in gpu.index or gpu.at[r.id, "count"] == 0:
+                yield Skip("idle.instance", r.id, "GPU instance without GPU utilisation data "
+                           "(install the CloudWatch agent with nvidia_smi metrics)")
+                continue
+            gpu_q = float(gpu.at[r.id, col])
+            if gpu_q > params.gpu_p95_max:
+                continue
+            evidence["gpu_" + col] = gpu_q
+            evidence["gpu_samples"] = int(gpu.at[r.id, "count"])
+        mb_per_hour = net.get(r.id, 0.0) / MB / max(hours, 1e-9)
+        evidence["network_mb_per_hour"] = mb_per_hour
+        if mb_per_hour > params.network_mb_per_hour_max:
+            continue
+        if r.hourly_cost is None:
+            yield Skip("idle.instance", r.id, f"idle, but no price is known for {r.type} in {r.region}")
+            continue
+        monthly = r.hourly_cost * HOURS_PER_MONTH
+        what = f"CPU {col} {cpu_q:.1f}%" + (f", GPU {col} {evidence['gpu_' + col]:.1f}%" if r.kind == "gpu_vm" else "")
+        yield _rec("idle.instance", r, "stop", monthly,
+                   current={"type": r.type, "state": "running", "hourly_cost": r.hourly_cost},
+                   proposed={"state": "stopped"}, confidence="high" if hours >= 7 * 24 else "medium",
+                   performance_risk=1, evidence=evidence, effort="low",
+                   rationale=f"{r.name or r.id} ({r.type}) was idle for {hours:.0f} h: {what}, "
+                             f"network {mb_per_hour:.2f} MB/h. Stopping keeps its volumes.",
+                   apply=f"aws ec2 stop-instances --region {r.region} --instance-ids {r.id}")
+
+
+@rule("idle.unattached_volume", params=defaults.UnattachedVolume, needs=("inventory",))
+def unattached_volume(snapshot, catalog, params):
+    """Unattached EBS volumes: storage billed per GB-month, attached to nothing.
+
+    Why: volumes outlive the instances they served (terminated without delete-on-termination).
+    How to fix: snapshot the volume (cheap, restorable), then delete it.
+    Example config::
+
+        [rules."idle.unattached_volume"]
+        min_age_days = 7
+    """
+    now = snapshot.window.end
+    for r in snapshot.resources:
+        if r.kind != "volume" or r.attributes.get("attached", True):
+            continue
+        age = _age_days(r, now)
+        if age is not None and age < params.min_age_days:
+            continue
+        size = r.attributes.get("size_gb") or 0
+        if r.hourly_cost is None:
+            yield Skip("idle.unattached_volume", r.id, f"unattached, but no GB-month price for {r.type} in {r.region}")
+            continue
+        monthly = r.hourly_cost * HOURS_PER_MONTH
+        yield _rec("idle.unattached_volume", r, "delete", monthly, confidence="high", performance_risk=0,
+                   current={"volume_type": r.type, "size_gb": size}, proposed={"state": "deleted (snapshot kept)"},
+                   evidence={"attached": False, "size_gb": size, "age_days": age,
+                             "gb_month_price": r.attributes.get("gb_month_price")},
+                   rationale=f"{size} GB {r.type} volume {r.id} is attached to nothing"
+                             + (f" ({age:.0f} days old)." if age is not None else "."),
+                   apply=(f"aws ec2 create-snapshot --region {r.region} --volume-id {r.id} "
+                          f"--description 'costopt: before deleting {r.id}' && "
+                          f"aws ec2 delete-volume --region {r.region} --volume-id {r.id}"))
+
+
+@rule("idle.unassociated_address", params=defaults.UnassociatedAddress, needs=("inventory",))
+def unassociated_address(snapshot, catalog, params):
+    """Elastic IPs associated with nothing: public IPv4 addresses bill per hour.
+
+    Why: an allocated address left behind costs every hour and holds a scarce IPv4.
+    How to fix: release it (check no DNS record or allow-list still points at it).
+    """
+    for r in snapshot.resources:
+        if r.kind != "address" or r.attributes.get("associated", True):
+            continue
+        if r.hourly_cost is None:
+            yield Skip("idle.unassociated_address", r.id, f"unassociated, but no IPv4 price for {r.region}")
+            continue
+        monthly = r.hourly_cost * HOURS_PER_MONTH
+        ip = r.attributes.get("public_ip", "")
+        yield _rec("idle.unassociated_address", r, "release", monthly, confidence="high",
+                   current={"public_ip": ip, "associated": False}, proposed={"state": "released"},
+                   evidence={"associated": False, "public_ip": ip, "hourly_cost": r.hourly_cost},
+                   rationale=f"Elastic IP {ip} ({r.id}) is associated with nothing.",
+                   apply=f"aws ec2 release-address --region {r.region} --allocation-id {r.id}")
+
+
+@rule("idle.old_snapshot", params=defaults.OldSnapshot, needs=("inventory",))
+def old_snapshot(snapshot, catalog, params):
+    """EBS snapshots older than ``max_age_days``: backups nobody restores.
+
+    Why: snapshots accumulate (one per deploy, per night) and are billed per GB-month forever.
+    How to fix: delete what no retention policy needs, or move it to the archive tier; set a
+    Data Lifecycle Manager policy so it does not happen again. Savings are an upper bound:
+    snapshots are incremental, so deleting one frees only the blocks no other snapshot shares.
+    Example config::
+
+        [rules."idle.old_snapshot"]
+        max_age_days = 180
+    """
+    now = snapshot.window.end
+    for r in snapshot.resources:
+        if r.kind != "snapshot":
+            continue
+        age = _age_days(r, now)
+        if age is None or age <= params.max_age_days:
+            continue
+        size = r.attributes.get("size_gb") or 0
+        if r.hourly_cost is None:
+            yield Skip("idle.old_snapshot", r.id, f"{age:.0f} days old, but no snapshot price for {r.region}")
+            continue
+        monthly = r.hourly_cost * HOURS_PER_MONTH
+        yield _rec("idle.old_snapshot", r, "delete", monthly, low=monthly * params.incremental_share,
+                   confidence="medium", current={"size_gb": size, "age_days": round(age, 1)},
+                   proposed={"state": "deleted"},
+                   evidence={"age_days": age, "size_gb": size, "max_age_days": params.max_age_days,
+                             "gb_month_price": r.attributes.get("gb_month_price")},
+                   rationale=f"Snapshot {r.id} of {size} GB is {age:.0f} days old (limit {params.max_age_days:.0f}). "
+                             "Savings are an upper bound: snapshots are incremental.",
+                   apply=f"aws ec2 delete-snapshot --region {r.region} --snapshot-id {r.id}")
+
+
+@rule("idle.sagemaker_endpoint", params=defaults.IdleSagemakerEndpoint, needs=("inventory",))
+def idle_sagemaker_endpoint(snapshot, catalog, params):
+    """SageMaker endpoints nobody calls: instances billed per hour for no invocations.
+
+    Why: dev and test endpoints stay up after the experiment; each instance bills 24 h a day.
+    How it judges: Invocations (AWS/SageMaker, all variants) per day over the lookback at most
+    ``max_invocations_per_day``, for an endpoint older than ``min_age_hours``.
+    How to fix: delete the endpoint (its endpoint config and model stay, so it can be recreated),
+    or move it to serverless inference / scale-to-zero (see autoscaling.* alternatives).
+    """
+    now = snapshot.window.end
+    days = max(snapshot.window.days, 1e-9)
+    totals: dict[str, float] = {}
+    for m in select_series(snapshot.metrics, "requests"):
+        totals[m.resource_id] = totals.get(m.resource_id, 0.0) + float(np.nansum(m.values))
+    for r in snapshot.resources:
+        if r.kind != "endpoint" or r.provider != "aws":
+            continue
+        age = _age_days(r, now)
+        if age is not None and age * 24 < params.min_age_hours:
+            yield Skip("idle.sagemaker_endpoint", r.id, f"endpoint is only {age * 24:.0f} h old")
+            continue
+        per_day = totals.get(r.id, 0.0) / days
+        if per_day > params.max_invocations_per_day:
+            continue
+        if r.hourly_cost is None:
+            yield Skip("idle.sagemaker_endpoint", r.id, f"idle, but no price for {r.type} in {r.region}")
+            continue
+        if r.hourly_cost == 0:
+            continue  # serverless: nothing billed while idle
+        monthly = r.hourly_cost * HOURS_PER_MONTH
+        yield _rec("idle.sagemaker_endpoint", r, "delete", monthly, confidence="high" if per_day == 0 else "medium",
+                   performance_risk=1, current={"instance_type": r.type, "instance_count": r.count},
+                   proposed={"state": "deleted (config kept)"},
+                   evidence={"invocations": totals.get(r.id, 0.0), "invocations_per_day": per_day,
+                             "lookback_days": snapshot.window.days},
+                   rationale=f"Endpoint {r.name} ({r.count} x {r.type}) served {per_day:.1f} invocations/day "
+                             f"over {snapshot.window.days:.0f} days.",
+                   apply=f"aws sagemaker delete-endpoint --region {r.region} --endpoint-name {r.name}")
+
+
+@rule("idle.nat_gateway", params=defaults.IdleNatGateway, needs=("inventory",))
+def idle_nat_gateway(snapshot, catalog, params):
+    """NAT gateways with no traffic: billed per hour for moving nothing.
+
+    Why: a NAT gateway costs by the hour even when no subnet routes through it any more.
+    How it judges: all AWS/NATGateway byte counters summed over the lookback <= ``max_gb``.
+    How to fix: delete it (and its route-table entries), then release its Elastic IP.
+    """
+    now = snapshot.window.end
+    sent: dict[str, float] = {}
+    for m in select_series(snapshot.metrics, "nat_bytes"):
+        sent[m.resource_id] = sent.get(m.resource_id, 0.0) + float(np.nansum(m.values))
+    for r in snapshot.resources:
+        if r.kind != "nat_gateway":
+            continue
+        age = _age_days(r, now)
+        if age is not None and age * 24 < params.min_age_hours:
+            continue
+        gb = sent.get(r.id, 0.0) / GB
+        if gb > params.max_gb:
+            continue
+        if r.hourly_cost is None:
+            yield Skip("idle.nat_gateway", r.id, f"no traffic, but no NAT gateway price for {r.region}")
+            continue
+        monthly = r.hourly_cost * HOURS_PER_MONTH
+        yield _rec("idle.nat_gateway", r, "delete", monthly, confidence="high" if r.id in sent else "medium",
+                   performance_risk=1, current={"state": "available"}, proposed={"state": "deleted"},
+                   evidence={"gb_over_lookback": gb, "lookback_days": snapshot.window.days,
+                             "has_metrics": r.id in sent},
+                   rationale=f"NAT gateway {r.name or r.id} moved {gb:.2f} GB in {snapshot.window.days:.0f} days.",
+                   apply=f"aws ec2 delete-nat-gateway --region {r.region} --nat-gateway-id {r.id}")
+
+
+LIFECYCLE_JSON = ('{"Rules":[{"ID":"costopt-tiering","Status":"Enabled","Filter":{},'
+                  '"Transitions":[{"Days":0,"StorageClass":"INTELLIGENT_TIERING"}],'
+                  '"NoncurrentVersionExpiration":{"NoncurrentDays":30},'
+                  '"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}')
+
+
+def _standard_gb(snapshot: Snapshot, bucket_id: str) -> float | None:
+    latest = None
+    for m in select_series(snapshot.metrics, "bytes_stored"):
+        if m.resource_id == bucket_id and m.dimensions.get("storage_class") in ("StandardStorage", "STANDARD") and len(m):
+            latest = float(m.values[np.argmax(m.timestamps)]) / GB
+    return latest
+
+
+@rule("idle.bucket_without_lifecycle", params=defaults.BucketWithoutLifecycle, needs=("inventory",))
+def bucket_without_lifecycle(snapshot, catalog, params):
+    """Buckets without lifecycle rules: every byte stays in its first class forever.
+
+    Why: checkpoints, old dataset versions and failed multipart uploads pile up in Standard.
+    How it estimates: Standard bytes x ``cold_share`` moved to the Infrequent Access price
+    (what Intelligent-Tiering does for data unread for 30 days); low = 0, high = all bytes.
+    How to fix: add a lifecycle rule (Intelligent-Tiering, expire noncurrent versions, abort
+    incomplete uploads); storage.* rules size class moves from the access pattern.
+    """
+    for r in snapshot.resources:
+        if r.kind != "bucket" or r.provider != "aws":
+            continue
+        has = r.attributes.get("has_lifecycle")
+        if has is None:
+            yield Skip("idle.bucket_without_lifecycle", r.id, "lifecycle configuration not readable")
+            continue
+        if has:
+            continue
+        gb = _standard_gb(snapshot, r.id)
+        if gb is None:
+            yield Skip("idle.bucket_without_lifecycle", r.id, "no BucketSizeBytes (StandardStorage) metric")
+            continue
+        if gb < params.min_gb:
+            continue
+        std = catalog.storage_tier("aws", r.region, "STANDARD") if catalog is not None else None
+        ia = catalog.storage_tier("aws", r.region, "STANDARD_IA") if catalog is not None else None
+        if std is None or ia is None:
+            yield Skip("idle.bucket_without_lifecycle", r.id, f"no S3 storage prices for {r.region}")
+            continue
+        delta = max(std.gb_month - ia.gb_month, 0.0)
+        monthly_before = gb * std.gb_month
+        high = gb * delta
+        monthly = high * params.cold_share
+        yield Recommendation(
+            id=recommendation_id("idle.bucket_without_lifecycle", r.id, "add_lifecycle"),
+            rule_id="idle.bucket_without_lifecycle", resource_id=r.id, action="add_lifecycle", provider=r.provider,
+            account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
+            monthly_cost_before=monthly_before, monthly_cost_after=monthly_before - monthly,
+            monthly_savings=monthly, savings_low=0.0, savings_high=high, currency=std.currency, confidence="low",
+            current={"lifecycle_rules": 0, "standard_gb": gb}, proposed={"lifecycle": "INTELLIGENT_TIERING"},
+            evidence={"standard_gb": gb, "cold_share_assumed": params.cold_share,
+                      "standard_gb_month": std.gb_month, "infrequent_gb_month": ia.gb_month},
+            rationale=f"Bucket {r.name} holds {gb:,.0f} GB in Standard with no lifecycle rule.",
+            apply=(f"aws s3api put-bucket-lifecycle-configuration --bucket {r.name} "
+                   f"--lifecycle-configuration '{LIFECYCLE_JSON}'"),
+            tags=dict(r.tags), workload=r.workload, alternative_group=r.id, effort="low")
