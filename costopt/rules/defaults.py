@@ -34,9 +34,129 @@ class CostAnomaly:
 
 # --- idle -------------------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class IdleInstance:
+    """idle.instance: a running VM whose CPU, GPU and network all stayed near zero."""
+
+    cpu_p95_max: float = 3.0  # % — P95 of 5-minute CPU maxima at or below this is idle
+    gpu_p95_max: float = 1.0  # % — same for GPU utilisation (GPU VMs need the agent's GPU metric)
+    network_mb_per_hour_max: float = 5.0  # MB/h in+out averaged over the lookback
+    quantile: float = 0.95
+    min_hours: float = 30.0  # fewer hours of CPU data -> skipped, not judged
+
+
+@dataclass(frozen=True)
+class UnattachedVolume:
+    """idle.unattached_volume: an EBS volume attached to nothing."""
+
+    min_age_days: float = 1.0  # volumes younger than this may be mid-deployment
+
+
+@dataclass(frozen=True)
+class UnassociatedAddress:
+    """idle.unassociated_address: an Elastic IP associated with nothing (billed per hour since 2024-02)."""
+
+
+@dataclass(frozen=True)
+class OldSnapshot:
+    """idle.old_snapshot: EBS snapshots older than ``max_age_days``."""
+
+    max_age_days: float = 90.0
+    incremental_share: float = 0.5  # savings_low: snapshots are incremental, part of the size may be shared
+
+
+@dataclass(frozen=True)
+class IdleSagemakerEndpoint:
+    """idle.sagemaker_endpoint: an endpoint with (almost) no invocations over the lookback."""
+
+    max_invocations_per_day: float = 10.0
+    min_age_hours: float = 30.0
+
+
+@dataclass(frozen=True)
+class IdleNatGateway:
+    """idle.nat_gateway: a NAT gateway that moved (almost) no bytes over the lookback."""
+
+    max_gb: float = 1.0  # total GB over the lookback, all directions
+    min_age_hours: float = 30.0
+
+
+@dataclass(frozen=True)
+class BucketWithoutLifecycle:
+    """idle.bucket_without_lifecycle: a bucket with no enabled lifecycle rule."""
+
+    cold_share: float = 0.3  # assumed share of Standard bytes unread for 30+ days (Intelligent-Tiering moves it)
+    min_gb: float = 100.0  # smaller buckets are not worth a finding
+
+
 # --- rightsizing ------------------------------------------------------------------------------
 
+# CPU at P99.5 of 5-minute maxima + 20% headroom over 14 days, >= 30 h of points: the method
+# AWS Compute Optimizer documents (its "P99.5" and "headroom" options); GCP Recommender uses 8 days.
+
+
+@dataclass(frozen=True)
+class OversizedVm:
+    """rightsizing.oversized_vm: a smaller (cheaper) type that still fits CPU and memory peaks."""
+
+    lookback_days: float = 14.0
+    min_hours: float = 30.0  # fewer hours of points -> no recommendation (Skip says so)
+    cpu_quantile: float = 0.995  # P99.5 of 5-minute maxima
+    headroom: float = 0.20  # added on top of the observed peak
+    target_utilization_batch: float = 1.0  # share of the new size the peak + headroom may use
+    target_utilization_inference: float = 0.70  # stricter for user-facing (latency-bound) work
+    memory_quantile: float = 0.999
+    memory_headroom: float = 0.15
+    unmeasured_memory_min_share: float = 0.5  # no memory metric: never go below this share of today's memory
+    max_bad_point_share: float = 0.10  # gaps + duplicates + out-of-range points above this share -> Skip
+    other_families: bool = True  # after the same family, try cheaper families that fit
+    allow_architecture_change: bool = False  # x86_64 <-> arm64 needs rebuilt images
+    allow_burstable: bool = False  # t3 / e2 shared-core only when the resource already is one
+    min_monthly_savings: float = 5.0
+    kinds: tuple = ("vm", "notebook", "autoscaling_group", "endpoint", "gpu_vm")
+
+
+@dataclass(frozen=True)
+class Gpu:
+    """rightsizing.gpu: a smaller GPU, fewer GPUs, or a CPU instance when the GPU is barely used."""
+
+    lookback_days: float = 14.0
+    min_hours: float = 30.0
+    gpu_quantile: float = 0.995  # of GPU utilisation maxima
+    gpu_headroom: float = 0.25
+    gpu_memory_headroom: float = 0.20  # on the maximum GPU memory seen (out-of-memory is fatal)
+    target_utilization_batch: float = 1.0
+    target_utilization_inference: float = 0.70
+    cpu_fallback_max_gpu: float = 5.0  # GPU util P99.5 at or under this (percent) -> CPU instance
+    cpu_fallback_max_gpu_memory: float = 10.0  # and GPU memory max at or under this (percent)
+    cpu_headroom: float = 0.20
+    unmeasured_host_share: float = 0.5  # no cpu/memory metric: keep at least this share of host vCPU/RAM
+    max_bad_point_share: float = 0.10
+    min_monthly_savings: float = 10.0
+    kinds: tuple = ("vm", "gpu_vm", "notebook", "autoscaling_group", "endpoint")
+
 # --- spot -------------------------------------------------------------------------------------
+
+# Effective cost per useful hour = spot x (1 + interruption rate x (checkpoint interval / 2 +
+# restart overhead)); interruption rates are the catalog's (AWS Spot Advisor bands per month).
+
+
+@dataclass(frozen=True)
+class InterruptibleWorkload:
+    """spot.interruptible_workload: run interruption-tolerant work on spot / preemptible capacity."""
+
+    tolerant_workloads: tuple = ("training", "batch", "dev")  # or tag costopt:interruptible=true
+    interruptible_tag: str = "costopt:interruptible"
+    checkpoint_interval_hours: float = 0.5  # training: work lost per interruption is half of this
+    batch_task_hours: float = 1.0  # batch without checkpoints: a task's length
+    dev_lost_hours: float = 0.0  # dev boxes lose no computed work, only the restart
+    restart_overhead_hours: float = 0.1  # new capacity + reload + warm-up
+    inference_on_demand_share: float = 0.5  # inference fleets keep this share (>= 1 instance) on demand
+    spot_price_uncertainty: float = 0.30  # spot moves: low savings assume spot this much dearer
+    interruption_uncertainty: float = 2.0  # low savings assume this x the typical interruption rate
+    min_monthly_savings: float = 5.0
+    kinds: tuple = ("vm", "gpu_vm", "notebook", "autoscaling_group", "training_job")
 
 # --- commitments ------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -155,3 +275,18 @@ class NatGatewayEndpoint:
 
 
 # --- model (variant switches) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheaperVariant:
+    """model.cheaper_variant: serve a cheaper model variant (fp16, int8, distilled...)."""
+
+    min_monthly_savings: float = 1.0
+    # Capacity margin a proposed type must have over today's (1.0 = same capacity as now).
+    capacity_margin: float = 1.0
+    # Offer CPU-only types for variants declared ``runs_on_cpu`` (or measured on a CPU type).
+    consider_cpu: bool = True
+    # Never propose fewer instances than this (availability across zones).
+    min_instances: int = 1
+    # Savings range: +/- this share (prices are list prices; usage may shift).
+    savings_uncertainty: float = 0.15
