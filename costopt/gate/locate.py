@@ -56,11 +56,16 @@ def line_of(text: str, path: Sequence[str | int]) -> int | None:
                 current = _resolve_arrays(name, counts)
             if target[: len(current)] == current:
                 consider(len(current), number)
+            elif current[: len(target)] == target:  # the header defines the key itself
+                consider(len(target), number)
             continue
         assign = _ASSIGN.match(line)
         if not assign:
             continue
         full = current + split_key(assign.group(1))
+        if full[: len(target)] == target:  # a dotted key defines it
+            consider(len(target), number)
+            continue
         if target[: len(full)] != full:
             continue
         depth = len(full)
