@@ -3,21 +3,28 @@
 ``breakdown_sql`` builds a GROUP BY over the ``focus`` view for any of the group keys below;
 ``breakdown`` runs it and returns one frame per currency (currencies are never added).
 ``spend_summary`` is the audit's spend section (totals, by provider/service/category,
-daily rows for charts and forecasts).
+daily rows for charts and forecasts). ``breakdown_records`` is the pandas-free path used by
+``costopt costs`` (plain tuples from DuckDB, JSON-ready dicts).
+
+Queries over file-backed tables run inside :func:`costopt.billing.readers.input_errors`, so a
+bad value in an export surfaces as one InputError naming file, row and column.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Sequence
 
-import pandas as pd
-
+from costopt.billing.readers.diagnose import input_errors
 from costopt.billing.schema import COST_COLUMNS
 from costopt.billing.table import VIEW, BillingTable
 from costopt.errors import InputError
+
+if TYPE_CHECKING:  # pandas is imported lazily: `costopt costs` never needs it
+    import pandas as pd
 
 GROUP_KEYS: dict[str, str] = {
     "provider": "ProviderName",
@@ -78,7 +85,7 @@ class Breakdown:
     currency: str
     cost: str
     group_by: tuple[str, ...]
-    rows: pd.DataFrame
+    rows: "pd.DataFrame"
 
     @property
     def total(self) -> float:
@@ -98,22 +105,65 @@ class Breakdown:
 
 
 def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    import pandas as pd
+
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
 
 
+def _params(since: datetime | None, until: datetime | None) -> list[Any]:
+    return [b.replace(tzinfo=None) for b in (since, until) if b is not None]
+
+
+def _json_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def breakdown_records(table: BillingTable, group_by: Sequence[str], cost: str = "effective",
+                      since: datetime | None = None, until: datetime | None = None) -> list[dict[str, Any]]:
+    """The breakdown as JSON-ready objects, one per currency, without pandas.
+
+    Each is ``{"currency", "cost", "group_by", "rows": [{key..., "cost"}], "total"}``;
+    ``total`` is the exact (fsum) sum of the rows.
+    """
+    sql = breakdown_sql(group_by, cost, since=since is not None, until=until is not None)
+    with input_errors(table):
+        cur = table.con.cursor()
+        try:
+            tuples = cur.execute(sql, _params(since, until)).fetchall()
+        finally:
+            cur.close()
+    out: dict[str, dict[str, Any]] = {}
+    keys = list(group_by)
+    for row in tuples:
+        currency = row[0] if row[0] is not None else "UNKNOWN"
+        entry = out.setdefault(currency, {"currency": currency, "cost": cost, "group_by": keys, "rows": []})
+        record = {k: _json_value(v) for k, v in zip(keys, row[1:-1])}
+        record["cost"] = float(row[-1]) if row[-1] is not None else 0.0
+        entry["rows"].append(record)
+    for entry in out.values():
+        entry["total"] = math.fsum(r["cost"] for r in entry["rows"])
+    return [out[c] for c in sorted(out)]
+
+
 def breakdown(table: BillingTable, group_by: Sequence[str], cost: str = "effective",
               since: datetime | None = None, until: datetime | None = None) -> list[Breakdown]:
     """Run the breakdown; one :class:`Breakdown` per currency found."""
-    params: list[Any] = []
-    if since is not None:
-        params.append(since.replace(tzinfo=None))
-    if until is not None:
-        params.append(until.replace(tzinfo=None))
     sql = breakdown_sql(group_by, cost, since=since is not None, until=until is not None)
-    df = table.query(sql, params)
+    with input_errors(table):
+        df = table.query(sql, _params(since, until))
     df = df.rename(columns={f"g{i}": k for i, k in enumerate(group_by)})
     out = []
     for currency, part in df.groupby("currency", sort=True, dropna=False):
@@ -128,20 +178,22 @@ def spend_summary(table: BillingTable | None, team_tag_keys: Sequence[str] = ("c
     if table is None or table.empty:
         return {"currency": None, "total": 0.0, "daily": [], "by_provider": [], "by_service": [],
                 "by_category": [], "by_charge": [], "egress": 0.0}
-    currencies = table.currencies()
+    with input_errors(table):
+        currencies = table.currencies()
     if len(currencies) > 1:
         raise InputError(f"billing data mixes currencies ({', '.join(currencies)}); "
                          "costopt never adds two currencies: audit each currency's files separately")
     column = cost_column(cost)
     team_expr = "COALESCE(" + ", ".join(
         f"json_extract_string(Tags, '$.\"{k}\"')" for k in team_tag_keys) + ", NULL)" if team_tag_keys else "NULL"
-    daily = table.query(
-        f"""SELECT CAST(date_trunc('day', ChargePeriodStart) AS DATE) AS day, ProviderName AS provider,
-                   COALESCE(SubAccountId, BillingAccountId) AS account, ServiceName AS service,
-                   ServiceCategory AS category, ChargeCategory AS charge, {team_expr} AS team,
-                   SUM({column}) AS cost, SUM(BilledCost) AS billed,
-                   SUM(CASE WHEN x_IsEgress THEN {column} ELSE 0 END) AS egress
-            FROM {VIEW} GROUP BY ALL ORDER BY day, provider, service""")
+    with input_errors(table):
+        daily = table.query(
+            f"""SELECT CAST(date_trunc('day', ChargePeriodStart) AS DATE) AS day, ProviderName AS provider,
+                       COALESCE(SubAccountId, BillingAccountId) AS account, ServiceName AS service,
+                       ServiceCategory AS category, ChargeCategory AS charge, {team_expr} AS team,
+                       SUM({column}) AS cost, SUM(BilledCost) AS billed,
+                       SUM(CASE WHEN x_IsEgress THEN {column} ELSE 0 END) AS egress
+                FROM {VIEW} GROUP BY ALL ORDER BY day, provider, service""")
 
     def by(col: str) -> list[dict[str, Any]]:
         agg = daily.groupby(col, dropna=False)["cost"].sum().sort_values(ascending=False)

@@ -1,0 +1,109 @@
+"""Billing export readers: FOCUS, AWS CUR, Azure and GCP exports -> one FOCUS ``BillingTable``.
+
+``open_sources(paths_or_globs, fmt)`` expands each path or glob, detects every file's format
+from its header (or uses ``fmt``: focus, aws-cur, azure, gcp), groups files that share a format
+and header, and registers one DuckDB view per group mapped onto the canonical columns
+(:func:`costopt.billing.table.canonical_select`). Nothing is loaded into memory: DuckDB reads
+the files when a query runs, and bad values (a non-numeric cost, an unparsable date) surface
+then as an InputError naming file, row and column (see :mod:`.diagnose`).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from costopt.billing.readers import aws_cur, azure, focus, gcp
+from costopt.billing.readers.diagnose import input_errors, register, validate
+from costopt.billing.readers.sources import Source, describe, expand, file_kind, read_function
+from costopt.billing.table import BillingTable, canonical_select
+from costopt.errors import InputError
+
+FORMATS = ("focus", "aws-cur", "azure", "gcp")
+TRIED = ("focus (BilledCost + ChargePeriodStart), aws-cur (lineItem/UnblendedCost or line_item_unblended_cost), "
+         "gcp (billing_account_id + cost + usage_start_time), azure (MeterCategory/MeterId/MeterName + "
+         "CostInBillingCurrency/Cost/PreTaxCost)")
+
+__all__ = ["FORMATS", "open_sources", "detect_format", "input_errors", "validate"]
+
+
+def detect_format(src: Source) -> str | None:
+    """The format of a file from its (normalised) header, or None."""
+    if all(src.find(k) for k in focus.DETECT):
+        return "focus"
+    if all(src.find(k) for k in aws_cur.DETECT):
+        return "aws-cur"
+    if gcp.detects(src):
+        return "gcp"
+    if azure.detects(src):
+        return "azure"
+    return None
+
+
+def _missing(fmt: str, src: Source) -> list[str]:
+    return {"focus": focus.missing, "aws-cur": aws_cur.missing, "azure": azure.missing, "gcp": gcp.missing}[fmt](src)
+
+
+def _select(fmt: str, src: Source, table: BillingTable, amortized: bool | None) -> str:
+    con = table.con
+    if fmt == "gcp":
+        return gcp.select(src, con)
+    if fmt == "focus":
+        mapping = focus.mapping(src, con)
+    elif fmt == "aws-cur":
+        mapping = aws_cur.mapping(src, con)
+    else:
+        mapping = azure.mapping(src, con, amortized)
+    mapping["x_SourceFile"] = src.file_expr
+    return canonical_select(mapping, src.view)
+
+
+def open_sources(paths_or_globs: Sequence[str], fmt: str | None = None,
+                 progress: Callable[[str], None] | None = None) -> BillingTable:
+    """A BillingTable over the given billing exports (see the module docstring)."""
+    if fmt in (None, "", "auto"):
+        fmt = None
+    elif fmt not in FORMATS:
+        raise InputError(f"unknown billing format {fmt!r}; expected auto, {', '.join(FORMATS)}", key="source-format")
+    if not paths_or_globs:
+        raise InputError("no billing source given; pass --source PATH_OR_GLOB")
+    table = BillingTable()
+    con = table.con
+    con.execute("SET TimeZone = 'UTC'")
+    groups: dict[tuple, list[str]] = {}
+    labels: dict[tuple, str] = {}
+    for arg, files in zip(paths_or_globs, expand(paths_or_globs)):
+        for path in files:
+            kind = file_kind(path)
+            columns = describe(con, [path], kind)
+            probe = Source(path, [path], kind, "", columns)
+            found = fmt or detect_format(probe)
+            if found is None:
+                raise InputError(f"unknown billing format: the header matches none of the formats tried: {TRIED}; "
+                                 "use --source-format to force one", path=path)
+            missing = _missing(found, probe)
+            if missing:
+                raise InputError(f"missing mandatory column(s) for {found}: {', '.join(missing)}", path=path)
+            hint = None
+            if found == "azure":
+                lower = path.lower()
+                hint = "amortized" if ("amortiz" in lower or "amortis" in lower) else \
+                    ("actual" if "actual" in lower else None)
+            key = (arg, found, kind, tuple(columns), hint)
+            groups.setdefault(key, []).append(path)
+            labels.setdefault(key, arg)
+    sources = []
+    for n, (key, files) in enumerate(groups.items(), 1):
+        _, found, kind, _, hint = key
+        view = f"raw_{id(table):x}_{n}"
+        con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {read_function(files, kind, len(files) > 1)}")
+        columns = {r[0]: r[1] for r in con.execute(f"DESCRIBE {view}").fetchall()}
+        columns.pop("__costopt_file", None)
+        src = Source(labels[key] if len(files) > 1 else files[0], files, kind, view, columns)
+        amortized = {"amortized": True, "actual": False}.get(hint) if hint else None
+        select = _select(found, src, table, amortized)
+        table.add_select(select, src.label)
+        sources.append(src)
+        if progress is not None:
+            progress(f"billing: {src.label}: {found} ({kind}, {len(files)} file(s))")
+    register(table, sources)
+    return table

@@ -1,0 +1,92 @@
+"""Turn a failed DuckDB query over billing files into one InputError naming file, row and column.
+
+Readers cast with failing casts and record each cast in ``Source.checks``; nothing is scanned
+ahead of time. When a query fails, :func:`explain` re-reads only the checked columns of each
+file (single-threaded, so row numbers follow the file) and reports the first bad value:
+``costs.csv, row 7, column 'BilledCost': expected a number, got 'n/a'``. Rows are data rows,
+counted from 1 after the header.
+"""
+
+from __future__ import annotations
+
+import weakref
+from contextlib import contextmanager
+from typing import Iterator
+
+import duckdb
+
+from costopt.billing.readers.exprs import date_expr, try_number
+from costopt.billing.readers.sources import Source, ident, read_function
+from costopt.billing.table import BillingTable
+from costopt.errors import InputError
+
+_SOURCES: "weakref.WeakKeyDictionary[BillingTable, list[Source]]" = weakref.WeakKeyDictionary()
+
+
+def register(table: BillingTable, sources: list[Source]) -> None:
+    _SOURCES.setdefault(table, []).extend(sources)
+
+
+def sources_of(table: BillingTable) -> list[Source]:
+    return list(_SOURCES.get(table, []))
+
+
+def _expected(kind: str, fmt: str) -> str:
+    if kind == "number":
+        return "expected a number"
+    human = {"iso": "ISO 8601 like 2024-09-01T00:00:00Z", "isotz": "ISO 8601 with offset"}.get(fmt, fmt)
+    return f"unparsable date; expected {human}"
+
+
+def find_bad_value(con: duckdb.DuckDBPyConnection, src: Source) -> InputError | None:
+    """The first value of ``src`` that a recorded cast rejects, as an InputError (or None)."""
+    if not src.checks:
+        return None
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    con.execute("SET threads = 1")
+    try:
+        for path in src.files:
+            reader = read_function([path], src.kind, False)
+            for column, kind, fmt in dict.fromkeys(src.checks):
+                col = ident(column)
+                parsed = try_number(col) if kind == "number" else date_expr(col, fmt, strict=False)
+                present = f"NULLIF(trim(CAST({col} AS VARCHAR)), '') IS NOT NULL"
+                try:
+                    row = con.execute(
+                        f"SELECT rn, v FROM (SELECT row_number() OVER () AS rn, CAST({col} AS VARCHAR) AS v, "
+                        f"{parsed} AS p, {present} AS has FROM {reader}) WHERE p IS NULL AND has LIMIT 1").fetchone()
+                except duckdb.BinderException:
+                    continue  # the column is not in this file of a union_by_name group
+                if row is not None:
+                    return InputError(f"{_expected(kind, fmt)}, got {row[1]!r}", path=path, row=int(row[0]),
+                                      column=column)
+    finally:
+        con.execute(f"SET threads = {int(threads)}")
+    return None
+
+
+def explain(table: BillingTable, exc: BaseException) -> InputError:
+    for src in sources_of(table):
+        found = find_bad_value(table.con, src)
+        if found is not None:
+            return found
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else type(exc).__name__
+    labels = ", ".join(table.sources) or "billing data"
+    return InputError(f"cannot read the billing data: {first}", path=labels)
+
+
+@contextmanager
+def input_errors(table: BillingTable) -> Iterator[None]:
+    """Re-raise DuckDB errors from queries over ``table`` as one-line InputErrors."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        raise explain(table, exc) from None
+
+
+def validate(table: BillingTable) -> None:
+    """Force one full scan of every cast (optional; queries validate lazily anyway)."""
+    with input_errors(table):
+        table.scalar("SELECT count(ChargePeriodStart) + sum(BilledCost) + sum(EffectiveCost) "
+                     "+ sum(ListCost) + count(BillingPeriodStart) FROM focus")

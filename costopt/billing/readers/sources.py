@@ -1,0 +1,168 @@
+"""Files to DuckDB relations: expand paths/globs, tell CSV/Parquet/JSON apart, describe columns.
+
+A :class:`Source` is one group of files that share a format and a header. It owns a raw DuckDB
+view (``raw_N``) over the files, read out of core (CSV as text so every value can be checked
+lazily, Parquet/JSON with their own types), and knows its columns by a *normalised* name
+(lower case, letters and digits only, the English name of a localised ``Name (EnglishName)``
+header), which is how the format mappings look columns up.
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+import gzip
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import duckdb
+
+from costopt.errors import InputError
+
+CSV_NULLS = ("", "NULL", "null")
+_LOCALISED = re.compile(r"\(([^()]+)\)\s*$")
+_NON_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+def normalise(name: str) -> str:
+    """``lineItem/UnblendedCost``, ``line_item_unblended_cost`` -> ``lineitemunblendedcost``."""
+    name = name.lstrip("\ufeff").strip()
+    m = _LOCALISED.search(name)
+    if m and m.start() > 0:
+        name = m.group(1)
+    return _NON_ALNUM.sub("", name.lower())
+
+
+def sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def expand(paths_or_globs: Sequence[str]) -> list[list[str]]:
+    """One list of files per argument; a missing file or an empty glob is an InputError."""
+    out = []
+    for arg in paths_or_globs:
+        if any(ch in arg for ch in "*?["):
+            files = sorted(f for f in globlib.glob(os.path.expanduser(arg), recursive=True) if os.path.isfile(f))
+            if not files:
+                raise InputError("the pattern matches no files; expected billing export files "
+                                 "(CSV, CSV.gz, Parquet or JSON)", path=arg)
+        else:
+            path = os.path.expanduser(arg)
+            if os.path.isdir(path):
+                raise InputError("is a folder; pass the files or a glob such as 'DIR/*.csv.gz'", path=arg)
+            if not os.path.isfile(path):
+                raise InputError("no such file; expected a billing export (CSV, CSV.gz, Parquet or JSON)", path=arg)
+            files = [path]
+        out.append(files)
+    return out
+
+
+def file_kind(path: str) -> str:
+    """csv, parquet or json, by extension, else by the first bytes."""
+    lower = path.lower()
+    for suffix, kind in ((".parquet", "parquet"), (".pq", "parquet"), (".csv", "csv"), (".csv.gz", "csv"),
+                         (".tsv", "csv"), (".tsv.gz", "csv"), (".json", "json"), (".jsonl", "json"),
+                         (".ndjson", "json"), (".json.gz", "json"), (".jsonl.gz", "json"), (".ndjson.gz", "json")):
+        if lower.endswith(suffix):
+            return kind
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+        if head == b"PAR1":
+            return "parquet"
+        if head[:2] == b"\x1f\x8b":
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(64)
+        if head.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] in (b"{", b"["):
+            return "json"
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", path=path) from None
+    return "csv"
+
+
+def csv_delimiter(path: str) -> str:
+    """The delimiter of a CSV file, from its header line (comma, semicolon, tab or pipe)."""
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as fh:
+            line = fh.readline(1 << 20)
+    except (OSError, EOFError) as exc:
+        raise InputError(f"cannot read the file: {exc}", path=path) from None
+    text = line.decode("utf-8", errors="replace")
+    counts = {d: text.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_function(files: Sequence[str], kind: str, with_filename: bool, delim: str | None = None) -> str:
+    """The DuckDB table function reading ``files`` (text columns for CSV)."""
+    listing = "[" + ", ".join(sql_str(f) for f in files) + "]"
+    fname = ", filename='__costopt_file'" if with_filename else ""
+    if kind == "parquet":
+        return f"read_parquet({listing}, union_by_name=true{fname})"
+    if kind == "json":
+        return f"read_json({listing}, format='newline_delimited', union_by_name=true{fname})"
+    nulls = "[" + ", ".join(sql_str(n) for n in CSV_NULLS) + "]"
+    delim = delim or csv_delimiter(files[0])
+    return (f"read_csv({listing}, header=true, all_varchar=true, nullstr={nulls}, delim={sql_str(delim)}, "
+            f"quote='\"', escape='\"', "
+            f"union_by_name=true{fname})")
+
+
+@dataclass
+class Source:
+    """One group of same-format files behind one raw DuckDB view."""
+
+    label: str
+    files: list[str]
+    kind: str
+    view: str
+    columns: dict[str, str]                                    # real name -> DuckDB type
+    by_norm: dict[str, str] = field(default_factory=dict)      # normalised -> real name
+    checks: list[tuple[str, str, str]] = field(default_factory=list)  # (column, kind, format)
+
+    def __post_init__(self) -> None:
+        for name in self.columns:
+            self.by_norm.setdefault(normalise(name), name)
+
+    def find(self, *candidates: str) -> str | None:
+        """The real name of the first candidate present (candidates are normalised names)."""
+        for cand in candidates:
+            real = self.by_norm.get(cand)
+            if real is not None:
+                return real
+        return None
+
+    def type_of(self, real: str) -> str:
+        return self.columns[real].upper()
+
+    @property
+    def file_expr(self) -> str:
+        return "__costopt_file" if len(self.files) > 1 else sql_str(self.files[0])
+
+
+def describe(con: duckdb.DuckDBPyConnection, files: Sequence[str], kind: str) -> dict[str, str]:
+    """Column names and types of the files (header / metadata only)."""
+    try:
+        rows = con.execute(f"DESCRIBE SELECT * FROM {read_function(files[:1], kind, False)}").fetchall()
+    except duckdb.Error as exc:
+        raise InputError(f"cannot read it as {kind.upper()}: {_first_line(exc)}", path=files[0]) from None
+    return {r[0]: r[1] for r in rows}
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def display(path: str) -> str:
+    try:
+        return str(Path(path))
+    except (TypeError, ValueError):
+        return path

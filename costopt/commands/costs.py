@@ -1,0 +1,156 @@
+"""``costopt costs``: the cost breakdown of billing exports (FOCUS, AWS CUR, Azure, GCP).
+
+Currencies are never added. With several currencies in the data:
+- ``--format json`` prints a JSON list with one object per currency (one currency: one object);
+- ``--format table`` prints one section per currency, each with its own total;
+- ``--format csv`` always has a ``currency`` column first, so rows of different currencies
+  never share a total;
+- ``--currency CODE`` keeps only that currency (an InputError when the data has none of it).
+CSV cells that start with ``= + - @`` (tab, CR) are prefixed with ``'`` (formula injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta
+from typing import Any, Sequence
+
+import click
+
+from costopt.billing.breakdown import GROUP_KEYS, breakdown_records, group_expression
+from costopt.billing.readers import FORMATS, open_sources
+from costopt.commands.options import quiet_option
+from costopt.errors import InputError
+from costopt.progress import Progress
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def parse_group_by(values: Sequence[str]) -> list[str]:
+    keys = [k.strip() for value in values for k in value.split(",") if k.strip()]
+    for key in keys:
+        group_expression(key)  # raises InputError naming the bad key
+    if len(set(keys)) != len(keys):
+        raise InputError("a group-by key is repeated", key="group-by")
+    return keys
+
+
+def parse_bound(value: str | None, option: str, end: bool) -> datetime | None:
+    """A date (``--until`` includes that whole day) or an ISO datetime (exclusive)."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = datetime.strptime(text, "%Y-%m-%d")
+            return day + timedelta(days=1) if end else day
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"unparsable date {value!r}; expected YYYY-MM-DD or an ISO 8601 datetime",
+                         key=option) from None
+    if parsed.tzinfo is not None:
+        from datetime import timezone
+
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed
+
+
+def csv_safe(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def render_json(results: list[dict[str, Any]]) -> str:
+    payload: Any = results[0] if len(results) == 1 else results
+    return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
+def render_csv(results: list[dict[str, Any]], group_by: Sequence[str]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["currency", *group_by, "cost"])
+    for result in results:
+        for row in result["rows"]:
+            writer.writerow([csv_safe(result["currency"]), *(csv_safe(row[k]) for k in group_by), repr(row["cost"])])
+    return buf.getvalue()
+
+
+def render_table(results: list[dict[str, Any]], group_by: Sequence[str], cost: str) -> str:
+    lines = []
+    for n, result in enumerate(results):
+        if n:
+            lines.append("")
+        currency = result["currency"]
+        header = [*group_by, f"{cost} cost ({currency})"]
+        body = [[("(none)" if row[k] is None else str(row[k])) for k in group_by] + [f"{row['cost']:,.2f}"]
+                for row in result["rows"]]
+        body.append(["TOTAL"] + [""] * (len(group_by) - 1) + [f"{result['total']:,.2f}"] if group_by
+                    else [f"{result['total']:,.2f}"])
+        widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+        fmt = lambda r: "  ".join(c.rjust(w) if i == len(r) - 1 else c.ljust(w)  # noqa: E731
+                                  for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+        lines.append(fmt(header))
+        lines.append("  ".join("-" * w for w in widths))
+        lines.extend(fmt(r) for r in body[:-1])
+        lines.append("  ".join("-" * w for w in widths))
+        lines.append(fmt(body[-1]))
+    return "\n".join(lines) + "\n"
+
+
+@click.command("costs")
+@click.option("--source", "sources", multiple=True, required=True, metavar="PATH_OR_GLOB",
+              help="Billing export file or glob (CSV, CSV.gz, Parquet, JSON lines). Repeatable.")
+@click.option("--source-format", type=click.Choice(["auto", *FORMATS]), default="auto", show_default=True,
+              help="Input format (the issue's input --format; --format here is the output format): "
+                   "detected from each file's header unless forced.")
+@click.option("--group-by", "group_by", multiple=True, metavar="KEYS",
+              help=f"Comma-separated: {', '.join(GROUP_KEYS)}, tag:KEY (default provider).")
+@click.option("--cost", type=click.Choice(["billed", "effective", "list"]), default="effective", show_default=True,
+              help="billed = invoiced; effective = amortised commitments; list = public on-demand.")
+@click.option("--since", metavar="DATE", help="Charges starting on or after this date (YYYY-MM-DD or ISO datetime).")
+@click.option("--until", metavar="DATE", help="Charges starting before the end of this day (or before this datetime).")
+@click.option("--currency", metavar="CODE", help="Only this billing currency (data in several currencies).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="Output format.")
+@quiet_option
+def command(sources, source_format, group_by, cost, since, until, currency, fmt, quiet) -> None:
+    """Break billing exports down by provider, service, resource, tag and more.
+
+    \b
+    Examples:
+      costopt costs --source focus.parquet --group-by provider,service
+      costopt costs --source 'cur/*.csv.gz' --group-by week,service --cost billed --format csv
+      costopt costs --source azure_amortized.csv --group-by tag:team --format json
+
+    Several currencies are never added: JSON gives one object per currency (a list), the table
+    one section per currency, CSV a currency column; --currency keeps one.
+    """
+    keys = parse_group_by(group_by) or ["provider"]
+    start, end = parse_bound(since, "--since", False), parse_bound(until, "--until", True)
+    if start and end and start >= end:
+        raise InputError("--since must be before --until", key="--since")
+    progress = Progress(quiet=quiet)
+    table = open_sources(list(sources), None if source_format == "auto" else source_format, progress)
+    results = breakdown_records(table, keys, cost, start, end)
+    if currency:
+        wanted = currency.strip().upper()
+        found = [r for r in results if str(r["currency"]).upper() == wanted]
+        if not found:
+            have = ", ".join(str(r["currency"]) for r in results) or "none"
+            raise InputError(f"no charges in {wanted}; the data has: {have}", key="--currency")
+        results = found
+    if not results:
+        results = [{"currency": None, "cost": cost, "group_by": keys, "rows": [], "total": 0.0}]
+    if len(results) > 1 and not quiet:
+        progress(f"costs: {len(results)} currencies ({', '.join(str(r['currency']) for r in results)}); "
+                 "shown separately, never added")
+    if fmt == "json":
+        text = render_json(results) + "\n"
+    elif fmt == "csv":
+        text = render_csv(results, keys)
+    else:
+        text = render_table(results, keys, cost)
+    click.echo(text, nl=False)
