@@ -1,0 +1,338 @@
+"""Egress rules: internet egress hot spots, cross-region transfer, NAT processing.
+
+Egress is found by usage type / SKU, never by service (DESIGN §4): the billing readers mark
+data-transfer-out rows ``x_IsEgress``; this module further tells inter-region transfer apart
+by its usage-type wording (AWS ``USE1-EUW1-AWS-Out-Bytes``, GCP "Inter Region", Azure
+"Inter-Region" / "Intra/Inter Continent").
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+
+from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
+from costopt.rules import defaults
+from costopt.rules.base import rule
+from costopt.rules.billing_sql import cost_expr, provider_key
+
+# Inter-region usage types of AWS, GCP and Azure (regular expression for DuckDB).
+INTER_REGION_RE = r"(?i)(inter[- ]?region|inter[- ]?continent|intra[- ]?continent|^[A-Z]{2,4}[0-9]?-[A-Z]{2,4}[0-9]?-AWS-(Out|In)-Bytes)"
+GB = 1e9
+
+NAT_APPLY = {
+    "aws": ("aws ec2 create-vpc-endpoint --vpc-id {vpc} --vpc-endpoint-type Gateway "
+            "--service-name com.amazonaws.{region}.{dest} --route-table-ids <private route tables>"),
+    "gcp": "gcloud compute networks subnets update <subnet> --region {region} --enable-private-ip-google-access",
+    "azure": "az network vnet subnet update --vnet-name {vpc} --name <subnet> --service-endpoints Microsoft.Storage",
+}
+
+
+def _window_hours_sql() -> str:
+    return ("SELECT (epoch(MAX(ChargePeriodEnd)) - epoch(MIN(ChargePeriodStart))) / 3600.0 AS hours "
+            "FROM focus WHERE ChargeCategory = 'Usage'")
+
+
+def _weekly_range(weekly: np.ndarray, monthly: float) -> tuple[float, float]:
+    if weekly.size < 2:
+        return monthly, monthly
+    scaled = weekly * HOURS_PER_MONTH / 168.0
+    return float(min(scaled.min(), monthly)), float(max(scaled.max(), monthly))
+
+
+def _egress_sql(params: Any, inter_region: bool) -> str:
+    cost = cost_expr(params.cost_column)
+    match = f"regexp_matches(COALESCE(x_UsageType, ''), '{INTER_REGION_RE}')"
+    where = match if inter_region else f"COALESCE(x_IsEgress, FALSE) AND NOT {match}"
+    return f"""
+        WITH e AS (
+            SELECT ProviderName AS provider, COALESCE(BillingAccountId, '') AS account,
+                   COALESCE(RegionId, '') AS region, x_UsageType AS usage_type,
+                   COALESCE(ServiceName, '') AS service, BillingCurrency AS currency,
+                   CAST(floor((epoch(ChargePeriodStart) - (SELECT epoch(MIN(ChargePeriodStart)) FROM focus))
+                              / 604800) AS INTEGER) AS week,
+                   {cost} AS cost,
+                   CASE WHEN lower(COALESCE(ConsumedUnit, PricingUnit, '')) IN ('gb', 'gigabytes', '1 gb')
+                        THEN COALESCE(ConsumedQuantity, PricingQuantity) END AS gb
+            FROM focus WHERE ChargeCategory = 'Usage' AND {where}
+        )
+        SELECT provider, account, region, usage_type, currency,
+               string_agg(DISTINCT service, ', ' ORDER BY service) AS services,
+               SUM(cost) AS cost, SUM(gb) AS gb, list(week) AS weeks, list(cost) AS costs
+        FROM e GROUP BY provider, account, region, usage_type, currency
+        ORDER BY cost DESC
+    """
+
+
+def _weekly(weeks: Any, costs: Any) -> np.ndarray:
+    w = np.asarray(list(weeks), dtype=int)
+    c = np.asarray(list(costs), dtype=float)
+    if w.size == 0:
+        return np.zeros(0)
+    return np.bincount(w, weights=c)
+
+
+@rule("egress.hot_spots", params=defaults.EgressHotSpots, needs=("billing",))
+def hot_spots(snapshot: Snapshot, catalog: Any, params: defaults.EgressHotSpots) -> Iterable[Recommendation | Skip]:
+    """Internet egress hot spots: the usage types that carry most data-transfer-out cost.
+
+    Why: egress is billed per GB by usage type, hidden inside the services that send it;
+    a few usage types usually carry most of it (model downloads, dataset sync, API
+    responses). How: usage rows marked egress (x_IsEgress, by usage type / SKU) that are
+    not inter-region (see ``egress.cross_region``) are summed per provider, account,
+    region and usage type; the top ``top_n`` costing at least ``min_monthly_cost`` a month
+    are listed. The fix depends on the traffic (a CDN in front of downloads, compression,
+    caching, keeping consumers in the cloud), so the savings are NOT estimated: the finding
+    carries 0 savings, the current monthly cost as the upper bound, and the action
+    "investigate". Example config::
+
+        [rules."egress.hot_spots"]
+        top_n = 10
+        min_monthly_cost = 200.0
+    """
+    rid = "egress.hot_spots"
+    try:
+        rows = snapshot.billing.query(_egress_sql(params, inter_region=False))
+    except ValueError as exc:
+        yield Skip(rid, "*", str(exc))
+        return
+    hours = float(snapshot.billing.scalar(_window_hours_sql()) or 0.0)
+    if rows.empty or hours <= 0:
+        return
+    totals = rows.groupby("currency")["cost"].sum().to_dict()
+    shown = 0
+    for row in rows.itertuples(index=False):
+        monthly = float(row.cost) * HOURS_PER_MONTH / hours
+        if shown >= params.top_n or monthly < params.min_monthly_cost:
+            break
+        shown += 1
+        prov = provider_key(row.provider)
+        scope = f"egress:{prov}:{row.account or '-'}:{row.region or '-'}:{row.usage_type}"
+        share = float(row.cost) / totals[row.currency] if totals.get(row.currency) else 1.0
+        gb_month = float(row.gb) * HOURS_PER_MONTH / hours if row.gb == row.gb and row.gb is not None else None
+        yield Recommendation(
+            id=recommendation_id(rid, scope, "investigate"), rule_id=rid, resource_id=scope,
+            action="investigate internet egress", provider=prov, account=str(row.account), region=str(row.region),
+            resource_kind="egress", resource_name=str(row.usage_type),
+            current={"monthly_cost": monthly, "gb_per_month": gb_month, "services": row.services},
+            monthly_cost_before=monthly, monthly_cost_after=monthly, monthly_savings=0.0, savings_low=0.0,
+            savings_high=monthly, currency=str(row.currency), confidence="low",
+            evidence={"rank": shown, "share_of_internet_egress": share, "hours_of_billing": hours,
+                      "savings_estimated": False},
+            effort="medium",
+            rationale=(f"{row.usage_type} ({row.services}) is {share:.0%} of internet egress, "
+                       f"{monthly:,.2f} {row.currency}/month"),
+            apply=(f"costopt costs --group-by resource,sku --format table  # find who sends {row.usage_type}; "
+                   "put a CDN in front of downloads, compress responses, keep consumers in-region"),
+            alternative_group=scope,
+        )
+
+
+@rule("egress.cross_region", params=defaults.CrossRegion, needs=())
+def cross_region(snapshot: Snapshot, catalog: Any, params: defaults.CrossRegion) -> Iterable[Recommendation | Skip]:
+    """Data and compute in different regions: inter-region transfer paid on every read.
+
+    Why: training or inference reading a dataset bucket in another region pays inter-region
+    transfer per GB, every epoch. How: from billing, usage rows whose usage type is
+    inter-region transfer (AWS ``<src>-<dst>-AWS-Out-Bytes``, GCP "Inter Region", Azure
+    "Inter-Region") are summed per source region and usage type; without billing, compute
+    resources whose ``attributes["data_sources"]`` name a bucket in another region are
+    priced from their ``network_in`` bytes at the catalog's inter-region rate. Savings: the
+    transfer cost, which disappears when compute runs next to its data (or reads a replica
+    in its own region; replication storage is extra). Range: worst and best week. Example
+    config::
+
+        [rules."egress.cross_region"]
+        min_monthly_cost = 100.0
+    """
+    rid = "egress.cross_region"
+    if snapshot.billing is not None and not snapshot.billing.empty:
+        yield from _cross_region_billing(snapshot, catalog, params, rid)
+    else:
+        yield from _cross_region_inventory(snapshot, catalog, params, rid)
+
+
+def _cross_region_billing(snapshot: Snapshot, catalog: Any, params: defaults.CrossRegion,
+                          rid: str) -> Iterable[Recommendation | Skip]:
+    try:
+        rows = snapshot.billing.query(_egress_sql(params, inter_region=True))
+    except ValueError as exc:
+        yield Skip(rid, "*", str(exc))
+        return
+    hours = float(snapshot.billing.scalar(_window_hours_sql()) or 0.0)
+    if rows.empty or hours <= 0:
+        return
+    for row in rows.itertuples(index=False):
+        monthly = float(row.cost) * HOURS_PER_MONTH / hours
+        if monthly < params.min_monthly_cost:
+            continue
+        prov = provider_key(row.provider)
+        scope = f"egress:{prov}:{row.account or '-'}:{row.region or '-'}:{row.usage_type}"
+        weekly = _weekly(row.weeks, row.costs)
+        full = weekly[: int(hours // 168)] if hours >= 2 * 168 else np.zeros(0)
+        low, high = _weekly_range(full, monthly)
+        gb_month = float(row.gb) * HOURS_PER_MONTH / hours if row.gb == row.gb and row.gb is not None else None
+        price = catalog.egress(prov, row.region, "inter_region") if catalog is not None and row.region else None
+        yield Recommendation(
+            id=recommendation_id(rid, scope, "co-locate"), rule_id=rid, resource_id=scope,
+            action="co-locate compute with its data (or read a same-region replica)", provider=prov,
+            account=str(row.account), region=str(row.region), resource_kind="egress",
+            resource_name=str(row.usage_type),
+            current={"monthly_cost": monthly, "gb_per_month": gb_month, "services": row.services},
+            proposed={"monthly_cost": 0.0},
+            monthly_cost_before=monthly, monthly_cost_after=0.0, monthly_savings=monthly,
+            savings_low=max(0.0, low), savings_high=high, currency=str(row.currency), confidence="medium",
+            evidence={"hours_of_billing": hours, "weekly_costs": [float(x) for x in full],
+                      "catalog_inter_region_per_gb": price.amount if price else None},
+            effort="high",
+            rationale=f"{row.usage_type} moves data between regions for {monthly:,.2f} {row.currency}/month",
+            apply=("costopt costs --group-by resource,sku --format table  # find the readers; run them in the "
+                   f"data's region or replicate the data into {row.region or 'the compute region'}"),
+            alternative_group=scope,
+        )
+
+
+def _cross_region_inventory(snapshot: Snapshot, catalog: Any, params: defaults.CrossRegion,
+                            rid: str) -> Iterable[Recommendation | Skip]:
+    by_id = {r.id: r for r in snapshot.resources}
+    readers = [r for r in snapshot.resources if r.attributes.get("data_sources")]
+    if not readers:
+        return
+    bytes_in: dict[str, tuple[float, float]] = {}
+    for s in snapshot.metrics:
+        if s.metric == "network_in" and s.values.size:
+            ok = np.isfinite(s.values) & (s.values >= 0)
+            _, first = np.unique(s.timestamps[ok], return_index=True)
+            total, hrs = bytes_in.get(s.resource_id, (0.0, 0.0))
+            bytes_in[s.resource_id] = (total + float(s.values[ok][first].sum()), hrs + first.size * s.period_s / 3600)
+    for r in readers:
+        remote = [by_id[b] for b in r.attributes.get("data_sources", ()) if b in by_id and by_id[b].region != r.region]
+        if not remote:
+            continue
+        if r.id not in bytes_in or bytes_in[r.id][1] <= 0:
+            yield Skip(rid, r.id, "reads a bucket in another region but has no network_in metrics to size the transfer")
+            continue
+        if catalog is None:
+            yield Skip(rid, r.id, "no price catalog: inter-region transfer price unknown")
+            continue
+        bucket = remote[0]
+        price = catalog.egress(bucket.provider, bucket.region, "inter_region")
+        if price is None:
+            yield Skip(rid, r.id, f"no inter-region transfer price for {bucket.provider} {bucket.region}")
+            continue
+        total, hrs = bytes_in[r.id]
+        gb_month = total / GB * HOURS_PER_MONTH / hrs
+        monthly = gb_month * price.amount
+        if monthly < params.min_monthly_cost:
+            continue
+        yield Recommendation(
+            id=recommendation_id(rid, r.id, "co-locate"), rule_id=rid, resource_id=r.id,
+            action=f"run next to {bucket.name or bucket.id} in {bucket.region} (or replicate it to {r.region})",
+            provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
+            current={"region": r.region, "data_region": bucket.region, "gb_per_month": gb_month},
+            proposed={"region": bucket.region},
+            monthly_cost_before=monthly, monthly_cost_after=0.0, monthly_savings=monthly,
+            savings_low=monthly * 0.5 if len(remote) == 1 else 0.0, savings_high=monthly, currency=price.currency,
+            confidence="low",
+            evidence={"network_in_gb_per_month": gb_month, "hours_observed": hrs,
+                      "price_per_gb": price.amount, "price_source": f"{price.source} ({price.as_of})",
+                      "assumption": "all network_in of the reader comes from the remote bucket (upper bound)"},
+            effort="high", tags=dict(r.tags), workload=r.workload,
+            rationale=f"{r.name or r.id} in {r.region} reads {bucket.name or bucket.id} in {bucket.region}",
+            apply=f"move {r.id} to {bucket.region}, or replicate {bucket.id} to {r.region} (S3 replication / gsutil rsync)",
+            alternative_group=f"egress:{r.id}",
+        )
+
+
+@rule("egress.nat_gateway_endpoint", params=defaults.NatGatewayEndpoint, needs=("inventory",))
+def nat_gateway_endpoint(snapshot: Snapshot, catalog: Any,
+                         params: defaults.NatGatewayEndpoint) -> Iterable[Recommendation | Skip]:
+    """Object-storage traffic through a NAT gateway: a gateway endpoint carries it free.
+
+    Why: a NAT gateway bills processing per GB (AWS ~0.045 USD/GB); traffic from private
+    subnets to S3 or DynamoDB through it is pure waste, because a gateway VPC endpoint (GCP:
+    Private Google Access; Azure: service endpoints) carries it at no charge. How: for each
+    nat_gateway resource, ``nat_bytes`` series (Sum per period) with a ``destination``
+    dimension (from VPC flow logs: s3, dynamodb, internet, ...) give the GB per month going
+    to ``gateway_destinations``, priced at the catalog's ``nat_processing`` rate. Gateways
+    whose ``attributes["gateway_endpoints"]`` already list the destination are left out.
+    Without a destination breakdown the finding says "investigate" with 0 savings and the
+    whole processing cost as the upper bound. Example config::
+
+        [rules."egress.nat_gateway_endpoint"]
+        gateway_destinations = ["s3"]
+    """
+    rid = "egress.nat_gateway_endpoint"
+    nats = [r for r in snapshot.resources if r.kind == "nat_gateway"]
+    if not nats:
+        return
+    series: dict[str, list] = {}
+    for s in snapshot.metrics:
+        if s.metric == "nat_bytes":
+            series.setdefault(s.resource_id, []).append(s)
+    wanted = {d.lower() for d in params.gateway_destinations}
+    for nat in nats:
+        parts = series.get(nat.id, [])
+        if not parts:
+            continue  # no traffic data: the idle rule judges gateways without traffic
+        if catalog is None:
+            yield Skip(rid, nat.id, "no price catalog: NAT processing price unknown")
+            continue
+        price = catalog.egress(nat.provider, nat.region, "nat_processing")
+        if price is None:
+            yield Skip(rid, nat.id, f"no NAT processing price for {nat.provider} {nat.region}")
+            continue
+        by_dest: dict[str, float] = {}
+        hours = 0.0
+        for s in parts:
+            ok = np.isfinite(s.values) & (s.values >= 0)
+            _, first = np.unique(s.timestamps[ok], return_index=True)
+            dest = str(s.dimensions.get("destination", "")).lower()
+            by_dest[dest] = by_dest.get(dest, 0.0) + float(s.values[ok][first].sum())
+            hours = max(hours, first.size * s.period_s / 3600.0)
+        if hours < params.min_hours:
+            yield Skip(rid, nat.id, f"only {hours:.0f} hours of nat_bytes; {params.min_hours} needed")
+            continue
+        scale = HOURS_PER_MONTH / hours / GB
+        total_gb = sum(by_dest.values()) * scale
+        existing = {str(e).lower() for e in nat.attributes.get("gateway_endpoints", ()) or ()}
+        targets = sorted(wanted - existing)
+        common = dict(provider=nat.provider, account=nat.account, region=nat.region, resource_kind=nat.kind,
+                      resource_name=nat.name, currency=price.currency, tags=dict(nat.tags), workload=nat.workload,
+                      alternative_group=nat.id)
+        vpc = nat.attributes.get("vpc_id", "<vpc id>")
+        if set(by_dest) <= {""}:
+            whole = total_gb * price.amount
+            if whole < params.min_monthly_savings or not targets:
+                continue
+            yield Recommendation(
+                id=recommendation_id(rid, nat.id, "investigate"), rule_id=rid, resource_id=nat.id,
+                action="investigate: find S3/DynamoDB traffic through the NAT (VPC flow logs)",
+                current={"gb_per_month": total_gb}, monthly_cost_before=whole, monthly_cost_after=whole,
+                monthly_savings=0.0, savings_low=0.0, savings_high=whole, confidence="low",
+                evidence={"gb_per_month": total_gb, "price_per_gb": price.amount, "savings_estimated": False,
+                          "reason": "nat_bytes has no destination breakdown"},
+                rationale=f"{total_gb:,.0f} GB/month through the NAT; the share going to {', '.join(targets)} is unknown",
+                apply="aws ec2 create-flow-logs --resource-type NetworkInterface ...  # then group bytes by destination",
+                **common)
+            continue
+        gb = sum(v for d, v in by_dest.items() if d in targets) * scale
+        savings = gb * price.amount
+        if savings < params.min_monthly_savings:
+            continue
+        apply = " && ".join(NAT_APPLY.get(nat.provider, NAT_APPLY["aws"]).format(vpc=vpc, region=nat.region, dest=d)
+                            for d in targets if d in by_dest)
+        yield Recommendation(
+            id=recommendation_id(rid, nat.id, "gateway-endpoint"), rule_id=rid, resource_id=nat.id,
+            action=f"add gateway endpoints for {', '.join(d for d in targets if d in by_dest)}",
+            current={"gb_per_month": total_gb, "gb_to_gateway_destinations": gb},
+            proposed={"gateway_endpoints": sorted(existing | {d for d in targets if d in by_dest})},
+            monthly_cost_before=total_gb * price.amount, monthly_cost_after=(total_gb - gb) * price.amount,
+            monthly_savings=savings, savings_low=savings, savings_high=savings, confidence="high",
+            evidence={"gb_per_month_by_destination": {d or "unknown": v * scale for d, v in by_dest.items()},
+                      "hours_observed": hours, "price_per_gb": price.amount,
+                      "price_source": f"{price.source} ({price.as_of})"},
+            effort="low",
+            rationale=f"{gb:,.0f} GB/month to {', '.join(targets)} pays NAT processing a gateway endpoint would not",
+            apply=apply, **common)
