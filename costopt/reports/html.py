@@ -1,0 +1,157 @@
+"""HTML reporter: one self-contained page (Jinja2 templates, plotly charts, no external fetch).
+
+``render(audit, plotlyjs="inline")`` returns the page. Charts are built with plotly's Python
+API (:mod:`costopt.reports.charts`) and handed, with the recommendation rows, to the page's
+script through one ``<script type="application/json">`` block written by
+:func:`costopt.reports.fmt.safe_json`. plotly.js is embedded once (``inline``, the default,
+so the file opens offline) or loaded from the plotly CDN (``cdn``). Everything from a cloud
+is escaped by Jinja2's autoescape in markup and placed with ``textContent`` by the script.
+
+Large audits: when the JSON payload exceeds ``compress_over`` bytes it is stored gzipped and
+base64-encoded and the page inflates it with the browser's DecompressionStream, which keeps a
+10,000-recommendation report a few megabytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+from collections import Counter, defaultdict
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Mapping
+
+import jinja2
+from markupsafe import Markup
+
+from costopt.model import Audit
+from costopt.reports import charts, html_data, view
+from costopt.reports.fmt import money, pct, safe_json, short_text
+
+PLOTLY_CDN = "https://cdn.plot.ly/plotly-{version}.min.js"
+COMPRESS_OVER = 1_000_000
+SKIP_EXAMPLES = 5
+PLOTLYJS_MODES = ("inline", "cdn")
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("costopt.reports", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["money"] = money
+    env.filters["pct"] = pct
+    env.filters["short"] = short_text
+    return env
+
+
+@lru_cache(maxsize=4)
+def _static(name: str) -> str:
+    return resources.files("costopt.reports").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _plotly_inline() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs().replace("</script", "<\\/script")
+
+
+def _plotly_version() -> str:
+    from plotly.offline.offline import get_plotlyjs_version
+
+    return get_plotlyjs_version()
+
+
+def _chart_sections(audit: Audit) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """(sections for the template, figures by element id for the script)."""
+    figures: dict[str, Any] = {}
+    sections: list[dict[str, Any]] = []
+
+    def add(section: str, chart_id: str, fig: Any, caption: str) -> None:
+        if fig is None:
+            return
+        figures[chart_id] = fig.to_plotly_json()
+        sections.append({"section": section, "id": chart_id, "caption": caption})
+
+    weekly = view.weekly_spend(audit)
+    change = (f" Last 7 days {money(weekly.last_week, audit.currency)}, {pct(weekly.last_week_change, signed=True)} "
+              "on the 7 days before." if weekly.last_week_change is not None else "")
+    add("spend", "chart-spend-provider", charts.weekly_spend(audit, "provider", "Weekly spend by provider"),
+        "Spend per 7-day period (ending on the last billed day), stacked by provider." + change)
+    add("spend", "chart-spend-category", charts.weekly_spend(audit, "category", "Weekly spend by service category"),
+        "Spend per 7-day period, stacked by FOCUS service category.")
+    add("budget", "chart-budgets", charts.budgets(audit), "Actual and forecast spend against each budget limit.")
+    add("savings", "chart-savings-family", charts.savings_by(audit, "family", "Savings per month by rule family",
+                                                             charts.PALETTE[1]),
+        "Monthly savings of the selected recommendations, by rule family.")
+    add("savings", "chart-savings-provider", charts.savings_by(audit, "provider", "Savings per month by provider",
+                                                               charts.PALETTE[0]),
+        "Monthly savings of the selected recommendations, by provider.")
+    add("savings", "chart-top-resources", charts.top_resources(audit),
+        "The resources whose selected recommendations save the most per month.")
+    for i, (model, fig) in enumerate(charts.frontier(audit)):
+        add("frontier", f"chart-frontier-{i}", fig,
+            f"Candidate configurations for {short_text(model, 60)}: predicted p95 latency against monthly savings; "
+            "the dashed line is the latency SLO.")
+    add("trend", "chart-trend", charts.trend(audit), "Weekly spend, potential and realised savings across saved audits.")
+    return sections, figures
+
+
+def _skipped_summary(audit: Audit) -> list[dict[str, Any]]:
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for s in audit.skipped:
+        groups[(s.rule_id, s.reason)].append(s.resource_id)
+    out = [{"rule_id": rule, "reason": reason, "count": len(ids), "examples": ids[:SKIP_EXAMPLES],
+            "more": max(len(ids) - SKIP_EXAMPLES, 0)} for (rule, reason), ids in groups.items()]
+    out.sort(key=lambda g: (-g["count"], g["rule_id"], g["reason"]))
+    return out
+
+
+def _payload(audit: Audit, figures: dict[str, Any], compress_over: int) -> str:
+    data = {"currency": audit.currency, "charts": figures, "cols": list(html_data.COLUMNS),
+            "rows": html_data.rows(audit)}
+    text = safe_json({"encoding": "json", "payload": data})
+    if len(text) <= compress_over:
+        return text
+    raw = safe_json(data).encode("utf-8")
+    packed = base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
+    return safe_json({"encoding": "gzip-base64", "payload": packed})
+
+
+def context(audit: Audit, plotlyjs: str = "inline", compress_over: int = COMPRESS_OVER) -> dict[str, Any]:
+    sections, figures = _chart_sections(audit)
+    coverage_counts = Counter(c.status for c in audit.coverage)
+    return {
+        "audit": audit,
+        "currency": audit.currency,
+        "headline": view.headline(audit),
+        "charts": sections,
+        "chart_sections": {s["section"] for s in sections},
+        "filters": html_data.filter_options(audit),
+        "rejected": view.by_savings(audit.rejected),
+        "skipped": _skipped_summary(audit),
+        "budgets": view.budget_rows(audit),
+        "history": view.history_section(audit),
+        "coverage_counts": dict(coverage_counts),
+        "team_keys": view.team_tag_keys(audit),
+        "risk_label": view.risk_label,
+        "lookback_days": audit.settings.get("lookback_days") if isinstance(audit.settings, Mapping) else None,
+        "payload": Markup(_payload(audit, figures, compress_over)),
+        "css": Markup(_static("report.css")),
+        "script": Markup(_static("report.js").replace("</script", "<\\/script")),
+        "plotlyjs_mode": plotlyjs,
+        "plotly_inline": Markup(_plotly_inline()) if plotlyjs == "inline" else None,
+        "plotly_cdn": PLOTLY_CDN.format(version=_plotly_version()),
+    }
+
+
+def render(audit: Audit, plotlyjs: str = "inline", compress_over: int = COMPRESS_OVER, **_: Any) -> str:
+    """The HTML report as a string (``plotlyjs``: "inline" embeds plotly.js, "cdn" links it)."""
+    if plotlyjs not in PLOTLYJS_MODES:
+        raise ValueError(f"plotlyjs must be one of {PLOTLYJS_MODES}, not {plotlyjs!r}")
+    return _environment().get_template("report.html.j2").render(**context(audit, plotlyjs, compress_over))
