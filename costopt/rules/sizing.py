@@ -1,0 +1,189 @@
+"""Shared machinery of the right-sizing rules: which resources, their stats, and candidate matching.
+
+Everything is by whole resources (never a loop over metric points):
+
+- :func:`resource_table` joins the inventory with catalog specs and current prices, one row per
+  resource; unknown types and missing prices become Skips that say which.
+- :func:`windowed_stats` computes percentiles for every resource at once with
+  :func:`costopt.metrics.metric_stats` over the lookback, plus the share of bad points
+  (gaps, duplicates, out-of-range values).
+- :func:`first_fit` picks, per resource, the cheapest catalog offer that satisfies a boolean
+  fit matrix (resources x offers), same family first; offers are sorted by price so the first
+  True in a row is the cheapest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from costopt.metrics import metric_stats, quantile_column
+from costopt.model import MetricSeries, Resource, Skip, Snapshot
+
+INFERENCE_KINDS = frozenset({"endpoint"})
+WORKLOAD_TAG = "costopt:workload"
+
+
+def workload_of(resource: Resource) -> str:
+    """The resource's workload kind: attribute, then tag, then 'inference' for endpoints."""
+    workload = resource.workload or resource.tag(WORKLOAD_TAG) or ""
+    if not workload and resource.kind in INFERENCE_KINDS:
+        workload = "inference"
+    return workload.lower()
+
+
+def price_model_of(resource: Resource) -> str:
+    """Catalog price model that matches how the resource is bought today."""
+    return "spot" if resource.pricing_model == "spot" else "on_demand"
+
+
+def is_burstable(spec: Any) -> bool:
+    """CPU-credit / shared-core types (AWS t*, GCP e2 micro/small/medium, Azure B)."""
+    family = spec.family.removeprefix("ml.")
+    if spec.provider == "aws" and family[:1] == "t" and family[1:2].isdigit():
+        return True
+    if spec.provider == "gcp" and family == "e2" and spec.size in ("micro", "small", "medium"):
+        return True
+    return spec.provider == "azure" and spec.family.upper().startswith("B")
+
+
+@dataclass
+class ResourceTable:
+    """Eligible resources joined with their catalog spec and current hourly price."""
+
+    frame: pd.DataFrame  # indexed by resource_id
+    resources: dict[str, Resource]
+    specs: dict[tuple[str, str], Any]
+
+
+def resource_table(snapshot: Snapshot, catalog: Any, rule_id: str, kinds: Sequence[str], *,
+                   gpu: bool | None) -> tuple[ResourceTable, list[Skip]]:
+    """Resources of ``kinds`` whose type the catalog knows and prices; Skips for the others.
+
+    ``gpu`` True keeps only GPU types, False only CPU types, None both.
+    """
+    skips: list[Skip] = []
+    spec_cache: dict[tuple[str, str], Any] = {}
+    price_cache: dict[tuple[str, str, str, str], Any] = {}
+    rows: list[tuple] = []
+    keep: dict[str, Resource] = {}
+    wanted = set(kinds)
+    for r in snapshot.resources:
+        if r.kind not in wanted:
+            continue
+        if not r.type:
+            skips.append(Skip(rule_id, r.id, f"no instance type reported for this {r.kind}"))
+            continue
+        skey = (r.provider, r.type)
+        if skey not in spec_cache:
+            spec_cache[skey] = catalog.instance(r.provider, r.type) if catalog is not None else None
+        spec = spec_cache[skey]
+        if spec is None:
+            if gpu is not False:  # report unknown types once: the GPU-agnostic or GPU rule does
+                skips.append(Skip(rule_id, r.id, f"instance type {r.type!r} is not in the {r.provider} price catalog"))
+            continue
+        if gpu is not None and bool(spec.gpu_count) != gpu:
+            continue
+        model = price_model_of(r)
+        pkey = (r.provider, r.region, r.type, model)
+        if pkey not in price_cache:
+            price_cache[pkey] = catalog.price(r.provider, r.region, r.type, model)
+        price = price_cache[pkey]
+        if price is None:
+            skips.append(Skip(rule_id, r.id, f"no {model} price for {r.type} in region {r.region or '(none)'} "
+                                             f"({r.provider}) in the catalog"))
+            continue
+        workload = workload_of(r)
+        keep[r.id] = r
+        rows.append((r.id, r.provider, r.region, r.type, max(int(r.count), 1), r.kind, workload,
+                     workload == "inference", model, price.amount, price.currency, spec.family, spec.vcpu,
+                     spec.memory_gib, spec.relative_speed, spec.architecture, spec.gpu_count, spec.gpu_memory_gib,
+                     spec.gpu_tflops, spec.gpu_model, r.type.lower().startswith("ml.")))
+    columns = ["resource_id", "provider", "region", "type", "count", "kind", "workload", "inference", "price_model",
+               "price", "currency", "family", "vcpu", "memory_gib", "speed", "architecture", "gpu_count",
+               "gpu_memory_gib", "gpu_tflops", "gpu_model", "sagemaker"]
+    frame = pd.DataFrame(rows, columns=columns).set_index("resource_id")
+    return ResourceTable(frame, keep, {k: v for k, v in spec_cache.items() if v is not None}), skips
+
+
+def lookback_metrics(snapshot: Snapshot, names: Iterable[str], days: float) -> list[MetricSeries]:
+    """Series of ``names`` cut to the last ``days`` before the window end (cut only when needed)."""
+    wanted = set(names)
+    cutoff = int(snapshot.window.end.timestamp() - days * 86400)
+    out: list[MetricSeries] = []
+    for s in snapshot.metrics:
+        if s.metric not in wanted:
+            continue
+        ts = s.timestamps
+        if ts.size == 0 or ts.min() >= cutoff:
+            out.append(s)
+            continue
+        keep = ts >= cutoff
+        out.append(MetricSeries(s.resource_id, s.metric, s.unit, s.period_s, ts[keep], s.values[keep], s.stat,
+                                s.dimensions))
+    return out
+
+
+def windowed_stats(series: Sequence[MetricSeries], metric: str, quantiles: Sequence[float], *,
+                   stat: str | None = "Maximum") -> pd.DataFrame:
+    """metric_stats of ``metric`` plus ``bad_share`` (gaps + duplicates + invalid over all points)."""
+    stats = metric_stats(series, metric, stat=stat, quantiles=tuple(quantiles))
+    if stat is not None and stats.empty:  # agents differ: fall back to any statistic
+        stats = metric_stats(series, metric, stat=None, quantiles=tuple(quantiles))
+    bad = stats["gaps"] + stats["duplicates"] + stats["invalid"]
+    total = stats["count"] + bad
+    stats["bad_share"] = np.where(total > 0, bad / total.where(total > 0, 1), 0.0)
+    return stats
+
+
+def quality_skips(rule_id: str, ids: pd.Index, stats: pd.DataFrame, metric: str, *, min_hours: float,
+                  max_bad_share: float, what: str) -> tuple[pd.Index, list[Skip]]:
+    """Split ``ids`` into those with enough clean ``metric`` data and Skips for the rest."""
+    joined = stats.reindex(ids)
+    missing = joined["count"].isna() | (joined["count"].fillna(0) == 0)
+    bad = ~missing & (joined["bad_share"] > max_bad_share)
+    short = ~missing & ~bad & (joined["hours"] < min_hours)
+    skips: list[Skip] = []
+    for rid in ids[missing.to_numpy()]:
+        skips.append(Skip(rule_id, rid, f"no {metric} metric in the lookback: {what}"))
+    for rid, row in joined[bad.to_numpy()].iterrows():
+        total = int(row["count"] + row["gaps"] + row["duplicates"] + row["invalid"])
+        skips.append(Skip(rule_id, rid, f"{metric} data unusable: {int(row['gaps'])} gaps, {int(row['duplicates'])} "
+                                        f"duplicate timestamps and {int(row['invalid'])} values outside 0-100% of "
+                                        f"{total} points (over {max_bad_share:.0%})"))
+    for rid, row in joined[short.to_numpy()].iterrows():
+        skips.append(Skip(rule_id, rid, f"only {row['hours']:.1f} h of {metric} data in the lookback "
+                                        f"(needs {min_hours:g} h)"))
+    ok = ~(missing | bad | short)
+    return ids[ok.to_numpy()], skips
+
+
+def first_true(mask: np.ndarray) -> np.ndarray:
+    """Column index of the first True per row, -1 where a row has none."""
+    if mask.shape[1] == 0:
+        return np.full(mask.shape[0], -1)
+    return np.where(mask.any(axis=1), mask.argmax(axis=1), -1)
+
+
+def first_fit(fits: np.ndarray, same_family: np.ndarray, other_families: bool) -> np.ndarray:
+    """Cheapest fitting offer per row: same family first, then (optionally) any family."""
+    same = first_true(fits & same_family[None, :])
+    if not other_families:
+        return same
+    return np.where(same >= 0, same, first_true(fits))
+
+
+def q(value: float) -> str:
+    return quantile_column(value)
+
+
+def risk_from_utilization(util: np.ndarray) -> np.ndarray:
+    """Performance risk 0-4 from projected peak utilisation (share of the new capacity)."""
+    return np.digitize(util, [0.40, 0.55, 0.70, 0.85]).astype(int)
+
+
+def lower_confidence(level: str) -> str:
+    return {"high": "medium", "medium": "low"}.get(level, "low")
