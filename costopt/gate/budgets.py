@@ -151,10 +151,9 @@ def parse_budgets(raw: Any, source: ConfigSource | None = None, base: tuple[str,
         if key not in TOP_KEYS:
             raise err((key,), f"unknown budgets key; expected one of: {', '.join(TOP_KEYS)}")
     out: list[Budget] = []
-    for kind in SCOPE_KINDS:
-        if kind not in raw:
+    for kind, value in raw.items():  # in the file's order
+        if kind not in SCOPE_KINDS:
             continue
-        value = raw[kind]
         if not isinstance(value, Mapping):
             raise err((kind,), f"expected {TOP_KEYS[kind]}")
         if kind == "total":
