@@ -1,18 +1,171 @@
 """Predicted impacts and SLO verdicts for candidates (latency, accuracy, interruptions).
 
-``assess(candidates, snapshot, settings, catalog)`` returns the candidates with ``impacts``
-and ``slo`` filled in for those that touch a workload with targets; others keep an
-``unknown`` verdict. The latency and accuracy models live beside this module.
+``assess(candidates, snapshot, settings, catalog)`` returns the candidates (plus the
+``model.*`` variant switches, which need the workloads from config) with ``impacts`` and
+``slo`` filled in for those that touch a workload with targets; others keep an ``unknown``
+verdict. A candidate is matched to its workload through its resource (config globs on
+id/name/ARN, or ``costopt:model`` and the other ``costopt:*`` tags; see :mod:`targets`).
+
+What a candidate may carry, by family (``current``/``proposed`` mappings):
+
+* compute changes (rightsizing, autoscaling, model, idle): ``type``, ``count``,
+  ``variant``; autoscaling ranges ``min_count``/``max_count``; scale to zero or serverless
+  as ``min_count = 0`` or ``serverless = true`` (``cold_start_s`` if the rule knows it).
+  These get predicted latency quantiles before/after against the target (:mod:`predict`),
+  accuracy before/after against the floor when the variant changes (:mod:`accuracy`) and
+  the cold start when capacity can reach zero.
+* spot: interruption rate and added wall time (:mod:`impacts`).
+* storage: ``tier`` (or ``storage_class``) -> first-byte latency and retrieval cost for
+  buckets that workloads declare as ``datasets``.
+* commitments: billing-only, always ``ok``.
+Impacts keep whatever the rule already put there; keys set here win.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Sequence
 
 from costopt.config import Settings
-from costopt.model import Recommendation, Snapshot
+from costopt.model import Recommendation, Resource, SloVerdict, Snapshot
+from costopt.tradeoff.accuracy import Check, accuracy_check
+from costopt.tradeoff.capacity import hardware
+from costopt.tradeoff.impacts import cold_start_impacts, combine, spot_impacts, storage_impacts
+from costopt.tradeoff.load import Observed, observe
+from costopt.tradeoff.params import DEFAULT_PARAMS, TradeoffParams
+from costopt.tradeoff.predict import Setup, predict_latency
+from costopt.tradeoff.targets import Targets, Workload, parse_targets
+
+COMPUTE_FAMILIES = ("rightsizing", "autoscaling", "model", "idle")
+
+
+def variant_candidates(snapshot: Snapshot, catalog: Any, settings: Settings,
+                       targets: Targets) -> list[Recommendation]:
+    """Run ``model.cheaper_variant`` with the parsed workloads (config, params, exclusions apply)."""
+    if not targets.models:
+        return []
+    from costopt.rules import engine
+    from costopt.rules.model_variants import RULE_ID, cheaper_variant
+
+    spec = engine.load_rules().get(RULE_ID)
+    if spec is None or not engine.is_enabled(spec, settings):
+        return []
+    params = engine.params_for(spec, engine.rule_settings(settings, RULE_ID), settings.source)
+    return [item for item in cheaper_variant(snapshot, catalog, params, targets)
+            if isinstance(item, Recommendation) and not engine.is_excluded(item, settings)]
+
+
+def _int(value: Any, default: int | None) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _scale_to_zero(rec: Recommendation) -> bool:
+    p = rec.proposed
+    text = f"{rec.rule_id} {rec.action}".lower()
+    return bool(p.get("serverless")) or p.get("min_count") == 0 or "scale_to_zero" in text or \
+        "serverless" in text or "scale to zero" in text
+
+
+def _compute(rec: Recommendation, resource: Resource, wl: Workload, targets: Targets,
+             obs: Observed | None, catalog: Any, params: TradeoffParams) -> tuple[dict[str, Any], list[Check]]:
+    model = targets.model_of(wl)
+    v0 = model.current_variant(wl.variant) if model is not None else None
+    v1 = v0
+    proposed_variant = rec.proposed.get("variant")
+    if model is not None and proposed_variant:
+        v1 = model.variants.get(str(proposed_variant))
+    type0 = str(rec.current.get("type") or resource.type or "")
+    type1 = str(rec.proposed.get("type") or type0)
+    count0 = _int(rec.current.get("count"), None) or max(int(resource.count or 1), 1)
+    count1 = _int(rec.proposed.get("count"), count0)
+    min_c = _int(rec.proposed.get("min_count"), None)
+    max_c = _int(rec.proposed.get("max_count"), None)
+    impacts: dict[str, Any] = {}
+    checks: list[Check] = []
+    if proposed_variant or rec.family == "model":
+        if model is None or v1 is None:
+            checks.append(Check("unknown", f"variant {proposed_variant!r} is not declared under [models.{wl.model or wl.name}]"))
+        else:
+            acc, check = accuracy_check(wl, v0, v1, model.accuracy_metric)
+            impacts.update(acc)
+            checks.append(check)
+    zero = _scale_to_zero(rec)
+    if zero:
+        cold, cold_checks = cold_start_impacts(rec, obs, wl, params)
+        impacts.update(cold)
+        checks.extend(cold_checks)
+        if rec.proposed.get("serverless"):
+            return impacts, checks
+    if count1 == 0 and not zero and min_c is None:
+        served = obs.total_requests if obs is not None else 0.0
+        if served > 0:
+            checks.append(Check("breach", f"removes capacity that served {served:,.0f} requests in the lookback"))
+        elif obs is not None and obs.request_hours:
+            checks.append(Check("ok", "no requests observed in the lookback"))
+        else:
+            checks.append(Check("unknown", "no request metrics: cannot tell whether anything still uses it"))
+        return impacts, checks
+    hw0 = hardware(catalog, resource.provider, type0, resource.specs)
+    hw1 = hardware(catalog, resource.provider, type1, resource.specs if type1 == type0 else None)
+    if hw0 is None or hw1 is None:
+        missing = type0 if hw0 is None else type1
+        checks.append(Check("unknown", f"no hardware figures for {missing} to predict latency"))
+        return impacts, checks
+    before = Setup(hw0, count0, v0)
+    after = Setup(hw1, max(count1, 0), v1, min_c, max_c)
+    lat, lat_checks = predict_latency(obs, wl, before, after, params)
+    impacts.update(lat)
+    if not wl.latency_targets_ms and wl.kind in ("training", "batch", "notebook", "dev", "data"):
+        lat_checks = [Check("unknown", f"{wl.kind} workload {wl.name}: no latency target declared")]
+    checks.extend(lat_checks)
+    return impacts, checks
+
+
+def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | None, targets: Targets,
+                observed: dict[str, Observed], catalog: Any, params: TradeoffParams) -> Recommendation:
+    if rec.family == "commitments":
+        return replace(rec, slo=SloVerdict("ok", ("billing-only change: no effect on latency or accuracy",)))
+    if resource is None:
+        return rec
+    impacts: dict[str, Any] = {}
+    checks: list[Check] = []
+    if rec.family == "storage" or rec.proposed.get("tier") or rec.proposed.get("storage_class"):
+        readers = targets.reading(resource)
+        impacts, checks = storage_impacts(rec, readers, catalog, params)
+    elif rec.family == "spot" or rec.proposed.get("pricing_model") == "spot":
+        impacts, checks = spot_impacts(rec, resource, wl, catalog, params)
+    elif wl is not None and (rec.family in COMPUTE_FAMILIES or rec.proposed.get("type") or
+                             "count" in rec.proposed or rec.proposed.get("variant")):
+        impacts, checks = _compute(rec, resource, wl, targets, observed.get(resource.id), catalog, params)
+    if wl is not None:
+        impacts = {"workload": wl.name, **impacts}
+    if not impacts and not checks:
+        return rec
+    notes = tuple(wl.notes) if wl is not None else ()
+    merged = {**dict(rec.impacts), **impacts}
+    if not checks:
+        return replace(rec, impacts=merged)
+    status, reasons = combine(checks, notes)
+    return replace(rec, impacts=merged, slo=SloVerdict(status, reasons))
 
 
 def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: Settings,
-           catalog: Any) -> list[Recommendation]:
-    return list(candidates)
+           catalog: Any, params: TradeoffParams = DEFAULT_PARAMS) -> list[Recommendation]:
+    """Fill ``impacts`` and ``slo`` of every candidate; add model-variant candidates."""
+    targets = parse_targets(settings)
+    recs = list(candidates) + variant_candidates(snapshot, catalog, settings, targets)
+    index = {r.id: r for r in snapshot.resources}
+    workloads: dict[str, Workload | None] = {}
+    for rec in recs:
+        resource = index.get(rec.resource_id)
+        if resource is not None and resource.id not in workloads:
+            workloads[resource.id] = targets.for_resource(resource)
+    serving = [rid for rid, wl in workloads.items() if wl is not None]
+    observed = observe(snapshot.metrics, serving, params) if serving else {}
+    return [_assess_one(rec, index.get(rec.resource_id), workloads.get(rec.resource_id), targets, observed,
+                        catalog, params) for rec in recs]

@@ -2,32 +2,47 @@
 
 Candidates that share an ``alternative_group`` (default: the resource id) compete; the one
 with the largest monthly savings whose SLO verdict is not a breach is selected (under the
-``advisory`` policy a breach may be selected but stays flagged); the others are kept as
+``advisory`` policy a breach may be selected but stays flagged: its verdict stays
+``breach`` and says it was selected under the advisory policy); the others are kept as
 rejected with the reason. Totals only ever add selected recommendations, so alternatives
-are never double-counted.
+are never double-counted. The selection also carries the savings / latency-headroom
+frontier per workload (:mod:`costopt.tradeoff.frontier`), for the report to plot.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
-from typing import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Mapping
 
-from costopt.model import Recommendation
+from costopt.model import Recommendation, SloVerdict
+from costopt.tradeoff.frontier import build_frontier
+
+POLICIES = ("strict", "advisory")
+ADVISORY_NOTE = "selected under the advisory SLO policy despite the breach"
 
 
 @dataclass(frozen=True)
 class Selection:
     selected: tuple[Recommendation, ...]
     rejected: tuple[Recommendation, ...]
+    frontier: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _group(rec: Recommendation) -> str:
     return rec.alternative_group or rec.resource_id
 
 
+def _breach_reason(rec: Recommendation) -> str:
+    why = "; ".join(r for r in rec.slo.reasons if r) or "breaches its workload's SLO"
+    return f"SLO breach: {why}"
+
+
 def select(candidates: Iterable[Recommendation], policy: str = "strict") -> Selection:
     """Pick one recommendation per alternative group; reject the rest with a reason."""
+    if policy not in POLICIES:
+        raise ValueError(f"SLO policy must be one of {', '.join(POLICIES)}, got {policy!r}")
+    candidates = list(candidates)
     groups: dict[str, list[Recommendation]] = defaultdict(list)
     for rec in candidates:
         groups[_group(rec)].append(rec)
@@ -41,15 +56,17 @@ def select(candidates: Iterable[Recommendation], policy: str = "strict") -> Sele
                 rejected.append(replace(rec, status="rejected", rejection_reason="no savings"))
                 continue
             if rec.slo.status == "breach" and policy == "strict":
-                why = "; ".join(rec.slo.reasons) or "breaches its workload's SLO"
-                rejected.append(replace(rec, status="rejected", rejection_reason=f"SLO breach: {why}"))
+                rejected.append(replace(rec, status="rejected", rejection_reason=_breach_reason(rec)))
                 continue
             if winner is None:
                 winner = rec
+                if rec.slo.status == "breach":
+                    rec = replace(rec, slo=SloVerdict("breach", tuple(rec.slo.reasons) + (ADVISORY_NOTE,)))
                 selected.append(replace(rec, status="selected"))
             else:
                 rejected.append(replace(rec, status="rejected", rejection_reason=(
                     f"alternative to {winner.rule_id} ({winner.action}), which saves more "
                     f"({winner.monthly_savings:,.2f} vs {rec.monthly_savings:,.2f} per month)")))
     selected.sort(key=lambda r: (-r.monthly_savings, r.id))
-    return Selection(tuple(selected), tuple(rejected))
+    frontier = build_frontier(candidates, {r.id for r in selected})
+    return Selection(tuple(selected), tuple(rejected), frontier)

@@ -1,0 +1,125 @@
+"""The savings / latency-headroom frontier per workload, for the report to plot.
+
+For each workload with a latency target, every *candidate set* (per resource of the
+workload: keep it as is, or apply one of its alternative candidates) is a point: the monthly
+savings of the set and the latency headroom left (target minus the worst predicted
+quantile over the workload's resources). A point is *feasible* when no candidate in it
+breaches an SLO (latency, accuracy or interruptions) and the queue stays bounded; feasible
+points that no other feasible point beats on both savings and headroom are the Pareto
+frontier: what each extra dollar of savings costs in latency. The point made of the
+selected recommendations is marked ``selected``.
+
+Enumeration is bounded (``max_frontier_sets``); beyond it only single changes, the empty
+set and the largest-savings combination are listed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from typing import Any, Iterable, Mapping, Sequence
+
+from costopt.model import Recommendation
+from costopt.tradeoff.params import DEFAULT_PARAMS
+
+
+def _latency(rec: Recommendation, when: str) -> float | None:
+    q = rec.impacts.get("latency_quantile") or "p95"
+    value = rec.impacts.get(f"{q}_ms_{when}")
+    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
+
+
+def _point(chosen: Sequence[Recommendation | None], befores: Sequence[float | None],
+           target: float) -> dict[str, Any]:
+    """One candidate set: savings, worst predicted latency, headroom, feasibility."""
+    worst: float | None = None
+    bounded = True
+    for rec, before in zip(chosen, befores):
+        value = before
+        if rec is not None:
+            q = rec.impacts.get("latency_quantile") or "p95"
+            if f"{q}_ms_after" in rec.impacts:
+                value = _latency(rec, "after")
+                bounded = bounded and value is not None
+            # candidates without a latency prediction (spot, storage) leave latency as it is
+        if value is not None:
+            worst = value if worst is None else max(worst, value)
+    recs = [r for r in chosen if r is not None]
+    return {
+        "savings": sum(r.monthly_savings for r in recs),
+        "latency_ms": worst if bounded else None,
+        "headroom_ms": (target - worst) if bounded and worst is not None else None,
+        "recommendations": sorted(r.id for r in recs),
+        "actions": [f"{r.resource_name or r.resource_id}: {r.action}" for r in recs],
+        "label": "; ".join(f"{r.resource_name or r.resource_id}: {r.action}" for r in recs) or "current setup",
+        "feasible": bounded and all(r.slo.status != "breach" for r in recs),
+        "selected": False,
+        "pareto": False,
+    }
+
+
+def _mark_pareto(points: list[dict[str, Any]]) -> None:
+    ok = [p for p in points if p["feasible"] and p["headroom_ms"] is not None]
+    for p in ok:
+        p["pareto"] = not any(
+            o is not p and o["savings"] >= p["savings"] and o["headroom_ms"] >= p["headroom_ms"]
+            and (o["savings"] > p["savings"] or o["headroom_ms"] > p["headroom_ms"]) for o in ok)
+
+
+def workload_frontier(recs: Sequence[Recommendation], selected_ids: set[str],
+                      max_sets: int = DEFAULT_PARAMS.max_frontier_sets) -> dict[str, Any] | None:
+    """The frontier of one workload's candidates (None when it has no latency target)."""
+    targets = [r.impacts.get("latency_target_ms") for r in recs]
+    target = next((t for t in targets if isinstance(t, (int, float))), None)
+    if target is None:
+        return None
+    groups: dict[str, list[Recommendation]] = defaultdict(list)
+    for r in recs:
+        if r.monthly_savings > 0:
+            groups[r.alternative_group or r.resource_id].append(r)
+    keys = sorted(groups)
+    befores = [next((_latency(r, "before") for r in groups[k] if _latency(r, "before") is not None), None)
+               for k in keys]
+    options = [[None, *sorted(groups[k], key=lambda r: (-r.monthly_savings, r.id))] for k in keys]
+    total = math.prod(len(o) for o in options)
+    if total <= max_sets:
+        combos: Iterable[tuple] = itertools.product(*options)
+    else:
+        singles = [tuple(opt if j == i else None for j in range(len(keys))) for i, o in enumerate(options) for opt in o[1:]]
+        combos = [tuple(None for _ in keys), *singles, tuple(o[1] for o in options)]
+    group_selected = {r.id for k in keys for r in groups[k] if r.id in selected_ids}
+    points = []
+    for combo in combos:
+        point = _point(combo, befores, float(target))
+        point["selected"] = set(point["recommendations"]) == group_selected
+        points.append(point)
+    _mark_pareto(points)
+    points.sort(key=lambda p: (p["savings"], -(p["headroom_ms"] if p["headroom_ms"] is not None else -math.inf)))
+    quantile = next((r.impacts.get("latency_quantile") for r in recs if r.impacts.get("latency_quantile")), "p95")
+    now = [b for b in befores if b is not None]
+    return {
+        "latency_quantile": quantile,
+        "target_ms": float(target),
+        "latency_ms_now": max(now) if now else None,
+        "currency": recs[0].currency if recs else "USD",
+        "enumerated": total <= max_sets,
+        "points": points,
+    }
+
+
+def build_frontier(recs: Iterable[Recommendation], selected_ids: Iterable[str] = (),
+                   max_sets: int = DEFAULT_PARAMS.max_frontier_sets) -> Mapping[str, Any]:
+    """Frontier per workload (keyed by workload name) from assessed candidates."""
+    chosen = set(selected_ids)
+    by_workload: dict[str, list[Recommendation]] = defaultdict(list)
+    for r in recs:
+        name = r.impacts.get("workload")
+        if name:
+            by_workload[str(name)].append(r)
+    out: dict[str, Any] = {}
+    for name in sorted(by_workload):
+        f = workload_frontier(by_workload[name], chosen, max_sets)
+        if f is not None:
+            out[name] = f
+    return out

@@ -1,0 +1,55 @@
+"""Defaults of the trade-off step, in one place (rule parameters live in costopt.rules.defaults).
+
+Each number says where it comes from; a workload's config overrides the per-workload ones
+(``workers_per_instance``, ``checkpoint_interval_min``, ``restart_overhead_min``,
+``cold_start_s``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TradeoffParams:
+    # Load: the request rate the latency model is evaluated at is this quantile of the
+    # hourly request rates over the lookback (diurnal peaks matter, single spikes less).
+    peak_hour_quantile: float = 0.99
+    # The hours whose observed latency is compared with the model (calibration) are those at
+    # or above this quantile of hourly request rates: the busy hours.
+    busy_hour_quantile: float = 0.9
+    # Service time = this quantile of observed latency points (latency at low load).
+    service_time_quantile: float = 0.1
+    # Need at least this many latency points / request hours to trust the observations.
+    min_latency_points: int = 12
+    min_request_hours: int = 24
+    # Calibration ratio (observed p95 / model p95 now) is clamped to this range; outside it
+    # the model is reported as a poor fit and the verdict lowers confidence.
+    calibration_range: tuple[float, float] = (0.25, 4.0)
+    # Workers (concurrent requests) per instance when config does not say: one model replica
+    # per GPU on GPU instances, one per instance on CPU instances.
+    workers_per_gpu: int = 1
+    workers_per_cpu_instance: int = 1
+    # CPU inference throughput per vCPU in TFLOPS, to compare a GPU type with a CPU type when
+    # no measured profile exists (AVX-512 fp32 ~ 2.5 GHz x 32 flop/cycle per core, 2 vCPU
+    # per core, derated for memory-bound inference). Coarse: such moves get low confidence.
+    cpu_tflops_per_vcpu: float = 0.04
+    # Spot on training: checkpoint interval and restart overhead when config does not say.
+    checkpoint_interval_min: float = 30.0
+    restart_overhead_min: float = 5.0
+    # Interruption rate per hour when the catalog has none for the type (AWS Spot Advisor's
+    # "<5%" band per month is ~0.00007/h; we take a cautious 1% per hour).
+    default_interruption_rate: float = 0.01
+    # Scale-to-zero / serverless: cold start when the candidate does not carry one
+    # (SageMaker serverless and scale-from-zero cold starts are seconds to minutes).
+    cold_start_s: float = 30.0
+    # Autoscaling: target utilisation the policy keeps per instance.
+    autoscaling_target_utilization: float = 0.7
+    # Storage tiers with a first byte slower than this are "restore first" tiers (archive):
+    # training jobs reading the data would stall.
+    archive_first_byte_ms: float = 60_000.0
+    # Frontier: at most this many candidate sets are enumerated per workload.
+    max_frontier_sets: int = 4096
+
+
+DEFAULT_PARAMS = TradeoffParams()

@@ -1,0 +1,422 @@
+"""Workloads, their targets and model variants, from config sections and resource tags.
+
+Config shape (``costopt.toml``, or under ``[tool.costopt]`` in pyproject.toml)::
+
+    [workloads.fraud-detector]
+    kind = "inference"               # training | inference | batch | notebook | data | dev
+    resources = ["fraud-detector", "arn:aws:sagemaker:*:endpoint/fraud-detector"]
+                                     # ids, names or ARNs, globs allowed; resources tagged
+                                     # costopt:model = <workload or model name> match too
+    model = "fraud-detector"         # the [models.NAME] it serves (default: the workload name)
+    variant = "fp32"                 # the variant deployed now (default: [models.NAME].current,
+                                     # else the variant with relative_compute 1.0)
+    latency_p95_ms = 80              # and/or latency_p99_ms
+    min_accuracy = 0.955             # accuracy floor for variant switches
+    accuracy_metric = "AUC"
+    interruptible = false            # spot / preemptible allowed?
+    workers_per_instance = 1         # concurrent requests an instance serves (M/M/c servers
+                                     # = instances x workers); default 1 per GPU, 1 per CPU box
+    checkpoint_interval_min = 30     # training: for the spot wall-time estimate
+    restart_overhead_min = 5
+    cold_start_s = 45                # scale-to-zero / serverless cold start, if measured
+    datasets = ["ml-datasets-*"]     # buckets this (training) workload reads
+
+    [models.fraud-detector]
+    current = "fp32"
+    accuracy_metric = "AUC"
+
+    [models.fraud-detector.variants.fp32]
+    accuracy = 0.962
+    relative_compute = 1.0           # compute per request relative to the reference variant
+    latency_ms = 12                  # optional: latency at low load on the current type
+
+    [models.fraud-detector.variants.int8]
+    accuracy = 0.948
+    relative_compute = 0.35
+    throughput_rps = { "ml.g4dn.xlarge" = 210 }   # optional measured profile per instance
+                                                  # type; wins over the catalog's ratios
+    runs_on_cpu = true               # may be proposed on CPU-only instance types
+
+Tags (any resource): ``costopt:model`` (the served model / workload), ``costopt:workload``
+(kind), ``costopt:slo-p95-ms``, ``costopt:slo-p99-ms``, ``costopt:min-accuracy``,
+``costopt:interruptible`` (true/false), ``costopt:variant``. Config wins over tags; tags fill
+what config leaves open. Tag values come from the cloud, so a bad one is ignored and noted
+(it shows in the SLO verdict's reasons), while a bad config value is a ConfigError naming
+the file, line and key.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+from costopt.config import Settings
+from costopt.model import WORKLOAD_KINDS, Resource
+
+WORKLOAD_KEYS = {
+    "kind": "one of " + ", ".join(sorted(WORKLOAD_KINDS)),
+    "resources": "a list of resource ids, names or ARNs (globs allowed)",
+    "model": "the name of a [models.NAME] section",
+    "variant": "the name of the variant deployed now",
+    "latency_p95_ms": "a positive number of milliseconds",
+    "latency_p99_ms": "a positive number of milliseconds",
+    "min_accuracy": "a number (the accuracy floor)",
+    "accuracy_metric": "the metric's name, e.g. 'AUC'",
+    "interruptible": "true or false",
+    "workers_per_instance": "a whole number >= 1",
+    "checkpoint_interval_min": "a positive number of minutes",
+    "restart_overhead_min": "a number of minutes >= 0",
+    "cold_start_s": "a number of seconds >= 0",
+    "datasets": "a list of bucket names (globs allowed)",
+}
+MODEL_KEYS = {
+    "variants": "a table of variant name -> measurements",
+    "current": "the name of the variant deployed now",
+    "accuracy_metric": "the metric's name, e.g. 'AUC'",
+}
+VARIANT_KEYS = {
+    "accuracy": "a number (measured accuracy)",
+    "relative_compute": "a positive number (compute per request vs the reference variant)",
+    "throughput_rps": "a table of instance type -> measured requests per second",
+    "latency_ms": "a positive number of milliseconds (latency at low load)",
+    "runs_on_cpu": "true or false",
+    "description": "a string",
+}
+TAG_MODEL = "costopt:model"
+TAG_KIND = "costopt:workload"
+TAG_P95 = "costopt:slo-p95-ms"
+TAG_P99 = "costopt:slo-p99-ms"
+TAG_MIN_ACCURACY = "costopt:min-accuracy"
+TAG_INTERRUPTIBLE = "costopt:interruptible"
+TAG_VARIANT = "costopt:variant"
+
+
+@dataclass(frozen=True)
+class ModelVariant:
+    """One way of serving a model: its accuracy and what it costs in compute."""
+
+    model: str
+    name: str
+    accuracy: float | None = None
+    relative_compute: float = 1.0
+    throughput_rps: Mapping[str, float] = field(default_factory=dict)
+    latency_ms: float | None = None
+    runs_on_cpu: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    variants: Mapping[str, ModelVariant] = field(default_factory=dict)
+    current: str | None = None
+    accuracy_metric: str = ""
+
+    def current_variant(self, override: str | None = None) -> ModelVariant | None:
+        name = override or self.current
+        if name and name in self.variants:
+            return self.variants[name]
+        reference = [v for v in self.variants.values() if v.relative_compute == 1.0]
+        if reference:
+            return reference[0]
+        with_acc = [v for v in self.variants.values() if v.accuracy is not None]
+        return max(with_acc, key=lambda v: v.accuracy) if with_acc else None
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What a set of resources does and the targets it must keep."""
+
+    name: str
+    kind: str | None = None
+    resources: tuple[str, ...] = ()
+    model: str | None = None
+    variant: str | None = None
+    latency_targets_ms: Mapping[float, float] = field(default_factory=dict)  # quantile -> ms
+    min_accuracy: float | None = None
+    accuracy_metric: str = ""
+    interruptible: bool | None = None
+    workers_per_instance: int | None = None
+    checkpoint_interval_min: float | None = None
+    restart_overhead_min: float | None = None
+    cold_start_s: float | None = None
+    datasets: tuple[str, ...] = ()
+    source: str = "config"  # config | tags | config+tags
+    notes: tuple[str, ...] = ()
+
+    @property
+    def latency_quantile(self) -> float | None:
+        """The quantile of the primary latency target (p95 preferred)."""
+        if not self.latency_targets_ms:
+            return None
+        return 0.95 if 0.95 in self.latency_targets_ms else min(self.latency_targets_ms)
+
+    @property
+    def latency_target_ms(self) -> float | None:
+        q = self.latency_quantile
+        return None if q is None else self.latency_targets_ms[q]
+
+    @property
+    def has_targets(self) -> bool:
+        return bool(self.latency_targets_ms) or self.min_accuracy is not None or self.interruptible is not None
+
+
+@dataclass(frozen=True)
+class Targets:
+    workloads: Mapping[str, Workload] = field(default_factory=dict)
+    models: Mapping[str, Model] = field(default_factory=dict)
+
+    def model_of(self, workload: Workload) -> Model | None:
+        return self.models.get(workload.model or workload.name)
+
+    def configured_for(self, resource: Resource) -> Workload | None:
+        """The config workload a resource belongs to (by id/name/ARN glob, then by tag)."""
+        names = [resource.id, resource.name, str(resource.attributes.get("arn", "") or "")]
+        for wl in self.workloads.values():
+            if any(n and fnmatch.fnmatchcase(n, pat) for pat in wl.resources for n in names):
+                return wl
+        tagged = resource.tags.get(TAG_MODEL)
+        if tagged:
+            for wl in self.workloads.values():
+                if tagged in (wl.name, wl.model):
+                    return wl
+        return None
+
+    def for_resource(self, resource: Resource) -> Workload | None:
+        """Config workload with the resource's tags filling gaps, or one built from tags."""
+        base = self.configured_for(resource)
+        return merge_tags(base, resource)
+
+    def reading(self, bucket: Resource) -> list[Workload]:
+        """Workloads that declare ``bucket`` among the datasets they read."""
+        names = [bucket.id, bucket.name]
+        return [wl for wl in self.workloads.values()
+                if any(n and fnmatch.fnmatchcase(n, pat) for pat in wl.datasets for n in names)]
+
+
+# --- tags ---------------------------------------------------------------------------------------
+
+
+def _tag_number(resource: Resource, key: str, notes: list[str], *, positive: bool = True) -> float | None:
+    raw = resource.tags.get(key)
+    if raw is None or str(raw).strip() == "":
+        return None
+    try:
+        value = float(str(raw).strip())
+    except ValueError:
+        notes.append(f"tag {key}={raw!r} ignored: not a number")
+        return None
+    if not math.isfinite(value) or (positive and value <= 0):
+        notes.append(f"tag {key}={raw!r} ignored: expected a positive number")
+        return None
+    return value
+
+
+def merge_tags(base: Workload | None, resource: Resource) -> Workload | None:
+    """Fill a workload's open fields from the resource's costopt:* tags (config wins)."""
+    notes: list[str] = []
+    p95 = _tag_number(resource, TAG_P95, notes)
+    p99 = _tag_number(resource, TAG_P99, notes)
+    min_acc = _tag_number(resource, TAG_MIN_ACCURACY, notes, positive=False)
+    interruptible: bool | None = None
+    raw_int = resource.tags.get(TAG_INTERRUPTIBLE)
+    if raw_int is not None:
+        low = str(raw_int).strip().lower()
+        if low in ("true", "yes", "1"):
+            interruptible = True
+        elif low in ("false", "no", "0"):
+            interruptible = False
+        else:
+            notes.append(f"tag {TAG_INTERRUPTIBLE}={raw_int!r} ignored: expected true or false")
+    kind = resource.tags.get(TAG_KIND) or resource.workload
+    if kind is not None and kind not in WORKLOAD_KINDS:
+        notes.append(f"tag {TAG_KIND}={kind!r} ignored: not a known workload kind")
+        kind = None
+    model = resource.tags.get(TAG_MODEL) or None
+    variant = resource.tags.get(TAG_VARIANT) or None
+    tag_targets: dict[float, float] = {}
+    if p95 is not None:
+        tag_targets[0.95] = p95
+    if p99 is not None:
+        tag_targets[0.99] = p99
+    any_tag = bool(tag_targets) or min_acc is not None or interruptible is not None or model
+    if base is None:
+        if not any_tag and not notes:
+            return None
+        return Workload(name=model or resource.name or resource.id, kind=kind, model=model,
+                        variant=variant, latency_targets_ms=tag_targets, min_accuracy=min_acc,
+                        interruptible=interruptible, source="tags", notes=tuple(notes))
+    merged_targets = dict(tag_targets)
+    merged_targets.update(base.latency_targets_ms)
+    changes: dict[str, Any] = {"latency_targets_ms": merged_targets}
+    if base.min_accuracy is None and min_acc is not None:
+        changes["min_accuracy"] = min_acc
+    if base.interruptible is None and interruptible is not None:
+        changes["interruptible"] = interruptible
+    if base.kind is None and kind is not None:
+        changes["kind"] = kind
+    if base.variant is None and variant is not None:
+        changes["variant"] = variant
+    used_tags = (merged_targets != dict(base.latency_targets_ms)) or len(changes) > 1
+    if used_tags:
+        changes["source"] = "config+tags"
+    if notes:
+        changes["notes"] = tuple(base.notes) + tuple(notes)
+    return replace(base, **changes)
+
+
+# --- config -------------------------------------------------------------------------------------
+
+DEMO_TARGETS = "demo_workloads.toml"  # in costopt/providers/
+
+
+def with_demo_targets(settings: Settings) -> Settings:
+    """Settings with the demo estate's workloads and models when the config declares none."""
+    if settings.workloads or settings.models:
+        return settings
+    import tomllib
+    from importlib.resources import files
+
+    data = tomllib.loads(files("costopt.providers").joinpath(DEMO_TARGETS).read_text(encoding="utf-8"))
+    return replace(settings, workloads=data.get("workloads", {}), models=data.get("models", {}))
+
+
+
+def parse_targets(settings: Settings) -> Targets:
+    """Validate ``[workloads.*]`` and ``[models.*]``; errors name the file, line and key."""
+    src = settings.source
+    models: dict[str, Model] = {}
+    for name, section in (settings.models or {}).items():
+        models[name] = _parse_model(src, name, section)
+    workloads: dict[str, Workload] = {}
+    for name, section in (settings.workloads or {}).items():
+        wl = _parse_workload(src, name, section)
+        model = models.get(wl.model or name)
+        if wl.variant is not None:
+            if model is None or wl.variant not in model.variants:
+                known = ", ".join(sorted(model.variants)) if model else "(no variants declared)"
+                raise src.error(("workloads", name, "variant"), f"unknown variant {wl.variant!r}; expected one of: {known}")
+        if model is not None and wl.model is None:
+            wl = replace(wl, model=name)
+        workloads[name] = wl
+    return Targets(workloads=workloads, models=models)
+
+
+def _number(src, key: tuple[str, ...], value: Any, *, minimum: float | None = None,
+            strict: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise src.error(key, f"expected a number, got {value!r}")
+    if minimum is not None and (value <= minimum if strict else value < minimum):
+        bound = f"> {minimum:g}" if strict else f">= {minimum:g}"
+        raise src.error(key, f"expected a number {bound}, got {value!r}")
+    return float(value)
+
+
+def _strings(src, key: tuple[str, ...], value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise src.error(key, f"expected a list of non-empty strings, got {value!r}")
+    return tuple(value)
+
+
+def _parse_workload(src, name: str, section: Any) -> Workload:
+    if not isinstance(section, Mapping):
+        raise src.error(("workloads", name), "expected a table of workload settings")
+    for key in section:
+        if key not in WORKLOAD_KEYS:
+            raise src.error(("workloads", name, key), f"unknown key; expected one of: {', '.join(sorted(WORKLOAD_KEYS))}")
+
+    def k(key: str) -> tuple[str, ...]:
+        return ("workloads", name, key)
+
+    kw: dict[str, Any] = {"name": name}
+    if "kind" in section:
+        if section["kind"] not in WORKLOAD_KINDS:
+            raise src.error(k("kind"), f"expected {WORKLOAD_KEYS['kind']}, got {section['kind']!r}")
+        kw["kind"] = section["kind"]
+    if "resources" in section:
+        kw["resources"] = _strings(src, k("resources"), section["resources"])
+    if "datasets" in section:
+        kw["datasets"] = _strings(src, k("datasets"), section["datasets"])
+    for key in ("model", "variant", "accuracy_metric"):
+        if key in section:
+            if not isinstance(section[key], str) or not section[key]:
+                raise src.error(k(key), f"expected a non-empty string, got {section[key]!r}")
+            kw[key] = section[key]
+    targets: dict[float, float] = {}
+    for key, q in (("latency_p95_ms", 0.95), ("latency_p99_ms", 0.99)):
+        if key in section:
+            targets[q] = _number(src, k(key), section[key], minimum=0, strict=True)
+    kw["latency_targets_ms"] = targets
+    if "min_accuracy" in section:
+        kw["min_accuracy"] = _number(src, k("min_accuracy"), section["min_accuracy"])
+    if "interruptible" in section:
+        if not isinstance(section["interruptible"], bool):
+            raise src.error(k("interruptible"), f"expected true or false, got {section['interruptible']!r}")
+        kw["interruptible"] = section["interruptible"]
+    if "workers_per_instance" in section:
+        v = section["workers_per_instance"]
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise src.error(k("workers_per_instance"), f"expected a whole number >= 1, got {v!r}")
+        kw["workers_per_instance"] = v
+    if "checkpoint_interval_min" in section:
+        kw["checkpoint_interval_min"] = _number(src, k("checkpoint_interval_min"), section["checkpoint_interval_min"], minimum=0, strict=True)
+    for key in ("restart_overhead_min", "cold_start_s"):
+        if key in section:
+            kw[key] = _number(src, k(key), section[key], minimum=0)
+    return Workload(**kw)
+
+
+def _parse_model(src, name: str, section: Any) -> Model:
+    if not isinstance(section, Mapping):
+        raise src.error(("models", name), "expected a table with a 'variants' table")
+    for key in section:
+        if key not in MODEL_KEYS:
+            raise src.error(("models", name, key), f"unknown key; expected one of: {', '.join(sorted(MODEL_KEYS))}")
+    raw_variants = section.get("variants", {})
+    if not isinstance(raw_variants, Mapping) or not raw_variants:
+        raise src.error(("models", name, "variants"), "expected a table of variant name -> measurements, e.g. [models.NAME.variants.fp32]")
+    variants = {vname: _parse_variant(src, name, vname, vsec) for vname, vsec in raw_variants.items()}
+    current = section.get("current")
+    if current is not None and (not isinstance(current, str) or current not in variants):
+        raise src.error(("models", name, "current"), f"unknown variant {current!r}; expected one of: {', '.join(sorted(variants))}")
+    metric = section.get("accuracy_metric", "")
+    if not isinstance(metric, str):
+        raise src.error(("models", name, "accuracy_metric"), f"expected a string, got {metric!r}")
+    return Model(name=name, variants=variants, current=current, accuracy_metric=metric)
+
+
+def _parse_variant(src, model: str, name: str, section: Any) -> ModelVariant:
+    def k(key: str) -> tuple[str, ...]:
+        return ("models", model, "variants", name, key)
+
+    if not isinstance(section, Mapping):
+        raise src.error(("models", model, "variants", name), "expected a table with accuracy and relative_compute")
+    for key in section:
+        if key not in VARIANT_KEYS:
+            raise src.error(k(key), f"unknown key; expected one of: {', '.join(sorted(VARIANT_KEYS))}")
+    kw: dict[str, Any] = {"model": model, "name": name}
+    if "accuracy" in section:
+        kw["accuracy"] = _number(src, k("accuracy"), section["accuracy"])
+    if "relative_compute" in section:
+        kw["relative_compute"] = _number(src, k("relative_compute"), section["relative_compute"], minimum=0, strict=True)
+    if "latency_ms" in section:
+        kw["latency_ms"] = _number(src, k("latency_ms"), section["latency_ms"], minimum=0, strict=True)
+    if "throughput_rps" in section:
+        table = section["throughput_rps"]
+        if not isinstance(table, Mapping):
+            raise src.error(k("throughput_rps"), f"expected {VARIANT_KEYS['throughput_rps']}, e.g. {{ \"ml.g4dn.xlarge\" = 210 }}")
+        kw["throughput_rps"] = {t: _number(src, k("throughput_rps") + (t,), v, minimum=0, strict=True)
+                                for t, v in table.items()}
+    if "runs_on_cpu" in section:
+        if not isinstance(section["runs_on_cpu"], bool):
+            raise src.error(k("runs_on_cpu"), f"expected true or false, got {section['runs_on_cpu']!r}")
+        kw["runs_on_cpu"] = section["runs_on_cpu"]
+    if "description" in section:
+        if not isinstance(section["description"], str):
+            raise src.error(k("description"), "expected a string")
+        kw["description"] = section["description"]
+    return ModelVariant(**kw)
