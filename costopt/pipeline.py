@@ -104,6 +104,7 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
         skipped=run.skipped,
         totals=totals(chosen.selected, chosen.rejected, spend, window),
         prices=prices,
+        extras={"frontier": dict(chosen.frontier)} if chosen.frontier else {},
         settings={"lookback_days": settings.lookback / timedelta(days=1), "slo_policy": policy,
                   "config": settings.source.path},
     )
