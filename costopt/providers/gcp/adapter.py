@@ -1,0 +1,210 @@
+"""GcpProvider: read one or more GCP projects into a Snapshot (read-only).
+
+Per project, concurrently (bounded thread pool): Compute Engine inventory, Cloud Storage
+buckets, billing info, then Cloud Monitoring utilisation for what was found. Once: Compute
+Engine prices from the Cloud Billing Catalog, and cost from the BigQuery billing export
+(``--bq-table project.dataset.table``; the aggregation runs in BigQuery). Each (project, API)
+read is recorded in coverage; a failure there carries an error code and a one-line fix.
+:class:`ProviderError` is raised only when nothing at all about the estate could be read.
+
+Options may also come from config: ``[providers.gcp] projects = [...]``, ``bq_table = "..."``.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from costopt.config import Settings
+from costopt.errors import ProviderError
+from costopt.model import CoverageEntry, MetricSeries, PriceSource, Resource, Snapshot, Window
+from costopt.progress import Progress
+from costopt.providers.gcp import billing, inventory, monitoring, prices
+from costopt.providers.gcp.clients import ADC_FIX, GcpClients, GcpEndpoints
+from costopt.providers.gcp.errors import classify
+
+NAME = "gcp"
+
+
+@dataclass
+class _ProjectResult:
+    resources: list[Resource] = field(default_factory=list)
+    metrics: list[MetricSeries] = field(default_factory=list)
+    coverage: list[CoverageEntry] = field(default_factory=list)
+
+
+def _failed(scope: str, exc: BaseException, api: str, project: str, what: str) -> CoverageEntry:
+    code, fix = classify(exc, api, project)
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return CoverageEntry(NAME, scope, "failed", f"{what}: {first_line[:200]}", code, fix)
+
+
+class GcpProvider:
+    """The GCP adapter; ``endpoints``/``credentials`` point it at local fakes (demo, tests)."""
+
+    name = NAME
+
+    def __init__(self, projects: tuple[str, ...] = (), bq_table: str | None = None, demo: bool = False,
+                 credentials: Any = None, endpoints: GcpEndpoints | None = None, max_workers: int = 4):
+        self.projects = tuple(projects or ())
+        self.bq_table = bq_table
+        self.demo = demo
+        self.clients = GcpClients(credentials, endpoints)
+        self.max_workers = max(1, int(max_workers))
+        self.local = endpoints is not None
+
+    # ---------------------------------------------------------------------------------------
+    def collect(self, window: Window, settings: Settings, progress: Progress) -> Snapshot:
+        config = settings.providers.get("gcp", {}) if isinstance(settings.providers, dict) else {}
+        currency = settings.currency or "USD"
+        _ = self.clients.credentials  # ProviderError with the fix when there are none
+        coverage: list[CoverageEntry] = []
+        projects = self.projects or tuple(config.get("projects", ()) or ())
+        if not projects:
+            projects = self._discover_projects(coverage, progress)
+        bq_table = self.bq_table or config.get("bq_table")
+        catalog = self._catalog(settings)
+        book = self._prices(currency, coverage, progress)
+
+        with ThreadPoolExecutor(max_workers=min(self.max_workers, max(1, len(projects)))) as pool:
+            results = list(pool.map(lambda p: self._project(p, window, catalog, book, currency, progress), projects))
+        resources = [r for res in results for r in res.resources]
+        metrics = [m for res in results for m in res.metrics]
+        for res in results:
+            coverage.extend(res.coverage)
+
+        table = None
+        if bq_table:
+            table = self._billing(bq_table, window, projects, coverage, progress)
+        else:
+            coverage.append(CoverageEntry(NAME, "billing-export", "skipped", "no BigQuery billing export table given",
+                                          "NoBillingExport", "pass --bq-table project.dataset.table (the Cloud "
+                                          "Billing export to BigQuery) or set [providers.gcp] bq_table"))
+        estate = [c for c in coverage if c.scope != "catalog"]
+        if not any(c.status == "ok" for c in estate):
+            failed = next((c for c in estate if c.status == "failed"), None)
+            detail = f"{failed.scope}: {failed.detail}; fix: {failed.fix}" if failed else "no project to read"
+            raise ProviderError(f"gcp: nothing could be read ({detail})")
+        price_sources = ()
+        if book is not None:
+            price_sources = (PriceSource(NAME, "Cloud Billing Catalog API (list_skus)",
+                                         datetime.now(timezone.utc).date().isoformat(),
+                                         f"{len(book.skus)} Compute Engine SKUs in {currency}"),)
+        return Snapshot(window, resources=tuple(resources), metrics=tuple(metrics), billing=table,
+                        coverage=tuple(coverage), prices=price_sources)
+
+    # ---------------------------------------------------------------------------------------
+    def _discover_projects(self, coverage: list[CoverageEntry], progress: Progress) -> tuple[str, ...]:
+        progress("gcp: discovering projects from billing accounts")
+        client = self.clients.billing()
+        found: list[str] = []
+        try:
+            for account in client.list_billing_accounts():
+                for info in client.list_project_billing_info(name=account.name):
+                    if info.project_id and info.project_id not in found:
+                        found.append(info.project_id)
+        except Exception as exc:  # any SDK/auth failure: say so, with the fix
+            coverage.append(_failed("projects", exc, "cloudbilling", "-", "list billing accounts"))
+            code, fix = classify(exc, "cloudbilling", "-")
+            raise ProviderError(f"gcp: no --project given and projects could not be listed ({code}); "
+                                f"fix: pass --project PROJECT_ID, or {fix}") from None
+        if not found:
+            raise ProviderError("gcp: no project found in the visible billing accounts; fix: pass --project PROJECT_ID")
+        return tuple(found)
+
+    @staticmethod
+    def _catalog(settings: Settings):
+        try:
+            from costopt.catalog import load_catalog
+
+            return load_catalog(settings)
+        except Exception:  # the catalog is optional here: machine types come from the API
+            return None
+
+    def _prices(self, currency: str, coverage: list[CoverageEntry], progress: Progress):
+        progress("gcp: Compute Engine SKUs (Cloud Billing Catalog)")
+        try:
+            skus = prices.fetch_skus(self.clients.catalog(), prices.COMPUTE_SERVICE, currency,
+                                     use_cache=not self.local)
+        except Exception as exc:
+            coverage.append(_failed("catalog", exc, "cloudbilling", "-", "list Compute Engine SKUs"))
+            return None
+        coverage.append(CoverageEntry(NAME, "catalog", "ok", f"{len(skus)} Compute Engine SKUs ({currency})"))
+        return prices.GcpPriceBook(skus, currency)
+
+    def _billing(self, table: str, window: Window, projects, coverage, progress):
+        progress(f"gcp: billing export {table} (aggregated in BigQuery)")
+        try:
+            result = billing.read_billing(self.clients.bigquery(table.split(".")[0]), table, window, projects)
+        except ProviderError:
+            raise
+        except Exception as exc:
+            if type(exc).__name__ == "InputError":
+                raise
+            coverage.append(_failed(f"bigquery:{table}", exc, "bigquery", table.split(".")[0], "billing export"))
+            return None
+        rows = 0 if result is None else int(result.scalar("SELECT COUNT(*) FROM focus"))
+        coverage.append(CoverageEntry(NAME, f"bigquery:{table}", "ok", f"{rows} FOCUS rows from the billing export"))
+        return result
+
+    # ---------------------------------------------------------------------------------------
+    def _project(self, project: str, window: Window, catalog, book, currency: str, progress: Progress) -> _ProjectResult:
+        out = _ProjectResult()
+        progress(f"gcp {project}: billing info, compute, storage")
+        try:
+            info = self.clients.billing().get_project_billing_info(name=f"projects/{project}")
+            detail = info.billing_account_name or "no billing account"
+            out.coverage.append(CoverageEntry(NAME, f"{project}/billing", "ok", detail))
+        except Exception as exc:
+            out.coverage.append(_failed(f"{project}/billing", exc, "cloudbilling", project, "project billing info"))
+        try:
+            out.resources.extend(self._compute(project, catalog, book, currency))
+            n = len(out.resources)
+            out.coverage.append(CoverageEntry(NAME, f"{project}/compute", "ok", f"{n} instances, disks and addresses"))
+        except Exception as exc:
+            out.resources.clear()
+            out.coverage.append(_failed(f"{project}/compute", exc, "compute", project, "Compute Engine inventory"))
+        try:
+            buckets = [inventory.bucket_resource(b, project, currency) for b in inventory.list_buckets(self.clients,
+                                                                                                      project)]
+            out.resources.extend(sorted(buckets, key=lambda r: r.name))
+            out.coverage.append(CoverageEntry(NAME, f"{project}/storage", "ok", f"{len(buckets)} buckets"))
+        except Exception as exc:
+            out.coverage.append(_failed(f"{project}/storage", exc, "storage", project, "Cloud Storage buckets"))
+        wanted = {r.id for r in out.resources if r.kind in ("vm", "gpu_vm", "bucket")}
+        if wanted:
+            progress(f"gcp {project}: Cloud Monitoring utilisation")
+            try:
+                client = self.clients.monitoring()
+                for metric in monitoring.METRICS:
+                    out.metrics.extend(monitoring.read_metric(client, project, metric, window, wanted))
+                names = sorted({m.metric for m in out.metrics})
+                out.coverage.append(CoverageEntry(NAME, f"{project}/monitoring", "ok",
+                                                  f"{len(out.metrics)} series ({', '.join(names) or 'none'})"))
+            except Exception as exc:
+                out.metrics.clear()
+                out.coverage.append(_failed(f"{project}/monitoring", exc, "monitoring", project, "Cloud Monitoring"))
+        return out
+
+    def _compute(self, project: str, catalog, book, currency: str) -> list[Resource]:
+        specs_cache: dict[tuple[str, str], dict] = {}
+        resources = []
+        for inst in sorted(inventory.list_instances(self.clients, project), key=lambda i: i.name):
+            zone, machine_type = inventory.last(inst.zone), inventory.last(inst.machine_type)
+            key = (zone, machine_type)
+            if key not in specs_cache:
+                try:
+                    specs_cache[key] = inventory.machine_specs(self.clients, catalog, project, zone, machine_type)
+                except Exception:  # unknown custom type: keep the instance, without specs
+                    specs_cache[key] = {}
+            resources.append(inventory.instance_resource(inst, project, specs_cache[key], book, currency))
+        for disk in sorted(inventory.list_disks(self.clients, project), key=lambda d: d.name):
+            resources.append(inventory.disk_resource(disk, project, book, currency))
+        for addr in sorted(inventory.list_addresses(self.clients, project), key=lambda a: a.name):
+            resources.append(inventory.address_resource(addr, project, book, currency))
+        return resources
+
+
+__all__ = ["GcpProvider", "GcpEndpoints", "ADC_FIX"]

@@ -1,0 +1,118 @@
+"""GCP cost from the BigQuery billing export, aggregated in BigQuery and mapped onto FOCUS.
+
+Only the aggregated daily rows of :mod:`costopt.billing.gcp_bigquery_sql` come back. Each
+row becomes a Usage (or Tax / Adjustment, from ``cost_type``) FOCUS row for its cost and,
+when the row had credits, a separate ``Credit`` row with the summed (negative) credits, so
+usage cost, credits and billed cost stay apart. Egress is found by SKU description.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pandas as pd
+
+from costopt.billing.gcp_bigquery_sql import aggregate_sql, bigquery_table_ref, check_table
+from costopt.billing.schema import FOCUS_COLUMNS
+from costopt.billing.table import BillingTable, canonical_select
+from costopt.model import Window
+from costopt.providers.gcp.clients import RETRY
+
+PROVIDER_NAME = "Google Cloud"
+SERVICE_CATEGORIES = {
+    "Compute Engine": "Compute", "Cloud Storage": "Storage", "Vertex AI": "AI and Machine Learning",
+    "BigQuery": "Databases", "Networking": "Networking", "Kubernetes Engine": "Compute",
+    "Cloud SQL": "Databases", "Cloud Run": "Compute", "Cloud Logging": "Management and Governance",
+    "Cloud Monitoring": "Management and Governance", "Artifact Registry": "Storage",
+}
+CHARGE_BY_COST_TYPE = {"regular": "Usage", "tax": "Tax", "adjustment": "Adjustment", "rounding_error": "Adjustment"}
+
+
+def is_detailed(client, table: str) -> bool:
+    """True when ``table`` is the detailed (resource-level) export (it has a ``resource`` column)."""
+    return any(f.name == "resource" for f in client.get_table(check_table(table), retry=RETRY).schema)
+
+
+def query_export(client, table: str, window: Window, projects: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Run the aggregation in BigQuery (a query job) and return its rows as a DataFrame."""
+    detailed = is_detailed(client, table)
+    sql = aggregate_sql(bigquery_table_ref(table), window.start, window.end, detailed=detailed, projects=projects)
+    rows = client.query_and_wait(sql)
+    records = [dict(row.items()) for row in rows]
+    return pd.DataFrame.from_records(records)
+
+
+def _tags(labels_json: Any) -> str | None:
+    if not labels_json or (isinstance(labels_json, float) and pd.isna(labels_json)):
+        return None
+    try:
+        items = json.loads(labels_json)
+    except (TypeError, ValueError):
+        return None
+    tags = {str(i.get("key")): str(i.get("value")) for i in items or [] if isinstance(i, dict)}
+    tags.update({f"costopt:{k[8:]}": v for k, v in list(tags.items()) if k.startswith(("costopt-", "costopt_"))})
+    return json.dumps(tags, sort_keys=True) if tags else None
+
+
+def to_focus(rows: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Map aggregated export rows onto FOCUS columns (one Credit row per row with credits)."""
+    if rows.empty:
+        return pd.DataFrame()
+    start = pd.to_datetime(rows["usage_date"])
+    base = pd.DataFrame({
+        "ProviderName": PROVIDER_NAME,
+        "BillingAccountId": rows["billing_account_id"],
+        "SubAccountId": rows["project_id"],
+        "SubAccountName": rows["project_name"],
+        "BillingCurrency": rows["currency"],
+        "BillingPeriodStart": start.dt.to_period("M").dt.start_time,
+        "ChargePeriodStart": start,
+        "ChargePeriodEnd": start + timedelta(days=1),
+        "ChargeFrequency": "Usage-Based",
+        "ServiceName": rows["service_name"],
+        "ServiceCategory": rows["service_name"].map(SERVICE_CATEGORIES).fillna("Other"),
+        "RegionId": rows["region"],
+        "AvailabilityZone": rows["zone"],
+        "ResourceId": rows["resource_global_name"].where(rows["resource_global_name"].notna(), rows["resource_name"]),
+        "ResourceName": rows["resource_name"],
+        "SkuId": rows["sku_id"],
+        "x_UsageType": rows["sku_description"],
+        "x_IsEgress": rows["sku_description"].fillna("").str.contains("egress", case=False),
+        "Tags": rows["labels_json"].map(_tags),
+        "x_SourceFile": source,
+    })
+    cost = rows["cost"].astype(float).fillna(0.0)
+    usage = base.assign(
+        ChargeCategory=rows["cost_type"].fillna("regular").map(CHARGE_BY_COST_TYPE).fillna("Usage"),
+        ChargeDescription=rows["sku_description"],
+        ConsumedQuantity=rows["usage_amount"].astype(float), ConsumedUnit=rows["usage_unit"],
+        PricingQuantity=rows["pricing_amount"].astype(float), PricingUnit=rows["pricing_unit"],
+        BilledCost=cost, EffectiveCost=cost, ListCost=cost, ContractedCost=cost,
+    )
+    credits = rows["credits"].astype(float).fillna(0.0)
+    has_credit = credits != 0
+    credit = base[has_credit].assign(
+        ChargeCategory="Credit", ChargeDescription="Credits: " + rows.loc[has_credit, "sku_description"].fillna(""),
+        BilledCost=credits[has_credit], EffectiveCost=credits[has_credit], ListCost=0.0, ContractedCost=0.0,
+        x_IsEgress=False,
+    )
+    return pd.concat([usage, credit], ignore_index=True)
+
+
+def read_billing(client, table: str, window: Window, projects: tuple[str, ...] = ()) -> BillingTable | None:
+    """The export's aggregated rows as a BillingTable (None when the window has no rows)."""
+    rows = query_export(client, table, window, projects)
+    frame = to_focus(rows, f"bigquery:{table}")
+    return None if frame.empty else table_from_frame(frame, f"bigquery:{table}")
+
+
+def table_from_frame(frame: pd.DataFrame, label: str) -> BillingTable:
+    """A BillingTable holding ``frame`` as a materialised DuckDB table (visible to its cursors)."""
+    table = BillingTable()
+    table.con.register("provider_frame", frame)
+    table.con.execute("CREATE TABLE provider_rows AS SELECT * FROM provider_frame")
+    table.con.unregister("provider_frame")
+    table.add_select(canonical_select({c: c for c in FOCUS_COLUMNS if c in frame.columns}, "provider_rows"), label)
+    return table

@@ -1,0 +1,171 @@
+"""GCP inventory: Compute Engine instances, disks, static addresses, and Cloud Storage buckets.
+
+Every list is an aggregated list over all zones/regions, paged by the client. Instances map
+to ``vm`` / ``gpu_vm`` (GPUs from guestAccelerators or the machine type's bundled accelerators),
+with Spot / preemptible scheduling as pricing model ``spot``; disks to ``volume`` (no users =
+unattached); addresses to ``address`` (status RESERVED = not in use); buckets to ``bucket``
+with storage class and lifecycle rules. GCP label keys cannot hold ':', so a label
+``costopt-workload`` is also exposed as the tag ``costopt:workload`` (likewise any ``costopt-*``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+
+from costopt.model import WORKLOAD_KINDS, Resource
+from costopt.providers.gcp.clients import RETRY
+
+PROVIDER = "gcp"
+GPU_MEMORY_GIB = {"nvidia-tesla-a100": 40, "nvidia-a100-80gb": 80, "nvidia-l4": 24, "nvidia-tesla-t4": 16,
+                  "nvidia-tesla-v100": 16, "nvidia-tesla-p100": 16, "nvidia-h100-80gb": 80, "nvidia-tesla-p4": 8}
+
+
+def last(url: str) -> str:
+    return (url or "").rstrip("/").rsplit("/", 1)[-1]
+
+
+def region_of_zone(zone: str) -> str:
+    return zone.rsplit("-", 1)[0] if zone.count("-") >= 2 else zone
+
+
+def gcp_tags(labels: Any) -> dict[str, str]:
+    tags = {str(k): str(v) for k, v in dict(labels or {}).items()}
+    for key, value in list(tags.items()):
+        if key.startswith(("costopt-", "costopt_")):
+            tags.setdefault(f"costopt:{key[8:]}", value)
+    return tags
+
+
+def instance_id(project: str, zone: str, numeric_id: Any) -> str:
+    return f"//compute.googleapis.com/projects/{project}/zones/{zone}/instances/{numeric_id}"
+
+
+def _aggregated(client, project: str, attr: str) -> Iterable[Any]:
+    request = {"project": project}
+    for _scope, scoped in client.aggregated_list(request=request, retry=RETRY):
+        yield from getattr(scoped, attr)
+
+
+def list_instances(clients, project: str) -> list[Any]:
+    return list(_aggregated(clients.compute("instances"), project, "instances"))
+
+
+def list_disks(clients, project: str) -> list[Any]:
+    return list(_aggregated(clients.compute("disks"), project, "disks"))
+
+
+def list_addresses(clients, project: str) -> list[Any]:
+    return list(_aggregated(clients.compute("addresses"), project, "addresses"))
+
+
+def list_buckets(clients, project: str) -> list[Any]:
+    return list(clients.storage(project).list_buckets())
+
+
+def machine_specs(clients, catalog, project: str, zone: str, machine_type: str) -> dict[str, Any]:
+    """vCPU, memory and bundled GPUs of a machine type: the catalog first, else machineTypes.get."""
+    spec = catalog.instance(PROVIDER, machine_type) if catalog is not None else None
+    if spec is not None:
+        return {"vcpu": spec.vcpu, "memory_gib": spec.memory_gib, "gpu_count": spec.gpu_count,
+                "gpu_model": spec.gpu_model, "gpu_memory_gib": spec.gpu_memory_gib,
+                "architecture": spec.architecture, "accelerators": [], "source": "catalog"}
+    mt = clients.compute("machine_types").get(project=project, zone=zone, machine_type=machine_type, retry=RETRY)
+    accels = [(a.guest_accelerator_type, int(a.guest_accelerator_count)) for a in mt.accelerators]
+    return {"vcpu": int(mt.guest_cpus), "memory_gib": mt.memory_mb / 1024.0,
+            "gpu_count": sum(c for _t, c in accels), "gpu_model": accels[0][0] if accels else None,
+            "gpu_memory_gib": GPU_MEMORY_GIB.get(accels[0][0]) if accels else None,
+            "architecture": "arm64" if machine_type.startswith(("t2a", "c4a")) else "x86_64",
+            "accelerators": accels, "source": "compute.machineTypes"}
+
+
+def _created(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _workload(tags: dict[str, str]) -> str | None:
+    value = tags.get("costopt:workload")
+    return value if value in WORKLOAD_KINDS else None
+
+
+def instance_resource(inst, project: str, specs: dict[str, Any], prices, currency: str) -> Resource:
+    zone = last(inst.zone)
+    region = region_of_zone(zone)
+    machine_type = last(inst.machine_type)
+    accels = [(last(a.accelerator_type), int(a.accelerator_count)) for a in inst.guest_accelerators]
+    accels = accels or list(specs.get("accelerators") or [])
+    gpu_count = sum(c for _t, c in accels) or int(specs.get("gpu_count") or 0)
+    gpu_model = accels[0][0] if accels else specs.get("gpu_model")
+    spot = inst.scheduling.provisioning_model == "SPOT" or bool(inst.scheduling.preemptible)
+    running = inst.status == "RUNNING"
+    hourly = prices.instance_hourly(machine_type, region, specs.get("vcpu"), specs.get("memory_gib"), accels,
+                                    spot) if prices is not None else None
+    tags = gcp_tags(inst.labels)
+    return Resource(
+        provider=PROVIDER, account=project, region=region, id=instance_id(project, zone, inst.id),
+        kind="gpu_vm" if gpu_count else "vm", type=machine_type, name=inst.name,
+        pricing_model="spot" if spot else "on_demand",
+        hourly_cost=(hourly if running else 0.0) if hourly is not None else None,
+        currency=currency, tags=tags, workload=_workload(tags), created=_created(inst.creation_timestamp),
+        specs={"vcpu": specs.get("vcpu"), "memory_gib": specs.get("memory_gib"), "gpu_count": gpu_count,
+               "gpu_model": gpu_model,
+               "gpu_memory_gib": specs.get("gpu_memory_gib") or (GPU_MEMORY_GIB.get(gpu_model) if gpu_model else None),
+               "architecture": specs.get("architecture")},
+        attributes={"state": inst.status.lower(), "zone": zone, "provisioning_model": inst.scheduling.provisioning_model
+                    or "STANDARD", "preemptible": bool(inst.scheduling.preemptible), "specs_source": specs.get("source"),
+                    "self_link": inst.self_link},
+    )
+
+
+def disk_resource(disk, project: str, prices, currency: str) -> Resource:
+    zone = last(disk.zone)
+    region = region_of_zone(zone) if zone else last(disk.region)
+    disk_type = last(disk.type_)
+    size = float(disk.size_gb or 0)
+    gb_month = prices.disk_gb_month(disk_type, region) if prices is not None else None
+    tags = gcp_tags(disk.labels)
+    scope = f"zones/{zone}" if zone else f"regions/{region}"
+    return Resource(
+        provider=PROVIDER, account=project, region=region,
+        id=f"//compute.googleapis.com/projects/{project}/{scope}/disks/{disk.id}", kind="volume", type=disk_type,
+        name=disk.name, hourly_cost=None if gb_month is None else size * gb_month / 730.0, currency=currency,
+        tags=tags, workload=_workload(tags), created=_created(disk.creation_timestamp),
+        attributes={"attached": bool(disk.users), "users": [last(u) for u in disk.users], "size_gb": size,
+                    "state": disk.status.lower(), "zone": zone, "last_detach": disk.last_detach_timestamp or None},
+    )
+
+
+def address_resource(addr, project: str, prices, currency: str) -> Resource:
+    region = last(addr.region) or "global"
+    in_use = addr.status == "IN_USE"
+    hourly = prices.static_ip_hourly(region) if prices is not None and not in_use else None
+    scope = f"regions/{region}" if region != "global" else "global"
+    return Resource(
+        provider=PROVIDER, account=project, region=region,
+        id=f"//compute.googleapis.com/projects/{project}/{scope}/addresses/{addr.id}", kind="address",
+        type=addr.address_type or "EXTERNAL", name=addr.name, hourly_cost=hourly, currency=currency,
+        tags=gcp_tags(addr.labels), created=_created(addr.creation_timestamp),
+        attributes={"attached": in_use, "associated": in_use, "status": addr.status, "ip": addr.address,
+                    "users": [last(u) for u in addr.users]},
+    )
+
+
+def bucket_id(name: str) -> str:
+    return f"//storage.googleapis.com/projects/_/buckets/{name}"
+
+
+def bucket_resource(bucket, project: str, currency: str) -> Resource:
+    rules = [dict(r) for r in bucket.lifecycle_rules]
+    tags = gcp_tags(bucket.labels)
+    return Resource(
+        provider=PROVIDER, account=project, region=(bucket.location or "").lower(), id=bucket_id(bucket.name),
+        kind="bucket", type=bucket.storage_class or "STANDARD", name=bucket.name, hourly_cost=None,
+        currency=currency, tags=tags, workload=_workload(tags), created=bucket.time_created,
+        attributes={"storage_class": bucket.storage_class, "location": bucket.location,
+                    "location_type": bucket.location_type, "lifecycle_rules": rules,
+                    "has_lifecycle": bool(rules), "versioning": bool(bucket.versioning_enabled),
+                    "autoclass": bool((bucket._properties.get("autoclass") or {}).get("enabled"))},
+    )
