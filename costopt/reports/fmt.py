@@ -82,7 +82,7 @@ def short_text(text: Any, limit: int = 80) -> str:
     return s if len(s) <= limit else s[: max(limit - 1, 1)] + "…"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
 _MD_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "@": "&#64;"}
 _MD_ENTITY_RE = re.compile(r"[<>&@]")
 

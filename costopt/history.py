@@ -1,0 +1,272 @@
+"""Audit history: keep every audit, compare each new one with the last, show the trend.
+
+``record(audit, directory)`` saves the audit atomically under the history folder (default
+``$XDG_DATA_HOME/costopt/history``, i.e. ``~/.local/share/costopt/history``) and returns it
+with ``extras["history"]`` filled in from the previous audit:
+
+- week-over-week spend: the last 7 billed days of this audit against those of the previous
+  one (amount and fraction);
+- new recommendations (ids not open last time) and resolved ones (open last time, gone now);
+- realised savings: a resolved recommendation counts as *applied* when the resource changed
+  as recommended (every key of ``proposed`` matches the resource's state now, or the resource
+  is gone after a delete/stop/release) **and** its monthly cost fell; realised = cost before
+  minus cost now. The resource's state now comes from ``extras["inventory"]`` (see
+  :func:`inventory`), or else from another open recommendation on the same resource.
+- ``open_since``: the first audit in which each open recommendation appeared (the gate's
+  "unrealised for N weeks" check reads it), and ``trend``: one point per saved audit.
+
+An ``index.json`` beside the audits keeps the per-audit summary so ``costopt history list``
+and the trend never re-read every audit; it is rebuilt when missing or out of date.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from costopt.atomic import write_atomic
+from costopt.audit_io import audit_to_json, load_audit
+from costopt.config import DEFAULT_HISTORY_DIR
+from costopt.errors import InputError
+from costopt.model import HOURS_PER_MONTH, Audit, Recommendation
+from costopt.reports import view
+
+INDEX = "index.json"
+FILE_RE = re.compile(r"^audit-(\d{8}T\d{6}Z)(-\d+)?\.json$")
+TREND_POINTS = 104
+REMOVAL_WORDS = ("delete", "remove", "release", "terminate", "stop", "decommission", "scale to zero", "scale-to-zero")
+
+
+def history_dir(directory: str | os.PathLike | None = None) -> Path:
+    """The history folder: ``directory`` if given (``~`` expanded), else the XDG data dir."""
+    if directory is None or str(directory) == DEFAULT_HISTORY_DIR:
+        base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+        return Path(base) / "costopt" / "history"
+    return Path(directory).expanduser()
+
+
+def inventory(snapshot: Any) -> dict[str, dict[str, Any]]:
+    """Compact state of each resource (type, count, pricing, state, monthly cost) for ``extras["inventory"]``."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in getattr(snapshot, "resources", ()):
+        state = {"type": r.type, "count": r.count, "pricing_model": r.pricing_model, "kind": r.kind}
+        if r.attributes.get("state") is not None:
+            state["state"] = r.attributes.get("state")
+        if r.hourly_cost is not None:
+            state["monthly_cost"] = r.hourly_cost * HOURS_PER_MONTH
+        out[r.id] = state
+    return out
+
+
+# -- summaries and the index -------------------------------------------------------------------
+
+def summary(audit: Audit, file: str = "") -> dict[str, Any]:
+    h = view.headline(audit)
+    section = audit.extras.get("history") if isinstance(audit.extras.get("history"), Mapping) else {}
+    return {
+        "file": file, "run_at": audit.run_at.isoformat(), "window_start": audit.window.start.isoformat(),
+        "window_end": audit.window.end.isoformat(), "currency": audit.currency,
+        "spend_in_window": h.spend_in_window, "weekly_spend": _weekly(audit), "monthly_run_rate": h.monthly_run_rate,
+        "monthly_savings": h.monthly_savings, "recommendations": h.recommendations,
+        "realised_savings": float(section.get("realised_total") or 0.0),
+    }
+
+
+def _weekly(audit: Audit) -> float:
+    weekly = view.weekly_spend(audit)
+    if weekly.last_week is not None:
+        return weekly.last_week
+    total = float(audit.spend.get("total") or 0.0)
+    return total / audit.window.days * 7.0 if audit.window.days else 0.0
+
+
+def _audit_files(directory: Path) -> list[str]:
+    if not directory.is_dir():
+        return []
+    return sorted(p.name for p in directory.iterdir() if FILE_RE.match(p.name))
+
+
+def entries(directory: str | os.PathLike | None = None) -> list[dict[str, Any]]:
+    """Summaries of the saved audits, oldest first (from the index, rebuilt if stale)."""
+    d = history_dir(directory)
+    files = _audit_files(d)
+    try:
+        index = json.loads((d / INDEX).read_text(encoding="utf-8"))
+        rows = index["entries"]
+        if sorted(r["file"] for r in rows) == files:
+            return sorted(rows, key=lambda r: (r["run_at"], r["file"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    rows = []
+    for name in files:
+        try:
+            rows.append(summary(load_audit(d / name), name))
+        except InputError:
+            continue  # unreadable audits are left out of the trend, never fatal
+    rows.sort(key=lambda r: (r["run_at"], r["file"]))
+    if files:
+        _write_index(d, rows)
+    return rows
+
+
+def _write_index(d: Path, rows: list[dict[str, Any]]) -> None:
+    write_atomic(d / INDEX, json.dumps({"version": 1, "entries": rows}, indent=1) + "\n")
+
+
+def load(ref: str = "latest", directory: str | os.PathLike | None = None) -> Audit:
+    """A saved audit by reference: ``latest``, ``-2`` (second newest), ``3`` (third oldest),
+    a file name, or a run date/time prefix such as ``2026-11-23``."""
+    d = history_dir(directory)
+    rows = entries(d)
+    if not rows:
+        raise InputError(f"no saved audits in {d}; run `costopt audit --history {d}` first", path=str(d))
+    chosen = None
+    if ref == "latest":
+        chosen = rows[-1]
+    elif re.fullmatch(r"-?\d+", ref) and len(ref) < 6:
+        n = int(ref)
+        if n == 0 or abs(n) > len(rows):
+            raise InputError(f"no audit number {n}; there are {len(rows)} saved audits (1..{len(rows)} or -1..-{len(rows)})",
+                             key="REF")
+        chosen = rows[n - 1] if n > 0 else rows[n]
+    else:
+        matches = [r for r in rows if r["file"] == ref or r["run_at"].startswith(ref)]
+        if not matches:
+            raise InputError(f"no saved audit matches {ref!r}; see `costopt history list`", key="REF")
+        chosen = matches[-1]
+    return load_audit(d / chosen["file"])
+
+
+def trend(directory: str | os.PathLike | None = None) -> list[dict[str, Any]]:
+    return [{k: r[k] for k in ("run_at", "spend_in_window", "weekly_spend", "monthly_run_rate", "monthly_savings",
+                               "recommendations", "realised_savings", "currency")} for r in entries(directory)]
+
+
+# -- comparison ----------------------------------------------------------------------------------
+
+def _brief(r: Recommendation) -> dict[str, Any]:
+    return {"id": r.id, "rule_id": r.rule_id, "resource_id": r.resource_id, "resource_name": r.resource_name,
+            "action": r.action, "monthly_savings": r.monthly_savings}
+
+
+def _state_now(rec: Recommendation, current: Audit) -> tuple[dict[str, Any] | None, bool]:
+    """(state of rec's resource in the current audit, whether we know it)."""
+    inv = current.extras.get("inventory")
+    if isinstance(inv, Mapping) and inv:
+        state = inv.get(rec.resource_id)
+        return (dict(state) if isinstance(state, Mapping) else None), True
+    for other in current.recommendations:
+        if other.resource_id == rec.resource_id and other.current:
+            return {**other.current, "monthly_cost": other.monthly_cost_before}, True
+    return None, False
+
+
+def _is_removal(rec: Recommendation) -> bool:
+    text = rec.action.lower()
+    wants_gone = str(rec.proposed.get("state", "")).lower() in ("deleted", "terminated", "stopped", "released", "absent")
+    return wants_gone or any(w in text for w in REMOVAL_WORDS)
+
+
+def verify_applied(rec: Recommendation, current: Audit) -> dict[str, Any]:
+    """Was a resolved recommendation applied, and what did it save per month?"""
+    out = {**_brief(rec), "expected_savings": rec.monthly_savings, "realised_savings": 0.0}
+    state, known = _state_now(rec, current)
+    before = rec.monthly_cost_before
+    if not known:
+        return {**out, "status": "unverified", "detail": "no inventory in this audit to check the resource against"}
+    if state is None:
+        if _is_removal(rec):
+            return {**out, "status": "applied", "realised_savings": before, "cost_now": 0.0,
+                    "detail": "resource no longer exists"}
+        return {**out, "status": "gone", "detail": "resource no longer exists (not the recommended change)"}
+    compared = {k: v for k, v in rec.proposed.items() if k in state}
+    matches = bool(compared) and all(str(state[k]).lower() == str(v).lower() for k, v in compared.items())
+    cost_now = view._num(state.get("monthly_cost"))
+    if not matches:
+        return {**out, "status": "not applied", "cost_now": cost_now,
+                "detail": "resource state does not match the proposed change"}
+    if cost_now is None or cost_now >= before:
+        return {**out, "status": "changed, cost not lower", "cost_now": cost_now,
+                "detail": "changed as recommended but its monthly cost did not fall"}
+    return {**out, "status": "applied", "cost_now": cost_now, "realised_savings": before - cost_now,
+            "detail": "changed as recommended and its cost fell"}
+
+
+def compare(previous: Audit | None, current: Audit, previous_file: str = "") -> dict[str, Any]:
+    """The ``extras["history"]`` section for ``current`` given the previous audit (or None)."""
+    now = current.run_at.isoformat()
+    if previous is None:
+        return {"previous": None, "new": [_brief(r) for r in current.recommendations],
+                "new_savings": sum(r.monthly_savings for r in current.recommendations), "resolved": [], "applied": [],
+                "realised_savings": 0.0, "realised_total": 0.0, "open_since": {r.id: now for r in current.recommendations}}
+    prev_section = previous.extras.get("history") if isinstance(previous.extras.get("history"), Mapping) else {}
+    prev_since = prev_section.get("open_since") or {}
+    prev_ids = {r.id: r for r in previous.recommendations}
+    cur_ids = {r.id for r in current.recommendations}
+    new = [r for r in current.recommendations if r.id not in prev_ids]
+    resolved = [verify_applied(r, current) for r in previous.recommendations if r.id not in cur_ids]
+    applied = [r for r in resolved if r["status"] == "applied"]
+    realised = sum(r["realised_savings"] for r in applied)
+    prev_week, cur_week = _weekly(previous), _weekly(current)
+    change = cur_week - prev_week
+    return {
+        "previous": {"run_at": previous.run_at.isoformat(), "file": previous_file,
+                     "monthly_savings": float(previous.totals.get("monthly_savings") or 0.0)},
+        "weekly_spend": cur_week, "previous_weekly_spend": prev_week,
+        "spend_change": change, "spend_change_pct": (change / prev_week) if prev_week else None,
+        "new": [_brief(r) for r in new], "new_savings": sum(r.monthly_savings for r in new),
+        "resolved": resolved, "applied": applied, "realised_savings": realised,
+        "realised_total": float(prev_section.get("realised_total") or 0.0) + realised,
+        "open_since": {r.id: (prev_since.get(r.id) or (previous.run_at.isoformat() if r.id in prev_ids else now))
+                       for r in current.recommendations},
+    }
+
+
+# -- record ------------------------------------------------------------------------------------
+
+def _file_name(audit: Audit, existing: Iterable[str]) -> str:
+    stamp = audit.run_at.strftime("%Y%m%dT%H%M%SZ")
+    taken = set(existing)
+    name, n = f"audit-{stamp}.json", 1
+    while name in taken:
+        name, n = f"audit-{stamp}-{n}.json", n + 1
+    return name
+
+
+def record(audit: Audit, directory: str | os.PathLike | None = None, snapshot: Any = None) -> Audit:
+    """Compare ``audit`` with the latest earlier saved audit, save it, and return it with
+    ``extras["history"]`` (and ``extras["inventory"]`` when a snapshot is given)."""
+    d = history_dir(directory)
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the history folder ({exc.strerror})", path=str(d), key="history") from None
+    extras = dict(audit.extras)
+    if snapshot is not None and "inventory" not in extras:
+        extras["inventory"] = inventory(snapshot)
+    audit = replace(audit, extras=extras)
+    rows = entries(d)
+    previous, previous_file = None, ""
+    for row in reversed(rows):
+        if row["run_at"] < audit.run_at.isoformat() and row["currency"] == audit.currency:
+            try:
+                previous, previous_file = load_audit(d / row["file"]), row["file"]
+                break
+            except InputError:
+                continue
+    section = compare(previous, audit, previous_file)
+    name = _file_name(audit, (r["file"] for r in rows))
+    audit = replace(audit, extras={**extras, "history": section})
+    points = [r for r in rows if r["currency"] == audit.currency and r["run_at"] < audit.run_at.isoformat()]
+    this = summary(audit, name)
+    section["trend"] = [{k: p[k] for k in ("run_at", "weekly_spend", "monthly_savings", "realised_savings",
+                                           "spend_in_window", "recommendations")}
+                        for p in (points + [this])[-TREND_POINTS:]]
+    write_atomic(d / name, audit_to_json(audit))
+    _write_index(d, sorted(rows + [this], key=lambda r: (r["run_at"], r["file"])))
+    return audit
+

@@ -1,0 +1,68 @@
+"""CSV reporter: one row per selected recommendation, safe to open in a spreadsheet.
+
+Cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are prefixed
+with ``'`` so a spreadsheet never evaluates a cloud-supplied name as a formula
+(CSV/formula injection). Numbers stay numbers; mappings are written as compact JSON.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+from costopt.model import Audit, Recommendation
+from costopt.reports import view
+
+COLUMNS = (
+    "id", "status", "rule_id", "family", "provider", "account", "region", "resource_id", "resource_name",
+    "resource_kind", "action", "monthly_cost_before", "monthly_cost_after", "monthly_savings", "savings_low",
+    "savings_high", "currency", "confidence", "performance_risk", "effort", "slo_status", "slo_reasons", "team",
+    "workload", "current", "proposed", "evidence", "impacts", "rationale", "apply",
+)
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise formula injection in a text cell; numbers pass through (rounded to cents)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return "" if not math.isfinite(value) else round(value, 2)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True, default=str) if value else ""
+
+
+def _row(r: Recommendation, team_keys) -> list[Any]:
+    values = {
+        "id": r.id, "status": r.status, "rule_id": r.rule_id, "family": r.family, "provider": r.provider,
+        "account": r.account, "region": r.region, "resource_id": r.resource_id, "resource_name": r.resource_name,
+        "resource_kind": r.resource_kind, "action": r.action, "monthly_cost_before": r.monthly_cost_before,
+        "monthly_cost_after": r.monthly_cost_after, "monthly_savings": r.monthly_savings, "savings_low": r.savings_low,
+        "savings_high": r.savings_high, "currency": r.currency, "confidence": r.confidence,
+        "performance_risk": int(r.performance_risk), "effort": r.effort, "slo_status": r.slo.status,
+        "slo_reasons": "; ".join(r.slo.reasons), "team": view.team_of(r, team_keys), "workload": r.workload,
+        "current": _json(r.current), "proposed": _json(r.proposed), "evidence": _json(r.evidence),
+        "impacts": _json(r.impacts), "rationale": r.rationale, "apply": r.apply,
+    }
+    return [safe_cell(values[c]) for c in COLUMNS]
+
+
+def render(audit: Audit, **_: Any) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    keys = view.team_tag_keys(audit)
+    for r in view.by_savings(audit.recommendations):
+        writer.writerow(_row(r, keys))
+    return buf.getvalue()

@@ -1,0 +1,146 @@
+"""Markdown reporter: fits a pull-request comment or ``$GITHUB_STEP_SUMMARY``.
+
+Headline, budget verdicts, the comparison with the last audit, the top 10 recommendations,
+then collapsible ``<details>`` sections (the rest of the recommendations, rejected
+candidates, coverage). Untrusted text goes through :func:`md_escape` / :func:`md_code`.
+The output is kept under ``max_chars`` (GitHub comments stop at 65,536 characters): long
+sections are cut with a line saying how many rows were left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from costopt.model import Audit, Recommendation
+from costopt.reports import view
+from costopt.reports.fmt import md_code, md_escape, money, pct, short_text
+
+TOP = 10
+MAX_CHARS = 60_000
+DETAIL_ROWS = 200
+BUDGET_ICONS = {"ok": "✅ ok", "warn": "⚠️ warn", "breach": "❌ breach", "unknown": "❔ unknown"}
+SLO_ICONS = {"ok": "✅ ok", "breach": "❌ breach", "unknown": "–"}
+
+
+def _rec_row(rank: int, r: Recommendation, currency: str, team_keys) -> str:
+    name = r.resource_name or r.resource_id
+    return (f"| {rank} | {md_escape(short_text(name, 48))} | {md_escape(short_text(r.action, 60))} | "
+            f"{md_escape(r.provider)} | {md_escape(view.team_of(r, team_keys)) or '–'} | "
+            f"{money(r.monthly_savings, currency)} | {view.risk_label(r.performance_risk)} | "
+            f"{SLO_ICONS.get(r.slo.status, md_escape(r.slo.status))} |")
+
+
+REC_HEADER = ("| # | Resource | Action | Provider | Team | Savings/month | Risk | SLO |\n"
+              "|--:|---|---|---|---|--:|---|---|")
+
+
+def _table(recs: Iterable[Recommendation], currency: str, team_keys, start: int = 1) -> list[str]:
+    return [REC_HEADER] + [_rec_row(i, r, currency, team_keys) for i, r in enumerate(recs, start)]
+
+
+def _headline(audit: Audit) -> list[str]:
+    h = view.headline(audit)
+    c = audit.currency
+    lines = [
+        "## costopt savings report",
+        "",
+        f"{audit.window.start:%Y-%m-%d} to {audit.window.end:%Y-%m-%d} ({h.window_days:.0f} days), amounts in {c}.",
+        "",
+        f"**Potential savings: {money(h.monthly_savings, c)}/month** ({pct(h.savings_share)} of the monthly run-rate; "
+        f"range {money(h.savings_low, c)}–{money(h.savings_high, c)}) from {h.recommendations:,} recommendations.",
+        "",
+        f"- Spend in window: {money(h.spend_in_window, c)}; monthly run-rate {money(h.monthly_run_rate, c)}",
+    ]
+    if h.last_week_change is not None:
+        lines.append(f"- Last 7 days: {money(h.last_week, c)} ({pct(h.last_week_change, signed=True)} week over week)")
+    lines.append(f"- {h.rejected:,} alternatives rejected, {h.skipped:,} resources skipped")
+    for w in h.coverage_warnings:
+        lines.append(f"- ⚠️ Coverage: {md_escape(w)}")
+    return lines
+
+
+def _budgets(audit: Audit) -> list[str]:
+    rows = view.budget_rows(audit)
+    if not rows:
+        return []
+    c = audit.currency
+    out = ["", "### Budgets", "", "| Scope | Period | Budget | Actual | Forecast | Verdict |", "|---|---|--:|--:|--:|---|"]
+    for b in rows:
+        verdict = BUDGET_ICONS.get(b.status, md_escape(b.status))
+        if b.detail:
+            verdict += f" {md_escape(short_text(b.detail, 80))}"
+        out.append(f"| {md_escape(b.scope)} | {md_escape(b.period) or '–'} | {money(b.limit, c)} | {money(b.actual, c)} | "
+                   f"{money(b.forecast, c)} | {verdict} |")
+    return out
+
+
+def _history(audit: Audit) -> list[str]:
+    section = view.history_section(audit)
+    if not section:
+        return []
+    c = audit.currency
+    prev = section.get("previous") or {}
+    out = ["", "### Since the last audit", ""]
+    if prev.get("run_at"):
+        out.append(f"Compared with the audit of {md_escape(str(prev.get('run_at'))[:16])}.")
+        out.append("")
+    if section.get("spend_change") is not None:
+        out.append(f"- Weekly spend change: {money(section.get('spend_change'), c)} "
+                   f"({pct(section.get('spend_change_pct'), signed=True)})")
+    out.append(f"- New recommendations: {len(section.get('new') or [])} "
+               f"(worth {money(section.get('new_savings') or 0.0, c)}/month)")
+    out.append(f"- Resolved: {len(section.get('resolved') or [])}, of which {len(section.get('applied') or [])} verified applied")
+    out.append(f"- Realised savings: {money(section.get('realised_savings') or 0.0, c)}/month")
+    return out
+
+
+def _details(title: str, body: list[str]) -> list[str]:
+    return ["", "<details>", f"<summary>{title}</summary>", ""] + body + ["", "</details>"]
+
+
+def render(audit: Audit, max_chars: int = MAX_CHARS, **_: Any) -> str:
+    """The Markdown report, at most ``max_chars`` characters."""
+    c = audit.currency
+    team_keys = view.team_tag_keys(audit)
+    recs = view.by_savings(audit.recommendations)
+    head = _headline(audit) + _budgets(audit) + _history(audit)
+    top = ["", f"### Top {min(TOP, len(recs))} recommendations", ""]
+    top += _table(recs[:TOP], c, team_keys) if recs else ["No recommendations in this window."]
+    tail = ["", "_Generated by costopt. Full evidence, charts and apply commands are in the HTML report._", ""]
+
+    sections: list[tuple[str, list[str], int]] = []
+    rest = recs[TOP:DETAIL_ROWS + TOP]
+    if rest:
+        sections.append((f"All other recommendations ({len(recs) - TOP:,})", _table(rest, c, team_keys, TOP + 1),
+                         len(recs) - TOP))
+    applies = [r for r in recs[:TOP] if r.apply]
+    if applies:
+        body = [f"{i}. {md_escape(short_text(r.resource_name or r.resource_id, 48))}: {md_code(short_text(r.apply, 300), in_table=False)}"
+                for i, r in enumerate(applies, 1)]
+        sections.append(("How to apply the top recommendations", body, len(applies)))
+    rejected = view.by_savings(audit.rejected)
+    if rejected:
+        body = ["| Resource | Action | Would save/month | Reason |", "|---|---|--:|---|"]
+        body += [f"| {md_escape(short_text(r.resource_name or r.resource_id, 48))} | {md_escape(short_text(r.action, 60))} | "
+                 f"{money(r.monthly_savings, c)} | {md_escape(short_text(r.rejection_reason, 160))} |" for r in rejected[:DETAIL_ROWS]]
+        sections.append((f"Rejected candidates ({len(rejected):,})", body, len(rejected)))
+    if audit.coverage or audit.prices:
+        body = [f"- {md_escape(e.provider)} {md_escape(e.scope)}: **{md_escape(e.status)}**"
+                + (f" ({md_escape(short_text(e.detail, 160))})" if e.detail else "") for e in audit.coverage[:DETAIL_ROWS]]
+        body += [f"- Prices: {md_escape(p.provider)} {md_escape(p.source)}, as of {md_escape(p.as_of)}" for p in audit.prices]
+        sections.append(("Coverage and price sources", body, len(audit.coverage)))
+
+    out = head + top
+    budget = max_chars - len("\n".join(out + tail)) - 1
+    for title, body, total in sections:
+        block = _details(title, body)
+        size = len("\n".join(block)) + 1
+        while size > budget and len(body) > 2:
+            cut = max(1, len(body) // 4)
+            body = body[:-cut]
+            block = _details(title, body + ["", f"_…cut to fit; {total:,} rows in all (see the HTML or CSV report)._"])
+            size = len("\n".join(block)) + 1
+        if size <= budget:
+            out += block
+            budget -= size
+    return "\n".join(out + tail)
