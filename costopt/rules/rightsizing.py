@@ -44,8 +44,15 @@ def _candidate_offers(catalog: Any, head: pd.Series, *, gpu: bool, allow_arch: b
         keep &= (offers["architecture"] == head["architecture"]).to_numpy()
     if not allow_burstable:
         keep &= ~_burstable_mask(offers)
+    if gpu:  # CUDA work cannot move to Inferentia/Trainium (Neuron SDK) or back without a port
+        keep &= (offers["gpu_model"].map(accelerator_vendor) == accelerator_vendor(head["gpu_model"])).to_numpy()
     keep &= (offers["price"] < head["price"] - 1e-12).to_numpy()
     return offers[keep].reset_index(drop=True)
+
+
+def accelerator_vendor(model: str) -> str:
+    """Software stack an accelerator needs: 'neuron' (AWS Inferentia/Trainium) or 'cuda'."""
+    return "neuron" if str(model).lower().startswith(("inferentia", "trainium")) else "cuda"
 
 
 def _f(value: Any) -> float | None:

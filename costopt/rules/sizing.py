@@ -82,8 +82,7 @@ def resource_table(snapshot: Snapshot, catalog: Any, rule_id: str, kinds: Sequen
             spec_cache[skey] = catalog.instance(r.provider, r.type) if catalog is not None else None
         spec = spec_cache[skey]
         if spec is None:
-            if gpu is not False:  # report unknown types once: the GPU-agnostic or GPU rule does
-                skips.append(Skip(rule_id, r.id, f"instance type {r.type!r} is not in the {r.provider} price catalog"))
+            skips.append(Skip(rule_id, r.id, f"instance type {r.type!r} is not in the {r.provider} price catalog"))
             continue
         if gpu is not None and bool(spec.gpu_count) != gpu:
             continue
