@@ -208,3 +208,26 @@ def test_unrealised_savings_levels_and_skips():
     [odd] = evaluate_budgets(flat_audit(recommendations=recs(), extras={"history": {"weeks": 3}}),
                              BudgetSet(savings=SAVINGS))
     assert odd.status == "skipped" and "first-seen" in odd.message
+
+
+def test_verdicts_stored_in_the_audit_survive_json(tmp_path):
+    from costopt.audit_io import audit_to_json, load_audit
+
+    audit = flat_audit()
+    results = evaluate_budgets(audit, [Budget("total", None, "month", warn=1, fail=2), Budget("tag", "vision", "growth", fail=5)])
+    stored = replace(audit, budgets=tuple(to_dict(r) for r in results))
+    path = tmp_path / "audit.json"
+    path.write_text(audit_to_json(stored))
+    loaded = load_audit(path)
+    assert [from_dict(b) for b in loaded.budgets] == results
+
+
+def test_attach_budgets_from_settings(tmp_path):
+    from costopt.config import load_settings
+    from costopt.gate import attach_budgets
+
+    config = tmp_path / "costopt.toml"
+    config.write_text('[budgets.total]\nweek = { warn = 600, fail = 800 }\n')
+    attached = attach_budgets(flat_audit(), load_settings(config))
+    assert [(b["scope"], b["period"], b["status"]) for b in attached.budgets] == [("total", "week", "warn")]
+    assert attach_budgets(flat_audit(), load_settings(None, search_from=tmp_path / "nowhere")).budgets == ()
