@@ -7,7 +7,9 @@ savings are added up and judged against the warn/fail levels.
 The history section (``audit.extras["history"]``, written by costopt.history) is read
 defensively, in any of these shapes, so the gate keeps working as that section grows:
 
-- ``{"first_seen": {"<rec id>": "2026-10-01", ...}}``
+- ``{"open_since": {"<rec id>": "2026-10-01T06:00:00+00:00", ...}}`` (what costopt.history
+  writes: the run time of the first audit in which each open recommendation appeared), or
+  the same mapping under ``first_seen``
 - ``{"open" | "recommendations" | "persisting" | "still_open" | "unchanged": [ {"id": ...,
   "first_seen": "2026-10-01" | "weeks_open": 5 | "age_days": 35 | "open_days": 35,
   "monthly_savings": 120.0}, ... ]}`` (a mapping of id -> such dict works too)
@@ -64,12 +66,14 @@ def _age_days(entry: Mapping[str, Any], as_of: date) -> float | None:
 def history_ages(history: Mapping[str, Any], as_of: date) -> dict[str, tuple[float, float | None]]:
     """Recommendation id -> (age in days, monthly savings the history recorded or None)."""
     ages: dict[str, tuple[float, float | None]] = {}
-    first_seen = history.get("first_seen")
-    if isinstance(first_seen, Mapping):
-        for rec_id, value in first_seen.items():
+    for key in ("open_since", "first_seen"):
+        since = history.get(key)
+        if not isinstance(since, Mapping):
+            continue
+        for rec_id, value in since.items():
             seen = _date(value)
             if seen is not None:
-                ages[str(rec_id)] = (float((as_of - seen).days), None)
+                ages.setdefault(str(rec_id), (float((as_of - seen).days), None))
     for key in LIST_KEYS:
         entries = history.get(key)
         if isinstance(entries, Mapping):

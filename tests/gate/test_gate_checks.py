@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -181,6 +181,8 @@ SAVINGS = SavingsBudget(warn=400.0, fail=1000.0, weeks=4)
 
 
 @pytest.mark.parametrize("history", [
+    {"open_since": {"rec-0": "2026-10-01T06:00:00+00:00", "rec-1": "2026-10-12T06:00:00+00:00",
+                    "rec-2": "2026-11-23T06:00:00+00:00"}},
     {"first_seen": {"rec-0": "2026-10-01", "rec-1": "2026-10-01", "rec-2": "2026-11-20"}},
     {"open": [{"id": "rec-0", "first_seen": "2026-10-01"}, {"id": "rec-1", "weeks_open": 6},
               {"id": "rec-2", "age_days": 3}]},
@@ -231,3 +233,23 @@ def test_attach_budgets_from_settings(tmp_path):
     attached = attach_budgets(flat_audit(), load_settings(config))
     assert [(b["scope"], b["period"], b["status"]) for b in attached.budgets] == [("total", "week", "warn")]
     assert attach_budgets(flat_audit(), load_settings(None, search_from=tmp_path / "nowhere")).budgets == ()
+
+
+def test_unrealised_savings_through_the_real_history_module(tmp_path):
+    """Four weekly audits recorded by costopt.history: the gate ages what stayed open."""
+    from costopt import history
+
+    directory = tmp_path / "history"
+    audit = None
+    for week in range(6):
+        end = date(2026, 10, 19) + timedelta(days=7 * week)
+        run_at = datetime(end.year, end.month, end.day, 6, tzinfo=timezone.utc)
+        open_recs = recs() if week < 3 else recs()[:1] + (  # rec-1, rec-2 resolved in week 3, rec-3 new
+            Recommendation(id="rec-3", rule_id="idle.eip", resource_id="eip-1", action="release", monthly_savings=900.0),)
+        audit = replace(make_audit(end - timedelta(days=35), end), run_at=run_at, recommendations=open_recs)
+        audit = history.record(audit, directory)
+    assert "open_since" in audit.extras["history"]
+    [result] = evaluate_budgets(audit, BudgetSet(savings=SavingsBudget(warn=500.0, fail=1000.0, weeks=4)))
+    # as_of = Nov 23; rec-0 open since Oct 19 (35 days > 28): 1,200; rec-3 since Nov 9: too young.
+    assert result.details["ids"] == ["rec-0"] and result.actual == pytest.approx(1200.0)
+    assert result.status == "fail"
