@@ -217,7 +217,8 @@ class FixedCapacity:
     min_peak_trough_ratio: float = 1.5  # p95 / p5 of hourly requests
     min_hours: int = 72
     min_hour_coverage: float = 0.8  # share of the window's hours with request data
-    max_peak_busy_fraction: float = 0.9  # utilisation at peak considered "full" at most
+    assumed_peak_utilization: float = 1.0  # without cpu/gpu metrics: the observed peak is full load
+    scale_out_lag_hours: int = 1  # low end of the range: instances stay one hour after a peak
     min_monthly_savings: float = 10.0
 
 

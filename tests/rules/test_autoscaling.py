@@ -1,0 +1,189 @@
+"""autoscaling.fixed_capacity, autoscaling.scale_to_zero and autoscaling.off_hours."""
+
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+from costopt.model import Recommendation, Skip
+from costopt.rules import defaults
+from costopt.rules.autoscaling import fixed_capacity, off_hours, scale_to_zero
+from tests.conftest import T0, make_resource, make_series, make_snapshot
+from tests.rules.tiny_catalog import tiny_catalog
+
+HOURS = 14 * 24
+HOUR_OF_DAY = np.arange(HOURS) % 24
+DAY = (np.arange(HOURS) // 24 + 6) % 7  # T0 (2026-11-01) is a Sunday: Monday = 0
+
+
+def diurnal(peak, trough):
+    return np.where((HOUR_OF_DAY >= 8) & (HOUR_OF_DAY < 20), peak, trough).astype(float)
+
+
+def fleet_snapshot(rid="fraud-detector", kind="endpoint", type_="ml.g4dn.xlarge", count=4, requests=None,
+                   util=None, util_metric="gpu", hourly=0.736, **attrs):
+    r = make_resource(rid, kind=kind, type=type_, count=count, hourly_cost=None if hourly is None else hourly * count,
+                      name=rid, attributes=attrs)
+    metrics = []
+    if requests is not None:
+        metrics.append(make_series(rid, "requests", requests, period_s=3600, unit="Count", stat="Sum"))
+    if util is not None:
+        metrics.append(make_series(rid, util_metric, util, period_s=3600))
+    return make_snapshot([r], metrics)
+
+
+def run_fixed(snap, catalog=None, **kw):
+    return list(fixed_capacity(snap, catalog or tiny_catalog(), defaults.FixedCapacity(**kw)))
+
+
+def test_endpoint_with_daily_cycle_scales_between_trough_and_peak():
+    snap = fleet_snapshot(requests=diurnal(40_000, 4_000), util=diurnal(50.0, 5.0))
+    [rec] = run_fixed(snap)
+    # capacity = 40,000 / 4 instances / 0.5 busy = 20,000 req/h; at 60%: peak 4, trough max(1, 2) = 2.
+    assert rec.evidence["capacity_per_instance_per_hour"] == pytest.approx(20_000)
+    assert rec.proposed["count_min"] == 2 and rec.proposed["count_max"] == 4
+    assert rec.proposed["count_mean"] == pytest.approx(3.0)
+    assert rec.monthly_savings == pytest.approx(1 * 0.736 * 730)
+    assert rec.savings_low < rec.monthly_savings  # instances kept an hour after each peak
+    assert "endpoint/fraud-detector/variant/AllTraffic" in rec.apply
+    assert rec.alternative_group == "fraud-detector"
+
+
+def test_low_cpu_fleet_needs_far_fewer_instances():
+    snap = fleet_snapshot("search-embed", kind="autoscaling_group", type_="c5.4xlarge", count=6, hourly=0.68,
+                          requests=diurnal(60_000, 10_000), util=diurnal(20.0, 4.0), util_metric="cpu")
+    [rec] = run_fixed(snap)
+    assert rec.proposed["count_max"] == 2
+    assert rec.monthly_savings == pytest.approx(4 * 0.68 * 730)
+    assert "update-auto-scaling-group --auto-scaling-group-name search-embed --min-size 2 --max-size 2" in rec.apply
+
+
+def test_without_utilisation_the_peak_is_taken_as_full_load():
+    # capacity = 10,000/h; peak ceil(40,000 / 6,000) = 7, trough 2 -> 4.5 on average: more than the 4
+    # running now, so no saving is claimed.
+    assert run_fixed(fleet_snapshot(requests=diurnal(40_000, 4_000))) == []
+    # A deeper trough on a bigger fleet still pays, with low confidence.
+    [rec] = run_fixed(fleet_snapshot(count=10, requests=diurnal(40_000, 500)))
+    assert rec.proposed["count_max"] == 17  # ceil(40,000 / (4,000 x 0.6))
+    assert rec.proposed["count_mean"] == pytest.approx((17 + 2) / 2)
+    assert rec.confidence == "low"
+
+
+FIXED_CASES = [
+    ("flat load", dict(requests=np.full(HOURS, 10_000.0)), None),
+    ("already autoscaled", dict(requests=diurnal(40_000, 1_000), min_size=2, max_size=8), None),
+    ("too small to scale", dict(count=2, requests=diurnal(40_000, 1_000)), None),
+    ("no request metrics", dict(util=diurnal(50.0, 5.0)), None),
+    ("gappy requests", dict(requests=np.where(np.arange(HOURS) % 2 == 0, diurnal(40_000, 4_000), np.nan)),
+     "coverage"),
+    ("no price", dict(type_="ml.zz.mega", hourly=None, requests=diurnal(40_000, 4_000)), "no on-demand price"),
+]
+
+
+@pytest.mark.parametrize("name, kwargs, skip_reason", FIXED_CASES, ids=[c[0] for c in FIXED_CASES])
+def test_fixed_capacity_table(name, kwargs, skip_reason):
+    out = run_fixed(fleet_snapshot(**kwargs))
+    if skip_reason is None:
+        assert [o for o in out if isinstance(o, Recommendation)] == []
+    else:
+        assert out and isinstance(out[0], Skip) and skip_reason in out[0].reason
+
+
+def test_configured_capacity_wins_over_observed():
+    snap = fleet_snapshot(requests=diurnal(40_000, 4_000), util=diurnal(50.0, 5.0), capacity_per_instance=100_000)
+    [rec] = run_fixed(snap)
+    assert rec.evidence["capacity_source"] == "attributes.capacity_per_instance"
+    assert rec.proposed["count_max"] == 2
+
+
+# --- scale to zero -----------------------------------------------------------------------------
+
+
+def sparse_requests(hours_per_day=(10, 11), per_hour=30.0):
+    return np.where(np.isin(HOUR_OF_DAY, hours_per_day), per_hour, 0.0)
+
+
+def test_rarely_used_gpu_endpoint_scales_to_zero_with_cold_start_impact():
+    snap = fleet_snapshot("churn-scorer-dev", count=1, requests=sparse_requests())
+    [rec] = list(scale_to_zero(snap, tiny_catalog(), defaults.ScaleToZero()))
+    active = 2 * 14
+    assert rec.evidence["active_hours"] == active
+    assert rec.monthly_savings == pytest.approx(0.736 * 730 * (1 - 2 * active / HOURS))
+    assert rec.impacts["cold_start_s"] == 60.0
+    assert rec.impacts["cold_starts_per_month"] == pytest.approx(14 * 730 / HOURS)
+    assert rec.proposed["serverless"] is False and "inference-component" in rec.apply
+    assert rec.savings_low <= rec.monthly_savings <= rec.savings_high
+
+
+def test_rarely_used_cpu_endpoint_goes_serverless():
+    r = make_resource("tiny-cpu", kind="endpoint", type="ml.m5.large", hourly_cost=0.115, name="tiny-cpu")
+    snap = make_snapshot([r], [make_series("tiny-cpu", "requests", sparse_requests((3,)), period_s=3600,
+                                           unit="Count", stat="Sum")])
+    [rec] = list(scale_to_zero(snap, tiny_catalog(), defaults.ScaleToZero()))
+    assert rec.proposed["serverless"] is True and "ServerlessConfig" in rec.apply
+
+
+@pytest.mark.parametrize("requests, expect", [
+    (np.zeros(HOURS), "nothing"),                      # no traffic at all: the idle rule's finding
+    (diurnal(1000, 100), "nothing"),                   # busy every hour
+    (sparse_requests()[:48], "skip"),                  # two days of data
+])
+def test_scale_to_zero_table(requests, expect):
+    snap = fleet_snapshot("ep", count=1, requests=requests)
+    out = list(scale_to_zero(snap, tiny_catalog(), defaults.ScaleToZero()))
+    if expect == "nothing":
+        assert out == []
+    else:
+        assert isinstance(out[0], Skip) and "hours of request data" in out[0].reason
+
+
+# --- off hours -----------------------------------------------------------------------------------
+
+
+def office_gpu(weekend_hours=(), night_blip=None):
+    busy = (DAY < 5) & (HOUR_OF_DAY >= 9) & (HOUR_OF_DAY < 17)
+    busy |= (DAY >= 5) & np.isin(HOUR_OF_DAY, weekend_hours)
+    if night_blip is not None:
+        busy[night_blip] = True
+    return np.where(busy, 60.0, 1.0)
+
+
+def notebook(values, hours=HOURS, workload="notebook", type_="g4dn.xlarge", hourly=0.526):
+    r = make_resource("nb-alice", kind="gpu_vm", type=type_, workload=workload, hourly_cost=hourly, name="nb-alice")
+    return make_snapshot([r], [make_series("nb-alice", "gpu", values[:hours], period_s=3600)])
+
+
+def test_office_hours_notebook_gets_a_weekday_schedule():
+    [rec] = list(off_hours(notebook(office_gpu()), tiny_catalog(), defaults.OffHours()))
+    assert rec.proposed["hours_per_week"] == 40
+    assert rec.monthly_savings == pytest.approx(0.526 * 730 * 128 / 168)
+    assert rec.proposed["start"] == "cron(0 9 ? * MON-FRI *)" and rec.proposed["stop"] == "cron(0 17 ? * MON-FRI *)"
+    assert "stopInstances" in rec.apply
+
+
+def test_weekend_use_keeps_weekends_on():
+    [rec] = list(off_hours(notebook(office_gpu(weekend_hours=(10, 11))), tiny_catalog(), defaults.OffHours()))
+    assert rec.proposed["hours_per_week"] == 56
+    assert "MON-SUN" in rec.proposed["start"]
+
+
+@pytest.mark.parametrize("values, kwargs, expect", [
+    (np.full(HOURS, 70.0), {}, "nothing"),                        # busy around the clock
+    (office_gpu(), {"workload": "training"}, "nothing"),          # not a notebook/dev workload
+    (office_gpu(), {"hours": 100}, "skip"),                       # under a week of data
+    (office_gpu(), {"type_": "zz.mega", "hourly": None}, "skip"),  # no price
+])
+def test_off_hours_table(values, kwargs, expect):
+    out = list(off_hours(notebook(values, **kwargs), tiny_catalog(), defaults.OffHours()))
+    if expect == "nothing":
+        assert out == []
+    else:
+        assert out and isinstance(out[0], Skip)
+
+
+def test_invalid_utilisation_points_are_ignored():
+    vals = office_gpu()
+    vals[3] = 500.0  # a broken reading at 3am would otherwise keep the night on
+    vals[4] = -1.0
+    [rec] = list(off_hours(notebook(vals), tiny_catalog(), defaults.OffHours()))
+    assert rec.proposed["hours_per_week"] == 40
