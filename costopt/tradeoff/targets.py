@@ -376,7 +376,9 @@ def _parse_model(src, name: str, section: Any) -> Model:
     for key in section:
         if key not in MODEL_KEYS:
             raise src.error(("models", name, key), f"unknown key; expected one of: {', '.join(sorted(MODEL_KEYS))}")
-    raw_variants = section.get("variants", {})
+    if "variants" not in section:
+        raise src.error(("models", name), "missing its variants: add [models.NAME.variants.<variant>] tables")
+    raw_variants = section["variants"]
     if not isinstance(raw_variants, Mapping) or not raw_variants:
         raise src.error(("models", name, "variants"), "expected a table of variant name -> measurements, e.g. [models.NAME.variants.fp32]")
     variants = {vname: _parse_variant(src, name, vname, vsec) for vname, vsec in raw_variants.items()}

@@ -1,0 +1,217 @@
+"""assess(): predicted latency, accuracy, interruptions, storage and cold-start impacts."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from costopt.config import Settings
+from costopt.model import SloVerdict
+from costopt.tradeoff.assess import assess
+from costopt.tradeoff.latency import MMc
+from costopt.tradeoff.load import observe
+from costopt.tradeoff.params import DEFAULT_PARAMS
+from tests.conftest import make_resource, make_series
+from tests.tradeoff import estate
+
+FRAUD = {
+    "workloads": {"fraud-detector": {"kind": "inference", "resources": ["fraud-detector"], "latency_p95_ms": 80,
+                                     "min_accuracy": 0.955, "accuracy_metric": "AUC", "interruptible": False}},
+    "models": {"fraud-detector": {"current": "fp32", "variants": {
+        "fp32": {"accuracy": 0.962, "relative_compute": 1.0},
+        "fp16": {"accuracy": 0.961, "relative_compute": 0.55},
+        "int8": {"accuracy": 0.948, "relative_compute": 0.35}}}},
+}
+
+
+def fraud_estate(count=4, high=200.0, type_="ml.g4dn.xlarge"):
+    rps = estate.diurnal_rps(high=high)
+    rng = np.random.default_rng(5)
+    latency = 12.0 + 20.0 * (rps / high) ** 4 + rng.gamma(2.0, 1.0, rps.size)
+    res, metrics = estate.serving("fraud-detector", type_, count, rps, latency, hourly_cost=0.7 * count)
+    return res, metrics, estate.snapshot([res], metrics)
+
+
+def by_action(recs):
+    return {r.action: r for r in recs}
+
+
+def test_fewer_instances_ok_until_the_queue_saturates():
+    res, _, snap = fraud_estate()
+    cands = [estate.candidate(res, "rightsizing.endpoint_count", "run 3", {"count": 3}, 500.0),
+             estate.candidate(res, "rightsizing.endpoint_count", "run 2", {"count": 2}, 1000.0)]
+    out = by_action(assess(cands, snap, Settings(**FRAUD), estate.catalog()))
+    three, two = out["run 3"], out["run 2"]
+    assert three.slo.status == "ok", three.slo.reasons
+    assert three.impacts["p95_ms_after"] > three.impacts["p95_ms_before"]
+    assert three.impacts["p95_ms_after"] <= 80
+    assert "within the 80 ms target" in three.slo.reasons[0]
+    assert two.slo.status == "breach"
+    assert two.impacts["p95_ms_after"] is None and two.impacts["utilization_after"] >= 1
+    assert "without bound" in two.slo.reasons[0]
+    for rec in (three, two):
+        assert rec.impacts["latency_target_ms"] == 80 and rec.impacts["workload"] == "fraud-detector"
+
+
+def test_prediction_is_the_model_times_the_calibration_ratio():
+    res, metrics, snap = fraud_estate()
+    cand = estate.candidate(res, "rightsizing.endpoint_count", "run 3", {"count": 3}, 500.0)
+    rec = assess([cand], snap, Settings(**FRAUD), estate.catalog())[0]
+    obs = observe(metrics, ["fraud-detector"], DEFAULT_PARAMS)["fraud-detector"]
+    # peak rate = p99 of hourly request counts; service time = p10 of latency points
+    hourly = np.asarray(obs.hourly_requests)
+    assert rec.impacts["peak_rps"] == pytest.approx(np.quantile(hourly, 0.99) / 3600)
+    lam = rec.impacts["peak_rps"] / 1000.0
+    s = rec.impacts["service_ms_before"]
+    now = MMc(lam, s, 4).response_quantile(0.95)
+    after = MMc(lam, s, 3).response_quantile(0.95)
+    observed = obs.busy_latency_ms[0.95]
+    assert rec.impacts["p95_ms_before"] == pytest.approx(observed)
+    assert rec.impacts["calibration_ratio"] == pytest.approx(observed / now)
+    assert rec.impacts["p95_ms_after"] == pytest.approx(after * observed / now)
+    assert rec.impacts["utilization_after"] == pytest.approx(lam * s / 3)
+
+
+def test_instance_type_change_scales_service_time_by_catalog_speed():
+    rps = estate.diurnal_rps(high=40.0)
+    lat = np.full(rps.size, 20.0)
+    res, metrics = estate.serving("search-embed", "c5.4xlarge", 6, rps, lat, kind="autoscaling_group", hourly_cost=6 * 0.68)
+    settings = Settings(workloads={"search-embed": {"resources": ["search-embed"], "latency_p95_ms": 120}})
+    cand = estate.candidate(res, "rightsizing.oversized_vm", "c5.2xlarge", {"type": "c5.2xlarge"}, 1000.0)
+    gpu = estate.candidate(res, "rightsizing.oversized_vm", "g5.2xlarge", {"type": "g5.2xlarge", "count": 1}, 10.0)
+    out = by_action(assess([cand, gpu], estate.snapshot([res], metrics), settings, estate.catalog()))
+    rec = out["c5.2xlarge"]
+    # half the vCPUs at the same speed per vCPU: a request takes twice as long on one worker per box
+    assert rec.impacts["service_ms_after"] == pytest.approx(2 * rec.impacts["service_ms_before"])
+    assert rec.impacts["latency_basis"] == "catalog"
+    cross = out["g5.2xlarge"]
+    assert cross.impacts["latency_basis"] == "estimate-cross-hardware"
+    assert any("estimated" in r for r in cross.slo.reasons)
+
+
+def test_measured_profile_wins_over_catalog_ratio():
+    res, _, snap = fraud_estate()
+    settings = Settings(workloads=FRAUD["workloads"], models={"fraud-detector": {"variants": {
+        "fp32": {"accuracy": 0.962, "relative_compute": 1.0, "throughput_rps": {"ml.g4dn.xlarge": 100}},
+        "fp16": {"accuracy": 0.961, "relative_compute": 0.55, "throughput_rps": {"ml.g5.xlarge": 400}}}}})
+    cand = estate.candidate(res, "model.cheaper_variant", "fp16 on g5", {"type": "ml.g5.xlarge", "variant": "fp16"}, 10.0)
+    rec = assess([cand], snap, settings, estate.catalog())[0]
+    assert rec.impacts["latency_basis"] == "measured"
+    assert rec.impacts["service_ms_after"] == pytest.approx(rec.impacts["service_ms_before"] / 4)
+
+
+def test_accuracy_floor_decides_variant_switches():
+    res, _, snap = fraud_estate()
+    cands = [estate.candidate(res, "model.cheaper_variant", "fp16", {"variant": "fp16", "count": 3}, 500.0),
+             estate.candidate(res, "model.cheaper_variant", "int8", {"variant": "int8", "count": 2}, 1000.0)]
+    out = by_action(assess(cands, snap, Settings(**FRAUD), estate.catalog()))
+    fp16, int8 = out["fp16"], out["int8"]
+    assert fp16.slo.status == "ok"
+    assert fp16.impacts["accuracy_before"] == 0.962 and fp16.impacts["accuracy_after"] == 0.961
+    assert int8.slo.status == "breach"
+    assert int8.impacts["accuracy_delta"] == pytest.approx(-0.014)
+    assert int8.impacts["accuracy_floor"] == 0.955
+    assert "below the floor 0.955" in int8.slo.reasons[0]
+    # int8 needs 0.35x compute: 2 instances keep latency fine, only accuracy fails
+    assert int8.impacts["p95_ms_after"] <= 80
+
+
+def test_spot_interruptions_and_wall_time():
+    res = make_resource("train-nlp", kind="gpu_vm", type="g5.2xlarge", tags={"costopt:workload": "training"})
+    inf = make_resource("fraud-detector", kind="endpoint", type="ml.g4dn.xlarge", count=4)
+    settings = Settings(workloads={"nlp": {"kind": "training", "resources": ["train-nlp"], "interruptible": True,
+                                           "checkpoint_interval_min": 20, "restart_overhead_min": 4},
+                                   **FRAUD["workloads"]}, models=FRAUD["models"])
+    cands = [estate.candidate(res, "spot.training", "use spot", {"pricing_model": "spot"}, 400.0),
+             estate.candidate(inf, "spot.inference", "use spot", {"pricing_model": "spot"}, 900.0)]
+    out = assess(cands, estate.snapshot([res, inf], []), settings, estate.catalog())
+    train, serve = [r for r in out if r.family == "spot"]
+    assert train.slo.status == "ok"
+    assert train.impacts["interruption_rate"] == 0.02 and train.impacts["interruption_rate_source"] == "catalog"
+    assert train.impacts["added_wall_time_pct"] == pytest.approx(0.02 * (10 + 4) / 60 * 100)
+    assert serve.slo.status == "breach" and "not interruptible" in serve.slo.reasons[0]
+
+
+def test_storage_tier_for_a_training_dataset():
+    bucket = make_resource("ml-datasets-123", kind="bucket", type="", hourly_cost=None)
+    settings = Settings(workloads={"vision": {"kind": "training", "datasets": ["ml-datasets-*"], "interruptible": True}})
+    cands = [estate.candidate(bucket, "storage.tiering", "to DEEP_ARCHIVE", {"tier": "DEEP_ARCHIVE"}, 800.0),
+             estate.candidate(bucket, "storage.tiering", "to STANDARD_IA", {"tier": "STANDARD_IA"}, 300.0,
+                              evidence={"read_gb_month": 2000.0})]
+    out = by_action(assess(cands, estate.snapshot([bucket], []), settings, estate.catalog()))
+    deep, ia = out["to DEEP_ARCHIVE"], out["to STANDARD_IA"]
+    assert deep.slo.status == "breach" and "restored" in deep.slo.reasons[0]
+    assert deep.impacts["first_byte_ms"] == 12 * 3600 * 1000.0
+    assert ia.slo.status == "ok"
+    assert ia.impacts["retrieval_cost_month"] == pytest.approx(2000.0 * 0.01)
+    assert ia.impacts["read_by"] == ["vision"]
+
+
+def test_scale_to_zero_cold_start_against_the_target():
+    # traffic only a few hours a day, so many requests arrive after idle hours
+    hours = 14 * 24
+    rph = np.where(np.arange(hours) % 24 == 9, 10.0, 0.0)  # 10 requests at 09:00, idle otherwise
+    res = make_resource("rare-ep", kind="endpoint", type="ml.g4dn.xlarge", count=1, name="rare-ep")
+    metrics = [make_series("rare-ep", "requests", rph, period_s=3600, unit="Count", stat="Sum")]
+    strict_target = Settings(workloads={"rare": {"resources": ["rare-ep"], "latency_p95_ms": 500}})
+    no_target = Settings(workloads={"rare": {"kind": "dev", "resources": ["rare-ep"], "cold_start_s": 40}})
+    cand = estate.candidate(res, "autoscaling.scale_to_zero", "scale to zero", {"min_count": 0, "max_count": 1}, 400.0)
+    snap = estate.snapshot([res], metrics)
+    breach = assess([cand], snap, strict_target, estate.catalog())[0]
+    assert breach.slo.status == "breach"
+    assert breach.impacts["cold_start_s"] == DEFAULT_PARAMS.cold_start_s
+    # each day's first request meets a cold start: 14 of 140 requests, above the 5 % p95 tail
+    assert breach.impacts["cold_start_request_share"] == pytest.approx(14 / 140)
+    assert any("cold start" in r and "10.0%" in r for r in breach.slo.reasons)
+    unknown = assess([cand], snap, no_target, estate.catalog())[0]
+    assert unknown.slo.status == "unknown" and unknown.impacts["cold_start_s"] == 40
+
+
+def test_model_that_does_not_fit_is_unknown_not_ok():
+    # 4 workers at 200 req/s with 30 ms latency at low load would be 1.5x overloaded: the
+    # model cannot describe today's fleet, so it must not claim anything
+    rps = estate.diurnal_rps(high=200.0)
+    res, metrics = estate.serving("fraud-detector", "ml.g4dn.xlarge", 4, rps, np.full(rps.size, 30.0))
+    cand = estate.candidate(res, "rightsizing.endpoint_count", "run 3", {"count": 3}, 500.0)
+    rec = assess([cand], estate.snapshot([res], metrics), Settings(**FRAUD), estate.catalog())[0]
+    assert rec.slo.status == "unknown"
+    assert "workers_per_instance" in rec.slo.reasons[0]
+    # telling it each instance runs 4 workers makes the model fit
+    fixed = Settings(workloads={"fraud-detector": {**FRAUD["workloads"]["fraud-detector"], "workers_per_instance": 4}},
+                     models=FRAUD["models"])
+    rec2 = assess([cand], estate.snapshot([res], metrics), fixed, estate.catalog())[0]
+    assert rec2.slo.status in ("ok", "breach") and rec2.impacts["servers_before"] == 16
+
+
+def test_no_metrics_means_unknown_and_untargeted_candidates_are_untouched():
+    res = make_resource("fraud-detector", kind="endpoint", type="ml.g4dn.xlarge", count=4)
+    other = make_resource("vol-1", kind="volume", type="gp2")
+    cands = [estate.candidate(res, "rightsizing.endpoint_count", "run 3", {"count": 3}, 500.0),
+             estate.candidate(other, "idle.unattached_volume", "delete", {"count": 0}, 20.0),
+             estate.candidate(res, "commitments.savings_plan", "commit", {}, 50.0)]
+    out = by_action(assess(cands, estate.snapshot([res, other], []), Settings(**FRAUD), estate.catalog()))
+    assert out["run 3"].slo.status == "unknown" and "no request metrics" in " ".join(out["run 3"].slo.reasons)
+    assert out["delete"].slo == SloVerdict() and out["delete"].impacts == {}
+    assert out["commit"].slo.status == "ok"
+
+
+def test_autoscaling_uses_the_count_each_hour_needs():
+    res, _, snap = fraud_estate()
+    tight = estate.candidate(res, "autoscaling.endpoint", "1-2", {"min_count": 1, "max_count": 2}, 700.0)
+    roomy = estate.candidate(res, "autoscaling.endpoint", "1-6", {"min_count": 1, "max_count": 6}, 600.0)
+    out = by_action(assess([tight, roomy], snap, Settings(**FRAUD), estate.catalog()))
+    assert out["1-2"].slo.status == "breach"  # capped at 2 at the peak: saturated
+    assert out["1-6"].slo.status == "ok"
+    assert out["1-6"].impacts["servers_after"] == "1-6"
+    assert math.isfinite(out["1-6"].impacts["p95_ms_after"])
+
+
+def test_model_variant_candidates_are_added_and_judged():
+    res, _, snap = fraud_estate()
+    out = assess([], snap, Settings(**FRAUD), estate.catalog())
+    variants = {r.proposed["variant"]: r for r in out if r.rule_id == "model.cheaper_variant"}
+    assert {"fp16", "int8"} <= set(variants)
+    assert variants["int8"].slo.status == "breach"
+    assert variants["fp16"].slo.status == "ok"

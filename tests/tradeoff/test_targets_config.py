@@ -1,0 +1,137 @@
+"""[workloads.*] / [models.*] parsing and validation; costopt:* tags."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from costopt.config import Settings, load_settings
+from costopt.errors import ConfigError
+from costopt.tradeoff.targets import parse_targets, with_demo_targets
+
+GOOD = """
+[workloads.fraud-detector]
+kind = "inference"
+resources = ["fraud-detector", "arn:aws:sagemaker:*:endpoint/fraud-detector"]
+latency_p95_ms = 80
+latency_p99_ms = 200
+min_accuracy = 0.955
+accuracy_metric = "AUC"
+interruptible = false
+
+[models.fraud-detector.variants.fp32]
+accuracy = 0.962
+relative_compute = 1.0
+
+[models.fraud-detector.variants.int8]
+accuracy = 0.948
+relative_compute = 0.35
+throughput_rps = { "ml.g4dn.xlarge" = 210 }
+"""
+
+
+def load(tmp_path, text):
+    path = tmp_path / "costopt.toml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return load_settings(path)
+
+
+def test_parses_workloads_and_variants(tmp_path, builders):
+    targets = parse_targets(load(tmp_path, GOOD))
+    wl = targets.workloads["fraud-detector"]
+    assert wl.latency_targets_ms == {0.95: 80.0, 0.99: 200.0}
+    assert wl.latency_target_ms == 80.0 and wl.latency_quantile == 0.95
+    assert wl.min_accuracy == 0.955 and wl.interruptible is False
+    assert wl.model == "fraud-detector"  # defaults to the workload's name when a model of that name exists
+    model = targets.model_of(wl)
+    assert model.variants["int8"].throughput_rps == {"ml.g4dn.xlarge": 210.0}
+    assert model.current_variant().name == "fp32"  # relative_compute 1.0 is the reference
+    arn = builders.resource("ep-1", kind="endpoint", type="ml.g4dn.xlarge",
+                            attributes={"arn": "arn:aws:sagemaker:us-east-1:123:endpoint/fraud-detector"})
+    assert targets.for_resource(arn).name == "fraud-detector"
+    assert targets.for_resource(builders.resource("other")) is None
+
+
+@pytest.mark.parametrize("snippet,key,fragment", [
+    ('[workloads.w]\nlatency_p95_ms = "fast"\n', "workloads.w.latency_p95_ms", "expected a number"),
+    ("[workloads.w]\nlatency_p95_ms = -3\n", "workloads.w.latency_p95_ms", "> 0"),
+    ("[workloads.w]\nlatncy_p95_ms = 80\n", "workloads.w.latncy_p95_ms", "unknown key"),
+    ('[workloads.w]\nkind = "serving"\n', "workloads.w.kind", "inference"),
+    ('[workloads.w]\ninterruptible = "yes"\n', "workloads.w.interruptible", "true or false"),
+    ("[workloads.w]\nworkers_per_instance = 0\n", "workloads.w.workers_per_instance", "whole number"),
+    ("[workloads.w]\nresources = [1, 2]\n", "workloads.w.resources", "list of non-empty strings"),
+    ('[workloads.w]\nvariant = "int4"\n', "workloads.w.variant", "unknown variant"),
+    ("[models.m]\ncurrent = \"fp32\"\n", "models.m", "missing its variants"),
+    ("[models.m]\nvariants = 3\n", "models.m.variants", "variant name"),
+    ("[models.m.variants.fp32]\nrelative_compute = 0\n", "models.m.variants.fp32.relative_compute", "> 0"),
+    ("[models.m.variants.fp32]\nacuracy = 0.9\n", "models.m.variants.fp32.acuracy", "unknown key"),
+    ('[models.m.variants.fp32]\nthroughput_rps = { "ml.g4dn.xlarge" = "many" }\n',
+     "models.m.variants.fp32.throughput_rps.ml.g4dn.xlarge", "expected a number"),
+    ('[models.m]\ncurrent = "int8"\n[models.m.variants.fp32]\naccuracy = 0.9\n', "models.m.current", "unknown variant"),
+])
+def test_errors_name_file_line_and_key(tmp_path, snippet, key, fragment):
+    settings = load(tmp_path, snippet)
+    with pytest.raises(ConfigError) as info:
+        parse_targets(settings)
+    err = info.value
+    assert err.key == key
+    assert fragment in str(err)
+    assert err.path == str(tmp_path / "costopt.toml")
+    assert err.line is not None and err.line >= 1
+    assert str(tmp_path / "costopt.toml") in str(err)
+
+
+def test_error_line_points_at_the_bad_key(tmp_path):
+    text = GOOD.replace("min_accuracy = 0.955", "min_accuracy = true")
+    settings = load(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        parse_targets(settings)
+    lines = textwrap.dedent(text).splitlines()
+    assert lines[info.value.line - 1].startswith("min_accuracy")
+
+
+def test_tags_fill_gaps_and_bad_tags_are_noted(builders):
+    settings = Settings(workloads={"search": {"resources": ["search-*"], "latency_p95_ms": 120}})
+    targets = parse_targets(settings)
+    r = builders.resource("search-embed-1", tags={"costopt:slo-p95-ms": "50", "costopt:min-accuracy": "0.9",
+                                                  "costopt:interruptible": "maybe"})
+    wl = targets.for_resource(r)
+    assert wl.latency_target_ms == 120.0  # config wins over the tag
+    assert wl.min_accuracy == 0.9  # the tag fills what config left open
+    assert wl.interruptible is None
+    assert any("costopt:interruptible" in n for n in wl.notes)
+    assert wl.source == "config+tags"
+
+
+def test_workload_from_tags_only(builders):
+    targets = parse_targets(Settings())
+    r = builders.resource("ep-9", kind="endpoint", tags={"costopt:model": "ranker", "costopt:slo-p95-ms": "150",
+                                                          "costopt:interruptible": "false", "costopt:workload": "inference"})
+    wl = targets.for_resource(r)
+    assert (wl.name, wl.latency_target_ms, wl.interruptible, wl.kind, wl.source) == ("ranker", 150.0, False, "inference", "tags")
+    bad = builders.resource("ep-8", tags={"costopt:slo-p95-ms": "soon"})
+    wl_bad = targets.for_resource(bad)
+    assert wl_bad.latency_target_ms is None and "not a number" in wl_bad.notes[0]
+    assert targets.for_resource(builders.resource("ep-7", tags={"team": "x"})) is None
+
+
+def test_tag_costopt_model_matches_config_workload(builders):
+    settings = Settings(workloads={"fraud-detector": {"latency_p95_ms": 80}})
+    targets = parse_targets(settings)
+    r = builders.resource("i-123", tags={"costopt:model": "fraud-detector"})
+    assert targets.for_resource(r).name == "fraud-detector"
+
+
+def test_demo_targets_parse_and_match_the_demo_estate():
+    targets = parse_targets(with_demo_targets(Settings()))
+    fraud = targets.workloads["fraud-detector"]
+    assert fraud.latency_target_ms == 80 and fraud.min_accuracy == 0.955
+    assert set(targets.models["fraud-detector"].variants) == {"fp32", "fp16", "int8"}
+    assert targets.models["fraud-detector"].variants["int8"].accuracy < fraud.min_accuracy
+    search = targets.workloads["search-embed"]
+    assert targets.models["search-embed"].variants["int8"].accuracy >= search.min_accuracy
+    assert targets.workloads["recsys-ranker"].latency_target_ms == 150
+    # a config that declares its own workloads is left alone
+    own = Settings(workloads={"x": {}})
+    assert with_demo_targets(own) is own
