@@ -98,13 +98,15 @@ class Catalog:
         specs = [s for (p, _), s in self._specs.items() if p == provider_k and s.vcpu > 0]
         if provider_k == "gcp":
             specs += [c for c in (self.instance("gcp", f"{h}+{a.type}:{n}") for h in GCP_GPU_HOSTS
-                                  for a in self._accelerators("gcp") for n in GCP_GPU_COUNTS) if c is not None]
+                                  for a in self.accelerators("gcp") for n in GCP_GPU_COUNTS) if c is not None]
         if region is not None:
             specs = [s for s in specs if self.price(provider, region, s.type) is not None]
         return sorted(specs, key=lambda s: (s.family, s.vcpu, s.memory_gib, s.type))
 
-    def _accelerators(self, provider: str) -> list[InstanceSpec]:
-        return [s for (p, _), s in self._specs.items() if p == provider and s.vcpu == 0 and s.gpu_count]
+    def accelerators(self, provider: str) -> list[InstanceSpec]:
+        """GPUs sold as add-ons (GCP N1 accelerators): specs with no vCPU, priced per GPU-hour."""
+        provider_k = _key(provider)
+        return [s for (p, _), s in self._specs.items() if p == provider_k and s.vcpu == 0 and s.gpu_count]
 
     # --- prices ---------------------------------------------------------------------------
 
