@@ -64,11 +64,40 @@ def _int(value: Any, default: int | None) -> int | None:
         return default
 
 
-def _scale_to_zero(rec: Recommendation) -> bool:
+REMOVED_STATES = ("stopped", "deleted", "released", "terminated")
+
+
+def _range(rec: Recommendation) -> tuple[int | None, int | None]:
+    """Autoscaling range from ``min_count``/``max_count`` (or ``count_min``/``count_max``)."""
     p = rec.proposed
+    lo = p.get("min_count", p.get("count_min"))
+    hi = p.get("max_count", p.get("count_max"))
+    return _int(lo, None), _int(hi, None)
+
+
+def _scale_to_zero(rec: Recommendation) -> bool:
     text = f"{rec.rule_id} {rec.action}".lower()
-    return bool(p.get("serverless")) or p.get("min_count") == 0 or "scale_to_zero" in text or \
+    return bool(rec.proposed.get("serverless")) or _range(rec)[0] == 0 or "scale_to_zero" in text or \
         "serverless" in text or "scale to zero" in text
+
+
+def _removed(rec: Recommendation) -> bool:
+    state = str(rec.proposed.get("state", "")).lower()
+    return rec.proposed.get("count") == 0 or any(state.startswith(s) for s in REMOVED_STATES)
+
+
+def _schedule(rec: Recommendation, wl: Workload) -> list[Check]:
+    """Off-hours schedules: fine unless a latency-bound workload gets requests while stopped."""
+    if not wl.latency_targets_ms:
+        return [Check("unknown", f"{wl.kind or 'workload'} {wl.name}: no latency target declared; "
+                                 f"stopped {rec.impacts.get('unavailable_hours_per_week', '?')} h a week")]
+    outside = rec.evidence.get("busy_hours_outside")
+    if isinstance(outside, (int, float)) and outside > 0:
+        return [Check("breach", f"{outside:g} busy hours fell outside the proposed schedule; "
+                                f"{wl.name} would be down when requests arrive")]
+    if isinstance(outside, (int, float)):
+        return [Check("ok", "no traffic observed outside the proposed schedule")]
+    return [Check("unknown", "cannot tell whether requests arrive outside the proposed schedule")]
 
 
 def _compute(rec: Recommendation, resource: Resource, wl: Workload, targets: Targets,
@@ -82,11 +111,12 @@ def _compute(rec: Recommendation, resource: Resource, wl: Workload, targets: Tar
     type0 = str(rec.current.get("type") or resource.type or "")
     type1 = str(rec.proposed.get("type") or type0)
     count0 = _int(rec.current.get("count"), None) or max(int(resource.count or 1), 1)
-    count1 = _int(rec.proposed.get("count"), count0)
-    min_c = _int(rec.proposed.get("min_count"), None)
-    max_c = _int(rec.proposed.get("max_count"), None)
+    count1 = 0 if _removed(rec) else _int(rec.proposed.get("count"), count0)
+    min_c, max_c = _range(rec)
     impacts: dict[str, Any] = {}
     checks: list[Check] = []
+    if "hours_per_week" in rec.proposed:
+        return impacts, _schedule(rec, wl)
     if proposed_variant or rec.family == "model":
         if model is None or v1 is None:
             checks.append(Check("unknown", f"variant {proposed_variant!r} is not declared under [models.{wl.model or wl.name}]"))
@@ -126,6 +156,24 @@ def _compute(rec: Recommendation, resource: Resource, wl: Workload, targets: Tar
     return impacts, checks
 
 
+def _on_demand_base(rec: Recommendation, resource: Resource, wl: Workload, targets: Targets,
+                    obs: Observed | None, catalog: Any, params: TradeoffParams) -> tuple[dict[str, Any], list[Check]]:
+    """Spot for part of a serving fleet: can the on-demand base alone hold the latency target?"""
+    base = _int(rec.proposed.get("on_demand_base"), 0) or 0
+    as_removal = replace(rec, proposed={"type": rec.proposed.get("type") or resource.type, "count": base})
+    impacts, checks = _compute(as_removal, resource, wl, targets, obs, catalog, params)
+    worst = {f"if_spot_reclaimed_{k}": v for k, v in impacts.items() if k.endswith("_after")}
+    out = []
+    for c in checks:
+        if c.status == "breach":
+            out.append(Check("breach", f"if the spot instances are reclaimed, the on-demand base of {base}: {c.reason}"))
+        elif c.status == "ok":
+            out.append(Check("ok", f"the on-demand base of {base} alone keeps {c.reason}"))
+        else:
+            out.append(c)
+    return worst, out
+
+
 def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | None, targets: Targets,
                 observed: dict[str, Observed], catalog: Any, params: TradeoffParams) -> Recommendation:
     if rec.family == "commitments":
@@ -134,11 +182,14 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
         return rec
     impacts: dict[str, Any] = {}
     checks: list[Check] = []
-    if rec.family == "storage" or rec.proposed.get("tier") or rec.proposed.get("storage_class"):
+    if rec.family == "storage" or any(rec.proposed.get(k) for k in ("tier", "storage_class", "lifecycle")):
         readers = targets.reading(resource)
         impacts, checks = storage_impacts(rec, readers, catalog, params)
     elif rec.family == "spot" or rec.proposed.get("pricing_model") == "spot":
         impacts, checks = spot_impacts(rec, resource, wl, catalog, params)
+        if wl is not None and checks and checks[0].status == "breach" and _int(rec.proposed.get("on_demand_base"), 0):
+            base_impacts, checks = _on_demand_base(rec, resource, wl, targets, observed.get(resource.id), catalog, params)
+            impacts.update(base_impacts)
     elif wl is not None and (rec.family in COMPUTE_FAMILIES or rec.proposed.get("type") or
                              "count" in rec.proposed or rec.proposed.get("variant")):
         impacts, checks = _compute(rec, resource, wl, targets, observed.get(resource.id), catalog, params)

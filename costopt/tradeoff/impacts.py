@@ -29,14 +29,13 @@ def spot_impacts(rec: Recommendation, resource: Resource | None, workload: Workl
                  catalog: Any, params: TradeoffParams) -> tuple[dict[str, Any], list[Check]]:
     type_ = str(rec.proposed.get("type") or rec.current.get("type") or (resource.type if resource else ""))
     rate = None
-    source = "catalog"
-    if catalog is not None and type_:
-        rate = catalog.interruption_rate(rec.provider, rec.region, type_)
-    if rate is None:
-        for where in (rec.impacts, rec.evidence):
-            if isinstance(where.get("interruption_rate"), (int, float)):
-                rate, source = float(where["interruption_rate"]), "rule"
-                break
+    source = "rule"
+    for where in (rec.impacts, rec.evidence):  # the rule's own (job-level) rate comes first
+        for key in ("interruption_rate_per_hour", "interruption_rate"):
+            if rate is None and isinstance(where.get(key), (int, float)):
+                rate = float(where[key])
+    if rate is None and catalog is not None and type_:
+        rate, source = catalog.interruption_rate(rec.provider, rec.region, type_), "catalog"
     if rate is None:
         rate, source = params.default_interruption_rate, "default"
     ckpt = (workload.checkpoint_interval_min if workload and workload.checkpoint_interval_min else
@@ -65,7 +64,7 @@ def spot_impacts(rec: Recommendation, resource: Resource | None, workload: Workl
 
 
 def _tier(catalog: Any, rec: Recommendation) -> Any:
-    name = rec.proposed.get("tier") or rec.proposed.get("storage_class")
+    name = rec.proposed.get("tier") or rec.proposed.get("storage_class") or rec.proposed.get("lifecycle")
     if catalog is None or not name:
         return None
     for tier in catalog.storage_tiers(rec.provider, rec.region):
@@ -107,13 +106,12 @@ def storage_impacts(rec: Recommendation, readers: Sequence[Workload], catalog: A
 
 def cold_start_impacts(rec: Recommendation, obs: Observed | None, workload: Workload | None,
                        params: TradeoffParams) -> tuple[dict[str, Any], list[Check]]:
-    cold = None
+    cold = workload.cold_start_s if workload is not None else None  # a measured figure in config wins
     for where in (rec.proposed, rec.impacts, rec.evidence):
-        if isinstance(where.get("cold_start_s"), (int, float)):
+        if cold is None and isinstance(where.get("cold_start_s"), (int, float)):
             cold = float(where["cold_start_s"])
-            break
     if cold is None:
-        cold = workload.cold_start_s if workload and workload.cold_start_s is not None else params.cold_start_s
+        cold = params.cold_start_s
     impacts: dict[str, Any] = {"cold_start_s": cold}
     share = None
     if obs is not None and obs.request_hours:

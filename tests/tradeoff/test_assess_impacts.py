@@ -215,3 +215,34 @@ def test_model_variant_candidates_are_added_and_judged():
     assert {"fp16", "int8"} <= set(variants)
     assert variants["int8"].slo.status == "breach"
     assert variants["fp16"].slo.status == "ok"
+
+
+def test_shapes_the_other_rule_families_emit():
+    res, _, snap = fraud_estate()
+    cands = [
+        # idle.* : proposed state
+        estate.candidate(res, "idle.endpoint_no_invocations", "delete endpoint", {"state": "deleted (config kept)"}, 2000.0),
+        # autoscaling.* : count_min / count_max
+        estate.candidate(res, "autoscaling.fixed_capacity", "autoscale 1-6", {"type": res.type, "count_min": 1, "count_max": 6},
+                         600.0),
+        # off-hours schedule with traffic outside it
+        estate.candidate(res, "autoscaling.off_hours", "stop at night", {"type": res.type, "hours_per_week": 60},
+                         900.0, evidence={"busy_hours_outside": 40}),
+        # spot with an on-demand base
+        estate.candidate(res, "spot.interruptible_workload", "spot 2 of 4",
+                         {"type": res.type, "count": 4, "pricing_model": "spot", "spot_count": 2, "on_demand_base": 2},
+                         700.0, impacts={"interruption_rate_per_hour": 0.001}),
+        estate.candidate(res, "spot.interruptible_workload", "spot 1 of 4",
+                         {"type": res.type, "count": 4, "pricing_model": "spot", "spot_count": 1, "on_demand_base": 3},
+                         350.0, impacts={"interruption_rate_per_hour": 0.001}),
+    ]
+    out = by_action(assess(cands, snap, Settings(**FRAUD), estate.catalog()))
+    assert out["delete endpoint"].slo.status == "breach" and "removes capacity" in out["delete endpoint"].slo.reasons[0]
+    assert out["autoscale 1-6"].slo.status == "ok" and out["autoscale 1-6"].impacts["servers_after"] == "1-6"
+    assert out["stop at night"].slo.status == "breach" and "outside the proposed schedule" in out["stop at night"].slo.reasons[0]
+    two = out["spot 2 of 4"]
+    assert two.slo.status == "breach" and "reclaimed" in two.slo.reasons[0]
+    assert two.impacts["interruption_rate"] == 0.001 and two.impacts["interruption_rate_source"] == "rule"
+    three = out["spot 1 of 4"]
+    assert three.slo.status == "ok" and "on-demand base of 3" in three.slo.reasons[0]
+    assert three.impacts["if_spot_reclaimed_p95_ms_after"] <= 80
