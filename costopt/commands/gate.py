@@ -107,7 +107,10 @@ def command(audit_path, sources, source_format, providers, demo, config_path, lo
         audit = _run_audit(settings, sources, source_format, providers, demo, lookback, quiet)
     results = evaluate_budgets(audit, budget_set, as_of)
     audit = replace(audit, budgets=tuple(to_dict(r) for r in results))
-    day = spend_days(audit, as_of).as_of.isoformat()
+    days = spend_days(audit, as_of)
+    day = days.as_of.isoformat()
+    if days.gap_note():
+        click.echo(f"costopt: warning: {days.gap_note().lstrip('; ')}", err=True)
     outputs = {}
     if junit_path:
         from costopt.reports.junit import render
@@ -116,12 +119,15 @@ def command(audit_path, sources, source_format, providers, demo, config_path, lo
     summary = markdown(results, currency=audit.currency, as_of=day, warn_only=warn_only)
     if markdown_path:
         outputs[Path(markdown_path)] = summary
-    for path, text in outputs.items():
-        write_atomic(path, text)
-    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if step_summary:
-        with open(step_summary, "a", encoding="utf-8") as fh:
-            fh.write(summary + "\n")
+    try:
+        for path, text in outputs.items():
+            write_atomic(path, text)
+        step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if step_summary:
+            with open(step_summary, "a", encoding="utf-8") as fh:
+                fh.write(summary + "\n")
+    except OSError as exc:
+        raise InputError(f"cannot write the output ({exc.strerror})", path=str(exc.filename or "")) from None
     if as_json:
         click.echo(json_document(results, currency=audit.currency, as_of=day, warn_only=warn_only), nl=False)
     else:

@@ -15,7 +15,7 @@ judged (no data for the period, unknown scope value, no history) is ``skipped`` 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping, Sequence
 
@@ -97,6 +97,13 @@ class SpendDays:
     data_start: date | None
     as_of: date
     window_start: date
+    data_end: date | None = None  # last day with any spend row
+
+    def gap_note(self) -> str:
+        """Days between the end of the data and as_of count as 0: say so."""
+        if self.data_end is None or self.as_of <= self.data_end + timedelta(days=1):
+            return ""
+        return f"; no billing data after {self.data_end.isoformat()}: the days up to {self.as_of.isoformat()} count as 0"
 
 
 def spend_days(audit: Audit, today: date | None = None) -> SpendDays:
@@ -109,7 +116,7 @@ def spend_days(audit: Audit, today: date | None = None) -> SpendDays:
     as_of = today or window_end.date()
     if today is None and days:
         as_of = min(as_of, days[-1] + timedelta(days=1))
-    return SpendDays(rows, data_start, as_of, window_start.date())
+    return SpendDays(rows, data_start, as_of, window_start.date(), days[-1] if days else None)
 
 
 def daily_for(budget: Budget, spend: SpendDays) -> tuple[dict[date, float], int]:
@@ -156,6 +163,14 @@ def _verdict_text(status: str, what: str, value: float, budget: Budget, fmt) -> 
 
 
 def check_budget(budget: Budget, ident: str, spend: SpendDays, currency: str, weeks: int) -> CheckResult:
+    result = _check_budget(budget, ident, spend, currency, weeks)
+    note = spend.gap_note()
+    if note and result.status != "skipped":
+        result = replace(result, message=result.message + note)
+    return result
+
+
+def _check_budget(budget: Budget, ident: str, spend: SpendDays, currency: str, weeks: int) -> CheckResult:
     fmt = lambda v: money(v, currency)  # noqa: E731
     unit = "%" if budget.period == "growth" else currency
     if spend.data_start is None:

@@ -194,3 +194,21 @@ def test_runs_an_audit_from_billing_files(tmp_path):
     assert vision["actual"] == pytest.approx(22 * 70.0) and vision["forecast"] == pytest.approx(30 * 70.0)
     assert vision["status"] == "fail"
     assert gcp["actual"] == pytest.approx(210.0) and gcp["status"] == "pass"
+
+
+def test_unwritable_outputs_exit_2(audit_file, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run("--audit", audit_file, "--budget", "1e9", "--junit", blocker / "gate.xml")
+    assert result.exit_code == 2 and "cannot write the output" in result.stderr and "Traceback" not in result.output
+    result = run("--audit", audit_file, "--budget", "1e9", env={"GITHUB_STEP_SUMMARY": str(tmp_path / "no" / "dir.md")})
+    assert result.exit_code == 2 and str(tmp_path / "no" / "dir.md") in result.stderr
+
+
+def test_as_of_after_the_data_says_so(audit_file):
+    result = run("--audit", audit_file, "--budget", "1e9", "--as-of", "2026-11-26")
+    assert result.exit_code == 0
+    note = "no billing data after 2026-11-22: the days up to 2026-11-26 count as 0"
+    assert note in result.stderr
+    assert note in json.loads(run("--audit", audit_file, "--budget", "1e9", "--as-of", "2026-11-26", "--json").stdout)[
+        "checks"][0]["message"]
