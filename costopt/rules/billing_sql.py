@@ -17,7 +17,7 @@ _PROVIDER_WORDS = (
 
 def provider_key(name: str | None) -> str:
     """Catalog key of a billing ProviderName ("Amazon Web Services" -> "aws")."""
-    text = (name or "").strip().lower()
+    text = name.strip().lower() if isinstance(name, str) else ""
     for key, words in _PROVIDER_WORDS:
         if any(w in text for w in words):
             return key

@@ -91,8 +91,9 @@ def _duplicate_sql(params: defaults.SavingsPlan) -> str:
 
 def _type_mix_sql(params: defaults.SavingsPlan) -> str:
     return f"""
-        SELECT ProviderName AS provider, COALESCE(BillingAccountId, '') AS account, RegionId AS region,
-               ResourceId AS resource_id, x_UsageType AS usage_type, SUM({cost_expr('EffectiveCost')}) AS cost
+        SELECT ProviderName AS provider, COALESCE(BillingAccountId, '') AS account, COALESCE(RegionId, '') AS region,
+               COALESCE(ResourceId, '') AS resource_id, COALESCE(x_UsageType, '') AS usage_type,
+               SUM({cost_expr('EffectiveCost')}) AS cost
         FROM focus
         WHERE ChargeCategory = 'Usage' AND ServiceCategory IN {sql_list(params.service_categories)}
           AND CommitmentDiscountId IS NULL
@@ -102,7 +103,7 @@ def _type_mix_sql(params: defaults.SavingsPlan) -> str:
 
 
 def _type_of(row: Any, inventory: dict[str, Resource]) -> str:
-    res = inventory.get(str(row.resource_id)) if row.resource_id is not None else None
+    res = inventory.get(row.resource_id)
     if res is not None and res.type:
         return res.type
     usage = str(row.usage_type or "")
@@ -115,7 +116,7 @@ def _discount_ratio(mix: pd.DataFrame, prov: str, catalog: Any, term: str,
     weighted = priced = total = 0.0
     sources: set[str] = set()
     for row in mix.itertuples(index=False):
-        cost = float(row.cost or 0.0)
+        cost = float(row.cost) if row.cost == row.cost and row.cost is not None else 0.0
         total += cost
         type_ = _type_of(row, inventory)
         if not type_ or not row.region or cost <= 0:

@@ -255,6 +255,7 @@ class EgressHotSpots:
 
     top_n: int = 5
     min_monthly_cost: float = 50.0
+    min_hours: int = 24  # of billing data before a monthly figure is extrapolated
     cost_column: str = "EffectiveCost"
 
 
@@ -263,6 +264,7 @@ class CrossRegion:
     """egress.cross_region: paying inter-region transfer between data and compute (billing)."""
 
     min_monthly_cost: float = 20.0
+    min_hours: int = 24  # of billing data before a monthly figure is extrapolated
     cost_column: str = "EffectiveCost"
 
 

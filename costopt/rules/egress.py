@@ -48,7 +48,7 @@ def _egress_sql(params: Any, inter_region: bool) -> str:
     return f"""
         WITH e AS (
             SELECT ProviderName AS provider, COALESCE(BillingAccountId, '') AS account,
-                   COALESCE(RegionId, '') AS region, x_UsageType AS usage_type,
+                   COALESCE(RegionId, '') AS region, COALESCE(x_UsageType, '(no usage type)') AS usage_type,
                    COALESCE(ServiceName, '') AS service, BillingCurrency AS currency,
                    CAST(floor((epoch(ChargePeriodStart) - (SELECT epoch(MIN(ChargePeriodStart)) FROM focus))
                               / 604800) AS INTEGER) AS week,
@@ -98,7 +98,10 @@ def hot_spots(snapshot: Snapshot, catalog: Any, params: defaults.EgressHotSpots)
         yield Skip(rid, "*", str(exc))
         return
     hours = float(snapshot.billing.scalar(_window_hours_sql()) or 0.0)
-    if rows.empty or hours <= 0:
+    if rows.empty:
+        return
+    if hours < params.min_hours:
+        yield Skip(rid, "*", f"billing covers {hours:.0f} hours; {params.min_hours} needed to extrapolate a month")
         return
     totals = rows.groupby("currency")["cost"].sum().to_dict()
     shown = 0
@@ -161,7 +164,10 @@ def _cross_region_billing(snapshot: Snapshot, catalog: Any, params: defaults.Cro
         yield Skip(rid, "*", str(exc))
         return
     hours = float(snapshot.billing.scalar(_window_hours_sql()) or 0.0)
-    if rows.empty or hours <= 0:
+    if rows.empty:
+        return
+    if hours < params.min_hours:
+        yield Skip(rid, "*", f"billing covers {hours:.0f} hours; {params.min_hours} needed to extrapolate a month")
         return
     for row in rows.itertuples(index=False):
         monthly = float(row.cost) * HOURS_PER_MONTH / hours

@@ -179,3 +179,17 @@ def test_instances_without_metrics_are_skipped_not_guessed():
 def test_spot_and_all_reserved_fleets_give_nothing():
     assert list(reserved_instances(fleet(reserved=3, busy=0, always=0), tiny_catalog(),
                                    defaults.ReservedInstances())) == []
+
+
+def test_engine_runs_one_commitment_sizing_per_provider_never_both():
+    from costopt.config import Settings
+    from costopt.rules.engine import run_rules
+
+    snap = fleet()
+    with_billing = make_snapshot(snap.resources, snap.metrics, window=make_window(days=21, end=T0 + timedelta(hours=HOURS)),
+                                 billing=billing_table(usage_rows()))
+    only = ["commitments.savings_plan", "commitments.reserved_instances"]
+    run = run_rules(with_billing, tiny_catalog(), Settings(), only=only)
+    assert [r.rule_id for r in run.candidates] == ["commitments.savings_plan"]
+    run = run_rules(snap, tiny_catalog(), Settings(), only=only)
+    assert [r.rule_id for r in run.candidates] == ["commitments.reserved_instances"]

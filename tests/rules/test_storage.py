@@ -146,3 +146,17 @@ def test_ml_archive_leaves_hot_or_non_ml_buckets_alone():
     assert list(ml_archive(other, tiny_catalog(), defaults.MlArchive())) == []
     tagged = bucket_snapshot(name="web-logs", gets_per_hour=0.0, workload="training")
     assert recs(ml_archive(tagged, tiny_catalog(), defaults.MlArchive()))
+
+
+def test_alternatives_for_one_bucket_are_never_added_up():
+    from costopt.config import Settings
+    from costopt.rules.engine import run_rules
+    from costopt.tradeoff.selection import select
+
+    snap = bucket_snapshot(name="ml-checkpoints-123456789012", gb=50_000.0, objects=200_000, gets_per_hour=0.1)
+    run = run_rules(snap, tiny_catalog(), Settings(), only=["storage.tiering", "storage.ml_archive"])
+    assert len(run.candidates) >= 3  # IA, Glacier IR (tiering) and the archives (ml_archive)
+    chosen = select(run.candidates)
+    assert len(chosen.selected) == 1
+    best = max(r.monthly_savings for r in run.candidates)
+    assert sum(r.monthly_savings for r in chosen.selected) == pytest.approx(best)
