@@ -269,21 +269,6 @@ def merge_tags(base: Workload | None, resource: Resource) -> Workload | None:
 
 # --- config -------------------------------------------------------------------------------------
 
-DEMO_TARGETS = "demo_workloads.toml"  # in costopt/providers/
-
-
-def with_demo_targets(settings: Settings) -> Settings:
-    """Settings with the demo estate's workloads and models when the config declares none."""
-    if settings.workloads or settings.models:
-        return settings
-    import tomllib
-    from importlib.resources import files
-
-    data = tomllib.loads(files("costopt.providers").joinpath(DEMO_TARGETS).read_text(encoding="utf-8"))
-    return replace(settings, workloads=data.get("workloads", {}), models=data.get("models", {}))
-
-
-
 def parse_targets(settings: Settings) -> Targets:
     """Validate ``[workloads.*]`` and ``[models.*]``; errors name the file, line and key."""
     src = settings.source

@@ -8,7 +8,8 @@ import pytest
 
 from costopt.config import Settings, load_settings
 from costopt.errors import ConfigError
-from costopt.tradeoff.targets import parse_targets, with_demo_targets
+from costopt.providers.demo import demo_settings
+from costopt.tradeoff.targets import parse_targets
 
 GOOD = """
 [workloads.fraud-detector]
@@ -124,7 +125,7 @@ def test_tag_costopt_model_matches_config_workload(builders):
 
 
 def test_demo_targets_parse_and_match_the_demo_estate():
-    targets = parse_targets(with_demo_targets(Settings()))
+    targets = parse_targets(demo_settings(Settings()))
     fraud = targets.workloads["fraud-detector"]
     assert fraud.latency_target_ms == 80 and fraud.min_accuracy == 0.955
     assert set(targets.models["fraud-detector"].variants) == {"fp32", "fp16", "int8"}
@@ -134,4 +135,4 @@ def test_demo_targets_parse_and_match_the_demo_estate():
     assert targets.workloads["recsys-ranker"].latency_target_ms == 150
     # a config that declares its own workloads is left alone
     own = Settings(workloads={"x": {}})
-    assert with_demo_targets(own) is own
+    assert demo_settings(own) is own
