@@ -74,8 +74,8 @@ def command(audit_path, sources, source_format, providers, demo, config_path, lo
 
     \b
     Budgets: --budget / --max-growth for the total, or per provider, account, service,
-    category and team in a [budgets] table (costopt.toml or --budgets FILE); see
-    `python -c "import costopt.gate.budgets as b; help(b)"` or examples/budgets.toml.
+    category and team in a [budgets] table (costopt.toml or --budgets FILE): the format is
+    in examples/budgets.toml and the docstring of costopt.gate.budgets.
     Exit codes: 0 within (warnings allowed), 1 a fail level breached, 2 usage or input error.
 
     \b
