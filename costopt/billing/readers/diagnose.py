@@ -9,6 +9,7 @@ counted from 1 after the header.
 
 from __future__ import annotations
 
+import re
 import weakref
 from contextlib import contextmanager
 from typing import Iterator
@@ -20,6 +21,7 @@ from costopt.billing.readers.sources import Source, ident, read_function
 from costopt.billing.table import BillingTable
 from costopt.errors import InputError
 
+_FAILED_VALUE = re.compile(r"""(?:string|value)[: ]+['"](.*?)['"]""", re.DOTALL)
 _SOURCES: "weakref.WeakKeyDictionary[BillingTable, list[Source]]" = weakref.WeakKeyDictionary()
 
 
@@ -38,8 +40,13 @@ def _expected(kind: str, fmt: str) -> str:
     return f"unparsable date; expected {human}"
 
 
-def find_bad_value(con: duckdb.DuckDBPyConnection, src: Source) -> InputError | None:
-    """The first value of ``src`` that a recorded cast rejects, as an InputError (or None)."""
+def find_bad_value(con: duckdb.DuckDBPyConnection, src: Source, value: str | None = None) -> InputError | None:
+    """The first value of ``src`` that a recorded cast rejects, as an InputError (or None).
+
+    With ``value`` (the string DuckDB failed on), a check whose bad value differs is only a
+    fallback: the column that really stopped the query is reported when it can be told.
+    """
+    fallback: InputError | None = None
     if not src.checks:
         return None
     threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
@@ -58,18 +65,27 @@ def find_bad_value(con: duckdb.DuckDBPyConnection, src: Source) -> InputError | 
                 except duckdb.BinderException:
                     continue  # the column is not in this file of a union_by_name group
                 if row is not None:
-                    return InputError(f"{_expected(kind, fmt)}, got {row[1]!r}", path=path, row=int(row[0]),
-                                      column=column)
+                    found = InputError(f"{_expected(kind, fmt)}, got {row[1]!r}", path=path, row=int(row[0]),
+                                       column=column)
+                    if value is None or row[1] == value:
+                        return found
+                    fallback = fallback or found
     finally:
         con.execute(f"SET threads = {int(threads)}")
-    return None
+    return fallback
 
 
 def explain(table: BillingTable, exc: BaseException) -> InputError:
+    m = _FAILED_VALUE.search(str(exc))
+    value = m.group(1) if m else None
+    fallback = None
     for src in sources_of(table):
-        found = find_bad_value(table.con, src)
-        if found is not None:
+        found = find_bad_value(table.con, src, value)
+        if found is not None and (value is None or f"got {value!r}" in str(found)):
             return found
+        fallback = fallback or found
+    if fallback is not None:
+        return fallback
     text = str(exc).strip().splitlines()
     first = text[0] if text else type(exc).__name__
     labels = ", ".join(table.sources) or "billing data"

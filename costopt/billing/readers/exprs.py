@@ -21,6 +21,13 @@ NUMERIC_TYPES = ("DOUBLE", "FLOAT", "REAL", "DECIMAL", "INTEGER", "BIGINT", "SMA
 DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%Y", "%Y%m%d")
 _TZ_SUFFIX = re.compile(r"(?:[+-]\d{2}:?\d{2}|[+-]\d{2})$")
 SAMPLE_ROWS = 200
+_ANY = re.compile(r"")
+_GUARDS = {  # a format only counts values of its own shape (so %y never takes a 4-digit year)
+    "iso": re.compile(r"^\d{4}-\d{1,2}-\d{1,2}"), "isotz": re.compile(r"^\d{4}-\d{1,2}-\d{1,2}"),
+    "%m/%d/%Y": re.compile(r"^\d{1,2}/\d{1,2}/\d{4}\b"), "%d/%m/%Y": re.compile(r"^\d{1,2}/\d{1,2}/\d{4}\b"),
+    "%m/%d/%y": re.compile(r"^\d{1,2}/\d{1,2}/\d{2}\b"), "%d.%m.%Y": re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}\b"),
+    "%Y/%m/%d": re.compile(r"^\d{4}/\d{1,2}/\d{1,2}"), "%Y%m%d": re.compile(r"^\d{8}$"),
+}
 
 
 def is_numeric(sql_type: str) -> bool:
@@ -91,18 +98,13 @@ def sniff_date_format(src: Source, con: duckdb.DuckDBPyConnection, real: str) ->
         candidates.append(fmt + " %H:%M:%S" if with_time else fmt)
         if with_time:
             candidates.append(fmt + " %H:%M")
-    listing = ", ".join(sql_str(v) for v in values)
-    best, best_count = candidates[0], -1
+    best, best_count = candidates[0], 0
     for fmt in candidates:
-        if fmt in ("iso", "isotz") and not all(re.match(r"^\d{4}-\d{1,2}-\d{1,2}", v) for v in values):
+        guard = _GUARDS.get(fmt.split(" ")[0], _ANY)
+        eligible = [v for v in values if guard.match(v)]
+        if not eligible:
             continue
-        if fmt == "%m/%d/%y" or fmt.startswith("%m/%d/%y "):
-            # %y must not swallow a four-digit year
-            if any(re.match(r"^\d{1,2}/\d{1,2}/\d{4}", v) for v in values):
-                continue
-        if fmt.startswith(("%m/%d/%Y", "%d.%m.%Y", "%d/%m/%Y")) and not all(
-                re.match(r"^\d{1,2}[./]\d{1,2}[./]\d{4}", v) for v in values):
-            continue
+        listing = ", ".join(sql_str(v) for v in eligible)
         parsed = date_expr("v", fmt, strict=False)
         count = con.execute(f"SELECT count({parsed}) FROM unnest([{listing}]) t(v)").fetchone()[0]
         if count > best_count:

@@ -13,6 +13,8 @@ BilledCost = EffectiveCost = ``cost``; ListCost = ``cost_at_list`` when exported
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
 from costopt.billing.readers import exprs
@@ -34,10 +36,17 @@ def missing(src: Source) -> list[str]:
             if src.find(key) is None]
 
 
+def struct_has(sql_type: str, name: str) -> bool:
+    """Whether a DuckDB STRUCT type string has a top-level field ``name``."""
+    return re.search(r'[(,]\s*"?' + re.escape(name) + r'"?\s', sql_type, re.IGNORECASE) is not None
+
+
 def field(src: Source, *path: str) -> tuple[str | None, bool]:
     """(expression, is_struct_field) for a nested export field, struct or flattened."""
     top = src.find(normalise(path[0]))
     if top is not None and len(path) > 1 and src.type_of(top).startswith("STRUCT"):
+        if not struct_has(src.type_of(top), path[1]):
+            return None, True
         return ident(top) + "".join(f".{ident(p)}" for p in path[1:]), True
     flat = src.find(normalise("".join(path)))
     return (ident(flat) if flat else None), False
@@ -131,11 +140,14 @@ def select(src: Source, con: duckdb.DuckDBPyConnection) -> str:
                           ChargeDescription="'credits'")
             source = f"(SELECT * FROM {src.view} WHERE {amount} <> 0) AS c"
         else:
-            listing = ident(credits) if kind.endswith("[]") else \
+            nested = kind.endswith("[]")
+            listing = ident(credits) if nested else \
                 f"from_json(CAST({ident(credits)} AS VARCHAR), '{CREDIT_JSON_TYPE}')"
+            names = [f"CAST(__credit.{n} AS VARCHAR)" for n in ("full_name", "name", "type")
+                     if not nested or struct_has(kind, n)]
             credit.update(BilledCost="CAST(__credit.amount AS DOUBLE)", EffectiveCost="CAST(__credit.amount AS DOUBLE)",
                           ContractedCost="CAST(__credit.amount AS DOUBLE)",
-                          ChargeDescription="COALESCE(CAST(__credit.full_name AS VARCHAR), CAST(__credit.name AS VARCHAR))")
+                          ChargeDescription=exprs.first_present(*names) or "'credit'")
             source = f"(SELECT *, unnest({listing}) AS __credit FROM {src.view}) AS c"
         parts.append(canonical_select({k: v for k, v in credit.items() if v}, source))
     return " UNION ALL ".join(parts)
