@@ -122,3 +122,16 @@ def test_daily_rates_window():
     as_of = date(2026, 11, 16)
     method, rates, n = daily_rates({}, as_of, date(2026, 1, 1), weeks=3)
     assert (method, n) == ("weekday", 21) and rates == (0.0,) * 7
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(costs, min_size=1, max_size=60), as_of=days_2020s, k=st.floats(0.0, 1000.0),
+       weeks=st.integers(1, 6))
+def test_forecast_is_linear_and_never_below_month_to_date(values, as_of, k, weeks):
+    data_start = as_of - timedelta(days=len(values))
+    daily = {data_start + timedelta(days=i): v for i, v in enumerate(values)}
+    fc = month_forecast(daily, as_of, data_start, weeks=weeks)
+    scaled = month_forecast({d: v * k for d, v in daily.items()}, as_of, data_start, weeks=weeks)
+    assert fc.forecast >= fc.month_to_date - 1e-9 * max(1.0, fc.month_to_date)
+    assert math.isclose(scaled.forecast, fc.forecast * k, rel_tol=1e-9, abs_tol=1e-6)
+    assert fc.method == ("weekday" if len(values) >= 7 else "mean")
