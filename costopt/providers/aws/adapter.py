@@ -6,7 +6,8 @@ Prices are filled in afterwards (:mod:`costopt.providers.aws.prices`). Nothing i
 changed in the account; the exact actions used are in ``iam-policy.json``.
 
 Settings (``[providers.aws]`` in costopt.toml) may set ``max_workers``, ``retry_mode``
-(standard | adaptive), ``max_attempts`` and ``prices`` (auto | api | catalog).
+(standard | adaptive), ``max_attempts``, ``prices`` (auto | api | catalog) and ``period_s``
+(CloudWatch period; default 300 s, 3600 s past 63 days).
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, Callable, Mapping
 
-from costopt.billing.table import BillingTable
 from costopt.config import Settings
 from costopt.errors import ProviderError
 from costopt.model import HOURS_PER_MONTH, CoverageEntry, Resource, Snapshot, Window
 from costopt.progress import QUIET
+from costopt.providers.aws.costs import table_from_frames
 from costopt.providers.aws.coverage import guarded, scope_of
 from costopt.providers.aws.prices import PRICING_REGION, PriceBook
 from costopt.providers.aws.regional import Partial, read_account, read_region
@@ -43,7 +44,8 @@ class AwsProvider:
     def __init__(self, profile: str | None = None, regions: tuple[str, ...] | list[str] | None = None,
                  role_arns: tuple[str, ...] = (), demo: bool = False, max_workers: int | None = None,
                  retry_mode: str | None = None, max_attempts: int | None = None, prices: str | None = None,
-                 session: Any = None, catalog: Any = None, today: date | None = None, with_costs: bool = True):
+                 session: Any = None, catalog: Any = None, today: date | None = None, with_costs: bool = True,
+                 period_s: int | None = None):
         self.profile = profile
         self.regions = tuple(regions) if regions else None
         self.role_arns = tuple(role_arns or ())
@@ -56,6 +58,7 @@ class AwsProvider:
         self.catalog = catalog
         self.today = today
         self.with_costs = with_costs
+        self.period_s = period_s
 
     # --- options ---------------------------------------------------------------------------
     def _option(self, settings: Settings | None, key: str, explicit: Any, default: Any) -> Any:
@@ -87,6 +90,9 @@ class AwsProvider:
         mode = str(self._option(settings, "retry_mode", self.retry_mode, DEFAULT_RETRY_MODE))
         attempts = int(self._option(settings, "max_attempts", self.max_attempts, DEFAULT_MAX_ATTEMPTS))
         price_mode = str(self._option(settings, "prices", self.prices, "auto"))
+        period = self._option(settings, "period_s", self.period_s, None)
+        if period is not None and (not isinstance(period, int) or period < 60 or period % 60):
+            raise ProviderError("aws: [providers.aws] period_s must be a multiple of 60 seconds")
         if workers < 1 or mode not in ("standard", "adaptive", "legacy") or price_mode not in PRICE_MODES:
             raise ProviderError("aws: [providers.aws] needs max_workers >= 1, retry_mode standard|adaptive and "
                                 f"prices {'|'.join(PRICE_MODES)}")
@@ -101,7 +107,7 @@ class AwsProvider:
             plan.append((account, regions))
         progress(f"aws: {len(accounts)} account(s), {sum(len(r) for _, r in plan)} account-region(s), "
                  f"{workers} worker(s)")
-        parts = self._run(plan, window, progress, workers)
+        parts = self._run(plan, window, progress, workers, period)
         resources = [r for p in parts for r in p.resources]
         book = PriceBook(None if price_mode == "catalog" else accounts[0].client("pricing", PRICING_REGION),
                          None if price_mode == "api" else self._catalog(settings), self.today)
@@ -110,22 +116,19 @@ class AwsProvider:
         if book.api_error:
             coverage.append(CoverageEntry("aws", "pricing", "partial", f"Price List API: {book.api_error}",
                                           "PricingUnavailable", "grant pricing:GetProducts; the bundled catalog was used"))
-        tables = [p.billing for p in parts if p.billing is not None]
-        billing = tables[0] if len(tables) == 1 else None
-        if len(tables) > 1:
-            billing = BillingTable()
-            billing.extend(tables)
+        billing = table_from_frames([(f"aws cost explorer {i}", p.billing) for i, p in enumerate(parts)
+                                     if p.billing is not None])
         return Snapshot(window=window, resources=tuple(resources), metrics=tuple(m for p in parts for m in p.metrics),
                         billing=billing, coverage=tuple(coverage) + tuple(c for p in parts for c in p.coverage),
                         prices=book.sources())
 
     def _run(self, plan: list[tuple[Account, list[str]]], window: Window, progress: Callable[[str], None],
-             workers: int) -> list[Partial]:
+             workers: int, period: int | None) -> list[Partial]:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="costopt-aws") as pool:
             futures = []
             for account, regions in plan:
                 futures.append(pool.submit(read_account, account, regions, window, progress, self.with_costs))
-                futures += [pool.submit(read_region, account, region, window, progress) for region in regions]
+                futures += [pool.submit(read_region, account, region, window, progress, period) for region in regions]
             return [f.result() for f in futures]
 
 
@@ -164,9 +167,25 @@ def _hourly(r: Resource, book: PriceBook) -> tuple[float | None, dict[str, Any]]
     return None, {}
 
 
+SPEC_FIELDS = ("vcpu", "memory_gib", "gpu_count", "gpu_model", "gpu_memory_gib", "architecture")
+
+
+def with_catalog_specs(r: Resource, catalog: Any) -> Resource:
+    """Specs the API did not give (a type DescribeInstanceTypes does not know) from the catalog."""
+    if r.kind not in ("vm", "gpu_vm", "endpoint") or (r.specs and r.specs.get("vcpu")) or catalog is None:
+        return r
+    spec = catalog.instance("aws", r.type) or (catalog.instance("aws", r.type[3:]) if r.type.startswith("ml.") else None)
+    if spec is None:
+        return r
+    specs = {**{f: getattr(spec, f, None) for f in SPEC_FIELDS}, "source": "catalog"}
+    kind = r.kind if r.kind == "endpoint" else ("gpu_vm" if spec.gpu_count else "vm")
+    return replace(r, specs=specs, kind=kind)
+
+
 def priced(resources: list[Resource], book: PriceBook, workers: int) -> list[Resource]:
     """Resources with ``hourly_cost`` filled (None where no source knows the price)."""
     def one(r: Resource) -> Resource:
+        r = with_catalog_specs(r, book.catalog)
         hourly, extra = _hourly(r, book)
         attrs = {**r.attributes, **{k: v for k, v in extra.items() if v is not None}} if extra else r.attributes
         return replace(r, hourly_cost=hourly, attributes=attrs)

@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from costopt.billing.table import BillingTable
+from costopt.billing.schema import FOCUS_COLUMNS
+from costopt.billing.table import BillingTable, canonical_select
 from costopt.model import Window
 from costopt.providers.aws.session import Account
 
@@ -118,8 +119,23 @@ def to_frame(account_id: str, results: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def billing(account: Account, window: Window) -> BillingTable | None:
-    frame = to_frame(account.account_id, cost_and_usage(account, window))
-    if frame.empty:
+def table_from_frames(frames: list[tuple[str, pd.DataFrame]]) -> BillingTable | None:
+    """A BillingTable over the frames, each materialised as a DuckDB table.
+
+    (``BillingTable.from_frame`` registers the frame on the connection, which query cursors do
+    not see with duckdb 2; a table created from the frame is visible to every cursor.)
+    """
+    frames = [(label, f) for label, f in frames if not f.empty]
+    if not frames:
         return None
-    return BillingTable.from_frame(frame, f"aws cost explorer {account.account_id}")
+    table = BillingTable()
+    for n, (label, frame) in enumerate(frames):
+        name = f"aws_ce_{n}"
+        table.con.from_df(frame).create(name)
+        table.add_select(canonical_select({c: c for c in FOCUS_COLUMNS if c in frame.columns}, name), label)
+    return table
+
+
+def billing(account: Account, window: Window) -> pd.DataFrame:
+    """This account's Cost Explorer rows as a FOCUS frame (empty when Cost Explorer has none)."""
+    return to_frame(account.account_id, cost_and_usage(account, window))

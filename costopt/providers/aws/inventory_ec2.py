@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import botocore.exceptions
+
 from costopt.model import Resource
 from costopt.providers.aws.common import chunks, pages, tag_dict, workload_of
 from costopt.providers.aws.session import Account
@@ -16,7 +18,16 @@ def instance_specs(ec2: Any, types: set[str]) -> dict[str, dict[str, Any]]:
     """Hardware facts per instance type: vcpu, memory_gib, gpu_count, gpu_model, gpu_memory_gib..."""
     specs: dict[str, dict[str, Any]] = {}
     for batch in chunks(sorted(types), 100):
-        for info in pages(ec2, "describe_instance_types", "InstanceTypes", InstanceTypes=batch):
+        try:
+            infos = list(pages(ec2, "describe_instance_types", "InstanceTypes", InstanceTypes=batch))
+        except botocore.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "InvalidInstanceType":
+                raise
+            if len(batch) > 1:  # find the type this region does not describe; keep the others
+                for one in batch:
+                    specs.update(instance_specs(ec2, {one}))
+            continue  # specs of an undescribed type come from the catalog
+        for info in infos:
             specs[info["InstanceType"]] = spec_of(info)
     return specs
 

@@ -64,8 +64,12 @@ def _dims(**kv: str) -> list[dict[str, str]]:
 
 
 def listed(cloudwatch: Any, namespace: str) -> list[dict[str, Any]]:
-    """Metrics that exist in ``namespace`` (names + exact dimensions), paginated."""
-    return list(pages(cloudwatch, "list_metrics", "Metrics", Namespace=namespace))
+    """Metrics that exist in ``namespace`` (names + exact dimensions, each once), paginated."""
+    seen: dict[tuple, dict[str, Any]] = {}
+    for m in pages(cloudwatch, "list_metrics", "Metrics", Namespace=namespace):
+        key = (m["MetricName"], tuple(sorted((d["Name"], d["Value"]) for d in m.get("Dimensions", ()))))
+        seen.setdefault(key, m)
+    return list(seen.values())
 
 
 def plan_instance(r: Resource, period: int, agent: list[dict[str, Any]]) -> list[Query]:

@@ -33,7 +33,8 @@ def _region_dead(coverage: list[CoverageEntry], start: int) -> bool:
     return any(c.status == "failed" and c.error_code in REGION_FATAL for c in coverage[start:])
 
 
-def read_region(account: Account, region: str, window: Window, progress: Callable[[str], None]) -> Partial:
+def read_region(account: Account, region: str, window: Window, progress: Callable[[str], None],
+                period_s: int | None = None) -> Partial:
     out = Partial()
     cov = out.coverage
     acct = account.account_id
@@ -69,7 +70,7 @@ def read_region(account: Account, region: str, window: Window, progress: Callabl
     out.resources += endpoints
     out.resources += step("rds instances", lambda: inventory_services.rds_instances(account, region),
                           ("rds:DescribeDBInstances",))
-    out.metrics += read_metrics(account, region, out.resources, window, cov, progress)
+    out.metrics += read_metrics(account, region, out.resources, window, cov, progress, period_s)
     return out
 
 
@@ -87,10 +88,11 @@ def _with_endpoint_specs(account: Account, region: str, endpoints: list[Resource
 
 
 def read_metrics(account: Account, region: str, resources: list[Resource], window: Window,
-                 cov: list[CoverageEntry], progress: Callable[[str], None]) -> list[MetricSeries]:
+                 cov: list[CoverageEntry], progress: Callable[[str], None],
+                 period_s: int | None = None) -> list[MetricSeries]:
     acct = account.account_id
     cw = account.client("cloudwatch", region)
-    period = metrics.fine_period(window)
+    period = period_s or metrics.fine_period(window)
     queries: list[metrics.Query] = []
     vms = [r for r in resources if r.kind in ("vm", "gpu_vm")]
     if vms:
@@ -149,5 +151,5 @@ def read_account(account: Account, regions: list[str], window: Window, progress:
                               actions=("ce:GetCostAndUsage",))
         if out.billing is not None:
             cov.append(CoverageEntry("aws", scope_of(acct, "global", "cost explorer"), "ok",
-                                     "daily cost by service and usage type"))
+                                     f"{len(out.billing)} daily rows by service and usage type"))
     return out
