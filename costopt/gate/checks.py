@@ -93,7 +93,7 @@ def _day(value: Any) -> date | None:
 class SpendDays:
     """The audit's daily rows and the observed span [data_start, as_of)."""
 
-    rows: tuple[Mapping[str, Any], ...]
+    rows: tuple[tuple[date, Mapping[str, Any]], ...]  # (parsed day, row)
     data_start: date | None
     as_of: date
     window_start: date
@@ -107,8 +107,9 @@ class SpendDays:
 
 
 def spend_days(audit: Audit, today: date | None = None) -> SpendDays:
-    rows = tuple(r for r in (audit.spend or {}).get("daily") or () if isinstance(r, Mapping) and _day(r.get("day")))
-    days = sorted({_day(r["day"]) for r in rows})
+    parsed = ((_day(r.get("day")), r) for r in (audit.spend or {}).get("daily") or () if isinstance(r, Mapping))
+    rows = tuple((d, r) for d, r in parsed if d is not None)
+    days = sorted({d for d, _ in rows})
     window_start, window_end = audit.window.start, audit.window.end
     data_start = days[0] if days else None
     if data_start is not None and data_start == window_start.date() and window_start.time() != datetime.min.time():
@@ -126,11 +127,10 @@ def daily_for(budget: Budget, spend: SpendDays) -> tuple[dict[date, float], int]
     wanted = (budget.scope_value or "").casefold()
     out: dict[date, float] = {}
     matched = 0
-    for row in spend.rows:
+    for day, row in spend.rows:
         if field_name is not None and str(row.get(field_name) or "").casefold() != wanted:
             continue
         matched += 1
-        day = _day(row["day"])
         try:
             value = float(row.get(column) or 0.0)
         except (TypeError, ValueError):
@@ -141,7 +141,7 @@ def daily_for(budget: Budget, spend: SpendDays) -> tuple[dict[date, float], int]
 
 def known_values(budget: Budget, spend: SpendDays) -> list[str]:
     field_name = ROW_FIELDS.get(budget.scope_kind, "")
-    return sorted({str(r.get(field_name)) for r in spend.rows if r.get(field_name) not in (None, "")})
+    return sorted({str(r.get(field_name)) for _, r in spend.rows if r.get(field_name) not in (None, "")})
 
 
 def _result(budget: Budget, ident: str, status: str, unit: str, actual, forecast, message: str, **details) -> CheckResult:
