@@ -55,11 +55,15 @@ def hourly_max(snapshot: Snapshot, metrics: Iterable[str], ids: set[str]) -> pd.
 
 
 def is_autoscaled(r: Resource) -> bool:
+    """Scaling already configured: a flag, scaling policies, or a min/max range (ASG/MIG/VMSS)."""
     a = r.attributes
-    if a.get("autoscaling"):
+    if a.get("autoscaling") or a.get("policies"):
         return True
-    lo, hi = a.get("min_size"), a.get("max_size")
-    return lo is not None and hi is not None and hi > lo
+    for lo_key, hi_key in (("min", "max"), ("min_size", "max_size")):
+        lo, hi = a.get(lo_key), a.get(hi_key)
+        if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and hi > lo:
+            return True
+    return False
 
 
 def _scaling_apply(r: Resource, lo: int, hi: int, target: float) -> str:

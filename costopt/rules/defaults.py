@@ -41,7 +41,7 @@ class IdleInstance:
 
     cpu_p95_max: float = 3.0  # % — P95 of 5-minute CPU maxima at or below this is idle
     gpu_p95_max: float = 1.0  # % — same for GPU utilisation (GPU VMs need the agent's GPU metric)
-    network_mb_per_hour_max: float = 5.0  # MB/h in+out averaged over the lookback
+    network_mb_per_hour_max: float = 20.0  # MB/h in+out over the lookback (agents alone send a few MB/h)
     quantile: float = 0.95
     min_hours: float = 30.0  # fewer hours of CPU data -> skipped, not judged
 
@@ -273,6 +273,9 @@ class NatGatewayEndpoint:
     """egress.nat_gateway_endpoint: S3/DynamoDB traffic through NAT -> free gateway endpoint."""
 
     gateway_destinations: tuple[str, ...] = ("s3", "dynamodb")
+    # Without a destination breakdown (flow logs), the share of NAT bytes you KNOW goes to S3 /
+    # DynamoDB; 0 = unknown -> "investigate" with no savings claimed.
+    assumed_gateway_share: float = 0.0
     min_hours: int = 24
     min_monthly_savings: float = 5.0
 

@@ -251,6 +251,19 @@ def _cross_region_inventory(snapshot: Snapshot, catalog: Any, params: defaults.C
         )
 
 
+# CloudWatch AWS/NATGateway: processed bytes = out to destinations + in from destinations (the
+# *Source metrics are the same bytes seen from the other side).
+NAT_PROCESSED = ("bytesouttodestination", "bytesinfromdestination")
+
+
+def _processed(parts: list) -> list:
+    """The nat_bytes series that count processed bytes once (drop the mirrored ``direction``s)."""
+    directions = {str(s.dimensions.get("direction", "")).lower() for s in parts}
+    if directions & set(NAT_PROCESSED):
+        return [s for s in parts if str(s.dimensions.get("direction", "")).lower() in NAT_PROCESSED]
+    return parts
+
+
 @rule("egress.nat_gateway_endpoint", params=defaults.NatGatewayEndpoint, needs=("inventory",))
 def nat_gateway_endpoint(snapshot: Snapshot, catalog: Any,
                          params: defaults.NatGatewayEndpoint) -> Iterable[Recommendation | Skip]:
@@ -261,13 +274,16 @@ def nat_gateway_endpoint(snapshot: Snapshot, catalog: Any,
     Private Google Access; Azure: service endpoints) carries it at no charge. How: for each
     nat_gateway resource, ``nat_bytes`` series (Sum per period) with a ``destination``
     dimension (from VPC flow logs: s3, dynamodb, internet, ...) give the GB per month going
-    to ``gateway_destinations``, priced at the catalog's ``nat_processing`` rate. Gateways
-    whose ``attributes["gateway_endpoints"]`` already list the destination are left out.
-    Without a destination breakdown the finding says "investigate" with 0 savings and the
-    whole processing cost as the upper bound. Example config::
+    to ``gateway_destinations``, priced at the catalog's ``nat_processing`` rate (CloudWatch
+    ``direction`` series are counted once: out to + in from destination). Gateways whose
+    ``attributes["gateway_endpoints"]`` already list the destination are left out. Without
+    a destination breakdown the finding says "investigate" with 0 savings and the whole
+    processing cost as the upper bound — unless you know the share and set
+    ``assumed_gateway_share`` (then: low confidence, low end 0). Example config::
 
         [rules."egress.nat_gateway_endpoint"]
         gateway_destinations = ["s3"]
+        assumed_gateway_share = 0.8
     """
     rid = "egress.nat_gateway_endpoint"
     nats = [r for r in snapshot.resources if r.kind == "nat_gateway"]
@@ -291,7 +307,7 @@ def nat_gateway_endpoint(snapshot: Snapshot, catalog: Any,
             continue
         by_dest: dict[str, float] = {}
         hours = 0.0
-        for s in parts:
+        for s in _processed(parts):
             ok = np.isfinite(s.values) & (s.values >= 0)
             _, first = np.unique(s.timestamps[ok], return_index=True)
             dest = str(s.dimensions.get("destination", "")).lower()
@@ -308,6 +324,12 @@ def nat_gateway_endpoint(snapshot: Snapshot, catalog: Any,
                       resource_name=nat.name, currency=price.currency, tags=dict(nat.tags), workload=nat.workload,
                       alternative_group=nat.id)
         vpc = nat.attributes.get("vpc_id", "<vpc id>")
+        if set(by_dest) <= {""} and params.assumed_gateway_share > 0 and targets:
+            share = min(params.assumed_gateway_share, 1.0)
+            by_dest = {targets[0]: by_dest.get("", 0.0) * share, "": by_dest.get("", 0.0) * (1 - share)}
+            assumed = f"assumed_gateway_share = {share:g} from config (no destination breakdown)"
+        else:
+            assumed = ""
         if set(by_dest) <= {""}:
             whole = total_gb * price.amount
             if whole < params.min_monthly_savings or not targets:
@@ -335,8 +357,10 @@ def nat_gateway_endpoint(snapshot: Snapshot, catalog: Any,
             current={"gb_per_month": total_gb, "gb_to_gateway_destinations": gb},
             proposed={"gateway_endpoints": sorted(existing | {d for d in targets if d in by_dest})},
             monthly_cost_before=total_gb * price.amount, monthly_cost_after=(total_gb - gb) * price.amount,
-            monthly_savings=savings, savings_low=savings, savings_high=savings, confidence="high",
+            monthly_savings=savings, savings_low=0.0 if assumed else savings, savings_high=savings,
+            confidence="low" if assumed else "high",
             evidence={"gb_per_month_by_destination": {d or "unknown": v * scale for d, v in by_dest.items()},
+                      "assumption": assumed or None,
                       "hours_observed": hours, "price_per_gb": price.amount,
                       "price_source": f"{price.source} ({price.as_of})"},
             effort="low",

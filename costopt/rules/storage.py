@@ -61,12 +61,33 @@ def _clean(s: MetricSeries) -> tuple[np.ndarray, np.ndarray]:
     return ts, s.values[ok][first]
 
 
+# CloudWatch BucketSizeBytes StorageType -> S3 storage class (catalog tier names).
+CLOUDWATCH_CLASSES = {
+    "standardstorage": "STANDARD", "standardiastorage": "STANDARD_IA", "onezoneiastorage": "ONEZONE_IA",
+    "glacierinstantretrievalstorage": "GLACIER_IR", "glacierstorage": "GLACIER", "deeparchivestorage": "DEEP_ARCHIVE",
+    "reducedredundancystorage": "REDUCED_REDUNDANCY",
+}
+SELF_TIERING = frozenset({"intelligent_tiering"})  # moves its own objects: never a source of a transition
+
+
+def normalize_class(name: str) -> str | None:
+    """Catalog name of a storage class; None for accounting entries that are not a class (overheads, staging)."""
+    key = (name or "").strip()
+    low = key.lower()
+    if "overhead" in low or "staging" in low:
+        return None
+    if low.startswith("intelligenttiering"):
+        return "INTELLIGENT_TIERING"
+    return CLOUDWATCH_CLASSES.get(low, key)
+
+
 def class_usage(series: list[MetricSeries]) -> list[ClassUsage]:
     """Per (storage class, version) usage; repeated series of one key are pooled, duplicates kept once."""
     keyed: dict[tuple[str, str], list[MetricSeries]] = {}
     for s in series:
-        keyed.setdefault((str(s.dimensions.get("storage_class", "")), str(s.dimensions.get("version", ""))),
-                         []).append(s)
+        storage_class = normalize_class(str(s.dimensions.get("storage_class", "")))
+        if storage_class is not None:
+            keyed.setdefault((storage_class, str(s.dimensions.get("version", ""))), []).append(s)
     out = []
     for (storage_class, version), parts in sorted(keyed.items()):
         cleaned = [_clean(s) for s in parts]
@@ -210,7 +231,8 @@ def _evaluate(rid: str, snapshot: Snapshot, catalog: Any, params: Any, select_bu
         if not tiers:
             yield Skip(rid, bucket.id, f"no storage tier prices for {bucket.provider} {bucket.region}")
             continue
-        gets_month, _ = _monthly_sum(gets_s)
+        whole = [g for g in gets_s if g.dimensions.get("filter") == "EntireBucket"]
+        gets_month, _ = _monthly_sum(whole or gets_s)  # overlapping filters summed: more reads, less saving
         if gets_month is None:
             yield Skip(rid, bucket.id, "no gets metric: access pattern unknown, retrieval cost cannot be bounded")
             continue
@@ -221,6 +243,8 @@ def _evaluate(rid: str, snapshot: Snapshot, catalog: Any, params: Any, select_bu
         days_observed = int(min(u.hours for u in usage) // 24)
         by_name = {t.name.lower(): t for t in tiers}
         for cu in usage:
+            if cu.storage_class.lower() in SELF_TIERING:
+                continue
             cur = by_name.get(cu.storage_class.lower())
             if cur is None:
                 yield Skip(rid, bucket.id, f"storage class {cu.storage_class!r} not in the catalog for "

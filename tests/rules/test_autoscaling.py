@@ -187,3 +187,20 @@ def test_invalid_utilisation_points_are_ignored():
     vals[4] = -1.0
     [rec] = list(off_hours(notebook(vals), tiny_catalog(), defaults.OffHours()))
     assert rec.proposed["hours_per_week"] == 40
+
+
+@pytest.mark.parametrize("attrs", [{"min": 2, "max": 8}, {"policies": [{"type": "TargetTrackingScaling"}]},
+                                   {"autoscaling": True}])
+def test_groups_that_already_scale_are_left_alone(attrs):
+    snap = fleet_snapshot("search-embed", kind="autoscaling_group", type_="c5.4xlarge", count=6, hourly=0.68,
+                          requests=diurnal(60_000, 10_000), util=diurnal(20.0, 4.0), util_metric="cpu", **attrs)
+    assert run_fixed(snap) == []
+
+
+def test_fixed_range_group_is_a_candidate():
+    snap = fleet_snapshot("search-embed", kind="autoscaling_group", type_="c5.4xlarge", count=6, hourly=None,
+                          requests=diurnal(60_000, 10_000), util=diurnal(20.0, 4.0), util_metric="cpu",
+                          min=6, max=6, members_priced_separately=True)
+    [rec] = run_fixed(snap)
+    assert rec.evidence["price_source"].startswith("tests")  # catalog on-demand x count
+    assert rec.monthly_savings == pytest.approx(4 * 0.68 * 730)

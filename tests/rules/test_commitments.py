@@ -193,3 +193,14 @@ def test_engine_runs_one_commitment_sizing_per_provider_never_both():
     assert [r.rule_id for r in run.candidates] == ["commitments.savings_plan"]
     run = run_rules(snap, tiny_catalog(), Settings(), only=only)
     assert [r.rule_id for r in run.candidates] == ["commitments.reserved_instances"]
+
+
+def test_group_whose_members_are_listed_is_not_reserved_twice():
+    snap = fleet()
+    asg = make_resource("asg-1", kind="autoscaling_group", type="m5.xlarge", count=3,
+                        attributes={"members_priced_separately": True})
+    snap2 = make_snapshot(snap.resources + (asg,), snap.metrics + (make_series("asg-1", "cpu", np.full(14 * 24, 30.0),
+                                                                               period_s=3600),), window=snap.window)
+    [a] = reserved_instances(snap, tiny_catalog(), defaults.ReservedInstances())
+    [b] = reserved_instances(snap2, tiny_catalog(), defaults.ReservedInstances())
+    assert a.proposed["count"] == b.proposed["count"] == 3

@@ -161,3 +161,30 @@ def test_nat_duplicates_and_negative_points_are_not_counted():
     dup = type(s)(s.resource_id, s.metric, s.unit, s.period_s, ts, vs, s.stat, {"destination": "s3"})
     [rec] = list(nat_gateway_endpoint(make_snapshot([nat], [dup]), tiny_catalog(), defaults.NatGatewayEndpoint()))
     assert rec.monthly_savings == pytest.approx(10.0 * 730 * 0.045)
+
+
+def direction_series(nat_id, direction, gb_per_hour, hours=24 * 7):
+    s = make_series(nat_id, "nat_bytes", np.full(hours, gb_per_hour * 1e9), period_s=3600, unit="Bytes", stat="Sum")
+    return type(s)(s.resource_id, s.metric, s.unit, s.period_s, s.timestamps, s.values, s.stat, {"direction": direction})
+
+
+def cloudwatch_nat():
+    """The four AWS/NATGateway byte metrics: each processed byte shows up twice."""
+    nat = make_resource("nat-pipeline", kind="nat_gateway", type="")
+    parts = [("BytesOutToDestination", 2.0), ("BytesInFromSource", 2.0),
+             ("BytesInFromDestination", 8.0), ("BytesOutToSource", 8.0)]
+    return make_snapshot([nat], [direction_series("nat-pipeline", d, gb) for d, gb in parts])
+
+
+def test_cloudwatch_directions_are_counted_once():
+    [rec] = list(nat_gateway_endpoint(cloudwatch_nat(), tiny_catalog(), defaults.NatGatewayEndpoint()))
+    assert rec.current["gb_per_month"] == pytest.approx(10.0 * 730)
+    assert rec.monthly_savings == 0 and rec.savings_high == pytest.approx(10.0 * 730 * 0.045)
+
+
+def test_known_share_from_config_prices_the_endpoint_with_low_confidence():
+    params = defaults.NatGatewayEndpoint(assumed_gateway_share=0.8)
+    [rec] = list(nat_gateway_endpoint(cloudwatch_nat(), tiny_catalog(), params))
+    assert rec.monthly_savings == pytest.approx(0.8 * 10.0 * 730 * 0.045)
+    assert rec.confidence == "low" and rec.savings_low == 0
+    assert "assumed_gateway_share" in rec.evidence["assumption"]

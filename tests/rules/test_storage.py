@@ -160,3 +160,34 @@ def test_alternatives_for_one_bucket_are_never_added_up():
     assert len(chosen.selected) == 1
     best = max(r.monthly_savings for r in run.candidates)
     assert sum(r.monthly_savings for r in chosen.selected) == pytest.approx(best)
+
+
+def cw_series(bucket, storage_type, gb):
+    s = bytes_series(bucket, gb)
+    return MetricSeries(s.resource_id, s.metric, s.unit, s.period_s, s.timestamps, s.values, s.stat,
+                        {"storage_class": storage_type})
+
+
+def test_cloudwatch_storage_types_map_to_classes_and_overheads_are_ignored():
+    snap = bucket_snapshot(name="b", gets_per_hour=0.0)
+    metrics = [m for m in snap.metrics if m.metric != "bytes_stored"]
+    metrics += [cw_series("b", "StandardStorage", 100_000.0), cw_series("b", "GlacierObjectOverhead", 1.0),
+                cw_series("b", "IntelligentTieringFAStorage", 5_000.0)]
+    out = list(tiering(make_snapshot(snap.resources, metrics), tiny_catalog(), defaults.StorageTiering()))
+    assert not [o for o in out if isinstance(o, Skip)]
+    assert {r.current["storage_class"] for r in recs(out)} == {"STANDARD"}
+
+
+def test_entire_bucket_request_filter_is_not_added_to_prefix_filters():
+    def gets(filter_id, per_hour):
+        s = make_series("b", "gets", np.full(HOURS, per_hour), period_s=3600, unit="Count", stat="Sum")
+        return MetricSeries("b", "gets", "Count", 3600, s.timestamps, s.values, "Sum", {"filter": filter_id})
+
+    snap = bucket_snapshot(name="b", with_gets=False)
+    base = list(snap.metrics)
+    one = recs(tiering(make_snapshot(snap.resources, base + [gets("EntireBucket", 1000.0)]), tiny_catalog(),
+                       defaults.StorageTiering()))
+    both = recs(tiering(make_snapshot(snap.resources, base + [gets("EntireBucket", 1000.0), gets("prefix-a", 900.0)]),
+                        tiny_catalog(), defaults.StorageTiering()))
+    assert [r.monthly_savings for r in one] == pytest.approx([r.monthly_savings for r in both])
+    assert one[0].evidence["gets_per_month"] == pytest.approx(730_000)
