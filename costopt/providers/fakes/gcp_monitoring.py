@@ -40,7 +40,7 @@ class FakeMonitoring:
         handler = grpc.method_handlers_generic_handler(SERVICE, {
             "ListTimeSeries": grpc.unary_unary_rpc_method_handler(
                 self._list, request_deserializer=monitoring_v3.ListTimeSeriesRequest.deserialize,
-                response_serializer=monitoring_v3.ListTimeSeriesResponse.serialize),
+                response_serializer=lambda message: message.SerializeToString()),
         })
         self._server.add_generic_rpc_handlers((handler,))
         self.port = self._server.add_insecure_port("127.0.0.1:0")
@@ -62,7 +62,7 @@ class FakeMonitoring:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def _list(self, request: monitoring_v3.ListTimeSeriesRequest, context) -> monitoring_v3.ListTimeSeriesResponse:
+    def _list(self, request: monitoring_v3.ListTimeSeriesRequest, context):
         self.requests.append(request)
         project = request.name.split("/", 1)[-1]
         if project in self.denied:
@@ -75,13 +75,20 @@ class FakeMonitoring:
         matching = [s for s in self.series if s.project == project and (wanted is None or s.metric_type == wanted)]
         offset = int(request.page_token or 0)
         page = matching[offset:offset + self.page_size]
-        out = []
+        # Raw protobuf messages (not proto-plus wrappers): thousands of points stay fast.
+        response = monitoring_v3.ListTimeSeriesResponse.pb()()
         for s in page:
-            points = [monitoring_v3.Point(interval={"end_time": {"seconds": ts}, "start_time": {"seconds": ts}},
-                                          value={"double_value": v})
-                      for ts, v in sorted(s.points, reverse=True) if start <= ts <= end]  # newest first, like GCP
-            out.append(monitoring_v3.TimeSeries(
-                metric={"type": s.metric_type, "labels": s.metric_labels},
-                resource={"type": s.resource_type, "labels": s.resource_labels}, points=points))
-        token = str(offset + self.page_size) if offset + self.page_size < len(matching) else ""
-        return monitoring_v3.ListTimeSeriesResponse(time_series=out, next_page_token=token)
+            ts = response.time_series.add()
+            ts.metric.type = s.metric_type
+            ts.metric.labels.update(s.metric_labels)
+            ts.resource.type = s.resource_type
+            ts.resource.labels.update(s.resource_labels)
+            for when, value in sorted(s.points, reverse=True):  # newest first, like GCP
+                if start <= when <= end:
+                    point = ts.points.add()
+                    point.interval.end_time.seconds = when
+                    point.interval.start_time.seconds = when
+                    point.value.double_value = value
+        if offset + self.page_size < len(matching):
+            response.next_page_token = str(offset + self.page_size)
+        return response

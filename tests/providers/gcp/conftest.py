@@ -1,0 +1,50 @@
+"""Fixtures: the demo's GCP estate served by the local REST fake and the gRPC Monitoring fake."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from costopt.config import Settings
+from costopt.model import Window
+from costopt.progress import QUIET
+from costopt.providers.fakes.gcp import FakeGcp
+from costopt.providers.fakes.gcp_monitoring import FakeMonitoring
+from costopt.providers.fakes.gcp_seed import BQ_TABLE, PROJECT, build_fake_gcp, build_fake_monitoring
+from costopt.providers.fakes.http import FakeHttpServer
+from costopt.providers.gcp.adapter import GcpEndpoints, GcpProvider
+
+NOW = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)
+WINDOW = Window(NOW - timedelta(days=14), NOW)
+
+
+@dataclass
+class GcpEnv:
+    fake: FakeGcp
+    monitoring: FakeMonitoring
+    endpoints: GcpEndpoints
+
+    def provider(self, projects=(PROJECT,), bq_table=BQ_TABLE, **kw) -> GcpProvider:
+        return GcpProvider(projects=projects, bq_table=bq_table, endpoints=self.endpoints, **kw)
+
+    def collect(self, settings: Settings | None = None, **kw):
+        return self.provider(**kw).collect(WINDOW, settings or Settings(), QUIET)
+
+
+@pytest.fixture(scope="module")
+def _servers():
+    fake = build_fake_gcp(NOW)
+    monitoring = build_fake_monitoring(NOW)
+    with FakeHttpServer(fake.handle) as http, monitoring:
+        yield fake, monitoring, GcpEndpoints(rest=http.url, monitoring=monitoring.target)
+
+
+@pytest.fixture
+def gcp(_servers) -> GcpEnv:
+    """Fresh fault injection per test; the seeded estate is shared (read-only) within the module."""
+    fake, monitoring, endpoints = _servers
+    fake.denied.clear(), fake.disabled.clear(), fake.throttle.clear(), fake.calls.clear()
+    monitoring.denied.clear(), monitoring.requests.clear()
+    return GcpEnv(fake, monitoring, endpoints)

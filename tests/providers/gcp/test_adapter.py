@@ -1,0 +1,155 @@
+"""GcpProvider end to end: the real google-cloud clients against the local REST and gRPC fakes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from costopt.config import Settings
+from costopt.errors import ProviderError
+from costopt.providers.fakes.gcp_seed import BQ_TABLE, PROJECT, export_rows
+from costopt.providers.gcp.adapter import GcpProvider
+
+from .conftest import NOW, WINDOW
+
+
+def by_name(snapshot):
+    return {r.name: r for r in snapshot.resources if r.kind != "volume" or not r.attributes.get("attached")}
+
+
+def test_inventory_kinds_specs_and_prices(gcp):
+    snap = gcp.collect()
+    res = by_name(snap)
+    a100 = res["train-a100"]
+    assert a100.kind == "gpu_vm" and a100.type == "a2-highgpu-1g" and a100.region == "us-central1"
+    assert a100.specs["vcpu"] == 12 and a100.specs["gpu_count"] == 1 and a100.specs["gpu_model"] == "nvidia-tesla-a100"
+    # 12 vCPU x core + 85 GiB x ram + 1 A100, from the catalog SKUs
+    assert a100.hourly_cost == pytest.approx(12 * 0.031611 + 85 * 0.004237 + 2.933908)
+    assert a100.workload == "training" and a100.tag("costopt:team") == "vision"
+    assert res["etl-n2"].kind == "vm" and res["etl-n2"].specs["memory_gib"] == 64
+    disk = res["scratch-ssd"]
+    assert disk.kind == "volume" and disk.attributes["attached"] is False and disk.attributes["size_gb"] == 2048
+    assert disk.hourly_cost == pytest.approx(2048 * 0.17 / 730)
+    attached = [r for r in snap.resources if r.kind == "volume" and r.attributes["attached"]]
+    assert len(attached) == 3
+    ip = res["old-endpoint-ip"]
+    assert ip.kind == "address" and ip.attributes["associated"] is False and ip.hourly_cost == pytest.approx(0.01)
+    bucket = res["ml-research-datasets"]
+    assert bucket.kind == "bucket" and bucket.type == "STANDARD" and bucket.attributes["lifecycle_rules"] == []
+    assert {c.scope: c.status for c in snap.coverage} == {
+        "catalog": "ok", f"{PROJECT}/billing": "ok", f"{PROJECT}/compute": "ok", f"{PROJECT}/storage": "ok",
+        f"{PROJECT}/monitoring": "ok", f"bigquery:{BQ_TABLE}": "ok"}
+    assert snap.prices and snap.prices[0].provider == "gcp"
+
+
+def test_lists_are_paged(gcp):
+    gcp.collect()
+    instance_pages = [c for c in gcp.fake.calls if c[1].endswith("/aggregated/instances")]
+    assert len(instance_pages) == 2  # 3 instances, page size 2
+    assert len([c for c in gcp.fake.calls if c[1].endswith("/aggregated/disks")]) == 2
+    assert len([r for r in gcp.monitoring.requests if r.page_token]) >= 1
+
+
+def test_metrics_are_scaled_and_named(gcp):
+    snap = gcp.collect()
+    res = by_name(snap)
+    series = {(m.resource_id, m.metric): m for m in snap.metrics}
+    cpu = series[(res["etl-n2"].id, "cpu")]
+    assert cpu.unit == "Percent" and cpu.period_s == 300 and len(cpu) == 14 * 288
+    assert 1 < cpu.values.max() <= 100  # fraction x 100
+    assert (cpu.timestamps[1:] > cpu.timestamps[:-1]).all()  # sorted, although GCP answers newest first
+    assert series[(res["train-a100"].id, "gpu")].values.mean() > 70
+    assert series[(res["serve-l4"].id, "gpu")].values.max() < 5
+    assert (res["etl-n2"].id, "gpu") not in series
+    assert series[(res["etl-n2"].id, "memory")].values.mean() < 30
+    stored = series[(res["ml-research-datasets"].id, "bytes_stored")]
+    assert stored.dimensions == {"storage_class": "STANDARD"} and stored.values.min() > 1e14
+    req = gcp.monitoring.requests[0]
+    assert req.aggregation.alignment_period.total_seconds() in (300, 86400)
+
+
+def test_billing_matches_the_export(gcp):
+    snap = gcp.collect()
+    rows = [r for r in export_rows(NOW) if WINDOW.start.replace(tzinfo=None) <= r["usage_start_time"] < WINDOW.end.replace(tzinfo=None)]
+    df = snap.billing.query("SELECT ChargeCategory, SUM(BilledCost) AS c FROM focus GROUP BY 1")
+    totals = dict(zip(df["ChargeCategory"], df["c"]))
+    assert totals["Usage"] == pytest.approx(sum(r["cost"] for r in rows))
+    assert totals["Credit"] == pytest.approx(sum(c["amount"] for r in rows for c in r["credits"]))
+    egress = snap.billing.scalar("SELECT SUM(BilledCost) FROM focus WHERE x_IsEgress")
+    assert egress == pytest.approx(sum(r["cost"] for r in rows if "Egress" in r["sku"]["description"]))
+    tags = snap.billing.scalar("SELECT Tags FROM focus WHERE ResourceName = 'train-a100' LIMIT 1")
+    assert json.loads(tags)["costopt:workload"] == "training"
+    assert snap.billing.scalar("SELECT DISTINCT ProviderName FROM focus") == "Google Cloud"
+    ids = set(snap.billing.query("SELECT DISTINCT ResourceId FROM focus")["ResourceId"])
+    assert by_name(snap)["train-a100"].id in ids  # billing joins inventory by resource id
+
+
+def test_currency_from_config(gcp):
+    snap = gcp.collect(settings=replace(Settings(), currency="EUR"))
+    a100 = by_name(snap)["train-a100"]
+    assert a100.currency == "EUR"
+    assert a100.hourly_cost == pytest.approx(0.92 * (12 * 0.031611 + 85 * 0.004237 + 2.933908), rel=1e-6)
+
+
+def test_throttling_is_retried(gcp):
+    gcp.fake.throttle["compute"] = 2
+    snap = gcp.collect()
+    assert {c.scope: c.status for c in snap.coverage}[f"{PROJECT}/compute"] == "ok"
+    assert "train-a100" in by_name(snap)
+
+
+def test_permission_denied_on_one_api_is_recorded_and_the_rest_is_read(gcp):
+    gcp.fake.denied.add((PROJECT, "storage"))
+    gcp.monitoring.denied.add(PROJECT)
+    snap = gcp.collect()
+    cov = {c.scope: c for c in snap.coverage}
+    assert cov[f"{PROJECT}/storage"].status == "failed"
+    assert cov[f"{PROJECT}/storage"].error_code == "PermissionDenied"
+    assert "roles/storage" in cov[f"{PROJECT}/storage"].fix
+    assert cov[f"{PROJECT}/monitoring"].error_code == "PermissionDenied"
+    assert "roles/monitoring.viewer" in cov[f"{PROJECT}/monitoring"].fix
+    assert cov[f"{PROJECT}/compute"].status == "ok" and "train-a100" in by_name(snap)
+    assert not snap.metrics and snap.billing is not None
+
+
+def test_disabled_api_and_unknown_project(gcp):
+    gcp.fake.disabled.add((PROJECT, "compute"))
+    gcp.fake.denied.update({("other-project", "compute"), ("other-project", "storage"), ("other-project", "cloudbilling")})
+    snap = gcp.collect(projects=(PROJECT, "other-project"))
+    cov = {c.scope: c for c in snap.coverage}
+    assert cov[f"{PROJECT}/compute"].error_code == "ServiceDisabled"
+    assert cov[f"{PROJECT}/compute"].fix == f"gcloud services enable compute.googleapis.com --project {PROJECT}"
+    assert cov["other-project/compute"].error_code == "PermissionDenied"
+    assert cov[f"{PROJECT}/storage"].status == "ok"
+
+
+def test_missing_export_table_is_recorded(gcp):
+    snap = gcp.collect(bq_table=f"{PROJECT}.billing_export.nope")
+    cov = {c.scope: c for c in snap.coverage}
+    assert cov[f"bigquery:{PROJECT}.billing_export.nope"].error_code == "NotFound"
+    assert snap.billing is None and snap.resources
+
+
+def test_no_bq_table_is_a_skipped_scope_with_a_fix(gcp):
+    snap = gcp.collect(bq_table=None)
+    entry = next(c for c in snap.coverage if c.scope == "billing-export")
+    assert entry.status == "skipped" and "--bq-table" in entry.fix
+
+
+def test_nothing_readable_raises_provider_error(gcp):
+    for api in ("compute", "storage", "cloudbilling", "bigquery"):
+        gcp.fake.denied.add((PROJECT, api))
+    with pytest.raises(ProviderError, match="nothing could be read"):
+        gcp.collect()
+
+
+def test_missing_credentials_is_a_provider_error_with_the_fix(monkeypatch, tmp_path):
+    from google.auth.compute_engine import _metadata
+
+    monkeypatch.setattr(_metadata, "_NO_GCE_CHECK", True)  # no metadata-server probe (offline test)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path))
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    with pytest.raises(ProviderError, match="application-default login"):
+        GcpProvider(projects=(PROJECT,)).collect(WINDOW, Settings(), None)
