@@ -92,8 +92,8 @@ class Metrics:
     def instance(self, iid: str, cpu: np.ndarray, gpu: np.ndarray | None = None, gpu_mem: Any = None,
                  mem: float | None = None, gpu_total_mib: float = 16384.0) -> None:
         self.put("AWS/EC2", "CPUUtilization", {"InstanceId": iid}, cpu, unit="Percent", cap=100.0)
-        self.count("AWS/EC2", "NetworkIn", {"InstanceId": iid}, np.maximum(cpu, 0) * 2e6, "Bytes")
-        self.count("AWS/EC2", "NetworkOut", {"InstanceId": iid}, np.maximum(cpu, 0) * 1e6, "Bytes")
+        self.count("AWS/EC2", "NetworkIn", {"InstanceId": iid}, np.maximum(cpu, 0) * 2e5, "Bytes")
+        self.count("AWS/EC2", "NetworkOut", {"InstanceId": iid}, np.maximum(cpu, 0) * 1e5, "Bytes")
         if mem is not None:
             self.put("CWAgent", "mem_used_percent", {"InstanceId": iid}, mem + self.noise(2.0), 1.05, "Percent", cap=100)
         if gpu is not None:

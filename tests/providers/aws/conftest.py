@@ -1,0 +1,51 @@
+"""Fixtures for the AWS adapter tests: a moto account, a session on it, the adapter."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import boto3
+import pytest
+
+from costopt.model import Window
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def moto_account(monkeypatch):
+    from moto import mock_aws
+
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    with mock_aws():
+        yield boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+
+
+@pytest.fixture
+def window():
+    return Window(NOW - timedelta(days=1), NOW)
+
+
+@pytest.fixture
+def adapter(moto_account):
+    """Build an AwsProvider on the moto session (catalog prices unless told otherwise)."""
+    from costopt.providers.aws.adapter import AwsProvider
+
+    def make(**kw):
+        kw.setdefault("regions", ("us-east-1",))
+        kw.setdefault("prices", "catalog")
+        kw.setdefault("max_workers", 2)
+        return AwsProvider(session=moto_account, **kw)
+
+    return make
+
+
+def put_points(session, region, namespace, name, dims, values, *, end=NOW, period=300, unit="Percent"):
+    """put_metric_data: one value per period ending at ``end`` (oldest first)."""
+    cw = session.client("cloudwatch", region_name=region)
+    n = len(values)
+    data = [{"MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
+             "Timestamp": end - timedelta(seconds=period * (n - i)), "Value": float(v), "Unit": unit}
+            for i, v in enumerate(values)]
+    for start in range(0, n, 500):
+        cw.put_metric_data(Namespace=namespace, MetricData=data[start:start + 500])
