@@ -17,7 +17,7 @@ from costopt.rules import defaults
 from costopt.rules.resize_apply import resize_command
 from costopt.rules.rightsizing import HIGH_Q, LOW_Q, _candidate_offers, _f, _savings
 from costopt.rules.sizing import (first_fit, lookback_metrics, q, quality_skips, resource_table,
-                                  risk_from_utilization, windowed_stats)
+                                  risk_level, windowed_stats)
 
 HOST_MEMORY_HEADROOM = 0.15
 GPU_AGENT = "install the NVIDIA DCGM exporter or the CloudWatch agent's nvidia_gpu metrics"
@@ -28,7 +28,8 @@ def gpu_recommendations(snapshot: Snapshot, catalog: Any, params: defaults.Gpu, 
     yield from skips
     if table.frame.empty:
         return
-    series = lookback_metrics(snapshot, ("gpu", "gpu_memory", "cpu", "memory"), params.lookback_days)
+    series = lookback_metrics(snapshot, ("gpu", "gpu_memory", "cpu", "memory"), params.lookback_days,
+                              table.frame.index)
     levels = {"main": params.gpu_quantile, "low": LOW_Q, "high": HIGH_Q}
     gstats = windowed_stats(series, "gpu", sorted(set(levels.values())))
     ids, bad = quality_skips(rule_id, table.frame.index, gstats, "gpu", min_hours=params.min_hours,
@@ -105,11 +106,15 @@ def _gpu_recs(table, group: pd.DataFrame, gpu_offers: pd.DataFrame, cpu_offers: 
     high = np.maximum(np.where(use_cpu, cpu_save, gpu_save["high"]), savings)
     chosen = np.where(use_cpu, cpu_pick, picks["main"])
     main_q = "gu_" + q(params.gpu_quantile)
-    for i in np.flatnonzero((chosen >= 0) & (savings >= params.min_monthly_savings)):
-        row = group.iloc[i]
-        r = table.resources[row.name]
+    keep = np.flatnonzero((chosen >= 0) & (savings >= params.min_monthly_savings))
+    if keep.size == 0:
+        return
+    rows = group.iloc[keep].reset_index().to_dict("records")
+    offer_rows = {True: cpu_offers.to_dict("records"), False: gpu_offers.to_dict("records")}
+    for i, row in zip(keep, rows):
+        r = table.resources[row["resource_id"]]
         to_cpu = bool(use_cpu[i])
-        offer = (cpu_offers if to_cpu else gpu_offers).iloc[chosen[i]]
+        offer = offer_rows[to_cpu][chosen[i]]
         util = float(row[main_q])
         if to_cpu:
             action, projected = "move_to_cpu", None
@@ -122,7 +127,7 @@ def _gpu_recs(table, group: pd.DataFrame, gpu_offers: pd.DataFrame, cpu_offers: 
             action = "resize"
             cur = row["gpu_count"] * row["gpu_tflops"]
             projected = util / 100 * cur / (offer["gpu_count"] * offer["gpu_tflops"])
-            risk = int(risk_from_utilization(np.array([projected]))[0]) + int(bool(row["inference"]))
+            risk = risk_level(projected) + int(bool(row["inference"]))
             risk += int(offer["gpu_model"] != row["gpu_model"])
             what = (f"GPU utilisation P{params.gpu_quantile * 100:g} is {util:.1f}% of {int(row['gpu_count'])} x "
                     f"{row['gpu_model']} and GPU memory peaked at {row['gm_max']:.1f}% of {row['gpu_memory_gib']:g} GiB; "

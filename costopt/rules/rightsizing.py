@@ -18,7 +18,7 @@ from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.resize_apply import resize_command
 from costopt.rules.sizing import (first_fit, lookback_metrics, lower_confidence, q, quality_skips, resource_table,
-                                  risk_from_utilization, windowed_stats)
+                                  risk_level, windowed_stats)
 
 OVERSIZED = "rightsizing.oversized_vm"
 GPU = "rightsizing.gpu"
@@ -84,7 +84,7 @@ def oversized_vm(snapshot: Snapshot, catalog: Any, params: defaults.OversizedVm)
     yield from skips
     if table.frame.empty:
         return
-    series = lookback_metrics(snapshot, ("cpu", "memory"), params.lookback_days)
+    series = lookback_metrics(snapshot, ("cpu", "memory"), params.lookback_days, table.frame.index)
     main_q = params.cpu_quantile
     quantiles = sorted({HIGH_Q, main_q, LOW_Q})
     cpu = windowed_stats(series, "cpu", quantiles)
@@ -140,13 +140,17 @@ def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.D
     low = np.minimum(_savings(group, offers, picks["low"]), savings)
     high = np.maximum(_savings(group, offers, picks["high"]), savings)
     main_col = "cpu_" + q(params.cpu_quantile)
-    for i in np.flatnonzero((main >= 0) & (savings >= params.min_monthly_savings)):
-        row = group.iloc[i]
-        offer = offers.iloc[main[i]]
-        r = table.resources[row.name]
+    chosen = np.flatnonzero((main >= 0) & (savings >= params.min_monthly_savings))
+    if chosen.size == 0:
+        return
+    rows = group.iloc[chosen].reset_index().to_dict("records")  # plain dicts: row access in pandas is slow
+    offer_rows = offers.to_dict("records")
+    for i, row in zip(chosen, rows):
+        offer = offer_rows[main[i]]
+        r = table.resources[row["resource_id"]]
         peak = float(row[main_col])
         projected = peak / 100.0 * row["vcpu"] * row["speed"] / (offer["vcpu"] * offer["relative_speed"])
-        risk = int(risk_from_utilization(np.array([projected]))[0])
+        risk = risk_level(projected)
         confidence = "high" if row["cpu_hours"] >= 0.9 * params.lookback_days * 24 else "medium"
         notes = []
         if not row["mem_measured"]:

@@ -24,6 +24,7 @@ from costopt.metrics import metric_stats, quantile_column
 from costopt.model import MetricSeries, Resource, Skip, Snapshot
 
 INFERENCE_KINDS = frozenset({"endpoint"})
+RISK_EDGES = (0.40, 0.55, 0.70, 0.85)  # projected peak utilisation -> performance risk 0..4
 WORKLOAD_TAG = "costopt:workload"
 
 
@@ -108,13 +109,18 @@ def resource_table(snapshot: Snapshot, catalog: Any, rule_id: str, kinds: Sequen
     return ResourceTable(frame, keep, {k: v for k, v in spec_cache.items() if v is not None}), skips
 
 
-def lookback_metrics(snapshot: Snapshot, names: Iterable[str], days: float) -> list[MetricSeries]:
-    """Series of ``names`` cut to the last ``days`` before the window end (cut only when needed)."""
+def lookback_metrics(snapshot: Snapshot, names: Iterable[str], days: float,
+                     resource_ids: Iterable[str] | None = None) -> list[MetricSeries]:
+    """Series of ``names`` (of ``resource_ids`` when given) cut to the last ``days`` before the window end.
+
+    Series are only copied when they reach further back than the lookback.
+    """
     wanted = set(names)
+    ids = set(resource_ids) if resource_ids is not None else None
     cutoff = int(snapshot.window.end.timestamp() - days * 86400)
     out: list[MetricSeries] = []
     for s in snapshot.metrics:
-        if s.metric not in wanted:
+        if s.metric not in wanted or (ids is not None and s.resource_id not in ids):
             continue
         ts = s.timestamps
         if ts.size == 0 or ts.min() >= cutoff:
@@ -181,7 +187,12 @@ def q(value: float) -> str:
 
 def risk_from_utilization(util: np.ndarray) -> np.ndarray:
     """Performance risk 0-4 from projected peak utilisation (share of the new capacity)."""
-    return np.digitize(util, [0.40, 0.55, 0.70, 0.85]).astype(int)
+    return np.digitize(util, RISK_EDGES).astype(int)
+
+
+def risk_level(util: float) -> int:
+    """risk_from_utilization for one value, without numpy overhead."""
+    return sum(util >= edge for edge in RISK_EDGES)
 
 
 def lower_confidence(level: str) -> str:

@@ -56,6 +56,15 @@ def _lost_hours(r: Resource, workload: str, params: defaults.InterruptibleWorklo
     return params.batch_task_hours / 2
 
 
+def _lookup(catalog: Any, provider: str, region: str, type_: str) -> tuple:
+    """(spec, on-demand price, spot price, interruption rate) of one type in one region."""
+    spec = catalog.instance(provider, type_) if catalog is not None else None
+    if spec is None:
+        return None, None, None, None
+    return (spec, catalog.price(provider, region, type_), catalog.price(provider, region, type_, "spot"),
+            catalog.interruption_rate(provider, region, type_))
+
+
 @rule(RULE, params=defaults.InterruptibleWorkload, needs=("inventory",))
 def interruptible_workload(snapshot: Snapshot, catalog: Any,
                            params: defaults.InterruptibleWorkload) -> Iterable[Recommendation | Skip]:
@@ -80,19 +89,20 @@ def interruptible_workload(snapshot: Snapshot, catalog: Any,
     """
     kinds = set(params.kinds)
     rows = []
+    looked_up: dict[tuple[str, str, str], tuple] = {}
     for r in snapshot.resources:
         if r.kind not in kinds or r.pricing_model != "on_demand" or not r.type:
             continue
         workload, why = _tolerance(r, params)
         if workload is None:
             continue
-        spec = catalog.instance(r.provider, r.type) if catalog is not None else None
+        key = (r.provider, r.region, r.type)
+        if key not in looked_up:
+            looked_up[key] = _lookup(catalog, *key)
+        spec, od, spot, rate = looked_up[key]
         if spec is None:
             yield Skip(RULE, r.id, f"instance type {r.type!r} is not in the {r.provider} price catalog")
             continue
-        od = catalog.price(r.provider, r.region, r.type)
-        spot = catalog.price(r.provider, r.region, r.type, "spot")
-        rate = catalog.interruption_rate(r.provider, r.region, r.type)
         missing = [name for name, value in (("on-demand price", od), ("spot price", spot), ("interruption rate", rate))
                    if value is None]
         if missing:
@@ -125,7 +135,9 @@ def interruptible_workload(snapshot: Snapshot, catalog: Any,
     low = np.minimum(np.maximum(before - (frame["od"] * frame["base"] + eff_low * spot_n) * HOURS_PER_MONTH, 0.0), savings)
     high = np.maximum(before - (frame["od"] * frame["base"] + eff_high * spot_n) * HOURS_PER_MONTH, savings)
     added = job_rate * (frame["lost"] + restart)
-    for i in np.flatnonzero((savings >= params.min_monthly_savings).to_numpy()):
+    job_rate, eff, before, after, savings, low, high, added = (
+        np.asarray(x, dtype=float) for x in (job_rate, eff, before, after, savings, low, high, added))
+    for i in np.flatnonzero(savings >= params.min_monthly_savings):
         r, workload, why, od, spot, rate, count, base, gang, lost = rows[i]
         yield _recommendation(r, workload, why, od, spot, rate, count, base, gang, lost, float(job_rate[i]),
                               float(eff[i]), float(before[i]), float(after[i]), float(savings[i]), float(low[i]),

@@ -1,0 +1,173 @@
+"""Benchmark: every registered rule over Snapshots of 10k and 100k resources, as whole processes.
+
+Each measurement is a fresh ``python benchmarks/bench_rules.py --worker N`` process under
+``/usr/bin/time -v`` (wall time and peak RSS of the whole process). The baseline, measured in
+the same run, is a worker that builds the same Snapshot and loads the catalog but runs no rule:
+rules time = total - baseline. Medians over ``--runs`` runs.
+
+Snapshot: 14 days of 5-minute points (4,032 per series). Every resource has ``cpu``;
+``--memory-share`` of them also ``memory``; the GPU ones (``--gpu-share``) ``gpu`` and
+``gpu_memory``. Timestamps are one shared array (as a provider that aligns points would do);
+values are distinct per series, row views of float64 blocks (MetricSeries holds float64).
+
+Targets (issue 4): 100k resources <= 20 s and <= 4 GB peak RSS; 100k time <= 12 x the 10k time.
+
+    python benchmarks/bench_rules.py                 # 10k and 100k, 3 runs each
+    python benchmarks/bench_rules.py --sizes 10000 --runs 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+POINTS = 14 * 288
+PERIOD = 300
+BLOCK = 2_000  # series per generated float64 block
+
+CPU_TYPES = ["m5.large", "m5.2xlarge", "m5.4xlarge", "c5.2xlarge", "c5.4xlarge", "r5.xlarge", "r5.4xlarge",
+             "m6i.2xlarge", "c6i.4xlarge", "t3.large"]
+GPU_TYPES = ["g4dn.xlarge", "g4dn.2xlarge", "g5.2xlarge", "g5.12xlarge", "p3.2xlarge", "p3.8xlarge"]
+WORKLOADS = ["batch", "training", "inference", "dev", "data", None]
+
+
+def build_snapshot(n: int, memory_share: float, gpu_share: float, seed: int = 7):
+    import numpy as np
+
+    from costopt.model import MetricSeries, Resource, Snapshot, Window
+
+    end = datetime(2026, 11, 15, tzinfo=timezone.utc)
+    window = Window(end - timedelta(days=14), end)
+    ts = int(window.start.timestamp()) + np.arange(POINTS, dtype=np.int64) * PERIOD
+    rng = np.random.default_rng(seed)
+    n_gpu = int(n * gpu_share)
+    resources = []
+    for i in range(n):
+        gpu = i < n_gpu
+        kind = "gpu_vm" if gpu else ("autoscaling_group" if i % 10 == 1 else "vm")
+        workload = WORKLOADS[i % len(WORKLOADS)]
+        tags = {"costopt:workload": workload} if workload else {}
+        if i % 7 == 0:
+            tags["costopt:interruptible"] = "true"
+        resources.append(Resource(
+            provider="aws", account="123456789012", region="us-east-1" if i % 3 else "eu-west-1", id=f"i-{i:08x}",
+            kind=kind, type=(GPU_TYPES if gpu else CPU_TYPES)[i % (len(GPU_TYPES) if gpu else len(CPU_TYPES))],
+            count=1 + (i % 4 if kind == "autoscaling_group" else 0), tags=tags, workload=workload))
+
+    metrics = []
+    hours = np.arange(POINTS) / 12.0
+    daily = (0.5 + 0.5 * np.sin(hours / 24.0 * 2 * np.pi)).astype(np.float64)
+
+    def add(metric: str, ids: list[str], base_lo: float, base_hi: float):
+        for start in range(0, len(ids), BLOCK):
+            chunk = ids[start:start + BLOCK]
+            base = rng.uniform(base_lo, base_hi, size=(len(chunk), 1))
+            block = base * (0.6 + 0.4 * daily[None, :]) + rng.random((len(chunk), POINTS)) * 5.0
+            np.clip(block, 0.0, 100.0, out=block)
+            for j, rid in enumerate(chunk):
+                metrics.append(MetricSeries(rid, metric, "Percent", PERIOD, ts, block[j], "Maximum"))
+
+    ids = [r.id for r in resources]
+    add("cpu", ids, 2, 90)
+    add("memory", [rid for k, rid in enumerate(ids) if k % max(1, round(1 / memory_share)) == 0] if memory_share else [],
+        10, 90)
+    gpu_ids = ids[:n_gpu]
+    add("gpu", gpu_ids, 0, 95)
+    add("gpu_memory", gpu_ids, 1, 90)
+    return Snapshot(window=window, resources=tuple(resources), metrics=tuple(metrics))
+
+
+def worker(n: int, memory_share: float, gpu_share: float, rules: bool) -> dict:
+    t0 = time.perf_counter()
+    from costopt.catalog import load_catalog
+    from costopt.config import Settings
+    from costopt.rules.engine import load_rules, run_rules
+
+    snapshot = build_snapshot(n, memory_share, gpu_share)
+    catalog = load_catalog(use_cache=False)
+    registry = load_rules()
+    t1 = time.perf_counter()
+    out = {"n": n, "series": len(snapshot.metrics), "build_s": t1 - t0, "rules": {}}
+    if rules:
+        settings = Settings()
+        recs = skips = 0
+        for rule_id in sorted(registry):
+            start = time.perf_counter()
+            run = run_rules(snapshot, catalog, settings, only=[rule_id])
+            out["rules"][rule_id] = round(time.perf_counter() - start, 3)
+            recs += len(run.candidates)
+            skips += len(run.skipped)
+            failed = [s.reason for s in run.skipped if s.resource_id == "*"]
+            if failed:
+                out.setdefault("failed", {})[rule_id] = failed[0][:200]
+        out.update(recommendations=recs, skips=skips, rules_s=time.perf_counter() - t1)
+    return out
+
+
+def measure(n: int, args, rules: bool) -> dict:
+    cmd = ["/usr/bin/time", "-v", sys.executable, __file__, "--worker", str(n), "--memory-share", str(args.memory_share),
+           "--gpu-share", str(args.gpu_share)] + ([] if rules else ["--no-rules"])
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"worker failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result.update(wall_s=wall, peak_rss_gb=rss_kb / 1024 / 1024)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--memory-share", type=float, default=0.2)
+    parser.add_argument("--gpu-share", type=float, default=0.05)
+    parser.add_argument("--worker", type=int)
+    parser.add_argument("--no-rules", action="store_true")
+    parser.add_argument("--json", help="Also write the results to this file.")
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.memory_share, args.gpu_share, not args.no_rules)))
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
+    summary = {}
+    for n in sizes:
+        base = [measure(n, args, rules=False) for _ in range(args.runs)]
+        full = [measure(n, args, rules=True) for _ in range(args.runs)]
+        med = lambda rows, key: statistics.median(r[key] for r in rows)  # noqa: E731
+        per_rule = {k: statistics.median(r["rules"][k] for r in full) for k in full[0]["rules"]}
+        summary[n] = {"series": full[0]["series"], "wall_s": med(full, "wall_s"), "baseline_wall_s": med(base, "wall_s"),
+                      "rules_s": med(full, "rules_s"), "build_s": med(full, "build_s"),
+                      "peak_rss_gb": med(full, "peak_rss_gb"), "baseline_peak_rss_gb": med(base, "peak_rss_gb"),
+                      "recommendations": full[0]["recommendations"], "skips": full[0]["skips"],
+                      "failed": full[0].get("failed", {}), "slowest_rules": dict(sorted(per_rule.items(), key=lambda kv: -kv[1])[:6])}
+        s = summary[n]
+        print(f"{n:>7} resources ({s['series']} series): process {s['wall_s']:.1f} s (baseline build-only "
+              f"{s['baseline_wall_s']:.1f} s), rules {s['rules_s']:.1f} s, peak RSS {s['peak_rss_gb']:.2f} GB "
+              f"(baseline {s['baseline_peak_rss_gb']:.2f} GB), {s['recommendations']} recommendations, {s['skips']} skips")
+        print("         slowest rules: " + ", ".join(f"{k} {v:.2f} s" for k, v in s["slowest_rules"].items()))
+        if s["failed"]:
+            print("         FAILED rules: " + json.dumps(s["failed"]))
+    if len(sizes) == 2 and sizes[1] == 10 * sizes[0]:
+        small, big = summary[sizes[0]], summary[sizes[1]]
+        ratio = big["wall_s"] / small["wall_s"]
+        print(f"targets: {sizes[1]} in {big['wall_s']:.1f} s (<= 20: {'ok' if big['wall_s'] <= 20 else 'MISSED'}), "
+              f"{big['peak_rss_gb']:.2f} GB (<= 4: {'ok' if big['peak_rss_gb'] <= 4 else 'MISSED'}), "
+              f"growth x{ratio:.1f} (<= 12: {'ok' if ratio <= 12 else 'MISSED'})")
+    if args.json:
+        Path(args.json).write_text(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()
