@@ -15,9 +15,9 @@ from typing import Any
 import pandas as pd
 
 from costopt.billing.gcp_bigquery_sql import aggregate_sql, bigquery_table_ref, check_table
-from costopt.billing.schema import FOCUS_COLUMNS
-from costopt.billing.table import BillingTable, canonical_select
+from costopt.billing.table import BillingTable
 from costopt.model import Window
+from costopt.providers.billing_frame import table_from_frame
 from costopt.providers.gcp.clients import RETRY
 
 PROVIDER_NAME = "Google Cloud"
@@ -107,12 +107,3 @@ def read_billing(client, table: str, window: Window, projects: tuple[str, ...] =
     frame = to_focus(rows, f"bigquery:{table}")
     return None if frame.empty else table_from_frame(frame, f"bigquery:{table}")
 
-
-def table_from_frame(frame: pd.DataFrame, label: str) -> BillingTable:
-    """A BillingTable holding ``frame`` as a materialised DuckDB table (visible to its cursors)."""
-    table = BillingTable()
-    table.con.register("provider_frame", frame)
-    table.con.execute("CREATE TABLE provider_rows AS SELECT * FROM provider_frame")
-    table.con.unregister("provider_frame")
-    table.add_select(canonical_select({c: c for c in FOCUS_COLUMNS if c in frame.columns}, "provider_rows"), label)
-    return table

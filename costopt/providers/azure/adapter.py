@@ -1,0 +1,167 @@
+"""AzureProvider: read one or more Azure subscriptions into a Snapshot (read-only).
+
+Per subscription, concurrently (bounded thread pool): VMs, managed disks, public IPs,
+storage accounts (+ lifecycle policies), Monitor metrics for running VMs, and Cost Management
+ActualCost + AmortizedCost. Prices come from the public Retail Prices API (cached). Each
+(subscription, area) read is recorded in coverage with an error code and a one-line fix when
+it fails; :class:`ProviderError` only when nothing at all could be read.
+
+Options may also come from config: ``[providers.azure] subscriptions = [...]``.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import pandas as pd
+
+from costopt.config import Settings
+from costopt.errors import ProviderError
+from costopt.model import CoverageEntry, MetricSeries, PriceSource, Resource, Snapshot, Window
+from costopt.progress import Progress
+from costopt.providers.azure import cost, inventory, monitor
+from costopt.providers.azure.clients import AzureClients
+from costopt.providers.azure.errors import classify
+from costopt.providers.azure.prices import RetailPrices
+from costopt.providers.billing_frame import table_from_frame
+
+NAME = "azure"
+
+
+@dataclass
+class _SubResult:
+    resources: list[Resource] = field(default_factory=list)
+    metrics: list[MetricSeries] = field(default_factory=list)
+    coverage: list[CoverageEntry] = field(default_factory=list)
+    cost: pd.DataFrame | None = None
+
+
+def _failed(scope: str, exc: BaseException, area: str, subscription: str, what: str) -> CoverageEntry:
+    code, fix = classify(exc, area, subscription)
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return CoverageEntry(NAME, scope, "failed", f"{what}: {first[:200]}", code, fix)
+
+
+class AzureProvider:
+    """The Azure adapter; ``credential``/``base_url``/``prices_url`` point it at fakes (demo, tests)."""
+
+    name = NAME
+
+    def __init__(self, subscriptions: tuple[str, ...] = (), demo: bool = False, credential: Any = None,
+                 base_url: str | None = None, prices_url: str | None = None, max_workers: int = 4):
+        self.subscriptions = tuple(subscriptions or ())
+        self.demo = demo
+        self.clients = AzureClients(credential, base_url)
+        self.prices_url = prices_url
+        self.max_workers = max(1, int(max_workers))
+
+    def collect(self, window: Window, settings: Settings, progress: Progress) -> Snapshot:
+        config = settings.providers.get("azure", {}) if isinstance(settings.providers, dict) else {}
+        currency = settings.currency or "USD"
+        self.clients.check_credential()
+        subscriptions = self.subscriptions or tuple(config.get("subscriptions", ()) or ())
+        if not subscriptions:
+            subscriptions = self._discover(progress)
+        prices = RetailPrices(currency, self.prices_url, use_cache=self.prices_url is None)
+        catalog = self._catalog(settings)
+        with ThreadPoolExecutor(max_workers=min(self.max_workers, len(subscriptions))) as pool:
+            results = list(pool.map(lambda s: self._subscription(s, window, catalog, prices, currency, progress),
+                                    subscriptions))
+        coverage = [c for r in results for c in r.coverage]
+        if not any(c.status == "ok" for c in coverage):
+            failed = next((c for c in coverage if c.status == "failed"), None)
+            detail = f"{failed.scope}: {failed.detail}; fix: {failed.fix}" if failed else "no subscription"
+            raise ProviderError(f"azure: nothing could be read ({detail})")
+        frames = [r.cost for r in results if r.cost is not None and not r.cost.empty]
+        table = None
+        if frames:
+            table = table_from_frame(pd.concat(frames, ignore_index=True), "azure:costmanagement")
+        sources = (PriceSource(NAME, "Azure Retail Prices API", datetime.now(timezone.utc).date().isoformat(),
+                               f"{prices.requests} requests, {currency}"),) if prices.requests else ()
+        return Snapshot(window, resources=tuple(r for res in results for r in res.resources),
+                        metrics=tuple(m for res in results for m in res.metrics), billing=table,
+                        coverage=tuple(coverage), prices=sources)
+
+    def _discover(self, progress: Progress) -> tuple[str, ...]:
+        from azure.core.rest import HttpRequest
+
+        progress("azure: listing subscriptions")
+        try:
+            response = self.clients.cost().send_request(HttpRequest("GET", "/subscriptions?api-version=2022-12-01"))
+            response.raise_for_status()
+            found = tuple(s["subscriptionId"] for s in response.json().get("value", [])
+                          if s.get("state", "Enabled") == "Enabled")
+        except Exception as exc:
+            code, fix = classify(exc, "compute", "-")
+            raise ProviderError(f"azure: no --subscription given and subscriptions could not be listed ({code}); "
+                                f"fix: pass --subscription ID, or {fix}") from None
+        if not found:
+            raise ProviderError("azure: no enabled subscription is visible; fix: pass --subscription ID")
+        return found
+
+    @staticmethod
+    def _catalog(settings: Settings):
+        try:
+            from costopt.catalog import load_catalog
+
+            return load_catalog(settings)
+        except Exception:  # optional: specs then come from resource SKUs
+            return None
+
+    def _subscription(self, sub: str, window: Window, catalog, prices: RetailPrices, currency: str,
+                      progress: Progress) -> _SubResult:
+        out = _SubResult()
+        progress(f"azure {sub}: compute, network, storage")
+        vms: list[Resource] = []
+        try:
+            compute = self.clients.compute(sub)
+            cache: dict[str, dict[str, dict]] = {}
+            for vm in sorted(compute.virtual_machines.list_all(status_only="true"), key=lambda v: v.name):
+                size = inventory.text(vm.hardware_profile.vm_size) if vm.hardware_profile else ""
+                specs = inventory.vm_specs(size, catalog, inventory.size_specs(compute, catalog, vm.location, cache)
+                                           if catalog is None or catalog.instance(NAME, size) is None else {})
+                vms.append(inventory.vm_resource(vm, sub, specs, prices, currency))
+            disks = [inventory.disk_resource(d, sub, prices, currency)
+                     for d in sorted(compute.disks.list(), key=lambda d: d.name)]
+            out.resources.extend(vms + disks)
+            out.coverage.append(CoverageEntry(NAME, f"{sub}/compute", "ok", f"{len(vms)} VMs, {len(disks)} disks"))
+        except Exception as exc:
+            vms = []
+            out.coverage.append(_failed(f"{sub}/compute", exc, "compute", sub, "VMs and disks"))
+        try:
+            ips = [inventory.public_ip_resource(ip, sub, prices, currency)
+                   for ip in sorted(self.clients.network(sub).public_ip_addresses.list_all(), key=lambda i: i.name)]
+            out.resources.extend(ips)
+            out.coverage.append(CoverageEntry(NAME, f"{sub}/network", "ok", f"{len(ips)} public IPs"))
+        except Exception as exc:
+            out.coverage.append(_failed(f"{sub}/network", exc, "network", sub, "public IPs"))
+        try:
+            storage = self.clients.storage(sub)
+            accounts = sorted(storage.storage_accounts.list(), key=lambda a: a.name)
+            out.resources.extend(inventory.storage_resource(a, sub, inventory.lifecycle_rules(storage, a), currency)
+                                 for a in accounts)
+            out.coverage.append(CoverageEntry(NAME, f"{sub}/storage", "ok", f"{len(accounts)} storage accounts"))
+        except Exception as exc:
+            out.coverage.append(_failed(f"{sub}/storage", exc, "storage", sub, "storage accounts"))
+        running = [v for v in vms if v.attributes.get("state") in ("running", "unknown")]
+        if running:
+            progress(f"azure {sub}: Monitor metrics for {len(running)} VMs")
+            try:
+                client = self.clients.monitor(sub)
+                for vm in running:
+                    out.metrics.extend(monitor.read_vm_metrics(client, vm, window))
+                out.coverage.append(CoverageEntry(NAME, f"{sub}/monitor", "ok", f"{len(out.metrics)} series"))
+            except Exception as exc:
+                out.metrics.clear()
+                out.coverage.append(_failed(f"{sub}/monitor", exc, "monitor", sub, "Monitor metrics"))
+        progress(f"azure {sub}: Cost Management query (actual + amortized)")
+        try:
+            out.cost = cost.read_cost(self.clients.cost(), sub, window)
+            out.coverage.append(CoverageEntry(NAME, f"{sub}/cost", "ok", f"{len(out.cost)} FOCUS rows"))
+        except Exception as exc:
+            out.coverage.append(_failed(f"{sub}/cost", exc, "cost", sub, "Cost Management query"))
+        return out

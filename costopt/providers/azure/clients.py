@@ -1,0 +1,125 @@
+"""Build the azure-mgmt clients: DefaultAzureCredential (or a given TokenCredential).
+
+Throttling: :class:`ThrottleRetryPolicy` is azure-core's RetryPolicy that also honours Cost
+Management's ``x-ms-ratelimit-microsoft.costmanagement-{qpu,entity,tenant,...}-retry-after``
+headers (azure-core itself reads only Retry-After / retry-after-ms / x-ms-retry-after-ms).
+``base_url`` points every ARM client at a local fake (the demo); plain HTTP is then allowed
+for loopback hosts only, by :class:`LoopbackAuthPolicy`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from azure.core.pipeline.policies import RetryPolicy
+from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
+
+from costopt.errors import ProviderError
+
+ARM_SCOPE = "https://management.azure.com/.default"
+CRED_FIX = ("run `az login`, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET "
+            "(or use a managed identity)")
+RATELIMIT_PREFIX = "x-ms-ratelimit-microsoft."
+
+
+class ThrottleRetryPolicy(RetryPolicy):
+    """RetryPolicy that also reads the x-ms-ratelimit-*-retry-after headers (seconds)."""
+
+    def get_retry_after(self, response) -> float | None:
+        standard = super().get_retry_after(response)
+        if standard is not None:
+            return standard
+        headers = response.http_response.headers
+        waits = []
+        for key, value in headers.items():
+            low = key.lower()
+            if low.startswith(RATELIMIT_PREFIX) and low.endswith("retry-after"):
+                try:
+                    waits.append(float(value))
+                except ValueError:
+                    continue
+        return max(waits) if waits else None
+
+
+class LoopbackAuthPolicy(ARMChallengeAuthenticationPolicy):
+    """Bearer auth that permits http:// only for 127.0.0.1 / localhost (local fakes)."""
+
+    def on_request(self, request) -> None:
+        host = urlsplit(request.http_request.url).hostname or ""
+        if host in ("127.0.0.1", "localhost", "::1"):
+            request.context.options["enforce_https"] = False
+        super().on_request(request)
+
+
+def make_retry_policy() -> ThrottleRetryPolicy:
+    return ThrottleRetryPolicy(retry_total=6, retry_backoff_factor=0.5, retry_backoff_max=30)
+
+
+class AzureClients:
+    """Per-subscription clients sharing one credential and retry policy."""
+
+    def __init__(self, credential: Any = None, base_url: str | None = None):
+        self._credential = credential
+        self.base_url = base_url
+        self._cache: dict[tuple[str, str], Any] = {}
+
+    @property
+    def credential(self) -> Any:
+        if self._credential is None:
+            from azure.identity import DefaultAzureCredential
+
+            self._credential = DefaultAzureCredential(exclude_interactive_browser_credential=True)
+        return self._credential
+
+    def check_credential(self) -> None:
+        """Fail early, with the fix, when no credential can produce a token."""
+        from azure.core.exceptions import ClientAuthenticationError
+
+        try:
+            self.credential.get_token(ARM_SCOPE)
+        except ClientAuthenticationError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ProviderError(f"azure: no usable credentials ({first[:160]}); fix: {CRED_FIX}") from None
+
+    def _kwargs(self) -> dict[str, Any]:
+        kw: dict[str, Any] = {"retry_policy": make_retry_policy()}
+        if self.base_url:
+            kw["base_url"] = self.base_url
+            kw["authentication_policy"] = LoopbackAuthPolicy(self.credential, ARM_SCOPE)
+        return kw
+
+    def _get(self, name: str, subscription: str, factory):
+        key = (name, subscription)
+        if key not in self._cache:
+            self._cache[key] = factory()
+        return self._cache[key]
+
+    def compute(self, subscription: str):
+        from azure.mgmt.compute import ComputeManagementClient
+
+        return self._get("compute", subscription,
+                         lambda: ComputeManagementClient(self.credential, subscription, **self._kwargs()))
+
+    def network(self, subscription: str):
+        from azure.mgmt.network import NetworkManagementClient
+
+        return self._get("network", subscription,
+                         lambda: NetworkManagementClient(self.credential, subscription, **self._kwargs()))
+
+    def storage(self, subscription: str):
+        from azure.mgmt.storage import StorageManagementClient
+
+        return self._get("storage", subscription,
+                         lambda: StorageManagementClient(self.credential, subscription, **self._kwargs()))
+
+    def monitor(self, subscription: str):
+        from azure.mgmt.monitor import MonitorManagementClient
+
+        return self._get("monitor", subscription,
+                         lambda: MonitorManagementClient(self.credential, subscription, **self._kwargs()))
+
+    def cost(self):
+        from azure.mgmt.costmanagement import CostManagementClient
+
+        return self._get("cost", "", lambda: CostManagementClient(self.credential, **self._kwargs()))

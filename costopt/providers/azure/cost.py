@@ -1,0 +1,134 @@
+"""Azure cost from Cost Management ``query.usage`` (ActualCost and AmortizedCost), onto FOCUS.
+
+Per subscription scope, two daily queries grouped by ResourceId, ServiceName, MeterCategory,
+ResourceLocation and ChargeType. The SDK returns the first page; further pages are read by
+POSTing the same body to ``next_link`` through the client's own pipeline (so the bearer token
+and the throttling retry policy apply). ActualCost gives BilledCost, AmortizedCost gives
+EffectiveCost (reservation purchases: billed, effective 0; their amortised usage: effective).
+Egress is MeterCategory "Bandwidth".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pandas as pd
+
+from costopt.model import Window
+
+GROUPS = ("ResourceId", "ServiceName", "MeterCategory", "ResourceLocation", "ChargeType")
+COST_COLUMNS = ("Cost", "PreTaxCost", "CostUSD", "PreTaxCostUSD")
+CHARGE_CATEGORY = {"usage": "Usage", "purchase": "Purchase", "refund": "Credit", "tax": "Tax",
+                   "roundingadjustment": "Adjustment", "unusedreservation": "Usage", "unusedsavingsplan": "Usage"}
+SERVICE_CATEGORY = {"Virtual Machines": "Compute", "Storage": "Storage", "Bandwidth": "Networking",
+                    "Virtual Network": "Networking", "Azure Machine Learning": "AI and Machine Learning",
+                    "Azure Monitor": "Management and Governance", "Container Instances": "Compute"}
+PROVIDER_NAME = "Microsoft"
+
+
+def query_body(kind: str, window: Window) -> dict[str, Any]:
+    """The QueryDefinition as JSON (the same body is POSTed to every next_link)."""
+    start = window.start.astimezone(timezone.utc)
+    end = (window.end - timedelta(seconds=1)).astimezone(timezone.utc)  # 'to' is inclusive
+    return {
+        "type": kind, "timeframe": "Custom",
+        "timePeriod": {"from": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "to": end.strftime("%Y-%m-%dT%H:%M:%SZ")},
+        "dataset": {"granularity": "Daily",
+                    "aggregation": {"totalCost": {"name": "Cost", "function": "Sum"}},
+                    "grouping": [{"type": "Dimension", "name": g} for g in GROUPS]},
+    }
+
+
+def _definition(body: dict[str, Any]):
+    from azure.mgmt.costmanagement.models import (QueryAggregation, QueryDataset, QueryDefinition, QueryGrouping,
+                                                  QueryTimePeriod)
+
+    period = body["timePeriod"]
+    dataset = body["dataset"]
+    return QueryDefinition(
+        type=body["type"], timeframe=body["timeframe"],
+        time_period=QueryTimePeriod(from_property=datetime.fromisoformat(period["from"].replace("Z", "+00:00")),
+                                    to=datetime.fromisoformat(period["to"].replace("Z", "+00:00"))),
+        dataset=QueryDataset(granularity=dataset["granularity"],
+                             aggregation={k: QueryAggregation(name=v["name"], function=v["function"])
+                                          for k, v in dataset["aggregation"].items()},
+                             grouping=[QueryGrouping(type=g["type"], name=g["name"]) for g in dataset["grouping"]]))
+
+
+def run_query(client, scope: str, body: dict[str, Any], max_pages: int = 1000) -> pd.DataFrame:
+    """All rows of one query (following next_link) as a DataFrame named by the result columns."""
+    from azure.core.exceptions import HttpResponseError
+    from azure.core.rest import HttpRequest
+
+    result = client.query.usage(scope, _definition(body))
+    columns = [c["name"] if isinstance(c, dict) else c.name for c in (result.columns or [])]
+    rows = list(result.rows or [])
+    next_link = result.next_link
+    pages = 1
+    while next_link and pages < max_pages:
+        response = client.send_request(HttpRequest("POST", next_link, json=body))
+        if response.status_code >= 400:
+            raise HttpResponseError(response=response)
+        data = response.json().get("properties") or {}
+        rows.extend(data.get("rows") or [])
+        next_link = data.get("nextLink")
+        pages += 1
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _cost_column(frame: pd.DataFrame) -> str:
+    for name in COST_COLUMNS:
+        if name in frame.columns:
+            return name
+    raise ValueError(f"cost query result has no cost column (columns: {', '.join(frame.columns)})")
+
+
+def read_cost(client, subscription: str, window: Window) -> pd.DataFrame:
+    """ActualCost and AmortizedCost for one subscription as FOCUS rows."""
+    scope = f"subscriptions/{subscription}"
+    keys = ["UsageDate", *GROUPS, "Currency"]
+    parts = []
+    for kind, column in (("ActualCost", "BilledCost"), ("AmortizedCost", "EffectiveCost")):
+        frame = run_query(client, scope, query_body(kind, window))
+        if frame.empty:
+            continue
+        cost = _cost_column(frame)
+        frame = frame.rename(columns={cost: column})
+        for key in keys:
+            if key not in frame.columns:
+                frame[key] = None
+        parts.append(frame[keys + [column]].groupby(keys, dropna=False, as_index=False).sum())
+    if not parts:
+        return pd.DataFrame()
+    merged = parts[0]
+    for part in parts[1:]:
+        merged = merged.merge(part, on=keys, how="outer")
+    for column in ("BilledCost", "EffectiveCost"):
+        if column not in merged.columns:
+            merged[column] = 0.0
+        merged[column] = merged[column].astype(float).fillna(0.0)
+    return to_focus(merged, subscription)
+
+
+def to_focus(rows: pd.DataFrame, subscription: str) -> pd.DataFrame:
+    day = pd.to_datetime(rows["UsageDate"].astype(int).astype(str), format="%Y%m%d")
+    charge = rows["ChargeType"].fillna("Usage").astype(str)
+    meter = rows["MeterCategory"].fillna("")
+    service = rows["ServiceName"].where(rows["ServiceName"].notna(), meter)
+    resource = rows["ResourceId"].fillna("").astype(str).str.lower()
+    return pd.DataFrame({
+        "ProviderName": PROVIDER_NAME, "SubAccountId": subscription, "BillingAccountId": subscription,
+        "BillingCurrency": rows["Currency"],
+        "BillingPeriodStart": day.dt.to_period("M").dt.start_time,
+        "ChargePeriodStart": day, "ChargePeriodEnd": day + timedelta(days=1),
+        "ChargeCategory": charge.str.lower().map(CHARGE_CATEGORY).fillna("Usage"),
+        "ChargeDescription": meter,
+        "ServiceName": service, "ServiceCategory": service.map(SERVICE_CATEGORY).fillna("Other"),
+        "RegionId": rows["ResourceLocation"], "ResourceId": resource.where(resource != "", None),
+        "ResourceName": resource.str.rsplit("/", n=1).str[-1].where(resource != "", None),
+        "BilledCost": rows["BilledCost"], "EffectiveCost": rows["EffectiveCost"],
+        "ListCost": rows["EffectiveCost"], "ContractedCost": rows["EffectiveCost"],
+        "x_UsageType": meter, "x_IsEgress": meter.str.lower().eq("bandwidth"),
+        "x_SourceFile": f"costmanagement:/subscriptions/{subscription}",
+    })

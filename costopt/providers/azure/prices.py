@@ -1,0 +1,142 @@
+"""Azure prices from the public Retail Prices API (no credentials), paged and cached.
+
+``GET https://prices.azure.com/api/retail/prices?currencyCode='USD'&$filter=...`` pages with
+``NextPageLink``; results are cached per query in memory and on disk for a day
+(``$COSTOPT_CACHE_DIR/azure``). VM prices are the Linux consumption meters (productName
+without "Windows"; Spot = skuName ending " Spot"; "Low Priority" ignored); managed disks by
+tier (P30, E30, S30 ... from size); public IPs by SKU.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+RETAIL_URL = "https://prices.azure.com/api/retail/prices"
+CACHE_TTL_S = 24 * 3600
+TIER_SIZES = (4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767)
+TIER_NUMBERS = (1, 2, 3, 4, 6, 10, 15, 20, 30, 40, 50, 60, 70, 80)
+DISK_FAMILY = {"premium_lrs": ("P", "Premium SSD Managed Disks", "LRS"), "premium_zrs": ("P", "Premium SSD Managed Disks", "ZRS"),
+               "standardssd_lrs": ("E", "Standard SSD Managed Disks", "LRS"),
+               "standard_lrs": ("S", "Standard HDD Managed Disks", "LRS")}
+
+
+def disk_tier(sku: str, size_gb: float) -> str | None:
+    family = DISK_FAMILY.get((sku or "").lower())
+    if family is None:
+        return None
+    for size, number in zip(TIER_SIZES, TIER_NUMBERS):
+        if size_gb <= size:
+            return f"{family[0]}{number}"
+    return f"{family[0]}{TIER_NUMBERS[-1]}"
+
+
+class RetailPrices:
+    """Query the Retail Prices API with a session that retries 429/5xx (Retry-After honoured)."""
+
+    def __init__(self, currency: str = "USD", url: str | None = None, use_cache: bool = True,
+                 session: requests.Session | None = None):
+        self.currency = currency
+        self.url = url or RETAIL_URL
+        self.use_cache = use_cache
+        self.session = session or _session()
+        self._memo: dict[str, list[dict]] = {}
+        self.requests = 0
+
+    def items(self, filter_: str) -> list[dict[str, Any]]:
+        key = f"{self.url}|{self.currency}|{filter_}"
+        if key in self._memo:
+            return self._memo[key]
+        path = _cache_dir() / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.json"
+        if self.use_cache:
+            try:
+                if time.time() - path.stat().st_mtime < CACHE_TTL_S:
+                    self._memo[key] = json.loads(path.read_text())
+                    return self._memo[key]
+            except (OSError, ValueError):
+                pass
+        out: list[dict] = []
+        next_url: str | None = self.url
+        params: dict[str, str] | None = {"currencyCode": f"'{self.currency}'", "$filter": filter_}
+        pages = 0
+        while next_url and pages < 200:
+            response = self._get(next_url, params)
+            response.raise_for_status()
+            data = response.json()
+            out.extend(data.get("Items") or [])
+            next_url, params = data.get("NextPageLink"), None
+            pages += 1
+        self._memo[key] = out
+        if self.use_cache:
+            try:
+                from costopt.atomic import write_atomic
+
+                write_atomic(path, json.dumps(out))
+            except OSError:
+                pass
+        return out
+
+    def _get(self, url: str, params: dict[str, str] | None, attempts: int = 5) -> requests.Response:
+        """GET with retries on 429/5xx, sleeping Retry-After (capped at 30 s) or an exponential backoff."""
+        for attempt in range(attempts):
+            response = self.session.get(url, params=params, timeout=30)
+            self.requests += 1
+            if response.status_code not in (429, 500, 502, 503, 504) or attempt == attempts - 1:
+                return response
+            try:
+                wait = float(response.headers.get("Retry-After", ""))
+            except ValueError:
+                wait = 0.5 * 2 ** attempt
+            time.sleep(min(max(wait, 0.0), 30.0))
+        return response
+
+    def vm_hourly(self, region: str, size: str, spot: bool = False) -> float | None:
+        items = self.items(f"serviceName eq 'Virtual Machines' and armRegionName eq '{_q(region)}' and "
+                           f"armSkuName eq '{_q(size)}' and priceType eq 'Consumption'")
+        for item in items:
+            sku = item.get("skuName", "")
+            if "Windows" in item.get("productName", "") or "Low Priority" in sku:
+                continue
+            if sku.endswith(" Spot") == spot and item.get("unitOfMeasure", "").endswith("Hour"):
+                return float(item["retailPrice"])
+        return None
+
+    def disk_monthly(self, region: str, sku: str, size_gb: float) -> float | None:
+        tier = disk_tier(sku, size_gb)
+        family = DISK_FAMILY.get((sku or "").lower())
+        if tier is None or family is None:
+            return None
+        items = self.items(f"serviceName eq 'Storage' and armRegionName eq '{_q(region)}' and "
+                           f"skuName eq '{tier} {family[2]}' and priceType eq 'Consumption'")
+        for item in items:
+            if item.get("productName") == family[1] and item.get("meterName", "").endswith("Disk"):
+                return float(item["retailPrice"])
+        return None
+
+    def public_ip_hourly(self, region: str, sku: str = "Standard") -> float | None:
+        items = self.items(f"serviceName eq 'Virtual Network' and armRegionName eq '{_q(region)}' and "
+                           f"productName eq 'IP Addresses' and skuName eq '{_q(sku)}'")
+        for item in items:
+            if "Static" in item.get("meterName", "") and "IPv4" in item.get("meterName", ""):
+                return float(item["retailPrice"])
+        return None
+
+
+def _q(value: str) -> str:
+    return str(value).replace("'", "''")
+
+
+def _session() -> requests.Session:
+    return requests.Session()
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("COSTOPT_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "costopt")
+    return Path(base) / "azure"
