@@ -124,7 +124,11 @@ def cheaper_variant(snapshot: Snapshot, catalog: Any, params: defaults.CheaperVa
     """
     if targets is None or not targets.models:
         return
+    grouped = {str(i) for r in snapshot.resources if r.kind == "autoscaling_group"
+               for i in (r.attributes.get("instance_ids") or ())}
     for resource in snapshot.resources:
+        if resource.id in grouped:  # the group is proposed as a whole, not each member
+            continue
         wl = targets.for_resource(resource)
         model = targets.model_of(wl) if wl is not None else None
         if wl is None or model is None or len(model.variants) < 2 or not resource.type:

@@ -134,9 +134,12 @@ def _compute(rec: Recommendation, resource: Resource, wl: Workload, targets: Tar
     if count1 == 0 and not zero and min_c is None:
         served = obs.total_requests if obs is not None else 0.0
         if served > 0:
-            checks.append(Check("breach", f"removes capacity that served {served:,.0f} requests in the lookback"))
+            status = "breach" if wl.latency_targets_ms else "unknown"
+            checks.append(Check(status, f"removes capacity that served {served:,.0f} requests in the lookback"))
         elif obs is not None and obs.request_hours:
             checks.append(Check("ok", "no requests observed in the lookback"))
+        elif not wl.latency_targets_ms:
+            checks.append(Check("unknown", f"{wl.kind or 'workload'} {wl.name}: no latency target declared"))
         else:
             checks.append(Check("unknown", "no request metrics: cannot tell whether anything still uses it"))
         return impacts, checks
@@ -174,8 +177,21 @@ def _on_demand_base(rec: Recommendation, resource: Resource, wl: Workload, targe
     return worst, out
 
 
+def _as_group(rec: Recommendation, group: Resource) -> Recommendation:
+    """A change to one member of a group, seen at the group: the group serves the load.
+
+    Removing the member leaves count - 1 instances; a type change is taken to apply to the
+    whole group (it is made in the launch template)."""
+    count = max(int(group.count or 1), 1)
+    proposed = {k: v for k, v in rec.proposed.items() if k != "state"}
+    proposed["count"] = count - 1 if _removed(rec) else count
+    current = {**rec.current, "count": count, "type": rec.current.get("type") or group.type}
+    return replace(rec, current=current, proposed=proposed)
+
+
 def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | None, targets: Targets,
-                observed: dict[str, Observed], catalog: Any, params: TradeoffParams) -> Recommendation:
+                observed: dict[str, Observed], catalog: Any, params: TradeoffParams,
+                group: Resource | None = None) -> Recommendation:
     if rec.family == "commitments":
         return replace(rec, slo=SloVerdict("ok", ("billing-only change: no effect on latency or accuracy",)))
     if resource is None:
@@ -192,7 +208,11 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
             impacts.update(base_impacts)
     elif wl is not None and (rec.family in COMPUTE_FAMILIES or rec.proposed.get("type") or
                              "count" in rec.proposed or rec.proposed.get("variant")):
-        impacts, checks = _compute(rec, resource, wl, targets, observed.get(resource.id), catalog, params)
+        if group is not None:
+            impacts, checks = _compute(_as_group(rec, group), group, wl, targets, observed.get(group.id), catalog, params)
+            impacts["evaluated_for"] = f"group {group.name or group.id} ({group.count} instances)"
+        else:
+            impacts, checks = _compute(rec, resource, wl, targets, observed.get(resource.id), catalog, params)
     if wl is not None:
         impacts = {"workload": wl.name, **impacts}
     if not impacts and not checks:
@@ -216,7 +236,11 @@ def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: S
         resource = index.get(rec.resource_id)
         if resource is not None and resource.id not in workloads:
             workloads[resource.id] = targets.for_resource(resource)
+    members = {r.id: [str(i) for i in (r.attributes.get("instance_ids") or ())]
+               for r in snapshot.resources if r.kind == "autoscaling_group"}
+    group_of = {iid: index[gid] for gid, ids in members.items() for iid in ids}
     serving = [rid for rid, wl in workloads.items() if wl is not None]
-    observed = observe(snapshot.metrics, serving, params) if serving else {}
+    serving += sorted({group_of[rid].id for rid in serving if rid in group_of} - set(serving))
+    observed = observe(snapshot.metrics, serving, params, members=members) if serving else {}
     return [_assess_one(rec, index.get(rec.resource_id), workloads.get(rec.resource_id), targets, observed,
-                        catalog, params) for rec in recs]
+                        catalog, params, group_of.get(rec.resource_id)) for rec in recs]

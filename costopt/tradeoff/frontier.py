@@ -59,6 +59,21 @@ def _point(chosen: Sequence[Recommendation | None], befores: Sequence[float | No
     }
 
 
+def _dedupe(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One point per (savings, latency, feasibility): sets of look-alike changes (six members of
+    one group resized the same way) would otherwise pile up on the same spot of the plot. The
+    set with the fewest changes is kept; a selected set always stays."""
+    kept: dict[tuple, dict[str, Any]] = {}
+    for p in sorted(points, key=lambda p: (not p["selected"], len(p["recommendations"]))):
+        latency = None if p["latency_ms"] is None else round(p["latency_ms"], 6)
+        key = (round(p["savings"], 6), latency, p["feasible"])
+        if key not in kept:
+            kept[key] = p
+        elif p["selected"]:
+            kept[(*key, "selected")] = p
+    return list(kept.values())
+
+
 def _mark_pareto(points: list[dict[str, Any]]) -> None:
     ok = [p for p in points if p["feasible"] and p["headroom_ms"] is not None]
     for p in ok:
@@ -94,6 +109,7 @@ def workload_frontier(recs: Sequence[Recommendation], selected_ids: set[str],
         point = _point(combo, befores, float(target))
         point["selected"] = set(point["recommendations"]) == group_selected
         points.append(point)
+    points = _dedupe(points)
     _mark_pareto(points)
     points.sort(key=lambda p: (p["savings"], -(p["headroom_ms"] if p["headroom_ms"] is not None else -math.inf)))
     quantile = next((r.impacts.get("latency_quantile") for r in recs if r.impacts.get("latency_quantile")), "p95")

@@ -57,9 +57,9 @@ def spot_impacts(rec: Recommendation, resource: Resource | None, workload: Workl
         if kind == "inference":
             return impacts, [Check("breach", f"inference workload {workload.name} is not declared interruption-tolerant")]
         return impacts, [Check("unknown", f"workload {workload.name} does not declare whether it tolerates interruptions")]
-    text = f"{rate * 730:.1f} interruptions/month expected"
+    text = f"{rate * 730:.2g} interruptions/month expected"
     if "added_wall_time_pct" in impacts:
-        text += f", about {impacts['added_wall_time_pct']:.1f}% more wall time with {ckpt:g}-min checkpoints"
+        text += f", about {impacts['added_wall_time_pct']:.2g}% more wall time with {ckpt:g}-min checkpoints"
     return impacts, [Check("ok", text)]
 
 

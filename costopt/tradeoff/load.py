@@ -10,6 +10,15 @@ of hourly rates: diurnal peaks matter, a single spike less). From ``latency_ms``
   a high quantile), used to calibrate the model: the model's prediction for today's setup is
   compared with it and the ratio is carried to the prediction after the change.
 
+Latency series come in several statistics (a provider may report Average and Maximum per
+period); one is used per resource, in this order: a percentile statistic (``p95``...),
+``Average``, anything else. Percentiles over time are computed from the chosen points.
+
+Without request metrics (an EC2 fleet behind a load balancer), the load can still be read
+from utilisation: the peak CPU (or GPU) utilisation is the M/M/c utilisation rho, so
+``lambda = rho x c / S`` (see :mod:`predict`). A group (Auto Scaling group) pools the
+series of its member instances (``attributes["instance_ids"]``).
+
 All per resource, vectorised over points with numpy; no loop over points in Python.
 """
 
@@ -20,7 +29,6 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from costopt.metrics import select_series
 from costopt.model import MetricSeries
 from costopt.tradeoff.params import TradeoffParams
 
@@ -36,6 +44,9 @@ class Observed:
     service_ms: float | None = None
     busy_latency_ms: Mapping[float, float] = field(default_factory=dict)  # quantile -> ms
     latency_points: int = 0
+    latency_stat: str = ""
+    peak_cpu: float | None = None  # fraction 0..1 (high quantile of points)
+    peak_gpu: float | None = None
     notes: tuple[str, ...] = ()
 
     @property
@@ -76,22 +87,49 @@ def _hourly(ts: np.ndarray, vs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts[covered], sums[covered]
 
 
+def _stat_rank(stat: str) -> int:
+    low = stat.lower()
+    if low.startswith("p") and low[1:].replace(".", "", 1).isdigit():
+        return 0
+    return 1 if low == "average" else 2
+
+
+def _latency_series(series: Sequence[MetricSeries]) -> tuple[list[MetricSeries], str]:
+    if not series:
+        return [], ""
+    best = min(_stat_rank(s.stat) for s in series)
+    chosen = [s for s in series if _stat_rank(s.stat) == best]
+    stat = chosen[0].stat
+    return [s for s in chosen if s.stat == stat], stat
+
+
+def _peak_util(series: Sequence[MetricSeries]) -> float | None:
+    _, vs = _pooled(series)
+    vs = vs[vs <= 100.0]
+    return None if vs.size == 0 else float(np.quantile(vs, 0.99)) / 100.0
+
+
 def observe(metrics: Sequence[MetricSeries], resource_ids: Sequence[str], params: TradeoffParams,
-            quantiles: Sequence[float] = (0.95, 0.99)) -> dict[str, Observed]:
-    """Observed load and latency for each of ``resource_ids`` (missing data noted, not guessed)."""
-    wanted = set(resource_ids)
-    req_by: dict[str, list[MetricSeries]] = {}
-    lat_by: dict[str, list[MetricSeries]] = {}
-    for s in select_series(metrics, "requests"):
-        if s.resource_id in wanted:
-            req_by.setdefault(s.resource_id, []).append(s)
-    for s in select_series(metrics, "latency_ms"):
-        if s.resource_id in wanted:
-            lat_by.setdefault(s.resource_id, []).append(s)
+            quantiles: Sequence[float] = (0.95, 0.99),
+            members: Mapping[str, Sequence[str]] | None = None) -> dict[str, Observed]:
+    """Observed load and latency for each of ``resource_ids`` (missing data noted, not guessed).
+
+    ``members`` maps a group's id to its member instances, whose series are pooled into it.
+    """
+    members = members or {}
+    owner: dict[str, list[str]] = {}
+    for rid in resource_ids:
+        for source in (rid, *members.get(rid, ())):
+            owner.setdefault(source, []).append(rid)
+    by: dict[tuple[str, str], list[MetricSeries]] = {}
+    for s in metrics:
+        if s.metric in ("requests", "latency_ms", "cpu", "gpu") and s.resource_id in owner:
+            for rid in owner[s.resource_id]:
+                by.setdefault((rid, s.metric), []).append(s)
     out: dict[str, Observed] = {}
     for rid in resource_ids:
         notes: list[str] = []
-        hours, counts = _hourly(*_pooled(req_by.get(rid, [])))
+        hours, counts = _hourly(*_pooled(by.get((rid, "requests"), [])))
         peak = mean = None
         if counts.size == 0:
             notes.append("no request metrics")
@@ -100,7 +138,8 @@ def observe(metrics: Sequence[MetricSeries], resource_ids: Sequence[str], params
                 notes.append(f"only {counts.size} hours of request metrics (want {params.min_request_hours})")
             peak = float(np.quantile(counts, params.peak_hour_quantile)) / 3600.0
             mean = float(counts.mean()) / 3600.0
-        lts, lvs = _pooled(lat_by.get(rid, []))
+        lat_series, stat = _latency_series(by.get((rid, "latency_ms"), []))
+        lts, lvs = _pooled(lat_series)
         service = None
         busy: dict[float, float] = {}
         if lvs.size < params.min_latency_points:
@@ -118,5 +157,6 @@ def observe(metrics: Sequence[MetricSeries], resource_ids: Sequence[str], params
             if service <= 0:
                 service = None
                 notes.append("latency at low load is 0 ms")
-        out[rid] = Observed(rid, counts, peak, mean, service, busy, int(lvs.size), tuple(notes))
+        out[rid] = Observed(rid, counts, peak, mean, service, busy, int(lvs.size), stat,
+                            _peak_util(by.get((rid, "cpu"), [])), _peak_util(by.get((rid, "gpu"), [])), tuple(notes))
     return out

@@ -52,10 +52,10 @@ def _quantile(lam: float, service: float, servers: int, q: float) -> float:
     return MMc(lam, service, servers).response_quantile(q)
 
 
-def _autoscaled_worst(obs: Observed, service: float, workers: int, setup: Setup, q: float,
+def _autoscaled_worst(obs: Observed, peak: float, service: float, workers: int, setup: Setup, q: float,
                       params: TradeoffParams) -> tuple[float, float]:
     """Worst hourly quantile (ms) and its utilisation under the proposed scaling range."""
-    lam_h = obs.hourly_requests / 3600.0 / 1000.0  # per ms
+    lam_h = obs.hourly_requests / 3600.0 / 1000.0 if obs.hourly_requests.size else np.array([peak])  # per ms
     busy = lam_h[lam_h > 0]
     if busy.size == 0:
         return _quantile(0.0, service, workers, q), 0.0
@@ -88,22 +88,30 @@ def predict_latency(obs: Observed | None, workload: Workload, before: Setup, aft
     if service is None and before.variant is not None and before.variant.latency_ms:
         service = before.variant.latency_ms
         impacts["service_time_basis"] = "config"
-    if obs is None or obs.peak_rps is None:
-        return impacts, checks + [Check("unknown", "no request metrics to predict latency from")]
+    util = None
+    if obs is not None and obs.peak_rps is None:
+        util = obs.peak_gpu if before.hardware.has_gpu else obs.peak_cpu
+    if obs is None or (obs.peak_rps is None and util is None):
+        return impacts, checks + [Check("unknown", "no request or utilisation metrics to predict latency from")]
     if service is None:
         return impacts, checks + [Check("unknown", "no latency metrics (or latency_ms in config) to estimate service time")]
     scale = service_scale(before.hardware, after.hardware, before.variant, after.variant, workload, params)
     if scale is None:
         return impacts, checks + [Check("unknown", f"no hardware figures to compare {before.hardware.type} with {after.hardware.type}")]
-    lam = obs.peak_rps / 1000.0  # per ms
     c0 = before.count * scale.workers_before
-    service_after = service * scale.factor
-    impacts.update({
-        "peak_rps": obs.peak_rps, "service_ms_before": service, "service_ms_after": service_after,
-        "servers_before": c0, "latency_basis": scale.basis,
-    })
     if c0 < 1:
         return impacts, checks + [Check("unknown", "the current setup has no serving capacity")]
+    if obs.peak_rps is not None:
+        lam = obs.peak_rps / 1000.0  # per ms
+        impacts["load_basis"] = "requests"
+    else:  # utilisation is rho: lambda = rho c / S
+        lam = float(util) * c0 / service
+        impacts["load_basis"] = "gpu utilisation" if before.hardware.has_gpu else "cpu utilisation"
+    service_after = service * scale.factor
+    impacts.update({
+        "peak_rps": lam * 1000.0, "service_ms_before": service, "service_ms_after": service_after,
+        "servers_before": c0, "latency_basis": scale.basis, "latency_stat": obs.latency_stat or None,
+    })
     now = MMc(lam, service, c0)
     impacts["utilization_before"] = now.rho
     if not now.stable:
@@ -132,7 +140,7 @@ def predict_latency(obs: Observed | None, workload: Workload, before: Setup, aft
         impacts["servers_after"] = after.count * scale.workers_after
     for q in quantiles:
         if autoscaled:
-            raw_after, rho_after = _autoscaled_worst(obs, service_after, scale.workers_after, after, q, params)
+            raw_after, rho_after = _autoscaled_worst(obs, lam, service_after, scale.workers_after, after, q, params)
         else:
             c1 = after.count * scale.workers_after
             raw_after = _quantile(lam, service_after, c1, q)

@@ -113,3 +113,12 @@ def test_engine_pass_without_workloads_yields_nothing_and_assess_respects_config
 def test_rule_docstring_explains_why_and_fix():
     doc = cheaper_variant.__doc__
     assert "Why" in doc and "How to fix" in doc and "[models." in doc
+
+
+def test_group_is_proposed_once_not_per_member():
+    ids = ["i-1", "i-2"]
+    group = make_resource("asg", kind="autoscaling_group", type="c5.4xlarge", count=2, name="search-embed",
+                          hourly_cost=2 * 0.68, attributes={"instance_ids": ids})
+    members = [make_resource(i, type="c5.4xlarge", name="search-embed", hourly_cost=0.68) for i in ids]
+    recs, _ = run([group, *members])
+    assert recs and {r.resource_id for r in recs} == {"asg"}

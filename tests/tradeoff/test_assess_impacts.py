@@ -192,7 +192,7 @@ def test_no_metrics_means_unknown_and_untargeted_candidates_are_untouched():
              estate.candidate(other, "idle.unattached_volume", "delete", {"count": 0}, 20.0),
              estate.candidate(res, "commitments.savings_plan", "commit", {}, 50.0)]
     out = by_action(assess(cands, estate.snapshot([res, other], []), Settings(**FRAUD), estate.catalog()))
-    assert out["run 3"].slo.status == "unknown" and "no request metrics" in " ".join(out["run 3"].slo.reasons)
+    assert out["run 3"].slo.status == "unknown" and "no request or utilisation metrics" in " ".join(out["run 3"].slo.reasons)
     assert out["delete"].slo == SloVerdict() and out["delete"].impacts == {}
     assert out["commit"].slo.status == "ok"
 
@@ -246,3 +246,37 @@ def test_shapes_the_other_rule_families_emit():
     three = out["spot 1 of 4"]
     assert three.slo.status == "ok" and "on-demand base of 3" in three.slo.reasons[0]
     assert three.impacts["if_spot_reclaimed_p95_ms_after"] <= 80
+
+
+def test_latency_statistic_preference_average_over_maximum():
+    rps = estate.diurnal_rps(high=100.0)
+    res, metrics = estate.serving("fraud-detector", "ml.g4dn.xlarge", 4, rps, np.full(rps.size, 20.0))
+    maxima = make_series("fraud-detector", "latency_ms", np.full(rps.size, 500.0), unit="Milliseconds", stat="Maximum")
+    obs = observe([*metrics, maxima], ["fraud-detector"], DEFAULT_PARAMS)["fraud-detector"]
+    assert obs.latency_stat == "Average" and obs.service_ms == 20.0 and obs.busy_latency_ms[0.95] == 20.0
+    p95 = make_series("fraud-detector", "latency_ms", np.full(rps.size, 45.0), unit="Milliseconds", stat="p95")
+    obs = observe([*metrics, maxima, p95], ["fraud-detector"], DEFAULT_PARAMS)["fraud-detector"]
+    assert obs.latency_stat == "p95" and obs.busy_latency_ms[0.95] == 45.0
+
+
+def test_group_members_pool_into_the_group_and_load_from_utilisation():
+    ids = [f"i-{k}" for k in range(4)]
+    group = make_resource("asg-search", kind="autoscaling_group", type="c5.4xlarge", count=4, name="search-embed",
+                          attributes={"instance_ids": ids})
+    members = [make_resource(i, type="c5.4xlarge", name="search-embed") for i in ids]
+    cpu = [make_series(i, "cpu", np.full(2000, 30.0)) for i in ids]  # rho = 0.3 per instance
+    settings = Settings(workloads={"search-embed": {"resources": ["search-embed"], "latency_p95_ms": 120}},
+                        models={"search-embed": {"variants": {"fp32": {"accuracy": 0.91, "latency_ms": 20.0}}}})
+    cand = estate.candidate(members[0], "rightsizing.oversized_vm", "resize", {"type": "c5.2xlarge", "count": 1}, 250.0)
+    stop = estate.candidate(members[1], "idle.instance", "stop", {"state": "stopped"}, 400.0)
+    out = by_action(assess([cand, stop], estate.snapshot([group, *members], cpu), settings, estate.catalog()))
+    resize = out["resize"]
+    assert resize.impacts["load_basis"] == "cpu utilisation"
+    assert resize.impacts["utilization_before"] == pytest.approx(0.3)
+    assert resize.impacts["servers_before"] == 4 and resize.impacts["servers_after"] == 4
+    assert resize.impacts["evaluated_for"].startswith("group search-embed")
+    assert resize.impacts["peak_rps"] == pytest.approx(0.3 * 4 / 20.0 * 1000)
+    assert resize.impacts["calibrated"] is False
+    # stopping one of four: three carry the group's load
+    assert out["stop"].impacts["servers_after"] == 3
+    assert out["stop"].impacts["utilization_after"] == pytest.approx(0.4)

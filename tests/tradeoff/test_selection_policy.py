@@ -89,7 +89,9 @@ def test_frontier_is_bounded_and_skips_workloads_without_target():
     many = [rec(f"ep-{i}", f"opt-{j}", 10.0 + j, after=41.0 + j) for i in range(6) for j in range(4)]
     f = build_frontier(many, (), max_sets=100)["fraud"]
     assert not f["enumerated"]
-    assert len(f["points"]) == 1 + 6 * 4 + 1
+    # the empty set, single changes (six look-alike resources share 4 distinct points) and the best of each
+    assert len(f["points"]) == 1 + 4 + 1
+    assert max(p["savings"] for p in f["points"]) == 6 * 13.0
     untargeted = rec("ep", "x", 10.0, target=None)
     assert build_frontier([untargeted]) == {}
 
@@ -109,3 +111,11 @@ def test_audit_json_carries_impacts_verdicts_and_frontier():
     rejected = data["rejected"][0]
     assert rejected["slo"]["status"] == "breach" and rejected["impacts"]["p95_ms_after"] is None
     assert "SLO breach" in rejected["rejection_reason"]
+
+
+def test_frontier_drops_look_alike_sets():
+    same = [rec(f"i-{i}", "resize", 100.0, "breach", ["slow"], before=50.0, after=150.0) for i in range(6)]
+    f = build_frontier(same, ())["fraud"]
+    # 2**6 sets, but only 7 distinct (savings, latency) points: 0..6 resizes
+    assert sorted(p["savings"] for p in f["points"]) == [0.0, 100.0, 200.0, 300.0, 400.0, 500.0, 600.0]
+    assert all(len(p["recommendations"]) == p["savings"] / 100.0 for p in f["points"])
