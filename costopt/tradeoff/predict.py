@@ -135,7 +135,8 @@ def predict_latency(obs: Observed | None, workload: Workload, before: Setup, aft
     impacts["calibrated"] = ratios.get(primary) is not None
     autoscaled = after.min_count is not None or after.max_count is not None
     if autoscaled:
-        impacts["servers_after"] = f"{(after.min_count or 0) * scale.workers_after}-{(after.max_count or after.count) * scale.workers_after}"
+        impacts["servers_after_min"] = (after.min_count or 0) * scale.workers_after
+        impacts["servers_after"] = (after.max_count or after.count) * scale.workers_after
     else:
         impacts["servers_after"] = after.count * scale.workers_after
     for q in quantiles:

@@ -204,7 +204,7 @@ def test_autoscaling_uses_the_count_each_hour_needs():
     out = by_action(assess([tight, roomy], snap, Settings(**FRAUD), estate.catalog()))
     assert out["1-2"].slo.status == "breach"  # capped at 2 at the peak: saturated
     assert out["1-6"].slo.status == "ok"
-    assert out["1-6"].impacts["servers_after"] == "1-6"
+    assert (out["1-6"].impacts["servers_after_min"], out["1-6"].impacts["servers_after"]) == (1, 6)
     assert math.isfinite(out["1-6"].impacts["p95_ms_after"])
 
 
@@ -238,7 +238,7 @@ def test_shapes_the_other_rule_families_emit():
     ]
     out = by_action(assess(cands, snap, Settings(**FRAUD), estate.catalog()))
     assert out["delete endpoint"].slo.status == "breach" and "removes capacity" in out["delete endpoint"].slo.reasons[0]
-    assert out["autoscale 1-6"].slo.status == "ok" and out["autoscale 1-6"].impacts["servers_after"] == "1-6"
+    assert out["autoscale 1-6"].slo.status == "ok" and out["autoscale 1-6"].impacts["servers_after"] == 6
     assert out["stop at night"].slo.status == "breach" and "outside the proposed schedule" in out["stop at night"].slo.reasons[0]
     two = out["spot 2 of 4"]
     assert two.slo.status == "breach" and "reclaimed" in two.slo.reasons[0]
