@@ -54,6 +54,20 @@ def hourly_max(snapshot: Snapshot, metrics: Iterable[str], ids: set[str]) -> pd.
     return df.groupby(["resource_id", "hour"], as_index=False)["value"].max()
 
 
+def metric_hours(snapshot: Snapshot, ids: set[str]) -> dict[str, np.ndarray]:
+    """Hours (epoch seconds of the hour start) in which each resource reported any metric.
+
+    CloudWatch reports no Invocations point for an hour without requests; an hour in which
+    the endpoint reported cpu/latency but no requests had zero requests, while an hour with
+    no metric at all is a gap.
+    """
+    parts: dict[str, list[np.ndarray]] = {}
+    for s in snapshot.metrics:
+        if s.resource_id in ids and s.timestamps.size:
+            parts.setdefault(s.resource_id, []).append(np.unique(s.timestamps[np.isfinite(s.values)] // 3600))
+    return {rid: np.unique(np.concatenate(p)) * 3600 for rid, p in parts.items()}
+
+
 def is_autoscaled(r: Resource) -> bool:
     """Scaling already configured: a flag, scaling policies, or a min/max range (ASG/MIG/VMSS)."""
     a = r.attributes
@@ -87,13 +101,29 @@ def _scaling_apply(r: Resource, lo: int, hi: int, target: float) -> str:
             f"\"TargetValue\":{target * 100:.0f}}}'")
 
 
+def _pooled_members(util_by: dict[str, pd.DataFrame], member_ids: list[str], count: int) -> pd.DataFrame | None:
+    """A group's utilisation from its members': mean over the members reporting in each hour.
+
+    Only hours in which at least half of ``count`` members reported are kept (fewer is a gap).
+    """
+    parts = [util_by[i] for i in member_ids if i in util_by]
+    if not parts:
+        return None
+    df = pd.concat(parts, ignore_index=True).groupby("hour")["value"].agg(["mean", "count"]).reset_index()
+    df = df[df["count"] >= max(1, count / 2)]
+    return df.rename(columns={"mean": "value"})[["hour", "value"]]
+
+
 @rule("autoscaling.fixed_capacity", params=defaults.FixedCapacity, needs=("inventory", "metrics"))
 def fixed_capacity(snapshot: Snapshot, catalog: Any, params: defaults.FixedCapacity) -> Iterable[Recommendation | Skip]:
     """A fixed-size endpoint or group whose load has a daily/weekly cycle: let it scale.
 
     Why: a fleet sized for the daily peak idles through every night and weekend. How: from
     hourly requests, the instances needed in hour h are ceil(requests_h / (capacity per
-    instance x ``target_utilization``)), at least ``min_instances``. Capacity per instance
+    instance x ``target_utilization``)), at least ``min_instances`` (without a request
+    metric, e.g. an ASG: ceil(count x utilisation_h / target), as target tracking on cpu
+    would do; a group without metrics of its own uses the mean of its members' hourly
+    maxima, ``attributes["instance_ids"]``). An hour with other metrics but no requests point had no requests. Capacity per instance
     is ``attributes["capacity_per_instance"]`` (requests/hour) when given, else the observed
     peak requests per instance divided by the utilisation at that peak (p99 of hourly max
     cpu/gpu; ``assumed_peak_utilization`` when no utilisation metric). Hours without data
@@ -112,46 +142,59 @@ def fixed_capacity(snapshot: Snapshot, catalog: Any, params: defaults.FixedCapac
     if not fleet:
         return
     ids = {r.id for r in fleet}
+    members = {r.id: [str(i) for i in r.attributes.get("instance_ids") or ()] for r in fleet}
+    member_ids = {i for m in members.values() for i in m}
     req = hourly_profile([s for s in snapshot.metrics if s.resource_id in ids], "requests")
-    util = hourly_max(snapshot, ("cpu", "gpu"), ids)
+    util = hourly_max(snapshot, ("cpu", "gpu"), ids | member_ids)
+    present = metric_hours(snapshot, ids)
     grid = window_hours(snapshot)
     req_by = {k: g for k, g in req.groupby("resource_id")}
-    util_p99 = util.groupby("resource_id")["value"].quantile(0.99) if not util.empty else pd.Series(dtype=float)
+    util_by = {k: g for k, g in util.groupby("resource_id")}
     for r in fleet:
-        g = req_by.get(r.id)
-        if g is None:
-            continue  # no request metrics: nothing to size from (rightsizing judges utilisation)
-        series = g.set_index("hour")["value"].reindex(grid)
-        observed = int(series.notna().sum())
+        g, u = req_by.get(r.id), util_by.get(r.id)
+        if u is None and members[r.id]:
+            u = _pooled_members(util_by, members[r.id], r.count)
+        if g is None and u is None:
+            continue  # no load metrics: nothing to size from
+        known = pd.Series(True, index=np.unique(present.get(r.id, np.zeros(0, dtype=np.int64)))).reindex(
+            grid, fill_value=False)
+        util_h = u.set_index("hour")["value"].reindex(grid) if u is not None else pd.Series(np.nan, index=grid)
+        if g is not None:
+            load = g.set_index("hour")["value"].reindex(grid)
+            load[known.to_numpy() & load.isna().to_numpy()] = 0.0  # metrics but no requests: a quiet hour
+        else:
+            load = util_h
+        observed = int(load.notna().sum())
         if observed < params.min_hours or observed / grid.size < params.min_hour_coverage:
-            yield Skip(rid, r.id, f"requests in {observed} of {grid.size} hours; need {params.min_hours} and "
+            yield Skip(rid, r.id, f"load data in {observed} of {grid.size} hours; need {params.min_hours} and "
                                   f"{params.min_hour_coverage:.0%} coverage")
             continue
         price, source = instance_price(r, catalog)
         if price is None:
             yield Skip(rid, r.id, f"no hourly cost and no on-demand price for {r.type or r.kind} in {r.region}")
             continue
-        vals = series.dropna().to_numpy()
+        vals = load.dropna().to_numpy()
         p95, p5 = np.percentile(vals, 95), np.percentile(vals, 5)
         ratio = p95 / p5 if p5 > 0 else math.inf
         if ratio < params.min_peak_trough_ratio:
             continue
-        capacity = r.attributes.get("capacity_per_instance")
-        peak_util = float(util_p99.get(r.id, np.nan)) / 100.0
-        if capacity is None:
-            busy = peak_util if np.isfinite(peak_util) and peak_util > 0 else params.assumed_peak_utilization
-            capacity = vals.max() / r.count / max(busy, 0.05)
-            capacity_source = ("observed peak / p99 utilisation" if np.isfinite(peak_util) and peak_util > 0
-                               else "observed peak (no utilisation metric)")
+        peak_util = float(np.nanpercentile(util_h.to_numpy(), 99)) / 100.0 if util_h.notna().any() else math.nan
+        if g is None:
+            # Utilisation as load (target tracking on cpu/gpu): busy instance-equivalents per hour.
+            capacity, capacity_source = 100.0 / r.count, "cpu/gpu utilisation (no request metric)"
+        elif r.attributes.get("capacity_per_instance"):
+            capacity, capacity_source = float(r.attributes["capacity_per_instance"]), "attributes.capacity_per_instance"
+        elif math.isfinite(peak_util) and peak_util > 0:
+            capacity, capacity_source = vals.max() / r.count / max(peak_util, 0.05), "observed peak / p99 utilisation"
         else:
-            capacity_source = "attributes.capacity_per_instance"
+            capacity = vals.max() / r.count / params.assumed_peak_utilization
+            capacity_source = "observed peak (no utilisation metric)"
         if capacity <= 0:
             continue
-        needed = np.ceil(vals / (capacity * params.target_utilization))
-        needed = np.maximum(needed, params.min_instances)
+        needed = np.maximum(np.ceil(vals / (capacity * params.target_utilization)), params.min_instances)
         peak_needed = int(needed.max())
-        hours_needed = series.copy()
-        hours_needed[series.notna()] = needed
+        hours_needed = load.copy()
+        hours_needed[load.notna()] = needed
         full = hours_needed.fillna(peak_needed).to_numpy()  # unknown hours are treated as peak
         lag = pd.Series(full).rolling(params.scale_out_lag_hours + 1, min_periods=1).max().to_numpy()
         monthly_before = r.count * price * HOURS_PER_MONTH
@@ -161,6 +204,7 @@ def fixed_capacity(snapshot: Snapshot, catalog: Any, params: defaults.FixedCapac
         if savings < params.min_monthly_savings:
             continue
         hi = max(peak_needed, params.min_instances)
+        unit = "requests" if g is not None else "utilisation"
         yield Recommendation(
             id=recommendation_id(rid, r.id, "autoscale"), rule_id=rid, resource_id=r.id,
             action=f"autoscale {params.min_instances}-{hi} instances at {params.target_utilization:.0%} target",
@@ -170,12 +214,12 @@ def fixed_capacity(snapshot: Snapshot, catalog: Any, params: defaults.FixedCapac
                       "count_mean": float(full.mean()), "target_utilization": params.target_utilization},
             monthly_cost_before=monthly_before, monthly_cost_after=after, monthly_savings=savings,
             savings_low=max(0.0, monthly_before - after_lag), savings_high=savings, currency=r.currency,
-            confidence="medium" if capacity_source != "observed peak (no utilisation metric)" else "low",
+            confidence="low" if capacity_source.startswith("observed peak (") else "medium",
             performance_risk=2,
-            evidence={"hours_observed": observed, "requests_p95_per_hour": float(p95),
-                      "requests_p5_per_hour": float(p5), "peak_trough_ratio": float(ratio),
+            evidence={"hours_observed": observed, "load_metric": unit, f"{unit}_p95_per_hour": float(p95),
+                      f"{unit}_p5_per_hour": float(p5), "peak_trough_ratio": float(ratio),
                       "capacity_per_instance_per_hour": float(capacity), "capacity_source": capacity_source,
-                      "peak_utilization_p99": peak_util if np.isfinite(peak_util) else None,
+                      "peak_utilization_p99": peak_util if math.isfinite(peak_util) else None,
                       "instances_needed_by_hour_p50": float(np.median(full)), "price_source": source},
             impacts={"count_min": params.min_instances, "count_max": hi, "scale_out_lag_hours": params.scale_out_lag_hours},
             effort="medium", tags=dict(r.tags), workload=r.workload,
@@ -210,11 +254,13 @@ def scale_to_zero(snapshot: Snapshot, catalog: Any, params: defaults.ScaleToZero
     ids = {r.id for r in eps}
     req = hourly_profile([s for s in snapshot.metrics if s.resource_id in ids], "requests")
     req_by = {k: g for k, g in req.groupby("resource_id")}
+    present = metric_hours(snapshot, ids)
     for r in eps:
         g = req_by.get(r.id)
         if g is None or g.empty:
             continue
-        observed = int(g["hour"].nunique())
+        # Hours with any metric of the endpoint; hours without a requests point had none.
+        observed = int(np.union1d(present.get(r.id, np.zeros(0, dtype=np.int64)), g["hour"].to_numpy()).size)
         if observed < params.min_hours:
             yield Skip(rid, r.id, f"only {observed} hours of request data; {params.min_hours} needed")
             continue
@@ -301,7 +347,7 @@ def off_hours(snapshot: Snapshot, catalog: Any, params: defaults.OffHours) -> It
     hours fall outside it. Needs ``min_weeks`` of data. Example config::
 
         [rules."autoscaling.off_hours"]
-        idle_threshold = 10.0
+        idle_threshold = 5.0
         workloads = ["notebook", "dev", "batch"]
     """
     rid = "autoscaling.off_hours"

@@ -241,7 +241,7 @@ class OffHours:
     workloads: tuple[str, ...] = ("notebook", "dev")
     kinds: tuple[str, ...] = ("notebook",)
     metrics: tuple[str, ...] = ("cpu", "gpu")
-    idle_threshold: float = 5.0  # percent: below this in an hour = idle
+    idle_threshold: float = 10.0  # percent, hourly max of cpu/gpu: below = nobody working
     min_weeks: float = 1.0
     max_busy_share_in_off_hours: float = 0.05  # tolerate a few busy hours inside the schedule
     min_off_hours_per_week: int = 40

@@ -172,6 +172,37 @@ def _lifecycle_apply(bucket: Resource, tier_name: str, days: int, noncurrent: bo
             f"--lifecycle-configuration '{json.dumps(doc)}'  # merge with existing rules")
 
 
+# Read-request usage types (AWS GET = Tier 2, GCS Class B, Azure read operations) and any request type.
+READ_RE = r"(?i)(requests-tier2|class b operations|read operations)"
+REQUEST_RE = r"(?i)(requests-tier|class [ab] operations|(read|write|list|other) operations)"
+
+
+def billing_gets(snapshot: Snapshot) -> dict[str, float]:
+    """GET requests per month per billed storage ResourceId, for resources with any request rows.
+
+    A bucket that is billed for some requests (e.g. PUTs) but for no reads had no reads; a
+    bucket with no request rows at all is absent (the export may not itemise requests).
+    """
+    if snapshot.billing is None or snapshot.billing.empty:
+        return {}
+    df = snapshot.billing.query(f"""
+        SELECT ResourceId AS rid,
+               SUM(CASE WHEN regexp_matches(x_UsageType, '{READ_RE}') THEN COALESCE(ConsumedQuantity, 0) ELSE 0 END)
+                   AS gets,
+               (epoch(MAX(ChargePeriodEnd)) - epoch(MIN(ChargePeriodStart))) / 3600.0 AS hours
+        FROM focus
+        WHERE ChargeCategory = 'Usage' AND ResourceId IS NOT NULL AND x_UsageType IS NOT NULL
+          AND regexp_matches(x_UsageType, '{REQUEST_RE}')
+        GROUP BY ResourceId""")
+    return {str(r.rid): float(r.gets) * HOURS_PER_MONTH / float(r.hours)
+            for r in df.itertuples(index=False) if r.hours and r.hours > 0}
+
+
+def _bucket_keys(b: Resource) -> tuple[str, ...]:
+    name = b.name or b.id
+    return (b.id, name, f"arn:aws:s3:::{name}", f"gs://{name}")
+
+
 def _bucket_inputs(snapshot: Snapshot, kinds=("bucket",)):
     metrics: dict[tuple[str, str], list[MetricSeries]] = {}
     for s in snapshot.metrics:
@@ -217,6 +248,7 @@ def _recommend(rid: str, bucket: Resource, cu: ClassUsage, cur: Any, ec: Economi
 
 def _evaluate(rid: str, snapshot: Snapshot, catalog: Any, params: Any, select_bucket, pick_tiers,
               min_gets_ok) -> Iterable[Recommendation | Skip]:
+    billed_gets: dict[str, float] | None = None
     for bucket, stored, objects_s, gets_s in _bucket_inputs(snapshot):
         if not select_bucket(bucket) or not stored:
             continue
@@ -233,8 +265,15 @@ def _evaluate(rid: str, snapshot: Snapshot, catalog: Any, params: Any, select_bu
             continue
         whole = [g for g in gets_s if g.dimensions.get("filter") == "EntireBucket"]
         gets_month, _ = _monthly_sum(whole or gets_s)  # overlapping filters summed: more reads, less saving
+        gets_source = "gets metric"
         if gets_month is None:
-            yield Skip(rid, bucket.id, "no gets metric: access pattern unknown, retrieval cost cannot be bounded")
+            if billed_gets is None:
+                billed_gets = billing_gets(snapshot)
+            gets_month = next((billed_gets[k] for k in _bucket_keys(bucket) if k in billed_gets), None)
+            gets_source = "billing read-request usage"
+        if gets_month is None:
+            yield Skip(rid, bucket.id, "no gets metric and no request charges in billing: access pattern unknown, "
+                                       "retrieval cost cannot be bounded (enable S3 request metrics)")
             continue
         objects = _latest(objects_s)
         gb_total = sum(u.gb_latest for u in usage)
@@ -261,7 +300,8 @@ def _evaluate(rid: str, snapshot: Snapshot, catalog: Any, params: Any, select_bu
                 note = ("bucket already has lifecycle rules: check they do not cover this data"
                         if has_rules else "bucket has no lifecycle rules")
                 confidence = "low" if has_rules or objects is None else "medium"
-                yield _recommend(rid, bucket, cu, cur, ec, days, gets_month, confidence, note)
+                yield _recommend(rid, bucket, cu, cur, ec, days, gets_month, confidence,
+                                 f"{note}; reads from the {gets_source}")
 
 
 @rule("storage.tiering", params=defaults.StorageTiering, needs=("inventory", "metrics"))

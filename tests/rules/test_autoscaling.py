@@ -73,7 +73,7 @@ FIXED_CASES = [
     ("flat load", dict(requests=np.full(HOURS, 10_000.0)), None),
     ("already autoscaled", dict(requests=diurnal(40_000, 1_000), min_size=2, max_size=8), None),
     ("too small to scale", dict(count=2, requests=diurnal(40_000, 1_000)), None),
-    ("no request metrics", dict(util=diurnal(50.0, 5.0)), None),
+    ("no load metrics at all", dict(), None),
     ("gappy requests", dict(requests=np.where(np.arange(HOURS) % 2 == 0, diurnal(40_000, 4_000), np.nan)),
      "coverage"),
     ("no price", dict(type_="ml.zz.mega", hourly=None, requests=diurnal(40_000, 4_000)), "no on-demand price"),
@@ -204,3 +204,38 @@ def test_fixed_range_group_is_a_candidate():
     [rec] = run_fixed(snap)
     assert rec.evidence["price_source"].startswith("tests")  # catalog on-demand x count
     assert rec.monthly_savings == pytest.approx(4 * 0.68 * 730)
+
+
+def test_without_requests_utilisation_is_the_load():
+    snap = fleet_snapshot("search-embed", kind="autoscaling_group", type_="c5.4xlarge", count=6, hourly=0.68,
+                          util=diurnal(20.0, 4.0), util_metric="cpu")
+    [rec] = run_fixed(snap)
+    # ceil(6 x 0.20 / 0.6) = 2 at peak, ceil(6 x 0.04 / 0.6) = 1 -> 2 at night.
+    assert rec.proposed["count_max"] == 2 and rec.proposed["count_mean"] == pytest.approx(2.0)
+    assert rec.evidence["load_metric"] == "utilisation"
+    assert rec.monthly_savings == pytest.approx(4 * 0.68 * 730)
+
+
+def test_sparse_invocation_points_with_other_metrics_count_as_quiet_hours():
+    # CloudWatch has no Invocations point in an hour without requests; cpu is reported every hour.
+    ts_hours = np.array([30, 200, 300])
+    r = make_resource("churn-scorer-dev", kind="endpoint", type="ml.g4dn.xlarge", hourly_cost=0.736)
+    req = make_series("churn-scorer-dev", "requests", np.ones(3), period_s=3600, unit="Count", stat="Sum")
+    req = type(req)(req.resource_id, "requests", "Count", 3600, req.timestamps[0] + ts_hours * 3600, np.ones(3), "Sum")
+    cpu = make_series("churn-scorer-dev", "cpu", np.full(HOURS, 0.4), period_s=3600)
+    [rec] = list(scale_to_zero(make_snapshot([r], [req, cpu]), tiny_catalog(), defaults.ScaleToZero()))
+    assert rec.evidence["hours_observed"] == HOURS and rec.evidence["active_hours"] == 3
+    assert rec.impacts["cold_starts_per_month"] == pytest.approx(3 * 730 / HOURS)
+
+
+def test_group_load_is_pooled_from_its_member_instances():
+    members = [make_resource(f"i-{k}", type="c5.4xlarge", hourly_cost=0.68) for k in range(6)]
+    asg = make_resource("search-embed", kind="autoscaling_group", type="c5.4xlarge", count=6, hourly_cost=6 * 0.68,
+                        name="search-embed", attributes={"min": 6, "max": 6, "instance_ids": [m.id for m in members],
+                                                         "members_priced_separately": True})
+    metrics = [make_series(m.id, "cpu", diurnal(20.0, 4.0) + k, period_s=3600) for k, m in enumerate(members)]
+    [rec] = run_fixed(make_snapshot([asg, *members], metrics))
+    assert rec.resource_id == "search-embed"
+    # mean member cpu at peak 22.5 % -> ceil(6 x 0.225 / 0.6) = 3; at night 6.5 % -> 1 -> min 2.
+    assert rec.proposed["count_max"] == 3
+    assert rec.proposed["count_mean"] == pytest.approx(2.5)

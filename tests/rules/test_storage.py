@@ -117,7 +117,7 @@ def test_checkpoints_go_to_deep_archive_with_latency_impact():
     assert deep.monthly_savings == pytest.approx(deep.evidence["storage_saving"] - deep.evidence["retrieval_cost"]
                                                  - deep.evidence["request_cost"] - deep.evidence["early_deletion_cost"]
                                                  - deep.evidence["transition_cost_amortised"])
-    assert deep.evidence["note"] == "bucket has no lifecycle rules"
+    assert deep.evidence["note"] == "bucket has no lifecycle rules; reads from the gets metric"
 
 
 def test_old_dataset_versions_use_noncurrent_transitions():
@@ -191,3 +191,39 @@ def test_entire_bucket_request_filter_is_not_added_to_prefix_filters():
                         tiny_catalog(), defaults.StorageTiering()))
     assert [r.monthly_savings for r in one] == pytest.approx([r.monthly_savings for r in both])
     assert one[0].evidence["gets_per_month"] == pytest.approx(730_000)
+
+
+def request_rows(resource_id, usage_type, count_per_day, days=14):
+    from datetime import timedelta
+
+    from tests.conftest import T0
+    return [{"ProviderName": "AWS", "ChargeCategory": "Usage", "ServiceName": "Amazon S3", "ResourceId": resource_id,
+             "ChargePeriodStart": T0 + timedelta(days=d), "ChargePeriodEnd": T0 + timedelta(days=d + 1),
+             "x_UsageType": usage_type, "ConsumedQuantity": float(count_per_day), "BilledCost": 0.01,
+             "EffectiveCost": 0.01, "BillingCurrency": "USD"} for d in range(days)]
+
+
+def test_reads_come_from_billing_when_request_metrics_are_off():
+    import pandas as pd
+
+    from tests.rules.billing_frames import billing_table
+
+    snap = bucket_snapshot(name="ml-datasets-1", with_gets=False)
+    rows = request_rows("arn:aws:s3:::ml-datasets-1", "USE1-Requests-Tier2", 24_000) + \
+        request_rows("arn:aws:s3:::ml-datasets-1", "USE1-Requests-Tier1", 10)
+    with_billing = make_snapshot(snap.resources, snap.metrics, billing=billing_table(pd.DataFrame(rows)))
+    [ia, *_] = sorted(recs(tiering(with_billing, tiny_catalog(), defaults.StorageTiering())),
+                      key=lambda r: r.proposed["storage_class"] != "STANDARD_IA")
+    assert ia.evidence["gets_per_month"] == pytest.approx(24_000 * 730 / 24)
+    assert ia.monthly_savings == pytest.approx(expected_ia_net(100_000, 10_000_000, 730_000))
+    assert "billing" in ia.evidence["note"]
+    # Billing that itemises only PUTs says: no reads at all.
+    puts_only = make_snapshot(snap.resources, snap.metrics, billing=billing_table(pd.DataFrame(
+        request_rows("ml-datasets-1", "USE1-Requests-Tier1", 10))))
+    assert all(r.evidence["gets_per_month"] == 0 for r in recs(tiering(puts_only, tiny_catalog(),
+                                                                       defaults.StorageTiering())))
+    # Billing without request rows for the bucket: unknown -> skip.
+    other = make_snapshot(snap.resources, snap.metrics, billing=billing_table(pd.DataFrame(
+        request_rows("another-bucket", "USE1-Requests-Tier2", 10))))
+    [skip] = list(tiering(other, tiny_catalog(), defaults.StorageTiering()))
+    assert "no request charges in billing" in skip.reason
