@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.rules import defaults
 from costopt.rules.base import rule
-from costopt.tradeoff.capacity import Hardware, hardware, instance_speed, workers_per_instance
+from costopt.tradeoff.capacity import Hardware, hardware, instance_speed
 from costopt.tradeoff.params import DEFAULT_PARAMS
 from costopt.tradeoff.targets import Model, ModelVariant, Targets, Workload
 

@@ -54,6 +54,10 @@ from typing import Any, Mapping
 
 from costopt.config import Settings
 from costopt.model import WORKLOAD_KINDS, Resource
+from costopt.tradeoff.tags import TAG_MODEL, merge_tags
+from costopt.tradeoff.workloads import Model, ModelVariant, Workload
+
+__all__ = ["Model", "ModelVariant", "Targets", "Workload", "merge_tags", "parse_targets"]
 
 WORKLOAD_KEYS = {
     "kind": "one of " + ", ".join(sorted(WORKLOAD_KINDS)),
@@ -84,84 +88,6 @@ VARIANT_KEYS = {
     "runs_on_cpu": "true or false",
     "description": "a string",
 }
-TAG_MODEL = "costopt:model"
-TAG_KIND = "costopt:workload"
-TAG_P95 = "costopt:slo-p95-ms"
-TAG_P99 = "costopt:slo-p99-ms"
-TAG_MIN_ACCURACY = "costopt:min-accuracy"
-TAG_INTERRUPTIBLE = "costopt:interruptible"
-TAG_VARIANT = "costopt:variant"
-
-
-@dataclass(frozen=True)
-class ModelVariant:
-    """One way of serving a model: its accuracy and what it costs in compute."""
-
-    model: str
-    name: str
-    accuracy: float | None = None
-    relative_compute: float = 1.0
-    throughput_rps: Mapping[str, float] = field(default_factory=dict)
-    latency_ms: float | None = None
-    runs_on_cpu: bool = False
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Model:
-    name: str
-    variants: Mapping[str, ModelVariant] = field(default_factory=dict)
-    current: str | None = None
-    accuracy_metric: str = ""
-
-    def current_variant(self, override: str | None = None) -> ModelVariant | None:
-        name = override or self.current
-        if name and name in self.variants:
-            return self.variants[name]
-        reference = [v for v in self.variants.values() if v.relative_compute == 1.0]
-        if reference:
-            return reference[0]
-        with_acc = [v for v in self.variants.values() if v.accuracy is not None]
-        return max(with_acc, key=lambda v: v.accuracy) if with_acc else None
-
-
-@dataclass(frozen=True)
-class Workload:
-    """What a set of resources does and the targets it must keep."""
-
-    name: str
-    kind: str | None = None
-    resources: tuple[str, ...] = ()
-    model: str | None = None
-    variant: str | None = None
-    latency_targets_ms: Mapping[float, float] = field(default_factory=dict)  # quantile -> ms
-    min_accuracy: float | None = None
-    accuracy_metric: str = ""
-    interruptible: bool | None = None
-    workers_per_instance: int | None = None
-    checkpoint_interval_min: float | None = None
-    restart_overhead_min: float | None = None
-    cold_start_s: float | None = None
-    datasets: tuple[str, ...] = ()
-    source: str = "config"  # config | tags | config+tags
-    notes: tuple[str, ...] = ()
-
-    @property
-    def latency_quantile(self) -> float | None:
-        """The quantile of the primary latency target (p95 preferred)."""
-        if not self.latency_targets_ms:
-            return None
-        return 0.95 if 0.95 in self.latency_targets_ms else min(self.latency_targets_ms)
-
-    @property
-    def latency_target_ms(self) -> float | None:
-        q = self.latency_quantile
-        return None if q is None else self.latency_targets_ms[q]
-
-    @property
-    def has_targets(self) -> bool:
-        return bool(self.latency_targets_ms) or self.min_accuracy is not None or self.interruptible is not None
-
 
 @dataclass(frozen=True)
 class Targets:
@@ -194,77 +120,6 @@ class Targets:
         names = [bucket.id, bucket.name]
         return [wl for wl in self.workloads.values()
                 if any(n and fnmatch.fnmatchcase(n, pat) for pat in wl.datasets for n in names)]
-
-
-# --- tags ---------------------------------------------------------------------------------------
-
-
-def _tag_number(resource: Resource, key: str, notes: list[str], *, positive: bool = True) -> float | None:
-    raw = resource.tags.get(key)
-    if raw is None or str(raw).strip() == "":
-        return None
-    try:
-        value = float(str(raw).strip())
-    except ValueError:
-        notes.append(f"tag {key}={raw!r} ignored: not a number")
-        return None
-    if not math.isfinite(value) or (positive and value <= 0):
-        notes.append(f"tag {key}={raw!r} ignored: expected a positive number")
-        return None
-    return value
-
-
-def merge_tags(base: Workload | None, resource: Resource) -> Workload | None:
-    """Fill a workload's open fields from the resource's costopt:* tags (config wins)."""
-    notes: list[str] = []
-    p95 = _tag_number(resource, TAG_P95, notes)
-    p99 = _tag_number(resource, TAG_P99, notes)
-    min_acc = _tag_number(resource, TAG_MIN_ACCURACY, notes, positive=False)
-    interruptible: bool | None = None
-    raw_int = resource.tags.get(TAG_INTERRUPTIBLE)
-    if raw_int is not None:
-        low = str(raw_int).strip().lower()
-        if low in ("true", "yes", "1"):
-            interruptible = True
-        elif low in ("false", "no", "0"):
-            interruptible = False
-        else:
-            notes.append(f"tag {TAG_INTERRUPTIBLE}={raw_int!r} ignored: expected true or false")
-    kind = resource.tags.get(TAG_KIND) or resource.workload
-    if kind is not None and kind not in WORKLOAD_KINDS:
-        notes.append(f"tag {TAG_KIND}={kind!r} ignored: not a known workload kind")
-        kind = None
-    model = resource.tags.get(TAG_MODEL) or None
-    variant = resource.tags.get(TAG_VARIANT) or None
-    tag_targets: dict[float, float] = {}
-    if p95 is not None:
-        tag_targets[0.95] = p95
-    if p99 is not None:
-        tag_targets[0.99] = p99
-    any_tag = bool(tag_targets) or min_acc is not None or interruptible is not None or model
-    if base is None:
-        if not any_tag and not notes:
-            return None
-        return Workload(name=model or resource.name or resource.id, kind=kind, model=model,
-                        variant=variant, latency_targets_ms=tag_targets, min_accuracy=min_acc,
-                        interruptible=interruptible, source="tags", notes=tuple(notes))
-    merged_targets = dict(tag_targets)
-    merged_targets.update(base.latency_targets_ms)
-    changes: dict[str, Any] = {"latency_targets_ms": merged_targets}
-    if base.min_accuracy is None and min_acc is not None:
-        changes["min_accuracy"] = min_acc
-    if base.interruptible is None and interruptible is not None:
-        changes["interruptible"] = interruptible
-    if base.kind is None and kind is not None:
-        changes["kind"] = kind
-    if base.variant is None and variant is not None:
-        changes["variant"] = variant
-    used_tags = (merged_targets != dict(base.latency_targets_ms)) or len(changes) > 1
-    if used_tags:
-        changes["source"] = "config+tags"
-    if notes:
-        changes["notes"] = tuple(base.notes) + tuple(notes)
-    return replace(base, **changes)
 
 
 # --- config -------------------------------------------------------------------------------------
