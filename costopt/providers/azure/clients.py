@@ -21,10 +21,21 @@ ARM_SCOPE = "https://management.azure.com/.default"
 CRED_FIX = ("run `az login`, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET "
             "(or use a managed identity)")
 RATELIMIT_PREFIX = "x-ms-ratelimit-microsoft."
+READ_ONLY_POST = "/providers/microsoft.costmanagement/query"
 
 
 class ThrottleRetryPolicy(RetryPolicy):
-    """RetryPolicy that also reads the x-ms-ratelimit-*-retry-after headers (seconds)."""
+    """RetryPolicy that also reads the x-ms-ratelimit-*-retry-after headers (seconds).
+
+    azure-core never retries a POST on 429; a Cost Management ``query`` POST only reads, so
+    it is retried like a GET.
+    """
+
+    def _is_method_retryable(self, settings, request, response=None):
+        if (response is not None and response.status_code == 429 and request.method.upper() == "POST"
+                and READ_ONLY_POST in urlsplit(request.url).path.lower()):
+            return True
+        return super()._is_method_retryable(settings, request, response=response)
 
     def get_retry_after(self, response) -> float | None:
         standard = super().get_retry_after(response)

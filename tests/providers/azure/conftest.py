@@ -1,0 +1,70 @@
+"""Fixtures: the real azure-mgmt clients through the `responses` library, answered by FakeAzure."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import responses
+from azure.core.credentials import AccessToken
+
+from costopt.config import Settings
+from costopt.model import Window
+from costopt.progress import QUIET
+from costopt.providers.azure.adapter import AzureProvider
+from costopt.providers.fakes.azure import FakeAzure
+from costopt.providers.fakes.azure_seed import SUBSCRIPTION, build_fake_azure
+from costopt.providers.fakes.http import as_responses_callback
+
+NOW = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)
+WINDOW = Window(NOW - timedelta(days=14), NOW)
+
+
+class FakeCredential:
+    """A TokenCredential: hands out a fixed bearer token (counts the calls)."""
+
+    def __init__(self, error: Exception | None = None):
+        self.error = error
+        self.calls = 0
+
+    def get_token(self, *scopes, **kwargs) -> AccessToken:
+        self.calls += 1
+        if self.error is not None:
+            raise self.error
+        return AccessToken("fake-token", int(time.time()) + 3600)
+
+
+@dataclass
+class AzureEnv:
+    fake: FakeAzure
+    headers: list[dict] = field(default_factory=list)
+
+    def collect(self, subscriptions=(SUBSCRIPTION,), settings: Settings | None = None, credential=None):
+        provider = AzureProvider(subscriptions=subscriptions, credential=credential or FakeCredential())
+        return provider.collect(WINDOW, settings or Settings(), QUIET)
+
+
+@pytest.fixture(scope="module")
+def _seed():
+    return build_fake_azure(NOW)
+
+
+@pytest.fixture
+def azure(_seed):
+    fake = _seed
+    fake.denied.clear(), fake.throttle.clear(), fake.calls.clear(), fake.bodies.clear()
+    env = AzureEnv(fake)
+    handler = as_responses_callback(fake.handle)
+
+    def recording(request):
+        env.headers.append(dict(request.headers))
+        return handler(request)
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        for method in (responses.GET, responses.POST):
+            mock.add_callback(method, re.compile(r"https://management\.azure\.com/.*"), callback=recording)
+            mock.add_callback(method, re.compile(r"https://prices\.azure\.com/.*"), callback=recording)
+        yield env
