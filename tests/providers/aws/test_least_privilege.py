@@ -1,0 +1,76 @@
+"""iam-policy.json lists exactly the API actions the adapter calls, and all of them are read-only.
+
+The adapter runs on a moto account holding every resource kind it reads, with botocore's
+``before-call`` event recording each operation. (sts:AssumeRole is the one call made with the
+caller's own credentials, not the audited role's, so it is granted to the caller, not listed.)
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import requests
+
+from costopt.providers.aws.session import Account, client_config, enabled_regions
+from tests.providers.aws.conftest import put_points
+from tests.providers.aws.test_inventory import AMI, _endpoint
+
+# API operation names whose IAM action is spelled differently.
+IAM_NAME = {("s3", "ListBuckets"): "ListAllMyBuckets",
+            ("s3", "GetBucketLifecycleConfiguration"): "GetLifecycleConfiguration"}
+IAM_PREFIX = {"monitoring": "cloudwatch"}  # CloudWatch signs as "monitoring"
+READ_ONLY = ("List", "Describe", "Get")
+CALLER_ONLY = {"sts:AssumeRole"}
+
+
+def policy_actions() -> set[str]:
+    text = resources.files("costopt.providers.aws").joinpath("iam-policy.json").read_text()
+    statements = json.loads(text)["Statement"]
+    return {a for s in statements for a in s["Action"]}
+
+
+def recorder(calls: set[str]):
+    def record(model, **_):
+        prefix = model.service_model.signing_name
+        prefix = IAM_PREFIX.get(prefix, prefix)
+        calls.add(f"{prefix}:{IAM_NAME.get((prefix, model.name), model.name)}")
+    return record
+
+
+def _estate(session):
+    ec2 = session.client("ec2", region_name="us-east-1")
+    iid = ec2.run_instances(ImageId=AMI, InstanceType="g5.2xlarge", MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    ec2.create_volume(AvailabilityZone="us-east-1a", Size=10)
+    ec2.allocate_address(Domain="vpc")
+    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    ec2.create_nat_gateway(SubnetId=subnet, AllocationId=ec2.allocate_address(Domain="vpc")["AllocationId"])
+    session.client("s3", region_name="us-east-1").create_bucket(Bucket="ml-data")
+    _endpoint(session, "fraud-detector", "ml.g4dn.xlarge", 1)
+    session.client("rds", region_name="us-east-1").create_db_instance(
+        DBInstanceIdentifier="db", DBInstanceClass="db.r5.large", Engine="postgres", AllocatedStorage=20,
+        MasterUsername="u", MasterUserPassword="password123")
+    put_points(session, "us-east-1", "CWAgent", "mem_used_percent", {"InstanceId": iid}, [10, 20])
+    put_points(session, "us-east-1", "AWS/S3", "BucketSizeBytes", {"BucketName": "ml-data", "StorageType": "StandardStorage"},
+               [1e12], period=86400, unit="Bytes")
+    requests.post("http://motoapi.amazonaws.com/moto-api/static/ce/cost-and-usage-results", timeout=5,
+                  json={"results": [{"ResultsByTime": [], "DimensionValueAttributes": []}]})
+
+
+def test_policy_is_read_only():
+    actions = policy_actions()
+    assert actions and all(a.split(":", 1)[1].startswith(READ_ONLY) for a in actions), actions
+    assert not any("*" in a for a in actions)
+
+
+def test_policy_lists_exactly_the_calls_the_adapter_makes(moto_account, adapter, window):
+    _estate(moto_account)
+    calls: set[str] = set()
+    moto_account.events.register("before-call", recorder(calls))
+    adapter(prices="auto").collect(window)
+    enabled_regions(Account("123456789012", moto_account, "test", client_config()))  # the --regions default
+    adapter(role_arns=("arn:aws:iam::111111111111:role/costopt-audit",)).collect(window)
+    calls -= CALLER_ONLY
+    policy = policy_actions()
+    assert calls - policy == set(), f"called but not in iam-policy.json: {sorted(calls - policy)}"
+    assert policy - calls == set(), f"in iam-policy.json but never called: {sorted(policy - calls)}"
