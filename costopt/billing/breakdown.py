@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Sequence
 
-from costopt.billing.readers.diagnose import input_errors
+from costopt.billing.readers.diagnose import input_errors, sources_of
 from costopt.billing.schema import COST_COLUMNS
 from costopt.billing.table import VIEW, BillingTable
 from costopt.errors import InputError
@@ -60,8 +60,12 @@ def cost_column(cost: str) -> str:
 
 
 def breakdown_sql(group_by: Sequence[str], cost: str = "effective", *, since: bool = False,
-                  until: bool = False, view: str = VIEW) -> str:
-    """The breakdown query; ``since``/``until`` add ``?`` placeholders for the bounds."""
+                  until: bool = False, view: str = VIEW, period: bool = False) -> str:
+    """The breakdown query; ``since``/``until`` add ``?`` placeholders for the bounds.
+
+    ``period`` adds ``first``/``last`` (min/max ChargePeriodStart) per group before ``cost``;
+    it also makes every row's date part of the query, so a bad date is always reported.
+    """
     column = cost_column(cost)
     selects = [f"{group_expression(k)} AS g{i}" for i, k in enumerate(group_by)]
     where = []
@@ -74,7 +78,8 @@ def breakdown_sql(group_by: Sequence[str], cost: str = "effective", *, since: bo
     select_groups = (", ".join(selects) + ", ") if selects else ""
     group_sql = f"GROUP BY BillingCurrency{', ' + group_cols if group_cols else ''}"
     order_sql = "ORDER BY BillingCurrency, cost DESC" + (f", {group_cols}" if group_cols else "")
-    return (f"SELECT BillingCurrency AS currency, {select_groups}SUM({column}) AS cost "
+    period_sql = "MIN(ChargePeriodStart) AS first, MAX(ChargePeriodStart) AS last, " if period else ""
+    return (f"SELECT BillingCurrency AS currency, {select_groups}{period_sql}SUM({column}) AS cost "
             f"FROM {view} {where_sql} {group_sql} {order_sql}")
 
 
@@ -132,13 +137,20 @@ def _json_value(value: Any) -> Any:
 
 
 def breakdown_records(table: BillingTable, group_by: Sequence[str], cost: str = "effective",
-                      since: datetime | None = None, until: datetime | None = None) -> list[dict[str, Any]]:
+                      since: datetime | None = None, until: datetime | None = None,
+                      period_out: dict[str, tuple[datetime, datetime]] | None = None,
+                      period: bool | None = None) -> list[dict[str, Any]]:
     """The breakdown as JSON-ready objects, one per currency, without pandas.
 
     Each is ``{"currency", "cost", "group_by", "rows": [{key..., "cost"}], "total"}``;
-    ``total`` is the exact (fsum) sum of the rows.
+    ``total`` is the exact (fsum) sum of the rows. ``period`` (default: when a source has text
+    dates, which must be read to be checked) also computes the first and last charge start per
+    currency into ``period_out``.
     """
-    sql = breakdown_sql(group_by, cost, since=since is not None, until=until is not None)
+    periods: dict[str, list[datetime]] = {}
+    if period is None:  # text dates are only checked when read: make the query read them
+        period = any(kind == "date" for src in sources_of(table) for _, kind, _ in src.checks)
+    sql = breakdown_sql(group_by, cost, since=since is not None, until=until is not None, period=period)
     with input_errors(table):
         cur = table.con.cursor()
         try:
@@ -147,15 +159,27 @@ def breakdown_records(table: BillingTable, group_by: Sequence[str], cost: str = 
             cur.close()
     out: dict[str, dict[str, Any]] = {}
     keys = list(group_by)
+    n = len(keys)
+    dated = [i for i, k in enumerate(keys) if k in ("week", "day")]  # the only non-text keys
     for row in tuples:
         currency = row[0] if row[0] is not None else "UNKNOWN"
-        entry = out.setdefault(currency, {"currency": currency, "cost": cost, "group_by": keys, "rows": []})
-        record = {k: _json_value(v) for k, v in zip(keys, row[1:-1])}
+        entry = out.get(currency)
+        if entry is None:
+            entry = out[currency] = {"currency": currency, "cost": cost, "group_by": keys, "rows": []}
+        values = list(row[1:1 + n])
+        for i in dated:
+            values[i] = _json_value(values[i])
+        record = dict(zip(keys, values))
         record["cost"] = float(row[-1]) if row[-1] is not None else 0.0
         entry["rows"].append(record)
-    for entry in out.values():
+        if period and row[-3] is not None:
+            periods.setdefault(currency, []).extend((row[-3], row[-2]))
+    for currency, entry in out.items():
         entry["total"] = math.fsum(r["cost"] for r in entry["rows"])
-    return [out[c] for c in sorted(out)]
+    records = [out[c] for c in sorted(out)]
+    if period_out is not None:
+        period_out.update({c: (min(v), max(v)) for c, v in periods.items()})
+    return records
 
 
 def breakdown(table: BillingTable, group_by: Sequence[str], cost: str = "effective",

@@ -146,7 +146,7 @@ def command(sources, source_format, group_by, cost, since, until, currency, fmt,
     progress = Progress(quiet=quiet)
     table = open_sources(list(sources), None if source_format == "auto" else source_format, progress)
     periods: dict[str, tuple[datetime, datetime]] = {}
-    results = breakdown_records(table, keys, cost, start, end, period_out=periods)
+    results = breakdown_records(table, keys, cost, start, end, period_out=periods, period=None)
     if currency:
         wanted = currency.strip().upper()
         found = [r for r in results if str(r["currency"]).upper() == wanted]

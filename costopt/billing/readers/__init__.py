@@ -69,6 +69,7 @@ def open_sources(paths_or_globs: Sequence[str], fmt: str | None = None,
     table = BillingTable()
     con = table.con
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     groups: dict[tuple, list[str]] = {}
     labels: dict[tuple, str] = {}
     for arg, files in zip(paths_or_globs, expand(paths_or_globs)):

@@ -1,7 +1,8 @@
 """FOCUS 1.0–1.2 files (CSV, CSV.gz, Parquet): a projection, columns found by name.
 
 FOCUS is costopt's own schema, so this reader only finds each canonical column (any case),
-types it, and derives what FOCUS leaves optional: ServiceCategory from ServiceName when empty,
+types it, and derives what is missing: ServiceCategory from ServiceName when the column is
+absent (or, in CSV, empty; Parquet keeps the column as is, so a GROUP BY reads nothing extra),
 ``x_UsageType`` from a provider ``x_UsageType`` column or FOCUS 1.2 ``SkuMeter``, and
 ``x_IsEgress`` from the usage type or a "data transfer out" / "egress" charge description.
 """
@@ -43,9 +44,10 @@ def mapping(src: Source, con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         out["ChargeCategory"] = exprs.text(src, src.find("chargetype")) or "'Usage'"
     service = out.get("ServiceName")
     derived = category_sql(service)
-    if derived:
-        out["ServiceCategory"] = f"COALESCE(NULLIF({out['ServiceCategory']}, ''), {derived})" \
-            if "ServiceCategory" in out else derived
+    if derived and "ServiceCategory" not in out:  # mandatory since FOCUS 1.0: derived only when absent
+        out["ServiceCategory"] = derived
+    elif derived and src.kind == "csv":  # text files: an empty cell is filled in too (cheap at CSV speed)
+        out["ServiceCategory"] = f"COALESCE(NULLIF({out['ServiceCategory']}, ''), {derived})"
     tags = src.find("tags")
     if tags is not None:
         kind = src.type_of(tags)
