@@ -113,14 +113,12 @@ def _skipped_summary(audit: Audit) -> list[dict[str, Any]]:
 
 
 def _payload(audit: Audit, figures: dict[str, Any], compress_over: int) -> str:
-    data = {"currency": audit.currency, "charts": figures, "cols": list(html_data.COLUMNS),
-            "rows": html_data.rows(audit)}
-    text = safe_json({"encoding": "json", "payload": data})
-    if len(text) <= compress_over:
-        return text
-    raw = safe_json(data).encode("utf-8")
-    packed = base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
-    return safe_json({"encoding": "gzip-base64", "payload": packed})
+    data = safe_json({"currency": audit.currency, "charts": figures, "cols": list(html_data.COLUMNS),
+                      "rows": html_data.rows(audit)})
+    if len(data) <= compress_over:
+        return '{"encoding":"json","payload":' + data + "}"
+    packed = base64.b64encode(gzip.compress(data.encode("utf-8"), compresslevel=6, mtime=0)).decode("ascii")
+    return '{"encoding":"gzip-base64","payload":"' + packed + '"}'
 
 
 def context(audit: Audit, plotlyjs: str = "inline", compress_over: int = COMPRESS_OVER) -> dict[str, Any]:
@@ -134,6 +132,7 @@ def context(audit: Audit, plotlyjs: str = "inline", compress_over: int = COMPRES
         "chart_sections": {s["section"] for s in sections},
         "filters": html_data.filter_options(audit),
         "rejected": view.by_savings(audit.rejected),
+        "top_wins": view.by_savings(audit.recommendations)[:5],
         "skipped": _skipped_summary(audit),
         "budgets": view.budget_rows(audit),
         "history": view.history_section(audit),

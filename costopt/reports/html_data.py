@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Mapping, Sequence
+from functools import lru_cache
+from collections.abc import Mapping
+from typing import Any, Sequence
 
 from costopt.model import Audit, Recommendation
 from costopt.reports import view
@@ -22,14 +24,17 @@ _WORDS = {"p50": "p50", "p95": "p95", "p99": "p99", "ms": "(ms)", "pct": "(%)", 
           "usd": "(USD)", "cpu": "CPU", "gpu": "GPU", "slo": "SLO", "id": "ID"}
 
 
-def humanise(key: Any) -> str:
+@lru_cache(maxsize=4096)
+def humanise(key: str) -> str:
     words = [w for w in re.split(r"[_\s]+", str(key)) if w]
     out = [_WORDS.get(w.lower(), w) for w in words]
     text = " ".join(out)
     return text[:1].upper() + text[1:] if text else str(key)
 
 
-def value_text(value: Any, key: str = "") -> str:
+def value_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
     if value is None:
         return "n/a"
     if isinstance(value, bool):
@@ -45,14 +50,14 @@ def value_text(value: Any, key: str = "") -> str:
             return f"{value:,.2f}".rstrip("0").rstrip(".")
         return f"{value:.4g}"
     if isinstance(value, Mapping):
-        return ", ".join(f"{humanise(k)}: {value_text(v, str(k))}" for k, v in value.items())
+        return ", ".join(f"{humanise(str(k))}: {value_text(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return ", ".join(value_text(v) for v in value)
     return str(value)
 
 
 def pairs(mapping: Mapping[str, Any] | None) -> list[list[str]]:
-    return [[humanise(k), value_text(v, str(k))] for k, v in (mapping or {}).items()]
+    return [[humanise(str(k)), value_text(v)] for k, v in (mapping or {}).items()]
 
 
 def _pick(impacts: Mapping[str, Any], topic: str, role: str) -> tuple[str | None, float | None]:
@@ -98,7 +103,7 @@ def change_text(rec: Recommendation) -> str:
 
 def row(rec: Recommendation, team_keys: Sequence[str]) -> list[Any]:
     summary, used = impact_summary(rec.impacts)
-    rest = [[humanise(k), value_text(v, str(k))] for k, v in (rec.impacts or {}).items() if k not in used]
+    rest = [[humanise(str(k)), value_text(v)] for k, v in (rec.impacts or {}).items() if k not in used]
     return [
         rec.id, rec.family, rec.rule_id, rec.provider, rec.account, rec.region, view.team_of(rec, team_keys),
         rec.resource_kind, rec.resource_id, rec.resource_name or rec.resource_id, rec.action,

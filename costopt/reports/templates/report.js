@@ -10,6 +10,8 @@
   var CONF_RANK = { low: 0, medium: 1, high: 2 };
   var RISK = ["none", "low", "medium", "high", "very high"];
   var NCOLS = 10;
+  var PAGE = 250;
+  var PRINT_ALL = 2000;
 
   function el(tag, attrs, text) {
     var node = doc.createElement(tag);
@@ -46,13 +48,19 @@
     return Promise.all(jobs);
   }
 
+  var formatters = {};
   function money(value, currency) {
     if (value === null || value === undefined) return "n/a";
-    try {
-      return new Intl.NumberFormat("en-US", { style: "currency", currency: currency, maximumFractionDigits: 0 }).format(value);
-    } catch (e) {
-      return Math.round(value).toLocaleString("en-US") + " " + currency;
+    var fmt = formatters[currency];
+    if (fmt === undefined) {
+      try {
+        fmt = new Intl.NumberFormat("en-US", { style: "currency", currency: currency, maximumFractionDigits: 0 });
+      } catch (e) {
+        fmt = null;
+      }
+      formatters[currency] = fmt;
     }
+    return fmt ? fmt.format(value) : Math.round(value).toLocaleString("en-US") + " " + currency;
   }
 
   function badge(text, cls) { return el("span", { "class": "badge " + cls }, text); }
@@ -97,6 +105,49 @@
     return grid;
   }
 
+  function makeRow(s, C, currency) {
+    var r = s.row, i = s.index;
+    var tr = el("tr", { "data-id": r[C.id] });
+    var th = el("th", { scope: "row" });
+    var btn = el("button", { type: "button", "class": "disclosure", "aria-expanded": "false", "aria-controls": "rec-detail-" + i });
+    btn.appendChild(el("span", { "class": "chev", "aria-hidden": "true" }, "▸"));
+    btn.appendChild(el("span", { "class": "rname" }, r[C.name]));
+    th.appendChild(btn);
+    if (r[C.name] !== r[C.resource_id]) th.appendChild(el("span", { "class": "rid" }, r[C.resource_id]));
+    tr.appendChild(th);
+    tr.appendChild(el("td", null, r[C.action]));
+    tr.appendChild(el("td", { "class": "opt" }, r[C.family]));
+    tr.appendChild(el("td", { "class": "opt" }, r[C.provider]));
+    tr.appendChild(el("td", { "class": "opt2 mono small acct" }, r[C.account]));
+    tr.appendChild(el("td", { "class": "opt2" }, r[C.team]));
+    tr.appendChild(el("td", { "class": "num" }, money(r[C.savings], currency)));
+    var risk = el("td", { "class": "opt" });
+    risk.appendChild(badge(RISK[r[C.risk]] || String(r[C.risk]), "risk-" + r[C.risk]));
+    tr.appendChild(risk);
+    var slo = el("td");
+    slo.appendChild(badge(r[C.slo], "badge-" + (r[C.slo] === "ok" ? "ok" : r[C.slo] === "breach" ? "breach" : "")));
+    tr.appendChild(slo);
+    tr.appendChild(el("td", { "class": "opt2 opt3" }, r[C.confidence]));
+    btn.addEventListener("click", function () {
+      var open = btn.getAttribute("aria-expanded") === "true";
+      if (!s.detail) {
+        s.detail = el("tr", { "class": "detail", id: "rec-detail-" + i });
+        var td = el("td", { colspan: String(NCOLS) });
+        td.appendChild(buildDetail(r, C, currency));
+        s.detail.appendChild(td);
+        tr.parentNode.insertBefore(s.detail, tr.nextSibling);
+      }
+      btn.setAttribute("aria-expanded", open ? "false" : "true");
+      s.detail.hidden = open;
+    });
+    s.tr = tr;
+    s.btn = btn;
+    return tr;
+  }
+
+  /* The table shows the first PAGE matching rows (rows are built on first display), with
+     "show more": sorting and filtering work on all rows in memory, and the DOM stays small
+     enough to lay out quickly even for 10,000 recommendations. */
   function initTable(data) {
     var body = doc.getElementById("rec-body");
     if (!body) return;
@@ -104,67 +155,51 @@
     data.cols.forEach(function (name, i) { C[name] = i; });
     var currency = data.currency;
     var states = data.rows.map(function (r, i) {
-      var tr = el("tr", { "data-id": r[C.id] });
-      var th = el("th", { scope: "row" });
-      var btn = el("button", { type: "button", "class": "disclosure", "aria-expanded": "false", "aria-controls": "rec-detail-" + i });
-      btn.appendChild(el("span", { "class": "chev", "aria-hidden": "true" }, "▸"));
-      btn.appendChild(el("span", { "class": "rname" }, r[C.name]));
-      th.appendChild(btn);
-      if (r[C.name] !== r[C.resource_id]) th.appendChild(el("span", { "class": "rid" }, r[C.resource_id]));
-      tr.appendChild(th);
-      tr.appendChild(el("td", null, r[C.action]));
-      tr.appendChild(el("td", { "class": "opt" }, r[C.family]));
-      tr.appendChild(el("td", { "class": "opt" }, r[C.provider]));
-      tr.appendChild(el("td", { "class": "opt2 mono small acct" }, r[C.account]));
-      tr.appendChild(el("td", { "class": "opt2" }, r[C.team]));
-      tr.appendChild(el("td", { "class": "num" }, money(r[C.savings], currency)));
-      var risk = el("td", { "class": "opt" });
-      risk.appendChild(badge(RISK[r[C.risk]] || String(r[C.risk]), "risk-" + r[C.risk]));
-      tr.appendChild(risk);
-      var slo = el("td");
-      slo.appendChild(badge(r[C.slo], "badge-" + (r[C.slo] === "ok" ? "ok" : r[C.slo] === "breach" ? "breach" : "")));
-      tr.appendChild(slo);
-      tr.appendChild(el("td", { "class": "opt2 opt3" }, r[C.confidence]));
       var hay = [r[C.name], r[C.resource_id], r[C.action], r[C.rule], r[C.region], r[C.rationale], r[C.team], r[C.workload]].join("\u0001").toLowerCase();
-      return { row: r, tr: tr, btn: btn, detail: null, index: i, hay: hay, visible: true };
+      return { row: r, tr: null, btn: null, detail: null, index: i, hay: hay };
     });
-    states.forEach(function (s) {
-      s.btn.addEventListener("click", function () {
-        var open = s.btn.getAttribute("aria-expanded") === "true";
-        if (!s.detail) {
-          s.detail = el("tr", { "class": "detail", id: "rec-detail-" + s.index });
-          var td = el("td", { colspan: String(NCOLS) });
-          td.appendChild(buildDetail(s.row, C, currency));
-          s.detail.appendChild(td);
-          s.tr.parentNode.insertBefore(s.detail, s.tr.nextSibling);
-        }
-        s.btn.setAttribute("aria-expanded", open ? "false" : "true");
-        s.detail.hidden = open;
-      });
-    });
-    var frag = doc.createDocumentFragment();
-    states.forEach(function (s) { frag.appendChild(s.tr); });
-    body.appendChild(frag);
-
     var order = states.slice();
+    var matched = order;
+    var limit = PAGE;
     var count = doc.getElementById("rec-count");
+    var more = doc.getElementById("rec-more");
+    var moreBtn = doc.getElementById("rec-more-btn");
+    var allBtn = doc.getElementById("rec-all-btn");
+
     function place() {
       var f = doc.createDocumentFragment();
-      order.forEach(function (s) { f.appendChild(s.tr); if (s.detail) f.appendChild(s.detail); });
+      var n = Math.min(limit, matched.length);
+      for (var k = 0; k < n; k++) {
+        var s = matched[k];
+        f.appendChild(s.tr || makeRow(s, C, currency));
+        if (s.detail) f.appendChild(s.detail);
+      }
+      body.textContent = "";
       body.appendChild(f);
+      var total = states.length.toLocaleString("en-US");
+      var shown = n.toLocaleString("en-US");
+      var found = matched.length.toLocaleString("en-US");
+      if (matched.length === states.length) {
+        count.textContent = n === states.length ? total + " recommendations" : "Showing " + shown + " of " + total + " recommendations";
+      } else {
+        count.textContent = found + " of " + total + " recommendations match" + (n < matched.length ? "; showing the first " + shown : "");
+      }
+      if (more) more.hidden = n >= matched.length;
     }
+
     function sortBy(key, dir) {
       var sign = dir === "ascending" ? 1 : -1;
       var col = SORT_NUM[key] !== undefined ? SORT_NUM[key] : SORT_TEXT[key];
       var numeric = SORT_NUM[key] !== undefined || key === "confidence";
+      var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
       order.sort(function (a, b) {
         var x = a.row[col], y = b.row[col], cmp;
         if (key === "confidence") { x = CONF_RANK[x] !== undefined ? CONF_RANK[x] : -1; y = CONF_RANK[y] !== undefined ? CONF_RANK[y] : -1; }
         if (numeric) cmp = (x || 0) - (y || 0);
-        else cmp = String(x || "").localeCompare(String(y || ""), undefined, { numeric: true, sensitivity: "base" });
+        else cmp = collator.compare(String(x || ""), String(y || ""));
         return cmp !== 0 ? sign * cmp : a.index - b.index;
       });
-      place();
+      applyFilters();
     }
     var headers = Array.prototype.slice.call(doc.querySelectorAll("#rec-table thead th[data-sort]"));
     headers.forEach(function (th) {
@@ -186,30 +221,30 @@
         return [FILTER_COL[s.getAttribute("data-filter")], s.value];
       });
       var q = (search && search.value || "").trim().toLowerCase();
-      var shown = 0;
-      states.forEach(function (s) {
-        var ok = true;
-        for (var i = 0; i < active.length && ok; i++) ok = String(s.row[active[i][0]]) === active[i][1];
-        if (ok && q) ok = s.hay.indexOf(q) !== -1;
-        s.tr.hidden = !ok;
-        if (s.detail) s.detail.hidden = !ok || s.btn.getAttribute("aria-expanded") !== "true";
-        if (ok) shown++;
+      matched = order.filter(function (s) {
+        for (var i = 0; i < active.length; i++) if (String(s.row[active[i][0]]) !== active[i][1]) return false;
+        return !q || s.hay.indexOf(q) !== -1;
       });
-      count.textContent = shown === states.length
-        ? states.length.toLocaleString("en-US") + " recommendations"
-        : "Showing " + shown.toLocaleString("en-US") + " of " + states.length.toLocaleString("en-US") + " recommendations";
+      limit = PAGE;
+      place();
     }
     selects.forEach(function (s) { s.addEventListener("change", applyFilters); });
     if (search) search.addEventListener("input", applyFilters);
     var form = doc.getElementById("rec-filters");
     if (form) form.addEventListener("reset", function () { setTimeout(applyFilters, 0); });
+    if (moreBtn) moreBtn.addEventListener("click", function () { limit += PAGE; place(); });
+    if (allBtn) allBtn.addEventListener("click", function () { limit = Infinity; place(); });
+    window.addEventListener("beforeprint", function () { if (limit < matched.length && matched.length <= PRINT_ALL) { limit = Infinity; place(); } });
+    place();
   }
 
   function start() {
+    /* Charts first: plotly measures the page while drawing, and a long table already in
+       the DOM would make every one of those measurements re-lay it out. */
     readPayload().then(function (data) {
-      initTable(data);
-      return drawCharts(data.charts);
+      return drawCharts(data.charts).then(function () { initTable(data); });
     }).then(function () {
+      doc.documentElement.setAttribute("data-ready-ms", String(Math.round(window.performance ? performance.now() : 0)));
       doc.documentElement.setAttribute("data-ready", "true");
     }).catch(function (err) {
       doc.documentElement.setAttribute("data-ready", "error");
