@@ -63,9 +63,12 @@ def cost_anomaly(snapshot: Snapshot, catalog: Any, params: defaults.CostAnomaly)
     absolute deviation; one earlier spike does not inflate it), floored at
     ``min_relative_sigma`` x mean so a perfectly flat baseline does not flag every cent. The
     service is flagged when (last − mean) > ``k_sigma`` x sigma AND last − mean >=
-    ``min_weekly_delta``. Savings: the weekly excess x 730/168 as a monthly figure — an
-    ESTIMATE that assumes the excess is waste; the low end is 0 (the growth may be
-    intended), confidence is low and the action is "investigate". How to fix: break the
+    ``min_weekly_delta``. Savings: 0 claimed. The excess (weekly delta x 730/168 per month)
+    is carried as ``savings_high`` and ``evidence["excess_monthly"]``: it is what the jump
+    costs if it is waste, but it may be intended growth, and it overlaps whatever other
+    rules already price (an egress or compute finding on the same service), so adding it to
+    the savings total would double-count. Confidence is low, the action "investigate",
+    ``evidence["savings_estimated"]`` is False. How to fix: break the
     service down by resource and usage type for the last week (``costopt costs --group-by
     resource,sku --since ...``) and stop or right-size what is new. Example config::
 
@@ -109,12 +112,12 @@ def cost_anomaly(snapshot: Snapshot, catalog: Any, params: defaults.CostAnomaly)
             action="investigate cost increase", provider=prov, resource_kind="service", resource_name=str(service),
             current={"last_week_cost": last}, proposed={"weekly_cost": mean},
             monthly_cost_before=last * HOURS_PER_MONTH / 168, monthly_cost_after=mean * HOURS_PER_MONTH / 168,
-            monthly_savings=excess_monthly, savings_low=0.0, savings_high=excess_monthly, currency=str(currency),
+            monthly_savings=0.0, savings_low=0.0, savings_high=excess_monthly, currency=str(currency),
             confidence="low",
             evidence={"method": "last full week vs mean of previous weeks, robust z (1.4826 x MAD)",
                       "weekly_costs_oldest_first": [float(x) for x in costs[::-1]], "baseline_mean": mean,
                       "robust_sigma": sigma, "z": z, "k_sigma": params.k_sigma, "weekly_delta": delta,
-                      "last_week_start": since, "savings_is_estimate": True},
+                      "last_week_start": since, "excess_monthly": excess_monthly, "savings_estimated": False},
             effort="medium",
             rationale=(f"{service} cost {last:,.2f} {currency} last week vs {mean:,.2f} on average before "
                        f"(+{delta:,.2f}, {z:.1f} robust sigma)"),

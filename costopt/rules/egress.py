@@ -52,25 +52,35 @@ def _egress_sql(params: Any, inter_region: bool) -> str:
                    COALESCE(ServiceName, '') AS service, BillingCurrency AS currency,
                    CAST(floor((epoch(ChargePeriodStart) - (SELECT epoch(MIN(ChargePeriodStart)) FROM focus))
                               / 604800) AS INTEGER) AS week,
-                   {cost} AS cost,
+                   {cost} AS cost, ChargePeriodStart AS start,
                    CASE WHEN lower(COALESCE(ConsumedUnit, PricingUnit, '')) IN ('gb', 'gigabytes', '1 gb')
                         THEN COALESCE(ConsumedQuantity, PricingQuantity) END AS gb
             FROM focus WHERE ChargeCategory = 'Usage' AND {where}
         )
         SELECT provider, account, region, usage_type, currency,
                string_agg(DISTINCT service, ', ' ORDER BY service) AS services,
-               SUM(cost) AS cost, SUM(gb) AS gb, list(week) AS weeks, list(cost) AS costs
+               SUM(cost) AS cost, SUM(gb) AS gb, list(week) AS weeks, list(cost) AS costs,
+               (SELECT epoch(MAX(ChargePeriodEnd)) FROM focus) - epoch(MIN(start)) AS active_s
         FROM e GROUP BY provider, account, region, usage_type, currency
         ORDER BY cost DESC
     """
 
 
-def _weekly(weeks: Any, costs: Any) -> np.ndarray:
+def _weekly(weeks: Any, costs: Any, full_weeks: int) -> np.ndarray:
+    """Cost per complete week since the usage type first appeared (its first, partial week dropped)."""
     w = np.asarray(list(weeks), dtype=int)
-    c = np.asarray(list(costs), dtype=float)
-    if w.size == 0:
+    c = np.nan_to_num(np.asarray(list(costs), dtype=float))
+    if w.size == 0 or full_weeks < 1:
         return np.zeros(0)
-    return np.bincount(w, weights=c)
+    per_week = np.bincount(w, weights=c, minlength=full_weeks)[:full_weeks]
+    first = int(w.min())
+    return per_week[first + 1:] if first > 0 else per_week
+
+
+def _monthly(row: Any, hours: float) -> float:
+    """Monthly run rate of a usage type: its cost over the hours since it first appeared."""
+    active = float(row.active_s) / 3600.0 if row.active_s == row.active_s and row.active_s else hours
+    return float(row.cost) * HOURS_PER_MONTH / max(min(active, hours), 1.0)
 
 
 @rule("egress.hot_spots", params=defaults.EgressHotSpots, needs=("billing",))
@@ -106,7 +116,7 @@ def hot_spots(snapshot: Snapshot, catalog: Any, params: defaults.EgressHotSpots)
     totals = rows.groupby("currency")["cost"].sum().to_dict()
     shown = 0
     for row in rows.itertuples(index=False):
-        monthly = float(row.cost) * HOURS_PER_MONTH / hours
+        monthly = _monthly(row, hours)
         if shown >= params.top_n or monthly < params.min_monthly_cost:
             break
         shown += 1
@@ -143,7 +153,8 @@ def cross_region(snapshot: Snapshot, catalog: Any, params: defaults.CrossRegion)
     resources whose ``attributes["data_sources"]`` name a bucket in another region are
     priced from their ``network_in`` bytes at the catalog's inter-region rate. Savings: the
     transfer cost, which disappears when compute runs next to its data (or reads a replica
-    in its own region; replication storage is extra). Range: worst and best week. Example
+    in its own region; replication storage is extra), as a monthly run rate since the usage
+    type first appeared. Range: worst and best complete week since then. Example
     config::
 
         [rules."egress.cross_region"]
@@ -170,13 +181,12 @@ def _cross_region_billing(snapshot: Snapshot, catalog: Any, params: defaults.Cro
         yield Skip(rid, "*", f"billing covers {hours:.0f} hours; {params.min_hours} needed to extrapolate a month")
         return
     for row in rows.itertuples(index=False):
-        monthly = float(row.cost) * HOURS_PER_MONTH / hours
+        monthly = _monthly(row, hours)
         if monthly < params.min_monthly_cost:
             continue
         prov = provider_key(row.provider)
         scope = f"egress:{prov}:{row.account or '-'}:{row.region or '-'}:{row.usage_type}"
-        weekly = _weekly(row.weeks, row.costs)
-        full = weekly[: int(hours // 168)] if hours >= 2 * 168 else np.zeros(0)
+        full = _weekly(row.weeks, row.costs, int(hours // 168))
         low, high = _weekly_range(full, monthly)
         gb_month = float(row.gb) * HOURS_PER_MONTH / hours if row.gb == row.gb and row.gb is not None else None
         price = catalog.egress(prov, row.region, "inter_region") if catalog is not None and row.region else None

@@ -54,9 +54,10 @@ def test_anomaly_table(name, per_day, flagged):
     if flagged:
         [rec] = recs
         assert rec.action == "investigate cost increase"
-        assert rec.evidence["savings_is_estimate"] is True
-        assert rec.savings_low == 0 and rec.monthly_savings == pytest.approx(rec.savings_high)
-        assert rec.monthly_savings == pytest.approx(rec.evidence["weekly_delta"] * 730 / 168)
+        assert rec.evidence["savings_estimated"] is False
+        assert rec.savings_low == 0 and rec.monthly_savings == 0  # never added to the savings total
+        assert rec.savings_high == pytest.approx(rec.evidence["weekly_delta"] * 730 / 168)
+        assert rec.evidence["excess_monthly"] == pytest.approx(rec.savings_high)
         assert rec.confidence == "low"
 
 

@@ -188,3 +188,12 @@ def test_known_share_from_config_prices_the_endpoint_with_low_confidence():
     assert rec.monthly_savings == pytest.approx(0.8 * 10.0 * 730 * 0.045)
     assert rec.confidence == "low" and rec.savings_low == 0
     assert "assumed_gateway_share" in rec.evidence["assumption"]
+
+
+def test_run_rate_counts_from_when_the_traffic_started():
+    late = rows("USE1-EUW1-AWS-Out-Bytes", 30.0, days=DAYS)
+    late = late[late["ChargePeriodStart"] >= T0 + timedelta(days=14)]  # the last two weeks only
+    snap = billing_snapshot(rows("BoxUsage:m5.xlarge", 500.0, egress=False), late)
+    [rec] = list(cross_region(snap, tiny_catalog(), defaults.CrossRegion()))
+    assert rec.monthly_savings == pytest.approx(30.0 * 730 / 24)
+    assert rec.savings_low == pytest.approx(rec.monthly_savings)  # every week since then was the same
