@@ -174,7 +174,7 @@ def _parse_workload(src, name: str, section: Any) -> Workload:
 
     kw: dict[str, Any] = {"name": name}
     if "kind" in section:
-        if section["kind"] not in WORKLOAD_KINDS:
+        if not isinstance(section["kind"], str) or section["kind"] not in WORKLOAD_KINDS:
             raise src.error(k("kind"), f"expected {WORKLOAD_KEYS['kind']}, got {section['kind']!r}")
         kw["kind"] = section["kind"]
     if "resources" in section:

@@ -5,11 +5,16 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from costopt.config import Settings, load_settings
+from costopt.config import ConfigSource, Settings, load_settings, settings_from_mapping
 from costopt.errors import ConfigError
 from costopt.providers.demo import demo_settings
-from costopt.tradeoff.targets import parse_targets
+from costopt.tradeoff.tags import merge_tags
+from costopt.tradeoff.targets import WORKLOAD_KEYS, parse_targets
+from tests.conftest import make_resource
 
 GOOD = """
 [workloads.fraud-detector]
@@ -136,3 +141,39 @@ def test_demo_targets_parse_and_match_the_demo_estate():
     # a config that declares its own workloads is left alone
     own = Settings(workloads={"x": {}})
     assert demo_settings(own) is own
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 500), st.floats(allow_nan=True, allow_infinity=True),
+                    st.text(max_size=8), st.lists(st.text(max_size=5), max_size=3))
+workload_tables = st.dictionaries(st.sampled_from(sorted(WORKLOAD_KEYS) + ["bogus"]),
+                                  scalars, max_size=5)
+variant_tables = st.dictionaries(st.sampled_from(["accuracy", "relative_compute", "latency_ms", "runs_on_cpu",
+                                                  "throughput_rps", "nope"]),
+                                 st.one_of(scalars, st.dictionaries(st.text(max_size=6), scalars, max_size=2)), max_size=4)
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(workloads=st.dictionaries(st.text(min_size=1, max_size=6), workload_tables, max_size=2),
+       variants=st.dictionaries(st.text(min_size=1, max_size=6), variant_tables, max_size=3))
+def test_any_table_parses_or_fails_with_a_config_error(workloads, variants):
+    data = {"workloads": workloads, "models": {"m": {"variants": variants}} if variants else {}}
+    settings = settings_from_mapping({k: v for k, v in data.items() if v}, ConfigSource(path="fuzz.toml"))
+    try:
+        targets = parse_targets(settings)
+    except ConfigError as exc:
+        assert exc.key and str(exc).startswith("fuzz.toml")
+        return
+    for wl in targets.workloads.values():
+        assert all(v > 0 for v in wl.latency_targets_ms.values())
+    for model in targets.models.values():
+        assert all(v.relative_compute > 0 for v in model.variants.values())
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(tags=st.dictionaries(st.sampled_from(["costopt:model", "costopt:workload", "costopt:slo-p95-ms",
+                                             "costopt:slo-p99-ms", "costopt:min-accuracy", "costopt:interruptible",
+                                             "costopt:variant", "team"]), st.text(max_size=10), max_size=6))
+def test_any_tags_give_a_workload_or_none_never_an_error(tags):
+    wl = merge_tags(None, make_resource("r-1", tags=tags))
+    if wl is not None:
+        assert all(v > 0 for v in wl.latency_targets_ms.values())
+        assert wl.interruptible in (True, False, None)
