@@ -1,6 +1,5 @@
 """autoscaling.fixed_capacity, autoscaling.scale_to_zero and autoscaling.off_hours."""
 
-from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -8,7 +7,7 @@ import pytest
 from costopt.model import Recommendation, Skip
 from costopt.rules import defaults
 from costopt.rules.autoscaling import fixed_capacity, off_hours, scale_to_zero
-from tests.conftest import T0, make_resource, make_series, make_snapshot
+from tests.conftest import make_resource, make_series, make_snapshot
 from tests.rules.tiny_catalog import tiny_catalog
 
 HOURS = 14 * 24

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from costopt.rules.commitment_math import (
     commitment_cost, cost_curve, optimal_level, plan, weekly_savings_range,
