@@ -1,6 +1,6 @@
 """The demo's Azure estate, as a FakeAzure seed (deterministic, relative to ``now``).
 
-Subscription ``ml-platform-prod`` (eastus, resource group ml-prod): ``gpu-train-nc6``
+Subscription ``5f1c7a2e-...`` (ml-platform-prod, eastus, resource group ml-prod): ``gpu-train-nc6``
 Standard_NC6s_v3 almost idle, ``api-d16`` Standard_D16s_v5 oversized, the unattached 1 TB
 Premium disk ``orphan-data-disk``, the unassociated public IP ``old-lb-pip`` and the Hot-tier
 storage account ``mlrawdata001`` without a lifecycle policy; 14 days of 5-minute metrics and
@@ -15,7 +15,7 @@ import numpy as np
 
 from costopt.providers.fakes.azure import FakeAzure, FakeSubscription
 
-SUBSCRIPTION = "8f3c2a10-5b7e-4d21-9c3a-1e2f3a4b5c6d"
+SUBSCRIPTION = "5f1c7a2e-0d7b-4c1e-9a43-2b8d6e3f9c10"
 LOCATION = "eastus"
 RG = "ml-prod"
 BASE = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{RG}/providers"

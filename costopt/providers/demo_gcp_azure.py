@@ -1,0 +1,58 @@
+"""The demo's GCP and Azure parts: local fakes on 127.0.0.1, read by the REAL adapters.
+
+GCP: :mod:`costopt.providers.fakes.gcp` (Compute, Storage, Billing Catalog, BigQuery over
+DuckDB) on a local HTTP server plus the gRPC Cloud Monitoring fake, seeded by
+:mod:`costopt.providers.fakes.gcp_seed` (project ``ml-research-prod``). Azure: the ARM and
+Retail Prices fake on a local HTTP server, seeded by :mod:`costopt.providers.fakes.azure_seed`.
+Then :class:`GcpProvider` and :class:`AzureProvider` collect from them exactly as from the
+clouds (REST/gRPC clients, paging, coverage), with anonymous / fixed-token credentials.
+Everything is seeded from ``now``: the same ``now`` gives the same snapshots.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from costopt.config import Settings
+from costopt.model import Snapshot, Window
+from costopt.progress import Progress
+
+
+class DemoCredential:
+    """A TokenCredential for the local Azure fake (it never leaves 127.0.0.1)."""
+
+    def get_token(self, *scopes, **kwargs):
+        from azure.core.credentials import AccessToken
+
+        return AccessToken("costopt-demo-token", int(time.time()) + 3600)
+
+
+def collect_demo_gcp(window: Window, settings: Settings, progress: Progress, now: datetime) -> Snapshot:
+    from costopt.providers.fakes.gcp_seed import BQ_TABLE, PROJECT, build_fake_gcp, build_fake_monitoring
+    from costopt.providers.fakes.http import FakeHttpServer
+    from costopt.providers.gcp.adapter import GcpEndpoints, GcpProvider
+
+    fake = build_fake_gcp(now, page_size=50)
+    with FakeHttpServer(fake.handle) as http, build_fake_monitoring(now, page_size=50) as monitoring:
+        provider = GcpProvider(projects=(PROJECT,), bq_table=BQ_TABLE,
+                               endpoints=GcpEndpoints(rest=http.url, monitoring=monitoring.target))
+        return provider.collect(window, settings, progress)
+
+
+def collect_demo_azure(window: Window, settings: Settings, progress: Progress, now: datetime) -> Snapshot:
+    from costopt.providers.azure.adapter import AzureProvider
+    from costopt.providers.fakes.azure_seed import SUBSCRIPTION, build_fake_azure
+    from costopt.providers.fakes.http import FakeHttpServer
+
+    fake = build_fake_azure(now, page_size=50)
+    with FakeHttpServer(fake.handle) as http:
+        fake.arm_base = fake.prices_base = http.url
+        provider = AzureProvider(subscriptions=(SUBSCRIPTION,), credential=DemoCredential(), base_url=http.url,
+                                 prices_url=f"{http.url}/api/retail/prices")
+        return provider.collect(window, settings, progress)
+
+
+def collect_demo_gcp_azure(window: Window, settings: Settings, progress: Progress, now: datetime) -> list[Snapshot]:
+    """[GCP snapshot, Azure snapshot] of the demo organisation."""
+    return [collect_demo_gcp(window, settings, progress, now), collect_demo_azure(window, settings, progress, now)]
