@@ -186,8 +186,9 @@ def _monthly_charges(billing: pd.DataFrame, hours: pd.DatetimeIndex, end: dateti
     months = sorted({(h.year, h.month) for h in hours})
     covered = billing[billing["CommitmentDiscountId"].notna()]
     sp_monthly_fee = float(covered.groupby(covered["ChargePeriodStart"].dt.to_period("M"))["EffectiveCost"].sum().max() or 0)
+    first_hour = hours[0].to_pydatetime()
     for year, month in months:
-        start = datetime(year, month, 1)
+        start = max(datetime(year, month, 1), first_hour)  # charges fall inside the export's range
         in_month = billing[(billing["ChargePeriodStart"].dt.year == year) & (billing["ChargePeriodStart"].dt.month == month)]
         aws_usage = float(in_month.loc[in_month["ProviderName"] == "AWS", "BilledCost"].sum())
         gcp_usage = float(in_month.loc[in_month["ProviderName"] == "Google Cloud", "BilledCost"].sum())
