@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 
 def erlang_b(servers: int, load: float) -> float:
@@ -76,7 +77,7 @@ class MMc:
     def stable(self) -> bool:
         return self.rho < 1.0
 
-    @property
+    @cached_property
     def p_wait(self) -> float:
         return erlang_c(int(self.servers), self.load)
 
@@ -129,16 +130,26 @@ class MMc:
         if not self.stable:
             return math.inf
         target = 1.0 - q
-        lo, hi = 0.0, self.service * max(1.0, -math.log(target))
-        while self.response_survival(hi) > target:
+        mu = 1.0 / self.service
+        delta = self.servers * mu - self.lam - mu
+        c = self.p_wait
+
+        def survival(t: float) -> float:
+            g = t if delta == 0 else -math.expm1(-delta * t) / delta
+            return math.exp(-mu * t) * (1.0 + c * mu * g)
+
+        # bracket: the service alone reaches the tail at S ln(1/target); waiting only adds
+        lo = self.service * -math.log(target) * (1.0 - 1e-12)
+        hi = max(lo, self.wait_quantile(q)) + self.service * -math.log(target)
+        while survival(hi) > target:
             lo, hi = hi, hi * 2.0
         for _ in range(200):
             mid = 0.5 * (lo + hi)
-            if self.response_survival(mid) > target:
+            if survival(mid) > target:
                 lo = mid
             else:
                 hi = mid
-            if hi - lo <= 1e-12 * hi:
+            if hi - lo <= 1e-10 * hi:
                 break
         return 0.5 * (lo + hi)
 
@@ -148,6 +159,8 @@ def _check_q(q: float) -> None:
         raise ValueError(f"quantile must be in (0, 1), got {q}")
 
 
+@lru_cache(maxsize=65536)
 def response_quantile(lam: float, service: float, servers: int, q: float = 0.95) -> float:
-    """Shorthand: the q-quantile of M/M/c response time (inf when unstable)."""
+    """The q-quantile of M/M/c response time (inf when unstable); memoised, since an audit
+    asks for the same setup once per candidate of a resource."""
     return MMc(lam, service, servers).response_quantile(q)

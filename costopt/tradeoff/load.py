@@ -153,7 +153,7 @@ def observe(metrics: Sequence[MetricSeries], resource_ids: Sequence[str], params
                 in_busy = np.isin((lts // 3600) * 3600, busy_hours)
                 if in_busy.sum() >= params.min_latency_points:
                     chosen = lvs[in_busy]
-            busy = {q: float(np.quantile(chosen, q)) for q in quantiles}
+            busy = dict(zip(quantiles, np.quantile(chosen, list(quantiles)).tolist()))
             if service <= 0:
                 service = None
                 notes.append("latency at low load is 0 ms")

@@ -19,7 +19,7 @@ import numpy as np
 
 from costopt.tradeoff.accuracy import Check
 from costopt.tradeoff.capacity import Hardware, service_scale
-from costopt.tradeoff.latency import MMc
+from costopt.tradeoff.latency import MMc, response_quantile
 from costopt.tradeoff.load import Observed
 from costopt.tradeoff.params import TradeoffParams
 from costopt.tradeoff.targets import ModelVariant, Workload
@@ -46,10 +46,10 @@ def _fmt(ms: float | None) -> str:
 
 def _quantile(lam: float, service: float, servers: int, q: float) -> float:
     if lam <= 0:
-        return MMc(0.0, service, max(servers, 1)).response_quantile(q)
+        return response_quantile(0.0, service, max(servers, 1), q)
     if servers < 1:
         return math.inf
-    return MMc(lam, service, servers).response_quantile(q)
+    return response_quantile(lam, service, servers, q)
 
 
 def _autoscaled_worst(obs: Observed, peak: float, service: float, workers: int, setup: Setup, q: float,
@@ -120,7 +120,7 @@ def predict_latency(obs: Observed | None, workload: Workload, before: Setup, aft
             f"({obs.peak_rps:,.1f} req/s) with {c0} workers; set workers_per_instance for {workload.name}"))]
     ratios: dict[float, float | None] = {}
     for q in quantiles:
-        model_now = now.response_quantile(q)
+        model_now = _quantile(lam, service, c0, q)
         observed = obs.busy_latency_ms.get(q)
         ratio = None
         if observed is not None and model_now > 0:
