@@ -39,6 +39,7 @@ MAX_RSS_GB = 1.5
 BASELINE = r"""
 import json, sys, duckdb
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")  # it would print to stdout
 rows = con.execute('''SELECT BillingCurrency, ResourceId, ServiceCategory, SUM(EffectiveCost) AS cost
                       FROM read_parquet(?) GROUP BY ALL ORDER BY BillingCurrency, cost DESC''', [sys.argv[1]]).fetchall()
 out = [{"resource": r, "category": c, "cost": v} for _, r, c, v in rows]
@@ -53,7 +54,8 @@ def generate(path: Path, rows: int) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.parquet")
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     h = lambda k: f"(hash(i * 2654435761 + {SEED + k}) % 1000000) / 1000000.0"  # noqa: E731  deterministic
     con.execute(f"""
         COPY (
@@ -91,15 +93,16 @@ def generate(path: Path, rows: int) -> None:
     os.replace(tmp, path)
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS MB) of one whole process, via /usr/bin/time -v."""
+def timed(cmd: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS MB, user+sys CPU seconds) of one whole process, via /usr/bin/time -v."""
     start = time.perf_counter()
     proc = subprocess.run([TIME_BIN, "-v", *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
-    return wall, (int(m.group(1)) / 1024.0 if m else float("nan"))
+    cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", proc.stderr))
+    return wall, (int(m.group(1)) / 1024.0 if m else float("nan")), cpu
 
 
 def main() -> None:
@@ -126,20 +129,25 @@ def main() -> None:
     base = json.loads(subprocess.run(commands["bare duckdb"], capture_output=True, text=True, check=True).stdout)
     assert len(ours["rows"]) == len(base["rows"]), (len(ours["rows"]), len(base["rows"]))
     assert abs(ours["total"] - base["total"]) <= 1e-6 * max(1.0, abs(base["total"])), (ours["total"], base["total"])
-    samples: dict[str, list[tuple[float, float]]] = {k: [] for k in commands}
+    samples: dict[str, list[tuple[float, float, float]]] = {k: [] for k in commands}
     for _ in range(args.runs):
         for name, cmd in commands.items():  # alternate, so background load hits both alike
             samples[name].append(timed(cmd))
-    med = {k: (statistics.median(s[0] for s in v), statistics.median(s[1] for s in v)) for k, v in samples.items()}
+    med = {k: tuple(statistics.median(s[i] for s in v) for i in range(3)) for k, v in samples.items()}
     ratio = med["costopt costs"][0] / med["bare duckdb"][0]
     rss_gb = med["costopt costs"][1] / 1024
     print(f"rows: {args.rows:,}   groups: {len(base['rows']):,}   runs: {args.runs} (median)   cpus: {os.cpu_count()}")
-    print(f"{'command':<16} {'wall s (median)':>16} {'min':>7} {'max':>7} {'peak RSS MB':>12}")
+    print(f"{'command':<16} {'wall s (median)':>16} {'min':>7} {'max':>7} {'cpu s (median)':>15} {'peak RSS MB':>12}")
     for name, v in samples.items():
         walls = [s[0] for s in v]
-        print(f"{name:<16} {med[name][0]:>16.2f} {min(walls):>7.2f} {max(walls):>7.2f} {med[name][1]:>12.0f}")
-    print(f"ratio costopt/duckdb: {ratio:.2f}x (target <= {MAX_RATIO}x)   "
+        print(f"{name:<16} {med[name][0]:>16.2f} {min(walls):>7.2f} {max(walls):>7.2f} {med[name][2]:>15.2f} "
+              f"{med[name][1]:>12.0f}")
+    cpu_ratio = med["costopt costs"][2] / med["bare duckdb"][2]
+    print(f"ratio costopt/duckdb: {ratio:.2f}x wall (target <= {MAX_RATIO}x), {cpu_ratio:.2f}x cpu   "
           f"costopt peak RSS: {rss_gb:.2f} GB (target <= {MAX_RSS_GB} GB)")
+    if os.getloadavg()[0] > (os.cpu_count() or 1):
+        print(f"note: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus while measuring; "
+              "wall times are noisy, the cpu column less so")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "bench_costs.json").write_text(json.dumps({
         "rows": args.rows, "runs": args.runs, "samples": samples, "median": med, "ratio": ratio,

@@ -101,3 +101,14 @@ def test_not_a_parquet_file(tmp_path):
     path.write_bytes(b"PAR1 this is not parquet")
     with pytest.raises(InputError, match=r"broken\.parquet: cannot read it as PARQUET"):
         open_sources([str(path)])
+
+
+def test_any_query_on_an_opened_table_reports_the_bad_value(tmp_path):
+    """Consumers that query the table themselves (audit window, rules) get the same one-line error."""
+    rows = [focus_row(1.0), focus_row(2.0), focus_row(3.0)]
+    rows[2][5] = "31/31/2024"
+    table = open_sources([str(write_csv(tmp_path / "w.csv", FOCUS_HEADER, rows))])
+    with pytest.raises(InputError, match=r"w\.csv, row 3, column 'ChargePeriodStart': unparsable date"):
+        table.scalar("SELECT max(ChargePeriodStart) FROM focus")
+    with pytest.raises(InputError, match=r"row 3"):
+        table.query("SELECT * FROM focus")

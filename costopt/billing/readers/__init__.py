@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from costopt.billing.readers import aws_cur, azure, focus, gcp
-from costopt.billing.readers.diagnose import input_errors, register, validate
+from costopt.billing.readers.diagnose import FileBillingTable, input_errors, register, validate
 from costopt.billing.readers.sources import Source, describe, expand, file_kind, read_function
-from costopt.billing.table import BillingTable, canonical_select
+from costopt.billing.table import BillingTable, canonical_select  # noqa: F401 (BillingTable: the contract type)
 from costopt.errors import InputError
 
 FORMATS = ("focus", "aws-cur", "azure", "gcp")
@@ -66,7 +66,7 @@ def open_sources(paths_or_globs: Sequence[str], fmt: str | None = None,
         raise InputError(f"unknown billing format {fmt!r}; expected auto, {', '.join(FORMATS)}", key="source-format")
     if not paths_or_globs:
         raise InputError("no billing source given; pass --source PATH_OR_GLOB")
-    table = BillingTable()
+    table = FileBillingTable()
     con = table.con
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")

@@ -101,6 +101,22 @@ def input_errors(table: BillingTable) -> Iterator[None]:
         raise explain(table, exc) from None
 
 
+class FileBillingTable(BillingTable):
+    """A BillingTable over files whose queries raise one-line InputErrors for bad values.
+
+    Every consumer (breakdown, audit window, rules) gets the file/row/column message without
+    wrapping its own queries.
+    """
+
+    def query(self, sql, params=None):  # type: ignore[override]
+        with input_errors(self):
+            return super().query(sql, params)
+
+    def scalar(self, sql, params=None):  # type: ignore[override]
+        with input_errors(self):
+            return super().scalar(sql, params)
+
+
 def validate(table: BillingTable) -> None:
     """Force one full scan of every cast (optional; queries validate lazily anyway)."""
     with input_errors(table):
