@@ -55,6 +55,9 @@ def seed_demo_estate(now: datetime, session: boto3.Session | None = None) -> Dem
     session = session or _session()
     estate = DemoEstate()
     demo_seed.reset_ids(DEMO_SEED)
+    for region in DEMO_REGIONS:  # moto makes default VPCs lazily, from the same random source
+        session.client("ec2", region_name=region).describe_subnets()
+    demo_seed.reset_ids(DEMO_SEED)
     rng = np.random.default_rng(DEMO_SEED)
     end = int(now.timestamp()) // 300 * 300
     ts = np.arange(end - DEMO_DAYS * 86400, end, 300, dtype=np.int64)

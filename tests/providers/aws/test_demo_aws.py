@@ -1,0 +1,77 @@
+"""The demo's AWS account: seeded in moto, read by the real adapter, deterministic."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from costopt.progress import QUIET
+from costopt.providers import demo_aws
+
+NOW = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def demo_snapshot():
+    return demo_aws.collect_demo_aws(demo_aws.demo_window(NOW), None, QUIET, NOW)
+
+
+def test_demo_estate_is_read_by_the_adapter(demo_snapshot):
+    snap = demo_snapshot
+    named = {r.name: r for r in snap.resources if r.name}
+    assert {r.region for r in snap.resources} == {"us-east-1", "eu-west-1"}
+    assert named["train-vision-a"].type == "p3.8xlarge" and named["train-vision-a"].kind == "gpu_vm"
+    assert named["train-vision-b"].tags["costopt:interruptible"] == "true"
+    assert named["fraud-detector"].count == 4 and named["fraud-detector"].tags["costopt:model"] == "fraud-detector"
+    assert named["recsys-ranker"].region == "eu-west-1"
+    assert named["recsys-ranker"].attributes["variants"][0]["autoscaling"]["max"] == 4
+    fleet = [r for r in snap.resources if r.kind == "vm" and r.attributes.get("asg") == "search-embed"]
+    assert len(fleet) == 6 and {r.type for r in fleet} == {"c5.4xlarge"}
+    assert sum(1 for r in snap.resources if r.kind == "volume" and not r.attributes["attached"]) == 3
+    assert sum(1 for r in snap.resources if r.kind == "snapshot") == 6
+    assert named[f"ml-checkpoints-{demo_aws.DEMO_ACCOUNT}"].attributes["has_lifecycle"] is False
+    assert not [c for c in snap.coverage if c.status == "failed"]
+    assert snap.billing is not None and snap.billing.scalar("SELECT SUM(BilledCost) FROM focus") > 10_000
+
+
+def test_demo_metrics_carry_the_story(demo_snapshot):
+    from costopt.metrics import metric_stats
+
+    snap = demo_snapshot
+    ids = {r.name: r.id for r in snap.resources if r.name}
+    gpu = metric_stats(snap.metrics, "gpu", quantiles=(0.95,))
+    assert gpu.at[ids["train-vision-a"], "p95"] > 80 and gpu.at[ids["train-vision-b"], "p95"] < 1
+    assert gpu.at[ids["train-vision-a"], "hours"] >= 300
+    cpu = metric_stats(snap.metrics, "cpu", quantiles=(0.995,))
+    fleet = [r.id for r in snap.resources if r.attributes.get("asg") == "search-embed"]
+    assert 12 < cpu.loc[fleet, "p99.5"].max() < 30
+    requests = {m.resource_id: m.values.sum() for m in snap.metrics if m.metric == "requests"}
+    assert requests[ids["churn-scorer-dev"]] == 3 and requests[ids["fraud-detector"]] > 1e6
+
+
+def test_demo_idle_findings(demo_snapshot):
+    from costopt.catalog import load_catalog
+    from costopt.config import Settings
+    from costopt.rules.engine import run_rules
+
+    run = run_rules(demo_snapshot, load_catalog(Settings(), use_cache=False), Settings(),
+                    only=["idle.instance", "idle.sagemaker_endpoint", "idle.bucket_without_lifecycle"])
+    found = {(c.rule_id, c.resource_name) for c in run.candidates}
+    assert ("idle.instance", "train-vision-b") in found
+    assert ("idle.sagemaker_endpoint", "churn-scorer-dev") in found
+    assert ("idle.bucket_without_lifecycle", f"ml-checkpoints-{demo_aws.DEMO_ACCOUNT}") in found
+    assert not any(c.resource_name in ("train-vision-a", "train-nlp", "fraud-detector") for c in run.candidates)
+
+
+def test_demo_is_deterministic(demo_snapshot):
+    """Seeding twice gives the same ids and the same metric points (so the same audit)."""
+    from moto import mock_aws
+
+    runs = []
+    for _ in range(2):
+        with mock_aws():
+            estate = demo_aws.seed_demo_estate(NOW)
+        runs.append((estate.ids, {k: float(v[2].sum()) for per in estate.bulk.data.values() for k, v in per.items()}))
+    assert runs[0] == runs[1]
+    assert set(runs[0][0].values()) <= {r.id for r in demo_snapshot.resources}
