@@ -25,6 +25,9 @@ from costopt.gate.savings import savings_check
 from costopt.model import Audit
 
 STATUSES = ("pass", "warn", "fail", "skipped")
+# FOCUS ProviderName values are "AWS", "Google Cloud", "Microsoft"; budgets may say GCP or Azure.
+PROVIDER_ALIASES = {"gcp": "google cloud", "google": "google cloud", "google cloud platform": "google cloud",
+                    "azure": "microsoft", "microsoft azure": "microsoft", "amazon web services": "aws", "amazon": "aws"}
 ROW_FIELDS = {"provider": "provider", "account": "account", "service": "service", "category": "category",
               "tag": "team"}
 
@@ -120,15 +123,21 @@ def spend_days(audit: Audit, today: date | None = None) -> SpendDays:
     return SpendDays(rows, data_start, as_of, window_start.date(), days[-1] if days else None)
 
 
+def _canonical_provider(name: str) -> str:
+    key = name.strip().casefold()
+    return PROVIDER_ALIASES.get(key, key)
+
+
 def daily_for(budget: Budget, spend: SpendDays) -> tuple[dict[date, float], int]:
     """Spend per day in the budget's scope, and how many rows matched."""
     column = "billed" if budget.cost == "billed" else "cost"
     field_name = ROW_FIELDS.get(budget.scope_kind)
-    wanted = (budget.scope_value or "").casefold()
+    canon = _canonical_provider if budget.scope_kind == "provider" else str.casefold
+    wanted = canon(budget.scope_value or "")
     out: dict[date, float] = {}
     matched = 0
     for day, row in spend.rows:
-        if field_name is not None and str(row.get(field_name) or "").casefold() != wanted:
+        if field_name is not None and canon(str(row.get(field_name) or "")) != wanted:
             continue
         matched += 1
         try:

@@ -32,6 +32,7 @@ SCOPES = [
     ("total", None, 100.0),
     ("provider", "AWS", 70.0),
     ("provider", "aws", 70.0),  # case does not matter
+    ("provider", "Amazon Web Services", 70.0),
     ("account", "ml-prod-7", 20.0),
     ("service", "Amazon SageMaker", 50.0),
     ("category", "AI and Machine Learning", 70.0),
@@ -253,3 +254,15 @@ def test_unrealised_savings_through_the_real_history_module(tmp_path):
     # as_of = Nov 23; rec-0 open since Oct 19 (35 days > 28): 1,200; rec-3 since Nov 9: too young.
     assert result.details["ids"] == ["rec-0"] and result.actual == pytest.approx(1200.0)
     assert result.status == "fail"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("GCP", 20.0), ("google", 20.0), ("Google Cloud", 20.0), ("Azure", 10.0), ("microsoft", 10.0), ("AWS", 70.0)])
+def test_provider_aliases_match_focus_provider_names(name, expected):
+    from tests.gate.spend import LINES
+
+    focus_names = {"GCP": "Google Cloud", "Azure": "Microsoft"}
+    lines = [(focus_names.get(p, p), *rest) for p, *rest in LINES]
+    audit = make_audit(START, END, rows=rows_for(day_range(START, END), lambda d: 100.0, lines=lines))
+    assert one(audit, Budget("provider", name, "week", fail=1e9)).actual == pytest.approx(expected * 7)
+    assert one(audit, Budget("provider", "Oracle", "week", fail=1)).status == "skipped"
