@@ -8,6 +8,7 @@ into entities that plotly shows literally.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Iterable, Mapping, Sequence
 
 import plotly.graph_objects as go
@@ -55,6 +56,12 @@ def _fig(data: Sequence[Any], layout: Mapping[str, Any]) -> go.Figure:
     return fig
 
 
+def _week_label(iso_day: str) -> str:
+    """``2026-10-19`` -> ``19 Oct`` (short labels stay horizontal on a phone)."""
+    d = date.fromisoformat(iso_day)
+    return f"{d.day} {d:%b}" if d.month != 1 or d.day > 7 else f"{d.day} {d:%b %Y}"
+
+
 def weekly_spend(audit: Audit, by: str, title: str) -> go.Figure | None:
     weekly = view.weekly_spend(audit, by)
     if not weekly.weeks:
@@ -66,7 +73,7 @@ def weekly_spend(audit: Audit, by: str, title: str) -> go.Figure | None:
         merged["other"] = tuple(sum(weekly.series[g][i] for g in rest) for i in range(len(weekly.weeks)))
     else:
         merged = dict(weekly.series)
-    labels = [f"{w}{'' if c else ' (partial)'}" for w, c in zip(weekly.weeks, weekly.complete)]
+    labels = [_week_label(w) for w in weekly.weeks]
     bars = [go.Bar(name=plot_text(g), x=labels, y=list(v), hovertemplate="%{x}<br>%{y:,.0f}<extra>%{fullData.name}</extra>")
             for g, v in merged.items()]
     if weekly.last_week_change is not None:
@@ -152,7 +159,7 @@ def frontier(audit: Audit) -> list[tuple[str, go.Figure]]:
         if len(frontier_pts) > 1:
             traces.insert(0, go.Scatter(x=[x for x, _ in frontier_pts], y=[y for _, y in frontier_pts], mode="lines",
                                         name="feasible set", line={"color": "#9ca3af", "dash": "dot"}, hoverinfo="skip"))
-        layout = _layout(f"{plot_text(model)}: savings vs predicted p95 latency", audit.currency,
+        layout = _layout(f"{plot_text(model, 40)}: savings vs p95 latency", audit.currency,
                          xaxis={"title": {"text": "predicted p95 latency (ms)"}, "gridcolor": "#e5e7eb", "rangemode": "tozero"})
         if slo is not None:
             layout["shapes"] = [{"type": "line", "x0": slo, "x1": slo, "yref": "paper", "y0": 0, "y1": 1,
