@@ -112,3 +112,22 @@ def test_any_query_on_an_opened_table_reports_the_bad_value(tmp_path):
         table.scalar("SELECT max(ChargePeriodStart) FROM focus")
     with pytest.raises(InputError, match=r"row 3"):
         table.query("SELECT * FROM focus")
+
+
+def test_ragged_row_near_the_top_names_the_line(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargeCategory\n"
+                    "1,1,USD,2024-01-01,Usage\n2,2,USD,2024-01-01,Usage,extra,more\n")
+    with pytest.raises(InputError, match=r"r\.csv, line 3: expected 5 fields like the header, found 7"):
+        open_sources([str(path)])
+
+
+def test_ragged_row_deep_in_the_file_is_one_line(tmp_path):
+    path = tmp_path / "late.csv"
+    good = "1,1,USD,2024-01-01,Usage\n"
+    path.write_text("BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargeCategory\n"
+                    + good * 30000 + "2,2,USD,2024-01-01,Usage,extra\n" + good * 5)
+    table = open_sources([str(path)])
+    with pytest.raises(InputError) as err:
+        breakdown_records(table, ["provider"])
+    assert str(err.value) == f"{path}, line 30002: expected 5 fields like the header, found 6"

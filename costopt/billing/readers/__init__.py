@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 from costopt.billing.readers import aws_cur, azure, focus, gcp
 from costopt.billing.readers.diagnose import FileBillingTable, input_errors, register, validate
 from costopt.billing.readers.sources import Source, describe, expand, file_kind, read_function
-from costopt.billing.table import BillingTable, canonical_select  # noqa: F401 (BillingTable: the contract type)
+from costopt.billing.table import BillingTable, canonical_select
 from costopt.errors import InputError
 
 FORMATS = ("focus", "aws-cur", "azure", "gcp")

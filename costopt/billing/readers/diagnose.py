@@ -64,6 +64,8 @@ def find_bad_value(con: duckdb.DuckDBPyConnection, src: Source, value: str | Non
                         f"{parsed} AS p, {present} AS has FROM {reader}) WHERE p IS NULL AND has LIMIT 1").fetchone()
                 except duckdb.BinderException:
                     continue  # the column is not in this file of a union_by_name group
+                except duckdb.Error as exc:  # the file itself is malformed: report that instead
+                    return csv_structure_error(str(exc)) or fallback
                 if row is not None:
                     found = InputError(f"{_expected(kind, fmt)}, got {row[1]!r}", path=path, row=int(row[0]),
                                        column=column)
@@ -75,7 +77,22 @@ def find_bad_value(con: duckdb.DuckDBPyConnection, src: Source, value: str | Non
     return fallback
 
 
+def csv_structure_error(message: str) -> InputError | None:
+    """DuckDB's multi-line CSV error (ragged row, bad quoting) as one line with file and line."""
+    line = re.search(r"CSV Error on Line: (\d+)", message)
+    if not line:
+        return None
+    path = re.search(r"^\s*file = (.+)$", message, re.MULTILINE)
+    cols = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", message)
+    what = (f"expected {cols.group(1)} fields like the header, found {cols.group(2)}" if cols
+            else "malformed CSV row (" + message.splitlines()[0].split(":", 1)[-1].strip() + ")")
+    return InputError(what, path=path.group(1).strip() if path else None, line=int(line.group(1)))
+
+
 def explain(table: BillingTable, exc: BaseException) -> InputError:
+    structure = csv_structure_error(str(exc))
+    if structure is not None:
+        return structure
     m = _FAILED_VALUE.search(str(exc))
     value = m.group(1) if m else None
     fallback = None

@@ -13,7 +13,6 @@ import re
 import duckdb
 
 from costopt.billing.readers.sources import Source, ident, sql_str
-from costopt.errors import InputError
 
 NUMERIC_TYPES = ("DOUBLE", "FLOAT", "REAL", "DECIMAL", "INTEGER", "BIGINT", "SMALLINT", "TINYINT", "HUGEINT",
                  "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT")

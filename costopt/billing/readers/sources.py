@@ -9,12 +9,12 @@ header), which is how the format mappings look columns up.
 
 from __future__ import annotations
 
+import csv
 import glob as globlib
 import gzip
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Sequence
 
 import duckdb
@@ -152,17 +152,50 @@ def describe(con: duckdb.DuckDBPyConnection, files: Sequence[str], kind: str) ->
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {read_function(files[:1], kind, False)}").fetchall()
     except duckdb.Error as exc:
+        if kind == "csv":
+            ragged = first_ragged_line(files[0])
+            if ragged is not None:
+                line, found, expected = ragged
+                raise InputError(f"expected {expected} fields like the header, found {found}",
+                                 path=files[0], line=line) from None
         raise InputError(f"cannot read it as {kind.upper()}: {_first_line(exc)}", path=files[0]) from None
+    if kind == "csv" and len(rows) != _header_width(files[0]):  # the sniffer guessed around a ragged row
+        ragged = first_ragged_line(files[0])
+        if ragged is not None:
+            line, found, expected = ragged
+            raise InputError(f"expected {expected} fields like the header, found {found}", path=files[0], line=line)
     return {r[0]: r[1] for r in rows}
+
+
+def _header_width(path: str) -> int:
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as fh:
+            return len(next(csv.reader(fh, delimiter=csv_delimiter(path)), []))
+    except (OSError, csv.Error, EOFError):
+        return -1
+
+
+def first_ragged_line(path: str, limit: int = 200_000) -> tuple[int, int, int] | None:
+    """(line, fields, header fields) of the first row whose field count differs from the header."""
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as fh:
+            reader = csv.reader(fh, delimiter=csv_delimiter(path))
+            header = next(reader, None)
+            if header is None:
+                return None
+            for n, row in enumerate(reader):
+                if n >= limit:
+                    break
+                if row and len(row) != len(header):
+                    return reader.line_num, len(row), len(header)
+    except (OSError, csv.Error, EOFError):
+        return None
+    return None
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
 
-
-def display(path: str) -> str:
-    try:
-        return str(Path(path))
-    except (TypeError, ValueError):
-        return path
