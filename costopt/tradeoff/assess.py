@@ -19,6 +19,11 @@ What a candidate may carry, by family (``current``/``proposed`` mappings):
   buckets that workloads declare as ``datasets``.
 * commitments: billing-only, always ``ok``.
 Impacts keep whatever the rule already put there; keys set here win.
+
+A change to a member instance of an Auto Scaling group that is itself in the snapshot is
+judged at the group (the group's load, its instance count; a type change is taken to apply
+to the group's launch template) and joins the group's ``alternative_group``, so a member's
+resize and the group's autoscaling or variant switch are never both selected.
 """
 
 from __future__ import annotations
@@ -45,9 +50,10 @@ def variant_candidates(snapshot: Snapshot, catalog: Any, settings: Settings,
     if not targets.models:
         return []
     from costopt.rules import engine
+    from costopt.rules.base import REGISTRY
     from costopt.rules.model_variants import RULE_ID, cheaper_variant
 
-    spec = engine.load_rules().get(RULE_ID)
+    spec = REGISTRY.get(RULE_ID)  # importing the module registered it; no need to load every rule
     if spec is None or not engine.is_enabled(spec, settings):
         return []
     params = engine.params_for(spec, engine.rule_settings(settings, RULE_ID), settings.source)
@@ -215,6 +221,9 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
             impacts, checks = _compute(rec, resource, wl, targets, observed.get(resource.id), catalog, params)
     if wl is not None:
         impacts = {"workload": wl.name, **impacts}
+    if group is not None and rec.alternative_group in ("", rec.resource_id):
+        # a member's change and the group's changes are alternatives for one fleet
+        rec = replace(rec, alternative_group=group.id)
     if not impacts and not checks:
         return rec
     notes = tuple(wl.notes) if wl is not None else ()

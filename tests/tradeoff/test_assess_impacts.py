@@ -280,3 +280,16 @@ def test_group_members_pool_into_the_group_and_load_from_utilisation():
     # stopping one of four: three carry the group's load
     assert out["stop"].impacts["servers_after"] == 3
     assert out["stop"].impacts["utilization_after"] == pytest.approx(0.4)
+
+
+def test_member_changes_compete_with_the_group():
+    ids = ["i-1", "i-2"]
+    group = make_resource("asg", kind="autoscaling_group", type="c5.4xlarge", count=2, name="search-embed",
+                          attributes={"instance_ids": ids})
+    members = [make_resource(i, type="c5.4xlarge", name="search-embed") for i in ids]
+    settings = Settings(workloads={"search-embed": {"resources": ["search-embed"], "latency_p95_ms": 120}})
+    cands = [estate.candidate(members[0], "rightsizing.oversized_vm", "resize i-1", {"type": "c5.2xlarge"}, 250.0),
+             estate.candidate(group, "autoscaling.fixed_capacity", "autoscale", {"count_min": 1, "count_max": 2}, 300.0)]
+    out = by_action(assess(cands, estate.snapshot([group, *members], []), settings, estate.catalog()))
+    assert out["resize i-1"].alternative_group == "asg"
+    assert out["autoscale"].alternative_group in ("", "asg")
