@@ -6,7 +6,7 @@ import calendar
 import math
 from datetime import date, timedelta
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from costopt.gate.forecast import daily_rates, month_bounds, month_forecast
 
@@ -14,7 +14,7 @@ costs = st.floats(min_value=0.0, max_value=1e7, allow_nan=False, allow_infinity=
 days_2020s = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(c=costs, as_of=days_2020s, history=st.integers(min_value=1, max_value=70), weeks=st.integers(1, 12))
 def test_constant_daily_spend_forecasts_exactly(c, as_of, history, weeks):
     """A constant daily spend c forecasts exactly c x days in the month, whatever the history."""
@@ -27,7 +27,7 @@ def test_constant_daily_spend_forecasts_exactly(c, as_of, history, weeks):
     assert fc.month_to_date == math.fsum([c] * fc.observed_days)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(weekday_costs=st.lists(costs, min_size=7, max_size=7), as_of=days_2020s, weeks=st.integers(1, 8),
        extra=st.integers(0, 30))
 def test_repeating_weekly_pattern_forecasts_the_pattern(weekday_costs, as_of, weeks, extra):
@@ -124,7 +124,7 @@ def test_daily_rates_window():
     assert (method, n) == ("weekday", 21) and rates == (0.0,) * 7
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(values=st.lists(costs, min_size=1, max_size=60), as_of=days_2020s, k=st.floats(0.0, 1000.0),
        weeks=st.integers(1, 6))
 def test_forecast_is_linear_and_never_below_month_to_date(values, as_of, k, weeks):
