@@ -13,7 +13,7 @@ Format (TOML; in costopt.toml under ``[budgets]``, in a separate file either und
     growth = { warn = 10, fail = 25 }         # week over week, in percent
     window = 60000                            # whole audit window; a bare number = fail level
 
-    [budgets.provider.AWS]
+    [budgets.provider.AWS]    # FOCUS ProviderName; GCP / Azure match "Google Cloud" / "Microsoft"
     month = { warn = 30000, fail = 35000, basis = "actual" }  # judge month to date only
 
     [budgets.account."123456789012"]
@@ -42,7 +42,10 @@ The same budgets may be written as an array of tables, one check each::
     fail = 10000
 
 Every level is ``warn`` and/or ``fail`` (at least one; ``warn`` <= ``fail``). Amounts are in
-the audit's currency, growth in percent. Errors name the file, line and key.
+the audit's currency, growth in percent (a negative growth level asks for shrinking spend).
+Scope values match the audit's daily spend rows case-insensitively. The only tag the spend
+rows carry is the team (from ``team_tag_keys``), so ``tag."env=prod"`` is an error that says
+so. Errors name the file, line and key.
 """
 
 from __future__ import annotations
