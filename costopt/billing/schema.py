@@ -55,11 +55,10 @@ FOCUS_COLUMNS: dict[str, str] = {
     "x_SourceFile": "VARCHAR",
 }
 
-# The FOCUS columns a file must have to be read as FOCUS (the ones costopt's SQL needs).
-FOCUS_REQUIRED = (
-    "BilledCost", "EffectiveCost", "BillingCurrency", "ChargePeriodStart", "ChargePeriodEnd",
-    "ChargeCategory", "ServiceName", "ProviderName",
-)
+# The FOCUS columns a file must have to be read as FOCUS (the ones costopt's SQL cannot do
+# without: costs, their currency, when, and what kind of charge). Other FOCUS columns that are
+# absent become NULL (ServiceCategory is derived from ServiceName when absent).
+FOCUS_REQUIRED = ("BilledCost", "EffectiveCost", "BillingCurrency", "ChargePeriodStart", "ChargeCategory")
 
 CHARGE_CATEGORIES = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")
 COST_COLUMNS = {"billed": "BilledCost", "effective": "EffectiveCost", "list": "ListCost", "contracted": "ContractedCost"}

@@ -15,11 +15,11 @@ from costopt.billing.readers import exprs
 from costopt.billing.readers.categories import aws_egress, category_sql
 from costopt.billing.readers.common import json_object_text
 from costopt.billing.readers.sources import Source, ident, normalise
-from costopt.billing.schema import FOCUS_COLUMNS
+from costopt.billing.schema import FOCUS_COLUMNS, FOCUS_REQUIRED
 
 NAME = "focus"
 DETECT = ("billedcost", "chargeperiodstart")
-REQUIRED = ("BilledCost", "EffectiveCost", "BillingCurrency", "ChargePeriodStart", "ChargeCategory")
+REQUIRED = FOCUS_REQUIRED
 
 
 def missing(src: Source) -> list[str]:
