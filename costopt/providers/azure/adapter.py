@@ -81,7 +81,8 @@ class AzureProvider:
         if frames:
             table = table_from_frame(pd.concat(frames, ignore_index=True), "azure:costmanagement")
         sources = (PriceSource(NAME, "Azure Retail Prices API", datetime.now(timezone.utc).date().isoformat(),
-                               f"{prices.requests} requests, {currency}"),) if prices.requests else ()
+                               f"{prices.lookups} lookups ({prices.requests} requests, rest cached), "
+                               f"{currency}"),) if prices.lookups else ()
         return Snapshot(window, resources=tuple(r for res in results for r in res.resources),
                         metrics=tuple(m for res in results for m in res.metrics), billing=table,
                         coverage=tuple(coverage), prices=sources)

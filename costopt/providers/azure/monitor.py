@@ -1,7 +1,8 @@
 """Azure utilisation from azure-mgmt-monitor metrics (one request per VM).
 
 ``Percentage CPU`` (Maximum per 5 minutes) -> ``cpu``; ``Available Memory Bytes`` (Minimum
-per 5 minutes) -> ``memory`` percent used, from the VM size's memory. Azure has no platform
+per 5 minutes) -> ``memory`` percent used, from the VM size's memory; ``Network In/Out Total``
+(Total per 5 minutes) -> ``network_in`` / ``network_out`` bytes. Azure has no platform
 GPU metric: GPU utilisation needs the Azure Monitor agent and is not read here.
 
 The request is the one ``metrics.list`` sends (built by the SDK's own request builder) and
@@ -22,18 +23,19 @@ from costopt.model import MetricSeries, Resource, Window
 
 INTERVAL = "PT5M"
 PERIOD_S = 300
-METRICS = "Percentage CPU,Available Memory Bytes"
-AGGREGATION = "Maximum,Minimum"
+METRICS = "Percentage CPU,Available Memory Bytes,Network In Total,Network Out Total"
+AGGREGATION = "Maximum,Minimum,Total"
+NETWORK = {"Network In Total": "network_in", "Network Out Total": "network_out"}
 
 
-def _raw_metrics(client, resource_uri: str, timespan: str) -> list[tuple[str, Iterable[tuple[str, Any, Any]]]]:
-    """[(metric name, [(timestamp text, maximum, minimum), ...])] for one resource."""
+def _raw_metrics(client, resource_uri: str, timespan: str) -> list[tuple[str, Iterable[tuple[Any, Any, Any, Any]]]]:
+    """[(metric name, [(timestamp, maximum, minimum, total), ...])] for one resource."""
     try:
         from azure.mgmt.monitor.operations._metrics_operations import build_list_request
     except ImportError:  # pragma: no cover - SDK layout changed: fall back to the typed call
         result = client.metrics.list(resource_uri, timespan=timespan, interval=INTERVAL, metricnames=METRICS,
                                      aggregation=AGGREGATION)
-        return [(m.name.value, [(d.time_stamp, d.maximum, d.minimum) for ts in m.timeseries or [] for d in ts.data or []])
+        return [(m.name.value, [(d.time_stamp, d.maximum, d.minimum, d.total) for ts in m.timeseries or [] for d in ts.data or []])
                 for m in result.value or []]
     from azure.core.exceptions import HttpResponseError, map_error
     from azure.mgmt.core.exceptions import ARMErrorFormat
@@ -47,7 +49,7 @@ def _raw_metrics(client, resource_uri: str, timespan: str) -> list[tuple[str, It
     out = []
     for metric in response.json().get("value") or []:
         name = (metric.get("name") or {}).get("value", "")
-        out.append((name, [(d.get("timeStamp"), d.get("maximum"), d.get("minimum"))
+        out.append((name, [(d.get("timeStamp"), d.get("maximum"), d.get("minimum"), d.get("total"))
                            for ts in metric.get("timeseries") or [] for d in ts.get("data") or []]))
     return out
 
@@ -65,15 +67,16 @@ def read_vm_metrics(client, vm: Resource, window: Window) -> list[MetricSeries]:
     memory_bytes = float(vm.specs.get("memory_gib") or 0) * 2**30
     out = []
     for name, data in _raw_metrics(client, vm.id, timespan):
-        use_max = name == "Percentage CPU"
-        points = sorted((_epoch(t), float(mx if use_max else mn)) for t, mx, mn in data
-                        if t is not None and (mx if use_max else mn) is not None)
+        pick = 1 if name == "Percentage CPU" else 3 if name in NETWORK else 2
+        points = sorted((_epoch(p[0]), float(p[pick])) for p in data if p[0] is not None and p[pick] is not None)
         if not points:
             continue
         ts = np.fromiter((p[0] for p in points), dtype=np.int64, count=len(points))
         values = np.fromiter((p[1] for p in points), dtype=np.float64, count=len(points))
-        if use_max:
+        if name == "Percentage CPU":
             out.append(MetricSeries(vm.id, "cpu", "Percent", PERIOD_S, ts, values, "Maximum"))
+        elif name in NETWORK:
+            out.append(MetricSeries(vm.id, NETWORK[name], "Bytes", PERIOD_S, ts, values, "Sum"))
         elif name == "Available Memory Bytes" and memory_bytes > 0:
             used = np.clip(100.0 * (1.0 - values / memory_bytes), 0.0, 100.0)
             out.append(MetricSeries(vm.id, "memory", "Percent", PERIOD_S, ts, used, "Maximum"))

@@ -48,9 +48,11 @@ class RetailPrices:
         self.session = session or _session()
         self._memo: dict[str, list[dict]] = {}
         self.requests = 0
+        self.lookups = 0  # price queries answered (from the API, memory or the disk cache)
 
     def items(self, filter_: str) -> list[dict[str, Any]]:
         key = f"{self.url}|{self.currency}|{filter_}"
+        self.lookups += 1
         if key in self._memo:
             return self._memo[key]
         path = _cache_dir() / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.json"

@@ -153,4 +153,7 @@ def _metrics(now: datetime, days: int) -> dict[tuple[str, str], list[tuple[int, 
         used = np.clip(mem_used + rng.normal(0, 1.5, ts.size), 0, 100)
         avail = (1 - used / 100) * mem_gib * 2**30
         out[(rid, "Available Memory Bytes")] = list(zip(ts.tolist(), avail.round(0).tolist()))
+        net = np.clip(3e6 * (0.5 + diurnal) + rng.normal(0, 2e5, ts.size), 0, None)  # bytes per 5 minutes
+        out[(rid, "Network In Total")] = list(zip(ts.tolist(), net.round(0).tolist()))
+        out[(rid, "Network Out Total")] = list(zip(ts.tolist(), (net * 0.4).round(0).tolist()))
     return out

@@ -65,7 +65,7 @@ INSTANCES = [
     ("train-a100", "5100000000000001", "a2-highgpu-1g",
      {"costopt-workload": "training", "costopt-team": "vision", "costopt-interruptible": "true"}, 55, 15, 85, 8, 60),
     ("serve-l4", "5100000000000002", "g2-standard-8",
-     {"costopt-workload": "inference", "costopt-team": "search", "costopt-interruptible": "false"}, 2, 1, 0.4, 0.3, 18),
+     {"costopt-workload": "inference", "costopt-team": "search", "costopt-interruptible": "false"}, 1.2, 0.4, 0.3, 0.2, 18),
     ("etl-n2", "5100000000000003", "n2-standard-16",
      {"costopt-workload": "batch", "costopt-team": "platform", "costopt-interruptible": "false"}, 9, 4, None, None, 21),
 ]
@@ -180,6 +180,12 @@ def build_fake_monitoring(now: datetime, *, days: int = 14, page_size: int = 2) 
         mem_pct = np.clip(mem + rng.normal(0, 2, ts.size), 0, 100)
         series.append(FakeSeries(PROJECT, "agent.googleapis.com/memory/percent_used", "gce_instance", labels,
                                  list(zip(ts.tolist(), mem_pct.round(2).tolist())), {"state": "used"}))
+        net_level = {"train-a100": 40e6, "serve-l4": 0.2e6, "etl-n2": 15e6}[name]  # bytes per 5 minutes
+        for direction in ("received", "sent"):
+            net = np.clip(net_level * (0.5 + diurnal) + rng.normal(0, net_level / 10, ts.size), 0, None)
+            series.append(FakeSeries(PROJECT, f"compute.googleapis.com/instance/network/{direction}_bytes_count",
+                                     "gce_instance", labels, list(zip(ts.tolist(), net.round(0).tolist())),
+                                     {"loadbalanced": "false"}))
         if gpu is not None:
             g = np.clip(gpu + rng.normal(0, gpu_sd, ts.size), 0, 100)
             series.append(FakeSeries(PROJECT, "agent.googleapis.com/gpu/utilization", "gce_instance", labels,

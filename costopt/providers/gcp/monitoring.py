@@ -7,6 +7,8 @@ bytes ``ALIGN_MEAN`` per day) and mapped to costopt's names:
 - Ops Agent ``agent.googleapis.com/gpu/utilization`` -> ``gpu`` percent (several GPUs of one
   instance are merged by their maximum per timestamp);
 - Ops Agent ``agent.googleapis.com/memory/percent_used`` (state=used) -> ``memory`` percent;
+- ``compute.googleapis.com/instance/network/{received,sent}_bytes_count`` (ALIGN_SUM per 5
+  minutes) -> ``network_in`` / ``network_out`` bytes;
 - ``storage.googleapis.com/storage/total_bytes`` -> ``bytes_stored`` (per storage class).
 """
 
@@ -40,6 +42,10 @@ METRICS = (
               "Maximum"),
     GcpMetric("agent.googleapis.com/memory/percent_used", "gce_instance", "memory", "Percent", 1.0, 300,
               "ALIGN_MAX", "Maximum", ' AND metric.labels.state = "used"'),
+    GcpMetric("compute.googleapis.com/instance/network/received_bytes_count", "gce_instance", "network_in", "Bytes",
+              1.0, 300, "ALIGN_SUM", "Sum"),
+    GcpMetric("compute.googleapis.com/instance/network/sent_bytes_count", "gce_instance", "network_out", "Bytes",
+              1.0, 300, "ALIGN_SUM", "Sum"),
     GcpMetric("storage.googleapis.com/storage/total_bytes", "gcs_bucket", "bytes_stored", "Bytes", 1.0, 86400,
               "ALIGN_MEAN", "Average"),
 )
@@ -80,7 +86,10 @@ def read_metric(client, project: str, metric: GcpMetric, window: Window, wanted:
             value = point.value.double_value if point.value.HasField("double_value") else float(point.value.int64_value)
             value *= metric.scale
             previous = points.get(ts)
-            points[ts] = value if previous is None or value > previous else previous
+            if metric.stat == "Sum":
+                points[ts] = value + (previous or 0.0)
+            else:
+                points[ts] = value if previous is None or value > previous else previous
     out = []
     for (rid, storage_class), points in sorted(merged.items()):
         ts = np.fromiter(sorted(points), dtype=np.int64, count=len(points))

@@ -41,6 +41,8 @@ class FakeCredential:
 class AzureEnv:
     fake: FakeAzure
     headers: list[dict] = field(default_factory=list)
+    calls: list = field(default_factory=list)  # copies kept by the baseline fixture
+    bodies: list = field(default_factory=list)
 
     def collect(self, subscriptions=(SUBSCRIPTION,), settings: Settings | None = None, credential=None):
         provider = AzureProvider(subscriptions=subscriptions, credential=credential or FakeCredential())
@@ -52,9 +54,7 @@ def _seed():
     return build_fake_azure(NOW)
 
 
-@pytest.fixture
-def azure(_seed):
-    fake = _seed
+def _mocked(fake: FakeAzure):
     fake.denied.clear(), fake.throttle.clear(), fake.calls.clear(), fake.bodies.clear()
     env = AzureEnv(fake)
     handler = as_responses_callback(fake.handle)
@@ -63,8 +63,33 @@ def azure(_seed):
         env.headers.append(dict(request.headers))
         return handler(request)
 
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        for method in (responses.GET, responses.POST):
-            mock.add_callback(method, re.compile(r"https://management\.azure\.com/.*"), callback=recording)
-            mock.add_callback(method, re.compile(r"https://prices\.azure\.com/.*"), callback=recording)
+    mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+    for method in (responses.GET, responses.POST):
+        mock.add_callback(method, re.compile(r"https://management\.azure\.com/.*"), callback=recording)
+        mock.add_callback(method, re.compile(r"https://prices\.azure\.com/.*"), callback=recording)
+    return env, mock
+
+
+@pytest.fixture
+def azure(_seed):
+    env, mock = _mocked(_seed)
+    with mock:
         yield env
+
+
+@dataclass
+class Baseline:
+    snapshot: object
+    env: AzureEnv
+
+
+@pytest.fixture(scope="module")
+def baseline(_seed, tmp_path_factory) -> Baseline:
+    """One fault-free collect (with its recorded calls) shared by the read-only tests."""
+    env, mock = _mocked(_seed)
+    with mock, pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COSTOPT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))  # module scope: before autouse
+        snapshot = env.collect()
+    env.calls = list(_seed.calls)
+    env.bodies = list(_seed.bodies)
+    return Baseline(snapshot, env)

@@ -22,8 +22,8 @@ def by_name(snapshot):
     return {r.name: r for r in snapshot.resources}
 
 
-def test_inventory_kinds_specs_and_prices(azure):
-    snap = azure.collect()
+def test_inventory_kinds_specs_and_prices(baseline):
+    snap = baseline.snapshot
     res = by_name(snap)
     nc6 = res["gpu-train-nc6"]
     assert nc6.kind == "gpu_vm" and nc6.type == "Standard_NC6s_v3" and nc6.region == "eastus"
@@ -45,21 +45,21 @@ def test_inventory_kinds_specs_and_prices(azure):
     assert snap.prices and snap.prices[0].source == "Azure Retail Prices API"
 
 
-def test_bearer_token_and_paging(azure):
-    azure.collect()
+def test_bearer_token_and_paging(baseline):
+    azure = baseline.env
     arm = [h for h in azure.headers if "Authorization" in h]
     assert arm and all(h["Authorization"] == "Bearer fake-token" for h in arm)
-    disk_pages = [p for a, p in azure.fake.calls if "Microsoft.Compute/disks" in p]
+    disk_pages = [p for a, p in azure.calls if "Microsoft.Compute/disks" in p]
     assert len(disk_pages) == 2 and "skiptoken" in disk_pages[1]  # 3 disks, page size 2
-    cost_calls = [p for a, p in azure.fake.calls if a == "cost"]
+    cost_calls = [p for a, p in azure.calls if a == "cost"]
     assert len(cost_calls) > 2  # next_link followed for both queries
-    actual = [b for b in azure.fake.bodies if b["type"] == "ActualCost"]
+    actual = [b for b in azure.bodies if b["type"] == "ActualCost"]
     assert len(actual) > 1 and all(b == actual[0] for b in actual)  # same body POSTed to next_link
     assert [g["name"] for g in actual[0]["dataset"]["grouping"]][:3] == ["ResourceId", "ServiceName", "MeterCategory"]
 
 
-def test_metrics(azure):
-    snap = azure.collect()
+def test_metrics(baseline):
+    snap = baseline.snapshot
     res = by_name(snap)
     series = {(m.resource_id, m.metric): m for m in snap.metrics}
     cpu = series[(res["api-d16"].id, "cpu")]
@@ -67,6 +67,8 @@ def test_metrics(azure):
     mem = series[(res["api-d16"].id, "memory")]
     assert 15 < mem.values.mean() < 30  # from Available Memory Bytes and 64 GiB
     assert (cpu.timestamps[1:] > cpu.timestamps[:-1]).all()
+    net = series[(res["api-d16"].id, "network_out")]
+    assert net.stat == "Sum" and net.values.mean() > 1e5
 
 
 def test_cost_actual_and_amortized(azure, _seed):

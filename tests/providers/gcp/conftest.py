@@ -48,3 +48,21 @@ def gcp(_servers) -> GcpEnv:
     fake.denied.clear(), fake.disabled.clear(), fake.throttle.clear(), fake.calls.clear()
     monitoring.denied.clear(), monitoring.requests.clear()
     return GcpEnv(fake, monitoring, endpoints)
+
+
+@dataclass
+class Baseline:
+    snapshot: object
+    calls: list
+    monitoring_requests: list
+
+
+@pytest.fixture(scope="module")
+def baseline(_servers, tmp_path_factory) -> Baseline:
+    """One fault-free collect shared by the read-only tests of a module."""
+    fake, monitoring, endpoints = _servers
+    fake.calls.clear(), monitoring.requests.clear()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COSTOPT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))  # module scope: before autouse
+        snapshot = GcpEnv(fake, monitoring, endpoints).collect()
+    return Baseline(snapshot, list(fake.calls), list(monitoring.requests))

@@ -19,8 +19,8 @@ def by_name(snapshot):
     return {r.name: r for r in snapshot.resources if r.kind != "volume" or not r.attributes.get("attached")}
 
 
-def test_inventory_kinds_specs_and_prices(gcp):
-    snap = gcp.collect()
+def test_inventory_kinds_specs_and_prices(baseline):
+    snap = baseline.snapshot
     res = by_name(snap)
     a100 = res["train-a100"]
     assert a100.kind == "gpu_vm" and a100.type == "a2-highgpu-1g" and a100.region == "us-central1"
@@ -44,16 +44,15 @@ def test_inventory_kinds_specs_and_prices(gcp):
     assert snap.prices and snap.prices[0].provider == "gcp"
 
 
-def test_lists_are_paged(gcp):
-    gcp.collect()
-    instance_pages = [c for c in gcp.fake.calls if c[1].endswith("/aggregated/instances")]
+def test_lists_are_paged(baseline):
+    instance_pages = [c for c in baseline.calls if c[1].endswith("/aggregated/instances")]
     assert len(instance_pages) == 2  # 3 instances, page size 2
-    assert len([c for c in gcp.fake.calls if c[1].endswith("/aggregated/disks")]) == 2
-    assert len([r for r in gcp.monitoring.requests if r.page_token]) >= 1
+    assert len([c for c in baseline.calls if c[1].endswith("/aggregated/disks")]) == 2
+    assert len([r for r in baseline.monitoring_requests if r.page_token]) >= 1
 
 
-def test_metrics_are_scaled_and_named(gcp):
-    snap = gcp.collect()
+def test_metrics_are_scaled_and_named(baseline):
+    snap = baseline.snapshot
     res = by_name(snap)
     series = {(m.resource_id, m.metric): m for m in snap.metrics}
     cpu = series[(res["etl-n2"].id, "cpu")]
@@ -66,12 +65,14 @@ def test_metrics_are_scaled_and_named(gcp):
     assert series[(res["etl-n2"].id, "memory")].values.mean() < 30
     stored = series[(res["ml-research-datasets"].id, "bytes_stored")]
     assert stored.dimensions == {"storage_class": "STANDARD"} and stored.values.min() > 1e14
-    req = gcp.monitoring.requests[0]
+    net = series[(res["train-a100"].id, "network_in")]
+    assert net.stat == "Sum" and net.unit == "Bytes" and net.values.mean() > 1e6
+    req = baseline.monitoring_requests[0]
     assert req.aggregation.alignment_period.total_seconds() in (300, 86400)
 
 
-def test_billing_matches_the_export(gcp):
-    snap = gcp.collect()
+def test_billing_matches_the_export(baseline):
+    snap = baseline.snapshot
     rows = [r for r in export_rows(NOW) if WINDOW.start.replace(tzinfo=None) <= r["usage_start_time"] < WINDOW.end.replace(tzinfo=None)]
     df = snap.billing.query("SELECT ChargeCategory, SUM(BilledCost) AS c FROM focus GROUP BY 1")
     totals = dict(zip(df["ChargeCategory"], df["c"]))

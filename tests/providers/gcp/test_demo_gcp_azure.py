@@ -18,9 +18,11 @@ from .conftest import NOW
 
 
 @pytest.fixture(scope="module")
-def demo():
+def demo(tmp_path_factory):
     window = Window(NOW - timedelta(days=14), NOW)
-    return collect_demo_gcp_azure(window, Settings(), QUIET, NOW)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COSTOPT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))  # module scope: before autouse
+        return collect_demo_gcp_azure(window, Settings(), QUIET, NOW)
 
 
 def _series(snapshot, name, metric):
