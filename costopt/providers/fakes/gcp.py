@@ -100,6 +100,8 @@ class FakeGcp:
             (r"/storage/v1/b", "storage", self._buckets),
             (r"/v1/services/(?P<service>[^/]+)/skus", "cloudbilling", self._skus),
             (r"/v1/projects/(?P<project>[^/]+)/billingInfo", "cloudbilling", self._billing_info),
+            (r"/v1/billingAccounts", "cloudbilling", self._accounts),
+            (r"/v1/billingAccounts/(?P<account>[^/]+)/projects", "cloudbilling", self._account_projects),
             (r"/bigquery/v2/projects/(?P<project>[^/]+)/datasets/(?P<dataset>[^/]+)/tables/(?P<table>[^/]+)",
              "bigquery", self._bq_table),
             (r"/bigquery/v2/projects/(?P<project>[^/]+)/queries", "bigquery", self._bq_query),
@@ -154,6 +156,17 @@ class FakeGcp:
         account = self.billing_accounts.get(project, "")
         return 200, {}, {"name": f"projects/{project}/billingInfo", "projectId": project,
                          "billingAccountName": account, "billingEnabled": bool(account)}
+
+    def _accounts(self, m, query, body):
+        names = sorted(set(self.billing_accounts.values()))
+        return 200, {}, {"billingAccounts": [{"name": n, "open": True, "displayName": n} for n in names]}
+
+    def _account_projects(self, m, query, body):
+        account = f"billingAccounts/{m['account']}"
+        infos = [{"name": f"projects/{p}/billingInfo", "projectId": p, "billingAccountName": a, "billingEnabled": True}
+                 for p, a in sorted(self.billing_accounts.items()) if a == account]
+        page, token = self._page(infos, query)
+        return 200, {}, {"projectBillingInfo": page, "nextPageToken": token or ""}
 
     # -- bigquery --------------------------------------------------------------------------
     def _bq_table(self, m, query, body):

@@ -154,3 +154,30 @@ def test_missing_credentials_is_a_provider_error_with_the_fix(monkeypatch, tmp_p
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
     with pytest.raises(ProviderError, match="application-default login"):
         GcpProvider(projects=(PROJECT,)).collect(WINDOW, Settings(), None)
+
+
+def test_projects_are_discovered_from_billing_accounts(gcp):
+    snap = gcp.collect(projects=())
+    assert {c.scope.split("/")[0] for c in snap.coverage if "/" in c.scope} == {PROJECT}
+    assert any(c[1] == "/v1/billingAccounts" for c in gcp.fake.calls)
+
+
+def test_project_discovery_denied_names_the_fix(gcp):
+    gcp.fake.denied.add(("", "cloudbilling"))
+    with pytest.raises(ProviderError, match="--project"):
+        gcp.collect(projects=())
+
+
+def test_cli_without_credentials_exits_2(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+    from google.auth.compute_engine import _metadata
+
+    from costopt.cli import cli
+
+    monkeypatch.setattr(_metadata, "_NO_GCE_CHECK", True)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["audit", "--provider", "gcp", "--project", PROJECT, "--out", str(tmp_path / "o"),
+                                      "--quiet", "--no-history"])
+    assert result.exit_code == 2
+    assert "application-default login" in result.output
