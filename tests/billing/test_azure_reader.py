@@ -129,3 +129,22 @@ def test_pay_as_you_go_localised_and_bom_headers(tmp_path, header, bom, delimite
     assert list(df.ServiceCategory) == ["Networking", "Compute"]
     assert list(df.ResourceId) == ["/lb/1", "/vm/1"] and set(df.SubAccountId) == {"s1"}
     assert json.loads(df.Tags[1]) == {"team": "vision"}
+
+
+def test_localised_semicolon_export_with_decimal_commas(tmp_path):
+    rows = [[*r[:9], str(r[9]).replace(".", ","), str(r[10]).replace(".", ","), str(r[11]).replace(".", ","), *r[12:]]
+            for r in PAYG_ROWS]
+    rows[1][11] = "1.006,12"  # thousands separator
+    table = open_sources([str(write_csv(tmp_path / "de.csv", GERMAN, rows, bom=True, delimiter=";"))])
+    assert sorted(table.query("SELECT BilledCost FROM focus").BilledCost) == [0.075, 1006.12]
+
+
+def test_decimal_comma_bad_value_is_named(tmp_path):
+    from costopt.errors import InputError
+
+    rows = [[*r[:9], str(r[9]).replace(".", ","), str(r[10]).replace(".", ","), "0,075", *r[12:]] for r in PAYG_ROWS]
+    rows[1][11] = "n.v."
+    table = open_sources([str(write_csv(tmp_path / "de.csv", GERMAN, rows, delimiter=";"))])
+    with pytest.raises(InputError, match=r"row 2, column 'PreTaxCost \(PreTaxCost\)': expected a number with a "
+                                         r"decimal comma.*got 'n\.v\.'"):
+        table.query("SELECT sum(BilledCost) FROM focus")

@@ -14,7 +14,8 @@ from typing import Callable, Sequence
 
 from costopt.billing.readers import aws_cur, azure, focus, gcp
 from costopt.billing.readers.diagnose import FileBillingTable, input_errors, register, validate
-from costopt.billing.readers.sources import Source, describe, expand, file_kind, read_function
+from costopt.billing.readers.sources import (Source, csv_delimiter, describe, expand, file_kind, read_function,
+                                             uses_decimal_comma)
 from costopt.billing.table import BillingTable, canonical_select
 from costopt.errors import InputError
 
@@ -100,6 +101,8 @@ def open_sources(paths_or_globs: Sequence[str], fmt: str | None = None,
         columns = {r[0]: r[1] for r in con.execute(f"DESCRIBE {view}").fetchall()}
         columns.pop("__costopt_file", None)
         src = Source(labels[key] if len(files) > 1 else files[0], files, kind, view, columns)
+        if kind == "csv" and csv_delimiter(files[0]) == ";":
+            src.decimal_comma = uses_decimal_comma(con, view, list(columns))
         amortized = {"amortized": True, "actual": False}.get(hint) if hint else None
         select = _select(found, src, table, amortized)
         table.add_select(select, src.label)

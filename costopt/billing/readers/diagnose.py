@@ -35,7 +35,7 @@ def sources_of(table: BillingTable) -> list[Source]:
 
 def _expected(kind: str, fmt: str) -> str:
     if kind == "number":
-        return "expected a number"
+        return "expected a number" + (" with a decimal comma, like the rest of the file" if fmt == "comma" else "")
     human = {"iso": "ISO 8601 like 2024-09-01T00:00:00Z", "isotz": "ISO 8601 with offset"}.get(fmt, fmt)
     return f"unparsable date; expected {human}"
 
@@ -56,7 +56,7 @@ def find_bad_value(con: duckdb.DuckDBPyConnection, src: Source, value: str | Non
             reader = read_function([path], src.kind, False)
             for column, kind, fmt in dict.fromkeys(src.checks):
                 col = ident(column)
-                parsed = try_number(col) if kind == "number" else date_expr(col, fmt, strict=False)
+                parsed = try_number(col, fmt) if kind == "number" else date_expr(col, fmt, strict=False)
                 present = f"NULLIF(trim(CAST({col} AS VARCHAR)), '') IS NOT NULL"
                 try:
                     row = con.execute(

@@ -40,12 +40,18 @@ def number(src: Source, real: str | None) -> str | None:
     col = ident(real)
     if is_numeric(src.type_of(real)):
         return f"CAST({col} AS DOUBLE)"
-    src.checks.append((real, "number", ""))
-    return f"CAST(NULLIF(trim(CAST({col} AS VARCHAR)), '') AS DOUBLE)"
+    fmt = "comma" if src.decimal_comma else ""
+    src.checks.append((real, "number", fmt))
+    return f"CAST({_number_text(col, fmt)} AS DOUBLE)"
 
 
-def try_number(expr_col: str) -> str:
-    return f"TRY_CAST(NULLIF(trim(CAST({expr_col} AS VARCHAR)), '') AS DOUBLE)"
+def _number_text(col: str, fmt: str) -> str:
+    text = f"NULLIF(trim(CAST({col} AS VARCHAR)), '')"
+    return f"replace(replace({text}, '.', ''), ',', '.')" if fmt == "comma" else text
+
+
+def try_number(expr_col: str, fmt: str = "") -> str:
+    return f"TRY_CAST({_number_text(expr_col, fmt)} AS DOUBLE)"
 
 
 def text(src: Source, real: str | None) -> str | None:

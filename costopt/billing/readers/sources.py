@@ -100,6 +100,27 @@ def csv_delimiter(path: str) -> str:
     return best if counts[best] else ","
 
 
+_COMMA_NUMBER = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+),\d+$")
+_DOT_NUMBER = re.compile(r"^-?\d+\.\d+([eE][-+]?\d+)?$")
+
+
+def uses_decimal_comma(con: duckdb.DuckDBPyConnection, view: str, columns: Sequence[str], rows: int = 200) -> bool:
+    """Whether a (semicolon) CSV writes numbers as ``0,075``: some value looks so and none as ``0.075``."""
+    if not columns:
+        return False
+    picked = ", ".join(f"CAST({ident(c)} AS VARCHAR)" for c in columns)
+    seen_comma = False
+    for row in con.execute(f"SELECT {picked} FROM {view} LIMIT {rows}").fetchall():
+        for value in row:
+            if value is None:
+                continue
+            value = value.strip()
+            if _DOT_NUMBER.match(value):
+                return False
+            seen_comma = seen_comma or bool(_COMMA_NUMBER.match(value))
+    return seen_comma
+
+
 def read_function(files: Sequence[str], kind: str, with_filename: bool, delim: str | None = None) -> str:
     """The DuckDB table function reading ``files`` (text columns for CSV)."""
     listing = "[" + ", ".join(sql_str(f) for f in files) + "]"
@@ -126,6 +147,7 @@ class Source:
     columns: dict[str, str]                                    # real name -> DuckDB type
     by_norm: dict[str, str] = field(default_factory=dict)      # normalised -> real name
     checks: list[tuple[str, str, str]] = field(default_factory=list)  # (column, kind, format)
+    decimal_comma: bool = False                                # "1.234,56" numbers (localised CSV)
 
     def __post_init__(self) -> None:
         for name in self.columns:
