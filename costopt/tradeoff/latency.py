@@ -75,7 +75,8 @@ class MMc:
 
     @property
     def stable(self) -> bool:
-        return self.rho < 1.0
+        # both tests: at rho within rounding of 1, c/S - lambda can come out as exactly 0
+        return self.rho < 1.0 and self.servers / self.service - self.lam > 0.0
 
     @cached_property
     def p_wait(self) -> float:
@@ -121,6 +122,8 @@ class MMc:
         mu = 1.0 / self.service
         theta = self.servers * mu - self.lam
         delta = theta - mu
+        if delta < 0 and -delta * t > 700.0:
+            return min(1.0, math.exp(-mu * t) + self.p_wait * mu / -delta * (math.exp(-theta * t) - math.exp(-mu * t)))
         g = t if delta == 0 else -math.expm1(-delta * t) / delta
         return min(1.0, math.exp(-mu * t) * (1.0 + self.p_wait * mu * g))
 
@@ -134,7 +137,11 @@ class MMc:
         delta = self.servers * mu - self.lam - mu
         c = self.p_wait
 
+        theta = mu + delta
+
         def survival(t: float) -> float:
+            if delta < 0 and -delta * t > 700.0:  # e^(|delta| t) would overflow: two-exponential form
+                return math.exp(-mu * t) + c * mu / -delta * (math.exp(-theta * t) - math.exp(-mu * t))
             g = t if delta == 0 else -math.expm1(-delta * t) / delta
             return math.exp(-mu * t) * (1.0 + c * mu * g)
 
@@ -143,6 +150,8 @@ class MMc:
         hi = max(lo, self.wait_quantile(q)) + self.service * -math.log(target)
         while survival(hi) > target:
             lo, hi = hi, hi * 2.0
+            if hi > self.service * 1e12:  # utilisation within rounding of 1: unbounded in practice
+                return math.inf
         for _ in range(200):
             mid = 0.5 * (lo + hi)
             if survival(mid) > target:

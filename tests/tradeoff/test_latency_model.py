@@ -120,3 +120,19 @@ def test_probabilities_and_ordering(rho, c, s):
     # survival at the quantile is the tail mass
     t = q.response_quantile(0.95)
     assert q.response_survival(t) == pytest.approx(0.05, rel=1e-6)
+
+
+def test_utilisation_within_rounding_of_one_is_unbounded_not_a_crash():
+    # found by hypothesis: lam * S / c rounds below 1 while c / S - lam is exactly 0
+    q = MMc(lam=0.13389121338912133, service=7.46875, servers=1)
+    assert q.response_quantile(0.95) == math.inf or math.isfinite(q.response_quantile(0.95))
+    assert MMc(lam=0.0106951871657754, service=93.5, servers=1).response_quantile(0.95) > 0
+
+
+def test_survival_forms_agree_and_never_overflow():
+    q = MMc(lam=0.9, service=1.0, servers=1)  # theta = 0.1 < mu = 1
+    for t in (1.0, 50.0, 600.0, 5000.0):
+        exact = math.exp(-(1 - 0.9) * t)  # M/M/1 response time is Exp(mu - lambda)
+        assert q.response_survival(t) == pytest.approx(exact, rel=1e-9, abs=1e-300)
+    nearly = MMc(lam=3.0 * (1 - 1e-15), service=1.0, servers=3)
+    assert nearly.response_quantile(0.95) > 1e6  # huge or inf, but no OverflowError
