@@ -119,3 +119,21 @@ def test_frontier_drops_look_alike_sets():
     # 2**6 sets, but only 7 distinct (savings, latency) points: 0..6 resizes
     assert sorted(p["savings"] for p in f["points"]) == [0.0, 100.0, 200.0, 300.0, 400.0, 500.0, 600.0]
     assert all(len(p["recommendations"]) == p["savings"] / 100.0 for p in f["points"])
+
+
+def test_summary_words_latency_accuracy_and_rejection():
+    from dataclasses import replace
+
+    from costopt.tradeoff.summary import tradeoff_summary
+
+    r = rec("ep", "int8", 1000.0, "breach", ["AUC 0.948 below the floor"], before=50.0, after=7.25)
+    r = replace(r, impacts={**r.impacts, "accuracy_before": 0.962, "accuracy_after": 0.948, "accuracy_floor": 0.955,
+                            "accuracy_metric": "AUC", "interruption_rate": 0.01, "added_wall_time_pct": 0.5})
+    s = select([r], "strict")
+    summary = tradeoff_summary(s.rejected[0])
+    assert summary.latency == "p95 50 ms -> 7.2 ms (target 80 ms)"
+    assert summary.accuracy == "AUC 0.962 -> 0.948 (floor 0.955)"
+    assert summary.other == "7.3 interruptions/month, +0.5% wall time"
+    assert summary.verdict == "breach" and summary.why.startswith("SLO breach: AUC 0.948")
+    unbounded = tradeoff_summary(rec("ep", "run 1", 10.0, "breach", after=None))
+    assert unbounded.latency == "p95 40 ms -> unbounded (target 80 ms)"
