@@ -12,7 +12,7 @@ Options may also come from config: ``[providers.azure] subscriptions = [...]``.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -125,7 +125,7 @@ class AzureProvider:
                 size = inventory.text(vm.hardware_profile.vm_size) if vm.hardware_profile else ""
                 specs = inventory.vm_specs(size, catalog, inventory.size_specs(compute, catalog, vm.location, cache)
                                            if catalog is None or catalog.instance(NAME, size) is None else {})
-                vms.append(inventory.vm_resource(vm, sub, specs, prices, currency))
+                vms.append(_with_catalog_price(inventory.vm_resource(vm, sub, specs, prices, currency), catalog))
             disks = [inventory.disk_resource(d, sub, prices, currency)
                      for d in sorted(compute.disks.list(), key=lambda d: d.name)]
             out.resources.extend(vms + disks)
@@ -166,3 +166,17 @@ class AzureProvider:
         except Exception as exc:
             out.coverage.append(_failed(f"{sub}/cost", exc, "cost", sub, "Cost Management query"))
         return out
+
+
+def _with_catalog_price(resource: Resource, catalog) -> Resource:
+    """Record where the hourly price came from; use the bundled catalog's when Retail Prices had none."""
+    if resource.hourly_cost is not None:
+        return replace(resource, attributes={**resource.attributes, "price_source": "Azure Retail Prices API"})
+    if catalog is None:
+        return resource
+    model = "spot" if resource.pricing_model == "spot" else "on_demand"
+    price = catalog.price(NAME, resource.region, resource.type, model)
+    if price is None or price.currency != resource.currency:
+        return resource
+    hourly = 0.0 if resource.attributes.get("state") == "deallocated" else price.amount
+    return replace(resource, hourly_cost=hourly, attributes={**resource.attributes, "price_source": price.source})

@@ -13,7 +13,7 @@ Options may also come from config: ``[providers.gcp] projects = [...]``, ``bq_ta
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -199,12 +199,27 @@ class GcpProvider:
                     specs_cache[key] = inventory.machine_specs(self.clients, catalog, project, zone, machine_type)
                 except Exception:  # unknown custom type: keep the instance, without specs
                     specs_cache[key] = {}
-            resources.append(inventory.instance_resource(inst, project, specs_cache[key], book, currency))
+            resources.append(_with_catalog_price(
+                inventory.instance_resource(inst, project, specs_cache[key], book, currency), catalog))
         for disk in sorted(inventory.list_disks(self.clients, project), key=lambda d: d.name):
             resources.append(inventory.disk_resource(disk, project, book, currency))
         for addr in sorted(inventory.list_addresses(self.clients, project), key=lambda a: a.name):
             resources.append(inventory.address_resource(addr, project, book, currency))
         return resources
+
+
+def _with_catalog_price(resource: Resource, catalog) -> Resource:
+    """Record where the hourly price came from; use the bundled catalog's when the SKUs had none."""
+    if resource.hourly_cost is not None:
+        return replace(resource, attributes={**resource.attributes, "price_source": "Cloud Billing Catalog API"})
+    if catalog is None:
+        return resource
+    model = "spot" if resource.pricing_model == "spot" else "on_demand"
+    price = catalog.price(NAME, resource.region, resource.type, model)
+    if price is None or price.currency != resource.currency:
+        return resource
+    hourly = price.amount if resource.attributes.get("state") == "running" else 0.0
+    return replace(resource, hourly_cost=hourly, attributes={**resource.attributes, "price_source": price.source})
 
 
 __all__ = ["GcpProvider", "GcpEndpoints", "ADC_FIX"]

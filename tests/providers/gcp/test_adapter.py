@@ -181,3 +181,13 @@ def test_cli_without_credentials_exits_2(monkeypatch, tmp_path):
                                       "--quiet", "--no-history"])
     assert result.exit_code == 2
     assert "application-default login" in result.output
+
+
+def test_catalog_api_denied_falls_back_to_bundled_prices(gcp):
+    gcp.fake.denied.add(("", "cloudbilling"))  # services/*/skus has no project in its path
+    snap = gcp.collect()
+    cov = {c.scope: c for c in snap.coverage}
+    assert cov["catalog"].status == "failed" and cov["catalog"].error_code == "PermissionDenied"
+    n2 = by_name(snap)["etl-n2"]
+    assert n2.hourly_cost is not None and n2.attributes["price_source"] != "Cloud Billing Catalog API"
+    assert cov[f"{PROJECT}/compute"].status == "ok"
