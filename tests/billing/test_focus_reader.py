@@ -94,3 +94,19 @@ def test_iso_variants_are_utc(tmp_path, value):
     table = open_sources([str(write_csv(tmp_path / "d.csv", header, [[1, 1, "USD", value, "Usage"]]))])
     ts = table.query("SELECT ChargePeriodStart FROM focus").ChargePeriodStart[0]
     assert ts.strftime("%Y-%m-%d %H:%M") == "2024-09-01 00:00"
+
+
+def test_a_file_named_twice_is_counted_once(tmp_path):
+    path = write_csv(tmp_path / "f.csv", FOCUS_HEADER, [focus_row(2.0)])
+    table = open_sources([str(path), str(tmp_path / "*.csv")])
+    assert totals(table) == (2.0, 2.0, 1)
+
+
+def test_glob_mixing_formats_detects_each_file(tmp_path):
+    write_csv(tmp_path / "a.csv", FOCUS_HEADER, [focus_row(2.0)])
+    write_csv(tmp_path / "b.csv", ["lineItem/LineItemType", "lineItem/UsageStartDate", "lineItem/UnblendedCost",
+                                   "lineItem/CurrencyCode"], [["Usage", "2024-09-01T00:00:00Z", 3.0, "USD"]])
+    table = open_sources([str(tmp_path / "*.csv")])
+    df = table.query("SELECT ProviderName, sum(BilledCost) c FROM focus GROUP BY 1 ORDER BY 1")
+    assert dict(zip(df.ProviderName, df.c)) == {"AWS": 5.0}
+    assert table.scalar("SELECT count(DISTINCT x_SourceFile) FROM focus") == 2

@@ -10,6 +10,7 @@ then as an InputError naming file, row and column (see :mod:`.diagnose`).
 
 from __future__ import annotations
 
+import os
 from typing import Callable, Sequence
 
 from costopt.billing.readers import aws_cur, azure, focus, gcp
@@ -73,8 +74,13 @@ def open_sources(paths_or_globs: Sequence[str], fmt: str | None = None,
     con.execute("SET enable_progress_bar = false")
     groups: dict[tuple, list[str]] = {}
     labels: dict[tuple, str] = {}
+    seen: set[str] = set()
     for arg, files in zip(paths_or_globs, expand(paths_or_globs)):
         for path in files:
+            real = os.path.realpath(path)
+            if real in seen:  # a file named twice (overlapping globs) is read once, never double-counted
+                continue
+            seen.add(real)
             kind = file_kind(path)
             columns = describe(con, [path], kind)
             probe = Source(path, [path], kind, "", columns)
@@ -85,11 +91,7 @@ def open_sources(paths_or_globs: Sequence[str], fmt: str | None = None,
             missing = _missing(found, probe)
             if missing:
                 raise InputError(f"missing mandatory column(s) for {found}: {', '.join(missing)}", path=path)
-            hint = None
-            if found == "azure":
-                lower = path.lower()
-                hint = "amortized" if ("amortiz" in lower or "amortis" in lower) else \
-                    ("actual" if "actual" in lower else None)
+            hint = azure.name_hint([path]) if found == "azure" else None
             key = (arg, found, kind, tuple(columns), hint)
             groups.setdefault(key, []).append(path)
             labels.setdefault(key, arg)
@@ -103,8 +105,7 @@ def open_sources(paths_or_globs: Sequence[str], fmt: str | None = None,
         src = Source(labels[key] if len(files) > 1 else files[0], files, kind, view, columns)
         if kind == "csv" and csv_delimiter(files[0]) == ";":
             src.decimal_comma = uses_decimal_comma(con, view, list(columns))
-        amortized = {"amortized": True, "actual": False}.get(hint) if hint else None
-        select = _select(found, src, table, amortized)
+        select = _select(found, src, table, hint)
         table.add_select(select, src.label)
         sources.append(src)
         if progress is not None:

@@ -19,6 +19,8 @@ Purchase, Refund/RoundingAdjustment -> Adjustment, Tax -> Tax, Credit -> Credit.
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 
 from costopt.billing.readers import exprs
@@ -54,12 +56,20 @@ def missing(src: Source) -> list[str]:
     return out
 
 
-def is_amortized(src: Source, con: duckdb.DuckDBPyConnection) -> bool:
-    names = " ".join(src.files).lower()
+def name_hint(files: list[str]) -> bool | None:
+    """True (amortized) / False (actual) when the file names say so, else None."""
+    names = " ".join(os.path.basename(f) for f in files).lower()
     if "amortiz" in names or "amortis" in names:
         return True
     if "actual" in names:
         return False
+    return None
+
+
+def is_amortized(src: Source, con: duckdb.DuckDBPyConnection) -> bool:
+    hint = name_hint(src.files)
+    if hint is not None:
+        return hint
     charge, model, cost = src.find("chargetype"), src.find("pricingmodel"), src.find(*COST_KEYS)
     if charge is None:
         return False
