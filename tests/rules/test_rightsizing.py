@@ -272,3 +272,20 @@ def test_many_resources_one_pass():
     recs, skips = run(oversized_vm, resources, metrics, defaults.OversizedVm())
     assert skips == [] and 0 < len(recs) < 300
     assert len({r.id for r in recs}) == len(recs)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(type_=st.sampled_from(["g4dn.2xlarge", "g5.12xlarge", "p3.8xlarge", "g5.2xlarge"]), g=st.floats(0, 100),
+       gm=st.floats(0, 100), points=st.integers(0, 2 * 360), inference=st.booleans())
+def test_property_gpu_savings_non_negative_and_needs_data(type_, g, gm, points, inference):
+    r = make_resource("g-p", type=type_, kind="gpu_vm", workload="inference" if inference else "training")
+    metrics = [make_series("g-p", "gpu", level(g, n=points, jitter=min(g, 2))),
+               make_series("g-p", "gpu_memory", level(gm, n=points, jitter=min(gm, 2)))] if points else []
+    recs, skips = run(gpu, [r], metrics, defaults.Gpu())
+    for rec in recs:
+        assert 0 <= rec.savings_low <= rec.monthly_savings <= rec.savings_high
+        new = CATALOG.instance("aws", rec.proposed["type"])
+        if rec.action == "resize":
+            assert new.gpu_memory_gib >= CATALOG.instance("aws", type_).gpu_memory_gib * level(gm, n=points, jitter=min(gm, 2)).max() / 100
+    if points * 300 / 3600 < 30:
+        assert recs == [] and len(skips) == 1
