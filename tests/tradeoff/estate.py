@@ -70,3 +70,21 @@ def candidate(resource, rule_id: str, action: str, proposed: dict, savings: floa
                           monthly_savings=savings, monthly_cost_before=savings * 2,
                           monthly_cost_after=savings, savings_low=savings * 0.9, savings_high=savings * 1.1,
                           tags=dict(resource.tags), **kw)
+
+
+FRAUD = {
+    "workloads": {"fraud-detector": {"kind": "inference", "resources": ["fraud-detector"], "latency_p95_ms": 80,
+                                     "min_accuracy": 0.955, "accuracy_metric": "AUC", "interruptible": False}},
+    "models": {"fraud-detector": {"current": "fp32", "variants": {
+        "fp32": {"accuracy": 0.962, "relative_compute": 1.0},
+        "fp16": {"accuracy": 0.961, "relative_compute": 0.55},
+        "int8": {"accuracy": 0.948, "relative_compute": 0.35}}}},
+}
+
+
+def fraud_estate(count=4, high=200.0, type_="ml.g4dn.xlarge"):
+    rps = diurnal_rps(high=high)
+    rng = np.random.default_rng(5)
+    latency = 12.0 + 20.0 * (rps / high) ** 4 + rng.gamma(2.0, 1.0, rps.size)
+    res, metrics = serving("fraud-detector", type_, count, rps, latency, hourly_cost=0.7 * count)
+    return res, metrics, snapshot([res], metrics)

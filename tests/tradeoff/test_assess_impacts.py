@@ -15,24 +15,7 @@ from costopt.tradeoff.load import observe
 from costopt.tradeoff.params import DEFAULT_PARAMS
 from tests.conftest import make_resource, make_series
 from tests.tradeoff import estate
-
-FRAUD = {
-    "workloads": {"fraud-detector": {"kind": "inference", "resources": ["fraud-detector"], "latency_p95_ms": 80,
-                                     "min_accuracy": 0.955, "accuracy_metric": "AUC", "interruptible": False}},
-    "models": {"fraud-detector": {"current": "fp32", "variants": {
-        "fp32": {"accuracy": 0.962, "relative_compute": 1.0},
-        "fp16": {"accuracy": 0.961, "relative_compute": 0.55},
-        "int8": {"accuracy": 0.948, "relative_compute": 0.35}}}},
-}
-
-
-def fraud_estate(count=4, high=200.0, type_="ml.g4dn.xlarge"):
-    rps = estate.diurnal_rps(high=high)
-    rng = np.random.default_rng(5)
-    latency = 12.0 + 20.0 * (rps / high) ** 4 + rng.gamma(2.0, 1.0, rps.size)
-    res, metrics = estate.serving("fraud-detector", type_, count, rps, latency, hourly_cost=0.7 * count)
-    return res, metrics, estate.snapshot([res], metrics)
-
+from tests.tradeoff.estate import FRAUD, fraud_estate
 
 def by_action(recs):
     return {r.action: r for r in recs}
