@@ -1,24 +1,23 @@
 """Autoscaling rules: fixed fleets with a load cycle, scale-to-zero endpoints, off-hours schedules.
 
-All three read hourly profiles (requests per hour from :func:`costopt.metrics.hourly_profile`,
-hourly maxima of cpu/gpu utilisation) over the whole window, vectorised with pandas, and
-price instance-hours at the resource's own hourly cost or the catalog's on-demand price.
+All three read (resources x hours) matrices over the window's hour grid — requests per hour,
+hourly maxima of cpu/gpu utilisation, hours with any metric — built once for all resources
+by :mod:`costopt.rules.hourly` and processed with array operations; the Python loop is over
+resources only to emit recommendations. Instance-hours are priced at the resource's own
+hourly cost or the catalog's on-demand price.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any, Iterable
 
 import numpy as np
-import pandas as pd
 
-from costopt.metrics import hourly_profile
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.rules import defaults
 from costopt.rules.base import rule
-from costopt.rules.hourly import (hourly_max, instance_price, is_autoscaled, metric_hours, pooled_members,
-                                  window_hours)
+from costopt.rules.hourly import (hour_grid, hour_matrix, instance_price, is_autoscaled, pooled_rows,
+                                  presence_matrix, rolling_max, row_quantiles)
 
 DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 
@@ -71,89 +70,88 @@ def fixed_capacity(snapshot: Snapshot, catalog: Any, params: defaults.FixedCapac
              and not is_autoscaled(r)]
     if not fleet:
         return
-    ids = {r.id for r in fleet}
-    members = {r.id: [str(i) for i in r.attributes.get("instance_ids") or ()] for r in fleet}
-    member_ids = {i for m in members.values() for i in m}
-    req = hourly_profile([s for s in snapshot.metrics if s.resource_id in ids], "requests")
-    util = hourly_max(snapshot, ("cpu", "gpu"), ids | member_ids)
-    present = metric_hours(snapshot, ids)
-    grid = window_hours(snapshot)
-    req_by = {k: g for k, g in req.groupby("resource_id")}
-    util_by = {k: g for k, g in util.groupby("resource_id")}
+    start_h, n_hours = hour_grid(snapshot)
+    rows = {r.id: i for i, r in enumerate(fleet)}
+    member_rows: dict[str, list[int]] = {}
     for r in fleet:
-        g, u = req_by.get(r.id), util_by.get(r.id)
-        if u is None and members[r.id]:
-            u = pooled_members(util_by, members[r.id], r.count)
-        if g is None and u is None:
+        ids = [str(i) for i in r.attributes.get("instance_ids") or ()]
+        member_rows[r.id] = [rows.setdefault(i, len(rows)) for i in ids]
+    req = hour_matrix(snapshot.metrics, ("requests",), rows, start_h, n_hours, "sum")
+    util = hour_matrix(snapshot.metrics, ("cpu", "gpu"), rows, start_h, n_hours, "max", valid=(0.0, 100.0))
+    seen = presence_matrix(snapshot.metrics, rows, start_h, n_hours)
+    n = len(fleet)
+    req, seen = req[:n], seen[:n]
+    own_util = util[:n].copy()
+    for i, r in enumerate(fleet):
+        if np.isnan(own_util[i]).all() and member_rows[r.id]:
+            pooled = pooled_rows(util, member_rows[r.id], r.count)
+            if pooled is not None:
+                own_util[i] = pooled
+    has_req = ~np.isnan(req).all(axis=1)
+    load = np.where(has_req[:, None], np.where(np.isnan(req) & seen, 0.0, req), own_util)
+    observed = (~np.isnan(load)).sum(axis=1)
+    counts = np.array([r.count for r in fleet], dtype=float)
+    p95, p5, peak = row_quantiles(load, (0.95, 0.05, 1.0))
+    peak_util = row_quantiles(own_util, (0.99,))[0] / 100.0
+    attr_cap = np.array([float(r.attributes.get("capacity_per_instance") or 0.0) for r in fleet])
+    util_ok = np.isfinite(peak_util) & (peak_util > 0)
+    capacity = np.where(~has_req, 100.0 / counts,
+                        np.where(attr_cap > 0, attr_cap,
+                                 np.where(util_ok, peak / counts / np.maximum(np.nan_to_num(peak_util), 0.05),
+                                          peak / counts / params.assumed_peak_utilization)))
+    source = np.where(~has_req, "cpu/gpu utilisation (no request metric)",
+                      np.where(attr_cap > 0, "attributes.capacity_per_instance",
+                               np.where(util_ok, "observed peak / p99 utilisation",
+                                        "observed peak (no utilisation metric)")))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        needed = np.maximum(np.ceil(load / (capacity[:, None] * params.target_utilization)), params.min_instances)
+        peak_needed = np.nanmax(np.where(np.isnan(needed), -np.inf, needed), axis=1)
+        full = np.where(np.isnan(needed), peak_needed[:, None], needed)  # unknown hours count as peak
+        ratio = np.where(p5 > 0, p95 / np.where(p5 > 0, p5, 1.0), np.inf)
+    full_mean = full.mean(axis=1) if n_hours else np.zeros(len(fleet))
+    full_median = np.median(full, axis=1) if n_hours else np.zeros(len(fleet))
+    lagged_mean = rolling_max(full, params.scale_out_lag_hours).mean(axis=1) if n_hours else full_mean
+    no_load = ~has_req & np.isnan(own_util).all(axis=1)
+    for i, r in enumerate(fleet):
+        if no_load[i]:
             continue  # no load metrics: nothing to size from
-        known = pd.Series(True, index=np.unique(present.get(r.id, np.zeros(0, dtype=np.int64)))).reindex(
-            grid, fill_value=False)
-        util_h = u.set_index("hour")["value"].reindex(grid) if u is not None else pd.Series(np.nan, index=grid)
-        if g is not None:
-            load = g.set_index("hour")["value"].reindex(grid)
-            load[known.to_numpy() & load.isna().to_numpy()] = 0.0  # metrics but no requests: a quiet hour
-        else:
-            load = util_h
-        observed = int(load.notna().sum())
-        if observed < params.min_hours or observed / grid.size < params.min_hour_coverage:
-            yield Skip(rid, r.id, f"load data in {observed} of {grid.size} hours; need {params.min_hours} and "
+        if observed[i] < params.min_hours or observed[i] / max(n_hours, 1) < params.min_hour_coverage:
+            yield Skip(rid, r.id, f"load data in {observed[i]} of {n_hours} hours; need {params.min_hours} and "
                                   f"{params.min_hour_coverage:.0%} coverage")
             continue
-        price, source = instance_price(r, catalog)
+        if ratio[i] < params.min_peak_trough_ratio or not capacity[i] > 0:
+            continue
+        price, price_source = instance_price(r, catalog)
         if price is None:
             yield Skip(rid, r.id, f"no hourly cost and no on-demand price for {r.type or r.kind} in {r.region}")
             continue
-        vals = load.dropna().to_numpy()
-        p95, p5 = np.percentile(vals, 95), np.percentile(vals, 5)
-        ratio = p95 / p5 if p5 > 0 else math.inf
-        if ratio < params.min_peak_trough_ratio:
-            continue
-        peak_util = float(np.nanpercentile(util_h.to_numpy(), 99)) / 100.0 if util_h.notna().any() else math.nan
-        if g is None:
-            # Utilisation as load (target tracking on cpu/gpu): busy instance-equivalents per hour.
-            capacity, capacity_source = 100.0 / r.count, "cpu/gpu utilisation (no request metric)"
-        elif r.attributes.get("capacity_per_instance"):
-            capacity, capacity_source = float(r.attributes["capacity_per_instance"]), "attributes.capacity_per_instance"
-        elif math.isfinite(peak_util) and peak_util > 0:
-            capacity, capacity_source = vals.max() / r.count / max(peak_util, 0.05), "observed peak / p99 utilisation"
-        else:
-            capacity = vals.max() / r.count / params.assumed_peak_utilization
-            capacity_source = "observed peak (no utilisation metric)"
-        if capacity <= 0:
-            continue
-        needed = np.maximum(np.ceil(vals / (capacity * params.target_utilization)), params.min_instances)
-        peak_needed = int(needed.max())
-        hours_needed = load.copy()
-        hours_needed[load.notna()] = needed
-        full = hours_needed.fillna(peak_needed).to_numpy()  # unknown hours are treated as peak
-        lag = pd.Series(full).rolling(params.scale_out_lag_hours + 1, min_periods=1).max().to_numpy()
-        monthly_before = r.count * price * HOURS_PER_MONTH
-        after = full.mean() * price * HOURS_PER_MONTH
-        after_lag = lag.mean() * price * HOURS_PER_MONTH
-        savings = monthly_before - after
+        before = r.count * price * HOURS_PER_MONTH
+        after = float(full_mean[i]) * price * HOURS_PER_MONTH
+        savings = before - after
         if savings < params.min_monthly_savings:
             continue
-        hi = max(peak_needed, params.min_instances)
-        unit = "requests" if g is not None else "utilisation"
+        hi = int(max(peak_needed[i], params.min_instances))
+        unit = "requests" if has_req[i] else "utilisation"
+        mean_needed = float(full_mean[i])
         yield Recommendation(
             id=recommendation_id(rid, r.id, "autoscale"), rule_id=rid, resource_id=r.id,
             action=f"autoscale {params.min_instances}-{hi} instances at {params.target_utilization:.0%} target",
             provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
             current={"type": r.type, "count": r.count},
             proposed={"type": r.type, "count_min": params.min_instances, "count_max": hi,
-                      "count_mean": float(full.mean()), "target_utilization": params.target_utilization},
-            monthly_cost_before=monthly_before, monthly_cost_after=after, monthly_savings=savings,
-            savings_low=max(0.0, monthly_before - after_lag), savings_high=savings, currency=r.currency,
-            confidence="low" if capacity_source.startswith("observed peak (") else "medium",
+                      "count_mean": mean_needed, "target_utilization": params.target_utilization},
+            monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings,
+            savings_low=max(0.0, before - float(lagged_mean[i]) * price * HOURS_PER_MONTH), savings_high=savings,
+            currency=r.currency, confidence="low" if str(source[i]).startswith("observed peak (") else "medium",
             performance_risk=2,
-            evidence={"hours_observed": observed, "load_metric": unit, f"{unit}_p95_per_hour": float(p95),
-                      f"{unit}_p5_per_hour": float(p5), "peak_trough_ratio": float(ratio),
-                      "capacity_per_instance_per_hour": float(capacity), "capacity_source": capacity_source,
-                      "peak_utilization_p99": peak_util if math.isfinite(peak_util) else None,
-                      "instances_needed_by_hour_p50": float(np.median(full)), "price_source": source},
+            evidence={"hours_observed": int(observed[i]), "load_metric": unit, f"{unit}_p95_per_hour": float(p95[i]),
+                      f"{unit}_p5_per_hour": float(p5[i]), "peak_trough_ratio": float(ratio[i]),
+                      "capacity_per_instance_per_hour": float(capacity[i]), "capacity_source": str(source[i]),
+                      "peak_utilization_p99": float(peak_util[i]) if np.isfinite(peak_util[i]) else None,
+                      "instances_needed_by_hour_p50": float(full_median[i]), "price_source": price_source},
             impacts={"count_min": params.min_instances, "count_max": hi, "scale_out_lag_hours": params.scale_out_lag_hours},
             effort="medium", tags=dict(r.tags), workload=r.workload,
-            rationale=(f"load swings {ratio:.1f}x between trough and peak; {float(full.mean()):.1f} instances "
+            rationale=(f"load swings {ratio[i]:.1f}x between trough and peak; {mean_needed:.1f} instances "
                        f"on average would do the work of {r.count}"),
             apply=_scaling_apply(r, params.min_instances, hi, params.target_utilization),
             alternative_group=r.id,
@@ -181,65 +179,62 @@ def scale_to_zero(snapshot: Snapshot, catalog: Any, params: defaults.ScaleToZero
     eps = [r for r in snapshot.resources if r.kind in params.kinds]
     if not eps:
         return
-    ids = {r.id for r in eps}
-    req = hourly_profile([s for s in snapshot.metrics if s.resource_id in ids], "requests")
-    req_by = {k: g for k, g in req.groupby("resource_id")}
-    present = metric_hours(snapshot, ids)
-    for r in eps:
-        g = req_by.get(r.id)
-        if g is None or g.empty:
+    start_h, n_hours = hour_grid(snapshot)
+    rows = {r.id: i for i, r in enumerate(eps)}
+    req = hour_matrix(snapshot.metrics, ("requests",), rows, start_h, n_hours, "sum")
+    seen = presence_matrix(snapshot.metrics, rows, start_h, n_hours)
+    has_req = ~np.isnan(req).all(axis=1)
+    observed = (seen | ~np.isnan(req)).sum(axis=1)  # hours without a requests point had none
+    active = np.nan_to_num(req) > 0
+    active_hours = active.sum(axis=1)
+    total = np.nansum(req, axis=1)
+    cold = (active & ~np.concatenate([np.zeros((len(eps), 1), dtype=bool), active[:, :-1]], axis=1)).sum(axis=1)
+    for i, r in enumerate(eps):
+        if not has_req[i]:
             continue
-        # Hours with any metric of the endpoint; hours without a requests point had none.
-        observed = int(np.union1d(present.get(r.id, np.zeros(0, dtype=np.int64)), g["hour"].to_numpy()).size)
-        if observed < params.min_hours:
-            yield Skip(rid, r.id, f"only {observed} hours of request data; {params.min_hours} needed")
+        if observed[i] < params.min_hours:
+            yield Skip(rid, r.id, f"only {observed[i]} hours of request data; {params.min_hours} needed")
             continue
-        active = g.groupby("hour")["value"].sum()
-        active_hours = int((active > 0).sum())
-        total = float(active.sum())
-        if total <= 0 or active_hours / observed > params.max_active_hour_fraction:
+        if total[i] <= 0 or active_hours[i] / observed[i] > params.max_active_hour_fraction:
             continue
         price, source = instance_price(r, catalog)
         if price is None:
             yield Skip(rid, r.id, f"no hourly cost and no on-demand price for {r.type} in {r.region}")
             continue
-        # Cold starts: active hours whose previous hour was quiet.
-        hrs = np.sort(active[active > 0].index.to_numpy())
-        cold = int(1 + np.sum(np.diff(hrs) > 3600)) if hrs.size else 0
-        run_hours = min(observed, active_hours * (1.0 + params.warm_hours_per_active_hour))
+        obs, act = float(observed[i]), float(active_hours[i])
+        run_hours = min(obs, act * (1.0 + params.warm_hours_per_active_hour))
         before = r.count * price * HOURS_PER_MONTH
-        after = run_hours / observed * price * HOURS_PER_MONTH
+        after = run_hours / obs * price * HOURS_PER_MONTH
         savings = before - after
         if savings < params.min_monthly_savings:
             continue
         spec = catalog.instance(r.provider, r.type) if catalog is not None and r.type else None
         gpu = bool(spec and spec.gpu_count) or int(r.specs.get("gpu_count", 0) or 0) > 0
-        scale = HOURS_PER_MONTH / observed
-        how = ("scale the inference component to 0 instances when idle" if gpu
-               else "move to serverless inference")
-        apply = (f"aws sagemaker update-inference-component-runtime-config --inference-component-name {r.name or r.id} "
+        name = r.name or r.id
+        how = "scale the inference component to 0 instances when idle" if gpu else "move to serverless inference"
+        apply = (f"aws sagemaker update-inference-component-runtime-config --inference-component-name {name} "
                  f"--desired-runtime-config CopyCount=0  # and a scaling policy with MinCapacity 0"
                  if gpu else
-                 f"aws sagemaker create-endpoint-config --endpoint-config-name {r.name or r.id}-serverless "
+                 f"aws sagemaker create-endpoint-config --endpoint-config-name {name}-serverless "
                  f"--production-variants VariantName=AllTraffic,ModelName=<model>,ServerlessConfig="
                  f"{{MemorySizeInMB=4096,MaxConcurrency=5}} && aws sagemaker update-endpoint --endpoint-name "
-                 f"{r.name or r.id} --endpoint-config-name {r.name or r.id}-serverless")
+                 f"{name} --endpoint-config-name {name}-serverless")
         yield Recommendation(
             id=recommendation_id(rid, r.id, "scale-to-zero"), rule_id=rid, resource_id=r.id,
             action=how, provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind,
             resource_name=r.name, current={"type": r.type, "count": r.count},
             proposed={"type": r.type, "count_min": 0, "count_max": 1, "serverless": not gpu},
             monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings,
-            savings_low=max(0.0, before - min(observed, active_hours * (2.0 + params.warm_hours_per_active_hour))
-                            / observed * price * HOURS_PER_MONTH),
-            savings_high=before - active_hours / observed * price * HOURS_PER_MONTH, currency=r.currency,
+            savings_low=max(0.0, before - min(obs, act * (2.0 + params.warm_hours_per_active_hour))
+                            / obs * price * HOURS_PER_MONTH),
+            savings_high=before - act / obs * price * HOURS_PER_MONTH, currency=r.currency,
             confidence="medium", performance_risk=3 if gpu else 2,
-            evidence={"hours_observed": observed, "active_hours": active_hours, "requests": total,
+            evidence={"hours_observed": int(obs), "active_hours": int(act), "requests": float(total[i]),
                       "price_source": source},
-            impacts={"cold_start_s": params.cold_start_s, "cold_starts_per_month": cold * scale,
-                     "share_of_requests_cold": cold / total},
+            impacts={"cold_start_s": params.cold_start_s, "cold_starts_per_month": float(cold[i]) * HOURS_PER_MONTH / obs,
+                     "share_of_requests_cold": float(cold[i]) / float(total[i])},
             effort="medium", tags=dict(r.tags), workload=r.workload,
-            rationale=f"traffic in {active_hours} of {observed} hours ({total:,.0f} requests); idle the rest",
+            rationale=f"traffic in {int(act)} of {int(obs)} hours ({total[i]:,.0f} requests); idle the rest",
             apply=apply, alternative_group=r.id,
         )
 
@@ -286,30 +281,33 @@ def off_hours(snapshot: Snapshot, catalog: Any, params: defaults.OffHours) -> It
                  or r.kind in params.kinds) and r.pricing_model not in ("spot",)]
     if not cands:
         return
-    util = hourly_max(snapshot, params.metrics, {r.id for r in cands})
-    by_id = {k: g for k, g in util.groupby("resource_id")}
-    for r in cands:
-        g = by_id.get(r.id)
-        if g is None:
+    start_h, n_hours = hour_grid(snapshot)
+    rows = {r.id: i for i, r in enumerate(cands)}
+    util = hour_matrix(snapshot.metrics, params.metrics, rows, start_h, n_hours, "max", valid=(0.0, 100.0))
+    observed = (~np.isnan(util)).sum(axis=1)
+    busy = np.nan_to_num(util, nan=-1.0) > params.idle_threshold
+    # hour of week of each grid column, Monday 00:00 UTC = 0 (the epoch began on a Thursday: +72 h)
+    slot = (np.arange(start_h, start_h + n_hours) + 72) % 168
+    onehot = np.zeros((n_hours, 168))
+    onehot[np.arange(n_hours), slot] = 1.0
+    on_slots = (busy.astype(float) @ onehot) > 0
+    for i, r in enumerate(cands):
+        if observed[i] == 0:
             continue
-        if len(g) < params.min_weeks * 168:
-            yield Skip(rid, r.id, f"{len(g)} hours of utilisation data; {params.min_weeks * 168:.0f} needed")
+        if observed[i] < params.min_weeks * 168:
+            yield Skip(rid, r.id, f"{observed[i]} hours of utilisation data; {params.min_weeks * 168:.0f} needed")
             continue
         price, source = instance_price(r, catalog)
         if price is None:
             yield Skip(rid, r.id, f"no hourly cost and no on-demand price for {r.type} in {r.region}")
             continue
-        hours = g["hour"].to_numpy()
-        # hour of week with Monday 00:00 UTC = 0 (the epoch began on a Thursday: +72 h)
-        slot = ((hours // 3600) + 72) % 168
-        busy = g["value"].to_numpy() > params.idle_threshold
-        on_slots = np.bincount(slot[busy], minlength=168) > 0
-        start, stop, mask = _schedule(on_slots)
+        start, stop, mask = _schedule(on_slots[i])
         off_per_week = int((~mask).sum())
         if off_per_week < params.min_off_hours_per_week or not start:
             continue
-        busy_outside = int((busy & ~mask[slot]).sum())
-        if busy.sum() and busy_outside / busy.sum() > params.max_busy_share_in_off_hours:
+        n_busy = int(busy[i].sum())
+        busy_outside = int((busy[i] & ~mask[slot]).sum())
+        if n_busy and busy_outside / n_busy > params.max_busy_share_in_off_hours:
             continue
         before = r.count * price * HOURS_PER_MONTH
         savings = before * off_per_week / 168.0
@@ -329,10 +327,10 @@ def off_hours(snapshot: Snapshot, catalog: Any, params: defaults.OffHours) -> It
             region=r.region, resource_kind=r.kind, resource_name=r.name, current={"type": r.type, "hours_per_week": 168},
             proposed={"type": r.type, "hours_per_week": 168 - off_per_week, "start": start, "stop": stop},
             monthly_cost_before=before, monthly_cost_after=before - savings, monthly_savings=savings,
-            savings_low=max(0.0, savings - busy_outside / len(g) * HOURS_PER_MONTH * price * r.count),
+            savings_low=max(0.0, savings - busy_outside / observed[i] * HOURS_PER_MONTH * price * r.count),
             savings_high=savings, currency=r.currency,
-            confidence="high" if len(g) >= 2 * 168 else "medium", performance_risk=1,
-            evidence={"hours_observed": int(len(g)), "busy_hours": int(busy.sum()), "busy_hours_outside": busy_outside,
+            confidence="high" if observed[i] >= 2 * 168 else "medium", performance_risk=1,
+            evidence={"hours_observed": int(observed[i]), "busy_hours": n_busy, "busy_hours_outside": busy_outside,
                       "idle_threshold": params.idle_threshold, "off_hours_per_week": off_per_week,
                       "price_source": source},
             impacts={"unavailable_hours_per_week": off_per_week, "start_delay_s": 120},

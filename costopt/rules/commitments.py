@@ -20,6 +20,7 @@ from costopt.model import Recommendation, Resource, Skip, Snapshot, recommendati
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.billing_sql import cost_expr, provider_key, sql_list
+from costopt.rules.hourly import hour_grid, presence_matrix
 from costopt.rules.commitment_math import TERM_MONTHS, UPFRONT_SHARE, optimal_level, plan, weekly_savings_range
 
 COMMITTED_KINDS = frozenset({"reserved", "savings_plan", "committed"})
@@ -249,16 +250,6 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
 # --- inventory: reservations per type ---------------------------------------------------------
 
 
-def _running_hours(snapshot: Snapshot, metrics: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """Epoch hours in which each resource reported any of ``metrics``."""
-    out: dict[str, list[np.ndarray]] = defaultdict(list)
-    for s in snapshot.metrics:
-        if s.metric in metrics and s.timestamps.size:
-            ok = np.isfinite(s.values)
-            out[s.resource_id].append(np.unique(s.timestamps[ok] // 3600))
-    return {rid: np.unique(np.concatenate(parts)) for rid, parts in out.items()}
-
-
 def _billing_providers(snapshot: Snapshot) -> set[str]:
     if snapshot.billing is None or snapshot.billing.empty:
         return set()
@@ -297,10 +288,10 @@ def reserved_instances(snapshot: Snapshot, catalog: Any, params: defaults.Reserv
             groups[(r.provider, r.account, r.region, r.type)].append(r)
     if not groups:
         return
-    running = _running_hours(snapshot, params.running_metrics)
-    start_h = int(snapshot.window.start.timestamp()) // 3600
-    end_h = int(np.ceil(snapshot.window.end.timestamp() / 3600))
-    n_hours = end_h - start_h
+    start_h, n_hours = hour_grid(snapshot)
+    members_all = [r for rs in groups.values() for r in rs]
+    rows = {r.id: i for i, r in enumerate(members_all)}
+    running = presence_matrix(snapshot.metrics, rows, start_h, n_hours, params.running_metrics)
     for (prov, account, region, type_), members in sorted(groups.items()):
         scope = f"commit:{prov}:{region}:{type_}"
         on_demand = [r for r in members if r.pricing_model not in COMMITTED_KINDS]
@@ -319,13 +310,12 @@ def reserved_instances(snapshot: Snapshot, catalog: Any, params: defaults.Reserv
         counts = np.zeros(n_hours)
         observed = np.zeros(n_hours, dtype=bool)
         for r in members:
-            hrs = running.get(r.id)
-            if hrs is None or hrs.size == 0:
+            ran = running[rows[r.id]]
+            if not ran.any():
                 yield Skip(rid, r.id, "no cpu/gpu metrics: running hours unknown, left out of the reservation")
                 continue
-            idx = hrs[(hrs >= start_h) & (hrs < end_h)] - start_h
-            counts[idx] += r.count
-            observed[idx] = True
+            counts += ran * r.count
+            observed |= ran
         if observed.sum() < params.min_hours:
             yield Skip(rid, scope, f"only {int(observed.sum())} hours with running instances observed; "
                                    f"{params.min_hours} needed")
