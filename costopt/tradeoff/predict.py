@@ -75,6 +75,8 @@ def predict_latency(obs: Observed | None, workload: Workload, before: Setup, aft
                     params: TradeoffParams) -> tuple[dict[str, Any], list[Check]]:
     """Impacts (quantiles before/after, utilisation, calibration) and latency checks."""
     impacts: dict[str, Any] = {}
+    if obs is not None and obs.notes:
+        impacts["observation_notes"] = list(obs.notes)
     target_q = dict(workload.latency_targets_ms)
     quantiles = sorted(set(target_q) | {0.95})
     primary = workload.latency_quantile or 0.95

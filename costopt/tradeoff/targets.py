@@ -28,7 +28,8 @@ Config shape (``costopt.toml``, or under ``[tool.costopt]`` in pyproject.toml)::
     [models.fraud-detector.variants.fp32]
     accuracy = 0.962
     relative_compute = 1.0           # compute per request relative to the reference variant
-    latency_ms = 12                  # optional: latency at low load on the current type
+    latency_ms = 12                  # optional: mean latency at low load on the current type
+                                     # (the service time S), used when no latency metric exists
 
     [models.fraud-detector.variants.int8]
     accuracy = 0.948

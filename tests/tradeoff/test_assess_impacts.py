@@ -176,6 +176,7 @@ def test_no_metrics_means_unknown_and_untargeted_candidates_are_untouched():
              estate.candidate(res, "commitments.savings_plan", "commit", {}, 50.0)]
     out = by_action(assess(cands, estate.snapshot([res, other], []), Settings(**FRAUD), estate.catalog()))
     assert out["run 3"].slo.status == "unknown" and "no request or utilisation metrics" in " ".join(out["run 3"].slo.reasons)
+    assert "no request metrics" in out["run 3"].impacts["observation_notes"]
     assert out["delete"].slo == SloVerdict() and out["delete"].impacts == {}
     assert out["commit"].slo.status == "ok"
 
