@@ -9,15 +9,21 @@ id/name/ARN, or ``costopt:model`` and the other ``costopt:*`` tags; see :mod:`ta
 What a candidate may carry, by family (``current``/``proposed`` mappings):
 
 * compute changes (rightsizing, autoscaling, model, idle): ``type``, ``count``,
-  ``variant``; autoscaling ranges ``min_count``/``max_count``; scale to zero or serverless
-  as ``min_count = 0`` or ``serverless = true`` (``cold_start_s`` if the rule knows it).
-  These get predicted latency quantiles before/after against the target (:mod:`predict`),
-  accuracy before/after against the floor when the variant changes (:mod:`accuracy`) and
-  the cold start when capacity can reach zero.
-* spot: interruption rate and added wall time (:mod:`impacts`).
-* storage: ``tier`` (or ``storage_class``) -> first-byte latency and retrieval cost for
-  buckets that workloads declare as ``datasets``.
+  ``variant``; autoscaling ranges ``count_min``/``count_max`` (or ``min_count``/
+  ``max_count``); scale to zero or serverless as a minimum of 0 or ``serverless = true``
+  (``cold_start_s`` if the rule knows it); removal as ``count = 0`` or ``state`` stopped /
+  deleted / released; off-hours schedules as ``hours_per_week`` (with the rule's
+  ``busy_hours_outside`` evidence). These get predicted latency quantiles before/after
+  against the target (:mod:`predict`), accuracy before/after against the floor when the
+  variant changes (:mod:`accuracy`) and the cold start when capacity can reach zero.
+* spot (``pricing_model = "spot"``): interruption rate (the rule's
+  ``interruption_rate_per_hour`` first, then the catalog's) and added wall time
+  (:mod:`impacts`); with an ``on_demand_base`` on a workload that does not tolerate
+  interruptions, whether the base alone holds the latency target.
+* storage: ``tier``, ``storage_class`` or ``lifecycle`` -> first-byte latency and retrieval
+  cost (``read_gb_month`` evidence) for buckets that workloads declare as ``datasets``.
 * commitments: billing-only, always ``ok``.
+The impacts keys are listed in :mod:`costopt.tradeoff.summary`.
 Impacts keep whatever the rule already put there; keys set here win.
 
 A change to a member instance of an Auto Scaling group that is itself in the snapshot is
