@@ -147,11 +147,15 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
     c* is the (1 − r) quantile of the hourly spend; the plan shows term, payment option,
     break-even month, coverage and utilisation. The range is the savings on the worst and the
     best week of the window. Apply right-sizing first: a commitment locks in today's size.
+    The rate is the catalog's all-upfront effective rate; ``payment`` changes the cash flow
+    shown (upfront amount, break-even month), not the rate — partial/no upfront plans cost a
+    few points more. One plan per provider and billing account; SageMaker usage ("AI and
+    Machine Learning") needs its own plan: run with that category instead, not both at once.
     Example config::
 
         [rules."commitments.savings_plan"]
         term = "3y"
-        service_categories = ["Compute", "AI and Machine Learning"]
+        payment = "no_upfront"
     """
     rid = "commitments.savings_plan"
     bad = _check_term(rid, params)
