@@ -1,6 +1,7 @@
 """A fake of the GCP REST endpoints costopt reads, answering the real google-cloud clients.
 
 Covers: Compute Engine aggregated lists (instances, disks, addresses) and machineTypes.get,
+Vertex AI endpoints.list,
 Cloud Storage bucket list, Cloud Billing (catalog SKUs, project billing info, accounts) and
 BigQuery ``tables.get`` / ``jobs.query`` / ``getQueryResults`` — the query really runs, on
 DuckDB, over a table with the billing export's nested columns. Lists are paged (``page_size``)
@@ -98,6 +99,7 @@ class FakeGcp:
             (r"/compute/v1/projects/(?P<project>[^/]+)/zones/(?P<zone>[^/]+)/machineTypes/(?P<type>[^/]+)", "compute",
              self._machine_type),
             (r"/storage/v1/b", "storage", self._buckets),
+            (r"/v1/projects/(?P<project>[^/]+)/locations/(?P<region>[^/]+)/endpoints", "aiplatform", self._endpoints),
             (r"/v1/services/(?P<service>[^/]+)/skus", "cloudbilling", self._skus),
             (r"/v1/projects/(?P<project>[^/]+)/billingInfo", "cloudbilling", self._billing_info),
             (r"/v1/billingAccounts", "cloudbilling", self._accounts),
@@ -134,6 +136,15 @@ class FakeGcp:
         if mt is None:
             return gcp_error(404, f"machine type {m['type']} not found", "NOT_FOUND", "notFound")
         return 200, {}, {**mt, "zone": m["zone"]}
+
+    def _endpoints(self, m, query, body):
+        items = [e for e in self.projects.get(m["project"], {}).get("endpoints", [])
+                 if f"/locations/{m['region']}/" in e["name"]]
+        page, token = self._page(items, query)
+        out: dict[str, Any] = {"endpoints": page}
+        if token:
+            out["nextPageToken"] = token
+        return 200, {}, out
 
     # -- storage ---------------------------------------------------------------------------
     def _buckets(self, m, query, body):

@@ -21,7 +21,7 @@ from costopt.config import Settings
 from costopt.errors import ProviderError
 from costopt.model import CoverageEntry, MetricSeries, PriceSource, Resource, Snapshot, Window
 from costopt.progress import Progress
-from costopt.providers.gcp import billing, inventory, monitoring, prices
+from costopt.providers.gcp import billing, inventory, monitoring, prices, vertex
 from costopt.providers.gcp.clients import ADC_FIX, GcpClients, GcpEndpoints
 from costopt.providers.gcp.errors import classify
 
@@ -54,6 +54,7 @@ class GcpProvider:
         self.clients = GcpClients(credentials, endpoints)
         self.max_workers = max(1, int(max_workers))
         self.local = endpoints is not None
+        self._vertex_regions: tuple[str, ...] = ()
 
     # ---------------------------------------------------------------------------------------
     def collect(self, window: Window, settings: Settings, progress: Progress) -> Snapshot:
@@ -65,6 +66,7 @@ class GcpProvider:
         if not projects:
             projects = self._discover_projects(coverage, progress)
         bq_table = self.bq_table or config.get("bq_table")
+        self._vertex_regions = tuple(config.get("vertex_regions", ()) or ())
         catalog = self._catalog(settings)
         book = self._prices(currency, coverage, progress)
 
@@ -173,7 +175,8 @@ class GcpProvider:
             out.coverage.append(CoverageEntry(NAME, f"{project}/storage", "ok", f"{len(buckets)} buckets"))
         except Exception as exc:
             out.coverage.append(_failed(f"{project}/storage", exc, "storage", project, "Cloud Storage buckets"))
-        wanted = {r.id for r in out.resources if r.kind in ("vm", "gpu_vm", "bucket")}
+        self._vertex(project, currency, out)
+        wanted = {r.id for r in out.resources if r.kind in ("vm", "gpu_vm", "bucket", "endpoint")}
         if wanted:
             progress(f"gcp {project}: Cloud Monitoring utilisation")
             try:
@@ -187,6 +190,25 @@ class GcpProvider:
                 out.metrics.clear()
                 out.coverage.append(_failed(f"{project}/monitoring", exc, "monitoring", project, "Cloud Monitoring"))
         return out
+
+    def _vertex(self, project: str, currency: str, out: _ProjectResult) -> None:
+        """Vertex AI endpoints in the configured regions (else the project's regions + us-central1)."""
+        regions = self._vertex_regions or tuple(sorted(
+            {r.region for r in out.resources if r.kind in ("vm", "gpu_vm")} | set(vertex.DEFAULT_REGIONS)))
+        found: list[Resource] = []
+        try:
+            for region in regions:
+                found.extend(vertex.endpoint_resource(ep, project, region, currency)
+                             for ep in vertex.list_endpoints(self.clients, project, region))
+        except Exception as exc:
+            entry = _failed(f"{project}/vertex", exc, "aiplatform", project, "Vertex AI endpoints")
+            if entry.error_code == "ServiceDisabled":  # most projects never enable Vertex AI
+                entry = replace(entry, status="skipped", detail="Vertex AI API not enabled")
+            out.coverage.append(entry)
+            return
+        out.resources.extend(sorted(found, key=lambda r: r.name))
+        out.coverage.append(CoverageEntry(NAME, f"{project}/vertex", "ok",
+                                          f"{len(found)} endpoints in {', '.join(regions)}"))
 
     def _compute(self, project: str, catalog, book, currency: str) -> list[Resource]:
         specs_cache: dict[tuple[str, str], dict] = {}

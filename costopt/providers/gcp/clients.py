@@ -102,6 +102,14 @@ class GcpClients:
                                                client_options=self._options() or None)
         return self._cache[key]
 
+    def session(self):
+        """An authorized requests session (REST APIs without a client library: Vertex AI)."""
+        if "session" not in self._cache:
+            from google.auth.transport.requests import AuthorizedSession
+
+            self._cache["session"] = AuthorizedSession(self.credentials)
+        return self._cache["session"]
+
     def monitoring(self):
         from google.cloud import monitoring_v3
 

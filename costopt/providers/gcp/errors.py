@@ -12,6 +12,7 @@ ROLES = {
     "monitoring": "roles/monitoring.viewer",
     "bigquery": "roles/bigquery.dataViewer and roles/bigquery.jobUser",
     "cloudbilling": "roles/billing.viewer",
+    "aiplatform": "roles/aiplatform.viewer",
 }
 
 

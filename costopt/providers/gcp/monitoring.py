@@ -9,6 +9,9 @@ bytes ``ALIGN_MEAN`` per day) and mapped to costopt's names:
 - Ops Agent ``agent.googleapis.com/memory/percent_used`` (state=used) -> ``memory`` percent;
 - ``compute.googleapis.com/instance/network/{received,sent}_bytes_count`` (ALIGN_SUM per 5
   minutes) -> ``network_in`` / ``network_out`` bytes;
+- Vertex AI endpoints: ``prediction/online/prediction_count`` -> ``requests`` (sum per 5 min),
+  ``prediction_latencies`` (a distribution, ALIGN_PERCENTILE_95) -> ``latency_ms`` stat ``p95``,
+  ``cpu/utilization`` and ``accelerator/duty_cycle`` (fractions) x100 -> ``cpu`` / ``gpu``;
 - ``storage.googleapis.com/storage/total_bytes`` -> ``bytes_stored`` (per storage class).
 """
 
@@ -20,6 +23,7 @@ import numpy as np
 from costopt.model import MetricSeries, Window
 from costopt.providers.gcp.clients import RETRY
 from costopt.providers.gcp.inventory import bucket_id, instance_id
+from costopt.providers.gcp.vertex import endpoint_id
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,14 @@ METRICS = (
               1.0, 300, "ALIGN_SUM", "Sum"),
     GcpMetric("compute.googleapis.com/instance/network/sent_bytes_count", "gce_instance", "network_out", "Bytes",
               1.0, 300, "ALIGN_SUM", "Sum"),
+    GcpMetric("aiplatform.googleapis.com/prediction/online/prediction_count", "aiplatform.googleapis.com/Endpoint",
+              "requests", "Count", 1.0, 300, "ALIGN_SUM", "Sum"),
+    GcpMetric("aiplatform.googleapis.com/prediction/online/prediction_latencies", "aiplatform.googleapis.com/Endpoint",
+              "latency_ms", "Milliseconds", 1.0, 300, "ALIGN_PERCENTILE_95", "p95"),
+    GcpMetric("aiplatform.googleapis.com/prediction/online/cpu/utilization", "aiplatform.googleapis.com/Endpoint",
+              "cpu", "Percent", 100.0, 300, "ALIGN_MAX", "Maximum"),
+    GcpMetric("aiplatform.googleapis.com/prediction/online/accelerator/duty_cycle",
+              "aiplatform.googleapis.com/Endpoint", "gpu", "Percent", 100.0, 300, "ALIGN_MAX", "Maximum"),
     GcpMetric("storage.googleapis.com/storage/total_bytes", "gcs_bucket", "bytes_stored", "Bytes", 1.0, 86400,
               "ALIGN_MEAN", "Average"),
 )
@@ -54,6 +66,8 @@ METRICS = (
 def _resource_id(project: str, resource_type: str, labels) -> str | None:
     if resource_type == "gce_instance" and labels.get("instance_id"):
         return instance_id(labels.get("project_id") or project, labels.get("zone", ""), labels["instance_id"])
+    if resource_type == "aiplatform.googleapis.com/Endpoint" and labels.get("endpoint_id"):
+        return endpoint_id(project, labels.get("location", ""), labels["endpoint_id"])
     if resource_type == "gcs_bucket" and labels.get("bucket_name"):
         return bucket_id(labels["bucket_name"])
     return None

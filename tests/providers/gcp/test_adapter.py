@@ -40,7 +40,7 @@ def test_inventory_kinds_specs_and_prices(baseline):
     assert bucket.kind == "bucket" and bucket.type == "STANDARD" and bucket.attributes["lifecycle_rules"] == []
     assert {c.scope: c.status for c in snap.coverage} == {
         "catalog": "ok", f"{PROJECT}/billing": "ok", f"{PROJECT}/compute": "ok", f"{PROJECT}/storage": "ok",
-        f"{PROJECT}/monitoring": "ok", f"bigquery:{BQ_TABLE}": "ok"}
+        f"{PROJECT}/monitoring": "ok", f"{PROJECT}/vertex": "ok", f"bigquery:{BQ_TABLE}": "ok"}
     assert snap.prices and snap.prices[0].provider == "gcp"
 
 
@@ -140,7 +140,7 @@ def test_no_bq_table_is_a_skipped_scope_with_a_fix(gcp):
 
 
 def test_nothing_readable_raises_provider_error(gcp):
-    for api in ("compute", "storage", "cloudbilling", "bigquery"):
+    for api in ("compute", "storage", "cloudbilling", "bigquery", "aiplatform"):
         gcp.fake.denied.add((PROJECT, api))
     with pytest.raises(ProviderError, match="nothing could be read"):
         gcp.collect()
