@@ -13,12 +13,15 @@ import re
 from datetime import timedelta
 from typing import Any
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from costopt.billing.schema import FOCUS_COLUMNS
-from costopt.billing.table import BillingTable, canonical_select
 from costopt.model import Window
 from costopt.providers.aws.session import Account
+
+if TYPE_CHECKING:  # pandas/duckdb are imported when costs are read, not when the adapter loads
+    import pandas as pd
+
+    from costopt.billing.table import BillingTable
 
 CE_REGION = "us-east-1"
 METRICS = ("UnblendedCost", "AmortizedCost", "UsageQuantity")
@@ -88,8 +91,10 @@ def cost_and_usage(account: Account, window: Window) -> list[dict[str, Any]]:
         kwargs["NextPageToken"] = token
 
 
-def to_frame(account_id: str, results: list[dict[str, Any]]) -> pd.DataFrame:
+def to_frame(account_id: str, results: list[dict[str, Any]]) -> "pd.DataFrame":
     """ResultsByTime -> FOCUS columns (one row per day x service x usage type)."""
+    import pandas as pd
+
     rows = []
     for period in results:
         start = pd.Timestamp(period["TimePeriod"]["Start"])
@@ -119,7 +124,7 @@ def to_frame(account_id: str, results: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def table_from_frames(frames: list[tuple[str, pd.DataFrame]]) -> BillingTable | None:
+def table_from_frames(frames: list[tuple[str, "pd.DataFrame"]]) -> "BillingTable | None":
     """A BillingTable over the frames, each materialised as a DuckDB table.
 
     (``BillingTable.from_frame`` registers the frame on the connection, which query cursors do
@@ -128,6 +133,9 @@ def table_from_frames(frames: list[tuple[str, pd.DataFrame]]) -> BillingTable | 
     frames = [(label, f) for label, f in frames if not f.empty]
     if not frames:
         return None
+    from costopt.billing.schema import FOCUS_COLUMNS
+    from costopt.billing.table import BillingTable, canonical_select
+
     table = BillingTable()
     for n, (label, frame) in enumerate(frames):
         name = f"aws_ce_{n}"
@@ -136,6 +144,6 @@ def table_from_frames(frames: list[tuple[str, pd.DataFrame]]) -> BillingTable | 
     return table
 
 
-def billing(account: Account, window: Window) -> pd.DataFrame:
+def billing(account: Account, window: Window) -> "pd.DataFrame":
     """This account's Cost Explorer rows as a FOCUS frame (empty when Cost Explorer has none)."""
     return to_frame(account.account_id, cost_and_usage(account, window))
