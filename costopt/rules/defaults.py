@@ -177,7 +177,8 @@ class ReservedInstances:
 
     term: str = "1y"
     payment: str = "all_upfront"
-    kinds: tuple[str, ...] = ("vm", "gpu_vm", "endpoint", "autoscaling_group", "database", "notebook")
+    # VMs only: SageMaker endpoints/notebooks are covered by SageMaker Savings Plans, not RIs.
+    kinds: tuple[str, ...] = ("vm", "gpu_vm", "autoscaling_group")
     running_metrics: tuple[str, ...] = ("cpu", "gpu")  # a point in an hour = the instance ran
     min_hours: int = 168
     min_monthly_savings: float = 10.0
