@@ -176,7 +176,7 @@ def scale_to_zero(snapshot: Snapshot, catalog: Any, params: defaults.ScaleToZero
         max_active_hour_fraction = 0.05
     """
     rid = "autoscaling.scale_to_zero"
-    eps = [r for r in snapshot.resources if r.kind in params.kinds]
+    eps = [r for r in snapshot.resources if r.kind in params.kinds and r.count > 0]  # count 0: serverless already
     if not eps:
         return
     start_h, n_hours = hour_grid(snapshot)

@@ -238,3 +238,10 @@ def test_group_load_is_pooled_from_its_member_instances():
     # mean member cpu at peak 22.5 % -> ceil(6 x 0.225 / 0.6) = 3; at night 6.5 % -> 1 -> min 2.
     assert rec.proposed["count_max"] == 3
     assert rec.proposed["count_mean"] == pytest.approx(2.5)
+
+
+def test_serverless_endpoint_is_not_proposed_again():
+    r = make_resource("already-serverless", kind="endpoint", type="serverless", count=0, hourly_cost=None)
+    snap = make_snapshot([r], [make_series(r.id, "requests", sparse_requests(), period_s=3600, unit="Count",
+                                           stat="Sum")])
+    assert list(scale_to_zero(snap, tiny_catalog(), defaults.ScaleToZero())) == []
