@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -95,7 +96,8 @@ def worker(n: int, memory_share: float, gpu_share: float, rules: bool) -> dict:
     catalog = load_catalog(use_cache=False)
     registry = load_rules()
     t1 = time.perf_counter()
-    out = {"n": n, "series": len(snapshot.metrics), "build_s": t1 - t0, "rules": {}}
+    out = {"n": n, "series": len(snapshot.metrics), "build_s": t1 - t0, "rules": {}, "peak_gb_after": {},
+           "peak_gb_before_rules": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2, 2)}
     if rules:
         settings = Settings()
         recs = skips = 0
@@ -103,6 +105,7 @@ def worker(n: int, memory_share: float, gpu_share: float, rules: bool) -> dict:
             start = time.perf_counter()
             run = run_rules(snapshot, catalog, settings, only=[rule_id])
             out["rules"][rule_id] = round(time.perf_counter() - start, 3)
+            out["peak_gb_after"][rule_id] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2, 2)
             recs += len(run.candidates)
             skips += len(run.skipped)
             failed = [s.reason for s in run.skipped if s.resource_id == "*"]
@@ -151,12 +154,20 @@ def main() -> None:
                       "rules_s": med(full, "rules_s"), "build_s": med(full, "build_s"),
                       "peak_rss_gb": med(full, "peak_rss_gb"), "baseline_peak_rss_gb": med(base, "peak_rss_gb"),
                       "recommendations": full[0]["recommendations"], "skips": full[0]["skips"],
-                      "failed": full[0].get("failed", {}), "slowest_rules": dict(sorted(per_rule.items(), key=lambda kv: -kv[1])[:6])}
+                      "failed": full[0].get("failed", {}), "peak_gb_before_rules": full[0].get("peak_gb_before_rules"),
+                      "peak_raised_by": {k: v for k, v in full[0]["peak_gb_after"].items() if v > full[0]["peak_gb_before_rules"]},
+                      "slowest_rules": dict(sorted(per_rule.items(), key=lambda kv: -kv[1])[:6])}
         s = summary[n]
         print(f"{n:>7} resources ({s['series']} series): process {s['wall_s']:.1f} s (baseline build-only "
               f"{s['baseline_wall_s']:.1f} s), rules {s['rules_s']:.1f} s, peak RSS {s['peak_rss_gb']:.2f} GB "
               f"(baseline {s['baseline_peak_rss_gb']:.2f} GB), {s['recommendations']} recommendations, {s['skips']} skips")
         print("         slowest rules: " + ", ".join(f"{k} {v:.2f} s" for k, v in s["slowest_rules"].items()))
+        raised, prev = [], s["peak_gb_before_rules"]
+        for k, v in s["peak_raised_by"].items():
+            if v > prev + 0.05:
+                raised.append(f"{k} -> {v:.2f} GB")
+                prev = v
+        print(f"         peak RSS after building {s['peak_gb_before_rules']:.2f} GB; raised by: " + ", ".join(raised))
         if s["failed"]:
             print("         FAILED rules: " + json.dumps(s["failed"]))
     if len(sizes) == 2 and sizes[1] == 10 * sizes[0]:
