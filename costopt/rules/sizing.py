@@ -67,6 +67,8 @@ def resource_table(snapshot: Snapshot, catalog: Any, rule_id: str, kinds: Sequen
     ``gpu`` True keeps only GPU types, False only CPU types, None both.
     """
     skips: list[Skip] = []
+    if catalog is None:
+        return ResourceTable(pd.DataFrame(), {}, {}), [Skip(rule_id, "*", "no price catalog loaded")]
     spec_cache: dict[tuple[str, str], Any] = {}
     price_cache: dict[tuple[str, str, str, str], Any] = {}
     rows: list[tuple] = []
@@ -80,7 +82,7 @@ def resource_table(snapshot: Snapshot, catalog: Any, rule_id: str, kinds: Sequen
             continue
         skey = (r.provider, r.type)
         if skey not in spec_cache:
-            spec_cache[skey] = catalog.instance(r.provider, r.type) if catalog is not None else None
+            spec_cache[skey] = catalog.instance(r.provider, r.type)
         spec = spec_cache[skey]
         if spec is None:
             skips.append(Skip(rule_id, r.id, f"instance type {r.type!r} is not in the {r.provider} price catalog"))

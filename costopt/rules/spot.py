@@ -58,7 +58,7 @@ def _lost_hours(r: Resource, workload: str, params: defaults.InterruptibleWorklo
 
 def _lookup(catalog: Any, provider: str, region: str, type_: str) -> tuple:
     """(spec, on-demand price, spot price, interruption rate) of one type in one region."""
-    spec = catalog.instance(provider, type_) if catalog is not None else None
+    spec = catalog.instance(provider, type_)
     if spec is None:
         return None, None, None, None
     return (spec, catalog.price(provider, region, type_), catalog.price(provider, region, type_, "spot"),
@@ -87,6 +87,9 @@ def interruptible_workload(snapshot: Snapshot, catalog: Any,
         checkpoint_interval_hours = 1.0
         tolerant_workloads = ["training", "batch"]
     """
+    if catalog is None:
+        yield Skip(RULE, "*", "no price catalog loaded")
+        return
     kinds = set(params.kinds)
     rows = []
     looked_up: dict[tuple[str, str, str], tuple] = {}

@@ -124,3 +124,12 @@ def test_property_savings_never_negative(type_, workload, count, interval, resta
         assert rec.monthly_cost_after <= rec.monthly_cost_before
         if workload == "inference":
             assert rec.proposed["on_demand_base"] >= 1
+
+
+def test_without_catalog_every_rule_skips_once():
+    from costopt.rules.rightsizing import gpu, oversized_vm
+
+    snap = make_snapshot([make_resource("x", workload="batch")])
+    for func, params in ((interruptible_workload, P), (oversized_vm, defaults.OversizedVm()), (gpu, defaults.Gpu())):
+        out = list(func(snap, None, params))
+        assert out == [Skip(out[0].rule_id, "*", "no price catalog loaded")]
