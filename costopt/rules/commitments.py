@@ -24,6 +24,9 @@ from costopt.rules.hourly import hour_grid, presence_matrix
 from costopt.rules.commitment_math import TERM_MONTHS, UPFRONT_SHARE, optimal_level, plan, weekly_savings_range
 
 COMMITTED_KINDS = frozenset({"reserved", "savings_plan", "committed"})
+# Identical usage lines happen in real exports (split meter lines); more than this share means
+# the same file was read twice and every hour would be doubled.
+DUPLICATE_TOLERANCE = 0.01
 
 SP_APPLY = {
     "aws": ("aws savingsplans describe-savings-plans-offerings --plan-types Compute --durations {secs} "
@@ -187,9 +190,10 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
             continue
         dup = dups[(dups["provider"] == prov_name) & (dups["account"] == account)]
         n_dup = int(dup["duplicates"].sum()) if not dup.empty else 0
-        if n_dup:
-            yield Skip(rid, scope, f"{n_dup} duplicate usage rows (same resource, SKU, hour and cost); "
-                                   "the export was probably read twice")
+        n_rows = int(group["rows"].sum())
+        if n_dup > DUPLICATE_TOLERANCE * n_rows:
+            yield Skip(rid, scope, f"{n_dup} of {n_rows} usage rows are duplicates (same resource, SKU, hour and "
+                                   "cost); the export was probably read twice")
             continue
         hours = pd.to_datetime(group["hour"])
         span = pd.date_range(hours.min(), hours.max(), freq="h")
@@ -243,7 +247,8 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
                       "quantile": 1.0 - r, "commit_to_on_demand_ratio": r, "priced_cost_share": priced_share,
                       "coverage": p.coverage, "utilisation": p.utilisation,
                       "break_even_month": p.break_even_month, "worst_week_savings_monthly": low,
-                      "existing_commitment_cost_in_window": committed, "price_sources": sources},
+                      "existing_commitment_cost_in_window": committed, "price_sources": sources,
+                      "identical_usage_rows": n_dup},
             impacts={}, effort="low",
             rationale=(f"{p.coverage:.0%} of on-demand compute spend would be covered at "
                        f"{p.utilisation:.0%} utilisation; breaks even in month {p.break_even_month}"),

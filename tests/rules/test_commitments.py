@@ -90,7 +90,7 @@ def test_fully_committed_usage_gives_nothing():
     (usage_rows(period_h=24), {}, "not hourly"),
     (usage_rows(hours=48), {}, "only 48 hours"),
     (usage_rows(skip_hours=set(range(0, HOURS, 3))), {}, "gaps"),
-    (pd.concat([usage_rows(), usage_rows().head(5)]), {}, "duplicate"),
+    (pd.concat([usage_rows(), usage_rows().head(500)]), {}, "duplicates"),
     (usage_rows(type_="zz9.mega"), {}, "no 1y commitment price"),
     (pd.concat([usage_rows(), usage_rows(currency="EUR").head(50)]), {}, "currencies"),
     (usage_rows(), {"term": "5y"}, "term must be one of"),
@@ -230,3 +230,8 @@ def test_savings_plan_rule_equals_brute_force_on_random_hourly_spend(hourly):
     [rec] = out
     assert rec.monthly_savings >= 0
     assert rec.monthly_savings == pytest.approx(brute_saving, rel=1e-9, abs=1e-9)
+
+
+def test_a_few_identical_lines_are_tolerated_and_reported():
+    [rec] = run_sp(pd.concat([usage_rows(), usage_rows().head(3)]))
+    assert isinstance(rec, Recommendation) and rec.evidence["identical_usage_rows"] == 3
