@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from costopt.commands.options import config_option, load_settings_with_overrides, quiet_option
+from costopt.commands.options import config_option, load_settings_with_overrides, quiet_option, validate_sections
+from costopt.gate.load import attach_budgets
 from costopt.pipeline import AuditRequest, build_audit
 from costopt.progress import Progress
 from costopt.reports.write import write_reports
@@ -66,6 +67,7 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
         from costopt.providers.demo import demo_settings
 
         settings = demo_settings(settings)
+        validate_sections(settings)
     progress = Progress(quiet=quiet)
     request = AuditRequest(
         sources=tuple(sources),
@@ -82,6 +84,7 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
     snapshot = collect(request, settings, progress, explicit_lookback=lookback is not None)
     audit = build_audit(snapshot, settings, slo_policy=slo_policy, progress=progress)
     audit = _with_history(audit, settings, history_dir, no_history, progress)
+    audit = attach_budgets(audit, settings)
     chosen = _split(formats) or DEFAULT_FORMATS
     written = write_reports(audit, Path(out_dir), chosen, plotlyjs=plotlyjs)
     totals = audit.totals

@@ -23,4 +23,16 @@ def load_settings_with_overrides(config_path: str | None, lookback: str | None =
             settings = replace(settings, lookback=parse_duration(lookback, what="lookback"))
         except ValueError as exc:
             raise InputError(str(exc), key="--lookback") from None
+    validate_sections(settings)
     return settings
+
+
+def validate_sections(settings: Settings) -> None:
+    """Check rules, workloads/models and budgets now, before any slow collection starts."""
+    from costopt.gate.load import budgets_from_settings
+    from costopt.rules.engine import validate_rule_config
+    from costopt.tradeoff.targets import parse_targets
+
+    validate_rule_config(settings)
+    parse_targets(settings)
+    budgets_from_settings(settings)
