@@ -2,7 +2,7 @@
 
 google-cloud-monitoring's MetricServiceClient is gRPC-only, so the fake speaks gRPC: a generic
 handler for ``google.monitoring.v3.MetricService/ListTimeSeries`` using the package's own
-proto-plus messages for (de)serialisation. It filters by ``metric.type`` and the request
+proto-plus messages for (de)serialisation. It filters by ``metric.type``, ``metric.labels.KEY = "VALUE"`` clauses and the request
 interval, pages (``page_size`` series per page) and can deny a project (PERMISSION_DENIED).
 """
 
@@ -72,7 +72,9 @@ class FakeMonitoring:
         wanted = m.group(1) if m else None
         start = int(request.interval.start_time.timestamp())
         end = int(request.interval.end_time.timestamp())
-        matching = [s for s in self.series if s.project == project and (wanted is None or s.metric_type == wanted)]
+        label_filters = dict(re.findall(r'metric\.labels\.(\w+)\s*=\s*"([^"]*)"', request.filter))
+        matching = [s for s in self.series if s.project == project and (wanted is None or s.metric_type == wanted)
+                    and all(s.metric_labels.get(k) == v for k, v in label_filters.items())]
         offset = int(request.page_token or 0)
         page = matching[offset:offset + self.page_size]
         # Raw protobuf messages (not proto-plus wrappers): thousands of points stay fast.

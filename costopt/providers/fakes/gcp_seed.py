@@ -190,9 +190,19 @@ def build_fake_monitoring(now: datetime, *, days: int = 14, page_size: int = 2) 
             g = np.clip(gpu + rng.normal(0, gpu_sd, ts.size), 0, 100)
             series.append(FakeSeries(PROJECT, "agent.googleapis.com/gpu/utilization", "gce_instance", labels,
                                      list(zip(ts.tolist(), g.round(2).tolist())), {"gpu_number": "0", "model": "x"}))
+            gpu_gib = {"train-a100": 40, "serve-l4": 24}[name]
+            used_share = {"train-a100": 0.78, "serve-l4": 0.12}[name]
+            used = np.clip(used_share + rng.normal(0, 0.02, ts.size), 0, 1) * gpu_gib * 2**30
+            series.append(FakeSeries(PROJECT, "agent.googleapis.com/gpu/memory/bytes_used", "gce_instance", labels,
+                                     list(zip(ts.tolist(), used.round(0).tolist())),
+                                     {"gpu_number": "0", "memory_state": "used"}))
     daily = np.arange(end - days * 86400, end, 86400, dtype=np.int64)
     series.append(FakeSeries(PROJECT, "storage.googleapis.com/storage/total_bytes", "gcs_bucket",
                              {"project_id": PROJECT, "bucket_name": BUCKET, "location": REGION},
                              [(int(t), BUCKET_BYTES * (1 + 0.001 * i)) for i, t in enumerate(daily)],
                              {"storage_class": "STANDARD", "type": "live-object"}))
+    series.append(FakeSeries(PROJECT, "storage.googleapis.com/api/request_count", "gcs_bucket",
+                             {"project_id": PROJECT, "bucket_name": BUCKET, "location": REGION},
+                             [(int(t), float(200 + 40 * (i % 7))) for i, t in enumerate(daily)],
+                             {"method": "ReadObject", "response_code": "OK"}))
     return FakeMonitoring(series, page_size=page_size)

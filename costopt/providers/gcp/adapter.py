@@ -181,8 +181,10 @@ class GcpProvider:
             progress(f"gcp {project}: Cloud Monitoring utilisation")
             try:
                 client = self.clients.monitoring()
+                gpu_bytes = {r.id: float(r.specs.get("gpu_memory_gib") or 0) * 2**30 for r in out.resources
+                             if r.kind == "gpu_vm"}
                 for metric in monitoring.METRICS:
-                    out.metrics.extend(monitoring.read_metric(client, project, metric, window, wanted))
+                    out.metrics.extend(monitoring.read_metric(client, project, metric, window, wanted, gpu_bytes))
                 names = sorted({m.metric for m in out.metrics})
                 out.coverage.append(CoverageEntry(NAME, f"{project}/monitoring", "ok",
                                                   f"{len(out.metrics)} series ({', '.join(names) or 'none'})"))

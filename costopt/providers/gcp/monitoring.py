@@ -6,12 +6,15 @@ bytes ``ALIGN_MEAN`` per day) and mapped to costopt's names:
 - ``compute.googleapis.com/instance/cpu/utilization`` (fraction) x100 -> ``cpu`` percent;
 - Ops Agent ``agent.googleapis.com/gpu/utilization`` -> ``gpu`` percent (several GPUs of one
   instance are merged by their maximum per timestamp);
+- Ops Agent ``agent.googleapis.com/gpu/memory/bytes_used`` (state used) / the GPU's memory
+  x100 -> ``gpu_memory`` percent (per GPU; the busiest GPU per timestamp);
 - Ops Agent ``agent.googleapis.com/memory/percent_used`` (state=used) -> ``memory`` percent;
 - ``compute.googleapis.com/instance/network/{received,sent}_bytes_count`` (ALIGN_SUM per 5
   minutes) -> ``network_in`` / ``network_out`` bytes;
 - Vertex AI endpoints: ``prediction/online/prediction_count`` -> ``requests`` (sum per 5 min),
   ``prediction_latencies`` (a distribution, ALIGN_PERCENTILE_95) -> ``latency_ms`` stat ``p95``,
   ``cpu/utilization`` and ``accelerator/duty_cycle`` (fractions) x100 -> ``cpu`` / ``gpu``;
+- ``storage.googleapis.com/api/request_count`` (method ReadObject, sum per day) -> ``gets``;
 - ``storage.googleapis.com/storage/total_bytes`` -> ``bytes_stored`` (per storage class).
 """
 
@@ -37,6 +40,7 @@ class GcpMetric:
     aligner: str
     stat: str
     extra_filter: str = ""
+    per_capacity: bool = False  # values are bytes: divide by the resource's capacity (x100 = percent)
 
 
 METRICS = (
@@ -44,6 +48,8 @@ METRICS = (
               "ALIGN_MAX", "Maximum"),
     GcpMetric("agent.googleapis.com/gpu/utilization", "gce_instance", "gpu", "Percent", 1.0, 300, "ALIGN_MAX",
               "Maximum"),
+    GcpMetric("agent.googleapis.com/gpu/memory/bytes_used", "gce_instance", "gpu_memory", "Percent", 100.0, 300,
+              "ALIGN_MAX", "Maximum", ' AND metric.labels.memory_state = "used"', per_capacity=True),
     GcpMetric("agent.googleapis.com/memory/percent_used", "gce_instance", "memory", "Percent", 1.0, 300,
               "ALIGN_MAX", "Maximum", ' AND metric.labels.state = "used"'),
     GcpMetric("compute.googleapis.com/instance/network/received_bytes_count", "gce_instance", "network_in", "Bytes",
@@ -58,6 +64,8 @@ METRICS = (
               "cpu", "Percent", 100.0, 300, "ALIGN_MAX", "Maximum"),
     GcpMetric("aiplatform.googleapis.com/prediction/online/accelerator/duty_cycle",
               "aiplatform.googleapis.com/Endpoint", "gpu", "Percent", 100.0, 300, "ALIGN_MAX", "Maximum"),
+    GcpMetric("storage.googleapis.com/api/request_count", "gcs_bucket", "gets", "Count", 1.0, 86400, "ALIGN_SUM",
+              "Sum", ' AND metric.labels.method = "ReadObject"'),
     GcpMetric("storage.googleapis.com/storage/total_bytes", "gcs_bucket", "bytes_stored", "Bytes", 1.0, 86400,
               "ALIGN_MEAN", "Average"),
 )
@@ -73,8 +81,17 @@ def _resource_id(project: str, resource_type: str, labels) -> str | None:
     return None
 
 
-def read_metric(client, project: str, metric: GcpMetric, window: Window, wanted: set[str]) -> list[MetricSeries]:
-    """One metric for one project; only series of resources in ``wanted`` are kept."""
+def read_metric(client, project: str, metric: GcpMetric, window: Window, wanted: set[str],
+                capacity: dict[str, float] | None = None) -> list[MetricSeries]:
+    """One metric for one project; only series of resources in ``wanted`` are kept.
+
+    ``capacity`` (resource id -> bytes) is needed by ``per_capacity`` metrics; resources
+    without a known capacity are left out of those.
+    """
+    if metric.per_capacity:
+        wanted = {rid for rid in wanted if (capacity or {}).get(rid)}
+        if not wanted:
+            return []
     from google.cloud import monitoring_v3
 
     request = {
@@ -99,6 +116,8 @@ def read_metric(client, project: str, metric: GcpMetric, window: Window, wanted:
             ts = int(point.interval.end_time.seconds)
             value = point.value.double_value if point.value.HasField("double_value") else float(point.value.int64_value)
             value *= metric.scale
+            if metric.per_capacity:
+                value /= capacity[rid]
             previous = points.get(ts)
             if metric.stat == "Sum":
                 points[ts] = value + (previous or 0.0)

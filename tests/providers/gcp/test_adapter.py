@@ -65,6 +65,9 @@ def test_metrics_are_scaled_and_named(baseline):
     assert series[(res["etl-n2"].id, "memory")].values.mean() < 30
     stored = series[(res["ml-research-datasets"].id, "bytes_stored")]
     assert stored.dimensions == {"storage_class": "STANDARD"} and stored.values.min() > 1e14
+    gpu_mem = series[(res["train-a100"].id, "gpu_memory")]
+    assert 70 < gpu_mem.values.mean() < 86  # bytes used / 40 GiB per A100
+    assert series[(res["ml-research-datasets"].id, "gets")].values.min() >= 200
     net = series[(res["train-a100"].id, "network_in")]
     assert net.stat == "Sum" and net.unit == "Bytes" and net.values.mean() > 1e6
     req = baseline.monitoring_requests[0]
