@@ -58,3 +58,18 @@ def test_garbage_metrics_and_billing_never_crash(seed, with_catalog, with_billin
     run = run_rules(snap, tiny_catalog() if with_catalog else None, Settings(), only=RULES)
     assert not [s for s in run.skipped if s.reason.startswith("rule failed")]
     assert all(np.isfinite(r.monthly_savings) and r.monthly_savings >= 0 for r in run.candidates)
+
+
+def test_real_exports_give_findings_or_reasons_never_a_crash(shared_data):
+    from costopt.billing.readers import open_sources
+
+    sources = [shared_data / "focus" / "focus_sample.csv",
+               *sorted((shared_data / "aws_cur_legacy_csv").glob("*.csv")),
+               *sorted((shared_data / "azure_ea_export").glob("*.csv"))]
+    billing_rules = [r for r in RULES if r.split(".")[0] in ("commitments", "egress", "billing")]
+    for path in sources:
+        snap = make_snapshot(billing=open_sources([str(path)], None))
+        run = run_rules(snap, tiny_catalog(), Settings(), only=billing_rules)
+        assert not [s for s in run.skipped if s.reason.startswith("rule failed")], path.name
+        assert all(s.reason for s in run.skipped)
+        assert all(r.monthly_savings >= 0 and r.savings_low <= r.monthly_savings + 1e-9 for r in run.candidates)
