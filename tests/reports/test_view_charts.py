@@ -1,0 +1,74 @@
+"""The shared report numbers (weekly spend, budgets) and the chart builders."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from importlib import resources
+
+import pytest
+
+from costopt.reports import charts, view
+
+from tests.reports.sample_audit import HOSTILE_TAG, daily_spend, make_audit
+
+
+def test_weekly_spend_buckets_end_on_the_last_day():
+    daily = [r for r in daily_spend(days=17)]  # 2 whole weeks + 3 days at the start
+    weekly = view.weekly_spend(make_audit(daily=daily), "provider")
+    assert weekly.weeks == ("2026-10-15", "2026-10-22", "2026-10-29")
+    assert weekly.complete == (False, True, True)
+    total = sum(r["cost"] for r in daily)
+    assert sum(sum(v) for v in weekly.series.values()) == pytest.approx(total)
+    last = sum(r["cost"] for r in daily if r["day"] >= "2026-10-29")
+    before = sum(r["cost"] for r in daily if "2026-10-22" <= r["day"] < "2026-10-29")
+    assert weekly.last_week == pytest.approx(last)
+    assert weekly.last_week_change == pytest.approx((last - before) / before)
+    assert list(weekly.series)[0] == "AWS"  # biggest group first
+
+
+def test_week_over_week_needs_a_whole_previous_week():
+    weekly = view.weekly_spend(make_audit(daily=daily_spend(days=10)))
+    assert weekly.complete == (False, True) and weekly.last_week_change is None
+    assert view.weekly_spend(make_audit(daily=[])).weeks == ()
+
+
+def test_budget_rows_read_tolerantly():
+    audit = replace(make_audit(), budgets=(
+        {"name": "total", "amount": 100.0, "spend": 120.0},
+        {"scope": "team=x", "fail": 100.0, "actual": 50.0, "forecast": 90.0, "verdict": "PASS"},
+        {"scope": "p", "limit": 10.0, "actual": 5.0, "status": "failed"},
+        {"scope": "nolimit", "actual": 5.0},
+        "not a mapping",
+    ))
+    rows = view.budget_rows(audit)
+    assert [(b.scope, b.status) for b in rows] == [("total", "breach"), ("team=x", "ok"), ("p", "breach"),
+                                                   ("nolimit", "unknown")]
+
+
+def test_frontier_accepts_list_form_and_skips_bad_points():
+    audit = replace(make_audit(), extras={"frontier": [
+        {"model": "m1", "target_p95_ms": 100, "points": [{"latency_ms": 50, "savings": 10}, {"p95_ms": None}]},
+        {"model": "empty", "points": []},
+    ]})
+    figs = charts.frontier(audit)
+    assert [m for m, _ in figs] == ["m1"]
+    fig = figs[0][1].to_plotly_json()
+    assert fig["layout"]["shapes"][0]["x0"] == 100
+
+
+def test_no_frontier_no_budgets_no_trend():
+    audit = make_audit(with_extras=False)
+    assert charts.frontier(audit) == [] and charts.budgets(audit) is None and charts.trend(audit) is None
+
+
+def test_chart_labels_are_entity_escaped_for_plotly():
+    assert charts.plot_text(HOSTILE_TAG) == "&lt;img src=x onerror=alert(1)&gt;"
+    fig = charts.top_resources(make_audit()).to_plotly_json()
+    labels = list(fig["data"][0]["y"])
+    assert not any("<" in str(label) for label in labels)
+
+
+def test_report_script_never_parses_markup():
+    script = resources.files("costopt.reports").joinpath("templates", "report.js").read_text()
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+        assert sink not in script, sink
