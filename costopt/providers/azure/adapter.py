@@ -6,7 +6,8 @@ ActualCost + AmortizedCost. Prices come from the public Retail Prices API (cache
 (subscription, area) read is recorded in coverage with an error code and a one-line fix when
 it fails; :class:`ProviderError` only when nothing at all could be read.
 
-Options may also come from config: ``[providers.azure] subscriptions = [...]``.
+Options may also come from config: ``[providers.azure] subscriptions = [...]`` and
+``management_groups = [...]`` (cost is then read per management group, not per subscription).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class AzureProvider:
         self.clients = AzureClients(credential, base_url)
         self.prices_url = prices_url
         self.max_workers = max(1, int(max_workers))
+        self._management_groups: tuple[str, ...] = ()
 
     def collect(self, window: Window, settings: Settings, progress: Progress) -> Snapshot:
         config = settings.providers.get("azure", {}) if isinstance(settings.providers, dict) else {}
@@ -66,12 +68,23 @@ class AzureProvider:
         subscriptions = self.subscriptions or tuple(config.get("subscriptions", ()) or ())
         if not subscriptions:
             subscriptions = self._discover(progress)
+        self._management_groups = tuple(config.get("management_groups", ()) or ())
         prices = RetailPrices(currency, self.prices_url, use_cache=self.prices_url is None)
         catalog = self._catalog(settings)
         with ThreadPoolExecutor(max_workers=min(self.max_workers, len(subscriptions))) as pool:
             results = list(pool.map(lambda s: self._subscription(s, window, catalog, prices, currency, progress),
                                     subscriptions))
         coverage = [c for r in results for c in r.coverage]
+        for group in self._management_groups:
+            progress(f"azure management group {group}: Cost Management query (actual + amortized)")
+            mg = _SubResult()
+            try:
+                mg.cost = cost.read_cost(self.clients.cost(), "", window, management_group=group)
+                coverage.append(CoverageEntry(NAME, f"mg:{group}/cost", "ok", f"{len(mg.cost)} FOCUS rows"))
+            except Exception as exc:
+                coverage.append(_failed(f"mg:{group}/cost", exc, "cost", f"managementGroups/{group}",
+                                        "Cost Management query"))
+            results.append(mg)
         if not any(c.status == "ok" for c in coverage):
             failed = next((c for c in coverage if c.status == "failed"), None)
             detail = f"{failed.scope}: {failed.detail}; fix: {failed.fix}" if failed else "no subscription"
@@ -159,6 +172,8 @@ class AzureProvider:
             except Exception as exc:
                 out.metrics.clear()
                 out.coverage.append(_failed(f"{sub}/monitor", exc, "monitor", sub, "Monitor metrics"))
+        if self._management_groups:
+            return out  # cost is read once per management group instead
         progress(f"azure {sub}: Cost Management query (actual + amortized)")
         try:
             out.cost = cost.read_cost(self.clients.cost(), sub, window)

@@ -1,7 +1,8 @@
 """Azure cost from Cost Management ``query.usage`` (ActualCost and AmortizedCost), onto FOCUS.
 
-Per subscription scope, two daily queries grouped by ResourceId, ServiceName, MeterCategory,
-ResourceLocation and ChargeType. The SDK returns the first page; further pages are read by
+Per subscription scope (or, with ``[providers.azure] management_groups``, per management group,
+also grouped by SubscriptionId), two daily queries grouped by ResourceId, ServiceName,
+MeterCategory, ResourceLocation and ChargeType. The SDK returns the first page; further pages are read by
 POSTing the same body to ``next_link`` through the client's own pipeline (so the bearer token
 and the throttling retry policy apply). ActualCost gives BilledCost, AmortizedCost gives
 EffectiveCost (reservation purchases: billed, effective 0; their amortised usage: effective).
@@ -17,7 +18,10 @@ import pandas as pd
 
 from costopt.model import Window
 
+# The REST reference says "up to 2 group by clauses", but the service accepts more (up to 15,
+# see azure-sdk-for-python#12973; SDK 5.x no longer caps the list client-side).
 GROUPS = ("ResourceId", "ServiceName", "MeterCategory", "ResourceLocation", "ChargeType")
+MG_GROUPS = GROUPS + ("SubscriptionId",)
 COST_COLUMNS = ("Cost", "PreTaxCost", "CostUSD", "PreTaxCostUSD")
 CHARGE_CATEGORY = {"usage": "Usage", "purchase": "Purchase", "refund": "Credit", "tax": "Tax",
                    "roundingadjustment": "Adjustment", "unusedreservation": "Usage", "unusedsavingsplan": "Usage"}
@@ -27,7 +31,7 @@ SERVICE_CATEGORY = {"Virtual Machines": "Compute", "Storage": "Storage", "Bandwi
 PROVIDER_NAME = "Microsoft"
 
 
-def query_body(kind: str, window: Window) -> dict[str, Any]:
+def query_body(kind: str, window: Window, groups: tuple[str, ...] = GROUPS) -> dict[str, Any]:
     """The QueryDefinition as JSON (the same body is POSTed to every next_link)."""
     start = window.start.astimezone(timezone.utc)
     end = (window.end - timedelta(seconds=1)).astimezone(timezone.utc)  # 'to' is inclusive
@@ -36,7 +40,7 @@ def query_body(kind: str, window: Window) -> dict[str, Any]:
         "timePeriod": {"from": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "to": end.strftime("%Y-%m-%dT%H:%M:%SZ")},
         "dataset": {"granularity": "Daily",
                     "aggregation": {"totalCost": {"name": "Cost", "function": "Sum"}},
-                    "grouping": [{"type": "Dimension", "name": g} for g in GROUPS]},
+                    "grouping": [{"type": "Dimension", "name": g} for g in groups]},
     }
 
 
@@ -84,13 +88,16 @@ def _cost_column(frame: pd.DataFrame) -> str:
     raise ValueError(f"cost query result has no cost column (columns: {', '.join(frame.columns)})")
 
 
-def read_cost(client, subscription: str, window: Window) -> pd.DataFrame:
-    """ActualCost and AmortizedCost for one subscription as FOCUS rows."""
-    scope = f"subscriptions/{subscription}"
-    keys = ["UsageDate", *GROUPS, "Currency"]
+def read_cost(client, subscription: str, window: Window, *, management_group: str | None = None) -> pd.DataFrame:
+    """ActualCost and AmortizedCost for one subscription (or a management group) as FOCUS rows."""
+    if management_group:
+        scope, groups = f"providers/Microsoft.Management/managementGroups/{management_group}", MG_GROUPS
+    else:
+        scope, groups = f"subscriptions/{subscription}", GROUPS
+    keys = ["UsageDate", *groups, "Currency"]
     parts = []
     for kind, column in (("ActualCost", "BilledCost"), ("AmortizedCost", "EffectiveCost")):
-        frame = run_query(client, scope, query_body(kind, window))
+        frame = run_query(client, scope, query_body(kind, window, groups))
         if frame.empty:
             continue
         cost = _cost_column(frame)
@@ -108,10 +115,13 @@ def read_cost(client, subscription: str, window: Window) -> pd.DataFrame:
         if column not in merged.columns:
             merged[column] = 0.0
         merged[column] = merged[column].astype(float).fillna(0.0)
-    return to_focus(merged, subscription)
+    if management_group:
+        return to_focus(merged, merged["SubscriptionId"].fillna("").astype(str).str.lower(),
+                        f"costmanagement:/providers/Microsoft.Management/managementGroups/{management_group}")
+    return to_focus(merged, subscription, f"costmanagement:/subscriptions/{subscription}")
 
 
-def to_focus(rows: pd.DataFrame, subscription: str) -> pd.DataFrame:
+def to_focus(rows: pd.DataFrame, subscription: Any, source: str) -> pd.DataFrame:
     day = pd.to_datetime(rows["UsageDate"].astype(int).astype(str), format="%Y%m%d")
     charge = rows["ChargeType"].fillna("Usage").astype(str)
     meter = rows["MeterCategory"].fillna("")
@@ -130,5 +140,5 @@ def to_focus(rows: pd.DataFrame, subscription: str) -> pd.DataFrame:
         "BilledCost": rows["BilledCost"], "EffectiveCost": rows["EffectiveCost"],
         "ListCost": rows["EffectiveCost"], "ContractedCost": rows["EffectiveCost"],
         "x_UsageType": meter, "x_IsEgress": meter.str.lower().eq("bandwidth"),
-        "x_SourceFile": f"costmanagement:/subscriptions/{subscription}",
+        "x_SourceFile": source,
     })

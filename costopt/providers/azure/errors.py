@@ -24,7 +24,8 @@ def classify(exc: BaseException, area: str, subscription: str) -> tuple[str, str
     if isinstance(exc, HttpResponseError):
         code = getattr(getattr(exc, "error", None), "code", None) or ""
         status = exc.status_code
-        scope = f"/subscriptions/{subscription}"
+        scope = (f"/providers/Microsoft.Management/{subscription}" if subscription.startswith("managementGroups/")
+                 else f"/subscriptions/{subscription}")
         if status == 403 or code in ("AuthorizationFailed", "RBACAccessDenied"):
             role = ROLES.get(area, "Reader")
             return code or "AuthorizationFailed", (f"az role assignment create --assignee <principal> "

@@ -50,6 +50,7 @@ class FakeAzure:
     page_size: int = 2
     arm_base: str = ARM
     prices_base: str = PRICES
+    management_groups: dict[str, list[str]] = field(default_factory=dict)  # group -> subscriptions
     calls: list[tuple[str, str]] = field(default_factory=list)
     bodies: list[dict] = field(default_factory=list)
 
@@ -62,6 +63,16 @@ class FakeAzure:
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         if route == "/api/retail/prices":
             return self._retail(query)
+        mg = re.match(r"^/providers/Microsoft\.Management/managementGroups/([^/]+)"
+                      r"/providers/Microsoft\.CostManagement/query$", route, re.IGNORECASE)
+        if mg and method == "POST":
+            with self._lock:
+                self.calls.append(("cost", path))
+            if (f"mg:{mg.group(1)}", "cost") in self.denied or mg.group(1) not in self.management_groups:
+                return arm_error(403, "AuthorizationFailed", f"no access to management group {mg.group(1)}")
+            merged = FakeSubscription(cost_rows=[{**r, "SubscriptionId": s} for s in self.management_groups[mg.group(1)]
+                                                 for r in self.subscriptions[s].cost_rows])
+            return self._cost(path, merged, json.loads(body or b"{}"), query)
         m = re.match(r"^/subscriptions/(?P<sub>[^/]+)(?P<rest>/.*)?$", route)
         if route == "/subscriptions":
             return 200, {}, {"value": [{"subscriptionId": s, "id": f"/subscriptions/{s}", "displayName": s,

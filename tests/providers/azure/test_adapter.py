@@ -155,3 +155,19 @@ def test_currency_from_config(azure):
 def test_subscriptions_are_discovered_when_none_given(azure):
     snap = azure.collect(subscriptions=())
     assert {c.scope.split("/")[0] for c in snap.coverage} == {SUBSCRIPTION}
+
+
+def test_management_group_cost_scope(azure):
+    azure.fake.management_groups["ml-org"] = [SUBSCRIPTION]
+    settings = replace(Settings(), providers={"azure": {"management_groups": ["ml-org"]}})
+    try:
+        snap = azure.collect(settings=settings)
+    finally:
+        del azure.fake.management_groups["ml-org"]
+    cov = {c.scope: c for c in snap.coverage}
+    assert cov["mg:ml-org/cost"].status == "ok" and f"{SUBSCRIPTION}/cost" not in cov
+    assert any("managementGroups/ml-org" in p for a, p in azure.fake.calls if a == "cost")
+    subs = set(snap.billing.query("SELECT DISTINCT SubAccountId FROM focus")["SubAccountId"])
+    assert subs == {SUBSCRIPTION}
+    grouping = [g["name"] for g in azure.fake.bodies[0]["dataset"]["grouping"]]
+    assert "SubscriptionId" in grouping
