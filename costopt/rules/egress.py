@@ -57,11 +57,16 @@ def _egress_sql(params: Any, inter_region: bool) -> str:
                         THEN COALESCE(ConsumedQuantity, PricingQuantity) END AS gb
             FROM focus WHERE ChargeCategory = 'Usage' AND {where}
         )
+        , w AS (
+            SELECT provider, account, region, usage_type, currency, week, list(DISTINCT service) AS svc,
+                   SUM(cost) AS cost, SUM(gb) AS gb, MIN(start) AS start
+            FROM e GROUP BY provider, account, region, usage_type, currency, week
+        )
         SELECT provider, account, region, usage_type, currency,
-               string_agg(DISTINCT service, ', ' ORDER BY service) AS services,
+               array_to_string(list_sort(list_distinct(flatten(list(svc)))), ', ') AS services,
                SUM(cost) AS cost, SUM(gb) AS gb, list(week) AS weeks, list(cost) AS costs,
                (SELECT epoch(MAX(ChargePeriodEnd)) FROM focus) - epoch(MIN(start)) AS active_s
-        FROM e GROUP BY provider, account, region, usage_type, currency
+        FROM w GROUP BY provider, account, region, usage_type, currency
         ORDER BY cost DESC
     """
 
