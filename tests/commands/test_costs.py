@@ -142,3 +142,28 @@ def test_unknown_format_exit_2(tmp_path):
 def test_help_mentions_source_format():
     result = CliRunner().invoke(cli, ["costs", "--help"])
     assert result.exit_code == 0 and "--source-format" in result.output and "input --format" in result.output
+
+
+def _independent_total(path, column, skip=("", "NULL")):
+    import math
+
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        return math.fsum(float(r[column]) for r in csv.DictReader(fh) if r[column] not in skip)
+
+
+@pytest.mark.parametrize("relative,column,cost", [
+    ("focus/focus_sample.csv", "BilledCost", "billed"),
+    ("focus/focus_sample.csv", "EffectiveCost", "effective"),
+    ("aws_cur_legacy_csv/sample-anonymous-aws-export-dataset.csv", "lineItem/UnblendedCost", "billed"),
+    ("azure_ea_export/EA_ActualCost_Small.csv", "Cost", "billed"),
+    ("azure_ea_export/EA_AmortizedCost_Small.csv", "Cost", "effective"),
+])
+def test_costs_on_real_exports_equal_an_independent_sum(shared_data, relative, column, cost):
+    import math
+
+    path = shared_data / relative
+    result = run("--source", str(path), "--group-by", "service,resource", "--cost", cost, "--format", "json", "-q")
+    assert result.exit_code == 0, result.output
+    data = json.loads(stdout(result))
+    assert math.isclose(data["total"], _independent_total(path, column), rel_tol=1e-9, abs_tol=1e-9)
+    assert math.isclose(math.fsum(r["cost"] for r in data["rows"]), data["total"], rel_tol=1e-12, abs_tol=1e-12)
