@@ -82,10 +82,21 @@ def _weekly(weeks: Any, costs: Any, full_weeks: int) -> np.ndarray:
     return per_week[first + 1:] if first > 0 else per_week
 
 
+def _active_hours(row: Any, hours: float) -> float:
+    """Hours from the usage type's first appearance to the end of the billing data."""
+    active = float(row.active_s) / 3600.0 if row.active_s == row.active_s and row.active_s else hours
+    return max(min(active, hours), 1.0)
+
+
 def _monthly(row: Any, hours: float) -> float:
     """Monthly run rate of a usage type: its cost over the hours since it first appeared."""
-    active = float(row.active_s) / 3600.0 if row.active_s == row.active_s and row.active_s else hours
-    return float(row.cost) * HOURS_PER_MONTH / max(min(active, hours), 1.0)
+    return float(row.cost) * HOURS_PER_MONTH / _active_hours(row, hours)
+
+
+def _gb_month(row: Any, hours: float) -> float | None:
+    if row.gb is None or row.gb != row.gb:
+        return None
+    return float(row.gb) * HOURS_PER_MONTH / _active_hours(row, hours)
 
 
 @rule("egress.hot_spots", params=defaults.EgressHotSpots, needs=("billing",))
@@ -96,8 +107,8 @@ def hot_spots(snapshot: Snapshot, catalog: Any, params: defaults.EgressHotSpots)
     a few usage types usually carry most of it (model downloads, dataset sync, API
     responses). How: usage rows marked egress (x_IsEgress, by usage type / SKU) that are
     not inter-region (see ``egress.cross_region``) are summed per provider, account,
-    region and usage type; the top ``top_n`` costing at least ``min_monthly_cost`` a month
-    are listed. The fix depends on the traffic (a CDN in front of downloads, compression,
+    region and usage type; the top ``top_n`` by monthly run rate (since the usage type
+    first appeared) costing at least ``min_monthly_cost`` a month are listed. The fix depends on the traffic (a CDN in front of downloads, compression,
     caching, keeping consumers in the cloud), so the savings are NOT estimated: the finding
     carries 0 savings, the current monthly cost as the upper bound, and the action
     "investigate". Example config::
@@ -119,16 +130,18 @@ def hot_spots(snapshot: Snapshot, catalog: Any, params: defaults.EgressHotSpots)
         yield Skip(rid, "*", f"billing covers {hours:.0f} hours; {params.min_hours} needed to extrapolate a month")
         return
     totals = rows.groupby("currency")["cost"].sum().to_dict()
+    rows = rows.assign(monthly=[_monthly(r, hours) for r in rows.itertuples(index=False)])
+    rows = rows.sort_values(["monthly", "usage_type"], ascending=[False, True])
     shown = 0
     for row in rows.itertuples(index=False):
-        monthly = _monthly(row, hours)
+        monthly = float(row.monthly)
         if shown >= params.top_n or monthly < params.min_monthly_cost:
             break
         shown += 1
         prov = provider_key(row.provider)
         scope = f"egress:{prov}:{row.account or '-'}:{row.region or '-'}:{row.usage_type}"
         share = float(row.cost) / totals[row.currency] if totals.get(row.currency) else 1.0
-        gb_month = float(row.gb) * HOURS_PER_MONTH / hours if row.gb == row.gb and row.gb is not None else None
+        gb_month = _gb_month(row, hours)
         yield Recommendation(
             id=recommendation_id(rid, scope, "investigate"), rule_id=rid, resource_id=scope,
             action="investigate internet egress", provider=prov, account=str(row.account), region=str(row.region),
@@ -193,7 +206,7 @@ def _cross_region_billing(snapshot: Snapshot, catalog: Any, params: defaults.Cro
         scope = f"egress:{prov}:{row.account or '-'}:{row.region or '-'}:{row.usage_type}"
         full = _weekly(row.weeks, row.costs, int(hours // 168))
         low, high = _weekly_range(full, monthly)
-        gb_month = float(row.gb) * HOURS_PER_MONTH / hours if row.gb == row.gb and row.gb is not None else None
+        gb_month = _gb_month(row, hours)
         price = catalog.egress(prov, row.region, "inter_region") if catalog is not None and row.region else None
         yield Recommendation(
             id=recommendation_id(rid, scope, "co-locate"), rule_id=rid, resource_id=scope,

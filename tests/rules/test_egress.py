@@ -197,3 +197,12 @@ def test_run_rate_counts_from_when_the_traffic_started():
     [rec] = list(cross_region(snap, tiny_catalog(), defaults.CrossRegion()))
     assert rec.monthly_savings == pytest.approx(30.0 * 730 / 24)
     assert rec.savings_low == pytest.approx(rec.monthly_savings)  # every week since then was the same
+
+
+def test_hot_spots_rank_by_run_rate_not_by_total():
+    old = rows("USE1-Old-Out-Bytes", 20.0)                       # 28 days x 20 = 560 total
+    new = rows("USE1-New-Out-Bytes", 60.0)
+    new = new[new["ChargePeriodStart"] >= T0 + timedelta(days=21)]  # 7 days x 60 = 420 total, 3x the rate
+    recs = list(hot_spots(billing_snapshot(old, new), None, defaults.EgressHotSpots()))
+    assert [r.resource_name for r in recs] == ["USE1-New-Out-Bytes", "USE1-Old-Out-Bytes"]
+    assert recs[0].current["gb_per_month"] == pytest.approx(60.0 / 0.09 * 730 / 24)
