@@ -111,3 +111,12 @@ def md_code(text: Any, in_table: bool = True) -> str:
     fence = "`" * (longest + 1)
     pad = " " if s.startswith("`") or s.endswith("`") or not s else ""
     return f"{fence}{pad}{s}{pad}{fence}"
+
+
+def md_fence(text: Any, indent: str = "") -> list[str]:
+    """Untrusted text as a fenced code block (literal on GitHub); the fence is longer than
+    any backtick run inside, so the text cannot close it."""
+    body = str(text if text is not None else "").replace("\r\n", "\n").replace("\r", "\n")
+    longest = max((len(m) for m in re.findall(r"`{3,}", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [indent + fence] + [indent + line for line in body.split("\n")] + [indent + fence]

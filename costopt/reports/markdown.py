@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from costopt.model import Audit, Recommendation
 from costopt.reports import view
-from costopt.reports.fmt import md_code, md_escape, money, pct, short_text
+from costopt.reports.fmt import md_escape, md_fence, money, pct, short_text
 
 TOP = 10
 MAX_CHARS = 60_000
@@ -115,8 +115,11 @@ def render(audit: Audit, max_chars: int = MAX_CHARS, **_: Any) -> str:
                          len(recs) - TOP))
     applies = [r for r in recs[:TOP] if r.apply]
     if applies:
-        body = [f"{i}. {md_escape(short_text(r.resource_name or r.resource_id, 48))}: {md_code(short_text(r.apply, 300), in_table=False)}"
-                for i, r in enumerate(applies, 1)]
+        body = []
+        for i, r in enumerate(applies, 1):
+            body += [f"{i}. {md_escape(short_text(r.resource_name or r.resource_id, 48))} "
+                     f"({money(r.monthly_savings, c)}/month): {md_escape(short_text(r.action, 80))}", ""]
+            body += md_fence(r.apply, indent="   ") + [""]
         sections.append(("How to apply the top recommendations", body, len(applies)))
     rejected = view.by_savings(audit.rejected)
     if rejected:

@@ -6,7 +6,7 @@ import csv
 import io
 
 from costopt.reports import csv_report, markdown, render
-from costopt.reports.fmt import md_code, md_escape
+from costopt.reports.fmt import md_code, md_escape, md_fence
 
 from tests.reports.sample_audit import FORMULA, HOSTILE_NAME, HOSTILE_TAG, make_audit, rec
 
@@ -38,6 +38,7 @@ def test_md_escape_blocks_markdown_and_mentions():
     assert md_escape("**bold** _i_ `c`") == "\\*\\*bold\\*\\* \\_i\\_ \\`c\\`"
     assert md_code("a`b|c") == "``a`b\\|c``"
     assert md_code("x", in_table=False) == "`x`"
+    assert md_fence("a\n```\n<b>") == ["````", "a", "```", "<b>", "````"]
 
 
 def test_markdown_top_ten_and_details_for_the_rest():
