@@ -34,6 +34,7 @@ class ClassUsage:
     version: str             # "current", "noncurrent" or "" (not split)
     gb_latest: float
     gb_min: float            # bytes present during the whole window: at least window-old
+    growth_gb_per_day: float  # net growth over the window (0 when shrinking)
     deleted_gb_month: float  # sum of decreases, per month
     hours: float
 
@@ -100,7 +101,11 @@ def class_usage(series: list[MetricSeries]) -> list[ClassUsage]:
         period = max(s.period_s for s in parts)
         hours = (ts[-1] - ts[0] + period) / 3600.0
         drops = float(-np.minimum(np.diff(vs), 0.0).sum()) if vs.size > 1 else 0.0
-        out.append(ClassUsage(storage_class, version, vs[-1] / GB, vs.min() / GB,
+        growth = 0.0
+        if vs.size > 2:  # least-squares slope: robust to daily saw-teeth of write-then-delete
+            t = (ts - ts.mean()) / 86400.0
+            growth = max(0.0, float((t * (vs - vs.mean())).sum() / (t * t).sum())) / GB
+        out.append(ClassUsage(storage_class, version, vs[-1] / GB, vs.min() / GB, growth,
                               abs(drops) / GB * HOURS_PER_MONTH / hours, hours))
     return out
 
@@ -123,15 +128,20 @@ def _latest(series: list[MetricSeries]) -> float | None:
     return float(sum(vals)) if vals else None
 
 
+def old_gb(cu: ClassUsage, days: int) -> float:
+    """GB at least ``days`` old: present all window, minus what the growth rate added in ``days``."""
+    return max(0.0, min(cu.gb_min, cu.gb_latest - cu.growth_gb_per_day * days))
+
+
 def transition_economics(cur: Any, tier: Any, cu: ClassUsage, gb_total: float, objects: float | None,
-                         gets_month: float, amortize_months: int) -> Economics | None:
-    """Monthly economics of moving ``cu.gb_min`` GB from tier ``cur`` to ``tier`` (None = rule broken).
+                         gets_month: float, amortize_months: int, days: int = 0) -> Economics | None:
+    """Monthly economics of moving the GB older than ``days`` from ``cur`` to ``tier`` (None = rule broken).
 
     Reads are charged as if every GET of the bucket hit the moved data (an upper bound), each
     reading an average-sized object. Early deletion: the data deleted per month is charged
     the tier's price for its whole minimum duration (worst case: deleted right after moving).
     """
-    gb = cu.gb_min
+    gb = old_gb(cu, days)
     if gb <= 0:
         return None
     share = gb / gb_total if gb_total > 0 else 1.0
@@ -293,7 +303,8 @@ def _evaluate(rid: str, snapshot: Snapshot, catalog: Any, params: Any, select_bu
             has_rules = bool(bucket.attributes.get("lifecycle_rules"))
             best: list[Economics] = []
             for tier in pick_tiers(tiers, cur):
-                ec = transition_economics(cur, tier, cu, gb_total, objects, gets_month, params.amortize_months)
+                ec = transition_economics(cur, tier, cu, gb_total, objects, gets_month, params.amortize_months,
+                                          days)
                 if ec is not None and ec.net >= params.min_monthly_savings:
                     best.append(ec)
             for ec in best:
@@ -310,7 +321,9 @@ def tiering(snapshot: Snapshot, catalog: Any, params: defaults.StorageTiering) -
 
     Why: infrequently read data in S3 Standard / GCS Standard / Azure Hot pays 2-5x the
     price of an infrequent-access tier. How: for each bucket and storage class, the bytes
-    present during the whole window (at least that old) are priced in every colder tier of
+    older than the transition age (present all window, less what the least-squares growth
+    trend added in that many days; S3 moves to IA after 30 days at the earliest) are
+    priced in every colder tier of
     the catalog whose first byte arrives within ``max_first_byte_ms``; a tier is proposed
     only when the storage saving exceeds retrieval (every GET charged, as if it hit the
     moved data), request, amortised transition and early-deletion costs, and objects below

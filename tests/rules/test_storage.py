@@ -227,3 +227,16 @@ def test_reads_come_from_billing_when_request_metrics_are_off():
         request_rows("another-bucket", "USE1-Requests-Tier2", 10))))
     [skip] = list(tiering(other, tiny_catalog(), defaults.StorageTiering()))
     assert "no request charges in billing" in skip.reason
+
+
+def test_only_data_older_than_the_transition_age_is_moved():
+    # 100 TB growing 1 TB a day: with a 30-day transition only ~70 TB are old enough.
+    snap = bucket_snapshot(gets_per_hour=0.0)
+    grow = bytes_series("ml-datasets-123456789012", 100_000.0)
+    values = (100_000.0 - 1_000.0 * (HOURS - 1 - np.arange(HOURS)) / 24.0) * GiB
+    grow = MetricSeries(grow.resource_id, grow.metric, grow.unit, grow.period_s, grow.timestamps, values, grow.stat,
+                        grow.dimensions)
+    metrics = [m for m in snap.metrics if m.metric != "bytes_stored"] + [grow]
+    ia = next(r for r in recs(tiering(make_snapshot(snap.resources, metrics), tiny_catalog(), defaults.StorageTiering()))
+              if r.proposed["storage_class"] == "STANDARD_IA")
+    assert ia.proposed["gb_moved"] == pytest.approx(100_000.0 - 1_000.0 * 30, rel=1e-6)
