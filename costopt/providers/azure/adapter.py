@@ -162,12 +162,15 @@ class AzureProvider:
         except Exception as exc:
             out.coverage.append(_failed(f"{sub}/storage", exc, "storage", sub, "storage accounts"))
         running = [v for v in vms if v.attributes.get("state") in ("running", "unknown")]
-        if running:
-            progress(f"azure {sub}: Monitor metrics for {len(running)} VMs")
+        accounts_read = [r for r in out.resources if r.kind == "storage_account"]
+        if running or accounts_read:
+            progress(f"azure {sub}: Monitor metrics for {len(running)} VMs, {len(accounts_read)} storage accounts")
             try:
                 client = self.clients.monitor(sub)
                 for vm in running:
                     out.metrics.extend(monitor.read_vm_metrics(client, vm, window))
+                for account in accounts_read:
+                    out.metrics.extend(monitor.read_storage_metrics(client, account, window))
                 out.coverage.append(CoverageEntry(NAME, f"{sub}/monitor", "ok", f"{len(out.metrics)} series"))
             except Exception as exc:
                 out.metrics.clear()

@@ -28,20 +28,26 @@ AGGREGATION = "Maximum,Minimum,Total"
 NETWORK = {"Network In Total": "network_in", "Network Out Total": "network_out"}
 
 
-def _raw_metrics(client, resource_uri: str, timespan: str) -> list[tuple[str, Iterable[tuple[Any, Any, Any, Any]]]]:
-    """[(metric name, [(timestamp, maximum, minimum, total), ...])] for one resource."""
+def _raw_metrics(client, resource_uri: str, timespan: str, *, metricnames: str = METRICS, interval: str = INTERVAL,
+                 aggregation: str = AGGREGATION, filter: str | None = None) -> list[tuple[str, Any]]:
+    """[(metric name, [(timestamp, maximum, minimum, total, average, dimension), ...])] for one resource.
+
+    ``dimension`` is the first metadata value of the time series (e.g. the blob tier), or "".
+    """
     try:
         from azure.mgmt.monitor.operations._metrics_operations import build_list_request
     except ImportError:  # pragma: no cover - SDK layout changed: fall back to the typed call
-        result = client.metrics.list(resource_uri, timespan=timespan, interval=INTERVAL, metricnames=METRICS,
-                                     aggregation=AGGREGATION)
-        return [(m.name.value, [(d.time_stamp, d.maximum, d.minimum, d.total) for ts in m.timeseries or [] for d in ts.data or []])
+        result = client.metrics.list(resource_uri, timespan=timespan, interval=interval, metricnames=metricnames,
+                                     aggregation=aggregation, filter=filter)
+        return [(m.name.value, [(d.time_stamp, d.maximum, d.minimum, d.total, d.average,
+                                 (ts.metadatavalues[0].value if ts.metadatavalues else ""))
+                                for ts in m.timeseries or [] for d in ts.data or []])
                 for m in result.value or []]
     from azure.core.exceptions import HttpResponseError, map_error
     from azure.mgmt.core.exceptions import ARMErrorFormat
 
-    request = build_list_request(resource_uri, timespan=timespan, interval=INTERVAL, metricnames=METRICS,
-                                 aggregation=AGGREGATION)
+    request = build_list_request(resource_uri, timespan=timespan, interval=interval, metricnames=metricnames,
+                                 aggregation=aggregation, filter=filter)
     response = client._send_request(request)
     if response.status_code != 200:
         map_error(status_code=response.status_code, response=response, error_map={})
@@ -49,8 +55,13 @@ def _raw_metrics(client, resource_uri: str, timespan: str) -> list[tuple[str, It
     out = []
     for metric in response.json().get("value") or []:
         name = (metric.get("name") or {}).get("value", "")
-        out.append((name, [(d.get("timeStamp"), d.get("maximum"), d.get("minimum"), d.get("total"))
-                           for ts in metric.get("timeseries") or [] for d in ts.get("data") or []]))
+        rows = []
+        for ts in metric.get("timeseries") or []:
+            meta = ts.get("metadatavalues") or []
+            dim = str(meta[0].get("value", "")) if meta else ""
+            rows.extend((d.get("timeStamp"), d.get("maximum"), d.get("minimum"), d.get("total"), d.get("average"), dim)
+                        for d in ts.get("data") or [])
+        out.append((name, rows))
     return out
 
 
@@ -80,4 +91,36 @@ def read_vm_metrics(client, vm: Resource, window: Window) -> list[MetricSeries]:
         elif name == "Available Memory Bytes" and memory_bytes > 0:
             used = np.clip(100.0 * (1.0 - values / memory_bytes), 0.0, 100.0)
             out.append(MetricSeries(vm.id, "memory", "Percent", PERIOD_S, ts, used, "Maximum"))
+    return out
+
+
+STORAGE_INTERVAL = "PT1H"
+
+
+def read_storage_metrics(client, account: Resource, window: Window) -> list[MetricSeries]:
+    """Blob capacity per access tier -> ``bytes_stored`` (dimension storage_class), blob count ->
+    ``objects``, GetBlob transactions -> ``gets``; hourly, from the account's blob service."""
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    timespan = (f"{window.start.astimezone(timezone.utc).strftime(fmt)}/"
+                f"{window.end.astimezone(timezone.utc).strftime(fmt)}")
+    uri = f"{account.id}/blobServices/default"
+    out: list[MetricSeries] = []
+    queries = (("BlobCapacity", "Average", "Tier eq '*'", "bytes_stored", "Bytes", 4),
+               ("BlobCount", "Average", None, "objects", "Count", 4),
+               ("Transactions", "Total", "ApiName eq 'GetBlob'", "gets", "Count", 3))
+    for name, aggregation, filter_, metric, unit, pick in queries:
+        by_dim: dict[str, list[tuple[int, float]]] = {}
+        for _name, data in _raw_metrics(client, uri, timespan, metricnames=name, interval=STORAGE_INTERVAL,
+                                        aggregation=aggregation, filter=filter_):
+            for row in data:
+                if row[0] is not None and row[pick] is not None:
+                    by_dim.setdefault(row[5] if metric == "bytes_stored" else "", []).append((_epoch(row[0]),
+                                                                                              float(row[pick])))
+        for dim, points in sorted(by_dim.items()):
+            points.sort()
+            ts = np.fromiter((p[0] for p in points), dtype=np.int64, count=len(points))
+            values = np.fromiter((p[1] for p in points), dtype=np.float64, count=len(points))
+            dims = {"storage_class": dim} if dim else {}
+            out.append(MetricSeries(account.id, metric, unit, 3600, ts, values,
+                                    "Sum" if metric == "gets" else "Average", dims))
     return out

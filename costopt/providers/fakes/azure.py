@@ -37,7 +37,8 @@ class FakeSubscription:
     policies: dict[str, dict] = field(default_factory=dict)  # storage account id (lower) -> policy json
     resource_skus: list[dict] = field(default_factory=list)
     cost_rows: list[dict] = field(default_factory=list)  # UsageDate, ResourceId, ..., actual, amortized, Currency
-    metrics: dict[tuple[str, str], list[tuple[int, float]]] = field(default_factory=dict)  # (id lower, name)
+    # (id lower, metric name) -> points, or {dimension value: points} for split metrics (Tier, ApiName)
+    metrics: dict[tuple[str, str], Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -162,14 +163,24 @@ class FakeAzure:
         lo, hi = _date(start_s).timestamp(), _date(end_s).timestamp()
         aggs = [a.strip().lower() for a in query.get("aggregation", "Average").split(",")]
         value = []
+        wanted = dict(re.findall(r"(\w+) eq '([^']*)'", query.get("$filter", "")))
         for name in [n.strip() for n in query.get("metricnames", "").split(",") if n.strip()]:
-            points = [(t, v) for t, v in sub.metrics.get((resource, name), []) if lo <= t < hi]
-            data = [{"timeStamp": datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                     **{a: v for a in aggs}} for t, v in points]
+            entry = sub.metrics.get((resource, name), [])
+            split = entry if isinstance(entry, dict) else {"": entry}  # dimension value -> points
+            dim_name, dim_value = next(iter(wanted.items()), ("", "*"))
+            series = []
+            for dim, raw in sorted(split.items()):
+                if dim and dim_value not in ("*", dim):
+                    continue
+                points = [(t, v) for t, v in raw if lo <= t < hi]
+                data = [{"timeStamp": datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                         **{a: v for a in aggs}} for t, v in points]
+                if data:
+                    meta = [{"name": {"value": dim_name.lower()}, "value": dim}] if dim and dim_name else []
+                    series.append({"metadatavalues": meta, "data": data})
             value.append({"id": f"{resource}/providers/Microsoft.Insights/metrics/{name}",
                           "type": "Microsoft.Insights/metrics", "name": {"value": name, "localizedValue": name},
-                          "unit": "Percent" if "Percentage" in name else "Bytes",
-                          "timeseries": [{"metadatavalues": [], "data": data}] if data else []})
+                          "unit": "Percent" if "Percentage" in name else "Bytes", "timeseries": series})
         return 200, {}, {"cost": 0, "timespan": query.get("timespan"), "interval": query.get("interval", "PT1M"),
                          "namespace": "Microsoft.Compute/virtualMachines", "resourceregion": "", "value": value}
 

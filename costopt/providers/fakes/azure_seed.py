@@ -3,7 +3,8 @@
 Subscription ``5f1c7a2e-...`` (ml-platform-prod, eastus, resource group ml-prod): ``gpu-train-nc6``
 Standard_NC6s_v3 almost idle, ``api-d16`` Standard_D16s_v5 oversized, the unattached 1 TB
 Premium disk ``orphan-data-disk``, the unassociated public IP ``old-lb-pip`` and the Hot-tier
-storage account ``mlrawdata001`` without a lifecycle policy; 14 days of 5-minute metrics and
+storage account ``mlrawdata001`` without a lifecycle policy (52 TB Hot, rarely read); 14 days of
+5-minute VM metrics, hourly blob metrics, and
 5 weeks of daily Cost Management rows (actual = amortized: no reservations).
 """
 
@@ -156,4 +157,11 @@ def _metrics(now: datetime, days: int) -> dict[tuple[str, str], list[tuple[int, 
         net = np.clip(3e6 * (0.5 + diurnal) + rng.normal(0, 2e5, ts.size), 0, None)  # bytes per 5 minutes
         out[(rid, "Network In Total")] = list(zip(ts.tolist(), net.round(0).tolist()))
         out[(rid, "Network Out Total")] = list(zip(ts.tolist(), (net * 0.4).round(0).tolist()))
+    hourly = np.arange(end - days * 86400, end, 3600, dtype=np.int64)
+    blob = f"{BASE}/Microsoft.Storage/storageAccounts/mlrawdata001/blobServices/default".lower()
+    out[(blob, "BlobCapacity")] = {"Hot": [(int(t), 52e12 * (1 + 0.0001 * i)) for i, t in enumerate(hourly)],
+                                   "Cool": [(int(t), 0.0) for t in hourly]}
+    out[(blob, "BlobCount")] = [(int(t), 8.2e6 + 10 * i) for i, t in enumerate(hourly)]
+    out[(blob, "Transactions")] = {"GetBlob": [(int(t), float(3 + i % 4)) for i, t in enumerate(hourly)],
+                                   "PutBlob": [(int(t), 1.0) for t in hourly]}
     return out

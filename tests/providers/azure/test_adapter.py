@@ -67,6 +67,14 @@ def test_metrics(baseline):
     mem = series[(res["api-d16"].id, "memory")]
     assert 15 < mem.values.mean() < 30  # from Available Memory Bytes and 64 GiB
     assert (cpu.timestamps[1:] > cpu.timestamps[:-1]).all()
+    sa = res["mlrawdata001"].id
+    stored = [m for m in snap.metrics if m.resource_id == sa and m.metric == "bytes_stored"]
+    assert {m.dimensions["storage_class"] for m in stored} == {"Hot", "Cool"}
+    hot = next(m for m in stored if m.dimensions["storage_class"] == "Hot")
+    assert len(hot) == 14 * 24 and hot.values.min() >= 52e12
+    gets = series[(sa, "gets")]
+    assert gets.values.max() <= 6  # GetBlob only, not PutBlob
+    assert series[(sa, "objects")].values.min() > 8e6
     net = series[(res["api-d16"].id, "network_out")]
     assert net.stat == "Sum" and net.values.mean() > 1e5
 
