@@ -42,6 +42,8 @@ CASES = [
     ("Usage", "USE1-DataTransfer-Out-Bytes", 0.9, 0.9, None, "", None, None, None, "", None, None, "Usage", 0.9),
     ("Usage", "USE1-EUW1-AWS-Out-Bytes", 0.2, 0.2, None, "", None, None, None, "", None, None, "Usage", 0.2),
     ("Usage", "USE1-DataTransfer-In-Bytes", 0.0, 0.0, None, "", None, None, None, "", None, None, "Usage", 0.0),
+    ("Usage", "USE1-EBS:VolumeUsage.gp3", 0.4, 0.4, None, "", None, None, None, "", None, None, "Usage", 0.4),
+    ("Usage", "USE1-NatGateway-Hours", 0.045, 0.045, None, "", None, None, None, "", None, None, "Usage", 0.045),
 ]
 
 
@@ -74,7 +76,10 @@ def check(table):
     egress = dict(zip(df.x_UsageType, df.x_IsEgress))
     assert egress["USE1-DataTransfer-Out-Bytes"] and egress["USE1-EUW1-AWS-Out-Bytes"]
     assert not egress["USE1-DataTransfer-In-Bytes"] and not egress["USE1-BoxUsage:c5.xlarge"]
-    assert set(df.ProviderName) == {"AWS"} and set(df.ServiceCategory) == {"Compute"}
+    assert set(df.ProviderName) == {"AWS"}
+    category = dict(zip(df.x_UsageType, df.ServiceCategory))
+    assert category["USE1-EBS:VolumeUsage.gp3"] == "Storage" and category["USE1-NatGateway-Hours"] == "Networking"
+    assert category["USE1-BoxUsage:c5.xlarge"] == "Compute" and category["USE1-DataTransfer-Out-Bytes"] == "Compute"
     assert set(df.CommitmentDiscountId.dropna()) == {RI, SP}
     assert set(df.Tags.dropna()) == {'{"team":"vision"}'}
 

@@ -24,7 +24,10 @@ FOCUS_12_CATEGORIES = {"AI and Machine Learning", "Analytics", "Business Applica
     ("AmazonCloudWatch", "Management and Governance"), ("Amazon EC2 Container Registry (ECR)", "Developer Tools"),
     ("Virtual Network", "Networking"), ("Bandwidth", "Networking"), ("Amazon CloudFront", "Networking"),
     ("Amazon Simple Queue Service", "Integration"), ("AWS Key Management Service", "Security"),
-    ("Advanced Threat Protection", "Security"), ("Something Unheard Of", "Other"), ("", "Other"), (None, "Other"),
+    ("Advanced Threat Protection", "Security"), ("Something Unheard Of", "Other"),
+    ("Amazon Virtual Private Cloud", "Networking"), ("Azure Firewall", "Security"), ("Azure DNS", "Networking"),
+    ("Amazon Elastic Container Service", "Compute"), ("AWS Step Functions", "Integration"),
+    ("Cloud SQL", "Databases"), ("Kubernetes Engine", "Compute"), ("Azure Cosmos DB", "Databases"), ("", "Other"), (None, "Other"),
 ])
 def test_category_sql_and_python_agree(service, category):
     assert category_for(service) == category

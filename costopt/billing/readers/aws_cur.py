@@ -77,6 +77,17 @@ def _tags(src: Source) -> str | None:
     return None
 
 
+def _category(service: str | None, usage_type: str | None) -> str | None:
+    """The service's category, except EBS volumes/snapshots (Storage) and NAT gateways / public
+    IPs (Networking), which CUR bills under Amazon EC2."""
+    by_service = category_sql(service)
+    if not usage_type or not by_service:
+        return by_service
+    return (f"(CASE WHEN contains({usage_type}, 'EBS:') THEN 'Storage' "
+            f"WHEN contains({usage_type}, 'NatGateway') OR contains({usage_type}, 'ElasticIP') "
+            f"OR contains({usage_type}, 'PublicIPv4') THEN 'Networking' ELSE {by_service} END)")
+
+
 def mapping(src: Source, con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     t = lambda *keys: exprs.text(src, src.find(*keys))  # noqa: E731
     n = lambda *keys: exprs.number(src, src.find(*keys))  # noqa: E731
@@ -130,7 +141,7 @@ def mapping(src: Source, con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         "ChargeFrequency": case_map(line_type, CHARGE_FREQUENCY, "Usage-Based"),
         "ChargeDescription": t("lineitemlineitemdescription"),
         "ServiceName": service,
-        "ServiceCategory": category_sql(service),
+        "ServiceCategory": _category(service, usage_type),
         "RegionId": _product_field(src, ("productregioncode", "productregion"), "region_code"),
         "AvailabilityZone": t("lineitemavailabilityzone"),
         "ResourceId": f"NULLIF({t('lineitemresourceid')}, '')" if src.find("lineitemresourceid") else None,

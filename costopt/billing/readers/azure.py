@@ -105,6 +105,7 @@ def mapping(src: Source, con: duckdb.DuckDBPyConnection, amortized: bool | None 
     location = t("resourcelocation", "location", "meterregion")
     tags = src.find("tags")
     commitment_id = exprs.first_present(t("benefitid"), t("reservationid"))
+    start = exprs.timestamp(src, con, src.find(*DATE_KEYS))
     out = {
         "ProviderName": "'Microsoft'",
         "BillingAccountId": t("billingaccountid"),
@@ -113,8 +114,8 @@ def mapping(src: Source, con: duckdb.DuckDBPyConnection, amortized: bool | None 
         "SubAccountName": t("subscriptionname"),
         "BillingCurrency": currency,
         "BillingPeriodStart": exprs.timestamp(src, con, src.find("billingperiodstartdate")),
-        "ChargePeriodStart": exprs.timestamp(src, con, src.find(*DATE_KEYS)),
-        "ChargePeriodEnd": None,
+        "ChargePeriodStart": start,
+        "ChargePeriodEnd": f"({start} + INTERVAL 1 DAY)" if start else None,  # cost exports are daily rows
         "ChargeCategory": case_map(charge, CHARGE_CATEGORY, "Usage"),
         "ChargeFrequency": case_map(t("frequency"), FREQUENCY, "Usage-Based"),
         "ChargeDescription": exprs.first_present(t("productname", "product"), meter),

@@ -60,9 +60,10 @@ SERVICE_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("secrets manager", "Security"), ("key vault", "Security"), ("waf", "Security"),
     ("shield", "Security"), ("threat protection", "Security"), ("defender", "Security"),
     ("security", "Security"), ("sentinel", "Security"), ("inspector", "Security"), ("macie", "Security"),
-    ("certificate", "Security"),
+    ("certificate", "Security"), ("firewall", "Security"),
     # Networking
-    ("virtual network", "Networking"), ("vpc", "Networking"), ("cloudfront", "Networking"),
+    ("virtual network", "Networking"), ("virtual private cloud", "Networking"), ("vpc", "Networking"),
+    ("dns", "Networking"), ("cloudfront", "Networking"),
     ("route 53", "Networking"), ("route53", "Networking"), ("load balanc", "Networking"),
     ("bandwidth", "Networking"), ("cdn", "Networking"), ("cloud dns", "Networking"),
     ("networking", "Networking"), ("network", "Networking"), ("direct connect", "Networking"),
