@@ -157,3 +157,10 @@ def test_history_section_rendered_in_reports(tmp_path, first):
     from costopt.reports import render
     page = render(second, "html")
     assert '<section id="history"' in page and "chart-trend" in page
+
+
+def test_first_audit_says_so_in_reports(tmp_path, first):
+    from costopt.reports import render
+    saved = history.record(first, tmp_path)
+    assert "This is the first audit saved in the history folder" in render(saved, "html")
+    assert "First audit saved in the history" in render(saved, "md")

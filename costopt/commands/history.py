@@ -47,7 +47,9 @@ def _emit(rows: list[dict], columns: list[tuple[str, str, str]], fmt: str) -> No
             return pct(v, signed=True)
         if kind == "int":
             return f"{v:,}" if isinstance(v, int) else str(v)
-        return str(v if v is not None else "")[:25] if key == "run_at" else str(v if v is not None else "")
+        if key == "run_at":
+            return str(v or "")[:16].replace("T", " ")
+        return str(v if v is not None else "")
 
     table = [[h for _, h, _ in columns]] + [[cell(r, k, kind) for k, _, kind in columns] for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(columns))]
@@ -81,7 +83,7 @@ def list_command(history_dir, config_path, fmt) -> None:
         return
     for i, r in enumerate(rows, 1):
         r["n"] = i
-    _emit(rows, [("n", "#", "int"), ("run_at", "run at", "text"), ("spend_in_window", "spend in window", "money"),
+    _emit(rows, [("n", "#", "int"), ("run_at", "run at (UTC)", "text"), ("spend_in_window", "spend in window", "money"),
                  ("weekly_spend", "last 7 days", "money"), ("monthly_savings", "savings/month", "money"),
                  ("recommendations", "recs", "int"), ("file", "file", "text")], fmt)
 
@@ -111,7 +113,7 @@ def trend_command(history_dir, config_path, fmt) -> None:
     for r in rows:
         r["weekly_change"] = ((r["weekly_spend"] - previous) / previous) if previous else None
         previous = r["weekly_spend"]
-    _emit(rows, [("run_at", "run at", "text"), ("weekly_spend", "last 7 days", "money"),
+    _emit(rows, [("run_at", "run at (UTC)", "text"), ("weekly_spend", "last 7 days", "money"),
                  ("weekly_change", "change", "pct"), ("monthly_run_rate", "run-rate/month", "money"),
                  ("monthly_savings", "potential/month", "money"), ("realised_savings", "realised/month", "money"),
                  ("recommendations", "recs", "int")], fmt)

@@ -81,6 +81,8 @@ def _history(audit: Audit) -> list[str]:
     c = audit.currency
     prev = section.get("previous") or {}
     out = ["", "### Since the last audit", ""]
+    if not prev:
+        return out + ["First audit saved in the history; the next run will show what changed."]
     if prev.get("run_at"):
         out.append(f"Compared with the audit of {md_escape(str(prev.get('run_at'))[:16])}.")
         out.append("")
