@@ -241,8 +241,11 @@
   function start() {
     /* Charts first: plotly measures the page while drawing, and a long table already in
        the DOM would make every one of those measurements re-lay it out. */
+    var mark = function (name) { if (window.performance && performance.mark) performance.mark(name); };
+    mark("costopt:start");
     readPayload().then(function (data) {
-      return drawCharts(data.charts).then(function () { initTable(data); });
+      mark("costopt:data");
+      return drawCharts(data.charts).then(function () { mark("costopt:charts"); initTable(data); mark("costopt:table"); });
     }).then(function () {
       doc.documentElement.setAttribute("data-ready-ms", String(Math.round(window.performance ? performance.now() : 0)));
       doc.documentElement.setAttribute("data-ready", "true");
