@@ -31,6 +31,7 @@ from costopt.reports.fmt import money, pct, safe_json, short_text
 PLOTLY_CDN = "https://cdn.plot.ly/plotly-{version}.min.js"
 COMPRESS_OVER = 1_000_000
 SKIP_EXAMPLES = 5
+REJECTED_ROWS = 500  # the largest; every rejected candidate is in audit.json
 PLOTLYJS_MODES = ("inline", "cdn")
 
 
@@ -133,7 +134,8 @@ def context(audit: Audit, plotlyjs: str = "inline", compress_over: int = COMPRES
         "charts": sections,
         "chart_sections": {s["section"] for s in sections},
         "filters": html_data.filter_options(audit),
-        "rejected": view.by_savings(audit.rejected),
+        "rejected": view.by_savings(audit.rejected)[:REJECTED_ROWS],
+        "rejected_total": len(audit.rejected),
         "top_wins": view.by_savings(audit.recommendations)[:5],
         "skipped": _skipped_summary(audit),
         "budgets": view.budget_rows(audit),
