@@ -50,6 +50,15 @@ RI_APPLY = {
 PAY_LABEL = {"all_upfront": "All Upfront", "partial_upfront": "Partial Upfront", "no_upfront": "No Upfront"}
 
 
+def spot_candidate(r: Resource, spot_workloads: tuple[str, ...]) -> bool:
+    """Interruption-tolerant (spot.* territory): tagged interruptible, or a tolerant workload not tagged false."""
+    tag = (r.tag("costopt:interruptible") or "").strip().lower()
+    if tag in ("true", "false"):
+        return tag == "true"
+    workload = r.workload or r.tag("costopt:workload")
+    return workload in spot_workloads
+
+
 def _check_term(rule_id: str, params: Any) -> Skip | None:
     if params.term not in TERM_MONTHS or params.payment not in UPFRONT_SHARE:
         return Skip(rule_id, "*", f"term must be one of {sorted(TERM_MONTHS)} and payment one of "
@@ -60,7 +69,11 @@ def _check_term(rule_id: str, params: Any) -> Skip | None:
 # --- billing: spend-based plans ---------------------------------------------------------------
 
 
-def _hourly_usage_sql(params: defaults.SavingsPlan) -> str:
+def _not_excluded(excluded: list[str]) -> str:
+    return f"AND COALESCE(ResourceId, '') NOT IN {sql_list(excluded)}" if excluded else ""
+
+
+def _hourly_usage_sql(params: defaults.SavingsPlan, excluded: list[str]) -> str:
     cost = cost_expr("EffectiveCost")
     return f"""
         SELECT ProviderName AS provider, COALESCE(BillingAccountId, '') AS account,
@@ -75,7 +88,7 @@ def _hourly_usage_sql(params: defaults.SavingsPlan) -> str:
                COUNT(*) AS rows
         FROM focus
         WHERE ChargeCategory = 'Usage' AND ServiceCategory IN {sql_list(params.service_categories)}
-          AND ChargePeriodStart IS NOT NULL
+          AND ChargePeriodStart IS NOT NULL {_not_excluded(excluded)}
         GROUP BY ALL
     """
 
@@ -93,14 +106,14 @@ def _duplicate_sql(params: defaults.SavingsPlan) -> str:
     """
 
 
-def _type_mix_sql(params: defaults.SavingsPlan) -> str:
+def _type_mix_sql(params: defaults.SavingsPlan, excluded: list[str]) -> str:
     return f"""
         SELECT ProviderName AS provider, COALESCE(BillingAccountId, '') AS account, COALESCE(RegionId, '') AS region,
                COALESCE(ResourceId, '') AS resource_id, COALESCE(x_UsageType, '') AS usage_type,
                SUM({cost_expr('EffectiveCost')}) AS cost
         FROM focus
         WHERE ChargeCategory = 'Usage' AND ServiceCategory IN {sql_list(params.service_categories)}
-          AND CommitmentDiscountId IS NULL
+          AND CommitmentDiscountId IS NULL {_not_excluded(excluded)}
           AND COALESCE(PricingCategory, 'Standard') NOT IN ('Committed', 'Dynamic')
         GROUP BY ALL
     """
@@ -150,7 +163,8 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
     c* is the (1 − r) quantile of the hourly spend; the plan shows term, payment option,
     break-even month, coverage and utilisation. The range is the savings on the worst and the
     best week of the window. Apply right-sizing first: a commitment locks in today's size.
-    The rate is the catalog's all-upfront effective rate; ``payment`` changes the cash flow
+    Usage of interruption-tolerant resources (``spot_workloads`` or tagged
+    costopt:interruptible=true, matched by ResourceId) is left to ``spot.*``. The rate is the catalog's all-upfront effective rate; ``payment`` changes the cash flow
     shown (upfront amount, break-even month), not the rate — partial/no upfront plans cost a
     few points more. One plan per provider and billing account; SageMaker usage ("AI and
     Machine Learning") needs its own plan: run with that category instead, not both at once.
@@ -169,12 +183,13 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
         yield Skip(rid, "*", "no price catalog: the commitment discount rate is unknown")
         return
     table = snapshot.billing
-    hourly = table.query(_hourly_usage_sql(params))
+    inventory = {r.id: r for r in snapshot.resources}
+    excluded = sorted(r.id for r in snapshot.resources if spot_candidate(r, params.spot_workloads))
+    hourly = table.query(_hourly_usage_sql(params, excluded))
     if hourly.empty:
         return
     dups = table.query(_duplicate_sql(params))
-    mix = table.query(_type_mix_sql(params))
-    inventory = {r.id: r for r in snapshot.resources}
+    mix = table.query(_type_mix_sql(params, excluded))
     for (prov_name, account), group in hourly.groupby(["provider", "account"], sort=True):
         scope = f"commit:{provider_key(prov_name)}:{account or '-'}"
         prov = provider_key(prov_name)
@@ -248,7 +263,7 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
                       "coverage": p.coverage, "utilisation": p.utilisation,
                       "break_even_month": p.break_even_month, "worst_week_savings_monthly": low,
                       "existing_commitment_cost_in_window": committed, "price_sources": sources,
-                      "identical_usage_rows": n_dup},
+                      "identical_usage_rows": n_dup, "left_to_spot_resources": len(excluded)},
             impacts={}, effort="low",
             rationale=(f"{p.coverage:.0%} of on-demand compute spend would be covered at "
                        f"{p.utilisation:.0%} utilisation; breaks even in month {p.break_even_month}"),
@@ -278,7 +293,9 @@ def reserved_instances(snapshot: Snapshot, catalog: Any, params: defaults.Reserv
     instance reported cpu or gpu metrics) minus the instances already reserved gives the
     hourly usage; the reservation is its (1 − commit/on-demand) quantile. Runs only for
     providers without hourly billing (there ``commitments.savings_plan`` sizes from spend),
-    so the same hours are never priced twice. Spot instances are left out. Example config::
+    so the same hours are never priced twice. Spot instances, and interruption-tolerant
+    ones (``spot_workloads``, or tagged costopt:interruptible=true) that ``spot.*`` prices,
+    are left out. Example config::
 
         [rules."commitments.reserved_instances"]
         term = "3y"
@@ -293,7 +310,8 @@ def reserved_instances(snapshot: Snapshot, catalog: Any, params: defaults.Reserv
     groups: dict[tuple[str, str, str, str], list[Resource]] = defaultdict(list)
     for r in snapshot.resources:
         if (r.kind in params.kinds and r.type and r.pricing_model != "spot" and r.provider not in skip_providers
-                and not r.attributes.get("members_priced_separately")):  # an ASG whose VMs are listed too
+                and not r.attributes.get("members_priced_separately")  # an ASG whose VMs are listed too
+                and not spot_candidate(r, params.spot_workloads)):
             groups[(r.provider, r.account, r.region, r.type)].append(r)
     if not groups:
         return

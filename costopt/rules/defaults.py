@@ -169,6 +169,9 @@ class SavingsPlan:
     min_hours: int = 168  # at least a week of hourly usage
     min_coverage_hours: float = 0.9  # share of the span's hours that must have usage rows
     min_monthly_savings: float = 10.0
+    # Usage of these workloads (or tagged costopt:interruptible=true) is left to spot.* and not
+    # committed, so the same hours are never priced as both spot and commitment savings.
+    spot_workloads: tuple[str, ...] = ("training", "batch", "dev")
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,7 @@ class ReservedInstances:
     running_metrics: tuple[str, ...] = ("cpu", "gpu")  # a point in an hour = the instance ran
     min_hours: int = 168
     min_monthly_savings: float = 10.0
+    spot_workloads: tuple[str, ...] = ("training", "batch", "dev")  # left to spot.* (see SavingsPlan)
 
 
 # --- storage ----------------------------------------------------------------------------------

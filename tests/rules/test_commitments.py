@@ -235,3 +235,30 @@ def test_savings_plan_rule_equals_brute_force_on_random_hourly_spend(hourly):
 def test_a_few_identical_lines_are_tolerated_and_reported():
     [rec] = run_sp(pd.concat([usage_rows(), usage_rows().head(3)]))
     assert isinstance(rec, Recommendation) and rec.evidence["identical_usage_rows"] == 3
+
+
+def test_interruptible_usage_is_left_to_spot_not_committed():
+    # i-0..i-3 of the always-on base are training instances tagged interruptible: spot.* prices them.
+    inventory = [make_resource(f"i-{k}", type="m5.xlarge", workload="training",
+                               tags={"costopt:interruptible": "true"}) for k in range(4)]
+    snap = make_snapshot(inventory, billing=billing_table(usage_rows()),
+                         window=make_window(days=21, end=T0 + timedelta(hours=HOURS)))
+    [rec] = savings_plan(snap, tiny_catalog(), defaults.SavingsPlan())
+    assert rec.proposed["on_demand_equivalent_per_hour"] == pytest.approx(6 * 0.2)
+    assert rec.evidence["left_to_spot_resources"] == 4
+    # Tagged false, a training instance is steady base load again.
+    pinned = [make_resource(r.id, type="m5.xlarge", workload="training", tags={"costopt:interruptible": "false"})
+              for r in inventory]
+    snap = make_snapshot(pinned, billing=snap.billing, window=snap.window)
+    [rec] = savings_plan(snap, tiny_catalog(), defaults.SavingsPlan())
+    assert rec.proposed["on_demand_equivalent_per_hour"] == pytest.approx(10 * 0.2)
+
+
+def test_reservations_skip_spot_candidates():
+    snap = fleet()
+    batch = [make_resource(r.id, type=r.type, pricing_model=r.pricing_model,
+                           workload="batch" if r.id.startswith("i-a") else None) for r in snap.resources]
+    # Without the three always-on batch instances: 1 reserved always + 2 in office hours, minus the
+    # reservation -> 0 at night, 2 for a third of the hours (< r = 0.6): nothing more to reserve.
+    assert list(reserved_instances(make_snapshot(batch, snap.metrics, window=snap.window), tiny_catalog(),
+                                   defaults.ReservedInstances())) == []
