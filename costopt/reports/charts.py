@@ -172,7 +172,7 @@ def frontier(audit: Audit) -> list[tuple[str, go.Figure]]:
 
 
 def budgets(audit: Audit) -> go.Figure | None:
-    rows = [b for b in view.budget_rows(audit) if b.limit is not None]
+    rows = [b for b in view.budget_rows(audit) if b.limit is not None and b.is_money]
     if not rows:
         return None
     labels = [plot_text(f"{b.scope} {b.period}".strip(), 40) for b in rows]

@@ -143,6 +143,7 @@ def context(audit: Audit, plotlyjs: str = "inline", compress_over: int = COMPRES
         "coverage_counts": dict(coverage_counts),
         "team_keys": view.team_tag_keys(audit),
         "risk_label": view.risk_label,
+        "budget_amount": view.budget_amount,
         "lookback_days": audit.settings.get("lookback_days") if isinstance(audit.settings, Mapping) else None,
         "payload": Markup(_payload(audit, figures, compress_over)),
         "css": Markup(_static("report.css")),

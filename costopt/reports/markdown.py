@@ -69,8 +69,9 @@ def _budgets(audit: Audit) -> list[str]:
         verdict = BUDGET_ICONS.get(b.status, md_escape(b.status))
         if b.detail:
             verdict += f" {md_escape(short_text(b.detail, 80))}"
-        out.append(f"| {md_escape(b.scope)} | {md_escape(b.period) or '–'} | {money(b.limit, c)} | {money(b.actual, c)} | "
-                   f"{money(b.forecast, c)} | {verdict} |")
+        amount = lambda v, row=b: view.budget_amount(v, row, c)  # noqa: E731
+        out.append(f"| {md_escape(b.scope)} | {md_escape(b.period) or '–'} | {amount(b.limit)} | {amount(b.actual)} | "
+                   f"{amount(b.forecast)} | {verdict} |")
     return out
 
 

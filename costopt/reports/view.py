@@ -144,6 +144,11 @@ class BudgetRow:
     forecast: float | None
     status: str  # ok | warn | breach | unknown
     detail: str
+    unit: str = ""  # the currency (money), "%" (growth) or "<currency>/month"
+
+    @property
+    def is_money(self) -> bool:
+        return self.unit != "%"
 
 
 def _num(value: Any) -> float | None:
@@ -174,6 +179,8 @@ def budget_rows(audit: Audit) -> list[BudgetRow]:
             status = "breach"
         elif status in ("pass", "passed", "within"):
             status = "ok"
+        elif status in ("skipped", "skip", "n/a"):
+            status = "unknown"
         elif status not in ("ok", "warn", "breach"):
             worst = max((v for v in (actual, forecast) if v is not None), default=None)
             status = "unknown" if limit is None or worst is None else ("breach" if worst > limit else "ok")
@@ -182,6 +189,7 @@ def budget_rows(audit: Audit) -> list[BudgetRow]:
             period=str(_first(b, "period", "window", "kind") or ""),
             limit=limit, warn=_num(b.get("warn")), actual=actual, forecast=forecast, status=status,
             detail=str(_first(b, "message", "detail", "reason") or ""),
+            unit=str(b.get("unit") or audit.currency),
         ))
     return rows
 
@@ -193,3 +201,14 @@ def history_section(audit: Audit) -> Mapping[str, Any] | None:
 
 def by_savings(recs: Iterable[Recommendation]) -> list[Recommendation]:
     return sorted(recs, key=lambda r: (-r.monthly_savings, r.id))
+
+
+def budget_amount(value: float | None, row: BudgetRow, currency: str) -> str:
+    """A budget figure in its unit: money, or a percentage for growth limits."""
+    from costopt.reports.fmt import money
+
+    if value is None:
+        return "n/a"
+    if not row.is_money:
+        return f"{value:,.1f}%"
+    return money(value, currency)

@@ -38,11 +38,18 @@ def test_budget_rows_read_tolerantly():
         {"scope": "team=x", "fail": 100.0, "actual": 50.0, "forecast": 90.0, "verdict": "PASS"},
         {"scope": "p", "limit": 10.0, "actual": 5.0, "status": "failed"},
         {"scope": "nolimit", "actual": 5.0},
+        {"scope": "total", "period": "week-over-week", "unit": "%", "fail": 10.0, "actual": 12.5, "status": "fail"},
+        {"scope": "svc", "fail": 10.0, "status": "skipped"},
         "not a mapping",
     ))
     rows = view.budget_rows(audit)
     assert [(b.scope, b.status) for b in rows] == [("total", "breach"), ("team=x", "ok"), ("p", "breach"),
-                                                   ("nolimit", "unknown")]
+                                                   ("nolimit", "unknown"), ("total", "breach"), ("svc", "unknown")]
+    growth = rows[4]
+    assert view.budget_amount(growth.actual, growth, "USD") == "12.5%"
+    assert view.budget_amount(rows[0].actual, rows[0], "USD") == "$120"
+    fig = charts.budgets(audit).to_plotly_json()
+    assert len(fig["data"][0]["x"]) == 4  # the growth check (a percentage) is not drawn on the money axis
 
 
 def test_frontier_accepts_list_form_and_skips_bad_points():
