@@ -15,19 +15,28 @@ import click
 from costopt import __version__
 from costopt.errors import CostoptError
 
-COMMAND_MODULES = (
-    "costopt.commands.costs",
-    "costopt.commands.audit",
-    "costopt.commands.report",
-    "costopt.commands.gate",
-    "costopt.commands.rules",
-    "costopt.commands.catalog",
-    "costopt.commands.history",
-)
+COMMANDS = {
+    "costs": "costopt.commands.costs",
+    "audit": "costopt.commands.audit",
+    "report": "costopt.commands.report",
+    "gate": "costopt.commands.gate",
+    "rules": "costopt.commands.rules",
+    "catalog": "costopt.commands.catalog",
+    "history": "costopt.commands.history",
+}
 
 
 class CostoptGroup(click.Group):
-    """A click group that turns CostoptError into one line and exit code 2."""
+    """A click group that imports a command only when it runs (fast start-up) and turns
+    CostoptError into one line and exit code 2."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        return importlib.import_module(COMMANDS[name]).command
 
     def invoke(self, ctx: click.Context):
         try:
@@ -58,16 +67,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-
-
-for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(_name)
-    except ModuleNotFoundError as _exc:
-        if _exc.name != _name:
-            raise
-        continue
-    cli.add_command(_module.command)
 
 
 def main() -> None:

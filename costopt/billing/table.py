@@ -8,10 +8,12 @@ The table never loads an export into pandas: readers register DuckDB views over 
 from __future__ import annotations
 
 import threading
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported by DuckDB's .df() only when a query returns a frame
+    import pandas as pd
 
 from costopt.billing.schema import FOCUS_COLUMNS
 
@@ -59,7 +61,7 @@ class BillingTable:
             self._define_view()
             return name
 
-    def add_frame(self, frame: pd.DataFrame, label: str = "<frame>") -> str:
+    def add_frame(self, frame: "pd.DataFrame", label: str = "<frame>") -> str:
         """Add an in-memory FOCUS frame (any subset of canonical columns)."""
         with self._lock:
             self._n += 1
@@ -69,12 +71,12 @@ class BillingTable:
         return self.add_select(canonical_select(mapping, raw), label)
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, label: str = "<frame>") -> "BillingTable":
+    def from_frame(cls, frame: "pd.DataFrame", label: str = "<frame>") -> "BillingTable":
         table = cls()
         table.add_frame(frame, label)
         return table
 
-    def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> "pd.DataFrame":
         """Run ``sql`` (which may reference the ``focus`` view) and return a DataFrame."""
         with self._lock:
             cur = self.con.cursor()

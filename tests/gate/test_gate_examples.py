@@ -53,7 +53,7 @@ def test_examples_run_a_weekly_audit_and_the_gate(name):
     commands = commands_in(EXAMPLES / name)
     assert [c[0] for c in commands] == ["audit", "gate"]
     for words in commands:
-        command = cli.commands[words[0]]
+        command = cli.get_command(None, words[0])
         known = {opt for param in command.params for opt in param.opts}
         flags = {w for w in words[1:] if w.startswith("--")}
         assert flags <= known, f"{name}: unknown flags {flags - known} for costopt {words[0]}"
