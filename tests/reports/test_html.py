@@ -135,3 +135,22 @@ def test_large_payload_is_compressed_and_decodes():
     assert '"encoding":"gzip-base64"' in page
     data = _data_block(page)
     assert len(data["rows"]) == 300 and data["rows"][0][data["cols"].index("savings")] == 309.0
+
+
+def test_report_command_renders_a_saved_audit(tmp_path):
+    from click.testing import CliRunner
+
+    from costopt.audit_io import audit_to_json
+    from costopt.cli import cli
+
+    saved = tmp_path / "audit.json"
+    saved.write_text(audit_to_json(make_audit()), encoding="utf-8")
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(cli, ["report", str(saved), "--format", "html", "--plotlyjs", "cdn", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert '<script src="https://cdn.plot.ly/plotly-' in page and HOSTILE_TAG not in page
+    assert set(_data_block(page)["charts"]) == set(_data_block(html.render(make_audit()))["charts"])
+    for fmt in ("md", "csv"):
+        result = CliRunner().invoke(cli, ["report", str(saved), "--format", fmt])
+        assert result.exit_code == 0 and result.output.strip(), fmt
