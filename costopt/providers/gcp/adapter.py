@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from costopt.config import Settings
-from costopt.errors import ProviderError
+from costopt.errors import InputError, ProviderError
 from costopt.model import CoverageEntry, MetricSeries, PriceSource, Resource, Snapshot, Window
 from costopt.progress import Progress
 from costopt.providers.gcp import billing, inventory, monitoring, prices, vertex
@@ -140,11 +140,9 @@ class GcpProvider:
         progress(f"gcp: billing export {table} (aggregated in BigQuery)")
         try:
             result = billing.read_billing(self.clients.bigquery(table.split(".")[0]), table, window, projects)
-        except ProviderError:
+        except (ProviderError, InputError):
             raise
         except Exception as exc:
-            if type(exc).__name__ == "InputError":
-                raise
             coverage.append(_failed(f"bigquery:{table}", exc, "bigquery", table.split(".")[0], "billing export"))
             return None
         rows = 0 if result is None else int(result.scalar("SELECT COUNT(*) FROM focus"))

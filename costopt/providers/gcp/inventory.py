@@ -67,9 +67,17 @@ def machine_specs(clients, catalog, project: str, zone: str, machine_type: str) 
     """vCPU, memory and bundled GPUs of a machine type: the catalog first, else machineTypes.get."""
     spec = catalog.instance(PROVIDER, machine_type) if catalog is not None else None
     if spec is not None:
+        accels: list[tuple[str, int]] = []
+        if spec.gpu_count:  # the accelerator type (for its SKU price) comes from the machine type
+            try:
+                mt = clients.compute("machine_types").get(project=project, zone=zone, machine_type=machine_type,
+                                                          retry=RETRY)
+                accels = [(a.guest_accelerator_type, int(a.guest_accelerator_count)) for a in mt.accelerators]
+            except Exception:  # keep the catalog's specs; the SKU price then needs guestAccelerators
+                accels = []
         return {"vcpu": spec.vcpu, "memory_gib": spec.memory_gib, "gpu_count": spec.gpu_count,
                 "gpu_model": spec.gpu_model, "gpu_memory_gib": spec.gpu_memory_gib,
-                "architecture": spec.architecture, "accelerators": [], "source": "catalog"}
+                "architecture": spec.architecture, "accelerators": accels, "source": "catalog"}
     mt = clients.compute("machine_types").get(project=project, zone=zone, machine_type=machine_type, retry=RETRY)
     accels = [(a.guest_accelerator_type, int(a.guest_accelerator_count)) for a in mt.accelerators]
     return {"vcpu": int(mt.guest_cpus), "memory_gib": mt.memory_mb / 1024.0,
@@ -98,7 +106,10 @@ def instance_resource(inst, project: str, specs: dict[str, Any], prices, currenc
     accels = [(last(a.accelerator_type), int(a.accelerator_count)) for a in inst.guest_accelerators]
     accels = accels or list(specs.get("accelerators") or [])
     gpu_count = sum(c for _t, c in accels) or int(specs.get("gpu_count") or 0)
-    gpu_model = accels[0][0] if accels else specs.get("gpu_model")
+    accelerator_type = accels[0][0] if accels else None
+    gpu_model = specs.get("gpu_model")  # the catalog's name (A100) when it knows the type
+    if specs.get("source") != "catalog":
+        gpu_model = accelerator_type or gpu_model
     spot = inst.scheduling.provisioning_model == "SPOT" or bool(inst.scheduling.preemptible)
     running = inst.status == "RUNNING"
     hourly = prices.instance_hourly(machine_type, region, specs.get("vcpu"), specs.get("memory_gib"), accels,
@@ -112,10 +123,11 @@ def instance_resource(inst, project: str, specs: dict[str, Any], prices, currenc
         currency=currency, tags=tags, workload=_workload(tags), created=_created(inst.creation_timestamp),
         specs={"vcpu": specs.get("vcpu"), "memory_gib": specs.get("memory_gib"), "gpu_count": gpu_count,
                "gpu_model": gpu_model,
-               "gpu_memory_gib": specs.get("gpu_memory_gib") or (GPU_MEMORY_GIB.get(gpu_model) if gpu_model else None),
+               "gpu_memory_gib": specs.get("gpu_memory_gib") or GPU_MEMORY_GIB.get(accelerator_type or ""),
                "architecture": specs.get("architecture")},
         attributes={"state": inst.status.lower(), "zone": zone, "provisioning_model": inst.scheduling.provisioning_model
                     or "STANDARD", "preemptible": bool(inst.scheduling.preemptible), "specs_source": specs.get("source"),
+                    "accelerator_type": accelerator_type,
                     "self_link": inst.self_link},
     )
 

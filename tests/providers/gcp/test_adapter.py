@@ -24,7 +24,9 @@ def test_inventory_kinds_specs_and_prices(baseline):
     res = by_name(snap)
     a100 = res["train-a100"]
     assert a100.kind == "gpu_vm" and a100.type == "a2-highgpu-1g" and a100.region == "us-central1"
-    assert a100.specs["vcpu"] == 12 and a100.specs["gpu_count"] == 1 and a100.specs["gpu_model"] == "nvidia-tesla-a100"
+    assert a100.specs["vcpu"] == 12 and a100.specs["gpu_count"] == 1
+    assert a100.attributes["accelerator_type"] == "nvidia-tesla-a100"
+    assert a100.specs["gpu_model"] == ("A100" if a100.attributes["specs_source"] == "catalog" else "nvidia-tesla-a100")
     # 12 vCPU x core + 85 GiB x ram + 1 A100, from the catalog SKUs
     assert a100.hourly_cost == pytest.approx(12 * 0.031611 + 85 * 0.004237 + 2.933908)
     assert a100.workload == "training" and a100.tag("costopt:team") == "vision"
@@ -194,3 +196,15 @@ def test_catalog_api_denied_falls_back_to_bundled_prices(gcp):
     n2 = by_name(snap)["etl-n2"]
     assert n2.hourly_cost is not None and n2.attributes["price_source"] != "Cloud Billing Catalog API"
     assert cov[f"{PROJECT}/compute"].status == "ok"
+
+
+def test_specs_from_machine_types_api_without_catalog(gcp):
+    from costopt.providers.gcp import inventory
+    from costopt.providers.gcp.clients import GcpClients
+
+    clients = GcpClients(None, gcp.endpoints)
+    specs = inventory.machine_specs(clients, None, PROJECT, "us-central1-a", "a2-highgpu-1g")
+    assert specs["source"] == "compute.machineTypes" and specs["vcpu"] == 12 and specs["memory_gib"] == 85
+    assert specs["accelerators"] == [("nvidia-tesla-a100", 1)] and specs["gpu_memory_gib"] == 40
+    with pytest.raises(Exception):
+        inventory.machine_specs(clients, None, PROJECT, "us-central1-a", "no-such-type")
