@@ -206,5 +206,7 @@ def test_specs_from_machine_types_api_without_catalog(gcp):
     specs = inventory.machine_specs(clients, None, PROJECT, "us-central1-a", "a2-highgpu-1g")
     assert specs["source"] == "compute.machineTypes" and specs["vcpu"] == 12 and specs["memory_gib"] == 85
     assert specs["accelerators"] == [("nvidia-tesla-a100", 1)] and specs["gpu_memory_gib"] == 40
-    with pytest.raises(Exception):
+    from google.api_core.exceptions import NotFound
+
+    with pytest.raises(NotFound):
         inventory.machine_specs(clients, None, PROJECT, "us-central1-a", "no-such-type")
