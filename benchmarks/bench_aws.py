@@ -4,7 +4,8 @@ A moto server runs on 127.0.0.1 behind a tiny WSGI wrapper that sleeps ``--delay
 50 ms) before answering EVERY request — the latency is injected on the SERVER side, so the
 client (the real adapter in its own process) sees it like network/API latency and threads can
 overlap it. The server holds a small estate in each of 16 regions (instances, a volume, an
-Elastic IP, CPU metrics). Each run is a fresh ``python benchmarks/bench_aws.py drive ...``
+Elastic IP, CPU metrics). Prices are off (moto has no Price List API; the catalog load is not
+what is measured). Each run is a fresh ``python benchmarks/bench_aws.py drive ...``
 process that builds ``AwsProvider(max_workers=N)`` and collects the 16 regions; the parent
 times the whole process. Runs alternate sequential/concurrent, ``--runs`` each (default 3);
 the median is reported with the ratio (target: concurrent <= 1/4 of sequential).
@@ -82,10 +83,10 @@ def drive(endpoint: str, workers: int) -> None:
     from costopt.providers.aws.adapter import AwsProvider
 
     session = boto3.Session(aws_access_key_id="bench", aws_secret_access_key="bench", region_name="us-east-1")
-    provider = AwsProvider(regions=REGIONS, session=session, max_workers=workers, prices="api",
+    provider = AwsProvider(regions=REGIONS, session=session, max_workers=workers, prices="off",
                            with_costs=False, retry_mode="standard")
     snap = provider.collect(Window(NOW - timedelta(hours=1), NOW))
-    failed = [c for c in snap.coverage if c.status == "failed"]  # (moto has no Price List API: "partial")
+    failed = [c for c in snap.coverage if c.status == "failed"]
     if failed or len([r for r in snap.resources if r.kind == "vm"]) != 2 * len(REGIONS):
         sys.exit(f"bad run: {len(snap.resources)} resources, failures: {failed[:3]}")
 

@@ -6,7 +6,8 @@ Prices are filled in afterwards (:mod:`costopt.providers.aws.prices`). Nothing i
 changed in the account; the exact actions used are in ``iam-policy.json``.
 
 Settings (``[providers.aws]`` in costopt.toml) may set ``max_workers``, ``retry_mode``
-(standard | adaptive), ``max_attempts``, ``prices`` (auto | api | catalog) and ``period_s``
+(standard | adaptive), ``max_attempts``, ``prices`` (auto | api | catalog | off: inventory
+without prices) and ``period_s``
 (CloudWatch period; default 300 s, 3600 s past 63 days).
 """
 
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_WORKERS = 16
 DEFAULT_RETRY_MODE = "adaptive"
 DEFAULT_MAX_ATTEMPTS = 8
-PRICE_MODES = ("auto", "api", "catalog")
+PRICE_MODES = ("auto", "api", "catalog", "off")
 
 
 class AwsProvider:
@@ -109,8 +110,8 @@ class AwsProvider:
                  f"{workers} worker(s)")
         parts = self._run(plan, window, progress, workers, period)
         resources = [r for p in parts for r in p.resources]
-        book = PriceBook(None if price_mode == "catalog" else accounts[0].client("pricing", PRICING_REGION),
-                         None if price_mode == "api" else self._catalog(settings), self.today)
+        book = PriceBook(None if price_mode in ("catalog", "off") else accounts[0].client("pricing", PRICING_REGION),
+                         None if price_mode in ("api", "off") else self._catalog(settings), self.today)
         resources = priced(resources, book, workers)
         book.save()
         if book.api_error:

@@ -133,12 +133,13 @@ def addresses(account: Account, region: str) -> list[Resource]:
 
 def nat_gateways(account: Account, region: str) -> list[Resource]:
     ec2 = account.client("ec2", region)
+    raw = [n for n in pages(ec2, "describe_nat_gateways", "NatGateways") if n.get("State") in ("pending", "available")]
+    if not raw:
+        return []
     s3_gateway_vpcs = {e["VpcId"] for e in pages(ec2, "describe_vpc_endpoints", "VpcEndpoints")
                        if e.get("VpcEndpointType") == "Gateway" and e.get("ServiceName", "").endswith(".s3")}
     out = []
-    for nat in pages(ec2, "describe_nat_gateways", "NatGateways"):
-        if nat.get("State") not in ("pending", "available"):
-            continue
+    for nat in raw:
         tags = tag_dict(nat.get("Tags"))
         created = nat.get("CreateTime")
         out.append(Resource(

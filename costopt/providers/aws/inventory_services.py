@@ -3,7 +3,7 @@ policies per variant), Auto Scaling groups (+ their policies) and RDS instances.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from costopt.model import Resource
 from costopt.providers.aws.common import pages, tag_dict, workload_of
@@ -34,10 +34,14 @@ def sagemaker_scaling(account: Account, region: str) -> dict[tuple[str, str], di
     return out
 
 
-def sagemaker_endpoints(account: Account, region: str, scaling: dict[tuple[str, str], dict[str, Any]]) -> list[Resource]:
+def sagemaker_endpoints(account: Account, region: str,
+                        scaling: Callable[[], dict[tuple[str, str], dict[str, Any]]]) -> list[Resource]:
+    """Endpoints with their variants; ``scaling()`` (Application Auto Scaling) is read only if there are any."""
     sm = account.client("sagemaker", region)
+    summaries = list(pages(sm, "list_endpoints", "Endpoints"))
+    scaling_of = scaling() if summaries else {}
     out = []
-    for summary in pages(sm, "list_endpoints", "Endpoints"):
+    for summary in summaries:
         name = summary["EndpointName"]
         ep = sm.describe_endpoint(EndpointName=name)
         config = sm.describe_endpoint_config(EndpointConfigName=ep["EndpointConfigName"])
@@ -51,7 +55,7 @@ def sagemaker_endpoints(account: Account, region: str, scaling: dict[tuple[str, 
                 "instance_count": int(live.get("CurrentInstanceCount", v.get("InitialInstanceCount", 0)) or 0),
                 "weight": live.get("CurrentWeight", v.get("InitialVariantWeight")),
                 "serverless": dict(serverless) if serverless else None,
-                "autoscaling": scaling.get((name, v["VariantName"])),
+                "autoscaling": scaling_of.get((name, v["VariantName"])),
             })
         tags = tag_dict(pages(sm, "list_tags", "Tags", ResourceArn=ep["EndpointArn"]))
         first = next((v for v in variants if v["instance_type"]), variants[0] if variants else {})
@@ -69,11 +73,12 @@ def sagemaker_endpoints(account: Account, region: str, scaling: dict[tuple[str, 
 def autoscaling_groups(account: Account, region: str, instance_types: dict[str, str]) -> list[Resource]:
     """ASGs with min/max/desired, instance type (from their instances) and scaling policies."""
     asg = account.client("autoscaling", region)
+    groups = list(pages(asg, "describe_auto_scaling_groups", "AutoScalingGroups"))
     policies: dict[str, list[dict[str, Any]]] = {}
-    for p in pages(asg, "describe_policies", "ScalingPolicies"):
+    for p in (pages(asg, "describe_policies", "ScalingPolicies") if groups else ()):
         policies.setdefault(p["AutoScalingGroupName"], []).append(_policy(p))
     out = []
-    for g in pages(asg, "describe_auto_scaling_groups", "AutoScalingGroups"):
+    for g in groups:
         tags = tag_dict(g.get("Tags"))
         members = [i["InstanceId"] for i in g.get("Instances", ())]
         itype = next((instance_types[i] for i in members if i in instance_types), "") \

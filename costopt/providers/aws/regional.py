@@ -60,9 +60,13 @@ def read_region(account: Account, region: str, window: Window, progress: Callabl
     types = {r.id: r.type for r in instances}
     out.resources += step("autoscaling groups", lambda: inventory_services.autoscaling_groups(account, region, types),
                           ("autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribePolicies"))
-    scaling = step("application autoscaling", lambda: inventory_services.sagemaker_scaling(account, region),
-                   ("application-autoscaling:DescribeScalableTargets",
-                    "application-autoscaling:DescribeScalingPolicies"), default={})
+
+    def scaling() -> dict:  # read only when the region has endpoints
+        return guarded(scope_of(acct, region, "application autoscaling"), cov,
+                       lambda: inventory_services.sagemaker_scaling(account, region),
+                       actions=("application-autoscaling:DescribeScalableTargets",
+                                "application-autoscaling:DescribeScalingPolicies"), default={})
+
     endpoints = step("sagemaker endpoints", lambda: inventory_services.sagemaker_endpoints(account, region, scaling),
                      ("sagemaker:ListEndpoints", "sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig",
                       "sagemaker:ListTags"))

@@ -46,6 +46,10 @@ def _estate(session):
     subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
     ec2.create_nat_gateway(SubnetId=subnet, AllocationId=ec2.allocate_address(Domain="vpc")["AllocationId"])
     session.client("s3", region_name="us-east-1").create_bucket(Bucket="ml-data")
+    ec2.create_launch_template(LaunchTemplateName="fleet", LaunchTemplateData={"ImageId": AMI, "InstanceType": "m5.large"})
+    session.client("autoscaling", region_name="us-east-1").create_auto_scaling_group(
+        AutoScalingGroupName="fleet", MinSize=1, MaxSize=1, AvailabilityZones=["us-east-1a"],
+        LaunchTemplate={"LaunchTemplateName": "fleet", "Version": "$Latest"})
     _endpoint(session, "fraud-detector", "ml.g4dn.xlarge", 1)
     session.client("rds", region_name="us-east-1").create_db_instance(
         DBInstanceIdentifier="db", DBInstanceClass="db.r5.large", Engine="postgres", AllocatedStorage=20,
