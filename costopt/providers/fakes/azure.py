@@ -187,6 +187,9 @@ class FakeAzure:
     def _retail(self, query: Mapping[str, str]):
         with self._lock:
             self.calls.append(("prices", query.get("$filter", "")))
+            if self.throttle.get("prices", 0) > 0:
+                self.throttle["prices"] -= 1
+                return 429, {"Retry-After": self.retry_after}, {"Error": "Too many requests"}
         conditions = dict(re.findall(r"(\w+) eq '([^']*)'", query.get("$filter", "")))
         currency = query.get("currencyCode", "USD").strip("'")
         rate = {"USD": 1.0, "EUR": 0.92}.get(currency, 1.0)

@@ -36,3 +36,10 @@ def test_disk_cache_avoids_requests(azure):
                                            ("UltraSSD_LRS", 100, None)])
 def test_disk_tiers(sku, size, tier):
     assert disk_tier(sku, size) == tier
+
+
+def test_throttled_price_requests_are_retried(azure):
+    azure.fake.throttle["prices"] = 2
+    prices = RetailPrices("USD", use_cache=False)
+    assert prices.vm_hourly("eastus", "Standard_D8s_v5") == pytest.approx(0.384)
+    assert prices.requests == 3 and azure.fake.throttle["prices"] == 0

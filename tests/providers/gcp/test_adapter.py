@@ -210,3 +210,16 @@ def test_specs_from_machine_types_api_without_catalog(gcp):
 
     with pytest.raises(NotFound):
         inventory.machine_specs(clients, None, PROJECT, "us-central1-a", "no-such-type")
+
+
+def test_standard_export_table_has_no_resource_ids(gcp):
+    table = f"{PROJECT}.billing_export.gcp_billing_export_v1_01A2B3_C4D5E6_F7A8B9"
+    if table not in gcp.fake.bq_tables:
+        rows = [{k: v for k, v in r.items() if k != "resource"} for r in export_rows(NOW, days=20)]
+        gcp.fake.add_export_table(table, rows, detailed=False)
+    gcp.fake.throttle["bigquery"] = 1  # the tables.get is throttled once, then retried
+    snap = gcp.collect(bq_table=table)
+    assert snap.billing.scalar("SELECT COUNT(*) FROM focus WHERE ResourceId IS NOT NULL") == 0
+    usage = snap.billing.scalar("SELECT SUM(BilledCost) FROM focus WHERE ChargeCategory = 'Usage'")
+    start, end = WINDOW.start.replace(tzinfo=None), WINDOW.end.replace(tzinfo=None)
+    assert usage == pytest.approx(sum(r["cost"] for r in export_rows(NOW, days=20) if start <= r["usage_start_time"] < end))
