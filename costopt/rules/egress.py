@@ -1,4 +1,4 @@
-"""Egress rules: internet egress hot spots, cross-region transfer, NAT processing.
+"""Egress rules: internet egress hot spots and cross-region transfer (NAT processing: costopt.rules.nat).
 
 Egress is found by usage type / SKU, never by service (DESIGN §4): the billing readers mark
 data-transfer-out rows ``x_IsEgress``; this module further tells inter-region transfer apart
@@ -16,17 +16,11 @@ from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recom
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.billing_sql import cost_expr, provider_key
+from costopt.rules.nat import GB, nat_gateway_endpoint  # noqa: F401  (registers egress.nat_gateway_endpoint)
 
 # Inter-region usage types of AWS, GCP and Azure (regular expression for DuckDB).
 INTER_REGION_RE = r"(?i)(inter[- ]?region|inter[- ]?continent|intra[- ]?continent|^[A-Z]{2,4}[0-9]?-[A-Z]{2,4}[0-9]?-AWS-(Out|In)-Bytes)"
-GB = 1e9
 
-NAT_APPLY = {
-    "aws": ("aws ec2 create-vpc-endpoint --vpc-id {vpc} --vpc-endpoint-type Gateway "
-            "--service-name com.amazonaws.{region}.{dest} --route-table-ids <private route tables>"),
-    "gcp": "gcloud compute networks subnets update <subnet> --region {region} --enable-private-ip-google-access",
-    "azure": "az network vnet subnet update --vnet-name {vpc} --name <subnet> --service-endpoints Microsoft.Storage",
-}
 
 
 def _window_hours_sql() -> str:
@@ -277,120 +271,3 @@ def _cross_region_inventory(snapshot: Snapshot, catalog: Any, params: defaults.C
             apply=f"move {r.id} to {bucket.region}, or replicate {bucket.id} to {r.region} (S3 replication / gsutil rsync)",
             alternative_group=f"egress:{r.id}",
         )
-
-
-# CloudWatch AWS/NATGateway: processed bytes = out to destinations + in from destinations (the
-# *Source metrics are the same bytes seen from the other side).
-NAT_PROCESSED = ("bytesouttodestination", "bytesinfromdestination")
-
-
-def _processed(parts: list) -> list:
-    """The nat_bytes series that count processed bytes once (drop the mirrored ``direction``s)."""
-    directions = {str(s.dimensions.get("direction", "")).lower() for s in parts}
-    if directions & set(NAT_PROCESSED):
-        return [s for s in parts if str(s.dimensions.get("direction", "")).lower() in NAT_PROCESSED]
-    return parts
-
-
-@rule("egress.nat_gateway_endpoint", params=defaults.NatGatewayEndpoint, needs=("inventory",))
-def nat_gateway_endpoint(snapshot: Snapshot, catalog: Any,
-                         params: defaults.NatGatewayEndpoint) -> Iterable[Recommendation | Skip]:
-    """Object-storage traffic through a NAT gateway: a gateway endpoint carries it free.
-
-    Why: a NAT gateway bills processing per GB (AWS ~0.045 USD/GB); traffic from private
-    subnets to S3 or DynamoDB through it is pure waste, because a gateway VPC endpoint (GCP:
-    Private Google Access; Azure: service endpoints) carries it at no charge. How: for each
-    nat_gateway resource, ``nat_bytes`` series (Sum per period) with a ``destination``
-    dimension (from VPC flow logs: s3, dynamodb, internet, ...) give the GB per month going
-    to ``gateway_destinations``, priced at the catalog's ``nat_processing`` rate (CloudWatch
-    ``direction`` series are counted once: out to + in from destination). Gateways whose
-    ``attributes["gateway_endpoints"]`` already list the destination are left out. Without
-    a destination breakdown the finding says "investigate" with 0 savings and the whole
-    processing cost as the upper bound — unless you know the share and set
-    ``assumed_gateway_share`` (then: low confidence, low end 0). Example config::
-
-        [rules."egress.nat_gateway_endpoint"]
-        gateway_destinations = ["s3"]
-        assumed_gateway_share = 0.8
-    """
-    rid = "egress.nat_gateway_endpoint"
-    nats = [r for r in snapshot.resources if r.kind == "nat_gateway"]
-    if not nats:
-        return
-    series: dict[str, list] = {}
-    for s in snapshot.metrics:
-        if s.metric == "nat_bytes":
-            series.setdefault(s.resource_id, []).append(s)
-    wanted = {d.lower() for d in params.gateway_destinations}
-    for nat in nats:
-        parts = series.get(nat.id, [])
-        if not parts:
-            continue  # no traffic data: the idle rule judges gateways without traffic
-        if catalog is None:
-            yield Skip(rid, nat.id, "no price catalog: NAT processing price unknown")
-            continue
-        price = catalog.egress(nat.provider, nat.region, "nat_processing")
-        if price is None:
-            yield Skip(rid, nat.id, f"no NAT processing price for {nat.provider} {nat.region}")
-            continue
-        by_dest: dict[str, float] = {}
-        hours = 0.0
-        for s in _processed(parts):
-            ok = np.isfinite(s.values) & (s.values >= 0)
-            _, first = np.unique(s.timestamps[ok], return_index=True)
-            dest = str(s.dimensions.get("destination", "")).lower()
-            by_dest[dest] = by_dest.get(dest, 0.0) + float(s.values[ok][first].sum())
-            hours = max(hours, first.size * s.period_s / 3600.0)
-        if hours < params.min_hours:
-            yield Skip(rid, nat.id, f"only {hours:.0f} hours of nat_bytes; {params.min_hours} needed")
-            continue
-        scale = HOURS_PER_MONTH / hours / GB
-        total_gb = sum(by_dest.values()) * scale
-        existing = {str(e).lower() for e in nat.attributes.get("gateway_endpoints", ()) or ()}
-        targets = sorted(wanted - existing)
-        common = dict(provider=nat.provider, account=nat.account, region=nat.region, resource_kind=nat.kind,
-                      resource_name=nat.name, currency=price.currency, tags=dict(nat.tags), workload=nat.workload,
-                      alternative_group=nat.id)
-        vpc = nat.attributes.get("vpc_id", "<vpc id>")
-        if set(by_dest) <= {""} and params.assumed_gateway_share > 0 and targets:
-            share = min(params.assumed_gateway_share, 1.0)
-            by_dest = {targets[0]: by_dest.get("", 0.0) * share, "": by_dest.get("", 0.0) * (1 - share)}
-            assumed = f"assumed_gateway_share = {share:g} from config (no destination breakdown)"
-        else:
-            assumed = ""
-        if set(by_dest) <= {""}:
-            whole = total_gb * price.amount
-            if whole < params.min_monthly_savings or not targets:
-                continue
-            yield Recommendation(
-                id=recommendation_id(rid, nat.id, "investigate"), rule_id=rid, resource_id=nat.id,
-                action="investigate: find S3/DynamoDB traffic through the NAT (VPC flow logs)",
-                current={"gb_per_month": total_gb}, monthly_cost_before=whole, monthly_cost_after=whole,
-                monthly_savings=0.0, savings_low=0.0, savings_high=whole, confidence="low",
-                evidence={"gb_per_month": total_gb, "price_per_gb": price.amount, "savings_estimated": False,
-                          "reason": "nat_bytes has no destination breakdown"},
-                rationale=f"{total_gb:,.0f} GB/month through the NAT; the share going to {', '.join(targets)} is unknown",
-                apply="aws ec2 create-flow-logs --resource-type NetworkInterface ...  # then group bytes by destination",
-                **common)
-            continue
-        gb = sum(v for d, v in by_dest.items() if d in targets) * scale
-        savings = gb * price.amount
-        if savings < params.min_monthly_savings:
-            continue
-        apply = " && ".join(NAT_APPLY.get(nat.provider, NAT_APPLY["aws"]).format(vpc=vpc, region=nat.region, dest=d)
-                            for d in targets if d in by_dest)
-        yield Recommendation(
-            id=recommendation_id(rid, nat.id, "gateway-endpoint"), rule_id=rid, resource_id=nat.id,
-            action=f"add gateway endpoints for {', '.join(d for d in targets if d in by_dest)}",
-            current={"gb_per_month": total_gb, "gb_to_gateway_destinations": gb},
-            proposed={"gateway_endpoints": sorted(existing | {d for d in targets if d in by_dest})},
-            monthly_cost_before=total_gb * price.amount, monthly_cost_after=(total_gb - gb) * price.amount,
-            monthly_savings=savings, savings_low=0.0 if assumed else savings, savings_high=savings,
-            confidence="low" if assumed else "high",
-            evidence={"gb_per_month_by_destination": {d or "unknown": v * scale for d, v in by_dest.items()},
-                      "assumption": assumed or None,
-                      "hours_observed": hours, "price_per_gb": price.amount,
-                      "price_source": f"{price.source} ({price.as_of})"},
-            effort="low",
-            rationale=f"{gb:,.0f} GB/month to {', '.join(targets)} pays NAT processing a gateway endpoint would not",
-            apply=apply, **common)

@@ -206,3 +206,17 @@ def test_hot_spots_rank_by_run_rate_not_by_total():
     recs = list(hot_spots(billing_snapshot(old, new), None, defaults.EgressHotSpots()))
     assert [r.resource_name for r in recs] == ["USE1-New-Out-Bytes", "USE1-Old-Out-Bytes"]
     assert recs[0].current["gb_per_month"] == pytest.approx(60.0 / 0.09 * 730 / 24)
+
+
+def test_nat_bytes_from_billing_when_cloudwatch_has_none():
+    nat = make_resource("nat-0abc", kind="nat_gateway", type="", name="nat-pipeline")
+    frame = rows("NatGateway-Bytes", 9.0, egress=False, service="Amazon EC2")  # ConsumedQuantity: 100 GB a day
+    frame["ResourceId"] = "arn:aws:ec2:us-east-1:123456789012:natgateway/nat-0abc"
+    snap = make_snapshot([nat], billing=billing_table(frame))
+    [rec] = list(nat_gateway_endpoint(snap, tiny_catalog(), defaults.NatGatewayEndpoint(assumed_gateway_share=0.5)))
+    assert rec.current["gb_per_month"] == pytest.approx(100.0 * 730 / 24)
+    assert rec.monthly_savings == pytest.approx(0.5 * 100.0 * 730 / 24 * 0.045)
+    by_name = frame.assign(ResourceId="nat-pipeline")
+    [rec] = list(nat_gateway_endpoint(make_snapshot([nat], billing=billing_table(by_name)), tiny_catalog(),
+                                      defaults.NatGatewayEndpoint()))
+    assert rec.monthly_savings == 0 and rec.savings_high == pytest.approx(100.0 * 730 / 24 * 0.045)
