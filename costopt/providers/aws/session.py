@@ -8,6 +8,7 @@ are missing or expired raise :class:`ProviderError` naming the profile/role and 
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,7 +77,8 @@ def base_session(profile: str | None) -> boto3.Session:
 
 
 def home_region(session: boto3.Session) -> str:
-    return session.region_name or DEFAULT_REGION
+    """The session's region: profile / AWS_DEFAULT_REGION, then AWS_REGION (which boto3 ignores), then us-east-1."""
+    return session.region_name or os.environ.get("AWS_REGION") or DEFAULT_REGION
 
 
 def identify(session: boto3.Session, config: Config, who: str) -> str:
