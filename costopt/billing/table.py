@@ -7,6 +7,8 @@ The table never loads an export into pandas: readers register DuckDB views over 
 
 from __future__ import annotations
 
+import copy
+import itertools
 import threading
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
@@ -18,6 +20,7 @@ if TYPE_CHECKING:  # pandas is imported by DuckDB's .df() only when a query retu
 from costopt.billing.schema import FOCUS_COLUMNS
 
 VIEW = "focus"
+_schema_numbers = itertools.count(1)
 
 
 def canonical_select(mapping: dict[str, str], source: str) -> str:
@@ -41,6 +44,7 @@ class BillingTable:
         self._lock = threading.Lock()
         self.sources: list[str] = []
         self._n = 0
+        self.schema = "main"
         self._define_view()
 
     def _define_view(self) -> None:
@@ -62,11 +66,19 @@ class BillingTable:
             return name
 
     def add_frame(self, frame: "pd.DataFrame", label: str = "<frame>") -> str:
-        """Add an in-memory FOCUS frame (any subset of canonical columns)."""
+        """Add an in-memory FOCUS frame (any subset of canonical columns).
+
+        The frame is copied into a DuckDB table: frames registered on a connection are not
+        visible to the cursors queries run on.
+        """
         with self._lock:
             self._n += 1
             raw = f"frame_raw_{self._n}"
-        self.con.register(raw, frame)
+            self.con.register(f"{raw}_in", frame)
+            try:
+                self.con.execute(f"CREATE TABLE {raw} AS SELECT * FROM {raw}_in")
+            finally:
+                self.con.unregister(f"{raw}_in")
         mapping = {c: c for c in FOCUS_COLUMNS if c in frame.columns}
         return self.add_select(canonical_select(mapping, raw), label)
 
@@ -76,23 +88,51 @@ class BillingTable:
         table.add_frame(frame, label)
         return table
 
-    def query(self, sql: str, params: Sequence[Any] | None = None) -> "pd.DataFrame":
-        """Run ``sql`` (which may reference the ``focus`` view) and return a DataFrame."""
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
             cur = self.con.cursor()
+        if self.schema != "main":
+            cur.execute(f"SET search_path = '{self.schema},main'")
+        return cur
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> "pd.DataFrame":
+        """Run ``sql`` (which may reference the ``focus`` view) and return a DataFrame."""
+        cur = self._cursor()
         try:
             return cur.execute(sql, params or []).df()
         finally:
             cur.close()
 
     def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        with self._lock:
-            cur = self.con.cursor()
+        cur = self._cursor()
         try:
             row = cur.execute(sql, params or []).fetchone()
             return None if row is None else row[0]
         finally:
             cur.close()
+
+    def without_resources(self, resource_ids: Iterable[str]) -> "BillingTable":
+        """The same data minus the rows of ``resource_ids``, as a read-only table.
+
+        It shares the connection: a ``focus`` view in a schema of its own filters the main one,
+        so nothing is copied. Used to size commitments on the usage that other selected
+        changes leave in place.
+        """
+        ids = sorted(set(resource_ids))
+        derived = copy.copy(self)
+        with self._lock:
+            schema = f"without_{next(_schema_numbers)}"
+            self.con.execute(f"CREATE SCHEMA {schema}")
+            self.con.execute(f"CREATE TABLE {schema}.excluded (id VARCHAR)")
+            if ids:
+                self.con.executemany(f"INSERT INTO {schema}.excluded VALUES (?)", [[i] for i in ids])
+            self.con.execute(
+                f"CREATE VIEW {schema}.{VIEW} AS SELECT * FROM {self.schema}.{VIEW} "
+                f"WHERE ResourceId IS NULL OR ResourceId NOT IN (SELECT id FROM {schema}.excluded)")
+        derived.schema = schema
+        derived._parts = list(self._parts)
+        derived.sources = list(self.sources)
+        return derived
 
     @property
     def empty(self) -> bool:
