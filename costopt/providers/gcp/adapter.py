@@ -7,11 +7,14 @@ Engine prices from the Cloud Billing Catalog, and cost from the BigQuery billing
 read is recorded in coverage; a failure there carries an error code and a one-line fix.
 :class:`ProviderError` is raised only when nothing at all about the estate could be read.
 
-Options may also come from config: ``[providers.gcp] projects = [...]``, ``bq_table = "..."``.
+Options may also come from config: ``[providers.gcp] projects = [...]``, ``bq_table = "..."``,
+``vertex_regions = [...]``. ``COSTOPT_GCP_ENDPOINT`` / ``COSTOPT_GCP_MONITORING_ENDPOINT`` point the
+clients at an emulator or local fake (anonymous credentials), like ``AWS_ENDPOINT_URL``.
 """
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -26,6 +29,9 @@ from costopt.providers.gcp.clients import ADC_FIX, GcpClients, GcpEndpoints
 from costopt.providers.gcp.errors import classify
 
 NAME = "gcp"
+# Point every client at an emulator / local fake (like AWS_ENDPOINT_URL): anonymous credentials.
+ENV_REST = "COSTOPT_GCP_ENDPOINT"  # http://127.0.0.1:PORT for Compute, Storage, Billing, BigQuery, Vertex
+ENV_MONITORING = "COSTOPT_GCP_MONITORING_ENDPOINT"  # 127.0.0.1:PORT (insecure gRPC)
 
 
 @dataclass
@@ -51,6 +57,8 @@ class GcpProvider:
         self.projects = tuple(projects or ())
         self.bq_table = bq_table
         self.demo = demo
+        if endpoints is None and (os.environ.get(ENV_REST) or os.environ.get(ENV_MONITORING)):
+            endpoints = GcpEndpoints(os.environ.get(ENV_REST) or None, os.environ.get(ENV_MONITORING) or None)
         self.clients = GcpClients(credentials, endpoints)
         self.max_workers = max(1, int(max_workers))
         self.local = endpoints is not None

@@ -1,0 +1,30 @@
+"""`costopt audit --provider azure` end to end, the CLI pointed at the local ARM fake by environment."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from click.testing import CliRunner
+
+from costopt.cli import cli
+from costopt.providers.fakes.azure_seed import SUBSCRIPTION, build_fake_azure
+from costopt.providers.fakes.http import FakeHttpServer
+
+
+def test_audit_provider_azure_writes_azure_recommendations(monkeypatch, tmp_path):
+    fake = build_fake_azure(datetime.now(timezone.utc))  # the CLI's window ends now
+    with FakeHttpServer(fake.handle) as http:
+        fake.arm_base = fake.prices_base = http.url
+        monkeypatch.setenv("COSTOPT_AZURE_ENDPOINT", http.url)
+        monkeypatch.chdir(tmp_path)
+        out = tmp_path / "report"
+        result = CliRunner().invoke(cli, ["audit", "--provider", "azure", "--subscription", SUBSCRIPTION,
+                                          "--lookback", "14d", "--out", str(out), "--format", "json",
+                                          "--no-history", "--quiet"])
+    assert result.exit_code == 0, result.output
+    audit = json.loads((out / "audit.json").read_text())
+    found = {(r["rule_id"], r["resource_name"]) for r in audit["recommendations"]}
+    assert ("idle.unattached_volume", "orphan-data-disk") in found
+    assert ("rightsizing.oversized_vm", "api-d16") in found
+    assert {r["provider"] for r in audit["recommendations"]} == {"azure"}
