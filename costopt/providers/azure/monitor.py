@@ -15,7 +15,7 @@ SDK, ``metrics.list`` is used as is.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
