@@ -166,3 +166,15 @@ def test_coverage_lists_every_scope_read(moto_account, adapter, window):
         for service in ("ec2 instances", "ebs volumes", "sagemaker endpoints", "rds instances", "autoscaling groups"):
             assert f"123456789012/{region}/{service}" in scopes
     assert "123456789012/global/s3 buckets" in scopes
+
+
+def test_spot_instances_are_priced_as_spot(moto_account, adapter, window):
+    ec2 = moto_account.client("ec2", region_name="us-east-1")
+    iid = ec2.run_instances(ImageId=AMI, InstanceType="g5.2xlarge", MinCount=1, MaxCount=1,
+                            InstanceMarketOptions={"MarketType": "spot"})["Instances"][0]["InstanceId"]
+    (vm,) = [r for r in adapter().collect(window).resources if r.id == iid]
+    assert vm.pricing_model == "spot" and vm.attributes["lifecycle"] == "spot"
+    from costopt.catalog import load_catalog
+
+    spot = load_catalog(None, use_cache=False).price("aws", "us-east-1", "g5.2xlarge", "spot")
+    assert vm.hourly_cost == pytest.approx(spot.amount) and vm.hourly_cost < 1.212
