@@ -6,7 +6,7 @@ pure function of the Snapshot, the catalog and the settings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Sequence
 
@@ -14,9 +14,9 @@ from costopt.billing.breakdown import spend_summary
 from costopt.config import Settings
 from costopt.model import Audit, Recommendation, Snapshot, Window
 from costopt.progress import QUIET, Progress
-from costopt.rules.engine import run_rules
+from costopt.rules.engine import RuleRun, run_rules
 from costopt.tradeoff.assess import assess
-from costopt.tradeoff.selection import select
+from costopt.tradeoff.selection import Selection, select
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,57 @@ def totals(selected: Sequence[Recommendation], rejected: Sequence[Recommendation
     }
 
 
+# Commitments are sized after the other families: on the usage that the selected
+# right-sizing, spot, idle, autoscaling and model changes leave in place, so the same
+# hours are never counted as saved twice.
+SIZED_AFTER_OTHERS = ("commitments",)
+USAGE_CHANGING_FAMILIES = frozenset({"idle", "rightsizing", "spot", "autoscaling", "model"})
+
+
+def usage_factors(snapshot: Snapshot, selected: Sequence[Recommendation]) -> dict[str, float]:
+    """Per resource, the share of its usage left after the selected changes (0 = gone or spot).
+
+    A stop, delete or move to spot leaves nothing to commit; a resize, autoscaling or model
+    change leaves cost_after / cost_before. Members of an autoscaling group follow the group.
+    """
+    factors: dict[str, float] = {}
+    by_id = {r.id: r for r in snapshot.resources}
+    for rec in selected:
+        if rec.family not in USAGE_CHANGING_FAMILIES:
+            continue
+        if rec.family in ("idle", "spot") or rec.monthly_cost_before <= 0:
+            factor = 0.0
+        else:
+            factor = min(max(rec.monthly_cost_after / rec.monthly_cost_before, 0.0), 1.0)
+        resource = by_id.get(rec.resource_id)
+        members = tuple(resource.attributes.get("instance_ids", ()) or ()) if resource else ()
+        for rid in (rec.resource_id, *members):
+            factors[rid] = min(factor, factors.get(rid, 1.0))
+    return factors
+
+
+def without_changed_usage(snapshot: Snapshot, selected: Sequence[Recommendation]) -> Snapshot:
+    """The snapshot as it will be after the selected changes, for sizing commitments.
+
+    Billing rows are scaled by :func:`usage_factors`; changed resources leave the inventory
+    (their type or count will differ, so a reservation must not be sized on them).
+    """
+    factors = usage_factors(snapshot, selected)
+    if not factors:
+        return snapshot
+    billing = snapshot.billing.scaled_by_resource(factors) if snapshot.billing is not None else None
+    return replace(snapshot, billing=billing, resources=tuple(r for r in snapshot.resources if r.id not in factors),
+                   metrics=tuple(m for m in snapshot.metrics if m.resource_id not in factors))
+
+
+def _note_sizing(rec: Recommendation, changed: int) -> Recommendation:
+    if not changed:
+        return rec
+    evidence = {**rec.evidence, "sized_after_other_changes": changed}
+    return replace(rec, evidence=evidence, rationale=(
+        f"{rec.rationale} (sized on the usage left after {changed} other selected change(s))").strip())
+
+
 def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
                 slo_policy: str | None = None, now: datetime | None = None,
                 progress: Progress = QUIET) -> Audit:
@@ -83,12 +134,20 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
         from costopt.catalog import load_catalog
 
         catalog = load_catalog(settings)
-    progress("running rules")
-    run = run_rules(snapshot, catalog, settings)
-    progress(f"{len(run.candidates)} candidates; predicting impacts")
-    assessed = assess(run.candidates, snapshot, settings, catalog)
     policy = slo_policy or settings.slo_policy
-    chosen = select(assessed, policy)
+    progress("running rules")
+    first = run_rules(snapshot, catalog, settings, skip_families=SIZED_AFTER_OTHERS)
+    progress(f"{len(first.candidates)} candidates; predicting impacts")
+    chosen = select(assess(first.candidates, snapshot, settings, catalog), policy)
+    remaining = without_changed_usage(snapshot, chosen.selected)
+    progress("sizing commitments on the usage the selected changes leave in place")
+    second = run_rules(remaining, catalog, settings, families=SIZED_AFTER_OTHERS)
+    commits = select(assess(second.candidates, remaining, settings, catalog), policy)
+    changed = len(snapshot.resources) - len(remaining.resources)
+    commit_selected = tuple(_note_sizing(r, changed) for r in commits.selected)
+    selected = tuple(sorted(chosen.selected + commit_selected, key=lambda r: (-r.monthly_savings, r.id)))
+    run = RuleRun(first.candidates + second.candidates, first.skipped + second.skipped)
+    chosen = Selection(selected, chosen.rejected + commits.rejected, chosen.frontier)
     spend = spend_summary(snapshot.billing, settings.team_tag_keys)
     currency = spend.get("currency") or settings.currency or "USD"
     window = snapshot.window

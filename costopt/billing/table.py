@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import itertools
 import threading
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import duckdb
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pandas is imported by DuckDB's .df() only when a query retu
 from costopt.billing.schema import FOCUS_COLUMNS
 
 VIEW = "focus"
+SCALED_COLUMNS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "PricingQuantity", "ConsumedQuantity")
 _schema_numbers = itertools.count(1)
 
 
@@ -111,28 +112,35 @@ class BillingTable:
         finally:
             cur.close()
 
-    def without_resources(self, resource_ids: Iterable[str]) -> "BillingTable":
-        """The same data minus the rows of ``resource_ids``, as a read-only table.
+    def scaled_by_resource(self, factors: Mapping[str, float]) -> "BillingTable":
+        """The same data with each listed resource's costs and quantities multiplied by its factor.
 
-        It shares the connection: a ``focus`` view in a schema of its own filters the main one,
-        so nothing is copied. Used to size commitments on the usage that other selected
-        changes leave in place.
+        A factor of 0 drops the resource's rows; unlisted resources are unchanged. The result
+        shares the connection: a ``focus`` view in a schema of its own reads the main one, so
+        nothing is copied. Used to size commitments on the usage that other selected changes
+        (stop, resize, spot) leave in place.
         """
-        ids = sorted(set(resource_ids))
         derived = copy.copy(self)
+        scaled = ", ".join(f"f.{c} * COALESCE(a.factor, 1) AS {c}" for c in SCALED_COLUMNS)
         with self._lock:
-            schema = f"without_{next(_schema_numbers)}"
+            schema = f"scaled_{next(_schema_numbers)}"
             self.con.execute(f"CREATE SCHEMA {schema}")
-            self.con.execute(f"CREATE TABLE {schema}.excluded (id VARCHAR)")
-            if ids:
-                self.con.executemany(f"INSERT INTO {schema}.excluded VALUES (?)", [[i] for i in ids])
+            self.con.execute(f"CREATE TABLE {schema}.factors (id VARCHAR PRIMARY KEY, factor DOUBLE)")
+            if factors:
+                self.con.executemany(f"INSERT INTO {schema}.factors VALUES (?, ?)",
+                                     [[k, float(v)] for k, v in sorted(factors.items())])
             self.con.execute(
-                f"CREATE VIEW {schema}.{VIEW} AS SELECT * FROM {self.schema}.{VIEW} "
-                f"WHERE ResourceId IS NULL OR ResourceId NOT IN (SELECT id FROM {schema}.excluded)")
+                f"CREATE VIEW {schema}.{VIEW} AS SELECT f.* REPLACE ({scaled}) "
+                f"FROM {self.schema}.{VIEW} AS f LEFT JOIN {schema}.factors AS a ON f.ResourceId = a.id "
+                f"WHERE a.factor IS NULL OR a.factor > 0")
         derived.schema = schema
         derived._parts = list(self._parts)
         derived.sources = list(self.sources)
         return derived
+
+    def without_resources(self, resource_ids: Iterable[str]) -> "BillingTable":
+        """The same data minus the rows of ``resource_ids`` (see :meth:`scaled_by_resource`)."""
+        return self.scaled_by_resource({rid: 0.0 for rid in resource_ids})
 
     @property
     def empty(self) -> bool:

@@ -134,16 +134,24 @@ def is_excluded(rec: Recommendation, settings: Settings) -> bool:
 
 
 def run_rules(snapshot: Snapshot, catalog: Any, settings: Settings,
-              only: Iterable[str] | None = None) -> RuleRun:
-    """Run every enabled rule (or just ``only``) and collect candidates and skips."""
+              only: Iterable[str] | None = None, *, families: Iterable[str] | None = None,
+              skip_families: Iterable[str] = ()) -> RuleRun:
+    """Run every enabled rule (or just ``only``) and collect candidates and skips.
+
+    ``families`` limits the run to those rule families; ``skip_families`` leaves some out.
+    """
     registry = load_rules()
     validate_rule_config(settings)
     wanted = set(only) if only is not None else None
+    family_set = set(families) if families is not None else None
+    skipped_families = set(skip_families)
     candidates: list[Recommendation] = []
     skipped: list[Skip] = []
     for rule_id in sorted(registry):
         spec = registry[rule_id]
         if wanted is not None and rule_id not in wanted:
+            continue
+        if (family_set is not None and spec.family not in family_set) or spec.family in skipped_families:
             continue
         if wanted is None and not is_enabled(spec, settings):
             continue

@@ -5,7 +5,8 @@ with the largest monthly savings whose SLO verdict is not a breach is selected (
 ``advisory`` policy a breach may be selected but stays flagged: its verdict stays
 ``breach`` and says it was selected under the advisory policy); the others are kept as
 rejected with the reason. Totals only ever add selected recommendations, so alternatives
-are never double-counted. The selection also carries the savings / latency-headroom
+are never double-counted. A finding that claims no savings but has an upper bound (e.g. a
+cost anomaly to investigate) is selected when it stands alone and counts as zero. The selection also carries the savings / latency-headroom
 frontier per workload (:mod:`costopt.tradeoff.frontier`), for the report to plot.
 """
 
@@ -53,7 +54,12 @@ def select(candidates: Iterable[Recommendation], policy: str = "strict") -> Sele
         winner = None
         for rec in recs:
             if rec.monthly_savings <= 0:
-                rejected.append(replace(rec, status="rejected", rejection_reason="no savings"))
+                if rec.savings_high > 0 and winner is None:
+                    # A finding to investigate (e.g. a cost anomaly): shown, counted as zero.
+                    winner = rec
+                    selected.append(replace(rec, status="selected"))
+                else:
+                    rejected.append(replace(rec, status="rejected", rejection_reason="no savings"))
                 continue
             if rec.slo.status == "breach" and policy == "strict":
                 rejected.append(replace(rec, status="rejected", rejection_reason=_breach_reason(rec)))

@@ -33,3 +33,11 @@ def test_extend_copies_other_tables():
     merged = BillingTable()
     merged.extend([BillingTable.from_frame(frame()), BillingTable.from_frame(frame())])
     assert merged.scalar("SELECT SUM(EffectiveCost) FROM focus") == 14.0
+
+
+def test_scaled_by_resource_scales_costs_and_quantities():
+    t = BillingTable.from_frame(frame().assign(PricingQuantity=[1.0, 1.0, 1.0]))
+    half = t.scaled_by_resource({"b": 0.5, "a": 0.0})
+    assert half.scalar("SELECT SUM(EffectiveCost) FROM focus") == 5.0
+    assert half.scalar("SELECT SUM(PricingQuantity) FROM focus") == 1.5
+    assert half.scalar("SELECT COUNT(*) FROM focus") == 2
