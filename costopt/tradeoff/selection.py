@@ -71,7 +71,7 @@ def select(candidates: Iterable[Recommendation], policy: str = "strict") -> Sele
                 selected.append(replace(rec, status="selected"))
             else:
                 rejected.append(replace(rec, status="rejected", rejection_reason=(
-                    f"alternative to {winner.rule_id} ({winner.action}), which saves more "
+                    f"alternative to {winner.rule_id} ({winner.action}), which saves at least as much "
                     f"({winner.monthly_savings:,.2f} vs {rec.monthly_savings:,.2f} per month)")))
     selected.sort(key=lambda r: (-r.monthly_savings, r.id))
     frontier = build_frontier(candidates, {r.id for r in selected})
