@@ -17,7 +17,7 @@ import numpy as np
 
 from costopt.metrics import metric_stats, quantile_column, select_series
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
-from costopt.rules import defaults
+from costopt.rules import defaults, idle_apply
 from costopt.rules.base import rule
 
 GB = 1024.0 ** 3
@@ -109,7 +109,7 @@ def idle_instance(snapshot, catalog, params):
                    performance_risk=1, evidence=evidence, effort="low",
                    rationale=f"{r.name or r.id} ({r.type}) was idle for {hours:.0f} h: {what}, "
                              f"network {mb_per_hour:.2f} MB/h. Stopping keeps its volumes.",
-                   apply=f"aws ec2 stop-instances --region {r.region} --instance-ids {r.id}")
+                   apply=idle_apply.stop_instance(r))
 
 
 @rule("idle.unattached_volume", params=defaults.UnattachedVolume, needs=("inventory",))
@@ -141,9 +141,7 @@ def unattached_volume(snapshot, catalog, params):
                              "gb_month_price": r.attributes.get("gb_month_price")},
                    rationale=f"{size} GB {r.type} volume {r.id} is attached to nothing"
                              + (f" ({age:.0f} days old)." if age is not None else "."),
-                   apply=(f"aws ec2 create-snapshot --region {r.region} --volume-id {r.id} "
-                          f"--description 'costopt: before deleting {r.id}' && "
-                          f"aws ec2 delete-volume --region {r.region} --volume-id {r.id}"))
+                   apply=idle_apply.delete_volume(r))
 
 
 @rule("idle.unassociated_address", params=defaults.UnassociatedAddress, needs=("inventory",))
@@ -165,7 +163,7 @@ def unassociated_address(snapshot, catalog, params):
                    current={"public_ip": ip, "associated": False}, proposed={"state": "released"},
                    evidence={"associated": False, "public_ip": ip, "hourly_cost": r.hourly_cost},
                    rationale=f"Elastic IP {ip} ({r.id}) is associated with nothing.",
-                   apply=f"aws ec2 release-address --region {r.region} --allocation-id {r.id}")
+                   apply=idle_apply.release_address(r))
 
 
 @rule("idle.old_snapshot", params=defaults.OldSnapshot, needs=("inventory",))
@@ -200,7 +198,7 @@ def old_snapshot(snapshot, catalog, params):
                              "gb_month_price": r.attributes.get("gb_month_price")},
                    rationale=f"Snapshot {r.id} of {size} GB is {age:.0f} days old (limit {params.max_age_days:.0f}). "
                              "Savings are an upper bound: snapshots are incremental.",
-                   apply=f"aws ec2 delete-snapshot --region {r.region} --snapshot-id {r.id}")
+                   apply=idle_apply.delete_snapshot(r))
 
 
 @rule("idle.sagemaker_endpoint", params=defaults.IdleSagemakerEndpoint, needs=("inventory",))

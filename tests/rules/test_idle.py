@@ -174,3 +174,16 @@ def test_bucket_without_lifecycle_estimates_from_standard_bytes():
     assert rec.monthly_savings == pytest.approx(gb * (0.023 - 0.0125) * 0.3) and rec.savings_low == 0
     assert "put-bucket-lifecycle-configuration --bucket ml-checkpoints" in rec.apply
     assert [s.resource_id for s in skips] == ["locked"]
+
+
+@pytest.mark.parametrize("provider, expected", [
+    ("aws", "aws ec2 stop-instances --region us-east-1 --instance-ids vm-1"),
+    ("gcp", "gcloud compute instances stop vm-1 --zone <zone in us-east-1>"),
+    ("azure", "az vm deallocate --ids vm-1"),
+])
+def test_idle_instance_apply_matches_the_provider(provider, expected):
+    from costopt.rules import idle_apply
+    from tests.conftest import make_resource
+
+    command = idle_apply.stop_instance(make_resource("vm-1", provider=provider))
+    assert command.startswith(expected)
