@@ -143,7 +143,11 @@ def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.D
     chosen = np.flatnonzero((main >= 0) & (savings >= params.min_monthly_savings))
     if chosen.size == 0:
         return
-    rows = group.iloc[chosen].reset_index().to_dict("records")  # plain dicts: row access in pandas is slow
+    needed = ["count", "cpu_count", "cpu_duplicates", "cpu_gaps", "cpu_hours", "cpu_invalid", "cpu_max", "cpu_p95",
+              main_col, "cpu_" + q(LOW_Q), "currency", "family", "inference", "mem_measured", "mem_" + q(params.memory_quantile),
+              "memory_gib", "price", "price_model", "speed", "target", "vcpu", "workload"]
+    # plain dicts of the needed columns only: pandas row access is slow
+    rows = group.iloc[chosen][list(dict.fromkeys(needed))].reset_index().to_dict("records")
     offer_rows = offers.to_dict("records")
     for i, row in zip(chosen, rows):
         offer = offer_rows[main[i]]
