@@ -52,6 +52,12 @@ def audit_to_json(audit: Audit) -> str:
     return json.dumps(audit_to_dict(audit), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
 
+@lru_cache(maxsize=None)
+def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+
+
 def _build(cls: Any, data: Any) -> Any:
     """Rebuild a value of type ``cls`` from plain JSON data (dataclasses, tuples, datetimes)."""
     origin = typing.get_origin(cls)
@@ -63,11 +69,10 @@ def _build(cls: Any, data: Any) -> Any:
     if cls is datetime:
         return datetime.fromisoformat(data) if isinstance(data, str) else data
     if dataclasses.is_dataclass(cls):
-        hints = typing.get_type_hints(cls)
         kwargs = {}
-        for f in dataclasses.fields(cls):
-            if f.name in data:
-                kwargs[f.name] = _build(hints[f.name], data[f.name])
+        for name, hint in _field_hints(cls):
+            if name in data:
+                kwargs[name] = _build(hint, data[name])
         return cls(**kwargs)
     if origin is tuple:
         args = typing.get_args(cls)
@@ -84,17 +89,24 @@ def audit_schema() -> dict[str, Any]:
     return json.loads(text)
 
 
-def validate_audit_dict(data: Any, path: str = "<audit>") -> None:
-    """Check ``data`` against the shipped JSON Schema; raise InputError naming the key."""
+@lru_cache(maxsize=1)
+def _validator():
     import jsonschema
 
+    return jsonschema.Draft202012Validator(audit_schema())
+
+
+def validate_audit_dict(data: Any, path: str = "<audit>") -> None:
+    """Check ``data`` against the shipped JSON Schema; raise InputError naming the key."""
     if not isinstance(data, dict):
         raise InputError("expected a costopt audit JSON object", path=path)
     version = str(data.get("schema_version", ""))
     if version.split(".")[0] != SUPPORTED_MAJOR:
         raise InputError(f"unsupported audit schema_version {version!r}; this costopt reads {SUPPORTED_MAJOR}.x",
                          path=path, key="schema_version")
-    validator = jsonschema.Draft202012Validator(audit_schema())
+    validator = _validator()
+    if validator.is_valid(data):
+        return
     error = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))), None)
     if error is not None:
         key = "/".join(str(p) for p in error.absolute_path) or "(root)"

@@ -37,7 +37,8 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--slo-policy", type=click.Choice(["strict", "advisory"]),
               help="strict: a candidate that breaches an SLO is never selected; advisory: selected but flagged.")
 @click.option("--history", "history_dir", type=click.Path(file_okay=False),
-              help="Keep this audit in a history folder and compare with the previous one.")
+              help="History folder: each audit is kept there and compared with the previous one "
+                   "(default: the config's `history`, else ~/.local/share/costopt/history).")
 @click.option("--no-history", is_flag=True, help="Do not read or write audit history.")
 @click.option("--plotlyjs", type=click.Choice(["inline", "cdn"]), default="inline", show_default=True,
               help="Embed plotly.js in the HTML report (works offline) or load it from a CDN.")
@@ -83,7 +84,7 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
     )
     snapshot = collect(request, settings, progress, explicit_lookback=lookback is not None)
     audit = build_audit(snapshot, settings, slo_policy=slo_policy, progress=progress)
-    audit = _with_history(audit, settings, history_dir, no_history, progress)
+    audit = _with_history(audit, snapshot, settings, history_dir, no_history, progress)
     audit = attach_budgets(audit, settings)
     chosen = _split(formats) or DEFAULT_FORMATS
     written = write_reports(audit, Path(out_dir), chosen, plotlyjs=plotlyjs)
@@ -101,26 +102,12 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
         click.echo(f"  {path.name}")
 
 
-def _with_history(audit, settings, history_dir, no_history, progress):
-    """Compare with and save to history when asked (by --history or the config's ``history``)."""
-    if no_history or (history_dir is None and "history" not in _explicit_keys(settings)):
+def _with_history(audit, snapshot, settings, history_dir, no_history, progress):
+    """Compare with the previous audit in the history folder and save this one (unless --no-history)."""
+    if no_history:
         return audit
-    try:
-        from costopt import history
-    except ModuleNotFoundError:
-        return audit
+    from costopt import history
+
     directory = history_dir or settings.history
     progress(f"history: comparing with {directory}")
-    return history.record(audit, directory)
-
-
-def _explicit_keys(settings) -> set[str]:
-    import tomllib
-
-    if not settings.source.text:
-        return set()
-    data = tomllib.loads(settings.source.text)
-    for key in settings.source.prefix:
-        data = data.get(key, {})
-    return set(data)
-
+    return history.record(audit, directory, snapshot=snapshot)
