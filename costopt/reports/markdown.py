@@ -49,7 +49,7 @@ def _headline(audit: Audit) -> list[str]:
         f"**Potential savings: {money(h.monthly_savings, c)}/month** ({pct(h.savings_share)} of the monthly run-rate; "
         f"range {money(h.savings_low, c)}–{money(h.savings_high, c)}) from {h.recommendations:,} recommendations.",
         "",
-        f"- Spend in window: {money(h.spend_in_window, c)}; monthly run-rate {money(h.monthly_run_rate, c)}",
+        f"- Spend in billing data: {money(h.spend_in_window, c)} over {h.window_days:.0f} days; monthly run-rate {money(h.monthly_run_rate, c)}",
     ]
     if h.last_week_change is not None:
         lines.append(f"- Last 7 days: {money(h.last_week, c)} ({pct(h.last_week_change, signed=True)} week over week)")

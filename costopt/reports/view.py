@@ -37,7 +37,7 @@ def risk_label(risk: int) -> str:
 @dataclass(frozen=True)
 class Headline:
     currency: str
-    window_days: float
+    window_days: float  # days the billing covers (the audit window when unknown)
     spend_in_window: float
     monthly_run_rate: float
     monthly_savings: float
@@ -62,7 +62,7 @@ def headline(audit: Audit) -> Headline:
     weekly = weekly_spend(audit)
     return Headline(
         currency=audit.currency,
-        window_days=audit.window.days,
+        window_days=float(totals.get("spend_days") or audit.window.days),
         spend_in_window=spend_total,
         monthly_run_rate=run_rate,
         monthly_savings=savings,
