@@ -240,7 +240,7 @@ def _periods(table: Mapping[str, Any], kind: str, scope_value: str | None, path:
             raise err(path + (period,), f"unknown period; expected one of: {', '.join(PERIODS)}")
         out.append(_level(value, kind, scope_value, period, path + (period,), err))
     if not out:
-        raise err(path, f"no periods: add month, week, window or growth (e.g. month = {{ warn = 800, fail = 1000 }})")
+        raise err(path, "no periods: add month, week, window or growth (e.g. month = { warn = 800, fail = 1000 })")
     return out
 
 

@@ -7,7 +7,7 @@ the dataclass named after the rule, and a comment naming the source of any publi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # --- shared -----------------------------------------------------------------------------------
 

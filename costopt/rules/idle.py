@@ -11,7 +11,7 @@ little data, no price) is reported as a Skip with the reason.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +25,7 @@ import pandas as pd
 
 from costopt.config import Settings
 from costopt.errors import ProviderError
+from costopt.providers.pricing import with_catalog_price
 from costopt.model import CoverageEntry, MetricSeries, PriceSource, Resource, Snapshot, Window
 from costopt.progress import Progress
 from costopt.providers.azure import cost, inventory, monitor
@@ -210,14 +211,5 @@ class AzureProvider:
 
 
 def _with_catalog_price(resource: Resource, catalog) -> Resource:
-    """Record where the hourly price came from; use the bundled catalog's when Retail Prices had none."""
-    if resource.hourly_cost is not None:
-        return replace(resource, attributes={**resource.attributes, "price_source": "Azure Retail Prices API"})
-    if catalog is None:
-        return resource
-    model = "spot" if resource.pricing_model == "spot" else "on_demand"
-    price = catalog.price(NAME, resource.region, resource.type, model)
-    if price is None or price.currency != resource.currency:
-        return resource
-    hourly = 0.0 if resource.attributes.get("state") == "deallocated" else price.amount
-    return replace(resource, hourly_cost=hourly, attributes={**resource.attributes, "price_source": price.source})
+    """The resource priced by the Azure Retail Prices API, else by the bundled catalog."""
+    return with_catalog_price(resource, catalog, NAME, "Azure Retail Prices API", lambda r: r.attributes.get("state") != "deallocated")

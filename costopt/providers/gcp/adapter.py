@@ -22,6 +22,7 @@ from typing import Any
 
 from costopt.config import Settings
 from costopt.errors import InputError, ProviderError
+from costopt.providers.pricing import with_catalog_price
 from costopt.model import CoverageEntry, MetricSeries, PriceSource, Resource, Snapshot, Window
 from costopt.progress import Progress
 from costopt.providers.gcp import billing, inventory, monitoring, prices, vertex
@@ -239,17 +240,8 @@ class GcpProvider:
 
 
 def _with_catalog_price(resource: Resource, catalog) -> Resource:
-    """Record where the hourly price came from; use the bundled catalog's when the SKUs had none."""
-    if resource.hourly_cost is not None:
-        return replace(resource, attributes={**resource.attributes, "price_source": "Cloud Billing Catalog API"})
-    if catalog is None:
-        return resource
-    model = "spot" if resource.pricing_model == "spot" else "on_demand"
-    price = catalog.price(NAME, resource.region, resource.type, model)
-    if price is None or price.currency != resource.currency:
-        return resource
-    hourly = price.amount if resource.attributes.get("state") == "running" else 0.0
-    return replace(resource, hourly_cost=hourly, attributes={**resource.attributes, "price_source": price.source})
+    """The resource priced by the Cloud Billing Catalog API, else by the bundled catalog."""
+    return with_catalog_price(resource, catalog, NAME, "Cloud Billing Catalog API", lambda r: r.attributes.get("state") == "running")
 
 
 __all__ = ["GcpProvider", "GcpEndpoints", "ADC_FIX"]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 
-from tests.providers.aws.conftest import NOW
 
 AMI = "ami-12345678"
 

@@ -1,0 +1,30 @@
+"""Prices on inventory: keep the live API's price, else fall back to the bundled catalog's.
+
+Adapters price what they list from the provider's own price API; when that has no entry
+for a type, the catalog's price is used and the resource says where its price came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Callable
+
+from costopt.model import Resource
+
+
+def with_catalog_price(resource: Resource, catalog: Any, provider: str, live_source: str,
+                       is_running: Callable[[Resource], bool]) -> Resource:
+    """``resource`` with ``hourly_cost`` and ``attributes["price_source"]`` set.
+
+    A resource that is not running (``is_running`` false) costs 0 per hour for compute.
+    """
+    if resource.hourly_cost is not None:
+        return replace(resource, attributes={**resource.attributes, "price_source": live_source})
+    if catalog is None:
+        return resource
+    model = "spot" if resource.pricing_model == "spot" else "on_demand"
+    price = catalog.price(provider, resource.region, resource.type, model)
+    if price is None or price.currency != resource.currency:
+        return resource
+    hourly = price.amount if is_running(resource) else 0.0
+    return replace(resource, hourly_cost=hourly, attributes={**resource.attributes, "price_source": price.source})
