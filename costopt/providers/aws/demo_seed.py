@@ -293,7 +293,15 @@ def seed_buckets(session: Any, now: datetime, rng: np.random.Generator, estate: 
         data += [{"MetricName": "NumberOfObjects", "Timestamp": day, "Value": float(objects), "Unit": "Count",
                   "Dimensions": [{"Name": "BucketName", "Value": name}, {"Name": "StorageType", "Value": "AllStorageTypes"}]}
                  for day in days]
+        # S3 request metrics (a bucket-wide filter): datasets and checkpoints are rarely read.
+        data += [{"MetricName": "GetRequests", "Timestamp": day, "Value": float(DAILY_GETS[name.rsplit("-", 1)[0]]),
+                  "Unit": "Count", "Dimensions": [{"Name": "BucketName", "Value": name},
+                                                  {"Name": "FilterId", "Value": "EntireBucket"}]}
+                 for day in days]
         cw.put_metric_data(Namespace="AWS/S3", MetricData=data)
+
+
+DAILY_GETS = {"ml-datasets": 40_000, "ml-checkpoints": 3_000, "feature-store": 60_000_000}
 
 
 def seed_costs(now: datetime, estate: Any) -> None:
