@@ -115,8 +115,8 @@ def render_table(results: list[dict[str, Any]], group_by: Sequence[str], cost: s
 @click.option("--source", "sources", multiple=True, required=True, metavar="PATH_OR_GLOB",
               help="Billing export file or glob (CSV, CSV.gz, Parquet, JSON lines). Repeatable.")
 @click.option("--source-format", type=click.Choice(["auto", *FORMATS]), default="auto", show_default=True,
-              help="Input format (the issue's input --format; --format here is the output format): "
-                   "detected from each file's header unless forced.")
+              help="Input format, detected from each file's header unless forced "
+                   "(--format sets the output format).")
 @click.option("--group-by", "group_by", multiple=True, metavar="KEYS",
               help=f"Comma-separated: {', '.join(GROUP_KEYS)}, tag:KEY (default provider).")
 @click.option("--cost", type=click.Choice(["billed", "effective", "list"]), default="effective", show_default=True,
