@@ -5,7 +5,11 @@ for what each source id means). They are a small offline snapshot so the demo an
 run without network; ``costopt catalog refresh`` replaces them per provider with live prices.
 
 Files: instances.csv (specs), prices.csv (provider, region, type, model, usd_per_hour, source,
-as_of), interruptions.csv (spot interruptions per instance-hour), storage.csv, egress.csv.
+as_of), interruptions.csv (spot interruptions per instance-hour), storage.csv, egress.csv, and
+resource_prices.csv (provider, region, type, model, amount, unit, source, as_of): priced things
+that are not instances, in the keys the adapters ask for -- AWS ``ebs:<volume type>`` and
+``ebs:snapshot`` / ``ebs:snapshot_archive`` per GB-month, ``vpc:public_ipv4`` and
+``vpc:nat_gateway`` per hour.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from importlib import resources
 from typing import Iterator
 
 from costopt.catalog.catalog import Catalog
-from costopt.catalog.model import InstanceSpec, Price, StorageTier
+from costopt.catalog.model import PRICE_UNITS, InstanceSpec, Price, StorageTier
 
 DATA_PACKAGE = "costopt.catalog"
 
@@ -58,6 +62,11 @@ def fill_bundled(catalog: Catalog) -> Catalog:
         catalog.add_instance(instance_from_row(row))
     for row in _rows("prices.csv"):
         price = Price(float(row["usd_per_hour"]), "hour", "USD", row["source"], row["as_of"])
+        catalog.add_price(row["provider"], row["region"], row["type"], row["model"], price)
+    for row in _rows("resource_prices.csv"):
+        if row["unit"] not in PRICE_UNITS:
+            raise ValueError(f"resource_prices.csv: unit {row['unit']!r} of {row['type']} is not one of {PRICE_UNITS}")
+        price = Price(float(row["amount"]), row["unit"], "USD", row["source"], row["as_of"])
         catalog.add_price(row["provider"], row["region"], row["type"], row["model"], price)
     for row in _rows("interruptions.csv"):
         catalog.add_interruption_rate(row["provider"], row["region"], row["type"], float(row["per_hour"]))

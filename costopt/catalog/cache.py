@@ -9,9 +9,12 @@ Document::
 
     {"provider": "aws", "fetched_at": "2026-11-27T04:00:00Z", "currency": "USD",
      "instances": [{InstanceSpec fields}],
-     "prices": [[region, type, model, amount, source, as_of], ...],
+     "prices": [[region, type, model, amount, source, as_of(, unit)], ...],
      "interruptions": [[region, type, per_hour], ...],
      "storage": [{StorageTier fields}], "egress": [[region, kind, amount, source, as_of], ...]}
+
+A price row's optional 7th element is its unit ("hour" when absent, else "GB-month" or "GB"),
+for non-instance prices such as ``ebs:gp3`` (GB-month) or ``vpc:nat_gateway`` (hour).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any, Mapping
 
 from costopt.atomic import write_atomic
 from costopt.catalog.catalog import Catalog
-from costopt.catalog.model import InstanceSpec, Price, StorageTier
+from costopt.catalog.model import PRICE_UNITS, InstanceSpec, Price, StorageTier
 from costopt.errors import InputError
 
 CACHE_VERSION = 1
@@ -76,8 +79,12 @@ def apply_cache(catalog: Catalog, data: Mapping[str, Any], path: str = "<cache>"
     try:
         for item in data.get("instances", []):
             catalog.add_instance(InstanceSpec(**{k: v for k, v in item.items() if k in spec_fields}))
-        for region, type_, model, amount, source, as_of in data.get("prices", []):
-            catalog.add_price(provider, region, type_, model, Price(float(amount), "hour", currency, source, as_of))
+        for row in data.get("prices", []):
+            region, type_, model, amount, source, as_of, *rest = row
+            unit = rest[0] if len(rest) == 1 else "hour" if not rest else None
+            if unit not in PRICE_UNITS:
+                raise ValueError(f"price row {row!r}: unit must be one of {', '.join(PRICE_UNITS)}")
+            catalog.add_price(provider, region, type_, model, Price(float(amount), unit, currency, source, as_of))
         for region, type_, rate in data.get("interruptions", []):
             catalog.add_interruption_rate(provider, region, type_, float(rate))
         for item in data.get("storage", []):

@@ -10,7 +10,9 @@
   Linux consumption, Spot and 1/3-year reservation prices per ARM SKU.
 
 Each ``refresh_*`` returns a cache document (see :mod:`costopt.catalog.cache`); the CLI writes
-it with ``write_cache``. Interruption rates and storage/egress prices stay the bundled ones.
+it with ``write_cache``. Interruption rates and storage/egress prices stay the bundled ones, except
+AWS EBS/snapshot/public IPv4/NAT gateway prices and NAT data processing (see
+:mod:`costopt.catalog.refresh_aws_resources`).
 """
 
 from __future__ import annotations
@@ -83,10 +85,15 @@ def _gib(text: str) -> float:
 
 
 def refresh_aws(regions: Iterable[str], *, pricing_client: Any = None, ec2_client_for: Callable[[str], Any] | None = None,
-                known: Catalog | None = None) -> dict[str, Any]:
-    """Fetch EC2 on-demand, RI and spot prices for ``regions``."""
+                known: Catalog | None = None, resources: bool = True) -> dict[str, Any]:
+    """Fetch EC2 on-demand, RI and spot prices for ``regions``.
+
+    With ``resources`` (default) also EBS volume/snapshot, public IPv4 and NAT gateway prices
+    (:mod:`costopt.catalog.refresh_aws_resources`).
+    """
     import boto3
 
+    regions = list(regions)
     pricing = pricing_client or boto3.client("pricing", region_name=AWS_PRICING_REGION)
     ec2_for = ec2_client_for or (lambda region: boto3.client("ec2", region_name=region))
     _, today = _now()
@@ -114,6 +121,13 @@ def refresh_aws(regions: Iterable[str], *, pricing_client: Any = None, ec2_clien
     if not doc["prices"]:
         raise ProviderError("AWS pricing returned no EC2 prices for " + ", ".join(regions)
                             + "; check the region names and pricing:GetProducts permission")
+    if resources:
+        from costopt.catalog.refresh_aws_resources import resource_rows
+
+        for region in regions:
+            prices, egress = resource_rows(pricing, region, today)
+            doc["prices"].extend(prices)
+            doc["egress"].extend(egress)
     return doc
 
 

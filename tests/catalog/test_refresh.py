@@ -58,7 +58,7 @@ def test_aws_refresh_with_stubbed_pricing_and_ec2():
              "ProductDescription": "Linux/UNIX"}]},
             {"InstanceTypes": ["m5.large", "x9z.large"], "ProductDescriptions": ["Linux/UNIX"], "StartTime": ANY})
         doc = refresh_aws(["us-east-1"], pricing_client=pricing, ec2_client_for=lambda region: ec2,
-                          known=bundled_catalog())
+                          known=bundled_catalog(), resources=False)  # resources: test_resource_prices.py
         sp.assert_no_pending_responses()
         se.assert_no_pending_responses()
     prices = {(r[1], r[2]): r[3] for r in doc["prices"]}
