@@ -151,7 +151,7 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
     spend = spend_summary(snapshot.billing, settings.team_tag_keys)
     currency = spend.get("currency") or settings.currency or "USD"
     window = snapshot.window
-    prices = tuple(snapshot.prices) + tuple(getattr(catalog, "price_sources", lambda: ())())
+    prices = tuple(dict.fromkeys(tuple(snapshot.prices) + tuple(getattr(catalog, "price_sources", lambda: ())())))
     return Audit(
         run_at=(now or datetime.now(timezone.utc)),
         window=window,
