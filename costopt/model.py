@@ -99,9 +99,12 @@ class Resource:
 class MetricSeries:
     """Points of one metric of one resource at a fixed period.
 
-    ``timestamps`` are epoch seconds (int64), ``values`` float64; both numpy arrays of the
-    same length. ``stat`` says how each point was aggregated over its period (Maximum,
-    Average, Sum). Percentiles are computed by costopt from these points.
+    ``timestamps`` are epoch seconds (int64), ``values`` float64 or float32 (float32 is kept
+    as is: half the memory for large estates; anything else becomes float64); both numpy
+    arrays of the same length. Arrays already of the right dtype are shared, not copied, so
+    many series may share one timestamps array. ``stat`` says how each point was aggregated
+    over its period (Maximum, Average, Sum). Percentiles are computed by costopt from these
+    points.
     Metric names: cpu, memory, gpu, gpu_memory, requests, latency_ms, network_in,
     network_out, bytes_stored, objects, gets, nat_bytes (see DESIGN §3).
     """
@@ -117,7 +120,9 @@ class MetricSeries:
 
     def __post_init__(self) -> None:
         ts = np.asarray(self.timestamps, dtype=np.int64)
-        vs = np.asarray(self.values, dtype=np.float64)
+        vs = np.asarray(self.values)
+        if vs.dtype != np.float32:
+            vs = np.asarray(vs, dtype=np.float64)
         if ts.shape != vs.shape:
             raise ValueError(f"metric {self.metric} of {self.resource_id}: {ts.size} timestamps but {vs.size} values")
         object.__setattr__(self, "timestamps", ts)

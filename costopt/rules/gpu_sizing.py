@@ -16,8 +16,7 @@ from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recom
 from costopt.rules import defaults
 from costopt.rules.resize_apply import resize_command
 from costopt.rules.rightsizing import HIGH_Q, LOW_Q, _candidate_offers, _f, _savings
-from costopt.rules.sizing import (first_fit, lookback_metrics, q, quality_skips, resource_table,
-                                  risk_level, windowed_stats)
+from costopt.rules.sizing import first_fit, lookback_stats, q, quality_skips, resource_table, risk_level
 
 HOST_MEMORY_HEADROOM = 0.15
 GPU_AGENT = "install the NVIDIA DCGM exporter or the CloudWatch agent's nvidia_gpu metrics"
@@ -28,21 +27,20 @@ def gpu_recommendations(snapshot: Snapshot, catalog: Any, params: defaults.Gpu, 
     yield from skips
     if table.frame.empty:
         return
-    series = lookback_metrics(snapshot, ("gpu", "gpu_memory", "cpu", "memory"), params.lookback_days,
-                              table.frame.index)
     levels = {"main": params.gpu_quantile, "low": LOW_Q, "high": HIGH_Q}
-    gstats = windowed_stats(series, "gpu", sorted(set(levels.values())))
+    days = params.lookback_days
+    gstats = lookback_stats(snapshot, "gpu", sorted(set(levels.values())), days, table.frame.index)
     ids, bad = quality_skips(rule_id, table.frame.index, gstats, "gpu", min_hours=params.min_hours,
                              max_bad_share=params.max_bad_point_share, what=GPU_AGENT)
     yield from bad
-    gmem = windowed_stats(series, "gpu_memory", (0.999,), stat=None)
+    gmem = lookback_stats(snapshot, "gpu_memory", (0.999,), days, table.frame.index, stat=None)
     ids, bad = quality_skips(rule_id, ids, gmem, "gpu_memory", min_hours=params.min_hours,
                              max_bad_share=params.max_bad_point_share, what=GPU_AGENT + " (GPU memory must fit)")
     yield from bad
     if len(ids) == 0:
         return
-    cpu = windowed_stats(series, "cpu", (0.995,))
-    mem = windowed_stats(series, "memory", (0.999,), stat=None)
+    cpu = lookback_stats(snapshot, "cpu", (0.995,), days, table.frame.index)
+    mem = lookback_stats(snapshot, "memory", (0.999,), days, table.frame.index, stat=None)
     f = (table.frame.loc[ids].join(gstats.add_prefix("gu_")).join(gmem.add_prefix("gm_"))
          .join(cpu.add_prefix("cpu_")).join(mem.add_prefix("mem_")))
     f["cpu_measured"] = (f["cpu_hours"].fillna(0) >= params.min_hours) & (f["cpu_bad_share"].fillna(1) <= params.max_bad_point_share)

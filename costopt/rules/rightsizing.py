@@ -17,8 +17,8 @@ from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recom
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.resize_apply import resize_command
-from costopt.rules.sizing import (first_fit, lookback_metrics, lower_confidence, q, quality_skips, resource_table,
-                                  risk_level, windowed_stats)
+from costopt.rules.sizing import (first_fit, lookback_stats, lower_confidence, q, quality_skips, resource_table,
+                                  risk_level)
 
 OVERSIZED = "rightsizing.oversized_vm"
 GPU = "rightsizing.gpu"
@@ -84,17 +84,16 @@ def oversized_vm(snapshot: Snapshot, catalog: Any, params: defaults.OversizedVm)
     yield from skips
     if table.frame.empty:
         return
-    series = lookback_metrics(snapshot, ("cpu", "memory"), params.lookback_days, table.frame.index)
     main_q = params.cpu_quantile
     quantiles = sorted({HIGH_Q, main_q, LOW_Q})
-    cpu = windowed_stats(series, "cpu", quantiles)
+    cpu = lookback_stats(snapshot, "cpu", quantiles, params.lookback_days, table.frame.index)
     ids, bad = quality_skips(OVERSIZED, table.frame.index, cpu, "cpu", min_hours=params.min_hours,
                              max_bad_share=params.max_bad_point_share,
                              what="enable CPU monitoring (CloudWatch / Cloud Monitoring / Azure Monitor)")
     yield from bad
     if len(ids) == 0:
         return
-    mem = windowed_stats(series, "memory", (params.memory_quantile,), stat=None)
+    mem = lookback_stats(snapshot, "memory", (params.memory_quantile,), params.lookback_days, ids, stat=None)
     frame = table.frame.loc[ids].join(cpu.add_prefix("cpu_")).join(mem.add_prefix("mem_"))
     mem_col = "mem_" + q(params.memory_quantile)
     frame["mem_measured"] = (frame["mem_count"].fillna(0) > 0) & (frame["mem_hours"].fillna(0) >= params.min_hours) \
@@ -140,22 +139,29 @@ def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.D
     low = np.minimum(_savings(group, offers, picks["low"]), savings)
     high = np.maximum(_savings(group, offers, picks["high"]), savings)
     main_col = "cpu_" + q(params.cpu_quantile)
+    low_col = "cpu_" + q(LOW_Q)
+    mem_col = "mem_" + q(params.memory_quantile)
+    main_key = f"cpu_{q(params.cpu_quantile)}"
+    mem_key = f"memory_{q(params.memory_quantile)}"
+    main_pct = f"{params.cpu_quantile * 100:g}"
+    full_hours = 0.9 * params.lookback_days * 24
     chosen = np.flatnonzero((main >= 0) & (savings >= params.min_monthly_savings))
     if chosen.size == 0:
         return
     needed = ["count", "cpu_count", "cpu_duplicates", "cpu_gaps", "cpu_hours", "cpu_invalid", "cpu_max", "cpu_p95",
-              main_col, "cpu_" + q(LOW_Q), "currency", "family", "inference", "mem_measured", "mem_" + q(params.memory_quantile),
+              main_col, low_col, "currency", "family", "inference", "mem_measured", mem_col,
               "memory_gib", "price", "price_model", "speed", "target", "vcpu", "workload"]
     # plain dicts of the needed columns only: pandas row access is slow
     rows = group.iloc[chosen][list(dict.fromkeys(needed))].reset_index().to_dict("records")
     offer_rows = offers.to_dict("records")
-    for i, row in zip(chosen, rows):
+    main, savings, low, high = main.tolist(), savings.tolist(), low.tolist(), high.tolist()
+    for i, row in zip(chosen.tolist(), rows):
         offer = offer_rows[main[i]]
         r = table.resources[row["resource_id"]]
         peak = float(row[main_col])
         projected = peak / 100.0 * row["vcpu"] * row["speed"] / (offer["vcpu"] * offer["relative_speed"])
         risk = risk_level(projected)
-        confidence = "high" if row["cpu_hours"] >= 0.9 * params.lookback_days * 24 else "medium"
+        confidence = "high" if row["cpu_hours"] >= full_hours else "medium"
         notes = []
         if not row["mem_measured"]:
             confidence = lower_confidence(confidence)
@@ -166,14 +172,14 @@ def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.D
             risk = min(risk + 1, 4)
         if offer["family"] != row["family"]:
             notes.append(f"no cheaper fitting size in the {row['family']} family, so a {offer['family']} type is proposed")
-        mem_p = _f(row.get("mem_" + q(params.memory_quantile)))
+        mem_p = _f(row.get(mem_col))
         before = float(row["price"] * row["count"] * HOURS_PER_MONTH)
-        after = before - float(savings[i])
+        after = before - savings[i]
         target = row["target"]
-        rationale = (f"CPU P{params.cpu_quantile * 100:g} of 5-minute maxima is {peak:.1f}% of {int(row['vcpu'])} vCPU over "
+        rationale = (f"CPU P{main_pct} of 5-minute maxima is {peak:.1f}% of {int(row['vcpu'])} vCPU over "
                      f"{row['cpu_hours']:.0f} h; with {params.headroom:.0%} headroom and a {target:.0%} "
                      f"{'inference' if row['inference'] else 'batch'} utilisation target {offer['type']} "
-                     f"({int(offer['vcpu'])} vCPU, {offer['memory_gib']:g} GiB) fits, projected P{params.cpu_quantile * 100:g} "
+                     f"({int(offer['vcpu'])} vCPU, {offer['memory_gib']:g} GiB) fits, projected P{main_pct} "
                      f"{projected:.0%}." + ("".join(" " + n[0].upper() + n[1:] + "." for n in notes)))
         yield Recommendation(
             id=recommendation_id(OVERSIZED, r.id, "resize"), rule_id=OVERSIZED, resource_id=r.id, action="resize",
@@ -181,14 +187,14 @@ def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.D
             current={"type": r.type, "count": int(row["count"]), "vcpu": int(row["vcpu"]), "memory_gib": float(row["memory_gib"])},
             proposed={"type": offer["type"], "count": int(row["count"]), "vcpu": int(offer["vcpu"]),
                       "memory_gib": float(offer["memory_gib"])},
-            monthly_cost_before=before, monthly_cost_after=after, monthly_savings=float(savings[i]),
-            savings_low=float(low[i]), savings_high=float(high[i]), currency=row["currency"], confidence=confidence,
+            monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings[i],
+            savings_low=low[i], savings_high=high[i], currency=row["currency"], confidence=confidence,
             performance_risk=risk,
-            evidence={"cpu_p95": _f(row["cpu_p95"]), f"cpu_{q(params.cpu_quantile)}": peak,
-                      "cpu_p99.9": _f(row["cpu_" + q(LOW_Q)]), "cpu_max": _f(row["cpu_max"]),
+            evidence={"cpu_p95": _f(row["cpu_p95"]), main_key: peak,
+                      "cpu_p99.9": _f(row[low_col]), "cpu_max": _f(row["cpu_max"]),
                       "samples": int(row["cpu_count"]), "hours": float(row["cpu_hours"]),
                       "lookback_days": params.lookback_days, "memory_measured": bool(row["mem_measured"]),
-                      f"memory_{q(params.memory_quantile)}": mem_p if row["mem_measured"] else None,
+                      mem_key: mem_p if row["mem_measured"] else None,
                       "gaps": int(row["cpu_gaps"]), "duplicates": int(row["cpu_duplicates"]),
                       "invalid": int(row["cpu_invalid"]), "price_model": row["price_model"],
                       "savings_range": "low: sized at P99.9, high: sized at P95"},

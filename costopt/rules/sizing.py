@@ -4,9 +4,10 @@ Everything is by whole resources (never a loop over metric points):
 
 - :func:`resource_table` joins the inventory with catalog specs and current prices, one row per
   resource; unknown types and missing prices become Skips that say which.
-- :func:`windowed_stats` computes percentiles for every resource at once with
-  :func:`costopt.metrics.metric_stats` over the lookback, plus the share of bad points
-  (gaps, duplicates, out-of-range values).
+- :func:`lookback_stats` computes percentiles for every resource at once with
+  :func:`costopt.metrics.snapshot_stats` over the lookback (memoised per Snapshot, so rules
+  share one computation), plus the share of bad points (gaps, duplicates, out-of-range
+  values); :func:`windowed_stats` does the same for a given list of series.
 - :func:`first_fit` picks, per resource, the cheapest catalog offer that satisfies a boolean
   fit matrix (resources x offers), same family first; offers are sorted by price so the first
   True in a row is the cheapest.
@@ -14,13 +15,14 @@ Everything is by whole resources (never a loop over metric points):
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from costopt.metrics import metric_stats, quantile_column
+from costopt.metrics import metric_stats, quantile_column, snapshot_stats
 from costopt.model import MetricSeries, Resource, Skip, Snapshot
 
 INFERENCE_KINDS = frozenset({"endpoint"})
@@ -140,6 +142,22 @@ def windowed_stats(series: Sequence[MetricSeries], metric: str, quantiles: Seque
     stats = metric_stats(series, metric, stat=stat, quantiles=tuple(quantiles))
     if stat is not None and stats.empty:  # agents differ: fall back to any statistic
         stats = metric_stats(series, metric, stat=None, quantiles=tuple(quantiles))
+    return _with_bad_share(stats)
+
+
+def lookback_stats(snapshot: Snapshot, metric: str, quantiles: Sequence[float], days: float,
+                   resource_ids: Iterable[str], *, stat: str | None = "Maximum") -> pd.DataFrame:
+    """windowed_stats(lookback_metrics(snapshot, [metric], days, resource_ids), ...), from the
+    per-snapshot memo of :func:`costopt.metrics.snapshot_stats` (computed once for all rules)."""
+    cutoff = int(snapshot.window.end.timestamp() - days * 86400)
+    ids = list(resource_ids)
+    stats = snapshot_stats(snapshot, metric, stat=stat, quantiles=tuple(quantiles), since=cutoff, resource_ids=ids)
+    if stat is not None and stats.empty:  # agents differ: fall back to any statistic
+        stats = snapshot_stats(snapshot, metric, stat=None, quantiles=tuple(quantiles), since=cutoff, resource_ids=ids)
+    return _with_bad_share(stats)
+
+
+def _with_bad_share(stats: pd.DataFrame) -> pd.DataFrame:
     bad = stats["gaps"] + stats["duplicates"] + stats["invalid"]
     total = stats["count"] + bad
     stats["bad_share"] = np.where(total > 0, bad / total.where(total > 0, 1), 0.0)
@@ -193,8 +211,8 @@ def risk_from_utilization(util: np.ndarray) -> np.ndarray:
 
 
 def risk_level(util: float) -> int:
-    """risk_from_utilization for one value, without numpy overhead."""
-    return sum(util >= edge for edge in RISK_EDGES)
+    """risk_from_utilization for one value, without numpy overhead (NaN -> 0)."""
+    return bisect_right(RISK_EDGES, util) if util == util else 0
 
 
 def lower_confidence(level: str) -> str:
