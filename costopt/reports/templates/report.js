@@ -31,6 +31,32 @@
     return new Response(stream).text().then(function (text) { return JSON.parse(text); });
   }
 
+  /* plotly.js is shipped as inert text and started as an async script only after the table
+     works: parsing ~4 MB of JavaScript then no longer holds the page hostage, and the
+     browser can compile it off the main thread. With --plotlyjs cdn it is a normal async
+     script tag. */
+  function loadPlotly() {
+    if (window.Plotly) return Promise.resolve();
+    var inline = doc.getElementById("plotly-js");
+    var cdn = doc.getElementById("plotly-cdn");
+    return new Promise(function (resolve) {
+      if (inline) {
+        var url = URL.createObjectURL(new Blob([inline.textContent], { type: "text/javascript" }));
+        var script = doc.createElement("script");
+        script.async = true;
+        script.onload = script.onerror = function () { URL.revokeObjectURL(url); resolve(); };
+        script.src = url;
+        doc.head.appendChild(script);
+      } else if (cdn) {
+        if (cdn.getAttribute("data-loaded")) { resolve(); return; }
+        cdn.addEventListener("load", resolve);
+        cdn.addEventListener("error", resolve);
+      } else {
+        resolve();
+      }
+    });
+  }
+
   function drawCharts(charts) {
     var jobs = [];
     Object.keys(charts || {}).forEach(function (id) {
@@ -239,13 +265,16 @@
   }
 
   function start() {
-    /* Charts first: plotly measures the page while drawing, and a long table already in
-       the DOM would make every one of those measurements re-lay it out. */
+    /* The table first (it is paged, so its DOM stays small), then plotly.js and the charts. */
     var mark = function (name) { if (window.performance && performance.mark) performance.mark(name); };
     mark("costopt:start");
     readPayload().then(function (data) {
       mark("costopt:data");
-      return drawCharts(data.charts).then(function () { mark("costopt:charts"); initTable(data); mark("costopt:table"); });
+      initTable(data);
+      mark("costopt:table");
+      doc.documentElement.setAttribute("data-interactive-ms", String(Math.round(window.performance ? performance.now() : 0)));
+      doc.documentElement.setAttribute("data-interactive", "true");
+      return loadPlotly().then(function () { return drawCharts(data.charts); }).then(function () { mark("costopt:charts"); });
     }).then(function () {
       doc.documentElement.setAttribute("data-ready-ms", String(Math.round(window.performance ? performance.now() : 0)));
       doc.documentElement.setAttribute("data-ready", "true");
