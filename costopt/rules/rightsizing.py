@@ -151,8 +151,12 @@ def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.D
     needed = ["count", "cpu_count", "cpu_duplicates", "cpu_gaps", "cpu_hours", "cpu_invalid", "cpu_max", "cpu_p95",
               main_col, low_col, "currency", "family", "inference", "mem_measured", mem_col,
               "memory_gib", "price", "price_model", "speed", "target", "vcpu", "workload"]
-    # plain dicts of the needed columns only: pandas row access is slow
-    rows = group.iloc[chosen][list(dict.fromkeys(needed))].reset_index().to_dict("records")
+    # plain dicts of the needed columns only, built from column lists: pandas row access (and
+    # to_dict("records"), which boxes every cell) is slow
+    sub = group.iloc[chosen]
+    keys = ["resource_id", *dict.fromkeys(needed)]
+    columns = [sub.index.tolist(), *(sub[c].tolist() for c in keys[1:])]
+    rows = [dict(zip(keys, values)) for values in zip(*columns)]
     offer_rows = offers.to_dict("records")
     main, savings, low, high = main.tolist(), savings.tolist(), low.tolist(), high.tolist()
     for i, row in zip(chosen.tolist(), rows):

@@ -21,6 +21,7 @@ from costopt.rules.resize_apply import spot_command
 from costopt.rules.sizing import workload_of
 
 RULE = "spot.interruptible_workload"
+WORKLOAD_RISK = {"training": 1, "dev": 1, "batch": 2, "inference": 3}
 CHECKPOINT_ATTRS = ("checkpoint_interval_h", "checkpoint_interval_hours")
 GANG_KINDS = frozenset({"training_job"})
 
@@ -140,17 +141,20 @@ def interruptible_workload(snapshot: Snapshot, catalog: Any,
     added = job_rate * (frame["lost"] + restart)
     job_rate, eff, before, after, savings, low, high, added = (
         np.asarray(x, dtype=float) for x in (job_rate, eff, before, after, savings, low, high, added))
-    for i in np.flatnonzero(savings >= params.min_monthly_savings):
+    job_rate, eff, before, after, savings_l, low, high, added = (
+        x.tolist() for x in (job_rate, eff, before, after, savings, low, high, added))
+    savings_range = "low: spot +{:.0%} and {:g}x interruptions; high: {:g}x fewer interruptions".format(
+        params.spot_price_uncertainty, params.interruption_uncertainty, params.interruption_uncertainty)
+    for i in np.flatnonzero(savings >= params.min_monthly_savings).tolist():
         r, workload, why, od, spot, rate, count, base, gang, lost = rows[i]
-        yield _recommendation(r, workload, why, od, spot, rate, count, base, gang, lost, float(job_rate[i]),
-                              float(eff[i]), float(before[i]), float(after[i]), float(savings[i]), float(low[i]),
-                              float(high[i]), float(added[i]), params)
+        yield _recommendation(r, workload, why, od, spot, rate, count, base, gang, lost, job_rate[i], eff[i],
+                              before[i], after[i], savings_l[i], low[i], high[i], added[i], params, savings_range)
 
 
 def _recommendation(r, workload, why, od, spot, rate, count, base, gang, lost, job_rate, eff, before, after, savings,
-                    low, high, added, params) -> Recommendation:
+                    low, high, added, params, savings_range) -> Recommendation:
     spot_n = count - base
-    risk = {"training": 1, "dev": 1, "batch": 2, "inference": 3}.get(workload, 2)
+    risk = WORKLOAD_RISK.get(workload, 2)
     if rate * HOURS_PER_MONTH > 0.15:  # more than 15% of instances interrupted per month
         risk += 1
     part = f"{spot_n} of {count} instances" if base else ("all instances" if count > 1 else "the instance")
@@ -172,8 +176,7 @@ def _recommendation(r, workload, why, od, spot, rate, count, base, gang, lost, j
                   "interruption_rate_per_hour": rate, "job_interruption_rate_per_hour": job_rate,
                   "lost_hours_per_interruption": lost, "restart_overhead_hours": params.restart_overhead_hours,
                   "workload": workload, "price_sources": [od.source, spot.source], "as_of": spot.as_of,
-                  "savings_range": "low: spot +{:.0%} and {:g}x interruptions; high: {:g}x fewer interruptions".format(
-                      params.spot_price_uncertainty, params.interruption_uncertainty, params.interruption_uncertainty)},
+                  "savings_range": savings_range},
         impacts={"interruption_rate_per_hour": job_rate, "interruptions_per_month": job_rate * HOURS_PER_MONTH,
                  "added_wall_time_share": added, "spot_share": spot_n / count},
         effort="medium", rationale=rationale + ".", apply=spot_command(r, spot_n, base), tags=dict(r.tags),
