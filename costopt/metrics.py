@@ -212,6 +212,7 @@ def metric_stats(metrics: Sequence[MetricSeries], metric: str, *, stat: str | No
     aligned: dict[tuple[int, np.dtype], tuple[list[int], list[MetricSeries]]] = {}
     other_rows: list[int] = []
     other_groups: list[list[MetricSeries]] = []
+    first, last = [np.nan] * len(ids), [np.nan] * len(ids)  # Python lists: no per-cell numpy writes
     for i, group in enumerate(by_resource.values()):
         s = group[0]
         if len(group) == 1 and s.timestamps.size:
@@ -219,7 +220,7 @@ def metric_stats(metrics: Sequence[MetricSeries], metric: str, *, stat: str | No
             if key not in seen_ts:
                 ts = s.timestamps
                 seen_ts[key] = (_unique_timestamps(ts), float(ts.min()), float(ts.max()))
-            unique, out.first[i], out.last[i] = seen_ts[key]
+            unique, first[i], last[i] = seen_ts[key]
             if unique:
                 rows, members = aligned.setdefault((s.values.size, s.values.dtype), ([], []))
                 rows.append(i)
@@ -227,6 +228,7 @@ def metric_stats(metrics: Sequence[MetricSeries], metric: str, *, stat: str | No
                 continue
         other_rows.append(i)
         other_groups.append(group)
+    out.first[:], out.last[:] = first, last
     for rows, members in aligned.values():
         _aligned_rows(rows, members, out, quantiles, valid_range)
     if other_rows:

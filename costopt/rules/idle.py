@@ -43,7 +43,8 @@ def _stats(snapshot: Snapshot, metric: str, q: float, stat: str | None = "Maximu
     per-cell access costs ~80 us; a dict lookup per resource keeps the rule linear and fast)."""
     frame = snapshot_stats(snapshot, metric, stat=stat, quantiles=(q,))
     cols = ["count", "hours", "max", "period_s", quantile_column(q)]
-    return dict(zip(frame.index, frame[cols].to_dict("records")))
+    rows = (dict(zip(cols, values)) for values in zip(*(frame[c].tolist() for c in cols)))
+    return dict(zip(frame.index.tolist(), rows))
 
 
 @rule("idle.instance", params=defaults.IdleInstance, needs=("inventory", "metrics"))

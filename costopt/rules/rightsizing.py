@@ -145,6 +145,8 @@ def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.D
     mem_key = f"memory_{q(params.memory_quantile)}"
     main_pct = f"{params.cpu_quantile * 100:g}"
     full_hours = 0.9 * params.lookback_days * 24
+    memory_note = (" Memory was not measured (no agent metric), so the new type keeps at least "
+                   f"{params.unmeasured_memory_min_share:.0%} of today's memory; install the memory agent to confirm.")
     chosen = np.flatnonzero((main >= 0) & (savings >= params.min_monthly_savings))
     if chosen.size == 0:
         return
@@ -166,16 +168,15 @@ def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.D
         projected = peak / 100.0 * row["vcpu"] * row["speed"] / (offer["vcpu"] * offer["relative_speed"])
         risk = risk_level(projected)
         confidence = "high" if row["cpu_hours"] >= full_hours else "medium"
-        notes = []
+        notes = ""
         if not row["mem_measured"]:
             confidence = lower_confidence(confidence)
             risk = min(risk + 1, 4)
-            notes.append("memory was not measured (no agent metric), so the new type keeps at least "
-                         f"{params.unmeasured_memory_min_share:.0%} of today's memory; install the memory agent to confirm")
+            notes = memory_note
         if row["inference"]:
             risk = min(risk + 1, 4)
         if offer["family"] != row["family"]:
-            notes.append(f"no cheaper fitting size in the {row['family']} family, so a {offer['family']} type is proposed")
+            notes += f" No cheaper fitting size in the {row['family']} family, so a {offer['family']} type is proposed."
         mem_p = _f(row.get(mem_col))
         before = float(row["price"] * row["count"] * HOURS_PER_MONTH)
         after = before - savings[i]
@@ -184,7 +185,7 @@ def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.D
                      f"{row['cpu_hours']:.0f} h; with {params.headroom:.0%} headroom and a {target:.0%} "
                      f"{'inference' if row['inference'] else 'batch'} utilisation target {offer['type']} "
                      f"({int(offer['vcpu'])} vCPU, {offer['memory_gib']:g} GiB) fits, projected P{main_pct} "
-                     f"{projected:.0%}." + ("".join(" " + n[0].upper() + n[1:] + "." for n in notes)))
+                     f"{projected:.0%}." + notes)
         yield Recommendation(
             id=recommendation_id(OVERSIZED, r.id, "resize"), rule_id=OVERSIZED, resource_id=r.id, action="resize",
             provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
