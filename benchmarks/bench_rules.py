@@ -71,12 +71,12 @@ def build_snapshot(n: int, memory_share: float, gpu_share: float, seed: int = 7)
     def add(metric: str, ids: list[str], base_lo: float, base_hi: float):
         for start in range(0, len(ids), BLOCK):
             chunk = ids[start:start + BLOCK]
-            base = rng.uniform(base_lo, base_hi, size=(len(chunk), 1)).astype(np.float32)
-            noise = rng.integers(0, 256, size=(len(chunk), POINTS), dtype=np.uint8)
-            block = noise.astype(np.float32)  # 0..255 -> 0..5 % of noise (cheaper than rng.random)
-            block *= 5.0 / 255.0
-            block += base * (0.6 + 0.4 * daily[None, :])
-            np.clip(block, 0.0, 100.0, out=block)
+            # base x daily shape + 0..5 % of noise, always within 0..100 (base_hi <= 95): built in
+            # "noise units" so uint8 noise (cheaper than rng.random) is added without a temporary
+            base = rng.uniform(base_lo, base_hi, size=(len(chunk), 1)).astype(np.float32) * np.float32(255.0 / 5.0)
+            block = base * (0.6 + 0.4 * daily[None, :])
+            block += rng.integers(0, 256, size=(len(chunk), POINTS), dtype=np.uint8)
+            block *= np.float32(5.0 / 255.0)
             for j, rid in enumerate(chunk):
                 metrics.append(MetricSeries(rid, metric, "Percent", PERIOD, ts, block[j], "Maximum"))
 
