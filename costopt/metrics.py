@@ -124,20 +124,25 @@ def _aligned_rows(rows: list[int], series: list[MetricSeries], out: _Stats, quan
         chunk = series[start:start + per_block]
         idx = np.asarray(rows[start:start + per_block], dtype=np.int64)
         block = np.stack([s.values for s in chunk])  # a copy: cleaned and sorted in place
-        if valid_range is None:
-            ok = np.isfinite(block)
-        else:  # NaN fails both comparisons, +-inf one of them when the range is finite
-            ok = block >= valid_range[0]
-            ok &= block <= valid_range[1]
-            if not np.isfinite(valid_range).all():
-                ok &= np.isfinite(block)
-        counts = np.count_nonzero(ok, axis=1)
-        n_finite = counts.copy()
-        partial = np.flatnonzero(counts < length)
-        if partial.size:  # only rows with dropped points: tell gaps from invalid, mark them +inf
-            n_finite[partial] = np.count_nonzero(np.isfinite(block[partial]), axis=1)
-            np.copyto(block, np.inf, where=~ok)
-        del ok
+        lo, hi = valid_range if valid_range is not None else (-np.inf, np.inf)
+        low, high = block.min(), block.max()  # NaN anywhere makes both NaN
+        if np.isfinite(low) and np.isfinite(high) and lo <= low and high <= hi:
+            counts = n_finite = np.full(len(chunk), length, dtype=np.int64)  # every point valid
+        else:
+            if valid_range is None:
+                ok = np.isfinite(block)
+            else:  # NaN fails both comparisons, +-inf one of them when the range is finite
+                ok = block >= lo
+                ok &= block <= hi
+                if not (np.isfinite(lo) and np.isfinite(hi)):
+                    ok &= np.isfinite(block)
+            counts = np.count_nonzero(ok, axis=1)
+            n_finite = counts.copy()
+            partial = np.flatnonzero(counts < length)
+            if partial.size:  # only rows with dropped points: tell gaps from invalid, mark them +inf
+                n_finite[partial] = np.count_nonzero(np.isfinite(block[partial]), axis=1)
+                np.copyto(block, np.inf, where=~ok)
+            del ok
         out.count[idx] = counts
         out.gaps[idx] = length - n_finite
         out.inv[idx] = n_finite - counts
