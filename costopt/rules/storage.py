@@ -213,7 +213,10 @@ def _bucket_keys(b: Resource) -> tuple[str, ...]:
     return (b.id, name, f"arn:aws:s3:::{name}", f"gs://{name}")
 
 
-def _bucket_inputs(snapshot: Snapshot, kinds=("bucket",)):
+STORAGE_KINDS = ("bucket", "storage_account")  # S3 / GCS buckets, Azure Blob storage accounts
+
+
+def _bucket_inputs(snapshot: Snapshot, kinds=STORAGE_KINDS):
     metrics: dict[tuple[str, str], list[MetricSeries]] = {}
     for s in snapshot.metrics:
         if s.metric in ("bytes_stored", "objects", "gets"):

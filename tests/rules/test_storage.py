@@ -240,3 +240,15 @@ def test_only_data_older_than_the_transition_age_is_moved():
     ia = next(r for r in recs(tiering(make_snapshot(snap.resources, metrics), tiny_catalog(), defaults.StorageTiering()))
               if r.proposed["storage_class"] == "STANDARD_IA")
     assert ia.proposed["gb_moved"] == pytest.approx(100_000.0 - 1_000.0 * 30, rel=1e-6)
+
+
+def test_azure_storage_accounts_are_judged_like_buckets():
+    from costopt.rules.storage import STORAGE_KINDS, _bucket_inputs
+    from tests.conftest import make_resource, make_series, make_snapshot
+
+    account = make_resource("/subscriptions/s/rg/x/storageaccounts/ml", provider="azure", kind="storage_account",
+                            type="Standard_LRS")
+    stored = make_series(account.id, "bytes_stored", [1e12] * 3, period_s=86400, unit="Bytes", stat="Average")
+    inputs = list(_bucket_inputs(make_snapshot([account], [stored])))
+    assert "storage_account" in STORAGE_KINDS
+    assert [(r.id, len(s)) for r, s, _, _ in inputs] == [(account.id, 1)]
