@@ -112,16 +112,10 @@ def hot_spots(snapshot: Snapshot, catalog: Any, params: defaults.EgressHotSpots)
         min_monthly_cost = 200.0
     """
     rid = "egress.hot_spots"
-    try:
-        rows = snapshot.billing.query(_egress_sql(params, inter_region=False))
-    except ValueError as exc:
-        yield Skip(rid, "*", str(exc))
-        return
-    hours = float(snapshot.billing.scalar(_window_hours_sql()) or 0.0)
-    if rows.empty:
-        return
-    if hours < params.min_hours:
-        yield Skip(rid, "*", f"billing covers {hours:.0f} hours; {params.min_hours} needed to extrapolate a month")
+    rows, hours, skip = _egress_rows(snapshot, params, rid, inter_region=False)
+    if skip is not None:
+        yield skip
+    if rows is None:
         return
     totals = rows.groupby("currency")["cost"].sum().to_dict()
     rows = rows.assign(monthly=[_monthly(r, hours) for r in rows.itertuples(index=False)])
@@ -179,18 +173,27 @@ def cross_region(snapshot: Snapshot, catalog: Any, params: defaults.CrossRegion)
         yield from _cross_region_inventory(snapshot, catalog, params, rid)
 
 
-def _cross_region_billing(snapshot: Snapshot, catalog: Any, params: defaults.CrossRegion,
-                          rid: str) -> Iterable[Recommendation | Skip]:
+def _egress_rows(snapshot: Snapshot, params: Any, rid: str, *, inter_region: bool):
+    """(egress rows, hours the billing covers, skip) — rows is None when there is nothing to judge."""
     try:
-        rows = snapshot.billing.query(_egress_sql(params, inter_region=True))
+        rows = snapshot.billing.query(_egress_sql(params, inter_region=inter_region))
     except ValueError as exc:
-        yield Skip(rid, "*", str(exc))
-        return
+        return None, 0.0, Skip(rid, "*", str(exc))
     hours = float(snapshot.billing.scalar(_window_hours_sql()) or 0.0)
     if rows.empty:
-        return
+        return None, hours, None
     if hours < params.min_hours:
-        yield Skip(rid, "*", f"billing covers {hours:.0f} hours; {params.min_hours} needed to extrapolate a month")
+        return None, hours, Skip(rid, "*", f"billing covers {hours:.0f} hours; {params.min_hours} needed "
+                                           "to extrapolate a month")
+    return rows, hours, None
+
+
+def _cross_region_billing(snapshot: Snapshot, catalog: Any, params: defaults.CrossRegion,
+                          rid: str) -> Iterable[Recommendation | Skip]:
+    rows, hours, skip = _egress_rows(snapshot, params, rid, inter_region=True)
+    if skip is not None:
+        yield skip
+    if rows is None:
         return
     for row in rows.itertuples(index=False):
         monthly = _monthly(row, hours)
