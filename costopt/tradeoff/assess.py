@@ -162,7 +162,9 @@ def _compute(rec: Recommendation, resource: Resource, wl: Workload, targets: Tar
         checks.append(Check("unknown", f"no hardware figures for {missing} to predict latency"))
         return impacts, checks
     before = Setup(hw0, count0, v0)
-    after = Setup(hw1, max(count1, 0), v1, min_c, max_c)
+    target = rec.proposed.get("target_utilization")
+    after = Setup(hw1, max(count1, 0), v1, min_c, max_c,
+                  float(target) if isinstance(target, (int, float)) and 0 < target <= 1 else None)
     lat, lat_checks = predict_latency(obs, wl, before, after, params)
     impacts.update(lat)
     if not wl.latency_targets_ms and wl.kind in ("training", "batch", "notebook", "dev", "data"):

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from costopt.rules.defaults import InterruptibleWorkload, ScaleToZero
+
+_SPOT = InterruptibleWorkload()
+_SCALE_TO_ZERO = ScaleToZero()
+
 
 @dataclass(frozen=True)
 class TradeoffParams:
@@ -34,16 +39,18 @@ class TradeoffParams:
     # no measured profile exists (AVX-512 fp32 ~ 2.5 GHz x 32 flop/cycle per core, 2 vCPU
     # per core, derated for memory-bound inference). Coarse: such moves get low confidence.
     cpu_tflops_per_vcpu: float = 0.04
-    # Spot on training: checkpoint interval and restart overhead when config does not say.
-    checkpoint_interval_min: float = 30.0
-    restart_overhead_min: float = 5.0
+    # Spot on training: checkpoint interval and restart overhead when config does not say —
+    # the spot rule's own defaults, so the rule's price and the predicted wall time agree.
+    checkpoint_interval_min: float = _SPOT.checkpoint_interval_hours * 60.0
+    restart_overhead_min: float = _SPOT.restart_overhead_hours * 60.0
     # Interruption rate per hour when the catalog has none for the type (AWS Spot Advisor's
     # "<5%" band per month is ~0.00007/h; we take a cautious 1% per hour).
     default_interruption_rate: float = 0.01
     # Scale-to-zero / serverless: cold start when the candidate does not carry one
     # (SageMaker serverless and scale-from-zero cold starts are seconds to minutes).
-    cold_start_s: float = 30.0
-    # Autoscaling: target utilisation the policy keeps per instance.
+    cold_start_s: float = _SCALE_TO_ZERO.cold_start_s
+    # Autoscaling: target utilisation the policy keeps per instance, when the candidate
+    # does not carry its own (the autoscaling rules put theirs in ``proposed``).
     autoscaling_target_utilization: float = 0.7
     # Storage tiers with a first byte slower than this are "restore first" tiers (archive):
     # training jobs reading the data would stall.

@@ -34,6 +34,7 @@ class Setup:
     variant: ModelVariant | None = None
     min_count: int | None = None  # autoscaling range (None = fixed count)
     max_count: int | None = None
+    target_utilization: float | None = None  # the scaling policy's target (None = the default)
 
 
 def qname(q: float) -> str:
@@ -61,7 +62,8 @@ def _autoscaled_worst(obs: Observed, peak: float, service: float, workers: int, 
         return _quantile(0.0, service, workers, q), 0.0
     lo = max(setup.min_count or 0, 1)
     hi = max(setup.max_count or lo, lo)
-    need = np.ceil(busy * service / (workers * params.autoscaling_target_utilization)).astype(np.int64)
+    target = setup.target_utilization or params.autoscaling_target_utilization
+    need = np.ceil(busy * service / (workers * target)).astype(np.int64)
     counts = np.clip(need, lo, hi)
     worst, worst_rho = 0.0, 0.0
     for lam, n in set(zip(np.round(busy, 12).tolist(), counts.tolist())):
