@@ -340,24 +340,3 @@ def snapshot_stats(snapshot: Snapshot, metric: str, *, stat: str | None = "Maxim
         if pos.size < len(frame):
             frame = frame.iloc[pos]
     return frame.copy()
-
-
-def hourly_profile(metrics: Sequence[MetricSeries], metric: str, stat: str | None = None) -> pd.DataFrame:
-    """Sum of ``metric`` per resource per hour (e.g. requests per hour), as a long frame.
-
-    Columns: resource_id, hour (UTC epoch hour start, int), value. Duplicates are kept once.
-    """
-    frames = []
-    for s in select_series(metrics, metric, stat):
-        ts, first = np.unique(s.timestamps, return_index=True)
-        vs = s.values[first]
-        ok = np.isfinite(vs)
-        if not ok.any():
-            continue
-        hours = (ts[ok] // 3600) * 3600
-        df = pd.DataFrame({"hour": hours, "value": vs[ok]}).groupby("hour", as_index=False)["value"].sum()
-        df.insert(0, "resource_id", s.resource_id)
-        frames.append(df)
-    if not frames:
-        return pd.DataFrame(columns=["resource_id", "hour", "value"])
-    return pd.concat(frames, ignore_index=True)
