@@ -12,9 +12,12 @@ from typing import Any, Callable
 
 from costopt.model import CoverageEntry, MetricSeries, Resource, Window
 from costopt.providers.aws import costs, inventory_ec2, inventory_s3, inventory_services, metrics
-from costopt.providers.aws.coverage import guarded, scope_of
-from costopt.providers.aws.session import Account
+from costopt.providers.aws.coverage import RECOVERABLE, guarded, scope_of
+from costopt.providers.aws.session import Account, home_region
 
+# The services read_region asks, each with one operation it pages through.
+REGIONAL_SERVICES = {"ec2": "describe_instances", "autoscaling": "describe_auto_scaling_groups",
+                     "sagemaker": "list_endpoints", "rds": "describe_db_instances", "cloudwatch": "list_metrics"}
 REGION_FATAL = frozenset({"EndpointConnectionError", "ConnectTimeout", "OptInRequired", "AuthFailure",
                           "UnrecognizedClientException", "InvalidClientTokenId"})
 
@@ -27,6 +30,32 @@ class Partial:
     metrics: list[MetricSeries] = field(default_factory=list)
     coverage: list[CoverageEntry] = field(default_factory=list)
     billing: Any = None
+
+
+def prepare_clients(account: Account, region: str, with_costs: bool) -> None:
+    """Build, in the calling thread, the clients one region and the account's global services use.
+
+    botocore loads a service's model (megabytes of JSON for EC2) the first time a client of it
+    is made, and its paginator model the first time a paginator is asked for; neither load is
+    locked, so sixteen region threads starting at once would each load (and scan botocore's
+    data directories for) the same files. Loading them once here, before the thread pool
+    starts, avoids that, and the models exist before
+    :func:`costopt.gc_tuning.long_lived_allocations` freezes the heap, so the collector never
+    scans them again. The clients are cached on the account and used by :func:`read_region` /
+    :func:`read_account` as usual. A client that cannot be made is left to the task that needs
+    it, which records the error under coverage.
+    """
+    wanted = [(service, region, paged) for service, paged in REGIONAL_SERVICES.items()]
+    wanted.append(("s3", home_region(account.session), "list_buckets"))
+    if with_costs:
+        wanted.append(("ce", costs.CE_REGION, None))
+    for service, where, paged in wanted:
+        try:
+            client = account.client(service, where)
+            if paged:
+                client.can_paginate(paged)  # loads the service's paginator model
+        except RECOVERABLE:
+            continue
 
 
 def _region_dead(coverage: list[CoverageEntry], start: int) -> bool:
