@@ -18,6 +18,7 @@ import botocore.exceptions
 from botocore.config import Config
 
 from costopt.errors import ProviderError
+from costopt.providers.aws import timestamps
 
 DEFAULT_REGION = "us-east-1"
 ROLE_SESSION_NAME = "costopt-audit"
@@ -113,12 +114,14 @@ def open_accounts(profile: str | None, role_arns: tuple[str, ...], config: Confi
                   session: boto3.Session | None = None) -> list[Account]:
     """The accounts to read: the profile's own, or one per assumed role."""
     base = session or base_session(profile)
+    timestamps.install(base)
     who = _profile_label(profile)
     if not role_arns:
         return [Account(identify(base, config, who), base, who, config)]
     accounts = []
     for arn in role_arns:
         assumed = assume(base, config, arn)
+        timestamps.install(assumed)
         accounts.append(Account(identify(assumed, config, f"role {arn}"), assumed, f"role {arn}", config))
     return accounts
 
