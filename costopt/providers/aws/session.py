@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 import botocore.exceptions
+import botocore.session
 from botocore.config import Config
 
 from costopt.errors import ProviderError
@@ -106,8 +107,13 @@ def assume(session: boto3.Session, config: Config, role_arn: str) -> boto3.Sessi
         code = exc.response.get("Error", {}).get("Code", "")
         raise ProviderError(f"aws: cannot assume role {role_arn} ({code}); fix: check the role's trust policy "
                             "allows your identity and that your base credentials are valid") from None
-    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"], region_name=home_region(session))
+    # Service models are read from disk once per loader (~0.35 s for the services we use):
+    # every assumed session shares the base session's loader instead of reading them again.
+    shared = botocore.session.Session()
+    shared.register_component("data_loader", session._session.get_component("data_loader"))
+    return boto3.Session(botocore_session=shared, aws_access_key_id=creds["AccessKeyId"],
+                         aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"],
+                         region_name=home_region(session))
 
 
 def open_accounts(profile: str | None, role_arns: tuple[str, ...], config: Config,

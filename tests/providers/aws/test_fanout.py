@@ -8,7 +8,6 @@ import pytest
 
 from costopt.errors import ProviderError
 from costopt.providers.aws import fanout
-from costopt.providers.aws.adapter import AwsProvider
 from costopt.providers.aws.regional import REGIONAL_SERVICES, prepare_clients
 from costopt.providers.aws.session import Account, client_config
 from tests.providers.aws.conftest import put_points

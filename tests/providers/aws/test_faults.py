@@ -11,6 +11,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from costopt.errors import ProviderError
+from costopt.providers.aws.session import client_config, open_accounts
 from costopt.providers.aws.session import base_session
 from tests.providers.aws.test_inventory import AMI
 
@@ -112,6 +113,15 @@ def test_several_accounts_through_assumed_roles(moto_account, adapter, window):
     snap = adapter(role_arns=arns).collect(window)
     accounts = {c.scope.split("/")[0] for c in snap.coverage if c.status == "ok" and "/" in c.scope}
     assert accounts == {"111111111111", "222222222222"}
+
+
+def test_assumed_sessions_share_the_base_sessions_model_loader(moto_account):
+    arns = ("arn:aws:iam::111111111111:role/costopt-audit", "arn:aws:iam::222222222222:role/costopt-audit")
+    accounts = open_accounts(None, arns, client_config(), session=moto_account)
+    loader = moto_account._session.get_component("data_loader")
+    assert [a.account_id for a in accounts] == ["111111111111", "222222222222"]
+    assert all(a.session._session.get_component("data_loader") is loader for a in accounts)
+    assert accounts[0].session.get_credentials().access_key != "testing"  # the role's keys, not the base's
 
 
 def test_cli_exits_2_with_one_line_for_a_missing_profile(tmp_path):
