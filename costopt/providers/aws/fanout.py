@@ -7,9 +7,10 @@ on Linux the tasks are split over forked worker processes, each with its own thr
 Forking shares the parent's loaded service models and credentials without pickling them;
 only the results (:class:`~costopt.providers.aws.regional.Partial`) travel back.
 
-Fork is used only on Linux (macOS's system frameworks are not fork-safe) and only when
-asked for or when the plan is big enough (``TASKS_PER_PROCESS``); otherwise, and always with
-one worker thread, everything runs in this process. ``[providers.aws] processes = 1`` turns
+Fork is used only on Linux (macOS's system frameworks are not fork-safe), only while this
+process runs no other Python thread and has not loaded gRPC (the GCP client's threads are not
+fork-safe), and only when asked for or when the plan is big enough (``TASKS_PER_PROCESS``);
+otherwise, and always with one worker thread, everything runs in this process. ``[providers.aws] processes = 1`` turns
 the fan-out off.
 """
 
@@ -19,6 +20,7 @@ import math
 import multiprocessing
 import os
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Sequence
@@ -37,9 +39,14 @@ def fork_available() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
+def fork_safe_now() -> bool:
+    """No other Python thread could hold a lock the child inherits, and no gRPC runtime."""
+    return fork_available() and threading.active_count() == 1 and "grpc" not in sys.modules
+
+
 def process_count(setting: Any, tasks: int, threads: int) -> int:
     """How many processes to use: ``setting`` is "auto" or a positive int."""
-    if threads <= 1 or tasks <= 1 or not fork_available():
+    if threads <= 1 or tasks <= 1 or not fork_safe_now():
         return 1
     if setting == "auto":
         return max(1, min(os.cpu_count() or 1, math.ceil(tasks / TASKS_PER_PROCESS)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 
@@ -25,6 +26,20 @@ def test_process_count():
     assert fanout.process_count(4, 3, 16) == 3  # never more processes than tasks
     assert fanout.process_count(4, 30, 1) == 1  # one worker thread means sequential
     assert fanout.process_count(1, 30, 16) == 1
+
+
+@needs_fork
+def test_no_fork_while_another_thread_runs():
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert fanout.process_count("auto", 40, 16) == 1
+        assert fanout.process_count(2, 40, 16) == 1
+    finally:
+        release.set()
+        other.join()
+    assert fanout.process_count(2, 40, 16) == 2
 
 
 @needs_fork
@@ -73,7 +88,9 @@ def _summary(snapshot):
 def test_adapter_reads_the_same_estate_with_and_without_worker_processes(moto_account, adapter, window):
     _estate(moto_account)
     threaded = adapter(regions=REGIONS, max_workers=4, processes=1).collect(window)
-    forked = adapter(regions=REGIONS, max_workers=4, processes=2).collect(window)
+    said: list[str] = []
+    forked = adapter(regions=REGIONS, max_workers=4, processes=2).collect(window, progress=said.append)
+    assert any("over 2 processes" in line for line in said)  # it did fork
     assert len([r for r in forked.resources if r.kind == "vm"]) == 2 * len(REGIONS)
     assert len([m for m in forked.metrics if m.metric == "cpu"]) >= len(REGIONS)
     assert _summary(forked) == _summary(threaded)
