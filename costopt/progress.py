@@ -21,8 +21,10 @@ class Progress:
         if self.quiet:
             return
         stream = self.stream or sys.stderr
-        with self._lock:
-            print(f"[{time.monotonic() - self._start:6.1f}s] {message}", file=stream, flush=True)
+        line = f"[{time.monotonic() - self._start:6.1f}s] {message}\n"
+        with self._lock:  # one write per line: worker processes share the stream too
+            stream.write(line)
+            stream.flush()
 
 
 QUIET = Progress(quiet=True)
