@@ -8,9 +8,10 @@ Forking shares the parent's loaded service models and credentials without pickli
 only the results (:class:`~costopt.providers.aws.regional.Partial`) travel back.
 
 Fork is used only on Linux (macOS's system frameworks are not fork-safe), only while this
-process runs no other Python thread and has not loaded gRPC (the GCP client's threads are not
-fork-safe), and only when asked for or when the plan is big enough (``TASKS_PER_PROCESS``);
-otherwise, and always with one worker thread, everything runs in this process. ``[providers.aws] processes = 1`` turns
+process runs no other Python thread (a lock one of them holds would stay locked in the child;
+an earlier GCP collection's gRPC threads, say), and only when asked for or when the plan is big
+enough (``TASKS_PER_PROCESS``); otherwise, and always with one worker thread, everything runs
+in this process. ``[providers.aws] processes = 1`` turns
 the fan-out off.
 """
 
@@ -40,13 +41,16 @@ def fork_available() -> bool:
 
 
 def fork_safe_now() -> bool:
-    """No other Python thread could hold a lock the child inherits, and no gRPC runtime."""
-    return fork_available() and threading.active_count() == 1 and "grpc" not in sys.modules
+    """Linux, and no other Python thread that could hold a lock the child would inherit."""
+    return fork_available() and threading.active_count() == 1
 
 
-def process_count(setting: Any, tasks: int, threads: int) -> int:
-    """How many processes to use: ``setting`` is "auto" or a positive int."""
-    if threads <= 1 or tasks <= 1 or not fork_safe_now():
+def process_count(setting: Any, tasks: int, threads: int, fork_ok: bool | None = None) -> int:
+    """How many processes to use: ``setting`` is "auto" or a positive int; ``fork_ok``
+    defaults to :func:`fork_safe_now`."""
+    if fork_ok is None:
+        fork_ok = fork_safe_now()
+    if threads <= 1 or tasks <= 1 or not fork_ok:
         return 1
     if setting == "auto":
         return max(1, min(os.cpu_count() or 1, math.ceil(tasks / TASKS_PER_PROCESS)))
