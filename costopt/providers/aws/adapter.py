@@ -4,7 +4,8 @@ Work is split into tasks — one per (account, region) plus one per account for 
 services (S3, Cost Explorer) — run on a bounded thread pool (``max_workers``; 1 = sequential),
 spread over forked worker processes on Linux when the plan is big
 (:mod:`costopt.providers.aws.fanout`). Prices are filled in afterwards
-(:mod:`costopt.providers.aws.prices`). Nothing is ever changed in the account; the exact actions used are in ``iam-policy.json``.
+(:mod:`costopt.providers.aws.prices`). Nothing is ever changed in the account; the exact
+actions used are in ``iam-policy.json``.
 
 Settings (``[providers.aws]`` in costopt.toml) may set ``max_workers``, ``retry_mode``
 (standard | adaptive), ``max_attempts``, ``prices`` (auto | api | catalog | off: inventory

@@ -11,8 +11,7 @@ Fork is used only on Linux (macOS's system frameworks are not fork-safe), only w
 process runs no other Python thread (a lock one of them holds would stay locked in the child;
 an earlier GCP collection's gRPC threads, say), and only when asked for or when the plan is big
 enough (``TASKS_PER_PROCESS``); otherwise, and always with one worker thread, everything runs
-in this process. ``[providers.aws] processes = 1`` turns
-the fan-out off.
+in this process. ``[providers.aws] processes = 1`` turns the fan-out off.
 """
 
 from __future__ import annotations
