@@ -139,13 +139,22 @@ def load_audit(path: str | Path) -> Audit:
     if not p.is_file():
         raise InputError("audit file not found; pass the audit.json written by `costopt audit`", path=str(p))
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
         raise InputError(f"not valid JSON ({exc})", path=str(p)) from None
-    return audit_from_dict(data, str(p))
+    return audit_from_text(text, str(p))
+
+
+def audit_from_text(text: str, path: str = "<audit>") -> Audit:
+    """An audit from its JSON text (``path`` names it in errors)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc})", path=path) from None
+    return audit_from_dict(data, path)
 
 
 __all__ = [
-    "audit_to_dict", "audit_to_json", "audit_from_dict", "load_audit", "validate_audit_dict",
+    "audit_to_dict", "audit_to_json", "audit_from_dict", "audit_from_text", "load_audit", "validate_audit_dict",
     "SCHEMA_VERSION", "Window", "CoverageEntry", "PriceSource", "Recommendation", "Skip", "SloVerdict",
 ]

@@ -9,7 +9,7 @@ Example::
 
     lookback = "14d"
     slo_policy = "strict"
-    history = "~/.local/share/costopt/history"
+    history = "~/.local/share/costopt/history"   # or s3://bucket/prefix, gs://bucket/prefix
 
     [rules."rightsizing.oversized_vm"]
     headroom = 0.3
@@ -37,7 +37,7 @@ DEFAULT_TEAM_TAG_KEYS = ("costopt:team", "team")
 TOP_LEVEL_KEYS = {
     "lookback": "a duration such as '14d' or '336h'",
     "currency": "a currency code such as 'USD'",
-    "history": "a folder path",
+    "history": "a location (folder, s3://BUCKET/PREFIX or gs://BUCKET/PREFIX) or a table with dir and scope",
     "slo_policy": "'strict' or 'advisory'",
     "team_tag_keys": "a list of tag keys that name the owning team",
     "rules": "a table of rule id -> parameters",
@@ -101,6 +101,7 @@ class Settings:
     lookback: timedelta = timedelta(days=DEFAULT_LOOKBACK_DAYS)
     currency: str | None = None
     history: str = DEFAULT_HISTORY_DIR
+    history_scope: str | None = None
     slo_policy: str = "strict"
     team_tag_keys: tuple[str, ...] = DEFAULT_TEAM_TAG_KEYS
     rules: Mapping[str, Any] = field(default_factory=dict)
@@ -130,6 +131,25 @@ def parse_duration(value: Any, *, what: str = "duration") -> timedelta:
         raise ValueError(f"expected a positive {what}, got {value!r}")
     return {"w": timedelta(weeks=amount), "d": timedelta(days=amount),
             "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[unit]
+
+
+HISTORY_KEYS = {"dir": "a folder, s3://BUCKET/PREFIX or gs://BUCKET/PREFIX", "scope": "a scope name"}
+
+
+def _history(value: Any, source: ConfigSource) -> dict[str, Any]:
+    """``history = "DIR"`` or ``[history] dir = "DIR", scope = "NAME"``."""
+    if isinstance(value, str):
+        return {"history": value}
+    if not isinstance(value, dict):
+        raise source.error(("history",), f"expected {TOP_LEVEL_KEYS['history']}")
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if key not in HISTORY_KEYS:
+            raise source.error(("history", key), f"unknown key; expected one of: {', '.join(HISTORY_KEYS)}")
+        if not isinstance(item, str) or not item:
+            raise source.error(("history", key), f"expected {HISTORY_KEYS[key]} (a non-empty string), got {item!r}")
+        out["history" if key == "dir" else "history_scope"] = item
+    return out
 
 
 def load_settings(path: str | Path | None = None, *, search_from: Path | None = None) -> Settings:
@@ -182,9 +202,7 @@ def settings_from_mapping(data: Mapping[str, Any], source: ConfigSource | None =
             raise source.error(("currency",), f"expected a 3-letter currency code such as 'USD', got {cur!r}")
         kwargs["currency"] = cur
     if "history" in data:
-        if not isinstance(data["history"], str):
-            raise source.error(("history",), "expected a folder path (string)")
-        kwargs["history"] = data["history"]
+        kwargs.update(_history(data["history"], source))
     if "slo_policy" in data:
         if data["slo_policy"] not in ("strict", "advisory"):
             raise source.error(("slo_policy",), f"expected 'strict' or 'advisory', got {data['slo_policy']!r}")

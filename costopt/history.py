@@ -28,9 +28,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from costopt.atomic import write_atomic
-from costopt.audit_io import audit_to_json, load_audit
-from costopt.config import DEFAULT_HISTORY_DIR
+from costopt.audit_io import audit_from_text, audit_to_json
+from costopt.history_store import LocalStore, Store, local_root
 from costopt.errors import InputError
 from costopt.model import HOURS_PER_MONTH, Audit, Recommendation
 from costopt.reports import view
@@ -42,11 +41,15 @@ REMOVAL_WORDS = ("delete", "remove", "release", "terminate", "stop", "decommissi
 
 
 def history_dir(directory: str | os.PathLike | None = None) -> Path:
-    """The history folder: ``directory`` if given (``~`` expanded), else the XDG data dir."""
-    if directory is None or str(directory) == DEFAULT_HISTORY_DIR:
-        base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-        return Path(base) / "costopt" / "history"
-    return Path(directory).expanduser()
+    """The local history root: ``directory`` if given (``~`` expanded), else the XDG data dir."""
+    return local_root(directory)
+
+
+def as_store(where: Store | str | os.PathLike | None) -> Store:
+    """A store as given, or a local folder (taken as one scope's folder) from a path."""
+    if where is None or isinstance(where, (str, os.PathLike)):
+        return LocalStore(history_dir(where))
+    return where
 
 
 def inventory(snapshot: Any) -> dict[str, dict[str, Any]]:
@@ -84,46 +87,56 @@ def _weekly(audit: Audit) -> float:
     return total / audit.window.days * 7.0 if audit.window.days else 0.0
 
 
-def _audit_files(directory: Path) -> list[str]:
-    if not directory.is_dir():
-        return []
-    return sorted(p.name for p in directory.iterdir() if FILE_RE.match(p.name))
+def _audit_files(store: Store) -> list[str]:
+    return sorted(n for n in store.names() if FILE_RE.match(n))
 
 
-def entries(directory: str | os.PathLike | None = None) -> list[dict[str, Any]]:
-    """Summaries of the saved audits, oldest first (from the index, rebuilt if stale)."""
-    d = history_dir(directory)
-    files = _audit_files(d)
+def _load(store: Store, name: str) -> Audit:
     try:
-        index = json.loads((d / INDEX).read_text(encoding="utf-8"))
+        text = store.read_text(name)
+    except OSError as exc:
+        raise InputError(f"cannot read a saved audit ({exc})", path=f"{store.location}/{name}") from None
+    return audit_from_text(text, f"{store.location}/{name}")
+
+
+def entries(where: Store | str | os.PathLike | None = None) -> list[dict[str, Any]]:
+    """Summaries of the saved audits, oldest first (from the index, rebuilt if stale)."""
+    store = as_store(where)
+    files = _audit_files(store)
+    try:
+        index = json.loads(store.read_text(INDEX))
         rows = index["entries"]
         if sorted(r["file"] for r in rows) == files:
             return sorted(rows, key=lambda r: (r["run_at"], r["file"]))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, LookupError):
         pass
     rows = []
     for name in files:
         try:
-            rows.append(summary(load_audit(d / name), name))
+            rows.append(summary(_load(store, name), name))
         except InputError:
             continue  # unreadable audits are left out of the trend, never fatal
     rows.sort(key=lambda r: (r["run_at"], r["file"]))
     if files:
-        _write_index(d, rows)
+        _write_index(store, rows)
     return rows
 
 
-def _write_index(d: Path, rows: list[dict[str, Any]]) -> None:
-    write_atomic(d / INDEX, json.dumps({"version": 1, "entries": rows}, indent=1) + "\n")
+def _write_index(store: Store, rows: list[dict[str, Any]]) -> None:
+    store.write_text(INDEX, json.dumps({"version": 1, "entries": rows}, indent=1) + "\n")
 
 
-def load(ref: str = "latest", directory: str | os.PathLike | None = None) -> Audit:
+REF_HELP = "latest, -2 (second newest), 3 (third oldest), a file name, or a run date/time prefix such as 2026-11-23"
+
+
+def load(ref: str = "latest", where: Store | str | os.PathLike | None = None) -> Audit:
     """A saved audit by reference: ``latest``, ``-2`` (second newest), ``3`` (third oldest),
     a file name, or a run date/time prefix such as ``2026-11-23``."""
-    d = history_dir(directory)
-    rows = entries(d)
+    store = as_store(where)
+    rows = entries(store)
     if not rows:
-        raise InputError(f"no saved audits in {d}; run `costopt audit --history {d}` first", path=str(d))
+        raise InputError(f"no saved audits in {store.location}; run `costopt audit` with history on first",
+                         path=store.location)
     chosen = None
     if ref == "latest":
         chosen = rows[-1]
@@ -136,14 +149,15 @@ def load(ref: str = "latest", directory: str | os.PathLike | None = None) -> Aud
     else:
         matches = [r for r in rows if r["file"] == ref or r["run_at"].startswith(ref)]
         if not matches:
-            raise InputError(f"no saved audit matches {ref!r}; see `costopt history list`", key="REF")
+            raise InputError(f"no saved audit matches {ref!r}; expected {REF_HELP} (see `costopt history list`)",
+                             key="REF")
         chosen = matches[-1]
-    return load_audit(d / chosen["file"])
+    return _load(store, chosen["file"])
 
 
-def trend(directory: str | os.PathLike | None = None) -> list[dict[str, Any]]:
+def trend(where: Store | str | os.PathLike | None = None) -> list[dict[str, Any]]:
     return [{k: r[k] for k in ("run_at", "spend_in_window", "weekly_spend", "monthly_run_rate", "monthly_savings",
-                               "recommendations", "realised_savings", "currency")} for r in entries(directory)]
+                               "recommendations", "realised_savings", "currency")} for r in entries(where)]
 
 
 # -- comparison ----------------------------------------------------------------------------------
@@ -237,24 +251,20 @@ def _file_name(audit: Audit, existing: Iterable[str]) -> str:
     return name
 
 
-def record(audit: Audit, directory: str | os.PathLike | None = None, snapshot: Any = None) -> Audit:
-    """Compare ``audit`` with the latest earlier saved audit, save it, and return it with
-    ``extras["history"]`` (and ``extras["inventory"]`` when a snapshot is given)."""
-    d = history_dir(directory)
-    try:
-        d.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create the history folder ({exc.strerror})", path=str(d), key="history") from None
+def record(audit: Audit, where: Store | str | os.PathLike | None = None, snapshot: Any = None) -> Audit:
+    """Compare ``audit`` with the latest earlier saved audit of the same store (scope), save it,
+    and return it with ``extras["history"]`` (and ``extras["inventory"]`` when a snapshot is given)."""
+    store = as_store(where)
     extras = dict(audit.extras)
     if snapshot is not None and "inventory" not in extras:
         extras["inventory"] = inventory(snapshot)
     audit = replace(audit, extras=extras)
-    rows = entries(d)
+    rows = entries(store)
     previous, previous_file = None, ""
     for row in reversed(rows):
         if row["run_at"] < audit.run_at.isoformat() and row["currency"] == audit.currency:
             try:
-                previous, previous_file = load_audit(d / row["file"]), row["file"]
+                previous, previous_file = _load(store, row["file"]), row["file"]
                 break
             except InputError:
                 continue
@@ -266,7 +276,6 @@ def record(audit: Audit, directory: str | os.PathLike | None = None, snapshot: A
     section["trend"] = [{k: p[k] for k in ("run_at", "weekly_spend", "monthly_savings", "realised_savings",
                                            "spend_in_window", "recommendations")}
                         for p in (points + [this])[-TREND_POINTS:]]
-    write_atomic(d / name, audit_to_json(audit))
-    _write_index(d, sorted(rows + [this], key=lambda r: (r["run_at"], r["file"])))
+    store.write_text(name, audit_to_json(audit))
+    _write_index(store, sorted(rows + [this], key=lambda r: (r["run_at"], r["file"])))
     return audit
-

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from costopt.billing.breakdown import spend_summary
+from costopt.calendar import audit_calendar, parse_day
 from costopt.config import Settings
 from costopt.model import Audit, Recommendation, Snapshot, Window
 from costopt.progress import QUIET, Progress
 from costopt.rules.engine import RuleRun, run_rules
 from costopt.tradeoff.assess import assess
+from costopt.totals import build_totals
 from costopt.tradeoff.selection import Selection, select
 
 
@@ -35,44 +37,6 @@ class AuditRequest:
 def default_window(settings: Settings, now: datetime | None = None) -> Window:
     end = (now or datetime.now(timezone.utc)).replace(minute=0, second=0, microsecond=0)
     return Window(end - settings.lookback, end)
-
-
-def billing_days(spend: dict[str, Any], window: Window) -> float:
-    """Days the billing data covers (its first to last day), else the window's length."""
-    first, last = spend.get("first_day"), spend.get("last_day")
-    if first and last:
-        return (date.fromisoformat(last[:10]) - date.fromisoformat(first[:10])).days + 1
-    return window.days
-
-
-def totals(selected: Sequence[Recommendation], rejected: Sequence[Recommendation],
-           spend: dict[str, Any], window: Window) -> dict[str, Any]:
-    """Savings totals: selected recommendations only, so alternatives are never added up.
-
-    The monthly run-rate is the spend per day over the days the billing covers x 730/24.
-    """
-    monthly = sum(r.monthly_savings for r in selected)
-    spend_total = float(spend.get("total") or 0.0)
-    days = billing_days(spend, window)
-    run_rate = spend_total / days * 730.0 / 24.0 if days > 0 and spend_total else 0.0
-    by_family: dict[str, float] = {}
-    by_provider: dict[str, float] = {}
-    for r in selected:
-        by_family[r.family] = by_family.get(r.family, 0.0) + r.monthly_savings
-        by_provider[r.provider or "unknown"] = by_provider.get(r.provider or "unknown", 0.0) + r.monthly_savings
-    return {
-        "monthly_savings": monthly,
-        "monthly_savings_low": sum(r.savings_low for r in selected),
-        "monthly_savings_high": sum(r.savings_high for r in selected),
-        "recommendations": len(selected),
-        "rejected": len(rejected),
-        "spend_in_window": spend_total,
-        "spend_days": days,
-        "monthly_run_rate": run_rate,
-        "savings_share_of_run_rate": (monthly / run_rate) if run_rate else None,
-        "by_family": dict(sorted(by_family.items(), key=lambda kv: -kv[1])),
-        "by_provider": dict(sorted(by_provider.items(), key=lambda kv: -kv[1])),
-    }
 
 
 # Commitments are sized after the other families: on the usage that the selected
@@ -118,6 +82,19 @@ def without_changed_usage(snapshot: Snapshot, selected: Sequence[Recommendation]
                    metrics=tuple(m for m in snapshot.metrics if m.resource_id not in factors))
 
 
+def _daily(spend: Mapping[str, Any]) -> dict[date, float]:
+    out: dict[date, float] = {}
+    for row in spend.get("daily") or ():
+        day = parse_day(row.get("day"))
+        if day is not None:
+            out[day] = out.get(day, 0.0) + float(row.get("cost") or 0.0)
+    return out
+
+
+def _billed_days(spend: Mapping[str, Any]) -> list[date]:
+    return list(_daily(spend))
+
+
 def _note_sizing(rec: Recommendation, changed: int) -> Recommendation:
     if not changed:
         return rec
@@ -146,7 +123,8 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
     changed = len(snapshot.resources) - len(remaining.resources)
     commit_selected = tuple(_note_sizing(r, changed) for r in commits.selected)
     selected = tuple(sorted(chosen.selected + commit_selected, key=lambda r: (-r.monthly_savings, r.id)))
-    run = RuleRun(first.candidates + second.candidates, first.skipped + second.skipped)
+    run = RuleRun(first.candidates + second.candidates, first.skipped + second.skipped,
+                  first.failures + second.failures)
     chosen = Selection(selected, chosen.rejected + commits.rejected, chosen.frontier)
     spend = spend_summary(snapshot.billing, settings.team_tag_keys)
     currency = spend.get("currency") or settings.currency or "USD"
@@ -156,12 +134,13 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
         run_at=(now or datetime.now(timezone.utc)),
         window=window,
         currency=currency,
-        coverage=snapshot.coverage,
+        coverage=snapshot.coverage + run.failures,
         spend=spend,
         recommendations=chosen.selected,
         rejected=chosen.rejected,
         skipped=run.skipped,
-        totals=totals(chosen.selected, chosen.rejected, spend, window),
+        totals=build_totals(chosen.selected, chosen.rejected, currency, float(spend.get("total") or 0.0),
+                            audit_calendar(window, _billed_days(spend)), _daily(spend)),
         prices=prices,
         extras={"frontier": dict(chosen.frontier)} if chosen.frontier else {},
         settings={"lookback_days": settings.lookback / timedelta(days=1), "slo_policy": policy,

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from costopt import history
+from costopt.history_store import open_store
 from costopt.cli import cli as main
 from costopt.errors import InputError
 
@@ -135,8 +136,9 @@ def test_load_references(tmp_path, first):
 
 
 def test_history_cli(tmp_path, first):
-    history.record(first, tmp_path)
-    history.record(_week_later(first), tmp_path)
+    store = open_store(tmp_path, "files-x")
+    history.record(first, store)
+    history.record(_week_later(first), store)
     runner = CliRunner()
     result = runner.invoke(main, ["history", "list", "--history", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -149,6 +151,10 @@ def test_history_cli(tmp_path, first):
     assert "### Since the last audit" in result.output
     result = runner.invoke(main, ["history", "show", "9", "--history", str(tmp_path)])
     assert result.exit_code == 2 and "no audit number 9" in result.output
+    for ref in ("-2", "1", "2026-11-23"):  # every form the help lists, a negative number included
+        result = runner.invoke(main, ["history", "show", ref, "--history", str(tmp_path), "--format", "json"])
+        assert result.exit_code == 0, (ref, result.output)
+        assert json.loads(result.output)["run_at"] == first.run_at.isoformat()
 
 
 def test_history_section_rendered_in_reports(tmp_path, first):

@@ -6,11 +6,19 @@ from pathlib import Path
 
 import click
 
-from costopt.commands.options import config_option, load_settings_with_overrides, quiet_option, validate_sections
+from costopt import history
+from costopt.commands.options import (
+    config_option, load_settings_with_overrides, parse_as_of, quiet_option, validate_sections,
+)
+from costopt.errors import InputError
 from costopt.gate.load import attach_budgets
+from costopt.history_store import derive_scope, open_store
+from costopt.model import Audit, Snapshot
 from costopt.pipeline import AuditRequest, build_audit
 from costopt.progress import Progress
-from costopt.reports.write import write_reports
+from costopt.reports import view
+from costopt.reports.fmt import money, pct
+from costopt.reports.write import check_formats, write_reports
 
 DEFAULT_OUT = "costopt-report"
 DEFAULT_FORMATS = ("html", "json", "md")
@@ -39,7 +47,15 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--history", "history_dir", type=click.Path(file_okay=False),
               help="History folder: each audit is kept there and compared with the previous one "
                    "(default: the config's `history`, else ~/.local/share/costopt/history).")
+@click.option("--history-scope", metavar="NAME",
+              help="Keep this audit's history under NAME (default: the config's [history] scope, else derived from "
+                   "what was read: 'demo', the provider accounts, or the billing files). Audits are only compared "
+                   "within one scope.")
 @click.option("--no-history", is_flag=True, help="Do not read or write audit history.")
+@click.option("--as-of", "as_of", callback=parse_as_of, metavar="YYYY-MM-DD[THH:MM]",
+              help="Pin 'now' (UTC): the lookback window ends here. The same inputs and --as-of give the same figures.")
+@click.option("--strict-rules", is_flag=True,
+              help="Exit 2 (writing nothing) when a rule fails, instead of reporting it in the coverage.")
 @click.option("--plotlyjs", type=click.Choice(["inline", "cdn"]), default="inline", show_default=True,
               help="Embed plotly.js in the HTML report (works offline) or load it from a CDN.")
 @click.option("--profile", help="AWS: named profile (default: AWS_PROFILE / default chain).")
@@ -51,8 +67,8 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @quiet_option
 @click.pass_context
 def command(ctx: click.Context, sources, source_format, providers, demo, config_path, lookback, out_dir, formats,
-            slo_policy, history_dir, no_history, plotlyjs, profile, regions, role_arns, projects, bq_table,
-            subscriptions, quiet) -> None:
+            slo_policy, history_dir, history_scope, no_history, as_of, strict_rules, plotlyjs, profile, regions,
+            role_arns, projects, bq_table, subscriptions, quiet) -> None:
     """Audit spend and utilisation and write priced recommendations.
 
     \b
@@ -81,20 +97,28 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
             "demo": demo,
         },
         slo_policy=slo_policy,
+        now=as_of,
     )
     snapshot = collect(request, settings, progress, explicit_lookback=lookback is not None)
-    audit = build_audit(snapshot, settings, slo_policy=slo_policy, progress=progress)
-    audit = _with_history(audit, snapshot, settings, history_dir, no_history, progress)
-    audit = attach_budgets(audit, settings)
+    audit = build_audit(snapshot, settings, slo_policy=slo_policy, progress=progress, now=as_of)
+    rule_failures = [c for c in audit.coverage if c.provider == "costopt" and c.status == "failed"]
+    if strict_rules and rule_failures:
+        raise InputError(f"{len(rule_failures)} rule(s) failed (--strict-rules): {rule_failures[0].detail}; "
+                         "nothing was written", key="--strict-rules")
     chosen = _split(formats) or DEFAULT_FORMATS
+    check_formats(chosen)
+    if not no_history:
+        scope = history_scope or settings.history_scope or _derived_scope(request, snapshot)
+        store = open_store(history_dir or settings.history, scope)
+        progress(f"history: comparing with {store.location}")
+        audit = history.record(audit, store, snapshot=snapshot)
+    audit = attach_budgets(audit, settings)
     written = write_reports(audit, Path(out_dir), chosen, plotlyjs=plotlyjs)
-    totals = audit.totals
-    click.echo(
-        f"{totals.get('recommendations', 0)} recommendations, potential savings "
-        f"{totals.get('monthly_savings', 0.0):,.2f} {audit.currency}/month "
-        f"(spend {totals.get('spend_in_window', 0.0):,.2f} {audit.currency} over "
-        f"{totals.get('spend_days', audit.window.days):.0f} days)")
-    failed = [c for c in audit.coverage if c.status == "failed"]
+    for line in summary_lines(audit):
+        click.echo(line)
+    for failure in rule_failures:
+        click.echo(f"warning: {failure.detail}", err=True)
+    failed = [c for c in audit.coverage if c.status == "failed" and c.provider != "costopt"]
     if failed:
         click.echo(f"coverage: {len(failed)} scope(s) could not be read; see the report's Coverage section", err=True)
     click.echo(f"reports written to {Path(out_dir).resolve()}:")
@@ -102,12 +126,27 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
         click.echo(f"  {path.name}")
 
 
-def _with_history(audit, snapshot, settings, history_dir, no_history, progress):
-    """Compare with the previous audit in the history folder and save this one (unless --no-history)."""
-    if no_history:
-        return audit
-    from costopt import history
+def _derived_scope(request: AuditRequest, snapshot: Snapshot) -> str:
+    """The history scope of what this audit read (see costopt.history_store.derive_scope)."""
+    pairs = {(r.provider, r.account) for r in snapshot.resources}
+    pairs |= {(p, "") for p in request.providers if not any(q == p for q, _ in pairs)}
+    return derive_scope(demo=request.demo, providers=pairs, sources=request.sources)
 
-    directory = history_dir or settings.history
-    progress(f"history: comparing with {directory}")
-    return history.record(audit, directory, snapshot=snapshot)
+
+def summary_lines(audit: Audit) -> list[str]:
+    """The terminal summary: the report's headline figures, each with the days it means."""
+    h = view.headline(audit)
+    c = audit.currency
+    first = (f"{h.priced:,} priced recommendations, potential savings {money(h.monthly_savings, c)}/month "
+             f"(range {money(h.savings_low, c)}-{money(h.savings_high, c)})")
+    if h.investigate:
+        first += f", plus up to {money(h.investigate_upper, c)}/month to investigate in {h.investigate:,} finding(s)"
+    lines = [first]
+    lines += [f"  priced in {o.currency} (not converted): {money(o.monthly_savings, o.currency)}/month from "
+              f"{o.priced:,} recommendations" for o in h.other_currencies]
+    lines.append(f"  lookback {h.lookback_text}; billing data {h.billing_text}: {money(h.spend_in_window, c)}")
+    if h.last_week is not None:
+        change = (f"{pct(h.last_week_change, signed=True)} on {h.previous_week_days}"
+                  if h.last_week_change is not None else "no complete week before it")
+        lines.append(f"  last 7 days ({h.last_week_days}): {money(h.last_week, c)} ({change})")
+    return lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timezone
 
 import click
 
@@ -36,3 +37,16 @@ def validate_sections(settings: Settings) -> None:
     validate_rule_config(settings)
     parse_targets(settings)
     budgets_from_settings(settings)
+
+
+def parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """``--as-of``: an ISO date (midnight UTC) or date-time (UTC unless an offset is given)."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date YYYY-MM-DD or a date-time YYYY-MM-DDTHH:MM (UTC), got {value!r}") from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)

@@ -16,9 +16,10 @@ judged (no data for the period, unknown scope value, no history) is ``skipped`` 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Mapping, Sequence
 
+from costopt.calendar import AuditCalendar, audit_calendar, daily_rows, period_sum, week_over_week
 from costopt.gate.budgets import Budget, BudgetSet
 from costopt.gate.forecast import month_forecast, window_sum
 from costopt.gate.savings import savings_check
@@ -81,26 +82,28 @@ def money(amount: float | None, currency: str) -> str:
     return "—" if amount is None else f"{amount:,.2f} {currency}"
 
 
-def _day(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
 @dataclass(frozen=True)
 class SpendDays:
-    """The audit's daily rows and the observed span [data_start, as_of)."""
+    """The audit's daily rows and its calendar (costopt.calendar: as_of, weeks, month to date)."""
 
     rows: tuple[tuple[date, Mapping[str, Any]], ...]  # (parsed day, row)
-    data_start: date | None
-    as_of: date
-    window_start: date
-    data_end: date | None = None  # last day with any spend row
+    calendar: AuditCalendar
+
+    @property
+    def as_of(self) -> date:
+        return self.calendar.as_of
+
+    @property
+    def data_start(self) -> date | None:
+        return self.calendar.observed_start
+
+    @property
+    def data_end(self) -> date | None:
+        return self.calendar.billing.last if self.calendar.billing else None
+
+    @property
+    def window_start(self) -> date:
+        return self.calendar.lookback.start.date()
 
     def gap_note(self) -> str:
         """Days between the end of the data and as_of count as 0: say so."""
@@ -110,17 +113,8 @@ class SpendDays:
 
 
 def spend_days(audit: Audit, today: date | None = None) -> SpendDays:
-    parsed = ((_day(r.get("day")), r) for r in (audit.spend or {}).get("daily") or () if isinstance(r, Mapping))
-    rows = tuple((d, r) for d, r in parsed if d is not None)
-    days = sorted({d for d, _ in rows})
-    window_start, window_end = audit.window.start, audit.window.end
-    data_start = days[0] if days else None
-    if data_start is not None and data_start == window_start.date() and window_start.time() != datetime.min.time():
-        data_start = data_start + timedelta(days=1)  # the window starts mid-day: that day is partial
-    as_of = today or window_end.date()
-    if today is None and days:
-        as_of = min(as_of, days[-1] + timedelta(days=1))
-    return SpendDays(rows, data_start, as_of, window_start.date(), days[-1] if days else None)
+    rows = tuple(daily_rows(audit))
+    return SpendDays(rows, audit_calendar(audit.window, (d for d, _ in rows), today))
 
 
 def _canonical_provider(name: str) -> str:
@@ -208,15 +202,15 @@ def _check_budget(budget: Budget, ident: str, spend: SpendDays, currency: str, w
             message += f"; the data starts {start.isoformat()}: {fc.estimated_days} day(s) estimated"
         return _result(budget, ident, status, unit, fc.month_to_date, fc.forecast, message, basis=budget.basis, **details)
     if budget.period == "week":
-        first = as_of - timedelta(days=7)
-        if start > first:
+        week = spend.calendar.last_week
+        if not spend.calendar.observed(week):
             return _result(budget, ident, "skipped", unit, None, None,
-                           f"needs 7 complete days before {as_of.isoformat()}; the data starts {start.isoformat()}")
-        value = window_sum(daily, first, as_of)
+                           f"needs the 7 complete days {week.text()}; the data starts {start.isoformat()}")
+        value = period_sum(daily, week)
         status = level_of(value, budget.warn, budget.fail)
-        message = _verdict_text(status, f"spend {first.isoformat()}..{(as_of - timedelta(days=1)).isoformat()}",
-                                value, budget, fmt)
-        return _result(budget, ident, status, unit, value, None, message, **{"from": first.isoformat(), "to": as_of.isoformat()})
+        message = _verdict_text(status, f"spend {week.text()}", value, budget, fmt)
+        return _result(budget, ident, status, unit, value, None, message,
+                       **{"from": week.start.isoformat(), "to": week.end.isoformat()})
     if budget.period == "window":
         first = max(start, spend.window_start)
         value = window_sum(daily, first, as_of)
@@ -228,23 +222,23 @@ def _check_budget(budget: Budget, ident: str, spend: SpendDays, currency: str, w
 
 
 def _growth(budget: Budget, ident: str, daily: Mapping[date, float], spend: SpendDays, currency: str) -> CheckResult:
-    as_of, start = spend.as_of, spend.data_start
-    mid, first = as_of - timedelta(days=7), as_of - timedelta(days=14)
-    if start > first:
+    wow = week_over_week(spend.calendar, daily)
+    if wow.previous is None or wow.current is None:
         return _result(budget, ident, "skipped", "%", None, None,
-                       f"needs 14 complete days before {as_of.isoformat()} for week over week; the data starts {start.isoformat()}")
-    current, previous = window_sum(daily, mid, as_of), window_sum(daily, first, mid)
-    details = {"current_week": current, "previous_week": previous, "from": first.isoformat(), "to": as_of.isoformat()}
-    if previous <= 0:
+                       f"needs the 14 complete days {wow.previous_week.start.isoformat()} to "
+                       f"{wow.last_week.last.isoformat()} for week over week; the data starts "
+                       f"{spend.data_start.isoformat() if spend.data_start else 'nowhere'}")
+    details = {"current_week": wow.current, "previous_week": wow.previous,
+               "from": wow.previous_week.start.isoformat(), "to": wow.last_week.end.isoformat()}
+    if wow.change is None:
         return _result(budget, ident, "skipped", "%", None, None,
-                       f"no spend in the previous week ({first.isoformat()}..{(mid - timedelta(days=1)).isoformat()}): "
-                       f"growth is undefined (this week {money(current, currency)})", **details)
-    growth = (current - previous) / previous * 100.0
+                       f"no spend in the previous week ({wow.previous_week.text()}): growth is undefined "
+                       f"(this week {money(wow.current, currency)})", **details)
+    growth = wow.change * 100.0
     status = level_of(growth, budget.warn, budget.fail)
     pct = lambda v: f"{v:+.1f}%"  # noqa: E731
     message = _verdict_text(status, "week-over-week growth", growth, budget, pct)
-    message += f" ({money(previous, currency)} -> {money(current, currency)}, weeks ending " \
-               f"{(mid - timedelta(days=1)).isoformat()} and {(as_of - timedelta(days=1)).isoformat()})"
+    message += f" ({money(wow.previous, currency)} -> {money(wow.current, currency)}, {wow.text()})"
     return _result(budget, ident, status, "%", growth, None, message, **details)
 
 

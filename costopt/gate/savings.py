@@ -19,6 +19,8 @@ With no history (or none of these), the check is skipped with the reason.
 
 from __future__ import annotations
 
+import math
+
 from datetime import date, datetime
 from typing import Any, Mapping
 
@@ -109,10 +111,14 @@ def savings_check(audit: Audit, savings, as_of: date):
         return result("skipped", None, "the audit's history section has no first-seen dates for recommendations")
     limit_days = 7.0 * savings.weeks
     aged = []
+    other_currency = 0
     for rec in audit.recommendations:
         if rec.id in ages and ages[rec.id][0] > limit_days:
+            if rec.currency != audit.currency:  # budgets are in the billing currency; never converted
+                other_currency += 1
+                continue
             aged.append((rec.monthly_savings, rec.id, ages[rec.id][0], rec.resource_name or rec.resource_id))
-    total = sum(a[0] for a in aged)
+    total = math.fsum(a[0] for a in aged)
     status = level_of(total, savings.warn, savings.fail)
     aged.sort(reverse=True)
     top = ", ".join(f"{name} ({money(s, audit.currency)}/month, {age / 7:.0f} weeks)" for s, _, age, name in aged[:3])
@@ -124,4 +130,6 @@ def savings_check(audit: Audit, savings, as_of: date):
         message = f"{what}: within"
     if top:
         message += f"; largest: {top}"
+    if other_currency:
+        message += f"; {other_currency} priced in another currency not counted (never converted)"
     return result(status, total, message, ids=[a[1] for a in aged], weeks=savings.weeks, as_of=as_of.isoformat())

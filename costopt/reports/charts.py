@@ -192,10 +192,11 @@ def trend(audit: Audit) -> go.Figure | None:
     points = [p for p in section.get("trend") or () if isinstance(p, Mapping)]
     if len(points) < 2:
         return None
-    x = [str(p.get("run_at", ""))[:10] for p in points]
+    x = [str(p.get("run_at", "")) for p in points]  # full times: two runs on one day are two points
     series = (("weekly spend", "weekly_spend", PALETTE[0]), ("potential savings / month", "monthly_savings", PALETTE[1]),
               ("realised savings / month", "realised_savings", PALETTE[2]))
     traces = [go.Scatter(name=name, x=x, y=[view._num(p.get(key)) for p in points], mode="lines+markers",
                          line={"color": color})
               for name, key, color in series if any(p.get(key) is not None for p in points)]
-    return _fig(traces, _layout("Trend across saved audits", audit.currency, xaxis={"type": "category"}))
+    return _fig(traces, _layout("Trend across saved audits", audit.currency,
+                                xaxis={"type": "date", "title": {"text": "audit run (UTC)"}}))

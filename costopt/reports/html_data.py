@@ -18,7 +18,7 @@ from costopt.reports import view
 
 COLUMNS = ("id", "family", "rule", "provider", "account", "region", "team", "kind", "resource_id", "name",
            "action", "savings", "before", "after", "low", "high", "confidence", "risk", "slo", "slo_reasons",
-           "effort", "evidence", "impacts", "apply", "rationale", "change", "workload")
+           "effort", "evidence", "impacts", "apply", "rationale", "change", "workload", "currency")
 
 _WORDS = {"p50": "p50", "p95": "p95", "p99": "p99", "ms": "(ms)", "pct": "(%)", "gib": "(GiB)", "gb": "(GB)",
           "usd": "(USD)", "cpu": "CPU", "gpu": "GPU", "slo": "SLO", "id": "ID"}
@@ -110,7 +110,7 @@ def row(rec: Recommendation, team_keys: Sequence[str]) -> list[Any]:
         round(rec.monthly_savings, 2), round(rec.monthly_cost_before, 2), round(rec.monthly_cost_after, 2),
         round(rec.savings_low, 2), round(rec.savings_high, 2), rec.confidence, int(rec.performance_risk),
         rec.slo.status, list(rec.slo.reasons), rec.effort, pairs(rec.evidence), summary + rest, rec.apply,
-        rec.rationale, change_text(rec), rec.workload or "",
+        rec.rationale, change_text(rec), rec.workload or "", rec.currency,
     ]
 
 

@@ -26,7 +26,7 @@ def _rec_row(rank: int, r: Recommendation, currency: str, team_keys) -> str:
     name = r.resource_name or r.resource_id
     return (f"| {rank} | {md_escape(short_text(name, 48))} | {md_escape(short_text(r.action, 60))} | "
             f"{md_escape(r.provider)} | {md_escape(view.team_of(r, team_keys)) or '–'} | "
-            f"{money(r.monthly_savings, currency)} | {view.risk_label(r.performance_risk)} | "
+            f"{view.savings_text(r)} | {view.risk_label(r.performance_risk)} | "
             f"{SLO_ICONS.get(r.slo.status, md_escape(r.slo.status))} |")
 
 
@@ -41,18 +41,29 @@ def _table(recs: Iterable[Recommendation], currency: str, team_keys, start: int 
 def _headline(audit: Audit) -> list[str]:
     h = view.headline(audit)
     c = audit.currency
+    savings = (f"**Potential savings: {money(h.monthly_savings, c)}/month** ({pct(h.savings_share)} of the monthly "
+               f"run-rate; range {money(h.savings_low, c)}–{money(h.savings_high, c)}) from "
+               f"{h.priced:,} priced recommendations")
+    if h.investigate:
+        savings += (f", plus up to {money(h.investigate_upper, c)}/month to investigate in "
+                    f"{h.investigate:,} finding{'s' if h.investigate != 1 else ''}")
     lines = [
         "## costopt savings report",
         "",
-        f"{audit.window.start:%Y-%m-%d} to {audit.window.end:%Y-%m-%d} ({h.window_days:.0f} days), amounts in {c}.",
+        f"Lookback {h.lookback_text}; billing data {h.billing_text}; amounts in {md_escape(c)}.",
         "",
-        f"**Potential savings: {money(h.monthly_savings, c)}/month** ({pct(h.savings_share)} of the monthly run-rate; "
-        f"range {money(h.savings_low, c)}–{money(h.savings_high, c)}) from {h.recommendations:,} recommendations.",
+        savings + ".",
         "",
-        f"- Spend in billing data: {money(h.spend_in_window, c)} over {h.window_days:.0f} days; monthly run-rate {money(h.monthly_run_rate, c)}",
     ]
-    if h.last_week_change is not None:
-        lines.append(f"- Last 7 days: {money(h.last_week, c)} ({pct(h.last_week_change, signed=True)} week over week)")
+    for other in h.other_currencies:
+        lines.append(f"- Priced in {md_escape(other.currency)} (not converted): {money(other.monthly_savings, other.currency)}"
+                     f"/month from {other.priced:,} recommendations")
+    lines.append(f"- Spend in billing data: {money(h.spend_in_window, c)} over {h.billing_days:,} days; monthly run-rate "
+                 f"{money(h.monthly_run_rate, c)} (from {h.run_rate_days:,} complete days)")
+    if h.last_week is not None:
+        change = (f"{pct(h.last_week_change, signed=True)} on {h.previous_week_days}"
+                  if h.last_week_change is not None else "no complete week before it")
+        lines.append(f"- Last 7 days ({h.last_week_days}): {money(h.last_week, c)} ({change})")
     lines.append(f"- {h.rejected:,} alternatives rejected, {h.skipped:,} resources skipped")
     for w in h.coverage_warnings:
         lines.append(f"- ⚠️ Coverage: {md_escape(w)}")

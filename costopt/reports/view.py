@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping, Sequence
 
+from costopt.calendar import DayRange, calendar_of, daily_rows, daily_totals, week_over_week
 from costopt.model import Audit, Recommendation
+from costopt.reports.fmt import money
+from costopt.totals import CurrencyTotals, audit_run_rate, audit_savings, to_investigate
 
 DEFAULT_TEAM_TAG_KEYS = ("costopt:team", "team")
 RISK_LABELS = {0: "none", 1: "low", 2: "medium", 3: "high", 4: "very high"}
@@ -36,45 +39,64 @@ def risk_label(risk: int) -> str:
 
 @dataclass(frozen=True)
 class Headline:
+    """The summary figures, each tied to the days it means (costopt.calendar, costopt.totals)."""
+
     currency: str
-    window_days: float  # days the billing covers (the audit window when unknown)
-    spend_in_window: float
+    lookback_text: str  # the window the rules judged
+    billing_text: str  # the days the billing data covers
+    billing_days: int
+    spend_in_window: float  # spend over the billing days
     monthly_run_rate: float
-    monthly_savings: float
+    run_rate_days: int  # complete billed days behind the run-rate
+    monthly_savings: float  # priced recommendations in the billing currency
     savings_low: float
     savings_high: float
     savings_share: float | None
+    priced: int  # recommendations with a point estimate, in the billing currency
+    investigate: int  # findings without a point estimate (billing currency)
+    investigate_upper: float
+    other_currencies: tuple[CurrencyTotals, ...]  # savings priced in another currency, never converted
     recommendations: int
     rejected: int
     skipped: int
     coverage_warnings: tuple[str, ...]
     last_week: float | None
     last_week_change: float | None  # fraction vs the week before
+    last_week_days: str
+    previous_week_days: str
 
 
 def headline(audit: Audit) -> Headline:
-    totals = audit.totals or {}
-    spend_total = float(totals.get("spend_in_window", audit.spend.get("total", 0.0)) or 0.0)
-    run_rate = float(totals.get("monthly_run_rate") or 0.0)
-    if not run_rate and spend_total and audit.window.hours > 0:
-        run_rate = spend_total / audit.window.hours * 730.0
-    savings = float(totals.get("monthly_savings", sum(r.monthly_savings for r in audit.recommendations)) or 0.0)
-    weekly = weekly_spend(audit)
+    cal = calendar_of(audit)
+    savings = audit_savings(audit)
+    main = savings[0]
+    rate = audit_run_rate(audit, cal)
+    spend_total = float(audit.spend.get("total") or 0.0) if isinstance(audit.spend, Mapping) else 0.0
+    wow = week_over_week(cal, daily_totals(audit))
     return Headline(
         currency=audit.currency,
-        window_days=float(totals.get("spend_days") or audit.window.days),
+        lookback_text=cal.lookback_text(),
+        billing_text=cal.billing_text(),
+        billing_days=cal.billing.days if cal.billing else 0,
         spend_in_window=spend_total,
-        monthly_run_rate=run_rate,
-        monthly_savings=savings,
-        savings_low=float(totals.get("monthly_savings_low", sum(r.savings_low for r in audit.recommendations)) or 0.0),
-        savings_high=float(totals.get("monthly_savings_high", sum(r.savings_high for r in audit.recommendations)) or 0.0),
-        savings_share=(savings / run_rate) if run_rate else None,
+        monthly_run_rate=rate.monthly,
+        run_rate_days=rate.days,
+        monthly_savings=main.monthly_savings,
+        savings_low=main.savings_low,
+        savings_high=main.savings_high,
+        savings_share=(main.monthly_savings / rate.monthly) if rate.monthly else None,
+        priced=main.priced,
+        investigate=main.investigate,
+        investigate_upper=main.investigate_upper,
+        other_currencies=tuple(line for line in savings[1:] if line.priced or line.investigate),
         recommendations=len(audit.recommendations),
         rejected=len(audit.rejected),
         skipped=len(audit.skipped),
         coverage_warnings=coverage_warnings(audit),
-        last_week=weekly.last_week,
-        last_week_change=weekly.last_week_change,
+        last_week=wow.current,
+        last_week_change=wow.change,
+        last_week_days=wow.last_week.text(),
+        previous_week_days=wow.previous_week.text(),
     )
 
 
@@ -93,45 +115,46 @@ def coverage_warnings(audit: Audit) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class WeeklySpend:
-    """Spend in 7-day buckets ending on the last billed day (so the last bucket is whole)."""
+    """Spend in 7-day buckets of complete days ending at the calendar's ``as_of``.
+
+    The last bucket is the calendar's ``last_week`` and the one before its ``previous_week``, so
+    the report's "last 7 days" and week-over-week figures are the gate's and history's.
+    """
 
     weeks: tuple[str, ...]  # first day of each bucket, ISO
     complete: tuple[bool, ...]
     series: Mapping[str, tuple[float, ...]]  # group -> cost per bucket
     last_week: float | None
     last_week_change: float | None
+    last_week_days: str = ""  # "2026-11-26 to 2026-12-02"
+    previous_week_days: str = ""
 
 
 def weekly_spend(audit: Audit, by: str | None = None) -> WeeklySpend:
-    daily = audit.spend.get("daily") or []
+    cal = calendar_of(audit)
     days: dict[date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for row in daily:
-        try:
-            day = date.fromisoformat(str(row.get("day"))[:10])
-        except ValueError:
-            continue
+    for day, row in daily_rows(audit):
+        if day >= cal.as_of:
+            continue  # a partial day after the last complete one
         key = str(row.get(by) or "other") if by else "total"
         days[day][key] += float(row.get("cost") or 0.0)
     if not days:
         return WeeklySpend((), (), {}, None, None)
-    first, last = min(days), max(days)
-    n_buckets = (last - first).days // 7 + 1
-    starts = [last - timedelta(days=7 * (n_buckets - i) - 1) for i in range(n_buckets)]
+    first, end = min(days), cal.as_of
+    n_buckets = (end - first).days // 7 + (1 if (end - first).days % 7 else 0)
+    starts = [end - timedelta(days=7 * (n_buckets - i)) for i in range(n_buckets)]
     groups = sorted({g for per_day in days.values() for g in per_day},
                     key=lambda g: -sum(days[d].get(g, 0.0) for d in days))
     series = {g: [0.0] * n_buckets for g in groups}
     for day, per_group in days.items():
-        index = n_buckets - 1 - (last - day).days // 7
+        index = n_buckets - 1 - (end - day - timedelta(days=1)).days // 7
         for g, cost in per_group.items():
             series[g][index] += cost
-    complete = tuple(s >= first for s in starts)
-    totals = [sum(series[g][i] for g in groups) for i in range(n_buckets)]
-    last_week = totals[-1]
-    change = None
-    if n_buckets >= 2 and complete[-2] and totals[-2]:
-        change = (totals[-1] - totals[-2]) / totals[-2]
+    complete = tuple(cal.observed(DayRange(s, s + timedelta(days=7))) for s in starts)
+    wow = week_over_week(cal, daily_totals(audit))
     return WeeklySpend(tuple(s.isoformat() for s in starts), complete,
-                       {g: tuple(v) for g, v in series.items()}, last_week, change)
+                       {g: tuple(v) for g, v in series.items()}, wow.current, wow.change,
+                       wow.last_week.text(), wow.previous_week.text())
 
 
 @dataclass(frozen=True)
@@ -199,14 +222,19 @@ def history_section(audit: Audit) -> Mapping[str, Any] | None:
     return section if isinstance(section, Mapping) and section else None
 
 
+def savings_text(rec: Recommendation) -> str:
+    """A recommendation's monthly saving in its own currency; "up to X (investigate)" without a point estimate."""
+    if to_investigate(rec):
+        return f"up to {money(rec.savings_high, rec.currency)} (investigate)" if rec.savings_high > 0 else "investigate"
+    return money(rec.monthly_savings, rec.currency)
+
+
 def by_savings(recs: Iterable[Recommendation]) -> list[Recommendation]:
     return sorted(recs, key=lambda r: (-r.monthly_savings, r.id))
 
 
 def budget_amount(value: float | None, row: BudgetRow, currency: str) -> str:
     """A budget figure in its unit: money, or a percentage for growth limits."""
-    from costopt.reports.fmt import money
-
     if value is None:
         return "n/a"
     if not row.is_money:

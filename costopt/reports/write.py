@@ -11,10 +11,15 @@ from costopt.model import Audit
 from costopt.reports import FORMATS, default_filename, render
 
 
-def write_reports(audit: Audit, out_dir: Path, formats: Iterable[str], **options: Any) -> list[Path]:
-    formats = list(dict.fromkeys(formats))
+def check_formats(formats: Iterable[str]) -> None:
+    """Refuse an unknown format before anything (history included) is written."""
     for fmt in formats:
         if fmt not in FORMATS:
             raise InputError(f"unknown report format {fmt!r}; expected any of: {', '.join(FORMATS)}", key="--format")
+
+
+def write_reports(audit: Audit, out_dir: Path, formats: Iterable[str], **options: Any) -> list[Path]:
+    formats = list(dict.fromkeys(formats))
+    check_formats(formats)
     rendered = {out_dir / default_filename(fmt): render(audit, fmt, **options) for fmt in formats}
     return write_all_atomic(rendered)

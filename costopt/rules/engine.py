@@ -3,7 +3,8 @@
 The engine imports every built-in rule module and the ``costopt.rules`` entry points,
 builds each enabled rule's parameters (defaults from :mod:`costopt.rules.defaults`,
 overridden by ``[rules."<id>"]`` in config, type-checked), runs it, and drops excluded
-resources. A rule that raises is recorded as a skip with the error, not a crashed audit.
+resources. A rule that raises is recorded as a failed coverage entry (``RuleRun.failures``) naming
+the rule and the error, not a crashed audit; ``costopt audit --strict-rules`` turns it into exit 2.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from importlib.metadata import entry_points
 from typing import Any, Iterable, Mapping
 
 from costopt.config import ConfigSource, Settings
-from costopt.model import Recommendation, Skip, Snapshot
+from costopt.model import CoverageEntry, Recommendation, Skip, Snapshot
 from costopt.rules.base import REGISTRY, RuleSpec
 
 log = logging.getLogger(__name__)
@@ -54,10 +55,18 @@ def load_rules() -> dict[str, RuleSpec]:
 
 @dataclass(frozen=True)
 class RuleRun:
-    """What running the rules produced: candidates and skips."""
+    """What running the rules produced: candidates, skips and the rules that raised."""
 
     candidates: tuple[Recommendation, ...]
     skipped: tuple[Skip, ...]
+    failures: tuple[CoverageEntry, ...] = ()
+
+
+def rule_failure(rule_id: str, exc: BaseException) -> CoverageEntry:
+    """The coverage entry of a rule that raised: named in the report and the terminal summary."""
+    return CoverageEntry("costopt", f"rule {rule_id}", "failed", f"rule {rule_id} failed: {type(exc).__name__}: {exc}",
+                         type(exc).__name__, "its findings are missing from this audit; run with --debug for the "
+                         "traceback and report it (or disable the rule in config)")
 
 
 def rule_settings(settings: Settings, rule_id: str) -> Mapping[str, Any]:
@@ -147,6 +156,7 @@ def run_rules(snapshot: Snapshot, catalog: Any, settings: Settings,
     skipped_families = set(skip_families)
     candidates: list[Recommendation] = []
     skipped: list[Skip] = []
+    failures: list[CoverageEntry] = []
     for rule_id in sorted(registry):
         spec = registry[rule_id]
         if wanted is not None and rule_id not in wanted:
@@ -167,6 +177,6 @@ def run_rules(snapshot: Snapshot, catalog: Any, settings: Settings,
                 elif not is_excluded(item, settings):
                     candidates.append(item)
         except Exception as exc:  # a broken rule must not sink the audit; it is reported
-            log.exception("rule %s failed", rule_id)
-            skipped.append(Skip(rule_id, "*", f"rule failed: {type(exc).__name__}: {exc}"))
-    return RuleRun(tuple(candidates), tuple(skipped))
+            log.debug("rule %s failed", rule_id, exc_info=True)
+            failures.append(rule_failure(rule_id, exc))
+    return RuleRun(tuple(candidates), tuple(skipped), tuple(failures))

@@ -50,12 +50,14 @@ def snapshot():
                           make_resource("i-b", hourly_cost=0.001)])
 
 
-def test_rules_run_with_defaults_and_failures_become_skips(test_rules):
+def test_rules_run_with_defaults_and_failures_are_named(test_rules):
     run = run_rules(snapshot(), None, Settings(), only=["testfam.per_resource", "testfam.broken"])
     assert [c.resource_id for c in run.candidates] == ["i-a"]
     reasons = {(s.rule_id, s.resource_id): s.reason for s in run.skipped}
-    assert reasons[("testfam.per_resource", "i-b")] == "below threshold"
-    assert "RuntimeError: boom" in reasons[("testfam.broken", "*")]
+    assert reasons == {("testfam.per_resource", "i-b"): "below threshold"}
+    [failure] = run.failures
+    assert failure.status == "failed" and failure.scope == "rule testfam.broken"
+    assert failure.detail == "rule testfam.broken failed: RuntimeError: boom"
 
 
 def test_config_overrides_parameters(test_rules):

@@ -123,7 +123,7 @@ def test_skips_say_why():
     week = one(short, Budget("total", None, "week", fail=1))
     growth = one(short, Budget("total", None, "growth", fail=1))
     assert week.status == "fail"  # 11 days of data: a week is there
-    assert growth.status == "skipped" and "needs 14 complete days" in growth.message
+    assert growth.status == "skipped" and "needs the 14 complete days 2026-11-09 to 2026-11-22" in growth.message
     tiny = make_audit(date(2026, 11, 20), END)
     assert one(tiny, Budget("total", None, "week", fail=1)).status == "skipped"
     unknown = one(flat_audit(), Budget("service", "Amazon Bedrock", "week", fail=1))
@@ -196,6 +196,15 @@ def test_unrealised_savings_from_history_shapes(history):
     assert result.actual == pytest.approx(1500.0)  # rec-2 is too young
     assert result.status == "fail" and result.details["ids"] == ["rec-0", "rec-1"]
     assert "2 recommendation(s)" in result.message and "1,500.00 USD/month" in result.message
+
+
+def test_unrealised_savings_never_add_another_currency():
+    history = {"first_seen": {"rec-0": "2026-10-01", "rec-1": "2026-10-01", "rec-2": "2026-10-01"}}
+    priced_in_eur = tuple(replace(r, currency="EUR") if r.id == "rec-0" else r for r in recs())
+    [result] = evaluate_budgets(flat_audit(recommendations=priced_in_eur, extras={"history": history}),
+                                BudgetSet(savings=SAVINGS))
+    assert result.actual == pytest.approx(350.0)  # the 1,200 EUR finding is not added to USD
+    assert result.details["ids"] == ["rec-1", "rec-2"] and "1 priced in another currency not counted" in result.message
 
 
 def test_unrealised_savings_levels_and_skips():

@@ -104,7 +104,8 @@
     parent.appendChild(box);
   }
 
-  function buildDetail(r, C, currency) {
+  function buildDetail(r, C, auditCurrency) {
+    var currency = r[C.currency] || auditCurrency;
     var grid = el("div", { "class": "detail-grid" });
     var change = dl([
       ["Action", r[C.action]],
@@ -146,7 +147,11 @@
     tr.appendChild(el("td", { "class": "opt" }, r[C.provider]));
     tr.appendChild(el("td", { "class": "opt2 mono small acct" }, r[C.account]));
     tr.appendChild(el("td", { "class": "opt2" }, r[C.team]));
-    tr.appendChild(el("td", { "class": "num" }, money(r[C.savings], currency)));
+    var investigate = !(r[C.savings] > 0);
+    var rowCurrency = r[C.currency] || currency;
+    tr.appendChild(el("td", { "class": "num" }, investigate
+      ? (r[C.high] > 0 ? "up to " + money(r[C.high], rowCurrency) + " (investigate)" : "investigate")
+      : money(r[C.savings], rowCurrency)));
     var risk = el("td", { "class": "opt" });
     risk.appendChild(badge(RISK[r[C.risk]] || String(r[C.risk]), "risk-" + r[C.risk]));
     tr.appendChild(risk);

@@ -1,0 +1,225 @@
+"""Where audit history lives: a local folder, or an S3 / GCS prefix, one sub-folder per scope.
+
+Why scopes: a history compares each audit with the previous one *of the same estate*. The demo,
+a file-based audit of one export and a live audit of an AWS organisation are different estates:
+comparing one with another gives figures such as "weekly spend +264,962%". Each audit is kept
+under ``<location>/<scope>/``; the scope is ``--history-scope`` / ``[history] scope`` when given,
+else derived from what the audit read (:func:`derive_scope`).
+
+Why object storage: a weekly CI job starts on a clean machine; a history kept in a CI cache is
+evicted after days of disuse. ``s3://bucket/prefix`` (boto3) or ``gs://bucket/prefix``
+(google-cloud-storage) keep it where the organisation keeps its other state.
+
+A store holds flat file names (``audit-*.json``, ``index.json``); writes are whole objects
+(atomic locally: temp file + rename; S3 and GCS objects are replaced whole by nature).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Protocol
+
+from costopt.atomic import write_atomic
+from costopt.config import DEFAULT_HISTORY_DIR
+from costopt.errors import InputError
+
+DEMO_SCOPE = "demo"
+SCOPE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+MAX_SCOPE = 80
+
+
+class Store(Protocol):
+    """A flat set of named text files."""
+
+    location: str
+
+    def names(self) -> list[str]: ...
+
+    def read_text(self, name: str) -> str: ...
+
+    def write_text(self, name: str, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class LocalStore:
+    """A folder on disk."""
+
+    path: Path
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def names(self) -> list[str]:
+        if not self.path.is_dir():
+            return []
+        return sorted(p.name for p in self.path.iterdir() if p.is_file())
+
+    def read_text(self, name: str) -> str:
+        return (self.path / name).read_text(encoding="utf-8")
+
+    def write_text(self, name: str, text: str) -> None:
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path / name, text)
+        except OSError as exc:
+            raise InputError(f"cannot write the history ({exc.strerror or exc})", path=str(self.path / name),
+                             key="history") from None
+
+
+@dataclass(frozen=True)
+class S3Store:
+    """``s3://bucket/prefix/scope/``, through boto3 (credentials from the usual AWS chain)."""
+
+    bucket: str
+    prefix: str
+    client: object
+
+    @property
+    def location(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+    def names(self) -> list[str]:
+        out: list[str] = []
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)  # type: ignore[attr-defined]
+        for page in pages:
+            for obj in page.get("Contents", ()):
+                name = obj["Key"][len(self.prefix):]
+                if name and "/" not in name:
+                    out.append(name)
+        return sorted(out)
+
+    def read_text(self, name: str) -> str:
+        body = self.client.get_object(Bucket=self.bucket, Key=self.prefix + name)["Body"]  # type: ignore[attr-defined]
+        return body.read().decode("utf-8")
+
+    def write_text(self, name: str, text: str) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self.prefix + name, Body=text.encode("utf-8"),  # type: ignore[attr-defined]
+                               ContentType="application/json")
+
+
+@dataclass(frozen=True)
+class GcsStore:
+    """``gs://bucket/prefix/scope/``, through google-cloud-storage (application default credentials)."""
+
+    bucket: str
+    prefix: str
+    client: object
+
+    @property
+    def location(self) -> str:
+        return f"gs://{self.bucket}/{self.prefix}"
+
+    def names(self) -> list[str]:
+        blobs = self.client.list_blobs(self.bucket, prefix=self.prefix)  # type: ignore[attr-defined]
+        return sorted(n for n in (b.name[len(self.prefix):] for b in blobs) if n and "/" not in n)
+
+    def read_text(self, name: str) -> str:
+        return self.client.bucket(self.bucket).blob(self.prefix + name).download_as_text(encoding="utf-8")  # type: ignore[attr-defined]
+
+    def write_text(self, name: str, text: str) -> None:
+        blob = self.client.bucket(self.bucket).blob(self.prefix + name)  # type: ignore[attr-defined]
+        blob.upload_from_string(text, content_type="application/json")
+
+
+def local_root(location: str | os.PathLike | None) -> Path:
+    """The local history root: ``location`` (``~`` expanded), else ``$XDG_DATA_HOME/costopt/history``."""
+    if location is None or str(location) == DEFAULT_HISTORY_DIR:
+        base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+        return Path(base) / "costopt" / "history"
+    return Path(location).expanduser()
+
+
+def _bucket_and_prefix(location: str, scheme: str) -> tuple[str, str]:
+    rest = location[len(scheme):]
+    bucket, _, prefix = rest.partition("/")
+    if not bucket:
+        raise InputError(f"expected {scheme}BUCKET[/PREFIX], got {location!r}", key="history")
+    prefix = prefix.strip("/")
+    return bucket, (prefix + "/" if prefix else "")
+
+
+def check_scope(scope: str) -> str:
+    if not SCOPE_RE.match(scope):
+        raise InputError(f"expected a history scope of letters, digits, '.', '_' or '-' (at most {MAX_SCOPE}), "
+                         f"got {scope!r}", key="history-scope")
+    return scope
+
+
+def open_store(location: str | os.PathLike | None, scope: str, *, s3_client: object = None,
+               gcs_client: object = None) -> Store:
+    """The store for ``scope`` under ``location`` (a folder, ``s3://...`` or ``gs://...``).
+
+    The SDK clients are created here unless given (tests pass clients bound to local fakes).
+    """
+    check_scope(scope)
+    text = str(location) if location is not None else ""
+    if text.startswith("s3://"):
+        bucket, prefix = _bucket_and_prefix(text, "s3://")
+        if s3_client is None:
+            import boto3  # an optional extra: only a history kept in S3 needs it
+
+            s3_client = boto3.client("s3")
+        return S3Store(bucket, f"{prefix}{scope}/", s3_client)
+    if text.startswith("gs://"):
+        bucket, prefix = _bucket_and_prefix(text, "gs://")
+        if gcs_client is None:
+            from google.cloud import storage  # an optional extra: only a history kept in GCS needs it
+
+            gcs_client = storage.Client()
+        return GcsStore(bucket, f"{prefix}{scope}/", gcs_client)
+    if re.match(r"^[a-z][a-z0-9+.-]*://", text):
+        raise InputError(f"unsupported history location {text!r}; expected a folder, s3://BUCKET/PREFIX or "
+                         "gs://BUCKET/PREFIX", key="history")
+    return LocalStore(local_root(location) / scope)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "x"
+
+
+def derive_scope(*, demo: bool = False, providers: Iterable[tuple[str, str]] = (),
+                 sources: Iterable[str] = ()) -> str:
+    """A scope name from what the audit read: ``demo``; ``aws-123456789012_gcp-proj``; ``files-<name>-<hash>``.
+
+    ``providers`` are (provider, account) pairs; ``sources`` the billing paths or globs, made
+    absolute so the same files read from another folder keep their history.
+    """
+    if demo:
+        return DEMO_SCOPE
+    pairs = sorted({(p.lower(), a) for p, a in providers if p})
+    parts = [f"{p}-{a}" if a else p for p, a in pairs]
+    paths = sorted({os.path.abspath(os.path.expanduser(s)) for s in sources})
+    if paths:
+        digest = hashlib.sha256("\n".join(paths).encode()).hexdigest()[:10]
+        parts.append(f"files-{_slug(Path(paths[0]).name)[:24]}-{digest}")
+    if not parts:
+        return "default"
+    name = _slug("_".join(parts))
+    if len(name) > MAX_SCOPE:
+        digest = hashlib.sha256(name.encode()).hexdigest()[:10]
+        name = f"{name[:MAX_SCOPE - 11].rstrip('-._')}-{digest}"
+    return name
+
+
+def list_scopes(location: str | os.PathLike | None, *, s3_client: object = None, gcs_client: object = None) -> list[str]:
+    """The scopes that hold saved audits under ``location``."""
+    text = str(location) if location is not None else ""
+    if text.startswith("s3://"):
+        bucket, prefix = _bucket_and_prefix(text, "s3://")
+        client = s3_client or open_store(text, DEMO_SCOPE).client  # type: ignore[attr-defined]
+        pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix, Delimiter="/")
+        found = [p["Prefix"][len(prefix):].rstrip("/") for page in pages for p in page.get("CommonPrefixes", ())]
+    elif text.startswith("gs://"):
+        bucket, prefix = _bucket_and_prefix(text, "gs://")
+        client = gcs_client or open_store(text, DEMO_SCOPE).client  # type: ignore[attr-defined]
+        blobs = client.list_blobs(bucket, prefix=prefix)
+        found = [b.name[len(prefix):].split("/", 1)[0] for b in blobs if "/" in b.name[len(prefix):]]
+    else:
+        root = local_root(location)
+        found = [p.name for p in root.iterdir() if p.is_dir()] if root.is_dir() else []
+    return sorted({s for s in found if SCOPE_RE.match(s)})
