@@ -87,10 +87,6 @@ def _weekly(audit: Audit) -> float:
     return total / audit.window.days * 7.0 if audit.window.days else 0.0
 
 
-def _audit_files(store: Store) -> list[str]:
-    return sorted(n for n in store.names() if FILE_RE.match(n))
-
-
 def _load(store: Store, name: str) -> Audit:
     try:
         text = store.read_text(name)
@@ -102,8 +98,11 @@ def _load(store: Store, name: str) -> Audit:
 def entries(where: Store | str | os.PathLike | None = None) -> list[dict[str, Any]]:
     """Summaries of the saved audits, oldest first (from the index, rebuilt if stale)."""
     store = as_store(where)
-    files = _audit_files(store)
+    names = store.names()
+    files = sorted(n for n in names if FILE_RE.match(n))
     try:
+        if INDEX not in names:
+            raise LookupError(INDEX)
         index = json.loads(store.read_text(INDEX))
         rows = index["entries"]
         if sorted(r["file"] for r in rows) == files:

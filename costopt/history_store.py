@@ -21,7 +21,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol, TypeVar
 
 from costopt.atomic import write_atomic
 from costopt.config import DEFAULT_HISTORY_DIR
@@ -30,6 +30,7 @@ from costopt.errors import InputError
 DEMO_SCOPE = "demo"
 SCOPE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 MAX_SCOPE = 80
+T = TypeVar("T")
 
 
 class Store(Protocol):
@@ -71,6 +72,17 @@ class LocalStore:
                              key="history") from None
 
 
+def _remote(location: str, what: str, call: Callable[[], T]) -> T:
+    """Run one SDK call; any failure (credentials, access, network) is one line naming the location."""
+    try:
+        return call()
+    except InputError:
+        raise
+    except Exception as exc:  # the SDKs raise many types; each means this history cannot be used
+        raise InputError(f"cannot {what} the history ({type(exc).__name__}: {exc}); check the credentials and "
+                         "the bucket, or pass --no-history", path=location, key="history") from None
+
+
 @dataclass(frozen=True)
 class S3Store:
     """``s3://bucket/prefix/scope/``, through boto3 (credentials from the usual AWS chain)."""
@@ -84,22 +96,24 @@ class S3Store:
         return f"s3://{self.bucket}/{self.prefix}"
 
     def names(self) -> list[str]:
-        out: list[str] = []
-        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)  # type: ignore[attr-defined]
-        for page in pages:
-            for obj in page.get("Contents", ()):
-                name = obj["Key"][len(self.prefix):]
-                if name and "/" not in name:
-                    out.append(name)
-        return sorted(out)
+        def listing() -> list[str]:
+            pages = self.client.get_paginator("list_objects_v2").paginate(  # type: ignore[attr-defined]
+                Bucket=self.bucket, Prefix=self.prefix)
+            keys = (obj["Key"][len(self.prefix):] for page in pages for obj in page.get("Contents", ()))
+            return sorted(k for k in keys if k and "/" not in k)
+
+        return _remote(self.location, "list", listing)
 
     def read_text(self, name: str) -> str:
-        body = self.client.get_object(Bucket=self.bucket, Key=self.prefix + name)["Body"]  # type: ignore[attr-defined]
-        return body.read().decode("utf-8")
+        def read() -> str:
+            body = self.client.get_object(Bucket=self.bucket, Key=self.prefix + name)["Body"]  # type: ignore[attr-defined]
+            return str(body.read().decode("utf-8"))
+
+        return _remote(self.location + name, "read", read)
 
     def write_text(self, name: str, text: str) -> None:
-        self.client.put_object(Bucket=self.bucket, Key=self.prefix + name, Body=text.encode("utf-8"),  # type: ignore[attr-defined]
-                               ContentType="application/json")
+        _remote(self.location + name, "write", lambda: self.client.put_object(  # type: ignore[attr-defined]
+            Bucket=self.bucket, Key=self.prefix + name, Body=text.encode("utf-8"), ContentType="application/json"))
 
 
 @dataclass(frozen=True)
@@ -115,15 +129,21 @@ class GcsStore:
         return f"gs://{self.bucket}/{self.prefix}"
 
     def names(self) -> list[str]:
-        blobs = self.client.list_blobs(self.bucket, prefix=self.prefix)  # type: ignore[attr-defined]
-        return sorted(n for n in (b.name[len(self.prefix):] for b in blobs) if n and "/" not in n)
+        def listing() -> list[str]:
+            blobs = self.client.list_blobs(self.bucket, prefix=self.prefix)  # type: ignore[attr-defined]
+            return sorted(n for n in (b.name[len(self.prefix):] for b in blobs) if n and "/" not in n)
+
+        return _remote(self.location, "list", listing)
+
+    def _blob(self, name: str) -> Any:
+        return self.client.bucket(self.bucket).blob(self.prefix + name)  # type: ignore[attr-defined]
 
     def read_text(self, name: str) -> str:
-        return self.client.bucket(self.bucket).blob(self.prefix + name).download_as_text(encoding="utf-8")  # type: ignore[attr-defined]
+        return _remote(self.location + name, "read", lambda: str(self._blob(name).download_as_text(encoding="utf-8")))
 
     def write_text(self, name: str, text: str) -> None:
-        blob = self.client.bucket(self.bucket).blob(self.prefix + name)  # type: ignore[attr-defined]
-        blob.upload_from_string(text, content_type="application/json")
+        _remote(self.location + name, "write",
+                lambda: self._blob(name).upload_from_string(text, content_type="application/json"))
 
 
 def local_root(location: str | os.PathLike | None) -> Path:

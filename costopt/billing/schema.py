@@ -7,6 +7,8 @@ breakdown SQL and the rules see one shape whatever the export. Names follow FOCU
 - ``x_UsageType``: the provider's usage type / SKU description / meter (used for egress).
 - ``x_IsEgress``: TRUE when the row is data transfer out (by usage type / SKU, not service).
 - ``x_SourceFile``: the file the row came from, for error messages and coverage.
+- ``x_LineItemId``: the export's own line item id where it has one (AWS CUR
+  ``identity/LineItemId``), so duplicate detection can tell a file read twice from split lines.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ FOCUS_COLUMNS: dict[str, str] = {
     "x_UsageType": "VARCHAR",
     "x_IsEgress": "BOOLEAN",
     "x_SourceFile": "VARCHAR",
+    "x_LineItemId": "VARCHAR",
 }
 
 # The FOCUS columns a file must have to be read as FOCUS (the ones costopt's SQL cannot do

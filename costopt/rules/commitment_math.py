@@ -28,6 +28,9 @@ import numpy as np
 from costopt.model import HOURS_PER_MONTH
 
 TERM_MONTHS = {"1y": 12, "3y": 36}
+# The durations the clouds' APIs take: AWS Savings Plans and RI offerings are 365 x 24 h per year
+# (1 y = 31,536,000 s; 3 y = 94,608,000 s); any other value matches no offering.
+TERM_SECONDS = {"1y": 31_536_000, "3y": 94_608_000}
 UPFRONT_SHARE = {"all_upfront": 1.0, "partial_upfront": 0.5, "no_upfront": 0.0}
 
 

@@ -16,12 +16,13 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from costopt.billing.schema import FOCUS_COLUMNS
 from costopt.model import Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.billing_sql import cost_expr, provider_key, sql_list
 from costopt.rules.hourly import hour_grid, presence_matrix
-from costopt.rules.commitment_math import TERM_MONTHS, UPFRONT_SHARE, optimal_level, plan, weekly_savings_range
+from costopt.rules.commitment_math import TERM_MONTHS, TERM_SECONDS, UPFRONT_SHARE, optimal_level, plan, weekly_savings_range
 
 COMMITTED_KINDS = frozenset({"reserved", "savings_plan", "committed"})
 # Identical usage lines happen in real exports (split meter lines); more than this share means
@@ -73,10 +74,17 @@ def _not_excluded(excluded: list[str]) -> str:
     return f"AND COALESCE(ResourceId, '') NOT IN {sql_list(excluded)}" if excluded else ""
 
 
+def _sizing_key(params: defaults.SavingsPlan) -> str:
+    """The account a plan is sized for: the payer (plans shared across its accounts) or each account."""
+    if params.sizing == "account":
+        return "COALESCE(BillingAccountId, '') AS payer, COALESCE(SubAccountId, BillingAccountId, '') AS account"
+    return "COALESCE(BillingAccountId, '') AS payer, COALESCE(BillingAccountId, '') AS account"
+
+
 def _hourly_usage_sql(params: defaults.SavingsPlan, excluded: list[str]) -> str:
     cost = cost_expr("EffectiveCost")
     return f"""
-        SELECT ProviderName AS provider, COALESCE(BillingAccountId, '') AS account,
+        SELECT ProviderName AS provider, {_sizing_key(params)},
                BillingCurrency AS currency,
                date_trunc('hour', ChargePeriodStart) AS hour,
                SUM(CASE WHEN CommitmentDiscountId IS NULL
@@ -93,14 +101,19 @@ def _hourly_usage_sql(params: defaults.SavingsPlan, excluded: list[str]) -> str:
     """
 
 
+# A usage row's identity: the export's line item id where it has one (CUR identity/LineItemId,
+# unique per line item and hour), else every column of the row. Rows of one instance-hour split
+# across several size-flexible reservations share resource, SKU and hour but not their ids.
+ROW_COLUMNS = tuple(c for c in FOCUS_COLUMNS if c not in ("x_LineItemId", "x_SourceFile"))
+
+
 def _duplicate_sql(params: defaults.SavingsPlan) -> str:
+    full_row = ", ".join(f"CASE WHEN x_LineItemId IS NULL THEN {c} END" for c in ROW_COLUMNS)
     return f"""
-        SELECT ProviderName AS provider, COALESCE(BillingAccountId, '') AS account, SUM(n - 1) AS duplicates
-        FROM (SELECT ProviderName, BillingAccountId, COUNT(*) AS n FROM focus
+        SELECT provider, account, SUM(n - 1) AS duplicates
+        FROM (SELECT ProviderName AS provider, {_sizing_key(params)}, COUNT(*) AS n FROM focus
               WHERE ChargeCategory = 'Usage' AND ServiceCategory IN {sql_list(params.service_categories)}
-              GROUP BY ProviderName, BillingAccountId, ResourceId, SkuId, x_UsageType, PricingCategory,
-                       CommitmentDiscountId, ChargePeriodStart, ChargePeriodEnd, BilledCost, EffectiveCost,
-                       ConsumedQuantity
+              GROUP BY ProviderName, BillingAccountId, SubAccountId, x_LineItemId, ChargePeriodStart, {full_row}
               HAVING COUNT(*) > 1)
         GROUP BY ALL
     """
@@ -108,7 +121,7 @@ def _duplicate_sql(params: defaults.SavingsPlan) -> str:
 
 def _type_mix_sql(params: defaults.SavingsPlan, excluded: list[str]) -> str:
     return f"""
-        SELECT ProviderName AS provider, COALESCE(BillingAccountId, '') AS account, COALESCE(RegionId, '') AS region,
+        SELECT ProviderName AS provider, {_sizing_key(params)}, COALESCE(RegionId, '') AS region,
                COALESCE(ResourceId, '') AS resource_id, COALESCE(x_UsageType, '') AS usage_type,
                SUM({cost_expr('EffectiveCost')}) AS cost
         FROM focus
@@ -166,7 +179,9 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
     Usage of interruption-tolerant resources (``spot_workloads`` or tagged
     costopt:interruptible=true, matched by ResourceId) is left to ``spot.*``. The rate is the catalog's all-upfront effective rate; ``payment`` changes the cash flow
     shown (upfront amount, break-even month), not the rate — partial/no upfront plans cost a
-    few points more. One plan per provider and billing account; SageMaker usage ("AI and
+    few points more. One plan per provider and payer (``sizing = "payer"``, the default: a plan is
+    shared by the payer's accounts) or per provider, payer and account (``sizing = "account"``);
+    SageMaker usage ("AI and
     Machine Learning") needs its own plan: run with that category instead, not both at once.
     Example config::
 
@@ -190,8 +205,9 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
         return
     dups = table.query(_duplicate_sql(params))
     mix = table.query(_type_mix_sql(params, excluded))
-    for (prov_name, account), group in hourly.groupby(["provider", "account"], sort=True):
-        scope = f"commit:{provider_key(prov_name)}:{account or '-'}"
+    for (prov_name, payer, account), group in hourly.groupby(["provider", "payer", "account"], sort=True):
+        scope = (f"commit:{provider_key(prov_name)}:{payer or '-'}" if params.sizing == "payer"
+                 else f"commit:{provider_key(prov_name)}:{payer or '-'}:{account or '-'}")
         prov = provider_key(prov_name)
         currencies = sorted(set(group["currency"].dropna()))
         if len(currencies) != 1:
@@ -207,8 +223,9 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
         n_dup = int(dup["duplicates"].sum()) if not dup.empty else 0
         n_rows = int(group["rows"].sum())
         if n_dup > DUPLICATE_TOLERANCE * n_rows:
-            yield Skip(rid, scope, f"{n_dup} of {n_rows} usage rows are duplicates (same resource, SKU, hour and "
-                                   "cost); the export was probably read twice")
+            yield Skip(rid, scope, f"{n_dup} of {n_rows} usage rows are duplicates (the same line item id and hour, "
+                                   "or the same row where the export has no line item ids); the export was "
+                                   "probably read twice")
             continue
         hours = pd.to_datetime(group["hour"])
         span = pd.date_range(hours.min(), hours.max(), freq="h")
@@ -243,7 +260,7 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
         hourly_commit = level * r
         months = TERM_MONTHS[params.term]
         apply = SP_APPLY.get(prov, SP_APPLY["aws"]).format(
-            secs=months * 30 * 24 * 3600 if months != 12 else 31536000, pay=PAY_LABEL[params.payment],
+            secs=TERM_SECONDS[params.term], pay=PAY_LABEL[params.payment],
             cur=currency, hourly=hourly_commit, months=months)
         action = f"commit {hourly_commit:.2f} {currency}/hour ({params.term}, {params.payment})"
         yield Recommendation(
@@ -320,7 +337,7 @@ def reserved_instances(snapshot: Snapshot, catalog: Any, params: defaults.Reserv
     rows = {r.id: i for i, r in enumerate(members_all)}
     running = presence_matrix(snapshot.metrics, rows, start_h, n_hours, params.running_metrics)
     for (prov, account, region, type_), members in sorted(groups.items()):
-        scope = f"commit:{prov}:{region}:{type_}"
+        scope = f"commit:{prov}:{account or '-'}:{region}:{type_}"  # reservations are bought per account
         on_demand = [r for r in members if r.pricing_model not in COMMITTED_KINDS]
         if not on_demand:
             continue
@@ -361,7 +378,7 @@ def reserved_instances(snapshot: Snapshot, catalog: Any, params: defaults.Reserv
         months = TERM_MONTHS[params.term]
         spec = catalog.instance(prov, type_)
         apply = RI_APPLY.get(prov, RI_APPLY["aws"]).format(
-            type=type_, pay=PAY_LABEL[params.payment], secs=31536000 * (months // 12), region=region, n=n,
+            type=type_, pay=PAY_LABEL[params.payment], secs=TERM_SECONDS[params.term], region=region, n=n,
             months=months, years=months // 12, family=(spec.family if spec else type_).replace(".", "-"),
             vcpu=(spec.vcpu * n if spec else "?"), mem=(int(spec.memory_gib * n) if spec else "?"),
             azpay="Upfront" if params.payment == "all_upfront" else "Monthly")

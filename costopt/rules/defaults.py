@@ -169,6 +169,7 @@ class SavingsPlan:
     min_hours: int = 168  # at least a week of hourly usage
     min_coverage_hours: float = 0.9  # share of the span's hours that must have usage rows
     min_monthly_savings: float = 10.0
+    sizing: str = "payer"  # payer: one plan shared by the payer's accounts | account: one plan per account
     # Usage of these workloads (or tagged costopt:interruptible=true) is left to spot.* and not
     # committed, so the same hours are never priced as both spot and commitment savings.
     spot_workloads: tuple[str, ...] = ("training", "batch", "dev")

@@ -146,7 +146,7 @@ def test_reserved_instances_from_running_hours_after_existing_reservations():
     # 3 on demand + 1 reserved always, +2 office hours; minus 1 reserved -> 3 / 5; r = 0.6 -> 3.
     assert rec.proposed["count"] == 3
     assert rec.monthly_savings == pytest.approx(3 * (0.20 - 0.12) * 730)
-    assert rec.alternative_group == "commit:aws:us-east-1:m5.xlarge"
+    assert rec.alternative_group == "commit:aws:111111111111:us-east-1:m5.xlarge"
     assert "purchase-reserved-instances-offering --instance-count 3" in rec.apply
 
 

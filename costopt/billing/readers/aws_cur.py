@@ -167,5 +167,6 @@ def mapping(src: Source, con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         "Tags": _tags(src),
         "x_UsageType": usage_type,
         "x_IsEgress": f"COALESCE({aws_egress(usage_type)}, FALSE)" if usage_type else "FALSE",
+        "x_LineItemId": t("identitylineitemid"),
     }
     return {k: v for k, v in out.items() if v}
