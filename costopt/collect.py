@@ -13,14 +13,18 @@ from costopt.providers.base import merge_snapshots
 from costopt.providers.registry import make_provider
 
 
-def window_from_billing(table, settings: Settings, explicit_lookback: bool) -> Window | None:
-    """For billing files only: the data's own range (its last ``lookback`` when given)."""
+def window_from_billing(table, settings: Settings, explicit_lookback: bool,
+                        as_of: datetime | None = None) -> Window | None:
+    """For billing files only: the data's own range, cut at ``as_of`` (``--as-of``) when given,
+    and its last ``lookback`` when one is given."""
     row = table.query("SELECT MIN(ChargePeriodStart) AS s, MAX(ChargePeriodEnd) AS e FROM focus")
     start, end = row["s"].iloc[0], row["e"].iloc[0]
     if start is None or end is None or str(start) == "NaT":
         return None
     start = start.to_pydatetime().replace(tzinfo=timezone.utc)
     end = end.to_pydatetime().replace(tzinfo=timezone.utc)
+    if as_of is not None and as_of < end:
+        end = as_of
     if end <= start:
         return None
     if explicit_lookback and end - settings.lookback > start:
@@ -49,7 +53,7 @@ def collect(request: AuditRequest, settings: Settings, progress: Progress, *,
     else:
         window = default_window(settings, now)
         if table is not None and not request.providers:
-            window = window_from_billing(table, settings, explicit_lookback) or window
+            window = window_from_billing(table, settings, explicit_lookback, request.now) or window
     failures = []
     for name in request.providers:
         adapter = make_provider(name, request.provider_options)

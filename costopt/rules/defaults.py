@@ -8,6 +8,7 @@ the dataclass named after the rule, and a comment naming the source of any publi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 # --- shared -----------------------------------------------------------------------------------
 
@@ -163,6 +164,10 @@ class InterruptibleWorkload:
 class SavingsPlan:
     """commitments.savings_plan: spend commitment from hourly on-demand usage in billing."""
 
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "term": ("1y", "3y"), "payment": ("all_upfront", "partial_upfront", "no_upfront"),
+        "sizing": ("payer", "account")}
+
     term: str = "1y"  # 1y | 3y
     payment: str = "all_upfront"  # the catalog's commit rates are all-upfront, amortised
     service_categories: tuple[str, ...] = ("Compute",)
@@ -178,6 +183,9 @@ class SavingsPlan:
 @dataclass(frozen=True)
 class ReservedInstances:
     """commitments.reserved_instances: per-type reservations from inventory running hours."""
+
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "term": ("1y", "3y"), "payment": ("all_upfront", "partial_upfront", "no_upfront")}
 
     term: str = "1y"
     payment: str = "all_upfront"

@@ -102,6 +102,10 @@ def params_for(spec: RuleSpec, section: Mapping[str, Any], source: ConfigSource 
             raise source.error(("rules", spec.id, key), f"unknown parameter; {spec.id} takes: {names}")
         default = getattr(defaults, key)
         overrides[key] = _coerce(value, default, source, ("rules", spec.id, key))
+        allowed = getattr(spec.params, "CHOICES", {}).get(key)
+        if allowed is not None and overrides[key] not in allowed:
+            raise source.error(("rules", spec.id, key), f"expected one of {', '.join(map(repr, allowed))}, "
+                                                         f"got {overrides[key]!r}")
     return replace(defaults, **overrides) if overrides else defaults
 
 

@@ -7,9 +7,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from costopt.billing.readers import open_sources
+from costopt.config import settings_from_mapping
+from costopt.errors import ConfigError
 from costopt.model import Recommendation, Skip
 from costopt.rules import defaults
 from costopt.rules.commitments import reserved_instances, savings_plan
+from costopt.rules.engine import validate_rule_config
 from costopt.tradeoff.selection import select
 from tests.billing.builders import write_csv
 from tests.billing.test_aws_cur_reader import LEGACY
@@ -101,3 +104,10 @@ def test_apply_commands_use_the_exact_aws_durations(tmp_path, term, seconds):
     assert f"--durations {seconds} " in sp.apply
     [ri] = list(reserved_instances(fleet(reserved=0, busy=0), tiny_catalog(), defaults.ReservedInstances(term=term)))
     assert f"Name=duration,Values={seconds} " in ri.apply
+
+
+@pytest.mark.parametrize("key, value", [("term", "5y"), ("sizing", "org"), ("payment", "monthly")])
+def test_commitment_choices_are_config_errors(key, value):
+    settings = settings_from_mapping({"rules": {"commitments.savings_plan": {key: value}}})
+    with pytest.raises(ConfigError, match=f"key 'rules.commitments.savings_plan.{key}': expected one of"):
+        validate_rule_config(settings)
