@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import plotly.graph_objects as go
 
 from costopt.model import Audit
+from costopt.totals import audit_savings
 from costopt.reports import view
 from costopt.reports.fmt import CURRENCY_SYMBOLS, short_text
 
@@ -97,10 +98,9 @@ def _hbar(items: Iterable[tuple[str, float]], title: str, currency: str, color: 
 
 
 def savings_by(audit: Audit, key: str, title: str, color: str) -> go.Figure | None:
-    sums: dict[str, float] = {}
-    for rec in audit.recommendations:
-        group = rec.family if key == "family" else (rec.provider or "unknown")
-        sums[group] = sums.get(group, 0.0) + rec.monthly_savings
+    """Savings by family or provider in the billing currency (costopt.totals; never mixed with another)."""
+    [main, *_] = audit_savings(audit)
+    sums = main.by_family if key == "family" else main.by_provider
     return _hbar(sums.items(), title, audit.currency, color)
 
 
@@ -108,6 +108,8 @@ def top_resources(audit: Audit, limit: int = TOP_RESOURCES) -> go.Figure | None:
     sums: dict[str, float] = {}
     names: dict[str, str] = {}
     for rec in audit.recommendations:
+        if rec.currency != audit.currency:
+            continue  # a bar of another currency would be read on this chart's axis
         sums[rec.resource_id] = sums.get(rec.resource_id, 0.0) + rec.monthly_savings
         names.setdefault(rec.resource_id, rec.resource_name or rec.resource_id)
     top = sorted(sums.items(), key=lambda kv: -kv[1])[:limit]

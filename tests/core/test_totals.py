@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from costopt.commands.audit import summary_lines
-from costopt.reports import render, view
+from costopt.reports import charts, render, view
 from costopt.calendar import audit_calendar
 from costopt.totals import audit_savings, build_totals, to_investigate
 
@@ -51,6 +51,8 @@ def test_savings_never_add_currencies():
     assert "**Potential savings: €350/month**" in md
     assert "Priced in USD (not converted): $40/month from 1 recommendations" in md
     assert "priced in USD (not converted): $40/month" in summary_lines(audit)[1]
+    [bars] = charts.savings_by(audit, "family", "Savings by family", "#000").data
+    assert dict(zip(bars.y, bars.x)) == {"spot": 250.0, "idle": 100.0}  # the USD resize is not on the EUR axis
 
 
 def test_pipeline_totals_per_currency():
