@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from costopt import __version__
+from costopt import __version__, terminal
 from costopt.errors import CostoptError
 
 COMMANDS = {
@@ -23,6 +23,7 @@ COMMANDS = {
     "rules": "costopt.commands.rules",
     "catalog": "costopt.commands.catalog",
     "history": "costopt.commands.history",
+    "completion": "costopt.commands.completion",
 }
 
 
@@ -44,15 +45,17 @@ class CostoptGroup(click.Group):
         except CostoptError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"costopt: error: {exc}", err=True)
+            click.echo(click.style("costopt: error:", fg="red", bold=True) + f" {exc}", err=True,
+                       color=terminal.colour())
             ctx.exit(exc.exit_code)
 
 
 @click.group(cls=CostoptGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="costopt")
 @click.option("--debug", is_flag=True, help="Show full tracebacks and debug logs.")
+@click.option("--no-color", is_flag=True, help="No colours (also when NO_COLOR is set; pipes never get colours).")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, no_color: bool) -> None:
     """costopt: find what your cloud ML estate wastes, priced, without breaking model SLOs.
 
     \b
@@ -63,9 +66,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
       costopt gate --audit report/audit.json --budget 50000 --max-growth 10
 
     Exit codes: 0 ok, 1 a budget or gate check failed, 2 usage or input error.
+    Shell completion: eval "$(costopt completion bash)" (or zsh, fish).
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    ctx.obj["no_color"] = no_color
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from costopt import history
+from costopt import history, terminal
 from costopt.commands.options import (
     config_option, load_settings_with_overrides, parse_as_of, quiet_option, validate_sections,
 )
@@ -17,7 +17,7 @@ from costopt.model import Audit, Snapshot
 from costopt.pipeline import AuditRequest, build_audit
 from costopt.progress import Progress
 from costopt.reports import view
-from costopt.reports.fmt import money, pct
+from costopt.reports.fmt import money, pct, short_text
 from costopt.reports.write import check_formats, write_reports
 
 DEFAULT_OUT = "costopt-report"
@@ -38,10 +38,11 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--demo", is_flag=True, help="Audit the embedded demo ML organisation (no cloud account needed).")
 @config_option
 @click.option("--lookback", metavar="DURATION", help="How far back to look, e.g. 14d, 336h, 2w (default 14d or config).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=DEFAULT_OUT, show_default=True,
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), default=DEFAULT_OUT, show_default=True,
               help="Folder for the reports.")
-@click.option("--format", "formats", multiple=True, metavar="html,json,md,csv",
-              help="Report formats to write (repeatable or comma-separated; default html,json,md).")
+@click.option("--format", "formats", multiple=True, metavar="html,json,md,csv,junit",
+              help="Report formats to write: html, json, md, csv, junit (repeatable or comma-separated; "
+                   "default html,json,md).")
 @click.option("--slo-policy", type=click.Choice(["strict", "advisory"]),
               help="strict: a candidate that breaches an SLO is never selected; advisory: selected but flagged.")
 @click.option("--history", "history_dir", type=click.Path(file_okay=False),
@@ -59,7 +60,8 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--plotlyjs", type=click.Choice(["inline", "cdn"]), default="inline", show_default=True,
               help="Embed plotly.js in the HTML report (works offline) or load it from a CDN.")
 @click.option("--profile", help="AWS: named profile (default: AWS_PROFILE / default chain).")
-@click.option("--regions", help="AWS: comma-separated regions (default: all enabled regions).")
+@click.option("--region", "--regions", "regions", multiple=True,
+              help="AWS: region(s) to read, repeatable or comma-separated (default: all enabled regions).")
 @click.option("--role-arn", "role_arns", multiple=True, help="AWS: assume this role (repeatable: one per account).")
 @click.option("--project", "projects", multiple=True, help="GCP: project id (repeatable).")
 @click.option("--bq-table", help="GCP: BigQuery billing export table project.dataset.table.")
@@ -92,7 +94,7 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
         providers=_split(providers),
         demo=demo,
         provider_options={
-            "profile": profile, "regions": _split((regions,)) if regions else None, "role_arns": tuple(role_arns),
+            "profile": profile, "regions": _split(regions) or None, "role_arns": tuple(role_arns),
             "projects": tuple(projects), "bq_table": bq_table, "subscriptions": tuple(subscriptions),
             "demo": demo,
         },
@@ -115,15 +117,20 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
     audit = attach_budgets(audit, settings)
     written = write_reports(audit, Path(out_dir), chosen, plotlyjs=plotlyjs)
     for line in summary_lines(audit):
-        click.echo(line)
+        terminal.echo(line)
     for failure in rule_failures:
         click.echo(f"warning: {failure.detail}", err=True)
     failed = [c for c in audit.coverage if c.status == "failed" and c.provider != "costopt"]
     if failed:
         click.echo(f"coverage: {len(failed)} scope(s) could not be read; see the report's Coverage section", err=True)
+    for line in top_actions(audit):
+        terminal.echo(line)
     click.echo(f"reports written to {Path(out_dir).resolve()}:")
     for path in written:
         click.echo(f"  {path.name}")
+    html = next((p for p in written if p.suffix == ".html"), None)
+    if html is not None:
+        terminal.echo(f"open the report: {terminal.bold(html.resolve().as_uri())}")
 
 
 def _derived_scope(request: AuditRequest, snapshot: Snapshot) -> str:
@@ -131,6 +138,22 @@ def _derived_scope(request: AuditRequest, snapshot: Snapshot) -> str:
     pairs = {(r.provider, r.account) for r in snapshot.resources}
     pairs |= {(p, "") for p in request.providers if not any(q == p for q, _ in pairs)}
     return derive_scope(demo=request.demo, providers=pairs, sources=request.sources)
+
+
+TOP_ACTIONS = 5
+
+
+def top_actions(audit: Audit, limit: int = TOP_ACTIONS) -> list[str]:
+    """The biggest selected changes, one line each, in their own currency."""
+    recs = [r for r in view.by_savings(audit.recommendations) if r.monthly_savings > 0][:limit]
+    if not recs:
+        return []
+    width = max(len(view.savings_text(r)) for r in recs)
+    lines = [f"top {len(recs)} actions:"]
+    for n, r in enumerate(recs, 1):
+        lines.append(f"  {n}. {view.savings_text(r).rjust(width)}/month  {short_text(r.action, 60)}  "
+                     f"({short_text(r.resource_name or r.resource_id, 40)}, {r.provider})")
+    return lines
 
 
 def summary_lines(audit: Audit) -> list[str]:
@@ -141,7 +164,7 @@ def summary_lines(audit: Audit) -> list[str]:
              f"(range {money(h.savings_low, c)}-{money(h.savings_high, c)})")
     if h.investigate:
         first += f", plus up to {money(h.investigate_upper, c)}/month to investigate in {h.investigate:,} finding(s)"
-    lines = [first]
+    lines = [terminal.bold(first)]
     lines += [f"  priced in {o.currency} (not converted): {money(o.monthly_savings, o.currency)}/month from "
               f"{o.priced:,} recommendations" for o in h.other_currencies]
     lines.append(f"  lookback {h.lookback_text}; billing data {h.billing_text}: {money(h.spend_in_window, c)}")

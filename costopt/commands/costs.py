@@ -14,11 +14,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
 import click
 
+from costopt.atomic import write_atomic
 from costopt.billing.breakdown import GROUP_KEYS, breakdown_records, group_expression
 from costopt.billing.readers import FORMATS, open_sources
 from costopt.commands.options import quiet_option
@@ -69,7 +71,8 @@ def _json_object(result: dict[str, Any]) -> str:
                      for k in ("currency", "cost", "group_by"))
     rows = ",\n    ".join(json.dumps(r, ensure_ascii=False) for r in result["rows"])
     body = f"[\n    {rows}\n  ]" if rows else "[]"
-    return f"{{{head},\n  \"rows\": {body},\n  \"total\": {json.dumps(result['total'])}}}"
+    tail = "".join(f",\n  {json.dumps(k)}: {json.dumps(result[k])}" for k in ("rows_omitted", "omitted_cost") if k in result)
+    return f"{{{head},\n  \"rows\": {body},\n  \"total\": {json.dumps(result['total'])}{tail}}}"
 
 
 def render_json(results: list[dict[str, Any]]) -> str:
@@ -106,6 +109,9 @@ def render_table(results: list[dict[str, Any]], group_by: Sequence[str], cost: s
         lines.append(fmt(header))
         lines.append("  ".join("-" * w for w in widths))
         lines.extend(fmt(r) for r in body[:-1])
+        if result.get("rows_omitted"):
+            lines.append(f"({result['rows_omitted']:,} more rows, {result['omitted_cost']:,.2f} in all: "
+                         "--keep-zero or a larger --top shows them)")
         lines.append("  ".join("-" * w for w in widths))
         lines.append(fmt(body[-1]))
     return "\n".join(lines) + "\n"
@@ -126,15 +132,24 @@ def render_table(results: list[dict[str, Any]], group_by: Sequence[str], cost: s
 @click.option("--currency", metavar="CODE", help="Only this billing currency (data in several currencies).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="Output format.")
+@click.option("--top", type=click.IntRange(min=1), metavar="N", help="Only the first N rows of each currency.")
+@click.option("--sort", type=click.Choice(["cost", "key"]),
+              help="Rows by cost (largest first) or by the group-by keys; default: by time when grouped by "
+                   "day or week, else by cost.")
+@click.option("--keep-zero", is_flag=True, help="Keep rows whose cost rounds to 0.00 (left out by default).")
+@click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write to FILE instead of stdout.")
 @quiet_option
-def command(sources, source_format, group_by, cost, since, until, currency, fmt, quiet) -> None:
+def command(sources, source_format, group_by, cost, since, until, currency, fmt, top, sort, keep_zero, out_path,
+            quiet) -> None:
     """Break billing exports down by provider, service, resource, tag and more.
 
     \b
     Examples:
       costopt costs --source focus.parquet --group-by provider,service
       costopt costs --source 'cur/*.csv.gz' --group-by week,service --cost billed --format csv
-      costopt costs --source azure_amortized.csv --group-by tag:team --format json
+      costopt costs --source azure_amortized.csv --group-by tag:team --format json -o teams.json
+      costopt costs --source focus.parquet --group-by resource --top 20
 
     Several currencies are never added: JSON gives one object per currency (a list), the table
     one section per currency, CSV a currency column; --currency keeps one.
@@ -164,10 +179,47 @@ def command(sources, source_format, group_by, cost, since, until, currency, fmt,
         if span:
             progress(f"costs: {result['currency']}: charges from {span[0]:%Y-%m-%d %H:%M} to {span[1]:%Y-%m-%d %H:%M}, "
                      f"total {result['total']:,.2f}")
+    results = [arrange(r, keys, sort, top, keep_zero) for r in results]
     if fmt == "json":
         text = render_json(results) + "\n"
     elif fmt == "csv":
         text = render_csv(results, keys)
     else:
         text = render_table(results, keys, cost)
-    click.echo(text, nl=False)
+    if out_path:
+        try:
+            write_atomic(out_path, text)
+        except OSError as exc:
+            raise InputError(f"cannot write the output ({exc.strerror})", path=out_path) from None
+        progress(f"costs: wrote {out_path}")
+    else:
+        click.echo(text, nl=False)
+
+
+TIME_KEYS = ("day", "week")
+
+
+def arrange(result: dict[str, Any], keys: Sequence[str], sort: str | None, top: int | None,
+            keep_zero: bool) -> dict[str, Any]:
+    """Order, trim and filter one currency's rows; ``total`` stays the total of every row.
+
+    Rows left out (zero, or past ``top``) are counted in ``rows_omitted`` / ``omitted_cost``.
+    """
+    rows = list(result["rows"])
+    if not keep_zero:
+        rows = [r for r in rows if abs(r["cost"]) >= 0.005]
+    time_keys = [k for k in keys if k in TIME_KEYS]
+    order = sort or ("key" if time_keys else "cost")
+    if order == "key":
+        first = time_keys + [k for k in keys if k not in time_keys]
+        rows.sort(key=lambda r: tuple((r[k] is None, str(r[k] or "")) for k in first))
+    else:
+        rows.sort(key=lambda r: -r["cost"])
+    if top is not None:
+        rows = rows[:top]
+    omitted = len(result["rows"]) - len(rows)
+    out = {**result, "rows": rows}
+    if omitted:
+        out["rows_omitted"] = omitted
+        out["omitted_cost"] = result["total"] - math.fsum(r["cost"] for r in rows)
+    return out

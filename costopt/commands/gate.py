@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from costopt import terminal
 from costopt.atomic import write_atomic
 from costopt.commands.options import config_option, load_settings_with_overrides, quiet_option
 from costopt.errors import InputError
@@ -66,10 +67,15 @@ def _as_of(ctx, param, value):
               help="Write JUnit XML (one test case per check) for Jenkins / GitLab.")
 @click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON instead of the table.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "md"]), default="table", show_default=True,
+              help="Output format of the result (md: the Markdown summary).")
+@click.option("--json", "as_json", is_flag=True, hidden=True, help="The old spelling of --format json.")
+@click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the result to FILE instead of stdout.")
 @quiet_option
 def command(audit_path, sources, source_format, providers, demo, config_path, lookback, budgets_path, budget,
-            budget_period, max_growth, as_of, warn_only, junit_path, markdown_path, as_json, quiet) -> None:
+            budget_period, max_growth, as_of, warn_only, junit_path, markdown_path, fmt, as_json, out_path,
+            quiet) -> None:
     """Check spend against budgets; exit 1 when a fail level is breached.
 
     \b
@@ -111,6 +117,8 @@ def command(audit_path, sources, source_format, providers, demo, config_path, lo
     day = days.as_of.isoformat()
     if days.gap_note():
         click.echo(f"costopt: warning: {days.gap_note().lstrip('; ')}", err=True)
+    if as_json:
+        fmt = "json"
     outputs = {}
     if junit_path:
         from costopt.reports.junit import render
@@ -119,19 +127,25 @@ def command(audit_path, sources, source_format, providers, demo, config_path, lo
     summary = markdown(results, currency=audit.currency, as_of=day, warn_only=warn_only)
     if markdown_path:
         outputs[Path(markdown_path)] = summary
+    if fmt == "json":
+        text = json_document(results, currency=audit.currency, as_of=day, warn_only=warn_only)
+    elif fmt == "md":
+        text = summary
+    else:
+        text = table(results, currency=audit.currency, as_of=day, warn_only=warn_only)
+    if out_path:
+        outputs[Path(out_path)] = text
     try:
-        for path, text in outputs.items():
-            write_atomic(path, text)
+        for path, content in outputs.items():
+            write_atomic(path, content)
         step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if step_summary:
             with open(step_summary, "a", encoding="utf-8") as fh:
                 fh.write(summary + "\n")
     except OSError as exc:
         raise InputError(f"cannot write the output ({exc.strerror})", path=str(exc.filename or "")) from None
-    if as_json:
-        click.echo(json_document(results, currency=audit.currency, as_of=day, warn_only=warn_only), nl=False)
-    else:
-        click.echo(table(results, currency=audit.currency, as_of=day, warn_only=warn_only), nl=False)
+    if not out_path:
+        terminal.echo(terminal.statuses(text) if fmt == "table" else text, nl=False)
     code = exit_code(results, warn_only)
     if code:
         click.get_current_context().exit(code)

@@ -15,16 +15,18 @@ from costopt.reports import FORMATS, render
 @click.argument("audit_path", metavar="AUDIT.json", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="md", show_default=True,
               help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+@click.option("-o", "--out", "output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("--output", "output_alias", type=click.Path(dir_okay=False), hidden=True)
 @click.option("--plotlyjs", type=click.Choice(["inline", "cdn"]), default="inline", show_default=True,
               help="HTML only: embed plotly.js (offline) or load it from a CDN.")
-def command(audit_path: str, fmt: str, output: str | None, plotlyjs: str) -> None:
+def command(audit_path: str, fmt: str, output: str | None, output_alias: str | None, plotlyjs: str) -> None:
     """Re-render a saved audit (audit.json) as html, md, json, csv or junit.
 
     \b
     Example:
       costopt report costopt-report/audit.json --format csv -o recs.csv
     """
+    output = output or output_alias
     audit = load_audit(audit_path)
     text = render(audit, fmt, plotlyjs=plotlyjs)
     if output:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import fields, is_dataclass
 
 import click
@@ -16,6 +17,13 @@ def _registry():
     from costopt.rules.engine import load_rules
 
     return load_rules()
+
+
+def plain_text(doc: str) -> str:
+    """A docstring for the terminal: reST literals (``x``) and ``::`` block markers become plain text."""
+    text = re.sub(r"``([^`]+)``", r"\1", doc)
+    text = re.sub(r"(\S)::$", r"\1:", text, flags=re.MULTILINE)
+    return re.sub(r"^\s*::$\n", "", text, flags=re.MULTILINE)
 
 
 def _toml_value(value) -> str:
@@ -43,7 +51,8 @@ def command() -> None:
 
 @command.command("list")
 @click.option("--family", help="Only rules of this family (e.g. rightsizing, spot, storage).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "text"]), default="table", show_default=True,
+              help="Output format (text is the old name of table).")
 @config_option
 def list_rules(family: str | None, fmt: str, config_path: str | None) -> None:
     """Every rule: id, family, title and whether it runs by default (or per your config)."""
@@ -89,7 +98,10 @@ def explain(rule_id: str, config_path: str | None) -> None:
     click.echo(f"{spec.id}  (family {spec.family}, default {'on' if spec.enabled_by_default else 'off'}, "
                f"{'enabled' if is_enabled(spec, settings) else 'disabled'} with your config)")
     click.echo("")
-    click.echo(spec.doc)
+    click.echo(plain_text(spec.doc))
+    click.echo("")
+    module = spec.func.__module__
+    click.echo(f"Defined in {module} ({module.replace('.', '/')}.py).")
     click.echo("")
     params = [f for f in fields(spec.params)] if is_dataclass(spec.params) else []
     defaults = spec.param_defaults()
@@ -97,8 +109,10 @@ def explain(rule_id: str, config_path: str | None) -> None:
                "(or [tool.costopt.rules.\"...\"] in pyproject.toml); shown with their defaults:")
     click.echo(f'  [rules."{spec.id}"]')
     click.echo("  enabled = " + ("true" if spec.enabled_by_default else "false"))
+    choices = getattr(spec.params, "CHOICES", {})
     for f in params:
         mine = f"    # yours: {_toml_value(configured[f.name])}" if f.name in configured else ""
-        click.echo(f"  {f.name} = {_toml_value(defaults[f.name])}{mine}")
+        allowed = f"    # one of {', '.join(map(_toml_value, choices[f.name]))}" if f.name in choices and not mine else ""
+        click.echo(f"  {f.name} = {_toml_value(defaults[f.name])}{mine}{allowed}")
     if not params:
         click.echo("  (no parameters besides enabled)")

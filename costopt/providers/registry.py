@@ -29,7 +29,7 @@ def make_provider(name: str, options: dict[str, Any]):
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("costopt"):
             raise ProviderError(f"provider {name!r} is not available in this build of costopt") from None
-        raise ProviderError(f"provider {name!r} needs the {extra!r} extra: pip install 'costopt[{extra}]' "
+        raise ProviderError(f"provider {name!r} needs the {extra!r} extra: pip install 'costopt-ml[{extra}]' "
                             f"(missing module {exc.name})") from None
     cls = getattr(module, class_name)
     accepted = inspect.signature(cls).parameters

@@ -177,12 +177,13 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
     break-even month, coverage and utilisation. The range is the savings on the worst and the
     best week of the window. Apply right-sizing first: a commitment locks in today's size.
     Usage of interruption-tolerant resources (``spot_workloads`` or tagged
-    costopt:interruptible=true, matched by ResourceId) is left to ``spot.*``. The rate is the catalog's all-upfront effective rate; ``payment`` changes the cash flow
-    shown (upfront amount, break-even month), not the rate — partial/no upfront plans cost a
-    few points more. One plan per provider and payer (``sizing = "payer"``, the default: a plan is
-    shared by the payer's accounts) or per provider, payer and account (``sizing = "account"``);
-    SageMaker usage ("AI and
-    Machine Learning") needs its own plan: run with that category instead, not both at once.
+    costopt:interruptible=true, matched by ResourceId) is left to ``spot.*``. The rate is the
+    catalog's all-upfront effective rate; ``payment`` changes the cash flow shown (upfront
+    amount, break-even month), not the rate — partial/no upfront plans cost a few points more.
+    One plan per provider and payer (``sizing = "payer"``, the default: a plan is shared by the
+    payer's accounts) or per provider, payer and account (``sizing = "account"``). SageMaker
+    usage ("AI and Machine Learning") needs its own plan: run with that category instead, not
+    both at once.
     Example config::
 
         [rules."commitments.savings_plan"]

@@ -167,4 +167,10 @@ def test_costs_on_real_exports_equal_an_independent_sum(shared_data, relative, c
     assert result.exit_code == 0, result.output
     data = json.loads(stdout(result))
     assert math.isclose(data["total"], _independent_total(path, column), rel_tol=1e-9, abs_tol=1e-9)
-    assert math.isclose(math.fsum(r["cost"] for r in data["rows"]), data["total"], rel_tol=1e-12, abs_tol=1e-12)
+    shown = math.fsum(r["cost"] for r in data["rows"]) + data.get("omitted_cost", 0.0)
+    assert math.isclose(shown, data["total"], rel_tol=1e-12, abs_tol=1e-9)
+    assert all(abs(r["cost"]) >= 0.005 for r in data["rows"])  # rows that print as 0.00 are left out
+    everything = json.loads(stdout(run("--source", str(path), "--group-by", "service,resource", "--cost", cost,
+                                       "--format", "json", "-q", "--keep-zero")))
+    assert len(everything["rows"]) == len(data["rows"]) + data.get("rows_omitted", 0)
+    assert math.isclose(math.fsum(r["cost"] for r in everything["rows"]), data["total"], rel_tol=1e-12, abs_tol=1e-12)
