@@ -23,6 +23,12 @@ What a candidate may carry, by family (``current``/``proposed`` mappings):
 * storage: ``tier``, ``storage_class`` or ``lifecycle`` -> first-byte latency and retrieval
   cost (``read_gb_month`` evidence) for buckets that workloads declare as ``datasets``.
 * commitments: billing-only, always ``ok``.
+* changes that cannot touch serving get ``n/a``: deleting an unattached volume or disk,
+  releasing an unassociated address, old snapshots, storage changes on data no workload
+  reads (:func:`cannot_touch_serving`).
+
+A candidate on a workload with targets carries ``impacts["workload_targets"]`` (e.g.
+``["p95 <= 80 ms", "AUC >= 0.955"]``): the strict selection policy fails closed on those.
 The impacts keys are listed in :mod:`costopt.tradeoff.summary`.
 Impacts keep whatever the rule already put there; keys set here win.
 
@@ -203,6 +209,31 @@ def _as_group(rec: Recommendation, group: Resource) -> Recommendation:
     return replace(rec, current=current, proposed=proposed)
 
 
+NA_REASON = "cannot touch serving: {what}"
+
+
+def cannot_touch_serving(rec: Recommendation, resource: Resource, targets: Targets) -> str | None:
+    """What makes the change harmless to serving (None when it might touch serving)."""
+    attrs = resource.attributes
+    if resource.kind in ("volume", "disk") and (attrs.get("attached") is False or rec.evidence.get("attached") is False):
+        return f"{resource.kind} {resource.name or resource.id} is attached to nothing"
+    if resource.kind == "address" and (attrs.get("associated") is False or rec.evidence.get("associated") is False):
+        return f"address {resource.name or resource.id} is associated with nothing"
+    if resource.kind == "snapshot":
+        return f"snapshot {resource.name or resource.id} is a backup, not read while serving"
+    if resource.kind in ("bucket", "storage_account") and not targets.reading(resource):
+        return f"no workload declares {resource.name or resource.id} among the data it reads"
+    return None
+
+
+def workload_targets(wl: Workload, metric: str = "") -> list[str]:
+    """The latency and accuracy targets a workload declares, as short strings."""
+    out = [f"p{q * 100:g} <= {ms:g} ms" for q, ms in sorted(wl.latency_targets_ms.items())]
+    if wl.min_accuracy is not None:
+        out.append(f"{metric or wl.accuracy_metric or 'accuracy'} >= {wl.min_accuracy:g}")
+    return out
+
+
 def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | None, targets: Targets,
                 observed: dict[str, Observed], catalog: Any, params: TradeoffParams,
                 group: Resource | None = None) -> Recommendation:
@@ -210,6 +241,9 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
         return replace(rec, slo=SloVerdict("ok", ("billing-only change: no effect on latency or accuracy",)))
     if resource is None:
         return rec
+    harmless = cannot_touch_serving(rec, resource, targets)
+    if harmless is not None:
+        return replace(rec, slo=SloVerdict("n/a", (NA_REASON.format(what=harmless),)))
     impacts: dict[str, Any] = {}
     checks: list[Check] = []
     if rec.family == "storage" or any(rec.proposed.get(k) for k in ("tier", "storage_class", "lifecycle")):
@@ -228,7 +262,9 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
         else:
             impacts, checks = _compute(rec, resource, wl, targets, observed.get(resource.id), catalog, params)
     if wl is not None:
-        impacts = {"workload": wl.name, **impacts}
+        model = targets.model_of(wl)
+        declared = workload_targets(wl, model.accuracy_metric if model is not None else "")
+        impacts = {"workload": wl.name, **({"workload_targets": declared} if declared else {}), **impacts}
     if group is not None and rec.alternative_group in ("", rec.resource_id):
         # a member's change and the group's changes are alternatives for one fleet
         rec = replace(rec, alternative_group=group.id)
