@@ -33,9 +33,10 @@ The impacts keys are listed in :mod:`costopt.tradeoff.summary`.
 Impacts keep whatever the rule already put there; keys set here win.
 
 A change to a member instance of an Auto Scaling group that is itself in the snapshot is
-judged at the group (the group's load, its instance count; a type change is taken to apply
-to the group's launch template) and joins the group's ``alternative_group``, so a member's
-resize and the group's autoscaling or variant switch are never both selected.
+predicted at the level it is priced: removing the member leaves the group (its pooled load)
+one instance short; resizing it changes that one instance, which keeps serving its share
+(1/n) of the group's load. It joins the group's ``alternative_group``, so a member's change
+and the group's autoscaling or variant switch are never both selected.
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ def _compute(rec: Recommendation, resource: Resource, wl: Workload, targets: Tar
     target = rec.proposed.get("target_utilization")
     after = Setup(hw1, max(count1, 0), v1, min_c, max_c,
                   float(target) if isinstance(target, (int, float)) and 0 < target <= 1 else None)
-    lat, lat_checks = predict_latency(obs, wl, before, after, params)
+    lat, lat_checks = predict_latency(obs, wl, before, after, params, _lag(rec))
     impacts.update(lat)
     if not wl.latency_targets_ms and wl.kind in ("training", "batch", "notebook", "dev", "data"):
         lat_checks = [Check("unknown", f"{wl.kind} workload {wl.name}: no latency target declared")]
@@ -197,16 +198,52 @@ def _on_demand_base(rec: Recommendation, resource: Resource, wl: Workload, targe
     return worst, out
 
 
-def _as_group(rec: Recommendation, group: Resource) -> Recommendation:
-    """A change to one member of a group, seen at the group: the group serves the load.
+def _lag(rec: Recommendation) -> int | None:
+    """The autoscaling rule's scale-out lag in hours, if the candidate carries one."""
+    for where in (rec.proposed, rec.impacts):
+        value = where.get("scale_out_lag_hours")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+            return int(value)
+    return None
 
-    Removing the member leaves count - 1 instances; a type change is taken to apply to the
-    whole group (it is made in the launch template)."""
+
+def _as_group(rec: Recommendation, group: Resource) -> Recommendation:
+    """Removing one member of a group, seen at the group: count - 1 instances carry its load."""
     count = max(int(group.count or 1), 1)
     proposed = {k: v for k, v in rec.proposed.items() if k != "state"}
-    proposed["count"] = count - 1 if _removed(rec) else count
+    proposed["count"] = count - 1
     current = {**rec.current, "count": count, "type": rec.current.get("type") or group.type}
     return replace(rec, current=current, proposed=proposed)
+
+
+def _member_share(obs: Observed | None, members: int) -> Observed | None:
+    """What one of ``members`` instances behind a balancer sees: its share of the requests,
+    the group's latency and utilisation."""
+    if obs is None or members <= 1:
+        return obs
+    share = 1.0 / members
+    return replace(obs, hourly_requests=obs.hourly_requests * share,
+                   peak_rps=None if obs.peak_rps is None else obs.peak_rps * share,
+                   mean_rps=None if obs.mean_rps is None else obs.mean_rps * share,
+                   busy_rps=None if obs.busy_rps is None else obs.busy_rps * share)
+
+
+def _member_change(rec: Recommendation, resource: Resource, group: Resource, wl: Workload, targets: Targets,
+                   observed: dict[str, Observed], catalog: Any,
+                   params: TradeoffParams) -> tuple[dict[str, Any], list[Check]]:
+    """A change to one member of a group is predicted at the level it is priced: removing it
+    leaves the group one instance short; resizing it changes that one instance, which keeps
+    serving its share of the group's load."""
+    n = max(int(group.count or 1), 1)
+    if _removed(rec):
+        impacts, checks = _compute(_as_group(rec, group), group, wl, targets, observed.get(group.id), catalog, params)
+        impacts["evaluated_for"] = f"group {group.name or group.id} ({n} instances, one removed)"
+        return impacts, checks
+    member = replace(rec, current={**rec.current, "count": 1, "type": rec.current.get("type") or resource.type
+                                   or group.type}, proposed={**rec.proposed, "count": 1})
+    impacts, checks = _compute(member, resource, wl, targets, _member_share(observed.get(group.id), n), catalog, params)
+    impacts["evaluated_for"] = f"member {resource.id} of group {group.name or group.id} (1/{n} of its load)"
+    return impacts, checks
 
 
 NA_REASON = "cannot touch serving: {what}"
@@ -257,8 +294,7 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
     elif wl is not None and (rec.family in COMPUTE_FAMILIES or rec.proposed.get("type") or
                              "count" in rec.proposed or rec.proposed.get("variant")):
         if group is not None:
-            impacts, checks = _compute(_as_group(rec, group), group, wl, targets, observed.get(group.id), catalog, params)
-            impacts["evaluated_for"] = f"group {group.name or group.id} ({group.count} instances)"
+            impacts, checks = _member_change(rec, resource, group, wl, targets, observed, catalog, params)
         else:
             impacts, checks = _compute(rec, resource, wl, targets, observed.get(resource.id), catalog, params)
     if wl is not None:

@@ -177,7 +177,8 @@ class GGc:
         if mean <= 0 or self.lam <= 0:
             return WaitShape(max(mean, 0.0), 1.0)
         eta = decay_rate(self.lam, self.service.mean, self.service.cv, int(self.servers), self.arrival_cv)
-        return WaitShape(mean, max(1.0, eta * mean))
+        shape = eta * mean
+        return WaitShape(mean, 1.0 if shape < 1.0 + 1e-6 else shape)  # M/M/c gives 1 up to rounding
 
     def response_survival(self, t: float) -> float:
         """P(T > t) for the response time T = wait + service."""
@@ -218,6 +219,13 @@ def _survival(t: float, service: ServiceTime, pw: float, wait: WaitShape) -> flo
     tail = service.survival(t)
     if pw <= 0.0 or wait.mean <= 0.0:
         return tail
+    if service.shape == "exponential" and wait.shape == 1.0:  # M/M/c-like: closed form
+        mu, theta = 1.0 / service.mean, 1.0 / wait.mean
+        delta = theta - mu
+        if delta < 0 and -delta * t > 700.0:  # e^(|delta| t) would overflow: two-exponential form
+            return min(1.0, tail + pw * mu / -delta * (math.exp(-theta * t) - tail))
+        g = t if abs(delta) * t < 1e-12 else -math.expm1(-delta * t) / delta  # (1 - e^(-delta t)) / delta
+        return min(1.0, tail * (1.0 + pw * mu * g))
     s = service.grid()
     done = s[s <= t]
     if done.size == 0:
