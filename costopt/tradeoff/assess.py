@@ -52,6 +52,8 @@ from costopt.tradeoff.impacts import cold_start_impacts, combine, spot_impacts, 
 from costopt.tradeoff.load import Observed, observe
 from costopt.tradeoff.params import DEFAULT_PARAMS, TradeoffParams
 from costopt.tradeoff.predict import Setup, predict_latency
+from costopt.tradeoff.risk import with_risk
+from costopt.tradeoff.selection import targeted
 from costopt.tradeoff.targets import Targets, Workload, parse_targets
 
 COMPUTE_FAMILIES = ("rightsizing", "autoscaling", "model", "idle")
@@ -280,7 +282,7 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
         return rec
     harmless = cannot_touch_serving(rec, resource, targets)
     if harmless is not None:
-        return replace(rec, slo=SloVerdict("n/a", (NA_REASON.format(what=harmless),)))
+        return with_risk(replace(rec, slo=SloVerdict("n/a", (NA_REASON.format(what=harmless),))), False)
     impacts: dict[str, Any] = {}
     checks: list[Check] = []
     if rec.family == "storage" or any(rec.proposed.get(k) for k in ("tier", "storage_class", "lifecycle")):
@@ -311,7 +313,8 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
     if not checks:
         return replace(rec, impacts=merged)
     status, reasons = combine(checks, notes)
-    return replace(rec, impacts=merged, slo=SloVerdict(status, reasons))
+    judged = replace(rec, impacts=merged, slo=SloVerdict(status, reasons))
+    return with_risk(judged, targeted(judged))
 
 
 def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: Settings,
