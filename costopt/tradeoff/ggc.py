@@ -6,19 +6,21 @@ exponential), arrivals have coefficient of variation ``ca`` (1 = Poisson). With 
 ``a = lam S`` and utilisation ``rho = a / c``:
 
 * the probability an arrival waits is Erlang C ``C(c, a)`` (:mod:`latency`);
-* the mean wait is Allen-Cunneen's ``Wq = C(c, a) / (c/S - lam) x (ca^2 + cs^2) / 2`` (exact
-  for M/M/c; for M/G/1 it is Pollaczek-Khinchine);
-* a waiting request waits an exponential time with the mean that makes the total ``Wq``
-  (``Wq / C``), so ``P(W > t) = C e^(-t / (Wq / C))``;
+* the mean wait of a request that waits is Allen-Cunneen's ``w = (ca^2 + cs^2) / 2 / (c/S -
+  lam)``, so the mean wait is ``C w`` (exact for M/M/c; Pollaczek-Khinchine for M/G/1);
+* its shape: a gamma with mean ``w`` whose tail decays at the queue's asymptotic rate
+  ``eta``, the positive root of ``E[e^(eta S / c)] E[e^(-eta A)] = 1`` (the c servers seen
+  as one c times as fast; exact for M/M/c and M/D/c), i.e. gamma shape ``max(1, eta w)``.
+  For M/M/c that is the exponential, for near-constant service a lighter, more bunched wait;
 * the response time ``T = W + S`` with ``S`` independent of ``W``:
-  ``P(T > t) = P(S > t) + C E[e^(-(t - S) / w); S <= t]`` with ``w = Wq / C``. ``S`` is
-  constant (cs = 0), exponential, or lognormal with the given mean and cv; the expectation
-  is taken over a fixed grid of the service time's quantiles, and quantiles of ``T`` are
+  ``P(T > t) = P(S > t) + C E[P(W' > t - S); S <= t]``. ``S`` is constant (cs = 0),
+  exponential, or lognormal with the given mean and cv; the expectation runs over a fixed
+  grid of the service time's quantiles (closed form for M/M/c), and quantiles of ``T`` are
   found by bisection.
 
 ``rho >= 1`` is an unbounded queue: every quantile is infinite. The tests check these
 predictions against an independent discrete-event simulation of M/M/c, M/D/c and
-M/lognormal/c queues.
+M/lognormal/c queues (c = 1..16, rho = 0.1..0.9: p95 and p99 within 10 %).
 """
 
 from __future__ import annotations
