@@ -53,8 +53,8 @@ from costopt.tradeoff.load import Observed, observe
 from costopt.tradeoff.params import DEFAULT_PARAMS, TradeoffParams
 from costopt.tradeoff.predict import Setup, predict_latency
 from costopt.tradeoff.risk import with_risk
-from costopt.tradeoff.selection import targeted
 from costopt.tradeoff.targets import Targets, Workload, parse_targets
+from costopt.tradeoff.verdicts import targeted
 
 COMPUTE_FAMILIES = ("rightsizing", "autoscaling", "model", "idle")
 

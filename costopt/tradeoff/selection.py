@@ -23,11 +23,11 @@ from typing import Any, Iterable, Mapping
 
 from costopt.model import Recommendation, SloVerdict
 from costopt.tradeoff.frontier import build_frontier
+from costopt.tradeoff.verdicts import verified
 
 POLICIES = ("strict", "advisory")
 ADVISORY_NOTE = "selected under the advisory SLO policy despite the breach"
 ADVISORY_UNVERIFIED_NOTE = "selected under the advisory SLO policy although its targets cannot be verified"
-SELECTABLE_WHEN_TARGETED = ("ok", "n/a")
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,6 @@ def _group(rec: Recommendation) -> str:
 def _breach_reason(rec: Recommendation) -> str:
     why = "; ".join(r for r in rec.slo.reasons if r) or "breaches its workload's SLO"
     return f"SLO breach: {why}"
-
-
-def targeted(rec: Recommendation) -> bool:
-    """Whether the change's workload declares a latency or accuracy target."""
-    i = rec.impacts
-    return bool(i.get("workload_targets")) or i.get("latency_target_ms") is not None or \
-        i.get("accuracy_floor") is not None
 
 
 def _unverified_reason(rec: Recommendation) -> str:
@@ -83,7 +76,7 @@ def select(candidates: Iterable[Recommendation], policy: str = "strict") -> Sele
             if rec.slo.status == "breach" and policy == "strict":
                 rejected.append(replace(rec, status="rejected", rejection_reason=_breach_reason(rec)))
                 continue
-            unverified = rec.slo.status not in SELECTABLE_WHEN_TARGETED and targeted(rec)
+            unverified = not verified(rec)
             if unverified and policy == "strict":
                 rejected.append(replace(rec, status="rejected", rejection_reason=_unverified_reason(rec)))
                 continue

@@ -160,3 +160,12 @@ def test_summary_words_latency_accuracy_and_rejection():
     assert summary.verdict == "breach" and summary.why.startswith("SLO breach: AUC 0.948")
     unbounded = tradeoff_summary(rec("ep", "run 1", 10.0, "breach", after=None))
     assert unbounded.latency == "p95 40 ms -> unbounded (target 80 ms)"
+
+
+def test_frontier_does_not_count_an_unverifiable_change_as_feasible():
+    fp16 = rec("ep", "fp16", 700.0, after=30.0)
+    unverifiable = rec("ep", "int8", 1200.0, "unknown", ["no measured AUC for int8"], after=False)
+    s = select([fp16, unverifiable], "strict")
+    points = {p["label"]: p for p in s.frontier["fraud"]["points"]}
+    assert not points["ep: int8"]["feasible"] and not points["ep: int8"]["pareto"]
+    assert points["ep: fp16"]["feasible"] and points["ep: fp16"]["selected"]
