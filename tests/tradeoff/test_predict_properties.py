@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from costopt.tradeoff.capacity import Hardware
+from costopt.tradeoff.ggc import GGc, ServiceTime
 from costopt.tradeoff.latency import MMc
 from costopt.tradeoff.load import Observed
 from costopt.tradeoff.params import DEFAULT_PARAMS
@@ -65,3 +66,14 @@ def test_more_load_never_lowers_predicted_p95_and_a_fit_is_not_scaled(rho, count
         assert impacts["fit_ratio"] == pytest.approx(ratio, rel=3e-3)
         unscaled = MMc(base / 1000.0, service, count - 1).response_quantile(0.95)
         assert impacts["p95_ms_after"] == pytest.approx(unscaled, rel=3e-3)
+
+
+@settings(max_examples=80, deadline=None)
+@given(rho=st.floats(0.02, 0.95), servers=st.integers(1, 24), growth=st.floats(0.0, 0.5),
+       cv=st.sampled_from([0.0, 0.1, 0.3, 0.5, 1.0, 1.5]), q=st.sampled_from([0.5, 0.95, 0.99]))
+def test_ggc_quantiles_grow_with_load_and_shrink_with_servers(rho, servers, growth, cv, q):
+    st_ = ServiceTime(10.0, cv, "exponential" if cv == 1.0 else "lognormal")
+    lam = rho * servers / 10.0
+    base = GGc(lam, st_, servers).response_quantile(q)
+    assert GGc(min(lam * (1 + growth), 0.999 * servers / 10.0), st_, servers).response_quantile(q) >= base * (1 - 1e-6)
+    assert GGc(lam, st_, servers + 1).response_quantile(q) <= base * (1 + 1e-6)
