@@ -318,10 +318,12 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
 
 
 def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: Settings,
-           catalog: Any, params: TradeoffParams = DEFAULT_PARAMS) -> list[Recommendation]:
-    """Fill ``impacts`` and ``slo`` of every candidate; add model-variant candidates."""
+           catalog: Any, params: TradeoffParams = DEFAULT_PARAMS, *,
+           add_variants: bool = True) -> list[Recommendation]:
+    """Fill ``impacts`` and ``slo`` of every candidate; add model-variant candidates unless
+    ``add_variants`` is false (a second pass over the same estate must not add them again)."""
     targets = parse_targets(settings)
-    recs = list(candidates) + variant_candidates(snapshot, catalog, settings, targets)
+    recs = list(candidates) + (variant_candidates(snapshot, catalog, settings, targets) if add_variants else [])
     index = {r.id: r for r in snapshot.resources}
     workloads: dict[str, Workload | None] = {}
     for rec in recs:

@@ -252,6 +252,7 @@ def test_model_variant_candidates_are_added_and_judged():
     assert {"fp16", "int8"} <= set(variants)
     assert variants["int8"].slo.status == "breach"
     assert variants["fp16"].slo.status == "ok"
+    assert assess([], snap, Settings(**FRAUD), estate.catalog(), add_variants=False) == []
 
 
 def test_shapes_the_other_rule_families_emit():
