@@ -28,7 +28,7 @@ RESOURCE_KINDS = frozenset(
 )
 PRICING_MODELS = frozenset({"on_demand", "spot", "reserved", "savings_plan", "committed"})
 WORKLOAD_KINDS = frozenset({"training", "inference", "batch", "notebook", "data", "dev"})
-SLO_STATUSES = ("ok", "breach", "unknown")
+SLO_STATUSES = ("ok", "breach", "unknown", "n/a")  # n/a: the change cannot touch serving
 
 
 def utc(dt: datetime) -> datetime:
@@ -178,7 +178,8 @@ class PriceSource:
 
 @dataclass(frozen=True)
 class SloVerdict:
-    """Whether a candidate still meets its workload's targets: ok / breach / unknown."""
+    """Whether a candidate still meets its workload's targets: ok / breach / unknown, or n/a for a
+    change that cannot touch serving (an unattached disk, a released address)."""
 
     status: str = "unknown"
     reasons: tuple[str, ...] = ()

@@ -39,7 +39,7 @@ def accuracy_check(workload: Workload, before: ModelVariant | None,
     }
     name = after.name if after is not None else "the proposed variant"
     if acc1 is None:
-        return impacts, Check("unknown", f"no measured {metric} for variant {name}")
+        return impacts, Check("unknown", f"no measured {metric} for {name}")
     if workload.min_accuracy is None:
         return impacts, Check("unknown", f"workload {workload.name} declares no accuracy floor ({metric} {acc1:g})")
     if acc1 < workload.min_accuracy:

@@ -23,13 +23,20 @@ What a candidate may carry, by family (``current``/``proposed`` mappings):
 * storage: ``tier``, ``storage_class`` or ``lifecycle`` -> first-byte latency and retrieval
   cost (``read_gb_month`` evidence) for buckets that workloads declare as ``datasets``.
 * commitments: billing-only, always ``ok``.
+* changes that cannot touch serving get ``n/a``: deleting an unattached volume or disk,
+  releasing an unassociated address, old snapshots, storage changes on data no workload
+  reads (:func:`cannot_touch_serving`).
+
+A candidate on a workload with targets carries ``impacts["workload_targets"]`` (e.g.
+``["p95 <= 80 ms", "AUC >= 0.955"]``): the strict selection policy fails closed on those.
 The impacts keys are listed in :mod:`costopt.tradeoff.summary`.
 Impacts keep whatever the rule already put there; keys set here win.
 
 A change to a member instance of an Auto Scaling group that is itself in the snapshot is
-judged at the group (the group's load, its instance count; a type change is taken to apply
-to the group's launch template) and joins the group's ``alternative_group``, so a member's
-resize and the group's autoscaling or variant switch are never both selected.
+predicted at the level it is priced: removing the member leaves the group (its pooled load)
+one instance short; resizing it changes that one instance, which keeps serving its share
+(1/n) of the group's load. It joins the group's ``alternative_group``, so a member's change
+and the group's autoscaling or variant switch are never both selected.
 """
 
 from __future__ import annotations
@@ -45,7 +52,9 @@ from costopt.tradeoff.impacts import cold_start_impacts, combine, spot_impacts, 
 from costopt.tradeoff.load import Observed, observe
 from costopt.tradeoff.params import DEFAULT_PARAMS, TradeoffParams
 from costopt.tradeoff.predict import Setup, predict_latency
+from costopt.tradeoff.risk import with_risk
 from costopt.tradeoff.targets import Targets, Workload, parse_targets
+from costopt.tradeoff.verdicts import targeted
 
 COMPUTE_FAMILIES = ("rightsizing", "autoscaling", "model", "idle")
 
@@ -165,7 +174,7 @@ def _compute(rec: Recommendation, resource: Resource, wl: Workload, targets: Tar
     target = rec.proposed.get("target_utilization")
     after = Setup(hw1, max(count1, 0), v1, min_c, max_c,
                   float(target) if isinstance(target, (int, float)) and 0 < target <= 1 else None)
-    lat, lat_checks = predict_latency(obs, wl, before, after, params)
+    lat, lat_checks = predict_latency(obs, wl, before, after, params, _lag(rec))
     impacts.update(lat)
     if not wl.latency_targets_ms and wl.kind in ("training", "batch", "notebook", "dev", "data"):
         lat_checks = [Check("unknown", f"{wl.kind} workload {wl.name}: no latency target declared")]
@@ -191,16 +200,77 @@ def _on_demand_base(rec: Recommendation, resource: Resource, wl: Workload, targe
     return worst, out
 
 
-def _as_group(rec: Recommendation, group: Resource) -> Recommendation:
-    """A change to one member of a group, seen at the group: the group serves the load.
+def _lag(rec: Recommendation) -> int | None:
+    """The autoscaling rule's scale-out lag in hours, if the candidate carries one."""
+    for where in (rec.proposed, rec.impacts):
+        value = where.get("scale_out_lag_hours")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+            return int(value)
+    return None
 
-    Removing the member leaves count - 1 instances; a type change is taken to apply to the
-    whole group (it is made in the launch template)."""
+
+def _as_group(rec: Recommendation, group: Resource) -> Recommendation:
+    """Removing one member of a group, seen at the group: count - 1 instances carry its load."""
     count = max(int(group.count or 1), 1)
     proposed = {k: v for k, v in rec.proposed.items() if k != "state"}
-    proposed["count"] = count - 1 if _removed(rec) else count
+    proposed["count"] = count - 1
     current = {**rec.current, "count": count, "type": rec.current.get("type") or group.type}
     return replace(rec, current=current, proposed=proposed)
+
+
+def _member_share(obs: Observed | None, members: int) -> Observed | None:
+    """What one of ``members`` instances behind a balancer sees: its share of the requests,
+    the group's latency and utilisation."""
+    if obs is None or members <= 1:
+        return obs
+    share = 1.0 / members
+    return replace(obs, hourly_requests=obs.hourly_requests * share,
+                   peak_rps=None if obs.peak_rps is None else obs.peak_rps * share,
+                   mean_rps=None if obs.mean_rps is None else obs.mean_rps * share,
+                   busy_rps=None if obs.busy_rps is None else obs.busy_rps * share)
+
+
+def _member_change(rec: Recommendation, resource: Resource, group: Resource, wl: Workload, targets: Targets,
+                   observed: dict[str, Observed], catalog: Any,
+                   params: TradeoffParams) -> tuple[dict[str, Any], list[Check]]:
+    """A change to one member of a group is predicted at the level it is priced: removing it
+    leaves the group one instance short; resizing it changes that one instance, which keeps
+    serving its share of the group's load."""
+    n = max(int(group.count or 1), 1)
+    if _removed(rec):
+        impacts, checks = _compute(_as_group(rec, group), group, wl, targets, observed.get(group.id), catalog, params)
+        impacts["evaluated_for"] = f"group {group.name or group.id} ({n} instances, one removed)"
+        return impacts, checks
+    member = replace(rec, current={**rec.current, "count": 1, "type": rec.current.get("type") or resource.type
+                                   or group.type}, proposed={**rec.proposed, "count": 1})
+    impacts, checks = _compute(member, resource, wl, targets, _member_share(observed.get(group.id), n), catalog, params)
+    impacts["evaluated_for"] = f"member {resource.id} of group {group.name or group.id} (1/{n} of its load)"
+    return impacts, checks
+
+
+NA_REASON = "cannot touch serving: {what}"
+
+
+def cannot_touch_serving(rec: Recommendation, resource: Resource, targets: Targets) -> str | None:
+    """What makes the change harmless to serving (None when it might touch serving)."""
+    attrs = resource.attributes
+    if resource.kind in ("volume", "disk") and (attrs.get("attached") is False or rec.evidence.get("attached") is False):
+        return f"{resource.kind} {resource.name or resource.id} is attached to nothing"
+    if resource.kind == "address" and (attrs.get("associated") is False or rec.evidence.get("associated") is False):
+        return f"address {resource.name or resource.id} is associated with nothing"
+    if resource.kind == "snapshot":
+        return f"snapshot {resource.name or resource.id} is a backup, not read while serving"
+    if resource.kind in ("bucket", "storage_account") and not targets.reading(resource):
+        return f"no workload declares {resource.name or resource.id} among the data it reads"
+    return None
+
+
+def workload_targets(wl: Workload, metric: str = "") -> list[str]:
+    """The latency and accuracy targets a workload declares, as short strings."""
+    out = [f"p{q * 100:g} <= {ms:g} ms" for q, ms in sorted(wl.latency_targets_ms.items())]
+    if wl.min_accuracy is not None:
+        out.append(f"{metric or wl.accuracy_metric or 'accuracy'} >= {wl.min_accuracy:g}")
+    return out
 
 
 def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | None, targets: Targets,
@@ -210,6 +280,9 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
         return replace(rec, slo=SloVerdict("ok", ("billing-only change: no effect on latency or accuracy",)))
     if resource is None:
         return rec
+    harmless = cannot_touch_serving(rec, resource, targets)
+    if harmless is not None:
+        return with_risk(replace(rec, slo=SloVerdict("n/a", (NA_REASON.format(what=harmless),))), False)
     impacts: dict[str, Any] = {}
     checks: list[Check] = []
     if rec.family == "storage" or any(rec.proposed.get(k) for k in ("tier", "storage_class", "lifecycle")):
@@ -223,12 +296,13 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
     elif wl is not None and (rec.family in COMPUTE_FAMILIES or rec.proposed.get("type") or
                              "count" in rec.proposed or rec.proposed.get("variant")):
         if group is not None:
-            impacts, checks = _compute(_as_group(rec, group), group, wl, targets, observed.get(group.id), catalog, params)
-            impacts["evaluated_for"] = f"group {group.name or group.id} ({group.count} instances)"
+            impacts, checks = _member_change(rec, resource, group, wl, targets, observed, catalog, params)
         else:
             impacts, checks = _compute(rec, resource, wl, targets, observed.get(resource.id), catalog, params)
     if wl is not None:
-        impacts = {"workload": wl.name, **impacts}
+        model = targets.model_of(wl)
+        declared = workload_targets(wl, model.accuracy_metric if model is not None else "")
+        impacts = {"workload": wl.name, **({"workload_targets": declared} if declared else {}), **impacts}
     if group is not None and rec.alternative_group in ("", rec.resource_id):
         # a member's change and the group's changes are alternatives for one fleet
         rec = replace(rec, alternative_group=group.id)
@@ -239,14 +313,17 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
     if not checks:
         return replace(rec, impacts=merged)
     status, reasons = combine(checks, notes)
-    return replace(rec, impacts=merged, slo=SloVerdict(status, reasons))
+    judged = replace(rec, impacts=merged, slo=SloVerdict(status, reasons))
+    return with_risk(judged, targeted(judged))
 
 
 def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: Settings,
-           catalog: Any, params: TradeoffParams = DEFAULT_PARAMS) -> list[Recommendation]:
-    """Fill ``impacts`` and ``slo`` of every candidate; add model-variant candidates."""
+           catalog: Any, params: TradeoffParams = DEFAULT_PARAMS, *,
+           add_variants: bool = True) -> list[Recommendation]:
+    """Fill ``impacts`` and ``slo`` of every candidate; add model-variant candidates unless
+    ``add_variants`` is false (a second pass over the same estate must not add them again)."""
     targets = parse_targets(settings)
-    recs = list(candidates) + variant_candidates(snapshot, catalog, settings, targets)
+    recs = list(candidates) + (variant_candidates(snapshot, catalog, settings, targets) if add_variants else [])
     index = {r.id: r for r in snapshot.resources}
     workloads: dict[str, Workload | None] = {}
     for rec in recs:

@@ -3,8 +3,9 @@
 For each workload with a latency target, every *candidate set* (per resource of the
 workload: keep it as is, or apply one of its alternative candidates) is a point: the monthly
 savings of the set and the latency headroom left (target minus the worst predicted
-quantile over the workload's resources). A point is *feasible* when no candidate in it
-breaches an SLO (latency, accuracy or interruptions) and the queue stays bounded; feasible
+quantile over the workload's resources). A point is *feasible* when every candidate in it
+is verified (:mod:`verdicts`: no breach of latency, accuracy or interruptions, and no
+unverifiable change on a targeted workload) and the queue stays bounded; feasible
 points that no other feasible point beats on both savings and headroom are the Pareto
 frontier: what each extra dollar of savings costs in latency. The point made of the
 selected recommendations is marked ``selected``.
@@ -22,6 +23,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from costopt.model import Recommendation
 from costopt.tradeoff.params import DEFAULT_PARAMS
+from costopt.tradeoff.verdicts import verified
 
 
 def _latency(rec: Recommendation, when: str) -> float | None:
@@ -53,7 +55,7 @@ def _point(chosen: Sequence[Recommendation | None], befores: Sequence[float | No
         "recommendations": sorted(r.id for r in recs),
         "actions": [f"{r.resource_name or r.resource_id}: {r.action}" for r in recs],
         "label": "; ".join(f"{r.resource_name or r.resource_id}: {r.action}" for r in recs) or "current setup",
-        "feasible": bounded and all(r.slo.status != "breach" for r in recs),
+        "feasible": bounded and all(verified(r) for r in recs),
         "selected": False,
         "pareto": False,
     }

@@ -2,20 +2,25 @@
 
 From the ``requests`` series (count per period, summed over the resource's instances) the
 hourly request counts give the peak rate the latency model is evaluated at (a high quantile
-of hourly rates: diurnal peaks matter, a single spike less). From ``latency_ms``:
+of hourly rates: diurnal peaks matter, a single spike less). From ``latency_ms``, one value
+per statistic the provider reports per period (``p50``, ``p90``, ``p95``, ``p99``: request
+percentiles; ``Average``: the mean; Maximum/Minimum/Sum are not used):
 
-* the **service time** S = a low quantile of the latency points (latency at low load, when
-  hardly anyone waits), and
-* the **observed latency in busy hours** (points in hours whose request count is at or above
-  a high quantile), used to calibrate the model: the model's prediction for today's setup is
-  compared with it and the ratio is carried to the prediction after the change.
+* the **service time** from the **low-load hours** (request count at or below a low
+  quantile, when hardly anyone waits): its mean is the median ``Average`` there (else the
+  lognormal fitted to the percentiles); its coefficient of variation is fitted when two
+  statistics allow it (``p50`` with ``p95``/``p99``/``p90``, or ``Average`` with one
+  percentile: a lognormal through both). Without request counts the low quantile
+  (``service_time_quantile``) of the points stands in for "low load";
+* the **busy-hour observation** of each statistic (median of its points in hours at or above
+  a high quantile of request counts) and the mean request rate of those hours: the
+  goodness-of-fit check compares the model's prediction for today's set-up with it.
 
-Latency series come in several statistics (a provider may report Average and Maximum per
-period); one is used per resource, in this order: a percentile statistic (``p95``...),
-``Average``, anything else. Percentiles over time are computed from the chosen points.
+A percentile series is never read as a service time on its own: the p95 of a period is a
+tail, not a typical request.
 
 Without request metrics (an EC2 fleet behind a load balancer), the load can still be read
-from utilisation: the peak CPU (or GPU) utilisation is the M/M/c utilisation rho, so
+from utilisation: the peak CPU (or GPU) utilisation is the utilisation rho, so
 ``lambda = rho x c / S`` (see :mod:`predict`). A group (Auto Scaling group) pools the
 series of its member instances (``attributes["instance_ids"]``).
 
@@ -24,7 +29,9 @@ All per resource, vectorised over points with numpy; no loop over points in Pyth
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -41,13 +48,17 @@ class Observed:
     hourly_requests: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per hour, in time order
     peak_rps: float | None = None
     mean_rps: float | None = None
-    service_ms: float | None = None
-    busy_latency_ms: Mapping[float, float] = field(default_factory=dict)  # quantile -> ms
+    service_ms: float | None = None  # mean service time (latency at low load)
+    service_cv: float | None = None  # fitted from two statistics at low load, else None
+    service_basis: str = ""  # which statistics the service time rests on
+    busy_latency_ms: Mapping[str, float] = field(default_factory=dict)  # statistic -> ms in busy hours
+    busy_rps: float | None = None  # mean request rate of the busy hours
     latency_points: int = 0
-    latency_stat: str = ""
+    latency_stat: str = ""  # the statistics used, e.g. "Average" or "p50,p95,p99"
     peak_cpu: float | None = None  # fraction 0..1 (high quantile of points)
     peak_gpu: float | None = None
     notes: tuple[str, ...] = ()
+    hour_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # of hourly_requests
 
     @property
     def request_hours(self) -> int:
@@ -87,20 +98,56 @@ def _hourly(ts: np.ndarray, vs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts[covered], sums[covered]
 
 
-def _stat_rank(stat: str) -> int:
+def percentile_of(stat: str) -> float | None:
+    """0.95 for "p95" (also "P95", "p95.0"); None for anything that is not a percentile."""
     low = stat.lower()
     if low.startswith("p") and low[1:].replace(".", "", 1).isdigit():
-        return 0
-    return 1 if low == "average" else 2
+        q = float(low[1:]) / 100.0
+        return q if 0.0 < q < 1.0 else None
+    return None
 
 
-def _latency_series(series: Sequence[MetricSeries]) -> tuple[list[MetricSeries], str]:
-    if not series:
-        return [], ""
-    best = min(_stat_rank(s.stat) for s in series)
-    chosen = [s for s in series if _stat_rank(s.stat) == best]
-    stat = chosen[0].stat
-    return [s for s in chosen if s.stat == stat], stat
+def _usable(stat: str) -> bool:
+    return stat.lower() == "average" or percentile_of(stat) is not None
+
+
+def _by_stat(series: Sequence[MetricSeries]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Pooled (timestamps, values) per usable statistic, keyed "Average" or "pNN"."""
+    groups: dict[str, list[MetricSeries]] = {}
+    for s in series:
+        if _usable(s.stat):
+            key = "Average" if s.stat.lower() == "average" else f"p{percentile_of(s.stat) * 100:g}"
+            groups.setdefault(key, []).append(s)
+    return {k: _pooled(v) for k, v in groups.items()}
+
+
+def fit_service(values: Mapping[str, float]) -> tuple[float | None, float | None, str]:
+    """Mean and cv of a lognormal service time from low-load statistics (ms), and the basis.
+
+    ``p50`` with a higher percentile fixes both lognormal parameters; ``Average`` with one
+    percentile does too; ``Average`` alone gives the mean only (cv None)."""
+    mean = values.get("Average")
+    tails = sorted((percentile_of(k), v) for k, v in values.items() if k != "Average" and k != "p50")
+    median = values.get("p50")
+    q, tail = tails[-1] if tails else (None, None)
+    if median is not None and median > 0 and q is not None and q > 0.5 and tail is not None and tail >= median:
+        sigma = math.log(tail / median) / NormalDist().inv_cdf(q)
+        return median * math.exp(sigma * sigma / 2.0), math.sqrt(math.expm1(sigma * sigma)), f"p50 and {_name(q)} at low load"
+    if mean is not None and mean > 0 and q is not None and q > 0.5 and tail is not None and tail >= mean:
+        z = NormalDist().inv_cdf(q)
+        disc = z * z - 2.0 * math.log(tail / mean)  # ln(tail) = ln(mean) - s^2/2 + z s
+        if disc >= 0:
+            sigma = z - math.sqrt(disc)
+            return mean, math.sqrt(math.expm1(sigma * sigma)), f"Average and {_name(q)} at low load"
+    if mean is not None and mean > 0:
+        return mean, None, "Average at low load"
+    if median is not None and median > 0:
+        return median, None, "p50 at low load (taken as the mean)"
+    return None, None, ""
+
+
+def _name(q: float) -> str:
+    return f"p{q * 100:g}"
 
 
 def _peak_util(series: Sequence[MetricSeries]) -> float | None:
@@ -110,7 +157,6 @@ def _peak_util(series: Sequence[MetricSeries]) -> float | None:
 
 
 def observe(metrics: Sequence[MetricSeries], resource_ids: Sequence[str], params: TradeoffParams,
-            quantiles: Sequence[float] = (0.95, 0.99),
             members: Mapping[str, Sequence[str]] | None = None) -> dict[str, Observed]:
     """Observed load and latency for each of ``resource_ids`` (missing data noted, not guessed).
 
@@ -138,25 +184,31 @@ def observe(metrics: Sequence[MetricSeries], resource_ids: Sequence[str], params
                 notes.append(f"only {counts.size} hours of request metrics (want {params.min_request_hours})")
             peak = float(np.quantile(counts, params.peak_hour_quantile)) / 3600.0
             mean = float(counts.mean()) / 3600.0
-        lat_series, stat = _latency_series(by.get((rid, "latency_ms"), []))
-        lts, lvs = _pooled(lat_series)
-        service = None
-        busy: dict[float, float] = {}
-        if lvs.size < params.min_latency_points:
-            notes.append(f"{lvs.size} latency points (want {params.min_latency_points})")
-        else:
-            service = float(np.quantile(lvs, params.service_time_quantile))
-            chosen = lvs
-            if counts.size:
-                threshold = np.quantile(counts, params.busy_hour_quantile)
-                busy_hours = hours[counts >= threshold]
-                in_busy = np.isin((lts // 3600) * 3600, busy_hours)
-                if in_busy.sum() >= params.min_latency_points:
-                    chosen = lvs[in_busy]
-            busy = dict(zip(quantiles, np.quantile(chosen, list(quantiles)).tolist()))
-            if service <= 0:
-                service = None
-                notes.append("latency at low load is 0 ms")
-        out[rid] = Observed(rid, counts, peak, mean, service, busy, int(lvs.size), stat,
-                            _peak_util(by.get((rid, "cpu"), [])), _peak_util(by.get((rid, "gpu"), [])), tuple(notes))
+        stats = _by_stat(by.get((rid, "latency_ms"), []))
+        points = max((v.size for _, v in stats.values()), default=0)
+        low_values: dict[str, float] = {}
+        busy: dict[str, float] = {}
+        busy_rps = None
+        if points < params.min_latency_points:
+            notes.append(f"{points} latency points (want {params.min_latency_points})")
+            stats = {}
+        low_hours = busy_hours = None
+        if counts.size:
+            low_hours = hours[counts <= np.quantile(counts, params.low_load_hour_quantile)]
+            busy_mask = counts >= np.quantile(counts, params.busy_hour_quantile)
+            busy_hours, busy_rps = hours[busy_mask], float(counts[busy_mask].mean()) / 3600.0
+        for key, (lts, lvs) in stats.items():
+            hour_of = (lts // 3600) * 3600
+            at_low = lvs[np.isin(hour_of, low_hours)] if low_hours is not None else np.zeros(0)
+            low_values[key] = (float(np.median(at_low)) if at_low.size >= params.min_latency_points else
+                               float(np.quantile(lvs, params.service_time_quantile)))
+            at_busy = lvs[np.isin(hour_of, busy_hours)] if busy_hours is not None else np.zeros(0)
+            if at_busy.size >= params.min_latency_points:
+                busy[key] = float(np.median(at_busy))
+        service, cv, basis = fit_service(low_values)
+        if stats and service is None:
+            notes.append("latency at low load is 0 ms")
+        out[rid] = Observed(rid, counts, peak, mean, service, cv, basis, busy, busy_rps if busy else None, points,
+                            ",".join(sorted(stats)), _peak_util(by.get((rid, "cpu"), [])),
+                            _peak_util(by.get((rid, "gpu"), [])), tuple(notes), hours)
     return out

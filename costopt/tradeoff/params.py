@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from costopt.rules.defaults import InterruptibleWorkload, ScaleToZero
+from costopt.rules.defaults import FixedCapacity, InterruptibleWorkload, ScaleToZero
 
 _SPOT = InterruptibleWorkload()
 _SCALE_TO_ZERO = ScaleToZero()
+_AUTOSCALING = FixedCapacity()
 
 
 @dataclass(frozen=True)
@@ -20,17 +21,33 @@ class TradeoffParams:
     # Load: the request rate the latency model is evaluated at is this quantile of the
     # hourly request rates over the lookback (diurnal peaks matter, single spikes less).
     peak_hour_quantile: float = 0.99
-    # The hours whose observed latency is compared with the model (calibration) are those at
-    # or above this quantile of hourly request rates: the busy hours.
+    # The hours whose observed latency is compared with the model (the goodness-of-fit check)
+    # are those at or above this quantile of hourly request rates: the busy hours.
     busy_hour_quantile: float = 0.9
-    # Service time = this quantile of observed latency points (latency at low load).
+    # The service time is read in the low-load hours: at or below this quantile of hourly
+    # request counts (hardly anyone waits there).
+    low_load_hour_quantile: float = 0.25
+    # Without request counts (or too few points in low-load hours): this quantile of the
+    # latency points stands in for "latency at low load".
     service_time_quantile: float = 0.1
+    # Coefficient of variation of a request's service time when neither config
+    # (``service_cv``) nor two observed statistics give it. 1.0 (exponential, i.e. M/M/c) is
+    # the conservative end for inference: GPU service times are nearly constant (cv ~ 0.1),
+    # CPU ones vary more, and a higher cv predicts more queueing.
+    service_cv: float = 1.0
+    # Coefficient of variation of the time between arrivals: 1.0 = Poisson (many
+    # independent clients). Allen-Cunneen's (ca^2 + cs^2) / 2 scales the mean wait.
+    arrival_cv: float = 1.0
+    # Goodness of fit: observed / model at today's set-up in the busy hours must fall in this
+    # range, else the latency model does not describe the fleet and the verdict is unknown.
+    # The model's predictions are never scaled by the ratio.
+    fit_range: tuple[float, float] = (0.8, 1.25)
+    # Request-based and utilisation-based load that disagree by more than this factor are
+    # reported; the higher is used.
+    load_disagreement: float = 3.0
     # Need at least this many latency points / request hours to trust the observations.
     min_latency_points: int = 12
     min_request_hours: int = 24
-    # Calibration ratio (observed p95 / model p95 now) is clamped to this range; outside it
-    # the model is reported as a poor fit and the verdict lowers confidence.
-    calibration_range: tuple[float, float] = (0.25, 4.0)
     # Workers (concurrent requests) per instance when config does not say: one model replica
     # per GPU on GPU instances, one per instance on CPU instances.
     workers_per_gpu: int = 1
@@ -52,6 +69,9 @@ class TradeoffParams:
     # Autoscaling: target utilisation the policy keeps per instance, when the candidate
     # does not carry its own (the autoscaling rules put theirs in ``proposed``).
     autoscaling_target_utilization: float = 0.7
+    # Autoscaling: hours between a load change and the capacity that answers it, when the
+    # candidate does not carry its own ``scale_out_lag_hours`` (the autoscaling rule's default).
+    scale_out_lag_hours: int = _AUTOSCALING.scale_out_lag_hours
     # Storage tiers with a first byte slower than this are "restore first" tiers (archive):
     # training jobs reading the data would stall.
     archive_first_byte_ms: float = 60_000.0

@@ -1,12 +1,25 @@
 """Predicted response-time quantiles before and after a compute change (type, count, variant).
 
-The model (see :mod:`latency`): arrivals at the peak-hour rate, mean service time S (the
-latency at low load), c = instances x workers per instance. A change of type or variant
-scales S (:mod:`capacity`); a change of count changes c; an autoscaling policy is evaluated
-hour by hour with the count it would run (``ceil(lambda_h S / (workers x target_util))``
-clamped to [min, max]) and the worst hour counts. The model's quantile for today's setup is
-compared with the observed busy-hour quantile, and that ratio (the calibration) multiplies
-the prediction after the change. Utilisation >= 1 is an unbounded queue: a breach.
+The model is G/G/c (:mod:`ggc`): arrivals at the peak-hour rate, a service time with mean S
+(latency at low load) and coefficient of variation cs (the workload's ``service_cv`` in
+config, else fitted from two latency statistics at low load, else the cautious default
+1.0), and c = instances x workers per instance. A change of type or variant scales S
+(:mod:`capacity`); a change of count changes c.
+
+**Goodness of fit, not a multiplier.** The model's prediction for today's set-up in the busy
+hours is compared with what was observed there, statistic for statistic (the request p95
+with the model's p95, an Average with the model's mean). When observed / model falls
+outside ``fit_range`` (about [0.8, 1.25]) the verdict is unknown: the model does not describe
+the fleet, so it cannot vouch for a change. Inside, the predictions stand unscaled.
+
+**Load.** Requests per second when request metrics exist; else the peak CPU/GPU utilisation
+read as rho (``lambda = rho c / S``). When both exist and disagree by more than
+``load_disagreement`` (3x) the reasons say so and the higher load is used.
+
+**Autoscaling** is evaluated hour by hour: the count of hour h is the one the policy chose
+for the load of hour h - lag (``ceil(lambda S / (workers x target))`` clamped to [min, max],
+the rule's ``scale_out_lag_hours``), judged against hour h's load; the worst hour counts.
+Utilisation >= 1 is an unbounded queue: a breach.
 """
 
 from __future__ import annotations
@@ -19,8 +32,8 @@ import numpy as np
 
 from costopt.tradeoff.accuracy import Check
 from costopt.tradeoff.capacity import Hardware, service_scale
-from costopt.tradeoff.latency import MMc, response_quantile
-from costopt.tradeoff.load import Observed
+from costopt.tradeoff.ggc import ServiceTime, mean_response, response_quantile
+from costopt.tradeoff.load import Observed, percentile_of
 from costopt.tradeoff.params import TradeoffParams
 from costopt.tradeoff.targets import ModelVariant, Workload
 
@@ -45,37 +58,110 @@ def _fmt(ms: float | None) -> str:
     return "unbounded" if ms is None else f"{ms:,.0f} ms" if ms >= 10 else f"{ms:.1f} ms"
 
 
-def _quantile(lam: float, service: float, servers: int, q: float) -> float:
-    if lam <= 0:
-        return response_quantile(0.0, service, max(servers, 1), q)
+def service_time(mean: float, cv: float) -> ServiceTime:
+    """Constant for cv 0, exponential for cv 1 (M/M/c), lognormal otherwise."""
+    return ServiceTime(mean, cv, "exponential" if cv == 1.0 else "lognormal")
+
+
+def _quantile(lam: float, st: ServiceTime, servers: int, q: float, ca: float) -> float:
     if servers < 1:
         return math.inf
-    return response_quantile(lam, service, servers, q)
+    return response_quantile(max(lam, 0.0), st.mean, st.cv, st.shape, int(servers), q, ca)
 
 
-def _autoscaled_worst(obs: Observed, peak: float, service: float, workers: int, setup: Setup, q: float,
-                      params: TradeoffParams) -> tuple[float, float]:
+def _mean(lam: float, st: ServiceTime, servers: int, ca: float) -> float:
+    if servers < 1:
+        return math.inf
+    return mean_response(max(lam, 0.0), st.mean, st.cv, st.shape, int(servers), ca)
+
+
+def _load(obs: Observed, before: Setup, c0: int, service: float,
+          params: TradeoffParams) -> tuple[float, str, str | None]:
+    """Arrival rate per ms, its basis, and a note when requests and utilisation disagree."""
+    util = obs.peak_gpu if before.hardware.has_gpu else obs.peak_cpu
+    kind = "gpu utilisation" if before.hardware.has_gpu else "cpu utilisation"
+    from_util = None if util is None else float(util) * c0 / service
+    if obs.peak_rps is None:
+        return float(from_util or 0.0), kind, None
+    from_req = obs.peak_rps / 1000.0
+    if from_util is None or from_util <= 0 or from_req <= 0:
+        return from_req, "requests", None
+    factor = max(from_util, from_req) / min(from_util, from_req)
+    if factor <= params.load_disagreement:
+        return from_req, "requests", None
+    higher = "requests" if from_req >= from_util else kind
+    note = (f"request-based load ({from_req * 1000:,.1f} req/s, utilisation {from_req * service / c0:.2f}) and "
+            f"{kind} (p99 {util:.2f}) disagree {factor:.0f}x; using the higher ({higher})")
+    return max(from_req, from_util), higher, note
+
+
+def _fit(obs: Observed, scale: float, c0: int, st: ServiceTime, ca: float, primary: float,
+         params: TradeoffParams) -> tuple[dict[str, Any], Check | None]:
+    """Observed / model in the busy hours for the best statistic; a check when it does not fit."""
+    if not obs.busy_latency_ms or obs.busy_rps is None:
+        return {"fit_ratio": None, "fit_statistic": None}, None
+    percentiles = {k: percentile_of(k) for k in obs.busy_latency_ms if k != "Average"}
+    stat = (qname(primary) if qname(primary) in percentiles else
+            max(percentiles, key=lambda k: percentiles[k] or 0.0) if percentiles else "Average")
+    lam = obs.busy_rps / 1000.0 * scale
+    q = percentiles.get(stat)
+    model = _quantile(lam, st, c0, q, ca) if q is not None else _mean(lam, st, c0, ca)
+    observed = obs.busy_latency_ms[stat]
+    impacts: dict[str, Any] = {"fit_statistic": stat, "fit_observed_ms": observed,
+                               "fit_model_ms": model if math.isfinite(model) else None, "fit_ratio": None}
+    if not math.isfinite(model) or model <= 0:
+        return impacts, Check("unknown", (
+            f"the latency model does not fit what is observed: it puts today's busy hours at utilisation >= 1 "
+            f"while {stat} {_fmt(observed)} was observed"))
+    ratio = observed / model
+    impacts["fit_ratio"] = ratio
+    lo, hi = params.fit_range
+    if lo <= ratio <= hi:
+        return impacts, None
+    return impacts, Check("unknown", (
+        f"the latency model does not fit what is observed (ratio {ratio:.2f}): busy-hour {stat} {_fmt(observed)} "
+        f"observed vs {_fmt(model)} modelled; check workers_per_instance, service_cv and that the latency "
+        f"metric is per request"))
+
+
+def _lagged_counts(obs: Observed, need: np.ndarray, lag: int) -> np.ndarray:
+    """The count running in each hour: the one chosen for the load of ``lag`` hours before."""
+    if lag <= 0 or obs.hour_starts.size != need.size:
+        return need
+    position = {int(h): i for i, h in enumerate(obs.hour_starts.tolist())}
+    earlier = [position.get(int(h) - lag * 3600) for h in obs.hour_starts.tolist()]
+    return np.array([need[j] if j is not None else need[i] for i, j in enumerate(earlier)], dtype=np.int64)
+
+
+def _autoscaled_worst(obs: Observed, peak: float, scale: float, st: ServiceTime, workers: int, setup: Setup,
+                      q: float, ca: float, lag: int, params: TradeoffParams) -> tuple[float, float]:
     """Worst hourly quantile (ms) and its utilisation under the proposed scaling range."""
-    lam_h = obs.hourly_requests / 3600.0 / 1000.0 if obs.hourly_requests.size else np.array([peak])  # per ms
-    busy = lam_h[lam_h > 0]
-    if busy.size == 0:
-        return _quantile(0.0, service, workers, q), 0.0
+    lam_h = obs.hourly_requests / 3600.0 / 1000.0 * scale if obs.hourly_requests.size else np.array([peak])
     lo = max(setup.min_count or 0, 1)
     hi = max(setup.max_count or lo, lo)
     target = setup.target_utilization or params.autoscaling_target_utilization
-    need = np.ceil(busy * service / (workers * target)).astype(np.int64)
-    counts = np.clip(need, lo, hi)
-    worst, worst_rho = 0.0, 0.0
-    for lam, n in set(zip(np.round(busy, 12).tolist(), counts.tolist())):
-        value = _quantile(lam, service, int(n) * workers, q)
-        if value > worst:
-            worst, worst_rho = value, lam * service / (int(n) * workers)
+    need = np.clip(np.ceil(lam_h * st.mean / (workers * target)), lo, hi).astype(np.int64)
+    counts = _lagged_counts(obs, need, lag) if obs.hourly_requests.size else need
+    worst, worst_rho = _quantile(0.0, st, workers, q, ca), 0.0
+    for n in np.unique(counts[lam_h > 0]).tolist():  # per count, only its busiest hour matters
+        lam = float(lam_h[(counts == n) & (lam_h > 0)].max())
+        value = _quantile(lam, st, int(n) * workers, q, ca)
+        if value > worst or (math.isinf(value) and worst_rho < lam * st.mean / (int(n) * workers)):
+            worst, worst_rho = value, lam * st.mean / (int(n) * workers)
     return worst, worst_rho
 
 
+def _service_cv(obs: Observed, workload: Workload, params: TradeoffParams) -> tuple[float, str]:
+    if workload.service_cv is not None:
+        return workload.service_cv, "config"
+    if obs.service_cv is not None:
+        return obs.service_cv, f"fitted ({obs.service_basis})"
+    return params.service_cv, "default (cautious)"
+
+
 def predict_latency(obs: Observed | None, workload: Workload, before: Setup, after: Setup,
-                    params: TradeoffParams) -> tuple[dict[str, Any], list[Check]]:
-    """Impacts (quantiles before/after, utilisation, calibration) and latency checks."""
+                    params: TradeoffParams, lag_hours: int | None = None) -> tuple[dict[str, Any], list[Check]]:
+    """Impacts (quantiles before/after, utilisation, goodness of fit) and latency checks."""
     impacts: dict[str, Any] = {}
     if obs is not None and obs.notes:
         impacts["observation_notes"] = list(obs.notes)
@@ -84,17 +170,12 @@ def predict_latency(obs: Observed | None, workload: Workload, before: Setup, aft
     primary = workload.latency_quantile or 0.95
     impacts["latency_quantile"] = qname(primary)
     impacts["latency_target_ms"] = workload.latency_target_ms
-    if not target_q:
-        checks = [Check("unknown", f"workload {workload.name} declares no latency target")]
-    else:
-        checks = []
+    checks = [] if target_q else [Check("unknown", f"workload {workload.name} declares no latency target")]
     service = obs.service_ms if obs is not None and obs.service_ms else None
     if service is None and before.variant is not None and before.variant.latency_ms:
         service = before.variant.latency_ms
         impacts["service_time_basis"] = "config"
-    util = None
-    if obs is not None and obs.peak_rps is None:
-        util = obs.peak_gpu if before.hardware.has_gpu else obs.peak_cpu
+    util = None if obs is None else (obs.peak_gpu if before.hardware.has_gpu else obs.peak_cpu)
     if obs is None or (obs.peak_rps is None and util is None):
         return impacts, checks + [Check("unknown", "no request or utilisation metrics to predict latency from")]
     if service is None:
@@ -105,52 +186,50 @@ def predict_latency(obs: Observed | None, workload: Workload, before: Setup, aft
     c0 = before.count * scale.workers_before
     if c0 < 1:
         return impacts, checks + [Check("unknown", "the current setup has no serving capacity")]
-    if obs.peak_rps is not None:
-        lam = obs.peak_rps / 1000.0  # per ms
-        impacts["load_basis"] = "requests"
-    else:  # utilisation is rho: lambda = rho c / S
-        lam = float(util) * c0 / service
-        impacts["load_basis"] = "gpu utilisation" if before.hardware.has_gpu else "cpu utilisation"
-    service_after = service * scale.factor
+    lam, basis, disagreement = _load(obs, before, c0, service, params)
+    load_scale = lam / (obs.peak_rps / 1000.0) if obs.peak_rps else 1.0
+    cv, cv_basis = _service_cv(obs, workload, params)
+    st0 = service_time(service, cv)
+    st1 = st0.scaled(scale.factor)
+    ca = params.arrival_cv
     impacts.update({
-        "peak_rps": lam * 1000.0, "service_ms_before": service, "service_ms_after": service_after,
-        "servers_before": c0, "latency_basis": scale.basis, "latency_stat": obs.latency_stat or None,
+        "peak_rps": lam * 1000.0, "load_basis": basis, "service_ms_before": service, "service_ms_after": st1.mean,
+        "service_cv": cv, "service_cv_basis": cv_basis, "servers_before": c0, "latency_basis": scale.basis,
+        "latency_stat": obs.latency_stat or None, "latency_model": "G/G/c (Erlang C, Allen-Cunneen)",
     })
-    now = MMc(lam, service, c0)
-    impacts["utilization_before"] = now.rho
-    if not now.stable:
+    if obs.service_basis and "service_time_basis" not in impacts:
+        impacts["service_time_basis"] = obs.service_basis
+    if disagreement:
+        impacts["load_note"] = disagreement
+        checks.append(Check("ok", disagreement))
+    rho0 = lam * service / c0
+    impacts["utilization_before"] = rho0
+    if not (rho0 < 1.0 and c0 / service - lam > 0.0):
         return impacts, checks + [Check("unknown", (
-            f"latency model does not fit: utilisation {now.rho:.2f} >= 1 at the observed peak "
-            f"({obs.peak_rps:,.1f} req/s) with {c0} workers; set workers_per_instance for {workload.name}"))]
-    ratios: dict[float, float | None] = {}
+            f"latency model does not fit: utilisation {rho0:.2f} >= 1 at the observed peak "
+            f"({lam * 1000:,.1f} req/s) with {c0} workers; set workers_per_instance for {workload.name}"))]
+    fit, misfit = _fit(obs, load_scale, c0, st0, ca, primary, params)
+    impacts.update(fit)
+    if misfit is not None:
+        return impacts, checks + [misfit]
     for q in quantiles:
-        model_now = _quantile(lam, service, c0, q)
-        observed = obs.busy_latency_ms.get(q)
-        ratio = None
-        if observed is not None and model_now > 0:
-            lo, hi = params.calibration_range
-            raw = observed / model_now
-            ratio = min(max(raw, lo), hi)
-            if raw != ratio:
-                impacts["calibration_note"] = f"observed/model ratio {raw:.2f} clamped to {ratio:.2f}"
-        ratios[q] = ratio
-        impacts[f"{qname(q)}_ms_before"] = observed if observed is not None else model_now
-    impacts["calibration_ratio"] = ratios.get(primary)
-    impacts["calibrated"] = ratios.get(primary) is not None
+        impacts[f"{qname(q)}_ms_before"] = _quantile(lam, st0, c0, q, ca)
     autoscaled = after.min_count is not None or after.max_count is not None
+    lag = params.scale_out_lag_hours if lag_hours is None else lag_hours
     if autoscaled:
         impacts["servers_after_min"] = (after.min_count or 0) * scale.workers_after
         impacts["servers_after"] = (after.max_count or after.count) * scale.workers_after
+        impacts["scale_out_lag_hours"] = lag
     else:
         impacts["servers_after"] = after.count * scale.workers_after
     for q in quantiles:
         if autoscaled:
-            raw_after, rho_after = _autoscaled_worst(obs, lam, service_after, scale.workers_after, after, q, params)
+            raw, rho_after = _autoscaled_worst(obs, lam, load_scale, st1, scale.workers_after, after, q, ca, lag, params)
         else:
             c1 = after.count * scale.workers_after
-            raw_after = _quantile(lam, service_after, c1, q)
-            rho_after = lam * service_after / c1 if c1 >= 1 else math.inf
-        value = None if not math.isfinite(raw_after) else raw_after * (ratios[q] or 1.0)
+            raw = _quantile(lam, st1, c1, q, ca)
+            rho_after = lam * st1.mean / c1 if c1 >= 1 else math.inf
+        value = raw if math.isfinite(raw) else None
         impacts[f"{qname(q)}_ms_after"] = value
         if q == primary:
             impacts["utilization_after"] = rho_after if math.isfinite(rho_after) else None
@@ -161,7 +240,7 @@ def predict_latency(obs: Observed | None, workload: Workload, before: Setup, aft
         before_ms = impacts[f"{name}_ms_before"]
         if value is None:
             checks.append(Check("breach", (
-                f"utilisation {rho_after:.2f} >= 1 at the peak ({obs.peak_rps:,.1f} req/s): the queue grows "
+                f"utilisation {rho_after:.2f} >= 1 at the peak ({lam * 1000:,.1f} req/s): the queue grows "
                 f"without bound ({name} target {_fmt(target)})")))
         elif value > target:
             checks.append(Check("breach", f"{name} would rise from {_fmt(before_ms)} to {_fmt(value)}, above the {_fmt(target)} target"))

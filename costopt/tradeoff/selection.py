@@ -1,10 +1,15 @@
 """Selection: alternatives for one resource are exclusive; keep the best feasible one.
 
 Candidates that share an ``alternative_group`` (default: the resource id) compete; the one
-with the largest monthly savings whose SLO verdict is not a breach is selected (under the
-``advisory`` policy a breach may be selected but stays flagged: its verdict stays
-``breach`` and says it was selected under the advisory policy); the others are kept as
-rejected with the reason. Totals only ever add selected recommendations, so alternatives
+with the largest monthly savings whose SLO verdict is not a breach is selected; the others
+are kept as rejected with the reason.
+
+Under the ``strict`` policy selection fails closed: on a workload that declares a latency or
+accuracy target (``impacts["workload_targets"]``, or a latency target / accuracy floor in
+the impacts) a change is selected only when its verdict is ``ok`` (``n/a`` changes cannot
+touch serving); an ``unknown`` one is rejected as "cannot verify: <why>". Under the
+``advisory`` policy a breach or an unverifiable change may be selected but stays flagged
+(its reasons say it was selected under the advisory policy). Totals only ever add selected recommendations, so alternatives
 are never double-counted. A finding that claims no savings but has an upper bound (e.g. a
 cost anomaly to investigate) is selected when it stands alone and counts as zero. The selection also carries the savings / latency-headroom
 frontier per workload (:mod:`costopt.tradeoff.frontier`), for the report to plot.
@@ -18,9 +23,11 @@ from typing import Any, Iterable, Mapping
 
 from costopt.model import Recommendation, SloVerdict
 from costopt.tradeoff.frontier import build_frontier
+from costopt.tradeoff.verdicts import verified
 
 POLICIES = ("strict", "advisory")
 ADVISORY_NOTE = "selected under the advisory SLO policy despite the breach"
+ADVISORY_UNVERIFIED_NOTE = "selected under the advisory SLO policy although its targets cannot be verified"
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,11 @@ def _group(rec: Recommendation) -> str:
 def _breach_reason(rec: Recommendation) -> str:
     why = "; ".join(r for r in rec.slo.reasons if r) or "breaches its workload's SLO"
     return f"SLO breach: {why}"
+
+
+def _unverified_reason(rec: Recommendation) -> str:
+    why = "; ".join(r for r in rec.slo.reasons if r) or "no prediction for its workload's targets"
+    return f"cannot verify: {why}"
 
 
 def select(candidates: Iterable[Recommendation], policy: str = "strict") -> Selection:
@@ -64,10 +76,16 @@ def select(candidates: Iterable[Recommendation], policy: str = "strict") -> Sele
             if rec.slo.status == "breach" and policy == "strict":
                 rejected.append(replace(rec, status="rejected", rejection_reason=_breach_reason(rec)))
                 continue
+            unverified = not verified(rec)
+            if unverified and policy == "strict":
+                rejected.append(replace(rec, status="rejected", rejection_reason=_unverified_reason(rec)))
+                continue
             if winner is None:
                 winner = rec
                 if rec.slo.status == "breach":
                     rec = replace(rec, slo=SloVerdict("breach", tuple(rec.slo.reasons) + (ADVISORY_NOTE,)))
+                elif unverified:
+                    rec = replace(rec, slo=SloVerdict(rec.slo.status, tuple(rec.slo.reasons) + (ADVISORY_UNVERIFIED_NOTE,)))
                 selected.append(replace(rec, status="selected"))
             else:
                 rejected.append(replace(rec, status="rejected", rejection_reason=(

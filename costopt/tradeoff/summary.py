@@ -11,7 +11,11 @@ target and the accuracy before/after against the floor. The raw figures live in
 ``p95_ms_before/after``    predicted p95 (ms); after is None when the queue is unbounded
 ``p99_ms_before/after``    when a p99 target is declared
 ``headroom_ms_before/after``  target minus the predicted quantile
-``utilization_before/after``  M/M/c utilisation at the peak hour
+``utilization_before/after``  G/G/c utilisation at the peak hour
+``fit_statistic/fit_ratio``  goodness of fit: observed / model at today's set-up in busy hours
+``service_cv(_basis)``     variability of the service time: config, fitted, or the default
+``load_basis/load_note``   requests or utilisation; a note when they disagree > 3x
+``performance_risk_basis`` why the candidate's 0-4 performance risk is what it is
 ``accuracy_before/after``  measured accuracy of the variants (``accuracy_metric``)
 ``accuracy_floor``         the workload's ``min_accuracy``
 ``interruption_rate``      spot interruptions per hour; ``added_wall_time_pct`` (training)

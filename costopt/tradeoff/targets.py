@@ -14,8 +14,11 @@ Config shape (``costopt.toml``, or under ``[tool.costopt]`` in pyproject.toml)::
     min_accuracy = 0.955             # accuracy floor for variant switches
     accuracy_metric = "AUC"
     interruptible = false            # spot / preemptible allowed?
-    workers_per_instance = 1         # concurrent requests an instance serves (M/M/c servers
+    workers_per_instance = 1         # concurrent requests an instance serves (G/G/c servers
                                      # = instances x workers); default 1 per GPU, 1 per CPU box
+    service_cv = 0.1                 # coefficient of variation of a request's service time
+                                     # (0 = constant; GPU inference ~0.1); default: fitted from
+                                     # p50 and p95/p99 latency at low load, else 1.0 (cautious)
     checkpoint_interval_min = 30     # training: for the spot wall-time estimate
     restart_overhead_min = 5
     cold_start_s = 45                # scale-to-zero / serverless cold start, if measured
@@ -71,6 +74,7 @@ WORKLOAD_KEYS = {
     "accuracy_metric": "the metric's name, e.g. 'AUC'",
     "interruptible": "true or false",
     "workers_per_instance": "a whole number >= 1",
+    "service_cv": "a number >= 0 (coefficient of variation of the service time)",
     "checkpoint_interval_min": "a positive number of minutes",
     "restart_overhead_min": "a number of minutes >= 0",
     "cold_start_s": "a number of seconds >= 0",
@@ -203,6 +207,8 @@ def _parse_workload(src, name: str, section: Any) -> Workload:
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise src.error(k("workers_per_instance"), f"expected a whole number >= 1, got {v!r}")
         kw["workers_per_instance"] = v
+    if "service_cv" in section:
+        kw["service_cv"] = _number(src, k("service_cv"), section["service_cv"], minimum=0)
     if "checkpoint_interval_min" in section:
         kw["checkpoint_interval_min"] = _number(src, k("checkpoint_interval_min"), section["checkpoint_interval_min"], minimum=0, strict=True)
     for key in ("restart_overhead_min", "cold_start_s"):

@@ -54,6 +54,7 @@ class Workload:
     accuracy_metric: str = ""
     interruptible: bool | None = None
     workers_per_instance: int | None = None
+    service_cv: float | None = None  # coefficient of variation of a request's service time
     checkpoint_interval_min: float | None = None
     restart_overhead_min: float | None = None
     cold_start_s: float | None = None

@@ -3,6 +3,8 @@ test prices) and serving resources whose metrics follow a known load."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from costopt.catalog.catalog import Catalog
@@ -82,9 +84,27 @@ FRAUD = {
 }
 
 
+def mmc_mean_response(rps: np.ndarray, servers: int, service_ms: float) -> np.ndarray:
+    """Mean response time (ms) of an M/M/c queue, textbook Erlang C (sum of a^k / k!)."""
+    out = []
+    for lam in np.asarray(rps, dtype=float) / 1000.0:
+        a = lam * service_ms
+        if a >= servers:
+            out.append(np.inf)
+            continue
+        head = sum(a ** k / math.factorial(k) for k in range(servers))
+        top = a ** servers / math.factorial(servers) * servers / (servers - a)
+        out.append(service_ms + top / (head + top) / (servers / service_ms - lam))
+    return np.array(out)
+
+
+FRAUD_SERVICE_MS = 10.0
+
+
 def fraud_estate(count=4, high=200.0, type_="ml.g4dn.xlarge"):
+    """A fleet whose Average latency is what an M/M/c queue of ``count`` workers gives, plus noise."""
     rps = diurnal_rps(high=high)
     rng = np.random.default_rng(5)
-    latency = 12.0 + 20.0 * (rps / high) ** 4 + rng.gamma(2.0, 1.0, rps.size)
+    latency = mmc_mean_response(rps, count, FRAUD_SERVICE_MS) * rng.normal(1.0, 0.03, rps.size)
     res, metrics = serving("fraud-detector", type_, count, rps, latency, hourly_cost=0.7 * count)
     return res, metrics, snapshot([res], metrics)

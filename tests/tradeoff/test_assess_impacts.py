@@ -31,30 +31,65 @@ def test_fewer_instances_ok_until_the_queue_saturates():
     assert three.impacts["p95_ms_after"] > three.impacts["p95_ms_before"]
     assert three.impacts["p95_ms_after"] <= 80
     assert "within the 80 ms target" in three.slo.reasons[0]
-    assert two.slo.status == "breach"
-    assert two.impacts["p95_ms_after"] is None and two.impacts["utilization_after"] >= 1
-    assert "without bound" in two.slo.reasons[0]
+    assert two.slo.status == "breach"  # 2 x 10 ms workers at ~199 req/s: utilisation ~1
+    assert two.impacts["utilization_after"] > 0.98 and two.impacts["p95_ms_after"] > 10 * 80
+    assert "above the 80 ms target" in two.slo.reasons[0]
     for rec in (three, two):
         assert rec.impacts["latency_target_ms"] == 80 and rec.impacts["workload"] == "fraud-detector"
 
 
-def test_prediction_is_the_model_times_the_calibration_ratio():
+def test_prediction_is_the_unscaled_model_checked_for_fit():
+    # (replaces a test of the old calibration multiplier, which issue 13 removes)
     res, metrics, snap = fraud_estate()
     cand = estate.candidate(res, "rightsizing.endpoint_count", "run 3", {"count": 3}, 500.0)
     rec = assess([cand], snap, Settings(**FRAUD), estate.catalog())[0]
     obs = observe(metrics, ["fraud-detector"], DEFAULT_PARAMS)["fraud-detector"]
-    # peak rate = p99 of hourly request counts; service time = p10 of latency points
     hourly = np.asarray(obs.hourly_requests)
     assert rec.impacts["peak_rps"] == pytest.approx(np.quantile(hourly, 0.99) / 3600)
-    lam = rec.impacts["peak_rps"] / 1000.0
+    # the estate's latency is an M/M/c queue with 10 ms service: read at low load, ~10 ms
     s = rec.impacts["service_ms_before"]
-    now = MMc(lam, s, 4).response_quantile(0.95)
-    after = MMc(lam, s, 3).response_quantile(0.95)
-    observed = obs.busy_latency_ms[0.95]
-    assert rec.impacts["p95_ms_before"] == pytest.approx(observed)
-    assert rec.impacts["calibration_ratio"] == pytest.approx(observed / now)
-    assert rec.impacts["p95_ms_after"] == pytest.approx(after * observed / now)
+    assert s == pytest.approx(estate.FRAUD_SERVICE_MS, rel=0.02)
+    assert rec.impacts["service_cv"] == 1.0 and rec.impacts["service_cv_basis"] == "default (cautious)"
+    lam = rec.impacts["peak_rps"] / 1000.0
+    # no statistic but Average: the fit compares busy-hour means (busy = top 10 % of hours)
+    busy = hourly >= np.quantile(hourly, 0.9)
+    model_mean = estate.mmc_mean_response(np.array([hourly[busy].mean() / 3600]), 4, s)[0]
+    assert rec.impacts["fit_statistic"] == "Average"
+    assert rec.impacts["fit_ratio"] == pytest.approx(rec.impacts["fit_observed_ms"] / model_mean, rel=1e-3)
+    assert 0.95 < rec.impacts["fit_ratio"] < 1.05
+    # M/M/c (cv 1, Poisson) predictions, unscaled
+    assert rec.impacts["p95_ms_before"] == pytest.approx(MMc(lam, s, 4).response_quantile(0.95), rel=2e-3)
+    assert rec.impacts["p95_ms_after"] == pytest.approx(MMc(lam, s, 3).response_quantile(0.95), rel=2e-3)
     assert rec.impacts["utilization_after"] == pytest.approx(lam * s / 3)
+
+
+def _busy_hours_slower(metrics, factor):
+    """The estate's metrics with latency in the busiest hours multiplied by ``factor``."""
+    rps = estate.diurnal_rps(high=200.0)
+    out = []
+    for m in metrics:
+        if m.metric == "latency_ms":
+            m = make_series("fraud-detector", "latency_ms", np.where(rps > 180, m.values * factor, m.values),
+                            unit="Milliseconds", stat="Average")
+        out.append(m)
+    return out
+
+
+def test_a_model_that_does_not_fit_the_busy_hours_is_unknown_and_a_fit_is_not_scaled():
+    res, metrics, snap = fraud_estate()
+    cand = estate.candidate(res, "rightsizing.endpoint_count", "run 3", {"count": 3}, 500.0)
+    base = assess([cand], snap, Settings(**FRAUD), estate.catalog())[0]
+    slower = assess([cand], estate.snapshot([res], _busy_hours_slower(metrics, 1.15)), Settings(**FRAUD),
+                    estate.catalog())[0]
+    assert slower.impacts["fit_ratio"] == pytest.approx(1.15 * base.impacts["fit_ratio"], rel=0.03)
+    assert slower.slo.status == "ok"
+    # inside [0.8, 1.25] the model's predictions stand: not multiplied by the ratio
+    assert slower.impacts["p95_ms_after"] == pytest.approx(base.impacts["p95_ms_after"], rel=1e-6)
+    misfit = assess([cand], estate.snapshot([res], _busy_hours_slower(metrics, 1.6)), Settings(**FRAUD),
+                    estate.catalog())[0]
+    assert misfit.slo.status == "unknown"
+    assert misfit.slo.reasons[0].startswith("the latency model does not fit what is observed (ratio 1.6")
+    assert "p95_ms_after" not in misfit.impacts
 
 
 def test_instance_type_change_scales_service_time_by_catalog_speed():
@@ -183,13 +218,31 @@ def test_no_metrics_means_unknown_and_untargeted_candidates_are_untouched():
 
 def test_autoscaling_uses_the_count_each_hour_needs():
     res, _, snap = fraud_estate()
-    tight = estate.candidate(res, "autoscaling.endpoint", "1-2", {"min_count": 1, "max_count": 2}, 700.0)
-    roomy = estate.candidate(res, "autoscaling.endpoint", "1-6", {"min_count": 1, "max_count": 6}, 600.0)
+    no_lag = {"scale_out_lag_hours": 0}
+    tight = estate.candidate(res, "autoscaling.endpoint", "1-2", {"min_count": 1, "max_count": 2, **no_lag}, 700.0)
+    roomy = estate.candidate(res, "autoscaling.endpoint", "1-6", {"min_count": 1, "max_count": 6, **no_lag}, 600.0)
     out = by_action(assess([tight, roomy], snap, Settings(**FRAUD), estate.catalog()))
     assert out["1-2"].slo.status == "breach"  # capped at 2 at the peak: saturated
     assert out["1-6"].slo.status == "ok"
     assert (out["1-6"].impacts["servers_after_min"], out["1-6"].impacts["servers_after"]) == (1, 6)
     assert math.isfinite(out["1-6"].impacts["p95_ms_after"])
+
+
+def test_autoscaling_judges_each_hour_with_the_count_chosen_lag_hours_before():
+    res, metrics, snap = fraud_estate()
+    lagged = estate.candidate(res, "autoscaling.fixed_capacity", "1-6", {"min_count": 1, "max_count": 6}, 600.0,
+                              impacts={"scale_out_lag_hours": 1})  # where the autoscaling rule puts it
+    rec = assess([lagged], snap, Settings(**FRAUD), estate.catalog())[0]
+    assert rec.impacts["scale_out_lag_hours"] == 1
+    # independent bookkeeping: hour h runs the count sized for hour h-1's load at 70 % target
+    rph = np.asarray(observe(metrics, ["fraud-detector"], DEFAULT_PARAMS)["fraud-detector"].hourly_requests)
+    lam = rph / 3600.0 / 1000.0
+    s = rec.impacts["service_ms_after"]
+    need = np.clip(np.ceil(lam * s / 0.7), 1, 6)
+    rho = lam[1:] * s / need[:-1]
+    assert rec.impacts["utilization_after"] == pytest.approx(rho.max())
+    assert rho.max() > 0.85  # on the morning ramp last hour's count runs hot
+    assert rec.slo.status == "breach" and "above the 80 ms target" in rec.slo.reasons[0]
 
 
 def test_model_variant_candidates_are_added_and_judged():
@@ -199,6 +252,7 @@ def test_model_variant_candidates_are_added_and_judged():
     assert {"fp16", "int8"} <= set(variants)
     assert variants["int8"].slo.status == "breach"
     assert variants["fp16"].slo.status == "ok"
+    assert assess([], snap, Settings(**FRAUD), estate.catalog(), add_variants=False) == []
 
 
 def test_shapes_the_other_rule_families_emit():
@@ -208,7 +262,7 @@ def test_shapes_the_other_rule_families_emit():
         estate.candidate(res, "idle.endpoint_no_invocations", "delete endpoint", {"state": "deleted (config kept)"}, 2000.0),
         # autoscaling.* : count_min / count_max
         estate.candidate(res, "autoscaling.fixed_capacity", "autoscale 1-6", {"type": res.type, "count_min": 1, "count_max": 6},
-                         600.0),
+                         600.0, impacts={"scale_out_lag_hours": 0}),
         # off-hours schedule with traffic outside it
         estate.candidate(res, "autoscaling.off_hours", "stop at night", {"type": res.type, "hours_per_week": 60},
                          900.0, evidence={"busy_hours_outside": 40}),
@@ -232,15 +286,22 @@ def test_shapes_the_other_rule_families_emit():
     assert three.impacts["if_spot_reclaimed_p95_ms_after"] <= 80
 
 
-def test_latency_statistic_preference_average_over_maximum():
+def test_latency_statistics_maximum_ignored_average_is_the_mean_percentiles_fit_the_spread():
     rps = estate.diurnal_rps(high=100.0)
     res, metrics = estate.serving("fraud-detector", "ml.g4dn.xlarge", 4, rps, np.full(rps.size, 20.0))
     maxima = make_series("fraud-detector", "latency_ms", np.full(rps.size, 500.0), unit="Milliseconds", stat="Maximum")
     obs = observe([*metrics, maxima], ["fraud-detector"], DEFAULT_PARAMS)["fraud-detector"]
-    assert obs.latency_stat == "Average" and obs.service_ms == 20.0 and obs.busy_latency_ms[0.95] == 20.0
-    p95 = make_series("fraud-detector", "latency_ms", np.full(rps.size, 45.0), unit="Milliseconds", stat="p95")
-    obs = observe([*metrics, maxima, p95], ["fraud-detector"], DEFAULT_PARAMS)["fraud-detector"]
-    assert obs.latency_stat == "p95" and obs.busy_latency_ms[0.95] == 45.0
+    assert obs.latency_stat == "Average" and obs.service_ms == 20.0 and obs.service_cv is None
+    assert obs.busy_latency_ms == {"Average": 20.0}
+    # request percentiles of a lognormal service time (mean 20 ms, cv 0.3), from samples
+    samples = np.random.default_rng(1).lognormal(np.log(20.0) - np.log1p(0.09) / 2, np.sqrt(np.log1p(0.09)), 400_000)
+    p50, p95 = np.percentile(samples, [50, 95])
+    pct = [make_series("fraud-detector", "latency_ms", np.full(rps.size, v), unit="Milliseconds", stat=st)
+           for st, v in (("p50", p50), ("p95", p95))]
+    obs = observe([*metrics[:1], maxima, *pct], ["fraud-detector"], DEFAULT_PARAMS)["fraud-detector"]
+    assert obs.latency_stat == "p50,p95" and obs.service_basis == "p50 and p95 at low load"
+    assert obs.service_ms == pytest.approx(20.0, rel=0.01) and obs.service_cv == pytest.approx(0.3, rel=0.03)
+    assert obs.busy_latency_ms["p95"] == pytest.approx(p95)
 
 
 def test_group_members_pool_into_the_group_and_load_from_utilisation():
@@ -256,14 +317,44 @@ def test_group_members_pool_into_the_group_and_load_from_utilisation():
     out = by_action(assess([cand, stop], estate.snapshot([group, *members], cpu), settings, estate.catalog()))
     resize = out["resize"]
     assert resize.impacts["load_basis"] == "cpu utilisation"
+    # priced as one member, predicted as one member: its share (1/4) of the group's load
+    assert resize.impacts["evaluated_for"].startswith("member i-0 of group search-embed (1/4")
+    assert resize.impacts["servers_before"] == 1 and resize.impacts["servers_after"] == 1
     assert resize.impacts["utilization_before"] == pytest.approx(0.3)
-    assert resize.impacts["servers_before"] == 4 and resize.impacts["servers_after"] == 4
-    assert resize.impacts["evaluated_for"].startswith("group search-embed")
-    assert resize.impacts["peak_rps"] == pytest.approx(0.3 * 4 / 20.0 * 1000)
-    assert resize.impacts["calibrated"] is False
+    assert resize.impacts["peak_rps"] == pytest.approx(0.3 * 4 / 20.0 * 1000 / 4)
+    assert resize.impacts["utilization_after"] == pytest.approx(0.6)  # half the vCPUs: twice the service time
+    assert resize.impacts["fit_ratio"] is None  # no latency observed: nothing to check the model against
     # stopping one of four: three carry the group's load
     assert out["stop"].impacts["servers_after"] == 3
     assert out["stop"].impacts["utilization_after"] == pytest.approx(0.4)
+
+
+def test_a_workload_at_full_cpu_with_a_latency_target_does_not_crash_the_audit():
+    vm = make_resource("api-1", kind="vm", type="c5.4xlarge", name="api")
+    cpu = [make_series("api-1", "cpu", np.full(2000, 100.0))]
+    settings = Settings(workloads={"api": {"resources": ["api-1"], "latency_p95_ms": 50}},
+                        models={"api": {"variants": {"fp32": {"accuracy": 0.9, "latency_ms": 20.0}}}})
+    cands = [estate.candidate(vm, "rightsizing.oversized_vm", "smaller", {"type": "c5.2xlarge"}, 100.0),
+             estate.candidate(vm, "rightsizing.oversized_vm", "same", {"type": "c5.4xlarge", "count": 1}, 1.0)]
+    out = by_action(assess(cands, estate.snapshot([vm], cpu), settings, estate.catalog()))
+    for rec in out.values():
+        assert rec.slo.status == "unknown" and "utilisation 1.00 >= 1" in rec.slo.reasons[0]
+        assert rec.impacts["peak_rps"] == pytest.approx(1.0 / 20.0 * 1000)
+
+
+def test_request_and_utilisation_load_that_disagree_are_reported_and_the_higher_is_used():
+    rps = estate.diurnal_rps(high=20.0)  # 20 req/s x 10 ms on 4 GPUs: utilisation 0.05
+    res, metrics = estate.serving("fraud-detector", "ml.g4dn.xlarge", 4, rps, np.full(rps.size, 10.0))
+    gpu = make_series("fraud-detector", "gpu", np.full(rps.size, 80.0))  # but the GPUs run at 80 %
+    cand = estate.candidate(res, "rightsizing.endpoint_count", "run 3", {"count": 3}, 500.0)
+    models = {"fraud-detector": {"current": "fp32", "variants": {"fp32": {"accuracy": 0.962, "latency_ms": 10.0}}}}
+    settings = Settings(workloads=FRAUD["workloads"], models=models)  # service time from config
+    requests = [m for m in metrics if m.metric == "requests"]
+    rec = assess([cand], estate.snapshot([res], [*requests, gpu]), settings, estate.catalog())[0]
+    assert rec.impacts["load_basis"] == "gpu utilisation"
+    assert rec.impacts["utilization_before"] == pytest.approx(0.8)
+    assert any("disagree 16x; using the higher (gpu utilisation)" in r for r in rec.slo.reasons)
+    assert rec.impacts["utilization_after"] == pytest.approx(0.8 * 4 / 3)
 
 
 def test_member_changes_compete_with_the_group():

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from costopt.audit_io import audit_to_json, validate_audit_dict
 from costopt.model import Audit, Recommendation, SloVerdict, recommendation_id
 from costopt.tradeoff.frontier import build_frontier
-from costopt.tradeoff.selection import ADVISORY_NOTE, select
+from costopt.tradeoff.selection import ADVISORY_NOTE, ADVISORY_UNVERIFIED_NOTE, select
 from tests.conftest import make_window
 
 
@@ -45,13 +46,37 @@ def test_advisory_selects_the_breach_but_flags_it():
     assert s.rejected[0].action == "run 3" and "alternative to" in s.rejected[0].rejection_reason
 
 
-def test_unknown_is_selectable_and_groups_are_independent():
-    a = rec("ep-1", "x", 300.0, "unknown", ["no latency metrics"])
+def test_unknown_without_targets_is_selectable_and_groups_are_independent():
+    # (this test used to select an "unknown" change on a workload WITH a latency target under
+    # strict: issue 13 makes strict fail closed, see the tests below)
+    a = rec("ep-1", "x", 300.0, "unknown", ["no latency metrics"], target=None)
     b = rec("ep-2", "y", 200.0, "ok", after=50.0)
     s = select([a, b], "strict")
     assert {r.action for r in s.selected} == {"x", "y"}
     with pytest.raises(ValueError):
         select([a], "lenient")
+
+
+def test_strict_fails_closed_on_a_targeted_workload():
+    int8 = rec("ep", "int8", 1200.0, "unknown", ["no measured AUC for int8"], target=None)
+    int8 = replace(int8, impacts={**int8.impacts, "workload_targets": ["AUC >= 0.955"]})
+    fp16 = rec("ep", "fp16", 700.0, "ok", after=30.0)
+    cut = rec("ep2", "run 2", 900.0, "unknown", ["latency model does not fit"], after=None)
+    disk = rec("vol", "delete", 50.0, "n/a", ["cannot touch serving"], target=None)
+    disk = replace(disk, impacts={**disk.impacts, "workload_targets": ["p95 <= 80 ms"]})
+    s = select([int8, fp16, cut, disk], "strict")
+    assert {r.action for r in s.selected} == {"fp16", "delete"}
+    reasons = {r.action: r.rejection_reason for r in s.rejected}
+    assert reasons["int8"] == "cannot verify: no measured AUC for int8"
+    assert reasons["run 2"] == "cannot verify: latency model does not fit"
+
+
+def test_advisory_selects_the_unverifiable_change_and_flags_it():
+    int8 = rec("ep", "int8", 1200.0, "unknown", ["no measured AUC for int8"])
+    fp16 = rec("ep", "fp16", 700.0, "ok", after=30.0)
+    (chosen,) = select([int8, fp16], "advisory").selected
+    assert chosen.action == "int8" and chosen.slo.status == "unknown"
+    assert ADVISORY_UNVERIFIED_NOTE in chosen.slo.reasons
 
 
 def test_frontier_points_pareto_and_selected():
@@ -122,8 +147,6 @@ def test_frontier_drops_look_alike_sets():
 
 
 def test_summary_words_latency_accuracy_and_rejection():
-    from dataclasses import replace
-
     from costopt.tradeoff.summary import tradeoff_summary
 
     r = rec("ep", "int8", 1000.0, "breach", ["AUC 0.948 below the floor"], before=50.0, after=7.25)
@@ -137,3 +160,12 @@ def test_summary_words_latency_accuracy_and_rejection():
     assert summary.verdict == "breach" and summary.why.startswith("SLO breach: AUC 0.948")
     unbounded = tradeoff_summary(rec("ep", "run 1", 10.0, "breach", after=None))
     assert unbounded.latency == "p95 40 ms -> unbounded (target 80 ms)"
+
+
+def test_frontier_does_not_count_an_unverifiable_change_as_feasible():
+    fp16 = rec("ep", "fp16", 700.0, after=30.0)
+    unverifiable = rec("ep", "int8", 1200.0, "unknown", ["no measured AUC for int8"], after=False)
+    s = select([fp16, unverifiable], "strict")
+    points = {p["label"]: p for p in s.frontier["fraud"]["points"]}
+    assert not points["ep: int8"]["feasible"] and not points["ep: int8"]["pareto"]
+    assert points["ep: fp16"]["feasible"] and points["ep: fp16"]["selected"]

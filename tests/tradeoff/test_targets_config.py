@@ -66,6 +66,8 @@ def test_parses_workloads_and_variants(tmp_path, builders):
     ('[workloads.w]\nkind = "serving"\n', "workloads.w.kind", "inference"),
     ('[workloads.w]\ninterruptible = "yes"\n', "workloads.w.interruptible", "true or false"),
     ("[workloads.w]\nworkers_per_instance = 0\n", "workloads.w.workers_per_instance", "whole number"),
+    ("[workloads.w]\nservice_cv = -0.5\n", "workloads.w.service_cv", ">= 0"),
+    ('[workloads.w]\nservice_cv = "low"\n', "workloads.w.service_cv", "expected a number"),
     ("[workloads.w]\nresources = [1, 2]\n", "workloads.w.resources", "list of non-empty strings"),
     ('[workloads.w]\nvariant = "int4"\n', "workloads.w.variant", "unknown variant"),
     ("[models.m]\ncurrent = \"fp32\"\n", "models.m", "missing its variants"),

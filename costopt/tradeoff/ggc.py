@@ -1,0 +1,291 @@
+"""G/G/c response times: Erlang C with an Allen-Cunneen correction for variability.
+
+A serving fleet is ``c`` identical workers fed at rate ``lam``; a request's service time has
+mean ``S`` and coefficient of variation ``cs`` (0 = constant, as GPU inference nearly is; 1 =
+exponential), arrivals have coefficient of variation ``ca`` (1 = Poisson). With offered load
+``a = lam S`` and utilisation ``rho = a / c``:
+
+* the probability an arrival waits is Erlang C ``C(c, a)`` (:mod:`latency`);
+* the mean wait of a request that waits is Allen-Cunneen's ``w = (ca^2 + cs^2) / 2 / (c/S -
+  lam)``, so the mean wait is ``C w`` (exact for M/M/c; Pollaczek-Khinchine for M/G/1);
+* its shape: a gamma with mean ``w`` whose tail decays at the queue's asymptotic rate
+  ``eta``, the positive root of ``E[e^(eta S / c)] E[e^(-eta A)] = 1`` (the c servers seen
+  as one c times as fast; exact for M/M/c and M/D/c), i.e. gamma shape ``max(1, eta w)``.
+  For M/M/c that is the exponential, for near-constant service a lighter, more bunched wait;
+* the response time ``T = W + S`` with ``S`` independent of ``W``:
+  ``P(T > t) = P(S > t) + C E[P(W' > t - S); S <= t]``. ``S`` is constant (cs = 0),
+  exponential, or lognormal with the given mean and cv; the expectation runs over a fixed
+  grid of the service time's quantiles (closed form for M/M/c), and quantiles of ``T`` are
+  found by bisection.
+
+``rho >= 1`` is an unbounded queue: every quantile is infinite. The tests check these
+predictions against an independent discrete-event simulation of M/M/c, M/D/c and
+M/lognormal/c queues (c = 1..16, rho = 0.1..0.9: p95 and p99 within 10 %).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from statistics import NormalDist
+
+import numpy as np
+
+from costopt.tradeoff.latency import erlang_c
+
+SHAPES = ("deterministic", "exponential", "lognormal")
+GRID_POINTS = 1024
+TABLE_POINTS = 4096
+
+
+@dataclass(frozen=True)
+class ServiceTime:
+    """Mean (any time unit), coefficient of variation and shape of a request's service time."""
+
+    mean: float
+    cv: float = 1.0
+    shape: str = "lognormal"
+
+    def __post_init__(self) -> None:
+        if not (self.mean > 0 and math.isfinite(self.mean)):
+            raise ValueError(f"service time must be a finite number > 0, got {self.mean}")
+        if not (self.cv >= 0 and math.isfinite(self.cv)):
+            raise ValueError(f"service cv must be a finite number >= 0, got {self.cv}")
+        if self.shape not in SHAPES:
+            raise ValueError(f"service shape must be one of {', '.join(SHAPES)}, got {self.shape!r}")
+        if self.cv == 0:
+            object.__setattr__(self, "shape", "deterministic")
+        elif self.shape == "deterministic":
+            raise ValueError("a deterministic service time has cv 0")
+        elif self.shape == "exponential" and self.cv != 1.0:
+            raise ValueError("an exponential service time has cv 1")
+
+    def scaled(self, factor: float) -> "ServiceTime":
+        """The same distribution, every request ``factor`` times as long."""
+        return ServiceTime(self.mean * factor, self.cv, self.shape)
+
+    def survival(self, t: float) -> float:
+        """P(S > t)."""
+        if t < 0:
+            return 1.0
+        if self.shape == "deterministic":
+            return 1.0 if t < self.mean else 0.0
+        if self.shape == "exponential":
+            return math.exp(-t / self.mean)
+        if t == 0:
+            return 1.0
+        sigma = math.sqrt(math.log1p(self.cv * self.cv))
+        mu = math.log(self.mean) - sigma * sigma / 2.0
+        return 0.5 * math.erfc((math.log(t) - mu) / (sigma * math.sqrt(2.0)))
+
+    def grid(self) -> np.ndarray:
+        """GRID_POINTS equally likely service times (the quantiles at (k + 1/2) / n)."""
+        return _unit_grid(self.shape, self.cv) * self.mean
+
+
+@lru_cache(maxsize=256)
+def _unit_grid(shape: str, cv: float) -> np.ndarray:
+    u = (np.arange(GRID_POINTS) + 0.5) / GRID_POINTS
+    if shape == "deterministic":
+        return np.ones(GRID_POINTS)
+    if shape == "exponential":
+        return -np.log1p(-u)
+    sigma = math.sqrt(math.log1p(cv * cv))
+    z = np.array([NormalDist().inv_cdf(p) for p in u])
+    return np.exp(-sigma * sigma / 2.0 + sigma * z)
+
+
+@dataclass(frozen=True)
+class WaitShape:
+    """The wait of a request that waits: a gamma with this mean and shape (1 = exponential)."""
+
+    mean: float
+    shape: float = 1.0
+
+    def survival_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """P(W' > x) on a grid of x (for interpolation); exact for shape 1."""
+        return _gamma_survival_table(self.shape, self.mean)
+
+
+@lru_cache(maxsize=4096)
+def _gamma_survival_table(shape: float, mean: float) -> tuple[np.ndarray, np.ndarray]:
+    scale = mean / shape
+    top = scale * (shape + 12.0 * math.sqrt(shape) + 40.0)  # P(W' > top) < 1e-15
+    x = np.linspace(0.0, top, TABLE_POINTS)
+    if shape == 1.0:
+        return x, np.exp(-x / mean)
+    with np.errstate(divide="ignore"):
+        log_pdf = (shape - 1.0) * np.log(x / scale) - x / scale - math.lgamma(shape) - math.log(scale)
+    pdf = np.exp(log_pdf)
+    cdf = np.concatenate(([0.0], np.cumsum((pdf[1:] + pdf[:-1]) * 0.5 * np.diff(x))))
+    return x, np.clip(1.0 - cdf / cdf[-1], 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class GGc:
+    """A G/G/c queue: arrival rate (per service-time unit), service time, servers, arrival cv."""
+
+    lam: float
+    service: ServiceTime
+    servers: int
+    arrival_cv: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.lam < 0 or not math.isfinite(self.lam):
+            raise ValueError(f"arrival rate must be a finite number >= 0, got {self.lam}")
+        if int(self.servers) != self.servers or self.servers < 1:
+            raise ValueError(f"servers must be a whole number >= 1, got {self.servers}")
+        if not (self.arrival_cv >= 0 and math.isfinite(self.arrival_cv)):
+            raise ValueError(f"arrival cv must be a finite number >= 0, got {self.arrival_cv}")
+
+    @property
+    def load(self) -> float:
+        """Offered load in Erlangs (lam x mean service time)."""
+        return self.lam * self.service.mean
+
+    @property
+    def rho(self) -> float:
+        """Utilisation per server."""
+        return self.load / self.servers
+
+    @property
+    def stable(self) -> bool:
+        return self.rho < 1.0 and self.servers / self.service.mean - self.lam > 0.0
+
+    @property
+    def p_wait(self) -> float:
+        return erlang_c(int(self.servers), self.load) if self.lam > 0 else 0.0
+
+    @property
+    def variability(self) -> float:
+        """Allen-Cunneen's factor (ca^2 + cs^2) / 2 (1 for M/M/c)."""
+        return (self.arrival_cv ** 2 + self.service.cv ** 2) / 2.0
+
+    @property
+    def mean_wait(self) -> float:
+        if not self.stable:
+            return math.inf
+        return self.p_wait * self.conditional_wait().mean
+
+    @property
+    def mean_response(self) -> float:
+        return self.mean_wait + self.service.mean
+
+    def conditional_wait(self) -> WaitShape:
+        """The wait of a request that has to wait: mean from Allen-Cunneen, tail decay from the
+        queue's asymptotic decay rate (a gamma with that mean and rate; shape at least 1)."""
+        mean = self.variability / (self.servers / self.service.mean - self.lam)
+        if mean <= 0 or self.lam <= 0:
+            return WaitShape(max(mean, 0.0), 1.0)
+        eta = decay_rate(self.lam, self.service.mean, self.service.cv, int(self.servers), self.arrival_cv)
+        shape = eta * mean
+        return WaitShape(mean, 1.0 if shape < 1.0 + 1e-6 else shape)  # M/M/c gives 1 up to rounding
+
+    def response_survival(self, t: float) -> float:
+        """P(T > t) for the response time T = wait + service."""
+        if not self.stable:
+            return 1.0
+        return _survival(t, self.service, self.p_wait, self.conditional_wait())
+
+    def response_quantile(self, q: float) -> float:
+        """The q-quantile of the response time (inf when rho >= 1)."""
+        if not 0.0 < q < 1.0:
+            raise ValueError(f"quantile must be in (0, 1), got {q}")
+        if not self.stable:
+            return math.inf
+        pw, wait = self.p_wait, self.conditional_wait()
+        tail = 1.0 - q
+        lo = float(np.quantile(self.service.grid(), q)) * (1.0 - 1e-9)  # T >= S
+        hi = lo + self.service.mean + (wait.mean * (wait.shape + 12.0 * math.sqrt(wait.shape) + 40.0)
+                                       if pw > 0 and wait.mean > 0 else 0.0)
+        while _survival(hi, self.service, pw, wait) > tail:
+            lo, hi = hi, hi * 2.0
+            if hi > self.service.mean * 1e12:
+                return math.inf
+        for _ in range(200):
+            mid = 0.5 * (lo + hi)
+            if _survival(mid, self.service, pw, wait) > tail:
+                lo = mid
+            else:
+                hi = mid
+            if hi - lo <= 1e-9 * hi:
+                break
+        return 0.5 * (lo + hi)
+
+
+def _survival(t: float, service: ServiceTime, pw: float, wait: WaitShape) -> float:
+    """P(S > t) + pw P(W' + S > t, S <= t), the expectation over the service-time grid."""
+    if t <= 0:
+        return 1.0
+    tail = service.survival(t)
+    if pw <= 0.0 or wait.mean <= 0.0:
+        return tail
+    if service.shape == "exponential" and wait.shape == 1.0:  # M/M/c-like: closed form
+        mu, theta = 1.0 / service.mean, 1.0 / wait.mean
+        delta = theta - mu
+        if delta < 0 and -delta * t > 700.0:  # e^(|delta| t) would overflow: two-exponential form
+            return min(1.0, tail + pw * mu / -delta * (math.exp(-theta * t) - tail))
+        g = t if abs(delta) * t < 1e-12 else -math.expm1(-delta * t) / delta  # (1 - e^(-delta t)) / delta
+        return min(1.0, tail * (1.0 + pw * mu * g))
+    s = service.grid()
+    done = s[s <= t]
+    if done.size == 0:
+        return tail
+    x, sf = wait.survival_table()
+    return min(1.0, tail + pw * float(np.interp(t - done, x, sf, right=0.0).sum()) / s.size)
+
+
+def _log_mgf_service(s: float, mean: float, cv: float) -> float:
+    """log E[e^(s S)] of a gamma service time with this mean and cv (constant when cv = 0)."""
+    if cv == 0:
+        return s * mean
+    k = 1.0 / (cv * cv)
+    x = 1.0 - s * mean / k
+    return math.inf if x <= 0 else -k * math.log(x)
+
+
+def _log_mgf_gap(eta: float, lam: float, cv: float) -> float:
+    """log E[e^(-eta A)] of a gamma inter-arrival time A (mean 1/lam, this cv)."""
+    if cv == 0:
+        return -eta / lam
+    k = 1.0 / (cv * cv)
+    return -k * math.log1p(eta / (lam * k))
+
+
+@lru_cache(maxsize=65536)
+def decay_rate(lam: float, mean: float, cv: float, servers: int, arrival_cv: float = 1.0) -> float:
+    """The rate eta at which P(W > t) decays in heavy traffic: the positive root of
+    ``E[e^(eta S / c)] E[e^(-eta A)] = 1`` (the c servers seen as one server c times as fast;
+    exact for M/M/c, where it is c/S - lam, and for M/D/c). Gamma shapes stand in for the
+    service and inter-arrival times (a lognormal has no moment generating function)."""
+
+    def f(eta: float) -> float:
+        return _log_mgf_service(eta / servers, mean, cv) + _log_mgf_gap(eta, lam, arrival_cv)
+
+    hi = servers / mean
+    while f(hi) < 0:
+        hi *= 2.0
+    lo = 0.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if f(mid) < 0:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-12 * hi:
+            break
+    return 0.5 * (lo + hi)
+
+
+@lru_cache(maxsize=65536)
+def response_quantile(lam: float, mean: float, cv: float, shape: str, servers: int, q: float = 0.95,
+                      arrival_cv: float = 1.0) -> float:
+    """The q-quantile of G/G/c response time (inf when unstable); memoised."""
+    return GGc(lam, ServiceTime(mean, cv, shape), servers, arrival_cv).response_quantile(q)
+
+
+@lru_cache(maxsize=65536)
+def mean_response(lam: float, mean: float, cv: float, shape: str, servers: int, arrival_cv: float = 1.0) -> float:
+    """Mean G/G/c response time (inf when unstable); memoised."""
+    return GGc(lam, ServiceTime(mean, cv, shape), servers, arrival_cv).mean_response

@@ -1,0 +1,76 @@
+"""Performance risk 0-4 per candidate, from its predicted headroom and the evidence behind it.
+
+The scale is AWS Compute Optimizer's: 0 = the change is predicted to always keep enough
+capacity, 4 = very likely to hurt the workload. The trade-off step replaces the rule's
+guess with a score for the candidate at hand:
+
+* a breach is 4; an unknown verdict on a workload with a latency or accuracy target is 3
+  (nothing vouches for it); a change that cannot touch serving (n/a) is 0;
+* with a latency prediction, the headroom left at the target's quantile decides the base:
+  at least half the target left is 0, 30 % is 1, 15 % is 2, less is 3;
+* weaker evidence adds 1 each: a GPU/CPU speed ratio estimated from catalog figures, and a
+  model that no observed latency could check (no busy-hour statistic);
+* a variant switch judged on accuracy alone (no latency target) that meets its floor is 1.
+
+Cross-hardware estimates also lower the confidence to low; an unchecked model caps it at
+medium. Candidates the trade-off has nothing to say about keep the rule's figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Mapping
+
+from costopt.model import Recommendation
+
+HEADROOM_STEPS = ((0.5, 0), (0.3, 1), (0.15, 2))  # (share of the target left, risk) best first
+CONFIDENCE_ORDER = ("low", "medium", "high")
+
+
+def _headroom_share(impacts: Mapping[str, Any]) -> float | None:
+    q = impacts.get("latency_quantile") or "p95"
+    target, after = impacts.get("latency_target_ms"), impacts.get(f"{q}_ms_after")
+    if not isinstance(target, (int, float)) or target <= 0 or not isinstance(after, (int, float)):
+        return None
+    return (target - after) / target
+
+
+def _base(rec: Recommendation, targeted: bool) -> tuple[int, str] | None:
+    status, impacts = rec.slo.status, rec.impacts
+    if status == "breach":
+        return 4, "breaches a target"
+    if status == "n/a":
+        return 0, "cannot touch serving"
+    if status == "unknown":
+        return (3, "cannot be verified against the workload's targets") if targeted else None
+    share = _headroom_share(impacts)
+    if share is not None:
+        risk = next((r for floor, r in HEADROOM_STEPS if share >= floor), 3)
+        return risk, f"{impacts.get('latency_quantile') or 'p95'} headroom {share:.0%} of the target"
+    if impacts.get("accuracy_after") is not None and impacts.get("accuracy_floor") is not None:
+        return 1, "accuracy meets the floor (no latency target)"
+    return None
+
+
+def with_risk(rec: Recommendation, targeted: bool) -> Recommendation:
+    """The candidate with ``performance_risk`` (and confidence) from its trade-off evidence."""
+    base = _base(rec, targeted)
+    if base is None:
+        return rec
+    risk, why = base
+    parts = [why]
+    confidence = rec.confidence
+    impacts = rec.impacts
+    if rec.slo.status == "ok" and _headroom_share(impacts) is not None:
+        if impacts.get("latency_basis") == "estimate-cross-hardware":
+            risk += 1
+            parts.append("GPU/CPU speed estimated from catalog figures (+1)")
+            confidence = "low"
+        if impacts.get("fit_ratio") is None:
+            risk += 1
+            parts.append("no observed latency to check the model against (+1)")
+            if confidence in CONFIDENCE_ORDER and CONFIDENCE_ORDER.index(confidence) > 1:
+                confidence = "medium"
+    risk = max(0, min(4, risk))
+    return replace(rec, performance_risk=risk, confidence=confidence,
+                   impacts={**dict(impacts), "performance_risk_basis": "; ".join(parts)})
