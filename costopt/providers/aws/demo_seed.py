@@ -9,6 +9,7 @@ are configured through moto's documented ``/moto-api/static/ce/cost-and-usage-re
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -16,6 +17,7 @@ import numpy as np
 import requests
 
 from costopt.providers.aws.moto_metrics import metric_key
+from costopt.tradeoff.ggc import mean_response, response_quantile
 
 ACCOUNT = "123456789012"
 MOTO_API = "http://motoapi.amazonaws.com/moto-api"
@@ -71,10 +73,12 @@ class Metrics:
         return self.rng.normal(0.0, scale, self.ts.size)
 
     def put(self, namespace: str, name: str, dims: dict[str, str], avg: np.ndarray, peak: float = 1.3,
-            unit: str = "None", ts: np.ndarray | None = None, cap: float | None = None) -> None:
+            unit: str = "None", ts: np.ndarray | None = None, cap: float | None = None,
+            maximum: np.ndarray | None = None) -> None:
         ts = self.ts if ts is None else ts
         avg = np.clip(np.asarray(avg, dtype=float), 0.0, cap)
-        mx = avg * (peak + np.abs(self.rng.normal(0.0, 0.05, ts.size)))
+        mx = (avg * (peak + np.abs(self.rng.normal(0.0, 0.05, ts.size))) if maximum is None
+              else np.maximum(np.asarray(maximum, dtype=float), avg))
         if cap is not None:
             mx = np.minimum(mx, cap)
         d = [{"Name": k, "Value": v} for k, v in dims.items()]
@@ -155,8 +159,7 @@ def seed_region(session: Any, region: str, now: datetime, ts: np.ndarray, rng: n
                                           tagset("fraud-detector", "inference", "fraud", "false", "fraud-detector"))
         ids["churn-scorer-dev"] = _endpoint(sm, "churn-scorer-dev", "ml.g4dn.xlarge", 1,
                                             tagset("churn-scorer-dev", "dev", "fraud", "true", "churn-scorer"))
-        seed_endpoint_metrics(m, "fraud-detector", vcpu=4, requests=200 + 3000 * d, latency_ms=22 + 28 * d,
-                              cpu=8 + 22 * d, gpu=10 + 45 * d, gpu_mem=35)
+        seed_serving(m, "fraud-detector", FRAUD_DETECTOR, d, vcpu=4, cpu=8 + 22 * d, gpu_mem=35)
         sparse = ts[[1500, 2900, 3700]]
         m.count("AWS/SageMaker", "Invocations", {"EndpointName": "churn-scorer-dev", "VariantName": "AllTraffic"},
                 np.ones(3), ts=sparse)
@@ -193,8 +196,7 @@ def seed_region(session: Any, region: str, now: datetime, ts: np.ndarray, rng: n
                                TargetTrackingScalingPolicyConfiguration={
                                    "TargetValue": 1500.0,
                                    "PredefinedMetricSpecification": {"PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"}})
-        seed_endpoint_metrics(m, "recsys-ranker", vcpu=8, requests=50 + 900 * d, latency_ms=55 + 45 * d,
-                              cpu=10 + 30 * d, gpu=20 + 40 * d, gpu_mem=40)
+        seed_serving(m, "recsys-ranker", RECSYS_RANKER, d, vcpu=8, cpu=10 + 30 * d, gpu_mem=40)
         seed_idle_storage(ec2, region, now, ids, [("tmp-export", "gp2", 200)], [(150, 300), (400, 300)])
         ids["nat-idle"] = _nat(ec2, subnet, "nat-legacy-etl", region, now)
         m.count("AWS/NATGateway", "BytesOutToDestination", {"NatGatewayId": ids["nat-idle"]}, np.zeros(ts.size), "Bytes")
@@ -229,6 +231,51 @@ def seed_fleet(session: Any, ec2: Any, m: Metrics, d: np.ndarray, ids: dict[str,
     for n, inst in enumerate(sorted(i["InstanceId"] for i in group["Instances"])):
         ids[f"search-embed-{n}"] = inst
         m.instance(inst, 3 + 11 * d + np.abs(m.noise(1.5)))
+
+
+@dataclass(frozen=True)
+class Serving:
+    """An endpoint's traffic as a queue: ``servers`` model copies, each request taking ``service_ms``
+    on average (coefficient of variation ``service_cv``, lognormal), arrivals Poisson at
+    ``base_rps + peak_rps x diurnal``. GPU utilisation is the servers' busy share (rate x service /
+    servers), and ModelLatency's Average and Maximum per period are the queue's mean and 99.9th
+    percentile response time (costopt.tradeoff.ggc), so requests, GPU and latency tell one story."""
+
+    servers: int
+    service_ms: float
+    service_cv: float
+    base_rps: float
+    peak_rps: float
+
+    def rate(self, d: np.ndarray) -> np.ndarray:
+        return self.base_rps + self.peak_rps * d
+
+    def latency_ms(self, rate: np.ndarray, q: float | None = None) -> np.ndarray:
+        mean_s = self.service_ms / 1000.0
+        levels = np.round(rate, 1)  # memoised per distinct load level
+        if q is None:
+            values = [mean_response(float(x), mean_s, self.service_cv, "lognormal", self.servers) for x in levels]
+        else:
+            values = [response_quantile(float(x), mean_s, self.service_cv, "lognormal", self.servers, q) for x in levels]
+        return np.asarray(values) * 1000.0
+
+
+# fraud-detector: 4 x ml.g4dn.xlarge at 20 ms per request; 24 rps at night to 110 rps at 16:00 UTC
+# (GPU 12% -> 55% busy). recsys-ranker: 2 x ml.g4dn.2xlarge at 40 ms; 10 -> 30 rps (20% -> 60%).
+FRAUD_DETECTOR = Serving(servers=4, service_ms=20.0, service_cv=0.5, base_rps=24.0, peak_rps=86.0)
+RECSYS_RANKER = Serving(servers=2, service_ms=40.0, service_cv=0.5, base_rps=10.0, peak_rps=20.0)
+
+
+def seed_serving(m: Metrics, name: str, serving: Serving, d: np.ndarray, *, vcpu: int, cpu, gpu_mem: float) -> None:
+    """Invocations, ModelLatency and GPU utilisation of a :class:`Serving` endpoint, with noise."""
+    rate = serving.rate(d)
+    busy = rate * serving.service_ms / 1000.0 / serving.servers
+    noise = 1.0 + m.noise(0.03)
+    avg, p999 = serving.latency_ms(rate) * noise, serving.latency_ms(rate, 0.999) * noise
+    dims = {"EndpointName": name, "VariantName": "AllTraffic"}
+    m.count("AWS/SageMaker", "Invocations", dims, np.round(rate * 300.0 * (1 + m.noise(0.02))))
+    m.put("AWS/SageMaker", "ModelLatency", dims, avg * 1000.0, unit="Microseconds", maximum=p999 * 1000.0)
+    seed_endpoint_metrics(m, name, vcpu=vcpu, requests=None, latency_ms=None, cpu=cpu, gpu=100.0 * busy, gpu_mem=gpu_mem)
 
 
 def seed_endpoint_metrics(m: Metrics, name: str, *, vcpu: int, requests, latency_ms, cpu, gpu, gpu_mem: float) -> None:
