@@ -10,6 +10,7 @@ import click
 
 from costopt.catalog import load_catalog
 from costopt.catalog.quote import Quote, quote
+from costopt.catalog.refresh_aws_public import refresh_aws_public
 
 BUNDLED_REGIONS = {"aws": ("us-east-1", "eu-west-1"), "gcp": ("us-central1", "europe-west4"),
                    "azure": ("eastus", "westeurope")}
@@ -24,7 +25,7 @@ def command() -> None:
       costopt catalog show g5.2xlarge
       costopt catalog show m5.2xlarge --region ap-southeast-2 --format json
       costopt catalog show n2-standard-8 --provider gcp --region europe-west4
-      costopt catalog refresh --provider aws --regions us-east-1,eu-west-1
+      costopt catalog refresh --provider aws --regions us-east-1,eu-west-1   (no credentials needed)
       costopt catalog sources
     """
 
@@ -84,9 +85,17 @@ def sources() -> None:
 @command.command("refresh")
 @click.option("--provider", "provider", type=click.Choice(["aws", "gcp", "azure"]), required=True)
 @click.option("--regions", help="Comma-separated regions (default: the bundled ones for the provider).")
-@click.option("--profile", help="AWS: named profile.")
-def refresh(provider: str, regions: str | None, profile: str | None) -> None:
-    """Fetch current prices from the provider's official pricing API into the cache."""
+@click.option("--source", "source", type=click.Choice(["public", "api"]),
+              help="AWS: public = the Price List bulk offer files, no credentials (default); api = the Price List "
+                   "Query API and spot price history, with credentials (default with --profile).")
+@click.option("--profile", help="AWS: named profile (implies --source api).")
+def refresh(provider: str, regions: str | None, source: str | None, profile: str | None) -> None:
+    """Fetch current prices from the provider's public price files or pricing API into the cache.
+
+    AWS and Azure need no account: AWS reads the public Price List bulk offer files (on-demand and
+    standard Reserved Instances; spot needs --source api), Azure the Retail Prices API. GCP uses
+    the Cloud Billing Catalog API with an API key or application default credentials.
+    """
     from costopt.catalog import bundled_catalog
     from costopt.catalog import refresh as live
     from costopt.catalog.cache import write_cache
@@ -94,14 +103,10 @@ def refresh(provider: str, regions: str | None, profile: str | None) -> None:
     chosen = tuple(r.strip() for r in (regions or "").split(",") if r.strip()) or BUNDLED_REGIONS[provider]
     click.echo(f"refreshing {provider} prices for {', '.join(chosen)} ...", err=True)
     known = bundled_catalog()
-    if provider == "aws":
-        pricing_client = ec2_for = None
-        if profile:
-            import boto3
-
-            session = boto3.Session(profile_name=profile)
-            pricing_client = session.client("pricing", region_name=live.AWS_PRICING_REGION)
-            ec2_for = lambda region: session.client("ec2", region_name=region)  # noqa: E731
+    if provider == "aws" and (source or ("api" if profile else "public")) == "public":
+        document = refresh_aws_public(chosen)
+    elif provider == "aws":
+        pricing_client, ec2_for = live.aws_profile_clients(profile) if profile else (None, None)
         document = live.refresh_aws(chosen, pricing_client=pricing_client, ec2_client_for=ec2_for, known=known)
     elif provider == "gcp":
         document = live.refresh_gcp(chosen, known=known)
