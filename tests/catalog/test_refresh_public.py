@@ -5,8 +5,10 @@ EC2 region index and offer CSV, two Retail Prices pages), and one-line failures 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+import boto3
 import pytest
 import requests
 import responses
@@ -81,11 +83,12 @@ def test_aws_public_failures_are_one_line_with_the_fix(setup, message):
 
 
 def test_aws_api_without_credentials_is_one_line(tmp_path, monkeypatch):
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
+    for name in [k for k in os.environ if k.startswith("AWS_")]:  # other tests' fake credentials too
+        monkeypatch.delenv(name)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # boto3 caches credentials an earlier test resolved
     result = CliRunner().invoke(cli, ["catalog", "refresh", "--provider", "aws", "--source", "api"])
     assert result.exit_code == 2
     assert "no AWS credentials for the Price List API" in result.output and "NoCredentialsError" not in result.output
