@@ -89,7 +89,7 @@ def read_shared(path: Path, provider: str) -> list[tuple[str, ...]]:
                 amount = float(row["price"])
                 if amount <= 0:
                     continue  # a zero list price is a placeholder, not a price
-                out.append((row["region"], row["sku_or_type"], row["os"] or "linux", row["price_model"],
+                out.append((row["region"], row["sku_or_type"].strip(), row["os"] or "linux", row["price_model"],
                             repr(amount), row["unit"], row["currency"], source_id(row["source"]), row["as_of"]))
             except (KeyError, ValueError, TypeError) as exc:
                 raise BuildError(f"{path}:{line}: unreadable price row ({exc})") from None

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from costopt.catalog.catalog import Catalog, PriceRows
 from costopt.catalog.estimates import ESTIMATE_SOURCES
@@ -71,16 +70,20 @@ def price_manifest() -> dict:
 
 
 def instance_price_rows(provider: str) -> PriceRows:
-    """(region, type, os, model, Price) of every bundled instance price of ``provider``."""
+    """(region, type, os, model, amount, (unit, currency, source, as_of)) of every bundled price of ``provider``."""
     raw = resources.files(DATA_PACKAGE).joinpath("data", f"prices_{provider}.csv.gz").read_bytes()
-    lines = io.StringIO(gzip.decompress(raw).decode("utf-8"))
-    reader = csv.reader(lines)
-    if tuple(next(reader)) != ("region", "type", "os", "model", "amount", "unit", "currency", "source", "as_of"):
+    lines = gzip.decompress(raw).decode("utf-8").splitlines()
+    if not lines or lines[0] != "region,type,os,model,amount,unit,currency,source,as_of":
         raise ValueError(f"prices_{provider}.csv.gz: unexpected header; regenerate with scripts/build_catalog.py")
-    shared: dict[tuple[str, str, str, str], tuple[str, str, str, str]] = {}
-    for region, type_, os, model, amount, unit, currency, source, as_of in reader:
-        meta = shared.setdefault((unit, currency, source, as_of), (unit, currency, source, as_of))
-        yield region, type_, os, model, Price(float(amount), *meta)
+    # The generator writes no quoted fields unless a value needs them; then read it as CSV proper.
+    rows: Iterable[list[str]] = (csv.reader(lines[1:]) if any('"' in line for line in lines)
+                                 else (line.split(",") for line in lines[1:]))
+    shared: dict[tuple[str, ...], tuple[str, str, str, str]] = {}
+    for region, type_, os, model, amount, unit, currency, source, as_of in rows:
+        meta = shared.get((unit, currency, source, as_of))
+        if meta is None:
+            meta = shared[(unit, currency, source, as_of)] = (unit, currency, source, as_of)
+        yield region, type_, os, model, float(amount), meta
 
 
 def bundled_sources(provider: str) -> tuple[PriceSource, ...]:

@@ -38,7 +38,11 @@ OFFER_COLUMNS = ["provider", "type", "family", "size", "generation", "vcpu", "me
                  "gpu_model", "gpu_memory_gib", "architecture", "relative_speed", "gpu_tflops", "price"]
 
 
-PriceRows = Iterator[tuple[str, str, str, str, Price]]  # (region, type, os, model, price)
+# Lazily read rows: (region, type, os, model, amount, (unit, currency, source, as_of)).
+PriceRows = Iterator[tuple[str, str, str, str, float, tuple[str, str, str, str]]]
+# A lazily read price is kept as (amount, meta) until first asked for: building 65k Price
+# objects for a table of which a run reads a few hundred would dominate the read.
+_Raw = tuple[float, tuple[str, str, str, str]]
 
 
 def _key(text: str) -> str:
@@ -55,7 +59,7 @@ class Catalog:
 
     def __init__(self) -> None:
         self._specs: dict[tuple[str, str], InstanceSpec] = {}
-        self._prices: dict[tuple[str, str, str, str], Price] = {}
+        self._prices: dict[tuple[str, str, str, str], Price | _Raw] = {}
         self._interruptions: dict[tuple[str, str, str], float] = {}
         self._storage: dict[tuple[str, str], dict[str, StorageTier]] = {}
         self._egress: dict[tuple[str, str, str], Price] = {}
@@ -96,11 +100,11 @@ class Catalog:
             pending = self._pending.get(provider_k)
             if pending is None:
                 return
-            new: dict[tuple[str, str, str, str], Price] = {}
+            new: dict[tuple[str, str, str, str], Price | _Raw] = {}
             names: dict[tuple[str, str], str] = {}
-            for region, type_, os, model, price in pending[0]():
-                type_k = _type_key(type_, os)
-                new[(provider_k, _key(region), type_k, model)] = price
+            for region, type_, os, model, amount, meta in pending[0]():
+                type_k = type_.strip().lower() if os == "linux" else _type_key(type_, os)
+                new[(provider_k, region.lower(), type_k, model)] = (amount, meta)
                 names[(provider_k, type_k)] = type_
             self._prices = {**new, **self._prices}  # entries added before (the refresh cache) win
             self._names = {**self._names, **names}
@@ -171,16 +175,25 @@ class Catalog:
         """
         if model not in PRICE_MODELS:
             raise ValueError(f"price model {model!r} is not one of {', '.join(PRICE_MODELS)}")
-        provider_k, region_k, type_k = _key(provider), _key(region), _type_key(type, os)
-        self._load(provider_k)
-        found = self._prices.get((provider_k, region_k, type_k, model))
+        # _key / _type_key inlined: this is the catalog's hot path (100k lookups per audit).
+        provider_k, region_k = provider.strip().lower(), region.strip().lower()
+        type_k = type.strip().lower() if os == "linux" else _type_key(type, os)
+        if self._pending:
+            self._load(provider_k)
+        key = (provider_k, region_k, type_k, model)
+        found = self._prices.get(key)
         if found is not None:
-            return found
+            return self._materialise(key, found) if isinstance(found, tuple) else found
         if provider_k == "gcp" and "+" in type_k:
             found = self._composite_price(provider_k, region_k, type_k, model)
         if found is None and "|" not in type_k:
             found = estimate(self._lookup, provider_k, region_k, type_k, model)
         return found
+
+    def _materialise(self, key: tuple[str, str, str, str], raw: _Raw) -> Price:
+        price = Price(raw[0], *raw[1])
+        self._prices[key] = price  # same key: the dict does not change size under concurrent readers
+        return price
 
     def _lookup(self, provider_k: str, region_k: str, type_k: str, model: str) -> Price | None:
         return self.price(provider_k, region_k, type_k, model)
@@ -271,8 +284,8 @@ class Catalog:
         return tuple(PriceSource(p, source, as_of, detail) for (p, source, as_of), detail in sorted(out.items()))
 
     def _loaded_prices(self) -> Iterable[tuple[str, Price | StorageTier]]:
-        for (provider, *_), price in self._prices.items():
-            yield provider, price
+        for (provider, *_), price in list(self._prices.items()):
+            yield provider, Price(price[0], *price[1]) if isinstance(price, tuple) else price
         for (provider, *_), price in self._egress.items():
             yield provider, price
         for (provider, _), tiers in self._storage.items():

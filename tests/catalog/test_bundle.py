@@ -191,10 +191,10 @@ def test_lazy_table_read_is_safe_under_concurrent_lookups():
     started, release = threading.Event(), threading.Event()
 
     def rows():
-        yield "us-east-1", "m5.large", "linux", "on_demand", Price(0.096, "hour", "USD", "t", "2026-07-20")
+        yield "us-east-1", "m5.large", "linux", "on_demand", 0.096, ("hour", "USD", "t", "2026-07-20")
         started.set()
         release.wait(5)
-        yield "us-east-1", "m5.xlarge", "linux", "on_demand", Price(0.192, "hour", "USD", "t", "2026-07-20")
+        yield "us-east-1", "m5.xlarge", "linux", "on_demand", 0.192, ("hour", "USD", "t", "2026-07-20")
 
     cat = Catalog()
     cat.add_lazy_prices("aws", rows, ())
