@@ -17,6 +17,14 @@ SageMaker ``ml.*`` types, GCP per-GPU accelerator prices. Its spot and commitmen
 typical-discount ratios, not prices, so they are dropped: the catalog derives such figures at
 lookup time and labels them ``estimate`` (see ``costopt.catalog.estimates``).
 
+GCP object storage and network for every region come from ``gcp_gcs_cyclenerd.csv.gz`` (class
+price per GB-month, retrieval per GB) and ``gcp_network_cyclenerd.csv.gz`` (internet egress, first
+TiB tier, worldwide destinations; Cloud NAT data processing), written as ``gcp_storage.csv`` and
+``gcp_egress.csv`` in the columns of storage.csv / egress.csv. A class's operation prices, minimum
+storage duration and first-byte latency are the same in every region (GCS class facts; multi- and
+dual-region buckets pay more per operation than this assumes), taken
+from the project's us-central1 rows in ``data/storage.csv``.
+
 Output: ``prices_<provider>.csv.gz`` (region, type, os, model, amount, unit, currency, source,
 as_of; sorted, gzip with a fixed timestamp so a rebuild of the same inputs is byte-identical)
 and ``prices_manifest.json`` (row counts per source and date, so the catalog can list its
@@ -140,6 +148,51 @@ def build(prices_dir: Path, out_dir: Path, legacy: Path = LEGACY) -> dict[str, o
     return manifest
 
 
+GCS_CLASSES = {"standard": "STANDARD", "nearline": "NEARLINE", "coldline": "COLDLINE", "archiv": "ARCHIVE"}
+STORAGE_HEADER = ("provider", "region", "name", "gb_month", "retrieval_per_gb", "put_per_1k", "get_per_1k",
+                  "transition_per_1k", "min_days", "min_object_kb", "first_byte_ms", "source", "as_of")
+
+
+def _shared_rows(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise BuildError(f"{path}: price table not found (pass --prices DIR)")
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def build_gcp_storage(prices_dir: Path, out_dir: Path) -> tuple[int, int]:
+    """Write gcp_storage.csv and gcp_egress.csv for every region of the Cyclenerd tables."""
+    with (out_dir / "storage.csv").open(encoding="utf-8", newline="") as fh:
+        facts = {r["name"]: r for r in csv.DictReader(fh) if r["provider"] == "gcp" and r["region"] == "us-central1"}
+    gcs = _shared_rows(prices_dir / "gcp_gcs_cyclenerd.csv.gz")
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for row in gcs:
+        kind, _, cls = row["sku_or_type"].partition(":")
+        cls = cls.removesuffix("-multi").removesuffix("-dual")
+        region = row["region"].removesuffix("-multi")  # multi-regions are the GCS locations asia, eu, us
+        if cls in GCS_CLASSES and kind in ("bucket", "retrieval"):
+            found.setdefault((region, GCS_CLASSES[cls]), {})[kind] = row["price"]
+            found[(region, GCS_CLASSES[cls])]["as_of"] = row["as_of"]
+    tiers = []
+    for (region, name), got in sorted(found.items()):
+        fact = facts.get(name)
+        if fact is None or "bucket" not in got:
+            continue
+        tiers.append(("gcp", region, name, got["bucket"], got.get("retrieval", "0"), fact["put_per_1k"], fact["get_per_1k"],
+                      fact["transition_per_1k"], fact["min_days"], fact["min_object_kb"], fact["first_byte_ms"],
+                      "gcp-cyclenerd-2026", got["as_of"]))
+    kinds = {"egress:internet:tier_TiB_0-1": "internet", "nat:data_processing": "nat_processing"}
+    egress = sorted(("gcp", r["region"], kinds[r["sku_or_type"]], r["price"], "gcp-cyclenerd-2026", r["as_of"])
+                    for r in _shared_rows(prices_dir / "gcp_network_cyclenerd.csv.gz") if r["sku_or_type"] in kinds)
+    for name, header, rows in (("gcp_storage.csv", STORAGE_HEADER, tiers),
+                               ("gcp_egress.csv", ("provider", "region", "kind", "usd_per_gb", "source", "as_of"), egress)):
+        with (out_dir / name).open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(rows)
+    return len(tiers), len(egress)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prices", type=Path, default=DEFAULT_PRICES, help="folder of the shared price tables")
@@ -148,11 +201,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         manifest = build(args.prices, args.out, args.legacy)
+        tiers, egress = build_gcp_storage(args.prices, args.out)
     except (BuildError, OSError) as exc:
         print(f"build_catalog: {exc}", file=sys.stderr)
         return 2
     for provider, info in manifest["providers"].items():  # type: ignore[union-attr]
         print(f"{provider}: {info['rows']} prices in {info['regions']} regions, {info['bytes']} bytes compressed")
+    print(f"gcp: {tiers} storage tiers, {egress} egress prices")
     return 0
 
 

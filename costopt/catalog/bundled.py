@@ -7,7 +7,8 @@ read on first use of that provider. The other CSVs were written by the costopt p
 public list prices (see data/sources.json for what each source id means); ``costopt catalog
 refresh`` lays live prices over all of them per provider.
 
-Other files: instances.csv (specs), interruptions.csv (spot interruptions per instance-hour), storage.csv, egress.csv, and
+``gcp_storage.csv`` and ``gcp_egress.csv`` (generated too) give GCS classes, internet egress and
+Cloud NAT processing for every GCP region. Other files: instances.csv (specs), interruptions.csv (spot interruptions per instance-hour), storage.csv, egress.csv, and
 resource_prices.csv (provider, region, type, model, amount, unit, source, as_of): priced things
 that are not instances, in the keys the adapters ask for -- AWS ``ebs:<volume type>`` and
 ``ebs:snapshot`` / ``ebs:snapshot_archive`` per GB-month, ``vpc:public_ipv4`` and
@@ -106,9 +107,11 @@ def fill_bundled(catalog: Catalog) -> Catalog:
         catalog.add_price(row["provider"], row["region"], row["type"], row["model"], price)
     for row in _rows("interruptions.csv"):
         catalog.add_interruption_rate(row["provider"], row["region"], row["type"], float(row["per_hour"]))
-    for row in _rows("storage.csv"):
-        catalog.add_storage_tier(storage_from_row(row))
-    for row in _rows("egress.csv"):
-        catalog.add_egress(row["provider"], row["region"], row["kind"],
-                           Price(float(row["usd_per_gb"]), "GB", "USD", row["source"], row["as_of"]))
+    for name in ("storage.csv", "gcp_storage.csv"):  # the generated GCP rows replace the 2025 ones
+        for row in _rows(name):
+            catalog.add_storage_tier(storage_from_row(row))
+    for name in ("egress.csv", "gcp_egress.csv"):
+        for row in _rows(name):
+            catalog.add_egress(row["provider"], row["region"], row["kind"],
+                               Price(float(row["usd_per_gb"]), "GB", "USD", row["source"], row["as_of"]))
     return catalog

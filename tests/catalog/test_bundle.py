@@ -209,3 +209,24 @@ def test_lazy_table_read_is_safe_under_concurrent_lookups():
     first.join(5)
     second.join(5)
     assert got and got[0].amount == 0.192
+
+
+def test_gcp_storage_and_egress_in_every_region(catalog, shared_data):
+    path = shared_data / "prices" / "gcp_gcs_cyclenerd.csv.gz"
+    if not path.is_file():
+        pytest.skip(f"{path} not present")
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        gcs = {(r["region"].removesuffix("-multi"), r["sku_or_type"].removesuffix("-multi").removesuffix("-dual")):
+               float(r["price"]) for r in csv.DictReader(fh)}
+    regions = {region for region, _ in gcs}
+    assert len(regions) > 40
+    for region in regions:
+        tiers = {t.name: t for t in catalog.storage_tiers("gcp", region)}
+        assert set(tiers) == {"STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE"}, region
+        assert tiers["COLDLINE"].gb_month == gcs[(region, "bucket:coldline")]
+        assert tiers["ARCHIVE"].retrieval_per_gb == gcs[(region, "retrieval:archiv")]
+        assert (tiers["ARCHIVE"].min_days, tiers["NEARLINE"].min_days) == (365, 30)
+        assert tiers["STANDARD"].as_of == "2026-07-30"
+    assert catalog.storage_tier("gcp", "us", "STANDARD").gb_month == pytest.approx(0.026)  # multi-region
+    assert catalog.egress("gcp", "asia-south1", "internet").amount == pytest.approx(0.12)
+    assert catalog.egress("gcp", "asia-south1", "nat_processing").amount == pytest.approx(0.045)
