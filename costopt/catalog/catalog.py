@@ -301,13 +301,14 @@ class Catalog:
             found.update(AWS_M5_LARGE)
         return sorted(found)
 
-    def types(self, provider: str) -> list[str]:
-        """Every type with a real price (any region) or a spec, as spelt in the spec when known."""
+    def types(self, provider: str, *, priced_only: bool = False) -> list[str]:
+        """Every type with a real price (any region) or, unless ``priced_only``, a spec."""
         provider_k = _key(provider)
         self._load(provider_k)
         names = {t: self._names.get((p, t), t) for (p, _, t, _) in self._prices
                  if p == provider_k and "|" not in t and ":" not in t}
-        names.update({t: s.type for (p, t), s in self._specs.items() if p == provider_k})
+        if not priced_only:
+            names.update({t: s.type for (p, t), s in self._specs.items() if p == provider_k})
         return sorted(names.values())
 
     def __len__(self) -> int:

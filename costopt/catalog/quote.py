@@ -79,6 +79,9 @@ def quote(catalog: Catalog, type_name: str, *, provider: str | None = None, regi
                 raise InputError(f"{p} has no prices in region {region!r}{_nearest(region, regions)}", key="--region")
             regions = [region]
         lines = tuple(line for r in regions for line in _lines(catalog, p, r, type_name, os, today, max_age_days))
+        if region is None and not lines:
+            raise InputError(f"no {os} price for {known[type_name.lower()]} in any region"
+                             f"{_nearest(type_name, catalog.types(p, priced_only=True))}", key="TYPE")
         if region is not None and not lines:
             priced = [r for r in catalog.regions(p) if catalog.price(p, r, type_name, os=os) is not None]
             raise InputError(f"no {os} price for {known[type_name.lower()]} in {region}"

@@ -56,8 +56,6 @@ def show(type_name: str, provider: str | None, region: str | None, os_name: str,
                        f"{line.source} ({line.as_of}) [{flags}]")
         for reg, rate in q.interruption_per_hour.items():
             click.echo(f"  {reg:<16} {'interrupt':<10} {rate:>10.2e} per instance-hour (spot, typical)")
-        if not q.lines:
-            click.echo(f"  no {os_name} prices in any region")
 
 
 def _spec_line(q: Quote) -> str:
