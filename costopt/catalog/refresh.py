@@ -24,6 +24,8 @@ from typing import Any, Callable, Iterable
 
 import boto3
 import botocore.exceptions
+import google.api_core.exceptions
+import google.auth.exceptions
 import requests
 
 from costopt.catalog.catalog import Catalog
@@ -281,24 +283,37 @@ def gcp_sku_rate(sku: Any) -> tuple[str, str, str, list[str], float] | None:
     return None
 
 
-def refresh_gcp(regions: Iterable[str], *, client: Any = None, known: Catalog | None = None) -> dict[str, Any]:
-    """Fetch Compute Engine per-resource rates and price every machine shape the catalog knows."""
+def refresh_gcp(regions: Iterable[str], *, client: Any = None, known: Catalog | None = None,
+                api_key: str | None = None) -> dict[str, Any]:
+    """Fetch Compute Engine per-resource rates and price every machine shape the catalog knows.
+
+    Authenticates with ``api_key`` (an API key allowed to call the Cloud Billing API) when given,
+    else application default credentials; neither, or a refused call, is a one-line ProviderError.
+    """
     from google.cloud import billing_v1
 
     from costopt.catalog import bundled_catalog
 
     catalog = known or bundled_catalog()
     wanted = set(regions)
-    api = client or billing_v1.CloudCatalogClient()
     _, today = _now()
     rates: dict[tuple[str, str, str, str], float] = {}
-    for sku in api.list_skus(parent=GCP_COMPUTE_SERVICE):
-        parsed = gcp_sku_rate(sku)
-        if parsed is None:
-            continue
-        family, part, model, sku_regions, amount = parsed
-        for region in wanted.intersection(sku_regions):
-            rates.setdefault((region, family, part, model), amount)
+    try:
+        api = client or billing_v1.CloudCatalogClient(client_options={"api_key": api_key} if api_key else None)
+        for sku in api.list_skus(parent=GCP_COMPUTE_SERVICE):
+            parsed = gcp_sku_rate(sku)
+            if parsed is None:
+                continue
+            family, part, model, sku_regions, amount = parsed
+            for region in wanted.intersection(sku_regions):
+                rates.setdefault((region, family, part, model), amount)
+    except google.auth.exceptions.DefaultCredentialsError:
+        raise ProviderError("no Google credentials for the Cloud Billing Catalog API; pass --api-key KEY "
+                            "(or set COSTOPT_GCP_API_KEY) or run `gcloud auth application-default login`") from None
+    except (google.api_core.exceptions.GoogleAPIError, google.auth.exceptions.GoogleAuthError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ProviderError(f"Cloud Billing Catalog API failed ({first}); check the API key or credentials "
+                            "and that the Cloud Billing API is enabled") from None
     doc = _doc("gcp", {"gcp-billing-catalog-api": "Cloud Billing Catalog API (list_skus), Compute Engine rates x shape"})
     for region in sorted(wanted):
         for spec in catalog.instances("gcp"):

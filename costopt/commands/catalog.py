@@ -87,7 +87,9 @@ def sources() -> None:
               help="AWS: public = the Price List bulk offer files, no credentials (default); api = the Price List "
                    "Query API and spot price history, with credentials (default with --profile).")
 @click.option("--profile", help="AWS: named profile (implies --source api).")
-def refresh(provider: str, regions: str | None, source: str | None, profile: str | None) -> None:
+@click.option("--api-key", envvar="COSTOPT_GCP_API_KEY", help="GCP: API key for the Cloud Billing API "
+              "(env COSTOPT_GCP_API_KEY; default: application default credentials).")
+def refresh(provider: str, regions: str | None, source: str | None, profile: str | None, api_key: str | None) -> None:
     """Fetch current prices from the provider's public price files or pricing API into the cache.
 
     AWS and Azure need no account: AWS reads the public Price List bulk offer files (on-demand and
@@ -107,7 +109,7 @@ def refresh(provider: str, regions: str | None, source: str | None, profile: str
         pricing_client, ec2_for = live.aws_profile_clients(profile) if profile else (None, None)
         document = live.refresh_aws(chosen, pricing_client=pricing_client, ec2_client_for=ec2_for, known=known)
     elif provider == "gcp":
-        document = live.refresh_gcp(chosen, known=known)
+        document = live.refresh_gcp(chosen, known=known, api_key=api_key)
     else:
         document = live.refresh_azure(chosen)
     path = write_cache(document)

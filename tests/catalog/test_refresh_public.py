@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import boto3
@@ -115,3 +117,15 @@ def test_azure_unreachable_is_one_line():
     result = CliRunner().invoke(cli, ["catalog", "refresh", "--provider", "azure", "--regions", "eastus"])
     assert result.exit_code == 2 and "cannot reach the Azure Retail Prices API" in result.output
     assert "Traceback" not in result.output
+
+
+def test_gcp_without_credentials_is_one_line(tmp_path):
+    """A whole process: google-auth reads NO_GCE_CHECK at import, so the metadata server is never probed."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GOOGLE_APPLICATION_CREDENTIALS", "COSTOPT_GCP_API_KEY")}
+    env.update(NO_GCE_CHECK="True", CLOUDSDK_CONFIG=str(tmp_path / "gcloud"), HOME=str(tmp_path),
+               COSTOPT_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    result = subprocess.run([sys.executable, "-m", "costopt", "catalog", "refresh", "--provider", "gcp",
+                             "--regions", "us-central1"], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "no Google credentials for the Cloud Billing Catalog API; pass --api-key KEY" in result.stderr
+    assert "Traceback" not in result.stderr
