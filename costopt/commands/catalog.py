@@ -11,6 +11,7 @@ import click
 from costopt.catalog import load_catalog
 from costopt.catalog.quote import Quote, quote
 from costopt.catalog.refresh_aws_public import refresh_aws_public
+from costopt.catalog.staleness import is_stale, price_age_days
 
 BUNDLED_REGIONS = {"aws": ("us-east-1", "eu-west-1"), "gcp": ("us-central1", "europe-west4"),
                    "azure": ("eastus", "westeurope")}
@@ -75,9 +76,14 @@ def _quote_json(q: Quote) -> dict:
 
 @command.command("sources")
 def sources() -> None:
-    """Where every price came from and when."""
+    """Where every price came from and when; sources older than 90 days are marked STALE."""
+    today = datetime.now(timezone.utc).date()
     for s in load_catalog().price_sources():
-        click.echo(f"{s.provider:<6} {s.source:<36} {s.as_of}  {s.detail}")
+        mark = ""
+        if is_stale(s, today):
+            age = price_age_days(s.as_of, today)
+            mark = f"STALE ({age} days)  " if age is not None else "STALE (undated)  "
+        click.echo(f"{s.provider:<6} {s.source:<36} {s.as_of}  {mark}{s.detail}")
 
 
 @command.command("refresh")

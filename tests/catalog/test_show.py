@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from costopt.catalog import bundled_catalog
+from costopt.catalog.cache import write_cache
 from costopt.catalog.staleness import price_age_days
 from costopt.cli import cli
 
@@ -75,3 +76,16 @@ def test_no_price_exits_2_with_one_line_and_nearest(args, message):
     result = show(*args)
     assert result.exit_code == 2
     assert message in result.output and result.output.strip().count("\n") == 0 and "Traceback" not in result.output
+
+
+def test_sources_mark_stale_ones(tmp_path):
+    today = date.today().isoformat()
+    write_cache({"provider": "aws", "fetched_at": today + "T00:00:00Z",
+                 "prices": [["us-east-1", "m5.large", "on_demand", 0.1, "aws-price-list-bulk", today]],
+                 "sources": {"aws-price-list-bulk": "public offer file"}}, tmp_path)
+    lines = CliRunner().invoke(cli, ["catalog", "sources"]).output.splitlines()
+    fresh = [line for line in lines if "aws-price-list-bulk" in line]
+    old = [line for line in lines if "aws-ec2-list-price " in line]
+    assert fresh and "STALE" not in fresh[0]
+    age = price_age_days("2025-01-15", date.today())
+    assert old and f"2025-01-15  STALE ({age} days)" in old[0]
