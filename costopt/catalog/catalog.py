@@ -66,8 +66,8 @@ class Catalog:
         self._offers: dict[tuple[str, str, str], pd.DataFrame] = {}
         self._pending: dict[str, tuple[Callable[[], PriceRows], tuple[PriceSource, ...]]] = {}
         self._rates_by_type: dict[tuple[str, str], float] = {}
-        self._names: dict[tuple[str, str], str] = {}
-        self._lock = threading.Lock()  # (provider, type key) -> type as the price table spells it
+        self._names: dict[tuple[str, str], str] = {}  # (provider, type key) -> type as the price table spells it
+        self._lock = threading.Lock()
         self.source_details: dict[str, str] = {}  # source id -> what it means
 
     # --- building -------------------------------------------------------------------------
@@ -105,7 +105,7 @@ class Catalog:
             for region, type_, os, model, amount, meta in pending[0]():
                 type_k = type_.strip().lower() if os == "linux" else _type_key(type_, os)
                 new[(provider_k, region.lower(), type_k, model)] = (amount, meta)
-                names[(provider_k, type_k)] = type_
+                names[(provider_k, type_k)] = type_.strip()
             self._prices = {**new, **self._prices}  # entries added before (the refresh cache) win
             self._names = {**self._names, **names}
             self._offers.clear()
@@ -176,8 +176,8 @@ class Catalog:
         if model not in PRICE_MODELS:
             raise ValueError(f"price model {model!r} is not one of {', '.join(PRICE_MODELS)}")
         # _key / _type_key inlined: this is the catalog's hot path (100k lookups per audit).
-        provider_k, region_k = provider.strip().lower(), region.strip().lower()
-        type_k = type.strip().lower() if os == "linux" else _type_key(type, os)
+        provider_k, region_k = (provider or "").strip().lower(), (region or "").strip().lower()
+        type_k = (type or "").strip().lower() if os == "linux" else _type_key(type, os)
         if self._pending:
             self._load(provider_k)
         key = (provider_k, region_k, type_k, model)

@@ -230,3 +230,8 @@ def test_gcp_storage_and_egress_in_every_region(catalog, shared_data):
     assert catalog.storage_tier("gcp", "us", "STANDARD").gb_month == pytest.approx(0.026)  # multi-region
     assert catalog.egress("gcp", "asia-south1", "internet").amount == pytest.approx(0.12)
     assert catalog.egress("gcp", "asia-south1", "nat_processing").amount == pytest.approx(0.045)
+
+
+def test_missing_region_or_type_is_no_price(catalog):
+    assert catalog.price("aws", None, "m5.large") is None
+    assert catalog.price("aws", "us-east-1", None) is None
