@@ -312,6 +312,8 @@ class Catalog:
         return sorted(names.values())
 
     def __len__(self) -> int:
+        for provider in list(self._pending):
+            self._load(provider)
         return len(self._prices)
 
 
