@@ -5,16 +5,21 @@
 (``costopt catalog refresh``) laid over it. The API others code against:
 
 - ``catalog.instance(provider, type) -> InstanceSpec | None``
-- ``catalog.price(provider, region, type, model="on_demand") -> Price | None``
-  (model: on_demand, spot, commit_1y, commit_3y)
+- ``catalog.price(provider, region, type, model="on_demand", os="linux") -> Price | None``
+  (model: on_demand, spot, commit_1y, commit_3y); ``Price.estimate`` marks a figure derived
+  from a real price with a typical ratio (:mod:`costopt.catalog.estimates`)
 - ``catalog.instances(provider, region=None) -> list[InstanceSpec]``
 - ``catalog.offers(provider, region, model) -> DataFrame`` (specs + price, for vectorised matching)
 - ``catalog.interruption_rate(provider, region, type) -> float | None`` (per instance-hour)
 - ``catalog.storage_tiers(provider, region) -> list[StorageTier]``
 - ``catalog.egress(provider, region, kind) -> Price | None`` (internet, inter_region, nat_processing)
 - ``catalog.price_sources() -> tuple[PriceSource, ...]``
+- ``catalog.regions(provider)``, ``catalog.types(provider)``: what the catalog can price
+- :mod:`costopt.catalog.staleness`: ``stale_sources(catalog, today)``, ``price_confidence(level,
+  prices, today)`` -- prices older than 90 days (``[report] stale_price_days``) and estimates
+  lower the confidence a recommendation may claim
 
-A missing price is None: rules then Skip with the reason, never invent a price.
+A price that is neither known nor derivable is None: rules then Skip with the reason.
 """
 
 from __future__ import annotations

@@ -8,16 +8,25 @@ GCP attaches GPUs to N1 machines; such a VM is named ``<machine>+<accelerator>:<
 e.g. ``n1-standard-8+nvidia-tesla-t4:1``: its spec is the machine's plus the GPUs, its price
 the machine's plus count x the accelerator's, in the same pricing model. Either part
 missing -> None.
+
+Where no real price exists, :meth:`Catalog.price` returns a labelled estimate when one can be
+derived (``Price.estimate`` is True; see :mod:`costopt.catalog.estimates`). The bundled prices
+of a provider are read on first use of that provider (``add_lazy_prices``), so a run that only
+asks about AWS never reads the Azure table; entries added before that (the refresh cache) win.
+OS: bundled prices are Linux; ``price(..., os="windows")`` finds only prices added for that OS.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import replace
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
+from costopt.catalog.defaults import AWS_M5_LARGE
+from costopt.catalog.estimates import estimate
 from costopt.catalog.model import EGRESS_KINDS, PRICE_MODELS, InstanceSpec, Price, StorageTier
 from costopt.model import PriceSource
 
@@ -29,8 +38,20 @@ OFFER_COLUMNS = ["provider", "type", "family", "size", "generation", "vcpu", "me
                  "gpu_model", "gpu_memory_gib", "architecture", "relative_speed", "gpu_tflops", "price"]
 
 
+# Lazily read rows: (region, type, os, model, amount, (unit, currency, source, as_of)).
+PriceRows = Iterator[tuple[str, str, str, str, float, tuple[str, str, str, str]]]
+# A lazily read price is kept as (amount, meta) until first asked for: building 65k Price
+# objects for a table of which a run reads a few hundred would dominate the read.
+_Raw = tuple[float, tuple[str, str, str, str]]
+
+
 def _key(text: str) -> str:
     return (text or "").strip().lower()
+
+
+def _type_key(type_: str, os: str) -> str:
+    os_k = _key(os) or "linux"
+    return _key(type_) if os_k == "linux" else f"{_key(type_)}|{os_k}"
 
 
 class Catalog:
@@ -38,11 +59,15 @@ class Catalog:
 
     def __init__(self) -> None:
         self._specs: dict[tuple[str, str], InstanceSpec] = {}
-        self._prices: dict[tuple[str, str, str, str], Price] = {}
+        self._prices: dict[tuple[str, str, str, str], Price | _Raw] = {}
         self._interruptions: dict[tuple[str, str, str], float] = {}
         self._storage: dict[tuple[str, str], dict[str, StorageTier]] = {}
         self._egress: dict[tuple[str, str, str], Price] = {}
         self._offers: dict[tuple[str, str, str], pd.DataFrame] = {}
+        self._pending: dict[str, tuple[Callable[[], PriceRows], tuple[PriceSource, ...]]] = {}
+        self._rates_by_type: dict[tuple[str, str], float] = {}
+        self._names: dict[tuple[str, str], str] = {}  # (provider, type key) -> type as the price table spells it
+        self._lock = threading.Lock()
         self.source_details: dict[str, str] = {}  # source id -> what it means
 
     # --- building -------------------------------------------------------------------------
@@ -51,14 +76,45 @@ class Catalog:
         self._specs[(_key(spec.provider), _key(spec.type))] = spec
         self._offers.clear()
 
-    def add_price(self, provider: str, region: str, type: str, model: str, price: Price) -> None:
+    def add_price(self, provider: str, region: str, type: str, model: str, price: Price, os: str = "linux") -> None:
         if model not in PRICE_MODELS:
             raise ValueError(f"price model {model!r} is not one of {', '.join(PRICE_MODELS)}")
-        self._prices[(_key(provider), _key(region), _key(type), model)] = price
+        self._prices[(_key(provider), _key(region), _type_key(type, os), model)] = price
         self._offers.clear()
 
+    def add_lazy_prices(self, provider: str, rows: Callable[[], PriceRows], sources: tuple[PriceSource, ...]) -> None:
+        """Prices of ``provider`` read on first use; ``sources`` describes them until then.
+
+        They fill gaps only: a price already added for the same key (e.g. from the refresh
+        cache) is kept.
+        """
+        self._pending[_key(provider)] = (rows, sources)
+
+    def _load(self, provider_k: str) -> None:
+        """Read a provider's pending prices. Lookups run in threads (the AWS adapter's price
+        pool): the new entries go into fresh dicts swapped in whole, and the provider leaves
+        ``_pending`` only once they are visible, so no reader sees a half-read table."""
+        if provider_k not in self._pending:
+            return
+        with self._lock:
+            pending = self._pending.get(provider_k)
+            if pending is None:
+                return
+            new: dict[tuple[str, str, str, str], Price | _Raw] = {}
+            names: dict[tuple[str, str], str] = {}
+            for region, type_, os, model, amount, meta in pending[0]():
+                type_k = type_.strip().lower() if os == "linux" else _type_key(type_, os)
+                new[(provider_k, region.lower(), type_k, model)] = (amount, meta)
+                names[(provider_k, type_k)] = type_.strip()
+            self._prices = {**new, **self._prices}  # entries added before (the refresh cache) win
+            self._names = {**self._names, **names}
+            self._offers.clear()
+            del self._pending[provider_k]
+
     def add_interruption_rate(self, provider: str, region: str, type: str, rate_per_hour: float) -> None:
-        self._interruptions[(_key(provider), _key(region), _key(type))] = float(rate_per_hour)
+        key = (_key(provider), _key(type))
+        self._interruptions[(key[0], _key(region), key[1])] = float(rate_per_hour)
+        self._rates_by_type[key] = max(self._rates_by_type.get(key, 0.0), float(rate_per_hour))
 
     def add_storage_tier(self, tier: StorageTier) -> None:
         self._storage.setdefault((_key(tier.provider), _key(tier.region)), {})[_key(tier.name)] = tier
@@ -110,34 +166,63 @@ class Catalog:
 
     # --- prices ---------------------------------------------------------------------------
 
-    def price(self, provider: str, region: str, type: str, model: str = "on_demand") -> Price | None:
+    def price(self, provider: str, region: str, type: str, model: str = "on_demand", os: str = "linux") -> Price | None:
         """Effective hourly price of ``type`` in ``region`` under ``model`` (None when unknown).
 
-        ``model`` is on_demand, spot (a typical recent price), commit_1y or commit_3y (the
-        all-upfront rate amortised per hour).
+        ``model`` is on_demand, spot (a dated snapshot of a recent price), commit_1y or
+        commit_3y (the all-upfront rate amortised per hour). A real price wins; else a GCP
+        composite's parts; else a labelled estimate (``Price.estimate``); else None.
         """
         if model not in PRICE_MODELS:
             raise ValueError(f"price model {model!r} is not one of {', '.join(PRICE_MODELS)}")
-        provider_k, region_k, type_k = _key(provider), _key(region), _key(type)
-        found = self._prices.get((provider_k, region_k, type_k, model))
-        if found is not None or provider_k != "gcp" or "+" not in type_k:
-            return found
+        # _key / _type_key inlined: this is the catalog's hot path (100k lookups per audit).
+        provider_k, region_k = (provider or "").strip().lower(), (region or "").strip().lower()
+        type_k = (type or "").strip().lower() if os == "linux" else _type_key(type, os)
+        if self._pending:
+            self._load(provider_k)
+        key = (provider_k, region_k, type_k, model)
+        found = self._prices.get(key)
+        if found is not None:
+            return self._materialise(key, found) if isinstance(found, tuple) else found
+        if provider_k == "gcp" and "+" in type_k:
+            found = self._composite_price(provider_k, region_k, type_k, model)
+        if found is None and "|" not in type_k:
+            found = estimate(self._lookup, provider_k, region_k, type_k, model)
+        return found
+
+    def _materialise(self, key: tuple[str, str, str, str], raw: _Raw) -> Price:
+        price = Price(raw[0], *raw[1])
+        self._prices[key] = price  # same key: the dict does not change size under concurrent readers
+        return price
+
+    def _lookup(self, provider_k: str, region_k: str, type_k: str, model: str) -> Price | None:
+        return self.price(provider_k, region_k, type_k, model)
+
+    def _composite_price(self, provider_k: str, region_k: str, type_k: str, model: str) -> Price | None:
         parsed = _split_composite(type_k)
         if parsed is None:
             return None
         machine, accelerator, count = parsed
-        host = self._prices.get((provider_k, region_k, machine, model))
-        gpu = self._prices.get((provider_k, region_k, accelerator, model))
+        host = self.price(provider_k, region_k, machine, model)
+        gpu = self.price(provider_k, region_k, accelerator, model)
         if host is None or gpu is None or host.currency != gpu.currency:
             return None
         as_of = min(host.as_of, gpu.as_of)
         source = host.source if host.source == gpu.source else f"{host.source} + {gpu.source}"
-        return Price(host.amount + count * gpu.amount, "hour", host.currency, source, as_of)
+        return Price(host.amount + count * gpu.amount, "hour", host.currency, source, as_of,
+                     estimate=host.estimate or gpu.estimate)
 
     def interruption_rate(self, provider: str, region: str, type: str) -> float | None:
-        """Typical spot interruptions per instance-hour (None when unknown)."""
+        """Typical spot interruptions per instance-hour (None when unknown).
+
+        The bundled rates are per type from region-independent bands (Spot Advisor, GCP and
+        Azure eviction guidance), so a region without its own rate uses the type's highest
+        known rate, only in regions that price the type.
+        """
         provider_k, region_k, type_k = _key(provider), _key(region), _key(type)
         rate = self._interruptions.get((provider_k, region_k, type_k))
+        if rate is None and (provider_k, type_k) in self._rates_by_type and self.price(provider_k, region_k, type_k):
+            rate = self._rates_by_type[(provider_k, type_k)]
         if rate is None and provider_k == "gcp" and "+" in type_k:
             parsed = _split_composite(type_k)
             if parsed:
@@ -186,26 +271,49 @@ class Catalog:
 
     # --- provenance -----------------------------------------------------------------------
 
-    def _all_prices(self) -> Iterable[tuple[str, Price | StorageTier]]:
-        for (provider, *_), price in self._prices.items():
-            yield provider, price
+    def price_sources(self) -> tuple[PriceSource, ...]:
+        """Each (provider, source, as_of) the catalog's prices came from, with a count.
+
+        Bundled prices not read yet are described by their manifest (without reading them).
+        """
+        counts = Counter((p, x.source, x.as_of) for p, x in self._loaded_prices())
+        out = {(p, source, as_of): "; ".join(x for x in (self.source_details.get(source, ""), f"{n} prices") if x)
+               for (p, source, as_of), n in counts.items()}
+        for _, described in self._pending.values():
+            out.update({(s.provider, s.source, s.as_of): s.detail for s in described})
+        return tuple(PriceSource(p, source, as_of, detail) for (p, source, as_of), detail in sorted(out.items()))
+
+    def _loaded_prices(self) -> Iterable[tuple[str, Price | StorageTier]]:
+        for (provider, *_), price in list(self._prices.items()):
+            yield provider, Price(price[0], *price[1]) if isinstance(price, tuple) else price
         for (provider, *_), price in self._egress.items():
             yield provider, price
         for (provider, _), tiers in self._storage.items():
             for tier in tiers.values():
                 yield provider, tier
 
-    def price_sources(self) -> tuple[PriceSource, ...]:
-        """Each (provider, source, as_of) the catalog's prices came from, with a count."""
-        counts = Counter((p, x.source, x.as_of) for p, x in self._all_prices())
-        return tuple(PriceSource(p, source, as_of, "; ".join(x for x in (self.source_details.get(source, ""), f"{n} prices") if x))
-                     for (p, source, as_of), n in sorted(counts.items()))
-
     def regions(self, provider: str) -> list[str]:
+        """Regions with a real price, plus (AWS) the regions priced by labelled estimates."""
         provider_k = _key(provider)
-        return sorted({r for (p, r, _, _) in self._prices if p == provider_k})
+        self._load(provider_k)
+        found = {r for (p, r, _, _) in self._prices if p == provider_k}
+        if provider_k == "aws":
+            found.update(AWS_M5_LARGE)
+        return sorted(found)
+
+    def types(self, provider: str, *, priced_only: bool = False) -> list[str]:
+        """Every type with a real price (any region) or, unless ``priced_only``, a spec."""
+        provider_k = _key(provider)
+        self._load(provider_k)
+        names = {t: self._names.get((p, t), t) for (p, _, t, _) in self._prices
+                 if p == provider_k and "|" not in t and ":" not in t}
+        if not priced_only:
+            names.update({t: s.type for (p, t), s in self._specs.items() if p == provider_k})
+        return sorted(names.values())
 
     def __len__(self) -> int:
+        for provider in list(self._pending):
+            self._load(provider)
         return len(self._prices)
 
 

@@ -50,13 +50,19 @@ class InstanceSpec:
 
 @dataclass(frozen=True)
 class Price:
-    """One price: ``amount`` per ``unit`` ("hour", "GB-month", "GB") in ``currency``."""
+    """One price: ``amount`` per ``unit`` ("hour", "GB-month", "GB") in ``currency``.
+
+    ``estimate`` is True when no real price exists and the amount was derived from a real one
+    with a typical ratio (``source`` then names the ratio and the base price's source, and
+    ``as_of`` is the base price's date); see :mod:`costopt.catalog.estimates`.
+    """
 
     amount: float
     unit: str
     currency: str
     source: str
     as_of: str
+    estimate: bool = False
 
     @property
     def hourly(self) -> float | None:

@@ -22,6 +22,12 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
+import boto3
+import botocore.exceptions
+import google.api_core.exceptions
+import google.auth.exceptions
+import requests
+
 from costopt.catalog.catalog import Catalog
 from costopt.errors import ProviderError
 
@@ -86,13 +92,38 @@ def _gib(text: str) -> float:
 
 def refresh_aws(regions: Iterable[str], *, pricing_client: Any = None, ec2_client_for: Callable[[str], Any] | None = None,
                 known: Catalog | None = None, resources: bool = True) -> dict[str, Any]:
-    """Fetch EC2 on-demand, RI and spot prices for ``regions``.
+    """Fetch EC2 on-demand, RI and spot prices for ``regions`` from the Price List Query API.
 
     With ``resources`` (default) also EBS volume/snapshot, public IPv4 and NAT gateway prices
-    (:mod:`costopt.catalog.refresh_aws_resources`).
+    (:mod:`costopt.catalog.refresh_aws_resources`). Needs AWS credentials: missing or refused
+    credentials are a one-line ProviderError naming the fix (or the public files, which need none).
     """
-    import boto3
+    try:
+        return _refresh_aws(regions, pricing_client=pricing_client, ec2_client_for=ec2_client_for, known=known,
+                            resources=resources)
+    except botocore.exceptions.NoCredentialsError:
+        raise ProviderError("no AWS credentials for the Price List API; run `costopt catalog refresh --provider aws` "
+                            "without --source api to read the public price files, or configure credentials "
+                            "(aws configure, AWS_PROFILE)") from None
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ProviderError(f"AWS Price List API failed ({first}); check the credentials' pricing:GetProducts and "
+                            "ec2:DescribeSpotPriceHistory permissions, or use --source public") from None
 
+
+def aws_profile_clients(profile: str) -> tuple[Any, Callable[[str], Any]]:
+    """(pricing client, region -> EC2 client) of a named AWS profile; an unknown profile is one line."""
+    try:
+        session = boto3.Session(profile_name=profile)
+    except botocore.exceptions.ProfileNotFound:
+        raise ProviderError(f"AWS profile {profile!r} is not in ~/.aws/config or ~/.aws/credentials; "
+                            "name a configured profile, or drop --profile to read the public price files") from None
+    return (session.client("pricing", region_name=AWS_PRICING_REGION),
+            lambda region: session.client("ec2", region_name=region))
+
+
+def _refresh_aws(regions: Iterable[str], *, pricing_client: Any, ec2_client_for: Callable[[str], Any] | None,
+                 known: Catalog | None, resources: bool) -> dict[str, Any]:
     regions = list(regions)
     pricing = pricing_client or boto3.client("pricing", region_name=AWS_PRICING_REGION)
     ec2_for = ec2_client_for or (lambda region: boto3.client("ec2", region_name=region))
@@ -162,8 +193,6 @@ def _aws_spot(ec2: Any, region: str, types: list[str], today: str) -> list[list[
 
 def refresh_azure(regions: Iterable[str], *, session: Any = None, max_pages: int = 2000) -> dict[str, Any]:
     """Fetch Linux VM consumption, Spot and reservation prices for ``regions``."""
-    import requests
-
     http = session or requests.Session()
     _, today = _now()
     doc = _doc("azure", {"azure-retail-prices-api": "Azure Retail Prices API, Linux VMs (consumption, spot, reservations)"})
@@ -172,10 +201,18 @@ def refresh_azure(regions: Iterable[str], *, session: Any = None, max_pages: int
         params: dict[str, str] | None = {
             "$filter": f"serviceName eq 'Virtual Machines' and armRegionName eq '{region}'"}
         for _ in range(max_pages):
-            response = http.get(url, params=params, timeout=60)
+            try:
+                response = http.get(url, params=params, timeout=60)
+            except requests.RequestException as exc:
+                raise ProviderError(f"cannot reach the Azure Retail Prices API ({type(exc).__name__}); check the "
+                                    "network or proxy (HTTPS_PROXY) -- the API needs no account") from None
             if response.status_code != 200:
-                raise ProviderError(f"Azure Retail Prices API answered HTTP {response.status_code} for {region}")
-            page = response.json()
+                raise ProviderError(f"Azure Retail Prices API answered HTTP {response.status_code} for {region}; "
+                                    "retry later (HTTP 429: wait a minute)")
+            try:
+                page = response.json()
+            except ValueError:
+                raise ProviderError(f"Azure Retail Prices API sent a page that is not JSON for {region} ({url})") from None
             for item in page.get("Items", []):
                 row = azure_item_price(item)
                 if row is not None:
@@ -246,24 +283,37 @@ def gcp_sku_rate(sku: Any) -> tuple[str, str, str, list[str], float] | None:
     return None
 
 
-def refresh_gcp(regions: Iterable[str], *, client: Any = None, known: Catalog | None = None) -> dict[str, Any]:
-    """Fetch Compute Engine per-resource rates and price every machine shape the catalog knows."""
+def refresh_gcp(regions: Iterable[str], *, client: Any = None, known: Catalog | None = None,
+                api_key: str | None = None) -> dict[str, Any]:
+    """Fetch Compute Engine per-resource rates and price every machine shape the catalog knows.
+
+    Authenticates with ``api_key`` (an API key allowed to call the Cloud Billing API) when given,
+    else application default credentials; neither, or a refused call, is a one-line ProviderError.
+    """
     from google.cloud import billing_v1
 
     from costopt.catalog import bundled_catalog
 
     catalog = known or bundled_catalog()
     wanted = set(regions)
-    api = client or billing_v1.CloudCatalogClient()
     _, today = _now()
     rates: dict[tuple[str, str, str, str], float] = {}
-    for sku in api.list_skus(parent=GCP_COMPUTE_SERVICE):
-        parsed = gcp_sku_rate(sku)
-        if parsed is None:
-            continue
-        family, part, model, sku_regions, amount = parsed
-        for region in wanted.intersection(sku_regions):
-            rates.setdefault((region, family, part, model), amount)
+    try:
+        api = client or billing_v1.CloudCatalogClient(client_options={"api_key": api_key} if api_key else None)
+        for sku in api.list_skus(parent=GCP_COMPUTE_SERVICE):
+            parsed = gcp_sku_rate(sku)
+            if parsed is None:
+                continue
+            family, part, model, sku_regions, amount = parsed
+            for region in wanted.intersection(sku_regions):
+                rates.setdefault((region, family, part, model), amount)
+    except google.auth.exceptions.DefaultCredentialsError:
+        raise ProviderError("no Google credentials for the Cloud Billing Catalog API; pass --api-key KEY "
+                            "(or set COSTOPT_GCP_API_KEY) or run `gcloud auth application-default login`") from None
+    except (google.api_core.exceptions.GoogleAPIError, google.auth.exceptions.GoogleAuthError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ProviderError(f"Cloud Billing Catalog API failed ({first}); check the API key or credentials "
+                            "and that the Cloud Billing API is enabled") from None
     doc = _doc("gcp", {"gcp-billing-catalog-api": "Cloud Billing Catalog API (list_skus), Compute Engine rates x shape"})
     for region in sorted(wanted):
         for spec in catalog.instances("gcp"):

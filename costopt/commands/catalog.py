@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
+import json
+from dataclasses import asdict
+from datetime import datetime, timezone
 
 import click
 
-from costopt.errors import InputError
+from costopt.catalog import load_catalog
+from costopt.catalog.quote import Quote, quote
+from costopt.catalog.refresh_aws_public import refresh_aws_public
+from costopt.catalog.staleness import is_stale, price_age_days
 
 BUNDLED_REGIONS = {"aws": ("us-east-1", "eu-west-1"), "gcp": ("us-central1", "europe-west4"),
                    "azure": ("eastus", "westeurope")}
@@ -19,66 +24,84 @@ def command() -> None:
     \b
     Examples:
       costopt catalog show g5.2xlarge
+      costopt catalog show m5.2xlarge --region ap-southeast-2 --format json
       costopt catalog show n2-standard-8 --provider gcp --region europe-west4
-      costopt catalog refresh --provider aws --regions us-east-1,eu-west-1
+      costopt catalog refresh --provider aws --regions us-east-1,eu-west-1   (no credentials needed)
       costopt catalog sources
     """
 
 
 @command.command("show")
 @click.argument("type_name", metavar="TYPE")
-@click.option("--provider", type=click.Choice(["aws", "gcp", "azure"]), help="Provider (default: every one that knows TYPE).")
-@click.option("--region", help="Only this region.")
-def show(type_name: str, provider: str | None, region: str | None) -> None:
-    """Hardware and every price (on-demand, spot, 1y/3y commitment) of TYPE, with source and date."""
-    from costopt.catalog import PRICE_MODELS, load_catalog
+@click.option("--provider", type=click.Choice(["aws", "gcp", "azure"]), help="Provider (default: guessed from TYPE).")
+@click.option("--region", help="Only this region (default: every region that prices TYPE).")
+@click.option("--os", "os_name", default="linux", show_default=True, help="Operating system of the price.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def show(type_name: str, provider: str | None, region: str | None, os_name: str, fmt: str) -> None:
+    """Hardware and every price (on-demand, spot, 1y/3y commitment) of TYPE, with source and date.
 
-    catalog = load_catalog()
-    providers = [provider] if provider else ["aws", "gcp", "azure"]
-    found = [(p, catalog.instance(p, type_name)) for p in providers]
-    found = [(p, s) for p, s in found if s is not None]
-    if not found:
-        names = [s.type for p in providers for s in catalog.instances(p)]
-        close = difflib.get_close_matches(type_name, names, n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise InputError(f"instance type {type_name!r} is not in the catalog{hint}", key="TYPE")
-    for p, spec in found:
-        gpu = (f", {spec.gpu_count} x {spec.gpu_model} ({spec.gpu_memory_gib:g} GiB each, {spec.gpu_tflops:g} TFLOPS)"
-               if spec.gpu_count else "")
-        click.echo(f"{p} {spec.type}: {spec.vcpu} vCPU, {spec.memory_gib:g} GiB, {spec.architecture}, family "
-                   f"{spec.family} gen {spec.generation}, relative CPU speed {spec.relative_speed:g}{gpu}")
-        regions = [region] if region else catalog.regions(p)
-        shown = 0
-        for reg in regions:
-            for model in PRICE_MODELS:
-                price = catalog.price(p, reg, spec.type, model)
-                if price is None:
-                    continue
-                shown += 1
-                click.echo(f"  {reg:<14} {model:<10} {price.amount:>10.4f} {price.currency}/{price.unit}  "
-                           f"{price.source} ({price.as_of})")
-            rate = catalog.interruption_rate(p, reg, spec.type)
-            if rate is not None:
-                click.echo(f"  {reg:<14} {'interrupt':<10} {rate:>10.2e} per instance-hour (spot, typical)")
-        if not shown:
-            click.echo(f"  no prices in {', '.join(regions) or 'any region'}")
+    Prices are labelled: "price" (a list price), "spot snapshot" (a dated recent spot price) or
+    "estimate" (a typical ratio applied to a real price); "stale" when older than the limit.
+    A type or region with no price exits 2 naming the nearest matches.
+    """
+    today = datetime.now(timezone.utc).date()
+    quotes = quote(load_catalog(), type_name, provider=provider, region=region, os=os_name, today=today)
+    if fmt == "json":
+        click.echo(json.dumps([_quote_json(q) for q in quotes], indent=1))
+        return
+    for q in quotes:
+        click.echo(_spec_line(q))
+        for line in q.lines:
+            flags = ", ".join(x for x in (line.kind, "stale" if line.stale else "") if x)
+            click.echo(f"  {line.region:<16} {line.model:<10} {line.amount:>10.4f} {line.currency}/{line.unit}  "
+                       f"{line.source} ({line.as_of}) [{flags}]")
+        for reg, rate in q.interruption_per_hour.items():
+            click.echo(f"  {reg:<16} {'interrupt':<10} {rate:>10.2e} per instance-hour (spot, typical)")
+
+
+def _spec_line(q: Quote) -> str:
+    spec = q.spec
+    if spec is None:
+        return f"{q.provider} {q.type}: hardware not in the catalog"
+    gpu = (f", {spec.gpu_count} x {spec.gpu_model} ({spec.gpu_memory_gib:g} GiB each, {spec.gpu_tflops:g} TFLOPS)"
+           if spec.gpu_count else "")
+    return (f"{q.provider} {spec.type}: {spec.vcpu} vCPU, {spec.memory_gib:g} GiB, {spec.architecture}, family "
+            f"{spec.family} gen {spec.generation}, relative CPU speed {spec.relative_speed:g}{gpu}")
+
+
+def _quote_json(q: Quote) -> dict:
+    return {"provider": q.provider, "type": q.type, "spec": asdict(q.spec) if q.spec else None,
+            "prices": [asdict(line) for line in q.lines], "interruption_per_hour": q.interruption_per_hour}
 
 
 @command.command("sources")
 def sources() -> None:
-    """Where every price came from and when."""
-    from costopt.catalog import load_catalog
-
+    """Where every price came from and when; sources older than 90 days are marked STALE."""
+    today = datetime.now(timezone.utc).date()
     for s in load_catalog().price_sources():
-        click.echo(f"{s.provider:<6} {s.source:<36} {s.as_of}  {s.detail}")
+        mark = ""
+        if is_stale(s, today):
+            age = price_age_days(s.as_of, today)
+            mark = f"STALE ({age} days)  " if age is not None else "STALE (undated)  "
+        click.echo(f"{s.provider:<6} {s.source:<36} {s.as_of}  {mark}{s.detail}")
 
 
 @command.command("refresh")
 @click.option("--provider", "provider", type=click.Choice(["aws", "gcp", "azure"]), required=True)
 @click.option("--regions", help="Comma-separated regions (default: the bundled ones for the provider).")
-@click.option("--profile", help="AWS: named profile.")
-def refresh(provider: str, regions: str | None, profile: str | None) -> None:
-    """Fetch current prices from the provider's official pricing API into the cache."""
+@click.option("--source", "source", type=click.Choice(["public", "api"]),
+              help="AWS: public = the Price List bulk offer files, no credentials (default); api = the Price List "
+                   "Query API and spot price history, with credentials (default with --profile).")
+@click.option("--profile", help="AWS: named profile (implies --source api).")
+@click.option("--api-key", envvar="COSTOPT_GCP_API_KEY", help="GCP: API key for the Cloud Billing API "
+              "(env COSTOPT_GCP_API_KEY; default: application default credentials).")
+def refresh(provider: str, regions: str | None, source: str | None, profile: str | None, api_key: str | None) -> None:
+    """Fetch current prices from the provider's public price files or pricing API into the cache.
+
+    AWS and Azure need no account: AWS reads the public Price List bulk offer files (on-demand and
+    standard Reserved Instances; spot needs --source api), Azure the Retail Prices API. GCP uses
+    the Cloud Billing Catalog API with an API key or application default credentials.
+    """
     from costopt.catalog import bundled_catalog
     from costopt.catalog import refresh as live
     from costopt.catalog.cache import write_cache
@@ -86,17 +109,13 @@ def refresh(provider: str, regions: str | None, profile: str | None) -> None:
     chosen = tuple(r.strip() for r in (regions or "").split(",") if r.strip()) or BUNDLED_REGIONS[provider]
     click.echo(f"refreshing {provider} prices for {', '.join(chosen)} ...", err=True)
     known = bundled_catalog()
-    if provider == "aws":
-        pricing_client = ec2_for = None
-        if profile:
-            import boto3
-
-            session = boto3.Session(profile_name=profile)
-            pricing_client = session.client("pricing", region_name=live.AWS_PRICING_REGION)
-            ec2_for = lambda region: session.client("ec2", region_name=region)  # noqa: E731
+    if provider == "aws" and (source or ("api" if profile else "public")) == "public":
+        document = refresh_aws_public(chosen)
+    elif provider == "aws":
+        pricing_client, ec2_for = live.aws_profile_clients(profile) if profile else (None, None)
         document = live.refresh_aws(chosen, pricing_client=pricing_client, ec2_client_for=ec2_for, known=known)
     elif provider == "gcp":
-        document = live.refresh_gcp(chosen, known=known)
+        document = live.refresh_gcp(chosen, known=known, api_key=api_key)
     else:
         document = live.refresh_azure(chosen)
     path = write_cache(document)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import pytest
 
-from costopt.catalog import PRICE_MODELS, Catalog, InstanceSpec, Price, bundled_catalog, load_catalog
+from costopt.catalog import PRICE_MODELS, bundled, Catalog, InstanceSpec, Price, bundled_catalog, load_catalog
 from costopt.catalog.cache import cache_path, write_cache
 from costopt.errors import InputError
 
@@ -73,8 +74,14 @@ def test_every_priced_type_has_all_models_ordered(catalog, provider):
             spot = catalog.price(provider, region, spec.type, "spot")
             c1 = catalog.price(provider, region, spec.type, "commit_1y")
             c3 = catalog.price(provider, region, spec.type, "commit_3y")
-            assert spot.amount < od.amount and c3.amount < c1.amount < od.amount, spec.type
-            assert catalog.interruption_rate(provider, region, spec.type) > 0
+            assert spot.amount < od.amount, spec.type
+            assert c3.amount < c1.amount < od.amount, spec.type
+            if (provider, spec.type.lower()) in RATED:
+                assert catalog.interruption_rate(provider, region, spec.type) > 0
+
+
+with open(Path(bundled.__file__).parent / "data" / "interruptions.csv", newline="") as _fh:
+    RATED = {(row["provider"], row["type"].lower()) for row in csv.DictReader(_fh)}
 
 
 def test_gcp_composite_price_is_machine_plus_gpus(catalog):
@@ -111,7 +118,7 @@ def test_storage_and_egress(catalog):
 def test_price_sources_name_every_source(catalog):
     sources = catalog.price_sources()
     names = {(s.provider, s.source) for s in sources}
-    assert ("aws", "aws-ec2-list-price") in names and ("azure", "azure-blob-list-price") in names
+    assert ("aws", "aws-karpenter-2026") in names and ("azure", "azure-blob-list-price") in names
     assert all(s.as_of and s.detail for s in sources)
     total = sum(int(s.detail.rsplit("; ", 1)[-1].split()[0]) for s in sources)
     assert total > 2000
@@ -125,7 +132,7 @@ def test_cache_overrides_bundled(tmp_path):
     catalog = load_catalog(cache_dir=tmp_path)
     assert catalog.price("aws", "us-east-1", "m5.large") == Price(0.1, "hour", "USD", "aws-pricing-api", "2026-11-27")
     assert catalog.price("aws", "ap-south-1", "m5.large").amount == 0.101
-    assert catalog.price("aws", "us-east-1", "m5.xlarge").source == "aws-ec2-list-price"
+    assert catalog.price("aws", "us-east-1", "m5.xlarge").source == "aws-karpenter-2026"
     assert ("aws", "aws-pricing-api", "2026-11-27") in {(s.provider, s.source, s.as_of) for s in catalog.price_sources()}
 
 
@@ -146,7 +153,10 @@ def test_corrupt_cache_is_an_input_error(tmp_path):
 
 
 def test_bundled_prices_plausible_against_public_dump(catalog, shared_data):
-    """Our on-demand prices stay within 25% of an independent public dump where both have the type."""
+    """Our on-demand prices stay within 25% of an independent public dump (2024) where both have the type.
+
+    P4/P5 are left out: AWS cut their on-demand prices by up to 45% in June 2025, after the dump.
+    """
     path = shared_data / "prices" / "aws_compute_prices.csv"
     if not path.is_file():
         pytest.skip(f"{path} not present")
@@ -157,7 +167,7 @@ def test_bundled_prices_plausible_against_public_dump(catalog, shared_data):
                 continue
             ours = catalog.price("aws", "us-east-1", row["InstanceType"])
             theirs = float(row.get("OnDemandUSDPerHour") or 0)
-            if ours is None or theirs <= 0 or row["InstanceType"].startswith("ml."):
+            if ours is None or theirs <= 0 or row["InstanceType"].startswith(("ml.", "p4", "p5")):
                 continue
             compared += 1
             assert abs(ours.amount - theirs) / theirs < 0.25, (row["InstanceType"], ours.amount, theirs)

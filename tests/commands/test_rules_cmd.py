@@ -78,11 +78,11 @@ def test_catalog_show():
     result = run("catalog", "show", "g5.2xlarge")
     assert result.exit_code == 0
     assert "8 vCPU, 32 GiB" in result.output and "1 x A10G" in result.output
-    assert "us-east-1      on_demand      1.2120 USD/hour  aws-ec2-list-price (2025-01-15)" in result.output
+    assert "us-east-1        on_demand      1.2120 USD/hour  aws-karpenter-2026 (2026-07-20) [price" in result.output
     bad = run("catalog", "show", "g5.2xlarg")
-    assert bad.exit_code == 2 and "did you mean g5.2xlarge" in bad.output
+    assert bad.exit_code == 2 and "nearest: g5.2xlarge" in bad.output
 
 
 def test_catalog_sources():
     result = run("catalog", "sources")
-    assert result.exit_code == 0 and "aws-ec2-list-price" in result.output and "azure-blob-list-price" in result.output
+    assert result.exit_code == 0 and "aws-karpenter-2026" in result.output and "azure-blob-list-price" in result.output

@@ -211,7 +211,7 @@ GPU_CASES = [
     ("train-nlp", "g5.2xlarge", "training", 25, 20, 20, "resize", "g5.xlarge"),
     ("four-to-one", "g5.12xlarge", "training", 15, 15, 10, "resize", "g5.2xlarge"),
     ("idle-gpu", "g5.12xlarge", "training", 1, 1, 10, "move_to_cpu", None),
-    ("busy-p3", "p3.8xlarge", "training", 85, 70, 60, None, None),
+    ("busy-p3", "p3.8xlarge", "training", 85, 70, 60, "resize", "g6e.12xlarge"),  # 4 x L40S: faster and cheaper
     ("big-model-memory", "g5.xlarge", "inference", 10, 90, 10, None, None),
     ("t4-on-gcp", "n1-standard-16+nvidia-tesla-t4:4", "batch", 10, 10, 10, "resize", None),
 ]

@@ -1,0 +1,41 @@
+"""Catalog defaults in one place: when a price is stale, and the typical ratios behind estimates.
+
+Why: where no real price exists (AWS regions other than those in the public tables, spot and
+commitment prices the tables lack, SageMaker types newer than the 2025 snapshot) the catalog
+derives an *estimate* from a real on-demand price and one of the ratios below. Every such price
+is flagged ``estimate=True`` and names the ratio in its source, and a recommendation resting on
+it never gets more than "low" confidence (:func:`costopt.catalog.staleness.price_confidence`).
+Change a ratio here, nowhere else.
+"""
+
+from __future__ import annotations
+
+# A price older than this many days (from its ``as_of`` to the analysis date) is stale.
+STALE_AFTER_DAYS = 90
+
+# Price under a model / on-demand price of the same type and region: the medians of the
+# ratios the project's 2025 snapshot applied (Spot Advisor bands, standard all-upfront RI,
+# GCP resource CUD, Azure reservations). Typical discounts, not quotes.
+TYPICAL_RATIO: dict[tuple[str, str], float] = {
+    ("aws", "spot"): 0.40, ("aws", "commit_1y"): 0.60, ("aws", "commit_3y"): 0.39,
+    ("gcp", "spot"): 0.30, ("gcp", "commit_1y"): 0.63, ("gcp", "commit_3y"): 0.45,
+    ("azure", "spot"): 0.20, ("azure", "commit_1y"): 0.62, ("azure", "commit_3y"): 0.40,
+}
+
+# SageMaker ``ml.X`` on-demand / EC2 ``X`` on-demand: median of the 2025 snapshot's pairs (1.15-1.4).
+SAGEMAKER_PREMIUM = 1.20
+# SageMaker managed spot training and Savings Plans effective rates / SageMaker on-demand (2025 snapshot).
+SAGEMAKER_RATIO: dict[str, float] = {"spot": 0.40, "commit_1y": 0.64, "commit_3y": 0.48}
+
+# AWS regions without a public 2026 table: EC2 Linux on-demand list price of m5.large there
+# (USD/hour, AWS EC2 pricing page). An estimate for type X in region R is X's us-east-1 price
+# x (m5.large in R / m5.large in us-east-1). GPU types vary more by region than m5 does.
+AWS_BASE_REGION = "us-east-1"
+AWS_M5_LARGE: dict[str, float] = {
+    "us-east-1": 0.096, "us-east-2": 0.096, "us-west-1": 0.112, "us-west-2": 0.096,
+    "ca-central-1": 0.107, "eu-west-1": 0.107, "eu-west-2": 0.111, "eu-west-3": 0.112,
+    "eu-central-1": 0.115, "eu-north-1": 0.102, "eu-south-1": 0.112, "ap-south-1": 0.101,
+    "ap-southeast-1": 0.12, "ap-southeast-2": 0.12, "ap-northeast-1": 0.124, "ap-northeast-2": 0.118,
+    "ap-northeast-3": 0.124, "ap-east-1": 0.132, "sa-east-1": 0.153, "me-south-1": 0.118,
+    "af-south-1": 0.127,
+}
