@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 
 import click
@@ -71,6 +72,8 @@ def cli(ctx: click.Context, debug: bool, no_color: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
     ctx.obj["no_color"] = no_color
+    if not debug:  # gRPC's C core logs connection events (GOAWAY...) to stderr unless told otherwise
+        os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Mapping, Sequence
 
+from costopt import price_trust
 from costopt.billing.breakdown import spend_summary
+from costopt.catalog.staleness import stale_after_days, stale_sources
 from costopt.calendar import audit_calendar, parse_day
 from costopt.config import Settings
 from costopt.model import Audit, Recommendation, Snapshot, Window
@@ -130,8 +132,16 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
     currency = spend.get("currency") or settings.currency or "USD"
     window = snapshot.window
     prices = tuple(dict.fromkeys(tuple(snapshot.prices) + tuple(getattr(catalog, "price_sources", lambda: ())())))
+    run_at = now or datetime.now(timezone.utc)
+    limit = stale_after_days(settings)
+    stale = stale_sources(catalog, run_at.date(), limit) if hasattr(catalog, "price_sources") else ()
+    chosen = Selection(price_trust.apply(chosen.selected, stale), price_trust.apply(chosen.rejected, stale),
+                       chosen.frontier)
+    extras: dict[str, Any] = {"frontier": dict(chosen.frontier)} if chosen.frontier else {}
+    if stale:
+        extras["stale_prices"] = price_trust.stale_summary(stale, run_at.date(), limit)
     return Audit(
-        run_at=(now or datetime.now(timezone.utc)),
+        run_at=run_at,
         window=window,
         currency=currency,
         coverage=snapshot.coverage + run.failures,
@@ -142,7 +152,7 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
         totals=build_totals(chosen.selected, chosen.rejected, currency, float(spend.get("total") or 0.0),
                             audit_calendar(window, _billed_days(spend)), _daily(spend)),
         prices=prices,
-        extras={"frontier": dict(chosen.frontier)} if chosen.frontier else {},
+        extras=extras,
         settings={"lookback_days": settings.lookback / timedelta(days=1), "slo_policy": policy,
                   "config": settings.source.path},
     )

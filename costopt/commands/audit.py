@@ -120,6 +120,9 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
         terminal.echo(line)
     for failure in rule_failures:
         click.echo(f"warning: {failure.detail}", err=True)
+    stale = view.stale_prices_text(audit)
+    if stale:
+        click.echo(f"warning: {stale}", err=True)
     failed = [c for c in audit.coverage if c.status == "failed" and c.provider != "costopt"]
     if failed:
         click.echo(f"coverage: {len(failed)} scope(s) could not be read; see the report's Coverage section", err=True)

@@ -141,6 +141,7 @@ def context(audit: Audit, plotlyjs: str = "inline", compress_over: int = COMPRES
         "budgets": view.budget_rows(audit),
         "history": view.history_section(audit),
         "coverage_counts": dict(coverage_counts),
+        "stale_prices": view.stale_prices(audit),
         "team_keys": view.team_tag_keys(audit),
         "risk_label": view.risk_label,
         "budget_amount": view.budget_amount,

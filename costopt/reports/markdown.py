@@ -67,6 +67,9 @@ def _headline(audit: Audit) -> list[str]:
     lines.append(f"- {h.rejected:,} alternatives rejected, {h.skipped:,} resources skipped")
     for w in h.coverage_warnings:
         lines.append(f"- ⚠️ Coverage: {md_escape(w)}")
+    stale = view.stale_prices_text(audit)
+    if stale:
+        lines.append(f"- ⚠️ Prices: {md_escape(stale)}")
     return lines
 
 

@@ -240,3 +240,20 @@ def budget_amount(value: float | None, row: BudgetRow, currency: str) -> str:
     if not row.is_money:
         return f"{value:,.1f}%"
     return money(value, currency)
+
+
+def stale_prices(audit: Audit) -> list[Mapping[str, Any]]:
+    """The price sources older than the staleness limit when the audit ran (costopt.price_trust)."""
+    rows = audit.extras.get("stale_prices") if isinstance(audit.extras, Mapping) else None
+    return [r for r in rows if isinstance(r, Mapping)] if isinstance(rows, list) else []
+
+
+def stale_prices_text(audit: Audit) -> str:
+    """One line for the terminal and the Markdown, empty when every price is current."""
+    rows = stale_prices(audit)
+    if not rows:
+        return ""
+    oldest = max(rows, key=lambda r: r.get("age_days") or 0)
+    return (f"{len(rows)} price source(s) older than {oldest.get('limit_days')} days (oldest: {oldest.get('source')}, "
+            f"as of {oldest.get('as_of')}); confidence lowered where they are used; refresh with "
+            "`costopt catalog refresh --provider P`")
