@@ -17,6 +17,7 @@ from costopt.model import Audit
 from costopt.totals import audit_savings
 from costopt.reports import view
 from costopt.reports.fmt import CURRENCY_SYMBOLS, short_text
+from costopt.reports.tradeoff_view import frontier_breach
 
 PALETTE = ("#2563eb", "#16a34a", "#ea580c", "#9333ea", "#0891b2", "#dc2626", "#ca8a04", "#4b5563",
            "#db2777", "#65a30d")
@@ -138,6 +139,7 @@ def frontier(audit: Audit) -> list[tuple[str, go.Figure]]:
     "p95_ms", "monthly_savings", "feasible", "selected"}]} (or a list of such with "model").
     """
     out = []
+    recs = {r.id: r for r in (*audit.recommendations, *audit.rejected)}
     for model, entry in _frontier_models(audit.extras.get("frontier")):
         points = [p for p in entry.get("points") or () if isinstance(p, Mapping)]
         xs = [view._num(view._first(p, "p95_ms", "latency_ms", "p95_after_ms")) for p in points]
@@ -146,10 +148,13 @@ def frontier(audit: Audit) -> list[tuple[str, go.Figure]]:
         if not pts:
             continue
         slo = view._num(view._first(entry, "slo_p95_ms", "target_p95_ms", "slo_ms", "target_ms"))
-        feasible = [bool(p.get("feasible", slo is None or x <= slo)) for p, x, _ in pts]
+        why = [frontier_breach(p, slo, recs) for p, _, _ in pts]
         traces = []
-        for flag, name, color, symbol in ((True, "meets SLO", PALETTE[1], "circle"), (False, "breaches SLO", PALETTE[5], "x")):
-            sel = [(p, x, y) for (p, x, y), f in zip(pts, feasible) if f is flag]
+        for kind, name, color, symbol in (("", "meets every target", PALETTE[1], "circle"),
+                                          ("latency", "breaks the p95 target", PALETTE[5], "x"),
+                                          ("accuracy", "breaks the accuracy floor", PALETTE[3], "diamond"),
+                                          ("unverified", "cannot be verified", "#6b7280", "circle-open")):
+            sel = [(p, x, y) for (p, x, y), w in zip(pts, why) if w == kind]
             if sel:
                 traces.append(go.Scatter(
                     x=[x for _, x, _ in sel], y=[y for _, _, y in sel], mode="markers", name=name,
@@ -157,12 +162,13 @@ def frontier(audit: Audit) -> list[tuple[str, go.Figure]]:
                     marker={"color": color, "symbol": symbol, "size": [14 if p.get("selected") else 9 for p, _, _ in sel],
                             "line": {"width": 1, "color": "#111827"}},
                     hovertemplate="%{text}<br>p95 %{x:,.0f} ms<br>saves %{y:,.0f}/month<extra></extra>"))
-        frontier_pts = sorted([(x, y) for (_, x, y), f in zip(pts, feasible) if f])
+        frontier_pts = sorted([(x, y) for (_, x, y), w in zip(pts, why) if not w])
         if len(frontier_pts) > 1:
             traces.insert(0, go.Scatter(x=[x for x, _ in frontier_pts], y=[y for _, y in frontier_pts], mode="lines",
                                         name="feasible set", line={"color": "#9ca3af", "dash": "dot"}, hoverinfo="skip"))
         layout = _layout(f"{plot_text(model, 40)}: savings vs p95 latency", audit.currency,
                          xaxis={"title": {"text": "predicted p95 latency (ms)"}, "gridcolor": "#e5e7eb", "rangemode": "tozero"})
+        layout["yaxis"]["title"] = {"text": f"savings per month ({audit.currency})"}
         if slo is not None:
             layout["shapes"] = [{"type": "line", "x0": slo, "x1": slo, "yref": "paper", "y0": 0, "y1": 1,
                                  "line": {"color": PALETTE[5], "dash": "dash", "width": 2}}]

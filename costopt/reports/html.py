@@ -27,6 +27,7 @@ from markupsafe import Markup
 from costopt.model import Audit
 from costopt.reports import charts, html_data, view
 from costopt.reports.fmt import money, pct, safe_json, short_text
+from costopt.reports.tradeoff_view import impact_text, tradeoff_summary
 
 PLOTLY_CDN = "https://cdn.plot.ly/plotly-{version}.min.js"
 COMPRESS_OVER = 1_000_000
@@ -142,6 +143,8 @@ def context(audit: Audit, plotlyjs: str = "inline", compress_over: int = COMPRES
         "history": view.history_section(audit),
         "coverage_counts": dict(coverage_counts),
         "stale_prices": view.stale_prices(audit),
+        "tradeoff": tradeoff_summary(audit),
+        "impact_text": impact_text,
         "team_keys": view.team_tag_keys(audit),
         "risk_label": view.risk_label,
         "budget_amount": view.budget_amount,

@@ -15,10 +15,11 @@ from typing import Any, Sequence
 
 from costopt.model import Audit, Recommendation
 from costopt.reports import view
+from costopt.reports.tradeoff_view import impact_text, serving_impact
 
 COLUMNS = ("id", "family", "rule", "provider", "account", "region", "team", "kind", "resource_id", "name",
            "action", "savings", "before", "after", "low", "high", "confidence", "risk", "slo", "slo_reasons",
-           "effort", "evidence", "impacts", "apply", "rationale", "change", "workload", "currency")
+           "effort", "evidence", "impacts", "apply", "rationale", "change", "workload", "currency", "impact")
 
 _WORDS = {"p50": "p50", "p95": "p95", "p99": "p99", "ms": "(ms)", "pct": "(%)", "gib": "(GiB)", "gb": "(GB)",
           "usd": "(USD)", "cpu": "CPU", "gpu": "GPU", "slo": "SLO", "id": "ID"}
@@ -60,37 +61,29 @@ def pairs(mapping: Mapping[str, Any] | None) -> list[list[str]]:
     return [[humanise(str(k)), value_text(v)] for k, v in (mapping or {}).items()]
 
 
-def _pick(impacts: Mapping[str, Any], topic: str, role: str) -> tuple[str | None, float | None]:
-    role_words = {"before": ("before", "current"), "after": ("after", "predicted", "proposed"),
-                  "target": ("target", "slo", "floor", "min", "limit")}[role]
-    for key, value in impacts.items():
-        k = str(key).lower()
-        if topic in k and any(w in k for w in role_words) and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(key), float(value)
-    return None, None
+SERVING_KEYS = ("latency_quantile", "p95_ms_before", "p95_ms_after", "latency_target_ms", "accuracy_metric",
+                "accuracy_before", "accuracy_after", "accuracy_floor")
 
 
-def impact_summary(impacts: Mapping[str, Any] | None) -> tuple[list[list[str]], set[str]]:
-    """Headline impact lines (latency and accuracy before -> after vs target) and keys used."""
-    lines: list[list[str]] = []
-    used: set[str] = set()
-    if not impacts:
-        return lines, used
-    for topic, label, unit, fmt in (("p95", "p95 latency", " ms", "{:,.0f}"), ("latency", "Latency", " ms", "{:,.0f}"),
-                                    ("accuracy", "Accuracy", "", "{:.3f}")):
-        kb, before = _pick(impacts, topic, "before")
-        ka, after = _pick(impacts, topic, "after")
-        kt, target = _pick(impacts, topic, "target")
-        if after is None or (ka in used):
-            continue
-        text = (fmt.format(before) + unit + " → " if before is not None else "") + fmt.format(after) + unit
-        if target is not None:
-            word = "floor" if topic == "accuracy" else "target"
-            ok = after >= target if topic == "accuracy" else after <= target
-            text += f" ({word} {fmt.format(target)}{unit}: {'within' if ok else 'NOT met'})"
-        lines.append([label, text])
-        used.update(k for k in (kb, ka, kt) if k)
-    return lines, used
+def impact_summary(impacts: Mapping[str, Any] | None, rec: Recommendation | None = None) -> tuple[list[list[str]], set[str]]:
+    """Headline impact lines (p95 and accuracy before -> after against the targets) and the keys they use."""
+    impact = serving_impact(rec) if rec is not None else None
+    if impact is None:
+        return [], set()
+    lines = []
+    if impact.latency_after_ms is not None:
+        text = (f"{impact.latency_before_ms:,.0f} ms → " if impact.latency_before_ms is not None else "")
+        text += f"{impact.latency_after_ms:,.0f} ms"
+        if impact.latency_target_ms is not None:
+            text += f" (target {impact.latency_target_ms:,.0f} ms: {'NOT met' if impact.breaks_latency else 'within'})"
+        lines.append([f"{impact.quantile} latency", text])
+    if impact.accuracy_after is not None:
+        text = (f"{impact.accuracy_before:.3f} → " if impact.accuracy_before is not None else "")
+        text += f"{impact.accuracy_after:.3f}"
+        if impact.accuracy_floor is not None:
+            text += f" (floor {impact.accuracy_floor:.3f}: {'NOT met' if impact.breaks_accuracy else 'within'})"
+        lines.append([f"Accuracy ({impact.accuracy_metric})" if impact.accuracy_metric != "accuracy" else "Accuracy", text])
+    return lines, set(SERVING_KEYS)
 
 
 def change_text(rec: Recommendation) -> str:
@@ -102,7 +95,7 @@ def change_text(rec: Recommendation) -> str:
 
 
 def row(rec: Recommendation, team_keys: Sequence[str]) -> list[Any]:
-    summary, used = impact_summary(rec.impacts)
+    summary, used = impact_summary(rec.impacts, rec)
     rest = [[humanise(str(k)), value_text(v)] for k, v in (rec.impacts or {}).items() if k not in used]
     return [
         rec.id, rec.family, rec.rule_id, rec.provider, rec.account, rec.region, view.team_of(rec, team_keys),
@@ -110,7 +103,7 @@ def row(rec: Recommendation, team_keys: Sequence[str]) -> list[Any]:
         round(rec.monthly_savings, 2), round(rec.monthly_cost_before, 2), round(rec.monthly_cost_after, 2),
         round(rec.savings_low, 2), round(rec.savings_high, 2), rec.confidence, int(rec.performance_risk),
         rec.slo.status, list(rec.slo.reasons), rec.effort, pairs(rec.evidence), summary + rest, rec.apply,
-        rec.rationale, change_text(rec), rec.workload or "", rec.currency,
+        rec.rationale, change_text(rec), rec.workload or "", rec.currency, impact_text(rec),
     ]
 
 

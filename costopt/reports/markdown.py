@@ -13,13 +13,14 @@ from typing import Any, Iterable
 
 from costopt.model import Audit, Recommendation
 from costopt.reports import view
+from costopt.reports.tradeoff_view import impact_text, tradeoff_summary
 from costopt.reports.fmt import md_escape, md_fence, money, pct, short_text
 
 TOP = 10
 MAX_CHARS = 60_000
 DETAIL_ROWS = 200
 BUDGET_ICONS = {"ok": "✅ ok", "warn": "⚠️ warn", "breach": "❌ breach", "unknown": "❔ unknown"}
-SLO_ICONS = {"ok": "✅ ok", "breach": "❌ breach", "unknown": "–"}
+SLO_ICONS = {"ok": "✅ ok", "breach": "❌ breach", "unknown": "–", "n/a": "–"}
 
 
 def _rec_row(rank: int, r: Recommendation, currency: str, team_keys) -> str:
@@ -27,11 +28,11 @@ def _rec_row(rank: int, r: Recommendation, currency: str, team_keys) -> str:
     return (f"| {rank} | {md_escape(short_text(name, 48))} | {md_escape(short_text(r.action, 60))} | "
             f"{md_escape(r.provider)} | {md_escape(view.team_of(r, team_keys)) or '–'} | "
             f"{view.savings_text(r)} | {view.risk_label(r.performance_risk)} | "
-            f"{SLO_ICONS.get(r.slo.status, md_escape(r.slo.status))} |")
+            f"{SLO_ICONS.get(r.slo.status, md_escape(r.slo.status))} | {md_escape(impact_text(r)) or '–'} |")
 
 
-REC_HEADER = ("| # | Resource | Action | Provider | Team | Savings/month | Risk | SLO |\n"
-              "|--:|---|---|---|---|--:|---|---|")
+REC_HEADER = ("| # | Resource | Action | Provider | Team | Savings/month | Risk | SLO | p95 / accuracy |\n"
+              "|--:|---|---|---|---|--:|---|---|---|")
 
 
 def _table(recs: Iterable[Recommendation], currency: str, team_keys, start: int = 1) -> list[str]:
@@ -55,6 +56,9 @@ def _headline(audit: Audit) -> list[str]:
         savings + ".",
         "",
     ]
+    tradeoff = tradeoff_summary(audit)
+    if tradeoff is not None:
+        lines += [f"**Model targets:** {md_escape(tradeoff.text())}.", ""]
     for other in h.other_currencies:
         lines.append(f"- Priced in {md_escape(other.currency)} (not converted): {money(other.monthly_savings, other.currency)}"
                      f"/month from {other.priced:,} recommendations")
@@ -140,9 +144,10 @@ def render(audit: Audit, max_chars: int = MAX_CHARS, **_: Any) -> str:
         sections.append(("How to apply the top recommendations", body, len(applies)))
     rejected = view.by_savings(audit.rejected)
     if rejected:
-        body = ["| Resource | Action | Would save/month | Reason |", "|---|---|--:|---|"]
+        body = ["| Resource | Action | Would save/month | p95 / accuracy | Reason |", "|---|---|--:|---|---|"]
         body += [f"| {md_escape(short_text(r.resource_name or r.resource_id, 48))} | {md_escape(short_text(r.action, 60))} | "
-                 f"{money(r.monthly_savings, c)} | {md_escape(short_text(r.rejection_reason, 160))} |" for r in rejected[:DETAIL_ROWS]]
+                 f"{money(r.monthly_savings, r.currency)} | {md_escape(impact_text(r)) or '–'} | "
+                 f"{md_escape(short_text(r.rejection_reason, 160))} |" for r in rejected[:DETAIL_ROWS]]
         sections.append((f"Rejected candidates ({len(rejected):,})", body, len(rejected)))
     if audit.coverage or audit.prices:
         body = [f"- {md_escape(e.provider)} {md_escape(e.scope)}: **{md_escape(e.status)}**"

@@ -127,6 +127,11 @@ def test_phone_width_and_print(open_report, report_file, tmp_path):
     page = w.page
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # no page-level horizontal scroll
     assert page.locator("#rec-table th[data-sort=account]").is_hidden()
+    # the trade-off stays readable on a phone: the SLO verdict and the p95 / accuracy change
+    assert page.locator("#rec-table th[data-sort=slo]").is_visible()
+    assert page.locator("#rec-table th[data-sort=impact]").is_visible()
+    fraud = page.locator("#rec-body tr", has_text="fraud-detector").first
+    assert "p95 58 → 61 ms (target 80)" in fraud.inner_text()
     page.screenshot(path=str(tmp_path / "report-390.png"), full_page=True)
     page.emulate_media(media="print")
     assert page.locator("#rec-filters").is_hidden()

@@ -5,11 +5,11 @@
 (function () {
   "use strict";
   var doc = document;
-  var SORT_TEXT = { name: 9, action: 10, family: 1, provider: 3, account: 4, team: 6, slo: 18, confidence: 16 };
+  var SORT_TEXT = { name: 9, action: 10, family: 1, provider: 3, account: 4, team: 6, slo: 18, confidence: 16, impact: 28 };
   var SORT_NUM = { savings: 11, risk: 17 };
   var CONF_RANK = { low: 0, medium: 1, high: 2 };
   var RISK = ["none", "low", "medium", "high", "very high"];
-  var NCOLS = 10;
+  var NCOLS = 11;
   var PAGE = 250;
   var PRINT_ALL = 2000;
 
@@ -158,6 +158,7 @@
     var slo = el("td");
     slo.appendChild(badge(r[C.slo], "badge-" + (r[C.slo] === "ok" ? "ok" : r[C.slo] === "breach" ? "breach" : "")));
     tr.appendChild(slo);
+    tr.appendChild(el("td", { "class": "impact-col small" }, r[C.impact] || "–"));
     tr.appendChild(el("td", { "class": "opt2 opt3" }, r[C.confidence]));
     btn.addEventListener("click", function () {
       var open = btn.getAttribute("aria-expanded") === "true";
