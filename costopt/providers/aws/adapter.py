@@ -159,14 +159,22 @@ def _hourly(r: Resource, book: PriceBook) -> tuple[float | None, dict[str, Any]]
         price = book.instance_hour(r.region, r.type, "spot" if r.pricing_model == "spot" else "on_demand")
         return (None if price is None else price * r.count), {"unit_price_hour": price}
     if r.kind == "endpoint":
+        if a.get("billed") is False:
+            return 0.0, {}  # Failed / OutOfService / Creating / Deleting: no running capacity
+        if a.get("config_known") is False:
+            return None, {}  # its config could not be read: the price is unknown, not zero
         total = 0.0
         for v in a.get("variants", ()):
+            if v.get("serverless"):
+                continue  # billed per request, no hourly price
             if not v.get("instance_type"):
-                continue  # serverless: billed per request, no hourly price
+                return None, {}
+            if not v.get("instance_count"):
+                continue
             price = book.instance_hour(r.region, v["instance_type"])
             if price is None:
                 return None, {}
-            total += price * v.get("instance_count", 0)
+            total += price * v["instance_count"]
         return total, {}
     if r.kind == "autoscaling_group":
         price = book.instance_hour(r.region, r.type) if r.type else None
