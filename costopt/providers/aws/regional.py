@@ -192,4 +192,7 @@ def read_account(account: Account, regions: list[str], window: Window, progress:
         if out.billing is not None:
             cov.append(CoverageEntry("aws", scope_of(acct, "global", "cost explorer"), "ok",
                                      f"{len(out.billing)} daily rows by service and usage type"))
+            unknown = costs.unknown_codes_entry(scope_of(acct, "global", "cost explorer regions"), out.billing)
+            if unknown is not None:
+                cov.append(unknown)
     return out
