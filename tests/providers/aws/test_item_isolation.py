@@ -14,8 +14,12 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from costopt.catalog import load_catalog
 from costopt.providers.aws import inventory_ec2, inventory_s3, inventory_services
+from costopt.providers.aws.adapter import priced
+from costopt.providers.aws.prices import PriceBook
 from costopt.providers.aws.session import Account, client_config
+from tests.providers.aws.test_inventory import _endpoint
 
 T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
 ACCT = "123456789012"
@@ -269,8 +273,6 @@ def test_a_bucket_without_name_keeps_the_others(account, stub):
 
 
 def test_audit_with_a_deleted_endpoint_config_still_reports_every_endpoint(moto_account, adapter, window):
-    from tests.providers.aws.test_inventory import _endpoint
-
     arns = {name: _endpoint(moto_account, name, "ml.g4dn.xlarge", 1) for name in ("ranker", "fraud", "search")}
     moto_account.client("sagemaker", region_name="us-east-1").delete_endpoint_config(EndpointConfigName="fraud-c")
     snap = adapter().collect(window)
@@ -282,3 +284,20 @@ def test_audit_with_a_deleted_endpoint_config_still_reports_every_endpoint(moto_
     assert entry.status == "partial" and "fraud-c" in entry.detail
     (ok,) = [c for c in snap.coverage if c.scope == f"{ACCT}/us-east-1/sagemaker endpoints"]
     assert ok.status == "ok" and "3 read" in ok.detail
+
+
+@pytest.mark.parametrize("status", ["Failed", "OutOfService", "Deleting", "Creating"])
+def test_endpoints_not_in_service_are_inventory_at_zero_cost(account, stub, status):
+    sm, _ = _stub_endpoints(stub, ["live", "down"])
+    for name, st in (("live", "InService"), ("down", status)):
+        # a failed endpoint has no running variant; its config still says InitialInstanceCount 2
+        sm.add_response("describe_endpoint", _described(name, st, count=2 if st == "InService" else None))
+        sm.add_response("describe_endpoint_config", _config(name, count=2, itype="ml.g4dn.xlarge"))
+        sm.add_response("list_tags", {"Tags": []})
+    cov = []
+    found = _call_endpoints(account, cov)
+    got = {r.name: r for r in priced(found, PriceBook(None, load_catalog(None, use_cache=False)), 1)}
+    assert got["live"].count == 2 and got["live"].hourly_cost == pytest.approx(2 * 0.7364)  # bundled catalog
+    down = got["down"]
+    assert down.attributes["status"] == status and down.count == 0 and down.hourly_cost == 0.0
+    assert down.attributes["variants"][0]["instance_type"] == "ml.g4dn.xlarge"  # still inventory, with its config
