@@ -173,7 +173,8 @@ def read_account(account: Account, regions: list[str], window: Window, progress:
     out.resources += buckets
     by_region: dict[str, dict[str, Resource]] = {}
     for b in buckets:
-        by_region.setdefault(b.region, {})[b.name] = b
+        if b.region:  # a bucket of unknown region has no CloudWatch region to ask
+            by_region.setdefault(b.region, {})[b.name] = b
     for region, named in sorted(by_region.items()):
         cw = account.client("cloudwatch", region)
         scope = scope_of(acct, region, "s3 metrics")
