@@ -31,7 +31,8 @@ from costopt.providers.aws.coverage import guarded, scope_of
 from costopt.providers.aws.fanout import Task, process_count, run_tasks
 from costopt.providers.aws.prices import PRICING_REGION, PriceBook
 from costopt.providers.aws.regional import Partial, prepare_clients, read_account, read_region
-from costopt.providers.aws.session import Account, client_config, enabled_regions, home_region, open_accounts
+from costopt.providers.aws.session import (Account, client_config, connection_pool, enabled_regions, home_region,
+                                          open_accounts)
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ class AwsProvider:
         if workers < 1 or mode not in ("standard", "adaptive", "legacy") or price_mode not in PRICE_MODES:
             raise ProviderError("aws: [providers.aws] needs max_workers >= 1, retry_mode standard|adaptive and "
                                 f"prices {'|'.join(PRICE_MODES)}")
-        config = client_config(mode, attempts)
+        config = client_config(mode, attempts, pool=connection_pool(workers))
         accounts = open_accounts(self.profile, self.role_arns, config, session=self.session)
         coverage: list[CoverageEntry] = []
         plan: list[tuple[Account, list[str]]] = []

@@ -29,7 +29,20 @@ CREDENTIAL_ERRORS = frozenset({
 })
 
 
-def client_config(retry_mode: str = "adaptive", max_attempts: int = 8, pool: int = 10) -> Config:
+DEFAULT_POOL = 10  # botocore's own default
+
+
+def connection_pool(workers: int) -> int:
+    """Connections each client keeps: one per thread that may use it at once.
+
+    The pricing client is shared by every pricing thread (``max_workers`` of them); a pool
+    smaller than that makes urllib3 discard the extra connections with a "Connection pool is
+    full" warning on the terminal, and reconnect next time.
+    """
+    return max(DEFAULT_POOL, int(workers))
+
+
+def client_config(retry_mode: str = "adaptive", max_attempts: int = 8, pool: int = DEFAULT_POOL) -> Config:
     """botocore config: standard/adaptive retries (throttling is retried, never fatal)."""
     return Config(retries={"mode": retry_mode, "max_attempts": max_attempts},
                   connect_timeout=10, read_timeout=60, max_pool_connections=pool,
