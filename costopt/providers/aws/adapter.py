@@ -28,6 +28,7 @@ from costopt.model import HOURS_PER_MONTH, CoverageEntry, Resource, Snapshot, Wi
 from costopt.progress import QUIET
 from costopt.providers.aws.costs import table_from_frames
 from costopt.providers.aws.coverage import guarded, scope_of
+from costopt.providers.aws.ebs import volume_month
 from costopt.providers.aws.fanout import Task, process_count, run_tasks
 from costopt.providers.aws.prices import PRICING_REGION, PriceBook
 from costopt.providers.aws.regional import Partial, prepare_clients, read_account, read_region
@@ -180,11 +181,21 @@ def _hourly(r: Resource, book: PriceBook) -> tuple[float | None, dict[str, Any]]
     if r.kind == "autoscaling_group":
         price = book.instance_hour(r.region, r.type) if r.type else None
         return (None if price is None else price * r.count), {"unit_price_hour": price}
-    if r.kind in ("volume", "snapshot"):
+    if r.kind == "volume":
+        vtype = a.get("volume_type") or r.type
+        month = volume_month(book, r.region, vtype, a.get("size_gb") or 0, a.get("iops"), a.get("throughput"))
+        extra: dict[str, Any] = {"gb_month_price": book.volume_gb_month(r.region, vtype),
+                                 "monthly_by_dimension": {"storage": month.storage, "iops": month.iops,
+                                                          "throughput": month.throughput}}
+        if month.unpriced:
+            extra["price_is_lower_bound"] = f"not priced: {', '.join(month.unpriced)}"
+        return (None if month.total is None else month.total / HOURS_PER_MONTH), extra
+    if r.kind == "snapshot":
+        per_gb = book.snapshot_gb_month(r.region)
         gb = a.get("size_gb") or 0
-        per_gb = book.volume_gb_month(r.region, a.get("volume_type") or r.type) if r.kind == "volume" \
-            else book.snapshot_gb_month(r.region)
-        return (None if per_gb is None else gb * per_gb / HOURS_PER_MONTH), {"gb_month_price": per_gb}
+        return (None if per_gb is None else gb * per_gb / HOURS_PER_MONTH), {
+            "gb_month_price": per_gb,
+            "price_is_upper_bound": "priced at the source volume's size; a snapshot bills only the blocks it stores"}
     if r.kind == "address":
         return book.idle_address_hour(r.region), {}
     if r.kind == "nat_gateway":
