@@ -31,6 +31,7 @@ from costopt.providers.aws.coverage import guarded, scope_of
 from costopt.providers.aws.ebs import volume_month
 from costopt.providers.aws.fanout import Task, process_count, run_tasks
 from costopt.providers.aws.prices import PRICING_REGION, PriceBook
+from costopt.providers.aws.rds import db_hour
 from costopt.providers.aws.regional import Partial, prepare_clients, read_account, read_region
 from costopt.providers.aws.session import (Account, client_config, connection_pool, enabled_regions, home_region,
                                           open_accounts)
@@ -201,7 +202,8 @@ def _hourly(r: Resource, book: PriceBook) -> tuple[float | None, dict[str, Any]]
     if r.kind == "nat_gateway":
         return book.nat_hour(r.region), {}
     if r.kind == "database":
-        return book.instance_hour(r.region, r.type), {}
+        hour = db_hour(book, r.region, dict(a), r.type)
+        return hour.total, {"compute_hourly": hour.compute, "storage_hourly": hour.storage, "price_note": hour.note}
     return None, {}
 
 

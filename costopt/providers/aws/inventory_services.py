@@ -175,7 +175,8 @@ def rds_instances(account: Account, region: str, cov: list[CoverageEntry]) -> li
             created=db.get("InstanceCreateTime"),
             attributes={"engine": db.get("Engine"), "status": db.get("DBInstanceStatus"),
                         "multi_az": db.get("MultiAZ"), "storage_gb": db.get("AllocatedStorage"),
-                        "storage_type": db.get("StorageType"), "identifier": db["DBInstanceIdentifier"]})
+                        "storage_type": db.get("StorageType"), "identifier": db["DBInstanceIdentifier"],
+                        "license_model": db.get("LicenseModel"), "iops": db.get("Iops")})
     return each(scope_of(account.account_id, region, "rds instances"), cov,
                 pages(rds, "describe_db_instances", "DBInstances"), one,
                 lambda db: db.get("DBInstanceIdentifier") or "a database without an identifier")

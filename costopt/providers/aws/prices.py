@@ -184,3 +184,20 @@ class PriceBook:
                           {"productFamily": "Provisioned Throughput", "regionCode": region},
                           "EBS:VolumeP-Throughput.gp3", units={"gibps-mo": 1 / 1024, "mibps-mo": 1.0})
         return price if price is not None else self._catalog(region, "ebs:throughput:gp3", unit="MiBps-month")
+
+    # --- RDS (AmazonRDS) -----------------------------------------------------------------
+    def rds_instance_hour(self, region: str, db_class: str, engine: str, edition: str | None, deployment: str,
+                          licence: str) -> float | None:
+        """USD per hour of ``db_class`` for this engine/edition/deployment/licence (no catalog
+        fallback: the catalog has no database prices)."""
+        filters = {"instanceType": db_class, "regionCode": region, "databaseEngine": engine,
+                   "deploymentOption": deployment, "licenseModel": licence}
+        if edition:
+            filters["databaseEdition"] = edition
+        return self._api("rds|" + "|".join(filters.values()), "AmazonRDS", filters)
+
+    def rds_storage_gb_month(self, region: str, usage_suffix: str, deployment: str) -> float | None:
+        """USD per GB-month of the storage whose usage type ends with ``usage_suffix`` (RDS:GP3-Storage...)."""
+        return self._api(f"rds-storage|{region}|{usage_suffix}", "AmazonRDS",
+                         {"productFamily": "Database Storage", "regionCode": region, "deploymentOption": deployment},
+                         usage_suffix)
