@@ -13,7 +13,7 @@ import botocore.exceptions
 
 from costopt.model import CoverageEntry, Resource
 from costopt.providers.aws.common import chunks, pages, tag_dict, workload_of
-from costopt.providers.aws.coverage import each, scope_of
+from costopt.providers.aws.coverage import each, guarded, scope_of
 from costopt.providers.aws.session import Account
 
 LIVE_STATES = ("pending", "running", "stopping", "stopped")
@@ -78,7 +78,10 @@ def instances(account: Account, region: str, cov: list[CoverageEntry]) -> list[R
                                  Filters=[{"Name": "instance-state-name", "Values": list(LIVE_STATES)}])
            for inst in (res.get("Instances") or ())]
     types = {i.get("InstanceType") for i in raw if isinstance(i, dict)} - {None, ""}
-    specs = instance_specs(ec2, types, cov, scope_of(account.account_id, region, "ec2 instance types")) if types else {}
+    specs_scope = scope_of(account.account_id, region, "ec2 instance types")
+    # without DescribeInstanceTypes the instances are still listed; their specs come from the catalog
+    specs = guarded(specs_scope, cov, lambda: instance_specs(ec2, types, cov, specs_scope),
+                    actions=("ec2:DescribeInstanceTypes",), default={}) if types else {}
 
     def one(inst: dict[str, Any]) -> Resource:
         tags = tag_dict(inst.get("Tags"))

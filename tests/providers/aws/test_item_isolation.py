@@ -301,3 +301,15 @@ def test_endpoints_not_in_service_are_inventory_at_zero_cost(account, stub, stat
     down = got["down"]
     assert down.attributes["status"] == status and down.count == 0 and down.hourly_cost == 0.0
     assert down.attributes["variants"][0]["instance_type"] == "ml.g4dn.xlarge"  # still inventory, with its config
+
+
+def test_instances_are_listed_when_their_type_descriptions_are_denied(account, stub):
+    ec2 = stub("ec2")
+    ec2.add_response("describe_instances", {"Reservations": [{"ReservationId": "r-1", "Instances": [
+        _instance("i-1", "m5.large")]}]})
+    ec2.add_client_error("describe_instance_types", "UnauthorizedOperation", "not authorized", http_status_code=403)
+    cov = []
+    (vm,) = inventory_ec2.instances(account, "us-east-1", cov)
+    assert vm.id == "i-1" and vm.specs == {}  # the catalog fills the specs in later
+    (entry,) = [c for c in cov if c.scope.endswith("/ec2 instance types")]
+    assert entry.status == "failed" and "ec2:DescribeInstanceTypes" in entry.fix
