@@ -1,4 +1,4 @@
-"""Benchmark: the AWS adapter over 16 regions: sequential vs threads (vs threads + forked processes).
+"""Benchmark: the AWS adapter over 16 regions: sequential vs concurrent (threads).
 
 Default (replay) mode measures the adapter, not the fake. Each region's estate lives in a moto
 server process that is used only to RECORD: the adapter runs twice (untimed) through one small
@@ -9,11 +9,9 @@ timed loop, a few microseconds of server CPU per request. A request the recordin
 counted and fails the run.
 
 Timed runs are whole processes (``python benchmarks/bench_aws.py drive ...`` building
-``AwsProvider(max_workers=N, processes=P)``), alternating, ``--runs`` each (default 3):
-- sequential: max_workers=1;
-- threads: max_workers=16, processes=1 (this process only);
-- threads + processes: max_workers=16, processes="auto" (the fork fan-out of fanout.py).
-Medians and the ratios to sequential are printed (target: threads <= 1/4 of sequential) and
+``AwsProvider(max_workers=N)``), alternating sequential (max_workers=1) and threads
+(max_workers=16), ``--runs`` each (default 3).
+Medians and the ratio to sequential are printed (target: threads <= 1/4 of sequential) and
 written to ``benchmarks/results/bench_aws.json`` with the machine's load average. Prices are
 off and Cost Explorer is not read (the Price List is not what is measured).
 
@@ -169,7 +167,7 @@ def seed(endpoints: dict[str, str]) -> None:
                 for k in range(1, 13)])
 
 
-def drive(endpoints: dict[str, str], workers: int, processes: str = "auto") -> None:
+def drive(endpoints: dict[str, str], workers: int) -> None:
     """One whole-process run of the adapter (what the parent times)."""
     import boto3
 
@@ -185,15 +183,14 @@ def drive(endpoints: dict[str, str], workers: int, processes: str = "auto") -> N
 
     session = RegionalEndpoints(aws_access_key_id="bench", aws_secret_access_key="bench", region_name="us-east-1")
     provider = AwsProvider(regions=REGIONS, session=session, max_workers=workers, prices="off",
-                           with_costs=False, retry_mode="standard",
-                           processes=processes if processes == "auto" else int(processes))
+                           with_costs=False, retry_mode="standard")
     snap = provider.collect(Window(NOW - timedelta(hours=1), NOW))
     failed = [c for c in snap.coverage if c.status == "failed"]
     if failed or len([r for r in snap.resources if r.kind == "vm"]) != 2 * len(REGIONS):
         sys.exit(f"bad run: {len(snap.resources)} resources, failures: {failed[:3]}")
 
 
-def timed_run(endpoints: dict[str, str], workers: int, processes: str = "auto") -> float:
+def timed_run(endpoints: dict[str, str], workers: int) -> float:
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "bench",
            "AWS_SECRET_ACCESS_KEY": "bench", "AWS_EC2_METADATA_DISABLED": "true",
            "COSTOPT_CACHE_DIR": str(Path(os.environ.get("TMPDIR", "/tmp")) / "costopt-bench-cache")}
@@ -201,29 +198,29 @@ def timed_run(endpoints: dict[str, str], workers: int, processes: str = "auto") 
     start = time.perf_counter()
     env.pop("AWS_ENDPOINT_URL", None)
     subprocess.run([sys.executable, str(Path(__file__).resolve()), "drive", "--endpoints", json.dumps(endpoints),
-                    "--workers", str(workers), "--processes", processes], check=True, env=env, cwd=ROOT)
+                    "--workers", str(workers)], check=True, env=env, cwd=ROOT)
     return time.perf_counter() - start
 
 
 def bench_replay(args: argparse.Namespace) -> dict:
-    """Record through the proxies, stop moto, time sequential / threads / threads + processes."""
+    """Record through the proxies, stop moto, time sequential and threads."""
     servers, upstreams = start_servers(0.0, single=False)
     proxies = {region: start_replay(url, args.delay_ms / 1000.0) for region, url in upstreams.items()}
     endpoints = {region: url for region, (url, _, _) in proxies.items()}
     try:
         seed(upstreams)
-        timed_run(endpoints, 1, "1")  # recording runs, not counted
-        timed_run(endpoints, args.workers, "1")
+        timed_run(endpoints, 1)  # recording runs, not counted
+        timed_run(endpoints, args.workers)
     finally:
         for proc in servers:
             proc.terminate()
     for _, _, replay in proxies.values():
         replay.recording = False
-    modes = {"sequential": (1, "1"), "threads": (args.workers, "1"), "threads+processes": (args.workers, "auto")}
+    modes = {"sequential": 1, "threads": args.workers}
     times: dict[str, list[float]] = {m: [] for m in modes}
     for _ in range(args.runs):
-        for mode, (workers, processes) in modes.items():
-            times[mode].append(timed_run(endpoints, workers, processes))
+        for mode, workers in modes.items():
+            times[mode].append(timed_run(endpoints, workers))
     misses = sum(replay.misses for _, _, replay in proxies.values())
     recorded = sum(len(replay.store) for _, _, replay in proxies.values())
     medians = {m: statistics.median(t) for m, t in times.items()}
@@ -238,7 +235,6 @@ def bench_replay(args: argparse.Namespace) -> dict:
     return {"mode": "replay", "regions": len(REGIONS), "delay_ms": args.delay_ms, "runs": args.runs,
             "workers": args.workers, "times_s": times, "medians_s": medians, "misses": misses,
             "recorded": recorded, "ratio_threads": medians["threads"] / seq,
-            "ratio_threads_processes": medians["threads+processes"] / seq,
             "load_average": os.getloadavg(), "cpus": os.cpu_count()}
 
 
@@ -250,13 +246,12 @@ def main() -> None:
     parser.add_argument("--single-server", action="store_true",
                         help="one moto server for all regions (its per-request CPU then serialises every region)")
     parser.add_argument("--workers", type=int, default=16)
-    parser.add_argument("--processes", default="auto", help="drive: [providers.aws] processes")
     parser.add_argument("--moto", action="store_true", help="time against the moto servers, not the replay")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--delay-ms", type=float, default=50.0)
     args = parser.parse_args()
     if args.mode == "drive":
-        drive(json.loads(args.endpoints), args.workers, args.processes)
+        drive(json.loads(args.endpoints), args.workers)
         return
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")

@@ -39,9 +39,7 @@ def prepare_clients(account: Account, region: str, with_costs: bool) -> None:
     is made, and its paginator model the first time a paginator is asked for; neither load is
     locked, so sixteen region threads starting at once would each load (and scan botocore's
     data directories for) the same files. Loading them once here, before the thread pool
-    starts, avoids that, and the models exist before
-    :func:`costopt.gc_tuning.long_lived_allocations` freezes the heap, so the collector never
-    scans them again. The clients are cached on the account and used by :func:`read_region` /
+    starts, avoids that. The clients are cached on the account and used by :func:`read_region` /
     :func:`read_account` as usual. A client that cannot be made is left to the task that needs
     it, which records the error under coverage.
     """
