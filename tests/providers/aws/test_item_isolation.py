@@ -19,7 +19,7 @@ from costopt.providers.aws import inventory_ec2, inventory_s3, inventory_service
 from costopt.providers.aws.adapter import priced
 from costopt.providers.aws.prices import PriceBook
 from costopt.providers.aws.session import Account, client_config
-from tests.providers.aws.test_inventory import _endpoint
+from tests.providers.aws.test_inventory import AMI, _endpoint
 
 T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
 ACCT = "123456789012"
@@ -313,3 +313,25 @@ def test_instances_are_listed_when_their_type_descriptions_are_denied(account, s
     assert vm.id == "i-1" and vm.specs == {}  # the catalog fills the specs in later
     (entry,) = [c for c in cov if c.scope.endswith("/ec2 instance types")]
     assert entry.status == "failed" and "ec2:DescribeInstanceTypes" in entry.fix
+
+
+def test_audit_with_a_malformed_instance_at_the_wire_keeps_every_healthy_resource(moto_account, adapter, window):
+    """The DescribeInstances answer itself is edited (before botocore parses it): one instance
+    arrives without its instanceType; the audit still reports the others, the region's volume,
+    and one partial entry naming the broken instance."""
+    ec2 = moto_account.client("ec2", region_name="us-east-1")
+    good = [i["InstanceId"] for i in ec2.run_instances(ImageId=AMI, InstanceType="m5.large", MinCount=2,
+                                                      MaxCount=2)["Instances"]]
+    broken = ec2.run_instances(ImageId=AMI, InstanceType="t3.nano", MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    vol = ec2.create_volume(AvailabilityZone="us-east-1a", Size=10)["VolumeId"]
+
+    def drop_type(response_dict, **_):
+        response_dict["body"] = response_dict["body"].replace(b"<instanceType>t3.nano</instanceType>", b"")
+
+    moto_account.events.register("before-parse.ec2.DescribeInstances", drop_type)
+    snap = adapter().collect(window)
+    ids = {r.id for r in snap.resources}
+    assert set(good) | {vol} <= ids and broken not in ids
+    (entry,) = [c for c in snap.coverage if c.scope == f"{ACCT}/us-east-1/ec2 instances:{broken}"]
+    assert entry.status == "partial" and "InstanceType" in entry.detail
+    assert not [c for c in snap.coverage if c.status == "failed"]
