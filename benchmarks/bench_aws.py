@@ -1,31 +1,32 @@
-"""Benchmark: the AWS adapter over 16 regions, sequential (1 worker) vs concurrent, as whole processes.
+"""Benchmark: the AWS adapter over 16 regions: sequential vs concurrent (threads).
 
-Each region gets its own moto server process on 127.0.0.1 (AWS regions are separate endpoints),
-behind a tiny WSGI wrapper that sleeps ``--delay-ms`` (default 50 ms) before answering EVERY
-request — the latency is injected on the SERVER side, so the client (the real adapter in its own
-process) sees it like network/API latency and threads can overlap it. The driver's boto3
-session sends each region's clients to that region's server. ``--single-server`` puts all
-regions on one moto process instead: its per-request Python CPU then serialises every region,
-which no real cloud does, so that mode measures the fake more than the adapter.
+Default (replay) mode measures the adapter, not the fake. Each region's estate lives in a moto
+server process that is used only to RECORD: the adapter runs twice (untimed) through one small
+replay proxy per region on 127.0.0.1, which forwards every request to moto and stores the
+answer by (method, path, body). Then the moto servers are stopped and the proxies answer every
+request from the recording after a constant ``--delay-ms`` (default 50 ms): no moto in the
+timed loop, a few microseconds of server CPU per request. A request the recording lacks is
+counted and fails the run.
 
-The servers hold a small estate in each region (instances, a volume, an Elastic IP, CPU
-metrics). Prices are off (moto has no Price List API; the catalog load is not what is
-measured). Each run is a fresh ``python benchmarks/bench_aws.py drive ...`` process that builds
-``AwsProvider(max_workers=N)`` and collects the 16 regions; the parent times the whole process.
-One untimed run first warms the fake servers (moto imports each service's backend on its
-first request; a cold sequential run took 25 s instead of 14). Then runs alternate
-sequential/concurrent, ``--runs`` each (default 3); the median is reported with
-the ratio (target: concurrent <= 1/4 of sequential) and written to
-``benchmarks/results/bench_aws.json`` with the machine's load average.
+Timed runs are whole processes (``python benchmarks/bench_aws.py drive ...`` building
+``AwsProvider(max_workers=N)``), alternating sequential (max_workers=1) and threads
+(max_workers=16), ``--runs`` each (default 3).
+Medians and the ratio to sequential are printed (target: threads <= 1/4 of sequential) and
+written to ``benchmarks/results/bench_aws.json`` with the machine's load average. Prices are
+off and Cost Explorer is not read (the Price List is not what is measured).
 
-    /work/venv/bin/python benchmarks/bench_aws.py                  # full benchmark
-    /work/venv/bin/python benchmarks/bench_aws.py --runs 1         # quick look
-    /work/venv/bin/python benchmarks/bench_aws.py --single-server  # one fake for all regions
+``--moto`` keeps the older set-up: the timed runs talk to the moto servers themselves, each
+request delayed on the server side (``--single-server``: one moto process for all regions).
+
+    /work/venv/bin/python benchmarks/bench_aws.py                  # replay, 3 runs each
+    /work/venv/bin/python benchmarks/bench_aws.py --runs 5 --delay-ms 100
+    /work/venv/bin/python benchmarks/bench_aws.py --moto           # time against moto itself
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import logging
 import os
@@ -36,7 +37,9 @@ import sys
 import threading
 import time
 from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REGIONS = ("us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2", "eu-west-3",
            "eu-central-1", "eu-north-1", "ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2",
@@ -85,6 +88,65 @@ def start_server(delay_s: float, port: int | None = None) -> tuple[str, object]:
     server = make_server("127.0.0.1", port, delayed, threaded=True, request_handler=MotoRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{port}", server
+
+
+class Replay:
+    """One region's recorded answers: forwarded to ``upstream`` while recording, then replayed."""
+
+    def __init__(self, upstream: str, delay_s: float):
+        self.upstream = urlsplit(upstream)
+        self.delay_s = delay_s
+        self.recording = True
+        self.store: dict[tuple[str, str, bytes], tuple[int, list[tuple[str, str]], bytes]] = {}
+        self.misses = 0
+        self.lock = threading.Lock()
+
+    def answer(self, method: str, path: str, headers: dict[str, str], body: bytes):
+        key = (method, path, body)
+        if not self.recording:
+            time.sleep(self.delay_s)
+            found = self.store.get(key)
+            if found is None:
+                with self.lock:
+                    self.misses += 1
+                return 599, [], b"not recorded"
+            return found
+        conn = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=60)
+        conn.request(method, path, body=body, headers={**headers, "Host": self.upstream.netloc})
+        resp = conn.getresponse()
+        out = (resp.status, [(k, v) for k, v in resp.getheaders()
+                             if k.lower() not in ("transfer-encoding", "connection", "content-length")], resp.read())
+        conn.close()
+        with self.lock:
+            self.store[key] = out
+        return out
+
+
+def start_replay(upstream: str, delay_s: float) -> tuple[str, ThreadingHTTPServer, Replay]:
+    replay = Replay(upstream, delay_s)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _any(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            status, headers, payload = replay.answer(self.command, self.path, dict(self.headers), body)
+            self.send_response(status)
+            for k, v in headers:
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = _any
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}", server, replay
 
 
 def seed(endpoints: dict[str, str]) -> None:
@@ -140,6 +202,42 @@ def timed_run(endpoints: dict[str, str], workers: int) -> float:
     return time.perf_counter() - start
 
 
+def bench_replay(args: argparse.Namespace) -> dict:
+    """Record through the proxies, stop moto, time sequential and threads."""
+    servers, upstreams = start_servers(0.0, single=False)
+    proxies = {region: start_replay(url, args.delay_ms / 1000.0) for region, url in upstreams.items()}
+    endpoints = {region: url for region, (url, _, _) in proxies.items()}
+    try:
+        seed(upstreams)
+        timed_run(endpoints, 1)  # recording runs, not counted
+        timed_run(endpoints, args.workers)
+    finally:
+        for proc in servers:
+            proc.terminate()
+    for _, _, replay in proxies.values():
+        replay.recording = False
+    modes = {"sequential": 1, "threads": args.workers}
+    times: dict[str, list[float]] = {m: [] for m in modes}
+    for _ in range(args.runs):
+        for mode, workers in modes.items():
+            times[mode].append(timed_run(endpoints, workers))
+    misses = sum(replay.misses for _, _, replay in proxies.values())
+    recorded = sum(len(replay.store) for _, _, replay in proxies.values())
+    medians = {m: statistics.median(t) for m, t in times.items()}
+    seq = medians["sequential"]
+    print(f"bench_aws (replay): {len(REGIONS)} regions, {recorded} recorded answers, {args.delay_ms:.0f} ms per "
+          f"request, {args.runs} run(s) each, whole processes; replay misses: {misses}")
+    for mode, t in times.items():
+        print(f"  {mode:18s} median {medians[mode]:6.2f} s  ratio {medians[mode] / seq:.3f}  "
+              f"runs {', '.join(f'{x:.2f}' for x in t)}")
+    ok = medians["threads"] <= seq / 4
+    print(f"  threads alone / sequential = {medians['threads'] / seq:.3f} (target <= 0.25): {'OK' if ok else 'MISSED'}")
+    return {"mode": "replay", "regions": len(REGIONS), "delay_ms": args.delay_ms, "runs": args.runs,
+            "workers": args.workers, "times_s": times, "medians_s": medians, "misses": misses,
+            "recorded": recorded, "ratio_threads": medians["threads"] / seq,
+            "load_average": os.getloadavg(), "cpus": os.cpu_count()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", nargs="?", default="bench", choices=("bench", "drive", "serve"))
@@ -148,6 +246,7 @@ def main() -> None:
     parser.add_argument("--single-server", action="store_true",
                         help="one moto server for all regions (its per-request CPU then serialises every region)")
     parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--moto", action="store_true", help="time against the moto servers, not the replay")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--delay-ms", type=float, default=50.0)
     args = parser.parse_args()
@@ -161,6 +260,13 @@ def main() -> None:
     if args.mode == "serve":
         _, server = start_server(args.delay_ms / 1000.0, args.port)
         threading.Event().wait()
+        return
+    if not args.moto:
+        result = bench_replay(args)
+        out = ROOT / "benchmarks" / "results" / "bench_aws.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"  written to {out}")
         return
     servers, endpoints = start_servers(args.delay_ms / 1000.0, args.single_server)
     try:

@@ -298,7 +298,8 @@ def _standard_gb(snapshot: Snapshot, bucket_id: str) -> float | None:
 
 @rule("idle.bucket_without_lifecycle", params=defaults.BucketWithoutLifecycle, needs=("inventory",))
 def bucket_without_lifecycle(snapshot, catalog, params):
-    """Buckets without lifecycle rules: every byte stays in its first class forever.
+    """Buckets without lifecycle rules (or whose rules cover only a prefix, tag or size range):
+    every unmanaged byte stays in its first class forever.
 
     Why: checkpoints, old dataset versions and failed multipart uploads pile up in Standard.
     How it estimates: Standard bytes x ``cold_share`` moved to the Infrequent Access price
@@ -336,10 +337,14 @@ def bucket_without_lifecycle(snapshot, catalog, params):
             account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
             monthly_cost_before=monthly_before, monthly_cost_after=monthly_before - monthly,
             monthly_savings=monthly, savings_low=0.0, savings_high=high, currency=std.currency, confidence="low",
-            current={"lifecycle_rules": 0, "standard_gb": gb}, proposed={"lifecycle": "INTELLIGENT_TIERING"},
+            current={"lifecycle_rules": len(r.attributes.get("lifecycle_rules") or ()), "standard_gb": gb,
+                     "lifecycle_covers": r.attributes.get("lifecycle_covers")}, proposed={"lifecycle": "INTELLIGENT_TIERING"},
             evidence={"standard_gb": gb, "cold_share_assumed": params.cold_share,
                       "standard_gb_month": std.gb_month, "infrequent_gb_month": ia.gb_month},
-            rationale=f"Bucket {r.name} holds {gb:,.0f} GB in Standard with no lifecycle rule.",
+            rationale=(f"Bucket {r.name} holds {gb:,.0f} GB in Standard; its lifecycle rules cover only "
+                       f"{r.attributes['lifecycle_covers']}: every other object is unmanaged."
+                       if r.attributes.get("lifecycle_scope") == "partial"
+                       else f"Bucket {r.name} holds {gb:,.0f} GB in Standard with no lifecycle rule."),
             apply=(f"aws s3api put-bucket-lifecycle-configuration --bucket {r.name} "
                    f"--lifecycle-configuration '{LIFECYCLE_JSON}'"),
             tags=dict(r.tags), workload=r.workload, alternative_group=r.id, effort="low")

@@ -311,7 +311,10 @@ def _evaluate(rid: str, snapshot: Snapshot, catalog: Any, params: Any, select_bu
                 if ec is not None and ec.net >= params.min_monthly_savings:
                     best.append(ec)
             for ec in best:
-                note = ("bucket already has lifecycle rules: check they do not cover this data"
+                covers = bucket.attributes.get("lifecycle_covers")
+                note = (f"bucket lifecycle rules cover only {covers}; the rest is unmanaged"
+                        if has_rules and bucket.attributes.get("lifecycle_scope") == "partial"
+                        else "bucket already has lifecycle rules: check they do not cover this data"
                         if has_rules else "bucket has no lifecycle rules")
                 confidence = "low" if has_rules or objects is None else "medium"
                 yield _recommend(rid, bucket, cu, cur, ec, days, gets_month, confidence,

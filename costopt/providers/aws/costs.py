@@ -3,7 +3,8 @@
 ``GetCostAndUsage`` (DAILY, grouped by SERVICE and USAGE_TYPE, all pages) gives unblended
 (billed) and amortised (effective) cost and usage quantity. Usage types say what a row is:
 ``*DataTransfer-Out*`` / ``*-AWS-Out-Bytes`` are egress (``x_IsEgress``), their region prefix
-(``USE1-``, ``EUW1-``...) gives the region. Rows go into a :class:`BillingTable` via
+(``USE1-``, ``EU-``...) gives the region (:mod:`~costopt.providers.aws.billing_codes`; an
+unknown code gives no region and a coverage note). Rows go into a :class:`BillingTable` via
 ``from_frame``. Cost Explorer has no regional endpoints: it is always called in us-east-1.
 """
 
@@ -15,7 +16,8 @@ from typing import Any
 
 from typing import TYPE_CHECKING
 
-from costopt.model import Window
+from costopt.model import CoverageEntry, Window
+from costopt.providers.aws.billing_codes import unknown_code, usage_region
 from costopt.providers.aws.session import Account
 
 if TYPE_CHECKING:  # pandas/duckdb are imported when costs are read, not when the adapter loads
@@ -26,14 +28,6 @@ if TYPE_CHECKING:  # pandas/duckdb are imported when costs are read, not when th
 CE_REGION = "us-east-1"
 METRICS = ("UnblendedCost", "AmortizedCost", "UsageQuantity")
 
-# Usage-type region prefixes (the documented billing codes of the regions costopt knows).
-REGION_PREFIX = {
-    "USE1": "us-east-1", "USE2": "us-east-2", "USW1": "us-west-1", "USW2": "us-west-2", "CAN1": "ca-central-1",
-    "EUW1": "eu-west-1", "EUW2": "eu-west-2", "EUW3": "eu-west-3", "EUC1": "eu-central-1", "EUN1": "eu-north-1",
-    "EUS1": "eu-south-1", "APN1": "ap-northeast-1", "APN2": "ap-northeast-2", "APN3": "ap-northeast-3",
-    "APS1": "ap-southeast-1", "APS2": "ap-southeast-2", "APS3": "ap-south-1", "SAE1": "sa-east-1",
-    "MES1": "me-south-1", "AFS1": "af-south-1",
-}
 SERVICE_CATEGORY = [
     (re.compile(r"SageMaker|Bedrock|Comprehend|Rekognition", re.I), "AI and Machine Learning"),
     (re.compile(r"Elastic Compute Cloud|EC2|Lambda|Fargate|Batch|Elastic Container|Kubernetes", re.I), "Compute"),
@@ -52,13 +46,6 @@ def service_category(service: str) -> str:
         if pattern.search(service):
             return category
     return "Other"
-
-
-def usage_region(usage_type: str) -> str | None:
-    prefix = usage_type.split("-", 1)[0]
-    if prefix in REGION_PREFIX:
-        return REGION_PREFIX[prefix]
-    return "us-east-1" if usage_type else None  # usage types without a prefix are us-east-1
 
 
 def is_egress(usage_type: str) -> bool:
@@ -114,7 +101,7 @@ def to_frame(account_id: str, results: list[dict[str, Any]]) -> "pd.DataFrame":
                 "ChargePeriodStart": start, "ChargePeriodEnd": end, "ChargeCategory": charge_category(service),
                 "ChargeFrequency": "Usage-Based", "ChargeDescription": f"{service} {usage_type}".strip(),
                 "ServiceName": service, "ServiceCategory": service_category(service),
-                "RegionId": usage_region(usage_type), "BilledCost": billed, "EffectiveCost": effective,
+                "RegionId": usage_region(usage_type, service), "BilledCost": billed, "EffectiveCost": effective,
                 "ListCost": billed,
                 "ConsumedQuantity": float(m.get("UsageQuantity", {}).get("Amount", 0) or 0),
                 "ConsumedUnit": m.get("UsageQuantity", {}).get("Unit"),
@@ -147,3 +134,22 @@ def table_from_frames(frames: list[tuple[str, "pd.DataFrame"]]) -> "BillingTable
 def billing(account: Account, window: Window) -> "pd.DataFrame":
     """This account's Cost Explorer rows as a FOCUS frame (empty when Cost Explorer has none)."""
     return to_frame(account.account_id, cost_and_usage(account, window))
+
+
+def unknown_codes_entry(scope: str, frame: "pd.DataFrame") -> CoverageEntry | None:
+    """A ``partial`` entry listing usage-type prefixes that look like billing codes no table
+    knows (their rows keep an empty RegionId), or None when every prefix is known."""
+    if frame.empty:
+        return None
+    counts: dict[str, int] = {}
+    for usage_type, service in zip(frame["x_UsageType"], frame["ServiceName"]):
+        code = unknown_code(str(usage_type or ""), str(service or ""))
+        if code:
+            counts[code] = counts.get(code, 0) + 1
+    if not counts:
+        return None
+    listed = ", ".join(f"{code} ({n} rows)" for code, n in sorted(counts.items()))
+    return CoverageEntry("aws", scope, "partial", f"usage types with unknown region codes: {listed}; "
+                         "their cost is kept without a region", "UnknownRegionCode",
+                         "update costopt (costopt/providers/aws/billing-codes.json: "
+                         "python -m costopt.providers.aws.billing_codes)")

@@ -8,13 +8,15 @@ still read.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, TypeVar
 
 import botocore.exceptions
 
 from costopt.model import CoverageEntry
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
 
 ACCESS_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
                           "AuthFailure", "UnrecognizedClientException", "OptInRequired", "InvalidClientTokenId"})
@@ -59,17 +61,70 @@ def failed(scope: str, exc: BaseException, actions: tuple[str, ...] = ()) -> Cov
 
 
 RECOVERABLE = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
+# A response whose shape costopt did not expect (a key missing, a null where a list was due):
+# real accounts answer with shapes moto and the service model's examples never show.
+SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+UNEXPECTED = "UnexpectedResponse"
+UNEXPECTED_FIX = "the API answered with a shape costopt does not expect; rerun with --debug and report it"
+
+
+def _describe(exc: BaseException) -> tuple[str, str, str]:
+    """(error code, one-line detail, fix) of an AWS error or an unexpected response shape."""
+    if isinstance(exc, RECOVERABLE):
+        code = error_code(exc)
+        return code, (str(exc).splitlines()[0][:300] if str(exc) else code), fix_for(code, ())
+    return UNEXPECTED, f"unexpected response shape ({type(exc).__name__}: {str(exc)[:200]})", UNEXPECTED_FIX
 
 
 def guarded(scope: str, coverage: list[CoverageEntry], func: Callable[[], Any], *,
             actions: tuple[str, ...] = (), default: Any = None, ok_detail: str | None = None) -> Any:
-    """Run ``func``; on an AWS error record a failed entry for ``scope`` and return ``default``."""
+    """Run ``func``; on an AWS error (or a response of unexpected shape) record a failed entry for
+    ``scope`` and return ``default``."""
     try:
         result = func()
     except RECOVERABLE as exc:
         log.info("aws %s failed: %s", scope, exc)
         coverage.append(failed(scope, exc, actions))
         return default
+    except SHAPE_ERRORS as exc:
+        log.warning("aws %s: unexpected response shape: %r", scope, exc, exc_info=log.isEnabledFor(logging.DEBUG))
+        code, detail, fix = _describe(exc)
+        coverage.append(CoverageEntry("aws", scope, "failed", detail, code, fix))
+        return default
     if ok_detail is not None:
         coverage.append(CoverageEntry("aws", scope, "ok", ok_detail))
     return result
+
+
+def item_problem(scope: str, item: str, exc: BaseException, actions: tuple[str, ...] = (),
+                 consequence: str = "skipped") -> CoverageEntry:
+    """A ``partial`` entry for one item of ``scope`` (``scope:item``) that could not be read whole."""
+    code, detail, fix = _describe(exc)
+    if isinstance(exc, RECOVERABLE):
+        fix = fix_for(code, actions)
+    return CoverageEntry("aws", f"{scope}:{item}", "partial", f"{item} {consequence}: {detail}", code, fix)
+
+
+def each(scope: str, coverage: list[CoverageEntry], items: Iterable[T], build: Callable[[T], R | None],
+         label: Callable[[T], str], actions: tuple[str, ...] = ()) -> list[R]:
+    """``build(item)`` for every item; an item whose read fails (AWS error or unexpected shape)
+    becomes a ``partial`` entry naming it, and the others are still built. None results are dropped."""
+    out: list[R] = []
+    for item in items:
+        try:
+            built = build(item)
+        except RECOVERABLE + SHAPE_ERRORS as exc:
+            name = _label(label, item)
+            log.info("aws %s: %s skipped: %r", scope, name, exc)
+            coverage.append(item_problem(scope, name, exc, actions))
+            continue
+        if built is not None:
+            out.append(built)
+    return out
+
+
+def _label(label: Callable[[Any], str], item: Any) -> str:
+    try:
+        return str(label(item))
+    except SHAPE_ERRORS:
+        return "an unnamed item"

@@ -1,5 +1,9 @@
 """EC2 inventory: instances (with specs from DescribeInstanceTypes), EBS volumes and snapshots,
-Elastic IPs, NAT gateways and S3 gateway endpoints of one account and region."""
+Elastic IPs, NAT gateways and S3 gateway endpoints of one account and region.
+
+Every item is built on its own (:func:`~costopt.providers.aws.coverage.each`): one item of an
+unexpected shape becomes a ``partial`` coverage entry naming it, and the others are kept.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,20 @@ from typing import Any
 
 import botocore.exceptions
 
-from costopt.model import Resource
+from costopt.model import CoverageEntry, Resource
 from costopt.providers.aws.common import chunks, pages, tag_dict, workload_of
+from costopt.providers.aws.coverage import each, guarded, scope_of
 from costopt.providers.aws.session import Account
 
 LIVE_STATES = ("pending", "running", "stopping", "stopped")
 
 
-def instance_specs(ec2: Any, types: set[str]) -> dict[str, dict[str, Any]]:
-    """Hardware facts per instance type: vcpu, memory_gib, gpu_count, gpu_model, gpu_memory_gib..."""
+def instance_specs(ec2: Any, types: set[str], cov: list[CoverageEntry] | None = None,
+                   scope: str = "ec2 instance types") -> dict[str, dict[str, Any]]:
+    """Hardware facts per instance type: vcpu, memory_gib, gpu_count, gpu_model, gpu_memory_gib...
+
+    A type description of unexpected shape is left out (its specs come from the catalog) and
+    noted in ``cov`` when given."""
     specs: dict[str, dict[str, Any]] = {}
     for batch in chunks(sorted(types), 100):
         try:
@@ -25,10 +34,11 @@ def instance_specs(ec2: Any, types: set[str]) -> dict[str, dict[str, Any]]:
                 raise
             if len(batch) > 1:  # find the type this region does not describe; keep the others
                 for one in batch:
-                    specs.update(instance_specs(ec2, {one}))
+                    specs.update(instance_specs(ec2, {one}, cov, scope))
             continue  # specs of an undescribed type come from the catalog
-        for info in infos:
-            specs[info["InstanceType"]] = spec_of(info)
+        described = each(scope, [] if cov is None else cov, infos, lambda info: (info["InstanceType"], spec_of(info)),
+                         lambda info: info.get("InstanceType", "an instance type"))
+        specs.update(described)
     return specs
 
 
@@ -57,18 +67,27 @@ def spec_of(info: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-def instances(account: Account, region: str) -> list[Resource]:
+def _id(key: str) -> Any:
+    return lambda item: item.get(key) or f"an item without {key}"
+
+
+def instances(account: Account, region: str, cov: list[CoverageEntry]) -> list[Resource]:
     ec2 = account.client("ec2", region)
+    scope = scope_of(account.account_id, region, "ec2 instances")
     raw = [inst for res in pages(ec2, "describe_instances", "Reservations",
                                  Filters=[{"Name": "instance-state-name", "Values": list(LIVE_STATES)}])
-           for inst in res.get("Instances", ())]
-    specs = instance_specs(ec2, {i["InstanceType"] for i in raw}) if raw else {}
-    out = []
-    for inst in raw:
+           for inst in (res.get("Instances") or ())]
+    types = {i.get("InstanceType") for i in raw if isinstance(i, dict)} - {None, ""}
+    specs_scope = scope_of(account.account_id, region, "ec2 instance types")
+    # without DescribeInstanceTypes the instances are still listed; their specs come from the catalog
+    specs = guarded(specs_scope, cov, lambda: instance_specs(ec2, types, cov, specs_scope),
+                    actions=("ec2:DescribeInstanceTypes",), default={}) if types else {}
+
+    def one(inst: dict[str, Any]) -> Resource:
         tags = tag_dict(inst.get("Tags"))
         spec = specs.get(inst["InstanceType"], {})
         launch = inst.get("LaunchTime")
-        out.append(Resource(
+        return Resource(
             provider="aws", account=account.account_id, region=region, id=inst["InstanceId"],
             kind="gpu_vm" if spec.get("gpu_count") else "vm", type=inst["InstanceType"],
             name=tags.get("Name", ""), pricing_model="spot" if inst.get("InstanceLifecycle") == "spot" else "on_demand",
@@ -81,71 +100,75 @@ def instances(account: Account, region: str) -> list[Resource]:
                 "platform": inst.get("PlatformDetails") or inst.get("Platform") or "Linux/UNIX",
                 "lifecycle": inst.get("InstanceLifecycle", "normal"),
                 "vpc_id": inst.get("VpcId"),
-            }))
-    return out
+            })
+    return each(scope, cov, raw, one, _id("InstanceId"))
 
 
-def volumes(account: Account, region: str) -> list[Resource]:
+def volumes(account: Account, region: str, cov: list[CoverageEntry]) -> list[Resource]:
     ec2 = account.client("ec2", region)
-    out = []
-    for vol in pages(ec2, "describe_volumes", "Volumes"):
+
+    def one(vol: dict[str, Any]) -> Resource:
         tags = tag_dict(vol.get("Tags"))
-        attached = [a["InstanceId"] for a in vol.get("Attachments", ()) if a.get("State") in ("attached", "attaching")]
-        out.append(Resource(
+        attached = [a["InstanceId"] for a in vol.get("Attachments") or () if a.get("State") in ("attached", "attaching")]
+        return Resource(
             provider="aws", account=account.account_id, region=region, id=vol["VolumeId"], kind="volume",
             type=vol.get("VolumeType", ""), name=tags.get("Name", ""), tags=tags, workload=workload_of(tags),
             created=vol.get("CreateTime"),
             attributes={"attached": bool(attached), "attached_to": attached, "volume_type": vol.get("VolumeType"),
                         "size_gb": vol.get("Size"), "iops": vol.get("Iops"), "throughput": vol.get("Throughput"),
-                        "state": vol.get("State"), "availability_zone": vol.get("AvailabilityZone")}))
-    return out
+                        "state": vol.get("State"), "availability_zone": vol.get("AvailabilityZone")})
+    return each(scope_of(account.account_id, region, "ebs volumes"), cov, pages(ec2, "describe_volumes", "Volumes"),
+                one, _id("VolumeId"))
 
 
-def snapshots(account: Account, region: str) -> list[Resource]:
+def snapshots(account: Account, region: str, cov: list[CoverageEntry]) -> list[Resource]:
     ec2 = account.client("ec2", region)
-    out = []
-    for snap in pages(ec2, "describe_snapshots", "Snapshots", OwnerIds=["self"]):
+
+    def one(snap: dict[str, Any]) -> Resource:
         tags = tag_dict(snap.get("Tags"))
         started = snap.get("StartTime")
-        out.append(Resource(
+        return Resource(
             provider="aws", account=account.account_id, region=region, id=snap["SnapshotId"], kind="snapshot",
             type=snap.get("StorageTier", "standard"), name=tags.get("Name", ""), tags=tags,
             workload=workload_of(tags), created=started,
             attributes={"size_gb": snap.get("VolumeSize"), "volume_id": snap.get("VolumeId"),
                         "created": started.isoformat() if started else None, "owner": "self",
-                        "description": snap.get("Description", ""), "state": snap.get("State")}))
-    return out
+                        "description": snap.get("Description", ""), "state": snap.get("State")})
+    return each(scope_of(account.account_id, region, "ebs snapshots"), cov,
+                pages(ec2, "describe_snapshots", "Snapshots", OwnerIds=["self"]), one, _id("SnapshotId"))
 
 
-def addresses(account: Account, region: str) -> list[Resource]:
+def addresses(account: Account, region: str, cov: list[CoverageEntry]) -> list[Resource]:
     ec2 = account.client("ec2", region)
-    out = []
-    for addr in ec2.describe_addresses().get("Addresses", ()):  # not paginated by the API
+
+    def one(addr: dict[str, Any]) -> Resource:
         tags = tag_dict(addr.get("Tags"))
-        out.append(Resource(
+        return Resource(
             provider="aws", account=account.account_id, region=region,
             id=addr.get("AllocationId") or addr["PublicIp"], kind="address", type="elastic_ip",
             name=tags.get("Name", addr.get("PublicIp", "")), tags=tags, workload=workload_of(tags),
             attributes={"associated": bool(addr.get("AssociationId")), "public_ip": addr.get("PublicIp"),
-                        "instance_id": addr.get("InstanceId"), "domain": addr.get("Domain")}))
-    return out
+                        "instance_id": addr.get("InstanceId"), "domain": addr.get("Domain")})
+    listed = ec2.describe_addresses().get("Addresses") or ()  # not paginated by the API
+    return each(scope_of(account.account_id, region, "elastic ips"), cov, listed, one,
+                lambda a: a.get("AllocationId") or a.get("PublicIp") or "an address without AllocationId")
 
 
-def nat_gateways(account: Account, region: str) -> list[Resource]:
+def nat_gateways(account: Account, region: str, cov: list[CoverageEntry]) -> list[Resource]:
     ec2 = account.client("ec2", region)
     raw = [n for n in pages(ec2, "describe_nat_gateways", "NatGateways") if n.get("State") in ("pending", "available")]
     if not raw:
         return []
-    s3_gateway_vpcs = {e["VpcId"] for e in pages(ec2, "describe_vpc_endpoints", "VpcEndpoints")
-                       if e.get("VpcEndpointType") == "Gateway" and e.get("ServiceName", "").endswith(".s3")}
-    out = []
-    for nat in raw:
+    s3_gateway_vpcs = {e.get("VpcId") for e in pages(ec2, "describe_vpc_endpoints", "VpcEndpoints")
+                       if e.get("VpcEndpointType") == "Gateway" and (e.get("ServiceName") or "").endswith(".s3")}
+
+    def one(nat: dict[str, Any]) -> Resource:
         tags = tag_dict(nat.get("Tags"))
         created = nat.get("CreateTime")
-        out.append(Resource(
+        return Resource(
             provider="aws", account=account.account_id, region=region, id=nat["NatGatewayId"], kind="nat_gateway",
             type=nat.get("ConnectivityType", "public"), name=tags.get("Name", ""), tags=tags,
             workload=workload_of(tags), created=created,
             attributes={"state": nat.get("State"), "vpc_id": nat.get("VpcId"), "subnet_id": nat.get("SubnetId"),
-                        "vpc_has_s3_gateway_endpoint": nat.get("VpcId") in s3_gateway_vpcs}))
-    return out
+                        "vpc_has_s3_gateway_endpoint": nat.get("VpcId") in s3_gateway_vpcs})
+    return each(scope_of(account.account_id, region, "nat gateways"), cov, raw, one, _id("NatGatewayId"))

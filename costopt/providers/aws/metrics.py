@@ -8,6 +8,9 @@ queries, every page followed. Average and Maximum are asked at 5-minute periods 
 63 days, as CloudWatch keeps them); costopt computes the percentiles itself
 (:mod:`costopt.metrics`), never CloudWatch.
 
+Each series carries its own period (:func:`native_period`): a sparse hourly metric read at
+5-minute periods counts one hour per point, so hours of data follow the series' timestamps.
+
 Endpoint ``CPUUtilization``/``GPUUtilization`` are sums over cores/GPUs (up to 100 x n); they
 are divided by the instance's vCPU/GPU count so every percent metric is 0..100.
 """
@@ -168,6 +171,27 @@ def fetch(cloudwatch: Any, queries: list[Query], window: Window) -> list[MetricS
     return assemble(queries, raw)
 
 
+def native_period(ts: np.ndarray, requested: int) -> int:
+    """The series' own spacing when it is coarser than the period asked for, else ``requested``.
+
+    A metric published hourly (a custom metric, an agent with a long interval) read at
+    5-minute periods answers one point an hour: its points stand for an hour each, and the
+    hours of data are count x 3600 s, not count x 300 s. The spacing is taken when one step
+    (a multiple of the requested period) makes up at least half of the steps; irregular gaps
+    (a stopped instance, idle minutes) leave the requested period.
+    """
+    if ts.size < 3:
+        return requested
+    steps = np.diff(np.unique(ts))
+    if not steps.size:
+        return requested
+    values, counts = np.unique(steps, return_counts=True)
+    step, share = int(values[np.argmax(counts)]), int(counts.max())
+    if step > requested and step % requested == 0 and 2 * share >= steps.size:
+        return step
+    return requested
+
+
 def assemble(queries: list[Query], raw: dict[int, tuple[list, list]]) -> list[MetricSeries]:
     out: list[MetricSeries] = []
     halves: dict[tuple, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
@@ -183,7 +207,8 @@ def assemble(queries: list[Query], raw: dict[int, tuple[list, list]]) -> list[Me
             key = (q.resource_id, q.metric, q.stat, tuple(sorted(q.dimensions.items())), q.period)
             halves.setdefault(key, {})[q.pair] = (ts, vs)
             continue
-        out.append(MetricSeries(q.resource_id, q.metric, q.unit, q.period, ts, vs, q.stat, dict(q.dimensions)))
+        out.append(MetricSeries(q.resource_id, q.metric, q.unit, native_period(ts, q.period), ts, vs, q.stat,
+                                dict(q.dimensions)))
     for (rid, metric, stat, dims, period), parts in halves.items():
         if set(parts) != {"used", "total"}:
             continue
@@ -191,5 +216,5 @@ def assemble(queries: list[Query], raw: dict[int, tuple[list, list]]) -> list[Me
         common, iu, it = np.intersect1d(tu, tt, return_indices=True)
         total = vt[it]
         pct = np.where(total > 0, 100.0 * vu[iu] / np.where(total > 0, total, 1.0), np.nan)
-        out.append(MetricSeries(rid, metric, "Percent", period, common, pct, stat, dict(dims)))
+        out.append(MetricSeries(rid, metric, "Percent", native_period(common, period), common, pct, stat, dict(dims)))
     return out

@@ -92,7 +92,10 @@ class PriceBook:
         return tuple(out)
 
     # --- API ----------------------------------------------------------------------------
-    def _api(self, key: str, service: str, filters: dict[str, str], usage_suffix: str | None = None) -> float | None:
+    def _api(self, key: str, service: str, filters: dict[str, str], usage_suffix: str | None = None,
+             units: dict[str, float] | None = None) -> float | None:
+        """The first positive on-demand price of the matching products (``units``: the units
+        accepted, each with the factor that turns its price into the wanted unit)."""
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
@@ -104,7 +107,10 @@ class PriceBook:
                               Filters=_filters(**filters)):
                 if usage_suffix and not _usage_type(item).endswith(usage_suffix):
                     continue
-                price, _unit = on_demand_usd(item)
+                price, unit = on_demand_usd(item)
+                if price is not None and units is not None:
+                    factor = units.get(unit.lower())
+                    price = None if factor is None else price * factor
                 if price is not None:
                     break
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
@@ -163,3 +169,35 @@ class PriceBook:
         price = self._api(f"nat-hour|{region}", "AmazonEC2", {"productFamily": "NAT Gateway", "regionCode": region},
                           "NatGateway-Hours")
         return price if price is not None else self._catalog(region, "vpc:nat_gateway")
+
+    # --- EBS performance dimensions (AmazonEC2 "System Operation" / "Provisioned Throughput") ---
+    def ebs_iops_month(self, region: str, usage: str) -> float | None:
+        """USD per provisioned IOPS-month of ``usage`` (EBS:VolumeP-IOPS.piops | .gp3 | .io2 | .io2.tier2 | .io2.tier3)."""
+        price = self._api(f"ebs-iops|{region}|{usage}", "AmazonEC2",
+                          {"productFamily": "System Operation", "regionCode": region}, usage,
+                          units={"iops-mo": 1.0, "iops-month": 1.0})
+        return price if price is not None else self._catalog(region, f"ebs:{usage}", unit="IOPS-month")
+
+    def ebs_throughput_month(self, region: str) -> float | None:
+        """USD per provisioned MiB/s-month of gp3 throughput (the Price List prices it per GiBps-month)."""
+        price = self._api(f"ebs-throughput|{region}|gp3", "AmazonEC2",
+                          {"productFamily": "Provisioned Throughput", "regionCode": region},
+                          "EBS:VolumeP-Throughput.gp3", units={"gibps-mo": 1 / 1024, "mibps-mo": 1.0})
+        return price if price is not None else self._catalog(region, "ebs:throughput:gp3", unit="MiBps-month")
+
+    # --- RDS (AmazonRDS) -----------------------------------------------------------------
+    def rds_instance_hour(self, region: str, db_class: str, engine: str, edition: str | None, deployment: str,
+                          licence: str) -> float | None:
+        """USD per hour of ``db_class`` for this engine/edition/deployment/licence (no catalog
+        fallback: the catalog has no database prices)."""
+        filters = {"instanceType": db_class, "regionCode": region, "databaseEngine": engine,
+                   "deploymentOption": deployment, "licenseModel": licence}
+        if edition:
+            filters["databaseEdition"] = edition
+        return self._api("rds|" + "|".join(filters.values()), "AmazonRDS", filters)
+
+    def rds_storage_gb_month(self, region: str, usage_suffix: str, deployment: str) -> float | None:
+        """USD per GB-month of the storage whose usage type ends with ``usage_suffix`` (RDS:GP3-Storage...)."""
+        return self._api(f"rds-storage|{region}|{usage_suffix}", "AmazonRDS",
+                         {"productFamily": "Database Storage", "regionCode": region, "deploymentOption": deployment},
+                         usage_suffix)

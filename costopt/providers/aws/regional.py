@@ -39,9 +39,7 @@ def prepare_clients(account: Account, region: str, with_costs: bool) -> None:
     is made, and its paginator model the first time a paginator is asked for; neither load is
     locked, so sixteen region threads starting at once would each load (and scan botocore's
     data directories for) the same files. Loading them once here, before the thread pool
-    starts, avoids that, and the models exist before
-    :func:`costopt.gc_tuning.long_lived_allocations` freezes the heap, so the collector never
-    scans them again. The clients are cached on the account and used by :func:`read_region` /
+    starts, avoids that. The clients are cached on the account and used by :func:`read_region` /
     :func:`read_account` as usual. A client that cannot be made is left to the task that needs
     it, which records the error under coverage.
     """
@@ -70,38 +68,45 @@ def read_region(account: Account, region: str, window: Window, progress: Callabl
 
     def step(service: str, func, actions: tuple[str, ...], default: Any = ()):
         progress(f"aws {acct} {region}: {service}")
+        scope = scope_of(acct, region, service)
         before = len(cov)
-        result = guarded(scope_of(acct, region, service), cov, func, actions=actions, default=default)
-        if len(cov) == before and isinstance(result, list):
-            cov.append(CoverageEntry("aws", scope_of(acct, region, service), "ok", f"{len(result)} read"))
+        result = guarded(scope, cov, func, actions=actions, default=default)
+        skipped = [c for c in cov[before:] if c.scope.startswith(scope + ":")]
+        if not any(c.scope == scope for c in cov[before:]) and isinstance(result, list):
+            detail = f"{len(result)} read" + (f", {len(skipped)} item(s) partial or skipped" if skipped else "")
+            cov.append(CoverageEntry("aws", scope, "ok", detail))
         return result
 
-    instances = step("ec2 instances", lambda: inventory_ec2.instances(account, region),
+    instances = step("ec2 instances", lambda: inventory_ec2.instances(account, region, cov),
                      ("ec2:DescribeInstances", "ec2:DescribeInstanceTypes"))
     if _region_dead(cov, 0):
         return out  # the region is unreachable or not enabled: one entry says so
     out.resources += instances
-    out.resources += step("ebs volumes", lambda: inventory_ec2.volumes(account, region), ("ec2:DescribeVolumes",))
-    out.resources += step("ebs snapshots", lambda: inventory_ec2.snapshots(account, region), ("ec2:DescribeSnapshots",))
-    out.resources += step("elastic ips", lambda: inventory_ec2.addresses(account, region), ("ec2:DescribeAddresses",))
-    out.resources += step("nat gateways", lambda: inventory_ec2.nat_gateways(account, region),
+    out.resources += step("ebs volumes", lambda: inventory_ec2.volumes(account, region, cov), ("ec2:DescribeVolumes",))
+    out.resources += step("ebs snapshots", lambda: inventory_ec2.snapshots(account, region, cov),
+                          ("ec2:DescribeSnapshots",))
+    out.resources += step("elastic ips", lambda: inventory_ec2.addresses(account, region, cov),
+                          ("ec2:DescribeAddresses",))
+    out.resources += step("nat gateways", lambda: inventory_ec2.nat_gateways(account, region, cov),
                           ("ec2:DescribeNatGateways", "ec2:DescribeVpcEndpoints"))
     types = {r.id: r.type for r in instances}
-    out.resources += step("autoscaling groups", lambda: inventory_services.autoscaling_groups(account, region, types),
+    out.resources += step("autoscaling groups",
+                          lambda: inventory_services.autoscaling_groups(account, region, types, cov),
                           ("autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribePolicies"))
 
     def scaling() -> dict:  # read only when the region has endpoints
         return guarded(scope_of(acct, region, "application autoscaling"), cov,
-                       lambda: inventory_services.sagemaker_scaling(account, region),
+                       lambda: inventory_services.sagemaker_scaling(account, region, cov),
                        actions=("application-autoscaling:DescribeScalableTargets",
                                 "application-autoscaling:DescribeScalingPolicies"), default={})
 
-    endpoints = step("sagemaker endpoints", lambda: inventory_services.sagemaker_endpoints(account, region, scaling),
+    endpoints = step("sagemaker endpoints",
+                     lambda: inventory_services.sagemaker_endpoints(account, region, scaling, cov),
                      ("sagemaker:ListEndpoints", "sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig",
                       "sagemaker:ListTags"))
     endpoints = _with_endpoint_specs(account, region, endpoints, cov)
     out.resources += endpoints
-    out.resources += step("rds instances", lambda: inventory_services.rds_instances(account, region),
+    out.resources += step("rds instances", lambda: inventory_services.rds_instances(account, region, cov),
                           ("rds:DescribeDBInstances",))
     out.metrics += read_metrics(account, region, out.resources, window, cov, progress, period_s)
     return out
@@ -115,7 +120,7 @@ def _with_endpoint_specs(account: Account, region: str, endpoints: list[Resource
         return endpoints
     ec2 = account.client("ec2", region)
     specs = guarded(scope_of(account.account_id, region, "ec2 instance types"), cov,
-                    lambda: inventory_ec2.instance_specs(ec2, wanted), actions=("ec2:DescribeInstanceTypes",),
+                    lambda: inventory_ec2.instance_specs(ec2, wanted, cov), actions=("ec2:DescribeInstanceTypes",),
                     default={})
     return [replace(r, specs=specs.get(r.type[3:], {})) if r.type.startswith("ml.") else r for r in endpoints]
 
@@ -166,7 +171,8 @@ def read_account(account: Account, regions: list[str], window: Window, progress:
     out.resources += buckets
     by_region: dict[str, dict[str, Resource]] = {}
     for b in buckets:
-        by_region.setdefault(b.region, {})[b.name] = b
+        if b.region:  # a bucket of unknown region has no CloudWatch region to ask
+            by_region.setdefault(b.region, {})[b.name] = b
     for region, named in sorted(by_region.items()):
         cw = account.client("cloudwatch", region)
         scope = scope_of(acct, region, "s3 metrics")
@@ -185,4 +191,7 @@ def read_account(account: Account, regions: list[str], window: Window, progress:
         if out.billing is not None:
             cov.append(CoverageEntry("aws", scope_of(acct, "global", "cost explorer"), "ok",
                                      f"{len(out.billing)} daily rows by service and usage type"))
+            unknown = costs.unknown_codes_entry(scope_of(acct, "global", "cost explorer regions"), out.billing)
+            if unknown is not None:
+                cov.append(unknown)
     return out

@@ -2,7 +2,8 @@
 
 The standard SDK configuration is honoured as boto3 reads it (AWS_PROFILE, AWS_REGION /
 AWS_DEFAULT_REGION, AWS_ENDPOINT_URL[_<SERVICE>], shared config files). ``--role-arn`` may be
-given once per account: each role is assumed with STS from the base session. Credentials that
+given once per account: each role is assumed with STS from the base session, with credentials
+that assume it again before they expire. Credentials that
 are missing or expired raise :class:`ProviderError` naming the profile/role and the fix.
 """
 
@@ -11,11 +12,14 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, Callable
 
 import boto3
+import botocore.credentials
 import botocore.exceptions
 import botocore.session
+import botocore.utils
 from botocore.config import Config
 
 from costopt.errors import ProviderError
@@ -29,7 +33,20 @@ CREDENTIAL_ERRORS = frozenset({
 })
 
 
-def client_config(retry_mode: str = "adaptive", max_attempts: int = 8, pool: int = 10) -> Config:
+DEFAULT_POOL = 10  # botocore's own default
+
+
+def connection_pool(workers: int) -> int:
+    """Connections each client keeps: one per thread that may use it at once.
+
+    The pricing client is shared by every pricing thread (``max_workers`` of them); a pool
+    smaller than that makes urllib3 discard the extra connections with a "Connection pool is
+    full" warning on the terminal, and reconnect next time.
+    """
+    return max(DEFAULT_POOL, int(workers))
+
+
+def client_config(retry_mode: str = "adaptive", max_attempts: int = 8, pool: int = DEFAULT_POOL) -> Config:
     """botocore config: standard/adaptive retries (throttling is retried, never fatal)."""
     return Config(retries={"mode": retry_mode, "max_attempts": max_attempts},
                   connect_timeout=10, read_timeout=60, max_pool_connections=pool,
@@ -98,22 +115,51 @@ def identify(session: boto3.Session, config: Config, who: str) -> str:
         raise ProviderError(f"aws: cannot reach STS for {who}: {exc}; fix: check the network / AWS_ENDPOINT_URL") from None
 
 
-def assume(session: boto3.Session, config: Config, role_arn: str) -> boto3.Session:
-    """A session for ``role_arn`` assumed from ``session`` (sts:AssumeRole)."""
+class _Fixed(botocore.credentials.CredentialProvider):
+    """A credential provider that hands out one (refreshable) credentials object."""
+
+    METHOD = "assume-role"
+
+    def __init__(self, credentials: botocore.credentials.Credentials):
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> botocore.credentials.Credentials:
+        return self._credentials
+
+
+def assume(session: boto3.Session, config: Config, role_arn: str,
+           clock: Callable[[], datetime] | None = None) -> boto3.Session:
+    """A session for ``role_arn`` assumed from ``session`` (sts:AssumeRole).
+
+    The role's keys last an hour by default, less than a long multi-account audit: they are
+    botocore refreshable credentials whose fetcher assumes the role again shortly before they
+    expire (``clock`` tells the time, botocore's local clock by default).
+    """
     sts = session.client("sts", region_name=home_region(session), config=config)
-    try:
+
+    def fetch() -> dict[str, Any]:
         creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME)["Credentials"]
+        expiry = creds["Expiration"]
+        return {"access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
+                "token": creds["SessionToken"],
+                "expiry_time": expiry.isoformat() if isinstance(expiry, datetime) else str(expiry)}
+
+    try:
+        first = fetch()
     except botocore.exceptions.ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         raise ProviderError(f"aws: cannot assume role {role_arn} ({code}); fix: check the role's trust policy "
                             "allows your identity and that your base credentials are valid") from None
+    refreshable = botocore.credentials.RefreshableCredentials(
+        first["access_key"], first["secret_key"], first["token"], botocore.utils.parse_timestamp(first["expiry_time"]),
+        fetch, "assume-role", **({"time_fetcher": clock} if clock else {}))
     # Service models are read from disk once per loader (~0.35 s for the services we use):
     # every assumed session shares the base session's loader instead of reading them again.
     shared = botocore.session.Session()
     shared.register_component("data_loader", session._session.get_component("data_loader"))
-    return boto3.Session(botocore_session=shared, aws_access_key_id=creds["AccessKeyId"],
-                         aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"],
-                         region_name=home_region(session))
+    shared.register_component("credential_provider", botocore.credentials.CredentialResolver([_Fixed(refreshable)]))
+    return boto3.Session(botocore_session=shared, region_name=home_region(session))
 
 
 def open_accounts(profile: str | None, role_arns: tuple[str, ...], config: Config,

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from botocore.stub import Stubber
 
+from costopt.metrics import metric_stats
 from costopt.model import Window
 from costopt.providers.aws import metrics
 from tests.providers.aws.conftest import NOW, put_points
@@ -126,3 +127,33 @@ def test_get_metric_data_batches_of_500_and_follows_next_token():
 def test_fine_period_is_hourly_past_63_days():
     assert metrics.fine_period(Window(NOW - timedelta(days=14), NOW)) == 300
     assert metrics.fine_period(Window(NOW - timedelta(days=90), NOW)) == 3600
+
+
+def test_a_sparse_hourly_series_read_at_5_minutes_counts_its_own_hours(moto_account, adapter):
+    """14 days of hourly agent points read at 300 s are 336 hours of data, not 336 x 5 min = 28 h."""
+    ec2 = moto_account.client("ec2", region_name="us-east-1")
+    iid = ec2.run_instances(ImageId=AMI, InstanceType="m5.large", MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    hourly = [40.0 + (i % 24) for i in range(14 * 24)]
+    put_points(moto_account, "us-east-1", "CWAgent", "mem_used_percent", {"InstanceId": iid}, hourly, period=3600)
+    put_points(moto_account, "us-east-1", "AWS/EC2", "CPUUtilization", {"InstanceId": iid}, [10.0] * 12)  # 5-min
+
+    snap = adapter(period_s=300).collect(Window(NOW - timedelta(days=14), NOW))
+
+    (mem,) = _series(snap, iid, "memory", "Maximum")
+    assert len(mem) == 14 * 24 and mem.period_s == 3600
+    assert metric_stats(snap.metrics, "memory").loc[iid, "hours"] == pytest.approx(14 * 24)
+    (cpu,) = _series(snap, iid, "cpu", "Maximum")
+    assert cpu.period_s == 300 and metric_stats(snap.metrics, "cpu").loc[iid, "hours"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("steps, expected", [
+    ([3600] * 10, 3600),                       # hourly points read at 5 minutes
+    ([300] * 10, 300),
+    ([300, 300, 900, 300, 1200], 300),         # gaps in a 5-minute series keep the asked period
+    ([600, 1200, 600, 1800, 600, 900], 600),   # one request every 10 minutes: half the steps
+    ([900, 1200, 600, 1800, 2100, 2400], 300),  # irregular: no dominant step
+    ([450] * 6, 300),                          # not a multiple of the asked period
+])
+def test_native_period(steps, expected):
+    ts = np.cumsum([0, *steps]).astype(np.int64)
+    assert metrics.native_period(ts, 300) == expected

@@ -1,10 +1,14 @@
-"""Standard SDK configuration: AWS_REGION, AWS_ENDPOINT_URL, the enabled-regions default."""
+"""Standard SDK configuration: AWS_REGION, AWS_ENDPOINT_URL, the enabled-regions default, and
+assumed-role credentials that refresh."""
 
 from __future__ import annotations
 
-import boto3
+from datetime import datetime, timedelta, timezone
 
-from costopt.providers.aws.session import Account, client_config, enabled_regions, home_region
+import boto3
+import moto.sts.models
+
+from costopt.providers.aws.session import Account, assume, client_config, enabled_regions, home_region
 
 
 def test_aws_region_is_honoured_when_boto3_has_no_region(monkeypatch):
@@ -24,3 +28,29 @@ def test_aws_endpoint_url_reaches_every_client(monkeypatch):
 def test_default_regions_are_the_enabled_ones(moto_account):
     regions = enabled_regions(Account("123456789012", moto_account, "t", client_config()))
     assert "us-east-1" in regions and "eu-west-1" in regions and regions == sorted(regions)
+
+
+ROLE = "arn:aws:iam::111111111111:role/costopt-audit"
+
+
+def test_assumed_role_credentials_refresh_once_the_clock_passes_their_expiry(moto_account, monkeypatch):
+    """One clock for the fake STS and the client: past the first keys' hour, the next call
+    assumes the role again and signs with the new keys."""
+    now = [datetime.now(timezone.utc)]
+    monkeypatch.setattr(moto.sts.models, "utcnow", lambda: now[0].replace(tzinfo=None))  # the fake's clock
+    assume_calls, signed_with = [], []
+    moto_account.events.register("before-send.sts.AssumeRole", lambda **_: assume_calls.append(1))
+    assumed = assume(moto_account, client_config(), ROLE, clock=lambda: now[0])
+    assumed.events.register("before-send.sts.GetCallerIdentity",
+                            lambda request, **_: signed_with.append(request.headers["Authorization"].decode()))
+    sts = assumed.client("sts", region_name="us-east-1")
+
+    first = assumed.get_credentials().get_frozen_credentials()
+    assert sts.get_caller_identity()["Account"] == "111111111111"
+    assert assume_calls == [1] and first.access_key in signed_with[-1]
+
+    now[0] += timedelta(hours=1, minutes=1)  # past the default 1 h expiry
+    assert sts.get_caller_identity()["Account"] == "111111111111"
+    second = assumed.get_credentials().get_frozen_credentials()
+    assert assume_calls == [1, 1] and second.access_key != first.access_key
+    assert second.access_key in signed_with[-1]  # the call after expiry used the new keys
