@@ -12,13 +12,13 @@ import re
 from typing import Any, Iterable, Mapping, Sequence
 
 from costopt.gate.checks import CheckResult, exit_code, from_dict, overall, to_dict
+from costopt.reports.fmt import md_escape
 
 STATUS_TEXT = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "skipped": "SKIP"}
 STATUS_MD = {"pass": "✅ pass", "warn": "⚠️ warn", "fail": "❌ fail", "skipped": "⏭️ skipped"}
 PERIOD_TEXT = {"month": "month", "week": "week", "window": "window", "growth": "growth w/w",
                "unrealised_savings": "open savings"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def as_results(checks: Iterable[CheckResult | Mapping[str, Any]]) -> list[CheckResult]:
@@ -27,12 +27,6 @@ def as_results(checks: Iterable[CheckResult | Mapping[str, Any]]) -> list[CheckR
 
 def clean(text: Any) -> str:
     return _CONTROL.sub(" ", str(text))
-
-
-def md_escape(text: Any) -> str:
-    """Escape untrusted text for a Markdown table cell (no HTML, links or table breaks)."""
-    out = clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", out)
 
 
 def amount(value: float | None, unit: str) -> str:

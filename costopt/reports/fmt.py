@@ -83,20 +83,24 @@ def short_text(text: Any, limit: int = 80) -> str:
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
-_MD_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "@": "&#64;"}
+# "@" keeps its look but is followed by a zero-width space, so GitHub/GitLab never turn a tag
+# value such as @org/team into a mention (an entity for "@" alone is decoded back before that).
+_MD_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "@": "@&#8203;"}
 _MD_ENTITY_RE = re.compile(r"[<>&@]")
+_MD_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def md_escape(text: Any) -> str:
     """Untrusted text as literal Markdown (GitHub flavour), safe inside a table cell.
 
-    HTML is neutralised with entities (no raw tags reach GitHub's sanitizer), Markdown
-    punctuation is backslash-escaped, ``@`` becomes ``&#64;`` so a tag value cannot ping
-    people, and newlines collapse to spaces so a cell cannot break the table.
+    Markdown punctuation is backslash-escaped first, then HTML is neutralised with entities
+    (no raw tags reach the sanitizer; the entities' own ``&#;`` are not escaped again), ``@``
+    is followed by a zero-width space so a tag value cannot ping people, control and bidi
+    characters are dropped, and newlines collapse to spaces so a cell cannot break the table.
     """
-    s = " ".join(str(text if text is not None else "").split())
-    s = _MD_ENTITY_RE.sub(lambda m: _MD_ENTITIES[m.group(0)], s)
-    return _MD_SPECIAL.sub(r"\\\1", s)
+    s = " ".join(_MD_CONTROL.sub(" ", str(text if text is not None else "")).split())
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    return _MD_ENTITY_RE.sub(lambda m: _MD_ENTITIES[m.group(0)], s)
 
 
 def md_code(text: Any, in_table: bool = True) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import csv
 import io
 
@@ -33,7 +35,12 @@ def test_markdown_escapes_hostile_text():
 def test_md_escape_blocks_markdown_and_mentions():
     assert md_escape("a|b") == "a\\|b"
     assert md_escape("[x](javascript:alert(1))") == "\\[x\\](javascript:alert(1))"
-    assert "@" not in md_escape("ping @octocat")
+    for text in ("ping @octocat", "@org/team", "mail a@b.io"):
+        out = md_escape(text)
+        assert re.search(r"@[A-Za-z0-9_-]", out) is None, out  # GitHub/GitLab mention syntax never survives
+        assert "&\\#" not in out and "\\&" not in out  # entities are not escaped again (old: &\#64;)
+    assert md_escape("@org/team") == "@&#8203;org/team"  # reads as @org/team, links nowhere
+    assert md_escape("a\u202eb\x1b[31mc") == "a b \\[31mc"  # bidi override and ESC dropped
     assert md_escape("line1\nline2") == "line1 line2"
     assert md_escape("**bold** _i_ `c`") == "\\*\\*bold\\*\\* \\_i\\_ \\`c\\`"
     assert md_code("a`b|c") == "``a`b\\|c``"
