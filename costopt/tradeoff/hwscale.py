@@ -21,9 +21,21 @@ catalog's ``relative_speed`` (basis ``catalog``). The result names the rows and 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from costopt.tradeoff.hwtable import Device, load_table
 from costopt.tradeoff.params import TradeoffParams
+
+
+class HardwareLike(Protocol):
+    """What this module reads of :class:`capacity.Hardware`."""
+
+    @property
+    def has_gpu(self) -> bool: ...
+    accelerator: Device | None
+    cpu: Device | None
+    device_share: float
+    relative_speed: float
 
 
 @dataclass(frozen=True)
@@ -55,8 +67,8 @@ class HardwareRatio:
         return "; ".join(f"{d.key}: {d.source.split(' (')[0]}, {d.as_of}" for d in self.devices)
 
 
-def unit(hw, precision: str, params: TradeoffParams) -> Unit | None:
-    """The device a request runs on for ``hw`` (a :class:`capacity.Hardware`), None if unknown."""
+def unit(hw: HardwareLike, precision: str, params: TradeoffParams) -> Unit | None:
+    """The device a request runs on for ``hw``, None if unknown."""
     if hw.has_gpu:
         dev = hw.accelerator
         if dev is None:
@@ -82,7 +94,8 @@ def _pick(compute: float, memory: float, bound: str) -> float:
     return max(compute, memory)
 
 
-def hardware_ratio(before, after, precision: str, bound: str, params: TradeoffParams) -> HardwareRatio | None:
+def hardware_ratio(before: HardwareLike, after: HardwareLike, precision: str, bound: str,
+                   params: TradeoffParams) -> HardwareRatio | None:
     """Service-time ratio after / before for moving a request from ``before`` to ``after``."""
     u0, u1 = unit(before, precision, params), unit(after, precision, params)
     if u0 is None or u1 is None or min(u0.throughput, u1.throughput, u0.bandwidth, u1.bandwidth) <= 0:

@@ -48,7 +48,7 @@ Config shape (``costopt.toml``, or under ``[tool.costopt]`` in pyproject.toml)::
     precision = "int8"               # fp32 | fp16 | int8 (default: from the variant's name,
                                      # else fp32): which throughput of the hardware table applies
     throughput_rps = { "ml.g4dn.xlarge" = 210 }   # optional measured profile per instance
-                                                  # type; wins over the catalog's ratios
+                                                  # type; wins over the hardware table
     runs_on_cpu = true               # may be proposed on CPU-only instance types
 
 Tags (any resource): ``costopt:model`` (the served model / workload), ``costopt:workload``
