@@ -121,6 +121,14 @@ def instance_speed(hw: Hardware, params: TradeoffParams) -> float:
     return cpu.fp32_tflops * hw.cores(params) * speed
 
 
+def missing_figures(before: Hardware, after: Hardware) -> str:
+    """Why two types cannot be compared: the side the hardware table does not know."""
+    for hw in (before, after):
+        if hw.has_gpu and hw.accelerator is None:
+            return f"the hardware table has no row for the accelerator of {hw.type}"
+    return f"no hardware figures to compare {before.type} with {after.type}"
+
+
 @dataclass(frozen=True)
 class ServiceScale:
     """Service time after / before, the workers per instance on each side, and the basis."""
@@ -141,8 +149,8 @@ def _same_variant(a: ModelVariant | None, b: ModelVariant | None) -> bool:
 def _measured(before: Hardware, after: Hardware, v0: ModelVariant | None, v1: ModelVariant | None,
               model: Model | None, w0: int, w1: int, service_ms: float | None) -> tuple[float, str] | None:
     """Service-time ratio from measured profiles, with what was used; None without one."""
-    p0 = model.profile(before.type, v0) if model is not None else None
-    p1 = model.profile(after.type, v1) if model is not None else None
+    p0 = model.profile(before.type, v0, v0) if model is not None else None
+    p1 = model.profile(after.type, v1, v0) if model is not None else None
     if p1 is not None and p1.p50_ms:
         base = p0.p50_ms if p0 is not None and p0.p50_ms else service_ms
         if base:

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from costopt.tradeoff.accuracy import Check
-from costopt.tradeoff.capacity import Hardware, ServiceScale, service_scale
+from costopt.tradeoff.capacity import Hardware, ServiceScale, missing_figures, service_scale
 from costopt.tradeoff.ggc import ServiceTime, mean_response, response_quantile
 from costopt.tradeoff.load import Observed, percentile_of
 from costopt.tradeoff.params import TradeoffParams
@@ -206,7 +206,9 @@ def predict_latency(obs: Observed | None, workload: Workload, before: Setup, aft
     scale = service_scale(before.hardware, after.hardware, before.variant, after.variant, workload, params,
                           model, service)
     if scale is None:
-        return impacts, checks + [Check("unknown", f"no hardware figures to compare {before.hardware.type} with {after.hardware.type}")]
+        return impacts, checks + [Check("unknown", (
+            f"{missing_figures(before.hardware, after.hardware)}; add a measured profile "
+            f"([models.{model.name if model is not None else 'NAME'}.profiles.\"{after.hardware.type}\"] p50_ms)"))]
     c0 = before.count * scale.workers_before
     if c0 < 1:
         return impacts, checks + [Check("unknown", "the current setup has no serving capacity")]

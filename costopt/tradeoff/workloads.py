@@ -42,15 +42,15 @@ class Model:
     bound: str | None = None  # memory | compute | conservative; None = TradeoffParams.hardware_bound
     profiles: Mapping[str, Profile] = field(default_factory=dict)  # instance type -> profile
 
-    def profile(self, type_: str, variant: ModelVariant | None) -> Profile | None:
-        """The measured profile of ``variant`` on ``type_`` (a profile without a variant is the
-        current variant's)."""
+    def profile(self, type_: str, variant: ModelVariant | None,
+                deployed: ModelVariant | None = None) -> Profile | None:
+        """The measured profile of ``variant`` on ``type_``; a profile that names no variant is
+        the deployed variant's (``deployed``, else the model's current one)."""
         prof = self.profiles.get(type_)
         if prof is None or variant is None:
             return prof
-        current = self.current_variant()
-        owner = prof.variant or (current.name if current is not None else None)
-        return prof if owner in (None, variant.name) else None
+        owner = prof.variant or (deployed or self.current_variant() or variant).name
+        return prof if owner == variant.name else None
 
     def current_variant(self, override: str | None = None) -> ModelVariant | None:
         name = override or self.current

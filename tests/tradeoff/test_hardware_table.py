@@ -11,12 +11,14 @@ import re
 import numpy as np
 import pytest
 
+from costopt.catalog.model import InstanceSpec
 from costopt.config import Settings
 from costopt.errors import InputError
 from costopt.tradeoff.assess import assess
 from costopt.tradeoff.capacity import hardware, instance_speed, service_scale, workers_per_instance
 from costopt.tradeoff.hwtable import load_table, parse_table
 from costopt.tradeoff.params import DEFAULT_PARAMS, TradeoffParams
+from costopt.tradeoff.targets import parse_targets
 from costopt.tradeoff.workloads import Model, ModelVariant, Profile, Workload
 from tests.tradeoff import estate
 from tests.tradeoff.estate import FRAUD, fraud_estate
@@ -244,3 +246,34 @@ def test_bad_table_rows_name_the_row_and_key():
     with pytest.raises(InputError, match=r"family #1 .*: cpu 'nope' is not a device"):
         parse_table({"device": [good], "family": [{"provider": "aws", "pattern": "^x", "cpu": "nope"}]})
     assert np.isclose(parse_table({"device": [good]}).device("X").throughput("int8"), 4)
+
+
+def test_variant_precision_comes_from_config_else_from_its_name():
+    models = {"m": {"variants": {"int8": {"accuracy": 0.9}, "bf16-distilled": {"accuracy": 0.9},
+                                 "small": {"accuracy": 0.9}, "q": {"accuracy": 0.9, "precision": "int8"}}}}
+    variants = parse_targets(Settings(models=models)).models["m"].variants
+    assert {k: v.precision for k, v in variants.items()} == {"int8": "int8", "bf16-distilled": "fp16",
+                                                             "small": "fp32", "q": "int8"}
+
+
+def test_a_gpu_the_table_does_not_know_is_unknown_and_asks_for_a_profile():
+    res, _, snap = fraud_estate()
+    cat = estate.catalog()
+    cat.add_instance(InstanceSpec("aws", "p2.xlarge", "p2", "xlarge", 2, 4, 61.0, 1, "K80", 12.0, gpu_tflops=8.7))
+    hw_k80 = hardware(cat, "aws", "p2.xlarge")
+    assert hw_k80.has_gpu and hw_k80.accelerator is None
+    assert service_scale(_gpu("ml.g4dn.xlarge"), hw_k80, None, None, None, P) is None
+    cand = estate.candidate(res, "rightsizing.gpu", "p2", {"type": "p2.xlarge"}, 10.0)
+    rec = assess([cand], snap, Settings(**FRAUD), cat)[0]
+    assert rec.slo.status == "unknown"
+    assert any('no row for the accelerator of p2.xlarge; add a measured profile ([models.fraud-detector.profiles."p2.xlarge"]'
+               in r for r in rec.slo.reasons), rec.slo.reasons
+
+
+def test_a_profile_without_a_variant_belongs_to_the_deployed_variant():
+    prof = Profile("ml.g5.xlarge", p50_ms=5.0)
+    fp32, int8 = ModelVariant("m", "fp32"), ModelVariant("m", "int8", precision="int8")
+    model = Model("m", {"fp32": fp32, "int8": int8}, "fp32", profiles={"ml.g5.xlarge": prof})
+    assert model.profile("ml.g5.xlarge", fp32, fp32) is prof
+    assert model.profile("ml.g5.xlarge", int8, fp32) is None  # measured for fp32, not int8
+    assert model.profile("ml.g5.xlarge", int8, int8) is prof  # a workload that deploys int8
