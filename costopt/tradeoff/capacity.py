@@ -5,7 +5,7 @@ it has and how much longer or shorter one request takes on it.
 
 * **Workers** are config's ``workers_per_instance`` on today's type; on another type that
   figure is carried over in proportion to the devices (GPUs / accelerator chips, or physical
-  CPU cores) the two types have. Without config: one per device on accelerated instances,
+  CPU cores) the two types have (between a GPU and a CPU type, the default applies). Without config: one per device on accelerated instances,
   one per ``cpu_cores_per_worker`` cores on CPU instances. Workers never change how long a
   request takes: the same hardware always has the same service time.
 * **Service time** after / before comes, first match wins, from a **measured profile** in
@@ -101,6 +101,8 @@ def workers_per_instance(hw: Hardware, workload: Workload | None, params: Tradeo
         wpi = workload.workers_per_instance
         if reference is None or reference.type == hw.type:
             return wpi
+        if reference.has_gpu != hw.has_gpu:  # GPUs and cores do not convert: the default below
+            return workers_per_instance(hw, None, params)
         ref_slots = _slots(reference, params)
         return max(1, round(wpi * _slots(hw, params) / ref_slots)) if ref_slots > 0 else wpi
     if hw.has_gpu:

@@ -277,3 +277,17 @@ def test_a_profile_without_a_variant_belongs_to_the_deployed_variant():
     assert model.profile("ml.g5.xlarge", fp32, fp32) is prof
     assert model.profile("ml.g5.xlarge", int8, fp32) is None  # measured for fp32, not int8
     assert model.profile("ml.g5.xlarge", int8, int8) is prof  # a workload that deploys int8
+
+
+def test_config_workers_carry_over_by_devices_but_not_between_gpu_and_cpu():
+    wl = Workload("w", workers_per_instance=3)
+    gpu, cpu = _gpu("ml.g4dn.xlarge"), hardware(estate.catalog(), "aws", "c5.4xlarge")
+    assert workers_per_instance(cpu, wl, P, reference=gpu) == 8  # one per core, not 3 x 8 / 1
+    assert workers_per_instance(hardware(None, "aws", "c5.xlarge", {"vcpu": 4}), wl, P, reference=cpu) == 1  # 3 x 2/8
+
+
+def test_a_cpu_family_the_table_lacks_uses_catalog_relative_speed_with_lower_confidence_basis():
+    m5a = hardware(None, "aws", "m5a.large", {"vcpu": 2, "relative_speed": 0.8})
+    assert m5a.cpu is None
+    scale = service_scale(hardware(estate.catalog(), "aws", "c5.2xlarge"), m5a, None, None, None, P)
+    assert scale.factor == pytest.approx(1.0 / 0.8) and scale.basis == "catalog"
