@@ -174,7 +174,7 @@ def _compute(rec: Recommendation, resource: Resource, wl: Workload, targets: Tar
     target = rec.proposed.get("target_utilization")
     after = Setup(hw1, max(count1, 0), v1, min_c, max_c,
                   float(target) if isinstance(target, (int, float)) and 0 < target <= 1 else None)
-    lat, lat_checks = predict_latency(obs, wl, before, after, params, _lag(rec))
+    lat, lat_checks = predict_latency(obs, wl, before, after, params, _lag(rec), model)
     impacts.update(lat)
     if not wl.latency_targets_ms and wl.kind in ("training", "batch", "notebook", "dev", "data"):
         lat_checks = [Check("unknown", f"{wl.kind} workload {wl.name}: no latency target declared")]

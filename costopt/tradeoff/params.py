@@ -49,13 +49,21 @@ class TradeoffParams:
     min_latency_points: int = 12
     min_request_hours: int = 24
     # Workers (concurrent requests) per instance when config does not say: one model replica
-    # per GPU on GPU instances, one per instance on CPU instances.
+    # per GPU / accelerator device on accelerated instances; on CPU instances one per
+    # ``cpu_cores_per_worker`` physical cores (vCPUs / threads per core of the hardware
+    # table's CPU family). A request's latency depends on the core, not on the vCPU count:
+    # more vCPUs are more servers, not faster ones.
     workers_per_gpu: int = 1
-    workers_per_cpu_instance: int = 1
-    # CPU inference throughput per vCPU in TFLOPS, to compare a GPU type with a CPU type when
-    # no measured profile exists (AVX-512 fp32 ~ 2.5 GHz x 32 flop/cycle per core, 2 vCPU
-    # per core, derated for memory-bound inference). Coarse: such moves get low confidence.
-    cpu_tflops_per_vcpu: float = 0.04
+    cpu_cores_per_worker: int = 1
+    # Threads per core assumed for a CPU the hardware table does not know (x86 SMT).
+    default_threads_per_core: int = 2
+    # How service time moves to other hardware when the model's config does not say
+    # (``[models.NAME] bound``): "memory" (memory bandwidth ratio), "compute" (throughput
+    # ratio at the variant's precision) or "conservative" (the slower of the two).
+    hardware_bound: str = "conservative"
+    # The CPU family whose per-core figures stand in for a CPU type the hardware table does
+    # not map, scaled by the catalog's relative_speed (Skylake-SP = 1.0 in both).
+    reference_cpu: str = "skylake-sp"
     # Spot on training: checkpoint interval and restart overhead when config does not say —
     # the spot rule's own defaults, so the rule's price and the predicted wall time agree.
     checkpoint_interval_min: float = _SPOT.checkpoint_interval_hours * 60.0

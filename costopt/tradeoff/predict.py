@@ -4,7 +4,7 @@ The model is G/G/c (:mod:`ggc`): arrivals at the peak-hour rate, a service time 
 (latency at low load) and coefficient of variation cs (the workload's ``service_cv`` in
 config, else fitted from two latency statistics at low load, else the cautious default
 1.0), and c = instances x workers per instance. A change of type or variant scales S
-(:mod:`capacity`); a change of count changes c.
+(:mod:`capacity`: a measured profile, else the hardware table); a change of count changes c.
 
 **Goodness of fit, not a multiplier.** The model's prediction for today's set-up in the busy
 hours is compared with what was observed there, statistic for statistic (the request p95
@@ -31,11 +31,11 @@ from typing import Any
 import numpy as np
 
 from costopt.tradeoff.accuracy import Check
-from costopt.tradeoff.capacity import Hardware, service_scale
+from costopt.tradeoff.capacity import Hardware, ServiceScale, missing_figures, service_scale
 from costopt.tradeoff.ggc import ServiceTime, mean_response, response_quantile
 from costopt.tradeoff.load import Observed, percentile_of
 from costopt.tradeoff.params import TradeoffParams
-from costopt.tradeoff.targets import ModelVariant, Workload
+from costopt.tradeoff.targets import Model, ModelVariant, Workload
 
 
 @dataclass(frozen=True)
@@ -159,8 +159,31 @@ def _service_cv(obs: Observed, workload: Workload, params: TradeoffParams) -> tu
     return params.service_cv, "default (cautious)"
 
 
+def _hardware_evidence(scale: ServiceScale, before: Setup, after: Setup) -> tuple[dict[str, Any], Check | None]:
+    """Impacts and a reason saying what the service-time change rests on."""
+    hw = scale.hardware
+    if scale.basis == "measured":
+        return {"latency_basis_detail": scale.note}, Check("ok", f"service time from a {scale.note}")
+    if hw is None or scale.basis == "same-hardware":
+        return {}, None
+    impacts: dict[str, Any] = {"hardware_bound": hw.bound, "hardware_sources": [d.citation for d in hw.devices]}
+    if hw.compute is not None:
+        impacts["hardware_compute_ratio"], impacts["hardware_memory_ratio"] = hw.compute, hw.memory
+    where = f"{before.hardware.type} -> {after.hardware.type}"
+    if hw.devices:
+        text = f"service time {where} estimated from the hardware table ({hw.cites}): x{scale.factor:.2f}, {hw.bound}"
+    else:
+        text = f"service time {where} estimated from catalog relative speeds: x{scale.factor:.2f}"
+    if scale.basis == "estimate-cross-hardware":
+        text += "; GPU/CPU moves are coarse: measure a profile to confirm"
+    else:
+        text += "; measure a profile to confirm"
+    return impacts, Check("ok", text)
+
+
 def predict_latency(obs: Observed | None, workload: Workload, before: Setup, after: Setup,
-                    params: TradeoffParams, lag_hours: int | None = None) -> tuple[dict[str, Any], list[Check]]:
+                    params: TradeoffParams, lag_hours: int | None = None,
+                    model: Model | None = None) -> tuple[dict[str, Any], list[Check]]:
     """Impacts (quantiles before/after, utilisation, goodness of fit) and latency checks."""
     impacts: dict[str, Any] = {}
     if obs is not None and obs.notes:
@@ -180,9 +203,12 @@ def predict_latency(obs: Observed | None, workload: Workload, before: Setup, aft
         return impacts, checks + [Check("unknown", "no request or utilisation metrics to predict latency from")]
     if service is None:
         return impacts, checks + [Check("unknown", "no latency metrics (or latency_ms in config) to estimate service time")]
-    scale = service_scale(before.hardware, after.hardware, before.variant, after.variant, workload, params)
+    scale = service_scale(before.hardware, after.hardware, before.variant, after.variant, workload, params,
+                          model, service)
     if scale is None:
-        return impacts, checks + [Check("unknown", f"no hardware figures to compare {before.hardware.type} with {after.hardware.type}")]
+        return impacts, checks + [Check("unknown", (
+            f"{missing_figures(before.hardware, after.hardware)}; add a measured profile "
+            f"([models.{model.name if model is not None else 'NAME'}.profiles.\"{after.hardware.type}\"] p50_ms)"))]
     c0 = before.count * scale.workers_before
     if c0 < 1:
         return impacts, checks + [Check("unknown", "the current setup has no serving capacity")]
@@ -250,6 +276,8 @@ def predict_latency(obs: Observed | None, workload: Workload, before: Setup, aft
     if workload.latency_target_ms is not None:
         impacts["headroom_ms_before"] = workload.latency_target_ms - impacts[f"{qname(primary)}_ms_before"]
         impacts["headroom_ms_after"] = None if primary_after is None else workload.latency_target_ms - primary_after
-    if scale.basis == "estimate-cross-hardware":
-        checks.append(Check("ok", "GPU/CPU speed ratio estimated from catalog figures; measure throughput_rps to confirm"))
+    evidence, reason = _hardware_evidence(scale, before, after)
+    impacts.update(evidence)
+    if reason is not None:
+        checks.append(reason)
     return impacts, checks

@@ -8,12 +8,14 @@ guess with a score for the candidate at hand:
   (nothing vouches for it); a change that cannot touch serving (n/a) is 0;
 * with a latency prediction, the headroom left at the target's quantile decides the base:
   at least half the target left is 0, 30 % is 1, 15 % is 2, less is 3;
-* weaker evidence adds 1 each: a GPU/CPU speed ratio estimated from catalog figures, and a
-  model that no observed latency could check (no busy-hour statistic);
+* weaker evidence adds to it: a service time carried to other hardware by the hardware table
+  or the catalog (+1; +2 between a GPU and a CPU), and a model that no observed latency could
+  check (no busy-hour statistic, +1);
 * a variant switch judged on accuracy alone (no latency target) that meets its floor is 1.
 
-Cross-hardware estimates also lower the confidence to low; an unchecked model caps it at
-medium. Candidates the trade-off has nothing to say about keep the rule's figures.
+Estimates across hardware also lower the confidence: to medium from the table or catalog, to
+low between a GPU and a CPU; an unchecked model caps it at medium. A measured profile in
+config carries no such penalty. Candidates the trade-off has nothing to say about keep the rule's figures.
 """
 
 from __future__ import annotations
@@ -25,6 +27,18 @@ from costopt.model import Recommendation
 
 HEADROOM_STEPS = ((0.5, 0), (0.3, 1), (0.15, 2))  # (share of the target left, risk) best first
 CONFIDENCE_ORDER = ("low", "medium", "high")
+# latency_basis -> (risk added, confidence at most, why)
+HARDWARE_ESTIMATES = {
+    "hardware-table": (1, "medium", "service time on other hardware estimated from the hardware table (+1)"),
+    "catalog": (1, "medium", "service time on other hardware estimated from catalog speeds (+1)"),
+    "estimate-cross-hardware": (2, "low", "GPU/CPU service time estimated from the hardware table (+2)"),
+}
+
+
+def _cap(confidence: str, most: str) -> str:
+    if confidence in CONFIDENCE_ORDER and CONFIDENCE_ORDER.index(confidence) > CONFIDENCE_ORDER.index(most):
+        return most
+    return confidence
 
 
 def _headroom_share(impacts: Mapping[str, Any]) -> float | None:
@@ -61,16 +75,16 @@ def with_risk(rec: Recommendation, targeted: bool) -> Recommendation:
     parts = [why]
     confidence = rec.confidence
     impacts = rec.impacts
-    if rec.slo.status == "ok" and _headroom_share(impacts) is not None:
-        if impacts.get("latency_basis") == "estimate-cross-hardware":
-            risk += 1
-            parts.append("GPU/CPU speed estimated from catalog figures (+1)")
-            confidence = "low"
-        if impacts.get("fit_ratio") is None:
-            risk += 1
-            parts.append("no observed latency to check the model against (+1)")
-            if confidence in CONFIDENCE_ORDER and CONFIDENCE_ORDER.index(confidence) > 1:
-                confidence = "medium"
+    estimate = HARDWARE_ESTIMATES.get(impacts.get("latency_basis") or "")
+    if estimate is not None and rec.slo.status != "n/a":
+        added, most, text = estimate
+        risk += added if rec.slo.status == "ok" else 0
+        parts.append(text)
+        confidence = _cap(confidence, most)
+    if rec.slo.status == "ok" and _headroom_share(impacts) is not None and impacts.get("fit_ratio") is None:
+        risk += 1
+        parts.append("no observed latency to check the model against (+1)")
+        confidence = _cap(confidence, "medium")
     risk = max(0, min(4, risk))
     return replace(rec, performance_risk=risk, confidence=confidence,
                    impacts={**dict(impacts), "performance_risk_basis": "; ".join(parts)})

@@ -27,6 +27,14 @@ Config shape (``costopt.toml``, or under ``[tool.costopt]`` in pyproject.toml)::
     [models.fraud-detector]
     current = "fp32"
     accuracy_metric = "AUC"
+    bound = "conservative"           # memory | compute | conservative: how service time moves
+                                     # to other hardware (table figures; conservative = the
+                                     # slower of the memory-bound and compute-bound estimates)
+
+    [models.fraud-detector.profiles."ml.g5.xlarge"]   # measured; wins over the hardware table
+    p50_ms = 7.5                     # latency of one request at low load
+    throughput_rps = 260             # requests per second one instance sustains
+    variant = "fp16"                 # default: the current variant
 
     [models.fraud-detector.variants.fp32]
     accuracy = 0.962
@@ -37,8 +45,10 @@ Config shape (``costopt.toml``, or under ``[tool.costopt]`` in pyproject.toml)::
     [models.fraud-detector.variants.int8]
     accuracy = 0.948
     relative_compute = 0.35
+    precision = "int8"               # fp32 | fp16 | int8 (default: from the variant's name,
+                                     # else fp32): which throughput of the hardware table applies
     throughput_rps = { "ml.g4dn.xlarge" = 210 }   # optional measured profile per instance
-                                                  # type; wins over the catalog's ratios
+                                                  # type; wins over the hardware table
     runs_on_cpu = true               # may be proposed on CPU-only instance types
 
 Tags (any resource): ``costopt:model`` (the served model / workload), ``costopt:workload``
@@ -59,9 +69,14 @@ from typing import Any, Mapping
 from costopt.config import Settings
 from costopt.model import WORKLOAD_KINDS, Resource
 from costopt.tradeoff.tags import TAG_MODEL, merge_tags
-from costopt.tradeoff.workloads import Model, ModelVariant, Workload
+from costopt.tradeoff.workloads import Model, ModelVariant, Profile, Workload
 
-__all__ = ["Model", "ModelVariant", "Targets", "Workload", "merge_tags", "parse_targets"]
+BOUNDS = ("conservative", "memory", "compute")
+PRECISIONS = ("fp32", "fp16", "int8")
+_PRECISION_ALIASES = {"fp32": "fp32", "float32": "fp32", "fp16": "fp16", "half": "fp16", "bf16": "fp16",
+                      "int8": "int8", "q8": "int8"}
+
+__all__ = ["Model", "ModelVariant", "Profile", "Targets", "Workload", "merge_tags", "parse_targets"]
 
 WORKLOAD_KEYS = {
     "kind": "one of " + ", ".join(sorted(WORKLOAD_KINDS)),
@@ -84,6 +99,13 @@ MODEL_KEYS = {
     "variants": "a table of variant name -> measurements",
     "current": "the name of the variant deployed now",
     "accuracy_metric": "the metric's name, e.g. 'AUC'",
+    "bound": "one of " + ", ".join(BOUNDS),
+    "profiles": "a table of instance type -> measured profile (p50_ms, throughput_rps, variant)",
+}
+PROFILE_KEYS = {
+    "p50_ms": "a positive number of milliseconds (latency of one request at low load)",
+    "throughput_rps": "a positive number (requests per second one instance sustains)",
+    "variant": "the name of the variant measured (default: the current variant)",
 }
 VARIANT_KEYS = {
     "accuracy": "a number (measured accuracy)",
@@ -92,6 +114,7 @@ VARIANT_KEYS = {
     "latency_ms": "a positive number of milliseconds (latency at low load)",
     "runs_on_cpu": "true or false",
     "description": "a string",
+    "precision": "one of " + ", ".join(PRECISIONS),
 }
 
 @dataclass(frozen=True)
@@ -235,7 +258,40 @@ def _parse_model(src, name: str, section: Any) -> Model:
     metric = section.get("accuracy_metric", "")
     if not isinstance(metric, str):
         raise src.error(("models", name, "accuracy_metric"), f"expected a string, got {metric!r}")
-    return Model(name=name, variants=variants, current=current, accuracy_metric=metric)
+    bound = section.get("bound")
+    if bound is not None and bound not in BOUNDS:
+        raise src.error(("models", name, "bound"), f"expected {MODEL_KEYS['bound']}, got {bound!r}")
+    raw_profiles = section.get("profiles", {})
+    if not isinstance(raw_profiles, Mapping):
+        raise src.error(("models", name, "profiles"), f"expected {MODEL_KEYS['profiles']}")
+    profiles = {t: _parse_profile(src, name, t, p, variants) for t, p in raw_profiles.items()}
+    return Model(name=name, variants=variants, current=current, accuracy_metric=metric, bound=bound,
+                 profiles=profiles)
+
+
+def _parse_profile(src, model: str, type_: str, section: Any, variants: Mapping[str, ModelVariant]) -> Profile:
+    key = ("models", model, "profiles", type_)
+    if not isinstance(section, Mapping):
+        raise src.error(key, "expected a table with p50_ms and/or throughput_rps")
+    for k in section:
+        if k not in PROFILE_KEYS:
+            raise src.error(key + (k,), f"unknown key; expected one of: {', '.join(sorted(PROFILE_KEYS))}")
+    if "p50_ms" not in section and "throughput_rps" not in section:
+        raise src.error(key, "expected p50_ms and/or throughput_rps")
+    variant = section.get("variant")
+    if variant is not None and variant not in variants:
+        raise src.error(key + ("variant",), f"unknown variant {variant!r}; expected one of: {', '.join(sorted(variants))}")
+    values = {k: _number(src, key + (k,), section[k], minimum=0, strict=True)
+              for k in ("p50_ms", "throughput_rps") if k in section}
+    return Profile(type=type_, variant=variant, **values)
+
+
+def _precision(name: str) -> str:
+    """The precision a variant's name states (``fp16``, ``int8-dynamic``), else fp32."""
+    for token in name.lower().replace("_", "-").split("-"):
+        if token in _PRECISION_ALIASES:
+            return _PRECISION_ALIASES[token]
+    return "fp32"
 
 
 def _parse_variant(src, model: str, name: str, section: Any) -> ModelVariant:
@@ -268,4 +324,9 @@ def _parse_variant(src, model: str, name: str, section: Any) -> ModelVariant:
         if not isinstance(section["description"], str):
             raise src.error(k("description"), "expected a string")
         kw["description"] = section["description"]
+    kw["precision"] = _precision(name)
+    if "precision" in section:
+        if section["precision"] not in PRECISIONS:
+            raise src.error(k("precision"), f"expected {VARIANT_KEYS['precision']}, got {section['precision']!r}")
+        kw["precision"] = section["precision"]
     return ModelVariant(**kw)

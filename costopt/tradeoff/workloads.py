@@ -20,6 +20,17 @@ class ModelVariant:
     latency_ms: float | None = None
     runs_on_cpu: bool = False
     description: str = ""
+    precision: str = "fp32"  # fp32 | fp16 | int8: which throughput of the hardware table applies
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A measured profile of one variant on one instance type (``[models.NAME.profiles.TYPE]``)."""
+
+    type: str
+    p50_ms: float | None = None  # latency of one request at low load
+    throughput_rps: float | None = None  # requests per second one instance sustains
+    variant: str | None = None  # None = the model's current variant
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,18 @@ class Model:
     variants: Mapping[str, ModelVariant] = field(default_factory=dict)
     current: str | None = None
     accuracy_metric: str = ""
+    bound: str | None = None  # memory | compute | conservative; None = TradeoffParams.hardware_bound
+    profiles: Mapping[str, Profile] = field(default_factory=dict)  # instance type -> profile
+
+    def profile(self, type_: str, variant: ModelVariant | None,
+                deployed: ModelVariant | None = None) -> Profile | None:
+        """The measured profile of ``variant`` on ``type_``; a profile that names no variant is
+        the deployed variant's (``deployed``, else the model's current one)."""
+        prof = self.profiles.get(type_)
+        if prof is None or variant is None:
+            return prof
+        owner = prof.variant or (deployed or self.current_variant() or variant).name
+        return prof if owner == variant.name else None
 
     def current_variant(self, override: str | None = None) -> ModelVariant | None:
         name = override or self.current

@@ -92,7 +92,8 @@ def test_a_model_that_does_not_fit_the_busy_hours_is_unknown_and_a_fit_is_not_sc
     assert "p95_ms_after" not in misfit.impacts
 
 
-def test_instance_type_change_scales_service_time_by_catalog_speed():
+def test_smaller_cpu_box_keeps_request_time_and_has_fewer_servers():
+    # (replaces a test that asserted the old wrong scaling: half the vCPUs = twice the latency)
     rps = estate.diurnal_rps(high=40.0)
     lat = np.full(rps.size, 20.0)
     res, metrics = estate.serving("search-embed", "c5.4xlarge", 6, rps, lat, kind="autoscaling_group", hourly_cost=6 * 0.68)
@@ -101,12 +102,13 @@ def test_instance_type_change_scales_service_time_by_catalog_speed():
     gpu = estate.candidate(res, "rightsizing.oversized_vm", "g5.2xlarge", {"type": "g5.2xlarge", "count": 1}, 10.0)
     out = by_action(assess([cand, gpu], estate.snapshot([res], metrics), settings, estate.catalog()))
     rec = out["c5.2xlarge"]
-    # half the vCPUs at the same speed per vCPU: a request takes twice as long on one worker per box
-    assert rec.impacts["service_ms_after"] == pytest.approx(2 * rec.impacts["service_ms_before"])
-    assert rec.impacts["latency_basis"] == "catalog"
+    # same cores (Skylake-SP): a request takes as long; 8 vCPUs = 4 cores = 4 workers instead of 8
+    assert rec.impacts["service_ms_after"] == pytest.approx(rec.impacts["service_ms_before"])
+    assert rec.impacts["servers_before"] == 6 * 8 and rec.impacts["servers_after"] == 6 * 4
+    assert rec.impacts["latency_basis"] == "same-hardware"
     cross = out["g5.2xlarge"]
     assert cross.impacts["latency_basis"] == "estimate-cross-hardware"
-    assert any("estimated" in r for r in cross.slo.reasons)
+    assert any("estimated from the hardware table" in r for r in cross.slo.reasons)
 
 
 def test_measured_profile_wins_over_catalog_ratio():
@@ -319,13 +321,16 @@ def test_group_members_pool_into_the_group_and_load_from_utilisation():
     assert resize.impacts["load_basis"] == "cpu utilisation"
     # priced as one member, predicted as one member: its share (1/4) of the group's load
     assert resize.impacts["evaluated_for"].startswith("member i-0 of group search-embed (1/4")
-    assert resize.impacts["servers_before"] == 1 and resize.impacts["servers_after"] == 1
+    # c5.4xlarge = 16 vCPUs = 8 cores = 8 workers; c5.2xlarge = 4 (one per core by default)
+    assert resize.impacts["servers_before"] == 8 and resize.impacts["servers_after"] == 4
     assert resize.impacts["utilization_before"] == pytest.approx(0.3)
-    assert resize.impacts["peak_rps"] == pytest.approx(0.3 * 4 / 20.0 * 1000 / 4)
-    assert resize.impacts["utilization_after"] == pytest.approx(0.6)  # half the vCPUs: twice the service time
+    assert resize.impacts["peak_rps"] == pytest.approx(0.3 * 8 * 4 / 20.0 * 1000 / 4)
+    # half the cores, each as fast: same service time, half the servers, twice the utilisation
+    assert resize.impacts["service_ms_after"] == pytest.approx(20.0)
+    assert resize.impacts["utilization_after"] == pytest.approx(0.6)
     assert resize.impacts["fit_ratio"] is None  # no latency observed: nothing to check the model against
     # stopping one of four: three carry the group's load
-    assert out["stop"].impacts["servers_after"] == 3
+    assert out["stop"].impacts["servers_after"] == 3 * 8
     assert out["stop"].impacts["utilization_after"] == pytest.approx(0.4)
 
 
@@ -339,7 +344,7 @@ def test_a_workload_at_full_cpu_with_a_latency_target_does_not_crash_the_audit()
     out = by_action(assess(cands, estate.snapshot([vm], cpu), settings, estate.catalog()))
     for rec in out.values():
         assert rec.slo.status == "unknown" and "utilisation 1.00 >= 1" in rec.slo.reasons[0]
-        assert rec.impacts["peak_rps"] == pytest.approx(1.0 / 20.0 * 1000)
+        assert rec.impacts["peak_rps"] == pytest.approx(1.0 * 8 / 20.0 * 1000)  # 8 cores busy, 20 ms each
 
 
 def test_request_and_utilisation_load_that_disagree_are_reported_and_the_higher_is_used():

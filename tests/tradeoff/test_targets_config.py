@@ -77,6 +77,15 @@ def test_parses_workloads_and_variants(tmp_path, builders):
     ('[models.m.variants.fp32]\nthroughput_rps = { "ml.g4dn.xlarge" = "many" }\n',
      "models.m.variants.fp32.throughput_rps.ml.g4dn.xlarge", "expected a number"),
     ('[models.m]\ncurrent = "int8"\n[models.m.variants.fp32]\naccuracy = 0.9\n', "models.m.current", "unknown variant"),
+    ('[models.m]\nbound = "fast"\n[models.m.variants.fp32]\naccuracy = 0.9\n', "models.m.bound",
+     "one of conservative, memory, compute"),
+    ('[models.m.variants.fp32]\nprecision = "int4"\n', "models.m.variants.fp32.precision", "one of fp32, fp16, int8"),
+    ('[models.m.variants.fp32]\naccuracy = 0.9\n[models.m.profiles."g5.xlarge"]\np95_ms = 4\n',
+     "models.m.profiles.g5.xlarge.p95_ms", "unknown key"),
+    ('[models.m.variants.fp32]\naccuracy = 0.9\n[models.m.profiles."g5.xlarge"]\np50_ms = 0\n',
+     "models.m.profiles.g5.xlarge.p50_ms", "> 0"),
+    ('[models.m.variants.fp32]\naccuracy = 0.9\n[models.m.profiles."g5.xlarge"]\np50_ms = 4\nvariant = "int8"\n',
+     "models.m.profiles.g5.xlarge.variant", "unknown variant"),
 ])
 def test_errors_name_file_line_and_key(tmp_path, snippet, key, fragment):
     settings = load(tmp_path, snippet)
