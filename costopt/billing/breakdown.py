@@ -210,13 +210,15 @@ def spend_summary(table: BillingTable | None, team_tag_keys: Sequence[str] = ("c
     column = cost_column(cost)
     team_expr = "COALESCE(" + ", ".join(
         f"json_extract_string(Tags, '$.\"{k}\"')" for k in team_tag_keys) + ", NULL)" if team_tag_keys else "NULL"
+    # fsum (Kahan) in DuckDB and math.fsum here: parallel sums would otherwise differ in the last
+    # digits from run to run, and the same inputs must give the same figures.
     with input_errors(table):
         daily = table.query(
             f"""SELECT CAST(date_trunc('day', ChargePeriodStart) AS DATE) AS day, ProviderName AS provider,
                        COALESCE(SubAccountId, BillingAccountId) AS account, ServiceName AS service,
                        ServiceCategory AS category, ChargeCategory AS charge, {team_expr} AS team,
-                       SUM({column}) AS cost, SUM(BilledCost) AS billed,
-                       SUM(CASE WHEN x_IsEgress THEN {column} ELSE 0 END) AS egress
+                       fsum({column}) AS cost, fsum(BilledCost) AS billed,
+                       fsum(CASE WHEN x_IsEgress THEN {column} ELSE 0 END) AS egress
                 FROM {VIEW} GROUP BY ALL ORDER BY day, provider, service""")
 
     def by(col: str) -> list[dict[str, Any]]:
@@ -233,9 +235,9 @@ def spend_summary(table: BillingTable | None, team_tag_keys: Sequence[str] = ("c
     return {
         "currency": currencies[0] if currencies else None,
         "cost_basis": cost,
-        "total": float(daily["cost"].sum()),
-        "billed_total": float(daily["billed"].fillna(0).sum()),
-        "egress": float(daily["egress"].fillna(0).sum()),
+        "total": math.fsum(r["cost"] for r in records),  # exact: the same rows give the same total, any order
+        "billed_total": math.fsum(r["billed"] for r in records),
+        "egress": math.fsum(r["egress"] for r in records),
         "first_day": records[0]["day"] if records else None,
         "last_day": records[-1]["day"] if records else None,
         "by_provider": by("provider"),
