@@ -150,7 +150,8 @@ def public_ip_resource(ip, subscription: str, prices, currency: str) -> Resource
     )
 
 
-def storage_resource(account, subscription: str, rules: list[dict], currency: str) -> Resource:
+def storage_resource(account, subscription: str, rules: list[dict] | None, currency: str) -> Resource:
+    """A storage account; ``rules`` None = its lifecycle policy could not be read (unknown, not absent)."""
     tags = {str(k): str(v) for k, v in (account.tags or {}).items()}
     tier = text(account.access_tier) or None
     return Resource(
@@ -159,7 +160,7 @@ def storage_resource(account, subscription: str, rules: list[dict], currency: st
         hourly_cost=None, currency=currency, tags=tags, workload=_workload(tags),
         created=getattr(account, "creation_time", None),
         attributes={"access_tier": tier, "storage_class": tier, "kind": text(account.kind),
-                    "lifecycle_rules": rules, "has_lifecycle": bool(rules),
+                    "lifecycle_rules": rules, "has_lifecycle": None if rules is None else bool(rules),
                     "resource_group": resource_group(account.id)},
     )
 
