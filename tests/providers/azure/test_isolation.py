@@ -7,37 +7,14 @@ seeded FakeAzure except where a test breaks one list, one item or one resource's
 from __future__ import annotations
 
 import copy
-import json
-import re
 from contextlib import contextmanager
 
 import pytest
-import responses
 
 from costopt.providers.fakes.azure import arm_error
 from costopt.providers.fakes.azure_seed import BASE, SUBSCRIPTION
-from costopt.providers.fakes.http import as_responses_callback
 
-from .conftest import AzureEnv
-
-
-@contextmanager
-def faulty(fake, fault=None):
-    """Mock ARM + Retail Prices: ``fault(method, url)`` may answer instead of the seeded fake."""
-    fake.denied.clear(), fake.throttle.clear(), fake.calls.clear(), fake.bodies.clear()
-    seeded = as_responses_callback(fake.handle)
-
-    def callback(request):
-        answer = fault(request.method, request.url) if fault else None
-        if answer is None:
-            return seeded(request)
-        status, headers, body = answer
-        return status, {**headers, "Content-Type": "application/json"}, json.dumps(body)
-
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        for method in (responses.GET, responses.POST):
-            mock.add_callback(method, re.compile(r"https://(management|prices)\.azure\.com/.*"), callback=callback)
-        yield AzureEnv(fake)
+from .conftest import faulty
 
 
 @contextmanager
