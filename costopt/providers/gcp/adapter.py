@@ -264,7 +264,13 @@ def _list_coverage(scope: str, what: str, read: ListRead, count: int, api: str, 
 
 
 def _with_catalog_price(resource: Resource, catalog) -> Resource:
-    """The resource priced by the Cloud Billing Catalog API, else by the bundled catalog."""
+    """The resource priced by the Cloud Billing Catalog API, else by the bundled catalog.
+
+    A suspended instance is billed for its preserved memory, which the bundled catalog does not
+    price: without a Catalog API price it stays unknown (None), never 0.
+    """
+    if resource.attributes.get("state") == "suspended":
+        return resource
     return with_catalog_price(resource, catalog, NAME, "Cloud Billing Catalog API", lambda r: r.attributes.get("state") == "running")
 
 

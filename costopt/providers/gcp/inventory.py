@@ -17,6 +17,13 @@ from costopt.model import WORKLOAD_KINDS, Resource
 from costopt.providers.gcp.clients import RETRY
 
 PROVIDER = "gcp"
+# Instance status -> what Compute Engine bills for the instance itself (its disks and addresses
+# are separate resources, billed in every state). SUSPENDED: the preserved memory and device
+# state (compute.instances.suspend: "no compute costs (cores or RAM), and incur only storage
+# charges for the saved VM memory"); STOPPING/SUSPENDING still run.
+BILLED_AS_RUNNING = frozenset({"RUNNING", "STOPPING", "SUSPENDING", "PROVISIONING", "STAGING", "REPAIRING"})
+SUSPENDED = frozenset({"SUSPENDED"})
+STOPPED = frozenset({"TERMINATED", "STOPPED"})
 GPU_MEMORY_GIB = {"nvidia-tesla-a100": 40, "nvidia-a100-80gb": 80, "nvidia-l4": 24, "nvidia-tesla-t4": 16,
                   "nvidia-tesla-v100": 16, "nvidia-tesla-p100": 16, "nvidia-h100-80gb": 80, "nvidia-tesla-p4": 8}
 
@@ -111,21 +118,28 @@ def instance_resource(inst, project: str, specs: dict[str, Any], prices, currenc
     if specs.get("source") != "catalog":
         gpu_model = accelerator_type or gpu_model
     spot = inst.scheduling.provisioning_model == "SPOT" or bool(inst.scheduling.preemptible)
-    running = inst.status == "RUNNING"
-    hourly = prices.instance_hourly(machine_type, region, specs.get("vcpu"), specs.get("memory_gib"), accels,
-                                    spot) if prices is not None else None
+    hourly = None
+    if prices is not None and inst.status in BILLED_AS_RUNNING:
+        hourly = prices.instance_hourly(machine_type, region, specs.get("vcpu"), specs.get("memory_gib"), accels,
+                                        spot)
+    elif prices is not None and inst.status in SUSPENDED:
+        hourly = prices.suspended_hourly(region, specs.get("memory_gib"))
+    elif prices is not None and inst.status in STOPPED:
+        hourly = 0.0  # no vCPU, memory or GPU charges; its disks and addresses are priced on their own
     tags = gcp_tags(inst.labels)
     return Resource(
         provider=PROVIDER, account=project, region=region, id=instance_id(project, zone, inst.id),
         kind="gpu_vm" if gpu_count else "vm", type=machine_type, name=inst.name,
         pricing_model="spot" if spot else "on_demand",
-        hourly_cost=(hourly if running else 0.0) if hourly is not None else None,
+        hourly_cost=hourly,
         currency=currency, tags=tags, workload=_workload(tags), created=_created(inst.creation_timestamp),
         specs={"vcpu": specs.get("vcpu"), "memory_gib": specs.get("memory_gib"), "gpu_count": gpu_count,
                "gpu_model": gpu_model,
                "gpu_memory_gib": specs.get("gpu_memory_gib") or GPU_MEMORY_GIB.get(accelerator_type or ""),
                "architecture": specs.get("architecture")},
-        attributes={"state": inst.status.lower(), "zone": zone, "provisioning_model": inst.scheduling.provisioning_model
+        attributes={"state": inst.status.lower(), "zone": zone,
+                    "billed_while_suspended": (f"{specs.get('memory_gib')} GiB of memory and device state"
+                                               if inst.status in SUSPENDED else None), "provisioning_model": inst.scheduling.provisioning_model
                     or "STANDARD", "preemptible": bool(inst.scheduling.preemptible), "specs_source": specs.get("source"),
                     "accelerator_type": accelerator_type,
                     "self_link": inst.self_link},
@@ -137,15 +151,17 @@ def disk_resource(disk, project: str, prices, currency: str) -> Resource:
     region = region_of_zone(zone) if zone else last(disk.region)
     disk_type = last(disk.type_)
     size = float(disk.size_gb or 0)
-    gb_month = prices.disk_gb_month(disk_type, region) if prices is not None else None
+    iops, throughput = float(disk.provisioned_iops or 0), float(disk.provisioned_throughput or 0)
+    hourly = prices.disk_hourly(disk_type, region, size, iops, throughput) if prices is not None else None
     tags = gcp_tags(disk.labels)
     scope = f"zones/{zone}" if zone else f"regions/{region}"
     return Resource(
         provider=PROVIDER, account=project, region=region,
         id=f"//compute.googleapis.com/projects/{project}/{scope}/disks/{disk.id}", kind="volume", type=disk_type,
-        name=disk.name, hourly_cost=None if gb_month is None else size * gb_month / 730.0, currency=currency,
+        name=disk.name, hourly_cost=hourly, currency=currency,
         tags=tags, workload=_workload(tags), created=_created(disk.creation_timestamp),
         attributes={"attached": bool(disk.users), "users": [last(u) for u in disk.users], "size_gb": size,
+                    "provisioned_iops": iops or None, "provisioned_throughput_mibps": throughput or None,
                     "state": disk.status.lower(), "zone": zone, "last_detach": disk.last_detach_timestamp or None},
     )
 
