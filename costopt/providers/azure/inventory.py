@@ -2,7 +2,8 @@
 storage accounts (access tier + lifecycle management policy). Every list is paged by the SDK.
 
 Kinds: VMs -> ``vm`` / ``gpu_vm`` (GPU sizes NC/ND/NV), disks -> ``volume`` (disk_state
-Unattached = not attached), public IPs -> ``address`` (no ip_configuration = unassociated),
+Unattached = not attached; Ultra and Premium SSD v2 priced with their provisioned
+``diskIOPSReadWrite`` and ``diskMBpsReadWrite``), public IPs -> ``address`` (no ip_configuration = unassociated),
 storage accounts -> ``storage_account``. Resource ids are ARM ids in lower case (the form
 Cost Management reports), so billing rows and inventory join on ``ResourceId``.
 """
@@ -12,7 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from costopt.model import WORKLOAD_KINDS, Resource
+from costopt.model import HOURS_PER_MONTH, WORKLOAD_KINDS, Resource
+from costopt.providers.azure.prices import PROVISIONED_DISKS
 
 PROVIDER = "azure"
 # size pattern -> (GPU model, GiB per GPU); GPU counts come from resource SKUs or the catalog
@@ -125,13 +127,21 @@ def disk_resource(disk, subscription: str, prices, currency: str) -> Resource:
     sku = text(disk.sku.name) if disk.sku else ""
     size = float(disk.disk_size_gb or 0)
     state = text(disk.disk_state)
-    monthly = prices.disk_monthly(disk.location, sku, size) if prices is not None else None
+    iops = float(getattr(disk, "disk_iops_read_write", None) or 0)
+    mbps = float(getattr(disk, "disk_m_bps_read_write", None) or 0)
+    hourly = None
+    if prices is not None and sku.lower() in PROVISIONED_DISKS:
+        hourly = prices.provisioned_disk_hourly(disk.location, sku, size, iops, mbps)
+    elif prices is not None:
+        monthly = prices.disk_monthly(disk.location, sku, size)
+        hourly = None if monthly is None else monthly / HOURS_PER_MONTH
     tags = {str(k): str(v) for k, v in (disk.tags or {}).items()}
     return Resource(
         provider=PROVIDER, account=subscription, region=disk.location, id=disk.id.lower(), kind="volume",
-        type=sku, name=disk.name, hourly_cost=None if monthly is None else monthly / 730.0, currency=currency,
+        type=sku, name=disk.name, hourly_cost=hourly, currency=currency,
         tags=tags, workload=_workload(tags), created=getattr(disk, "time_created", None),
         attributes={"attached": state.lower() not in ("unattached",), "state": state, "size_gb": size,
+                    "provisioned_iops": iops or None, "provisioned_mbps": mbps or None,
                     "managed_by": (disk.managed_by or "").lower() or None, "tier": text(getattr(disk, "tier", None)) or None,
                     "resource_group": resource_group(disk.id)},
     )

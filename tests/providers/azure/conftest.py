@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import time
@@ -114,3 +115,14 @@ def faulty(fake, fault=None):
         for method in (responses.GET, responses.POST):
             mock.add_callback(method, re.compile(r"https://(management|prices)\.azure\.com/.*"), callback=callback)
         yield AzureEnv(fake)
+
+
+@contextmanager
+def seeded(fake, kind: str, extra: list[dict]):
+    sub = fake.subscriptions[SUBSCRIPTION]
+    saved = copy.deepcopy(getattr(sub, kind))
+    getattr(sub, kind).extend(extra)
+    try:
+        yield
+    finally:
+        setattr(sub, kind, saved)

@@ -6,26 +6,12 @@ seeded FakeAzure except where a test breaks one list, one item or one resource's
 
 from __future__ import annotations
 
-import copy
-from contextlib import contextmanager
-
 import pytest
 
 from costopt.providers.fakes.azure import arm_error
 from costopt.providers.fakes.azure_seed import BASE, SUBSCRIPTION
 
-from .conftest import faulty
-
-
-@contextmanager
-def seeded(fake, kind: str, extra: list[dict]):
-    sub = fake.subscriptions[SUBSCRIPTION]
-    saved = copy.deepcopy(getattr(sub, kind))
-    getattr(sub, kind).extend(extra)
-    try:
-        yield
-    finally:
-        setattr(sub, kind, saved)
+from .conftest import faulty, seeded
 
 
 def names(snapshot, kind=None):
