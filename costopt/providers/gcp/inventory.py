@@ -1,6 +1,7 @@
 """GCP inventory: Compute Engine instances, disks, static addresses, and Cloud Storage buckets.
 
-Every list is an aggregated list over all zones/regions, paged by the client. Instances map
+The lists are read by :mod:`costopt.providers.gcp.lists` (aggregated over all zones/regions,
+page by page); this module maps their items. Instances map
 to ``vm`` / ``gpu_vm`` (GPUs from guestAccelerators or the machine type's bundled accelerators),
 with Spot / preemptible scheduling as pricing model ``spot``; disks to ``volume`` (no users =
 unattached); addresses to ``address`` (status RESERVED = not in use); buckets to ``bucket``
@@ -11,7 +12,7 @@ with storage class and lifecycle rules. GCP label keys cannot hold ':', so a lab
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from costopt.model import WORKLOAD_KINDS, Resource
 from costopt.providers.gcp.clients import RETRY
@@ -46,28 +47,6 @@ def gcp_tags(labels: Any) -> dict[str, str]:
 
 def instance_id(project: str, zone: str, numeric_id: Any) -> str:
     return f"//compute.googleapis.com/projects/{project}/zones/{zone}/instances/{numeric_id}"
-
-
-def _aggregated(client, project: str, attr: str) -> Iterable[Any]:
-    request = {"project": project}
-    for _scope, scoped in client.aggregated_list(request=request, retry=RETRY):
-        yield from getattr(scoped, attr)
-
-
-def list_instances(clients, project: str) -> list[Any]:
-    return list(_aggregated(clients.compute("instances"), project, "instances"))
-
-
-def list_disks(clients, project: str) -> list[Any]:
-    return list(_aggregated(clients.compute("disks"), project, "disks"))
-
-
-def list_addresses(clients, project: str) -> list[Any]:
-    return list(_aggregated(clients.compute("addresses"), project, "addresses"))
-
-
-def list_buckets(clients, project: str) -> list[Any]:
-    return list(clients.storage(project).list_buckets())
 
 
 def machine_specs(clients, catalog, project: str, zone: str, machine_type: str) -> dict[str, Any]:

@@ -23,14 +23,18 @@ from types import SimpleNamespace
 
 import pytest
 
+from costopt.catalog import load_catalog
 from costopt.config import Settings
-from costopt.model import HOURS_PER_MONTH, Window
+from costopt.model import HOURS_PER_MONTH, Skip, Window
 from costopt.progress import QUIET
 from costopt.providers.fakes.gcp import FakeGcp
 from costopt.providers.fakes.gcp_monitoring import FakeMonitoring, FakeSeries
 from costopt.providers.fakes.http import FakeHttpServer
 from costopt.providers.gcp.adapter import GcpEndpoints, GcpProvider
-from costopt.providers.gcp.prices import COMPUTE_SERVICE, GcpPriceBook, Sku
+from costopt.providers.gcp.clients import GcpClients
+from costopt.providers.gcp.prices import COMPUTE_SERVICE, GcpPriceBook, Sku, fetch_skus
+from costopt.rules import defaults
+from costopt.rules.storage import tiering
 
 PROJECT = "shapes-project"
 ZONE = "us-central1-a"
@@ -218,11 +222,6 @@ def test_hyperdisk_provisioned_iops_and_throughput(shapes):
 
 
 def test_autoclass_bucket_is_read_and_left_out_of_tiering_advice(shapes):
-    from costopt.catalog import load_catalog
-    from costopt.rules import defaults
-    from costopt.model import Skip
-    from costopt.rules.storage import tiering
-
     assert shapes.by_name["autoclass-data"].attributes["autoclass"] is True
     assert shapes.by_name["plain-data"].attributes["autoclass"] is False
     out = list(tiering(shapes.snapshot, load_catalog(), defaults.StorageTiering()))
@@ -241,10 +240,7 @@ def test_coverage_is_clean(shapes):
 
 
 # -- SKU pricing expression ------------------------------------------------------------------------------
-def test_sku_units_and_tiers_are_read_from_the_documented_expression(tmp_path, monkeypatch):
-    from costopt.providers.gcp.clients import GcpClients
-    from costopt.providers.gcp.prices import fetch_skus
-
+def test_sku_units_and_tiers_are_read_from_the_documented_expression():
     skus = [catalog_sku("0002-0000-0001", "Tiered Egress", "GiBy", [(1024, 0.11), (0, 0.12), (10240, 0.08)]),
             catalog_sku("0002-0000-0002", "Free first tier", "GiBy.mo", [(0, 0.0), (5, 0.02)]),
             catalog_sku("0002-0000-0003", "Units and nanos", "h", [(0, 2.933908)])]
