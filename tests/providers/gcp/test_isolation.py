@@ -16,11 +16,10 @@ import pytest
 from costopt.providers.fakes.gcp import gcp_error
 from costopt.providers.fakes.gcp_monitoring import FakeMonitoring
 from costopt.providers.fakes.gcp_seed import PROJECT
-from costopt.providers.fakes.http import FakeHttpServer
 from costopt.providers.gcp.adapter import GcpEndpoints
 from costopt.providers.gcp.monitoring import METRICS
 
-from .conftest import GcpEnv
+from .conftest import GcpEnv, wrapped
 
 API = "https://www.googleapis.com/compute/v1/projects/demo"
 OUT_OF_RANGE = "18446744073709551616"  # 2**64: the uint64 id the compute client refuses
@@ -35,16 +34,6 @@ def seeded(fake, kind: str, extra: list[dict]):
         yield
     finally:
         fake.projects[PROJECT][kind] = saved
-
-
-@contextmanager
-def wrapped(gcp: GcpEnv, fault):
-    """A local HTTP server answering like the seeded fake except where ``fault(method, path)`` answers."""
-    def handler(method, path, headers, body):
-        return fault(method, path) or gcp.fake.handle(method, path, headers, body)
-
-    with FakeHttpServer(handler) as server:
-        yield GcpEnv(gcp.fake, gcp.monitoring, GcpEndpoints(rest=server.url, monitoring=gcp.endpoints.monitoring))
 
 
 def names(snapshot, kind=None):
