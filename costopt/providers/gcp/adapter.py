@@ -188,7 +188,8 @@ class GcpProvider:
         regions = self._vertex_regions or tuple(sorted(
             {r.region for r in out.resources if r.kind in ("vm", "gpu_vm")} | set(vertex.DEFAULT_REGIONS)))
         found: list[Resource] = []
-        failed: list[CoverageEntry] = []
+        failed: list[CoverageEntry] = []  # regions that could not be listed
+        items: list[CoverageEntry] = []  # endpoints that could not be mapped
         for region in regions:  # one region (or endpoint) that cannot be read costs only itself
             try:
                 endpoints = vertex.list_endpoints(self.clients, project, region)
@@ -199,19 +200,19 @@ class GcpProvider:
             built, skipped = build_each(endpoints, lambda ep: vertex.endpoint_resource(ep, project, region, currency),
                                         lambda ep: ep.get("displayName") or ep.get("name"))
             found.extend(built)
-            failed.extend(CoverageEntry(NAME, f"{project}/vertex/{region}/{item.name}", "failed",
-                                        f"Vertex AI endpoint skipped: {item.reason}", "UnreadableItem",
-                                        "the endpoint was left out; rerun with --debug for the full error")
-                          for item in skipped)
-        if failed and len(failed) == len(regions) and not found:
+            items.extend(CoverageEntry(NAME, f"{project}/vertex/{region}/{item.name}", "failed",
+                                       f"Vertex AI endpoint skipped: {item.reason}", "UnreadableItem",
+                                       "the endpoint was left out; rerun with --debug for the full error")
+                         for item in skipped)
+        if failed and len(failed) == len(regions):
             entry = replace(failed[0], scope=f"{project}/vertex")
             if entry.error_code == "ServiceDisabled":  # most projects never enable Vertex AI
                 entry = replace(entry, status="skipped", detail="Vertex AI API not enabled")
             out.coverage.append(entry)
             return
         out.resources.extend(sorted(found, key=lambda r: r.name))
-        out.coverage.extend(failed)
-        out.coverage.append(CoverageEntry(NAME, f"{project}/vertex", "partial" if failed else "ok",
+        out.coverage.extend(failed + items)
+        out.coverage.append(CoverageEntry(NAME, f"{project}/vertex", "partial" if failed or items else "ok",
                                           f"{len(found)} endpoints in {', '.join(regions)}"))
 
     def _monitoring(self, project: str, window: Window, wanted: set[str], out: _ProjectResult) -> None:
