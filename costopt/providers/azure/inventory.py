@@ -11,6 +11,7 @@ Cost Management reports), so billing rows and inventory join on ``ResourceId``.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from costopt.model import HOURS_PER_MONTH, WORKLOAD_KINDS, Resource
@@ -32,6 +33,16 @@ def text(value: Any) -> str:
     if value is None:
         return ""
     return str(getattr(value, "value", value))
+
+
+def when(value: Any) -> datetime | None:
+    """A timestamp field as a datetime; the SDK models keep an unparseable one as raw text: None then."""
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
 
 
 def is_gpu_size(size: str) -> bool:
@@ -114,7 +125,7 @@ def vm_resource(vm, subscription: str, specs: dict[str, Any], prices, currency: 
         provider=PROVIDER, account=subscription, region=vm.location, id=vm.id.lower(),
         kind="gpu_vm" if gpu else "vm", type=size, name=vm.name, pricing_model="spot" if spot else "on_demand",
         hourly_cost=hourly, currency=currency, tags=tags, workload=_workload(tags),
-        created=getattr(vm, "time_created", None),
+        created=when(getattr(vm, "time_created", None)),
         specs={"vcpu": specs.get("vcpu"), "memory_gib": specs.get("memory_gib"), "gpu_count": gpu,
                "gpu_model": specs.get("gpu_model"), "gpu_memory_gib": specs.get("gpu_memory_gib"),
                "architecture": specs.get("architecture")},
@@ -139,7 +150,7 @@ def disk_resource(disk, subscription: str, prices, currency: str) -> Resource:
     return Resource(
         provider=PROVIDER, account=subscription, region=disk.location, id=disk.id.lower(), kind="volume",
         type=sku, name=disk.name, hourly_cost=hourly, currency=currency,
-        tags=tags, workload=_workload(tags), created=getattr(disk, "time_created", None),
+        tags=tags, workload=_workload(tags), created=when(getattr(disk, "time_created", None)),
         attributes={"attached": state.lower() not in ("unattached",), "state": state, "size_gb": size,
                     "provisioned_iops": iops or None, "provisioned_mbps": mbps or None,
                     "managed_by": (disk.managed_by or "").lower() or None, "tier": text(getattr(disk, "tier", None)) or None,
@@ -168,7 +179,7 @@ def storage_resource(account, subscription: str, rules: list[dict] | None, curre
         provider=PROVIDER, account=subscription, region=account.location, id=account.id.lower(),
         kind="storage_account", type=text(account.sku.name) if account.sku else "", name=account.name,
         hourly_cost=None, currency=currency, tags=tags, workload=_workload(tags),
-        created=getattr(account, "creation_time", None),
+        created=when(getattr(account, "creation_time", None)),
         attributes={"access_tier": tier, "storage_class": tier, "kind": text(account.kind),
                     "lifecycle_rules": rules, "has_lifecycle": None if rules is None else bool(rules),
                     "resource_group": resource_group(account.id)},

@@ -73,10 +73,11 @@ def machine_specs(clients, catalog, project: str, zone: str, machine_type: str) 
             "accelerators": accels, "source": "compute.machineTypes"}
 
 
-def _created(text: str) -> datetime | None:
+def _created(text: str | None) -> datetime | None:
+    """An RFC 3339 timestamp; one that cannot be parsed is unknown (None), not a reason to drop the item."""
     try:
-        return datetime.fromisoformat(text) if text else None
-    except ValueError:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    except (ValueError, AttributeError):
         return None
 
 
@@ -170,7 +171,8 @@ def bucket_resource(bucket, project: str, currency: str) -> Resource:
     return Resource(
         provider=PROVIDER, account=project, region=(bucket.location or "").lower(), id=bucket_id(bucket.name),
         kind="bucket", type=bucket.storage_class or "STANDARD", name=bucket.name, hourly_cost=None,
-        currency=currency, tags=tags, workload=_workload(tags), created=bucket.time_created,
+        currency=currency, tags=tags, workload=_workload(tags),
+        created=_created(bucket._properties.get("timeCreated")),
         attributes={"storage_class": bucket.storage_class, "location": bucket.location,
                     "location_type": bucket.location_type, "lifecycle_rules": rules,
                     "has_lifecycle": bool(rules), "versioning": bool(bucket.versioning_enabled),

@@ -35,7 +35,8 @@ BAD_ITEMS = {
               {"id": f"{BASE}/Microsoft.Compute/disks/bad-disk", "name": "bad-disk", "location": "eastus",
                "sku": {"name": "Premium_LRS"}, "properties": {"diskSizeGB": "lots", "diskState": "Unattached"}},
               {"id": f"{BASE}/Microsoft.Compute/disks/spare-disk", "name": "spare-disk", "location": "eastus",
-               "sku": {"name": "Premium_LRS"}, "properties": {"diskSizeGB": 64, "diskState": "Unattached"}}),
+               "sku": {"name": "Premium_LRS"}, "properties": {"diskSizeGB": 64, "diskState": "Unattached",
+                                                              "timeCreated": "yesterday"}}),  # kept, time unknown
     "public_ips": (f"{S}/network",
                    {"id": f"{BASE}/Microsoft.Network/publicIPAddresses/bad-pip", "name": "bad-pip",
                     "location": "eastus", "sku": "Standard", "properties": {"ipAddress": "20.1.1.1"}},
@@ -57,6 +58,7 @@ def test_one_unmappable_item_skips_only_that_item(_seed, baseline, kind):
         snap = env.collect()
     assert names(baseline.snapshot) | {good["name"]} <= names(snap)
     assert bad["name"] not in names(snap)
+    assert all(r.created is None or hasattr(r.created, "tzinfo") for r in snap.resources)
     entries = cov(snap)
     assert entries[f"{scope}/{bad['name']}"].status == "failed"
     assert entries[scope].status == "partial" and "1 skipped" in entries[scope].detail

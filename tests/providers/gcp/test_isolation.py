@@ -120,13 +120,14 @@ def test_an_error_on_a_later_page_keeps_the_pages_read(gcp, baseline):
 
 def test_a_bucket_costopt_cannot_map_is_skipped_and_a_failed_page_keeps_the_first(gcp, baseline):
     broken = {"name": "broken-bucket", "id": "broken-bucket", "storageClass": "STANDARD", "location": "US",
-              "timeCreated": "not-a-timestamp"}
+              "labels": "not-a-map"}
     spare = {"name": "spare-bucket", "id": "spare-bucket", "storageClass": "NEARLINE", "location": "US",
-             "timeCreated": "2025-01-10T00:00:00Z"}
+             "timeCreated": "not-a-timestamp"}  # kept, its creation time unknown
     with seeded(gcp.fake, "buckets", [broken, spare]):
         snap = gcp.collect()
         entries = cov(snap)
         assert {"ml-research-datasets", "spare-bucket"} <= names(snap, "bucket")
+        assert next(r for r in snap.resources if r.name == "spare-bucket").created is None
         assert entries[f"{PROJECT}/storage/broken-bucket"].status == "failed"
         assert entries[f"{PROJECT}/storage"].status == "partial"
 
