@@ -64,6 +64,10 @@ def coverage(provider: str, scope: str, what: str, read: ListRead, count: int,
              failed: Callable[[str, BaseException, str], CoverageEntry]) -> list[CoverageEntry]:
     """Coverage entries for one list: ``count`` items kept; ``failed(scope, exc, what)`` classifies an error."""
     out: list[CoverageEntry] = []
+    first: dict[str, Skipped] = {}
+    for item in read.skipped:  # one entry per name (a scope warned on every page), with its first reason
+        first.setdefault(item.name, item)
+    read = ListRead(read.items, tuple(first.values()), read.error)
     for item in read.skipped[:MAX_ITEM_ENTRIES]:
         out.append(CoverageEntry(provider, f"{scope}/{item.name}", "failed", f"{what}: item skipped: {item.reason}",
                                  "UnreadableItem", "the item was left out; rerun with --debug for the full error"))

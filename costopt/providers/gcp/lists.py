@@ -5,8 +5,9 @@ with the compute client. The REST transport parses a whole page at once, so one 
 cannot parse (e.g. an address whose ``id`` is out of the uint64 range: "Failed to parse id
 field: Value out of range") fails the page; that page is then fetched again as plain JSON
 (same URL and page token, same credentials) and parsed item by item, so only the bad item is
-skipped. An API error stops the list but keeps the pages read before it. Bucket lists keep
-the buckets read before an error.
+skipped. A scope the API answers with a warning such as UNREACHABLE (a zone that did not
+answer) is recorded as skipped too. An API error stops the list but keeps the pages read
+before it. Bucket lists keep the buckets read before an error.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from costopt.providers.list_read import ListRead, Skipped, first_line
 COMPUTE_HOST = "https://compute.googleapis.com"
 MESSAGES = {"instances": compute_v1.Instance, "disks": compute_v1.Disk, "addresses": compute_v1.Address}
 MAX_PAGES = 10_000
+# Scope warnings that say nothing is missing; any other (e.g. UNREACHABLE: a zone that did not
+# answer) means the list lacks that scope's items and is recorded as a skipped scope.
+QUIET_WARNINGS = frozenset({"NO_RESULTS_ON_PAGE"})
 
 
 def _raw_page(clients, project: str, kind: str, token: str) -> dict[str, Any]:
@@ -45,6 +49,9 @@ def _parse_items(raw: dict[str, Any], kind: str) -> tuple[list[Any], list[Skippe
     items: list[Any] = []
     skipped: list[Skipped] = []
     for scope, scoped in sorted((raw.get("items") or {}).items()):
+        warning = scoped.get("warning") or {}
+        if warning.get("code") and warning["code"] not in QUIET_WARNINGS:
+            skipped.append(Skipped(scope, f"{warning['code']}: {warning.get('message', '')}"))
         for position, item in enumerate(scoped.get(kind) or []):
             try:
                 items.append(message.from_json(json.dumps(item), ignore_unknown_fields=True))
@@ -65,8 +72,10 @@ def read_aggregated(clients, project: str, kind: str) -> ListRead:
             try:
                 pager = client.aggregated_list(request={"project": project, "page_token": token}, retry=RETRY)
                 page = next(iter(pager.pages))
-                for _scope, scoped in sorted(page.items.items()):
+                for scope, scoped in sorted(page.items.items()):
                     items.extend(getattr(scoped, kind))
+                    if scoped.warning.code and scoped.warning.code not in QUIET_WARNINGS:
+                        skipped.append(Skipped(scope, f"{scoped.warning.code}: {scoped.warning.message}"))
                 token = page.next_page_token
             except json_format.ParseError:
                 raw = _raw_page(clients, project, kind, token)

@@ -170,3 +170,25 @@ def test_one_failed_metric_keeps_the_other_metrics(gcp, baseline):
     assert got == {k for k in expected if k[1] != "memory"}
     assert any(k[1] == "memory" for k in expected)
     assert len(METRICS) > 2
+
+
+def test_an_unreachable_zone_is_recorded_and_the_rest_of_the_list_kept(gcp, baseline):
+    """aggregatedList answers a zone it could not reach with a scope warning, the others with items."""
+    def fault(method, path):
+        if "/aggregated/disks" not in path:
+            return None
+        status, headers, body = gcp.fake.handle(method, path, {}, b"")
+        body["items"]["zones/europe-west4-b"] = {"warning": {
+            "code": "UNREACHABLE", "message": "The zone 'projects/demo/zones/europe-west4-b' is unreachable.",
+            "data": [{"key": "scope", "value": "zones/europe-west4-b"}]}}
+        body["items"]["zones/asia-east1-a"] = {"warning": {"code": "NO_RESULTS_ON_PAGE", "message": "none here"}}
+        return status, headers, body
+
+    with wrapped(gcp, fault) as env:
+        snap = env.collect()
+    entries = cov(snap)
+    assert entries[f"{PROJECT}/compute/disks/zones/europe-west4-b"].status == "failed"
+    assert "UNREACHABLE" in entries[f"{PROJECT}/compute/disks/zones/europe-west4-b"].detail
+    assert f"{PROJECT}/compute/disks/zones/asia-east1-a" not in entries
+    assert entries[f"{PROJECT}/compute/disks"].status == "partial"
+    assert names(baseline.snapshot, "volume") <= names(snap, "volume")
