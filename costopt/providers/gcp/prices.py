@@ -148,7 +148,7 @@ class GcpPriceBook:
 
     def suspended_hourly(self, region: str, memory_gib: float | None) -> float | None:
         """A suspended instance's preserved memory and device state (None when no SKU prices it)."""
-        sku = self._find(r"suspend", region)
+        sku = self._find(r"suspend.*(memory|ram|state)|(memory|ram|state).*suspend", region)
         rate = sku.per_hour() if sku else None
         return None if rate is None or memory_gib is None else memory_gib * rate
 

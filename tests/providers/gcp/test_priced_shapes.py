@@ -262,3 +262,9 @@ def test_prices_in_another_currency_than_asked_are_not_used():
     assert GcpPriceBook([usd, ram], "EUR").instance_hourly("n2-standard-8", "us-central1", 8, 32, []) is None
     assert GcpPriceBook([usd, ram], "USD").instance_hourly("n2-standard-8", "us-central1", 8, 32, []) == \
         pytest.approx(0.388472)
+
+
+def test_a_suspend_sku_for_local_ssd_data_is_not_a_memory_price():
+    book = GcpPriceBook([Sku("Suspended instance preserved Local SSD", "OnDemand", ("us-central1",), "GiBy.mo",
+                             0.08, "USD")], "USD")
+    assert book.suspended_hourly("us-central1", 32.0) is None
