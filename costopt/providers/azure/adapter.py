@@ -175,11 +175,11 @@ class AzureProvider:
             out.coverage.append(_failed(f"{sub}/cost", exc, "cost", sub, "Cost Management query"))
         return out
 
-
     @staticmethod
     def _built(out: _SubResult, scope: str, what: str, area: str, sub: str, read: ListRead, build) -> list[Resource]:
         """Map each item of ``read`` on its own; record the list (and each skipped item) in coverage."""
-        built, skipped = build_each(sorted(read.items, key=lambda i: i.name), build, lambda i: i.name)
+        built, skipped = build_each(sorted(read.items, key=lambda i: str(getattr(i, "name", "") or "")), build,
+                                    lambda i: getattr(i, "name", None))
         out.resources.extend(built)
         out.coverage.extend(coverage(NAME, scope, what, replace(read, skipped=read.skipped + tuple(skipped)),
                                      len(built), lambda s, exc, w: _failed(s, exc, area, sub, w)))

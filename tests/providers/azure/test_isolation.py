@@ -131,3 +131,13 @@ def test_one_resource_whose_metrics_fail_keeps_the_others(_seed, baseline):
     d16 = next(r for r in baseline.snapshot.resources if r.name == "api-d16").id
     expected = {(m.resource_id, m.metric) for m in baseline.snapshot.metrics if m.resource_id != d16}
     assert {(m.resource_id, m.metric) for m in snap.metrics} == expected and expected
+
+
+def test_an_item_without_a_name_is_skipped_by_position(_seed, baseline):
+    nameless = {"location": "eastus", "sku": {"name": "Standard"}, "properties": {"ipAddress": "20.1.1.9"}}
+    with seeded(_seed, "public_ips", [nameless]), faulty(_seed) as env:
+        snap = env.collect()
+    entries = cov(snap)
+    assert entries[f"{S}/network"].status == "partial"
+    assert any(scope.startswith(f"{S}/network/item ") for scope in entries)
+    assert names(baseline.snapshot, "address") <= names(snap, "address")
