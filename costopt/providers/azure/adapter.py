@@ -2,9 +2,12 @@
 
 Per subscription, concurrently (bounded thread pool): VMs, managed disks, public IPs,
 storage accounts (+ lifecycle policies), Monitor metrics for running VMs, and Cost Management
-ActualCost + AmortizedCost. Prices come from the public Retail Prices API (cached). Each
-(subscription, area) read is recorded in coverage with an error code and a one-line fix when
-it fails; :class:`ProviderError` only when nothing at all could be read.
+ActualCost + AmortizedCost. Prices come from the public Retail Prices API (cached). Each list
+is read and recorded in coverage on its own (``SUB/compute/vms``, ``SUB/compute/disks``,
+``SUB/network``, ``SUB/storage``, ``SUB/monitor``, ``SUB/cost``) with an error code and a
+one-line fix when it fails; an item costopt cannot map, a lifecycle policy or one resource's
+metrics that cannot be read cost only themselves. :class:`ProviderError` only when nothing at
+all could be read.
 
 Options may also come from config: ``[providers.azure] subscriptions = [...]`` and
 ``management_groups = [...]`` (cost is then read per management group, not per subscription).

@@ -3,9 +3,13 @@
 Per project, concurrently (bounded thread pool): Compute Engine inventory, Cloud Storage
 buckets, billing info, then Cloud Monitoring utilisation for what was found. Once: Compute
 Engine prices from the Cloud Billing Catalog, and cost from the BigQuery billing export
-(``--bq-table project.dataset.table``; the aggregation runs in BigQuery). Each (project, API)
-read is recorded in coverage; a failure there carries an error code and a one-line fix.
-:class:`ProviderError` is raised only when nothing at all about the estate could be read.
+(``--bq-table project.dataset.table``; the aggregation runs in BigQuery). Each list is read
+and recorded in coverage on its own (``PROJECT/compute/instances``, ``.../disks``,
+``.../addresses``, ``PROJECT/storage``, ``PROJECT/vertex``, ``PROJECT/monitoring`` and one
+entry per failed metric): a failure carries an error code and a one-line fix and costs only
+that list, or only the item or page that could not be read (see
+:mod:`costopt.providers.gcp.lists`). :class:`ProviderError` is raised only when nothing at all
+about the estate could be read.
 
 Options may also come from config: ``[providers.gcp] projects = [...]``, ``bq_table = "..."``,
 ``vertex_regions = [...]``. ``COSTOPT_GCP_ENDPOINT`` / ``COSTOPT_GCP_MONITORING_ENDPOINT`` point the
