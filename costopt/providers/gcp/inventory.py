@@ -132,7 +132,8 @@ def disk_resource(disk, project: str, prices, currency: str) -> Resource:
     disk_type = last(disk.type_)
     size = float(disk.size_gb or 0)
     iops, throughput = float(disk.provisioned_iops or 0), float(disk.provisioned_throughput or 0)
-    hourly = prices.disk_hourly(disk_type, region, size, iops, throughput) if prices is not None else None
+    hourly = prices.disk_hourly(disk_type, region, size, iops, throughput,
+                                regional=not zone) if prices is not None else None
     tags = gcp_tags(disk.labels)
     scope = f"zones/{zone}" if zone else f"regions/{region}"
     return Resource(
@@ -142,6 +143,7 @@ def disk_resource(disk, project: str, prices, currency: str) -> Resource:
         tags=tags, workload=_workload(tags), created=_created(disk.creation_timestamp),
         attributes={"attached": bool(disk.users), "users": [last(u) for u in disk.users], "size_gb": size,
                     "provisioned_iops": iops or None, "provisioned_throughput_mibps": throughput or None,
+                    "replica_zones": [last(z) for z in disk.replica_zones],
                     "state": disk.status.lower(), "zone": zone, "last_detach": disk.last_detach_timestamp or None},
     )
 

@@ -153,9 +153,17 @@ class GcpPriceBook:
         return None if rate is None or memory_gib is None else memory_gib * rate
 
     def disk_hourly(self, disk_type: str, region: str, size_gb: float, iops: float = 0.0,
-                    throughput: float = 0.0) -> float | None:
-        """Per hour: GiB x capacity price; Hyperdisk also IOPS and MiB/s provisioned past what it includes."""
-        if disk_type in HYPERDISK:
+                    throughput: float = 0.0, regional: bool = False) -> float | None:
+        """Per hour: GiB x capacity price; Hyperdisk also IOPS and MiB/s provisioned past what it includes.
+
+        A regional (replicated) persistent disk is priced by the "Regional ..." SKU (about twice
+        the zonal one); without it the price is unknown rather than the zonal half.
+        """
+        if regional and disk_type in DISK_SKUS:
+            parts = [(size_gb, rf"^Regional {re.escape(DISK_SKUS[disk_type])}")]
+        elif regional:
+            return None
+        elif disk_type in HYPERDISK:
             name, free_iops, free_mibps = HYPERDISK[disk_type]
             parts = [(size_gb, rf"^{name} Capacity( in |$)"), (max(iops - free_iops, 0.0), rf"^{name} IOPS( in |$)"),
                      (max(throughput - free_mibps, 0.0), rf"^{name} Throughput( in |$)")]

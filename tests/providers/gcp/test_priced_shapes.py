@@ -11,7 +11,8 @@ Oracles: /work/shared/data/prices/gcp_compute_cyclenerd.csv.gz and gcp_disk_cycl
 (Cyclenerd/google-cloud-pricing-cost-calculator@fd66b26f pricing.yml, generated 2026-07-30),
 us-central1, USD: n2-standard-8 on demand 0.388472 / spot 0.18424, n2-highmem-8 spot 0.24856,
 n2-highcpu-8 spot 0.136, n1-standard-8 on demand 0.379998, a2-highgpu-2g on demand 7.34677,
-pd-balanced 0.10 and hyperdisk-extreme 0.125 per GB-month. Per-SKU prices below are the ones
+pd-balanced 0.10, balanced-replicated (regional pd-balanced) 0.20 and hyperdisk-extreme 0.125
+per GB-month. Per-SKU prices below are the ones
 those per-machine-type prices decompose into (checked by the tests, e.g. the N2 Spot core and
 RAM rates are solved from n2-standard-8 and n2-highcpu-8 and must then price n2-highmem-8).
 """
@@ -94,6 +95,8 @@ SKUS = [
                 family="Storage"),
     catalog_sku("0001-0001-0015", "Hyperdisk Extreme Capacity in Iowa", "GiBy.mo", [(0, 0.125)], family="Storage"),
     catalog_sku("0001-0001-0016", "Hyperdisk Extreme IOPS in Iowa", "mo", [(0, HDX_IOPS)], family="Storage"),
+    catalog_sku("0001-0001-0017", "Regional Balanced PD Capacity", "GiBy.mo", [(0, 0.20)], family="Storage",
+                group="SSD"),
 ]
 
 
@@ -133,6 +136,13 @@ DISKS = [
     disk("hdb-baseline", "8200000000000003", "hyperdisk-balanced", 200, provisionedIops=3000,
          provisionedThroughput=140),
     disk("hdx", "8200000000000004", "hyperdisk-extreme", 1000, provisionedIops=20000),
+    {"kind": "compute#disk", "id": "8200000000000005", "name": "regional-balanced", "sizeGb": "200",
+     "region": f"{API}/regions/us-central1", "status": "READY",
+     "type": f"{API}/regions/us-central1/diskTypes/pd-balanced",
+     "replicaZones": [f"{API}/zones/us-central1-a", f"{API}/zones/us-central1-b"]},
+    {"kind": "compute#disk", "id": "8200000000000006", "name": "regional-ssd", "sizeGb": "200",
+     "region": f"{API}/regions/us-central1", "status": "READY", "type": f"{API}/regions/us-central1/diskTypes/pd-ssd",
+     "replicaZones": [f"{API}/zones/us-central1-a", f"{API}/zones/us-central1-b"]},
 ]
 BUCKETS = [
     {"kind": "storage#bucket", "id": "autoclass-data", "name": "autoclass-data", "location": "US-CENTRAL1",
@@ -219,6 +229,14 @@ def test_hyperdisk_provisioned_iops_and_throughput(shapes):
     assert baseline.hourly_cost == pytest.approx(200 * HDB["capacity"] / HOURS_PER_MONTH)
     hdx = shapes.disks["hdx"]
     assert hdx.hourly_cost == pytest.approx((1000 * 0.125 + 20000 * HDX_IOPS) / HOURS_PER_MONTH)
+
+
+def test_regional_disk_priced_as_replicated(shapes):
+    regional = shapes.disks["regional-balanced"]  # balanced-replicated us-central1: 0.2 per GB-month
+    assert regional.region == "us-central1" and regional.attributes["replica_zones"] == ["us-central1-a",
+                                                                                         "us-central1-b"]
+    assert regional.hourly_cost == pytest.approx(200 * 0.20 / HOURS_PER_MONTH)
+    assert shapes.disks["regional-ssd"].hourly_cost is None  # no Regional SSD SKU here: unknown, not the zonal half
 
 
 def test_autoclass_bucket_is_read_and_left_out_of_tiering_advice(shapes):
