@@ -144,7 +144,7 @@ def disk_resource(disk, subscription: str, prices, currency: str) -> Resource:
     if prices is not None and sku.lower() in PROVISIONED_DISKS:
         hourly = prices.provisioned_disk_hourly(disk.location, sku, size, iops, mbps)
     elif prices is not None:
-        monthly = prices.disk_monthly(disk.location, sku, size)
+        monthly = prices.disk_monthly(disk.location, sku, size, text(getattr(disk, "tier", None)) or None)
         hourly = None if monthly is None else monthly / HOURS_PER_MONTH
     tags = {str(k): str(v) for k, v in (disk.tags or {}).items()}
     return Resource(

@@ -167,11 +167,17 @@ class RetailPrices:
             total += cost
         return total
 
-    def disk_monthly(self, region: str, sku: str, size_gb: float) -> float | None:
+    def disk_monthly(self, region: str, sku: str, size_gb: float,
+                     performance_tier: str | None = None) -> float | None:
+        """Monthly price of the disk's tier: its size's, or a higher performance tier it was set to
+        (a Premium SSD is billed at its performance tier, e.g. a 1 TiB disk at P50)."""
         tier = disk_tier(sku, size_gb)
         family = DISK_FAMILY.get((sku or "").lower())
         if tier is None or family is None:
             return None
+        chosen = (performance_tier or "").upper()
+        if re.fullmatch(rf"{family[0]}(\d+)", chosen) and int(chosen[1:]) > int(tier[1:]):
+            tier = chosen
         items = self.priced(f"serviceName eq 'Storage' and armRegionName eq '{_q(region)}' and "
                             f"skuName eq '{tier} {family[2]}' and priceType eq 'Consumption'")
         for item in items:

@@ -147,6 +147,24 @@ POLICY = {  # ManagementPolicies_Get example shape
                                    "snapshot": {"delete": {"daysAfterCreationGreaterThan": 30}}}}}]}}}
 
 
+P50 = 491.52  # fixture value for the P50 LRS Disk meter (checks which meter is chosen)
+P50_PAGE = page([item("P50 LRS Disk", "Premium SSD Managed Disks", "P50 LRS", P50, "1/Month", service="Storage")])
+
+
+def test_premium_disk_billed_at_its_performance_tier(_seed):
+    def premium(name, tier):
+        disk = _disk(name, "Premium_LRS", 1024, 0, 0, "eastus")
+        disk["properties"] = {"diskSizeGB": 1024, "diskState": "Unattached", "tier": tier}
+        return disk
+
+    with seeded(_seed, "disks", [premium("p50-perf", "P50"), premium("p20-below", "P20")]), \
+            faulty(_seed, retail({"'P50 LRS'": [P50_PAGE]})) as env:
+        snap = env.collect()
+    disks = {r.name: r for r in snap.resources if r.kind == "volume"}
+    assert disks["p50-perf"].hourly_cost == pytest.approx(P50 / 730)  # a 1 TiB disk set to P50 bills as P50
+    assert disks["p20-below"].hourly_cost == pytest.approx(135.17 / 730)  # never below its size's tier (P30)
+
+
 @pytest.fixture
 def shaped(_seed):
     disks = [_disk("pv2-data", "PremiumV2_LRS", 100, 4000, 200, "ukwest"),
