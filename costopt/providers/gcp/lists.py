@@ -5,8 +5,9 @@ with the compute client. The REST transport parses a whole page at once, so one 
 cannot parse (e.g. an address whose ``id`` is out of the uint64 range: "Failed to parse id
 field: Value out of range") fails the page; that page is then fetched again as plain JSON
 (same URL and page token, same credentials) and parsed item by item, so only the bad item is
-skipped. A scope the API answers with a warning such as UNREACHABLE (a zone that did not
-answer) is recorded as skipped too. An API error stops the list but keeps the pages read
+skipped. A scope listed in the page's ``unreachables`` or answered with a warning such as
+UNREACHABLE (a zone that did not answer) is recorded as skipped too. (``returnPartialSuccess``
+is not asked for: the installed compute client's aggregated-list requests have no such field.) An API error stops the list but keeps the pages read
 before it. Bucket lists keep the buckets read before an error.
 """
 
@@ -28,6 +29,7 @@ MAX_PAGES = 10_000
 # Scope warnings that say nothing is missing; any other (e.g. UNREACHABLE: a zone that did not
 # answer) means the list lacks that scope's items and is recorded as a skipped scope.
 QUIET_WARNINGS = frozenset({"NO_RESULTS_ON_PAGE"})
+UNREACHABLE = "UNREACHABLE: the scope did not answer (listed in unreachables)"
 
 
 def _raw_page(clients, project: str, kind: str, token: str) -> dict[str, Any]:
@@ -47,7 +49,7 @@ def _raw_page(clients, project: str, kind: str, token: str) -> dict[str, Any]:
 def _parse_items(raw: dict[str, Any], kind: str) -> tuple[list[Any], list[Skipped]]:
     message = MESSAGES[kind]
     items: list[Any] = []
-    skipped: list[Skipped] = []
+    skipped = [Skipped(str(scope), UNREACHABLE) for scope in raw.get("unreachables") or []]
     for scope, scoped in sorted((raw.get("items") or {}).items()):
         warning = scoped.get("warning") or {}
         if warning.get("code") and warning["code"] not in QUIET_WARNINGS:
@@ -72,6 +74,7 @@ def read_aggregated(clients, project: str, kind: str) -> ListRead:
             try:
                 pager = client.aggregated_list(request={"project": project, "page_token": token}, retry=RETRY)
                 page = next(iter(pager.pages))
+                skipped.extend(Skipped(scope, UNREACHABLE) for scope in page.unreachables)
                 for scope, scoped in sorted(page.items.items()):
                     items.extend(getattr(scoped, kind))
                     if scoped.warning.code and scoped.warning.code not in QUIET_WARNINGS:

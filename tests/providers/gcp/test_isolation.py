@@ -182,6 +182,7 @@ def test_an_unreachable_zone_is_recorded_and_the_rest_of_the_list_kept(gcp, base
             "code": "UNREACHABLE", "message": "The zone 'projects/demo/zones/europe-west4-b' is unreachable.",
             "data": [{"key": "scope", "value": "zones/europe-west4-b"}]}}
         body["items"]["zones/asia-east1-a"] = {"warning": {"code": "NO_RESULTS_ON_PAGE", "message": "none here"}}
+        body["unreachables"] = ["zones/europe-west4-b", "zones/me-west1-a"]
         return status, headers, body
 
     with wrapped(gcp, fault) as env:
@@ -190,5 +191,6 @@ def test_an_unreachable_zone_is_recorded_and_the_rest_of_the_list_kept(gcp, base
     assert entries[f"{PROJECT}/compute/disks/zones/europe-west4-b"].status == "failed"
     assert "UNREACHABLE" in entries[f"{PROJECT}/compute/disks/zones/europe-west4-b"].detail
     assert f"{PROJECT}/compute/disks/zones/asia-east1-a" not in entries
+    assert entries[f"{PROJECT}/compute/disks/zones/me-west1-a"].status == "failed"  # from unreachables
     assert entries[f"{PROJECT}/compute/disks"].status == "partial"
     assert names(baseline.snapshot, "volume") <= names(snap, "volume")
