@@ -265,6 +265,9 @@ def _evaluate(rid: str, snapshot: Snapshot, catalog: Any, params: Any, select_bu
     for bucket, stored, objects_s, gets_s in _bucket_inputs(snapshot):
         if not select_bucket(bucket) or not stored:
             continue
+        if bucket.attributes.get("autoclass"):  # GCS Autoclass moves objects between classes itself
+            yield Skip(rid, bucket.id, "Autoclass manages this bucket's storage classes: no lifecycle transition")
+            continue
         usage = class_usage(stored)
         if not usage or max(u.hours for u in usage) < params.min_hours:
             yield Skip(rid, bucket.id, f"fewer than {params.min_hours} hours of bytes_stored data")

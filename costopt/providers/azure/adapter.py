@@ -2,9 +2,12 @@
 
 Per subscription, concurrently (bounded thread pool): VMs, managed disks, public IPs,
 storage accounts (+ lifecycle policies), Monitor metrics for running VMs, and Cost Management
-ActualCost + AmortizedCost. Prices come from the public Retail Prices API (cached). Each
-(subscription, area) read is recorded in coverage with an error code and a one-line fix when
-it fails; :class:`ProviderError` only when nothing at all could be read.
+ActualCost + AmortizedCost. Prices come from the public Retail Prices API (cached). Each list
+is read and recorded in coverage on its own (``SUB/compute/vms``, ``SUB/compute/disks``,
+``SUB/network``, ``SUB/storage``, ``SUB/monitor``, ``SUB/cost``) with an error code and a
+one-line fix when it fails; an item costopt cannot map, a lifecycle policy or one resource's
+metrics that cannot be read cost only themselves. :class:`ProviderError` only when nothing at
+all could be read.
 
 Options may also come from config: ``[providers.azure] subscriptions = [...]`` and
 ``management_groups = [...]`` (cost is then read per management group, not per subscription).
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,11 +31,12 @@ from costopt.errors import ProviderError
 from costopt.providers.pricing import with_catalog_price
 from costopt.model import CoverageEntry, MetricSeries, PriceSource, Resource, Snapshot, Window
 from costopt.progress import Progress
-from costopt.providers.azure import cost, inventory, monitor
+from costopt.providers.azure import cost, inventory, lists, monitor
 from costopt.providers.azure.clients import AzureClients
 from costopt.providers.azure.errors import classify
 from costopt.providers.azure.prices import RetailPrices
 from costopt.providers.billing_frame import table_from_frame
+from costopt.providers.list_read import MAX_ITEM_ENTRIES, ListRead, build_each, coverage
 
 NAME = "azure"
 # Point the ARM clients (and Retail Prices) at a local fake, like AWS_ENDPOINT_URL.
@@ -109,7 +113,7 @@ class AzureProvider:
                 coverage.append(_failed(f"mg:{group}/cost", exc, "cost", f"managementGroups/{group}",
                                         "Cost Management query"))
             results.append(mg)
-        if not any(c.status == "ok" for c in coverage):
+        if not any(c.status in ("ok", "partial") for c in coverage):
             failed = next((c for c in coverage if c.status == "failed"), None)
             detail = f"{failed.scope}: {failed.detail}; fix: {failed.fix}" if failed else "no subscription"
             raise ProviderError(f"azure: nothing could be read ({detail})")
@@ -154,51 +158,16 @@ class AzureProvider:
                       progress: Progress) -> _SubResult:
         out = _SubResult()
         progress(f"azure {sub}: compute, network, storage")
-        vms: list[Resource] = []
-        try:
-            compute = self.clients.compute(sub)
-            cache: dict[str, dict[str, dict]] = {}
-            for vm in sorted(compute.virtual_machines.list_all(status_only="true"), key=lambda v: v.name):
-                size = inventory.text(vm.hardware_profile.vm_size) if vm.hardware_profile else ""
-                specs = inventory.vm_specs(size, catalog, inventory.size_specs(compute, catalog, vm.location, cache)
-                                           if catalog is None or catalog.instance(NAME, size) is None else {})
-                vms.append(_with_catalog_price(inventory.vm_resource(vm, sub, specs, prices, currency), catalog))
-            disks = [inventory.disk_resource(d, sub, prices, currency)
-                     for d in sorted(compute.disks.list(), key=lambda d: d.name)]
-            out.resources.extend(vms + disks)
-            out.coverage.append(CoverageEntry(NAME, f"{sub}/compute", "ok", f"{len(vms)} VMs, {len(disks)} disks"))
-        except Exception as exc:
-            vms = []
-            out.coverage.append(_failed(f"{sub}/compute", exc, "compute", sub, "VMs and disks"))
-        try:
-            ips = [inventory.public_ip_resource(ip, sub, prices, currency)
-                   for ip in sorted(self.clients.network(sub).public_ip_addresses.list_all(), key=lambda i: i.name)]
-            out.resources.extend(ips)
-            out.coverage.append(CoverageEntry(NAME, f"{sub}/network", "ok", f"{len(ips)} public IPs"))
-        except Exception as exc:
-            out.coverage.append(_failed(f"{sub}/network", exc, "network", sub, "public IPs"))
-        try:
-            storage = self.clients.storage(sub)
-            accounts = sorted(storage.storage_accounts.list(), key=lambda a: a.name)
-            out.resources.extend(inventory.storage_resource(a, sub, inventory.lifecycle_rules(storage, a), currency)
-                                 for a in accounts)
-            out.coverage.append(CoverageEntry(NAME, f"{sub}/storage", "ok", f"{len(accounts)} storage accounts"))
-        except Exception as exc:
-            out.coverage.append(_failed(f"{sub}/storage", exc, "storage", sub, "storage accounts"))
+        vms = self._compute(sub, catalog, prices, currency, out)
+        ips = lists.read_paged(self.clients.network(sub).public_ip_addresses.list_all())
+        self._built(out, f"{sub}/network", "public IPs", "network", sub, ips,
+                    lambda ip: inventory.public_ip_resource(ip, sub, prices, currency))
+        self._storage(sub, currency, out)
         running = [v for v in vms if v.attributes.get("state") in ("running", "unknown")]
-        accounts_read = [r for r in out.resources if r.kind == "storage_account"]
-        if running or accounts_read:
-            progress(f"azure {sub}: Monitor metrics for {len(running)} VMs, {len(accounts_read)} storage accounts")
-            try:
-                client = self.clients.monitor(sub)
-                for vm in running:
-                    out.metrics.extend(monitor.read_vm_metrics(client, vm, window))
-                for account in accounts_read:
-                    out.metrics.extend(monitor.read_storage_metrics(client, account, window))
-                out.coverage.append(CoverageEntry(NAME, f"{sub}/monitor", "ok", f"{len(out.metrics)} series"))
-            except Exception as exc:
-                out.metrics.clear()
-                out.coverage.append(_failed(f"{sub}/monitor", exc, "monitor", sub, "Monitor metrics"))
+        accounts = [r for r in out.resources if r.kind == "storage_account"]
+        if running or accounts:
+            progress(f"azure {sub}: Monitor metrics for {len(running)} VMs, {len(accounts)} storage accounts")
+            self._monitor(sub, window, running, accounts, out)
         if self._management_groups:
             return out  # cost is read once per management group instead
         progress(f"azure {sub}: Cost Management query (actual + amortized)")
@@ -208,6 +177,79 @@ class AzureProvider:
         except Exception as exc:
             out.coverage.append(_failed(f"{sub}/cost", exc, "cost", sub, "Cost Management query"))
         return out
+
+    @staticmethod
+    def _built(out: _SubResult, scope: str, what: str, area: str, sub: str, read: ListRead, build) -> list[Resource]:
+        """Map each item of ``read`` on its own; record the list (and each skipped item) in coverage."""
+        built, skipped = build_each(sorted(read.items, key=lambda i: str(getattr(i, "name", "") or "")), build,
+                                    lambda i: getattr(i, "name", None))
+        out.resources.extend(built)
+        out.coverage.extend(coverage(NAME, scope, what, replace(read, skipped=read.skipped + tuple(skipped)),
+                                     len(built), lambda s, exc, w: _failed(s, exc, area, sub, w)))
+        return built
+
+    def _compute(self, sub: str, catalog, prices: RetailPrices, currency: str, out: _SubResult) -> list[Resource]:
+        compute = self.clients.compute(sub)
+        cache: dict[str, dict[str, dict]] = {}
+
+        def location_specs(location: str) -> dict[str, dict]:
+            try:
+                return inventory.size_specs(compute, catalog, location, cache)
+            except Exception:  # resource SKUs unreadable: keep the VMs, without specs
+                cache[location] = {}
+                return {}
+
+        def vm(item) -> Resource:
+            size = inventory.text(item.hardware_profile.vm_size) if item.hardware_profile else ""
+            known = catalog is not None and catalog.instance(NAME, size) is not None
+            specs = inventory.vm_specs(size, catalog, {} if known else location_specs(item.location))
+            return _with_catalog_price(inventory.vm_resource(item, sub, specs, prices, currency), catalog)
+
+        vms = self._built(out, f"{sub}/compute/vms", "VMs", "compute", sub,
+                          lists.read_paged(compute.virtual_machines.list_all(status_only="true")), vm)
+        self._built(out, f"{sub}/compute/disks", "disks", "compute", sub, lists.read_paged(compute.disks.list()),
+                    lambda d: inventory.disk_resource(d, sub, prices, currency))
+        return vms
+
+    def _storage(self, sub: str, currency: str, out: _SubResult) -> None:
+        """Storage accounts; an account whose lifecycle policy cannot be read is kept, policy unknown."""
+        storage = self.clients.storage(sub)
+
+        def account(item) -> Resource:
+            try:
+                rules = inventory.lifecycle_rules(storage, item)
+            except Exception as exc:
+                out.coverage.append(_failed(f"{sub}/storage/{item.name}/lifecycle", exc, "storage", sub,
+                                            "lifecycle management policy"))
+                rules = None
+            return inventory.storage_resource(item, sub, rules, currency)
+
+        self._built(out, f"{sub}/storage", "storage accounts", "storage", sub,
+                    lists.read_paged(storage.storage_accounts.list()), account)
+
+    def _monitor(self, sub: str, window: Window, vms: list[Resource], accounts: list[Resource],
+                 out: _SubResult) -> None:
+        """Metrics per resource: one resource whose metrics fail is a coverage entry, the others are kept."""
+        try:
+            client = self.clients.monitor(sub)
+        except Exception as exc:
+            out.coverage.append(_failed(f"{sub}/monitor", exc, "monitor", sub, "Monitor metrics"))
+            return
+        jobs = [(vm, monitor.read_vm_metrics) for vm in vms] + [(a, monitor.read_storage_metrics) for a in accounts]
+        failures: list[tuple[Resource, BaseException]] = []
+        for resource, read in jobs:
+            try:
+                out.metrics.extend(read(client, resource, window))
+            except Exception as exc:
+                failures.append((resource, exc))
+        if len(failures) == len(jobs):
+            out.coverage.append(_failed(f"{sub}/monitor", failures[0][1], "monitor", sub, "Monitor metrics"))
+            return
+        for resource, exc in failures[:MAX_ITEM_ENTRIES]:
+            out.coverage.append(_failed(f"{sub}/monitor/{resource.name}", exc, "monitor", sub,
+                                        f"Monitor metrics of {resource.name}"))
+        detail = f"{len(out.metrics)} series" + (f"; metrics of {len(failures)} resources failed" if failures else "")
+        out.coverage.append(CoverageEntry(NAME, f"{sub}/monitor", "partial" if failures else "ok", detail))
 
 
 def _with_catalog_price(resource: Resource, catalog) -> Resource:

@@ -81,11 +81,49 @@ def run_query(client, scope: str, body: dict[str, Any], max_pages: int = 1000) -
     return pd.DataFrame(rows, columns=columns)
 
 
+class QueryShapeError(ValueError):
+    """A Cost Management result without the columns (or values) costopt asked for."""
+
+
+def check_columns(frame: pd.DataFrame, groups: tuple[str, ...]) -> None:
+    """Raise :class:`QueryShapeError` naming the asked-for columns the result lacks.
+
+    The query asks for Daily granularity (column ``UsageDate``) grouped by ``groups``; a scope
+    or offer that answers another shape (e.g. no ``UsageDate``) must say so in one line rather
+    than fail later on missing dates.
+    """
+    if frame.empty and not len(frame.columns):
+        return
+    missing = [c for c in ("UsageDate", *groups) if c not in frame.columns]
+    if missing:
+        raise QueryShapeError(f"Cost Management result has no {', '.join(missing)} column"
+                              f"{'s' if len(missing) > 1 else ''}: columns returned are "
+                              f"{', '.join(map(str, frame.columns)) or 'none'}")
+    _cost_column(frame)
+
+
+def usage_day(values: pd.Series) -> pd.Series:
+    """``UsageDate`` as dates: 20261120 (number or text) or an ISO timestamp; anything else is an error."""
+    text = values.astype("string").str.strip()
+    compact = pd.to_datetime(text.where(text.str.fullmatch(r"\d{8}(\.0)?", na=False)).str[:8], format="%Y%m%d",
+                             errors="coerce")
+    iso = pd.to_datetime(text.where(compact.isna()), errors="coerce", utc=True, format="ISO8601")
+    day = compact.fillna(iso.dt.tz_localize(None).dt.normalize())
+    bad = day.isna()
+    if bad.any():
+        value = values[bad].iloc[0]
+        shown = "an empty value" if pd.isna(value) else repr(str(value))
+        raise QueryShapeError(f"Cost Management result has a UsageDate that is not a date: {shown} "
+                              "(expected YYYYMMDD)")
+    return day.astype("datetime64[ns]")
+
+
 def _cost_column(frame: pd.DataFrame) -> str:
     for name in COST_COLUMNS:
         if name in frame.columns:
             return name
-    raise ValueError(f"cost query result has no cost column (columns: {', '.join(frame.columns)})")
+    raise QueryShapeError(f"Cost Management result has no cost column ({' or '.join(COST_COLUMNS)}): "
+                          f"columns returned are {', '.join(map(str, frame.columns))}")
 
 
 def read_cost(client, subscription: str, window: Window, *, management_group: str | None = None) -> pd.DataFrame:
@@ -98,6 +136,7 @@ def read_cost(client, subscription: str, window: Window, *, management_group: st
     parts = []
     for kind, column in (("ActualCost", "BilledCost"), ("AmortizedCost", "EffectiveCost")):
         frame = run_query(client, scope, query_body(kind, window, groups))
+        check_columns(frame, groups)
         if frame.empty:
             continue
         cost = _cost_column(frame)
@@ -122,7 +161,7 @@ def read_cost(client, subscription: str, window: Window, *, management_group: st
 
 
 def to_focus(rows: pd.DataFrame, subscription: Any, source: str) -> pd.DataFrame:
-    day = pd.to_datetime(rows["UsageDate"].astype(int).astype(str), format="%Y%m%d")
+    day = usage_day(rows["UsageDate"])
     charge = rows["ChargeType"].fillna("Usage").astype(str)
     meter = rows["MeterCategory"].fillna("")
     service = rows["ServiceName"].where(rows["ServiceName"].notna(), meter)

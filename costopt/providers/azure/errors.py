@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from costopt.providers.azure.clients import CRED_FIX
+from costopt.providers.azure.cost import GROUPS, QueryShapeError
 
 ROLES = {
     "cost": "Cost Management Reader",
@@ -19,6 +20,9 @@ def classify(exc: BaseException, area: str, subscription: str) -> tuple[str, str
     """(error_code, fix) for a failed read of ``area`` in ``subscription``."""
     from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 
+    if isinstance(exc, QueryShapeError):
+        return "UnexpectedQueryResult", (f"costopt asks Cost Management for Daily cost grouped by {', '.join(GROUPS)}; "
+                                         "this scope answered another shape: rerun with --debug and report it")
     if isinstance(exc, ClientAuthenticationError) and getattr(exc, "status_code", None) in (None, 401):
         return "NoCredentials", CRED_FIX
     if isinstance(exc, HttpResponseError):

@@ -2,7 +2,8 @@
 storage accounts (access tier + lifecycle management policy). Every list is paged by the SDK.
 
 Kinds: VMs -> ``vm`` / ``gpu_vm`` (GPU sizes NC/ND/NV), disks -> ``volume`` (disk_state
-Unattached = not attached), public IPs -> ``address`` (no ip_configuration = unassociated),
+Unattached = not attached; Ultra and Premium SSD v2 priced with their provisioned
+``diskIOPSReadWrite`` and ``diskMBpsReadWrite``), public IPs -> ``address`` (no ip_configuration = unassociated),
 storage accounts -> ``storage_account``. Resource ids are ARM ids in lower case (the form
 Cost Management reports), so billing rows and inventory join on ``ResourceId``.
 """
@@ -10,9 +11,11 @@ Cost Management reports), so billing rows and inventory join on ``ResourceId``.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
-from costopt.model import WORKLOAD_KINDS, Resource
+from costopt.model import HOURS_PER_MONTH, WORKLOAD_KINDS, Resource
+from costopt.providers.azure.prices import PROVISIONED_DISKS
 
 PROVIDER = "azure"
 # size pattern -> (GPU model, GiB per GPU); GPU counts come from resource SKUs or the catalog
@@ -30,6 +33,16 @@ def text(value: Any) -> str:
     if value is None:
         return ""
     return str(getattr(value, "value", value))
+
+
+def when(value: Any) -> datetime | None:
+    """A timestamp field as a datetime; the SDK models keep an unparseable one as raw text: None then."""
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
 
 
 def is_gpu_size(size: str) -> bool:
@@ -112,7 +125,7 @@ def vm_resource(vm, subscription: str, specs: dict[str, Any], prices, currency: 
         provider=PROVIDER, account=subscription, region=vm.location, id=vm.id.lower(),
         kind="gpu_vm" if gpu else "vm", type=size, name=vm.name, pricing_model="spot" if spot else "on_demand",
         hourly_cost=hourly, currency=currency, tags=tags, workload=_workload(tags),
-        created=getattr(vm, "time_created", None),
+        created=when(getattr(vm, "time_created", None)),
         specs={"vcpu": specs.get("vcpu"), "memory_gib": specs.get("memory_gib"), "gpu_count": gpu,
                "gpu_model": specs.get("gpu_model"), "gpu_memory_gib": specs.get("gpu_memory_gib"),
                "architecture": specs.get("architecture")},
@@ -125,13 +138,21 @@ def disk_resource(disk, subscription: str, prices, currency: str) -> Resource:
     sku = text(disk.sku.name) if disk.sku else ""
     size = float(disk.disk_size_gb or 0)
     state = text(disk.disk_state)
-    monthly = prices.disk_monthly(disk.location, sku, size) if prices is not None else None
+    iops = float(getattr(disk, "disk_iops_read_write", None) or 0)
+    mbps = float(getattr(disk, "disk_m_bps_read_write", None) or 0)
+    hourly = None
+    if prices is not None and sku.lower() in PROVISIONED_DISKS:
+        hourly = prices.provisioned_disk_hourly(disk.location, sku, size, iops, mbps)
+    elif prices is not None:
+        monthly = prices.disk_monthly(disk.location, sku, size, text(getattr(disk, "tier", None)) or None)
+        hourly = None if monthly is None else monthly / HOURS_PER_MONTH
     tags = {str(k): str(v) for k, v in (disk.tags or {}).items()}
     return Resource(
         provider=PROVIDER, account=subscription, region=disk.location, id=disk.id.lower(), kind="volume",
-        type=sku, name=disk.name, hourly_cost=None if monthly is None else monthly / 730.0, currency=currency,
-        tags=tags, workload=_workload(tags), created=getattr(disk, "time_created", None),
+        type=sku, name=disk.name, hourly_cost=hourly, currency=currency,
+        tags=tags, workload=_workload(tags), created=when(getattr(disk, "time_created", None)),
         attributes={"attached": state.lower() not in ("unattached",), "state": state, "size_gb": size,
+                    "provisioned_iops": iops or None, "provisioned_mbps": mbps or None,
                     "managed_by": (disk.managed_by or "").lower() or None, "tier": text(getattr(disk, "tier", None)) or None,
                     "resource_group": resource_group(disk.id)},
     )
@@ -150,16 +171,17 @@ def public_ip_resource(ip, subscription: str, prices, currency: str) -> Resource
     )
 
 
-def storage_resource(account, subscription: str, rules: list[dict], currency: str) -> Resource:
+def storage_resource(account, subscription: str, rules: list[dict] | None, currency: str) -> Resource:
+    """A storage account; ``rules`` None = its lifecycle policy could not be read (unknown, not absent)."""
     tags = {str(k): str(v) for k, v in (account.tags or {}).items()}
     tier = text(account.access_tier) or None
     return Resource(
         provider=PROVIDER, account=subscription, region=account.location, id=account.id.lower(),
         kind="storage_account", type=text(account.sku.name) if account.sku else "", name=account.name,
         hourly_cost=None, currency=currency, tags=tags, workload=_workload(tags),
-        created=getattr(account, "creation_time", None),
+        created=when(getattr(account, "creation_time", None)),
         attributes={"access_tier": tier, "storage_class": tier, "kind": text(account.kind),
-                    "lifecycle_rules": rules, "has_lifecycle": bool(rules),
+                    "lifecycle_rules": rules, "has_lifecycle": None if rules is None else bool(rules),
                     "resource_group": resource_group(account.id)},
     )
 

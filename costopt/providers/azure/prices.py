@@ -4,7 +4,14 @@
 ``NextPageLink``; results are cached per query in memory and on disk for a day
 (``$COSTOPT_CACHE_DIR/azure``). VM prices are the Linux consumption meters (productName
 without "Windows"; Spot = skuName ending " Spot"; "Low Priority" ignored); managed disks by
-tier (P30, E30, S30 ... from size); public IPs by SKU.
+tier (P30, E30, S30 ... from size); Ultra and Premium SSD v2 disks by provisioned GiB, IOPS
+and MB/s; public IPs by SKU.
+
+Every item is read with its ``unitOfMeasure`` ("1 Hour", "100 Hours", "1/Month", "1 GiB/Hour"
+...: price per that many units per that period) and ``currencyCode`` (an item in another
+currency than asked is not used). A meter priced in tiers has one item per tier, from its
+``tierMinimumUnits``: Premium SSD v2 lists IOPS and throughput at 0 up to the 3,000 IOPS and
+125 MB/s each disk includes, then a price, so the tiers price a disk's provisioned amount.
 """
 
 from __future__ import annotations
@@ -12,11 +19,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
 
 import requests
+
+from costopt.model import HOURS_PER_MONTH
 
 RETAIL_URL = "https://prices.azure.com/api/retail/prices"
 CACHE_TTL_S = 24 * 3600
@@ -25,6 +35,32 @@ TIER_NUMBERS = (1, 2, 3, 4, 6, 10, 15, 20, 30, 40, 50, 60, 70, 80)
 DISK_FAMILY = {"premium_lrs": ("P", "Premium SSD Managed Disks", "LRS"), "premium_zrs": ("P", "Premium SSD Managed Disks", "ZRS"),
                "standardssd_lrs": ("E", "Standard SSD Managed Disks", "LRS"),
                "standard_lrs": ("S", "Standard HDD Managed Disks", "LRS")}
+# Disks billed by provisioned capacity, IOPS and throughput: sku -> (productName, meter prefix).
+PROVISIONED_DISKS = {"premiumv2_lrs": ("Azure Premium SSD v2", "Premium LRS"),
+                     "ultrassd_lrs": ("Ultra Disks", "Ultra LRS")}
+PERIOD_HOURS = {"hour": 1.0, "day": 24.0, "month": HOURS_PER_MONTH}
+UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KM]?)\s*(?:GiB|GB|TB|MB/s)?\s*/?\s*(hour|day|month)s?\s*$", re.IGNORECASE)
+
+
+def per_hour(item: dict[str, Any]) -> float | None:
+    """The item's price per unit-hour from ``unitOfMeasure`` ("100 Hours" -> /100); None if not per time."""
+    m = UNIT.match(str(item.get("unitOfMeasure") or ""))
+    if m is None:
+        return None
+    quantity = float(m.group(1)) * {"": 1.0, "K": 1e3, "M": 1e6}[m.group(2).upper()]
+    return float(item["retailPrice"]) / quantity / PERIOD_HOURS[m.group(3).lower()]
+
+
+def tiered_hourly(items: list[dict[str, Any]], quantity: float) -> float | None:
+    """Hourly cost of ``quantity`` units of one meter whose tiers are ``items`` (by tierMinimumUnits)."""
+    tiers = sorted((float(i.get("tierMinimumUnits") or 0.0), per_hour(i)) for i in items)
+    if not tiers or any(rate is None for _start, rate in tiers) or tiers[0][0] > 0:
+        return None
+    total = 0.0
+    for k, (start, rate) in enumerate(tiers):
+        end = tiers[k + 1][0] if k + 1 < len(tiers) else float("inf")
+        total += rate * max(0.0, min(quantity, end) - start)
+    return total
 
 
 def disk_tier(sku: str, size_gb: float) -> str | None:
@@ -98,35 +134,65 @@ class RetailPrices:
             time.sleep(min(max(wait, 0.0), 30.0))
         return response
 
+    def priced(self, filter_: str) -> list[dict[str, Any]]:
+        """The items of a query in the book's currency (an answer in another currency is not a price here)."""
+        return [i for i in self.items(filter_) if str(i.get("currencyCode") or self.currency) == self.currency]
+
     def vm_hourly(self, region: str, size: str, spot: bool = False) -> float | None:
-        items = self.items(f"serviceName eq 'Virtual Machines' and armRegionName eq '{_q(region)}' and "
-                           f"armSkuName eq '{_q(size)}' and priceType eq 'Consumption'")
+        items = self.priced(f"serviceName eq 'Virtual Machines' and armRegionName eq '{_q(region)}' and "
+                            f"armSkuName eq '{_q(size)}' and priceType eq 'Consumption'")
         for item in items:
             sku = item.get("skuName", "")
             if "Windows" in item.get("productName", "") or "Low Priority" in sku:
                 continue
-            if sku.endswith(" Spot") == spot and item.get("unitOfMeasure", "").endswith("Hour"):
-                return float(item["retailPrice"])
+            rate = per_hour(item)
+            if sku.endswith(" Spot") == spot and rate is not None and not float(item.get("tierMinimumUnits") or 0):
+                return rate
         return None
 
-    def disk_monthly(self, region: str, sku: str, size_gb: float) -> float | None:
+    def provisioned_disk_hourly(self, region: str, sku: str, size_gb: float, iops: float,
+                                mbps: float) -> float | None:
+        """Ultra / Premium SSD v2: GiB + IOPS + MB/s, each priced through its meter's tiers."""
+        product = PROVISIONED_DISKS.get((sku or "").lower())
+        if product is None:
+            return None
+        items = self.priced(f"serviceName eq 'Storage' and armRegionName eq '{_q(region)}' and "
+                            f"productName eq '{product[0]}' and priceType eq 'Consumption'")
+        total = 0.0
+        for suffix, quantity in (("Capacity", size_gb), ("IOPS", iops), ("Throughput (MBps)", mbps)):
+            meter = [i for i in items if i.get("meterName") == f"{product[1]} Provisioned {suffix}"]
+            cost = tiered_hourly(meter, quantity)
+            if cost is None:
+                return None
+            total += cost
+        return total
+
+    def disk_monthly(self, region: str, sku: str, size_gb: float,
+                     performance_tier: str | None = None) -> float | None:
+        """Monthly price of the disk's tier: its size's, or a higher performance tier it was set to
+        (a Premium SSD is billed at its performance tier, e.g. a 1 TiB disk at P50)."""
         tier = disk_tier(sku, size_gb)
         family = DISK_FAMILY.get((sku or "").lower())
         if tier is None or family is None:
             return None
-        items = self.items(f"serviceName eq 'Storage' and armRegionName eq '{_q(region)}' and "
-                           f"skuName eq '{tier} {family[2]}' and priceType eq 'Consumption'")
+        chosen = (performance_tier or "").upper()
+        if re.fullmatch(rf"{family[0]}(\d+)", chosen) and int(chosen[1:]) > int(tier[1:]):
+            tier = chosen
+        items = self.priced(f"serviceName eq 'Storage' and armRegionName eq '{_q(region)}' and "
+                            f"skuName eq '{tier} {family[2]}' and priceType eq 'Consumption'")
         for item in items:
-            if item.get("productName") == family[1] and item.get("meterName", "").endswith("Disk"):
-                return float(item["retailPrice"])
+            rate = per_hour(item)
+            if item.get("productName") == family[1] and item.get("meterName", "").endswith("Disk") and rate is not None:
+                return rate * HOURS_PER_MONTH
         return None
 
     def public_ip_hourly(self, region: str, sku: str = "Standard") -> float | None:
-        items = self.items(f"serviceName eq 'Virtual Network' and armRegionName eq '{_q(region)}' and "
-                           f"productName eq 'IP Addresses' and skuName eq '{_q(sku)}'")
+        items = self.priced(f"serviceName eq 'Virtual Network' and armRegionName eq '{_q(region)}' and "
+                            f"productName eq 'IP Addresses' and skuName eq '{_q(sku)}'")
         for item in items:
-            if "Static" in item.get("meterName", "") and "IPv4" in item.get("meterName", ""):
-                return float(item["retailPrice"])
+            rate = per_hour(item)
+            if "Static" in item.get("meterName", "") and "IPv4" in item.get("meterName", "") and rate is not None:
+                return rate
         return None
 
 

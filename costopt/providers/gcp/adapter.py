@@ -3,9 +3,13 @@
 Per project, concurrently (bounded thread pool): Compute Engine inventory, Cloud Storage
 buckets, billing info, then Cloud Monitoring utilisation for what was found. Once: Compute
 Engine prices from the Cloud Billing Catalog, and cost from the BigQuery billing export
-(``--bq-table project.dataset.table``; the aggregation runs in BigQuery). Each (project, API)
-read is recorded in coverage; a failure there carries an error code and a one-line fix.
-:class:`ProviderError` is raised only when nothing at all about the estate could be read.
+(``--bq-table project.dataset.table``; the aggregation runs in BigQuery). Each list is read
+and recorded in coverage on its own (``PROJECT/compute/instances``, ``.../disks``,
+``.../addresses``, ``PROJECT/storage``, ``PROJECT/vertex``, ``PROJECT/monitoring`` and one
+entry per failed metric): a failure carries an error code and a one-line fix and costs only
+that list, or only the item or page that could not be read (see
+:mod:`costopt.providers.gcp.lists`). :class:`ProviderError` is raised only when nothing at all
+about the estate could be read.
 
 Options may also come from config: ``[providers.gcp] projects = [...]``, ``bq_table = "..."``,
 ``vertex_regions = [...]``. ``COSTOPT_GCP_ENDPOINT`` / ``COSTOPT_GCP_MONITORING_ENDPOINT`` point the
@@ -25,9 +29,10 @@ from costopt.errors import InputError, ProviderError
 from costopt.providers.pricing import with_catalog_price
 from costopt.model import CoverageEntry, MetricSeries, PriceSource, Resource, Snapshot, Window
 from costopt.progress import Progress
-from costopt.providers.gcp import billing, inventory, monitoring, prices, vertex
+from costopt.providers.gcp import billing, inventory, lists, monitoring, prices, vertex
 from costopt.providers.gcp.clients import ADC_FIX, GcpClients, GcpEndpoints
 from costopt.providers.gcp.errors import classify
+from costopt.providers.list_read import ListRead, build_each, coverage
 
 NAME = "gcp"
 # Point every client at an emulator / local fake (like AWS_ENDPOINT_URL): anonymous credentials.
@@ -94,7 +99,7 @@ class GcpProvider:
                                           "NoBillingExport", "pass --bq-table project.dataset.table (the Cloud "
                                           "Billing export to BigQuery) or set [providers.gcp] bq_table"))
         estate = [c for c in coverage if c.scope != "catalog"]
-        if not any(c.status == "ok" for c in estate):
+        if not any(c.status in ("ok", "partial") for c in estate):
             failed = next((c for c in estate if c.status == "failed"), None)
             detail = f"{failed.scope}: {failed.detail}; fix: {failed.fix}" if failed else "no project to read"
             raise ProviderError(f"gcp: nothing could be read ({detail})")
@@ -168,36 +173,18 @@ class GcpProvider:
             out.coverage.append(CoverageEntry(NAME, f"{project}/billing", "ok", detail))
         except Exception as exc:
             out.coverage.append(_failed(f"{project}/billing", exc, "cloudbilling", project, "project billing info"))
-        try:
-            out.resources.extend(self._compute(project, catalog, book, currency))
-            n = len(out.resources)
-            out.coverage.append(CoverageEntry(NAME, f"{project}/compute", "ok", f"{n} instances, disks and addresses"))
-        except Exception as exc:
-            out.resources.clear()
-            out.coverage.append(_failed(f"{project}/compute", exc, "compute", project, "Compute Engine inventory"))
-        try:
-            buckets = [inventory.bucket_resource(b, project, currency) for b in inventory.list_buckets(self.clients,
-                                                                                                      project)]
-            out.resources.extend(sorted(buckets, key=lambda r: r.name))
-            out.coverage.append(CoverageEntry(NAME, f"{project}/storage", "ok", f"{len(buckets)} buckets"))
-        except Exception as exc:
-            out.coverage.append(_failed(f"{project}/storage", exc, "storage", project, "Cloud Storage buckets"))
+        self._compute(project, catalog, book, currency, out)
+        buckets = lists.read_buckets(self.clients, project)
+        built, skipped = build_each(buckets.items, lambda b: inventory.bucket_resource(b, project, currency),
+                                    lambda b: b.name)
+        out.resources.extend(sorted(built, key=lambda r: r.name))
+        out.coverage.extend(_list_coverage(f"{project}/storage", "buckets", replace(buckets, skipped=tuple(skipped)),
+                                           len(built), "storage", project))
         self._vertex(project, currency, out)
         wanted = {r.id for r in out.resources if r.kind in ("vm", "gpu_vm", "bucket", "endpoint")}
         if wanted:
             progress(f"gcp {project}: Cloud Monitoring utilisation")
-            try:
-                client = self.clients.monitoring()
-                gpu_bytes = {r.id: float(r.specs.get("gpu_memory_gib") or 0) * 2**30 for r in out.resources
-                             if r.kind == "gpu_vm"}
-                for metric in monitoring.METRICS:
-                    out.metrics.extend(monitoring.read_metric(client, project, metric, window, wanted, gpu_bytes))
-                names = sorted({m.metric for m in out.metrics})
-                out.coverage.append(CoverageEntry(NAME, f"{project}/monitoring", "ok",
-                                                  f"{len(out.metrics)} series ({', '.join(names) or 'none'})"))
-            except Exception as exc:
-                out.metrics.clear()
-                out.coverage.append(_failed(f"{project}/monitoring", exc, "monitoring", project, "Cloud Monitoring"))
+            self._monitoring(project, window, wanted, out)
         return out
 
     def _vertex(self, project: str, currency: str, out: _ProjectResult) -> None:
@@ -205,24 +192,66 @@ class GcpProvider:
         regions = self._vertex_regions or tuple(sorted(
             {r.region for r in out.resources if r.kind in ("vm", "gpu_vm")} | set(vertex.DEFAULT_REGIONS)))
         found: list[Resource] = []
-        try:
-            for region in regions:
-                found.extend(vertex.endpoint_resource(ep, project, region, currency)
-                             for ep in vertex.list_endpoints(self.clients, project, region))
-        except Exception as exc:
-            entry = _failed(f"{project}/vertex", exc, "aiplatform", project, "Vertex AI endpoints")
+        failed: list[CoverageEntry] = []  # regions that could not be listed
+        items: list[CoverageEntry] = []  # endpoints that could not be mapped
+        for region in regions:  # one region (or endpoint) that cannot be read costs only itself
+            try:
+                endpoints = vertex.list_endpoints(self.clients, project, region)
+            except Exception as exc:
+                failed.append(_failed(f"{project}/vertex/{region}", exc, "aiplatform", project,
+                                      "Vertex AI endpoints"))
+                continue
+            built, skipped = build_each(endpoints, lambda ep: vertex.endpoint_resource(ep, project, region, currency),
+                                        lambda ep: ep.get("displayName") or ep.get("name"))
+            found.extend(built)
+            items.extend(CoverageEntry(NAME, f"{project}/vertex/{region}/{item.name}", "failed",
+                                       f"Vertex AI endpoint skipped: {item.reason}", "UnreadableItem",
+                                       "the endpoint was left out; rerun with --debug for the full error")
+                         for item in skipped)
+        if failed and len(failed) == len(regions):
+            entry = replace(failed[0], scope=f"{project}/vertex")
             if entry.error_code == "ServiceDisabled":  # most projects never enable Vertex AI
                 entry = replace(entry, status="skipped", detail="Vertex AI API not enabled")
             out.coverage.append(entry)
             return
         out.resources.extend(sorted(found, key=lambda r: r.name))
-        out.coverage.append(CoverageEntry(NAME, f"{project}/vertex", "ok",
+        out.coverage.extend(failed + items)
+        out.coverage.append(CoverageEntry(NAME, f"{project}/vertex", "partial" if failed or items else "ok",
                                           f"{len(found)} endpoints in {', '.join(regions)}"))
 
-    def _compute(self, project: str, catalog, book, currency: str) -> list[Resource]:
+    def _monitoring(self, project: str, window: Window, wanted: set[str], out: _ProjectResult) -> None:
+        """Each metric read on its own: one that fails is a coverage entry, the others are kept."""
+        gpu_bytes = {r.id: float(r.specs.get("gpu_memory_gib") or 0) * 2**30 for r in out.resources
+                     if r.kind == "gpu_vm"}
+        failures: list[tuple[monitoring.GcpMetric, BaseException]] = []
+        try:
+            client = self.clients.monitoring()
+        except Exception as exc:
+            out.coverage.append(_failed(f"{project}/monitoring", exc, "monitoring", project, "Cloud Monitoring"))
+            return
+        for metric in monitoring.METRICS:
+            try:
+                out.metrics.extend(monitoring.read_metric(client, project, metric, window, wanted, gpu_bytes))
+            except Exception as exc:
+                failures.append((metric, exc))
+        if len(failures) == len(monitoring.METRICS):
+            out.coverage.append(_failed(f"{project}/monitoring", failures[0][1], "monitoring", project,
+                                        "Cloud Monitoring"))
+            return
+        for metric, exc in failures:
+            out.coverage.append(_failed(f"{project}/monitoring/{metric.metric_type}", exc, "monitoring", project,
+                                        f"Cloud Monitoring {metric.name}"))
+        names = sorted({m.metric for m in out.metrics})
+        status = "partial" if failures else "ok"
+        out.coverage.append(CoverageEntry(NAME, f"{project}/monitoring", status,
+                                          f"{len(out.metrics)} series ({', '.join(names) or 'none'})"
+                                          + (f"; {len(failures)} metrics failed" if failures else "")))
+
+    def _compute(self, project: str, catalog, book, currency: str, out: _ProjectResult) -> None:
+        """Instances, disks and addresses, each list read (and recorded in coverage) on its own."""
         specs_cache: dict[tuple[str, str], dict] = {}
-        resources = []
-        for inst in sorted(inventory.list_instances(self.clients, project), key=lambda i: i.name):
+
+        def instance(inst) -> Resource:
             zone, machine_type = inventory.last(inst.zone), inventory.last(inst.machine_type)
             key = (zone, machine_type)
             if key not in specs_cache:
@@ -230,17 +259,35 @@ class GcpProvider:
                     specs_cache[key] = inventory.machine_specs(self.clients, catalog, project, zone, machine_type)
                 except Exception:  # unknown custom type: keep the instance, without specs
                     specs_cache[key] = {}
-            resources.append(_with_catalog_price(
-                inventory.instance_resource(inst, project, specs_cache[key], book, currency), catalog))
-        for disk in sorted(inventory.list_disks(self.clients, project), key=lambda d: d.name):
-            resources.append(inventory.disk_resource(disk, project, book, currency))
-        for addr in sorted(inventory.list_addresses(self.clients, project), key=lambda a: a.name):
-            resources.append(inventory.address_resource(addr, project, book, currency))
-        return resources
+            return _with_catalog_price(inventory.instance_resource(inst, project, specs_cache[key], book, currency),
+                                       catalog)
+
+        builders = {
+            "instances": instance,
+            "disks": lambda d: inventory.disk_resource(d, project, book, currency),
+            "addresses": lambda a: inventory.address_resource(a, project, book, currency),
+        }
+        for kind, build in builders.items():
+            read = lists.read_aggregated(self.clients, project, kind)
+            built, skipped = build_each(sorted(read.items, key=lambda i: i.name), build, lambda i: i.name)
+            out.resources.extend(built)
+            read = replace(read, skipped=read.skipped + tuple(skipped))
+            out.coverage.extend(_list_coverage(f"{project}/compute/{kind}", kind, read, len(built), "compute",
+                                               project))
+
+
+def _list_coverage(scope: str, what: str, read: ListRead, count: int, api: str, project: str) -> list[CoverageEntry]:
+    return coverage(NAME, scope, what, read, count, lambda s, exc, w: _failed(s, exc, api, project, w))
 
 
 def _with_catalog_price(resource: Resource, catalog) -> Resource:
-    """The resource priced by the Cloud Billing Catalog API, else by the bundled catalog."""
+    """The resource priced by the Cloud Billing Catalog API, else by the bundled catalog.
+
+    A suspended instance is billed for its preserved memory, which the bundled catalog does not
+    price: without a Catalog API price it stays unknown (None), never 0.
+    """
+    if resource.attributes.get("state") == "suspended":
+        return resource
     return with_catalog_price(resource, catalog, NAME, "Cloud Billing Catalog API", lambda r: r.attributes.get("state") == "running")
 
 

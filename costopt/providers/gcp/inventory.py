@@ -1,6 +1,7 @@
 """GCP inventory: Compute Engine instances, disks, static addresses, and Cloud Storage buckets.
 
-Every list is an aggregated list over all zones/regions, paged by the client. Instances map
+The lists are read by :mod:`costopt.providers.gcp.lists` (aggregated over all zones/regions,
+page by page); this module maps their items. Instances map
 to ``vm`` / ``gpu_vm`` (GPUs from guestAccelerators or the machine type's bundled accelerators),
 with Spot / preemptible scheduling as pricing model ``spot``; disks to ``volume`` (no users =
 unattached); addresses to ``address`` (status RESERVED = not in use); buckets to ``bucket``
@@ -11,12 +12,19 @@ with storage class and lifecycle rules. GCP label keys cannot hold ':', so a lab
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from costopt.model import WORKLOAD_KINDS, Resource
 from costopt.providers.gcp.clients import RETRY
 
 PROVIDER = "gcp"
+# Instance status -> what Compute Engine bills for the instance itself (its disks and addresses
+# are separate resources, billed in every state). SUSPENDED: the preserved memory and device
+# state (compute.instances.suspend: "no compute costs (cores or RAM), and incur only storage
+# charges for the saved VM memory"); STOPPING/SUSPENDING still run.
+BILLED_AS_RUNNING = frozenset({"RUNNING", "STOPPING", "SUSPENDING", "PROVISIONING", "STAGING", "REPAIRING"})
+SUSPENDED = frozenset({"SUSPENDED"})
+STOPPED = frozenset({"TERMINATED", "STOPPED"})
 GPU_MEMORY_GIB = {"nvidia-tesla-a100": 40, "nvidia-a100-80gb": 80, "nvidia-l4": 24, "nvidia-tesla-t4": 16,
                   "nvidia-tesla-v100": 16, "nvidia-tesla-p100": 16, "nvidia-h100-80gb": 80, "nvidia-tesla-p4": 8}
 
@@ -39,28 +47,6 @@ def gcp_tags(labels: Any) -> dict[str, str]:
 
 def instance_id(project: str, zone: str, numeric_id: Any) -> str:
     return f"//compute.googleapis.com/projects/{project}/zones/{zone}/instances/{numeric_id}"
-
-
-def _aggregated(client, project: str, attr: str) -> Iterable[Any]:
-    request = {"project": project}
-    for _scope, scoped in client.aggregated_list(request=request, retry=RETRY):
-        yield from getattr(scoped, attr)
-
-
-def list_instances(clients, project: str) -> list[Any]:
-    return list(_aggregated(clients.compute("instances"), project, "instances"))
-
-
-def list_disks(clients, project: str) -> list[Any]:
-    return list(_aggregated(clients.compute("disks"), project, "disks"))
-
-
-def list_addresses(clients, project: str) -> list[Any]:
-    return list(_aggregated(clients.compute("addresses"), project, "addresses"))
-
-
-def list_buckets(clients, project: str) -> list[Any]:
-    return list(clients.storage(project).list_buckets())
 
 
 def machine_specs(clients, catalog, project: str, zone: str, machine_type: str) -> dict[str, Any]:
@@ -87,10 +73,11 @@ def machine_specs(clients, catalog, project: str, zone: str, machine_type: str) 
             "accelerators": accels, "source": "compute.machineTypes"}
 
 
-def _created(text: str) -> datetime | None:
+def _created(text: str | None) -> datetime | None:
+    """An RFC 3339 timestamp; one that cannot be parsed is unknown (None), not a reason to drop the item."""
     try:
-        return datetime.fromisoformat(text) if text else None
-    except ValueError:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    except (ValueError, AttributeError):
         return None
 
 
@@ -111,21 +98,28 @@ def instance_resource(inst, project: str, specs: dict[str, Any], prices, currenc
     if specs.get("source") != "catalog":
         gpu_model = accelerator_type or gpu_model
     spot = inst.scheduling.provisioning_model == "SPOT" or bool(inst.scheduling.preemptible)
-    running = inst.status == "RUNNING"
-    hourly = prices.instance_hourly(machine_type, region, specs.get("vcpu"), specs.get("memory_gib"), accels,
-                                    spot) if prices is not None else None
+    hourly = None
+    if prices is not None and inst.status in BILLED_AS_RUNNING:
+        hourly = prices.instance_hourly(machine_type, region, specs.get("vcpu"), specs.get("memory_gib"), accels,
+                                        spot)
+    elif prices is not None and inst.status in SUSPENDED:
+        hourly = prices.suspended_hourly(region, specs.get("memory_gib"))
+    elif prices is not None and inst.status in STOPPED:
+        hourly = 0.0  # no vCPU, memory or GPU charges; its disks and addresses are priced on their own
     tags = gcp_tags(inst.labels)
     return Resource(
         provider=PROVIDER, account=project, region=region, id=instance_id(project, zone, inst.id),
         kind="gpu_vm" if gpu_count else "vm", type=machine_type, name=inst.name,
         pricing_model="spot" if spot else "on_demand",
-        hourly_cost=(hourly if running else 0.0) if hourly is not None else None,
+        hourly_cost=hourly,
         currency=currency, tags=tags, workload=_workload(tags), created=_created(inst.creation_timestamp),
         specs={"vcpu": specs.get("vcpu"), "memory_gib": specs.get("memory_gib"), "gpu_count": gpu_count,
                "gpu_model": gpu_model,
                "gpu_memory_gib": specs.get("gpu_memory_gib") or GPU_MEMORY_GIB.get(accelerator_type or ""),
                "architecture": specs.get("architecture")},
-        attributes={"state": inst.status.lower(), "zone": zone, "provisioning_model": inst.scheduling.provisioning_model
+        attributes={"state": inst.status.lower(), "zone": zone,
+                    "billed_while_suspended": (f"{specs.get('memory_gib')} GiB of memory and device state"
+                                               if inst.status in SUSPENDED else None), "provisioning_model": inst.scheduling.provisioning_model
                     or "STANDARD", "preemptible": bool(inst.scheduling.preemptible), "specs_source": specs.get("source"),
                     "accelerator_type": accelerator_type,
                     "self_link": inst.self_link},
@@ -137,15 +131,19 @@ def disk_resource(disk, project: str, prices, currency: str) -> Resource:
     region = region_of_zone(zone) if zone else last(disk.region)
     disk_type = last(disk.type_)
     size = float(disk.size_gb or 0)
-    gb_month = prices.disk_gb_month(disk_type, region) if prices is not None else None
+    iops, throughput = float(disk.provisioned_iops or 0), float(disk.provisioned_throughput or 0)
+    hourly = prices.disk_hourly(disk_type, region, size, iops, throughput,
+                                regional=not zone) if prices is not None else None
     tags = gcp_tags(disk.labels)
     scope = f"zones/{zone}" if zone else f"regions/{region}"
     return Resource(
         provider=PROVIDER, account=project, region=region,
         id=f"//compute.googleapis.com/projects/{project}/{scope}/disks/{disk.id}", kind="volume", type=disk_type,
-        name=disk.name, hourly_cost=None if gb_month is None else size * gb_month / 730.0, currency=currency,
+        name=disk.name, hourly_cost=hourly, currency=currency,
         tags=tags, workload=_workload(tags), created=_created(disk.creation_timestamp),
         attributes={"attached": bool(disk.users), "users": [last(u) for u in disk.users], "size_gb": size,
+                    "provisioned_iops": iops or None, "provisioned_throughput_mibps": throughput or None,
+                    "replica_zones": [last(z) for z in disk.replica_zones],
                     "state": disk.status.lower(), "zone": zone, "last_detach": disk.last_detach_timestamp or None},
     )
 
@@ -175,7 +173,8 @@ def bucket_resource(bucket, project: str, currency: str) -> Resource:
     return Resource(
         provider=PROVIDER, account=project, region=(bucket.location or "").lower(), id=bucket_id(bucket.name),
         kind="bucket", type=bucket.storage_class or "STANDARD", name=bucket.name, hourly_cost=None,
-        currency=currency, tags=tags, workload=_workload(tags), created=bucket.time_created,
+        currency=currency, tags=tags, workload=_workload(tags),
+        created=_created(bucket._properties.get("timeCreated")),
         attributes={"storage_class": bucket.storage_class, "location": bucket.location,
                     "location_type": bucket.location_type, "lifecycle_rules": rules,
                     "has_lifecycle": bool(rules), "versioning": bool(bucket.versioning_enabled),

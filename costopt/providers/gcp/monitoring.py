@@ -12,7 +12,8 @@ bytes ``ALIGN_MEAN`` per day) and mapped to costopt's names:
 - ``compute.googleapis.com/instance/network/{received,sent}_bytes_count`` (ALIGN_SUM per 5
   minutes) -> ``network_in`` / ``network_out`` bytes;
 - Vertex AI endpoints: ``prediction/online/prediction_count`` -> ``requests`` (sum per 5 min),
-  ``prediction_latencies`` (a distribution, ALIGN_PERCENTILE_95) -> ``latency_ms`` stat ``p95``,
+  ``prediction_latencies`` (a distribution, ALIGN_PERCENTILE_95) -> ``latency_ms`` stat ``p95``
+  (a point still holding a distribution is read as its 95th percentile, never as 0 or a mean),
   ``cpu/utilization`` and ``accelerator/duty_cycle`` (fractions) x100 -> ``cpu`` / ``gpu``;
 - ``storage.googleapis.com/api/request_count`` (method ReadObject, sum per day) -> ``gets``;
 - ``storage.googleapis.com/storage/total_bytes`` -> ``bytes_stored`` (per storage class).
@@ -25,6 +26,7 @@ import numpy as np
 
 from costopt.model import MetricSeries, Window
 from costopt.providers.gcp.clients import RETRY
+from costopt.providers.gcp.distribution import finite, point_value
 from costopt.providers.gcp.inventory import bucket_id, instance_id
 from costopt.providers.gcp.vertex import endpoint_id
 
@@ -114,7 +116,9 @@ def read_metric(client, project: str, metric: GcpMetric, window: Window, wanted:
         points = merged.setdefault((rid, storage_class), {})
         for point in series.points:
             ts = int(point.interval.end_time.seconds)
-            value = point.value.double_value if point.value.HasField("double_value") else float(point.value.int64_value)
+            value = point_value(point, metric.stat)
+            if not finite(value):
+                continue
             value *= metric.scale
             if metric.per_capacity:
                 value /= capacity[rid]

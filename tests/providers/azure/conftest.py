@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -93,3 +96,33 @@ def baseline(_seed, tmp_path_factory) -> Baseline:
     env.calls = list(_seed.calls)
     env.bodies = list(_seed.bodies)
     return Baseline(snapshot, env)
+
+
+@contextmanager
+def faulty(fake, fault=None):
+    """Mock ARM + Retail Prices: ``fault(method, url)`` may answer instead of the seeded fake."""
+    fake.denied.clear(), fake.throttle.clear(), fake.calls.clear(), fake.bodies.clear()
+    seeded = as_responses_callback(fake.handle)
+
+    def callback(request):
+        answer = fault(request.method, request.url) if fault else None
+        if answer is None:
+            return seeded(request)
+        status, headers, body = answer
+        return status, {**headers, "Content-Type": "application/json"}, json.dumps(body)
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        for method in (responses.GET, responses.POST):
+            mock.add_callback(method, re.compile(r"https://(management|prices)\.azure\.com/.*"), callback=callback)
+        yield AzureEnv(fake)
+
+
+@contextmanager
+def seeded(fake, kind: str, extra: list[dict]):
+    sub = fake.subscriptions[SUBSCRIPTION]
+    saved = copy.deepcopy(getattr(sub, kind))
+    getattr(sub, kind).extend(extra)
+    try:
+        yield
+    finally:
+        setattr(sub, kind, saved)

@@ -128,10 +128,10 @@ def test_forbidden_subscription_is_recorded_and_the_other_read(azure):
     finally:
         del azure.fake.subscriptions[OTHER]
     cov = {c.scope: c for c in snap.coverage}
-    assert cov[f"{OTHER}/compute"].status == "failed" and cov[f"{OTHER}/compute"].error_code == "AuthorizationFailed"
-    assert f"--scope /subscriptions/{OTHER}" in cov[f"{OTHER}/compute"].fix
+    assert cov[f"{OTHER}/compute/vms"].status == "failed" and cov[f"{OTHER}/compute/vms"].error_code == "AuthorizationFailed"
+    assert f"--scope /subscriptions/{OTHER}" in cov[f"{OTHER}/compute/vms"].fix
     assert '"Cost Management Reader"' in cov[f"{OTHER}/cost"].fix
-    assert cov[f"{SUBSCRIPTION}/compute"].status == "ok" and "api-d16" in by_name(snap)
+    assert cov[f"{SUBSCRIPTION}/compute/vms"].status == "ok" and "api-d16" in by_name(snap)
 
 
 def test_storage_denied_only(azure):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -66,3 +67,13 @@ def baseline(_servers, tmp_path_factory) -> Baseline:
         mp.setenv("COSTOPT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))  # module scope: before autouse
         snapshot = GcpEnv(fake, monitoring, endpoints).collect()
     return Baseline(snapshot, list(fake.calls), list(monitoring.requests))
+
+
+@contextmanager
+def wrapped(gcp: GcpEnv, fault):
+    """A local HTTP server answering like the seeded fake except where ``fault(method, path)`` answers."""
+    def handler(method, path, headers, body):
+        return fault(method, path) or gcp.fake.handle(method, path, headers, body)
+
+    with FakeHttpServer(handler) as server:
+        yield GcpEnv(gcp.fake, gcp.monitoring, GcpEndpoints(rest=server.url, monitoring=gcp.endpoints.monitoring))

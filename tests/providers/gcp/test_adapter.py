@@ -41,7 +41,8 @@ def test_inventory_kinds_specs_and_prices(baseline):
     bucket = res["ml-research-datasets"]
     assert bucket.kind == "bucket" and bucket.type == "STANDARD" and bucket.attributes["lifecycle_rules"] == []
     assert {c.scope: c.status for c in snap.coverage} == {
-        "catalog": "ok", f"{PROJECT}/billing": "ok", f"{PROJECT}/compute": "ok", f"{PROJECT}/storage": "ok",
+        "catalog": "ok", f"{PROJECT}/billing": "ok", f"{PROJECT}/compute/instances": "ok",
+        f"{PROJECT}/compute/disks": "ok", f"{PROJECT}/compute/addresses": "ok", f"{PROJECT}/storage": "ok",
         f"{PROJECT}/monitoring": "ok", f"{PROJECT}/vertex": "ok", f"bigquery:{BQ_TABLE}": "ok"}
     assert snap.prices and snap.prices[0].provider == "gcp"
 
@@ -102,7 +103,7 @@ def test_currency_from_config(gcp):
 def test_throttling_is_retried(gcp):
     gcp.fake.throttle["compute"] = 2
     snap = gcp.collect()
-    assert {c.scope: c.status for c in snap.coverage}[f"{PROJECT}/compute"] == "ok"
+    assert {c.scope: c.status for c in snap.coverage}[f"{PROJECT}/compute/instances"] == "ok"
     assert "train-a100" in by_name(snap)
 
 
@@ -116,7 +117,7 @@ def test_permission_denied_on_one_api_is_recorded_and_the_rest_is_read(gcp):
     assert "roles/storage" in cov[f"{PROJECT}/storage"].fix
     assert cov[f"{PROJECT}/monitoring"].error_code == "PermissionDenied"
     assert "roles/monitoring.viewer" in cov[f"{PROJECT}/monitoring"].fix
-    assert cov[f"{PROJECT}/compute"].status == "ok" and "train-a100" in by_name(snap)
+    assert cov[f"{PROJECT}/compute/instances"].status == "ok" and "train-a100" in by_name(snap)
     assert not snap.metrics and snap.billing is not None
 
 
@@ -125,9 +126,9 @@ def test_disabled_api_and_unknown_project(gcp):
     gcp.fake.denied.update({("other-project", "compute"), ("other-project", "storage"), ("other-project", "cloudbilling")})
     snap = gcp.collect(projects=(PROJECT, "other-project"))
     cov = {c.scope: c for c in snap.coverage}
-    assert cov[f"{PROJECT}/compute"].error_code == "ServiceDisabled"
-    assert cov[f"{PROJECT}/compute"].fix == f"gcloud services enable compute.googleapis.com --project {PROJECT}"
-    assert cov["other-project/compute"].error_code == "PermissionDenied"
+    assert cov[f"{PROJECT}/compute/instances"].error_code == "ServiceDisabled"
+    assert cov[f"{PROJECT}/compute/instances"].fix == f"gcloud services enable compute.googleapis.com --project {PROJECT}"
+    assert cov["other-project/compute/instances"].error_code == "PermissionDenied"
     assert cov[f"{PROJECT}/storage"].status == "ok"
 
 
@@ -195,7 +196,7 @@ def test_catalog_api_denied_falls_back_to_bundled_prices(gcp):
     assert cov["catalog"].status == "failed" and cov["catalog"].error_code == "PermissionDenied"
     n2 = by_name(snap)["etl-n2"]
     assert n2.hourly_cost is not None and n2.attributes["price_source"] != "Cloud Billing Catalog API"
-    assert cov[f"{PROJECT}/compute"].status == "ok"
+    assert cov[f"{PROJECT}/compute/instances"].status == "ok"
 
 
 def test_specs_from_machine_types_api_without_catalog(gcp):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from costopt.config import Settings
+from costopt.providers.fakes.gcp import gcp_error
 from costopt.providers.fakes.gcp_monitoring import FakeSeries
 from costopt.providers.fakes.gcp_seed import PROJECT
 
-from .conftest import NOW
+from .conftest import NOW, wrapped
 
 
 def _endpoint(i: int, machine="n1-standard-4", gpu=("NVIDIA_TESLA_T4", 1), replicas=(1, 3)) -> dict:
@@ -62,3 +66,24 @@ def test_vertex_api_disabled_is_skipped_not_failed(gcp):
     entry = {c.scope: c for c in snap.coverage}[f"{PROJECT}/vertex"]
     assert entry.status == "skipped" and entry.error_code == "ServiceDisabled"
     assert "aiplatform.googleapis.com" in entry.fix
+
+
+
+def test_one_unmappable_endpoint_and_one_failed_region_cost_only_themselves(with_endpoints):
+    with_endpoints.fake.projects[PROJECT]["endpoints"].append(  # deployedModels must be a list
+        {"name": "projects/418273645001/locations/us-central1/endpoints/999", "displayName": "bad-endpoint",
+         "deployedModels": "not-a-list"})
+
+    def fault(method, path):
+        if "/locations/europe-west4/endpoints" in path:
+            return gcp_error(403, "Permission 'aiplatform.endpoints.list' denied", "PERMISSION_DENIED", "forbidden")
+        return None
+
+    settings = replace(Settings(), providers={"gcp": {"vertex_regions": ["us-central1", "europe-west4"]}})
+    with wrapped(with_endpoints, fault) as env:
+        snap = env.collect(settings=settings)
+    cov = {c.scope: c for c in snap.coverage}
+    assert cov[f"{PROJECT}/vertex"].status == "partial"
+    assert cov[f"{PROJECT}/vertex/europe-west4"].error_code == "PermissionDenied"
+    assert cov[f"{PROJECT}/vertex/us-central1/bad-endpoint"].status == "failed"
+    assert sorted(r.name for r in snap.resources if r.kind == "endpoint") == ["scorer-0", "scorer-1", "scorer-2"]
