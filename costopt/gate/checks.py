@@ -24,6 +24,7 @@ from costopt.gate.budgets import Budget, BudgetSet
 from costopt.gate.forecast import month_forecast, window_sum
 from costopt.gate.savings import savings_check
 from costopt.model import Audit
+from costopt.reports.fmt import money as fmt_money
 
 STATUSES = ("pass", "warn", "fail", "skipped")
 # FOCUS ProviderName values are "AWS", "Google Cloud", "Microsoft"; budgets may say GCP or Azure.
@@ -79,7 +80,8 @@ def worst(statuses: Sequence[str]) -> str:
 
 
 def money(amount: float | None, currency: str) -> str:
-    return "—" if amount is None else f"{amount:,.2f} {currency}"
+    """The gate's amounts: the reports' formatter to the cent (``$15,420.06``, ``1,234.50 CHF``)."""
+    return "—" if amount is None else fmt_money(amount, currency, decimals=2)
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def test_levels(warn, fail, status):
     assert result.actual == pytest.approx(700.0)
     assert result.status == status
     if status != "pass":
-        assert f"exceeds the {status} level" in result.message and "700.00 USD" in result.message
+        assert f"exceeds the {status} level" in result.message and "$700.00" in result.message
 
 
 @pytest.mark.parametrize("kind, value, scope_per_day", SCOPES)
@@ -77,14 +77,14 @@ def test_each_scope_each_level_on_the_forecast(kind, value, scope_per_day, level
     assert result.actual == pytest.approx(2200.0) and result.forecast == pytest.approx(3000.0)
     assert result.status == status
     if status != "pass":
-        assert f"forecast to month end 3,000.00 USD exceeds the {status} level" in result.message
+        assert f"forecast to month end $3,000.00 exceeds the {status} level" in result.message
 
 
 def test_month_basis_actual_ignores_the_forecast():
     audit = flat_audit()
     forecast_based = one(audit, Budget("total", None, "month", fail=2500))
     actual_based = one(audit, Budget("total", None, "month", fail=2500, basis="actual"))
-    assert forecast_based.status == "fail" and "forecast to month end 3,000.00 USD" in forecast_based.message
+    assert forecast_based.status == "fail" and "forecast to month end $3,000.00" in forecast_based.message
     assert actual_based.status == "pass"
     assert one(audit, Budget("total", None, "month", fail=2100, basis="actual")).status == "fail"
 
@@ -101,7 +101,7 @@ def test_growth_week_over_week():
     assert result.status == "warn"
     assert result.details["previous_week"] == pytest.approx(700.0)
     assert result.details["current_week"] == pytest.approx(840.0)
-    assert "+20.0%" in result.message and "700.00 USD -> 840.00 USD" in result.message
+    assert "+20.0%" in result.message and "$700.00 -> $840.00" in result.message
     assert one(audit, Budget("total", None, "growth", fail=15)).status == "fail"
     shrinking = make_audit(START, END, lambda d: 80.0 if d >= date(2026, 11, 16) else 100.0)
     # A negative level asks for shrinking: -20% passes "fail above -10%", fails "fail above -25%".
@@ -195,7 +195,7 @@ def test_unrealised_savings_from_history_shapes(history):
     [result] = evaluate_budgets(audit, BudgetSet(savings=SAVINGS))
     assert result.actual == pytest.approx(1500.0)  # rec-2 is too young
     assert result.status == "fail" and result.details["ids"] == ["rec-0", "rec-1"]
-    assert "2 recommendation(s)" in result.message and "1,500.00 USD/month" in result.message
+    assert "2 recommendation(s)" in result.message and "$1,500.00/month" in result.message
 
 
 def test_unrealised_savings_never_add_another_currency():

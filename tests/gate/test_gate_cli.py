@@ -46,7 +46,7 @@ def test_within_budget_exits_0(audit_file):
 def test_breach_exits_1_and_warn_only_exits_0(audit_file):
     failed = run("--audit", audit_file, "--budget", "2,500")
     assert failed.exit_code == 1
-    assert "FAIL total month: forecast to month end 3,000.00 USD exceeds the fail level 2,500.00 USD" in failed.stdout
+    assert "FAIL total month: forecast to month end $3,000.00 exceeds the fail level $2,500.00" in failed.stdout
     soft = run("--audit", audit_file, "--budget", "2500", "--warn-only")
     assert soft.exit_code == 0
     assert "FAIL" in soft.stdout and "--warn-only" in soft.stdout.splitlines()[-1]

@@ -49,8 +49,8 @@ def test_one_testcase_per_check_with_amounts(schema):
     assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("4", "1", "1")
     failure = cases[0].find("failure")
     assert failure is not None and failure.get("type") == "BudgetExceeded"
-    assert "3,000.00 USD" in failure.get("message") and "2,500.00 USD" in failure.get("message")
-    assert "month to date 2,200.00 USD" in failure.get("message")
+    assert "$3,000.00" in failure.get("message") and "$2,500.00" in failure.get("message")
+    assert "month to date $2,200.00" in failure.get("message")
     assert "WARN" in cases[1].find("system-out").text and cases[1].find("failure") is None
     assert cases[2].find("failure") is None and cases[2].find("skipped") is None
     skipped = cases[3].find("skipped")
