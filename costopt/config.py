@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from costopt.errors import ConfigError
+from costopt.provider_config import validate_providers
 
 DEFAULT_LOOKBACK_DAYS = 14
 DEFAULT_HISTORY_DIR = "~/.local/share/costopt/history"
@@ -217,6 +218,8 @@ def settings_from_mapping(data: Mapping[str, Any], source: ConfigSource | None =
             if not isinstance(data[section], dict):
                 raise source.error((section,), f"expected {TOP_LEVEL_KEYS[section]}")
             kwargs[section] = data[section]
+    if "providers" in kwargs:
+        validate_providers(kwargs["providers"], source)
     if "budgets" in data:
         if not isinstance(data["budgets"], (dict, list)):
             raise source.error(("budgets",), f"expected {TOP_LEVEL_KEYS['budgets']}")

@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any, Callable, Mapping
 
 from costopt.config import Settings
+from costopt.provider_config import AWS_PRICE_MODES
 from costopt.errors import ProviderError
 from costopt.model import HOURS_PER_MONTH, CoverageEntry, Resource, Snapshot, Window
 from costopt.progress import QUIET
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_WORKERS = 16
 DEFAULT_RETRY_MODE = "adaptive"
 DEFAULT_MAX_ATTEMPTS = 8
-PRICE_MODES = ("auto", "api", "catalog", "off")
+PRICE_MODES = AWS_PRICE_MODES
 
 
 class AwsProvider:

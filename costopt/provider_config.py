@@ -1,0 +1,70 @@
+"""The ``[providers.*]`` sections of costopt.toml: every key each adapter reads, checked at load.
+
+Why: a misspelt key (``max_worker = 4``) or a wrong type used to be ignored or to fail only
+once the adapter ran; now it is a config error naming the file, line and key before anything
+is collected. Each adapter reads its section through these names only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Protocol
+
+
+class ConfigSource(Protocol):
+    """Where the settings came from (costopt.config.ConfigSource): errors point at file and line."""
+
+    def error(self, key_path: tuple[str, ...], message: str) -> Exception: ...
+
+AWS_PRICE_MODES = ("auto", "api", "catalog", "off")
+AWS_RETRY_MODES = ("standard", "adaptive", "legacy")
+
+
+@dataclass(frozen=True)
+class Key:
+    """One setting: what it must be (for the error) and the check."""
+
+    expected: str
+    valid: Callable[[Any], bool]
+
+
+def _whole(minimum: int) -> Key:
+    return Key(f"a whole number >= {minimum}",
+               lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= minimum)
+
+
+def _one_of(*choices: str) -> Key:
+    return Key("one of " + ", ".join(repr(c) for c in choices), lambda v: v in choices)
+
+
+def _strings() -> Key:
+    return Key("a list of strings", lambda v: isinstance(v, list) and all(isinstance(x, str) and x for x in v))
+
+
+_PERIOD = Key("a whole number of seconds, a multiple of 60",
+              lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 60 and v % 60 == 0)
+_TEXT = Key("a non-empty string", lambda v: isinstance(v, str) and bool(v))
+
+PROVIDER_KEYS: dict[str, dict[str, Key]] = {
+    "aws": {"max_workers": _whole(1), "retry_mode": _one_of(*AWS_RETRY_MODES), "max_attempts": _whole(1),
+            "prices": _one_of(*AWS_PRICE_MODES), "period_s": _PERIOD},
+    "gcp": {"projects": _strings(), "bq_table": _TEXT, "vertex_regions": _strings()},
+    "azure": {"subscriptions": _strings(), "management_groups": _strings()},
+}
+
+
+def validate_providers(section: Mapping[str, Any], source: ConfigSource) -> None:
+    """Raise a ConfigError (file, line, key) for an unknown provider, key or a bad value."""
+    for provider, body in section.items():
+        known = PROVIDER_KEYS.get(provider)
+        if known is None:
+            raise source.error(("providers", provider), f"unknown provider; expected one of: {', '.join(PROVIDER_KEYS)}")
+        if not isinstance(body, Mapping):
+            raise source.error(("providers", provider), "expected a table of settings")
+        for key, value in body.items():
+            rule = known.get(key)
+            if rule is None:
+                raise source.error(("providers", provider, key),
+                                   f"unknown setting; [providers.{provider}] takes: {', '.join(known)}")
+            if not rule.valid(value):
+                raise source.error(("providers", provider, key), f"expected {rule.expected}, got {value!r}")
