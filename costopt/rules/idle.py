@@ -10,6 +10,8 @@ little data, no price) is reported as a Skip with the reason.
 
 from __future__ import annotations
 
+import shlex
+
 from datetime import datetime
 from typing import Any
 
@@ -217,6 +219,8 @@ def idle_sagemaker_endpoint(snapshot, catalog, params):
     ``max_invocations_per_day``, for an endpoint older than ``min_age_hours``.
     How to fix: delete the endpoint (its endpoint config and model stay, so it can be recreated),
     or move it to serverless inference / scale-to-zero (see autoscaling.* alternatives).
+    An endpoint left Failed or OutOfService bills nothing, but it lingers: it is listed (no
+    saving claimed) once it is older than ``min_age_hours``, so someone deletes or fixes it.
     """
     now = snapshot.window.end
     days = max(snapshot.window.days, 1e-9)
@@ -229,6 +233,9 @@ def idle_sagemaker_endpoint(snapshot, catalog, params):
         age = _age_days(r, now)
         if age is not None and age * 24 < params.min_age_hours:
             yield Skip("idle.sagemaker_endpoint", r.id, f"endpoint is only {age * 24:.0f} h old")
+            continue
+        if r.attributes.get("status") in LINGERING_STATUSES:
+            yield _lingering_endpoint(r, age)
             continue
         per_day = totals.get(r.id, 0.0) / days
         if per_day > params.max_invocations_per_day:
@@ -247,6 +254,21 @@ def idle_sagemaker_endpoint(snapshot, catalog, params):
                    rationale=f"Endpoint {r.name} ({r.count} x {r.type}) served {per_day:.1f} invocations/day "
                              f"over {snapshot.window.days:.0f} days.",
                    apply=f"aws sagemaker delete-endpoint --region {r.region} --endpoint-name {r.name}")
+
+
+LINGERING_STATUSES = frozenset({"Failed", "OutOfService"})
+
+
+def _lingering_endpoint(r, age_days):
+    status = r.attributes.get("status")
+    return _rec("idle.sagemaker_endpoint", r, "delete the failed endpoint", 0.0, confidence="high",
+                performance_risk=0, current={"status": status}, proposed={"state": "deleted (config kept)"},
+                evidence={"status": status, "age_days": age_days, "billed": False},
+                rationale=f"Endpoint {r.name} has been {status} (billed nothing) for "
+                          f"{'an unknown time' if age_days is None else f'{age_days:.0f} days'}; delete it, or fix "
+                          "and update it, before an update brings it back into service unnoticed.",
+                apply=f"aws sagemaker delete-endpoint --region {shlex.quote(r.region)} "
+                      f"--endpoint-name {shlex.quote(r.name)}")
 
 
 @rule("idle.nat_gateway", params=defaults.IdleNatGateway, needs=("inventory",))

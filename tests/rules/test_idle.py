@@ -141,6 +141,22 @@ def test_idle_sagemaker_endpoint_by_invocations_per_day():
     assert not recs and "old" in skip.reason
 
 
+def test_failed_endpoint_that_lingers_is_listed_without_a_saving():
+    end = T0 + timedelta(days=14)
+    failed = make_resource("arn:ep/broken", kind="endpoint", type="ml.g5.xlarge", name="ranker-canary", count=0,
+                           hourly_cost=0.0, created=end - timedelta(days=20), attributes={"status": "Failed"})
+    serverless = replace(failed, id="arn:ep/sls", name="sls", attributes={"status": "InService"})
+    (rec,), skips = run(idle.idle_sagemaker_endpoint, make_snapshot([failed, serverless]),
+                        defaults.IdleSagemakerEndpoint())
+    assert not skips
+    assert (rec.resource_name, rec.action, rec.monthly_savings) == ("ranker-canary", "delete the failed endpoint", 0.0)
+    assert rec.evidence["status"] == "Failed" and "Failed (billed nothing) for 20 days" in rec.rationale
+    assert rec.apply == "aws sagemaker delete-endpoint --region us-east-1 --endpoint-name ranker-canary"
+    young = replace(failed, created=end - timedelta(hours=2))
+    recs, (skip,) = run(idle.idle_sagemaker_endpoint, make_snapshot([young]), defaults.IdleSagemakerEndpoint())
+    assert not recs and "old" in skip.reason
+
+
 def test_idle_nat_gateway_by_bytes():
     end = T0 + timedelta(days=14)
     nat = make_resource("nat-idle", kind="nat_gateway", type="public", hourly_cost=0.045, created=end - timedelta(days=90))
