@@ -13,6 +13,10 @@ must finish in seconds, so:
   computes the statistic. The adapter's requests and responses still cross botocore (CBOR
   protocol, pagination) exactly as against AWS.
 
+The points are statistic sets, so, as CloudWatch does for a metric published that way,
+extended statistics (p50, p95...) are answered with no values: the demo's latency is
+read from Average and Maximum.
+
 Only the demo uses this; the adapter's tests run against stock moto.
 """
 
@@ -92,8 +96,10 @@ def aggregate(parts: list[list[np.ndarray]], start: int, end: int, period: int, 
         vals = np.add.reduceat(sm, first)
     elif stat == "SampleCount":
         vals = np.add.reduceat(n, first)
-    else:  # Average
+    elif stat == "Average":
         vals = np.add.reduceat(sm, first) / np.add.reduceat(n, first)
+    else:  # a percentile: statistic sets (min, max, sum, count) keep none, as in CloudWatch
+        return np.empty(0, np.int64), np.empty(0)
     return start + uniq * period, vals
 
 
