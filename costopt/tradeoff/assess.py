@@ -335,6 +335,7 @@ def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: S
     group_of = {iid: index[gid] for gid, ids in members.items() for iid in ids}
     serving = [rid for rid, wl in workloads.items() if wl is not None]
     serving += sorted({group_of[rid].id for rid in serving if rid in group_of} - set(serving))
-    observed = observe(snapshot.metrics, serving, params, members=members) if serving else {}
+    observed = observe(snapshot.metrics, serving, params, members=members,
+                       providers={rid: index[rid].provider for rid in serving}) if serving else {}
     return [_assess_one(rec, index.get(rec.resource_id), workloads.get(rec.resource_id), targets, observed,
                         catalog, params, group_of.get(rec.resource_id)) for rec in recs]

@@ -19,6 +19,9 @@ percentiles; ``Average``: the mean; Maximum/Minimum/Sum are not used):
 A percentile series is never read as a service time on its own: the p95 of a period is a
 tail, not a typical request.
 
+The audit names the statistic each prediction rests on (:func:`stat_label`): a request
+percentile with where it comes from ("p95 (CloudWatch extended statistic)"), or "Average".
+
 Without request metrics (an EC2 fleet behind a load balancer), the load can still be read
 from utilisation: the peak CPU (or GPU) utilisation is the utilisation rho, so
 ``lambda = rho x c / S`` (see :mod:`predict`). A group (Auto Scaling group) pools the
@@ -40,6 +43,11 @@ from costopt.model import MetricSeries
 from costopt.tradeoff.params import TradeoffParams
 
 
+# Where each provider's request percentiles come from, as the audit names them.
+PERCENTILE_SOURCES = {"aws": "CloudWatch extended statistic", "gcp": "Cloud Monitoring distribution percentile",
+                      "azure": "Azure Monitor percentile"}
+
+
 @dataclass(frozen=True)
 class Observed:
     """Load and latency facts of one resource over the lookback."""
@@ -59,6 +67,7 @@ class Observed:
     peak_gpu: float | None = None
     notes: tuple[str, ...] = ()
     hour_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # of hourly_requests
+    provider: str = ""  # whose metrics these are (names the percentiles' source)
 
     @property
     def request_hours(self) -> int:
@@ -105,6 +114,23 @@ def percentile_of(stat: str) -> float | None:
         q = float(low[1:]) / 100.0
         return q if 0.0 < q < 1.0 else None
     return None
+
+
+def stat_label(stat: str, provider: str = "") -> str:
+    """"p95 (CloudWatch extended statistic)" for a request percentile, the name itself otherwise."""
+    if percentile_of(stat) is None:
+        return stat
+    return f"{stat} ({PERCENTILE_SOURCES.get(provider, 'request percentile')})"
+
+
+def stats_label(stats: Sequence[str], provider: str = "") -> str:
+    """The statistics read, e.g. "Average" or "Average; p50, p95 (CloudWatch extended statistics)"."""
+    plain = [s for s in stats if percentile_of(s) is None]
+    pct = sorted((s for s in stats if percentile_of(s) is not None), key=lambda s: percentile_of(s) or 0.0)
+    parts = list(plain)
+    if pct:
+        parts.append(f"{', '.join(pct)} ({PERCENTILE_SOURCES.get(provider, 'request percentile')}s)")
+    return "; ".join(parts)
 
 
 def _usable(stat: str) -> bool:
@@ -157,12 +183,15 @@ def _peak_util(series: Sequence[MetricSeries]) -> float | None:
 
 
 def observe(metrics: Sequence[MetricSeries], resource_ids: Sequence[str], params: TradeoffParams,
-            members: Mapping[str, Sequence[str]] | None = None) -> dict[str, Observed]:
+            members: Mapping[str, Sequence[str]] | None = None,
+            providers: Mapping[str, str] | None = None) -> dict[str, Observed]:
     """Observed load and latency for each of ``resource_ids`` (missing data noted, not guessed).
 
-    ``members`` maps a group's id to its member instances, whose series are pooled into it.
+    ``members`` maps a group's id to its member instances, whose series are pooled into it;
+    ``providers`` a resource's id to its provider (which names where percentiles come from).
     """
     members = members or {}
+    providers = providers or {}
     owner: dict[str, list[str]] = {}
     for rid in resource_ids:
         for source in (rid, *members.get(rid, ())):
@@ -210,5 +239,5 @@ def observe(metrics: Sequence[MetricSeries], resource_ids: Sequence[str], params
             notes.append("latency at low load is 0 ms")
         out[rid] = Observed(rid, counts, peak, mean, service, cv, basis, busy, busy_rps if busy else None, points,
                             ",".join(sorted(stats)), _peak_util(by.get((rid, "cpu"), [])),
-                            _peak_util(by.get((rid, "gpu"), [])), tuple(notes), hours)
+                            _peak_util(by.get((rid, "gpu"), [])), tuple(notes), hours, providers.get(rid, ""))
     return out

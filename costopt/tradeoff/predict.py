@@ -8,7 +8,9 @@ config, else fitted from two latency statistics at low load, else the cautious d
 
 **Goodness of fit, not a multiplier.** The model's prediction for today's set-up in the busy
 hours is compared with what was observed there, statistic for statistic (the request p95
-with the model's p95, an Average with the model's mean). When observed / model falls
+with the model's p95, and the p99 with the model's p99 when observed; an Average with the
+model's mean only when no percentile was published). ``fit_statistic`` names it, e.g.
+"p95 (CloudWatch extended statistic)" or "Average". When observed / model falls
 outside ``fit_range`` (about [0.8, 1.25]) the verdict is unknown: the model does not describe
 the fleet, so it cannot vouch for a change. Inside, the predictions stand unscaled.
 
@@ -19,7 +21,9 @@ read as rho (``lambda = rho c / S``). When both exist and disagree by more than
 **Autoscaling** is evaluated hour by hour: the count of hour h is the one the policy chose
 for the load of hour h - lag (``ceil(lambda S / (workers x target))`` clamped to [min, max],
 the rule's ``scale_out_lag_hours``), judged against hour h's load; the worst hour counts.
-Utilisation >= 1 is an unbounded queue: a breach.
+Utilisation >= 1 is an unbounded queue: a breach. A fleet whose target percentile was
+observed above the target in the busy hours is judged from that observation: a change that
+does not lower the prediction is a breach, whatever the model says of today.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import numpy as np
 from costopt.tradeoff.accuracy import Check
 from costopt.tradeoff.capacity import Hardware, ServiceScale, missing_figures, service_scale
 from costopt.tradeoff.ggc import ServiceTime, mean_response, response_quantile
-from costopt.tradeoff.load import Observed, percentile_of
+from costopt.tradeoff.load import Observed, percentile_of, stat_label, stats_label
 from costopt.tradeoff.params import TradeoffParams
 from costopt.tradeoff.targets import Model, ModelVariant, Workload
 
@@ -95,33 +99,62 @@ def _load(obs: Observed, before: Setup, c0: int, service: float,
     return max(from_req, from_util), higher, note
 
 
+def _fit_statistics(obs: Observed, primary: float) -> list[str]:
+    """The busy-hour statistics the model is checked against: the target's percentile (else
+    the highest observed), p99 too when observed; "Average" only without percentiles."""
+    percentiles = {k: percentile_of(k) or 0.0 for k in obs.busy_latency_ms if k != "Average"}
+    if not percentiles:
+        return ["Average"]
+    first = qname(primary) if qname(primary) in percentiles else max(percentiles, key=lambda k: percentiles[k])
+    return [first] + (["p99"] if "p99" in percentiles and first != "p99" else [])
+
+
 def _fit(obs: Observed, scale: float, c0: int, st: ServiceTime, ca: float, primary: float,
          params: TradeoffParams) -> tuple[dict[str, Any], Check | None]:
-    """Observed / model in the busy hours for the best statistic; a check when it does not fit."""
+    """Observed / model in the busy hours, statistic for statistic; a check when one does not fit."""
     if not obs.busy_latency_ms or obs.busy_rps is None:
         return {"fit_ratio": None, "fit_statistic": None}, None
-    percentiles = {k: percentile_of(k) for k in obs.busy_latency_ms if k != "Average"}
-    stat = (qname(primary) if qname(primary) in percentiles else
-            max(percentiles, key=lambda k: percentiles[k] or 0.0) if percentiles else "Average")
     lam = obs.busy_rps / 1000.0 * scale
-    q = percentiles.get(stat)
-    model = _quantile(lam, st, c0, q, ca) if q is not None else _mean(lam, st, c0, ca)
-    observed = obs.busy_latency_ms[stat]
-    impacts: dict[str, Any] = {"fit_statistic": stat, "fit_observed_ms": observed,
-                               "fit_model_ms": model if math.isfinite(model) else None, "fit_ratio": None}
-    if not math.isfinite(model) or model <= 0:
-        return impacts, Check("unknown", (
-            f"the latency model does not fit what is observed: it puts today's busy hours at utilisation >= 1 "
-            f"while {stat} {_fmt(observed)} was observed"))
-    ratio = observed / model
-    impacts["fit_ratio"] = ratio
-    lo, hi = params.fit_range
-    if lo <= ratio <= hi:
-        return impacts, None
-    return impacts, Check("unknown", (
-        f"the latency model does not fit what is observed (ratio {ratio:.2f}): busy-hour {stat} {_fmt(observed)} "
-        f"observed vs {_fmt(model)} modelled; check workers_per_instance, service_cv and that the latency "
-        f"metric is per request"))
+    impacts: dict[str, Any] = {}
+    ratios: dict[str, float] = {}
+    for stat in _fit_statistics(obs, primary):
+        q = percentile_of(stat)
+        model = _quantile(lam, st, c0, q, ca) if q is not None else _mean(lam, st, c0, ca)
+        observed = obs.busy_latency_ms[stat]
+        label = stat_label(stat, obs.provider)
+        if not impacts:
+            impacts = {"fit_statistic": label, "fit_observed_ms": observed,
+                       "fit_model_ms": model if math.isfinite(model) else None, "fit_ratio": None}
+        if not math.isfinite(model) or model <= 0:
+            return impacts, Check("unknown", (
+                f"the latency model does not fit what is observed: it puts today's busy hours at utilisation >= 1 "
+                f"while {label} {_fmt(observed)} was observed"))
+        ratios[stat] = observed / model
+        if len(ratios) == 1:
+            impacts["fit_ratio"] = ratios[stat]
+        lo, hi = params.fit_range
+        if not lo <= ratios[stat] <= hi:
+            impacts["fit_ratios"] = dict(ratios)
+            return impacts, Check("unknown", (
+                f"the latency model does not fit what is observed (ratio {ratios[stat]:.2f}): busy-hour {label} "
+                f"{_fmt(observed)} observed vs {_fmt(model)} modelled; check workers_per_instance, service_cv and "
+                f"that the latency metric is per request"))
+    impacts["fit_ratios"] = ratios
+    return impacts, None
+
+
+def _observed_breach(obs: Observed, primary: float, target: float | None, before_ms: float,
+                     after_ms: float | None) -> Check | None:
+    """A breach when the target's percentile was observed above the target in the busy hours
+    and the change does not bring the prediction down: the fleet is judged from its p95."""
+    observed = obs.busy_latency_ms.get(qname(primary))
+    if target is None or observed is None or observed <= target:
+        return None
+    if after_ms is not None and after_ms < before_ms:
+        return None
+    label = stat_label(qname(primary), obs.provider)
+    return Check("breach", f"busy-hour {label} was {_fmt(observed)}, already above the {_fmt(target)} target, "
+                           f"and this change does not lower it")
 
 
 def _lagged_counts(obs: Observed, need: np.ndarray, lag: int) -> np.ndarray:
@@ -221,7 +254,8 @@ def predict_latency(obs: Observed | None, workload: Workload, before: Setup, aft
     impacts.update({
         "peak_rps": lam * 1000.0, "load_basis": basis, "service_ms_before": service, "service_ms_after": st1.mean,
         "service_cv": cv, "service_cv_basis": cv_basis, "servers_before": c0, "latency_basis": scale.basis,
-        "latency_stat": obs.latency_stat or None, "latency_model": "G/G/c (Erlang C, Allen-Cunneen)",
+        "latency_stat": stats_label(obs.latency_stat.split(","), obs.provider) if obs.latency_stat else None,
+        "latency_model": "G/G/c (Erlang C, Allen-Cunneen)",
     })
     if obs.service_basis and "service_time_basis" not in impacts:
         impacts["service_time_basis"] = obs.service_basis
@@ -273,6 +307,11 @@ def predict_latency(obs: Observed | None, workload: Workload, before: Setup, aft
         else:
             checks.append(Check("ok", f"{name} {_fmt(before_ms)} -> {_fmt(value)}, within the {_fmt(target)} target"))
     primary_after = impacts.get(f"{qname(primary)}_ms_after")
+    observed = _observed_breach(obs, primary, target_q.get(primary), impacts[f"{qname(primary)}_ms_before"],
+                                primary_after)
+    if observed is not None:
+        impacts[f"{qname(primary)}_ms_observed"] = obs.busy_latency_ms[qname(primary)]
+        checks.append(observed)
     if workload.latency_target_ms is not None:
         impacts["headroom_ms_before"] = workload.latency_target_ms - impacts[f"{qname(primary)}_ms_before"]
         impacts["headroom_ms_after"] = None if primary_after is None else workload.latency_target_ms - primary_after

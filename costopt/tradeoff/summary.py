@@ -12,7 +12,11 @@ target and the accuracy before/after against the floor. The raw figures live in
 ``p99_ms_before/after``    when a p99 target is declared
 ``headroom_ms_before/after``  target minus the predicted quantile
 ``utilization_before/after``  G/G/c utilisation at the peak hour
-``fit_statistic/fit_ratio``  goodness of fit: observed / model at today's set-up in busy hours
+``fit_statistic/fit_ratio``  goodness of fit: observed / model at today's set-up in busy hours;
+                           the statistic named with its source, "p95 (CloudWatch extended
+                           statistic)" or "Average"; ``fit_ratios`` per statistic (p95, p99)
+``latency_stat``           the latency statistics read, e.g. "Average; p50, p95 (...)"
+``p95_ms_observed``        busy-hour p95 observed above the target (the change is judged by it)
 ``service_cv(_basis)``     variability of the service time: config, fitted, or the default
 ``load_basis/load_note``   requests or utilisation; a note when they disagree > 3x
 ``performance_risk_basis`` why the candidate's 0-4 performance risk is what it is

@@ -47,7 +47,7 @@ def test_fitted_variability_predicts_a_capacity_cut_within_ten_percent_of_simula
     assert rec.impacts["service_cv_basis"] == "fitted (p50 and p95 at low load)"
     assert rec.impacts["service_cv"] == pytest.approx(CV, abs=0.05)
     assert rec.impacts["service_ms_before"] == pytest.approx(SERVICE_MS, rel=0.03)
-    assert rec.impacts["fit_statistic"] == "p95" and 0.9 < rec.impacts["fit_ratio"] < 1.1
+    assert rec.impacts["fit_statistic"] == "p95 (CloudWatch extended statistic)" and 0.9 < rec.impacts["fit_ratio"] < 1.1
     truth = simulated(rec.impacts["peak_rps"], 2, arrivals=20000)[1]
     assert rec.impacts["p95_ms_after"] == pytest.approx(truth, rel=0.10)
     assert rec.slo.status == ("breach" if truth > 100 else "ok")

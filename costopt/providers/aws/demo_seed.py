@@ -88,6 +88,11 @@ class Metrics:
                                 "Maximum": float(mx[0])}}])
         self.estate.bulk.add(ACCOUNT, self.region, metric_key(namespace, name, dims), ts[1:], avg[1:], mx[1:])
 
+    def percentiles(self, namespace: str, name: str, dims: dict[str, str], ts: np.ndarray,
+                    values: dict[str, np.ndarray]) -> None:
+        """Request percentiles ({"p95": array...}) of the periods starting at ``ts``."""
+        self.estate.bulk.add_percentiles(ACCOUNT, self.region, metric_key(namespace, name, dims), ts, values)
+
     def count(self, namespace: str, name: str, dims: dict[str, str], per_period: np.ndarray, unit: str = "Count",
               ts: np.ndarray | None = None) -> None:
         """A counter: the Sum over each period is ``per_period`` (5 samples of a fifth each)."""
@@ -239,7 +244,9 @@ class Serving:
     on average (coefficient of variation ``service_cv``, lognormal), arrivals Poisson at
     ``base_rps + peak_rps x diurnal``. GPU utilisation is the servers' busy share (rate x service /
     servers), and ModelLatency's Average and Maximum per period are the queue's mean and 99.9th
-    percentile response time (costopt.tradeoff.ggc), so requests, GPU and latency tell one story."""
+    percentile response time (costopt.tradeoff.ggc), and its hourly request percentiles (the
+    extended statistics p50..p99) the queue's at the hour's mean rate, so requests, GPU and
+    latency tell one story."""
 
     servers: int
     service_ms: float
@@ -260,6 +267,9 @@ class Serving:
         return np.asarray(values) * 1000.0
 
 
+DEMO_PERCENTILES = (0.5, 0.9, 0.95, 0.99)
+
+
 # fraud-detector: 4 x ml.g4dn.xlarge at 20 ms per request; 24 rps at night to 110 rps at 16:00 UTC
 # (GPU 12% -> 55% busy). recsys-ranker: 2 x ml.g4dn.2xlarge at 40 ms; 10 -> 30 rps (20% -> 60%).
 FRAUD_DETECTOR = Serving(servers=4, service_ms=20.0, service_cv=0.5, base_rps=24.0, peak_rps=86.0)
@@ -275,6 +285,12 @@ def seed_serving(m: Metrics, name: str, serving: Serving, d: np.ndarray, *, vcpu
     dims = {"EndpointName": name, "VariantName": "AllTraffic"}
     m.count("AWS/SageMaker", "Invocations", dims, np.round(rate * 300.0 * (1 + m.noise(0.02))))
     m.put("AWS/SageMaker", "ModelLatency", dims, avg * 1000.0, unit="Microseconds", maximum=p999 * 1000.0)
+    # request percentiles per hour (the period the demo reads): the queue's at the hour's mean rate
+    starts, hour = np.unique(m.ts // 3600 * 3600, return_inverse=True)
+    per_hour = np.bincount(hour)
+    hourly_rate, hourly_noise = np.bincount(hour, rate) / per_hour, np.bincount(hour, noise) / per_hour
+    m.percentiles("AWS/SageMaker", "ModelLatency", dims, starts,
+                  {f"p{q * 100:g}": serving.latency_ms(hourly_rate, q) * hourly_noise * 1000.0 for q in DEMO_PERCENTILES})
     seed_endpoint_metrics(m, name, vcpu=vcpu, requests=None, latency_ms=None, cpu=cpu, gpu=100.0 * busy, gpu_mem=gpu_mem)
 
 

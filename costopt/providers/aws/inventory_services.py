@@ -159,6 +159,7 @@ def autoscaling_groups(account: Account, region: str, instance_types: dict[str, 
             tags=tags, workload=workload_of(tags), created=g.get("CreatedTime"),
             attributes={"min": g.get("MinSize"), "max": g.get("MaxSize"), "desired": g.get("DesiredCapacity"),
                         "instance_type": itype, "instance_ids": members,
+                        "target_groups": list(g.get("TargetGroupARNs") or ()),
                         "policies": policies.get(g["AutoScalingGroupName"], []),
                         "members_priced_separately": True})
     return each(scope, cov, groups, one, lambda g: g.get("AutoScalingGroupName") or "a group without a name")

@@ -5,8 +5,16 @@ NVIDIA GPU metrics when :func:`list_metrics` shows them; SageMaker invocations, 
 and endpoint CPU/GPU utilisation per variant; NAT gateway bytes; S3 bucket size per storage
 class and object count; RDS CPU), then fetched with ``GetMetricData`` in batches of up to 500
 queries, every page followed. Average and Maximum are asked at 5-minute periods (hourly past
-63 days, as CloudWatch keeps them); costopt computes the percentiles itself
-(:mod:`costopt.metrics`), never CloudWatch.
+63 days, as CloudWatch keeps them); costopt computes the percentiles of utilisation over time
+itself (:mod:`costopt.metrics`).
+
+Request latency is different: the p95 of a period's hourly averages is not the p95 of its
+requests. For SageMaker ``ModelLatency`` and ``OverheadLatency`` (microseconds) and for an
+Application Load Balancer's ``TargetResponseTime`` (seconds, per target group: see
+:mod:`load_balancers`) CloudWatch's extended statistics p50, p90, p95 and p99 are asked too:
+the request percentiles of each period, recorded with ``stat`` "p95" etc. CloudWatch answers
+them empty for a metric it holds only as statistic sets; then Average and Maximum stand alone
+and :func:`percentile_gaps` names the sources for a coverage note.
 
 Each series carries its own period (:func:`native_period`): a sparse hourly metric read at
 5-minute periods counts one hour per point, so hours of data follow the series' timestamps.
@@ -31,6 +39,9 @@ FINE_PERIOD_S = 300
 COARSE_PERIOD_S = 3600
 DAILY_PERIOD_S = 86400
 PERCENT_STATS = ("Maximum", "Average")
+LATENCY_PERCENTILES = ("p50", "p90", "p95", "p99")  # CloudWatch extended statistics (Stat "p95")
+LATENCY_STATS = PERCENT_STATS + LATENCY_PERCENTILES
+SAGEMAKER_LATENCY = (("latency_ms", "ModelLatency"), ("overhead_latency_ms", "OverheadLatency"))
 NAT_METRICS = ("BytesOutToDestination", "BytesInFromDestination", "BytesOutToSource", "BytesInFromSource")
 CW_AGENT = {"mem_used_percent": "memory", "nvidia_smi_utilization_gpu": "gpu"}
 
@@ -107,8 +118,8 @@ def plan_endpoint(r: Resource, period: int, spec_of: Callable[[str], dict[str, A
         d = _dims(EndpointName=r.name, VariantName=v["name"])
         extra = {"variant": v["name"]}
         qs.append(Query(r.id, "requests", "Count", "Sum", "AWS/SageMaker", "Invocations", d, period, dimensions=extra))
-        qs += [Query(r.id, "latency_ms", "Milliseconds", s, "AWS/SageMaker", "ModelLatency", d, period, 0.001, extra)
-               for s in PERCENT_STATS]
+        qs += [Query(r.id, metric, "Milliseconds", s, "AWS/SageMaker", name, d, period, 0.001, extra)
+               for metric, name in SAGEMAKER_LATENCY for s in LATENCY_STATS]
         spec = spec_of(v.get("instance_type") or "") or {}
         vcpu, gpus = spec.get("vcpu") or 1, spec.get("gpu_count") or 1
         for metric, name, per in (("cpu", "CPUUtilization", vcpu), ("gpu", "GPUUtilization", gpus),
@@ -118,6 +129,35 @@ def plan_endpoint(r: Resource, period: int, spec_of: Callable[[str], dict[str, A
             qs += [Query(r.id, metric, "Percent", s, "/aws/sagemaker/Endpoints", name, d, period, 1.0 / per, extra)
                    for s in PERCENT_STATS]
     return qs
+
+
+def plan_target_group(resource_id: str, load_balancer: str, target_group: str, period: int) -> list[Query]:
+    """ALB ``TargetResponseTime`` (seconds -> ms) of one target group behind one load balancer.
+
+    ``load_balancer`` / ``target_group`` are the CloudWatch dimension values ("app/NAME/ID",
+    "targetgroup/NAME/ID")."""
+    d = _dims(LoadBalancer=load_balancer, TargetGroup=target_group)
+    extra = {"target_group": target_group}
+    return [Query(resource_id, "latency_ms", "Milliseconds", s, "AWS/ApplicationELB", "TargetResponseTime", d, period,
+                  1000.0, extra) for s in LATENCY_STATS]
+
+
+def percentile_gaps(queries: list[Query], series: list[MetricSeries]) -> list[str]:
+    """Latency sources asked for request percentiles that came back with Average/Maximum only.
+
+    Each is named "MetricName of RESOURCE (dimension values)", once."""
+    answered = {(s.resource_id, s.metric, tuple(sorted(s.dimensions.items())), s.stat) for s in series}
+    gaps: dict[tuple, str] = {}
+    for q in queries:
+        if q.stat not in LATENCY_PERCENTILES:
+            continue
+        key = (q.resource_id, q.metric, tuple(sorted(q.dimensions.items())))
+        has_mean = any(key + (s,) in answered for s in PERCENT_STATS)
+        has_pct = any(key + (p,) in answered for p in LATENCY_PERCENTILES)
+        if has_mean and not has_pct:
+            where = ", ".join(q.dimensions.values())
+            gaps.setdefault(key, f"{q.name} of {q.resource_id}" + (f" ({where})" if where else ""))
+    return list(gaps.values())
 
 
 def plan_nat(r: Resource, period: int) -> list[Query]:
@@ -201,6 +241,11 @@ def assemble(queries: list[Query], raw: dict[int, tuple[list, list]]) -> list[Me
             continue
         ts = _epoch(ts_list)
         vs = np.asarray(vs_list, dtype=np.float64) * q.scale
+        if q.stat in LATENCY_PERCENTILES:  # a period without requests has no percentile
+            keep = np.isfinite(vs)
+            ts, vs = ts[keep], vs[keep]
+            if not ts.size:
+                continue
         order = np.argsort(ts, kind="stable")
         ts, vs = ts[order], vs[order]
         if q.pair:

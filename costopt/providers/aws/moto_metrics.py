@@ -13,6 +13,12 @@ must finish in seconds, so:
   computes the statistic. The adapter's requests and responses still cross botocore (CBOR
   protocol, pagination) exactly as against AWS.
 
+The points are statistic sets, which keep no percentiles. A series may carry request
+percentiles per point besides (:meth:`BulkMetrics.add_percentiles`: the demo's endpoints
+know their queue's p50..p99 per period); an extended statistic (``Stat: "p95"``) is answered
+from those at their own period, and with no values at a coarser period (percentiles of
+periods do not combine) or for a series without them, as CloudWatch does for statistic sets.
+
 Only the demo uses this; the adapter's tests run against stock moto.
 """
 
@@ -25,6 +31,7 @@ from typing import Any, Iterator
 import numpy as np
 
 Key = tuple[str, str, tuple[tuple[str, str], ...]]  # namespace, metric name, sorted dimensions
+PERCENTILE_STATS = ("p50", "p90", "p95", "p99")  # the extended statistics a series may carry
 
 
 def metric_key(namespace: str, name: str, dims: list[dict[str, str]] | dict[str, str]) -> Key:
@@ -37,6 +44,7 @@ class BulkMetrics:
 
     def __init__(self) -> None:
         self.data: dict[tuple[str, str], dict[Key, list[np.ndarray]]] = {}
+        self.extended: dict[tuple[str, str], dict[Key, tuple[np.ndarray, dict[str, np.ndarray]]]] = {}
 
     def add(self, account: str, region: str, key: Key, ts: np.ndarray, avg: np.ndarray, mx: np.ndarray,
             samples: int = 5) -> None:
@@ -45,6 +53,16 @@ class BulkMetrics:
         mx = np.maximum(np.asarray(mx, dtype=np.float64), avg)
         n = np.full(ts.shape, float(samples))
         self.data.setdefault((account, region), {})[key] = [ts, np.minimum(avg, mx), mx, avg * n, n]
+
+    def add_percentiles(self, account: str, region: str, key: Key, ts: np.ndarray,
+                        values: dict[str, np.ndarray]) -> None:
+        """Request percentiles per point of ``key``: {"p95": array, ...}, aligned with ``ts``."""
+        self.extended.setdefault((account, region), {})[key] = (
+            np.asarray(ts, dtype=np.int64), {k: np.asarray(v, dtype=np.float64) for k, v in values.items()})
+
+    def percentiles(self, account: str, region: str, key: Key, stat: str) -> tuple[np.ndarray, np.ndarray] | None:
+        ts, values = self.extended.get((account, region), {}).get(key, (None, {}))
+        return None if ts is None or stat not in values else (ts, values[stat])
 
     def points(self, account: str, region: str, key: Key) -> list[np.ndarray] | None:
         return self.data.get((account, region), {}).get(key)
@@ -92,9 +110,28 @@ def aggregate(parts: list[list[np.ndarray]], start: int, end: int, period: int, 
         vals = np.add.reduceat(sm, first)
     elif stat == "SampleCount":
         vals = np.add.reduceat(n, first)
-    else:  # Average
+    elif stat == "Average":
         vals = np.add.reduceat(sm, first) / np.add.reduceat(n, first)
+    else:  # a percentile: statistic sets (min, max, sum, count) keep none, as in CloudWatch
+        return np.empty(0, np.int64), np.empty(0)
     return start + uniq * period, vals
+
+
+def aggregate_percentile(points: tuple[np.ndarray, np.ndarray] | None, start: int, end: int,
+                         period: int) -> tuple[np.ndarray, np.ndarray]:
+    """(bucket start epochs, values) of one stored percentile; empty unless every bucket holds
+    one point (asked at the points' own period)."""
+    empty = np.empty(0, np.int64), np.empty(0)
+    if points is None:
+        return empty
+    ts, vs = points
+    keep = (ts >= start) & (ts < end)
+    ts, vs = ts[keep], vs[keep]
+    bucket = (ts - start) // period
+    if ts.size == 0 or np.unique(bucket).size != bucket.size:
+        return empty
+    order = np.argsort(bucket, kind="stable")
+    return start + bucket[order] * period, vs[order]
 
 
 def _fast_get_metric_data(bulk: BulkMetrics):
@@ -107,8 +144,12 @@ def _fast_get_metric_data(bulk: BulkMetrics):
                 continue
             metric = ms["Metric"]
             key = metric_key(metric["Namespace"], metric["MetricName"], metric.get("Dimensions", []))
-            parts = [p for p in (bulk.points(self.account_id, self.region_name, key), _moto_points(self, key)) if p]
-            ts, vals = aggregate(parts, start, end, int(ms["Period"]), ms["Stat"]) if parts else ([], [])
+            if ms["Stat"] in PERCENTILE_STATS:
+                ts, vals = aggregate_percentile(bulk.percentiles(self.account_id, self.region_name, key, ms["Stat"]),
+                                                start, end, int(ms["Period"]))
+            else:
+                parts = [p for p in (bulk.points(self.account_id, self.region_name, key), _moto_points(self, key)) if p]
+                ts, vals = aggregate(parts, start, end, int(ms["Period"]), ms["Stat"]) if parts else ([], [])
             stamps = [datetime.fromtimestamp(int(t), tz=timezone.utc) for t in ts]
             values = [float(v) for v in vals]
             if scan_by == "TimestampDescending":

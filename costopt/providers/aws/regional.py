@@ -11,13 +11,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from costopt.model import CoverageEntry, MetricSeries, Resource, Window
-from costopt.providers.aws import costs, inventory_ec2, inventory_s3, inventory_services, metrics
+from costopt.providers.aws import costs, inventory_ec2, inventory_s3, inventory_services, load_balancers, metrics
 from costopt.providers.aws.coverage import RECOVERABLE, guarded, scope_of
 from costopt.providers.aws.session import Account, home_region
 
 # The services read_region asks, each with one operation it pages through.
 REGIONAL_SERVICES = {"ec2": "describe_instances", "autoscaling": "describe_auto_scaling_groups",
-                     "sagemaker": "list_endpoints", "rds": "describe_db_instances", "cloudwatch": "list_metrics"}
+                     "sagemaker": "list_endpoints", "rds": "describe_db_instances", "cloudwatch": "list_metrics",
+                     "elbv2": "describe_target_groups"}
 REGION_FATAL = frozenset({"EndpointConnectionError", "ConnectTimeout", "OptInRequired", "AuthFailure",
                           "UnrecognizedClientException", "InvalidClientTokenId"})
 
@@ -146,6 +147,7 @@ def read_metrics(account: Account, region: str, resources: list[Resource], windo
             queries += metrics.plan_nat(r, period)
         elif r.kind == "database":
             queries += metrics.plan_database(r, period)
+    queries += _response_time_queries(account, region, resources, period, cov)
     if not queries:
         return []
     progress(f"aws {acct} {region}: cloudwatch ({len(queries)} metric queries)")
@@ -154,7 +156,35 @@ def read_metrics(account: Account, region: str, resources: list[Resource], windo
     if series:
         cov.append(CoverageEntry("aws", scope_of(acct, region, "cloudwatch metrics"), "ok",
                                  f"{len(series)} series from {len(queries)} queries"))
+    gaps = metrics.percentile_gaps(queries, series)
+    if gaps:
+        cov.append(CoverageEntry(
+            "aws", scope_of(acct, region, "cloudwatch latency percentiles"), "partial",
+            f"no request percentiles (p50/p90/p95/p99) for {'; '.join(gaps)}: latency read from Average and Maximum, "
+            f"so the trade-off checks its model against the mean, not the p95",
+            "NoExtendedStatistics", "publish the latency metric as values (not statistic sets) so CloudWatch keeps "
+            "its percentiles"))
     return series
+
+
+def _response_time_queries(account: Account, region: str, resources: list[Resource], period: int,
+                           cov: list[CoverageEntry]) -> list[metrics.Query]:
+    """ALB TargetResponseTime for each Auto Scaling group and standalone instance behind one."""
+    groups = [r for r in resources if r.kind == "autoscaling_group"]
+    vms = [r for r in resources if r.kind in ("vm", "gpu_vm") and not r.attributes.get("asg")]
+    if not groups and not vms:
+        return []
+    claimed = {arn for g in groups for arn in g.attributes.get("target_groups") or ()}
+    found = guarded(scope_of(account.account_id, region, "load balancer target groups"), cov,
+                    lambda: load_balancers.target_groups(account, region, claimed, cov),
+                    actions=("elasticloadbalancing:DescribeTargetGroups",
+                             "elasticloadbalancing:DescribeTargetHealth"), default=[])
+    by_arn = {tg.arn: tg for tg in found}
+    owners = [(g.id, by_arn[arn]) for g in groups for arn in g.attributes.get("target_groups") or () if arn in by_arn]
+    standalone = {r.id for r in vms}
+    owners += [(iid, tg) for tg in found for iid in tg.instance_ids if iid in standalone]
+    return [q for rid, tg in owners for lb in tg.load_balancers
+            for q in metrics.plan_target_group(rid, lb, tg.dimension, period)]
 
 
 def read_account(account: Account, regions: list[str], window: Window, progress: Callable[[str], None],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import boto3
@@ -12,11 +13,31 @@ from costopt.model import Window
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 
 
+PERCENTILE = re.compile(r"^[pP]\d+(\.\d+)?$")
+
+
+def _without_percentiles(original):
+    """moto's GetMetricData, answering extended statistics (p95...) with no values.
+
+    moto computes none and fails to serialise the null it returns for them; CloudWatch answers
+    a percentile it cannot compute with an empty result, which is what the adapter must cope
+    with. Percentile responses themselves are tested with botocore's Stubber."""
+    def get_metric_data(self, queries, start_time, end_time, scan_by="TimestampAscending"):
+        asked = {q["Id"] for q in queries if PERCENTILE.match(q.get("MetricStat", {}).get("Stat", ""))}
+        results = original(self, [q for q in queries if q["Id"] not in asked], start_time, end_time, scan_by)
+        return results + [{"id": q["Id"], "label": q.get("Label") or q["Id"], "values": [], "timestamps": [],
+                           "status_code": "Complete"} for q in queries if q["Id"] in asked and q.get("ReturnData", True)]
+
+    return get_metric_data
+
+
 @pytest.fixture
 def moto_account(monkeypatch):
     from moto import mock_aws
+    from moto.cloudwatch.models import CloudWatchBackend
 
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    monkeypatch.setattr(CloudWatchBackend, "get_metric_data", _without_percentiles(CloudWatchBackend.get_metric_data))
     with mock_aws():
         yield boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import numpy as np
 import pytest
 
 from costopt.progress import QUIET
@@ -75,3 +76,22 @@ def test_demo_is_deterministic(demo_snapshot):
         runs.append((estate.ids, {k: float(v[2].sum()) for per in estate.bulk.data.values() for k, v in per.items()}))
     assert runs[0] == runs[1]
     assert set(runs[0][0].values()) <= {r.id for r in demo_snapshot.resources}
+
+
+def test_demo_endpoints_publish_request_percentiles(demo_snapshot):
+    """ModelLatency's extended statistics reach the adapter: hourly p50 <= p90 <= p95 <= p99 per
+    point, the median under the mean (a right-skewed response time), the p99 under the p99.9
+    the demo publishes as Maximum; no coverage note about missing percentiles."""
+    fraud = next(r.id for r in demo_snapshot.resources if r.name == "fraud-detector")
+    latency = {m.stat: m for m in demo_snapshot.metrics if m.resource_id == fraud and m.metric == "latency_ms"}
+    assert {"Average", "Maximum", "p50", "p90", "p95", "p99"} <= set(latency)
+    common = latency["p50"].timestamps
+    assert common.size >= 300 and latency["p50"].period_s == 3600
+    stack = []
+    for stat in ("p50", "p90", "p95", "p99", "Average", "Maximum"):
+        assert set(common.tolist()) <= set(latency[stat].timestamps.tolist())
+        stack.append(latency[stat].values[np.isin(latency[stat].timestamps, common)])
+    p50, p90, p95, p99, avg, mx = stack
+    assert np.all(p50 <= p90) and np.all(p90 <= p95) and np.all(p95 <= p99) and np.all(p99 <= mx * 1.001)
+    assert np.mean(p50 < avg) > 0.95
+    assert not [c for c in demo_snapshot.coverage if c.scope.endswith("cloudwatch latency percentiles")]

@@ -15,6 +15,7 @@ import requests
 from costopt.providers.aws.session import Account, client_config, enabled_regions
 from tests.providers.aws.conftest import put_points
 from tests.providers.aws.test_inventory import AMI, _endpoint
+from tests.providers.aws.test_response_time import alb
 
 # API operation names whose IAM action is spelled differently.
 IAM_NAME = {("s3", "ListBuckets"): "ListAllMyBuckets",
@@ -42,6 +43,7 @@ def _estate(session):
     ec2 = session.client("ec2", region_name="us-east-1")
     iid = ec2.run_instances(ImageId=AMI, InstanceType="g5.2xlarge", MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
     ec2.create_volume(AvailabilityZone="us-east-1a", Size=10)
+    alb(session, "web", [iid])
     ec2.allocate_address(Domain="vpc")
     subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
     ec2.create_nat_gateway(SubnetId=subnet, AllocationId=ec2.allocate_address(Domain="vpc")["AllocationId"])
