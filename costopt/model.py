@@ -103,10 +103,11 @@ class MetricSeries:
     as is: half the memory for large estates; anything else becomes float64); both numpy
     arrays of the same length. Arrays already of the right dtype are shared, not copied, so
     many series may share one timestamps array. ``stat`` says how each point was aggregated
-    over its period (Maximum, Average, Sum). Percentiles are computed by costopt from these
-    points.
-    Metric names: cpu, memory, gpu, gpu_memory, requests, latency_ms, network_in,
-    network_out, bytes_stored, objects, gets, nat_bytes (see DESIGN §3).
+    over its period (Maximum, Average, Sum, or a request percentile such as p95 when the
+    provider publishes one: CloudWatch extended statistics, Cloud Monitoring distributions).
+    Utilisation percentiles over the window are computed by costopt from these points.
+    Metric names: cpu, memory, gpu, gpu_memory, requests, latency_ms, overhead_latency_ms,
+    network_in, network_out, bytes_stored, objects, gets, nat_bytes (see DESIGN §3).
     """
 
     resource_id: str
