@@ -15,6 +15,11 @@ Targets (issue 4): 100k resources <= 20 s and <= 4 GB peak RSS; 100k time <= 12 
 
     python benchmarks/bench_rules.py                 # 10k and 100k, 3 runs each
     python benchmarks/bench_rules.py --sizes 10000 --runs 1
+    python benchmarks/bench_rules.py --tradeoff      # + the trade-off (assess and select) on the candidates
+
+With ``--tradeoff`` the resources tagged ``costopt:workload = inference`` (one in six) get a p95
+latency target and an accuracy floor (TRADEOFF_CONFIG), and the worker times ``assess`` +
+``select`` over every candidate after the rules: tradeoff_s, reported beside rules_s.
 """
 
 from __future__ import annotations
@@ -39,6 +44,11 @@ CPU_TYPES = ["m5.large", "m5.2xlarge", "m5.4xlarge", "c5.2xlarge", "c5.4xlarge",
              "m6i.2xlarge", "c6i.4xlarge", "t3.large"]
 GPU_TYPES = ["g4dn.xlarge", "g4dn.2xlarge", "g5.2xlarge", "g5.12xlarge", "p3.2xlarge", "p3.8xlarge"]
 WORKLOADS = ["batch", "training", "inference", "dev", "data", None]
+TRADEOFF_CONFIG = {
+    "workloads": {"inference": {"kind": "inference", "model": "ranker", "latency_p95_ms": 200, "min_accuracy": 0.9}},
+    "models": {"ranker": {"current": "fp32", "variants": {"fp32": {"accuracy": 0.93, "latency_ms": 20},
+                                                         "fp16": {"accuracy": 0.925, "relative_compute": 0.55}}}},
+}
 
 
 def build_snapshot(n: int, memory_share: float, gpu_share: float, seed: int = 7):
@@ -90,11 +100,13 @@ def build_snapshot(n: int, memory_share: float, gpu_share: float, seed: int = 7)
     return Snapshot(window=window, resources=tuple(resources), metrics=tuple(metrics))
 
 
-def worker(n: int, memory_share: float, gpu_share: float, rules: bool) -> dict:
+def worker(n: int, memory_share: float, gpu_share: float, rules: bool, tradeoff: bool = False) -> dict:
     t0 = time.perf_counter()
     from costopt.catalog import load_catalog
-    from costopt.config import Settings
+    from costopt.config import Settings, settings_from_mapping
     from costopt.rules.engine import load_rules, run_rules
+    from costopt.tradeoff.assess import assess
+    from costopt.tradeoff.selection import select
 
     snapshot = build_snapshot(n, memory_share, gpu_share)
     catalog = load_catalog(use_cache=False)
@@ -103,8 +115,9 @@ def worker(n: int, memory_share: float, gpu_share: float, rules: bool) -> dict:
     out = {"n": n, "series": len(snapshot.metrics), "build_s": t1 - t0, "rules": {}, "peak_gb_after": {},
            "peak_gb_before_rules": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2, 2)}
     if rules:
-        settings = Settings()
+        settings = settings_from_mapping(TRADEOFF_CONFIG) if tradeoff else Settings()
         recs = skips = 0
+        candidates = []
         for rule_id in sorted(registry):
             start = time.perf_counter()
             run = run_rules(snapshot, catalog, settings, only=[rule_id])
@@ -112,16 +125,23 @@ def worker(n: int, memory_share: float, gpu_share: float, rules: bool) -> dict:
             out["peak_gb_after"][rule_id] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2, 2)
             recs += len(run.candidates)
             skips += len(run.skipped)
+            candidates.extend(run.candidates)
             failed = [s.reason for s in run.skipped if s.resource_id == "*"]
             if failed:
                 out.setdefault("failed", {})[rule_id] = failed[0][:200]
         out.update(recommendations=recs, skips=skips, rules_s=time.perf_counter() - t1)
+        if tradeoff:
+            t2 = time.perf_counter()
+            chosen = select(assess(candidates, snapshot, settings, catalog), "strict")
+            out.update(tradeoff_s=time.perf_counter() - t2, selected=len(chosen.selected),
+                       serving_candidates=sum(1 for c in candidates if c.workload == "inference"))
     return out
 
 
 def measure(n: int, args, rules: bool) -> dict:
     cmd = ["/usr/bin/time", "-v", sys.executable, __file__, "--worker", str(n), "--memory-share", str(args.memory_share),
-           "--gpu-share", str(args.gpu_share)] + ([] if rules else ["--no-rules"])
+           "--gpu-share", str(args.gpu_share)] + ([] if rules else ["--no-rules"]) + (
+               ["--tradeoff"] if args.tradeoff and rules else [])
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
@@ -142,10 +162,11 @@ def main() -> None:
     parser.add_argument("--gpu-share", type=float, default=0.05)
     parser.add_argument("--worker", type=int)
     parser.add_argument("--no-rules", action="store_true")
+    parser.add_argument("--tradeoff", action="store_true", help="Also time the trade-off over the candidates.")
     parser.add_argument("--json", help="Also write the results to this file.")
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.memory_share, args.gpu_share, not args.no_rules)))
+        print(json.dumps(worker(args.worker, args.memory_share, args.gpu_share, not args.no_rules, args.tradeoff)))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     summary = {}
@@ -156,6 +177,7 @@ def main() -> None:
         per_rule = {k: statistics.median(r["rules"][k] for r in full) for k in full[0]["rules"]}
         summary[n] = {"series": full[0]["series"], "wall_s": med(full, "wall_s"), "baseline_wall_s": med(base, "wall_s"),
                       "rules_s": med(full, "rules_s"), "build_s": med(full, "build_s"),
+                      "tradeoff_s": med(full, "tradeoff_s") if args.tradeoff else None,
                       "peak_rss_gb": med(full, "peak_rss_gb"), "baseline_peak_rss_gb": med(base, "peak_rss_gb"),
                       "recommendations": full[0]["recommendations"], "skips": full[0]["skips"],
                       "failed": full[0].get("failed", {}), "peak_gb_before_rules": full[0].get("peak_gb_before_rules"),
@@ -165,6 +187,10 @@ def main() -> None:
         print(f"{n:>7} resources ({s['series']} series): process {s['wall_s']:.1f} s (baseline build-only "
               f"{s['baseline_wall_s']:.1f} s), rules {s['rules_s']:.1f} s, peak RSS {s['peak_rss_gb']:.2f} GB "
               f"(baseline {s['baseline_peak_rss_gb']:.2f} GB), {s['recommendations']} recommendations, {s['skips']} skips")
+        if s["tradeoff_s"] is not None:
+            print(f"         trade-off {s['tradeoff_s']:.2f} s over {full[0]['recommendations']} candidates "
+                  f"({full[0]['serving_candidates']} on the targeted workload): "
+                  f"{s['tradeoff_s'] / s['rules_s']:.1%} of the rules' time")
         print("         slowest rules: " + ", ".join(f"{k} {v:.2f} s" for k, v in s["slowest_rules"].items()))
         raised, prev = [], s["peak_gb_before_rules"]
         for k, v in s["peak_raised_by"].items():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar
 
 import numpy as np
 
@@ -229,6 +229,22 @@ class Recommendation:
     @property
     def family(self) -> str:
         return self.rule_id.split(".", 1)[0]
+
+
+T = TypeVar("T")
+
+
+def evolve(record: T, **changes: Any) -> T:
+    """A copy of a frozen record with ``changes``, like ``dataclasses.replace`` but without
+    running ``__init__`` again (about ten times faster: the trade-off copies every candidate a
+    few times). Only for records whose fields need no checking (no ``__post_init__``)."""
+    fields_ = record.__dataclass_fields__  # type: ignore[attr-defined]
+    unknown = [name for name in changes if name not in fields_]
+    if unknown:
+        raise TypeError(f"{type(record).__name__} has no field {unknown[0]!r}")
+    new = object.__new__(type(record))
+    new.__dict__.update(record.__dict__, **changes)
+    return new
 
 
 def recommendation_id(rule_id: str, resource_id: str, action: str) -> str:

@@ -45,7 +45,7 @@ from dataclasses import replace
 from typing import Any, Sequence
 
 from costopt.config import Settings
-from costopt.model import Recommendation, Resource, SloVerdict, Snapshot
+from costopt.model import Recommendation, Resource, SloVerdict, Snapshot, evolve
 from costopt.tradeoff.accuracy import Check, accuracy_check
 from costopt.tradeoff.capacity import hardware
 from costopt.tradeoff.impacts import cold_start_impacts, combine, spot_impacts, storage_impacts
@@ -186,7 +186,7 @@ def _on_demand_base(rec: Recommendation, resource: Resource, wl: Workload, targe
                     obs: Observed | None, catalog: Any, params: TradeoffParams) -> tuple[dict[str, Any], list[Check]]:
     """Spot for part of a serving fleet: can the on-demand base alone hold the latency target?"""
     base = _int(rec.proposed.get("on_demand_base"), 0) or 0
-    as_removal = replace(rec, proposed={"type": rec.proposed.get("type") or resource.type, "count": base})
+    as_removal = evolve(rec, proposed={"type": rec.proposed.get("type") or resource.type, "count": base})
     impacts, checks = _compute(as_removal, resource, wl, targets, obs, catalog, params)
     worst = {f"if_spot_reclaimed_{k}": v for k, v in impacts.items() if k.endswith("_after")}
     out = []
@@ -215,7 +215,7 @@ def _as_group(rec: Recommendation, group: Resource) -> Recommendation:
     proposed = {k: v for k, v in rec.proposed.items() if k != "state"}
     proposed["count"] = count - 1
     current = {**rec.current, "count": count, "type": rec.current.get("type") or group.type}
-    return replace(rec, current=current, proposed=proposed)
+    return evolve(rec, current=current, proposed=proposed)
 
 
 def _member_share(obs: Observed | None, members: int) -> Observed | None:
@@ -241,7 +241,7 @@ def _member_change(rec: Recommendation, resource: Resource, group: Resource, wl:
         impacts, checks = _compute(_as_group(rec, group), group, wl, targets, observed.get(group.id), catalog, params)
         impacts["evaluated_for"] = f"group {group.name or group.id} ({n} instances, one removed)"
         return impacts, checks
-    member = replace(rec, current={**rec.current, "count": 1, "type": rec.current.get("type") or resource.type
+    member = evolve(rec, current={**rec.current, "count": 1, "type": rec.current.get("type") or resource.type
                                    or group.type}, proposed={**rec.proposed, "count": 1})
     impacts, checks = _compute(member, resource, wl, targets, _member_share(observed.get(group.id), n), catalog, params)
     impacts["evaluated_for"] = f"member {resource.id} of group {group.name or group.id} (1/{n} of its load)"
@@ -277,12 +277,12 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
                 observed: dict[str, Observed], catalog: Any, params: TradeoffParams,
                 group: Resource | None = None) -> Recommendation:
     if rec.family == "commitments":
-        return replace(rec, slo=SloVerdict("ok", ("billing-only change: no effect on latency or accuracy",)))
+        return evolve(rec, slo=SloVerdict("ok", ("billing-only change: no effect on latency or accuracy",)))
     if resource is None:
         return rec
     harmless = cannot_touch_serving(rec, resource, targets)
     if harmless is not None:
-        return with_risk(replace(rec, slo=SloVerdict("n/a", (NA_REASON.format(what=harmless),))), False)
+        return with_risk(evolve(rec, slo=SloVerdict("n/a", (NA_REASON.format(what=harmless),))), False)
     impacts: dict[str, Any] = {}
     checks: list[Check] = []
     if rec.family == "storage" or any(rec.proposed.get(k) for k in ("tier", "storage_class", "lifecycle")):
@@ -305,15 +305,15 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
         impacts = {"workload": wl.name, **({"workload_targets": declared} if declared else {}), **impacts}
     if group is not None and rec.alternative_group in ("", rec.resource_id):
         # a member's change and the group's changes are alternatives for one fleet
-        rec = replace(rec, alternative_group=group.id)
+        rec = evolve(rec, alternative_group=group.id)
     if not impacts and not checks:
         return rec
     notes = tuple(wl.notes) if wl is not None else ()
     merged = {**dict(rec.impacts), **impacts}
     if not checks:
-        return replace(rec, impacts=merged)
+        return evolve(rec, impacts=merged)
     status, reasons = combine(checks, notes)
-    judged = replace(rec, impacts=merged, slo=SloVerdict(status, reasons))
+    judged = evolve(rec, impacts=merged, slo=SloVerdict(status, reasons))
     return with_risk(judged, targeted(judged))
 
 

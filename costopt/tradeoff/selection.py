@@ -18,10 +18,10 @@ frontier per workload (:mod:`costopt.tradeoff.frontier`), for the report to plot
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from costopt.model import Recommendation, SloVerdict
+from costopt.model import Recommendation, SloVerdict, evolve
 from costopt.tradeoff.frontier import build_frontier
 from costopt.tradeoff.verdicts import verified
 
@@ -69,26 +69,26 @@ def select(candidates: Iterable[Recommendation], policy: str = "strict") -> Sele
                 if rec.savings_high > 0 and winner is None:
                     # A finding to investigate (e.g. a cost anomaly): shown, counted as zero.
                     winner = rec
-                    selected.append(replace(rec, status="selected"))
+                    selected.append(evolve(rec, status="selected"))
                 else:
-                    rejected.append(replace(rec, status="rejected", rejection_reason="no savings"))
+                    rejected.append(evolve(rec, status="rejected", rejection_reason="no savings"))
                 continue
             if rec.slo.status == "breach" and policy == "strict":
-                rejected.append(replace(rec, status="rejected", rejection_reason=_breach_reason(rec)))
+                rejected.append(evolve(rec, status="rejected", rejection_reason=_breach_reason(rec)))
                 continue
             unverified = not verified(rec)
             if unverified and policy == "strict":
-                rejected.append(replace(rec, status="rejected", rejection_reason=_unverified_reason(rec)))
+                rejected.append(evolve(rec, status="rejected", rejection_reason=_unverified_reason(rec)))
                 continue
             if winner is None:
                 winner = rec
                 if rec.slo.status == "breach":
-                    rec = replace(rec, slo=SloVerdict("breach", tuple(rec.slo.reasons) + (ADVISORY_NOTE,)))
+                    rec = evolve(rec, slo=SloVerdict("breach", tuple(rec.slo.reasons) + (ADVISORY_NOTE,)))
                 elif unverified:
-                    rec = replace(rec, slo=SloVerdict(rec.slo.status, tuple(rec.slo.reasons) + (ADVISORY_UNVERIFIED_NOTE,)))
-                selected.append(replace(rec, status="selected"))
+                    rec = evolve(rec, slo=SloVerdict(rec.slo.status, tuple(rec.slo.reasons) + (ADVISORY_UNVERIFIED_NOTE,)))
+                selected.append(evolve(rec, status="selected"))
             else:
-                rejected.append(replace(rec, status="rejected", rejection_reason=(
+                rejected.append(evolve(rec, status="rejected", rejection_reason=(
                     f"alternative to {winner.rule_id} ({winner.action}), which saves at least as much "
                     f"({winner.monthly_savings:,.2f} vs {rec.monthly_savings:,.2f} per month)")))
     selected.sort(key=lambda r: (-r.monthly_savings, r.id))

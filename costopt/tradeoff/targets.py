@@ -63,7 +63,9 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Mapping
 
 from costopt.config import Settings
@@ -117,6 +119,14 @@ VARIANT_KEYS = {
     "precision": "one of " + ", ".join(PRECISIONS),
 }
 
+@lru_cache(maxsize=1024)
+def _globs(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One compiled matcher for a workload's resource globs (fnmatch, case-sensitive)."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+
+
 @dataclass(frozen=True)
 class Targets:
     workloads: Mapping[str, Workload] = field(default_factory=dict)
@@ -127,9 +137,10 @@ class Targets:
 
     def configured_for(self, resource: Resource) -> Workload | None:
         """The config workload a resource belongs to (by id/name/ARN glob, then by tag)."""
-        names = [resource.id, resource.name, str(resource.attributes.get("arn", "") or "")]
+        names = [n for n in (resource.id, resource.name, str(resource.attributes.get("arn", "") or "")) if n]
         for wl in self.workloads.values():
-            if any(n and fnmatch.fnmatchcase(n, pat) for pat in wl.resources for n in names):
+            matcher = _globs(tuple(wl.resources))
+            if matcher is not None and any(matcher.match(n) for n in names):
                 return wl
         tagged = resource.tags.get(TAG_MODEL)
         if tagged:
