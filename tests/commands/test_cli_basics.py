@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from costopt import __version__
 from costopt.audit_io import audit_to_json
+from costopt.errors import InputError
 from costopt.cli import cli
 from tests.core.test_audit_io import sample_audit
 
@@ -61,5 +62,8 @@ def test_report_on_a_missing_file_is_exit_2(tmp_path):
 
 
 def test_debug_shows_the_traceback(tmp_path):
+    plain = run("report", str(tmp_path / "none.json"))
+    assert plain.exit_code == 2 and isinstance(plain.exception, SystemExit)  # one line, no traceback
     result = run("--debug", "report", str(tmp_path / "none.json"))
-    assert result.exit_code != 0 and result.exception is not None
+    # with --debug the error itself propagates (click's runner catches it: a traceback in a terminal)
+    assert isinstance(result.exception, InputError) and "audit file not found" in str(result.exception)

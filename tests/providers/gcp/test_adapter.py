@@ -26,7 +26,8 @@ def test_inventory_kinds_specs_and_prices(baseline):
     assert a100.kind == "gpu_vm" and a100.type == "a2-highgpu-1g" and a100.region == "us-central1"
     assert a100.specs["vcpu"] == 12 and a100.specs["gpu_count"] == 1
     assert a100.attributes["accelerator_type"] == "nvidia-tesla-a100"
-    assert a100.specs["gpu_model"] == ("A100" if a100.attributes["specs_source"] == "catalog" else "nvidia-tesla-a100")
+    # the catalog knows a2-highgpu-1g, so its specs (and GPU name) come from there, not machineTypes
+    assert a100.attributes["specs_source"] == "catalog" and a100.specs["gpu_model"] == "A100"
     # 12 vCPU x core + 85 GiB x ram + 1 A100, from the catalog SKUs
     assert a100.hourly_cost == pytest.approx(12 * 0.031611 + 85 * 0.004237 + 2.933908)
     assert a100.workload == "training" and a100.tag("costopt:team") == "vision"
