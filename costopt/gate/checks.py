@@ -15,73 +15,22 @@ judged (no data for the period, unknown scope value, no history) is ``skipped`` 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Mapping, Sequence
 
 from costopt.calendar import AuditCalendar, audit_calendar, daily_rows, period_sum, week_over_week
 from costopt.gate.budgets import Budget, BudgetSet
 from costopt.gate.forecast import month_forecast, window_sum
+from costopt.gate.result import STATUSES, CheckResult, from_dict, level_of, money, to_dict, worst  # noqa: F401 (re-exported)
 from costopt.gate.savings import savings_check
 from costopt.model import Audit
-from costopt.reports.fmt import money as fmt_money
 
-STATUSES = ("pass", "warn", "fail", "skipped")
 # FOCUS ProviderName values are "AWS", "Google Cloud", "Microsoft"; budgets may say GCP or Azure.
 PROVIDER_ALIASES = {"gcp": "google cloud", "google": "google cloud", "google cloud platform": "google cloud",
                     "azure": "microsoft", "microsoft azure": "microsoft", "amazon web services": "aws", "amazon": "aws"}
 ROW_FIELDS = {"provider": "provider", "account": "account", "service": "service", "category": "category",
               "tag": "team"}
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The verdict of one budget check, with the amounts behind it."""
-
-    id: str
-    scope: str
-    scope_kind: str
-    period: str
-    status: str  # pass | warn | fail | skipped
-    unit: str  # the currency, "%" for growth, "<currency>/month" for unrealised savings
-    actual: float | None
-    forecast: float | None
-    warn: float | None
-    fail: float | None
-    message: str
-    name: str = ""
-    key: str = ""
-    details: Mapping[str, Any] = field(default_factory=dict)
-
-
-def to_dict(result: CheckResult) -> dict[str, Any]:
-    """Plain JSON-ready dict (what ``Audit.budgets`` stores and ``--json`` prints)."""
-    return asdict(result)
-
-
-def from_dict(data: Mapping[str, Any]) -> CheckResult:
-    known = CheckResult.__dataclass_fields__
-    return CheckResult(**{k: v for k, v in data.items() if k in known})
-
-
-def level_of(value: float | None, warn: float | None, fail: float | None) -> str:
-    if value is None:
-        return "skipped"
-    if fail is not None and value > fail:
-        return "fail"
-    if warn is not None and value > warn:
-        return "warn"
-    return "pass"
-
-
-def worst(statuses: Sequence[str]) -> str:
-    order = {"pass": 0, "skipped": 0, "warn": 1, "fail": 2}
-    return max(statuses, key=lambda s: order[s]) if statuses else "pass"
-
-
-def money(amount: float | None, currency: str) -> str:
-    """The gate's amounts: the reports' formatter to the cent (``$15,420.06``, ``1,234.50 CHF``)."""
-    return "—" if amount is None else fmt_money(amount, currency, decimals=2)
 
 
 @dataclass(frozen=True)

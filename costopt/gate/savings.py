@@ -24,6 +24,7 @@ import math
 from datetime import date, datetime
 from typing import Any, Mapping
 
+from costopt.gate.result import CheckResult, level_of, money
 from costopt.model import Audit
 
 LIST_KEYS = ("open", "recommendations", "persisting", "still_open", "unchanged", "open_recommendations")
@@ -92,8 +93,6 @@ def history_ages(history: Mapping[str, Any], as_of: date) -> dict[str, tuple[flo
 
 
 def savings_check(audit: Audit, savings, as_of: date):
-    from costopt.gate.checks import CheckResult, level_of, money
-
     unit = f"{audit.currency}/month"
     ident = "unrealised-savings"
     scope = f"open > {savings.weeks} week(s)"

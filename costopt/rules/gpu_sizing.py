@@ -15,7 +15,7 @@ import pandas as pd
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
 from costopt.rules import defaults
 from costopt.rules.resize_apply import resize_command
-from costopt.rules.rightsizing import HIGH_Q, LOW_Q, _candidate_offers, _f, _savings
+from costopt.rules.offers import HIGH_Q, LOW_Q, candidate_offers, monthly_resize_savings, number_or_none
 from costopt.rules.sizing import first_fit, lookback_stats, q, quality_skips, resource_table, risk_level
 
 HOST_MEMORY_HEADROOM = 0.15
@@ -61,8 +61,8 @@ def gpu_recommendations(snapshot: Snapshot, catalog: Any, params: defaults.Gpu, 
 
     for _, group in f.groupby(["provider", "region", "price_model", "type"], sort=False):
         head = group.iloc[0]
-        gpu_offers = _candidate_offers(catalog, head, gpu=True, allow_arch=False, allow_burstable=False)
-        cpu_offers = _candidate_offers(catalog, head, gpu=False, allow_arch=False, allow_burstable=False)
+        gpu_offers = candidate_offers(catalog, head, gpu=True, allow_arch=False, allow_burstable=False)
+        cpu_offers = candidate_offers(catalog, head, gpu=False, allow_arch=False, allow_burstable=False)
         picks = _gpu_picks(group, gpu_offers, levels)
         cpu_pick = _host_fit(group, cpu_offers)
         yield from _gpu_recs(table, group, gpu_offers, cpu_offers, picks, cpu_pick, params, rule_id)
@@ -96,8 +96,8 @@ def _gpu_picks(group: pd.DataFrame, offers: pd.DataFrame, levels: dict[str, floa
 def _gpu_recs(table, group: pd.DataFrame, gpu_offers: pd.DataFrame, cpu_offers: pd.DataFrame,
               picks: dict[str, np.ndarray], cpu_pick: np.ndarray, params: defaults.Gpu, rule_id: str) -> Iterable[Recommendation]:
     use_cpu = group["to_cpu"].to_numpy() & (cpu_pick >= 0)
-    gpu_save = {name: _savings(group, gpu_offers, pick) for name, pick in picks.items()}
-    cpu_save = _savings(group, cpu_offers, cpu_pick)
+    gpu_save = {name: monthly_resize_savings(group, gpu_offers, pick) for name, pick in picks.items()}
+    cpu_save = monthly_resize_savings(group, cpu_offers, cpu_pick)
     savings = np.where(use_cpu, cpu_save, gpu_save["main"])
     # CPU moves: if the CPU turns out too slow the fallback is the strict GPU pick -> the low end.
     low = np.minimum(gpu_save["low"], savings)
@@ -152,10 +152,10 @@ def _gpu_recs(table, group: pd.DataFrame, gpu_offers: pd.DataFrame, cpu_offers: 
             monthly_cost_before=before, monthly_cost_after=before - float(savings[i]), monthly_savings=float(savings[i]),
             savings_low=float(low[i]), savings_high=float(high[i]), currency=row["currency"], confidence=confidence,
             performance_risk=min(risk, 4),
-            evidence={"gpu_p95": _f(row["gu_p95"]), "gpu_" + q(params.gpu_quantile): util,
-                      "gpu_p99.9": _f(row["gu_" + q(LOW_Q)]), "gpu_max": _f(row["gu_max"]), "gpu_memory_max": _f(row["gm_max"]),
-                      "cpu_p99.5": _f(row["cpu_p99.5"]) if row["cpu_measured"] else None,
-                      "memory_p99.9": _f(row["mem_p99.9"]) if row["mem_measured"] else None,
+            evidence={"gpu_p95": number_or_none(row["gu_p95"]), "gpu_" + q(params.gpu_quantile): util,
+                      "gpu_p99.9": number_or_none(row["gu_" + q(LOW_Q)]), "gpu_max": number_or_none(row["gu_max"]), "gpu_memory_max": number_or_none(row["gm_max"]),
+                      "cpu_p99.5": number_or_none(row["cpu_p99.5"]) if row["cpu_measured"] else None,
+                      "memory_p99.9": number_or_none(row["mem_p99.9"]) if row["mem_measured"] else None,
                       "samples": int(row["gu_count"]), "hours": float(row["gu_hours"]), "lookback_days": params.lookback_days,
                       "savings_range": "low: sized at P99.9 GPU utilisation, high: sized at P95"},
             impacts={"projected_gpu_utilization": projected, "gpus_before": int(row["gpu_count"]),

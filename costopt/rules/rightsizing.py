@@ -16,49 +16,14 @@ import pandas as pd
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
 from costopt.rules import defaults
 from costopt.rules.base import rule
+from costopt.rules.gpu_sizing import gpu_recommendations
+from costopt.rules.offers import HIGH_Q, LOW_Q, candidate_offers, monthly_resize_savings, number_or_none
 from costopt.rules.resize_apply import resize_command
 from costopt.rules.sizing import (first_fit, lookback_stats, lower_confidence, q, quality_skips, resource_table,
                                   risk_level)
 
 OVERSIZED = "rightsizing.oversized_vm"
 GPU = "rightsizing.gpu"
-LOW_Q, HIGH_Q = 0.999, 0.95  # stricter / looser sizing percentiles that bound the savings range
-
-
-def _burstable_mask(offers: pd.DataFrame) -> np.ndarray:
-    family = offers["family"].str.removeprefix("ml.")
-    aws = (offers["provider"] == "aws") & family.str.match(r"^t\d")
-    gcp = (offers["provider"] == "gcp") & (family == "e2") & offers["size"].isin(["micro", "small", "medium"])
-    azure = (offers["provider"] == "azure") & offers["family"].str.upper().str.startswith("B")
-    return (aws | gcp | azure).to_numpy()
-
-
-def _candidate_offers(catalog: Any, head: pd.Series, *, gpu: bool, allow_arch: bool, allow_burstable: bool) -> pd.DataFrame:
-    """Offers a resource of ``head``'s type may move to (same provider/region/price model)."""
-    offers = catalog.offers(head["provider"], head["region"], head["price_model"])
-    if offers.empty:
-        return offers
-    keep = (offers["gpu_count"] > 0).to_numpy() == gpu
-    keep &= offers["type"].str.lower().str.startswith("ml.").to_numpy() == bool(head["sagemaker"])
-    if not allow_arch:
-        keep &= (offers["architecture"] == head["architecture"]).to_numpy()
-    if not allow_burstable:
-        keep &= ~_burstable_mask(offers)
-    if gpu:  # CUDA work cannot move to Inferentia/Trainium (Neuron SDK) or back without a port
-        keep &= (offers["gpu_model"].map(accelerator_vendor) == accelerator_vendor(head["gpu_model"])).to_numpy()
-    keep &= (offers["price"] < head["price"] - 1e-12).to_numpy()
-    return offers[keep].reset_index(drop=True)
-
-
-def accelerator_vendor(model: str) -> str:
-    """Software stack an accelerator needs: 'neuron' (AWS Inferentia/Trainium) or 'cuda'."""
-    return "neuron" if str(model).lower().startswith(("inferentia", "trainium")) else "cuda"
-
-
-def _f(value: Any) -> float | None:
-    return None if value is None or (isinstance(value, float) and np.isnan(value)) else float(value)
-
-
 @rule(OVERSIZED, params=defaults.OversizedVm, needs=("inventory",))
 def oversized_vm(snapshot: Snapshot, catalog: Any, params: defaults.OversizedVm) -> Iterable[Recommendation | Skip]:
     """VMs sized far above their CPU and memory peaks: move to a smaller or cheaper type.
@@ -109,7 +74,7 @@ def oversized_vm(snapshot: Snapshot, catalog: Any, params: defaults.OversizedVm)
 
     for _, group in frame.groupby(["provider", "region", "price_model", "type"], sort=False):
         head = group.iloc[0]
-        offers = _candidate_offers(catalog, head, gpu=False, allow_arch=params.allow_architecture_change,
+        offers = candidate_offers(catalog, head, gpu=False, allow_arch=params.allow_architecture_change,
                                    allow_burstable=params.allow_burstable or _is_burst(head))
         if offers.empty:
             continue
@@ -126,18 +91,12 @@ def _is_burst(head: pd.Series) -> bool:
     return (head["provider"] == "aws" and family[:1] == "t") or str(head["type"]).startswith(("e2-micro", "e2-small", "e2-medium"))
 
 
-def _savings(group: pd.DataFrame, offers: pd.DataFrame, pick: np.ndarray) -> np.ndarray:
-    price = offers["price"].to_numpy()
-    new = np.where(pick >= 0, price[np.maximum(pick, 0)], group["price"].to_numpy()) if len(price) else group["price"].to_numpy()
-    return np.maximum((group["price"].to_numpy() - new) * group["count"].to_numpy() * HOURS_PER_MONTH, 0.0)
-
-
 def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.DataFrame, picks: dict[str, np.ndarray],
                     params: defaults.OversizedVm) -> Iterable[Recommendation]:
     main = picks["main"]
-    savings = _savings(group, offers, main)
-    low = np.minimum(_savings(group, offers, picks["low"]), savings)
-    high = np.maximum(_savings(group, offers, picks["high"]), savings)
+    savings = monthly_resize_savings(group, offers, main)
+    low = np.minimum(monthly_resize_savings(group, offers, picks["low"]), savings)
+    high = np.maximum(monthly_resize_savings(group, offers, picks["high"]), savings)
     main_col = "cpu_" + q(params.cpu_quantile)
     low_col = "cpu_" + q(LOW_Q)
     mem_col = "mem_" + q(params.memory_quantile)
@@ -177,7 +136,7 @@ def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.D
             risk = min(risk + 1, 4)
         if offer["family"] != row["family"]:
             notes += f" No cheaper fitting size in the {row['family']} family, so a {offer['family']} type is proposed."
-        mem_p = _f(row.get(mem_col))
+        mem_p = number_or_none(row.get(mem_col))
         before = float(row["price"] * row["count"] * HOURS_PER_MONTH)
         after = before - savings[i]
         target = row["target"]
@@ -195,8 +154,8 @@ def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.D
             monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings[i],
             savings_low=low[i], savings_high=high[i], currency=row["currency"], confidence=confidence,
             performance_risk=risk,
-            evidence={"cpu_p95": _f(row["cpu_p95"]), main_key: peak,
-                      "cpu_p99.9": _f(row[low_col]), "cpu_max": _f(row["cpu_max"]),
+            evidence={"cpu_p95": number_or_none(row["cpu_p95"]), main_key: peak,
+                      "cpu_p99.9": number_or_none(row[low_col]), "cpu_max": number_or_none(row["cpu_max"]),
                       "samples": int(row["cpu_count"]), "hours": float(row["cpu_hours"]),
                       "lookback_days": params.lookback_days, "memory_measured": bool(row["mem_measured"]),
                       mem_key: mem_p if row["mem_measured"] else None,
@@ -231,6 +190,4 @@ def gpu(snapshot: Snapshot, catalog: Any, params: defaults.Gpu) -> Iterable[Reco
         gpu_headroom = 0.4
         cpu_fallback_max_gpu = 2.0
     """
-    from costopt.rules.gpu_sizing import gpu_recommendations
-
     yield from gpu_recommendations(snapshot, catalog, params, GPU)
