@@ -22,6 +22,7 @@ from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.billing_sql import cost_expr, provider_key, sql_list
 from costopt.rules.hourly import hour_grid, presence_matrix
+from costopt.rules.commitment_apply import PAY_LABEL, RI_APPLY, SP_APPLY
 from costopt.rules.commitment_math import TERM_MONTHS, TERM_SECONDS, UPFRONT_SHARE, optimal_level, plan, weekly_savings_range
 
 COMMITTED_KINDS = frozenset({"reserved", "savings_plan", "committed"})
@@ -29,26 +30,6 @@ COMMITTED_KINDS = frozenset({"reserved", "savings_plan", "committed"})
 # the same file was read twice and every hour would be doubled.
 DUPLICATE_TOLERANCE = 0.01
 
-SP_APPLY = {
-    "aws": ("aws savingsplans describe-savings-plans-offerings --plan-types Compute --durations {secs} "
-            "--payment-options '{pay}' --currency {cur}; then aws savingsplans create-savings-plan "
-            "--savings-plan-offering-id <offering id> --commitment {hourly:.2f}"),
-    "gcp": ("Cloud console > Billing > Commitments > Purchase: spend-based commitment for Compute "
-            "({months}-month) of {hourly:.2f} {cur}/hour"),
-    "azure": ("Azure portal > Savings plans > Add: Compute savings plan, {months}-month term, "
-              "hourly commitment {hourly:.2f} {cur}, billing {pay}"),
-}
-RI_APPLY = {
-    "aws": ("aws ec2 describe-reserved-instances-offerings --instance-type {type} --offering-class standard "
-            "--product-description Linux/UNIX --offering-type '{pay}' --filters Name=duration,Values={secs} "
-            "--region {region}; then aws ec2 purchase-reserved-instances-offering --instance-count {n} "
-            "--reserved-instances-offering-id <offering id>"),
-    "gcp": ("gcloud compute commitments create commit-{family} --region {region} --plan {months}-month "
-            "--resources vcpu={vcpu},memory={mem}GB  # {n} x {type}"),
-    "azure": ("az reservations reservation-order purchase --sku {type} --location {region} --quantity {n} "
-              "--term P{years}Y --billing-plan {azpay} --reserved-resource-type VirtualMachines ..."),
-}
-PAY_LABEL = {"all_upfront": "All Upfront", "partial_upfront": "Partial Upfront", "no_upfront": "No Upfront"}
 
 
 def spot_candidate(r: Resource, spot_workloads: tuple[str, ...]) -> bool:
