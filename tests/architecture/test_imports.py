@@ -88,3 +88,9 @@ def test_no_import_cycles():
     # a package's own __init__ re-exporting its submodules is not a cycle with them
     edges = {m: {d for d in deps if not m.startswith(d + ".")} for m, deps in edges.items()}
     assert find_cycle(edges) is None
+
+
+def test_no_module_over_400_lines():
+    long = {str(p.relative_to(ROOT.parent)): n for p in ROOT.rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400}
+    assert long == {}
