@@ -15,6 +15,7 @@ judged (no data for the period, unknown scope value, no history) is ``skipped`` 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Mapping, Sequence
@@ -24,6 +25,7 @@ from costopt.gate.budgets import Budget, BudgetSet
 from costopt.gate.forecast import month_forecast, window_sum
 from costopt.gate.result import STATUSES, CheckResult, from_dict, level_of, money, to_dict, worst  # noqa: F401 (re-exported)
 from costopt.gate.savings import savings_check
+from costopt.errors import InputError
 from costopt.model import Audit
 
 # FOCUS ProviderName values are "AWS", "Google Cloud", "Microsoft"; budgets may say GCP or Azure.
@@ -64,7 +66,14 @@ class SpendDays:
 
 
 def spend_days(audit: Audit, today: date | None = None) -> SpendDays:
+    """The audit's daily rows; a cost that is not a finite number stops the gate (fail closed)."""
     rows = tuple(daily_rows(audit))
+    for i, (_, row) in enumerate(rows):
+        for column in ("cost", "billed"):
+            value = row.get(column)
+            if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value)):
+                raise InputError(f"not a finite number ({value!r}): the gate cannot judge a budget on it",
+                                 key=f"spend.daily[{i}].{column}")
     return SpendDays(rows, audit_calendar(audit.window, (d for d, _ in rows), today))
 
 

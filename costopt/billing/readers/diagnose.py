@@ -16,7 +16,7 @@ from typing import Iterator
 
 import duckdb
 
-from costopt.billing.readers.exprs import date_expr, try_number
+from costopt.billing.readers.exprs import EARLIEST_CHARGE, date_expr, latest_charge, try_number
 from costopt.billing.readers.sources import Source, ident, read_function
 from costopt.billing.table import BillingTable
 from costopt.errors import InputError
@@ -36,8 +36,15 @@ def sources_of(table: BillingTable) -> list[Source]:
 def _expected(kind: str, fmt: str) -> str:
     if kind == "number":
         return "expected a number" + (" with a decimal comma, like the rest of the file" if fmt == "comma" else "")
-    human = {"iso": "ISO 8601 like 2024-09-01T00:00:00Z", "isotz": "ISO 8601 with offset"}.get(fmt, fmt)
+    human = {"iso": "ISO 8601 like 2024-09-01T00:00:00Z", "isotz": "ISO 8601 with offset",
+             "typed": "a timestamp", "typed-tz": "a timestamp"}.get(fmt, fmt)
     return f"unparsable date; expected {human}"
+
+
+def _implausible(kind: str) -> str:
+    if kind == "number":
+        return "expected a finite number (not NaN or infinity)"
+    return f"expected a date from {EARLIEST_CHARGE} to tomorrow"
 
 
 def find_bad_value(con: duckdb.DuckDBPyConnection, src: Source, value: str | None = None) -> InputError | None:
@@ -58,17 +65,20 @@ def find_bad_value(con: duckdb.DuckDBPyConnection, src: Source, value: str | Non
                 col = ident(column)
                 parsed = try_number(col, fmt) if kind == "number" else date_expr(col, fmt, strict=False)
                 present = f"NULLIF(trim(CAST({col} AS VARCHAR)), '') IS NOT NULL"
+                out_of_range = ("NOT isfinite(p)" if kind == "number" else
+                                f"p NOT BETWEEN TIMESTAMP '{EARLIEST_CHARGE}' AND TIMESTAMP '{latest_charge()}'")
                 try:
                     row = con.execute(
-                        f"SELECT rn, v FROM (SELECT row_number() OVER () AS rn, CAST({col} AS VARCHAR) AS v, "
-                        f"{parsed} AS p, {present} AS has FROM {reader}) WHERE p IS NULL AND has LIMIT 1").fetchone()
+                        f"SELECT rn, v, p IS NOT NULL FROM (SELECT row_number() OVER () AS rn, CAST({col} AS VARCHAR) AS v, "
+                        f"{parsed} AS p, {present} AS has FROM {reader}) "
+                        f"WHERE (p IS NULL AND has) OR (p IS NOT NULL AND {out_of_range}) LIMIT 1").fetchone()
                 except duckdb.BinderException:
                     continue  # the column is not in this file of a union_by_name group
                 except duckdb.Error as exc:  # the file itself is malformed: report that instead
                     return csv_structure_error(str(exc)) or fallback
                 if row is not None:
-                    found = InputError(f"{_expected(kind, fmt)}, got {row[1]!r}", path=path, row=int(row[0]),
-                                       column=column)
+                    what = _implausible(kind) if row[2] else _expected(kind, fmt)
+                    found = InputError(f"{what}, got {row[1]!r}", path=path, row=int(row[0]), column=column)
                     if value is None or row[1] == value:
                         return found
                     fallback = fallback or found

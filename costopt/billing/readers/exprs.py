@@ -9,6 +9,7 @@ file, row and column afterwards. The good path therefore reads every file once.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 
 import duckdb
 
@@ -33,16 +34,37 @@ def is_numeric(sql_type: str) -> bool:
     return sql_type.upper().startswith(NUMERIC_TYPES)
 
 
+# Dates a billing export can hold: cloud billing exports start in 2006 (AWS); a charge more than a
+# day in the future is an error in the file, not a forecast.
+EARLIEST_CHARGE = "2006-01-01"
+
+
+def latest_charge() -> str:
+    return (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def finite(expr: str) -> str:
+    """``expr`` unless it is NaN or infinite (then the query fails and the diagnosis names the row)."""
+    return f"(CASE WHEN {expr} IS NULL OR isfinite({expr}) THEN {expr} ELSE error('costopt: not a finite number') END)"
+
+
+def plausible_time(expr: str) -> str:
+    """``expr`` unless it is before 2006 or more than a day after now (then the query fails)."""
+    return (f"(CASE WHEN {expr} IS NULL OR {expr} BETWEEN TIMESTAMP '{EARLIEST_CHARGE}' AND "
+            f"TIMESTAMP '{latest_charge()}' THEN {expr} ELSE error('costopt: implausible date') END)")
+
+
 def number(src: Source, real: str | None) -> str | None:
-    """A DOUBLE expression for column ``real`` (None when the column is absent)."""
+    """A finite DOUBLE expression for column ``real`` (None when the column is absent)."""
     if real is None:
         return None
     col = ident(real)
     if is_numeric(src.type_of(real)):
-        return f"CAST({col} AS DOUBLE)"
+        src.checks.append((real, "number", ""))
+        return finite(f"CAST({col} AS DOUBLE)")
     fmt = "comma" if src.decimal_comma else ""
     src.checks.append((real, "number", fmt))
-    return f"CAST({_number_text(col, fmt)} AS DOUBLE)"
+    return finite(f"CAST({_number_text(col, fmt)} AS DOUBLE)")
 
 
 def _number_text(col: str, fmt: str) -> str:
@@ -68,15 +90,21 @@ def timestamp(src: Source, con: duckdb.DuckDBPyConnection, real: str | None) -> 
     col = ident(real)
     sql_type = src.type_of(real)
     if sql_type.startswith("TIMESTAMP WITH TIME ZONE") or sql_type == "TIMESTAMPTZ":
-        return f"timezone('UTC', {col})"
+        src.checks.append((real, "date", "typed-tz"))
+        return plausible_time(f"timezone('UTC', {col})")
     if sql_type.startswith(("TIMESTAMP", "DATE")):
-        return f"CAST({col} AS TIMESTAMP)"
+        src.checks.append((real, "date", "typed"))
+        return plausible_time(f"CAST({col} AS TIMESTAMP)")
     fmt = sniff_date_format(src, con, real)
     src.checks.append((real, "date", fmt))
-    return date_expr(col, fmt, strict=True)
+    return plausible_time(date_expr(col, fmt, strict=True))
 
 
 def date_expr(col: str, fmt: str, strict: bool) -> str:
+    if fmt == "typed-tz":
+        return f"timezone('UTC', {col})"
+    if fmt == "typed":
+        return f"CAST({col} AS TIMESTAMP)"
     value = f"NULLIF(trim(CAST({col} AS VARCHAR)), '')"
     if fmt == "iso":
         return f"{'CAST' if strict else 'TRY_CAST'}({value} AS TIMESTAMP)"
