@@ -20,6 +20,7 @@ from costopt.ci.github_comment import MARKER
 from tests.ci.actions_runner import run_action
 from tests.ci.github_server import FakeGitHub, Server
 from tests.gate.spend import make_audit
+from tests.gate.test_gate_examples import parses
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
@@ -124,7 +125,7 @@ def test_a_gate_input_error_stops_the_job_but_the_report_is_uploaded(job, github
     assert not [s for s in run.steps.values() if s.name == "Fail when a budget is breached"][0].ran
 
 
-def test_the_audit_step_builds_its_command_from_the_inputs(job, tmp_path):
+def test_the_audit_and_gate_steps_build_real_command_lines_from_the_inputs(job, tmp_path):
     log = tmp_path / "argv"
     shim = tmp_path / "bin" / "costopt"
     shim.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{log}"\n')
@@ -135,9 +136,18 @@ def test_the_audit_step_builds_its_command_from_the_inputs(job, tmp_path):
         "audit", "--out", "costopt-report", "--format", "html,json,md", "--provider", "aws,gcp",
         "--config", "cfg dir/costopt.toml", "--history", "s3://finops/costopt", "--history-scope", "aws-org",
         "--lookback", "35d", "--regions", "us-east-1"]
+    parses(log.read_text().splitlines())
     job({"providers": "", "args": "--source exports/cur.parquet"}, skip=("install", "gate"))
     assert log.read_text().splitlines() == ["audit", "--out", "costopt-report", "--format", "html,json,md",
                                             "--no-history", "--source", "exports/cur.parquet"]
+    parses(log.read_text().splitlines())
+    job({"config": "costopt.toml", "budgets": "b.toml", "gate-args": "--warn-only --format md",
+         "comment-on-pr": "false"}, skip=("install", "audit"))
+    assert log.read_text().splitlines() == [
+        "gate", "--audit", "costopt-report/audit.json", "--junit", "costopt-report/costopt-gate.xml",
+        "--markdown", "costopt-report/costopt-gate.md", "--config", "costopt.toml", "--budgets", "b.toml",
+        "--warn-only", "--format", "md"]
+    parses(log.read_text().splitlines())
 
 
 def test_costopt_is_installed_from_the_actions_own_checkout():
