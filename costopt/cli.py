@@ -25,6 +25,7 @@ COMMANDS = {
     "catalog": "costopt.commands.catalog",
     "history": "costopt.commands.history",
     "completion": "costopt.commands.completion",
+    "ci": "costopt.commands.ci",
 }
 
 
