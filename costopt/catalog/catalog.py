@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
-from costopt.catalog.defaults import AWS_M5_LARGE
+from costopt.catalog.defaults import AWS_M5_LARGE, AWS_NEIGHBOUR
 from costopt.catalog.estimates import estimate
 from costopt.catalog.model import EGRESS_KINDS, PRICE_MODELS, InstanceSpec, Price, StorageTier
 from costopt.model import PriceSource
@@ -298,7 +298,7 @@ class Catalog:
         self._load(provider_k)
         found = {r for (p, r, _, _) in self._prices if p == provider_k}
         if provider_k == "aws":
-            found.update(AWS_M5_LARGE)
+            found.update(AWS_M5_LARGE, AWS_NEIGHBOUR)
         return sorted(found)
 
     def types(self, provider: str, *, priced_only: bool = False) -> list[str]:

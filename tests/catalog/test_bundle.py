@@ -174,7 +174,10 @@ def test_missing_spot_and_commitments_are_estimates_from_real_on_demand(catalog)
     spot = catalog.price("aws", "us-east-1", "ml.g6.xlarge", "spot")  # managed spot training
     assert spot.estimate and spot.amount == pytest.approx(sagemaker.amount * 0.40)
     assert catalog.price("aws", "us-east-1", "ebs:gp3").unit == "GB-month"
-    assert catalog.price("aws", "ap-southeast-2", "ebs:gp3") is None  # resources are never estimated
+    # Issue 15: a resource price outside the bundled regions is a labelled estimate (us-east-1 x the
+    # m5.large ratio 0.12 / 0.096), not missing.
+    gp3 = catalog.price("aws", "ap-southeast-2", "ebs:gp3")
+    assert gp3.estimate and gp3.source.startswith("estimate:aws-region-ratio") and gp3.amount == pytest.approx(0.1)
 
 
 def test_price_sources_same_before_and_after_reading_the_tables():

@@ -176,6 +176,7 @@ def _hourly(r: Resource, book: PriceBook) -> tuple[float | None, dict[str, Any]]
         vtype = a.get("volume_type") or r.type
         month = volume_month(book, r.region, vtype, a.get("size_gb") or 0, a.get("iops"), a.get("throughput"))
         extra: dict[str, Any] = {"gb_month_price": book.volume_gb_month(r.region, vtype),
+                                 "price_source": book.source_of(f"ebs|{r.region}|{vtype}", r.region, f"ebs:{vtype}"),
                                  "monthly_by_dimension": {"storage": month.storage, "iops": month.iops,
                                                           "throughput": month.throughput}}
         if month.unpriced:
@@ -185,12 +186,13 @@ def _hourly(r: Resource, book: PriceBook) -> tuple[float | None, dict[str, Any]]
         per_gb = book.snapshot_gb_month(r.region)
         gb = a.get("size_gb") or 0
         return (None if per_gb is None else gb * per_gb / HOURS_PER_MONTH), {
-            "gb_month_price": per_gb,
+            "gb_month_price": per_gb, "price_source": book.source_of(f"ebs-snapshot|{r.region}", r.region, "ebs:snapshot"),
             "price_is_upper_bound": "priced at the source volume's size; a snapshot bills only the blocks it stores"}
     if r.kind == "address":
-        return book.idle_address_hour(r.region), {}
+        return book.idle_address_hour(r.region), {
+            "price_source": book.source_of(f"ipv4-idle|{r.region}", r.region, "vpc:public_ipv4")}
     if r.kind == "nat_gateway":
-        return book.nat_hour(r.region), {}
+        return book.nat_hour(r.region), {"price_source": book.source_of(f"nat-hour|{r.region}", r.region, "vpc:nat_gateway")}
     if r.kind == "database":
         hour = db_hour(book, r.region, dict(a), r.type)
         return hour.total, {"compute_hourly": hour.compute, "storage_hourly": hour.storage, "price_note": hour.note}

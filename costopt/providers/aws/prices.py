@@ -136,6 +136,16 @@ class PriceBook:
         self.used_catalog = True
         return float(p.amount)
 
+    def source_of(self, api_key: str, region: str, item: str) -> str | None:
+        """Where the price under ``api_key`` (Price List) or ``item`` (catalog) came from, or None:
+        "AWS Price List API" when the API answered, else the catalog price's source and date
+        (``estimate:...`` for a labelled estimate)."""
+        with self._lock:
+            if self._cache.get(api_key) is not None:
+                return "AWS Price List API"
+        price = self.catalog.price("aws", region, item) if self.catalog is not None else None
+        return None if price is None else f"{price.source} ({price.as_of})"
+
     # --- lookups -------------------------------------------------------------------------
     def instance_hour(self, region: str, itype: str, model: str = "on_demand") -> float | None:
         if model == "on_demand":
