@@ -43,6 +43,15 @@ estimate (``estimate:gcp-base-region``: the project's us-central1 price in the A
 europe-west4 price elsewhere). Written as ``regional_storage.csv.gz``, ``regional_egress.csv.gz``
 and ``regional_prices.csv.gz`` in the columns of storage.csv / egress.csv / resource_prices.csv.
 
+Spot interruption rates for current accelerator families the project's table lacks
+(``build_interruption_estimates`` -> ``interruption_estimates.csv``): no public source gives
+them per type, so each type of a family in ``PREDECESSOR`` gets the highest band of the previous
+generation of that family in the same region (g6/g6e <- g5, p5/p5e/p5en/p4de <- p4d, trn1/trn2
+<- inf2, GCP a3 <- a2, Azure H100/H200 <- A100), as ``estimate:previous-generation-band`` with
+the band and the family it came from. The bands themselves are the AWS Spot Advisor frequency
+bands (<5%, 5-10%, 10-15%, 15-20%, >20% of instances interrupted per month) and Azure/GCP
+eviction guidance, as in interruptions.csv.
+
 Output: ``prices_<provider>.csv.gz`` (region, type, os, model, amount, unit, currency, source,
 as_of; sorted, gzip with a fixed timestamp so a rebuild of the same inputs is byte-identical)
 and ``prices_manifest.json`` (row counts per source and date, so the catalog can list its
@@ -230,6 +239,43 @@ RESOURCE_HEADER = ("provider", "region", "type", "model", "amount", "unit", "sou
 EGRESS_HEADER = ("provider", "region", "kind", "usd_per_gb", "source", "as_of")
 
 
+# (provider, family of the new types) -> family whose interruption band they are given.
+PREDECESSOR = {
+    ("aws", "g6"): "g5", ("aws", "g6e"): "g5", ("aws", "p5"): "p4d", ("aws", "p5e"): "p4d", ("aws", "p5en"): "p4d",
+    ("aws", "p4de"): "p4d", ("aws", "p6-b200"): "p4d", ("aws", "trn1"): "inf2", ("aws", "trn1n"): "inf2",
+    ("aws", "trn2"): "inf2", ("aws", "g5g"): "g4dn", ("aws", "p3dn"): "p3", ("gcp", "a3"): "a2",
+    ("azure", "NDisrH100_v5"): "NDamsrA100_v4", ("azure", "NDisrH200_v5"): "NDamsrA100_v4",
+    ("azure", "NCadsH100_v5"): "NCadsA100_v4", ("azure", "NCCadsH100_v5"): "NCadsA100_v4",
+}
+INTERRUPTION_HEADER = ("provider", "region", "type", "per_hour", "band", "source", "as_of")
+
+
+def build_interruption_estimates(out_dir: Path) -> int:
+    """Write interruption_estimates.csv (see the module doc); returns the row count."""
+    with (out_dir / "instances.csv").open(encoding="utf-8", newline="") as fh:
+        family = {(r["provider"], r["type"]): r["family"] for r in csv.DictReader(fh)}
+    with (out_dir / "interruptions.csv").open(encoding="utf-8", newline="") as fh:
+        known = list(csv.DictReader(fh))
+    have = {(r["provider"], r["region"], r["type"]) for r in known}
+    band: dict[tuple[str, str, str], dict[str, str]] = {}  # (provider, region, family) -> its highest band row
+    for r in known:
+        key = (r["provider"], r["region"], family.get((r["provider"], r["type"]), ""))
+        if key not in band or float(r["per_hour"]) > float(band[key]["per_hour"]):
+            band[key] = r
+    rows = []
+    for (provider, type_), fam in sorted(family.items()):
+        old = PREDECESSOR.get((provider, fam))
+        for (p, region, f), r in sorted(band.items()):
+            if old is not None and p == provider and f == old and (provider, region, type_) not in have:
+                rows.append((provider, region, type_, r["per_hour"], f"{r['band']} (band of {old})",
+                             "estimate:previous-generation-band", r["as_of"]))
+    with (out_dir / "interruption_estimates.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(INTERRUPTION_HEADER)
+        writer.writerows(rows)
+    return len(rows)
+
+
 def aws_public_regions() -> list[str]:
     """The commercial (partition ``aws``) regions botocore knows."""
     data = json.loads((Path(botocore.__file__).parent / "data" / "endpoints.json").read_text(encoding="utf-8"))
@@ -314,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         manifest = build(args.prices, args.out, args.legacy)
         tiers, egress = build_gcp_storage(args.prices, args.out)
         regional = build_regional(args.prices, args.out)
+        interruptions = build_interruption_estimates(args.out)
     except (BuildError, OSError) as exc:
         print(f"build_catalog: {exc}", file=sys.stderr)
         return 2
@@ -321,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{provider}: {info['rows']} prices in {info['regions']} regions, {info['bytes']} bytes compressed")
     print(f"gcp: {tiers} storage tiers, {egress} egress prices")
     print("every public region: {} storage tiers, {} egress prices, {} resource prices".format(*regional))
+    print(f"{interruptions} interruption-rate estimates for new accelerator families")
     return 0
 
 

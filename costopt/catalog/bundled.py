@@ -11,7 +11,9 @@ refresh`` lays live prices over all of them per provider.
 Cloud NAT processing for every GCP region. ``regional_{storage,egress,prices}.csv.gz``
 (generated) extend storage tiers, transfer, EBS, NAT and IPv4 prices to every public AWS and Azure
 region as labelled estimates (source ``estimate:...``) and add GCP disk, static-IP and NAT prices
-per region; a hand-written row for the same key wins. Other files: instances.csv (specs), interruptions.csv (spot interruptions per instance-hour), storage.csv, egress.csv, and
+per region; a hand-written row for the same key wins. Other files: instances.csv (specs), interruptions.csv (spot interruptions per instance-hour;
+``interruption_estimates.csv``, generated, gives new accelerator families their previous
+generation's band as a labelled estimate), storage.csv, egress.csv, and
 resource_prices.csv (provider, region, type, model, amount, unit, source, as_of): priced things
 that are not instances, in the keys the adapters ask for -- AWS ``ebs:<volume type>`` and
 ``ebs:snapshot`` / ``ebs:snapshot_archive`` per GB-month, ``vpc:public_ipv4`` and
@@ -114,8 +116,10 @@ def fill_bundled(catalog: Catalog) -> Catalog:
                 raise ValueError(f"{name}: unit {row['unit']!r} of {row['type']} is not one of {PRICE_UNITS}")
             catalog.add_price(row["provider"], row["region"], row["type"], row["model"],
                               _price(row["amount"], row["unit"], row["source"], row["as_of"]))
-    for row in _rows("interruptions.csv"):
-        catalog.add_interruption_rate(row["provider"], row["region"], row["type"], float(row["per_hour"]))
+    for name in ("interruption_estimates.csv", "interruptions.csv"):
+        for row in _rows(name):
+            catalog.add_interruption_rate(row["provider"], row["region"], row["type"], float(row["per_hour"]),
+                                          row["source"])
     for name in ("regional_storage.csv.gz", "storage.csv", "gcp_storage.csv"):  # generated GCP rows replace the 2025 ones
         for row in _rows(name):
             catalog.add_storage_tier(storage_from_row(row))

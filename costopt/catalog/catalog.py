@@ -61,6 +61,7 @@ class Catalog:
         self._specs: dict[tuple[str, str], InstanceSpec] = {}
         self._prices: dict[tuple[str, str, str, str], Price | _Raw] = {}
         self._interruptions: dict[tuple[str, str, str], float] = {}
+        self._interruption_sources: dict[tuple[str, str], str] = {}  # (provider, type) -> source of its rates
         self._storage: dict[tuple[str, str], dict[str, StorageTier]] = {}
         self._egress: dict[tuple[str, str, str], Price] = {}
         self._offers: dict[tuple[str, str, str], pd.DataFrame] = {}
@@ -111,10 +112,13 @@ class Catalog:
             self._offers.clear()
             del self._pending[provider_k]
 
-    def add_interruption_rate(self, provider: str, region: str, type: str, rate_per_hour: float) -> None:
+    def add_interruption_rate(self, provider: str, region: str, type: str, rate_per_hour: float,
+                              source: str = "") -> None:
         key = (_key(provider), _key(type))
         self._interruptions[(key[0], _key(region), key[1])] = float(rate_per_hour)
         self._rates_by_type[key] = max(self._rates_by_type.get(key, 0.0), float(rate_per_hour))
+        if source:
+            self._interruption_sources[key] = source
 
     def add_storage_tier(self, tier: StorageTier) -> None:
         self._storage.setdefault((_key(tier.provider), _key(tier.region)), {})[_key(tier.name)] = tier
@@ -230,6 +234,10 @@ class Catalog:
                 known = [r for r in rates if r is not None]
                 rate = max(known) if known else None
         return rate
+
+    def interruption_source(self, provider: str, type: str) -> str:
+        """Where ``type``'s interruption rates came from ("" when unknown); ``estimate:...`` for a labelled estimate."""
+        return self._interruption_sources.get((_key(provider), _key(type)), "")
 
     def offers(self, provider: str, region: str, model: str = "on_demand") -> pd.DataFrame:
         """All instance types priced in ``region`` under ``model``, as a DataFrame.

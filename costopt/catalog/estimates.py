@@ -39,6 +39,8 @@ ESTIMATE_SOURCES = {
                                     "with a known m5.large price (costopt.catalog.defaults.AWS_NEIGHBOUR); not a quoted price",
     "estimate:azure-region-ratio": "Estimate: the eastus price x (Standard_D2s_v5 Linux price in the region / in "
                                    "eastus, azure-karpenter-2026); not a quoted price",
+    "estimate:previous-generation-band": "Estimate: a spot interruption rate from the previous generation of the "
+                                         "family's band (scripts/build_catalog.py PREDECESSOR); not a published rate",
     "estimate:gcp-base-region": "Estimate: the project's us-central1 (Americas) or europe-west4 (elsewhere) "
                                 "inter-region egress price; not a quoted price",
 }
