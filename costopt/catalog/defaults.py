@@ -59,3 +59,9 @@ def aws_region_ratio(region: str) -> tuple[float, str] | None:
     if region in AWS_NEIGHBOUR:
         return AWS_M5_LARGE[AWS_NEIGHBOUR[region]] / AWS_M5_LARGE[AWS_BASE_REGION], "estimate:aws-neighbour-ratio"
     return None
+
+# Published licence fee per vCPU-hour on top of the Linux price, by (provider, OS key): AWS EC2
+# Windows Server (license included) = Linux + $0.046 per vCPU-hour on the EC2 On-Demand pricing
+# page (m5.large us-east-1: $0.096 + 2 x $0.046 = $0.188; m5.xlarge $0.192 -> $0.376). The same
+# fee is added to spot and reserved rates. RHEL/SUSE/SQL Server are not estimated here.
+LICENCE_FEE_PER_VCPU_HOUR: dict[tuple[str, str], float] = {("aws", "windows"): 0.046}

@@ -41,6 +41,8 @@ ESTIMATE_SOURCES = {
                                    "eastus, azure-karpenter-2026); not a quoted price",
     "estimate:previous-generation-band": "Estimate: a spot interruption rate from the previous generation of the "
                                          "family's band (scripts/build_catalog.py PREDECESSOR); not a published rate",
+    "estimate:licence-fee": "Estimate: the Linux price + the published per-vCPU-hour licence fee of the OS "
+                            "(costopt.catalog.defaults.LICENCE_FEE_PER_VCPU_HOUR); not a quoted price",
     "estimate:gcp-base-region": "Estimate: the project's us-central1 (Americas) or europe-west4 (elsewhere) "
                                 "inter-region egress price; not a quoted price",
 }

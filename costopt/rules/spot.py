@@ -14,6 +14,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from costopt.catalog.licence import os_of
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.rules import defaults
 from costopt.rules.base import rule
@@ -57,14 +58,14 @@ def _lost_hours(r: Resource, workload: str, params: defaults.InterruptibleWorklo
     return params.batch_task_hours / 2
 
 
-def _lookup(catalog: Any, provider: str, region: str, type_: str) -> tuple:
-    """(spec, on-demand price, spot price, interruption rate) of one type in one region."""
+def _lookup(catalog: Any, provider: str, region: str, type_: str, os: str) -> tuple:
+    """(spec, on-demand price, spot price, (interruption rate, its source)) of one type and OS in one region."""
     spec = catalog.instance(provider, type_)
     if spec is None:
         return None, None, None, None
     rate = catalog.interruption_rate(provider, region, type_)
     source = catalog.interruption_source(provider, type_) if hasattr(catalog, "interruption_source") else ""
-    return (spec, catalog.price(provider, region, type_), catalog.price(provider, region, type_, "spot"),
+    return (spec, catalog.price(provider, region, type_, os=os), catalog.price(provider, region, type_, "spot", os=os),
             None if rate is None else (rate, source))
 
 
@@ -95,14 +96,14 @@ def interruptible_workload(snapshot: Snapshot, catalog: Any,
         return
     kinds = set(params.kinds)
     rows = []
-    looked_up: dict[tuple[str, str, str], tuple] = {}
+    looked_up: dict[tuple[str, str, str, str], tuple] = {}
     for r in snapshot.resources:
         if r.kind not in kinds or r.pricing_model != "on_demand" or not r.type:
             continue
         workload, why = _tolerance(r, params)
         if workload is None:
             continue
-        key = (r.provider, r.region, r.type)
+        key = (r.provider, r.region, r.type, os_of(r))
         if key not in looked_up:
             looked_up[key] = _lookup(catalog, *key)
         spec, od, spot, rate = looked_up[key]

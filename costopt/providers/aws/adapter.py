@@ -28,6 +28,7 @@ from costopt.progress import QUIET
 from costopt.providers.aws.costs import table_from_frames
 from costopt.providers.aws.coverage import guarded, scope_of
 from costopt.providers.aws.ebs import volume_month
+from costopt.providers.aws.platform import from_attributes
 from costopt.providers.aws.prices import PRICING_REGION, PriceBook
 from costopt.providers.aws.rds import db_hour
 from costopt.providers.aws.regional import Partial, prepare_clients, read_account, read_region
@@ -149,7 +150,8 @@ def _hourly(r: Resource, book: PriceBook) -> tuple[float | None, dict[str, Any]]
     if r.kind in ("vm", "gpu_vm"):
         if a.get("state") in ("stopped", "stopping"):
             return 0.0, {}
-        price = book.instance_hour(r.region, r.type, "spot" if r.pricing_model == "spot" else "on_demand")
+        price = book.instance_hour(r.region, r.type, "spot" if r.pricing_model == "spot" else "on_demand",
+                                   from_attributes(a))
         return (None if price is None else price * r.count), {"unit_price_hour": price}
     if r.kind == "endpoint":
         if a.get("billed") is False:
