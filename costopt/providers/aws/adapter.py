@@ -30,7 +30,7 @@ from costopt.providers.aws.coverage import guarded, scope_of
 from costopt.providers.aws.ebs import volume_month
 from costopt.providers.aws.platform import from_attributes
 from costopt.providers.aws.prices import PRICING_REGION, PriceBook
-from costopt.providers.aws.rds import db_hour
+from costopt.providers.aws.rds import alternatives, db_hour
 from costopt.providers.aws.regional import Partial, prepare_clients, read_account, read_region
 from costopt.providers.aws.session import (Account, client_config, connection_pool, enabled_regions, home_region,
                                           open_accounts)
@@ -197,7 +197,8 @@ def _hourly(r: Resource, book: PriceBook) -> tuple[float | None, dict[str, Any]]
         return book.nat_hour(r.region), {"price_source": book.source_of(f"nat-hour|{r.region}", r.region, "vpc:nat_gateway")}
     if r.kind == "database":
         hour = db_hour(book, r.region, dict(a), r.type)
-        return hour.total, {"compute_hourly": hour.compute, "storage_hourly": hour.storage, "price_note": hour.note}
+        return hour.total, {"compute_hourly": hour.compute, "storage_hourly": hour.storage, "price_note": hour.note,
+                            **alternatives(book, r.region, dict(a), r.type)}
     return None, {}
 
 
