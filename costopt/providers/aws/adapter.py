@@ -150,9 +150,14 @@ def _hourly(r: Resource, book: PriceBook) -> tuple[float | None, dict[str, Any]]
     if r.kind in ("vm", "gpu_vm"):
         if a.get("state") in ("stopped", "stopping"):
             return 0.0, {}
-        price = book.instance_hour(r.region, r.type, "spot" if r.pricing_model == "spot" else "on_demand",
-                                   from_attributes(a))
-        return (None if price is None else price * r.count), {"unit_price_hour": price}
+        model, platform = "spot" if r.pricing_model == "spot" else "on_demand", from_attributes(a)
+        price = book.instance_hour(r.region, r.type, model, platform)
+        extra: dict[str, Any] = {"unit_price_hour": price}
+        if price is None and platform.os != "linux":
+            price = book.instance_hour(r.region, r.type, model)  # no source prices this OS: a lower bound
+            extra = {"unit_price_hour": price, "price_is_lower_bound": f"no {platform.os} price known: "
+                                                                         "priced as Linux, without the licence"}
+        return (None if price is None else price * r.count), extra
     if r.kind == "endpoint":
         if a.get("billed") is False:
             return 0.0, {}  # Failed / OutOfService / Creating / Deleting: no running capacity

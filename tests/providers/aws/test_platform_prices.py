@@ -95,8 +95,11 @@ def test_catalog_fallback_prices_windows_with_its_licence(instances):
     out = {r.id: r for r in priced(list(instances.values()), book, workers=1)}
     assert out["i-linux"].hourly_cost == pytest.approx(LINUX)
     assert out["i-win"].hourly_cost == pytest.approx(WINDOWS)  # not the Linux 0.096 of before
-    # No catalog price exists for RHEL or SQL Server: unpriced rather than priced as Linux.
-    assert out["i-rhel"].hourly_cost is None and out["i-sql"].hourly_cost is None
+    # No catalog price exists for RHEL or SQL Server: the Linux price, said to be a lower bound.
+    for rid in ("i-rhel", "i-sql"):
+        assert out[rid].hourly_cost == pytest.approx(LINUX)
+        assert "without the licence" in out[rid].attributes["price_is_lower_bound"]
+    assert "price_is_lower_bound" not in out["i-win"].attributes
 
 
 def _cpu(rid, level):
