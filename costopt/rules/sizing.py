@@ -99,7 +99,8 @@ def resource_table(snapshot: Snapshot, catalog: Any, rule_id: str, kinds: Sequen
             price_cache[pkey] = catalog.price(r.provider, r.region, r.type, model, os=os)
         price = price_cache[pkey]
         if price is None:
-            skips.append(Skip(rule_id, r.id, f"no {model} {'' if os == 'linux' else os + ' '}price for {r.type} in region {r.region or '(none)'} "
+            what = model if os == "linux" else f"{model} {os}"
+            skips.append(Skip(rule_id, r.id, f"no {what} price for {r.type} in region {r.region or '(none)'} "
                                              f"({r.provider}) in the catalog"))
             continue
         workload = workload_of(r)
