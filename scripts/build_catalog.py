@@ -25,6 +25,33 @@ storage duration and first-byte latency are the same in every region (GCS class 
 dual-region buckets pay more per operation than this assumes), taken
 from the project's us-central1 rows in ``data/storage.csv``.
 
+Every public region, not only the two the project priced by hand (``build_regional``): for AWS
+(botocore's ``endpoints.json``, partition ``aws``) and Azure (every region of the Azure table) the
+shared tables hold no storage, transfer, EBS, NAT or IPv4 prices, so each region gets the base
+region's price (AWS us-east-1, Azure eastus, from data/storage.csv, egress.csv,
+resource_prices.csv) x that region's compute price ratio -- AWS: m5.large Linux there / in us-east-1
+(``costopt.catalog.defaults.AWS_M5_LARGE``, a neighbour's ratio for regions without one,
+``AWS_NEIGHBOUR``); Azure: Standard_D2s_v5 Linux there / in eastus, from the Azure table. Request
+and retrieval prices scale the same way; minimum durations, object sizes and latency do not.
+Each such row's source reads ``estimate:<ratio id> x <base source>``: a labelled estimate, never
+a quote (AWS public IPv4 is the exception: AWS charges $0.005/h for a public IPv4 address in
+every commercial region, so that price is copied as is). A region's real row, where one exists,
+wins at load time. GCP gets real per-region persistent-disk, snapshot, static-IP and Cloud NAT
+prices from ``gcp_disk_cyclenerd.csv.gz`` / ``gcp_network_cyclenerd.csv.gz`` (keys ``disk:pd-*``,
+``disk:snapshot``, ``vpc:static_ip_unused``, ``vpc:nat_gateway``) and an inter-region egress
+estimate (``estimate:gcp-base-region``: the project's us-central1 price in the Americas, its
+europe-west4 price elsewhere). Written as ``regional_storage.csv.gz``, ``regional_egress.csv.gz``
+and ``regional_prices.csv.gz`` in the columns of storage.csv / egress.csv / resource_prices.csv.
+
+Spot interruption rates for current accelerator families the project's table lacks
+(``build_interruption_estimates`` -> ``interruption_estimates.csv``): no public source gives
+them per type, so each type of a family in ``PREDECESSOR`` gets the highest band of the previous
+generation of that family in the same region (g6/g6e <- g5, p5/p5e/p5en/p4de <- p4d, trn1/trn2
+<- inf2, GCP a3 <- a2, Azure H100/H200 <- A100), as ``estimate:previous-generation-band`` with
+the band and the family it came from. The bands themselves are the AWS Spot Advisor frequency
+bands (<5%, 5-10%, 10-15%, 15-20%, >20% of instances interrupted per month) and Azure/GCP
+eviction guidance, as in interruptions.csv.
+
 Output: ``prices_<provider>.csv.gz`` (region, type, os, model, amount, unit, currency, source,
 as_of; sorted, gzip with a fixed timestamp so a rebuild of the same inputs is byte-identical)
 and ``prices_manifest.json`` (row counts per source and date, so the catalog can list its
@@ -43,7 +70,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import botocore
+
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run as a script: the catalog defaults hold the regional ratios
+
+from costopt.catalog.defaults import AWS_BASE_REGION, aws_region_ratio  # noqa: E402
 DEFAULT_PRICES = REPO.parent / "shared" / "data" / "prices"
 DEFAULT_OUT = REPO / "costopt" / "catalog" / "data"
 LEGACY = REPO / "scripts" / "catalog_inputs" / "bundled_2025_prices.csv"
@@ -193,6 +225,131 @@ def build_gcp_storage(prices_dir: Path, out_dir: Path) -> tuple[int, int]:
     return len(tiers), len(egress)
 
 
+AZURE_BASE_REGION, AZURE_RATIO_TYPE = "eastus", "standard_d2s_v5"
+# Columns of storage.csv holding money (scaled by a region ratio); the rest are region-independent.
+STORAGE_MONEY = ("gb_month", "retrieval_per_gb", "put_per_1k", "get_per_1k", "transition_per_1k")
+UNIFORM_PRICES = {("aws", "vpc:public_ipv4")}  # one list price in every commercial region
+GCP_DISKS = {"balanced (pd-balanced)": "disk:pd-balanced", "balanced-replicated (pd-balanced)": "disk:pd-balanced-replicated",
+             "ssd (pd-ssd)": "disk:pd-ssd", "ssd-replicated (pd-ssd)": "disk:pd-ssd-replicated",
+             "hdd (pd-standard)": "disk:pd-standard", "hdd-replicated (pd-standard)": "disk:pd-standard-replicated",
+             "extreme (pd-extreme)": "disk:pd-extreme", "hyperdisk-extreme (hyperdisk-extreme)": "disk:hyperdisk-extreme",
+             "snapshot (pd-snapshot)": "disk:snapshot"}
+GCP_NETWORK = {"ip:unused": "vpc:static_ip_unused", "nat:gateway": "vpc:nat_gateway"}
+RESOURCE_HEADER = ("provider", "region", "type", "model", "amount", "unit", "source", "as_of")
+EGRESS_HEADER = ("provider", "region", "kind", "usd_per_gb", "source", "as_of")
+
+
+# (provider, family of the new types) -> family whose interruption band they are given.
+PREDECESSOR = {
+    ("aws", "g6"): "g5", ("aws", "g6e"): "g5", ("aws", "p5"): "p4d", ("aws", "p5e"): "p4d", ("aws", "p5en"): "p4d",
+    ("aws", "p4de"): "p4d", ("aws", "p6-b200"): "p4d", ("aws", "trn1"): "inf2", ("aws", "trn1n"): "inf2",
+    ("aws", "trn2"): "inf2", ("aws", "g5g"): "g4dn", ("aws", "p3dn"): "p3", ("gcp", "a3"): "a2",
+    ("azure", "NDisrH100_v5"): "NDamsrA100_v4", ("azure", "NDisrH200_v5"): "NDamsrA100_v4",
+    ("azure", "NCadsH100_v5"): "NCadsA100_v4", ("azure", "NCCadsH100_v5"): "NCadsA100_v4",
+}
+INTERRUPTION_HEADER = ("provider", "region", "type", "per_hour", "band", "source", "as_of")
+
+
+def build_interruption_estimates(out_dir: Path) -> int:
+    """Write interruption_estimates.csv (see the module doc); returns the row count."""
+    with (out_dir / "instances.csv").open(encoding="utf-8", newline="") as fh:
+        family = {(r["provider"], r["type"]): r["family"] for r in csv.DictReader(fh)}
+    with (out_dir / "interruptions.csv").open(encoding="utf-8", newline="") as fh:
+        known = list(csv.DictReader(fh))
+    have = {(r["provider"], r["region"], r["type"]) for r in known}
+    band: dict[tuple[str, str, str], dict[str, str]] = {}  # (provider, region, family) -> its highest band row
+    for r in known:
+        key = (r["provider"], r["region"], family.get((r["provider"], r["type"]), ""))
+        if key not in band or float(r["per_hour"]) > float(band[key]["per_hour"]):
+            band[key] = r
+    rows = []
+    for (provider, type_), fam in sorted(family.items()):
+        old = PREDECESSOR.get((provider, fam))
+        for (p, region, f), r in sorted(band.items()):
+            if old is not None and p == provider and f == old and (provider, region, type_) not in have:
+                rows.append((provider, region, type_, r["per_hour"], f"{r['band']} (band of {old})",
+                             "estimate:previous-generation-band", r["as_of"]))
+    with (out_dir / "interruption_estimates.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(INTERRUPTION_HEADER)
+        writer.writerows(rows)
+    return len(rows)
+
+
+def aws_public_regions() -> list[str]:
+    """The commercial (partition ``aws``) regions botocore knows."""
+    data = json.loads((Path(botocore.__file__).parent / "data" / "endpoints.json").read_text(encoding="utf-8"))
+    return sorted(next(p for p in data["partitions"] if p["partition"] == "aws")["regions"])
+
+
+def azure_ratios(prices_dir: Path) -> dict[str, float]:
+    """Azure region -> Standard_D2s_v5 Linux price there / in eastus."""
+    found = {r["region"]: float(r["price"]) for r in _shared_rows(prices_dir / "azure_vm_karpenter.csv.gz")
+             if r["sku_or_type"].lower() == AZURE_RATIO_TYPE and r["price_model"] == "on_demand"}
+    if AZURE_BASE_REGION not in found:
+        raise BuildError(f"azure_vm_karpenter.csv.gz: no {AZURE_RATIO_TYPE} price in {AZURE_BASE_REGION}")
+    return {region: price / found[AZURE_BASE_REGION] for region, price in found.items()}
+
+
+def _ratios(prices_dir: Path) -> dict[str, dict[str, tuple[float, str]]]:
+    """provider -> region -> (ratio to the base region, estimate label), base region excluded."""
+    aws = {r: ratio for r in aws_public_regions() if r != AWS_BASE_REGION and (ratio := aws_region_ratio(r))}
+    azure = {r: (x, "estimate:azure-region-ratio") for r, x in azure_ratios(prices_dir).items() if r != AZURE_BASE_REGION}
+    return {"aws": aws, "azure": azure}
+
+
+def _base_rows(out_dir: Path, name: str) -> list[dict[str, str]]:
+    with (out_dir / name).open(encoding="utf-8", newline="") as fh:
+        return [r for r in csv.DictReader(fh)
+                if (r["provider"], r["region"]) in (("aws", AWS_BASE_REGION), ("azure", AZURE_BASE_REGION))]
+
+
+def _money(value: str, ratio: float) -> str:
+    return repr(round(float(value) * ratio, 7))
+
+
+def build_regional(prices_dir: Path, out_dir: Path) -> tuple[int, int, int]:
+    """Write regional_storage.csv, regional_egress.csv and regional_prices.csv (see the module doc)."""
+    ratios = _ratios(prices_dir)
+    storage, egress, prices = [], [], []
+    for row in _base_rows(out_dir, "storage.csv"):
+        for region, (ratio, label) in ratios[row["provider"]].items():
+            scaled = {k: (_money(v, ratio) if k in STORAGE_MONEY else v) for k, v in row.items()}
+            storage.append(tuple({**scaled, "region": region, "source": f"{label} x {row['source']}"}[c]
+                                 for c in STORAGE_HEADER))
+    for row in _base_rows(out_dir, "egress.csv"):
+        for region, (ratio, label) in ratios[row["provider"]].items():
+            egress.append((row["provider"], region, row["kind"], _money(row["usd_per_gb"], ratio),
+                           f"{label} x {row['source']}", row["as_of"]))
+    for row in _base_rows(out_dir, "resource_prices.csv"):
+        for region, (ratio, label) in ratios[row["provider"]].items():
+            uniform = (row["provider"], row["type"]) in UNIFORM_PRICES
+            prices.append((row["provider"], region, row["type"], row["model"],
+                           row["amount"] if uniform else _money(row["amount"], ratio), row["unit"],
+                           row["source"] if uniform else f"{label} x {row['source']}", row["as_of"]))
+    for row in _shared_rows(prices_dir / "gcp_disk_cyclenerd.csv.gz") + _shared_rows(prices_dir / "gcp_network_cyclenerd.csv.gz"):
+        key = GCP_DISKS.get(row["sku_or_type"]) or GCP_NETWORK.get(row["sku_or_type"])
+        if key and row["price_model"] == "on_demand" and float(row["price"]) > 0:
+            prices.append(("gcp", row["region"], key, "on_demand", row["price"], row["unit"], "gcp-cyclenerd-2026",
+                           row["as_of"]))
+    gcp_base = {r["region"]: r for r in csv.DictReader((out_dir / "egress.csv").open(encoding="utf-8", newline=""))
+                if r["provider"] == "gcp" and r["kind"] == "inter_region"}
+    for region in sorted({r["region"] for r in _shared_rows(prices_dir / "gcp_network_cyclenerd.csv.gz")} - set(gcp_base)):
+        base = gcp_base["us-central1" if region.startswith(("us-", "northamerica-", "southamerica-")) else "europe-west4"]
+        egress.append(("gcp", region, "inter_region", base["usd_per_gb"], f"estimate:gcp-base-region x {base['source']}",
+                       base["as_of"]))
+    for name, header, rows in (("regional_storage.csv.gz", STORAGE_HEADER, storage),
+                               ("regional_egress.csv.gz", EGRESS_HEADER, egress),
+                               ("regional_prices.csv.gz", RESOURCE_HEADER, prices)):
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(sorted(rows))
+        with (out_dir / name).open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+            gz.write(text.getvalue().encode("utf-8"))
+    return len(storage), len(egress), len(prices)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prices", type=Path, default=DEFAULT_PRICES, help="folder of the shared price tables")
@@ -202,12 +359,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         manifest = build(args.prices, args.out, args.legacy)
         tiers, egress = build_gcp_storage(args.prices, args.out)
+        regional = build_regional(args.prices, args.out)
+        interruptions = build_interruption_estimates(args.out)
     except (BuildError, OSError) as exc:
         print(f"build_catalog: {exc}", file=sys.stderr)
         return 2
     for provider, info in manifest["providers"].items():  # type: ignore[union-attr]
         print(f"{provider}: {info['rows']} prices in {info['regions']} regions, {info['bytes']} bytes compressed")
     print(f"gcp: {tiers} storage tiers, {egress} egress prices")
+    print("every public region: {} storage tiers, {} egress prices, {} resource prices".format(*regional))
+    print(f"{interruptions} interruption-rate estimates for new accelerator families")
     return 0
 
 

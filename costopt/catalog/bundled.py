@@ -8,7 +8,12 @@ public list prices (see data/sources.json for what each source id means); ``cost
 refresh`` lays live prices over all of them per provider.
 
 ``gcp_storage.csv`` and ``gcp_egress.csv`` (generated too) give GCS classes, internet egress and
-Cloud NAT processing for every GCP region. Other files: instances.csv (specs), interruptions.csv (spot interruptions per instance-hour), storage.csv, egress.csv, and
+Cloud NAT processing for every GCP region. ``regional_{storage,egress,prices}.csv.gz``
+(generated) extend storage tiers, transfer, EBS, NAT and IPv4 prices to every public AWS and Azure
+region as labelled estimates (source ``estimate:...``) and add GCP disk, static-IP and NAT prices
+per region; a hand-written row for the same key wins. Other files: instances.csv (specs), interruptions.csv (spot interruptions per instance-hour;
+``interruption_estimates.csv``, generated, gives new accelerator families their previous
+generation's band as a labelled estimate), storage.csv, egress.csv, and
 resource_prices.csv (provider, region, type, model, amount, unit, source, as_of): priced things
 that are not instances, in the keys the adapters ask for -- AWS ``ebs:<volume type>`` and
 ``ebs:snapshot`` / ``ebs:snapshot_archive`` per GB-month, ``vpc:public_ipv4`` and
@@ -33,7 +38,11 @@ DATA_PACKAGE = "costopt.catalog"
 
 
 def _rows(name: str) -> Iterator[dict[str, str]]:
-    with resources.files(DATA_PACKAGE).joinpath("data", name).open("r", encoding="utf-8", newline="") as fh:
+    path = resources.files(DATA_PACKAGE).joinpath("data", name)
+    if name.endswith(".gz"):
+        yield from csv.DictReader(gzip.decompress(path.read_bytes()).decode("utf-8").splitlines())
+        return
+    with path.open("r", encoding="utf-8", newline="") as fh:
         yield from csv.DictReader(fh)
 
 
@@ -100,18 +109,27 @@ def fill_bundled(catalog: Catalog) -> Catalog:
         catalog.add_instance(instance_from_row(row))
     for provider in PROVIDERS:
         catalog.add_lazy_prices(provider, lambda p=provider: instance_price_rows(p), bundled_sources(provider))
-    for row in _rows("resource_prices.csv"):
-        if row["unit"] not in PRICE_UNITS:
-            raise ValueError(f"resource_prices.csv: unit {row['unit']!r} of {row['type']} is not one of {PRICE_UNITS}")
-        price = Price(float(row["amount"]), row["unit"], "USD", row["source"], row["as_of"])
-        catalog.add_price(row["provider"], row["region"], row["type"], row["model"], price)
-    for row in _rows("interruptions.csv"):
-        catalog.add_interruption_rate(row["provider"], row["region"], row["type"], float(row["per_hour"]))
-    for name in ("storage.csv", "gcp_storage.csv"):  # the generated GCP rows replace the 2025 ones
+    # Later files win: regional estimates first, then the real prices of the same key.
+    for name in ("regional_prices.csv.gz", "resource_prices.csv"):
+        for row in _rows(name):
+            if row["unit"] not in PRICE_UNITS:
+                raise ValueError(f"{name}: unit {row['unit']!r} of {row['type']} is not one of {PRICE_UNITS}")
+            catalog.add_price(row["provider"], row["region"], row["type"], row["model"],
+                              _price(row["amount"], row["unit"], row["source"], row["as_of"]))
+    for name in ("interruption_estimates.csv", "interruptions.csv"):
+        for row in _rows(name):
+            catalog.add_interruption_rate(row["provider"], row["region"], row["type"], float(row["per_hour"]),
+                                          row["source"])
+    for name in ("regional_storage.csv.gz", "storage.csv", "gcp_storage.csv"):  # generated GCP rows replace the 2025 ones
         for row in _rows(name):
             catalog.add_storage_tier(storage_from_row(row))
-    for name in ("egress.csv", "gcp_egress.csv"):
+    for name in ("regional_egress.csv.gz", "egress.csv", "gcp_egress.csv"):
         for row in _rows(name):
             catalog.add_egress(row["provider"], row["region"], row["kind"],
-                               Price(float(row["usd_per_gb"]), "GB", "USD", row["source"], row["as_of"]))
+                               _price(row["usd_per_gb"], "GB", row["source"], row["as_of"]))
     return catalog
+
+
+def _price(amount: str, unit: str, source: str, as_of: str) -> Price:
+    """A USD price read from a bundled file; a source starting ``estimate:`` is a labelled estimate."""
+    return Price(float(amount), unit, "USD", source, as_of, estimate=source.startswith("estimate:"))

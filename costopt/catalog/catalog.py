@@ -13,7 +13,8 @@ Where no real price exists, :meth:`Catalog.price` returns a labelled estimate wh
 derived (``Price.estimate`` is True; see :mod:`costopt.catalog.estimates`). The bundled prices
 of a provider are read on first use of that provider (``add_lazy_prices``), so a run that only
 asks about AWS never reads the Azure table; entries added before that (the refresh cache) win.
-OS: bundled prices are Linux; ``price(..., os="windows")`` finds only prices added for that OS.
+OS: bundled prices are Linux; ``price(..., os="windows")`` finds a price added for that OS, else
+a labelled licence-fee estimate where one is published (:mod:`costopt.catalog.licence`).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
-from costopt.catalog.defaults import AWS_M5_LARGE
+from costopt.catalog.defaults import AWS_M5_LARGE, AWS_NEIGHBOUR
 from costopt.catalog.estimates import estimate
+from costopt.catalog.licence import LINUX, with_licence
 from costopt.catalog.model import EGRESS_KINDS, PRICE_MODELS, InstanceSpec, Price, StorageTier
 from costopt.model import PriceSource
 
@@ -61,6 +63,7 @@ class Catalog:
         self._specs: dict[tuple[str, str], InstanceSpec] = {}
         self._prices: dict[tuple[str, str, str, str], Price | _Raw] = {}
         self._interruptions: dict[tuple[str, str, str], float] = {}
+        self._interruption_sources: dict[tuple[str, str], str] = {}  # (provider, type) -> source of its rates
         self._storage: dict[tuple[str, str], dict[str, StorageTier]] = {}
         self._egress: dict[tuple[str, str, str], Price] = {}
         self._offers: dict[tuple[str, str, str], pd.DataFrame] = {}
@@ -111,10 +114,13 @@ class Catalog:
             self._offers.clear()
             del self._pending[provider_k]
 
-    def add_interruption_rate(self, provider: str, region: str, type: str, rate_per_hour: float) -> None:
+    def add_interruption_rate(self, provider: str, region: str, type: str, rate_per_hour: float,
+                              source: str = "") -> None:
         key = (_key(provider), _key(type))
         self._interruptions[(key[0], _key(region), key[1])] = float(rate_per_hour)
         self._rates_by_type[key] = max(self._rates_by_type.get(key, 0.0), float(rate_per_hour))
+        if source:
+            self._interruption_sources[key] = source
 
     def add_storage_tier(self, tier: StorageTier) -> None:
         self._storage.setdefault((_key(tier.provider), _key(tier.region)), {})[_key(tier.name)] = tier
@@ -188,6 +194,9 @@ class Catalog:
             found = self._composite_price(provider_k, region_k, type_k, model)
         if found is None and "|" not in type_k:
             found = estimate(self._lookup, provider_k, region_k, type_k, model)
+        elif found is None:
+            found = with_licence(self.price(provider_k, region_k, type, model), self.instance(provider_k, type),
+                                 provider_k, _key(os))
         return found
 
     def _materialise(self, key: tuple[str, str, str, str], raw: _Raw) -> Price:
@@ -231,19 +240,25 @@ class Catalog:
                 rate = max(known) if known else None
         return rate
 
-    def offers(self, provider: str, region: str, model: str = "on_demand") -> pd.DataFrame:
-        """All instance types priced in ``region`` under ``model``, as a DataFrame.
+    def interruption_source(self, provider: str, type: str) -> str:
+        """Where ``type``'s interruption rates came from ("" when unknown); ``estimate:...`` for a labelled estimate."""
+        return self._interruption_sources.get((_key(provider), _key(type)), "")
+
+    def offers(self, provider: str, region: str, model: str = "on_demand", os: str = LINUX) -> pd.DataFrame:
+        """All instance types priced in ``region`` under ``model`` for ``os``, as a DataFrame.
 
         Columns: see OFFER_COLUMNS (``price`` = hourly amount); sorted by price. Rules use it
-        to match thousands of resources against candidates with array operations.
+        to match thousands of resources against candidates with array operations; a resize
+        keeps the licence, so a Windows instance is matched against Windows prices.
         """
-        key = (_key(provider), _key(region), model)
+        os_k = _key(os) or LINUX
+        key = (_key(provider), _key(region), model if os_k == LINUX else f"{model}|{os_k}")
         cached = self._offers.get(key)
         if cached is not None:
             return cached
         rows = []
         for spec in self.instances(provider):
-            price = self.price(provider, region, spec.type, model)
+            price = self.price(provider, region, spec.type, model, os=os)
             if price is None:
                 continue
             rows.append((spec.provider, spec.type, spec.family, spec.size, spec.generation, spec.vcpu, spec.memory_gib,
@@ -298,7 +313,7 @@ class Catalog:
         self._load(provider_k)
         found = {r for (p, r, _, _) in self._prices if p == provider_k}
         if provider_k == "aws":
-            found.update(AWS_M5_LARGE)
+            found.update(AWS_M5_LARGE, AWS_NEIGHBOUR)
         return sorted(found)
 
     def types(self, provider: str, *, priced_only: bool = False) -> list[str]:

@@ -39,3 +39,29 @@ AWS_M5_LARGE: dict[str, float] = {
     "ap-northeast-3": 0.124, "ap-east-1": 0.132, "sa-east-1": 0.153, "me-south-1": 0.118,
     "af-south-1": 0.127,
 }
+
+# Public AWS regions (botocore's endpoints.json, partition "aws") with no m5.large price above:
+# their estimates use the ratio of the geographically nearest region that has one. A guess on a
+# guess, labelled ``estimate:aws-neighbour-ratio`` wherever it is used.
+AWS_NEIGHBOUR: dict[str, str] = {
+    "ap-east-2": "ap-east-1", "ap-south-2": "ap-south-1", "ap-southeast-3": "ap-southeast-1",
+    "ap-southeast-4": "ap-southeast-2", "ap-southeast-5": "ap-southeast-1", "ap-southeast-6": "ap-southeast-2",
+    "ap-southeast-7": "ap-southeast-1", "ca-west-1": "ca-central-1", "eu-central-2": "eu-central-1",
+    "eu-south-2": "eu-south-1", "il-central-1": "eu-central-1", "me-central-1": "me-south-1",
+    "mx-central-1": "us-east-2",
+}
+
+
+def aws_region_ratio(region: str) -> tuple[float, str] | None:
+    """(m5.large price in ``region`` / in us-east-1, estimate label) or None for an unknown region."""
+    if region in AWS_M5_LARGE:
+        return AWS_M5_LARGE[region] / AWS_M5_LARGE[AWS_BASE_REGION], "estimate:aws-region-ratio"
+    if region in AWS_NEIGHBOUR:
+        return AWS_M5_LARGE[AWS_NEIGHBOUR[region]] / AWS_M5_LARGE[AWS_BASE_REGION], "estimate:aws-neighbour-ratio"
+    return None
+
+# Published licence fee per vCPU-hour on top of the Linux price, by (provider, OS key): AWS EC2
+# Windows Server (license included) = Linux + $0.046 per vCPU-hour on the EC2 On-Demand pricing
+# page (m5.large us-east-1: $0.096 + 2 x $0.046 = $0.188; m5.xlarge $0.192 -> $0.376). The same
+# fee is added to spot and reserved rates. RHEL/SUSE/SQL Server are not estimated here.
+LICENCE_FEE_PER_VCPU_HOUR: dict[tuple[str, str], float] = {("aws", "windows"): 0.046}

@@ -11,7 +11,8 @@ Order of derivation (the first that applies, each from a real price when one exi
 1. spot / commit_1y / commit_3y: the same type's on-demand price x ``TYPICAL_RATIO`` (SageMaker
    ``ml.*``: x ``SAGEMAKER_RATIO``, spot meaning managed spot training);
 2. SageMaker ``ml.X`` on-demand: EC2 ``X`` on-demand in the region x ``SAGEMAKER_PREMIUM``;
-3. AWS on-demand in a region of ``AWS_M5_LARGE``: the us-east-1 price x the region's m5.large ratio.
+3. AWS on-demand in a region of ``AWS_M5_LARGE``: the us-east-1 price x the region's m5.large ratio
+   (a public region without one, ``AWS_NEIGHBOUR``: its nearest neighbour's ratio).
 
 How to fix an estimate: refresh the provider (``costopt catalog refresh``) or regenerate the
 bundle from newer public tables; a real price always wins over an estimate.
@@ -21,8 +22,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from costopt.catalog.defaults import (AWS_BASE_REGION, AWS_M5_LARGE, SAGEMAKER_PREMIUM, SAGEMAKER_RATIO,
-                                      TYPICAL_RATIO)
+from costopt.catalog.defaults import (AWS_BASE_REGION, SAGEMAKER_PREMIUM, SAGEMAKER_RATIO, TYPICAL_RATIO,
+                                      aws_region_ratio)
 from costopt.catalog.model import Price
 
 Lookup = Callable[[str, str, str, str], "Price | None"]  # (provider, region, type, model), lower-cased keys
@@ -34,6 +35,16 @@ ESTIMATE_SOURCES = {
                                   "(costopt.catalog.defaults.SAGEMAKER_PREMIUM); not a quoted price",
     "estimate:aws-region-ratio": "Estimate: the us-east-1 price x (m5.large list price in the region / in "
                                  "us-east-1) (costopt.catalog.defaults.AWS_M5_LARGE); not a quoted price",
+    "estimate:aws-neighbour-ratio": "Estimate: the us-east-1 price x the m5.large ratio of the nearest region "
+                                    "with a known m5.large price (costopt.catalog.defaults.AWS_NEIGHBOUR); not a quoted price",
+    "estimate:azure-region-ratio": "Estimate: the eastus price x (Standard_D2s_v5 Linux price in the region / in "
+                                   "eastus, azure-karpenter-2026); not a quoted price",
+    "estimate:previous-generation-band": "Estimate: a spot interruption rate from the previous generation of the "
+                                         "family's band (scripts/build_catalog.py PREDECESSOR); not a published rate",
+    "estimate:licence-fee": "Estimate: the Linux price + the published per-vCPU-hour licence fee of the OS "
+                            "(costopt.catalog.defaults.LICENCE_FEE_PER_VCPU_HOUR); not a quoted price",
+    "estimate:gcp-base-region": "Estimate: the project's us-central1 (Americas) or europe-west4 (elsewhere) "
+                                "inter-region egress price; not a quoted price",
 }
 
 
@@ -59,8 +70,9 @@ def estimate(lookup: Lookup, provider: str, region: str, type_: str, model: str)
     if sagemaker:
         base = lookup(provider, region, type_[3:], "on_demand")
         return _derived(base, SAGEMAKER_PREMIUM, "estimate:sagemaker-premium") if base is not None else None
-    if provider == "aws" and region != AWS_BASE_REGION and region in AWS_M5_LARGE:
+    ratio = aws_region_ratio(region) if provider == "aws" and region != AWS_BASE_REGION else None
+    if ratio is not None:
         base = lookup(provider, AWS_BASE_REGION, type_, "on_demand")
         if base is not None and base.unit == "hour":
-            return _derived(base, AWS_M5_LARGE[region] / AWS_M5_LARGE[AWS_BASE_REGION], "estimate:aws-region-ratio")
+            return _derived(base, *ratio)
     return None

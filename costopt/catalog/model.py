@@ -12,7 +12,7 @@ from dataclasses import dataclass
 PRICE_MODELS = ("on_demand", "spot", "commit_1y", "commit_3y")
 EGRESS_KINDS = ("internet", "inter_region", "nat_processing")
 PROVIDERS = ("aws", "gcp", "azure")
-PRICE_UNITS = ("hour", "GB-month", "GB")
+PRICE_UNITS = ("hour", "GB-month", "GB", "IOPS-month", "MiBps-month")
 
 
 @dataclass(frozen=True)

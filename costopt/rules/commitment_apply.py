@@ -14,7 +14,7 @@ SP_APPLY = {
 }
 RI_APPLY = {
     "aws": ("aws ec2 describe-reserved-instances-offerings --instance-type {type} --offering-class standard "
-            "--product-description Linux/UNIX --offering-type '{pay}' --filters Name=duration,Values={secs} "
+            "--product-description '{product}' --offering-type '{pay}' --filters Name=duration,Values={secs} "
             "--region {region}; then aws ec2 purchase-reserved-instances-offering --instance-count {n} "
             "--reserved-instances-offering-id <offering id>"),
     "gcp": ("gcloud compute commitments create commit-{family} --region {region} --plan {months}-month "

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from costopt.billing.schema import FOCUS_COLUMNS
+from costopt.catalog.licence import LINUX, os_of
 from costopt.model import Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.rules import defaults
 from costopt.rules.base import rule
@@ -311,26 +312,26 @@ def reserved_instances(snapshot: Snapshot, catalog: Any, params: defaults.Reserv
         if (r.kind in params.kinds and r.type and r.pricing_model != "spot" and r.provider not in skip_providers
                 and not r.attributes.get("members_priced_separately")  # an ASG whose VMs are listed too
                 and not spot_candidate(r, params.spot_workloads)):
-            groups[(r.provider, r.account, r.region, r.type)].append(r)
+            groups[(r.provider, r.account, r.region, r.type, os_of(r))].append(r)  # a reservation is per OS too
     if not groups:
         return
     start_h, n_hours = hour_grid(snapshot)
     members_all = [r for rs in groups.values() for r in rs]
     rows = {r.id: i for i, r in enumerate(members_all)}
     running = presence_matrix(snapshot.metrics, rows, start_h, n_hours, params.running_metrics)
-    for (prov, account, region, type_), members in sorted(groups.items()):
-        scope = f"commit:{prov}:{account or '-'}:{region}:{type_}"  # reservations are bought per account
+    for (prov, account, region, type_, os), members in sorted(groups.items()):
+        scope = f"commit:{prov}:{account or '-'}:{region}:{type_}" + ("" if os == LINUX else f":{os}")
         on_demand = [r for r in members if r.pricing_model not in COMMITTED_KINDS]
         if not on_demand:
             continue
         if catalog is None:
             yield Skip(rid, scope, "no price catalog: reservation prices unknown")
             continue
-        od = catalog.price(prov, region, type_, "on_demand")
-        commit = catalog.price(prov, region, type_, f"commit_{params.term}")
+        od = catalog.price(prov, region, type_, "on_demand", os=os)
+        commit = catalog.price(prov, region, type_, f"commit_{params.term}", os=os)
         if od is None or commit is None:
             missing = "on-demand" if od is None else f"{params.term} commitment"
-            yield Skip(rid, scope, f"no {missing} price for {type_} in {prov} {region}")
+            yield Skip(rid, scope, f"no {missing} price for {type_} ({os}) in {prov} {region}")
             continue
         existing = sum(r.count for r in members if r.pricing_model in COMMITTED_KINDS)
         counts = np.zeros(n_hours)
@@ -363,7 +364,8 @@ def reserved_instances(snapshot: Snapshot, catalog: Any, params: defaults.Reserv
             type=type_, pay=PAY_LABEL[params.payment], secs=TERM_SECONDS[params.term], region=region, n=n,
             months=months, years=months // 12, family=(spec.family if spec else type_).replace(".", "-"),
             vcpu=(spec.vcpu * n if spec else "?"), mem=(int(spec.memory_gib * n) if spec else "?"),
-            azpay="Upfront" if params.payment == "all_upfront" else "Monthly")
+            azpay="Upfront" if params.payment == "all_upfront" else "Monthly",
+            product=on_demand[0].attributes.get("platform") or "Linux/UNIX")  # PlatformDetails = RI product
         first = on_demand[0]
         yield Recommendation(
             id=recommendation_id(rid, scope, f"reserve-{params.term}"), rule_id=rid, resource_id=scope,

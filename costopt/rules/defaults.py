@@ -310,3 +310,44 @@ class CheaperVariant:
     min_instances: int = 1
     # Savings range: +/- this share (prices are list prices; usage may shift).
     savings_uncertainty: float = 0.15
+
+
+# --- databases (costopt/rules/databases.py) ---------------------------------------------------
+
+@dataclass(frozen=True)
+class IdleDatabase:
+    """rds.idle_database: no connections and CPU near zero over the lookback."""
+
+    max_connections: float = 0.0  # highest DatabaseConnections (Maximum per period) still idle
+    cpu_p95_max: float = 5.0  # P95 of CPUUtilization maxima, percent
+    quantile: float = 0.95
+    min_hours: float = 72.0
+    min_age_hours: float = 72.0
+
+
+@dataclass(frozen=True)
+class OversizedDatabase:
+    """rds.oversized_instance: CPU low enough for the next smaller class of the same family."""
+
+    cpu_p95_max: float = 30.0  # P95 of CPUUtilization maxima; at half the vCPUs that is <= 60 %
+    target_after: float = 0.65  # projected P95 on the smaller class must stay under this share
+    quantile: float = 0.95
+    min_hours: float = 168.0
+    min_monthly_savings: float = 20.0
+
+
+@dataclass(frozen=True)
+class MultiAzNonProduction:
+    """rds.multi_az_non_production: a Multi-AZ instance tagged as a non-production environment."""
+
+    tag_keys: tuple[str, ...] = ("environment", "env", "stage", "costopt:environment")
+    non_production: tuple[str, ...] = ("dev", "development", "test", "testing", "qa", "staging", "stage",
+                                       "sandbox", "nonprod", "non-production", "preprod")
+    min_monthly_savings: float = 10.0
+
+
+@dataclass(frozen=True)
+class DatabaseGp3:
+    """rds.gp2_to_gp3: gp2 storage where gp3 costs less for the same or better baseline."""
+
+    min_monthly_savings: float = 1.0

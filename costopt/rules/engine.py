@@ -32,6 +32,7 @@ BUILTIN_RULE_MODULES = (
     "costopt.rules.autoscaling",
     "costopt.rules.egress",
     "costopt.rules.model_variants",
+    "costopt.rules.databases",
 )
 
 _loaded = False

@@ -59,7 +59,7 @@ def gpu_recommendations(snapshot: Snapshot, catalog: Any, params: defaults.Gpu, 
     f["to_cpu"] = (f["gu_" + q(params.gpu_quantile)] <= params.cpu_fallback_max_gpu) & \
         (f["gm_max"] <= params.cpu_fallback_max_gpu_memory)
 
-    for _, group in f.groupby(["provider", "region", "price_model", "type"], sort=False):
+    for _, group in f.groupby(["provider", "region", "price_model", "type", "os"], sort=False):
         head = group.iloc[0]
         gpu_offers = candidate_offers(catalog, head, gpu=True, allow_arch=False, allow_burstable=False)
         cpu_offers = candidate_offers(catalog, head, gpu=False, allow_arch=False, allow_burstable=False)

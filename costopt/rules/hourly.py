@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
+from costopt.catalog.licence import os_of
 from costopt.model import MetricSeries, Resource, Snapshot
 
 
@@ -25,7 +26,7 @@ def instance_price(r: Resource, catalog: Any) -> tuple[float | None, str]:
     if r.hourly_cost is not None and r.count > 0:
         return r.hourly_cost / r.count, "resource hourly cost"
     if catalog is not None and r.type:
-        p = catalog.price(r.provider, r.region, r.type, "on_demand")
+        p = catalog.price(r.provider, r.region, r.type, "on_demand", os=os_of(r))
         if p is not None:
             return p.amount, f"{p.source} ({p.as_of})"
     return None, ""

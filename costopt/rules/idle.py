@@ -36,6 +36,12 @@ def _rec(rule_id: str, r: Resource, action: str, monthly: float, *, low: float |
         currency=r.currency, tags=dict(r.tags), workload=r.workload, alternative_group=r.id, **kw)
 
 
+def _source(r: Resource) -> dict[str, str]:
+    """The resource's price source for the evidence (so an estimated or stale price lowers confidence)."""
+    source = r.attributes.get("price_source")
+    return {"price_source": source} if source else {}
+
+
 def _age_days(r: Resource, now: datetime) -> float | None:
     return None if r.created is None else (now - r.created).total_seconds() / 86400.0
 
@@ -147,7 +153,7 @@ def unattached_volume(snapshot, catalog, params):
         yield _rec("idle.unattached_volume", r, "delete", monthly, confidence="high", performance_risk=0,
                    current={"volume_type": r.type, "size_gb": size}, proposed={"state": "deleted (snapshot kept)"},
                    evidence={"attached": False, "size_gb": size, "age_days": age,
-                             "gb_month_price": r.attributes.get("gb_month_price")},
+                             "gb_month_price": r.attributes.get("gb_month_price"), **_source(r)},
                    rationale=f"{size} GB {r.type} volume {r.id} is attached to nothing"
                              + (f" ({age:.0f} days old)." if age is not None else "."),
                    apply=idle_apply.delete_volume(r))
@@ -170,7 +176,7 @@ def unassociated_address(snapshot, catalog, params):
         ip = r.attributes.get("public_ip", "")
         yield _rec("idle.unassociated_address", r, "release", monthly, confidence="high",
                    current={"public_ip": ip, "associated": False}, proposed={"state": "released"},
-                   evidence={"associated": False, "public_ip": ip, "hourly_cost": r.hourly_cost},
+                   evidence={"associated": False, "public_ip": ip, "hourly_cost": r.hourly_cost, **_source(r)},
                    rationale=f"Elastic IP {ip} ({r.id}) is associated with nothing.",
                    apply=idle_apply.release_address(r))
 
@@ -204,7 +210,7 @@ def old_snapshot(snapshot, catalog, params):
                    confidence="medium", current={"size_gb": size, "age_days": round(age, 1)},
                    proposed={"state": "deleted"},
                    evidence={"age_days": age, "size_gb": size, "max_age_days": params.max_age_days,
-                             "gb_month_price": r.attributes.get("gb_month_price")},
+                             "gb_month_price": r.attributes.get("gb_month_price"), **_source(r)},
                    rationale=f"Snapshot {r.id} of {size} GB is {age:.0f} days old (limit {params.max_age_days:.0f}). "
                              "Savings are an upper bound: snapshots are incremental.",
                    apply=idle_apply.delete_snapshot(r))
@@ -299,7 +305,7 @@ def idle_nat_gateway(snapshot, catalog, params):
         yield _rec("idle.nat_gateway", r, "delete", monthly, confidence="high" if r.id in sent else "medium",
                    performance_risk=1, current={"state": "available"}, proposed={"state": "deleted"},
                    evidence={"gb_over_lookback": gb, "lookback_days": snapshot.window.days,
-                             "has_metrics": r.id in sent},
+                             "has_metrics": r.id in sent, **_source(r)},
                    rationale=f"NAT gateway {r.name or r.id} moved {gb:.2f} GB in {snapshot.window.days:.0f} days.",
                    apply=f"aws ec2 delete-nat-gateway --region {r.region} --nat-gateway-id {r.id}")
 
@@ -362,7 +368,8 @@ def bucket_without_lifecycle(snapshot, catalog, params):
             current={"lifecycle_rules": len(r.attributes.get("lifecycle_rules") or ()), "standard_gb": gb,
                      "lifecycle_covers": r.attributes.get("lifecycle_covers")}, proposed={"lifecycle": "INTELLIGENT_TIERING"},
             evidence={"standard_gb": gb, "cold_share_assumed": params.cold_share,
-                      "standard_gb_month": std.gb_month, "infrequent_gb_month": ia.gb_month},
+                      "standard_gb_month": std.gb_month, "infrequent_gb_month": ia.gb_month,
+                      "price_source": f"{std.source} ({std.as_of})"},
             rationale=(f"Bucket {r.name} holds {gb:,.0f} GB in Standard; its lifecycle rules cover only "
                        f"{r.attributes['lifecycle_covers']}: every other object is unmanaged."
                        if r.attributes.get("lifecycle_scope") == "partial"

@@ -23,7 +23,7 @@ def _burstable_mask(offers: pd.DataFrame) -> np.ndarray:
 
 def candidate_offers(catalog: Any, head: pd.Series, *, gpu: bool, allow_arch: bool, allow_burstable: bool) -> pd.DataFrame:
     """Offers a resource of ``head``'s type may move to (same provider/region/price model)."""
-    offers = catalog.offers(head["provider"], head["region"], head["price_model"])
+    offers = catalog.offers(head["provider"], head["region"], head["price_model"], os=head["os"])  # keeps the licence
     if offers.empty:
         return offers
     keep = (offers["gpu_count"] > 0).to_numpy() == gpu

@@ -72,7 +72,7 @@ def oversized_vm(snapshot: Snapshot, catalog: Any, params: defaults.OversizedVm)
     for name, level in levels.items():
         frame[f"need_cpu_{name}"] = capacity * frame["cpu_" + q(level)] / 100.0 * (1 + params.headroom) / frame["target"]
 
-    for _, group in frame.groupby(["provider", "region", "price_model", "type"], sort=False):
+    for _, group in frame.groupby(["provider", "region", "price_model", "type", "os"], sort=False):
         head = group.iloc[0]
         offers = candidate_offers(catalog, head, gpu=False, allow_arch=params.allow_architecture_change,
                                    allow_burstable=params.allow_burstable or _is_burst(head))
@@ -111,7 +111,7 @@ def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.D
         return
     needed = ["count", "cpu_count", "cpu_duplicates", "cpu_gaps", "cpu_hours", "cpu_invalid", "cpu_max", "cpu_p95",
               main_col, low_col, "currency", "family", "inference", "mem_measured", mem_col,
-              "memory_gib", "price", "price_model", "speed", "target", "vcpu", "workload"]
+              "memory_gib", "price", "price_model", "speed", "target", "vcpu", "workload", "os", "price_source"]
     # plain dicts of the needed columns only, built from column lists: pandas row access (and
     # to_dict("records"), which boxes every cell) is slow
     sub = group.iloc[chosen]
@@ -160,8 +160,9 @@ def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.D
                       "lookback_days": params.lookback_days, "memory_measured": bool(row["mem_measured"]),
                       mem_key: mem_p if row["mem_measured"] else None,
                       "gaps": int(row["cpu_gaps"]), "duplicates": int(row["cpu_duplicates"]),
-                      "invalid": int(row["cpu_invalid"]), "price_model": row["price_model"],
-                      "savings_range": "low: sized at P99.9, high: sized at P95"},
+                      "invalid": int(row["cpu_invalid"]), "price_model": row["price_model"], "os": row["os"],
+                      "savings_range": "low: sized at P99.9, high: sized at P95",
+                      **({"price_source": row["price_source"]} if row["price_source"] else {})},
             impacts={"projected_cpu_peak": projected, "vcpu_before": int(row["vcpu"]), "vcpu_after": int(offer["vcpu"])},
             effort="medium" if r.kind in ("autoscaling_group", "endpoint") else "low",
             rationale=rationale, apply=resize_command(r, offer["type"]), tags=dict(r.tags), workload=row["workload"] or None,

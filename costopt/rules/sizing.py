@@ -22,6 +22,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from costopt.catalog.licence import os_of
 from costopt.metrics import metric_stats, quantile_column, snapshot_stats
 from costopt.model import MetricSeries, Resource, Skip, Snapshot
 
@@ -72,7 +73,7 @@ def resource_table(snapshot: Snapshot, catalog: Any, rule_id: str, kinds: Sequen
     if catalog is None:
         return ResourceTable(pd.DataFrame(), {}, {}), [Skip(rule_id, "*", "no price catalog loaded")]
     spec_cache: dict[tuple[str, str], Any] = {}
-    price_cache: dict[tuple[str, str, str, str], Any] = {}
+    price_cache: dict[tuple[str, str, str, str, str], Any] = {}
     rows: list[tuple] = []
     keep: dict[str, Resource] = {}
     wanted = set(kinds)
@@ -92,12 +93,14 @@ def resource_table(snapshot: Snapshot, catalog: Any, rule_id: str, kinds: Sequen
         if gpu is not None and bool(spec.gpu_count) != gpu:
             continue
         model = price_model_of(r)
-        pkey = (r.provider, r.region, r.type, model)
+        os = os_of(r)
+        pkey = (r.provider, r.region, r.type, model, os)
         if pkey not in price_cache:
-            price_cache[pkey] = catalog.price(r.provider, r.region, r.type, model)
+            price_cache[pkey] = catalog.price(r.provider, r.region, r.type, model, os=os)
         price = price_cache[pkey]
         if price is None:
-            skips.append(Skip(rule_id, r.id, f"no {model} price for {r.type} in region {r.region or '(none)'} "
+            what = model if os == "linux" else f"{model} {os}"
+            skips.append(Skip(rule_id, r.id, f"no {what} price for {r.type} in region {r.region or '(none)'} "
                                              f"({r.provider}) in the catalog"))
             continue
         workload = workload_of(r)
@@ -105,10 +108,11 @@ def resource_table(snapshot: Snapshot, catalog: Any, rule_id: str, kinds: Sequen
         rows.append((r.id, r.provider, r.region, r.type, max(int(r.count), 1), r.kind, workload,
                      workload == "inference", model, price.amount, price.currency, spec.family, spec.vcpu,
                      spec.memory_gib, spec.relative_speed, spec.architecture, spec.gpu_count, spec.gpu_memory_gib,
-                     spec.gpu_tflops, spec.gpu_model, r.type.lower().startswith("ml.")))
+                     spec.gpu_tflops, spec.gpu_model, r.type.lower().startswith("ml."), os,
+                     price.source if price.estimate else ""))  # an estimate is named so it caps confidence
     columns = ["resource_id", "provider", "region", "type", "count", "kind", "workload", "inference", "price_model",
                "price", "currency", "family", "vcpu", "memory_gib", "speed", "architecture", "gpu_count",
-               "gpu_memory_gib", "gpu_tflops", "gpu_model", "sagemaker"]
+               "gpu_memory_gib", "gpu_tflops", "gpu_model", "sagemaker", "os", "price_source"]
     frame = pd.DataFrame(rows, columns=columns).set_index("resource_id")
     return ResourceTable(frame, keep, {k: v for k, v in spec_cache.items() if v is not None}), skips
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from costopt.catalog.licence import os_of
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.rules import defaults
 from costopt.rules.base import rule
@@ -57,13 +58,15 @@ def _lost_hours(r: Resource, workload: str, params: defaults.InterruptibleWorklo
     return params.batch_task_hours / 2
 
 
-def _lookup(catalog: Any, provider: str, region: str, type_: str) -> tuple:
-    """(spec, on-demand price, spot price, interruption rate) of one type in one region."""
+def _lookup(catalog: Any, provider: str, region: str, type_: str, os: str) -> tuple:
+    """(spec, on-demand price, spot price, (interruption rate, its source)) of one type and OS in one region."""
     spec = catalog.instance(provider, type_)
     if spec is None:
         return None, None, None, None
-    return (spec, catalog.price(provider, region, type_), catalog.price(provider, region, type_, "spot"),
-            catalog.interruption_rate(provider, region, type_))
+    rate = catalog.interruption_rate(provider, region, type_)
+    source = catalog.interruption_source(provider, type_) if hasattr(catalog, "interruption_source") else ""
+    return (spec, catalog.price(provider, region, type_, os=os), catalog.price(provider, region, type_, "spot", os=os),
+            None if rate is None else (rate, source))
 
 
 @rule(RULE, params=defaults.InterruptibleWorkload, needs=("inventory",))
@@ -93,14 +96,14 @@ def interruptible_workload(snapshot: Snapshot, catalog: Any,
         return
     kinds = set(params.kinds)
     rows = []
-    looked_up: dict[tuple[str, str, str], tuple] = {}
+    looked_up: dict[tuple[str, str, str, str], tuple] = {}
     for r in snapshot.resources:
         if r.kind not in kinds or r.pricing_model != "on_demand" or not r.type:
             continue
         workload, why = _tolerance(r, params)
         if workload is None:
             continue
-        key = (r.provider, r.region, r.type)
+        key = (r.provider, r.region, r.type, os_of(r))
         if key not in looked_up:
             looked_up[key] = _lookup(catalog, *key)
         spec, od, spot, rate = looked_up[key]
@@ -121,7 +124,7 @@ def interruptible_workload(snapshot: Snapshot, catalog: Any,
         else:
             base = 0
         gang = count if r.kind in GANG_KINDS or (workload == "training" and r.kind != "autoscaling_group") else 1
-        rows.append((r, workload, why, od, spot, rate, count, base, gang, _lost_hours(r, workload, params)))
+        rows.append((r, workload, why, od, spot, rate[0], count, base, gang, _lost_hours(r, workload, params), rate[1]))
     if not rows:
         return
     frame = pd.DataFrame([(row[3].amount, row[4].amount, row[5], row[6], row[7], row[8], row[9]) for row in rows],
@@ -146,13 +149,16 @@ def interruptible_workload(snapshot: Snapshot, catalog: Any,
     savings_range = "low: spot +{:.0%} and {:g}x interruptions; high: {:g}x fewer interruptions".format(
         params.spot_price_uncertainty, params.interruption_uncertainty, params.interruption_uncertainty)
     for i in np.flatnonzero(savings >= params.min_monthly_savings).tolist():
-        r, workload, why, od, spot, rate, count, base, gang, lost = rows[i]
+        r, workload, why, od, spot, rate, count, base, gang, lost, rate_source = rows[i]
         yield _recommendation(r, workload, why, od, spot, rate, count, base, gang, lost, job_rate[i], eff[i],
-                              before[i], after[i], savings_l[i], low[i], high[i], added[i], params, savings_range)
+                              before[i], after[i], savings_l[i], low[i], high[i], added[i], params, savings_range,
+                              rate_source)
 
 
 def _recommendation(r, workload, why, od, spot, rate, count, base, gang, lost, job_rate, eff, before, after, savings,
-                    low, high, added, params, savings_range) -> Recommendation:
+                    low, high, added, params, savings_range, rate_source="") -> Recommendation:
+    # An estimated interruption rate (a previous generation's band) caps the confidence at low.
+    confidence = "low" if rate_source.startswith("estimate") else "medium"
     spot_n = count - base
     risk = WORKLOAD_RISK.get(workload, 2)
     if rate * HOURS_PER_MONTH > 0.15:  # more than 15% of instances interrupted per month
@@ -171,11 +177,12 @@ def _recommendation(r, workload, why, od, spot, rate, count, base, gang, lost, j
         current={"type": r.type, "count": count, "pricing_model": "on_demand"},
         proposed={"type": r.type, "count": count, "pricing_model": "spot", "spot_count": spot_n, "on_demand_base": base},
         monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings, savings_low=low, savings_high=high,
-        currency=od.currency, confidence="medium", performance_risk=min(risk, 4),
+        currency=od.currency, confidence=confidence, performance_risk=min(risk, 4),
         evidence={"on_demand_hourly": od.amount, "spot_hourly": spot.amount, "effective_spot_hourly": eff,
                   "interruption_rate_per_hour": rate, "job_interruption_rate_per_hour": job_rate,
                   "lost_hours_per_interruption": lost, "restart_overhead_hours": params.restart_overhead_hours,
                   "workload": workload, "price_sources": [od.source, spot.source], "as_of": spot.as_of,
+                  "interruption_rate_source": rate_source,
                   "savings_range": savings_range},
         impacts={"interruption_rate_per_hour": job_rate, "interruptions_per_month": job_rate * HOURS_PER_MONTH,
                  "added_wall_time_share": added, "spot_share": spot_n / count},

@@ -66,10 +66,10 @@ def test_type_without_spec_still_quotes():
 
 @pytest.mark.parametrize("args,message", [
     (("g6.xlargee",), "instance type 'g6.xlargee' is not in the catalog; nearest: g6.xlarge"),
-    (("m5.2xlarge", "--region", "ap-southeast-9"), "aws has no prices in region 'ap-southeast-9'; nearest: ap-southeast-2"),
+    (("m5.2xlarge", "--region", "ap-southeast-9"), "aws has no prices in region 'ap-southeast-9'; nearest: ap-southeast-7"),
     (("a3-highgpu-8g", "--region", "us-centrall1"), "gcp has no prices in region 'us-centrall1'; nearest: us-central1"),
     (("Standard_ND96isr_H100_v5", "--region", "brazilsouth"), "no linux price for Standard_ND96isr_H100_v5 in brazilsouth; nearest: "),
-    (("m5.large", "--os", "windows", "--region", "us-east-1"), "no windows price for m5.large in us-east-1"),
+    (("m5.large", "--os", "rhel", "--region", "us-east-1"), "no rhel price for m5.large in us-east-1"),  # windows: estimated
     (("p5e.48xlarge",), "no linux price for p5e.48xlarge in any region; nearest: p5en.48xlarge"),
 ])
 def test_no_price_exits_2_with_one_line_and_nearest(args, message):

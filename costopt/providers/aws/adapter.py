@@ -29,8 +29,9 @@ from costopt.progress import QUIET
 from costopt.providers.aws.costs import table_from_frames
 from costopt.providers.aws.coverage import guarded, scope_of
 from costopt.providers.aws.ebs import volume_month
+from costopt.providers.aws.platform import from_attributes
 from costopt.providers.aws.prices import PRICING_REGION, PriceBook
-from costopt.providers.aws.rds import db_hour
+from costopt.providers.aws.rds import alternatives, db_hour
 from costopt.providers.aws.regional import Partial, prepare_clients, read_account, read_region
 from costopt.providers.aws.session import (Account, client_config, connection_pool, enabled_regions, home_region,
                                           open_accounts)
@@ -150,8 +151,14 @@ def _hourly(r: Resource, book: PriceBook) -> tuple[float | None, dict[str, Any]]
     if r.kind in ("vm", "gpu_vm"):
         if a.get("state") in ("stopped", "stopping"):
             return 0.0, {}
-        price = book.instance_hour(r.region, r.type, "spot" if r.pricing_model == "spot" else "on_demand")
-        return (None if price is None else price * r.count), {"unit_price_hour": price}
+        model, platform = "spot" if r.pricing_model == "spot" else "on_demand", from_attributes(a)
+        price = book.instance_hour(r.region, r.type, model, platform)
+        extra: dict[str, Any] = {"unit_price_hour": price}
+        if price is None and platform.os != "linux":
+            price = book.instance_hour(r.region, r.type, model)  # no source prices this OS: a lower bound
+            extra = {"unit_price_hour": price, "price_is_lower_bound": f"no {platform.os} price known: "
+                                                                         "priced as Linux, without the licence"}
+        return (None if price is None else price * r.count), extra
     if r.kind == "endpoint":
         if a.get("billed") is False:
             return 0.0, {}  # Failed / OutOfService / Creating / Deleting: no running capacity
@@ -177,6 +184,7 @@ def _hourly(r: Resource, book: PriceBook) -> tuple[float | None, dict[str, Any]]
         vtype = a.get("volume_type") or r.type
         month = volume_month(book, r.region, vtype, a.get("size_gb") or 0, a.get("iops"), a.get("throughput"))
         extra: dict[str, Any] = {"gb_month_price": book.volume_gb_month(r.region, vtype),
+                                 "price_source": book.source_of(f"ebs|{r.region}|{vtype}", r.region, f"ebs:{vtype}"),
                                  "monthly_by_dimension": {"storage": month.storage, "iops": month.iops,
                                                           "throughput": month.throughput}}
         if month.unpriced:
@@ -186,15 +194,17 @@ def _hourly(r: Resource, book: PriceBook) -> tuple[float | None, dict[str, Any]]
         per_gb = book.snapshot_gb_month(r.region)
         gb = a.get("size_gb") or 0
         return (None if per_gb is None else gb * per_gb / HOURS_PER_MONTH), {
-            "gb_month_price": per_gb,
+            "gb_month_price": per_gb, "price_source": book.source_of(f"ebs-snapshot|{r.region}", r.region, "ebs:snapshot"),
             "price_is_upper_bound": "priced at the source volume's size; a snapshot bills only the blocks it stores"}
     if r.kind == "address":
-        return book.idle_address_hour(r.region), {}
+        return book.idle_address_hour(r.region), {
+            "price_source": book.source_of(f"ipv4-idle|{r.region}", r.region, "vpc:public_ipv4")}
     if r.kind == "nat_gateway":
-        return book.nat_hour(r.region), {}
+        return book.nat_hour(r.region), {"price_source": book.source_of(f"nat-hour|{r.region}", r.region, "vpc:nat_gateway")}
     if r.kind == "database":
         hour = db_hour(book, r.region, dict(a), r.type)
-        return hour.total, {"compute_hourly": hour.compute, "storage_hourly": hour.storage, "price_note": hour.note}
+        return hour.total, {"compute_hourly": hour.compute, "storage_hourly": hour.storage, "price_note": hour.note,
+                            **alternatives(book, r.region, dict(a), r.type)}
     return None, {}
 
 

@@ -14,6 +14,7 @@ import botocore.exceptions
 from costopt.model import CoverageEntry, Resource
 from costopt.providers.aws.common import chunks, pages, tag_dict, workload_of
 from costopt.providers.aws.coverage import each, guarded, scope_of
+from costopt.providers.aws.platform import attributes_of
 from costopt.providers.aws.session import Account
 
 LIVE_STATES = ("pending", "running", "stopping", "stopped")
@@ -97,7 +98,7 @@ def instances(account: Account, region: str, cov: list[CoverageEntry]) -> list[R
                 "asg": tags.get("aws:autoscaling:groupName"),
                 "launch_time": launch.isoformat() if launch else None,
                 "availability_zone": inst.get("Placement", {}).get("AvailabilityZone"),
-                "platform": inst.get("PlatformDetails") or inst.get("Platform") or "Linux/UNIX",
+                **attributes_of(inst),
                 "lifecycle": inst.get("InstanceLifecycle", "normal"),
                 "vpc_id": inst.get("VpcId"),
             })

@@ -2,7 +2,8 @@
 
 Lookup order per (service, region, item): the day's disk cache
 (``$COSTOPT_CACHE_DIR`` or ``~/.cache/costopt``, file ``aws-pricing-<date>.json``), then
-``pricing:GetProducts`` (us-east-1 endpoint; on-demand Linux shared tenancy for EC2), then the
+``pricing:GetProducts`` (us-east-1 endpoint; on-demand, shared tenancy, the instance's own
+operatingSystem / preInstalledSw / licenseModel for EC2), then the
 bundled catalog (:func:`costopt.catalog.load_catalog`). A price nobody knows stays None and the
 rules skip that resource with the reason; no price is ever invented.
 """
@@ -22,11 +23,18 @@ import botocore.exceptions
 from costopt.atomic import write_atomic
 from costopt.model import PriceSource
 from costopt.providers.aws.common import pages
+from costopt.providers.aws.platform import LINUX, Platform
 
 log = logging.getLogger(__name__)
 
 PRICING_REGION = "us-east-1"
-EC2_FILTERS = {"operatingSystem": "Linux", "tenancy": "Shared", "preInstalledSw": "NA", "capacitystatus": "Used"}
+
+
+def ec2_filters(itype: str, region: str, platform: Platform) -> dict[str, str]:
+    """GetProducts filters of one EC2 instance type on ``platform``, shared tenancy, on demand."""
+    return {"instanceType": itype, "regionCode": region, "operatingSystem": platform.operating_system,
+            "tenancy": "Shared", "preInstalledSw": platform.pre_installed_sw, "capacitystatus": "Used",
+            "licenseModel": platform.license_model}
 
 
 def cache_dir() -> Path:
@@ -85,7 +93,7 @@ class PriceBook:
     def sources(self) -> tuple[PriceSource, ...]:
         out = []
         if self.used_api or (self._cache and not self.used_catalog):
-            out.append(PriceSource("aws", "AWS Price List API (pricing:GetProducts, on-demand, Linux)", self.today,
+            out.append(PriceSource("aws", "AWS Price List API (pricing:GetProducts, on-demand, each instance's OS and licence)", self.today,
                                    f"cached in {self.path}"))
         if self.used_catalog and self.catalog is not None and hasattr(self.catalog, "price_sources"):
             out.extend(p for p in self.catalog.price_sources() if p.provider in ("aws", ""))
@@ -124,11 +132,12 @@ class PriceBook:
             self._dirty = True
         return price
 
-    def _catalog(self, region: str, item: str, model: str = "on_demand", unit: str = "hour") -> float | None:
+    def _catalog(self, region: str, item: str, model: str = "on_demand", unit: str = "hour",
+                 os: str = "linux") -> float | None:
         if self.catalog is None:
             return None
         try:
-            p = self.catalog.price("aws", region, item, model)
+            p = self.catalog.price("aws", region, item, model, os=os)
         except Exception:  # a catalog without this item/model
             return None
         if p is None or (getattr(p, "unit", unit) or unit) != unit:
@@ -136,8 +145,20 @@ class PriceBook:
         self.used_catalog = True
         return float(p.amount)
 
+    def source_of(self, api_key: str, region: str, item: str) -> str | None:
+        """Where the price under ``api_key`` (Price List) or ``item`` (catalog) came from, or None:
+        "AWS Price List API" when the API answered, else the catalog price's source and date
+        (``estimate:...`` for a labelled estimate)."""
+        with self._lock:
+            if self._cache.get(api_key) is not None:
+                return "AWS Price List API"
+        price = self.catalog.price("aws", region, item) if self.catalog is not None else None
+        return None if price is None else f"{price.source} ({price.as_of})"
+
     # --- lookups -------------------------------------------------------------------------
-    def instance_hour(self, region: str, itype: str, model: str = "on_demand") -> float | None:
+    def instance_hour(self, region: str, itype: str, model: str = "on_demand",
+                      platform: Platform = LINUX) -> float | None:
+        """USD per hour of ``itype`` on ``platform`` (EC2: its OS, pre-installed software and licence)."""
         if model == "on_demand":
             if itype.startswith("ml."):
                 price = self._api(f"sagemaker|{region}|{itype}", "AmazonSageMaker",
@@ -145,11 +166,11 @@ class PriceBook:
             elif itype.startswith("db."):
                 price = None
             else:
-                price = self._api(f"ec2|{region}|{itype}", "AmazonEC2",
-                                  {"instanceType": itype, "regionCode": region, **EC2_FILTERS})
+                key = f"ec2|{region}|{itype}" + ("" if platform == LINUX else f"|{platform.os}")
+                price = self._api(key, "AmazonEC2", ec2_filters(itype, region, platform))
             if price is not None:
                 return price
-        return self._catalog(region, itype, model)
+        return self._catalog(region, itype, model, os=platform.os)
 
     def volume_gb_month(self, region: str, volume_type: str) -> float | None:
         price = self._api(f"ebs|{region}|{volume_type}", "AmazonEC2",

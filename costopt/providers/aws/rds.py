@@ -71,3 +71,20 @@ def db_hour(book: Any, region: str, a: dict[str, Any], db_class: str) -> DbHour:
     licence = LICENCES.get(str(a.get("license_model") or ""), "No license required")
     compute = book.rds_instance_hour(region, db_class, engine, edition, deployment, licence)
     return DbHour(compute, storage, note)
+
+
+def alternatives(book: Any, region: str, a: dict[str, Any], db_class: str) -> dict[str, float]:
+    """What the same instance would cost an hour as Single-AZ, and its storage as gp3, where the
+    Price List knows it (the rds.* rules price their changes from these; no catalog fallback)."""
+    out: dict[str, float] = {}
+    if str(a.get("status") or "") in STOPPED:
+        return out
+    if a.get("multi_az"):
+        single = db_hour(book, region, {**a, "multi_az": False}, db_class)
+        if single.total is not None:
+            out["single_az_hourly"] = single.total
+    if a.get("storage_type") == "gp2":
+        gp3 = db_hour(book, region, {**a, "storage_type": "gp3"}, db_class)
+        if gp3.storage is not None:
+            out["gp3_storage_hourly"] = gp3.storage
+    return out

@@ -126,6 +126,13 @@ def _with_endpoint_specs(account: Account, region: str, endpoints: list[Resource
     return [replace(r, specs=specs.get(r.type[3:], {})) if r.type.startswith("ml.") else r for r in endpoints]
 
 
+def connections_query(r: Resource, period: int) -> metrics.Query:
+    """The DB instance's DatabaseConnections (Maximum per period): the idle-database rule needs
+    to know nobody connected, not only that the CPU was low."""
+    dims = [{"Name": "DBInstanceIdentifier", "Value": str(r.attributes.get("identifier") or r.name)}]
+    return metrics.Query(r.id, "connections", "Count", "Maximum", "AWS/RDS", "DatabaseConnections", dims, period)
+
+
 def read_metrics(account: Account, region: str, resources: list[Resource], window: Window,
                  cov: list[CoverageEntry], progress: Callable[[str], None],
                  period_s: int | None = None) -> list[MetricSeries]:
@@ -146,7 +153,7 @@ def read_metrics(account: Account, region: str, resources: list[Resource], windo
         elif r.kind == "nat_gateway":
             queries += metrics.plan_nat(r, period)
         elif r.kind == "database":
-            queries += metrics.plan_database(r, period)
+            queries += metrics.plan_database(r, period) + [connections_query(r, period)]
     queries += _response_time_queries(account, region, resources, period, cov)
     if not queries:
         return []

@@ -86,7 +86,8 @@ def test_price_list_api_then_disk_cache_with_the_date():
                 {"Type": "TERM_MATCH", "Field": "operatingSystem", "Value": "Linux"},
                 {"Type": "TERM_MATCH", "Field": "tenancy", "Value": "Shared"},
                 {"Type": "TERM_MATCH", "Field": "preInstalledSw", "Value": "NA"},
-                {"Type": "TERM_MATCH", "Field": "capacitystatus", "Value": "Used"}]})
+                {"Type": "TERM_MATCH", "Field": "capacitystatus", "Value": "Used"},
+                {"Type": "TERM_MATCH", "Field": "licenseModel", "Value": "No License required"}]})
         book = PriceBook(pricing, None, today)
         assert book.instance_hour("us-east-1", "g5.2xlarge") == pytest.approx(1.234)
         assert book.instance_hour("us-east-1", "g5.2xlarge") == pytest.approx(1.234)  # memo, no 2nd call

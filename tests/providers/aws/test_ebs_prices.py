@@ -12,7 +12,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from costopt.catalog import load_catalog
+from costopt.catalog import Catalog, Price, load_catalog
 from costopt.model import HOURS_PER_MONTH, Resource
 from costopt.providers.aws.adapter import priced
 from costopt.providers.aws.prices import PriceBook
@@ -84,11 +84,23 @@ def test_io2_iops_are_priced_in_tiers(pricing):
 
 
 def test_unknown_iops_price_gives_a_lower_bound_that_says_so():
-    catalog = load_catalog(None, use_cache=False)  # GB-month prices only
+    # The bundled catalog now knows IOPS prices, so this catalog holds the GB-month price only.
+    catalog = Catalog()
+    catalog.add_price("aws", "us-east-1", "ebs:io1", "on_demand", Price(0.125, "GB-month", "USD", "test", "2026-01-01"))
     (vol,) = priced([_volume("io1", 100, iops=5000)], PriceBook(None, catalog), 1)
-    per_gb = catalog.price("aws", "us-east-1", "ebs:io1", "on_demand").amount
-    assert _monthly(vol) == pytest.approx(100 * per_gb)
+    assert _monthly(vol) == pytest.approx(100 * 0.125)
     assert "5000 IOPS" in vol.attributes["price_is_lower_bound"]
+
+
+def test_bundled_catalog_prices_every_ebs_dimension_without_the_api():
+    """Without the Price List API the catalog fallback gives the same list prices (cited above)."""
+    catalog = load_catalog(None, use_cache=False)
+    vols = priced([_volume("io1", 100, iops=5000), _volume("io2", 100, iops=80000),
+                   _volume("gp3", 1000, iops=6000, throughput=500)], PriceBook(None, catalog), 1)
+    assert [_monthly(v) for v in vols] == pytest.approx([
+        12.50 + 5000 * 0.065, 12.5 + 32000 * 0.065 + 32000 * 0.0455 + 16000 * 0.03185,
+        80.0 + 3000 * 0.005 + 375 * 0.04])
+    assert not any("price_is_lower_bound" in v.attributes for v in vols)
 
 
 def test_snapshots_say_their_price_is_an_upper_bound():
