@@ -36,7 +36,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -44,7 +44,7 @@ from urllib.parse import urlsplit
 REGIONS = ("us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2", "eu-west-3",
            "eu-central-1", "eu-north-1", "ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2",
            "ap-south-1", "sa-east-1")
-NOW = datetime(2026, 11, 20, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -67,7 +67,7 @@ def start_servers(delay_s: float, single: bool) -> tuple[list[subprocess.Popen],
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise SystemExit(f"moto server on port {port} did not start")
+                    raise SystemExit(f"moto server on port {port} did not start") from None
                 time.sleep(0.2)
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     return procs, {region: urls[0 if single else i] for i, region in enumerate(REGIONS)}

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +33,14 @@ sys.path.insert(0, str(ROOT))
 
 from costopt.audit_io import audit_to_json  # noqa: E402
 from costopt.model import (  # noqa: E402
-    Audit, CoverageEntry, PriceSource, Recommendation, Skip, SloVerdict, Window, recommendation_id,
+    Audit,
+    CoverageEntry,
+    PriceSource,
+    Recommendation,
+    Skip,
+    SloVerdict,
+    Window,
+    recommendation_id,
 )
 
 FAMILIES = (
@@ -78,10 +85,10 @@ def make_audit(n: int, seed: int = 7) -> Audit:
               "charge": "Usage", "team": None, "cost": 1000.0 + 10 * d, "billed": 1000.0, "egress": 0.0}
              for d in range(35) for p, acct, _ in PROVIDERS for s, c in (("Compute", "Compute"), ("Storage", "Storage"))]
     total = sum(r["cost"] for r in daily)
-    window = Window(datetime(2026, 10, 19, tzinfo=timezone.utc), datetime(2026, 11, 23, tzinfo=timezone.utc))
+    window = Window(datetime(2026, 10, 19, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC))
     savings = sum(r.monthly_savings for r in recs)
     return Audit(
-        run_at=datetime(2026, 11, 23, 6, tzinfo=timezone.utc), window=window, currency="USD",
+        run_at=datetime(2026, 11, 23, 6, tzinfo=UTC), window=window, currency="USD",
         coverage=tuple(CoverageEntry(p, f"{acct}/{reg}", "ok") for p, acct, reg in PROVIDERS),
         spend={"currency": "USD", "total": total, "daily": daily}, recommendations=tuple(recs),
         skipped=tuple(Skip("rightsizing.cpu_overprovisioned", f"i-skip-{i}", "no CPU metrics") for i in range(500)),
@@ -149,7 +156,7 @@ def load_times(html: Path, runs: int) -> tuple[list[float], list[float]]:
             ctx = browser.new_context(viewport={"width": 1280, "height": 900})
             page = ctx.new_page()
             errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("pageerror", lambda e: errors.append(str(e)))  # noqa: B023 (this page only)
             t0 = time.perf_counter()
             page.goto(html.as_uri())
             page.wait_for_selector("html[data-ready=true]", timeout=120_000)

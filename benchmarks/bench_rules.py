@@ -33,7 +33,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 POINTS = 14 * 288
@@ -56,7 +56,7 @@ def build_snapshot(n: int, memory_share: float, gpu_share: float, seed: int = 7)
 
     from costopt.model import MetricSeries, Resource, Snapshot, Window
 
-    end = datetime(2026, 11, 15, tzinfo=timezone.utc)
+    end = datetime(2026, 11, 15, tzinfo=UTC)
     window = Window(end - timedelta(days=14), end)
     ts = int(window.start.timestamp()) + np.arange(POINTS, dtype=np.int64) * PERIOD
     rng = np.random.default_rng(seed)

@@ -13,15 +13,22 @@ import json
 import math
 import types
 import typing
+from collections.abc import Mapping
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from costopt.errors import InputError
 from costopt.model import (
-    Audit, CoverageEntry, PriceSource, Recommendation, Skip, SloVerdict, Window,
+    Audit,
+    CoverageEntry,
+    PriceSource,
+    Recommendation,
+    Skip,
+    SloVerdict,
+    Window,
 )
 
 SCHEMA_VERSION = "1.0"
@@ -52,7 +59,7 @@ def audit_to_json(audit: Audit) -> str:
     return json.dumps(audit_to_dict(audit), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
     hints = typing.get_type_hints(cls)
     return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))

@@ -18,9 +18,10 @@ the billing data ends earlier (exports lag a day or two). From it:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from costopt.model import Audit, Window
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from costopt.config import Settings
 from costopt.errors import InputError, ProviderError
@@ -21,8 +21,8 @@ def window_from_billing(table, settings: Settings, explicit_lookback: bool,
     start, end = row["s"].iloc[0], row["e"].iloc[0]
     if start is None or end is None or str(start) == "NaT":
         return None
-    start = start.to_pydatetime().replace(tzinfo=timezone.utc)
-    end = end.to_pydatetime().replace(tzinfo=timezone.utc)
+    start = start.to_pydatetime().replace(tzinfo=UTC)
+    end = end.to_pydatetime().replace(tzinfo=UTC)
     if as_of is not None and as_of < end:
         end = as_of
     if end <= start:
@@ -50,7 +50,7 @@ def collect(request: AuditRequest, settings: Settings, progress: Progress, *,
     """Read every source the request names into one Snapshot."""
     if not (request.sources or request.providers or request.demo):
         raise InputError("nothing to audit: pass --source FILE (billing exports), --provider aws|gcp|azure, or --demo")
-    now = request.now or datetime.now(timezone.utc)
+    now = request.now or datetime.now(UTC)
     snapshots: list[Snapshot] = []
     table = None
     if request.sources:

@@ -24,13 +24,14 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from costopt.audit_io import audit_from_text, audit_to_json
-from costopt.history_store import LocalStore, Store, local_root
 from costopt.errors import InputError
+from costopt.history_store import LocalStore, Store, local_root
 from costopt.model import HOURS_PER_MONTH, Audit, Recommendation
 from costopt.reports import view
 

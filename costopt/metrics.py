@@ -14,7 +14,7 @@ Data quality (reported, never silently fixed): non-finite points are gaps; point
 from __future__ import annotations
 
 import weakref
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd

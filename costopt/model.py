@@ -11,9 +11,10 @@ unless the data says otherwise. Rounding happens only when printing.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Mapping, TypeVar
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -34,8 +35,8 @@ SLO_STATUSES = ("ok", "breach", "unknown", "n/a")  # n/a: the change cannot touc
 def utc(dt: datetime) -> datetime:
     """Return ``dt`` as an aware UTC datetime (naive values are taken as UTC)."""
     if dt.tzinfo is None:
-        return dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ class Snapshot:
     metrics: tuple[MetricSeries, ...] = ()
     billing: Any = None
     coverage: tuple[CoverageEntry, ...] = ()
-    prices: tuple["PriceSource", ...] = ()
+    prices: tuple[PriceSource, ...] = ()
 
     def resource(self, resource_id: str) -> Resource | None:
         for r in self.resources:

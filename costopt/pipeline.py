@@ -6,20 +6,21 @@ pure function of the Snapshot, the catalog and the settings.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from costopt import price_trust
 from costopt.billing.breakdown import spend_summary
-from costopt.catalog.staleness import stale_after_days, stale_sources
 from costopt.calendar import audit_calendar, parse_day
+from costopt.catalog.staleness import stale_after_days, stale_sources
 from costopt.config import Settings
 from costopt.model import Audit, Recommendation, Snapshot, Window
 from costopt.progress import QUIET, Progress
 from costopt.rules.engine import RuleRun, run_rules
-from costopt.tradeoff.assess import assess
 from costopt.totals import build_totals
+from costopt.tradeoff.assess import assess
 from costopt.tradeoff.selection import Selection, select
 
 
@@ -37,7 +38,7 @@ class AuditRequest:
 
 
 def default_window(settings: Settings, now: datetime | None = None) -> Window:
-    end = (now or datetime.now(timezone.utc)).replace(minute=0, second=0, microsecond=0)
+    end = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
     return Window(end - settings.lookback, end)
 
 
@@ -132,7 +133,7 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
     currency = spend.get("currency") or settings.currency or "USD"
     window = snapshot.window
     prices = tuple(dict.fromkeys(tuple(snapshot.prices) + tuple(getattr(catalog, "price_sources", lambda: ())())))
-    run_at = now or datetime.now(timezone.utc)
+    run_at = now or datetime.now(UTC)
     limit = stale_after_days(settings)
     stale = stale_sources(catalog, run_at.date(), limit) if hasattr(catalog, "price_sources") else ()
     chosen = Selection(price_trust.apply(chosen.selected, stale), price_trust.apply(chosen.rejected, stale),

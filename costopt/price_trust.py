@@ -13,9 +13,10 @@ default, on the audit's date) loses one step (costopt.catalog.staleness.price_co
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from costopt.catalog.staleness import LEVELS, price_age_days
 from costopt.model import PriceSource, Recommendation

@@ -7,8 +7,9 @@ is collected. Each adapter reads its section through these names only.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Protocol
 
 
 class ConfigSource(Protocol):

@@ -18,10 +18,11 @@ What counts:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
-from costopt.calendar import AuditCalendar, daily_totals, period_sum, DayRange
+from costopt.calendar import AuditCalendar, DayRange, daily_totals, period_sum
 from costopt.model import HOURS_PER_MONTH, Audit, Recommendation
 
 

@@ -76,6 +76,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script: the catalog defaults hold the regional ratios
 
 from costopt.catalog.defaults import AWS_BASE_REGION, aws_region_ratio  # noqa: E402
+
 DEFAULT_PRICES = REPO.parent / "shared" / "data" / "prices"
 DEFAULT_OUT = REPO / "costopt" / "catalog" / "data"
 LEGACY = REPO / "scripts" / "catalog_inputs" / "bundled_2025_prices.csv"

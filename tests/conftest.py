@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -95,7 +95,7 @@ def shared_data() -> Path:
 
 # --- builders -------------------------------------------------------------------------------
 
-T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def make_window(days: float = 14, end: datetime = T0 + timedelta(days=14)) -> Window:

@@ -10,10 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from costopt import history
-from costopt.history_store import open_store
 from costopt.cli import cli as main
 from costopt.errors import InputError
-
+from costopt.history_store import open_store
 from tests.reports.sample_audit import daily_spend, make_audit, rec
 
 

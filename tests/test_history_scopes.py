@@ -26,9 +26,8 @@ from costopt.cli import cli
 from costopt.errors import InputError
 from costopt.history_store import derive_scope, list_scopes, open_store
 from costopt.reports import charts
-
-from tests.test_history import _week_later
 from tests.reports.sample_audit import make_audit
+from tests.test_history import _week_later
 
 
 @pytest.fixture()

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from costopt.billing.readers.diagnose import input_errors, sources_of
 from costopt.billing.schema import COST_COLUMNS
@@ -90,7 +91,7 @@ class Breakdown:
     currency: str
     cost: str
     group_by: tuple[str, ...]
-    rows: "pd.DataFrame"
+    rows: pd.DataFrame
 
     @property
     def total(self) -> float:
@@ -174,7 +175,7 @@ def breakdown_records(table: BillingTable, group_by: Sequence[str], cost: str = 
         entry["rows"].append(record)
         if period and row[-3] is not None:
             periods.setdefault(currency, []).extend((row[-3], row[-2]))
-    for currency, entry in out.items():
+    for entry in out.values():
         entry["total"] = math.fsum(r["cost"] for r in entry["rows"])
     records = [out[c] for c in sorted(out)]
     if period_out is not None:

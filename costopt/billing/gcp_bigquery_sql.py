@@ -22,8 +22,8 @@ ids are formatted from validated values, never from free text.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from costopt.errors import InputError
 
@@ -86,7 +86,7 @@ def bigquery_table_ref(table: str) -> str:
 
 def _ts(value: datetime) -> str:
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(UTC).replace(tzinfo=None)
     return value.strftime("%Y-%m-%d %H:%M:%S")
 
 

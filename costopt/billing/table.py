@@ -10,7 +10,8 @@ from __future__ import annotations
 import copy
 import itertools
 import threading
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -66,7 +67,7 @@ class BillingTable:
             self._define_view()
             return name
 
-    def add_frame(self, frame: "pd.DataFrame", label: str = "<frame>") -> str:
+    def add_frame(self, frame: pd.DataFrame, label: str = "<frame>") -> str:
         """Add an in-memory FOCUS frame (any subset of canonical columns).
 
         The frame is copied into a DuckDB table: frames registered on a connection are not
@@ -84,7 +85,7 @@ class BillingTable:
         return self.add_select(canonical_select(mapping, raw), label)
 
     @classmethod
-    def from_frame(cls, frame: "pd.DataFrame", label: str = "<frame>") -> "BillingTable":
+    def from_frame(cls, frame: pd.DataFrame, label: str = "<frame>") -> BillingTable:
         table = cls()
         table.add_frame(frame, label)
         return table
@@ -96,7 +97,7 @@ class BillingTable:
             cur.execute(f"SET search_path = '{self.schema},main'")
         return cur
 
-    def query(self, sql: str, params: Sequence[Any] | None = None) -> "pd.DataFrame":
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         """Run ``sql`` (which may reference the ``focus`` view) and return a DataFrame."""
         cur = self._cursor()
         try:
@@ -112,7 +113,7 @@ class BillingTable:
         finally:
             cur.close()
 
-    def scaled_by_resource(self, factors: Mapping[str, float]) -> "BillingTable":
+    def scaled_by_resource(self, factors: Mapping[str, float]) -> BillingTable:
         """The same data with each listed resource's costs and quantities multiplied by its factor.
 
         A factor of 0 drops the resource's rows; unlisted resources are unchanged. The result
@@ -138,7 +139,7 @@ class BillingTable:
         derived.sources = list(self.sources)
         return derived
 
-    def without_resources(self, resource_ids: Iterable[str]) -> "BillingTable":
+    def without_resources(self, resource_ids: Iterable[str]) -> BillingTable:
         """The same data minus the rows of ``resource_ids`` (see :meth:`scaled_by_resource`)."""
         return self.scaled_by_resource({rid: 0.0 for rid in resource_ids})
 
@@ -150,7 +151,7 @@ class BillingTable:
         df = self.query(f"SELECT DISTINCT BillingCurrency AS c FROM {VIEW} WHERE BillingCurrency IS NOT NULL ORDER BY 1")
         return list(df["c"])
 
-    def extend(self, others: Iterable["BillingTable"]) -> None:
+    def extend(self, others: Iterable[BillingTable]) -> None:
         """Copy the parts of other tables in (as materialised frames: used for small provider data)."""
         for other in others:
             if not other.empty:

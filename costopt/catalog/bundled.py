@@ -11,7 +11,8 @@ refresh`` lays live prices over all of them per provider.
 Cloud NAT processing for every GCP region. ``regional_{storage,egress,prices}.csv.gz``
 (generated) extend storage tiers, transfer, EBS, NAT and IPv4 prices to every public AWS and Azure
 region as labelled estimates (source ``estimate:...``) and add GCP disk, static-IP and NAT prices
-per region; a hand-written row for the same key wins. Other files: instances.csv (specs), interruptions.csv (spot interruptions per instance-hour;
+per region; a hand-written row for the same key wins. Other files: instances.csv (specs), interruptions.csv
+(spot interruptions per instance-hour;
 ``interruption_estimates.csv``, generated, gives new accelerator families their previous
 generation's band as a labelled estimate), storage.csv, egress.csv, and
 resource_prices.csv (provider, region, type, model, amount, unit, source, as_of): priced things
@@ -25,9 +26,9 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable, Iterator
 
 from costopt.catalog.catalog import Catalog, PriceRows
 from costopt.catalog.estimates import ESTIMATE_SOURCES

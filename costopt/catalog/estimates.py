@@ -20,10 +20,9 @@ bundle from newer public tables; a real price always wins over an estimate.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from costopt.catalog.defaults import (AWS_BASE_REGION, SAGEMAKER_PREMIUM, SAGEMAKER_RATIO, TYPICAL_RATIO,
-                                      aws_region_ratio)
+from costopt.catalog.defaults import AWS_BASE_REGION, SAGEMAKER_PREMIUM, SAGEMAKER_RATIO, TYPICAL_RATIO, aws_region_ratio
 from costopt.catalog.model import Price
 
 Lookup = Callable[[str, str, str, str], "Price | None"]  # (provider, region, type, model), lower-cased keys

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 import boto3
 import botocore.exceptions
@@ -38,7 +39,7 @@ AWS_PRICING_REGION = "us-east-1"
 
 
 def _now() -> tuple[str, str]:
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     return now.isoformat().replace("+00:00", "Z"), now.date().isoformat()
 
 
@@ -178,7 +179,7 @@ def _aws_spot(ec2: Any, region: str, types: list[str], today: str) -> list[list[
     paginator = ec2.get_paginator("describe_spot_price_history")
     for start in range(0, len(types), 100):
         for page in paginator.paginate(InstanceTypes=types[start:start + 100], ProductDescriptions=["Linux/UNIX"],
-                                       StartTime=datetime.now(timezone.utc)):
+                                       StartTime=datetime.now(UTC)):
             for item in page.get("SpotPriceHistory", []):
                 key = (item["InstanceType"], item.get("AvailabilityZone", ""))
                 if key not in stamp or item["Timestamp"] > stamp[key]:

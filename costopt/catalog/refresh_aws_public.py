@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import csv
 import difflib
-from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import requests
 
@@ -128,7 +129,7 @@ def refresh_aws_public(regions: Iterable[str], *, session: Any = None, host: str
     """A cache document (see :mod:`costopt.catalog.cache`) of EC2 prices from the public files."""
     http = session or requests.Session()
     regions = list(regions)
-    fetched = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    fetched = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     doc: dict[str, Any] = {"provider": "aws", "fetched_at": fetched, "currency": "USD", "instances": [], "prices": [],
                            "interruptions": [], "storage": [], "egress": [], "sources": {SOURCE: SOURCE_DETAIL}}
     for region, url in offer_csv_urls(http, regions, host).items():

@@ -19,8 +19,9 @@ API for the report / terminal summary / rules:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 from costopt.catalog.defaults import STALE_AFTER_DAYS
 from costopt.errors import ConfigError

@@ -8,7 +8,11 @@ import click
 
 from costopt import history, terminal
 from costopt.commands.options import (
-    config_option, load_settings_with_overrides, parse_as_of, quiet_option, validate_sections,
+    config_option,
+    load_settings_with_overrides,
+    parse_as_of,
+    quiet_option,
+    validate_sections,
 )
 from costopt.errors import InputError
 from costopt.gate.load import attach_budgets

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 
@@ -44,7 +44,7 @@ def show(type_name: str, provider: str | None, region: str | None, os_name: str,
     "estimate" (a typical ratio applied to a real price); "stale" when older than the limit.
     A type or region with no price exits 2 naming the nearest matches.
     """
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     quotes = quote(load_catalog(), type_name, provider=provider, region=region, os=os_name, today=today)
     if fmt == "json":
         click.echo(json.dumps([_quote_json(q) for q in quotes], indent=1))
@@ -77,7 +77,7 @@ def _quote_json(q: Quote) -> dict:
 @command.command("sources")
 def sources() -> None:
     """Where every price came from and when; sources older than 90 days are marked STALE."""
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     for s in load_catalog().price_sources():
         mark = ""
         if is_stale(s, today):

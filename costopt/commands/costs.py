@@ -15,8 +15,9 @@ import csv
 import io
 import json
 import math
-from datetime import datetime, timedelta
-from typing import Any, Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import click
 
@@ -53,9 +54,8 @@ def parse_bound(value: str | None, option: str, end: bool) -> datetime | None:
         raise InputError(f"unparsable date {value!r}; expected YYYY-MM-DD or an ISO 8601 datetime",
                          key=option) from None
     if parsed.tzinfo is not None:
-        from datetime import timezone
 
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
 
 
@@ -105,7 +105,7 @@ def render_table(results: list[dict[str, Any]], group_by: Sequence[str], cost: s
                     else [f"{result['total']:,.2f}"])
         widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
         fmt = lambda r: "  ".join(c.rjust(w) if i == len(r) - 1 else c.ljust(w)  # noqa: E731
-                                  for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+                                  for i, (c, w) in enumerate(zip(r, widths))).rstrip()  # noqa: B023 (used in this iteration)
         lines.append(fmt(header))
         lines.append("  ".join("-" * w for w in widths))
         lines.extend(fmt(r) for r in body[:-1])

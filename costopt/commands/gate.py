@@ -91,7 +91,12 @@ def command(audit_path, sources, source_format, providers, demo, config_path, lo
       costopt gate --demo --budget 20000 --warn-only --markdown gate.md
     """
     from costopt.gate import (
-        budgets_from_settings, cli_budgets, evaluate_budgets, exit_code, load_budgets_file, to_dict,
+        budgets_from_settings,
+        cli_budgets,
+        evaluate_budgets,
+        exit_code,
+        load_budgets_file,
+        to_dict,
     )
     from costopt.gate.checks import spend_days
     from costopt.gate.output import json_document, markdown, table

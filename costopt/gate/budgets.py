@@ -51,8 +51,9 @@ so. Errors name the file, line and key.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from costopt.config import ConfigSource
 from costopt.errors import ConfigError
@@ -122,7 +123,7 @@ class BudgetSet:
     def __len__(self) -> int:
         return len(self.budgets) + (1 if self.savings else 0)
 
-    def plus(self, extra: Sequence[Budget]) -> "BudgetSet":
+    def plus(self, extra: Sequence[Budget]) -> BudgetSet:
         return replace(self, budgets=self.budgets + tuple(extra))
 
 

@@ -16,16 +16,17 @@ judged (no data for the period, unknown scope value, no history) is ``skipped`` 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from costopt.calendar import AuditCalendar, audit_calendar, daily_rows, period_sum, week_over_week
+from costopt.errors import InputError
 from costopt.gate.budgets import Budget, BudgetSet
 from costopt.gate.forecast import month_forecast, window_sum
 from costopt.gate.result import STATUSES, CheckResult, from_dict, level_of, money, to_dict, worst  # noqa: F401 (re-exported)
 from costopt.gate.savings import savings_check
-from costopt.errors import InputError
 from costopt.model import Audit
 
 # FOCUS ProviderName values are "AWS", "Google Cloud", "Microsoft"; budgets may say GCP or Azure.

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from costopt.config import ConfigSource, Settings
 from costopt.errors import ConfigError, InputError

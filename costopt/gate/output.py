@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from costopt.gate.checks import CheckResult, exit_code, from_dict, overall, to_dict
 from costopt.reports.fmt import md_escape

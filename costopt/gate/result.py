@@ -6,8 +6,9 @@ check (costopt.gate.savings) both build results without importing each other.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from costopt.reports.fmt import money as fmt_money
 

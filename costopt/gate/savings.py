@@ -20,9 +20,9 @@ With no history (or none of these), the check is skipped with the reason.
 from __future__ import annotations
 
 import math
-
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any
 
 from costopt.gate.result import CheckResult, level_of, money
 from costopt.model import Audit

@@ -9,7 +9,8 @@ It raises :class:`costopt.errors.ProviderError` only when nothing at all could b
 
 from __future__ import annotations
 
-from typing import Iterable, Protocol
+from collections.abc import Iterable
+from typing import Protocol
 
 from costopt.billing.table import BillingTable
 from costopt.config import Settings

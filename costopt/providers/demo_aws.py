@@ -16,9 +16,10 @@ The bulk of the 5-minute points bypasses moto's slow wire path (see
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import boto3
 import numpy as np
@@ -51,7 +52,7 @@ def _session() -> boto3.Session:
 
 def seed_demo_estate(now: datetime, session: boto3.Session | None = None) -> DemoEstate:
     """Create the demo estate in the active moto account (call inside ``mock_aws()``)."""
-    now = now.astimezone(timezone.utc).replace(second=0, microsecond=0)
+    now = now.astimezone(UTC).replace(second=0, microsecond=0)
     session = session or _session()
     estate = DemoEstate()
     demo_seed.reset_ids(DEMO_SEED)
@@ -91,5 +92,5 @@ def collect_demo_aws(window: Window, settings: Any, progress: Callable[[str], No
 
 
 def demo_window(now: datetime, days: int = DEMO_DAYS) -> Window:
-    end = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    end = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     return Window(end - timedelta(days=days), end)

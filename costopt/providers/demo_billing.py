@@ -11,9 +11,9 @@ a given seed and end time.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -106,7 +106,7 @@ def generate_demo_billing(resources: Sequence[Resource], end: datetime, *, weeks
                           seed: int = DEMO_SEED, extras: Iterable[ExtraLine] = ()) -> pd.DataFrame:
     """Hourly FOCUS rows for ``weeks`` weeks ending at ``end`` (exclusive)."""
     rng = np.random.default_rng(seed)
-    end = end.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+    end = end.astimezone(UTC).replace(minute=0, second=0, microsecond=0, tzinfo=None)
     hours = pd.date_range(end=end - timedelta(hours=1), periods=weeks * 7 * 24, freq="h")
     n = hours.size
     hour_of_day = hours.hour.to_numpy()

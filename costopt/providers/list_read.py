@@ -13,8 +13,9 @@ coverage entries: ``ok``; ``partial`` plus one ``failed`` entry per skipped item
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from costopt.model import CoverageEntry
 

@@ -6,8 +6,9 @@ for a type, the catalog's price is used and the resource says where its price ca
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 from costopt.model import Resource
 

@@ -8,16 +8,17 @@ into entities that plotly shows literally.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import plotly.graph_objects as go
 
 from costopt.model import Audit
-from costopt.totals import audit_savings
 from costopt.reports import view
 from costopt.reports.fmt import CURRENCY_SYMBOLS, short_text
 from costopt.reports.tradeoff_view import frontier_breach
+from costopt.totals import audit_savings
 
 PALETTE = ("#2563eb", "#16a34a", "#ea580c", "#9333ea", "#0891b2", "#dc2626", "#ca8a04", "#4b5563",
            "#db2777", "#65a30d")

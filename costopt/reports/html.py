@@ -17,9 +17,10 @@ from __future__ import annotations
 import base64
 import gzip
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any
 
 import jinja2
 from markupsafe import Markup

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from collections.abc import Mapping
-from typing import Any, Sequence
+from typing import Any
 
 from costopt.model import Audit, Recommendation
 from costopt.reports import view

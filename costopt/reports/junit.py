@@ -14,7 +14,8 @@ Built with xml.etree (escaping is the library's job, never string formatting).
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from costopt.model import Audit
 

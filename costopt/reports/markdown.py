@@ -9,12 +9,13 @@ sections are cut with a line saying how many rows were left out.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from costopt.model import Audit, Recommendation
 from costopt.reports import view
-from costopt.reports.tradeoff_view import impact_text, tradeoff_summary
 from costopt.reports.fmt import md_escape, md_fence, money, pct, short_text
+from costopt.reports.tradeoff_view import impact_text, tradeoff_summary
 
 TOP = 10
 MAX_CHARS = 60_000

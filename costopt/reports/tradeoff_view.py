@@ -9,8 +9,9 @@ Markdown, charts) shows the same figures.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from costopt.model import Audit, Recommendation
 from costopt.reports.fmt import money

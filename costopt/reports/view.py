@@ -7,9 +7,10 @@ history comparison from these helpers, so the three formats never disagree.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from costopt.calendar import DayRange, calendar_of, daily_rows, daily_totals, week_over_week
 from costopt.model import Audit, Recommendation

@@ -9,15 +9,24 @@ hourly cost or the catalog's on-demand price.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.rules import defaults
 from costopt.rules.base import rule
-from costopt.rules.hourly import (hour_grid, hour_matrix, instance_price, is_autoscaled, pooled_rows,
-                                  presence_matrix, rolling_max, row_quantiles)
+from costopt.rules.hourly import (
+    hour_grid,
+    hour_matrix,
+    instance_price,
+    is_autoscaled,
+    pooled_rows,
+    presence_matrix,
+    rolling_max,
+    row_quantiles,
+)
 
 DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 

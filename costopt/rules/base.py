@@ -20,8 +20,9 @@ Plug-in packages register rules the same way from a module named by an entry poi
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from costopt.model import Recommendation, Skip, Snapshot
 

@@ -6,7 +6,8 @@ hot spots in :mod:`costopt.rules.egress`.)
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 

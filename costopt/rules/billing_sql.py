@@ -6,7 +6,7 @@ The ``focus`` view names providers as the export does ("AWS", "Amazon Web Servic
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 _PROVIDER_WORDS = (
     ("aws", ("aws", "amazon")),

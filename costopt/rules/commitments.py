@@ -11,7 +11,8 @@ providers whose billing has no hourly compute usage, so the two never price the 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,9 +23,9 @@ from costopt.model import Recommendation, Resource, Skip, Snapshot, recommendati
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.billing_sql import cost_expr, provider_key, sql_list
-from costopt.rules.hourly import hour_grid, presence_matrix
 from costopt.rules.commitment_apply import PAY_LABEL, RI_APPLY, SP_APPLY
 from costopt.rules.commitment_math import TERM_MONTHS, TERM_SECONDS, UPFRONT_SHARE, optimal_level, plan, weekly_savings_range
+from costopt.rules.hourly import hour_grid, presence_matrix
 
 COMMITTED_KINDS = frozenset({"reserved", "savings_plan", "committed"})
 # Identical usage lines happen in real exports (split meter lines); more than this share means

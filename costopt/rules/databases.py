@@ -13,8 +13,9 @@ judge (no price, too little data) is a Skip with the reason.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from costopt.metrics import quantile_column, snapshot_stats
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id

@@ -8,7 +8,8 @@ by its usage-type wording (AWS ``USE1-EUW1-AWS-Out-Bytes``, GCP "Inter Region", 
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -102,7 +103,8 @@ def hot_spots(snapshot: Snapshot, catalog: Any, params: defaults.EgressHotSpots)
     responses). How: usage rows marked egress (x_IsEgress, by usage type / SKU) that are
     not inter-region (see ``egress.cross_region``) are summed per provider, account,
     region and usage type; the top ``top_n`` by monthly run rate (since the usage type
-    first appeared) costing at least ``min_monthly_cost`` a month are listed. The fix depends on the traffic (a CDN in front of downloads, compression,
+    first appeared) costing at least ``min_monthly_cost`` a month are listed. The fix depends on the traffic
+    (a CDN in front of downloads, compression,
     caching, keeping consumers in the cloud), so the savings are NOT estimated: the finding
     carries 0 savings, the current monthly cost as the upper bound, and the action
     "investigate". Example config::

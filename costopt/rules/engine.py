@@ -12,9 +12,10 @@ from __future__ import annotations
 import fnmatch
 import importlib
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from importlib.metadata import entry_points
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from costopt.config import ConfigSource, Settings
 from costopt.model import CoverageEntry, Recommendation, Skip, Snapshot

@@ -7,15 +7,16 @@ GPUs that are barely used, its CPU offers) picks the cheapest fit, same family f
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
 from costopt.rules import defaults
-from costopt.rules.resize_apply import resize_command
 from costopt.rules.offers import HIGH_Q, LOW_Q, candidate_offers, monthly_resize_savings, number_or_none
+from costopt.rules.resize_apply import resize_command
 from costopt.rules.sizing import first_fit, lookback_stats, q, quality_skips, resource_table, risk_level
 
 HOST_MEMORY_HEADROOM = 0.15
@@ -153,7 +154,8 @@ def _gpu_recs(table, group: pd.DataFrame, gpu_offers: pd.DataFrame, cpu_offers: 
             savings_low=float(low[i]), savings_high=float(high[i]), currency=row["currency"], confidence=confidence,
             performance_risk=min(risk, 4),
             evidence={"gpu_p95": number_or_none(row["gu_p95"]), "gpu_" + q(params.gpu_quantile): util,
-                      "gpu_p99.9": number_or_none(row["gu_" + q(LOW_Q)]), "gpu_max": number_or_none(row["gu_max"]), "gpu_memory_max": number_or_none(row["gm_max"]),
+                      "gpu_p99.9": number_or_none(row["gu_" + q(LOW_Q)]), "gpu_max": number_or_none(row["gu_max"]),
+                      "gpu_memory_max": number_or_none(row["gm_max"]),
                       "cpu_p99.5": number_or_none(row["cpu_p99.5"]) if row["cpu_measured"] else None,
                       "memory_p99.9": number_or_none(row["mem_p99.9"]) if row["mem_measured"] else None,
                       "samples": int(row["gu_count"]), "hours": float(row["gu_hours"]), "lookback_days": params.lookback_days,

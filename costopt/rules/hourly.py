@@ -13,7 +13,8 @@ Data quality: non-finite points are gaps, repeated timestamps are kept once, poi
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 

@@ -11,7 +11,6 @@ little data, no price) is reported as a Skip with the reason.
 from __future__ import annotations
 
 import shlex
-
 from datetime import datetime
 from typing import Any
 

@@ -61,7 +61,8 @@ def resize_command(r: Resource, new_type: str) -> str:
                 f"--zone {_zone(r)}")
     if r.provider == "azure":
         if r.kind == "autoscaling_group":
-            return f"az vmss update {_azure_target(r)} --set sku.name={new_type} && az vmss update-instances {_azure_target(r)} --instance-ids '*'"
+            target = _azure_target(r)
+            return f"az vmss update {target} --set sku.name={new_type} && az vmss update-instances {target} --instance-ids '*'"
         return f"az vm resize {_azure_target(r)} --size {new_type}"
     return f"change {name} to {new_type}"
 

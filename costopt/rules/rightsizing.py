@@ -8,7 +8,8 @@ looser (P95) and a stricter (P99.9) sizing percentile: the high and low ends of 
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,8 +20,7 @@ from costopt.rules.base import rule
 from costopt.rules.gpu_sizing import gpu_recommendations
 from costopt.rules.offers import HIGH_Q, LOW_Q, candidate_offers, monthly_resize_savings, number_or_none
 from costopt.rules.resize_apply import resize_command
-from costopt.rules.sizing import (first_fit, lookback_stats, lower_confidence, q, quality_skips, resource_table,
-                                  risk_level)
+from costopt.rules.sizing import first_fit, lookback_stats, lower_confidence, q, quality_skips, resource_table, risk_level
 
 OVERSIZED = "rightsizing.oversized_vm"
 GPU = "rightsizing.gpu"

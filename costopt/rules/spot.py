@@ -9,7 +9,8 @@ training) is interrupted when any one is: job rate = 1 - (1 - rate)^N.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -146,8 +147,8 @@ def interruptible_workload(snapshot: Snapshot, catalog: Any,
         np.asarray(x, dtype=float) for x in (job_rate, eff, before, after, savings, low, high, added))
     job_rate, eff, before, after, savings_l, low, high, added = (
         x.tolist() for x in (job_rate, eff, before, after, savings, low, high, added))
-    savings_range = "low: spot +{:.0%} and {:g}x interruptions; high: {:g}x fewer interruptions".format(
-        params.spot_price_uncertainty, params.interruption_uncertainty, params.interruption_uncertainty)
+    savings_range = (f"low: spot +{params.spot_price_uncertainty:.0%} and {params.interruption_uncertainty:g}x interruptions; "
+                     f"high: {params.interruption_uncertainty:g}x fewer interruptions")
     for i in np.flatnonzero(savings >= params.min_monthly_savings).tolist():
         r, workload, why, od, spot, rate, count, base, gang, lost, rate_source = rows[i]
         yield _recommendation(r, workload, why, od, spot, rate, count, base, gang, lost, job_rate[i], eff[i],

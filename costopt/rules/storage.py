@@ -12,8 +12,9 @@ proposed. Inputs per bucket: ``bytes_stored`` series with a ``storage_class`` di
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 

@@ -41,8 +41,9 @@ and the group's autoscaling or variant switch are never both selected.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, Sequence
+from typing import Any
 
 from costopt.config import Settings
 from costopt.model import Recommendation, Resource, SloVerdict, Snapshot, evolve

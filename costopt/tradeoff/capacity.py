@@ -5,7 +5,8 @@ it has and how much longer or shorter one request takes on it.
 
 * **Workers** are config's ``workers_per_instance`` on today's type; on another type that
   figure is carried over in proportion to the devices (GPUs / accelerator chips, or physical
-  CPU cores) the two types have (between a GPU and a CPU type, the default applies). Without config: one per device on accelerated instances,
+  CPU cores) the two types have (between a GPU and a CPU type, the default applies). Without config: one per
+  device on accelerated instances,
   one per ``cpu_cores_per_worker`` cores on CPU instances. Workers never change how long a
   request takes: the same hardware always has the same service time.
 * **Service time** after / before comes, first match wins, from a **measured profile** in
@@ -21,8 +22,9 @@ catalog (else the resource's own specs).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from costopt.tradeoff.hwscale import HardwareRatio, hardware_ratio
 from costopt.tradeoff.hwtable import Device, load_table

@@ -19,7 +19,8 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from costopt.model import Recommendation
 from costopt.tradeoff.params import DEFAULT_PARAMS

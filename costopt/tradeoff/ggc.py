@@ -61,7 +61,7 @@ class ServiceTime:
         elif self.shape == "exponential" and self.cv != 1.0:
             raise ValueError("an exponential service time has cv 1")
 
-    def scaled(self, factor: float) -> "ServiceTime":
+    def scaled(self, factor: float) -> ServiceTime:
         """The same distribution, every request ``factor`` times as long."""
         return ServiceTime(self.mean * factor, self.cv, self.shape)
 

@@ -33,15 +33,14 @@ All per resource, vectorised over points with numpy; no loop over points in Pyth
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
-from typing import Mapping, Sequence
 
 import numpy as np
 
 from costopt.model import MetricSeries
 from costopt.tradeoff.params import TradeoffParams
-
 
 # Where each provider's request percentiles come from, as the audit names them.
 PERCENTILE_SOURCES = {"aws": "CloudWatch extended statistic", "gcp": "Cloud Monitoring distribution percentile",

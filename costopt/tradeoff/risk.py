@@ -20,8 +20,9 @@ config carries no such penalty. Candidates the trade-off has nothing to say abou
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any
 
 from costopt.model import Recommendation
 

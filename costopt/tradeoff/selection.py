@@ -18,8 +18,9 @@ frontier per workload (:mod:`costopt.tradeoff.frontier`), for the report to plot
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from costopt.model import Recommendation, SloVerdict, evolve
 from costopt.tradeoff.frontier import build_frontier

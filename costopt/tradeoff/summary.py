@@ -33,8 +33,9 @@ target and the accuracy before/after against the floor. The raw figures live in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from costopt.model import Recommendation
 

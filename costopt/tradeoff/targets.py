@@ -64,9 +64,10 @@ from __future__ import annotations
 import fnmatch
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 from costopt.config import Settings
 from costopt.model import WORKLOAD_KINDS, Resource
@@ -244,7 +245,8 @@ def _parse_workload(src, name: str, section: Any) -> Workload:
     if "service_cv" in section:
         kw["service_cv"] = _number(src, k("service_cv"), section["service_cv"], minimum=0)
     if "checkpoint_interval_min" in section:
-        kw["checkpoint_interval_min"] = _number(src, k("checkpoint_interval_min"), section["checkpoint_interval_min"], minimum=0, strict=True)
+        kw["checkpoint_interval_min"] = _number(src, k("checkpoint_interval_min"), section["checkpoint_interval_min"],
+                                                minimum=0, strict=True)
     for key in ("restart_overhead_min", "cold_start_s"):
         if key in section:
             kw[key] = _number(src, k(key), section[key], minimum=0)

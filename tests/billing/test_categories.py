@@ -5,8 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from costopt.billing.readers.categories import (CATEGORY_VALUES, aws_egress, azure_egress, category_for,
-                                                category_sql, gcp_egress)
+from costopt.billing.readers.categories import CATEGORY_VALUES, aws_egress, azure_egress, category_for, category_sql, gcp_egress
 
 FOCUS_12_CATEGORIES = {"AI and Machine Learning", "Analytics", "Business Applications", "Compute", "Databases",
                        "Developer Tools", "Multicloud", "Identity", "Integration", "Internet of Things",

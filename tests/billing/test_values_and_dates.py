@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -57,7 +57,7 @@ def test_implausible_dates_name_row_and_column(tmp_path, value):
 
 
 def test_today_and_old_history_are_fine(tmp_path):
-    today = datetime.now(timezone.utc).strftime("%Y-%m-%dT00:00:00Z")
+    today = datetime.now(UTC).strftime("%Y-%m-%dT00:00:00Z")
     path = write_csv(tmp_path / "focus.csv", FOCUS_HEADER, rows_with(bad_start=today) + [
         focus_row(4.0, start="2006-03-01T00:00:00Z", end="2006-03-01T01:00:00Z")])
     [result] = breakdown_records(open_sources([str(path)]), ["provider"], "billed")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from costopt.reports import html
-
 from tests.reports.sample_audit import HOSTILE_NAME, HOSTILE_TAG, make_audit, rec
 
 pytestmark = pytest.mark.browser

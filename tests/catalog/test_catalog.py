@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from costopt.catalog import PRICE_MODELS, bundled, Catalog, InstanceSpec, Price, bundled_catalog, load_catalog
+from costopt.catalog import PRICE_MODELS, Catalog, InstanceSpec, Price, bundled, bundled_catalog, load_catalog
 from costopt.catalog.cache import cache_path, write_cache
 from costopt.errors import InputError
 

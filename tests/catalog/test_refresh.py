@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from urllib.parse import urlparse, parse_qs
+from urllib.parse import parse_qs, urlparse
 
 import boto3
 import pytest
@@ -17,8 +17,7 @@ from click.testing import CliRunner
 
 from costopt.catalog import bundled_catalog, load_catalog
 from costopt.catalog.cache import write_cache
-from costopt.catalog.refresh import (AZURE_RETAIL_URL, aws_product_prices, azure_item_price, refresh_aws,
-                                     refresh_azure, refresh_gcp)
+from costopt.catalog.refresh import AZURE_RETAIL_URL, aws_product_prices, azure_item_price, refresh_aws, refresh_azure, refresh_gcp
 from costopt.errors import ProviderError
 
 
@@ -50,7 +49,7 @@ def test_aws_refresh_with_stubbed_pricing_and_ec2():
                         {"Type": "TERM_MATCH", "Field": "tenancy", "Value": "Shared"},
                         {"Type": "TERM_MATCH", "Field": "preInstalledSw", "Value": "NA"},
                         {"Type": "TERM_MATCH", "Field": "capacitystatus", "Value": "Used"}]})
-        now = datetime(2026, 11, 27, tzinfo=timezone.utc)
+        now = datetime(2026, 11, 27, tzinfo=UTC)
         se.add_response("describe_spot_price_history", {"SpotPriceHistory": [
             {"InstanceType": "m5.large", "AvailabilityZone": "us-east-1a", "SpotPrice": "0.040", "Timestamp": now,
              "ProductDescription": "Linux/UNIX"},

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from costopt import __version__
 from costopt.audit_io import audit_to_json
-from costopt.errors import InputError
 from costopt.cli import cli
+from costopt.errors import InputError
 from tests.core.test_audit_io import sample_audit
 
 

@@ -21,7 +21,7 @@ def test_list_shows_every_registered_rule():
     lines = result.output.splitlines()
     assert lines[0].split() == ["id", "family", "default", "title"]
     for rule_id, spec in registry.items():
-        line = next(l for l in lines if l.startswith(rule_id + " "))
+        line = next(text for text in lines if text.startswith(rule_id + " "))
         assert spec.family in line and spec.title in line
         assert (" on " in line) == spec.enabled_by_default
     for rid in ("rightsizing.oversized_vm", "rightsizing.gpu", "spot.interruptible_workload"):

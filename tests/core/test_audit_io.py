@@ -1,20 +1,28 @@
 """Audit JSON: schema-valid, versioned, and a faithful round trip."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from costopt.audit_io import audit_from_dict, audit_to_dict, audit_to_json, load_audit
 from costopt.errors import InputError
 from costopt.model import (
-    Audit, CoverageEntry, PriceSource, Recommendation, Skip, SloVerdict, Window, recommendation_id,
+    Audit,
+    CoverageEntry,
+    PriceSource,
+    Recommendation,
+    Skip,
+    SloVerdict,
+    Window,
+    recommendation_id,
 )
 
 
 def sample_audit(savings=(120.5, 33.25), hostile="<script>alert(1)</script>") -> Audit:
-    window = Window(datetime(2026, 11, 1, tzinfo=timezone.utc), datetime(2026, 11, 15, tzinfo=timezone.utc))
+    window = Window(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 15, tzinfo=UTC))
     recs = tuple(
         Recommendation(
             id=recommendation_id("idle.instance", f"i-{i}", "stop"), rule_id="idle.instance", resource_id=f"i-{i}",
@@ -27,7 +35,7 @@ def sample_audit(savings=(120.5, 33.25), hostile="<script>alert(1)</script>") ->
             tags={"team": hostile}, status="selected")
         for i, s in enumerate(savings))
     return Audit(
-        run_at=datetime(2026, 11, 15, 6, tzinfo=timezone.utc), window=window, currency="USD",
+        run_at=datetime(2026, 11, 15, 6, tzinfo=UTC), window=window, currency="USD",
         coverage=(CoverageEntry("aws", "us-east-1", "ok"), CoverageEntry("aws", "ap-south-1", "failed", "denied", "AccessDenied", "grant ec2:Describe*")),
         spend={"total": 1000.0, "daily": [{"day": "2026-11-01", "provider": "AWS", "cost": 1000.0}]},
         recommendations=recs, rejected=(), skipped=(Skip("rightsizing.oversized_vm", "i-9", "only 12 h of data"),),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -18,13 +18,12 @@ from costopt.gate.budgets import Budget
 from costopt.gate.checks import evaluate_budgets
 from costopt.model import Window
 from costopt.reports import render, view
-
 from tests.reports.sample_audit import make_audit
 
 # Billing from 2026-10-29 to 2026-12-03 (36 days; 2026-12-03 only up to 13:00), audited over
 # the 14 days ending 2026-12-03 13:00: the demo's shape, where report and gate used to disagree.
 FIRST, LAST = date(2026, 10, 29), date(2026, 12, 3)
-WINDOW = Window(datetime(2026, 11, 19, 13, tzinfo=timezone.utc), datetime(2026, 12, 3, 13, tzinfo=timezone.utc))
+WINDOW = Window(datetime(2026, 11, 19, 13, tzinfo=UTC), datetime(2026, 12, 3, 13, tzinfo=UTC))
 
 
 def cost_of(day: date) -> float:

@@ -3,7 +3,8 @@
 from datetime import timedelta
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from costopt.config import load_settings, parse_duration
 from costopt.errors import ConfigError

@@ -1,6 +1,6 @@
 """The demo's seeded FOCUS export: deterministic, consistent with the inventory, one currency."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -8,7 +8,7 @@ import pytest
 from costopt.providers.demo_billing import demo_extra_lines, generate_demo_billing
 from tests.conftest import make_resource
 
-END = datetime(2026, 11, 27, 6, tzinfo=timezone.utc)
+END = datetime(2026, 11, 27, 6, tzinfo=UTC)
 RESOURCES = [
     make_resource("i-train", kind="gpu_vm", type="p3.8xlarge", hourly_cost=12.24, tags={"costopt:team": "vision"}),
     make_resource("i-fleet", kind="vm", type="c5.4xlarge", hourly_cost=0.68 * 6, count=6),

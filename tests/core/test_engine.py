@@ -6,7 +6,7 @@ import pytest
 
 from costopt.config import ConfigSource, Settings, settings_from_mapping
 from costopt.errors import ConfigError
-from costopt.model import Recommendation, SloVerdict, Skip, recommendation_id
+from costopt.model import Recommendation, Skip, SloVerdict, recommendation_id
 from costopt.rules.base import REGISTRY, rule
 from costopt.rules.engine import params_for, run_rules
 from costopt.tradeoff.selection import select

@@ -9,7 +9,6 @@ from costopt import price_trust
 from costopt.commands.audit import summary_lines
 from costopt.model import PriceSource
 from costopt.reports import render, view
-
 from tests.reports.sample_audit import make_audit, rec
 
 OLD = PriceSource("aws", "aws-ec2-list-price", "2025-01-15")

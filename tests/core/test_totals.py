@@ -8,11 +8,10 @@ from dataclasses import replace
 
 import pytest
 
+from costopt.calendar import audit_calendar
 from costopt.commands.audit import summary_lines
 from costopt.reports import charts, render, view
-from costopt.calendar import audit_calendar
 from costopt.totals import audit_savings, build_totals, to_investigate
-
 from tests.reports.sample_audit import make_audit, rec
 
 

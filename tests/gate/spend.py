@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, time, timedelta
 
 from costopt.model import Audit, Window
 
@@ -37,6 +37,6 @@ def make_audit(start: date, end: date, per_day: Callable[[date], float] = lambda
                currency: str = "USD", rows: list[dict] | None = None, **kw) -> Audit:
     """An audit whose window is [start, end) at midnight and whose spend has one day per row set."""
     rows = rows_for(day_range(start, end), per_day) if rows is None else rows
-    window = Window(datetime.combine(start, time(), timezone.utc), datetime.combine(end, time(), timezone.utc))
+    window = Window(datetime.combine(start, time(), UTC), datetime.combine(end, time(), UTC))
     return Audit(run_at=window.end, window=window, currency=currency,
                  spend={"currency": currency, "total": sum(r["cost"] for r in rows), "daily": rows}, **kw)

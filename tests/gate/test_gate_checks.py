@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from costopt.errors import ConfigError
 from costopt.gate import Budget, BudgetSet, SavingsBudget, evaluate_budgets, exit_code, from_dict, to_dict
 from costopt.gate.checks import spend_days
 from costopt.model import Recommendation, Window
-from tests.gate.spend import make_audit, rows_for, day_range
+from tests.gate.spend import day_range, make_audit, rows_for
 
 START, END = date(2026, 10, 19), date(2026, 11, 23)  # 5 weeks; as_of = Nov 23 (Monday)
 
@@ -141,8 +141,8 @@ def test_as_of_defaults_and_override():
     assert spend_days(audit).as_of == END
     lagging = make_audit(START, END, rows=rows_for(day_range(START, date(2026, 11, 21)), lambda d: 100.0))
     assert spend_days(lagging).as_of == date(2026, 11, 21)  # export lags two days
-    midday = replace(audit, window=Window(datetime(2026, 10, 19, 13, tzinfo=timezone.utc),
-                                          datetime(2026, 11, 22, 13, tzinfo=timezone.utc)))
+    midday = replace(audit, window=Window(datetime(2026, 10, 19, 13, tzinfo=UTC),
+                                          datetime(2026, 11, 22, 13, tzinfo=UTC)))
     days = spend_days(midday)
     assert days.as_of == date(2026, 11, 22) and days.data_start == date(2026, 10, 20)  # partial days left out
     earlier = one(audit, Budget("total", None, "week", fail=1e9), today=date(2026, 11, 9))
@@ -253,7 +253,7 @@ def test_unrealised_savings_through_the_real_history_module(tmp_path):
     audit = None
     for week in range(6):
         end = date(2026, 10, 19) + timedelta(days=7 * week)
-        run_at = datetime(end.year, end.month, end.day, 6, tzinfo=timezone.utc)
+        run_at = datetime(end.year, end.month, end.day, 6, tzinfo=UTC)
         open_recs = recs() if week < 3 else recs()[:1] + (  # rec-1, rec-2 resolved in week 3, rec-3 new
             Recommendation(id="rec-3", rule_id="idle.eip", resource_id="eip-1", action="release", monthly_savings=900.0),)
         audit = replace(make_audit(end - timedelta(days=35), end), run_at=run_at, recommendations=open_recs)

@@ -6,7 +6,8 @@ import calendar
 import math
 from datetime import date, timedelta
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from costopt.gate.forecast import daily_rates, month_bounds, month_forecast
 

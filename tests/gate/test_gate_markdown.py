@@ -8,7 +8,7 @@ from pathlib import Path
 
 from costopt.gate import Budget, BudgetSet, SavingsBudget, evaluate_budgets, to_dict
 from costopt.gate.output import markdown, md_escape, table
-from tests.gate.spend import make_audit, rows_for, day_range
+from tests.gate.spend import day_range, make_audit, rows_for
 
 GOLDEN = Path(__file__).with_name("golden") / "gate.md"
 START, END = date(2026, 10, 19), date(2026, 11, 23)

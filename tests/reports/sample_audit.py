@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from costopt.model import (
-    Audit, CoverageEntry, PriceSource, Recommendation, Skip, SloVerdict, Window, recommendation_id,
+    Audit,
+    CoverageEntry,
+    PriceSource,
+    Recommendation,
+    Skip,
+    SloVerdict,
+    Window,
+    recommendation_id,
 )
 
 HOSTILE_TAG = "<img src=x onerror=alert(1)>"
 HOSTILE_NAME = '"><script>window.__pwned=1</script>'
 FORMULA = "=HYPERLINK(\"http://evil.example\",\"click\")"
-RUN_AT = datetime(2026, 11, 23, 6, 0, tzinfo=timezone.utc)
-WINDOW = Window(datetime(2026, 10, 19, tzinfo=timezone.utc), datetime(2026, 11, 23, tzinfo=timezone.utc))
+RUN_AT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+WINDOW = Window(datetime(2026, 10, 19, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC))
 ACCOUNT = "123456789012"
 
 

@@ -12,7 +12,6 @@ import pytest
 
 from costopt.reports import html, render
 from costopt.reports.fmt import safe_json
-
 from tests.reports.sample_audit import HOSTILE_NAME, HOSTILE_TAG, make_audit, rec
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import csv
 import io
+import re
 
 from costopt.reports import csv_report, markdown, render
 from costopt.reports.fmt import md_code, md_escape, md_fence
-
 from tests.reports.sample_audit import FORMULA, HOSTILE_NAME, HOSTILE_TAG, make_audit, rec
 
 

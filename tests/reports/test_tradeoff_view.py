@@ -8,7 +8,6 @@ import pytest
 
 from costopt.reports import charts
 from costopt.reports.tradeoff_view import frontier_breach, serving_impact, tradeoff_summary
-
 from tests.reports.sample_audit import make_audit, rec, recommendations, rejected
 
 

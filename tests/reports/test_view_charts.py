@@ -8,7 +8,6 @@ from importlib import resources
 import pytest
 
 from costopt.reports import charts, view
-
 from tests.reports.sample_audit import HOSTILE_TAG, daily_spend, make_audit
 
 

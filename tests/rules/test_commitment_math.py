@@ -4,10 +4,15 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from costopt.rules.commitment_math import (
-    commitment_cost, cost_curve, optimal_level, plan, weekly_savings_range,
+    commitment_cost,
+    cost_curve,
+    optimal_level,
+    plan,
+    weekly_savings_range,
 )
 
 usage_lists = st.lists(st.floats(0, 50, allow_nan=False, allow_infinity=False), min_size=1, max_size=200)

@@ -5,14 +5,15 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tests.rules.billing_frames import billing_table
 from costopt.model import Recommendation, Skip
 from costopt.rules import defaults
 from costopt.rules.commitment_math import cost_curve
 from costopt.rules.commitments import reserved_instances, savings_plan
 from tests.conftest import T0, make_resource, make_series, make_snapshot, make_window
+from tests.rules.billing_frames import billing_table
 from tests.rules.tiny_catalog import tiny_catalog
 
 HOURS = 21 * 24

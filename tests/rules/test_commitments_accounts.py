@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -20,7 +20,7 @@ from tests.conftest import make_resource, make_series, make_snapshot, make_windo
 from tests.rules.test_commitments import fleet
 from tests.rules.tiny_catalog import tiny_catalog
 
-START = datetime(2026, 11, 1, tzinfo=timezone.utc)
+START = datetime(2026, 11, 1, tzinfo=UTC)
 RI = "arn:aws:ec2:us-east-1:111122223333:reserved-instances/flex-m5-large"
 DAYS = 8
 

@@ -27,8 +27,7 @@ from costopt.providers.aws.adapter import priced
 from costopt.providers.aws.prices import PriceBook
 from costopt.rules import defaults
 from costopt.rules.egress import cross_region
-from costopt.rules.idle import bucket_without_lifecycle, idle_nat_gateway, old_snapshot, unassociated_address, \
-    unattached_volume
+from costopt.rules.idle import bucket_without_lifecycle, idle_nat_gateway, old_snapshot, unassociated_address, unattached_volume
 from costopt.rules.storage import tiering
 from tests.conftest import T0, make_resource, make_series, make_snapshot
 from tests.rules.test_storage import bucket_snapshot

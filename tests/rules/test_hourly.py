@@ -3,7 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from costopt.model import MetricSeries
 from costopt.rules.hourly import hour_matrix, presence_matrix, rolling_max, row_quantiles

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from costopt.catalog import bundled_catalog
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip
@@ -151,6 +152,7 @@ def test_old_points_outside_lookback_do_not_count():
     values = np.concatenate([level(90, n=6 * 288), level(10, n=14 * 288)])
     r = make_resource("i-1", type="m5.4xlarge")
     from datetime import timedelta
+
     from tests.conftest import T0, make_window
     series = make_series("i-1", "cpu", values, start=T0 - timedelta(days=6))
     snap = make_snapshot([r], [series, make_series("i-1", "memory", level(60))], window=make_window(20))

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from costopt.config import Settings
 from costopt.model import MetricSeries

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from costopt.catalog import bundled_catalog
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip

@@ -11,7 +11,8 @@ only shared facts are the distributions' definitions (mean 1 service time).
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 

@@ -10,13 +10,14 @@ import pytest
 from costopt.config import Settings
 from costopt.model import SloVerdict
 from costopt.tradeoff.assess import assess
-from costopt.tradeoff.selection import select
 from costopt.tradeoff.latency import MMc
 from costopt.tradeoff.load import observe
 from costopt.tradeoff.params import DEFAULT_PARAMS
+from costopt.tradeoff.selection import select
 from tests.conftest import make_resource, make_series
 from tests.tradeoff import estate
 from tests.tradeoff.estate import FRAUD, fraud_estate
+
 
 def by_action(recs):
     return {r.action: r for r in recs}

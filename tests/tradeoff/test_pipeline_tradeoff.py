@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -16,7 +16,7 @@ from tests.conftest import make_resource
 from tests.tradeoff import estate
 from tests.tradeoff.estate import FRAUD, fraud_estate
 
-NOW = datetime(2026, 11, 15, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 15, tzinfo=UTC)
 
 
 def test_build_audit_selects_rejects_and_carries_the_frontier():

@@ -11,12 +11,11 @@ then as an InputError naming file, row and column (see :mod:`.diagnose`).
 from __future__ import annotations
 
 import os
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from costopt.billing.readers import aws_cur, azure, focus, gcp
 from costopt.billing.readers.diagnose import FileBillingTable, input_errors, register, validate
-from costopt.billing.readers.sources import (Source, csv_delimiter, describe, expand, file_kind, read_function,
-                                             uses_decimal_comma)
+from costopt.billing.readers.sources import Source, csv_delimiter, describe, expand, file_kind, read_function, uses_decimal_comma
 from costopt.billing.table import BillingTable, canonical_select
 from costopt.errors import InputError
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import duckdb
 
@@ -22,7 +22,7 @@ from costopt.billing.table import BillingTable
 from costopt.errors import InputError
 
 _FAILED_VALUE = re.compile(r"""(?:string|value)[: ]+['"](.*?)['"]""", re.DOTALL)
-_SOURCES: "weakref.WeakKeyDictionary[BillingTable, list[Source]]" = weakref.WeakKeyDictionary()
+_SOURCES: weakref.WeakKeyDictionary[BillingTable, list[Source]] = weakref.WeakKeyDictionary()
 
 
 def register(table: BillingTable, sources: list[Source]) -> None:

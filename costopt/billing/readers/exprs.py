@@ -9,7 +9,7 @@ file, row and column afterwards. The good path therefore reads every file once.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 
@@ -40,7 +40,7 @@ EARLIEST_CHARGE = "2006-01-01"
 
 
 def latest_charge() -> str:
-    return (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+    return (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def finite(expr: str) -> str:

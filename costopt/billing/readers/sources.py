@@ -14,8 +14,8 @@ import glob as globlib
 import gzip
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import duckdb
 

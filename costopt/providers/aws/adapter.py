@@ -16,16 +16,17 @@ without prices) and ``period_s``
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from costopt.config import Settings
-from costopt.provider_config import AWS_PRICE_MODES
 from costopt.errors import ProviderError
 from costopt.model import HOURS_PER_MONTH, CoverageEntry, Resource, Snapshot, Window
 from costopt.progress import QUIET
+from costopt.provider_config import AWS_PRICE_MODES
 from costopt.providers.aws.costs import table_from_frames
 from costopt.providers.aws.coverage import guarded, scope_of
 from costopt.providers.aws.ebs import volume_month
@@ -33,8 +34,7 @@ from costopt.providers.aws.platform import from_attributes
 from costopt.providers.aws.prices import PRICING_REGION, PriceBook
 from costopt.providers.aws.rds import alternatives, db_hour
 from costopt.providers.aws.regional import Partial, prepare_clients, read_account, read_region
-from costopt.providers.aws.session import (Account, client_config, connection_pool, enabled_regions, home_region,
-                                          open_accounts)
+from costopt.providers.aws.session import Account, client_config, connection_pool, enabled_regions, home_region, open_accounts
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class AwsProvider:
         plan: list[tuple[Account, list[str]]] = []
         for account in accounts:
             regions = list(self.regions) if self.regions else guarded(
-                scope_of(account.account_id, "*", "regions"), coverage, lambda: enabled_regions(account),
+                scope_of(account.account_id, "*", "regions"), coverage, lambda: enabled_regions(account),  # noqa: B023 (called at once)
                 actions=("ec2:DescribeRegions",), default=[home_region(account.session)])
             plan.append((account, regions))
         progress(f"aws: {len(accounts)} account(s), {sum(len(r) for _, r in plan)} account-region(s), "

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from costopt.model import CoverageEntry, Window
 from costopt.providers.aws.billing_codes import unknown_code, usage_region
@@ -78,7 +76,7 @@ def cost_and_usage(account: Account, window: Window) -> list[dict[str, Any]]:
         kwargs["NextPageToken"] = token
 
 
-def to_frame(account_id: str, results: list[dict[str, Any]]) -> "pd.DataFrame":
+def to_frame(account_id: str, results: list[dict[str, Any]]) -> pd.DataFrame:
     """ResultsByTime -> FOCUS columns (one row per day x service x usage type)."""
     import pandas as pd
 
@@ -111,7 +109,7 @@ def to_frame(account_id: str, results: list[dict[str, Any]]) -> "pd.DataFrame":
     return pd.DataFrame(rows)
 
 
-def table_from_frames(frames: list[tuple[str, "pd.DataFrame"]]) -> "BillingTable | None":
+def table_from_frames(frames: list[tuple[str, pd.DataFrame]]) -> BillingTable | None:
     """A BillingTable over the frames, each materialised as a DuckDB table.
 
     (``BillingTable.from_frame`` registers the frame on the connection, which query cursors do
@@ -131,12 +129,12 @@ def table_from_frames(frames: list[tuple[str, "pd.DataFrame"]]) -> "BillingTable
     return table
 
 
-def billing(account: Account, window: Window) -> "pd.DataFrame":
+def billing(account: Account, window: Window) -> pd.DataFrame:
     """This account's Cost Explorer rows as a FOCUS frame (empty when Cost Explorer has none)."""
     return to_frame(account.account_id, cost_and_usage(account, window))
 
 
-def unknown_codes_entry(scope: str, frame: "pd.DataFrame") -> CoverageEntry | None:
+def unknown_codes_entry(scope: str, frame: pd.DataFrame) -> CoverageEntry | None:
     """A ``partial`` entry listing usage-type prefixes that look like billing codes no table
     knows (their rows keep an empty RegionId), or None when every prefix is known."""
     if frame.empty:

@@ -8,7 +8,8 @@ still read.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Iterable, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import botocore.exceptions
 

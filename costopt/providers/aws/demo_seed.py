@@ -10,7 +10,7 @@ are configured through moto's documented ``/moto-api/static/ce/cost-and-usage-re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ def reset_ids(seed: int) -> None:
 
 
 def _dt(epoch: int) -> datetime:
-    return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return datetime.fromtimestamp(int(epoch), tz=UTC)
 
 
 def diurnal(ts: np.ndarray) -> np.ndarray:

@@ -7,7 +7,8 @@ unexpected shape) is a ``partial`` coverage entry naming it, and the rest are ke
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import botocore.exceptions
 

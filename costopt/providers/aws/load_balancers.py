@@ -12,8 +12,9 @@ entry; the others are kept.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from costopt.model import CoverageEntry
 from costopt.providers.aws.common import pages

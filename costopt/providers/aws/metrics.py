@@ -25,9 +25,10 @@ are divided by the instance's vCPU/GPU count so every percent metric is 0..100.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 

@@ -25,8 +25,9 @@ Only the demo uses this; the adapter's tests run against stock moto.
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 
@@ -150,7 +151,7 @@ def _fast_get_metric_data(bulk: BulkMetrics):
             else:
                 parts = [p for p in (bulk.points(self.account_id, self.region_name, key), _moto_points(self, key)) if p]
                 ts, vals = aggregate(parts, start, end, int(ms["Period"]), ms["Stat"]) if parts else ([], [])
-            stamps = [datetime.fromtimestamp(int(t), tz=timezone.utc) for t in ts]
+            stamps = [datetime.fromtimestamp(int(t), tz=UTC) for t in ts]
             values = [float(v) for v in vals]
             if scan_by == "TimestampDescending":
                 stamps.reverse()

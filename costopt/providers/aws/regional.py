@@ -7,8 +7,9 @@ after the first call instead of timing out on every service.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
 from costopt.model import CoverageEntry, MetricSeries, Resource, Window
 from costopt.providers.aws import costs, inventory_ec2, inventory_s3, inventory_services, load_balancers, metrics
@@ -213,11 +214,12 @@ def read_account(account: Account, regions: list[str], window: Window, progress:
     for region, named in sorted(by_region.items()):
         cw = account.client("cloudwatch", region)
         scope = scope_of(acct, region, "s3 metrics")
-        listed = guarded(scope, cov, lambda: metrics.listed(cw, "AWS/S3"), actions=("cloudwatch:ListMetrics",),
+        listed = guarded(scope, cov, lambda: metrics.listed(cw, "AWS/S3"),  # noqa: B023 (called at once)
+                         actions=("cloudwatch:ListMetrics",),
                          default=[])
         queries = metrics.plan_buckets(named, listed)
         if queries:
-            out.metrics += guarded(scope, cov, lambda: metrics.fetch(cw, queries, window),
+            out.metrics += guarded(scope, cov, lambda: metrics.fetch(cw, queries, window),  # noqa: B023
                                    actions=("cloudwatch:GetMetricData",), default=[])
     if not any(c.scope.endswith("/s3 buckets") for c in cov[listed_ok:]):
         cov.append(CoverageEntry("aws", scope_of(acct, "global", "s3 buckets"), "ok", f"{len(buckets)} buckets"))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,7 +28,6 @@ import pandas as pd
 
 from costopt.config import Settings
 from costopt.errors import ProviderError
-from costopt.providers.pricing import with_catalog_price
 from costopt.model import CoverageEntry, MetricSeries, PriceSource, Resource, Snapshot, Window
 from costopt.progress import Progress
 from costopt.providers.azure import cost, inventory, lists, monitor
@@ -37,6 +36,7 @@ from costopt.providers.azure.errors import classify
 from costopt.providers.azure.prices import RetailPrices
 from costopt.providers.billing_frame import table_from_frame
 from costopt.providers.list_read import MAX_ITEM_ENTRIES, ListRead, build_each, coverage
+from costopt.providers.pricing import with_catalog_price
 
 NAME = "azure"
 # Point the ARM clients (and Retail Prices) at a local fake, like AWS_ENDPOINT_URL.
@@ -121,7 +121,7 @@ class AzureProvider:
         table = None
         if frames:
             table = table_from_frame(pd.concat(frames, ignore_index=True), "azure:costmanagement")
-        sources = (PriceSource(NAME, "Azure Retail Prices API", datetime.now(timezone.utc).date().isoformat(),
+        sources = (PriceSource(NAME, "Azure Retail Prices API", datetime.now(UTC).date().isoformat(),
                                f"{prices.lookups} lookups ({prices.requests} requests, rest cached), "
                                f"{currency}"),) if prices.lookups else ()
         return Snapshot(window, resources=tuple(r for res in results for r in res.resources),

@@ -11,7 +11,7 @@ Egress is MeterCategory "Bandwidth".
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -33,8 +33,8 @@ PROVIDER_NAME = "Microsoft"
 
 def query_body(kind: str, window: Window, groups: tuple[str, ...] = GROUPS) -> dict[str, Any]:
     """The QueryDefinition as JSON (the same body is POSTed to every next_link)."""
-    start = window.start.astimezone(timezone.utc)
-    end = (window.end - timedelta(seconds=1)).astimezone(timezone.utc)  # 'to' is inclusive
+    start = window.start.astimezone(UTC)
+    end = (window.end - timedelta(seconds=1)).astimezone(UTC)  # 'to' is inclusive
     return {
         "type": kind, "timeframe": "Custom",
         "timePeriod": {"from": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "to": end.strftime("%Y-%m-%dT%H:%M:%SZ")},
@@ -45,8 +45,7 @@ def query_body(kind: str, window: Window, groups: tuple[str, ...] = GROUPS) -> d
 
 
 def _definition(body: dict[str, Any]):
-    from azure.mgmt.costmanagement.models import (QueryAggregation, QueryDataset, QueryDefinition, QueryGrouping,
-                                                  QueryTimePeriod)
+    from azure.mgmt.costmanagement.models import QueryAggregation, QueryDataset, QueryDefinition, QueryGrouping, QueryTimePeriod
 
     period = body["timePeriod"]
     dataset = body["dataset"]

@@ -14,7 +14,7 @@ SDK, ``metrics.list`` is used as is.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -73,8 +73,8 @@ def _epoch(value: Any) -> int:
 
 def read_vm_metrics(client, vm: Resource, window: Window) -> list[MetricSeries]:
     fmt = "%Y-%m-%dT%H:%M:%SZ"
-    timespan = (f"{window.start.astimezone(timezone.utc).strftime(fmt)}/"
-                f"{window.end.astimezone(timezone.utc).strftime(fmt)}")
+    timespan = (f"{window.start.astimezone(UTC).strftime(fmt)}/"
+                f"{window.end.astimezone(UTC).strftime(fmt)}")
     memory_bytes = float(vm.specs.get("memory_gib") or 0) * 2**30
     out = []
     for name, data in _raw_metrics(client, vm.id, timespan):
@@ -101,8 +101,8 @@ def read_storage_metrics(client, account: Resource, window: Window) -> list[Metr
     """Blob capacity per access tier -> ``bytes_stored`` (dimension storage_class), blob count ->
     ``objects``, GetBlob transactions -> ``gets``; hourly, from the account's blob service."""
     fmt = "%Y-%m-%dT%H:%M:%SZ"
-    timespan = (f"{window.start.astimezone(timezone.utc).strftime(fmt)}/"
-                f"{window.end.astimezone(timezone.utc).strftime(fmt)}")
+    timespan = (f"{window.start.astimezone(UTC).strftime(fmt)}/"
+                f"{window.end.astimezone(UTC).strftime(fmt)}")
     uri = f"{account.id}/blobServices/default"
     out: list[MetricSeries] = []
     queries = (("BlobCapacity", "Average", "Tier eq '*'", "bytes_stored", "Bytes", 4),

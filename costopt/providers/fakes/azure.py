@@ -15,9 +15,10 @@ import json
 import re
 import threading
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 ARM = "https://management.azure.com"
@@ -173,7 +174,7 @@ class FakeAzure:
                 if dim and dim_value not in ("*", dim):
                     continue
                 points = [(t, v) for t, v in raw if lo <= t < hi]
-                data = [{"timeStamp": datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                data = [{"timeStamp": datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                          **{a: v for a in aggs}} for t, v in points]
                 if data:
                     meta = [{"name": {"value": dim_name.lower()}, "value": dim}] if dim and dim_name else []
@@ -222,6 +223,6 @@ def _area(rest: str) -> str:
 
 def _date(text: str | None) -> datetime:
     if not text:
-        return datetime(1970, 1, 1, tzinfo=timezone.utc)
+        return datetime(1970, 1, 1, tzinfo=UTC)
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -10,7 +10,7 @@ storage account ``mlrawdata001`` without a lifecycle policy (52 TB Hot, rarely r
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -115,7 +115,7 @@ def _ip(name: str, address: str, ip_config: dict | None) -> dict:
 
 
 def _cost_rows(now: datetime, days: int) -> list[dict]:
-    end = now.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    end = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     prices = {arm: p for arm, sku, product, p in VM_PRICES if sku.count(" ") == 1 and "Windows" not in product}
     rows = []
 

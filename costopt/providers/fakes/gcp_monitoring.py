@@ -49,14 +49,14 @@ class FakeMonitoring:
     def target(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def start(self) -> "FakeMonitoring":
+    def start(self) -> FakeMonitoring:
         self._server.start()
         return self
 
     def stop(self) -> None:
         self._server.stop(0)
 
-    def __enter__(self) -> "FakeMonitoring":
+    def __enter__(self) -> FakeMonitoring:
         return self.start()
 
     def __exit__(self, *exc) -> None:

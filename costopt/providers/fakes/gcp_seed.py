@@ -9,9 +9,8 @@ pd-ssd ``scratch-ssd``, the unused static address ``old-endpoint-ip`` and the bu
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
 import zlib
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -113,7 +112,7 @@ def build_fake_gcp(now: datetime, *, page_size: int = 2) -> FakeGcp:
 def export_rows(now: datetime, days: int = 35) -> list[dict]:
     """Daily detailed-export rows for the last ``days`` days (naive UTC timestamps)."""
     prices = {d: p for d, _u, _unit, p in SKUS}
-    end = now.astimezone(timezone.utc).replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
+    end = now.astimezone(UTC).replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
     rows = []
 
     def row(day, service, sid, desc, cost, amount, unit, resource=None, labels=None, credits=()):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Mapping
+from typing import Any
 
 Handler = Callable[[str, str, Mapping[str, str], bytes], tuple[int, Mapping[str, str], Any]]
 
@@ -65,7 +66,7 @@ class FakeHttpServer:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "FakeHttpServer":
+    def start(self) -> FakeHttpServer:
         self._thread.start()
         return self
 
@@ -73,7 +74,7 @@ class FakeHttpServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "FakeHttpServer":
+    def __enter__(self) -> FakeHttpServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

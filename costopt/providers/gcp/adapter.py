@@ -21,18 +21,18 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from costopt.config import Settings
 from costopt.errors import InputError, ProviderError
-from costopt.providers.pricing import with_catalog_price
 from costopt.model import CoverageEntry, MetricSeries, PriceSource, Resource, Snapshot, Window
 from costopt.progress import Progress
 from costopt.providers.gcp import billing, inventory, lists, monitoring, prices, vertex
 from costopt.providers.gcp.clients import ADC_FIX, GcpClients, GcpEndpoints
 from costopt.providers.gcp.errors import classify
 from costopt.providers.list_read import ListRead, build_each, coverage
+from costopt.providers.pricing import with_catalog_price
 
 NAME = "gcp"
 # Point every client at an emulator / local fake (like AWS_ENDPOINT_URL): anonymous credentials.
@@ -106,7 +106,7 @@ class GcpProvider:
         price_sources = ()
         if book is not None:
             price_sources = (PriceSource(NAME, "Cloud Billing Catalog API (list_skus)",
-                                         datetime.now(timezone.utc).date().isoformat(),
+                                         datetime.now(UTC).date().isoformat(),
                                          f"{len(book.skus)} Compute Engine SKUs in {currency}"),)
         return Snapshot(window, resources=tuple(resources), metrics=tuple(metrics), billing=table,
                         coverage=tuple(coverage), prices=price_sources)
@@ -201,7 +201,7 @@ class GcpProvider:
                 failed.append(_failed(f"{project}/vertex/{region}", exc, "aiplatform", project,
                                       "Vertex AI endpoints"))
                 continue
-            built, skipped = build_each(endpoints, lambda ep: vertex.endpoint_resource(ep, project, region, currency),
+            built, skipped = build_each(endpoints, lambda ep: vertex.endpoint_resource(ep, project, region, currency),  # noqa: B023
                                         lambda ep: ep.get("displayName") or ep.get("name"))
             found.extend(built)
             items.extend(CoverageEntry(NAME, f"{project}/vertex/{region}/{item.name}", "failed",

@@ -119,7 +119,8 @@ def instance_resource(inst, project: str, specs: dict[str, Any], prices, currenc
                "architecture": specs.get("architecture")},
         attributes={"state": inst.status.lower(), "zone": zone,
                     "billed_while_suspended": (f"{specs.get('memory_gib')} GiB of memory and device state"
-                                               if inst.status in SUSPENDED else None), "provisioning_model": inst.scheduling.provisioning_model
+                                               if inst.status in SUSPENDED else None),
+                        "provisioning_model": inst.scheduling.provisioning_model
                     or "STANDARD", "preemptible": bool(inst.scheduling.preemptible), "specs_source": specs.get("source"),
                     "accelerator_type": accelerator_type,
                     "self_link": inst.self_link},

@@ -7,7 +7,8 @@ field: Value out of range") fails the page; that page is then fetched again as p
 (same URL and page token, same credentials) and parsed item by item, so only the bad item is
 skipped. A scope listed in the page's ``unreachables`` or answered with a warning such as
 UNREACHABLE (a zone that did not answer) is recorded as skipped too. (``returnPartialSuccess``
-is not asked for: the installed compute client's aggregated-list requests have no such field.) An API error stops the list but keeps the pages read
+is not asked for: the installed compute client's aggregated-list requests have no such field.) An API error
+stops the list but keeps the pages read
 before it. Bucket lists keep the buckets read before an error.
 """
 

@@ -22,6 +22,7 @@ bytes ``ALIGN_MEAN`` per day) and mapped to costopt's names:
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 
 from costopt.model import MetricSeries, Window

@@ -8,8 +8,8 @@ import json
 from datetime import timedelta
 
 import boto3
-import pandas as pd
 import botocore.loaders
+import pandas as pd
 import pytest
 import requests
 from botocore.stub import Stubber

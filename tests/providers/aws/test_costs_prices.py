@@ -60,7 +60,11 @@ def test_cost_explorer_pages_are_followed():
     account = Account("111111111111", boto3.Session(aws_access_key_id="x", aws_secret_access_key="x"), "t", client_config())
     account._clients[("ce", "us-east-1")] = ce
     window = Window(NOW - timedelta(days=2), NOW)
-    page = lambda d, amount: {"TimePeriod": {"Start": d, "End": d}, "Groups": [_group("Amazon SageMaker", "Host:ml.g4dn.xlarge", amount)]}
+
+    def page(day, amount):
+        return {"TimePeriod": {"Start": day, "End": day},
+                "Groups": [_group("Amazon SageMaker", "Host:ml.g4dn.xlarge", amount)]}
+
     with Stubber(ce) as stub:
         stub.add_response("get_cost_and_usage", {"ResultsByTime": [page("2026-11-18", 10.0)], "NextPageToken": "p2"})
         stub.add_response("get_cost_and_usage", {"ResultsByTime": [page("2026-11-19", 20.0)]})

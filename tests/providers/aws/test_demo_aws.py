@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -10,7 +10,7 @@ import pytest
 from costopt.progress import QUIET
 from costopt.providers import demo_aws
 
-NOW = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from costopt.errors import ProviderError
-from costopt.providers.aws.session import client_config, open_accounts
-from costopt.providers.aws.session import base_session
+from costopt.providers.aws.session import base_session, client_config, open_accounts
 from tests.providers.aws.test_inventory import AMI
 
 

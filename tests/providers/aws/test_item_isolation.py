@@ -8,7 +8,7 @@ against the service model botocore ships: the broken items below are shapes the 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import boto3
 import pytest
@@ -21,7 +21,7 @@ from costopt.providers.aws.prices import PriceBook
 from costopt.providers.aws.session import Account, client_config
 from tests.providers.aws.test_inventory import AMI, _endpoint
 
-T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
 ACCT = "123456789012"
 
 

@@ -12,7 +12,7 @@ operatingSystem / preInstalledSw / licenseModel filters.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import boto3
 import pytest
@@ -30,7 +30,7 @@ from costopt.rules.rightsizing import oversized_vm
 from costopt.rules.spot import interruptible_workload
 from tests.conftest import make_resource, make_series, make_snapshot
 
-T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
 LINUX, WINDOWS = 0.096, 0.188
 
 

@@ -3,7 +3,7 @@ every object) and bucket regions come from ListBuckets / GetBucketLocation, neve
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import boto3
 import pytest
@@ -18,7 +18,7 @@ from tests.providers.aws.conftest import put_points
 from tests.rules.test_storage import bucket_snapshot, recs
 from tests.rules.tiny_catalog import tiny_catalog
 
-T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
 RULES = {
     "whole": {"ID": "all", "Status": "Enabled", "Filter": {"Prefix": ""},
               "Transitions": [{"Days": 30, "StorageClass": "STANDARD_IA"}]},

@@ -3,7 +3,7 @@ assumed-role credentials that refresh."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import moto.sts.models
@@ -36,7 +36,7 @@ ROLE = "arn:aws:iam::111111111111:role/costopt-audit"
 def test_assumed_role_credentials_refresh_once_the_clock_passes_their_expiry(moto_account, monkeypatch):
     """One clock for the fake STS and the client: past the first keys' hour, the next call
     assumes the role again and signs with the new keys."""
-    now = [datetime.now(timezone.utc)]
+    now = [datetime.now(UTC)]
     monkeypatch.setattr(moto.sts.models, "utcnow", lambda: now[0].replace(tzinfo=None))  # the fake's clock
     assume_calls, signed_with = [], []
     moto_account.events.register("before-send.sts.AssumeRole", lambda **_: assume_calls.append(1))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 import pytest
 from botocore.utils import parse_timestamp as botocore_parse_timestamp
 
 from costopt.providers.aws import timestamps
-from costopt.providers.aws.session import open_accounts, client_config
+from costopt.providers.aws.session import client_config, open_accounts
 
 
 @pytest.mark.parametrize("value", [
@@ -31,4 +31,4 @@ def test_the_adapters_sessions_parse_with_it(moto_account):
     ec2 = moto_account.client("ec2", region_name="us-east-1")
     ec2.run_instances(ImageId="ami-12345678", InstanceType="m5.large", MinCount=1, MaxCount=1)
     launch = ec2.describe_instances()["Reservations"][0]["Instances"][0]["LaunchTime"]
-    assert launch.tzinfo is timezone.utc  # botocore's own parser gives dateutil's tzutc()
+    assert launch.tzinfo is UTC  # botocore's own parser gives dateutil's tzutc()

@@ -8,7 +8,7 @@ import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import responses
@@ -22,7 +22,7 @@ from costopt.providers.fakes.azure import FakeAzure
 from costopt.providers.fakes.azure_seed import SUBSCRIPTION, build_fake_azure
 from costopt.providers.fakes.http import as_responses_callback
 
-NOW = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
 WINDOW = Window(NOW - timedelta(days=14), NOW)
 
 

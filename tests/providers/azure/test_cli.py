@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from click.testing import CliRunner
 
@@ -13,7 +13,7 @@ from costopt.providers.fakes.http import FakeHttpServer
 
 
 def test_audit_provider_azure_writes_azure_recommendations(monkeypatch, tmp_path):
-    fake = build_fake_azure(datetime.now(timezone.utc))  # the CLI's window ends now
+    fake = build_fake_azure(datetime.now(UTC))  # the CLI's window ends now
     with FakeHttpServer(fake.handle) as http:
         fake.arm_base = fake.prices_base = http.url
         monkeypatch.setenv("COSTOPT_AZURE_ENDPOINT", http.url)
@@ -31,7 +31,7 @@ def test_audit_provider_azure_writes_azure_recommendations(monkeypatch, tmp_path
 
 
 def test_audit_with_one_unmappable_disk_still_reports_the_whole_subscription(monkeypatch, tmp_path):
-    fake = build_fake_azure(datetime.now(timezone.utc))
+    fake = build_fake_azure(datetime.now(UTC))
     sub = fake.subscriptions[SUBSCRIPTION]
     sub.disks.insert(0, {**sub.disks[0], "name": "bad-disk", "id": sub.disks[0]["id"].replace("/disks/", "/disks/bad"),
                          "properties": {**sub.disks[0]["properties"], "diskSizeGB": "lots"}})

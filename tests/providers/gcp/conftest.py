@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,7 +17,7 @@ from costopt.providers.fakes.gcp_seed import BQ_TABLE, PROJECT, build_fake_gcp, 
 from costopt.providers.fakes.http import FakeHttpServer
 from costopt.providers.gcp.adapter import GcpEndpoints, GcpProvider
 
-NOW = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
 WINDOW = Window(NOW - timedelta(days=14), NOW)
 
 

@@ -9,8 +9,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from costopt.billing.gcp_bigquery_sql import (DUCKDB_COMPAT_MACROS, RESULT_COLUMNS, aggregate_sql,
-                                              bigquery_table_ref, duckdb_export_ddl)
+from costopt.billing.gcp_bigquery_sql import DUCKDB_COMPAT_MACROS, RESULT_COLUMNS, aggregate_sql, bigquery_table_ref, duckdb_export_ddl
 from costopt.errors import InputError
 from costopt.providers.fakes.gcp_seed import export_rows
 

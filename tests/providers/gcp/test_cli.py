@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from click.testing import CliRunner
 
@@ -13,7 +13,7 @@ from costopt.providers.fakes.http import FakeHttpServer
 
 
 def test_audit_provider_gcp_writes_gcp_recommendations(monkeypatch, tmp_path):
-    now = datetime.now(timezone.utc)  # the CLI's window ends now: seed the fakes relative to it
+    now = datetime.now(UTC)  # the CLI's window ends now: seed the fakes relative to it
     with FakeHttpServer(build_fake_gcp(now).handle) as http, build_fake_monitoring(now) as monitoring:
         monkeypatch.setenv("COSTOPT_GCP_ENDPOINT", http.url)
         monkeypatch.setenv("COSTOPT_GCP_MONITORING_ENDPOINT", monitoring.target)
@@ -34,7 +34,7 @@ def test_audit_provider_gcp_writes_gcp_recommendations(monkeypatch, tmp_path):
 
 def test_audit_with_one_unparseable_address_still_reports_the_whole_project(monkeypatch, tmp_path):
     """The issue's case: addresses.aggregatedList holds an item the compute client refuses."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     fake = build_fake_gcp(now)
     fake.projects[PROJECT]["addresses"].append(
         {"id": "18446744073709551616", "name": "unparseable-ip", "status": "RESERVED",

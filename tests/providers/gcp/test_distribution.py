@@ -8,7 +8,7 @@ and takes numpy's percentile: an independent reading of the same histogram.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -22,7 +22,7 @@ from costopt.providers.gcp.monitoring import METRICS, read_metric
 from costopt.providers.gcp.vertex import endpoint_id
 
 PROJECT = "latency-project"
-NOW = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
 WINDOW = Window(NOW - timedelta(hours=1), NOW)
 LATENCY = next(m for m in METRICS if m.name == "latency_ms")
 BOUNDS = [0.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0]  # explicit bucket bounds, ms

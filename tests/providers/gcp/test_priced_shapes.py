@@ -19,7 +19,7 @@ RAM rates are solved from n2-standard-8 and n2-highcpu-8 and must then price n2-
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -40,7 +40,7 @@ from costopt.rules.storage import tiering
 PROJECT = "shapes-project"
 ZONE = "us-central1-a"
 API = f"https://www.googleapis.com/compute/v1/projects/{PROJECT}"
-NOW = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
 WINDOW = Window(NOW - timedelta(days=14), NOW)
 REGIONS = ["us-central1", "us-east1"]
 
