@@ -70,7 +70,8 @@ def inventory(snapshot: Any) -> dict[str, dict[str, Any]]:
 
 def summary(audit: Audit, file: str = "") -> dict[str, Any]:
     h = view.headline(audit)
-    section = audit.extras.get("history") if isinstance(audit.extras.get("history"), Mapping) else {}
+    found = audit.extras.get("history")
+    section: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     return {
         "file": file, "run_at": audit.run_at.isoformat(), "window_start": audit.window.start.isoformat(),
         "window_end": audit.window.end.isoformat(), "currency": audit.currency,
@@ -217,7 +218,8 @@ def compare(previous: Audit | None, current: Audit, previous_file: str = "") -> 
         return {"previous": None, "new": [_brief(r) for r in current.recommendations],
                 "new_savings": sum(r.monthly_savings for r in current.recommendations), "resolved": [], "applied": [],
                 "realised_savings": 0.0, "realised_total": 0.0, "open_since": {r.id: now for r in current.recommendations}}
-    prev_section = previous.extras.get("history") if isinstance(previous.extras.get("history"), Mapping) else {}
+    found = previous.extras.get("history")
+    prev_section: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     prev_since = prev_section.get("open_since") or {}
     prev_ids = {r.id: r for r in previous.recommendations}
     cur_ids = {r.id for r in current.recommendations}

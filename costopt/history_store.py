@@ -37,7 +37,8 @@ T = TypeVar("T")
 class Store(Protocol):
     """A flat set of named text files."""
 
-    location: str
+    @property
+    def location(self) -> str: ...
 
     def names(self) -> list[str]: ...
 
@@ -232,13 +233,13 @@ def list_scopes(location: str | os.PathLike | None, *, s3_client: object = None,
     text = str(location) if location is not None else ""
     if text.startswith("s3://"):
         bucket, prefix = _bucket_and_prefix(text, "s3://")
-        client = s3_client or open_store(text, DEMO_SCOPE).client  # type: ignore[attr-defined]
+        client: Any = s3_client or open_store(text, DEMO_SCOPE).client  # type: ignore[attr-defined]
         pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix, Delimiter="/")
         found = [p["Prefix"][len(prefix):].rstrip("/") for page in pages for p in page.get("CommonPrefixes", ())]
     elif text.startswith("gs://"):
         bucket, prefix = _bucket_and_prefix(text, "gs://")
-        client = gcs_client or open_store(text, DEMO_SCOPE).client  # type: ignore[attr-defined]
-        blobs = client.list_blobs(bucket, prefix=prefix)
+        client_gs: Any = gcs_client or open_store(text, DEMO_SCOPE).client  # type: ignore[attr-defined]
+        blobs = client_gs.list_blobs(bucket, prefix=prefix)
         found = [b.name[len(prefix):].split("/", 1)[0] for b in blobs if "/" in b.name[len(prefix):]]
     else:
         root = local_root(location)

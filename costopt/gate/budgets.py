@@ -205,13 +205,13 @@ def _number(value: Any, path: Sequence[str | int], err: _Errors, *, allow_negati
 def _level(value: Any, kind: str, scope_value: str | None, period: str, path: tuple, err: _Errors) -> Budget:
     growth = period == "growth"
     if not isinstance(value, Mapping):
-        fail = _number(value, path, err, allow_negative=growth)
-        return Budget(kind, scope_value, period, fail=fail, key=_dotted(err, path))
+        return Budget(kind, scope_value, period, fail=_number(value, path, err, allow_negative=growth),
+                      key=_dotted(err, path))
     for key in value:
         if key not in LEVEL_KEYS:
             raise err(path + (key,), f"unknown key; expected any of: {', '.join(LEVEL_KEYS)}")
-    warn = _number(value["warn"], path + ("warn",), err, allow_negative=growth) if "warn" in value else None
-    fail = _number(value["fail"], path + ("fail",), err, allow_negative=growth) if "fail" in value else None
+    warn: float | None = _number(value["warn"], path + ("warn",), err, allow_negative=growth) if "warn" in value else None
+    fail: float | None = _number(value["fail"], path + ("fail",), err, allow_negative=growth) if "fail" in value else None
     if warn is None and fail is None:
         raise err(path, "expected a warn and/or fail level (e.g. { warn = 800, fail = 1000 })")
     if warn is not None and fail is not None and warn > fail:
@@ -285,13 +285,12 @@ def _array_item(item: Any, index: int, err: _Errors, team_tag_keys: Sequence[str
 def _savings(value: Any, err: _Errors) -> SavingsBudget:
     path = ("max_unrealised_savings",)
     if not isinstance(value, Mapping):
-        fail = _number(value, path, err)
-        return SavingsBudget(fail=fail)
+        return SavingsBudget(fail=_number(value, path, err))
     for key in value:
         if key not in ("warn", "fail", "weeks"):
             raise err(path + (key,), "unknown key; expected any of: warn, fail, weeks")
-    warn = _number(value["warn"], path + ("warn",), err) if "warn" in value else None
-    fail = _number(value["fail"], path + ("fail",), err) if "fail" in value else None
+    warn: float | None = _number(value["warn"], path + ("warn",), err) if "warn" in value else None
+    fail: float | None = _number(value["fail"], path + ("fail",), err) if "fail" in value else None
     if warn is None and fail is None:
         raise err(path, "expected a warn and/or fail amount per month")
     if warn is not None and fail is not None and warn > fail:

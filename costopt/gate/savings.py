@@ -57,8 +57,9 @@ def _age_days(entry: Mapping[str, Any], as_of: date) -> float | None:
         if _number(entry.get(key)) is not None:
             return _number(entry.get(key))
     for key in AGE_WEEK_KEYS:
-        if _number(entry.get(key)) is not None:
-            return _number(entry.get(key)) * 7.0
+        weeks = _number(entry.get(key))
+        if weeks is not None:
+            return weeks * 7.0
     for key in SEEN_KEYS:
         seen = _date(entry.get(key))
         if seen is not None:

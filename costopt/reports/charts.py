@@ -33,7 +33,7 @@ def plot_text(text: Any, limit: int = 60) -> str:
 
 def _layout(title: str, currency: str, *, height: int = 340, money_axis: str = "y", **extra: Any) -> dict:
     symbol = CURRENCY_SYMBOLS.get(currency, "")
-    layout = {
+    layout: dict[str, Any] = {
         "title": {"text": title, "x": 0.01, "xanchor": "left", "y": 0.97, "yanchor": "top", "font": {"size": 15}},
         "template": None,
         "height": height,

@@ -113,7 +113,7 @@ def _skipped_summary(audit: Audit) -> list[dict[str, Any]]:
         groups[(s.rule_id, s.reason)].append(s.resource_id)
     out = [{"rule_id": rule, "reason": reason, "count": len(ids), "examples": ids[:SKIP_EXAMPLES],
             "more": max(len(ids) - SKIP_EXAMPLES, 0)} for (rule, reason), ids in groups.items()]
-    out.sort(key=lambda g: (-g["count"], g["rule_id"], g["reason"]))
+    out.sort(key=lambda g: (-len(groups[(str(g["rule_id"]), str(g["reason"]))]), str(g["rule_id"]), str(g["reason"])))
     return out
 
 

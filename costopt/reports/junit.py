@@ -42,10 +42,10 @@ def _suite(parent: ET.Element, name: str, timestamp: str) -> ET.Element:
 
 
 def _count(suite: ET.Element, status: str) -> None:
-    suite.set("tests", str(int(suite.get("tests")) + 1))
+    suite.set("tests", str(int(suite.get("tests", "0")) + 1))
     key = {"fail": "failures", "skipped": "skipped"}.get(status)
     if key:
-        suite.set(key, str(int(suite.get(key)) + 1))
+        suite.set(key, str(int(suite.get(key, "0")) + 1))
 
 
 def _budget_case(suite: ET.Element, check: Mapping[str, Any]) -> None:
@@ -108,7 +108,7 @@ def render(audit: Audit, *, slo: bool = True, checks: Iterable[Mapping[str, Any]
     totals = {"tests": 0, "failures": 0, "errors": 0}
     for suite in root:
         for key in totals:
-            totals[key] += int(suite.get(key))
+            totals[key] += int(suite.get(key, "0"))
     for key, value in totals.items():
         root.set(key, str(value))
     root.set("time", "0")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -22,5 +23,6 @@ def check_formats(formats: Iterable[str]) -> None:
 def write_reports(audit: Audit, out_dir: Path, formats: Iterable[str], **options: Any) -> list[Path]:
     formats = list(dict.fromkeys(formats))
     check_formats(formats)
-    rendered = {out_dir / default_filename(fmt): render(audit, fmt, **options) for fmt in formats}
+    rendered: dict[str | os.PathLike[str], str | bytes] = {
+        out_dir / default_filename(fmt): render(audit, fmt, **options) for fmt in formats}
     return write_all_atomic(rendered)

@@ -73,7 +73,8 @@ def variant_candidates(snapshot: Snapshot, catalog: Any, settings: Settings,
     if spec is None or not engine.is_enabled(spec, settings):
         return []
     params = engine.params_for(spec, engine.rule_settings(settings, RULE_ID), settings.source)
-    return [item for item in cheaper_variant(snapshot, catalog, params, targets)
+    # the registry's rule signature has three parameters; this rule also takes the parsed targets
+    return [item for item in cheaper_variant(snapshot, catalog, params, targets)  # type: ignore[call-arg]
             if isinstance(item, Recommendation) and not engine.is_excluded(item, settings)]
 
 
@@ -133,7 +134,8 @@ def _compute(rec: Recommendation, resource: Resource, wl: Workload, targets: Tar
     type0 = str(rec.current.get("type") or resource.type or "")
     type1 = str(rec.proposed.get("type") or type0)
     count0 = _int(rec.current.get("count"), None) or max(int(resource.count or 1), 1)
-    count1 = 0 if _removed(rec) else _int(rec.proposed.get("count"), count0)
+    proposed_count = _int(rec.proposed.get("count"), count0)
+    count1 = 0 if _removed(rec) else (count0 if proposed_count is None else proposed_count)
     min_c, max_c = _range(rec)
     impacts: dict[str, Any] = {}
     checks: list[Check] = []

@@ -32,10 +32,18 @@ class HardwareLike(Protocol):
 
     @property
     def has_gpu(self) -> bool: ...
-    accelerator: Device | None
-    cpu: Device | None
-    device_share: float
-    relative_speed: float
+
+    @property
+    def accelerator(self) -> Device | None: ...
+
+    @property
+    def cpu(self) -> Device | None: ...
+
+    @property
+    def device_share(self) -> float: ...
+
+    @property
+    def relative_speed(self) -> float: ...
 
 
 @dataclass(frozen=True)

@@ -132,16 +132,13 @@ def stats_label(stats: Sequence[str], provider: str = "") -> str:
     return "; ".join(parts)
 
 
-def _usable(stat: str) -> bool:
-    return stat.lower() == "average" or percentile_of(stat) is not None
-
-
 def _by_stat(series: Sequence[MetricSeries]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Pooled (timestamps, values) per usable statistic, keyed "Average" or "pNN"."""
     groups: dict[str, list[MetricSeries]] = {}
     for s in series:
-        if _usable(s.stat):
-            key = "Average" if s.stat.lower() == "average" else f"p{percentile_of(s.stat) * 100:g}"
+        share = percentile_of(s.stat)
+        if s.stat.lower() == "average" or share is not None:
+            key = "Average" if share is None else f"p{share * 100:g}"
             groups.setdefault(key, []).append(s)
     return {k: _pooled(v) for k, v in groups.items()}
 

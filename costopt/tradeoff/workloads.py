@@ -60,7 +60,7 @@ class Model:
         if reference:
             return reference[0]
         with_acc = [v for v in self.variants.values() if v.accuracy is not None]
-        return max(with_acc, key=lambda v: v.accuracy) if with_acc else None
+        return max(with_acc, key=lambda v: v.accuracy or 0.0) if with_acc else None
 
 
 @dataclass(frozen=True)
