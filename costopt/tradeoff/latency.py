@@ -15,7 +15,7 @@ utilisation ``rho = a / c``:
   theta == mu. Quantiles are found by bisection on that survival function.
 
 ``rho >= 1`` means the queue grows without bound: every quantile is infinite (a breach).
-The tests compare these formulas with :mod:`costopt.tradeoff.simulate`.
+The tests compare these formulas with a discrete-event simulation (tests/tradeoff/mmc_sim.py).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from costopt.tradeoff.latency import MMc
-from costopt.tradeoff.simulate import simulate_mmc
+from tests.tradeoff.mmc_sim import simulate_mmc
 
 GRID = [(c, rho) for c in (1, 2, 4, 8) for rho in (0.2, 0.4, 0.6, 0.75)]
 

@@ -3,7 +3,7 @@
 Arrivals are Poisson, service times exponential, and each arrival starts on the server
 that frees up first (first come, first served), so its start time is
 ``max(arrival, earliest free time)``. Seeded, so a test run is deterministic. Used by the
-tests (and handy from a notebook); the audit itself only uses :mod:`latency`.
+tests only; the audit uses costopt.tradeoff.ggc and costopt.tradeoff.latency.
 """
 
 from __future__ import annotations
