@@ -88,14 +88,15 @@ def sources() -> None:
 
 @command.command("refresh")
 @click.option("--provider", "provider", type=click.Choice(["aws", "gcp", "azure"]), required=True)
-@click.option("--regions", help="Comma-separated regions (default: the bundled ones for the provider).")
+@click.option("--region", "--regions", "regions", multiple=True,
+              help="Region(s), repeatable or comma-separated (default: the bundled ones for the provider).")
 @click.option("--source", "source", type=click.Choice(["public", "api"]),
               help="AWS: public = the Price List bulk offer files, no credentials (default); api = the Price List "
                    "Query API and spot price history, with credentials (default with --profile).")
 @click.option("--profile", help="AWS: named profile (implies --source api).")
 @click.option("--api-key", envvar="COSTOPT_GCP_API_KEY", help="GCP: API key for the Cloud Billing API "
               "(env COSTOPT_GCP_API_KEY; default: application default credentials).")
-def refresh(provider: str, regions: str | None, source: str | None, profile: str | None, api_key: str | None) -> None:
+def refresh(provider: str, regions: tuple[str, ...], source: str | None, profile: str | None, api_key: str | None) -> None:
     """Fetch current prices from the provider's public price files or pricing API into the cache.
 
     AWS and Azure need no account: AWS reads the public Price List bulk offer files (on-demand and
@@ -106,7 +107,7 @@ def refresh(provider: str, regions: str | None, source: str | None, profile: str
     from costopt.catalog import refresh as live
     from costopt.catalog.cache import write_cache
 
-    chosen = tuple(r.strip() for r in (regions or "").split(",") if r.strip()) or BUNDLED_REGIONS[provider]
+    chosen = tuple(r.strip() for value in regions for r in value.split(",") if r.strip()) or BUNDLED_REGIONS[provider]
     click.echo(f"refreshing {provider} prices for {', '.join(chosen)} ...", err=True)
     known = bundled_catalog()
     if provider == "aws" and (source or ("api" if profile else "public")) == "public":

@@ -218,7 +218,9 @@ def test_cli_refresh_writes_the_cache(monkeypatch):
         mock.get(AZURE_RETAIL_URL, json={"Items": [_az("Standard_D4s_v5", "D4s v5", "Consumption", 0.3)],
                                          "NextPageLink": None})
         result = CliRunner().invoke(cli, ["catalog", "refresh", "--provider", "azure", "--regions", "eastus"])
+        one_flag = CliRunner().invoke(cli, ["catalog", "refresh", "--provider", "azure", "--region", "eastus"])
     assert result.exit_code == 0, result.output
+    assert one_flag.exit_code == 0 and one_flag.output == result.output  # --region is the same option
     assert "1 azure prices" in result.output
     shown = CliRunner().invoke(cli, ["catalog", "show", "Standard_D4s_v5", "--region", "eastus"])
     assert "0.3000 USD/hour  azure-retail-prices-api" in shown.output
