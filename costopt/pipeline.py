@@ -139,8 +139,9 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
     chosen = Selection(price_trust.apply(chosen.selected, stale), price_trust.apply(chosen.rejected, stale),
                        chosen.frontier)
     extras: dict[str, Any] = {"frontier": dict(chosen.frontier)} if chosen.frontier else {}
-    if stale:
-        extras["stale_prices"] = price_trust.stale_summary(stale, run_at.date(), limit)
+    stale_used = price_trust.used_by((*chosen.selected, *chosen.rejected), stale)
+    if stale_used:
+        extras["stale_prices"] = price_trust.stale_summary(stale_used, run_at.date(), limit)
     return Audit(
         run_at=run_at,
         window=window,

@@ -57,6 +57,12 @@ def apply(recs: Iterable[Recommendation], stale: Sequence[PriceSource]) -> tuple
     return tuple(trusted(r, stale) for r in recs)
 
 
+def used_by(recs: Iterable[Recommendation], sources: Sequence[PriceSource]) -> tuple[PriceSource, ...]:
+    """The ``sources`` that at least one of ``recs`` was priced from (the others cannot mislead)."""
+    texts = [t for r in recs for t in _source_texts(r)]
+    return tuple(s for s in sources if s.source and any(s.source in t for t in texts))
+
+
 def stale_summary(stale: Sequence[PriceSource], today: date, limit_days: int) -> list[dict[str, Any]]:
     """JSON-ready rows for ``Audit.extras["stale_prices"]``: provider, source, as_of, age in days."""
     return [{"provider": s.provider, "source": s.source, "as_of": s.as_of, "age_days": price_age_days(s.as_of, today),

@@ -255,6 +255,6 @@ def stale_prices_text(audit: Audit) -> str:
     if not rows:
         return ""
     oldest = max(rows, key=lambda r: r.get("age_days") or 0)
-    return (f"{len(rows)} price source(s) older than {oldest.get('limit_days')} days (oldest: {oldest.get('source')}, "
-            f"as of {oldest.get('as_of')}); confidence lowered where they are used; refresh with "
+    return (f"{len(rows)} price source(s) behind these recommendations are older than {oldest.get('limit_days')} days "
+            f"(oldest: {oldest.get('source')}, as of {oldest.get('as_of')}); their confidence is lowered; refresh with "
             "`costopt catalog refresh --provider P`")

@@ -39,9 +39,16 @@ def test_reports_and_terminal_name_stale_prices():
     assert rows == [{"provider": "aws", "source": "aws-ec2-list-price", "as_of": "2025-01-15", "age_days": 687,
                      "limit_days": 90}]
     audit = replace(make_audit(with_extras=False), extras={"stale_prices": rows})
-    assert "⚠️ Prices: 1 price source(s) older than 90 days (oldest: aws-ec2-list-price, as of 2025-01-15)" \
+    assert "⚠️ Prices: 1 price source(s) behind these recommendations are older than 90 days (oldest: aws-ec2-list-price, as of 2025-01-15)" \
         in render(audit, "md")
     assert "1 price source older than 90 days" in render(audit, "html")
-    assert view.stale_prices_text(audit).startswith("1 price source(s) older than 90 days")
+    assert view.stale_prices_text(audit).startswith("1 price source(s) behind these recommendations are older than 90 days")
     assert not view.stale_prices_text(make_audit(with_extras=False))
     assert all("older than" not in line for line in summary_lines(audit))  # the warning goes to stderr
+
+
+def test_only_sources_a_recommendation_used_are_reported():
+    unused = PriceSource("aws", "aws-karpenter-cn", "2024-11-06")
+    used = price_trust.used_by([priced("aws-ec2-list-price (2025-01-15)"), rec("idle.instance", "i-9", "stop", 1.0)],
+                               [OLD, unused])
+    assert used == (OLD,)
