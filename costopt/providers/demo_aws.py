@@ -46,6 +46,32 @@ class DemoEstate:
     bulk: BulkMetrics = field(default_factory=BulkMetrics)
 
 
+# What the demo's AWS clients must not pick up from the user's environment: endpoints (AWS_ENDPOINT_URL
+# and every per-service AWS_ENDPOINT_URL_<SERVICE>), profiles, config files and credentials. With any
+# of them in force, the demo's RunInstances/CreateVolume calls would reach a real endpoint.
+HERMETIC_AWS = {
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true", "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo",
+}
+
+
+def hermetic_aws_environment() -> dict[str, str | None]:
+    """Clear every AWS_* variable, set fixed fake credentials; returns what to restore."""
+    saved: dict[str, str | None] = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("AWS_")}
+    for key, value in HERMETIC_AWS.items():
+        saved.setdefault(key, None)
+        os.environ[key] = value
+    return saved
+
+
+def restore_environment(saved: dict[str, str | None]) -> None:
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 def _session() -> boto3.Session:
     return boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name=DEMO_REGIONS[0])
 
@@ -76,8 +102,7 @@ def collect_demo_aws(window: Window, settings: Any, progress: Callable[[str], No
 
     from costopt.providers.aws.adapter import AwsProvider
 
-    saved = {k: os.environ.pop(k) for k in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL")
-             if k in os.environ}
+    saved = hermetic_aws_environment()
     try:
         with mock_aws():
             session = _session()
@@ -88,7 +113,7 @@ def collect_demo_aws(window: Window, settings: Any, progress: Callable[[str], No
                                        today=window.end.date(), period_s=DEMO_PERIOD_S)
                 return provider.collect(window, settings, progress)
     finally:
-        os.environ.update(saved)
+        restore_environment(saved)
 
 
 def demo_window(now: datetime, days: int = DEMO_DAYS) -> Window:
