@@ -158,8 +158,8 @@ def top_actions(audit: Audit, limit: int = TOP_ACTIONS) -> list[str]:
     width = max(len(view.savings_text(r)) for r in recs)
     lines = [f"top {len(recs)} actions:"]
     for n, r in enumerate(recs, 1):
-        lines.append(f"  {n}. {view.savings_text(r).rjust(width)}/month  {short_text(r.action, 60)}  "
-                     f"({short_text(r.resource_name or r.resource_id, 40)}, {r.provider})")
+        lines.append(f"  {n}. {view.savings_text(r).rjust(width)}/month  {terminal.safe(short_text(r.action, 60))}  "
+                     f"({terminal.safe(short_text(r.resource_name or r.resource_id, 40))}, {terminal.safe(r.provider)})")
     return lines
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import click
 
+from costopt import terminal
 from costopt.atomic import write_atomic
 from costopt.billing.breakdown import GROUP_KEYS, breakdown_records, group_expression
 from costopt.billing.readers import FORMATS, open_sources
@@ -99,7 +100,7 @@ def render_table(results: list[dict[str, Any]], group_by: Sequence[str], cost: s
             lines.append("")
         currency = result["currency"]
         header = [*group_by, f"{cost} cost ({currency})"]
-        body = [[("(none)" if row[k] is None else str(row[k])) for k in group_by] + [f"{row['cost']:,.2f}"]
+        body = [[("(none)" if row[k] is None else terminal.safe(row[k])) for k in group_by] + [f"{row['cost']:,.2f}"]
                 for row in result["rows"]]
         body.append(["TOTAL"] + [""] * (len(group_by) - 1) + [f"{result['total']:,.2f}"] if group_by
                     else [f"{result['total']:,.2f}"])

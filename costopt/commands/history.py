@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from costopt import history
+from costopt import history, terminal
 from costopt.commands.options import config_option, load_settings_with_overrides
 from costopt.errors import InputError
 from costopt.history_store import Store, list_scopes, open_store
@@ -62,7 +62,7 @@ def _emit(rows: list[dict], columns: list[tuple[str, str, str]], fmt: str) -> No
             return f"{v:,}" if isinstance(v, int) else str(v)
         if key == "run_at":
             return str(v or "")[:16].replace("T", " ")
-        return str(v if v is not None else "")
+        return terminal.safe(v if v is not None else "")
 
     table = [[h for _, h, _ in columns]] + [[cell(r, k, kind) for k, _, kind in columns] for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(columns))]

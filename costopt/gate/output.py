@@ -8,18 +8,17 @@ control characters are dropped in the table, and Markdown special characters are
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from costopt.gate.checks import CheckResult, exit_code, from_dict, overall, to_dict
 from costopt.reports.fmt import md_escape
+from costopt.terminal import safe
 
 STATUS_TEXT = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "skipped": "SKIP"}
 STATUS_MD = {"pass": "✅ pass", "warn": "⚠️ warn", "fail": "❌ fail", "skipped": "⏭️ skipped"}
 PERIOD_TEXT = {"month": "month", "week": "week", "window": "window", "growth": "growth w/w",
                "unrealised_savings": "open savings"}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def as_results(checks: Iterable[CheckResult | Mapping[str, Any]]) -> list[CheckResult]:
@@ -27,7 +26,8 @@ def as_results(checks: Iterable[CheckResult | Mapping[str, Any]]) -> list[CheckR
 
 
 def clean(text: Any) -> str:
-    return _CONTROL.sub(" ", str(text))
+    """Data in the terminal table: control and bidi characters shown escaped (costopt.terminal.safe)."""
+    return safe(text)
 
 
 def amount(value: float | None, unit: str) -> str:
