@@ -7,13 +7,12 @@ shows the traceback instead. Exit codes: 0 ok, 1 a gate/budget breached, 2 usage
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import sys
 
 import click
 
-from costopt import __version__, terminal
+from costopt import __version__, logsafe, terminal
 from costopt.errors import CostoptError
 
 COMMANDS = {
@@ -75,7 +74,7 @@ def cli(ctx: click.Context, debug: bool, no_color: bool) -> None:
     ctx.obj["no_color"] = no_color
     if not debug:  # gRPC's C core logs connection events (GOAWAY...) to stderr unless told otherwise
         os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logsafe.configure(debug)
 
 
 def main() -> None:
