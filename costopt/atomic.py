@@ -36,3 +36,23 @@ def _umask() -> int:
 def write_all_atomic(files: dict[str | os.PathLike, str | bytes]) -> list[Path]:
     """Render-then-write: callers build every output first, so a failure writes nothing."""
     return [write_atomic(p, d) for p, d in files.items()]
+
+
+def ensure_writable_dir(path: str | os.PathLike) -> Path:
+    """Prove a file can be written in ``path`` (creating it to try), and leave no trace: folders
+    this check created are removed again, so a run that fails later has written nothing."""
+    folder = Path(path)
+    created = []
+    for parent in [folder, *folder.parents]:
+        if parent.exists():
+            break
+        created.append(parent)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".costopt-probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    finally:
+        for made in created:  # deepest first
+            made.rmdir()
+    return folder

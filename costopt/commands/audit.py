@@ -22,7 +22,7 @@ from costopt.pipeline import AuditRequest, build_audit
 from costopt.progress import Progress
 from costopt.reports import view
 from costopt.reports.fmt import money, pct, short_text
-from costopt.reports.write import check_formats, write_reports
+from costopt.reports.write import check_formats, check_out_dir, write_reports
 
 DEFAULT_OUT = "costopt-report"
 DEFAULT_FORMATS = ("html", "json", "md")
@@ -92,6 +92,9 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
         settings = demo_settings(settings)
         validate_sections(settings)
     progress = Progress(quiet=quiet)
+    chosen = _split(formats) or DEFAULT_FORMATS
+    check_formats(chosen)  # before the slow collection: a bad format or folder fails at once
+    check_out_dir(Path(out_dir))
     request = AuditRequest(
         sources=tuple(sources),
         source_format=None if source_format == "auto" else source_format,
@@ -111,8 +114,6 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
     if strict_rules and rule_failures:
         raise InputError(f"{len(rule_failures)} rule(s) failed (--strict-rules): {rule_failures[0].detail}; "
                          "nothing was written", key="--strict-rules")
-    chosen = _split(formats) or DEFAULT_FORMATS
-    check_formats(chosen)
     if not no_history:
         scope = history_scope or settings.history_scope or _derived_scope(request, snapshot)
         store = open_store(history_dir or settings.history, scope)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from costopt.atomic import write_all_atomic
+from costopt.atomic import ensure_writable_dir, write_all_atomic
 from costopt.errors import InputError
 from costopt.model import Audit
 from costopt.reports import FORMATS, default_filename, render
@@ -25,4 +25,17 @@ def write_reports(audit: Audit, out_dir: Path, formats: Iterable[str], **options
     check_formats(formats)
     rendered: dict[str | os.PathLike[str], str | bytes] = {
         out_dir / default_filename(fmt): render(audit, fmt, **options) for fmt in formats}
-    return write_all_atomic(rendered)
+    try:
+        return write_all_atomic(rendered)
+    except OSError as exc:
+        raise InputError(f"cannot write the reports ({exc.strerror or exc})", path=str(exc.filename or out_dir),
+                         key="--out") from None
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Refuse an output folder that cannot be written, before anything (history included) is saved."""
+    try:
+        ensure_writable_dir(out_dir)
+    except OSError as exc:
+        raise InputError(f"cannot write the reports there ({exc.strerror or exc})", path=str(out_dir),
+                         key="--out") from None

@@ -121,3 +121,13 @@ def test_demo_is_deterministic_and_kept_in_its_own_scope(demo):
     assert [p.name for p in (base / "xdg" / "costopt" / "history").iterdir()] == ["demo"]
     # the second run at the same pinned time is not "after" the first: both are kept, neither compared
     assert len([p for p in (base / "xdg" / "costopt" / "history" / "demo").iterdir() if p.name.startswith("audit-")]) == 2
+
+
+def test_unwritable_out_folder_is_one_line_and_no_history(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    result = audit(tmp_path, "--out", str(blocker / "reports"))
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"costopt: error: {blocker / 'reports'}, key '--out': cannot write the reports there")
+    assert not (tmp_path / "xdg").exists()  # nothing was recorded in the history
