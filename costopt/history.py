@@ -271,13 +271,22 @@ def record(audit: Audit, where: Store | str | os.PathLike | None = None, snapsho
             except InputError:
                 continue
     section = compare(previous, audit, previous_file)
-    name = _file_name(audit, (r["file"] for r in rows))
     audit = replace(audit, extras={**extras, "history": section})
     points = [r for r in rows if r["currency"] == audit.currency and r["run_at"] < audit.run_at.isoformat()]
-    this = summary(audit, name)
+    this = summary(audit, "")
     section["trend"] = [{k: p[k] for k in ("run_at", "weekly_spend", "monthly_savings", "realised_savings",
                                            "spend_in_window", "recommendations")}
                         for p in (points + [this])[-TREND_POINTS:]]
-    store.write_text(name, audit_to_json(audit))
-    _write_index(store, sorted(rows + [this], key=lambda r: (r["run_at"], r["file"])))
+    text = audit_to_json(audit)
+    taken = {r["file"] for r in rows}
+    while True:  # another audit saving at the same time may take a name first: never overwrite it
+        name = _file_name(audit, taken)
+        try:
+            store.create_text(name, text)
+            break
+        except FileExistsError:
+            taken.add(name)
+    this["file"] = name
+    others = [r for r in entries(store) if r["file"] != name]  # re-read: includes audits saved meanwhile
+    _write_index(store, sorted(others + [this], key=lambda r: (r["run_at"], r["file"])))
     return audit

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,9 @@ class Store(Protocol):
 
     def write_text(self, name: str, text: str) -> None: ...
 
+    def create_text(self, name: str, text: str) -> None:
+        """Write a new file; FileExistsError when ``name`` exists (where the store can tell)."""
+
 
 @dataclass(frozen=True)
 class LocalStore:
@@ -69,6 +73,24 @@ class LocalStore:
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             write_atomic(self.path / name, text)
+        except OSError as exc:
+            raise InputError(f"cannot write the history ({exc.strerror or exc})", path=str(self.path / name),
+                             key="history") from None
+
+    def create_text(self, name: str, text: str) -> None:
+        """Write a complete temp file, then link it to ``name``: the link fails if ``name`` exists,
+        so two audits saving at once never overwrite each other."""
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.path)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            try:
+                os.link(tmp, self.path / name)
+            finally:
+                os.unlink(tmp)
+        except FileExistsError:
+            raise
         except OSError as exc:
             raise InputError(f"cannot write the history ({exc.strerror or exc})", path=str(self.path / name),
                              key="history") from None
@@ -117,6 +139,10 @@ class S3Store:
         _remote(self.location + name, "write", lambda: self.client.put_object(  # type: ignore[attr-defined]
             Bucket=self.bucket, Key=self.prefix + name, Body=text.encode("utf-8"), ContentType="application/json"))
 
+    def create_text(self, name: str, text: str) -> None:
+        """Object stores replace whole objects; names are unique per run time (see costopt.history)."""
+        self.write_text(name, text)
+
 
 @dataclass(frozen=True)
 class GcsStore:
@@ -146,6 +172,10 @@ class GcsStore:
     def write_text(self, name: str, text: str) -> None:
         _remote(self.location + name, "write",
                 lambda: self._blob(name).upload_from_string(text, content_type="application/json"))
+
+    def create_text(self, name: str, text: str) -> None:
+        """Object stores replace whole objects; names are unique per run time (see costopt.history)."""
+        self.write_text(name, text)
 
 
 def local_root(location: str | os.PathLike | None) -> Path:

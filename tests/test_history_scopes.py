@@ -185,3 +185,24 @@ def test_unreachable_bucket_is_one_line(first):
     with pytest.raises(InputError, match=r"^s3://missing-bucket/h/demo/, key 'history': cannot list the history "
                                          r"\(NoSuchBucket"):
         history.record(first, store)
+
+
+def test_two_audits_saved_at_once_both_land(tmp_path, first):
+    for round_ in range(10):
+        store = open_store(tmp_path / f"round-{round_}", "demo")
+        barrier = threading.Barrier(2)
+
+        def save(audit, barrier=barrier, store=store):
+            barrier.wait()
+            history.record(audit, store)
+
+        threads = [threading.Thread(target=save, args=(first,)) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        files = sorted(p.name for p in (tmp_path / f"round-{round_}" / "demo").iterdir())
+        assert [f for f in files if f.startswith("audit-")] == ["audit-20261123T060000Z-1.json",
+                                                                  "audit-20261123T060000Z.json"], files
+        assert not [f for f in files if f.endswith(".tmp")]
+        assert len(history.entries(store)) == 2
