@@ -157,7 +157,7 @@ def top_actions(audit: Audit, limit: int = TOP_ACTIONS) -> list[str]:
     if not recs:
         return []
     width = max(len(view.savings_text(r)) for r in recs)
-    lines = [f"top {len(recs)} actions:"]
+    lines = [f"top {len(recs)} actions:" if len(recs) > 1 else "top action:"]
     for n, r in enumerate(recs, 1):
         lines.append(f"  {n}. {view.savings_text(r).rjust(width)}/month  {terminal.safe(short_text(r.action, 60))}  "
                      f"({terminal.safe(short_text(r.resource_name or r.resource_id, 40))}, {terminal.safe(r.provider)})")
