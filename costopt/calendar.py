@@ -129,8 +129,13 @@ def audit_calendar(window: Window, billed_days: Iterable[date], today: date | No
 
 def daily_rows(audit: Audit) -> list[tuple[date, Mapping[str, Any]]]:
     """The audit's daily spend rows with their parsed day (rows without a day are left out)."""
+    return spend_rows(audit.spend or {})
+
+
+def spend_rows(spend: Mapping[str, Any]) -> list[tuple[date, Mapping[str, Any]]]:
+    """The daily rows of a spend section (costopt.billing.breakdown.spend_summary) with their day."""
     out = []
-    for row in (audit.spend or {}).get("daily") or ():
+    for row in spend.get("daily") or ():
         if isinstance(row, Mapping):
             day = parse_day(row.get("day"))
             if day is not None:
@@ -178,8 +183,13 @@ def week_over_week(calendar: AuditCalendar, daily: Mapping[date, float]) -> Week
 
 def daily_totals(audit: Audit, column: str = "cost") -> dict[date, float]:
     """Total spend per day of ``column`` (``cost`` = the audit's cost basis, or ``billed``)."""
+    return spend_daily_totals(audit.spend or {}, column)
+
+
+def spend_daily_totals(spend: Mapping[str, Any], column: str = "cost") -> dict[date, float]:
+    """Total spend per day of ``column`` in a spend section."""
     out: dict[date, float] = {}
-    for day, row in daily_rows(audit):
+    for day, row in spend_rows(spend):
         try:
             value = float(row.get(column) or 0.0)
         except (TypeError, ValueError):

@@ -202,6 +202,18 @@ def check_scope(scope: str) -> str:
     return scope
 
 
+def _s3_client() -> Any:
+    import boto3  # an optional extra: only a history kept in S3 needs it
+
+    return boto3.client("s3")
+
+
+def _gcs_client() -> Any:
+    from google.cloud import storage  # an optional extra: only a history kept in GCS needs it
+
+    return storage.Client()
+
+
 def open_store(location: str | os.PathLike | None, scope: str, *, s3_client: object = None,
                gcs_client: object = None) -> Store:
     """The store for ``scope`` under ``location`` (a folder, ``s3://...`` or ``gs://...``).
@@ -212,18 +224,10 @@ def open_store(location: str | os.PathLike | None, scope: str, *, s3_client: obj
     text = str(location) if location is not None else ""
     if text.startswith("s3://"):
         bucket, prefix = _bucket_and_prefix(text, "s3://")
-        if s3_client is None:
-            import boto3  # an optional extra: only a history kept in S3 needs it
-
-            s3_client = boto3.client("s3")
-        return S3Store(bucket, f"{prefix}{scope}/", s3_client)
+        return S3Store(bucket, f"{prefix}{scope}/", s3_client or _s3_client())
     if text.startswith("gs://"):
         bucket, prefix = _bucket_and_prefix(text, "gs://")
-        if gcs_client is None:
-            from google.cloud import storage  # an optional extra: only a history kept in GCS needs it
-
-            gcs_client = storage.Client()
-        return GcsStore(bucket, f"{prefix}{scope}/", gcs_client)
+        return GcsStore(bucket, f"{prefix}{scope}/", gcs_client or _gcs_client())
     if re.match(r"^[a-z][a-z0-9+.-]*://", text):
         raise InputError(f"unsupported history location {text!r}; expected a folder, s3://BUCKET/PREFIX or "
                          "gs://BUCKET/PREFIX", key="history")
@@ -263,13 +267,13 @@ def list_scopes(location: str | os.PathLike | None, *, s3_client: object = None,
     text = str(location) if location is not None else ""
     if text.startswith("s3://"):
         bucket, prefix = _bucket_and_prefix(text, "s3://")
-        client: Any = s3_client or open_store(text, DEMO_SCOPE).client  # type: ignore[attr-defined]
+        client: Any = s3_client or _s3_client()
         pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix, Delimiter="/")
         found = [p["Prefix"][len(prefix):].rstrip("/") for page in pages for p in page.get("CommonPrefixes", ())]
     elif text.startswith("gs://"):
         bucket, prefix = _bucket_and_prefix(text, "gs://")
-        client_gs: Any = gcs_client or open_store(text, DEMO_SCOPE).client  # type: ignore[attr-defined]
-        blobs = client_gs.list_blobs(bucket, prefix=prefix)
+        client = gcs_client or _gcs_client()
+        blobs = client.list_blobs(bucket, prefix=prefix)
         found = [b.name[len(prefix):].split("/", 1)[0] for b in blobs if "/" in b.name[len(prefix):]]
     else:
         root = local_root(location)

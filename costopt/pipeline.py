@@ -6,14 +6,14 @@ pure function of the Snapshot, the catalog and the settings.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from costopt import price_trust
 from costopt.billing.breakdown import spend_summary
-from costopt.calendar import audit_calendar, parse_day
+from costopt.calendar import audit_calendar, spend_daily_totals
 from costopt.catalog.staleness import stale_after_days, stale_sources
 from costopt.config import Settings
 from costopt.model import Audit, Recommendation, Snapshot, Window
@@ -85,19 +85,6 @@ def without_changed_usage(snapshot: Snapshot, selected: Sequence[Recommendation]
                    metrics=tuple(m for m in snapshot.metrics if m.resource_id not in factors))
 
 
-def _daily(spend: Mapping[str, Any]) -> dict[date, float]:
-    out: dict[date, float] = {}
-    for row in spend.get("daily") or ():
-        day = parse_day(row.get("day"))
-        if day is not None:
-            out[day] = out.get(day, 0.0) + float(row.get("cost") or 0.0)
-    return out
-
-
-def _billed_days(spend: Mapping[str, Any]) -> list[date]:
-    return list(_daily(spend))
-
-
 def _note_sizing(rec: Recommendation, changed: int) -> Recommendation:
     if not changed:
         return rec
@@ -131,6 +118,7 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
     chosen = Selection(selected, chosen.rejected + commits.rejected, chosen.frontier)
     spend = spend_summary(snapshot.billing, settings.team_tag_keys)
     currency = spend.get("currency") or settings.currency or "USD"
+    daily = spend_daily_totals(spend)
     window = snapshot.window
     prices = tuple(dict.fromkeys(tuple(snapshot.prices) + tuple(getattr(catalog, "price_sources", lambda: ())())))
     run_at = now or datetime.now(UTC)
@@ -152,7 +140,7 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
         rejected=chosen.rejected,
         skipped=run.skipped,
         totals=build_totals(chosen.selected, chosen.rejected, currency, float(spend.get("total") or 0.0),
-                            audit_calendar(window, _billed_days(spend)), _daily(spend)),
+                            audit_calendar(window, daily), daily),
         prices=prices,
         extras=extras,
         settings={"lookback_days": settings.lookback / timedelta(days=1), "slo_policy": policy,

@@ -86,7 +86,8 @@ def _chart_sections(audit: Audit) -> tuple[list[dict[str, Any]], dict[str, Any]]
               "on the 7 days before." if weekly.last_week_change is not None else "")
     partial = " The first period is partial (billing starts mid-period)." if weekly.complete and not weekly.complete[0] else ""
     add("spend", "chart-spend-provider", charts.weekly_spend(audit, "provider", "Weekly spend by provider"),
-        "Spend per 7-day period (labelled by its first day; the last ends on the last billed day), stacked by provider."
+        "Spend per 7-day period of complete days (labelled by its first day; the last ends on the last complete "
+        "billed day), stacked by provider."
         + change + partial)
     add("spend", "chart-spend-category", charts.weekly_spend(audit, "category", "Weekly spend by service category"),
         "Spend per 7-day period, stacked by FOCUS service category.")
