@@ -203,14 +203,18 @@ def check_scope(scope: str) -> str:
 
 
 def _s3_client() -> Any:
-    import boto3  # an optional extra: only a history kept in S3 needs it
-
+    try:
+        import boto3  # an optional extra: only a history kept in S3 needs it
+    except ModuleNotFoundError:
+        raise InputError("a history in S3 needs the 'aws' extra: pip install 'costopt-ml[aws]'", key="history") from None
     return boto3.client("s3")
 
 
 def _gcs_client() -> Any:
-    from google.cloud import storage  # an optional extra: only a history kept in GCS needs it
-
+    try:
+        from google.cloud import storage  # an optional extra: only a history kept in GCS needs it
+    except ModuleNotFoundError:
+        raise InputError("a history in GCS needs the 'gcp' extra: pip install 'costopt-ml[gcp]'", key="history") from None
     return storage.Client()
 
 

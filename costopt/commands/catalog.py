@@ -75,15 +75,22 @@ def _quote_json(q: Quote) -> dict:
 
 
 @command.command("sources")
-def sources() -> None:
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output format.")
+def sources(fmt: str) -> None:
     """Where every price came from and when; sources older than 90 days are marked STALE."""
     today = datetime.now(UTC).date()
-    for s in load_catalog().price_sources():
+    rows = [{"provider": s.provider, "source": s.source, "as_of": s.as_of, "detail": s.detail,
+             "age_days": price_age_days(s.as_of, today), "stale": is_stale(s, today)}
+            for s in load_catalog().price_sources()]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for r in rows:
         mark = ""
-        if is_stale(s, today):
-            age = price_age_days(s.as_of, today)
-            mark = f"STALE ({age} days)  " if age is not None else "STALE (undated)  "
-        click.echo(f"{s.provider:<6} {s.source:<36} {s.as_of}  {mark}{s.detail}")
+        if r["stale"]:
+            mark = f"STALE ({r['age_days']} days)  " if r["age_days"] is not None else "STALE (undated)  "
+        click.echo(f"{r['provider']:<6} {r['source']:<36} {r['as_of']}  {mark}{r['detail']}")
 
 
 @command.command("refresh")

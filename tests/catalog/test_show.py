@@ -89,3 +89,10 @@ def test_sources_mark_stale_ones(tmp_path):
     assert fresh and "STALE" not in fresh[0]
     age = price_age_days("2025-01-15", date.today())
     assert old and f"2025-01-15  STALE ({age} days)" in old[0]
+
+
+def test_sources_as_json(tmp_path):
+    rows = json.loads(CliRunner().invoke(cli, ["catalog", "sources", "--format", "json"]).output)
+    ec2 = next(r for r in rows if r["source"] == "aws-ec2-list-price")
+    assert ec2["as_of"] == "2025-01-15" and ec2["stale"] is True
+    assert ec2["age_days"] == price_age_days("2025-01-15", date.today())
