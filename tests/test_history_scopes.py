@@ -206,3 +206,9 @@ def test_two_audits_saved_at_once_both_land(tmp_path, first):
                                                                   "audit-20261123T060000Z.json"], files
         assert not [f for f in files if f.endswith(".tmp")]
         assert len(history.entries(store)) == 2
+
+
+def test_missing_sdk_names_the_extra(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "boto3", None)
+    with pytest.raises(InputError, match=r"history in S3 needs the 'aws' extra: pip install 'costopt-ml\[aws\]'"):
+        open_store("s3://bucket/prefix", "demo")
