@@ -35,7 +35,7 @@ def window_from_billing(table, settings: Settings, explicit_lookback: bool,
 def _demo_snapshot(window: Window, settings: Settings, progress: Progress, now: datetime) -> Snapshot:
     """The demo estate; without the SDKs and fakes it needs, one line that names the extra."""
     try:
-        from costopt.providers.demo import collect_demo  # the demo's fakes need the 'demo' extra
+        from costopt.demo.collect import collect_demo  # the demo's fakes need the 'demo' extra
 
         return collect_demo(window, settings, progress, now=now)
     except ModuleNotFoundError as exc:

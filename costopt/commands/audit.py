@@ -87,7 +87,7 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
 
     settings = load_settings_with_overrides(config_path, lookback)
     if demo:
-        from costopt.providers.demo import demo_settings
+        from costopt.demo.collect import demo_settings
 
         settings = demo_settings(settings)
         validate_sections(settings)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from costopt.providers.demo_billing import demo_extra_lines, generate_demo_billing
+from costopt.demo.billing import demo_extra_lines, generate_demo_billing
 from tests.conftest import make_resource
 
 END = datetime(2026, 11, 27, 6, tzinfo=UTC)

@@ -10,8 +10,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from costopt.config import ConfigSource, Settings, load_settings, settings_from_mapping
+from costopt.demo.collect import demo_settings
 from costopt.errors import ConfigError
-from costopt.providers.demo import demo_settings
 from costopt.tradeoff.tags import merge_tags
 from costopt.tradeoff.targets import WORKLOAD_KEYS, parse_targets
 from tests.conftest import make_resource

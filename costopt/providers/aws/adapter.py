@@ -92,7 +92,7 @@ class AwsProvider:
     def collect(self, window: Window, settings: Settings | None = None,
                 progress: Callable[[str], None] = QUIET) -> Snapshot:
         if self.demo:
-            from costopt.providers.demo_aws import collect_demo_aws
+            from costopt.demo.aws import collect_demo_aws
             return collect_demo_aws(window, settings, progress, window.end)
         workers = int(self._option(settings, "max_workers", self.max_workers, DEFAULT_MAX_WORKERS))
         mode = str(self._option(settings, "retry_mode", self.retry_mode, DEFAULT_RETRY_MODE))

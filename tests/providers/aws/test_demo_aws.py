@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
+from costopt.demo import aws as demo_aws
 from costopt.progress import QUIET
-from costopt.providers import demo_aws
 
 NOW = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
 

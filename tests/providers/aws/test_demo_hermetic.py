@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from costopt.config import Settings
-from costopt.providers.demo_aws import collect_demo_aws, demo_window
+from costopt.demo.aws import collect_demo_aws, demo_window
 
 
 class _Recorder(BaseHTTPRequestHandler):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from costopt.providers.aws.moto_metrics import BulkMetrics, aggregate, aggregate_percentile, metric_key
+from costopt.demo.moto_metrics import BulkMetrics, aggregate, aggregate_percentile, metric_key
 
 KEY = metric_key("AWS/SageMaker", "ModelLatency", {"EndpointName": "e", "VariantName": "AllTraffic"})
 

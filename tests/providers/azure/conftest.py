@@ -15,12 +15,12 @@ import responses
 from azure.core.credentials import AccessToken
 
 from costopt.config import Settings
+from costopt.demo.fakes.azure import FakeAzure
+from costopt.demo.fakes.azure_seed import SUBSCRIPTION, build_fake_azure
+from costopt.demo.fakes.http import as_responses_callback
 from costopt.model import Window
 from costopt.progress import QUIET
 from costopt.providers.azure.adapter import AzureProvider
-from costopt.providers.fakes.azure import FakeAzure
-from costopt.providers.fakes.azure_seed import SUBSCRIPTION, build_fake_azure
-from costopt.providers.fakes.http import as_responses_callback
 
 NOW = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
 WINDOW = Window(NOW - timedelta(days=14), NOW)

@@ -9,9 +9,9 @@ import pytest
 from azure.identity import CredentialUnavailableError
 
 from costopt.config import Settings
+from costopt.demo.fakes.azure import FakeSubscription
+from costopt.demo.fakes.azure_seed import SUBSCRIPTION
 from costopt.errors import ProviderError
-from costopt.providers.fakes.azure import FakeSubscription
-from costopt.providers.fakes.azure_seed import SUBSCRIPTION
 
 from .conftest import FakeCredential
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from click.testing import CliRunner
 
 from costopt.cli import cli
-from costopt.providers.fakes.azure_seed import SUBSCRIPTION, build_fake_azure
-from costopt.providers.fakes.http import FakeHttpServer
+from costopt.demo.fakes.azure_seed import SUBSCRIPTION, build_fake_azure
+from costopt.demo.fakes.http import FakeHttpServer
 
 
 def test_audit_provider_azure_writes_azure_recommendations(monkeypatch, tmp_path):

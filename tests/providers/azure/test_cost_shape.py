@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from costopt.providers.fakes.azure_seed import BASE, SUBSCRIPTION
+from costopt.demo.fakes.azure_seed import BASE, SUBSCRIPTION
 
 from .conftest import faulty
 

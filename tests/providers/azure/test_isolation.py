@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from costopt.providers.fakes.azure import arm_error
-from costopt.providers.fakes.azure_seed import BASE, SUBSCRIPTION
+from costopt.demo.fakes.azure import arm_error
+from costopt.demo.fakes.azure_seed import BASE, SUBSCRIPTION
 
 from .conftest import faulty, seeded
 

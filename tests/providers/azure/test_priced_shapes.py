@@ -26,8 +26,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from costopt.config import Settings
+from costopt.demo.fakes.azure_seed import BASE, SUBSCRIPTION
 from costopt.providers.azure.prices import RetailPrices, per_hour, tiered_hourly
-from costopt.providers.fakes.azure_seed import BASE, SUBSCRIPTION
 
 from .conftest import faulty, seeded
 

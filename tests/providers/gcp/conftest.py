@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from costopt.config import Settings
+from costopt.demo.fakes.gcp import FakeGcp
+from costopt.demo.fakes.gcp_monitoring import FakeMonitoring
+from costopt.demo.fakes.gcp_seed import BQ_TABLE, PROJECT, build_fake_gcp, build_fake_monitoring
+from costopt.demo.fakes.http import FakeHttpServer
 from costopt.model import Window
 from costopt.progress import QUIET
-from costopt.providers.fakes.gcp import FakeGcp
-from costopt.providers.fakes.gcp_monitoring import FakeMonitoring
-from costopt.providers.fakes.gcp_seed import BQ_TABLE, PROJECT, build_fake_gcp, build_fake_monitoring
-from costopt.providers.fakes.http import FakeHttpServer
 from costopt.providers.gcp.adapter import GcpEndpoints, GcpProvider
 
 NOW = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)

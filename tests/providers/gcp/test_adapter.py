@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from costopt.config import Settings
+from costopt.demo.fakes.gcp_seed import BQ_TABLE, PROJECT, export_rows
 from costopt.errors import ProviderError
-from costopt.providers.fakes.gcp_seed import BQ_TABLE, PROJECT, export_rows
 from costopt.providers.gcp.adapter import GcpProvider
 
 from .conftest import NOW, WINDOW

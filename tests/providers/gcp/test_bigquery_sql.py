@@ -10,8 +10,8 @@ import pyarrow as pa
 import pytest
 
 from costopt.billing.gcp_bigquery_sql import DUCKDB_COMPAT_MACROS, RESULT_COLUMNS, aggregate_sql, bigquery_table_ref, duckdb_export_ddl
+from costopt.demo.fakes.gcp_seed import export_rows
 from costopt.errors import InputError
-from costopt.providers.fakes.gcp_seed import export_rows
 
 from .conftest import NOW
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from click.testing import CliRunner
 
 from costopt.cli import cli
-from costopt.providers.fakes.gcp_seed import BQ_TABLE, PROJECT, build_fake_gcp, build_fake_monitoring
-from costopt.providers.fakes.http import FakeHttpServer
+from costopt.demo.fakes.gcp_seed import BQ_TABLE, PROJECT, build_fake_gcp, build_fake_monitoring
+from costopt.demo.fakes.http import FakeHttpServer
 
 
 def test_audit_provider_gcp_writes_gcp_recommendations(monkeypatch, tmp_path):

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from costopt.config import Settings
+from costopt.demo.fakes.azure_seed import build_fake_azure
+from costopt.demo.fakes.gcp_seed import build_fake_monitoring, export_rows
+from costopt.demo.gcp_azure import collect_demo_gcp_azure
 from costopt.model import Window
 from costopt.progress import QUIET
-from costopt.providers.demo_gcp_azure import collect_demo_gcp_azure
-from costopt.providers.fakes.azure_seed import build_fake_azure
-from costopt.providers.fakes.gcp_seed import build_fake_monitoring, export_rows
 
 from .conftest import NOW
 

@@ -15,8 +15,8 @@ import pytest
 from google.api import metric_pb2
 from google.cloud import monitoring_v3
 
+from costopt.demo.fakes.gcp_monitoring import FakeMonitoring
 from costopt.model import Window
-from costopt.providers.fakes.gcp_monitoring import FakeMonitoring
 from costopt.providers.gcp.clients import GcpClients, GcpEndpoints
 from costopt.providers.gcp.monitoring import METRICS, read_metric
 from costopt.providers.gcp.vertex import endpoint_id

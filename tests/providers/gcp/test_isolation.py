@@ -13,9 +13,9 @@ from contextlib import contextmanager
 import grpc
 import pytest
 
-from costopt.providers.fakes.gcp import gcp_error
-from costopt.providers.fakes.gcp_monitoring import FakeMonitoring
-from costopt.providers.fakes.gcp_seed import PROJECT
+from costopt.demo.fakes.gcp import gcp_error
+from costopt.demo.fakes.gcp_monitoring import FakeMonitoring
+from costopt.demo.fakes.gcp_seed import PROJECT
 from costopt.providers.gcp.adapter import GcpEndpoints
 from costopt.providers.gcp.monitoring import METRICS
 

@@ -26,11 +26,11 @@ import pytest
 
 from costopt.catalog import load_catalog
 from costopt.config import Settings
+from costopt.demo.fakes.gcp import FakeGcp
+from costopt.demo.fakes.gcp_monitoring import FakeMonitoring, FakeSeries
+from costopt.demo.fakes.http import FakeHttpServer
 from costopt.model import HOURS_PER_MONTH, Skip, Window
 from costopt.progress import QUIET
-from costopt.providers.fakes.gcp import FakeGcp
-from costopt.providers.fakes.gcp_monitoring import FakeMonitoring, FakeSeries
-from costopt.providers.fakes.http import FakeHttpServer
 from costopt.providers.gcp.adapter import GcpEndpoints, GcpProvider
 from costopt.providers.gcp.clients import GcpClients
 from costopt.providers.gcp.prices import COMPUTE_SERVICE, GcpPriceBook, Sku, fetch_skus

@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 
 from costopt.config import Settings
-from costopt.providers.fakes.gcp import gcp_error
-from costopt.providers.fakes.gcp_monitoring import FakeSeries
-from costopt.providers.fakes.gcp_seed import PROJECT
+from costopt.demo.fakes.gcp import gcp_error
+from costopt.demo.fakes.gcp_monitoring import FakeSeries
+from costopt.demo.fakes.gcp_seed import PROJECT
 
 from .conftest import NOW, wrapped
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from costopt.providers.fakes.azure import FakeAzure, FakeSubscription
+from costopt.demo.fakes.azure import FakeAzure, FakeSubscription
 
 SUBSCRIPTION = "5f1c7a2e-0d7b-4c1e-9a43-2b8d6e3f9c10"
 LOCATION = "eastus"

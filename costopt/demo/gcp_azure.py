@@ -1,9 +1,9 @@
 """The demo's GCP and Azure parts: local fakes on 127.0.0.1, read by the REAL adapters.
 
-GCP: :mod:`costopt.providers.fakes.gcp` (Compute, Storage, Billing Catalog, BigQuery over
+GCP: :mod:`costopt.demo.fakes.gcp` (Compute, Storage, Billing Catalog, BigQuery over
 DuckDB) on a local HTTP server plus the gRPC Cloud Monitoring fake, seeded by
-:mod:`costopt.providers.fakes.gcp_seed` (project ``ml-research-prod``). Azure: the ARM and
-Retail Prices fake on a local HTTP server, seeded by :mod:`costopt.providers.fakes.azure_seed`.
+:mod:`costopt.demo.fakes.gcp_seed` (project ``ml-research-prod``). Azure: the ARM and
+Retail Prices fake on a local HTTP server, seeded by :mod:`costopt.demo.fakes.azure_seed`.
 Then :class:`GcpProvider` and :class:`AzureProvider` collect from them exactly as from the
 clouds (REST/gRPC clients, paging, coverage), with anonymous / fixed-token credentials.
 Everything is seeded from ``now``: the same ``now`` gives the same snapshots.
@@ -29,8 +29,8 @@ class DemoCredential:
 
 
 def collect_demo_gcp(window: Window, settings: Settings, progress: Progress, now: datetime) -> Snapshot:
-    from costopt.providers.fakes.gcp_seed import BQ_TABLE, PROJECT, build_fake_gcp, build_fake_monitoring
-    from costopt.providers.fakes.http import FakeHttpServer
+    from costopt.demo.fakes.gcp_seed import BQ_TABLE, PROJECT, build_fake_gcp, build_fake_monitoring
+    from costopt.demo.fakes.http import FakeHttpServer
     from costopt.providers.gcp.adapter import GcpEndpoints, GcpProvider
 
     fake = build_fake_gcp(now, page_size=50)
@@ -41,9 +41,9 @@ def collect_demo_gcp(window: Window, settings: Settings, progress: Progress, now
 
 
 def collect_demo_azure(window: Window, settings: Settings, progress: Progress, now: datetime) -> Snapshot:
+    from costopt.demo.fakes.azure_seed import SUBSCRIPTION, build_fake_azure
+    from costopt.demo.fakes.http import FakeHttpServer
     from costopt.providers.azure.adapter import AzureProvider
-    from costopt.providers.fakes.azure_seed import SUBSCRIPTION, build_fake_azure
-    from costopt.providers.fakes.http import FakeHttpServer
 
     fake = build_fake_azure(now, page_size=50)
     with FakeHttpServer(fake.handle) as http:

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from costopt.providers.fakes.gcp import FakeGcp, sku
-from costopt.providers.fakes.gcp_monitoring import FakeMonitoring, FakeSeries
+from costopt.demo.fakes.gcp import FakeGcp, sku
+from costopt.demo.fakes.gcp_monitoring import FakeMonitoring, FakeSeries
 
 PROJECT = "ml-research-prod"
 PROJECT_NUMBER = "418273645001"

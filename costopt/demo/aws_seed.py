@@ -1,9 +1,9 @@
-"""Seed the demo ML estate into the active moto account (used by :mod:`costopt.providers.demo_aws`).
+"""Seed the demo ML estate into the active moto account (used by :mod:`costopt.demo.aws`).
 
 Resources are created through boto3 like a user would; creation dates moto cannot set
 (snapshot start times, launch and creation times) are back-dated on moto's own objects so
 ages are realistic. Metrics: first point of every series through ``put_metric_data``, the
-rest as bulk arrays (see :mod:`costopt.providers.aws.moto_metrics`). Cost Explorer results
+rest as bulk arrays (see :mod:`costopt.demo.moto_metrics`). Cost Explorer results
 are configured through moto's documented ``/moto-api/static/ce/cost-and-usage-results``.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import requests
 
-from costopt.providers.aws.moto_metrics import metric_key
+from costopt.demo.moto_metrics import metric_key
 from costopt.tradeoff.ggc import mean_response, response_quantile
 
 ACCOUNT = "123456789012"
@@ -369,7 +369,7 @@ DAILY_GETS = {"ml-datasets": 40_000, "ml-checkpoints": 3_000, "feature-store": 6
 
 def seed_costs(now: datetime, estate: Any) -> None:
     """Daily Cost Explorer results by service and usage type (what GetCostAndUsage returns)."""
-    from costopt.providers.aws.demo_costs import daily_lines
+    from costopt.demo.aws_costs import daily_lines
 
     end = now.date()
     results = []

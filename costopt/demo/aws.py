@@ -10,7 +10,7 @@ metrics and Cost Explorer results. moto's ids, the metrics and the costs are see
 runs at the same ``now`` give the same Snapshot.
 
 The bulk of the 5-minute points bypasses moto's slow wire path (see
-:mod:`costopt.providers.aws.moto_metrics`); everything else is created through boto3.
+:mod:`costopt.demo.moto_metrics`); everything else is created through boto3.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from typing import Any
 import boto3
 import numpy as np
 
+from costopt.demo import aws_seed as demo_seed
+from costopt.demo.moto_metrics import BulkMetrics, serving
 from costopt.model import Snapshot, Window
-from costopt.providers.aws import demo_seed
-from costopt.providers.aws.moto_metrics import BulkMetrics, serving
 
 DEMO_ACCOUNT = "123456789012"
 DEMO_REGIONS = ("us-east-1", "eu-west-1")

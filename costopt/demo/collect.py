@@ -1,12 +1,12 @@
 """The embedded default: ``costopt audit --demo`` with no cloud account.
 
 It runs the real adapters against in-process fakes — an AWS account in moto
-(:mod:`costopt.providers.demo_aws`) and GCP/Azure fakes on 127.0.0.1
-(:mod:`costopt.providers.demo_gcp_azure`) — then writes the organisation's hourly FOCUS
-export for the same resources (:mod:`costopt.providers.demo_billing`) to a temporary
+(:mod:`costopt.demo.aws`) and GCP/Azure fakes on 127.0.0.1
+(:mod:`costopt.demo.gcp_azure`) — then writes the organisation's hourly FOCUS
+export for the same resources (:mod:`costopt.demo.billing`) to a temporary
 Parquet file and reads it back through the real billing reader, so billing ResourceIds
 match the inventory. The demo's workloads, SLOs and model variants come from
-``demo_workloads.toml`` beside this module unless the user's config declares its own.
+``workloads.toml`` beside this module unless the user's config declares its own.
 Everything is seeded: two runs at the same ``now`` give the same audit.
 """
 
@@ -20,10 +20,10 @@ from importlib import resources
 from pathlib import Path
 
 from costopt.config import ConfigSource, Settings
+from costopt.demo.billing import demo_extra_lines, generate_demo_billing
 from costopt.model import CoverageEntry, Snapshot, Window
 from costopt.progress import Progress
 from costopt.providers.base import merge_snapshots
-from costopt.providers.demo_billing import demo_extra_lines, generate_demo_billing
 
 DEMO_AWS_ACCOUNT = "123456789012"
 DEMO_GCP_PROJECT = "ml-research-prod"
@@ -34,7 +34,7 @@ def demo_settings(settings: Settings) -> Settings:
     """Add the demo's workloads and model variants unless the user's config has its own."""
     if settings.workloads or settings.models:
         return settings
-    ref = resources.files("costopt.providers").joinpath("demo_workloads.toml")
+    ref = resources.files("costopt.demo").joinpath("workloads.toml")
     if not ref.is_file():
         return settings
     text = ref.read_text(encoding="utf-8")
@@ -45,11 +45,11 @@ def demo_settings(settings: Settings) -> Settings:
 
 def _adapter_snapshots(window: Window, settings: Settings, progress: Progress, now: datetime) -> list[Snapshot]:
     snapshots: list[Snapshot] = []
-    from costopt.providers.demo_aws import collect_demo_aws
+    from costopt.demo.aws import collect_demo_aws
 
     progress("demo: seeding an in-process AWS account (moto) and reading it with the AWS adapter")
     snapshots.append(collect_demo_aws(window, settings, progress, now))
-    from costopt.providers.demo_gcp_azure import collect_demo_gcp_azure
+    from costopt.demo.gcp_azure import collect_demo_gcp_azure
 
     progress("demo: starting local GCP and Azure fakes and reading them with the real adapters")
     snapshots.extend(collect_demo_gcp_azure(window, settings, progress, now))
