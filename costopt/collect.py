@@ -32,19 +32,6 @@ def window_from_billing(table, settings: Settings, explicit_lookback: bool,
     return Window(start, end)
 
 
-def _demo_snapshot(window: Window, settings: Settings, progress: Progress, now: datetime) -> Snapshot:
-    """The demo estate; without the SDKs and fakes it needs, one line that names the extra."""
-    try:
-        from costopt.demo.collect import collect_demo  # the demo's fakes need the 'demo' extra
-
-        return collect_demo(window, settings, progress, now=now)
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.split(".")[0] == "costopt":
-            raise
-        raise ProviderError(f"the demo needs the 'demo' extra: pip install 'costopt-ml[demo]' "
-                            f"(missing module {exc.name})") from None
-
-
 def collect(request: AuditRequest, settings: Settings, progress: Progress, *,
             explicit_lookback: bool = False) -> Snapshot:
     """Read every source the request names into one Snapshot."""
@@ -60,7 +47,7 @@ def collect(request: AuditRequest, settings: Settings, progress: Progress, *,
         table = open_sources(request.sources, request.source_format)
     if request.demo:
         window = default_window(settings, now)
-        snapshots.append(_demo_snapshot(window, settings, progress, now))
+        snapshots.append(request.demo(window, settings, progress, now))
     else:
         window = default_window(settings, now)
         if table is not None and not request.providers:

@@ -6,7 +6,7 @@ pure function of the Snapshot, the catalog and the settings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +23,10 @@ from costopt.totals import build_totals
 from costopt.tradeoff.assess import assess
 from costopt.tradeoff.selection import Selection, select
 
+# The demo estate's collector (costopt.demo.collect.collect_demo), handed in by the CLI's --demo
+# path: product modules never import the demo package.
+DemoSource = Callable[[Window, Settings, Progress, datetime], Snapshot]
+
 
 @dataclass(frozen=True)
 class AuditRequest:
@@ -31,7 +35,7 @@ class AuditRequest:
     sources: tuple[str, ...] = ()
     source_format: str | None = None
     providers: tuple[str, ...] = ()
-    demo: bool = False
+    demo: DemoSource | None = None
     provider_options: dict[str, Any] = field(default_factory=dict)
     slo_policy: str | None = None
     now: datetime | None = None

@@ -84,6 +84,13 @@ class BillingTable:
         mapping = {c: c for c in FOCUS_COLUMNS if c in frame.columns}
         return self.add_select(canonical_select(mapping, raw), label)
 
+    def materialize(self) -> None:
+        """Copy every part into DuckDB's memory: the files behind the table may then be deleted."""
+        with self._lock:
+            for name in self._parts:
+                self.con.execute(f"CREATE TABLE {name}_data AS SELECT * FROM {name}")
+                self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {name}_data")
+
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, label: str = "<frame>") -> BillingTable:
         table = cls()

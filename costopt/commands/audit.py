@@ -86,11 +86,13 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
     from costopt.collect import collect
 
     settings = load_settings_with_overrides(config_path, lookback)
-    if demo:
-        from costopt.demo.collect import demo_settings
+    demo_source = None
+    if demo:  # the CLI's --demo path: the only product code that imports the demo package
+        from costopt.demo.collect import collect_demo, demo_settings
 
         settings = demo_settings(settings)
         validate_sections(settings)
+        demo_source = collect_demo
     progress = Progress(quiet=quiet)
     chosen = _split(formats) or DEFAULT_FORMATS
     check_formats(chosen)  # before the slow collection: a bad format or folder fails at once
@@ -99,11 +101,10 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
         sources=tuple(sources),
         source_format=None if source_format == "auto" else source_format,
         providers=_split(providers),
-        demo=demo,
+        demo=demo_source,
         provider_options={
             "profile": profile, "regions": _split(regions) or None, "role_arns": tuple(role_arns),
             "projects": tuple(projects), "bq_table": bq_table, "subscriptions": tuple(subscriptions),
-            "demo": demo,
         },
         slo_policy=slo_policy,
         now=as_of,
@@ -145,7 +146,7 @@ def _derived_scope(request: AuditRequest, snapshot: Snapshot) -> str:
     """The history scope of what this audit read (see costopt.history_store.derive_scope)."""
     pairs = {(r.provider, r.account) for r in snapshot.resources}
     pairs |= {(p, "") for p in request.providers if not any(q == p for q, _ in pairs)}
-    return derive_scope(demo=request.demo, providers=pairs, sources=request.sources)
+    return derive_scope(demo=request.demo is not None, providers=pairs, sources=request.sources)
 
 
 TOP_ACTIONS = 5

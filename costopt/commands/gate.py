@@ -165,7 +165,12 @@ def _run_audit(settings, sources, source_format, providers, demo, lookback, quie
         settings = replace(settings, lookback=GATE_MIN_LOOKBACK)
     progress = Progress(quiet=quiet)
     names = tuple(v.strip() for value in providers for v in value.split(",") if v.strip())
+    demo_source = None
+    if demo:  # the CLI's --demo path: the only product code that imports the demo package
+        from costopt.demo.collect import collect_demo
+
+        demo_source = collect_demo
     request = AuditRequest(sources=tuple(sources), source_format=None if source_format == "auto" else source_format,
-                           providers=names, demo=demo, provider_options={"demo": demo})
+                           providers=names, demo=demo_source)
     snapshot = collect(request, settings, progress, explicit_lookback=lookback is not None)
     return build_audit(snapshot, settings, progress=progress)

@@ -4,6 +4,7 @@ and on the demo the report, the gate and the terminal agree."""
 from __future__ import annotations
 
 import json
+import tempfile
 from datetime import date
 
 import pytest
@@ -78,12 +79,15 @@ def demo(tmp_path_factory):
     base = tmp_path_factory.mktemp("demo")
     env = {"XDG_DATA_HOME": str(base / "xdg")}
     runs = []
-    for n in (1, 2):
-        out = base / f"out{n}"
-        result = CliRunner().invoke(cli, ["audit", "--demo", "--quiet", "--as-of", "2026-12-03T13:00",
-                                          "--out", str(out)], env=env)
-        assert result.exit_code == 0, result.output
-        runs.append((result, out))
+    with pytest.MonkeyPatch.context() as patch:  # temporary files go to a folder of the test's own
+        (base / "tmp").mkdir()
+        patch.setattr(tempfile, "tempdir", str(base / "tmp"))
+        for n in (1, 2):
+            out = base / f"out{n}"
+            result = CliRunner().invoke(cli, ["audit", "--demo", "--quiet", "--as-of", "2026-12-03T13:00",
+                                              "--out", str(out)], env=env)
+            assert result.exit_code == 0, result.output
+            runs.append((result, out))
     gate = CliRunner().invoke(cli, ["gate", "--audit", str(base / "out1" / "audit.json"), "--max-growth", "1000",
                                     "--json"])
     return base, runs, json.loads(gate.stdout)
@@ -110,6 +114,22 @@ def test_demo_headline_counts_priced_recommendations_only(demo):
     assert saved["totals"]["monthly_savings_high"] == pytest.approx(sum(r["savings_high"] for r in priced))
     assert saved["totals"]["investigate"] == len([r for r in saved["recommendations"] if r["monthly_savings"] <= 0])
     assert saved["totals"]["investigate"] > 0  # the demo has NAT and egress findings to investigate
+
+
+@pytest.mark.slow
+def test_the_demo_leaves_no_temporary_files(demo):
+    base, _, _ = demo
+    assert list((base / "tmp").iterdir()) == []
+
+
+@pytest.mark.slow
+def test_the_readme_demo_picks_fp16_for_the_fraud_detector(demo):
+    """The README's headline trade-off at --as-of 2026-12-03T13:00: fp16, p95 42 -> 23 ms."""
+    _, runs, _ = demo
+    saved = json.loads((runs[0][1] / "audit.json").read_text())
+    [chosen] = [r for r in saved["recommendations"] if r["resource_name"] == "fraud-detector" and r["status"] == "selected"]
+    assert "fp16" in chosen["action"]
+    assert "p95 42 → 23 ms" in (runs[0][1] / "report.md").read_text()
 
 
 @pytest.mark.slow

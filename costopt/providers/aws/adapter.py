@@ -50,14 +50,13 @@ class AwsProvider:
     name = "aws"
 
     def __init__(self, profile: str | None = None, regions: tuple[str, ...] | list[str] | None = None,
-                 role_arns: tuple[str, ...] = (), demo: bool = False, max_workers: int | None = None,
+                 role_arns: tuple[str, ...] = (), max_workers: int | None = None,
                  retry_mode: str | None = None, max_attempts: int | None = None, prices: str | None = None,
                  session: Any = None, catalog: Any = None, today: date | None = None, with_costs: bool = True,
                  period_s: int | None = None):
         self.profile = profile
         self.regions = tuple(regions) if regions else None
         self.role_arns = tuple(role_arns or ())
-        self.demo = demo
         self.max_workers = max_workers
         self.retry_mode = retry_mode
         self.max_attempts = max_attempts
@@ -91,9 +90,6 @@ class AwsProvider:
     # --- collect ---------------------------------------------------------------------------
     def collect(self, window: Window, settings: Settings | None = None,
                 progress: Callable[[str], None] = QUIET) -> Snapshot:
-        if self.demo:
-            from costopt.demo.aws import collect_demo_aws
-            return collect_demo_aws(window, settings, progress, window.end)
         workers = int(self._option(settings, "max_workers", self.max_workers, DEFAULT_MAX_WORKERS))
         mode = str(self._option(settings, "retry_mode", self.retry_mode, DEFAULT_RETRY_MODE))
         attempts = int(self._option(settings, "max_attempts", self.max_attempts, DEFAULT_MAX_ATTEMPTS))

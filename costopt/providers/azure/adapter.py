@@ -11,18 +11,16 @@ all could be read.
 
 Options may also come from config: ``[providers.azure] subscriptions = [...]`` and
 ``management_groups = [...]`` (cost is then read per management group, not per subscription).
-``COSTOPT_AZURE_ENDPOINT`` (+ ``COSTOPT_AZURE_PRICES_URL``) point the clients at a local fake;
-a fixed token is then used only if that endpoint is a loopback address.
+``base_url``/``prices_url``/``credential`` point the clients at a local fake; only code that builds
+the adapter passes them (the demo, the tests): nothing in the environment redirects it.
 """
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -39,22 +37,6 @@ from costopt.providers.list_read import MAX_ITEM_ENTRIES, ListRead, build_each, 
 from costopt.providers.pricing import with_catalog_price
 
 NAME = "azure"
-# Point the ARM clients (and Retail Prices) at a local fake, like AWS_ENDPOINT_URL.
-ENV_ARM = "COSTOPT_AZURE_ENDPOINT"
-ENV_PRICES = "COSTOPT_AZURE_PRICES_URL"
-
-
-class LoopbackCredential:
-    """A fixed bearer token, used only when the ARM endpoint is a loopback address."""
-
-    def get_token(self, *scopes, **kwargs):
-        import time
-
-        from azure.core.credentials import AccessToken
-
-        return AccessToken("costopt-loopback", int(time.time()) + 3600)
-
-
 @dataclass
 class _SubResult:
     resources: list[Resource] = field(default_factory=list)
@@ -75,15 +57,9 @@ class AzureProvider:
 
     name = NAME
 
-    def __init__(self, subscriptions: tuple[str, ...] = (), demo: bool = False, credential: Any = None,
+    def __init__(self, subscriptions: tuple[str, ...] = (), credential: Any = None,
                  base_url: str | None = None, prices_url: str | None = None, max_workers: int = 4):
         self.subscriptions = tuple(subscriptions or ())
-        self.demo = demo
-        if base_url is None and os.environ.get(ENV_ARM):
-            base_url = os.environ[ENV_ARM]
-            prices_url = prices_url or os.environ.get(ENV_PRICES) or f"{base_url.rstrip('/')}/api/retail/prices"
-            if credential is None and urlsplit(base_url).hostname in ("127.0.0.1", "localhost", "::1"):
-                credential = LoopbackCredential()
         self.clients = AzureClients(credential, base_url)
         self.prices_url = prices_url
         self.max_workers = max(1, int(max_workers))

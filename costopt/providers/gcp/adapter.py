@@ -12,13 +12,13 @@ that list, or only the item or page that could not be read (see
 about the estate could be read.
 
 Options may also come from config: ``[providers.gcp] projects = [...]``, ``bq_table = "..."``,
-``vertex_regions = [...]``. ``COSTOPT_GCP_ENDPOINT`` / ``COSTOPT_GCP_MONITORING_ENDPOINT`` point the
-clients at an emulator or local fake (anonymous credentials), like ``AWS_ENDPOINT_URL``.
+``vertex_regions = [...]``. ``endpoints`` (a :class:`GcpEndpoints`) points the clients at an emulator
+or a local fake, with anonymous credentials; only code that builds the adapter passes it (the demo,
+the tests): nothing in the environment redirects it.
 """
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -35,9 +35,6 @@ from costopt.providers.list_read import ListRead, build_each, coverage
 from costopt.providers.pricing import with_catalog_price
 
 NAME = "gcp"
-# Point every client at an emulator / local fake (like AWS_ENDPOINT_URL): anonymous credentials.
-ENV_REST = "COSTOPT_GCP_ENDPOINT"  # http://127.0.0.1:PORT for Compute, Storage, Billing, BigQuery, Vertex
-ENV_MONITORING = "COSTOPT_GCP_MONITORING_ENDPOINT"  # 127.0.0.1:PORT (insecure gRPC)
 
 
 @dataclass
@@ -58,13 +55,10 @@ class GcpProvider:
 
     name = NAME
 
-    def __init__(self, projects: tuple[str, ...] = (), bq_table: str | None = None, demo: bool = False,
+    def __init__(self, projects: tuple[str, ...] = (), bq_table: str | None = None,
                  credentials: Any = None, endpoints: GcpEndpoints | None = None, max_workers: int = 4):
         self.projects = tuple(projects or ())
         self.bq_table = bq_table
-        self.demo = demo
-        if endpoints is None and (os.environ.get(ENV_REST) or os.environ.get(ENV_MONITORING)):
-            endpoints = GcpEndpoints(os.environ.get(ENV_REST) or None, os.environ.get(ENV_MONITORING) or None)
         self.clients = GcpClients(credentials, endpoints)
         self.max_workers = max(1, int(max_workers))
         self.local = endpoints is not None

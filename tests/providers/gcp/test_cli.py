@@ -1,29 +1,36 @@
-"""`costopt audit --provider gcp` end to end, the CLI pointed at the local fakes by environment."""
+"""`costopt audit --provider gcp` end to end, as the CLI runs it (collect, build_audit, the JSON
+report), with the adapter pointed at the local fakes by the options it is built with: nothing in
+the environment redirects a production adapter."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
 
-from click.testing import CliRunner
-
-from costopt.cli import cli
+from costopt.collect import collect
+from costopt.config import Settings
 from costopt.demo.fakes.gcp_seed import BQ_TABLE, PROJECT, build_fake_gcp, build_fake_monitoring
 from costopt.demo.fakes.http import FakeHttpServer
+from costopt.pipeline import AuditRequest, build_audit
+from costopt.progress import QUIET
+from costopt.providers.gcp.adapter import GcpEndpoints, GcpProvider
+from costopt.reports.write import write_reports
 
 
-def test_audit_provider_gcp_writes_gcp_recommendations(monkeypatch, tmp_path):
-    now = datetime.now(UTC)  # the CLI's window ends now: seed the fakes relative to it
-    with FakeHttpServer(build_fake_gcp(now).handle) as http, build_fake_monitoring(now) as monitoring:
-        monkeypatch.setenv("COSTOPT_GCP_ENDPOINT", http.url)
-        monkeypatch.setenv("COSTOPT_GCP_MONITORING_ENDPOINT", monitoring.target)
-        monkeypatch.chdir(tmp_path)
-        out = tmp_path / "report"
-        result = CliRunner().invoke(cli, ["audit", "--provider", "gcp", "--project", PROJECT, "--bq-table", BQ_TABLE,
-                                          "--lookback", "14d", "--out", str(out), "--format", "json", "--no-history",
-                                          "--quiet"])
-    assert result.exit_code == 0, result.output
-    audit = json.loads((out / "audit.json").read_text())
+def audit_gcp(fake, now, tmp_path) -> dict:
+    with FakeHttpServer(fake.handle) as http, build_fake_monitoring(now) as monitoring:
+        request = AuditRequest(providers=("gcp",), now=now, provider_options={
+            "projects": (PROJECT,), "bq_table": BQ_TABLE,
+            "endpoints": GcpEndpoints(rest=http.url, monitoring=monitoring.target)})
+        settings = Settings()
+        audit = build_audit(collect(request, settings, QUIET), settings, progress=QUIET, now=now)
+    write_reports(audit, tmp_path, ["json"])
+    return json.loads((tmp_path / "audit.json").read_text())
+
+
+def test_audit_provider_gcp_writes_gcp_recommendations(tmp_path):
+    now = datetime.now(UTC)  # the window ends now: seed the fakes relative to it
+    audit = audit_gcp(build_fake_gcp(now), now, tmp_path)
     found = {(r["rule_id"], r["resource_name"]) for r in audit["recommendations"]}
     assert ("idle.unattached_volume", "scratch-ssd") in found
     assert ("idle.unassociated_address", "old-endpoint-ip") in found
@@ -32,23 +39,14 @@ def test_audit_provider_gcp_writes_gcp_recommendations(monkeypatch, tmp_path):
     assert audit["spend"]["total"] > 0
 
 
-def test_audit_with_one_unparseable_address_still_reports_the_whole_project(monkeypatch, tmp_path):
+def test_audit_with_one_unparseable_address_still_reports_the_whole_project(tmp_path):
     """The issue's case: addresses.aggregatedList holds an item the compute client refuses."""
     now = datetime.now(UTC)
     fake = build_fake_gcp(now)
     fake.projects[PROJECT]["addresses"].append(
         {"id": "18446744073709551616", "name": "unparseable-ip", "status": "RESERVED",
          "region": "https://www.googleapis.com/compute/v1/projects/demo/regions/us-central1"})
-    with FakeHttpServer(fake.handle) as http, build_fake_monitoring(now) as monitoring:
-        monkeypatch.setenv("COSTOPT_GCP_ENDPOINT", http.url)
-        monkeypatch.setenv("COSTOPT_GCP_MONITORING_ENDPOINT", monitoring.target)
-        monkeypatch.chdir(tmp_path)
-        out = tmp_path / "report"
-        result = CliRunner().invoke(cli, ["audit", "--provider", "gcp", "--project", PROJECT, "--bq-table", BQ_TABLE,
-                                          "--lookback", "14d", "--out", str(out), "--format", "json", "--no-history",
-                                          "--quiet"])
-    assert result.exit_code == 0, result.output
-    audit = json.loads((out / "audit.json").read_text())
+    audit = audit_gcp(fake, now, tmp_path)
     found = {(r["rule_id"], r["resource_name"]) for r in audit["recommendations"]}
     assert {("idle.unattached_volume", "scratch-ssd"), ("idle.unassociated_address", "old-endpoint-ip"),
             ("rightsizing.oversized_vm", "etl-n2")} <= found
@@ -56,3 +54,11 @@ def test_audit_with_one_unparseable_address_still_reports_the_whole_project(monk
     assert entries[f"{PROJECT}/compute/addresses/unparseable-ip"]["status"] == "failed"
     assert "Value out of range" in entries[f"{PROJECT}/compute/addresses/unparseable-ip"]["detail"]
     assert entries[f"{PROJECT}/compute/instances"]["status"] == "ok"
+
+
+def test_the_environment_does_not_redirect_the_gcp_adapter(monkeypatch):
+    """COSTOPT_GCP_ENDPOINT once pointed production clients at whatever it named."""
+    monkeypatch.setenv("COSTOPT_GCP_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setenv("COSTOPT_GCP_MONITORING_ENDPOINT", "127.0.0.1:9")
+    endpoints = GcpProvider(projects=(PROJECT,)).clients.endpoints
+    assert (endpoints.rest, endpoints.monitoring) == (None, None)
