@@ -312,7 +312,7 @@ class CheaperVariant:
     savings_uncertainty: float = 0.15
 
 
-# --- databases (costopt/rules/databases.py) ---------------------------------------------------
+# --- databases (costopt/rules/rds.py) ---------------------------------------------------
 
 @dataclass(frozen=True)
 class IdleDatabase:

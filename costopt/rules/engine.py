@@ -33,7 +33,7 @@ BUILTIN_RULE_MODULES = (
     "costopt.rules.autoscaling",
     "costopt.rules.egress",
     "costopt.rules.model_variants",
-    "costopt.rules.databases",
+    "costopt.rules.rds",
 )
 
 _loaded = False

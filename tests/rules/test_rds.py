@@ -15,8 +15,8 @@ import pytest
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip
 from costopt.rules import defaults
-from costopt.rules.databases import gp2_to_gp3, idle_database, multi_az_non_production, oversized_instance
 from costopt.rules.engine import BUILTIN_RULE_MODULES
+from costopt.rules.rds import gp2_to_gp3, idle_database, multi_az_non_production, oversized_instance
 from tests.conftest import T0, make_resource, make_series, make_snapshot
 
 POINTS = 14 * 24 * 12  # 14 days of 5-minute points
@@ -44,7 +44,7 @@ def recs(out):
 
 
 def test_rules_are_registered():
-    assert "costopt.rules.databases" in BUILTIN_RULE_MODULES
+    assert "costopt.rules.rds" in BUILTIN_RULE_MODULES
 
 
 def test_idle_database_deleted_with_a_final_snapshot():
