@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import inspect
 import json
 import re
 from dataclasses import fields, is_dataclass
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -100,8 +103,7 @@ def explain(rule_id: str, config_path: str | None) -> None:
     click.echo("")
     click.echo(plain_text(spec.doc))
     click.echo("")
-    module = spec.func.__module__
-    click.echo(f"Defined in {module} ({module.replace('.', '/')}.py).")
+    click.echo(f"Defined in {spec.func.__module__} ({_source_path(spec.func)}).")
     click.echo("")
     params = [f for f in fields(spec.params)] if is_dataclass(spec.params) else []
     defaults = spec.param_defaults()
@@ -116,3 +118,10 @@ def explain(rule_id: str, config_path: str | None) -> None:
         click.echo(f"  {f.name} = {_toml_value(defaults[f.name])}{mine}{allowed}")
     if not params:
         click.echo("  (no parameters besides enabled)")
+
+
+def _source_path(func: Any) -> str:
+    """The file that defines ``func``: relative to the costopt checkout or install, else absolute."""
+    path = Path(inspect.getsourcefile(func) or "?").resolve()
+    root = Path(__file__).resolve().parents[2]
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)

@@ -1,4 +1,5 @@
-"""Egress rules: internet egress hot spots and cross-region transfer (NAT processing: costopt.rules.nat).
+"""Egress rules: internet egress hot spots, cross-region transfer, and NAT-processed traffic that a
+free gateway endpoint would carry (its traffic reading: :mod:`costopt.rules.nat`).
 
 Egress is found by usage type / SKU, never by service (DESIGN §4): the billing readers mark
 data-transfer-out rows ``x_IsEgress``; this module further tells inter-region transfer apart
@@ -17,7 +18,7 @@ from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recom
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.billing_sql import cost_expr, provider_key
-from costopt.rules.nat import GB, nat_gateway_endpoint  # noqa: F401  (registers egress.nat_gateway_endpoint)
+from costopt.rules.nat import GB, gateway_endpoint_findings
 
 # Inter-region usage types of AWS, GCP and Azure (regular expression for DuckDB).
 INTER_REGION_RE = r"(?i)(inter[- ]?region|inter[- ]?continent|intra[- ]?continent|^[A-Z]{2,4}[0-9]?-[A-Z]{2,4}[0-9]?-AWS-(Out|In)-Bytes)"
@@ -276,3 +277,30 @@ def _cross_region_inventory(snapshot: Snapshot, catalog: Any, params: defaults.C
             apply=f"move {r.id} to {bucket.region}, or replicate {bucket.id} to {r.region} (S3 replication / gsutil rsync)",
             alternative_group=f"egress:{r.id}",
         )
+
+
+NAT_GATEWAY_ENDPOINT = "egress.nat_gateway_endpoint"
+
+
+@rule(NAT_GATEWAY_ENDPOINT, params=defaults.NatGatewayEndpoint, needs=("inventory",))
+def nat_gateway_endpoint(snapshot: Snapshot, catalog: Any,
+                         params: defaults.NatGatewayEndpoint) -> Iterable[Recommendation | Skip]:
+    """Object-storage traffic through a NAT gateway: a gateway endpoint carries it free.
+
+    Why: a NAT gateway bills processing per GB (AWS ~0.045 USD/GB); traffic from private
+    subnets to S3 or DynamoDB through it is pure waste, because a gateway VPC endpoint (GCP:
+    Private Google Access; Azure: service endpoints) carries it at no charge. How: for each
+    nat_gateway resource, ``nat_bytes`` series (Sum per period) with a ``destination``
+    dimension (from VPC flow logs: s3, dynamodb, internet, ...) give the GB per month going
+    to ``gateway_destinations``, priced at the catalog's ``nat_processing`` rate (CloudWatch
+    ``direction`` series are counted once: out to + in from destination). Gateways whose
+    ``attributes["gateway_endpoints"]`` already list the destination are left out. Without
+    a destination breakdown the finding says "investigate" with 0 savings and the whole
+    processing cost as the upper bound — unless you know the share and set
+    ``assumed_gateway_share`` (then: low confidence, low end 0). Example config::
+
+        [rules."egress.nat_gateway_endpoint"]
+        gateway_destinations = ["s3"]
+        assumed_gateway_share = 0.8
+    """
+    return gateway_endpoint_findings(snapshot, catalog, params, NAT_GATEWAY_ENDPOINT)

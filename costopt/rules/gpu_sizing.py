@@ -15,9 +15,20 @@ import pandas as pd
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
 from costopt.rules import defaults
-from costopt.rules.offers import HIGH_Q, LOW_Q, candidate_offers, monthly_resize_savings, number_or_none
 from costopt.rules.resize_apply import resize_command
-from costopt.rules.sizing import first_fit, lookback_stats, q, quality_skips, resource_table, risk_level
+from costopt.rules.sizing import (
+    HIGH_Q,
+    LOW_Q,
+    candidate_offers,
+    first_fit,
+    lookback_stats,
+    monthly_resize_savings,
+    number_or_none,
+    q,
+    quality_skips,
+    resource_table,
+    risk_level,
+)
 
 HOST_MEMORY_HEADROOM = 0.15
 GPU_AGENT = "install the NVIDIA DCGM exporter or the CloudWatch agent's nvidia_gpu metrics"

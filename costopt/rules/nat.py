@@ -1,8 +1,6 @@
-"""egress.nat_gateway_endpoint: S3/DynamoDB traffic through a NAT gateway -> a free gateway endpoint.
-
-Kept apart from :mod:`costopt.rules.egress` (which imports it, so the engine registers it)
-because it reads NAT byte counts (CloudWatch, or billing NAT processing rows) rather than
-egress usage types.
+"""NAT gateway traffic for the ``egress.nat_gateway_endpoint`` rule (registered in
+:mod:`costopt.rules.egress`): processed bytes per destination from CloudWatch ``nat_bytes``
+series or billing NAT processing rows, priced into gateway-endpoint findings.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ import numpy as np
 
 from costopt.model import HOURS_PER_MONTH, MetricSeries, Recommendation, Skip, Snapshot, recommendation_id
 from costopt.rules import defaults
-from costopt.rules.base import rule
 
 GB = 1e9
 
@@ -77,28 +74,9 @@ def billing_nat_bytes(snapshot: Snapshot, nats: list) -> dict[str, list]:
     return out
 
 
-@rule("egress.nat_gateway_endpoint", params=defaults.NatGatewayEndpoint, needs=("inventory",))
-def nat_gateway_endpoint(snapshot: Snapshot, catalog: Any,
-                         params: defaults.NatGatewayEndpoint) -> Iterable[Recommendation | Skip]:
-    """Object-storage traffic through a NAT gateway: a gateway endpoint carries it free.
-
-    Why: a NAT gateway bills processing per GB (AWS ~0.045 USD/GB); traffic from private
-    subnets to S3 or DynamoDB through it is pure waste, because a gateway VPC endpoint (GCP:
-    Private Google Access; Azure: service endpoints) carries it at no charge. How: for each
-    nat_gateway resource, ``nat_bytes`` series (Sum per period) with a ``destination``
-    dimension (from VPC flow logs: s3, dynamodb, internet, ...) give the GB per month going
-    to ``gateway_destinations``, priced at the catalog's ``nat_processing`` rate (CloudWatch
-    ``direction`` series are counted once: out to + in from destination). Gateways whose
-    ``attributes["gateway_endpoints"]`` already list the destination are left out. Without
-    a destination breakdown the finding says "investigate" with 0 savings and the whole
-    processing cost as the upper bound — unless you know the share and set
-    ``assumed_gateway_share`` (then: low confidence, low end 0). Example config::
-
-        [rules."egress.nat_gateway_endpoint"]
-        gateway_destinations = ["s3"]
-        assumed_gateway_share = 0.8
-    """
-    rid = "egress.nat_gateway_endpoint"
+def gateway_endpoint_findings(snapshot: Snapshot, catalog: Any, params: defaults.NatGatewayEndpoint,
+                              rid: str) -> Iterable[Recommendation | Skip]:
+    """The findings of ``egress.nat_gateway_endpoint`` (see the rule in :mod:`costopt.rules.egress`)."""
     nats = [r for r in snapshot.resources if r.kind == "nat_gateway"]
     if not nats:
         return

@@ -18,9 +18,21 @@ from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recom
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.gpu_sizing import gpu_recommendations
-from costopt.rules.offers import HIGH_Q, LOW_Q, candidate_offers, monthly_resize_savings, number_or_none
 from costopt.rules.resize_apply import resize_command
-from costopt.rules.sizing import first_fit, lookback_stats, lower_confidence, q, quality_skips, resource_table, risk_level
+from costopt.rules.sizing import (
+    HIGH_Q,
+    LOW_Q,
+    candidate_offers,
+    first_fit,
+    lookback_stats,
+    lower_confidence,
+    monthly_resize_savings,
+    number_or_none,
+    q,
+    quality_skips,
+    resource_table,
+    risk_level,
+)
 
 OVERSIZED = "rightsizing.oversized_vm"
 GPU = "rightsizing.gpu"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -60,11 +62,17 @@ def test_explain_shows_doc_params_and_config_keys(tmp_path):
     assert "headroom = 0.2    # yours: 0.3" in mine
 
 
-def test_explain_every_rule_works():
-    for rule_id in load_rules():
+def test_explain_every_rule_works_and_names_the_file_that_defines_it():
+    root = Path(__file__).resolve().parents[2]
+    for rule_id, spec in load_rules().items():
         result = run("rules", "explain", rule_id)
         assert result.exit_code == 0, (rule_id, result.output)
         assert rule_id in result.output
+        [where] = re.findall(r"Defined in (\S+) \((\S+)\)\.", result.output)
+        module, path = where
+        assert module == spec.func.__module__
+        source = (root / path).read_text(encoding="utf-8")
+        assert f"def {spec.func.__name__}(" in source and "@rule(" in source, (rule_id, path)
 
 
 def test_explain_unknown_id_is_one_line_with_suggestion():
