@@ -98,7 +98,7 @@ def audit_schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _validator():
-    import jsonschema
+    import jsonschema  # heavy: only validation against the schema needs it
 
     return jsonschema.Draft202012Validator(audit_schema())
 
@@ -109,7 +109,7 @@ def _fast_check():
 
     It only answers valid / invalid; the precise error message comes from jsonschema.
     """
-    import fastjsonschema
+    import fastjsonschema  # heavy: compiled once, on first use
 
     return fastjsonschema.compile(audit_schema())
 
@@ -122,7 +122,7 @@ def validate_audit_dict(data: Any, path: str = "<audit>") -> None:
     if version.split(".")[0] != SUPPORTED_MAJOR:
         raise InputError(f"unsupported audit schema_version {version!r}; this costopt reads {SUPPORTED_MAJOR}.x",
                          path=path, key="schema_version")
-    import fastjsonschema
+    import fastjsonschema  # heavy: compiled once, on first use
 
     try:
         _fast_check()(data)

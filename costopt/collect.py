@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from costopt.billing.readers import open_sources
 from costopt.config import Settings
 from costopt.errors import InputError, ProviderError
 from costopt.model import CoverageEntry, Snapshot, Window
@@ -41,8 +42,6 @@ def collect(request: AuditRequest, settings: Settings, progress: Progress, *,
     snapshots: list[Snapshot] = []
     table = None
     if request.sources:
-        from costopt.billing.readers import open_sources
-
         progress(f"reading {len(request.sources)} billing source(s)")
         table = open_sources(request.sources, request.source_format)
     if request.demo:

@@ -14,6 +14,7 @@ from typing import Any
 from costopt import price_trust
 from costopt.billing.breakdown import spend_summary
 from costopt.calendar import audit_calendar, spend_daily_totals
+from costopt.catalog import load_catalog
 from costopt.catalog.staleness import stale_after_days, stale_sources
 from costopt.config import Settings
 from costopt.model import Audit, Recommendation, Snapshot, Window
@@ -102,8 +103,6 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
                 progress: Progress = QUIET) -> Audit:
     """Run rules, trade-off and selection over ``snapshot`` and wrap the result."""
     if catalog is None:
-        from costopt.catalog import load_catalog
-
         catalog = load_catalog(settings)
     policy = slo_policy or settings.slo_policy
     progress("running rules")

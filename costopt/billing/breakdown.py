@@ -115,7 +115,7 @@ def _is_missing(value: Any) -> bool:
         return True
     if isinstance(value, float):
         return math.isnan(value)
-    import pandas as pd
+    import pandas as pd  # heavy: `costopt costs` never needs pandas otherwise
 
     try:
         return bool(pd.isna(value))

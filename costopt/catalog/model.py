@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from costopt.model import HOURS_PER_MONTH
+
 PRICE_MODELS = ("on_demand", "spot", "commit_1y", "commit_3y")
 EGRESS_KINDS = ("internet", "inter_region", "nat_processing")
 PROVIDERS = ("aws", "gcp", "azure")
@@ -71,8 +73,6 @@ class Price:
     @property
     def monthly(self) -> float | None:
         """Hourly price x 730 (HOURS_PER_MONTH); None for non-hourly prices."""
-        from costopt.model import HOURS_PER_MONTH
-
         return self.amount * HOURS_PER_MONTH if self.unit == "hour" else None
 
 

@@ -29,7 +29,9 @@ import google.api_core.exceptions
 import google.auth.exceptions
 import requests
 
+from costopt.catalog import bundled_catalog
 from costopt.catalog.catalog import Catalog
+from costopt.catalog.refresh_aws_resources import resource_rows
 from costopt.errors import ProviderError
 
 TERM_HOURS = {"1yr": 8760.0, "3yr": 26280.0}
@@ -154,8 +156,6 @@ def _refresh_aws(regions: Iterable[str], *, pricing_client: Any, ec2_client_for:
         raise ProviderError("AWS pricing returned no EC2 prices for " + ", ".join(regions)
                             + "; check the region names and pricing:GetProducts permission")
     if resources:
-        from costopt.catalog.refresh_aws_resources import resource_rows
-
         for region in regions:
             prices, egress = resource_rows(pricing, region, today)
             doc["prices"].extend(prices)
@@ -291,9 +291,7 @@ def refresh_gcp(regions: Iterable[str], *, client: Any = None, known: Catalog | 
     Authenticates with ``api_key`` (an API key allowed to call the Cloud Billing API) when given,
     else application default credentials; neither, or a refused call, is a one-line ProviderError.
     """
-    from google.cloud import billing_v1
-
-    from costopt.catalog import bundled_catalog
+    from google.cloud import billing_v1  # the 'gcp' extra: only a GCP refresh needs it
 
     catalog = known or bundled_catalog()
     wanted = set(regions)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from costopt import history, terminal
+from costopt.collect import collect
 from costopt.commands.options import (
     config_option,
     load_settings_with_overrides,
@@ -83,11 +84,9 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
       costopt audit --source 'cur/*.parquet' --out weekly/
       costopt audit --provider aws --regions us-east-1,eu-west-1 --lookback 14d
     """
-    from costopt.collect import collect
-
     settings = load_settings_with_overrides(config_path, lookback)
     demo_source = None
-    if demo:  # the CLI's --demo path: the only product code that imports the demo package
+    if demo:  # the CLI's --demo path, the only product code that imports the demo (its fakes need the 'demo' extra)
         from costopt.demo.collect import collect_demo, demo_settings
 
         settings = demo_settings(settings)

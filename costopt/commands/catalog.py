@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import click
 
-from costopt.catalog import load_catalog
+from costopt.catalog import bundled_catalog, load_catalog
+from costopt.catalog.cache import write_cache
 from costopt.catalog.quote import Quote, quote
 from costopt.catalog.refresh_aws_public import refresh_aws_public
 from costopt.catalog.staleness import is_stale, price_age_days
@@ -110,9 +111,7 @@ def refresh(provider: str, regions: tuple[str, ...], source: str | None, profile
     standard Reserved Instances; spot needs --source api), Azure the Retail Prices API. GCP uses
     the Cloud Billing Catalog API with an API key or application default credentials.
     """
-    from costopt.catalog import bundled_catalog
-    from costopt.catalog import refresh as live
-    from costopt.catalog.cache import write_cache
+    from costopt.catalog import refresh as live  # needs boto3 and the GCP SDK: only a refresh imports them
 
     chosen = tuple(r.strip() for value in regions for r in value.split(",") if r.strip()) or BUNDLED_REGIONS[provider]
     click.echo(f"refreshing {provider} prices for {', '.join(chosen)} ...", err=True)

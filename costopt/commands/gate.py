@@ -11,9 +11,14 @@ import click
 
 from costopt import terminal
 from costopt.atomic import write_atomic
+from costopt.audit_io import load_audit
 from costopt.commands.options import config_option, load_settings_with_overrides, quiet_option
 from costopt.errors import InputError
+from costopt.gate import budgets_from_settings, cli_budgets, evaluate_budgets, exit_code, load_budgets_file, to_dict
+from costopt.gate.checks import spend_days
+from costopt.gate.output import json_document, markdown, table
 from costopt.progress import Progress
+from costopt.reports import junit
 
 GATE_MIN_LOOKBACK = timedelta(days=35)  # the month so far plus 4 weeks behind the forecast
 
@@ -90,17 +95,6 @@ def command(audit_path, sources, source_format, providers, demo, config_path, lo
       costopt gate --audit report/audit.json --budgets budgets.toml --junit gate.xml
       costopt gate --demo --budget 20000 --warn-only --markdown gate.md
     """
-    from costopt.gate import (
-        budgets_from_settings,
-        cli_budgets,
-        evaluate_budgets,
-        exit_code,
-        load_budgets_file,
-        to_dict,
-    )
-    from costopt.gate.checks import spend_days
-    from costopt.gate.output import json_document, markdown, table
-
     if audit_path and (sources or providers or demo):
         raise click.UsageError("pass either --audit AUDIT.json or audit flags (--source/--provider/--demo), not both")
     settings = load_settings_with_overrides(config_path, lookback)
@@ -111,8 +105,6 @@ def command(audit_path, sources, source_format, providers, demo, config_path, lo
         raise InputError("no budgets to check: pass --budget AMOUNT, --max-growth PCT, --budgets FILE, "
                          "or add a [budgets] table to costopt.toml", key="budgets")
     if audit_path:
-        from costopt.audit_io import load_audit
-
         audit = load_audit(audit_path)
     else:
         audit = _run_audit(settings, sources, source_format, providers, demo, lookback, quiet)
@@ -126,9 +118,7 @@ def command(audit_path, sources, source_format, providers, demo, config_path, lo
         fmt = "json"
     outputs = {}
     if junit_path:
-        from costopt.reports.junit import render
-
-        outputs[Path(junit_path)] = render(audit, slo=False)
+        outputs[Path(junit_path)] = junit.render(audit, slo=False)
     summary = markdown(results, currency=audit.currency, as_of=day, warn_only=warn_only)
     if markdown_path:
         outputs[Path(markdown_path)] = summary
@@ -158,6 +148,7 @@ def command(audit_path, sources, source_format, providers, demo, config_path, lo
 
 def _run_audit(settings, sources, source_format, providers, demo, lookback, quiet):
     """Collect and build an audit like `costopt audit` (no reports written)."""
+    # heavy (the rules, trade-off, catalog and billing readers): `costopt gate --audit FILE` skips them
     from costopt.collect import collect
     from costopt.pipeline import AuditRequest, build_audit
 
@@ -166,7 +157,7 @@ def _run_audit(settings, sources, source_format, providers, demo, lookback, quie
     progress = Progress(quiet=quiet)
     names = tuple(v.strip() for value in providers for v in value.split(",") if v.strip())
     demo_source = None
-    if demo:  # the CLI's --demo path: the only product code that imports the demo package
+    if demo:  # the CLI's --demo path, the only product code that imports the demo (its fakes need the 'demo' extra)
         from costopt.demo.collect import collect_demo
 
         demo_source = collect_demo

@@ -30,6 +30,7 @@ def load_settings_with_overrides(config_path: str | None, lookback: str | None =
 
 def validate_sections(settings: Settings) -> None:
     """Check rules, workloads/models and budgets now, before any slow collection starts."""
+    # imported here, not at the top: every command loads this module, and `costopt costs` must start fast
     from costopt.gate.load import budgets_from_settings
     from costopt.rules.engine import validate_rule_config
     from costopt.tradeoff.targets import parse_targets

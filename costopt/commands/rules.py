@@ -12,13 +12,12 @@ from typing import Any
 
 import click
 
-from costopt.commands.options import config_option
+from costopt.commands.options import config_option, load_settings_with_overrides
 from costopt.errors import InputError
+from costopt.rules.engine import is_enabled, load_rules, rule_settings
 
 
 def _registry():
-    from costopt.rules.engine import load_rules
-
     return load_rules()
 
 
@@ -59,9 +58,6 @@ def command() -> None:
 @config_option
 def list_rules(family: str | None, fmt: str, config_path: str | None) -> None:
     """Every rule: id, family, title and whether it runs by default (or per your config)."""
-    from costopt.commands.options import load_settings_with_overrides
-    from costopt.rules.engine import is_enabled
-
     settings = load_settings_with_overrides(config_path)
     registry = _registry()
     specs = [registry[i] for i in sorted(registry) if family is None or registry[i].family == family]
@@ -87,9 +83,6 @@ def list_rules(family: str | None, fmt: str, config_path: str | None) -> None:
 @config_option
 def explain(rule_id: str, config_path: str | None) -> None:
     """Why RULE_ID matters, how to fix its findings, its parameters and the config keys to change them."""
-    from costopt.commands.options import load_settings_with_overrides
-    from costopt.rules.engine import is_enabled, rule_settings
-
     registry = _registry()
     spec = registry.get(rule_id)
     if spec is None:

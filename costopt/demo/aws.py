@@ -23,10 +23,12 @@ from typing import Any
 
 import boto3
 import numpy as np
+from moto import mock_aws
 
 from costopt.demo import aws_seed as demo_seed
 from costopt.demo.moto_metrics import BulkMetrics, serving
 from costopt.model import Snapshot, Window
+from costopt.providers.aws.adapter import AwsProvider
 
 DEMO_ACCOUNT = "123456789012"
 DEMO_REGIONS = ("us-east-1", "eu-west-1")
@@ -98,9 +100,6 @@ def seed_demo_estate(now: datetime, session: boto3.Session | None = None) -> Dem
 def collect_demo_aws(window: Window, settings: Any, progress: Callable[[str], None], now: datetime) -> Snapshot:
     """Seed the estate in an in-process moto account and read it with the real AwsProvider."""
     os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
-    from moto import mock_aws
-
-    from costopt.providers.aws.adapter import AwsProvider
 
     saved = hermetic_aws_environment()
     try:

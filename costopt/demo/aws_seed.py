@@ -15,7 +15,9 @@ from typing import Any
 
 import numpy as np
 import requests
+from moto.backends import get_backend
 
+from costopt.demo.aws_costs import daily_lines
 from costopt.demo.moto_metrics import metric_key
 from costopt.tradeoff.ggc import mean_response, response_quantile
 
@@ -115,8 +117,6 @@ class Metrics:
 
 def _backdate(service: str, region: str, collection: str, key: str, attr: str, when: datetime) -> None:
     """Set a creation time moto always takes as 'now' (seed data only)."""
-    from moto.backends import get_backend
-
     backend = get_backend(service)[ACCOUNT][region]
     obj = backend.get_instance(key) if collection == "instances" else getattr(backend, collection)[key]
     setattr(obj, attr, when)
@@ -369,8 +369,6 @@ DAILY_GETS = {"ml-datasets": 40_000, "ml-checkpoints": 3_000, "feature-store": 6
 
 def seed_costs(now: datetime, estate: Any) -> None:
     """Daily Cost Explorer results by service and usage type (what GetCostAndUsage returns)."""
-    from costopt.demo.aws_costs import daily_lines
-
     end = now.date()
     results = []
     for k in range(14, 0, -1):

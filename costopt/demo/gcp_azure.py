@@ -14,25 +14,26 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
+from azure.core.credentials import AccessToken
+
 from costopt.config import Settings
+from costopt.demo.fakes.azure_seed import SUBSCRIPTION, build_fake_azure
+from costopt.demo.fakes.gcp_seed import BQ_TABLE, PROJECT, build_fake_gcp, build_fake_monitoring
+from costopt.demo.fakes.http import FakeHttpServer
 from costopt.model import Snapshot, Window
 from costopt.progress import Progress
+from costopt.providers.azure.adapter import AzureProvider
+from costopt.providers.gcp.adapter import GcpEndpoints, GcpProvider
 
 
 class DemoCredential:
     """A TokenCredential for the local Azure fake (it never leaves 127.0.0.1)."""
 
     def get_token(self, *scopes, **kwargs):
-        from azure.core.credentials import AccessToken
-
         return AccessToken("costopt-demo-token", int(time.time()) + 3600)
 
 
 def collect_demo_gcp(window: Window, settings: Settings, progress: Progress, now: datetime) -> Snapshot:
-    from costopt.demo.fakes.gcp_seed import BQ_TABLE, PROJECT, build_fake_gcp, build_fake_monitoring
-    from costopt.demo.fakes.http import FakeHttpServer
-    from costopt.providers.gcp.adapter import GcpEndpoints, GcpProvider
-
     fake = build_fake_gcp(now, page_size=50)
     with FakeHttpServer(fake.handle) as http, build_fake_monitoring(now, page_size=50) as monitoring:
         provider = GcpProvider(projects=(PROJECT,), bq_table=BQ_TABLE,
@@ -41,10 +42,6 @@ def collect_demo_gcp(window: Window, settings: Settings, progress: Progress, now
 
 
 def collect_demo_azure(window: Window, settings: Settings, progress: Progress, now: datetime) -> Snapshot:
-    from costopt.demo.fakes.azure_seed import SUBSCRIPTION, build_fake_azure
-    from costopt.demo.fakes.http import FakeHttpServer
-    from costopt.providers.azure.adapter import AzureProvider
-
     fake = build_fake_azure(now, page_size=50)
     with FakeHttpServer(fake.handle) as http:
         fake.arm_base = fake.prices_base = http.url

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+from moto.cloudwatch.models import CloudWatchBackend
 
 Key = tuple[str, str, tuple[tuple[str, str], ...]]  # namespace, metric name, sorted dimensions
 PERCENTILE_STATS = ("p50", "p90", "p95", "p99")  # the extended statistics a series may carry
@@ -167,8 +168,6 @@ def _fast_get_metric_data(bulk: BulkMetrics):
 @contextlib.contextmanager
 def serving(bulk: BulkMetrics) -> Iterator[BulkMetrics]:
     """Serve ``bulk`` through moto's CloudWatch GetMetricData while the block runs."""
-    from moto.cloudwatch.models import CloudWatchBackend
-
     original = CloudWatchBackend.get_metric_data
     CloudWatchBackend.get_metric_data = _fast_get_metric_data(bulk)
     try:

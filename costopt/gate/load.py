@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from costopt.config import ConfigSource, Settings
 from costopt.errors import ConfigError, InputError
 from costopt.gate.budgets import Budget, BudgetSet, parse_budgets
+from costopt.gate.checks import evaluate_budgets, to_dict
 
 
 def load_budgets_file(path: str | Path, team_tag_keys: Sequence[str] = ()) -> BudgetSet:
@@ -51,10 +53,6 @@ def attach_budgets(audit, settings: Settings, today=None):
     For the audit command / pipeline, so the HTML and Markdown reports can show budget
     verdicts next to the recommendations.
     """
-    from dataclasses import replace
-
-    from costopt.gate.checks import evaluate_budgets, to_dict
-
     budgets = budgets_from_settings(settings)
     if not len(budgets):
         return audit

@@ -6,11 +6,26 @@ for a type, the catalog's price is used and the resource says where its price ca
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from costopt.catalog import load_catalog
+from costopt.config import Settings
 from costopt.model import Resource
+
+log = logging.getLogger(__name__)
+
+
+def optional_catalog(settings: Settings | None) -> Any:
+    """The price catalog, or None when it cannot be loaded: a broken catalog must not sink the
+    inventory (machine specs and prices then come from the provider's own APIs, or stay unknown)."""
+    try:
+        return load_catalog(settings)
+    except Exception as exc:
+        log.warning("price catalog unavailable: %s", exc)
+        return None
 
 
 def with_catalog_price(resource: Resource, catalog: Any, provider: str, live_source: str,

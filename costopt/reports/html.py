@@ -59,13 +59,13 @@ def _static(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _plotly_inline() -> str:
-    from plotly.offline import get_plotlyjs
+    from plotly.offline import get_plotlyjs  # heavy (the 3 MB plotly.js bundle): only an inline HTML report needs it
 
     return get_plotlyjs().replace("</script", "<\\/script")
 
 
 def _plotly_version() -> str:
-    from plotly.offline.offline import get_plotlyjs_version
+    from plotly.offline.offline import get_plotlyjs_version  # heavy: plotly
 
     return get_plotlyjs_version()
 

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import duckdb
+import pyarrow as pa
 
 from costopt.billing.gcp_bigquery_sql import DUCKDB_COMPAT_MACROS, duckdb_export_ddl
 
@@ -63,8 +64,6 @@ class FakeGcp:
         name = f"export_{len(self.bq_tables)}"
         self.bq.execute(duckdb_export_ddl(name, detailed=detailed))
         if rows:
-            import pyarrow as pa
-
             self.bq.register("seed_rows", pa.Table.from_pylist(rows))
             self.bq.execute(f"INSERT INTO {name} BY NAME SELECT * FROM seed_rows")
             self.bq.unregister("seed_rows")

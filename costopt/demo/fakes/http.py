@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 Handler = Callable[[str, str, Mapping[str, str], bytes], tuple[int, Mapping[str, str], Any]]
 
@@ -83,8 +84,6 @@ class FakeHttpServer:
 
 def as_responses_callback(handler: Handler):
     """Adapt ``handler`` to a ``responses`` callback (request -> (status, headers, body))."""
-    from urllib.parse import urlsplit
-
     def callback(request):
         parts = urlsplit(request.url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")

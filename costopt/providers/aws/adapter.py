@@ -35,6 +35,7 @@ from costopt.providers.aws.prices import PRICING_REGION, PriceBook
 from costopt.providers.aws.rds import alternatives, db_hour
 from costopt.providers.aws.regional import Partial, prepare_clients, read_account, read_region
 from costopt.providers.aws.session import Account, client_config, connection_pool, enabled_regions, home_region, open_accounts
+from costopt.providers.pricing import optional_catalog
 
 log = logging.getLogger(__name__)
 
@@ -78,14 +79,7 @@ class AwsProvider:
         return section.get(key, default)
 
     def _catalog(self, settings: Settings | None) -> Any:
-        if self.catalog is not None:
-            return self.catalog
-        try:
-            from costopt.catalog import load_catalog
-            return load_catalog(settings)
-        except Exception as exc:  # a broken catalog must not sink the inventory
-            log.warning("price catalog unavailable: %s", exc)
-            return None
+        return self.catalog if self.catalog is not None else optional_catalog(settings)
 
     # --- collect ---------------------------------------------------------------------------
     def collect(self, window: Window, settings: Settings | None = None,

@@ -78,7 +78,7 @@ def cost_and_usage(account: Account, window: Window) -> list[dict[str, Any]]:
 
 def to_frame(account_id: str, results: list[dict[str, Any]]) -> pd.DataFrame:
     """ResultsByTime -> FOCUS columns (one row per day x service x usage type)."""
-    import pandas as pd
+    import pandas as pd  # heavy: imported when costs are read, not when the adapter loads
 
     rows = []
     for period in results:
@@ -118,8 +118,8 @@ def table_from_frames(frames: list[tuple[str, pd.DataFrame]]) -> BillingTable | 
     frames = [(label, f) for label, f in frames if not f.empty]
     if not frames:
         return None
-    from costopt.billing.schema import FOCUS_COLUMNS
-    from costopt.billing.table import BillingTable, canonical_select
+    from costopt.billing.schema import FOCUS_COLUMNS  # duckdb: imported when costs are read
+    from costopt.billing.table import BillingTable, canonical_select  # duckdb: imported when costs are read
 
     table = BillingTable()
     for n, (label, frame) in enumerate(frames):

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
+from azure.core.rest import HttpRequest
 
 from costopt.config import Settings
 from costopt.errors import ProviderError
@@ -34,7 +35,7 @@ from costopt.providers.azure.errors import classify
 from costopt.providers.azure.prices import RetailPrices
 from costopt.providers.billing_frame import table_from_frame
 from costopt.providers.list_read import MAX_ITEM_ENTRIES, ListRead, build_each, coverage
-from costopt.providers.pricing import with_catalog_price
+from costopt.providers.pricing import optional_catalog, with_catalog_price
 
 NAME = "azure"
 @dataclass
@@ -74,7 +75,7 @@ class AzureProvider:
             subscriptions = self._discover(progress)
         self._management_groups = tuple(config.get("management_groups", ()) or ())
         prices = RetailPrices(currency, self.prices_url, use_cache=self.prices_url is None)
-        catalog = self._catalog(settings)
+        catalog = optional_catalog(settings)
         with ThreadPoolExecutor(max_workers=min(self.max_workers, len(subscriptions))) as pool:
             results = list(pool.map(lambda s: self._subscription(s, window, catalog, prices, currency, progress),
                                     subscriptions))
@@ -105,8 +106,6 @@ class AzureProvider:
                         coverage=tuple(coverage), prices=sources)
 
     def _discover(self, progress: Progress) -> tuple[str, ...]:
-        from azure.core.rest import HttpRequest
-
         progress("azure: listing subscriptions")
         try:
             response = self.clients.cost().send_request(HttpRequest("GET", "/subscriptions?api-version=2022-12-01"))
@@ -120,15 +119,6 @@ class AzureProvider:
         if not found:
             raise ProviderError("azure: no enabled subscription is visible; fix: pass --subscription ID")
         return found
-
-    @staticmethod
-    def _catalog(settings: Settings):
-        try:
-            from costopt.catalog import load_catalog
-
-            return load_catalog(settings)
-        except Exception:  # optional: specs then come from resource SKUs
-            return None
 
     def _subscription(self, sub: str, window: Window, catalog, prices: RetailPrices, currency: str,
                       progress: Progress) -> _SubResult:

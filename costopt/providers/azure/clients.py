@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from azure.core.exceptions import ClientAuthenticationError
 from azure.core.pipeline.policies import RetryPolicy
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
 
@@ -78,15 +79,13 @@ class AzureClients:
     @property
     def credential(self) -> Any:
         if self._credential is None:
-            from azure.identity import DefaultAzureCredential
+            from azure.identity import DefaultAzureCredential  # heavy (msal): only without an explicit credential
 
             self._credential = DefaultAzureCredential(exclude_interactive_browser_credential=True)
         return self._credential
 
     def check_credential(self) -> None:
         """Fail early, with the fix, when no credential can produce a token."""
-        from azure.core.exceptions import ClientAuthenticationError
-
         try:
             self.credential.get_token(ARM_SCOPE)
         except ClientAuthenticationError as exc:
@@ -107,30 +106,30 @@ class AzureClients:
         return self._cache[key]
 
     def compute(self, subscription: str):
-        from azure.mgmt.compute import ComputeManagementClient
+        from azure.mgmt.compute import ComputeManagementClient  # each SDK client is heavy: imported on first use
 
         return self._get("compute", subscription,
                          lambda: ComputeManagementClient(self.credential, subscription, **self._kwargs()))
 
     def network(self, subscription: str):
-        from azure.mgmt.network import NetworkManagementClient
+        from azure.mgmt.network import NetworkManagementClient  # heavy SDK module, imported on first use
 
         return self._get("network", subscription,
                          lambda: NetworkManagementClient(self.credential, subscription, **self._kwargs()))
 
     def storage(self, subscription: str):
-        from azure.mgmt.storage import StorageManagementClient
+        from azure.mgmt.storage import StorageManagementClient  # heavy SDK module, imported on first use
 
         return self._get("storage", subscription,
                          lambda: StorageManagementClient(self.credential, subscription, **self._kwargs()))
 
     def monitor(self, subscription: str):
-        from azure.mgmt.monitor import MonitorManagementClient
+        from azure.mgmt.monitor import MonitorManagementClient  # heavy SDK module, imported on first use
 
         return self._get("monitor", subscription,
                          lambda: MonitorManagementClient(self.credential, subscription, **self._kwargs()))
 
     def cost(self):
-        from azure.mgmt.costmanagement import CostManagementClient
+        from azure.mgmt.costmanagement import CostManagementClient  # heavy SDK module, imported on first use
 
         return self._get("cost", "", lambda: CostManagementClient(self.credential, **self._kwargs()))

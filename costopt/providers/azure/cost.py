@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
+from azure.core.exceptions import HttpResponseError
+from azure.core.rest import HttpRequest
 
 from costopt.model import Window
 
@@ -45,6 +47,7 @@ def query_body(kind: str, window: Window, groups: tuple[str, ...] = GROUPS) -> d
 
 
 def _definition(body: dict[str, Any]):
+    # heavy SDK module: imported when costs are read
     from azure.mgmt.costmanagement.models import QueryAggregation, QueryDataset, QueryDefinition, QueryGrouping, QueryTimePeriod
 
     period = body["timePeriod"]
@@ -61,9 +64,6 @@ def _definition(body: dict[str, Any]):
 
 def run_query(client, scope: str, body: dict[str, Any], max_pages: int = 1000) -> pd.DataFrame:
     """All rows of one query (following next_link) as a DataFrame named by the result columns."""
-    from azure.core.exceptions import HttpResponseError
-    from azure.core.rest import HttpRequest
-
     result = client.query.usage(scope, _definition(body))
     columns = [c["name"] if isinstance(c, dict) else c.name for c in (result.columns or [])]
     rows = list(result.rows or [])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
+
 from costopt.providers.azure.clients import CRED_FIX
 from costopt.providers.azure.cost import GROUPS, QueryShapeError
 
@@ -18,8 +20,6 @@ NAMESPACES = {"cost": "Microsoft.CostManagement", "compute": "Microsoft.Compute"
 
 def classify(exc: BaseException, area: str, subscription: str) -> tuple[str, str]:
     """(error_code, fix) for a failed read of ``area`` in ``subscription``."""
-    from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
-
     if isinstance(exc, QueryShapeError):
         return "UnexpectedQueryResult", (f"costopt asks Cost Management for Daily cost grouped by {', '.join(GROUPS)}; "
                                          "this scope answered another shape: rerun with --debug and report it")

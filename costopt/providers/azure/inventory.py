@@ -14,6 +14,8 @@ import re
 from datetime import datetime
 from typing import Any
 
+from azure.core.exceptions import ResourceNotFoundError
+
 from costopt.model import HOURS_PER_MONTH, WORKLOAD_KINDS, Resource
 from costopt.providers.azure.prices import PROVISIONED_DISKS
 
@@ -188,8 +190,6 @@ def storage_resource(account, subscription: str, rules: list[dict] | None, curre
 
 def lifecycle_rules(storage, account) -> list[dict]:
     """The account's management-policy rules ([] when it has none: a 404 from the API)."""
-    from azure.core.exceptions import ResourceNotFoundError
-
     try:
         policy = storage.management_policies.get(resource_group(account.id), account.name, "default")
     except ResourceNotFoundError:

@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+from azure.core.exceptions import HttpResponseError, map_error
+from azure.mgmt.core.exceptions import ARMErrorFormat
 
 from costopt.model import MetricSeries, Resource, Window
 
@@ -35,7 +37,7 @@ def _raw_metrics(client, resource_uri: str, timespan: str, *, metricnames: str =
     ``dimension`` is the first metadata value of the time series (e.g. the blob tier), or "".
     """
     try:
-        from azure.mgmt.monitor.operations._metrics_operations import build_list_request
+        from azure.mgmt.monitor.operations._metrics_operations import build_list_request  # heavy SDK module: imported when metrics are read
     except ImportError:  # pragma: no cover - SDK layout changed: fall back to the typed call
         result = client.metrics.list(resource_uri, timespan=timespan, interval=interval, metricnames=metricnames,
                                      aggregation=aggregation, filter=filter)
@@ -43,8 +45,6 @@ def _raw_metrics(client, resource_uri: str, timespan: str, *, metricnames: str =
                                  (ts.metadatavalues[0].value if ts.metadatavalues else ""))
                                 for ts in m.timeseries or [] for d in ts.data or []])
                 for m in result.value or []]
-    from azure.core.exceptions import HttpResponseError, map_error
-    from azure.mgmt.core.exceptions import ARMErrorFormat
 
     request = build_list_request(resource_uri, timespan=timespan, interval=interval, metricnames=metricnames,
                                  aggregation=aggregation, filter=filter)

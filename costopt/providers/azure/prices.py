@@ -26,6 +26,7 @@ from typing import Any
 
 import requests
 
+from costopt.atomic import write_atomic
 from costopt.model import HOURS_PER_MONTH
 
 RETAIL_URL = "https://prices.azure.com/api/retail/prices"
@@ -113,8 +114,6 @@ class RetailPrices:
         self._memo[key] = out
         if self.use_cache:
             try:
-                from costopt.atomic import write_atomic
-
                 write_atomic(path, json.dumps(out))
             except OSError:
                 pass

@@ -32,7 +32,7 @@ from costopt.providers.gcp import billing, inventory, lists, monitoring, prices,
 from costopt.providers.gcp.clients import ADC_FIX, GcpClients, GcpEndpoints
 from costopt.providers.gcp.errors import classify
 from costopt.providers.list_read import ListRead, build_each, coverage
-from costopt.providers.pricing import with_catalog_price
+from costopt.providers.pricing import optional_catalog, with_catalog_price
 
 NAME = "gcp"
 
@@ -75,7 +75,7 @@ class GcpProvider:
             projects = self._discover_projects(coverage, progress)
         bq_table = self.bq_table or config.get("bq_table")
         self._vertex_regions = tuple(config.get("vertex_regions", ()) or ())
-        catalog = self._catalog(settings)
+        catalog = optional_catalog(settings)
         book = self._prices(currency, coverage, progress)
 
         with ThreadPoolExecutor(max_workers=min(self.max_workers, max(1, len(projects)))) as pool:
@@ -123,15 +123,6 @@ class GcpProvider:
         if not found:
             raise ProviderError("gcp: no project found in the visible billing accounts; fix: pass --project PROJECT_ID")
         return tuple(found)
-
-    @staticmethod
-    def _catalog(settings: Settings):
-        try:
-            from costopt.catalog import load_catalog
-
-            return load_catalog(settings)
-        except Exception:  # the catalog is optional here: machine types come from the API
-            return None
 
     def _prices(self, currency: str, coverage: list[CoverageEntry], progress: Progress):
         progress("gcp: Compute Engine SKUs (Cloud Billing Catalog)")

@@ -12,8 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import google.auth
 from google.api_core import exceptions as gexc
 from google.api_core import retry as gretry
+from google.auth.credentials import AnonymousCredentials
+from google.auth.exceptions import DefaultCredentialsError
 
 from costopt.errors import ProviderError
 
@@ -45,13 +48,8 @@ class GcpClients:
     def credentials(self) -> Any:
         if self._credentials is None:
             if self.endpoints.rest or self.endpoints.monitoring:
-                from google.auth.credentials import AnonymousCredentials
-
                 self._credentials = AnonymousCredentials()
             else:
-                import google.auth
-                from google.auth.exceptions import DefaultCredentialsError
-
                 try:
                     self._credentials, _project = google.auth.default(
                         scopes=["https://www.googleapis.com/auth/cloud-platform"])
@@ -68,24 +66,24 @@ class GcpClients:
         return self._cache[key]
 
     def compute(self, what: str):
-        from google.cloud import compute_v1
+        from google.cloud import compute_v1  # each SDK client is heavy: imported when first used
 
         cls = {"instances": compute_v1.InstancesClient, "disks": compute_v1.DisksClient,
                "addresses": compute_v1.AddressesClient, "machine_types": compute_v1.MachineTypesClient}[what]
         return self._rest(f"compute.{what}", cls)
 
     def catalog(self):
-        from google.cloud import billing_v1
+        from google.cloud import billing_v1  # heavy SDK module, imported on first use
 
         return self._rest("catalog", billing_v1.CloudCatalogClient)
 
     def billing(self):
-        from google.cloud import billing_v1
+        from google.cloud import billing_v1  # heavy SDK module, imported on first use
 
         return self._rest("billing", billing_v1.CloudBillingClient)
 
     def storage(self, project: str):
-        from google.cloud import storage
+        from google.cloud import storage  # heavy SDK module, imported on first use
 
         key = f"storage.{project}"
         if key not in self._cache:
@@ -94,7 +92,7 @@ class GcpClients:
         return self._cache[key]
 
     def bigquery(self, project: str):
-        from google.cloud import bigquery
+        from google.cloud import bigquery  # heavy SDK module, imported on first use
 
         key = f"bigquery.{project}"
         if key not in self._cache:
@@ -105,18 +103,18 @@ class GcpClients:
     def session(self):
         """An authorized requests session (REST APIs without a client library: Vertex AI)."""
         if "session" not in self._cache:
-            from google.auth.transport.requests import AuthorizedSession
+            from google.auth.transport.requests import AuthorizedSession  # pulls in requests: only Vertex AI reads need it
 
             self._cache["session"] = AuthorizedSession(self.credentials)
         return self._cache["session"]
 
     def monitoring(self):
-        from google.cloud import monitoring_v3
+        from google.cloud import monitoring_v3  # heavy SDK module, imported on first use
 
         if "monitoring" not in self._cache:
             if self.endpoints.monitoring:
-                import grpc
-                from google.cloud.monitoring_v3.services.metric_service.transports import MetricServiceGrpcTransport
+                import grpc  # only a local fake needs the insecure channel
+                from google.cloud.monitoring_v3.services.metric_service.transports import MetricServiceGrpcTransport  # only a local fake
 
                 channel = grpc.insecure_channel(self.endpoints.monitoring)
                 client = monitoring_v3.MetricServiceClient(transport=MetricServiceGrpcTransport(channel=channel))

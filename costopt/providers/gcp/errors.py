@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from google.api_core import exceptions as gexc
+from google.auth.exceptions import DefaultCredentialsError, RefreshError
 
 from costopt.providers.gcp.clients import ADC_FIX
 
@@ -18,8 +19,6 @@ ROLES = {
 
 def classify(exc: BaseException, api: str, project: str) -> tuple[str, str]:
     """(error_code, fix) for a failed read of ``api`` in ``project``."""
-    from google.auth.exceptions import DefaultCredentialsError, RefreshError
-
     if isinstance(exc, (DefaultCredentialsError, RefreshError)):
         return "NoCredentials", ADC_FIX
     text = str(exc)

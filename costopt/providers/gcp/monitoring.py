@@ -95,7 +95,7 @@ def read_metric(client, project: str, metric: GcpMetric, window: Window, wanted:
         wanted = {rid for rid in wanted if (capacity or {}).get(rid)}
         if not wanted:
             return []
-    from google.cloud import monitoring_v3
+    from google.cloud import monitoring_v3  # heavy GCP SDK module: imported when metrics are read
 
     request = {
         "name": f"projects/{project}",

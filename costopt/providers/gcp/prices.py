@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from costopt.atomic import write_atomic
 from costopt.model import HOURS_PER_MONTH
 from costopt.providers.gcp.clients import RETRY
 
@@ -95,8 +96,6 @@ def fetch_skus(client, service: str, currency: str, *, use_cache: bool = True) -
     if not use_cache:
         return out
     try:
-        from costopt.atomic import write_atomic
-
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, json.dumps([{**s.__dict__, "regions": list(s.regions), "tiers": [list(t) for t in s.tiers]}
                                        for s in out]))
