@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from costopt.catalog import PRICE_MODELS, Catalog, InstanceSpec, Price, bundled, bundled_catalog, load_catalog
 from costopt.catalog.cache import cache_path, write_cache
 from costopt.errors import InputError
+from costopt.rules.commitment_math import TERM_MONTHS
 
 REGIONS = {"aws": ("us-east-1", "eu-west-1"), "gcp": ("us-central1", "europe-west4"), "azure": ("eastus", "westeurope")}
 
@@ -174,5 +176,13 @@ def test_bundled_prices_plausible_against_public_dump(catalog, shared_data):
     assert compared >= 30
 
 
-def test_price_models_constant():
-    assert PRICE_MODELS == ("on_demand", "spot", "commit_1y", "commit_3y")
+def test_the_price_models_are_the_ones_the_bundled_data_prices_and_the_commitment_terms():
+    """PRICE_MODELS must name every model the bundle carries (a model missing from it would make
+    catalog.price raise on real data) and nothing the bundle cannot price; each commitment model
+    must be a term the commitment rules can size."""
+    in_data = set()
+    for provider in ("aws", "gcp", "azure"):
+        with gzip.open(Path(bundled.__file__).parent / "data" / f"prices_{provider}.csv.gz", "rt", newline="") as fh:
+            in_data |= {row["model"] for row in csv.DictReader(fh)}
+    assert in_data == set(PRICE_MODELS)
+    assert {m.removeprefix("commit_") for m in PRICE_MODELS if m.startswith("commit_")} == set(TERM_MONTHS)

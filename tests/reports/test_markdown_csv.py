@@ -23,7 +23,7 @@ def test_markdown_escapes_hostile_text():
     text = markdown.render(make_audit())
     assert HOSTILE_TAG not in text and HOSTILE_NAME not in text
     assert "<script" not in text and "<img" not in text
-    assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in text or "&lt;img src=x onerror=alert(1)&gt;" in text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text  # shown as text: entities, parentheses left alone
     # the only raw HTML is our own <details>/<summary>
     import re
     tags = set(re.findall(r"</?([a-zA-Z]+)", text))
