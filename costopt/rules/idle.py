@@ -45,6 +45,21 @@ def _age_days(r: Resource, now: datetime) -> float | None:
     return None if r.created is None else (now - r.created).total_seconds() / 86400.0
 
 
+def _younger_than(r: Resource, now: datetime, hours: float) -> bool:
+    """Created less than ``hours`` ago (an unknown creation time is old enough)."""
+    age = _age_days(r, now)
+    return age is not None and age * 24 < hours
+
+
+def _totals(snapshot: Snapshot, *metrics: str) -> dict[str, float]:
+    """resource_id -> the sum of every point of its ``metrics`` series over the lookback."""
+    out: dict[str, float] = {}
+    for metric in metrics:
+        for m in select_series(snapshot.metrics, metric):
+            out[m.resource_id] = out.get(m.resource_id, 0.0) + float(np.nansum(m.values))
+    return out
+
+
 def _stats(snapshot: Snapshot, metric: str, q: float, stat: str | None = "Maximum") -> dict[str, dict[str, Any]]:
     """resource_id -> {count, hours, max, period_s, p..} as plain Python numbers (pandas
     per-cell access costs ~80 us; a dict lookup per resource keeps the rule linear and fast)."""
@@ -75,9 +90,7 @@ def idle_instance(snapshot, catalog, params):
     col = quantile_column(q)
     cpu = _stats(snapshot, "cpu", q)
     gpu = _stats(snapshot, "gpu", q)
-    net: dict[str, float] = {}
-    for m in select_series(snapshot.metrics, "network_in") + select_series(snapshot.metrics, "network_out"):
-        net[m.resource_id] = net.get(m.resource_id, 0.0) + float(np.nansum(m.values))
+    net = _totals(snapshot, "network_in", "network_out")
     for r in snapshot.resources:
         if r.kind not in ("vm", "gpu_vm") or r.attributes.get("state", "running") != "running":
             continue
@@ -229,15 +242,13 @@ def idle_sagemaker_endpoint(snapshot, catalog, params):
     """
     now = snapshot.window.end
     days = max(snapshot.window.days, 1e-9)
-    totals: dict[str, float] = {}
-    for m in select_series(snapshot.metrics, "requests"):
-        totals[m.resource_id] = totals.get(m.resource_id, 0.0) + float(np.nansum(m.values))
+    totals = _totals(snapshot, "requests")
     for r in snapshot.resources:
         if r.kind != "endpoint" or r.provider != "aws":
             continue
         age = _age_days(r, now)
-        if age is not None and age * 24 < params.min_age_hours:
-            yield Skip("idle.sagemaker_endpoint", r.id, f"endpoint is only {age * 24:.0f} h old")
+        if _younger_than(r, now, params.min_age_hours):
+            yield Skip("idle.sagemaker_endpoint", r.id, f"endpoint is only {(age or 0) * 24:.0f} h old")
             continue
         if r.attributes.get("status") in LINGERING_STATUSES:
             yield _lingering_endpoint(r, age)
@@ -285,14 +296,9 @@ def idle_nat_gateway(snapshot, catalog, params):
     How to fix: delete it (and its route-table entries), then release its Elastic IP.
     """
     now = snapshot.window.end
-    sent: dict[str, float] = {}
-    for m in select_series(snapshot.metrics, "nat_bytes"):
-        sent[m.resource_id] = sent.get(m.resource_id, 0.0) + float(np.nansum(m.values))
+    sent = _totals(snapshot, "nat_bytes")
     for r in snapshot.resources:
-        if r.kind != "nat_gateway":
-            continue
-        age = _age_days(r, now)
-        if age is not None and age * 24 < params.min_age_hours:
+        if r.kind != "nat_gateway" or _younger_than(r, now, params.min_age_hours):
             continue
         gb = sent.get(r.id, 0.0) / GB
         if gb > params.max_gb:

@@ -1,55 +1,61 @@
 """The concrete CLI step for each idle clean-up, per provider (AWS, GCP, Azure).
 
-Values costopt cannot know (a zone it did not read, a router name) appear in angle brackets.
+One template per clean-up and provider (:data:`COMMANDS`), filled from the resource; values
+costopt cannot know (a zone it did not read, a resource group) appear in angle brackets. A
+provider without its own template gets the AWS one.
 """
 
 from __future__ import annotations
 
 from costopt.model import Resource
 
+COMMANDS: dict[str, dict[str, str]] = {
+    "stop_instance": {
+        "aws": "aws ec2 stop-instances --region {region} --instance-ids {id}",
+        "gcp": "gcloud compute instances stop {name} --zone {zone} --project {account}",
+        "azure": "az vm deallocate --ids {id}",
+    },
+    # snapshot first (cheap, restorable), then delete
+    "delete_volume": {
+        "aws": ("aws ec2 create-snapshot --region {region} --volume-id {id} --description 'costopt: before deleting {id}' "
+                "&& aws ec2 delete-volume --region {region} --volume-id {id}"),
+        "gcp": ("gcloud compute snapshots create {name}-before-delete --source-disk {name} --source-disk-zone {zone} "
+                "--project {account} && gcloud compute disks delete {name} --zone {zone} --project {account}"),
+        "azure": ("az snapshot create --name {name}-before-delete --source {id} --resource-group <resource-group> "
+                  "&& az disk delete --ids {id} --yes"),
+    },
+    "release_address": {
+        "aws": "aws ec2 release-address --region {region} --allocation-id {id}",
+        "gcp": "gcloud compute addresses delete {name} --region {region} --project {account}",
+        "azure": "az network public-ip delete --ids {id}",
+    },
+    "delete_snapshot": {
+        "aws": "aws ec2 delete-snapshot --region {region} --snapshot-id {id}",
+        "gcp": "gcloud compute snapshots delete {name} --project {account}",
+        "azure": "az snapshot delete --ids {id}",
+    },
+}
 
-def _zone(r: Resource) -> str:
-    return str(r.attributes.get("zone") or f"<zone in {r.region}>")
 
-
-def _name(r: Resource) -> str:
-    return r.name or r.id.rsplit("/", 1)[-1]
+def command(action: str, r: Resource) -> str:
+    """The ``action`` step (a key of :data:`COMMANDS`) for ``r``."""
+    templates = COMMANDS[action]
+    template = templates.get(r.provider, templates["aws"])
+    return template.format(id=r.id, region=r.region, account=r.account, name=r.name or r.id.rsplit("/", 1)[-1],
+                           zone=r.attributes.get("zone") or f"<zone in {r.region}>")
 
 
 def stop_instance(r: Resource) -> str:
-    if r.provider == "gcp":
-        return f"gcloud compute instances stop {_name(r)} --zone {_zone(r)} --project {r.account}"
-    if r.provider == "azure":
-        return f"az vm deallocate --ids {r.id}"
-    return f"aws ec2 stop-instances --region {r.region} --instance-ids {r.id}"
+    return command("stop_instance", r)
 
 
 def delete_volume(r: Resource) -> str:
-    """Snapshot first (cheap, restorable), then delete."""
-    name = _name(r)
-    if r.provider == "gcp":
-        return (f"gcloud compute snapshots create {name}-before-delete --source-disk {name} "
-                f"--source-disk-zone {_zone(r)} --project {r.account} && "
-                f"gcloud compute disks delete {name} --zone {_zone(r)} --project {r.account}")
-    if r.provider == "azure":
-        return (f"az snapshot create --name {name}-before-delete --source {r.id} "
-                f"--resource-group <resource-group> && az disk delete --ids {r.id} --yes")
-    return (f"aws ec2 create-snapshot --region {r.region} --volume-id {r.id} "
-            f"--description 'costopt: before deleting {r.id}' && "
-            f"aws ec2 delete-volume --region {r.region} --volume-id {r.id}")
+    return command("delete_volume", r)
 
 
 def release_address(r: Resource) -> str:
-    if r.provider == "gcp":
-        return f"gcloud compute addresses delete {_name(r)} --region {r.region} --project {r.account}"
-    if r.provider == "azure":
-        return f"az network public-ip delete --ids {r.id}"
-    return f"aws ec2 release-address --region {r.region} --allocation-id {r.id}"
+    return command("release_address", r)
 
 
 def delete_snapshot(r: Resource) -> str:
-    if r.provider == "gcp":
-        return f"gcloud compute snapshots delete {_name(r)} --project {r.account}"
-    if r.provider == "azure":
-        return f"az snapshot delete --ids {r.id}"
-    return f"aws ec2 delete-snapshot --region {r.region} --snapshot-id {r.id}"
+    return command("delete_snapshot", r)

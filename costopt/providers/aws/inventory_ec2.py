@@ -12,7 +12,7 @@ from typing import Any
 import botocore.exceptions
 
 from costopt.model import CoverageEntry, Resource
-from costopt.providers.aws.common import chunks, pages, tag_dict, workload_of
+from costopt.providers.aws.common import aws_resource, chunks, pages, tag_dict
 from costopt.providers.aws.coverage import each, guarded, scope_of
 from costopt.providers.aws.platform import attributes_of
 from costopt.providers.aws.session import Account
@@ -88,11 +88,11 @@ def instances(account: Account, region: str, cov: list[CoverageEntry]) -> list[R
         tags = tag_dict(inst.get("Tags"))
         spec = specs.get(inst["InstanceType"], {})
         launch = inst.get("LaunchTime")
-        return Resource(
-            provider="aws", account=account.account_id, region=region, id=inst["InstanceId"],
+        return aws_resource(
+            account.account_id, region, tags, id=inst["InstanceId"],
             kind="gpu_vm" if spec.get("gpu_count") else "vm", type=inst["InstanceType"],
-            name=tags.get("Name", ""), pricing_model="spot" if inst.get("InstanceLifecycle") == "spot" else "on_demand",
-            tags=tags, workload=workload_of(tags), created=launch, specs=spec,
+            pricing_model="spot" if inst.get("InstanceLifecycle") == "spot" else "on_demand",
+            created=launch, specs=spec,
             attributes={
                 "state": inst.get("State", {}).get("Name"),
                 "asg": tags.get("aws:autoscaling:groupName"),
@@ -111,9 +111,9 @@ def volumes(account: Account, region: str, cov: list[CoverageEntry]) -> list[Res
     def one(vol: dict[str, Any]) -> Resource:
         tags = tag_dict(vol.get("Tags"))
         attached = [a["InstanceId"] for a in vol.get("Attachments") or () if a.get("State") in ("attached", "attaching")]
-        return Resource(
-            provider="aws", account=account.account_id, region=region, id=vol["VolumeId"], kind="volume",
-            type=vol.get("VolumeType", ""), name=tags.get("Name", ""), tags=tags, workload=workload_of(tags),
+        return aws_resource(
+            account.account_id, region, tags, id=vol["VolumeId"], kind="volume",
+            type=vol.get("VolumeType", ""),
             created=vol.get("CreateTime"),
             attributes={"attached": bool(attached), "attached_to": attached, "volume_type": vol.get("VolumeType"),
                         "size_gb": vol.get("Size"), "iops": vol.get("Iops"), "throughput": vol.get("Throughput"),
@@ -128,10 +128,10 @@ def snapshots(account: Account, region: str, cov: list[CoverageEntry]) -> list[R
     def one(snap: dict[str, Any]) -> Resource:
         tags = tag_dict(snap.get("Tags"))
         started = snap.get("StartTime")
-        return Resource(
-            provider="aws", account=account.account_id, region=region, id=snap["SnapshotId"], kind="snapshot",
-            type=snap.get("StorageTier", "standard"), name=tags.get("Name", ""), tags=tags,
-            workload=workload_of(tags), created=started,
+        return aws_resource(
+            account.account_id, region, tags, id=snap["SnapshotId"], kind="snapshot",
+            type=snap.get("StorageTier", "standard"),
+            created=started,
             attributes={"size_gb": snap.get("VolumeSize"), "volume_id": snap.get("VolumeId"),
                         "created": started.isoformat() if started else None, "owner": "self",
                         "description": snap.get("Description", ""), "state": snap.get("State")})
@@ -144,10 +144,10 @@ def addresses(account: Account, region: str, cov: list[CoverageEntry]) -> list[R
 
     def one(addr: dict[str, Any]) -> Resource:
         tags = tag_dict(addr.get("Tags"))
-        return Resource(
-            provider="aws", account=account.account_id, region=region,
+        return aws_resource(
+            account.account_id, region, tags,
             id=addr.get("AllocationId") or addr["PublicIp"], kind="address", type="elastic_ip",
-            name=tags.get("Name", addr.get("PublicIp", "")), tags=tags, workload=workload_of(tags),
+            name=tags.get("Name", addr.get("PublicIp", "")),
             attributes={"associated": bool(addr.get("AssociationId")), "public_ip": addr.get("PublicIp"),
                         "instance_id": addr.get("InstanceId"), "domain": addr.get("Domain")})
     listed = ec2.describe_addresses().get("Addresses") or ()  # not paginated by the API
@@ -166,10 +166,10 @@ def nat_gateways(account: Account, region: str, cov: list[CoverageEntry]) -> lis
     def one(nat: dict[str, Any]) -> Resource:
         tags = tag_dict(nat.get("Tags"))
         created = nat.get("CreateTime")
-        return Resource(
-            provider="aws", account=account.account_id, region=region, id=nat["NatGatewayId"], kind="nat_gateway",
-            type=nat.get("ConnectivityType", "public"), name=tags.get("Name", ""), tags=tags,
-            workload=workload_of(tags), created=created,
+        return aws_resource(
+            account.account_id, region, tags, id=nat["NatGatewayId"], kind="nat_gateway",
+            type=nat.get("ConnectivityType", "public"),
+            created=created,
             attributes={"state": nat.get("State"), "vpc_id": nat.get("VpcId"), "subnet_id": nat.get("SubnetId"),
                         "vpc_has_s3_gateway_endpoint": nat.get("VpcId") in s3_gateway_vpcs})
     return each(scope_of(account.account_id, region, "nat gateways"), cov, raw, one, _id("NatGatewayId"))

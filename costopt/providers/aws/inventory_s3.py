@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from costopt.model import CoverageEntry, Resource
-from costopt.providers.aws.common import tag_dict, workload_of
+from costopt.providers.aws.common import aws_resource, tag_dict
 from costopt.providers.aws.coverage import RECOVERABLE, each, error_code, fix_for, scope_of
 from costopt.providers.aws.session import Account, home_region
 
@@ -126,9 +126,9 @@ def buckets(account: Account, regions: set[str] | None, coverage: list[CoverageE
                                           f"{', '.join(sorted(set(problems)))}{unknown}", code,
                                           fix_for(code, ("s3:GetBucketLocation", "s3:GetLifecycleConfiguration",
                                                          "s3:GetBucketTagging"))))
-        return Resource(
-            provider="aws", account=account.account_id, region=region, id=name, kind="bucket", type="s3", name=name,
-            tags=tags, workload=workload_of(tags) or "data", created=b.get("CreationDate"),
+        return aws_resource(
+            account.account_id, region, tags, id=name, kind="bucket", type="s3", name=name,
+            default_workload="data", created=b.get("CreationDate"),
             attributes={**lifecycle_attributes(rules), "lifecycle_rules": rules,
                         "versioning": None if versioning is None else versioning.get("Status", "Disabled")})
 

@@ -13,7 +13,7 @@ from typing import Any
 import botocore.exceptions
 
 from costopt.model import CoverageEntry, Resource
-from costopt.providers.aws.common import pages, tag_dict, workload_of
+from costopt.providers.aws.common import aws_resource, pages, tag_dict
 from costopt.providers.aws.coverage import each, error_code, item_problem, scope_of
 from costopt.providers.aws.session import Account
 
@@ -124,10 +124,10 @@ def sagemaker_endpoints(account: Account, region: str,
         variants = _variants(ep, config, status in BILLED_STATUSES, scaling_of)
         first = next((v for v in variants if v["instance_type"]), variants[0] if variants else {})
         kind_of = first.get("instance_type") or ("serverless" if first.get("serverless") else "")
-        return Resource(
-            provider="aws", account=account.account_id, region=region, id=ep["EndpointArn"], kind="endpoint",
+        return aws_resource(
+            account.account_id, region, tags, id=ep["EndpointArn"], kind="endpoint",
             type=kind_of, name=name,
-            count=sum(v["instance_count"] for v in variants) or 0, tags=tags, workload=workload_of(tags) or "inference",
+            count=sum(v["instance_count"] for v in variants) or 0, default_workload="inference",
             created=ep.get("CreationTime"),
             attributes={"status": status, "endpoint_config": ep.get("EndpointConfigName"),
                         "variants": variants, "autoscaling": any(v["autoscaling"] for v in variants),
@@ -154,10 +154,10 @@ def autoscaling_groups(account: Account, region: str, instance_types: dict[str, 
         members = [i["InstanceId"] for i in g.get("Instances") or ()]
         itype = next((instance_types[i] for i in members if i in instance_types), "") \
             or next((i.get("InstanceType", "") for i in g.get("Instances") or ()), "")
-        return Resource(
-            provider="aws", account=account.account_id, region=region, id=g["AutoScalingGroupARN"],
+        return aws_resource(
+            account.account_id, region, tags, id=g["AutoScalingGroupARN"],
             kind="autoscaling_group", type=itype, name=g["AutoScalingGroupName"], count=int(g.get("DesiredCapacity", 0)),
-            tags=tags, workload=workload_of(tags), created=g.get("CreatedTime"),
+            created=g.get("CreatedTime"),
             attributes={"min": g.get("MinSize"), "max": g.get("MaxSize"), "desired": g.get("DesiredCapacity"),
                         "instance_type": itype, "instance_ids": members,
                         "target_groups": list(g.get("TargetGroupARNs") or ()),
@@ -171,9 +171,9 @@ def rds_instances(account: Account, region: str, cov: list[CoverageEntry]) -> li
 
     def one(db: dict[str, Any]) -> Resource:
         tags = tag_dict(db.get("TagList"))
-        return Resource(
-            provider="aws", account=account.account_id, region=region, id=db["DBInstanceArn"], kind="database",
-            type=db.get("DBInstanceClass", ""), name=db["DBInstanceIdentifier"], tags=tags, workload=workload_of(tags),
+        return aws_resource(
+            account.account_id, region, tags, id=db["DBInstanceArn"], kind="database",
+            type=db.get("DBInstanceClass", ""), name=db["DBInstanceIdentifier"],
             created=db.get("InstanceCreateTime"),
             attributes={"engine": db.get("Engine"), "status": db.get("DBInstanceStatus"),
                         "multi_az": db.get("MultiAZ"), "storage_gb": db.get("AllocatedStorage"),
