@@ -14,10 +14,10 @@ coverage entries: ``ok``; ``partial`` plus one ``failed`` entry per skipped item
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from costopt.model import CoverageEntry
+from costopt.model import CoverageEntry, MetricSeries, Resource
 
 MAX_ITEM_ENTRIES = 20  # skipped items named one by one; the rest are counted in the list's entry
 
@@ -39,9 +39,24 @@ class ListRead:
     error: BaseException | None = None
 
 
+@dataclass
+class Collected:
+    """What reading one account, project or subscription produced."""
+
+    resources: list[Resource] = field(default_factory=list)
+    metrics: list[MetricSeries] = field(default_factory=list)
+    coverage: list[CoverageEntry] = field(default_factory=list)
+
+
 def first_line(exc: BaseException, limit: int = 200) -> str:
     text = str(exc).strip()
     return (text.splitlines()[0] if text else type(exc).__name__)[:limit]
+
+
+def failed(provider: str, scope: str, exc: BaseException, what: str, code_and_fix: tuple[str, str]) -> CoverageEntry:
+    """A ``failed`` coverage entry: what could not be read, the first line of why, the code and fix."""
+    code, fix = code_and_fix
+    return CoverageEntry(provider, scope, "failed", f"{what}: {first_line(exc)}", code, fix)
 
 
 def build_each(items: Iterable[Any], build: Callable[[Any], Any], name_of: Callable[[Any], str]

@@ -112,8 +112,7 @@ def volumes(account: Account, region: str, cov: list[CoverageEntry]) -> list[Res
         tags = tag_dict(vol.get("Tags"))
         attached = [a["InstanceId"] for a in vol.get("Attachments") or () if a.get("State") in ("attached", "attaching")]
         return aws_resource(
-            account.account_id, region, tags, id=vol["VolumeId"], kind="volume",
-            type=vol.get("VolumeType", ""),
+            account.account_id, region, tags, id=vol["VolumeId"], kind="volume", type=vol.get("VolumeType", ""),
             created=vol.get("CreateTime"),
             attributes={"attached": bool(attached), "attached_to": attached, "volume_type": vol.get("VolumeType"),
                         "size_gb": vol.get("Size"), "iops": vol.get("Iops"), "throughput": vol.get("Throughput"),
@@ -126,12 +125,10 @@ def snapshots(account: Account, region: str, cov: list[CoverageEntry]) -> list[R
     ec2 = account.client("ec2", region)
 
     def one(snap: dict[str, Any]) -> Resource:
-        tags = tag_dict(snap.get("Tags"))
         started = snap.get("StartTime")
         return aws_resource(
-            account.account_id, region, tags, id=snap["SnapshotId"], kind="snapshot",
-            type=snap.get("StorageTier", "standard"),
-            created=started,
+            account.account_id, region, tag_dict(snap.get("Tags")), id=snap["SnapshotId"], kind="snapshot",
+            type=snap.get("StorageTier", "standard"), created=started,
             attributes={"size_gb": snap.get("VolumeSize"), "volume_id": snap.get("VolumeId"),
                         "created": started.isoformat() if started else None, "owner": "self",
                         "description": snap.get("Description", ""), "state": snap.get("State")})
@@ -164,12 +161,9 @@ def nat_gateways(account: Account, region: str, cov: list[CoverageEntry]) -> lis
                        if e.get("VpcEndpointType") == "Gateway" and (e.get("ServiceName") or "").endswith(".s3")}
 
     def one(nat: dict[str, Any]) -> Resource:
-        tags = tag_dict(nat.get("Tags"))
-        created = nat.get("CreateTime")
         return aws_resource(
-            account.account_id, region, tags, id=nat["NatGatewayId"], kind="nat_gateway",
-            type=nat.get("ConnectivityType", "public"),
-            created=created,
+            account.account_id, region, tag_dict(nat.get("Tags")), id=nat["NatGatewayId"], kind="nat_gateway",
+            type=nat.get("ConnectivityType", "public"), created=nat.get("CreateTime"),
             attributes={"state": nat.get("State"), "vpc_id": nat.get("VpcId"), "subnet_id": nat.get("SubnetId"),
                         "vpc_has_s3_gateway_endpoint": nat.get("VpcId") in s3_gateway_vpcs})
     return each(scope_of(account.account_id, region, "nat gateways"), cov, raw, one, _id("NatGatewayId"))

@@ -18,7 +18,7 @@ the adapter passes them (the demo, the tests): nothing in the environment redire
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,30 +27,26 @@ from azure.core.rest import HttpRequest
 
 from costopt.config import Settings
 from costopt.errors import ProviderError
-from costopt.model import CoverageEntry, MetricSeries, PriceSource, Resource, Snapshot, Window
+from costopt.model import CoverageEntry, PriceSource, Resource, Snapshot, Window
 from costopt.progress import Progress
 from costopt.providers.azure import cost, inventory, lists, monitor
 from costopt.providers.azure.clients import AzureClients
 from costopt.providers.azure.errors import classify
 from costopt.providers.azure.prices import RetailPrices
 from costopt.providers.billing_frame import table_from_frame
-from costopt.providers.list_read import MAX_ITEM_ENTRIES, ListRead, build_each, coverage
+from costopt.providers.list_read import MAX_ITEM_ENTRIES, Collected, ListRead, build_each, coverage, failed
 from costopt.providers.pricing import optional_catalog, with_catalog_price
 
 NAME = "azure"
+
+
 @dataclass
-class _SubResult:
-    resources: list[Resource] = field(default_factory=list)
-    metrics: list[MetricSeries] = field(default_factory=list)
-    coverage: list[CoverageEntry] = field(default_factory=list)
+class _SubResult(Collected):
     cost: pd.DataFrame | None = None
 
 
 def _failed(scope: str, exc: BaseException, area: str, subscription: str, what: str) -> CoverageEntry:
-    code, fix = classify(exc, area, subscription)
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else type(exc).__name__
-    return CoverageEntry(NAME, scope, "failed", f"{what}: {first[:200]}", code, fix)
+    return failed(NAME, scope, exc, what, classify(exc, area, subscription))
 
 
 class AzureProvider:

@@ -20,34 +20,25 @@ the tests): nothing in the environment redirects it.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from costopt.config import Settings
 from costopt.errors import InputError, ProviderError
-from costopt.model import CoverageEntry, MetricSeries, PriceSource, Resource, Snapshot, Window
+from costopt.model import CoverageEntry, PriceSource, Resource, Snapshot, Window
 from costopt.progress import Progress
 from costopt.providers.gcp import billing, inventory, lists, monitoring, prices, vertex
 from costopt.providers.gcp.clients import ADC_FIX, GcpClients, GcpEndpoints
 from costopt.providers.gcp.errors import classify
-from costopt.providers.list_read import ListRead, build_each, coverage
+from costopt.providers.list_read import Collected, ListRead, build_each, coverage, failed
 from costopt.providers.pricing import optional_catalog, with_catalog_price
 
 NAME = "gcp"
 
 
-@dataclass
-class _ProjectResult:
-    resources: list[Resource] = field(default_factory=list)
-    metrics: list[MetricSeries] = field(default_factory=list)
-    coverage: list[CoverageEntry] = field(default_factory=list)
-
-
 def _failed(scope: str, exc: BaseException, api: str, project: str, what: str) -> CoverageEntry:
-    code, fix = classify(exc, api, project)
-    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return CoverageEntry(NAME, scope, "failed", f"{what}: {first_line[:200]}", code, fix)
+    return failed(NAME, scope, exc, what, classify(exc, api, project))
 
 
 class GcpProvider:
@@ -149,8 +140,8 @@ class GcpProvider:
         return result
 
     # ---------------------------------------------------------------------------------------
-    def _project(self, project: str, window: Window, catalog, book, currency: str, progress: Progress) -> _ProjectResult:
-        out = _ProjectResult()
+    def _project(self, project: str, window: Window, catalog, book, currency: str, progress: Progress) -> Collected:
+        out = Collected()
         progress(f"gcp {project}: billing info, compute, storage")
         try:
             info = self.clients.billing().get_project_billing_info(name=f"projects/{project}")
@@ -172,7 +163,7 @@ class GcpProvider:
             self._monitoring(project, window, wanted, out)
         return out
 
-    def _vertex(self, project: str, currency: str, out: _ProjectResult) -> None:
+    def _vertex(self, project: str, currency: str, out: Collected) -> None:
         """Vertex AI endpoints in the configured regions (else the project's regions + us-central1)."""
         regions = self._vertex_regions or tuple(sorted(
             {r.region for r in out.resources if r.kind in ("vm", "gpu_vm")} | set(vertex.DEFAULT_REGIONS)))
@@ -204,7 +195,7 @@ class GcpProvider:
         out.coverage.append(CoverageEntry(NAME, f"{project}/vertex", "partial" if failed or items else "ok",
                                           f"{len(found)} endpoints in {', '.join(regions)}"))
 
-    def _monitoring(self, project: str, window: Window, wanted: set[str], out: _ProjectResult) -> None:
+    def _monitoring(self, project: str, window: Window, wanted: set[str], out: Collected) -> None:
         """Each metric read on its own: one that fails is a coverage entry, the others are kept."""
         gpu_bytes = {r.id: float(r.specs.get("gpu_memory_gib") or 0) * 2**30 for r in out.resources
                      if r.kind == "gpu_vm"}
@@ -232,7 +223,7 @@ class GcpProvider:
                                           f"{len(out.metrics)} series ({', '.join(names) or 'none'})"
                                           + (f"; {len(failures)} metrics failed" if failures else "")))
 
-    def _compute(self, project: str, catalog, book, currency: str, out: _ProjectResult) -> None:
+    def _compute(self, project: str, catalog, book, currency: str, out: Collected) -> None:
         """Instances, disks and addresses, each list read (and recorded in coverage) on its own."""
         specs_cache: dict[tuple[str, str], dict] = {}
 
