@@ -24,7 +24,7 @@ from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.billing_sql import cost_expr, provider_key, sql_list
 from costopt.rules.commitment_apply import PAY_LABEL, RI_APPLY, SP_APPLY
-from costopt.rules.commitment_math import TERM_MONTHS, TERM_SECONDS, UPFRONT_SHARE, optimal_level, plan, weekly_savings_range
+from costopt.rules.commitment_math import TERM_MONTHS, TERM_SECONDS, optimal_level, plan, weekly_savings_range
 from costopt.rules.hourly import hour_grid, presence_matrix
 
 COMMITTED_KINDS = frozenset({"reserved", "savings_plan", "committed"})
@@ -41,13 +41,6 @@ def spot_candidate(r: Resource, spot_workloads: tuple[str, ...]) -> bool:
         return tag == "true"
     workload = r.workload or r.tag("costopt:workload")
     return workload in spot_workloads
-
-
-def _check_term(rule_id: str, params: Any) -> Skip | None:
-    if params.term not in TERM_MONTHS or params.payment not in UPFRONT_SHARE:
-        return Skip(rule_id, "*", f"term must be one of {sorted(TERM_MONTHS)} and payment one of "
-                                  f"{sorted(UPFRONT_SHARE)}; got {params.term!r}, {params.payment!r}")
-    return None
 
 
 # --- billing: spend-based plans ---------------------------------------------------------------
@@ -174,10 +167,6 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
         payment = "no_upfront"
     """
     rid = "commitments.savings_plan"
-    bad = _check_term(rid, params)
-    if bad:
-        yield bad
-        return
     if catalog is None:
         yield Skip(rid, "*", "no price catalog: the commitment discount rate is unknown")
         return
@@ -303,10 +292,6 @@ def reserved_instances(snapshot: Snapshot, catalog: Any, params: defaults.Reserv
         payment = "no_upfront"
     """
     rid = "commitments.reserved_instances"
-    bad = _check_term(rid, params)
-    if bad:
-        yield bad
-        return
     skip_providers = _billing_providers(snapshot)
     groups: dict[tuple[str, str, str, str], list[Resource]] = defaultdict(list)
     for r in snapshot.resources:

@@ -160,8 +160,20 @@ class InterruptibleWorkload:
     kinds: tuple = ("vm", "gpu_vm", "notebook", "autoscaling_group", "training_job")
 
 # --- commitments ------------------------------------------------------------------------------
+class Choices:
+    """Parameters limited to ``CHOICES``: config validation names the allowed values, and a value
+    outside them cannot be built at all (so the rules never see one)."""
+
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    def __post_init__(self) -> None:
+        for key, allowed in self.CHOICES.items():
+            if getattr(self, key) not in allowed:
+                raise ValueError(f"{key} must be one of {', '.join(allowed)}; got {getattr(self, key)!r}")
+
+
 @dataclass(frozen=True)
-class SavingsPlan:
+class SavingsPlan(Choices):
     """commitments.savings_plan: spend commitment from hourly on-demand usage in billing."""
 
     CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
@@ -181,7 +193,7 @@ class SavingsPlan:
 
 
 @dataclass(frozen=True)
-class ReservedInstances:
+class ReservedInstances(Choices):
     """commitments.reserved_instances: per-type reservations from inventory running hours."""
 
     CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from costopt.model import Recommendation, Skip
 from costopt.rules import defaults
-from costopt.rules.commitment_math import cost_curve
+from costopt.rules.commitment_math import TERM_MONTHS, UPFRONT_SHARE, cost_curve
 from costopt.rules.commitments import reserved_instances, savings_plan
 from tests.conftest import T0, make_resource, make_series, make_snapshot, make_window
 from tests.rules.billing_frames import billing_table
@@ -94,12 +94,24 @@ def test_fully_committed_usage_gives_nothing():
     (pd.concat([usage_rows(), usage_rows().head(500)]), {}, "duplicates"),
     (usage_rows(type_="zz9.mega"), {}, "no 1y commitment price"),
     (pd.concat([usage_rows(), usage_rows(currency="EUR").head(50)]), {}, "currencies"),
-    (usage_rows(), {"term": "5y"}, "term must be one of"),
 ])
 def test_savings_plan_skips_bad_input_with_a_reason(frame, kwargs, reason):
     out = run_sp(frame, **kwargs)
     assert out and all(isinstance(o, Skip) for o in out)
     assert reason in out[0].reason
+
+
+@pytest.mark.parametrize("params, key, value", [(defaults.SavingsPlan, "term", "5y"), (defaults.SavingsPlan, "payment", "monthly"),
+                                                (defaults.ReservedInstances, "term", "2y")])
+def test_commitment_parameters_outside_their_choices_cannot_be_built(params, key, value):
+    with pytest.raises(ValueError, match=f"{key} must be one of"):
+        params(**{key: value})
+
+
+def test_the_commitment_choices_are_the_terms_and_payments_the_math_prices():
+    for params in (defaults.SavingsPlan, defaults.ReservedInstances):
+        assert set(params.CHOICES["term"]) == set(TERM_MONTHS)
+        assert set(params.CHOICES["payment"]) == set(UPFRONT_SHARE)
 
 
 def test_savings_plan_without_catalog_skips():
