@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from costopt.errors import InputError
+from costopt.errors import InputError, read_input_file
 from costopt.model import (
     Audit,
     CoverageEntry,
@@ -142,14 +142,8 @@ def audit_from_dict(data: Mapping[str, Any], path: str = "<audit>") -> Audit:
 
 
 def load_audit(path: str | Path) -> Audit:
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("audit file not found; pass the audit.json written by `costopt audit`", path=str(p))
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc})", path=str(p)) from None
-    return audit_from_text(text, str(p))
+    text = read_input_file(path, "audit file not found; pass the audit.json written by `costopt audit`")
+    return audit_from_text(text, str(path))
 
 
 def audit_from_text(text: str, path: str = "<audit>") -> Audit:

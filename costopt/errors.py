@@ -6,6 +6,8 @@ the CLI prints ``costopt: error: <message>`` and exits 2, with a traceback only 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class CostoptError(Exception):
     """Base of every error costopt reports to the user."""
@@ -40,3 +42,15 @@ class ConfigError(InputError):
 
 class ProviderError(CostoptError):
     """A provider could not be used at all (e.g. no credentials): says which and how to fix it."""
+
+
+def read_input_file(path: str | Path, missing: str, *, encoding: str = "utf-8") -> str:
+    """The text of a file the user named; a missing file or one that is not text is an InputError
+    naming the file (``missing`` says what to pass instead)."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(missing, path=str(p))
+    try:
+        return p.read_text(encoding=encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", path=str(p)) from None

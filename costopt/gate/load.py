@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from costopt.config import ConfigSource, Settings
-from costopt.errors import ConfigError, InputError
+from costopt.errors import ConfigError, read_input_file
 from costopt.gate.budgets import Budget, BudgetSet, parse_budgets
 from costopt.gate.checks import evaluate_budgets, to_dict
 
@@ -16,12 +16,7 @@ from costopt.gate.checks import evaluate_budgets, to_dict
 def load_budgets_file(path: str | Path, team_tag_keys: Sequence[str] = ()) -> BudgetSet:
     """A TOML file with a ``[budgets]`` table (e.g. a costopt.toml) or the budgets at its top level."""
     p = Path(path)
-    if not p.is_file():
-        raise InputError("budgets file not found; pass a TOML file with a [budgets] table", path=str(p))
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", path=str(p)) from None
+    text = read_input_file(p, "budgets file not found; pass a TOML file with a [budgets] table", encoding="utf-8-sig")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
