@@ -67,40 +67,43 @@ def resize_command(r: Resource, new_type: str) -> str:
     return f"change {name} to {new_type}"
 
 
+# The move to spot per (provider, resource kind); "*" is any other kind of that provider.
+SPOT_COMMANDS: dict[tuple[str, str], str] = {
+    ("aws", "autoscaling_group"): ("aws autoscaling update-auto-scaling-group --region {region} --auto-scaling-group-name "
+                                   "{name} --mixed-instances-policy '{policy}'"),
+    ("aws", "training_job"): ("re-submit with managed spot training: aws sagemaker create-training-job ... "
+                              "--enable-managed-spot-training --stop-condition MaxRuntimeInSeconds=<s>,MaxWaitTimeInSeconds=<s> "
+                              "--checkpoint-config S3Uri=s3://<bucket>/<prefix>"),
+    ("aws", "*"): ("relaunch as spot: aws ec2 run-instances --region {region} --instance-type {type} "
+                   "--instance-market-options 'MarketType=spot,SpotOptions={{InstanceInterruptionBehavior=stop,"
+                   "SpotInstanceType=persistent}}' --launch-template LaunchTemplateName=<template-of-{name}>"),
+    ("gcp", "autoscaling_group"): ("gcloud compute instance-templates create {name}-spot --source-instance-template "
+                                   "<current-template> --provisioning-model=SPOT --instance-termination-action=STOP && add "
+                                   "it as a second version: gcloud compute instance-groups managed rolling-action "
+                                   "start-update {name} --version template=<current-template> --canary-version "
+                                   "template={name}-spot,target-size={spot_count}"),
+    ("gcp", "*"): ("recreate as Spot VM: gcloud compute instances create {name}-spot --zone {zone} --machine-type {machine} "
+                   "--provisioning-model=SPOT --instance-termination-action=STOP --source-machine-image <image-of-{name}>"),
+    ("azure", "autoscaling_group"): ("az vmss create {azure_spot_target} --priority Spot --eviction-policy Deallocate "
+                                     "--vm-sku {type} --instance-count {spot_count} --image <image>"),
+    ("azure", "*"): ("recreate as Spot VM: az vm create {azure_target}-spot --size {type} --priority Spot "
+                     "--eviction-policy Deallocate --max-price -1 --image <image>"),
+}
+
+
 def spot_command(r: Resource, spot_count: int, on_demand_base: int) -> str:
     """Command that moves ``spot_count`` of ``r``'s instances to spot, keeping ``on_demand_base``."""
     name = r.name or r.id
-    if r.provider == "aws":
-        if r.kind == "autoscaling_group":
-            policy = {"LaunchTemplate": {"LaunchTemplateSpecification": {
-                          "LaunchTemplateName": r.attributes.get("launch_template") or "<launch-template-name>",
-                          "Version": "$Latest"}},
-                      "InstancesDistribution": {"OnDemandBaseCapacity": on_demand_base,
-                                                "OnDemandPercentageAboveBaseCapacity": 0,
-                                                "SpotAllocationStrategy": "price-capacity-optimized"}}
-            return (f"aws autoscaling update-auto-scaling-group --region {r.region} --auto-scaling-group-name {name} "
-                    f"--mixed-instances-policy '{json.dumps(policy)}'")
-        if r.kind == "training_job":
-            return ("re-submit with managed spot training: aws sagemaker create-training-job ... "
-                    "--enable-managed-spot-training --stop-condition MaxRuntimeInSeconds=<s>,MaxWaitTimeInSeconds=<s> "
-                    "--checkpoint-config S3Uri=s3://<bucket>/<prefix>")
-        return (f"relaunch as spot: aws ec2 run-instances --region {r.region} --instance-type {r.type} "
-                f"--instance-market-options 'MarketType=spot,SpotOptions={{InstanceInterruptionBehavior=stop,"
-                f"SpotInstanceType=persistent}}' --launch-template LaunchTemplateName=<template-of-{name}>")
-    if r.provider == "gcp":
-        if r.kind == "autoscaling_group":
-            return (f"gcloud compute instance-templates create {name}-spot --source-instance-template <current-template> "
-                    f"--provisioning-model=SPOT --instance-termination-action=STOP && add it as a second version: "
-                    f"gcloud compute instance-groups managed rolling-action start-update {name} "
-                    f"--version template=<current-template> --canary-version template={name}-spot,target-size={spot_count}")
-        return (f"recreate as Spot VM: gcloud compute instances create {name}-spot --zone {_zone(r)} "
-                f"--machine-type {r.type.partition('+')[0]} --provisioning-model=SPOT --instance-termination-action=STOP "
-                f"--source-machine-image <image-of-{name}>")
-    if r.provider == "azure":
-        if r.kind == "autoscaling_group":
-            return (f"az vmss create {_azure_target(r).replace('--name ' + name, '--name ' + name + '-spot')} "
-                    f"--priority Spot --eviction-policy Deallocate --vm-sku {r.type} --instance-count {spot_count} "
-                    f"--image <image>")
-        return (f"recreate as Spot VM: az vm create {_azure_target(r)}-spot --size {r.type} --priority Spot "
-                f"--eviction-policy Deallocate --max-price -1 --image <image>")
-    return f"move {name} to spot capacity"
+    template = SPOT_COMMANDS.get((r.provider, r.kind)) or SPOT_COMMANDS.get((r.provider, "*"))
+    if template is None:
+        return f"move {name} to spot capacity"
+    policy = {"LaunchTemplate": {"LaunchTemplateSpecification": {
+                  "LaunchTemplateName": r.attributes.get("launch_template") or "<launch-template-name>",
+                  "Version": "$Latest"}},
+              "InstancesDistribution": {"OnDemandBaseCapacity": on_demand_base,
+                                        "OnDemandPercentageAboveBaseCapacity": 0,
+                                        "SpotAllocationStrategy": "price-capacity-optimized"}}
+    target = _azure_target(r) if r.provider == "azure" else ""
+    return template.format(name=name, region=r.region, type=r.type, machine=r.type.partition("+")[0], zone=_zone(r),
+                           spot_count=spot_count, policy=json.dumps(policy), azure_target=target,
+                           azure_spot_target=target.replace("--name " + name, "--name " + name + "-spot"))
