@@ -9,6 +9,7 @@ for loopback hosts only, by :class:`LoopbackAuthPolicy`.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +24,14 @@ CRED_FIX = ("run `az login`, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_C
             "(or use a managed identity)")
 RATELIMIT_PREFIX = "x-ms-ratelimit-microsoft."
 READ_ONLY_POST = "/providers/microsoft.costmanagement/query"
+
+# The per-subscription ARM clients: (module, class).
+SUBSCRIPTION_CLIENTS = {
+    "compute": ("azure.mgmt.compute", "ComputeManagementClient"),
+    "network": ("azure.mgmt.network", "NetworkManagementClient"),
+    "storage": ("azure.mgmt.storage", "StorageManagementClient"),
+    "monitor": ("azure.mgmt.monitor", "MonitorManagementClient"),
+}
 
 
 class ThrottleRetryPolicy(RetryPolicy):
@@ -105,29 +114,26 @@ class AzureClients:
             self._cache[key] = factory()
         return self._cache[key]
 
-    def compute(self, subscription: str):
-        from azure.mgmt.compute import ComputeManagementClient  # each SDK client is heavy: imported on first use
+    def _subscription_client(self, name: str, subscription: str):
+        module, class_name = SUBSCRIPTION_CLIENTS[name]
 
-        return self._get("compute", subscription,
-                         lambda: ComputeManagementClient(self.credential, subscription, **self._kwargs()))
+        def build():
+            # each SDK client module is heavy (seconds for all of them): imported on first use
+            return getattr(importlib.import_module(module), class_name)(self.credential, subscription, **self._kwargs())
+
+        return self._get(name, subscription, build)
+
+    def compute(self, subscription: str):
+        return self._subscription_client("compute", subscription)
 
     def network(self, subscription: str):
-        from azure.mgmt.network import NetworkManagementClient  # heavy SDK module, imported on first use
-
-        return self._get("network", subscription,
-                         lambda: NetworkManagementClient(self.credential, subscription, **self._kwargs()))
+        return self._subscription_client("network", subscription)
 
     def storage(self, subscription: str):
-        from azure.mgmt.storage import StorageManagementClient  # heavy SDK module, imported on first use
-
-        return self._get("storage", subscription,
-                         lambda: StorageManagementClient(self.credential, subscription, **self._kwargs()))
+        return self._subscription_client("storage", subscription)
 
     def monitor(self, subscription: str):
-        from azure.mgmt.monitor import MonitorManagementClient  # heavy SDK module, imported on first use
-
-        return self._get("monitor", subscription,
-                         lambda: MonitorManagementClient(self.credential, subscription, **self._kwargs()))
+        return self._subscription_client("monitor", subscription)
 
     def cost(self):
         from azure.mgmt.costmanagement import CostManagementClient  # heavy SDK module, imported on first use

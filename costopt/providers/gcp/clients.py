@@ -82,23 +82,20 @@ class GcpClients:
 
         return self._rest("billing", billing_v1.CloudBillingClient)
 
+    def _project_client(self, key: str, cls: Any, project: str):
+        if key not in self._cache:
+            self._cache[key] = cls(project=project, credentials=self.credentials, client_options=self._options() or None)
+        return self._cache[key]
+
     def storage(self, project: str):
         from google.cloud import storage  # heavy SDK module, imported on first use
 
-        key = f"storage.{project}"
-        if key not in self._cache:
-            self._cache[key] = storage.Client(project=project, credentials=self.credentials,
-                                              client_options=self._options() or None)
-        return self._cache[key]
+        return self._project_client(f"storage.{project}", storage.Client, project)
 
     def bigquery(self, project: str):
         from google.cloud import bigquery  # heavy SDK module, imported on first use
 
-        key = f"bigquery.{project}"
-        if key not in self._cache:
-            self._cache[key] = bigquery.Client(project=project, credentials=self.credentials,
-                                               client_options=self._options() or None)
-        return self._cache[key]
+        return self._project_client(f"bigquery.{project}", bigquery.Client, project)
 
     def session(self):
         """An authorized requests session (REST APIs without a client library: Vertex AI)."""
