@@ -20,7 +20,7 @@ methodology and audit.json ``prices``), and :func:`estimates_text` is the termin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -65,12 +65,17 @@ def _kinds(texts: Sequence[str]) -> list[str]:
     return sorted({m.group(0) for t in texts for m in ESTIMATE_ID.finditer(t)})
 
 
-def trusted(rec: Recommendation, stale: Sequence[PriceSource]) -> Recommendation:
-    """``rec`` with its confidence capped by the prices it rests on, and a note saying why."""
+def trusted(rec: Recommendation, stale: Sequence[PriceSource], lower_bound: str = "") -> Recommendation:
+    """``rec`` with its confidence capped by the prices it rests on, and a note saying why.
+
+    ``lower_bound``: why the resource's own cost is a lower bound (the adapter's note), if it is.
+    """
     texts = _source_texts(rec)
-    if not texts or rec.confidence not in LEVELS:
-        return rec
     evidence = dict(rec.evidence)
+    if lower_bound and "price_is_lower_bound" not in evidence:
+        evidence["price_is_lower_bound"] = lower_bound
+    if not texts or rec.confidence not in LEVELS:
+        return rec if evidence == rec.evidence else replace(rec, evidence=evidence)
     if any(is_lower_bound(t) for t in texts):
         evidence["price_is_lower_bound"] = LOWER_BOUND
     old = sorted({s.source for s in stale if any(s.source and s.source in t for t in texts)})
@@ -81,14 +86,23 @@ def trusted(rec: Recommendation, stale: Sequence[PriceSource]) -> Recommendation
         level = LEVELS[max(LEVELS.index(rec.confidence) - 1, 0)]
         why = f"rests on price(s) older than the staleness limit: {', '.join(old)}"
     else:
-        return rec
+        return rec if evidence == rec.evidence else replace(rec, evidence=evidence)
     if LEVELS.index(level) < LEVELS.index(rec.confidence):
         return replace(rec, confidence=level, evidence={**evidence, "confidence_lowered": why})
     return rec if evidence == rec.evidence else replace(rec, evidence=evidence)
 
 
-def apply(recs: Iterable[Recommendation], stale: Sequence[PriceSource]) -> tuple[Recommendation, ...]:
-    return tuple(trusted(r, stale) for r in recs)
+def apply(recs: Iterable[Recommendation], stale: Sequence[PriceSource],
+          lower_bounds: Mapping[str, str] | None = None) -> tuple[Recommendation, ...]:
+    """:func:`trusted` for each; ``lower_bounds``: resource id -> why its cost is a lower bound."""
+    notes = lower_bounds or {}
+    return tuple(trusted(r, stale, notes.get(r.resource_id, "")) for r in recs)
+
+
+def lower_bounds(resources: Iterable[Any]) -> dict[str, str]:
+    """Resource id -> the adapter's ``price_is_lower_bound`` note, for the resources that have one."""
+    return {r.id: str(r.attributes["price_is_lower_bound"]) for r in resources
+            if (getattr(r, "attributes", None) or {}).get("price_is_lower_bound")}
 
 
 def used_by(recs: Iterable[Recommendation], sources: Sequence[PriceSource]) -> tuple[PriceSource, ...]:
@@ -128,17 +142,18 @@ def estimate_sources(recs: Iterable[Recommendation], known: Sequence[PriceSource
 
 
 def estimates_text(recs: Sequence[Recommendation]) -> str:
-    """One terminal line naming the recommendations priced from estimates (empty when none)."""
+    """One terminal line naming the recommendations priced from estimates or lower bounds (empty when none)."""
     priced = [r for r in recs if any(t.startswith(ESTIMATE_PREFIX) for t in _source_texts(r))]
-    if not priced:
-        return ""
-    kinds = sorted({KINDS.get(k, k) for r in priced for k in _kinds(_source_texts(r))})
-    lower = sum(1 for r in priced if "price_is_lower_bound" in r.evidence)
-    text = (f"{len(priced)} recommendation(s) are priced from estimates, not list prices ({'; '.join(kinds)}); "
-            "their confidence is low")
+    lower = sum(1 for r in recs if "price_is_lower_bound" in r.evidence)
+    parts = []
+    if priced:
+        kinds = sorted({KINDS.get(k, k) for r in priced for k in _kinds(_source_texts(r))})
+        parts.append(f"{len(priced)} recommendation(s) are priced from estimates, not list prices "
+                     f"({'; '.join(kinds)}); their confidence is low")
     if lower:
-        text += f"; {lower} rest on a lower-bound price (OS licence fee unknown: the real saving is higher)"
-    return text
+        parts.append(f"{lower} rest on a lower-bound price (e.g. an OS licence fee costopt does not know): "
+                     "the real cost and saving are higher; see each one's price_is_lower_bound")
+    return "; ".join(parts)
 
 
 def price_label(rec: Recommendation) -> str:

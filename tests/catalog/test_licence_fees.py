@@ -26,7 +26,9 @@ from costopt import price_trust
 from costopt.catalog import load_catalog
 from costopt.catalog.staleness import price_confidence
 from costopt.commands.audit import top_actions
+from costopt.config import Settings
 from costopt.model import HOURS_PER_MONTH, Recommendation
+from costopt.pipeline import build_audit
 from costopt.providers.aws.adapter import priced
 from costopt.providers.aws.platform import attributes_of
 from costopt.providers.aws.prices import PriceBook
@@ -34,7 +36,7 @@ from costopt.rules import defaults
 from costopt.rules.commitments import reserved_instances
 from costopt.rules.rightsizing import oversized_vm
 from costopt.rules.spot import interruptible_workload
-from tests.conftest import make_resource, make_series, make_snapshot
+from tests.conftest import make_resource, make_series, make_snapshot, make_window
 from tests.reports.sample_audit import make_audit
 
 WEEKS = 14 * 24 * 12
@@ -145,3 +147,19 @@ def test_a_suse_finding_says_lower_bound_in_evidence_and_on_the_terminal(catalog
     audit = type(audit)(**{**audit.__dict__, "recommendations": (trusted,)})
     assert top_actions(audit)[1].endswith("[lower-bound price]")
     assert "1 rest on a lower-bound price" in price_trust.estimates_text([trusted])
+
+
+def test_an_idle_suse_box_priced_by_the_adapter_says_lower_bound_through_the_audit(catalog):
+    w = make_window(14)
+    attrs = {**attributes_of({"PlatformDetails": "SUSE Linux", "UsageOperation": "RunInstances:000g"}), "state": "running"}
+    (box,) = priced([make_resource("i-suse", type="m5.xlarge", hourly_cost=None, attributes=attrs)], _book(catalog),
+                    workers=1)
+    n = 14 * 24 * 12
+    metrics = [make_series("i-suse", "cpu", [0.5] * n, start=w.start),
+               make_series("i-suse", "network_out", [0.0] * n, start=w.start, unit="Bytes")]
+    audit = build_audit(make_snapshot([box], metrics, window=w), Settings(), catalog)
+    (idle,) = [r for r in audit.recommendations if r.rule_id == "idle.instance"]
+    assert idle.monthly_cost_before == pytest.approx(0.192 * HOURS_PER_MONTH)  # Linux: the SUSE fee is missing
+    assert "suse licence fee" in idle.evidence["price_is_lower_bound"]
+    assert any(line.endswith("[lower-bound price]") for line in top_actions(audit))
+    assert "1 rest on a lower-bound price" in price_trust.estimates_text(audit.recommendations)
