@@ -14,7 +14,10 @@ derived (``Price.estimate`` is True; see :mod:`costopt.catalog.estimates`). The 
 of a provider are read on first use of that provider (``add_lazy_prices``), so a run that only
 asks about AWS never reads the Azure table; entries added before that (the refresh cache) win.
 OS: bundled prices are Linux; ``price(..., os="windows")`` finds a price added for that OS, else
-a labelled licence-fee estimate where one is published (:mod:`costopt.catalog.licence`).
+a labelled licence-fee estimate where the fees are published (Windows, SQL Server, RHEL), else a
+labelled lower bound for an OS whose fee is unknown (SUSE, ...) (:mod:`costopt.catalog.licence`).
+Derived answers (composites, estimates, licence fees, misses) are memoised per key and forgotten
+whenever a spec or price is added or a provider's table is read.
 """
 
 from __future__ import annotations
