@@ -127,8 +127,10 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
     run_at = now or datetime.now(UTC)
     limit = stale_after_days(settings)
     stale = stale_sources(catalog, run_at.date(), limit) if hasattr(catalog, "price_sources") else ()
-    chosen = Selection(price_trust.apply(chosen.selected, stale), price_trust.apply(chosen.rejected, stale),
-                       chosen.frontier)
+    bounds = price_trust.lower_bounds(snapshot.resources)
+    chosen = Selection(price_trust.apply(chosen.selected, stale, bounds),
+                       price_trust.apply(chosen.rejected, stale, bounds), chosen.frontier)
+    prices += price_trust.estimate_sources((*chosen.selected, *chosen.rejected), prices)
     extras: dict[str, Any] = {"frontier": dict(chosen.frontier)} if chosen.frontier else {}
     stale_used = price_trust.used_by((*chosen.selected, *chosen.rejected), stale)
     if stale_used:

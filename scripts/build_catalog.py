@@ -10,7 +10,10 @@ price, currency, source, as_of; provenance in that folder's SOURCES.md):
 - ``gcp_compute_karpenter.csv.gz`` (on-demand, spot) and ``gcp_compute_cyclenerd.csv.gz``
   (on-demand, spot, 1y/3y CUD): GCP machine types, a2/a3/g2 priced with their GPUs.
 
-plus ``scripts/catalog_inputs/bundled_2025_prices.csv``, the project's own earlier snapshot:
+plus ``scripts/catalog_inputs/gcp_tpu_prices.csv`` (Cloud TPU v5e/v5p/v6e/v4 per-chip list and
+spot prices by region, facts with their citation in ``catalog_inputs/README.md``; expanded to
+``tpu-<gen>`` per chip and the accelerator types ``v5litepod-N``/``v6e-N``/``v5p-N``/``v4-N`` by
+``scripts/tpu_prices.py``), and ``scripts/catalog_inputs/bundled_2025_prices.csv``, the project's own earlier snapshot:
 its on-demand list prices are kept (with their 2025 source and date, so they show as stale)
 only where the public tables have no price for that region and type -- AWS eu-west-1,
 SageMaker ``ml.*`` types, GCP per-GPU accelerator prices. Its spot and commitment rows were
@@ -75,11 +78,15 @@ import botocore
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script: the catalog defaults hold the regional ratios
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tpu_prices import TpuFactsError, tpu_rows  # noqa: E402
+
 from costopt.catalog.defaults import AWS_BASE_REGION, aws_region_ratio  # noqa: E402
 
 DEFAULT_PRICES = REPO.parent / "shared" / "data" / "prices"
 DEFAULT_OUT = REPO / "costopt" / "catalog" / "data"
 LEGACY = REPO / "scripts" / "catalog_inputs" / "bundled_2025_prices.csv"
+TPU_FACTS = REPO / "scripts" / "catalog_inputs" / "gcp_tpu_prices.csv"
 HEADER = ("region", "type", "os", "model", "amount", "unit", "currency", "source", "as_of")
 PROVIDERS = ("aws", "gcp", "azure")
 MODELS = ("on_demand", "spot", "commit_1y", "commit_3y")
@@ -156,9 +163,11 @@ def merge(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
     return sorted(seen.values(), key=lambda r: (r[0], r[1].lower(), r[2], MODELS.index(r[3])))
 
 
-def build(prices_dir: Path, out_dir: Path, legacy: Path = LEGACY) -> dict[str, object]:
-    """Write the bundled price files into ``out_dir``; returns the manifest."""
+def build(prices_dir: Path, out_dir: Path, legacy: Path = LEGACY, tpu: Path | None = None) -> dict[str, object]:
+    """Write the bundled price files into ``out_dir``; returns the manifest. ``tpu``: the TPU facts file."""
     old = read_legacy(legacy) if legacy.is_file() else {p: [] for p in PROVIDERS}
+    if tpu is not None:
+        old["gcp"] = tpu_rows(tpu) + old["gcp"]
     manifest: dict[str, object] = {"columns": list(HEADER), "providers": {}}
     out_dir.mkdir(parents=True, exist_ok=True)
     for provider in PROVIDERS:
@@ -356,13 +365,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prices", type=Path, default=DEFAULT_PRICES, help="folder of the shared price tables")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="catalog data folder to write")
     parser.add_argument("--legacy", type=Path, default=LEGACY, help="the project's earlier snapshot (on-demand rows kept)")
+    parser.add_argument("--tpu", type=Path, default=TPU_FACTS, help="Cloud TPU price facts (catalog_inputs/README.md)")
     args = parser.parse_args(argv)
     try:
-        manifest = build(args.prices, args.out, args.legacy)
+        manifest = build(args.prices, args.out, args.legacy, args.tpu)
         tiers, egress = build_gcp_storage(args.prices, args.out)
         regional = build_regional(args.prices, args.out)
         interruptions = build_interruption_estimates(args.out)
-    except (BuildError, OSError) as exc:
+    except (BuildError, TpuFactsError, OSError) as exc:
         print(f"build_catalog: {exc}", file=sys.stderr)
         return 2
     for provider, info in manifest["providers"].items():  # type: ignore[union-attr]

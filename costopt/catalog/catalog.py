@@ -14,7 +14,10 @@ derived (``Price.estimate`` is True; see :mod:`costopt.catalog.estimates`). The 
 of a provider are read on first use of that provider (``add_lazy_prices``), so a run that only
 asks about AWS never reads the Azure table; entries added before that (the refresh cache) win.
 OS: bundled prices are Linux; ``price(..., os="windows")`` finds a price added for that OS, else
-a labelled licence-fee estimate where one is published (:mod:`costopt.catalog.licence`).
+a labelled licence-fee estimate where the fees are published (Windows, SQL Server, RHEL), else a
+labelled lower bound for an OS whose fee is unknown (SUSE, ...) (:mod:`costopt.catalog.licence`).
+Derived answers (composites, estimates, licence fees, misses) are memoised per key and forgotten
+whenever a spec or price is added or a provider's table is read.
 """
 
 from __future__ import annotations
@@ -67,6 +70,8 @@ class Catalog:
         self._storage: dict[tuple[str, str], dict[str, StorageTier]] = {}
         self._egress: dict[tuple[str, str, str], Price] = {}
         self._offers: dict[tuple[str, str, str], pd.DataFrame] = {}
+        # Derived answers (composites, estimates, licence fees, misses) by price key: recomputed after any add.
+        self._derived: dict[tuple[str, str, str, str], Price | None] = {}
         self._pending: dict[str, tuple[Callable[[], PriceRows], tuple[PriceSource, ...]]] = {}
         self._rates_by_type: dict[tuple[str, str], float] = {}
         self._names: dict[tuple[str, str], str] = {}  # (provider, type key) -> type as the price table spells it
@@ -78,12 +83,14 @@ class Catalog:
     def add_instance(self, spec: InstanceSpec) -> None:
         self._specs[(_key(spec.provider), _key(spec.type))] = spec
         self._offers.clear()
+        self._derived.clear()
 
     def add_price(self, provider: str, region: str, type: str, model: str, price: Price, os: str = "linux") -> None:
         if model not in PRICE_MODELS:
             raise ValueError(f"price model {model!r} is not one of {', '.join(PRICE_MODELS)}")
         self._prices[(_key(provider), _key(region), _type_key(type, os), model)] = price
         self._offers.clear()
+        self._derived.clear()
 
     def add_lazy_prices(self, provider: str, rows: Callable[[], PriceRows], sources: tuple[PriceSource, ...]) -> None:
         """Prices of ``provider`` read on first use; ``sources`` describes them until then.
@@ -112,6 +119,7 @@ class Catalog:
             self._prices = {**new, **self._prices}  # entries added before (the refresh cache) win
             self._names = {**self._names, **names}
             self._offers.clear()
+            self._derived.clear()
             del self._pending[provider_k]
 
     def add_interruption_rate(self, provider: str, region: str, type: str, rate_per_hour: float,
@@ -190,6 +198,8 @@ class Catalog:
         found = self._prices.get(key)
         if found is not None:
             return self._materialise(key, found) if isinstance(found, tuple) else found
+        if key in self._derived:
+            return self._derived[key]
         if provider_k == "gcp" and "+" in type_k:
             found = self._composite_price(provider_k, region_k, type_k, model)
         if found is None and "|" not in type_k:
@@ -197,6 +207,7 @@ class Catalog:
         elif found is None:
             found = with_licence(self.price(provider_k, region_k, type, model), self.instance(provider_k, type),
                                  provider_k, _key(os))
+        self._derived[key] = found
         return found
 
     def _materialise(self, key: tuple[str, str, str, str], raw: _Raw) -> Price:

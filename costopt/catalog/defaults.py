@@ -60,8 +60,38 @@ def aws_region_ratio(region: str) -> tuple[float, str] | None:
         return AWS_M5_LARGE[AWS_NEIGHBOUR[region]] / AWS_M5_LARGE[AWS_BASE_REGION], "estimate:aws-neighbour-ratio"
     return None
 
-# Published licence fee per vCPU-hour on top of the Linux price, by (provider, OS key): AWS EC2
-# Windows Server (license included) = Linux + $0.046 per vCPU-hour on the EC2 On-Demand pricing
-# page (m5.large us-east-1: $0.096 + 2 x $0.046 = $0.188; m5.xlarge $0.192 -> $0.376). The same
-# fee is added to spot and reserved rates. RHEL/SUSE/SQL Server are not estimated here.
-LICENCE_FEE_PER_VCPU_HOUR: dict[tuple[str, str], float] = {("aws", "windows"): 0.046}
+# AWS EC2 licence-included fees on top of the Linux price of the same type, region and pricing
+# model, by component: component -> (vCPU tiers, minimum vCPUs billed, source, as_of). A tier is
+# (largest vCPU count it covers, 0 = any; USD per vCPU-hour); the first tier covering the type's
+# vCPUs applies to all of them. Fees are the same under spot and commitments (the licence is not
+# discounted). Estimates: a list price for the OS, where the Price List API answers, always wins.
+LICENCE_SOURCE_WINDOWS_SQL = ("AWS EC2 User Guide, 'Optimize CPUs for License-Included instances' (price per vCPU "
+                              "hour: Windows Server $0.046, + SQL Server Standard $0.166, Enterprise $0.421, Web "
+                              "$0.063; page mentions 2025-10-15); SQL Server is billed for at least 4 vCPUs "
+                              "(Microsoft per-core licensing minimum of four per VM, AWS 'License Mobility: SQL "
+                              "Server'; Price List: r5.large Windows+SQL Web eu-west-1 $0.301 = Windows $0.233 + "
+                              "4 x $0.017)")
+LICENCE_SOURCE_RHEL = ("Red Hat per-vCPU RHEL pricing on EC2 from 2024-07-01 (AWS EC2 pricing notice; AWS 'RHEL "
+                       "pricing' FAQ examples: c5.xlarge 4 vCPU -$0.0024/h from $0.06 = $0.0576 = 4 x $0.0144, "
+                       "c5.4xlarge 16 vCPU +$0.0428/h from $0.13 = $0.1728 = 16 x $0.0108; 12 vCPU and fewer got "
+                       "cheaper). The tier edge between 4 and 12 vCPUs is assumed at 8; a cheaper tier for very "
+                       "large instances may exist and is not modelled")
+LICENCE_COMPONENTS: dict[str, tuple[tuple[tuple[int, float], ...], int, str, str]] = {
+    "windows": (((0, 0.046),), 0, LICENCE_SOURCE_WINDOWS_SQL, "2025-10-15"),
+    "sql_std": (((0, 0.120),), 4, LICENCE_SOURCE_WINDOWS_SQL, "2025-10-15"),
+    "sql_ent": (((0, 0.375),), 4, LICENCE_SOURCE_WINDOWS_SQL, "2025-10-15"),
+    "sql_web": (((0, 0.017),), 4, LICENCE_SOURCE_WINDOWS_SQL, "2025-10-15"),
+    "rhel": (((8, 0.0144), (0, 0.0108)), 0, LICENCE_SOURCE_RHEL, "2024-07-01"),
+}
+# Catalog OS key (costopt.providers.aws.platform) -> the licence components it pays. SQL Server on
+# Linux is assumed to pay the same SQL Server fee as on Windows (AWS publishes per-vCPU rates for
+# the Windows combinations only).
+OS_LICENCES: dict[str, tuple[str, ...]] = {
+    "windows": ("windows",), "windows_sql_std": ("windows", "sql_std"), "windows_sql_ent": ("windows", "sql_ent"),
+    "windows_sql_web": ("windows", "sql_web"), "linux_sql_std": ("sql_std",), "linux_sql_ent": ("sql_ent",),
+    "linux_sql_web": ("sql_web",), "rhel": ("rhel",),
+}
+# OS keys whose licence fee costopt does not know (no trustworthy current published figure found:
+# SUSE's per-size fee, RHEL with HA, Ubuntu Pro, Windows BYOL on shared tenancy): priced as the
+# Linux price, labelled a lower bound (``estimate:licence-unknown``).
+OS_FEE_UNKNOWN = ("suse", "rhel_ha", "ubuntu_pro", "windows_byol")

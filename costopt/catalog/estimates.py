@@ -40,8 +40,12 @@ ESTIMATE_SOURCES = {
                                    "eastus, azure-karpenter-2026); not a quoted price",
     "estimate:previous-generation-band": "Estimate: a spot interruption rate from the previous generation of the "
                                          "family's band (scripts/build_catalog.py PREDECESSOR); not a published rate",
-    "estimate:licence-fee": "Estimate: the Linux price + the published per-vCPU-hour licence fee of the OS "
-                            "(costopt.catalog.defaults.LICENCE_FEE_PER_VCPU_HOUR); not a quoted price",
+    "estimate:licence-fee": "Estimate: the Linux price + the published per-vCPU-hour licence fees of the OS "
+                            "(Windows, SQL Server, RHEL; costopt.catalog.defaults.LICENCE_COMPONENTS, each with "
+                            "its source and date); not a quoted price",
+    "estimate:licence-unknown": "Lower bound: the Linux price; the licence fee of the OS (SUSE, RHEL HA, Ubuntu "
+                                "Pro, Windows BYOL) is not known to costopt, so the real price is higher; not a "
+                                "quoted price",
     "estimate:gcp-base-region": "Estimate: the project's us-central1 (Americas) or europe-west4 (elsewhere) "
                                 "inter-region egress price; not a quoted price",
 }

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from costopt.catalog.catalog import Catalog
+from costopt.catalog.licence import is_lower_bound
 from costopt.catalog.model import PRICE_MODELS, PROVIDERS, InstanceSpec
 from costopt.catalog.staleness import is_stale, price_age_days
 from costopt.errors import InputError
@@ -19,7 +20,8 @@ from costopt.errors import InputError
 
 @dataclass(frozen=True)
 class QuoteLine:
-    """One price of the type: ``kind`` is "price", "spot snapshot" or "estimate"."""
+    """One price of the type: ``kind`` is "price", "spot snapshot", "estimate" or "lower bound" (an OS
+    licence fee costopt does not know is left out)."""
 
     region: str
     model: str
@@ -102,7 +104,8 @@ def _lines(catalog: Catalog, provider: str, region: str, type_name: str, os: str
         price = catalog.price(provider, region, type_name, model, os=os)
         if price is None:
             continue
-        kind = "estimate" if price.estimate else ("spot snapshot" if model == "spot" else "price")
+        kind = ("lower bound" if is_lower_bound(price.source) else "estimate" if price.estimate
+                else "spot snapshot" if model == "spot" else "price")
         out.append(QuoteLine(region, model, price.amount, price.unit, price.currency, price.source, price.as_of,
                              price_age_days(price.as_of, today), is_stale(price, today, max_age_days), kind))
     return out

@@ -18,6 +18,7 @@ AWS EBS/snapshot/public IPv4/NAT gateway prices and NAT data processing (see
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -297,6 +298,12 @@ def refresh_gcp(regions: Iterable[str], *, client: Any = None, known: Catalog | 
     wanted = set(regions)
     _, today = _now()
     rates: dict[tuple[str, str, str, str], float] = {}
+    # google-auth logs WARNINGs when its probe of the GCE metadata server fails; the missing
+    # credentials are then said once, with the fix, by the ProviderError below.
+    adc_logs = [logging.getLogger(n) for n in ("google.auth._default", "google.auth.compute_engine._metadata")]
+    adc_levels = [log.level for log in adc_logs]
+    for log in adc_logs:
+        log.setLevel(max(log.level, logging.ERROR))
     try:
         api = client or billing_v1.CloudCatalogClient(client_options={"api_key": api_key} if api_key else None)
         for sku in api.list_skus(parent=GCP_COMPUTE_SERVICE):
@@ -313,6 +320,9 @@ def refresh_gcp(regions: Iterable[str], *, client: Any = None, known: Catalog | 
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ProviderError(f"Cloud Billing Catalog API failed ({first}); check the API key or credentials "
                             "and that the Cloud Billing API is enabled") from None
+    finally:
+        for log, level in zip(adc_logs, adc_levels, strict=True):
+            log.setLevel(level)
     doc = _doc("gcp", {"gcp-billing-catalog-api": "Cloud Billing Catalog API (list_skus), Compute Engine rates x shape"})
     for region in sorted(wanted):
         for spec in catalog.instances("gcp"):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from costopt import history, terminal
+from costopt import history, price_trust, terminal
 from costopt.collect import collect
 from costopt.commands.options import (
     config_option,
@@ -128,6 +128,9 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
     stale = view.stale_prices_text(audit)
     if stale:
         click.echo(f"warning: {stale}", err=True)
+    estimated = price_trust.estimates_text(audit.recommendations)
+    if estimated:
+        click.echo(f"note: {estimated}", err=True)
     failed = [c for c in audit.coverage if c.status == "failed" and c.provider != "costopt"]
     if failed:
         click.echo(f"coverage: {len(failed)} scope(s) could not be read; see the report's Coverage section", err=True)
@@ -159,8 +162,10 @@ def top_actions(audit: Audit, limit: int = TOP_ACTIONS) -> list[str]:
     width = max(len(view.savings_text(r)) for r in recs)
     lines = [f"top {len(recs)} actions:" if len(recs) > 1 else "top action:"]
     for n, r in enumerate(recs, 1):
+        label = price_trust.price_label(r)
         lines.append(f"  {n}. {view.savings_text(r).rjust(width)}/month  {terminal.safe(short_text(r.action, 60))}  "
-                     f"({terminal.safe(short_text(r.resource_name or r.resource_id, 40))}, {terminal.safe(r.provider)})")
+                     f"({terminal.safe(short_text(r.resource_name or r.resource_id, 40))}, {terminal.safe(r.provider)})"
+                     + (f" [{label}]" if label else ""))
     return lines
 
 

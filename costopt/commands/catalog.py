@@ -41,8 +41,10 @@ def command() -> None:
 def show(type_name: str, provider: str | None, region: str | None, os_name: str, fmt: str) -> None:
     """Hardware and every price (on-demand, spot, 1y/3y commitment) of TYPE, with source and date.
 
-    Prices are labelled: "price" (a list price), "spot snapshot" (a dated recent spot price) or
-    "estimate" (a typical ratio applied to a real price); "stale" when older than the limit.
+    Prices are labelled: "price" (a list price), "spot snapshot" (a dated recent spot price),
+    "estimate" (a typical ratio or a published licence fee applied to a real price) or "lower
+    bound" (an OS whose licence fee costopt does not know, e.g. --os suse); "stale" when older
+    than the limit. --os: linux, windows, rhel, suse, windows_sql_std|ent|web, linux_sql_std|ent|web.
     A type or region with no price exits 2 naming the nearest matches.
     """
     today = datetime.now(UTC).date()

@@ -129,3 +129,20 @@ def test_gcp_without_credentials_is_one_line(tmp_path):
     assert result.returncode == 2, result.stderr
     assert "no Google credentials for the Cloud Billing Catalog API; pass --api-key KEY" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_gcp_without_credentials_is_one_line_even_when_the_metadata_server_is_probed(tmp_path):
+    """google-auth probes the GCE metadata server (here a closed local port) and logs a WARNING when it
+    does not answer: the terminal still gets one line, the fix."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("GOOGLE_APPLICATION_CREDENTIALS", "COSTOPT_GCP_API_KEY", "NO_GCE_CHECK")}
+    env.update(GCE_METADATA_IP="127.0.0.1:9", GCE_METADATA_HOST="127.0.0.1:9", CLOUDSDK_CONFIG=str(tmp_path / "gcloud"),
+               HOME=str(tmp_path), COSTOPT_CACHE_DIR=str(tmp_path / "cache"),
+               PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    result = subprocess.run([sys.executable, "-m", "costopt", "catalog", "refresh", "--provider", "gcp",
+                             "--regions", "us-central1"], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == ["refreshing gcp prices for us-central1 ...",
+                                          "costopt: error: no Google credentials for the Cloud Billing Catalog API; "
+                                          "pass --api-key KEY (or set COSTOPT_GCP_API_KEY) or run "
+                                          "`gcloud auth application-default login`"]

@@ -52,6 +52,14 @@ def test_table_labels_estimates_and_real_prices():
     assert "[price" in out and "estimate" not in out
 
 
+def test_os_prices_are_labelled_estimate_or_lower_bound():
+    out = show("m5.xlarge", "--region", "us-east-1", "--os", "windows_sql_std").output
+    assert "on_demand      0.8560 USD/hour  estimate:licence-fee:windows_sql_std x aws-karpenter-2026 (2025-10-15) [estimate" in out
+    doc = json.loads(show("m5.xlarge", "--region", "us-east-1", "--os", "suse", "--format", "json").output)[0]
+    assert {line["kind"] for line in doc["prices"]} == {"lower bound"}
+    assert doc["prices"][0]["amount"] == 0.192 and doc["prices"][0]["source"].startswith("estimate:licence-unknown")
+
+
 def test_every_region_without_region_option():
     doc = json.loads(show("Standard_D2s_v5", "--format", "json").output)[0]
     regions = {line["region"] for line in doc["prices"] if line["model"] == "on_demand"}
@@ -69,7 +77,7 @@ def test_type_without_spec_still_quotes():
     (("m5.2xlarge", "--region", "ap-southeast-9"), "aws has no prices in region 'ap-southeast-9'; nearest: ap-southeast-7"),
     (("a3-highgpu-8g", "--region", "us-centrall1"), "gcp has no prices in region 'us-centrall1'; nearest: us-central1"),
     (("Standard_ND96isr_H100_v5", "--region", "brazilsouth"), "no linux price for Standard_ND96isr_H100_v5 in brazilsouth; nearest: "),
-    (("m5.large", "--os", "rhel", "--region", "us-east-1"), "no rhel price for m5.large in us-east-1"),  # windows: estimated
+    (("m5.large", "--os", "plan9", "--region", "us-east-1"), "no plan9 price for m5.large in us-east-1"),  # rhel: estimated
     (("p5e.48xlarge",), "no linux price for p5e.48xlarge in any region; nearest: p5en.48xlarge"),
 ])
 def test_no_price_exits_2_with_one_line_and_nearest(args, message):

@@ -22,6 +22,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from costopt.catalog.licence import fee_known
 from costopt.config import Settings
 from costopt.errors import ProviderError
 from costopt.model import HOURS_PER_MONTH, CoverageEntry, Resource, Snapshot, Window
@@ -144,6 +145,10 @@ def _hourly(r: Resource, book: PriceBook) -> tuple[float | None, dict[str, Any]]
         model, platform = "spot" if r.pricing_model == "spot" else "on_demand", from_attributes(a)
         price = book.instance_hour(r.region, r.type, model, platform)
         extra: dict[str, Any] = {"unit_price_hour": price}
+        api = book.source_of(f"ec2|{r.region}|{r.type}|{platform.os}", r.region, r.type) == "AWS Price List API"
+        if price is not None and platform.os != "linux" and not fee_known("aws", platform.os) and not api:
+            extra["price_is_lower_bound"] = (f"no {platform.os} licence fee known (Price List API not answering): "
+                                             "priced as Linux, without the licence")
         if price is None and platform.os != "linux":
             price = book.instance_hour(r.region, r.type, model)  # no source prices this OS: a lower bound
             extra = {"unit_price_hour": price, "price_is_lower_bound": f"no {platform.os} price known: "

@@ -95,11 +95,10 @@ def test_catalog_fallback_prices_windows_with_its_licence(instances):
     out = {r.id: r for r in priced(list(instances.values()), book, workers=1)}
     assert out["i-linux"].hourly_cost == pytest.approx(LINUX)
     assert out["i-win"].hourly_cost == pytest.approx(WINDOWS)  # not the Linux 0.096 of before
-    # No catalog price exists for RHEL or SQL Server: the Linux price, said to be a lower bound.
-    for rid in ("i-rhel", "i-sql"):
-        assert out[rid].hourly_cost == pytest.approx(LINUX)
-        assert "without the licence" in out[rid].attributes["price_is_lower_bound"]
-    assert "price_is_lower_bound" not in out["i-win"].attributes
+    # RHEL and SQL Server: the Linux price + their per-vCPU licence fees (tests/catalog/test_licence_fees.py).
+    assert out["i-rhel"].hourly_cost == pytest.approx(0.1248)
+    assert out["i-sql"].hourly_cost == pytest.approx(0.668)
+    assert not any("price_is_lower_bound" in r.attributes for r in out.values())
 
 
 def _cpu(rid, level):
