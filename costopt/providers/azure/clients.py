@@ -130,6 +130,11 @@ class AzureClients:
         return self._get("monitor", subscription,
                          lambda: MonitorManagementClient(self.credential, subscription, **self._kwargs()))
 
+    def rest(self, subscription: str):
+        """An ARM client for plain REST reads that have no SDK here (Machine Learning): the compute
+        client's pipeline, with its bearer token, retry policy and base URL."""
+        return self.compute(subscription)
+
     def cost(self):
         from azure.mgmt.costmanagement import CostManagementClient
 
