@@ -25,7 +25,11 @@ documented in "Supported metrics": all PT1M, aggregation Average): ``RequestsPer
 ``requests`` (the mean per-minute count of each 5-minute period x 5 = requests in the period,
 stat "Sum"); ``RequestLatency_P50/_P90/_P95/_P99`` -> ``latency_ms`` with stat "p50".."p99"
 (request percentiles, read by the trade-off like CloudWatch's extended statistics);
-``RequestLatency`` -> ``latency_ms`` stat "Average".
+``RequestLatency`` -> ``latency_ms`` stat "Average". Per serving deployment
+(``.../onlineEndpoints/deployments``, per instance, PT1M, Minimum/Maximum/Average):
+``CpuUtilizationPercentage`` -> ``cpu``, ``GpuUtilizationPercentage`` -> ``gpu`` (GPU sizes),
+``CpuMemoryUtilizationPercentage`` -> ``memory``, Maximum and Average over the deployment's
+instances per 5 minutes, with the dimension ``variant`` = the deployment's name.
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ PERIOD_S = 300
 LATENCY = {"RequestLatency": "Average", "RequestLatency_P50": "p50", "RequestLatency_P90": "p90",
            "RequestLatency_P95": "p95", "RequestLatency_P99": "p99"}
 REQUESTS = "RequestsPerMinute"
+UTILISATION = {"CpuUtilizationPercentage": "cpu", "CpuMemoryUtilizationPercentage": "memory",
+               "GpuUtilizationPercentage": "gpu"}
 NOT_REGISTERED = ("MissingSubscriptionRegistration", "SubscriptionNotRegistered")
 
 Failed = Callable[[str, BaseException, str], CoverageEntry]
@@ -245,4 +251,23 @@ def read_endpoint_metrics(client, endpoint: Resource, window: Window) -> list[Me
             out.append(MetricSeries(endpoint.id, "requests", "Count", PERIOD_S, ts, values * (PERIOD_S / 60.0), "Sum"))
         elif name in LATENCY:
             out.append(MetricSeries(endpoint.id, "latency_ms", "Milliseconds", PERIOD_S, ts, values, LATENCY[name]))
+    for variant in endpoint.attributes.get("variants") or ():
+        if variant.get("billed") and variant.get("instance_count"):
+            out.extend(_deployment_utilisation(client, endpoint, variant, timespan))
+    return out
+
+
+def _deployment_utilisation(client, endpoint: Resource, variant: dict[str, Any], timespan: str) -> list[MetricSeries]:
+    names = [n for n, m in UTILISATION.items() if m != "gpu" or endpoint.specs.get("gpu_count")]
+    uri = f"{endpoint.id}/deployments/{variant['name']}"
+    out: list[MetricSeries] = []
+    for name, rows in _raw_metrics(client, uri, timespan, metricnames=",".join(names), interval=INTERVAL,
+                                   aggregation="Maximum,Average"):
+        for stat, pick in (("Maximum", 1), ("Average", 4)):
+            points = sorted((_epoch(r[0]), float(r[pick])) for r in rows if r[0] is not None and r[pick] is not None)
+            if points and name in UTILISATION:
+                ts = np.fromiter((p[0] for p in points), dtype=np.int64, count=len(points))
+                values = np.fromiter((p[1] for p in points), dtype=np.float64, count=len(points))
+                out.append(MetricSeries(endpoint.id, UTILISATION[name], "Percent", PERIOD_S, ts, values, stat,
+                                        {"variant": str(variant["name"])}))
     return out

@@ -99,13 +99,18 @@ STEPS = np.arange(0, 3 * 24 * 12)  # 3 days of 5-minute periods before NOW
 STARTS = [int((NOW - timedelta(minutes=5 * (len(STEPS) - int(k)))).timestamp()) for k in STEPS]
 RATE = 30.0 + 20.0 * np.sin(2 * np.pi * STEPS / 288.0)  # requests per minute, diurnal
 P95 = 40.0 + 0.8 * RATE  # ms
+CPU = 10.0 + 1.2 * RATE  # percent, the blue deployment's instances
 
 
 def metric_points() -> dict[tuple[str, str], list]:
     ep = FRAUD["id"].lower()
     series = {"RequestsPerMinute": RATE, "RequestLatency": 20.0 + 0.3 * RATE, "RequestLatency_P50": 18.0 + 0.3 * RATE,
               "RequestLatency_P90": 30.0 + 0.6 * RATE, "RequestLatency_P95": P95, "RequestLatency_P99": 60.0 + RATE}
-    return {(ep, name): list(zip(STARTS, map(float, values), strict=True)) for name, values in series.items()}
+    out = {(ep, name): list(zip(STARTS, map(float, values), strict=True)) for name, values in series.items()}
+    blue = f"{ep}/deployments/blue"
+    out[(blue, "CpuUtilizationPercentage")] = list(zip(STARTS, map(float, CPU), strict=True))
+    out[(blue, "CpuMemoryUtilizationPercentage")] = [(t, 41.0) for t in STARTS]
+    return out
 
 
 @contextmanager
@@ -181,13 +186,25 @@ def test_one_unreadable_deployment_is_coverage_and_its_endpoint_is_kept(collecte
 
 def test_request_counts_and_latency_percentiles_from_azure_monitor(collected):
     ep = FRAUD["id"].lower()
-    series = {(s.metric, s.stat): s for s in collected.metrics if s.resource_id == ep}
+    series = {(s.metric, s.stat): s for s in collected.metrics
+              if s.resource_id == ep and s.metric in ("requests", "latency_ms")}
     assert set(series) == {("requests", "Sum"), ("latency_ms", "Average"), ("latency_ms", "p50"),
                            ("latency_ms", "p90"), ("latency_ms", "p95"), ("latency_ms", "p99")}
     requests = series[("requests", "Sum")]
     assert requests.period_s == 300 and requests.values.sum() == pytest.approx(5 * RATE.sum())  # per minute x 5
     p95 = series[("latency_ms", "p95")]
     assert p95.unit == "Milliseconds" and np.allclose(p95.values, P95)
+
+
+def test_deployment_utilisation_per_variant(collected):
+    ep = FRAUD["id"].lower()
+    cpu = {(s.stat, s.dimensions.get("variant")): s for s in collected.metrics
+           if s.resource_id == ep and s.metric == "cpu"}
+    assert set(cpu) == {("Maximum", "blue"), ("Average", "blue")}  # green serves but published nothing
+    assert np.allclose(cpu[("Maximum", "blue")].values, CPU) and cpu[("Maximum", "blue")].unit == "Percent"
+    assert not any(s.metric == "gpu" for s in collected.metrics if s.resource_id == ep)  # a CPU size: not asked
+    memory = [s for s in collected.metrics if s.resource_id == ep and s.metric == "memory"]
+    assert memory and all(np.allclose(s.values, 41.0) for s in memory)
 
 
 def test_the_trade_off_reads_the_endpoint_percentiles_as_azure_monitor_ones(collected):
@@ -199,6 +216,8 @@ def test_the_trade_off_reads_the_endpoint_percentiles_as_azure_monitor_ones(coll
     busy = obs.busy_latency_ms["p95"]  # the busy hours are the high-rate ones: p95 near its top
     assert float(np.quantile(P95, 0.5)) < busy <= float(P95.max())
     assert obs.service_ms is not None and obs.service_ms < busy
+    # utilisation-based load: the points of both CPU statistics (the fake answers one value per period)
+    assert obs.peak_cpu == pytest.approx(float(np.quantile(np.concatenate([CPU, CPU]), 0.99)) / 100.0)
 
 
 def test_a_workspace_whose_endpoints_cannot_be_listed_costs_only_itself(_seed):
