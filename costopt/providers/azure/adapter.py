@@ -172,8 +172,12 @@ class AzureProvider:
                     lambda ip: inventory.public_ip_resource(ip, sub, prices, currency))
         self._storage(sub, currency, out)
         progress(f"azure {sub}: Machine Learning online endpoints")
-        endpoints = ml_endpoints.read_endpoints(self.clients.rest(sub), sub, specs_of, prices, currency,
-                                                lambda s, exc, w: _failed(s, exc, "ml", sub, w), out.coverage)
+        try:
+            endpoints = ml_endpoints.read_endpoints(self.clients.rest(sub), sub, specs_of, prices, currency,
+                                                    lambda s, exc, w: _failed(s, exc, "ml", sub, w), out.coverage)
+        except Exception as exc:  # an answer costopt cannot read costs only the ML list, never the subscription
+            out.coverage.append(_failed(f"{sub}/ml", exc, "ml", sub, "Machine Learning online endpoints"))
+            endpoints = []
         out.resources.extend(endpoints)
         running = [v for v in vms if v.attributes.get("state") in ("running", "unknown")]
         accounts = [r for r in out.resources if r.kind == "storage_account"]

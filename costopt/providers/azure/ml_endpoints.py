@@ -182,9 +182,16 @@ def read_endpoints(client, subscription: str, specs_of: SpecsOf, prices, currenc
         return []
     out: list[Resource] = []
     broken = 0
-    for ws in workspaces.items:
-        ws_name = str(ws.get("name") or ws.get("id"))
-        endpoints = read_list(client, f"{ws['id']}/onlineEndpoints")
+    for position, ws in enumerate(workspaces.items):
+        ws_id = ws.get("id") if isinstance(ws, dict) else None
+        ws_name = str((ws.get("name") if isinstance(ws, dict) else None) or ws_id or f"item {position}")
+        if not isinstance(ws_id, str) or "/workspaces/" not in ws_id.lower():
+            broken += 1
+            coverage.append(CoverageEntry(PROVIDER, f"{scope}/{ws_name}", "failed",
+                                          f"workspace skipped: no ARM id (got {ws_id!r})", "UnreadableItem",
+                                          "the workspace was left out; rerun with --debug"))
+            continue
+        endpoints = read_list(client, f"{ws_id}/onlineEndpoints")
         if endpoints.error is not None:
             broken += 1
             coverage.append(failed(f"{scope}/{ws_name}", endpoints.error, f"online endpoints of workspace {ws_name}"))

@@ -260,6 +260,15 @@ def test_workspace_list_denied_is_one_failed_entry(_seed):
     assert any(r.name == "api-d16" for r in snap.resources) and snap.billing is not None
 
 
+def test_a_workspace_item_without_an_id_costs_only_itself(_seed):
+    lists = {**LISTS, WS_LIST: [{"name": "half-created", "properties": {}}, *LISTS[WS_LIST]]}
+    with estate(_seed, lists=lists) as env:
+        snap = env.collect()
+    entry = {c.scope: c for c in snap.coverage}[f"{S}/ml/half-created"]
+    assert entry.status == "failed" and entry.error_code == "UnreadableItem"
+    assert {"fraud-scorer", "dev-ep"} <= set(endpoints(snap))
+
+
 def test_window_is_the_audit_window(collected):
     ep = FRAUD["id"].lower()
     stamps = np.concatenate([s.timestamps for s in collected.metrics if s.resource_id == ep])
