@@ -2,7 +2,8 @@
 
 One handler answers the real azure-mgmt clients (through the ``responses`` library in tests,
 or a :class:`FakeHttpServer` on 127.0.0.1 in the demo): Compute VMs / disks / resource SKUs,
-Network public IPs, Storage accounts and management policies, Monitor metrics, Cost
+Network public IPs, Storage accounts and management policies, Machine Learning workspaces /
+online endpoints / deployments (lists seeded per path), Monitor metrics, Cost
 Management ``query`` (really grouped and summed, paged through ``nextLink``) and the public
 Retail Prices API (``$filter`` evaluated, paged through ``NextPageLink``). Faults per
 subscription and area: ``denied`` (403 AuthorizationFailed), ``throttle`` (429 with the
@@ -40,6 +41,9 @@ class FakeSubscription:
     cost_rows: list[dict] = field(default_factory=list)  # UsageDate, ResourceId, ..., actual, amortized, Currency
     # (id lower, metric name) -> points, or {dimension value: points} for split metrics (Tier, ApiName)
     metrics: dict[tuple[str, str], Any] = field(default_factory=dict)
+    # Machine Learning lists: the list's path (lower case, no query) -> items (workspaces,
+    # {workspace}/onlineEndpoints, {endpoint}/deployments); a list not here is empty
+    ml: dict[str, list[dict]] = field(default_factory=dict)
 
 
 @dataclass
@@ -116,6 +120,8 @@ class FakeAzure:
             return self._cost(path, sub, json.loads(body or b"{}"), query)
         if rest.endswith("/providers/Microsoft.Insights/metrics"):
             return self._metrics(route, sub, query)
+        if area == "ml" and method == "GET":
+            return self._paged(path, sub.ml.get(route.lower(), []), query)
         return arm_error(404, "NotFound", f"fake azure: no route for {method} {route}")
 
     # -- helpers ---------------------------------------------------------------------------
@@ -214,6 +220,8 @@ def _area(rest: str) -> str:
         return "cost"
     if "microsoft.insights" in low:
         return "monitor"
+    if "microsoft.machinelearningservices" in low:
+        return "ml"
     if "microsoft.network" in low:
         return "network"
     if "microsoft.storage" in low:

@@ -1,13 +1,20 @@
 """AzureProvider: read one or more Azure subscriptions into a Snapshot (read-only).
 
 Per subscription, concurrently (bounded thread pool): VMs, managed disks, public IPs,
-storage accounts (+ lifecycle policies), Monitor metrics for running VMs, and Cost Management
-ActualCost + AmortizedCost. Prices come from the public Retail Prices API (cached). Each list
-is read and recorded in coverage on its own (``SUB/compute/vms``, ``SUB/compute/disks``,
-``SUB/network``, ``SUB/storage``, ``SUB/monitor``, ``SUB/cost``) with an error code and a
-one-line fix when it fails; an item costopt cannot map, a lifecycle policy or one resource's
-metrics that cannot be read cost only themselves. :class:`ProviderError` only when nothing at
-all could be read.
+storage accounts (+ lifecycle policies), Machine Learning online endpoints and their
+deployments (:mod:`ml_endpoints`), Monitor metrics for running VMs, storage accounts and online
+endpoints (request counts and latency percentiles), and Cost Management ActualCost +
+AmortizedCost. Prices come from the public Retail Prices API (cached). Each list is read and
+recorded in coverage on its own (``SUB/compute/vms``, ``SUB/compute/disks``, ``SUB/network``,
+``SUB/storage``, ``SUB/ml``, ``SUB/monitor``, ``SUB/cost``) with an error code and a one-line fix
+when it fails; an item costopt cannot map, a lifecycle policy, one ML workspace or deployment,
+or one resource's metrics that cannot be read cost only themselves. :class:`ProviderError`
+only when nothing at all could be read.
+
+Roles (see :mod:`errors`): Reader (Compute, Network, Storage, and Machine Learning
+``workspaces/read``, ``workspaces/onlineEndpoints/read``,
+``workspaces/onlineEndpoints/deployments/read``), Monitoring Reader (``Microsoft.Insights/
+metrics/read`` for VMs, storage accounts and online endpoints), Cost Management Reader.
 
 Options may also come from config: ``[providers.azure] subscriptions = [...]`` and
 ``management_groups = [...]`` (cost is then read per management group, not per subscription).
@@ -29,7 +36,7 @@ from costopt.config import Settings
 from costopt.errors import ProviderError
 from costopt.model import CoverageEntry, PriceSource, Resource, Snapshot, Window
 from costopt.progress import Progress
-from costopt.providers.azure import cost, inventory, lists, monitor
+from costopt.providers.azure import cost, inventory, lists, ml_endpoints, monitor
 from costopt.providers.azure.clients import AzureClients
 from costopt.providers.azure.errors import classify
 from costopt.providers.azure.prices import RetailPrices
@@ -120,16 +127,26 @@ class AzureProvider:
                       progress: Progress) -> _SubResult:
         out = _SubResult()
         progress(f"azure {sub}: compute, network, storage")
-        vms = self._compute(sub, catalog, prices, currency, out)
+        specs_of = self._specs_of(sub, catalog)
+        vms = self._compute(sub, specs_of, catalog, prices, currency, out)
         ips = lists.read_paged(self.clients.network(sub).public_ip_addresses.list_all())
         self._built(out, f"{sub}/network", "public IPs", "network", sub, ips,
                     lambda ip: inventory.public_ip_resource(ip, sub, prices, currency))
         self._storage(sub, currency, out)
+        progress(f"azure {sub}: Machine Learning online endpoints")
+        try:
+            endpoints = ml_endpoints.read_endpoints(self.clients.rest(sub), sub, specs_of, prices, currency,
+                                                    lambda s, exc, w: _failed(s, exc, "ml", sub, w), out.coverage)
+        except Exception as exc:  # an answer costopt cannot read costs only the ML list, never the subscription
+            out.coverage.append(_failed(f"{sub}/ml", exc, "ml", sub, "Machine Learning online endpoints"))
+            endpoints = []
+        out.resources.extend(endpoints)
         running = [v for v in vms if v.attributes.get("state") in ("running", "unknown")]
         accounts = [r for r in out.resources if r.kind == "storage_account"]
-        if running or accounts:
-            progress(f"azure {sub}: Monitor metrics for {len(running)} VMs, {len(accounts)} storage accounts")
-            self._monitor(sub, window, running, accounts, out)
+        if running or accounts or endpoints:
+            progress(f"azure {sub}: Monitor metrics for {len(running)} VMs, {len(accounts)} storage accounts, "
+                     f"{len(endpoints)} online endpoints")
+            self._monitor(sub, window, running, accounts, out, endpoints)
         if self._management_groups:
             return out  # cost is read once per management group instead
         progress(f"azure {sub}: Cost Management query (actual + amortized)")
@@ -150,7 +167,8 @@ class AzureProvider:
                                      len(built), lambda s, exc, w: _failed(s, exc, area, sub, w)))
         return built
 
-    def _compute(self, sub: str, catalog, prices: RetailPrices, currency: str, out: _SubResult) -> list[Resource]:
+    def _specs_of(self, sub: str, catalog):
+        """(VM size, location) -> specs: the catalog's, else the location's resource SKUs (read once)."""
         compute = self.clients.compute(sub)
         cache: dict[str, dict[str, dict]] = {}
 
@@ -161,10 +179,18 @@ class AzureProvider:
                 cache[location] = {}
                 return {}
 
+        def specs_of(size: str, location: str) -> dict:
+            known = catalog is not None and catalog.instance(NAME, size) is not None
+            return inventory.vm_specs(size, catalog, {} if known else location_specs(location))
+        return specs_of
+
+    def _compute(self, sub: str, specs_of, catalog, prices: RetailPrices, currency: str,
+                 out: _SubResult) -> list[Resource]:
+        compute = self.clients.compute(sub)
+
         def vm(item) -> Resource:
             size = inventory.text(item.hardware_profile.vm_size) if item.hardware_profile else ""
-            known = catalog is not None and catalog.instance(NAME, size) is not None
-            specs = inventory.vm_specs(size, catalog, {} if known else location_specs(item.location))
+            specs = specs_of(size, item.location)
             return _with_catalog_price(inventory.vm_resource(item, sub, specs, prices, currency), catalog)
 
         vms = self._built(out, f"{sub}/compute/vms", "VMs", "compute", sub,
@@ -190,14 +216,15 @@ class AzureProvider:
                     lists.read_paged(storage.storage_accounts.list()), account)
 
     def _monitor(self, sub: str, window: Window, vms: list[Resource], accounts: list[Resource],
-                 out: _SubResult) -> None:
+                 out: _SubResult, endpoints: list[Resource] | None = None) -> None:
         """Metrics per resource: one resource whose metrics fail is a coverage entry, the others are kept."""
         try:
             client = self.clients.monitor(sub)
         except Exception as exc:
             out.coverage.append(_failed(f"{sub}/monitor", exc, "monitor", sub, "Monitor metrics"))
             return
-        jobs = [(vm, monitor.read_vm_metrics) for vm in vms] + [(a, monitor.read_storage_metrics) for a in accounts]
+        jobs = ([(vm, monitor.read_vm_metrics) for vm in vms] + [(a, monitor.read_storage_metrics) for a in accounts]
+                + [(e, ml_endpoints.read_endpoint_metrics) for e in endpoints or []])
         failures: list[tuple[Resource, BaseException]] = []
         for resource, read in jobs:
             try:

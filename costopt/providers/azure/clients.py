@@ -135,6 +135,11 @@ class AzureClients:
     def monitor(self, subscription: str):
         return self._subscription_client("monitor", subscription)
 
+    def rest(self, subscription: str):
+        """An ARM client for plain REST reads that have no SDK here (Machine Learning): the compute
+        client's pipeline, with its bearer token, retry policy and base URL."""
+        return self.compute(subscription)
+
     def cost(self):
         from azure.mgmt.costmanagement import CostManagementClient  # heavy SDK module, imported on first use
 

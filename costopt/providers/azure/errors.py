@@ -13,9 +13,12 @@ ROLES = {
     "network": "Reader",
     "storage": "Reader",
     "monitor": "Monitoring Reader",
+    # workspaces/read, onlineEndpoints/read, onlineEndpoints/deployments/read (Reader has all three)
+    "ml": "Reader",
 }
 NAMESPACES = {"cost": "Microsoft.CostManagement", "compute": "Microsoft.Compute", "network": "Microsoft.Network",
-              "storage": "Microsoft.Storage", "monitor": "Microsoft.Insights"}
+              "storage": "Microsoft.Storage", "monitor": "Microsoft.Insights",
+              "ml": "Microsoft.MachineLearningServices"}
 
 
 def classify(exc: BaseException, area: str, subscription: str) -> tuple[str, str]:

@@ -2,7 +2,8 @@
 
 Compute Engine prices are per resource, not per machine type: an instance costs
 vCPUs x "<FAMILY> Instance Core" + GiB x "<FAMILY> Instance Ram" + GPUs x "<GPU> GPU running
-in ..." (Spot: the "Spot Preemptible ..." SKUs). Persistent disks are priced per GiB, Hyperdisk
+in ..." (Spot: the "Spot Preemptible ..." core and RAM SKUs and "<GPU> GPU attached to Spot
+Preemptible VMs running in ..."). Persistent disks are priced per GiB, Hyperdisk
 per GiB plus provisioned IOPS and throughput (Hyperdisk Balanced includes 3,000 IOPS and
 140 MiB/s per volume at no charge), static IPs per hour.
 
@@ -138,7 +139,11 @@ class GcpPriceBook:
             name = GPU_SKUS.get(accel)
             if name is None:
                 return None
-            gpu = self._find(rf"{prefix}{re.escape(name)} running in", region, usage)
+            # On demand "Nvidia Tesla T4 GPU running in Americas"; Spot / preemptible GPUs are
+            # "Nvidia Tesla T4 GPU attached to Spot Preemptible VMs running in Americas".
+            pattern = (rf"^{re.escape(name)} attached to (Spot )?Preemptible VMs? running in" if spot
+                       else rf"^{re.escape(name)} running in")
+            gpu = self._find(pattern, region, usage)
             rate = gpu.per_hour() if gpu else None
             if rate is None:
                 return None

@@ -122,7 +122,7 @@ def test_compute_throttling_is_retried(azure):
 
 def test_forbidden_subscription_is_recorded_and_the_other_read(azure):
     azure.fake.subscriptions[OTHER] = FakeSubscription()
-    azure.fake.denied.update({(OTHER, a) for a in ("compute", "network", "storage", "cost", "monitor")})
+    azure.fake.denied.update({(OTHER, a) for a in ("compute", "network", "storage", "cost", "monitor", "ml")})
     try:
         snap = azure.collect(subscriptions=(SUBSCRIPTION, OTHER))
     finally:
@@ -143,7 +143,7 @@ def test_storage_denied_only(azure):
 
 
 def test_nothing_readable_raises(azure):
-    azure.fake.denied.update({(SUBSCRIPTION, a) for a in ("compute", "network", "storage", "cost", "monitor")})
+    azure.fake.denied.update({(SUBSCRIPTION, a) for a in ("compute", "network", "storage", "cost", "monitor", "ml")})
     with pytest.raises(ProviderError, match="nothing could be read"):
         azure.collect()
 

