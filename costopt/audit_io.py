@@ -114,26 +114,81 @@ def _fast_check():
     return fastjsonschema.compile(audit_schema())
 
 
+MAX_DEPTH = 32  # an audit nests ~6 deep; anything far deeper is not one (and would exhaust recursion)
+# Dates the readers parse, by JSON path ("*" = every item of a list): checked after the schema so a
+# bad one is a one-line error naming the path, not a ValueError in `report`, `gate` or `history`.
+DATE_PATHS = (("run_at",), ("window", "start"), ("window", "end"), ("spend", "first_day"), ("spend", "last_day"),
+              ("spend", "daily", "*", "day"))
+
+
+def _too_deep(data: Any) -> str | None:
+    """The JSON path of the first value nested deeper than MAX_DEPTH (iterative: no recursion)."""
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return where or "(root)"
+        if isinstance(value, dict):
+            stack.extend((v, f"{where}/{k}" if where else str(k), depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}/{i}", depth + 1) for i, v in enumerate(value))
+    return None
+
+
+def _dates(data: Any, steps: tuple[str, ...], where: str = "") -> list[tuple[str, Any]]:
+    if not steps:
+        return [(where, data)]
+    head, rest = steps[0], steps[1:]
+    if head == "*":
+        items = data if isinstance(data, list) else []
+        return [hit for i, v in enumerate(items) for hit in _dates(v, rest, f"{where}/{i}")]
+    if not isinstance(data, dict) or head not in data or data[head] is None:
+        return []
+    return _dates(data[head], rest, f"{where}/{head}" if where else head)
+
+
+def _check_dates(data: dict[str, Any], path: str) -> None:
+    for steps in DATE_PATHS:
+        for where, value in _dates(data, steps):
+            if isinstance(value, str):
+                try:
+                    datetime.fromisoformat(value)
+                    continue
+                except ValueError:
+                    pass
+            raise InputError(f"not a valid costopt audit: expected an ISO 8601 date-time string, got {value!r}",
+                             path=path, key=where)
+
+
 def validate_audit_dict(data: Any, path: str = "<audit>") -> None:
-    """Check ``data`` against the shipped JSON Schema; raise InputError naming the key."""
+    """Check ``data`` against the shipped JSON Schema, its nesting and its dates; raise an
+    InputError naming the JSON path and what was expected."""
     if not isinstance(data, dict):
-        raise InputError("expected a costopt audit JSON object", path=path)
-    version = str(data.get("schema_version", ""))
-    if version.split(".")[0] != SUPPORTED_MAJOR:
+        raise InputError(f"expected a costopt audit JSON object, got {type(data).__name__}", path=path)
+    if "schema_version" not in data:
+        raise InputError(f"not a costopt audit: no schema_version (expected \"{SCHEMA_VERSION}\")",
+                         path=path, key="schema_version")
+    version = data["schema_version"]
+    if not isinstance(version, str) or version.split(".")[0] != SUPPORTED_MAJOR:
         raise InputError(f"unsupported audit schema_version {version!r}; this costopt reads {SUPPORTED_MAJOR}.x",
                          path=path, key="schema_version")
+    deep = _too_deep(data)
+    if deep is not None:
+        raise InputError(f"not a costopt audit: nested more than {MAX_DEPTH} levels deep", path=path, key=deep)
     import fastjsonschema  # heavy: compiled once, on first use
 
     try:
         _fast_check()(data)
-        return
-    except fastjsonschema.JsonSchemaException:
-        pass
-    validator = _validator()
-    error = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))), None)
-    if error is not None:
-        key = "/".join(str(p) for p in error.absolute_path) or "(root)"
-        raise InputError(f"not a valid costopt audit: {error.message}", path=path, key=key)
+    except fastjsonschema.JsonSchemaException as fast:
+        validator = _validator()
+        error = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))), None)
+        if error is not None:
+            key = "/".join(str(p) for p in error.absolute_path) or "(root)"
+            raise InputError(f"not a valid costopt audit: {error.message}", path=path, key=key) from None
+        _check_dates(data, path)  # a format only fastjsonschema checks (run_at): say it like the others
+        key = str(getattr(fast, "name", "") or "(root)").removeprefix("data.").removeprefix("data")
+        raise InputError(f"not a valid costopt audit: {fast.message}", path=path, key=key or "(root)") from None
+    _check_dates(data, path)
 
 
 def audit_from_dict(data: Mapping[str, Any], path: str = "<audit>") -> Audit:
@@ -152,6 +207,8 @@ def audit_from_text(text: str, path: str = "<audit>") -> Audit:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON ({exc})", path=path) from None
+    except RecursionError:
+        raise InputError(f"not a costopt audit: nested more than {MAX_DEPTH} levels deep", path=path) from None
     return audit_from_dict(data, path)
 
 

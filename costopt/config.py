@@ -36,7 +36,10 @@ DEFAULT_LOOKBACK_DAYS = 14
 DEFAULT_HISTORY_DIR = "~/.local/share/costopt/history"
 DEFAULT_TEAM_TAG_KEYS = ("costopt:team", "team")
 
+CONFIG_VERSION = 1  # ``version = 1`` at the top of costopt.toml; optional, refused when newer
+
 TOP_LEVEL_KEYS = {
+    "version": f"the config format version ({CONFIG_VERSION})",
     "lookback": "a duration such as '14d' or '336h'",
     "currency": "a currency code such as 'USD'",
     "history": "a location (folder, s3://BUCKET/PREFIX or gs://BUCKET/PREFIX) or a table with dir and scope",
@@ -165,23 +168,36 @@ def load_settings(path: str | Path | None = None, *, search_from: Path | None = 
             try:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-                return Settings()
-            if "costopt" in data.get("tool", {}):
+                if "tool.costopt" not in candidate.read_text(encoding="utf-8", errors="replace"):
+                    return Settings()  # someone else's broken file: not ours to judge
+                data = {"tool": {"costopt": {}}}  # ours and broken: parsed again below, error with line
+            if isinstance(data.get("tool"), dict) and "costopt" in data["tool"]:
                 path = candidate
         if path is None:
             return Settings()
     p = Path(path)
     if not p.is_file():
         raise ConfigError("config file not found; pass an existing costopt.toml or pyproject.toml", path=str(p))
-    text = p.read_text(encoding="utf-8-sig")
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not a text file (byte {exc.start}); expected TOML in UTF-8", path=str(p)) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config file: {exc.strerror}", path=str(p)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path=str(p)) from None
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ConfigError(f"not valid TOML: {reason}" + (f" (column {where.group(2)})" if where else ""),
+                          path=str(p), line=int(where.group(1)) if where else None) from None
     prefix: tuple[str, ...] = ()
     if p.name == "pyproject.toml":
-        data = data.get("tool", {}).get("costopt", {})
+        tool = data.get("tool", {})
+        data = tool.get("costopt", {}) if isinstance(tool, dict) else {}
         prefix = ("tool", "costopt")
+        if not isinstance(data, dict):
+            raise ConfigSource(path=str(p), text=text).error(prefix, "expected a table [tool.costopt]")
     return settings_from_mapping(data, ConfigSource(path=str(p), text=text, prefix=prefix))
 
 
@@ -193,6 +209,11 @@ def settings_from_mapping(data: Mapping[str, Any], source: ConfigSource | None =
             known = ", ".join(sorted(TOP_LEVEL_KEYS))
             raise source.error((key,), f"unknown setting; expected one of: {known}")
     kwargs: dict[str, Any] = {"source": source}
+    if "version" in data:
+        version = data["version"]
+        if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= CONFIG_VERSION:
+            raise source.error(("version",), f"expected config version {CONFIG_VERSION} (an integer), "
+                                             f"got {version!r}; this costopt reads version {CONFIG_VERSION}")
     if "lookback" in data:
         try:
             kwargs["lookback"] = parse_duration(data["lookback"], what="lookback")
@@ -221,8 +242,28 @@ def settings_from_mapping(data: Mapping[str, Any], source: ConfigSource | None =
             kwargs[section] = data[section]
     if "providers" in kwargs:
         validate_providers(kwargs["providers"], source)
+    if "exclude" in kwargs:
+        _check_exclude(kwargs["exclude"], source)
     if "budgets" in data:
         if not isinstance(data["budgets"], (dict, list)):
             raise source.error(("budgets",), f"expected {TOP_LEVEL_KEYS['budgets']}")
         kwargs["budgets"] = data["budgets"]
     return Settings(**kwargs)
+
+
+def _check_exclude(section: Mapping[str, Any], source: ConfigSource) -> None:
+    """``[exclude] resources = ["glob", ...]`` and ``tags = {key = "value"}``, nothing else."""
+    for key, value in section.items():
+        if key == "resources":
+            if not (isinstance(value, list) and all(isinstance(v, str) and v for v in value)):
+                raise source.error(("exclude", key), f"expected a list of resource id globs such as "
+                                                     f"[\"i-0abc*\"], got {type(value).__name__} {value!r}")
+        elif key == "tags":
+            if not isinstance(value, dict):
+                raise source.error(("exclude", key), f"expected a table of tag key = value such as "
+                                                     f"{{ \"costopt:ignore\" = \"true\" }}, got {type(value).__name__} {value!r}")
+            for tag, wanted in value.items():
+                if not isinstance(wanted, str):
+                    raise source.error(("exclude", key, tag), f"expected a string tag value, got {wanted!r}")
+        else:
+            raise source.error(("exclude", key), "unknown key; expected resources or tags")

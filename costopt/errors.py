@@ -54,3 +54,5 @@ def read_input_file(path: str | Path, missing: str, *, encoding: str = "utf-8") 
         return p.read_text(encoding=encoding)
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason})", path=str(p)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", path=str(p)) from None

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -256,6 +256,15 @@ def _file_name(audit: Audit, existing: Iterable[str]) -> str:
 def record(audit: Audit, where: Store | str | os.PathLike | None = None, snapshot: Any = None) -> Audit:
     """Compare ``audit`` with the latest earlier saved audit of the same store (scope), save it,
     and return it with ``extras["history"]`` (and ``extras["inventory"]`` when a snapshot is given)."""
+    audit, save = prepare(audit, where, snapshot)
+    save()
+    return audit
+
+
+def prepare(audit: Audit, where: Store | str | os.PathLike | None = None,
+            snapshot: Any = None) -> tuple[Audit, Callable[[], None]]:
+    """:func:`record` in two steps: the compared audit now, and the call that saves it (so the
+    caller can write its reports first and save only when they are safely on disk)."""
     store = as_store(where)
     extras = dict(audit.extras)
     if snapshot is not None and "inventory" not in extras:
@@ -278,15 +287,18 @@ def record(audit: Audit, where: Store | str | os.PathLike | None = None, snapsho
                                            "spend_in_window", "recommendations")}
                         for p in (points + [this])[-TREND_POINTS:]]
     text = audit_to_json(audit)
-    taken = {r["file"] for r in rows}
-    while True:  # another audit saving at the same time may take a name first: never overwrite it
-        name = _file_name(audit, taken)
-        try:
-            store.create_text(name, text)
-            break
-        except FileExistsError:
-            taken.add(name)
-    this["file"] = name
-    others = [r for r in entries(store) if r["file"] != name]  # re-read: includes audits saved meanwhile
-    _write_index(store, sorted(others + [this], key=lambda r: (r["run_at"], r["file"])))
-    return audit
+
+    def save() -> None:
+        taken = {r["file"] for r in rows}
+        while True:  # another audit saving at the same time may take a name first: never overwrite it
+            name = _file_name(audit, taken)
+            try:
+                store.create_text(name, text)
+                break
+            except FileExistsError:
+                taken.add(name)
+        this["file"] = name
+        others = [r for r in entries(store) if r["file"] != name]  # re-read: includes audits saved meanwhile
+        _write_index(store, sorted(others + [this], key=lambda r: (r["run_at"], r["file"])))
+
+    return audit, save

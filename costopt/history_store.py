@@ -19,13 +19,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from costopt.atomic import write_atomic
+from costopt.atomic import sweep_stale, temp_file, write_atomic
 from costopt.config import DEFAULT_HISTORY_DIR
 from costopt.errors import InputError
 
@@ -82,7 +81,8 @@ class LocalStore:
         so two audits saving at once never overwrite each other."""
         try:
             self.path.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.path)
+            sweep_stale(self.path)
+            fd, tmp = temp_file(self.path, name)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
             try:

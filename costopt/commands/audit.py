@@ -114,13 +114,16 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
     if strict_rules and rule_failures:
         raise InputError(f"{len(rule_failures)} rule(s) failed (--strict-rules): {rule_failures[0].detail}; "
                          "nothing was written", key="--strict-rules")
+    save_history = None
     if not no_history:
         scope = history_scope or settings.history_scope or _derived_scope(request, snapshot)
         store = open_store(history_dir or settings.history, scope)
         progress(f"history: comparing with {store.location}")
-        audit = history.record(audit, store, snapshot=snapshot)
+        audit, save_history = history.prepare(audit, store, snapshot=snapshot)
     audit = attach_budgets(audit, settings)
-    written = write_reports(audit, Path(out_dir), chosen, plotlyjs=plotlyjs)
+    # reports on disk (as temps) first, then the history, then the renames: a full disk or an
+    # unwritable history leaves the previous reports and history untouched
+    written = write_reports(audit, Path(out_dir), chosen, plotlyjs=plotlyjs, before_commit=save_history)
     for line in summary_lines(audit):
         terminal.echo(line)
     for failure in rule_failures:

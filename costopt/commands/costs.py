@@ -22,7 +22,7 @@ from typing import Any
 import click
 
 from costopt import terminal
-from costopt.atomic import write_atomic
+from costopt.atomic import write_outputs
 from costopt.billing.breakdown import GROUP_KEYS, breakdown_records, group_expression
 from costopt.billing.readers import FORMATS, open_sources
 from costopt.commands.options import quiet_option
@@ -188,10 +188,7 @@ def command(sources, source_format, group_by, cost, since, until, currency, fmt,
     else:
         text = render_table(results, keys, cost)
     if out_path:
-        try:
-            write_atomic(out_path, text)
-        except OSError as exc:
-            raise InputError(f"cannot write the output ({exc.strerror})", path=out_path) from None
+        write_outputs({out_path: text})
         progress(f"costs: wrote {out_path}")
     else:
         click.echo(text, nl=False)

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from costopt import terminal
-from costopt.atomic import write_atomic
+from costopt.atomic import write_outputs
 from costopt.audit_io import load_audit
 from costopt.commands.options import config_option, load_settings_with_overrides, quiet_option
 from costopt.errors import InputError
@@ -130,15 +130,14 @@ def command(audit_path, sources, source_format, providers, demo, config_path, lo
         text = table(results, currency=audit.currency, as_of=day, warn_only=warn_only)
     if out_path:
         outputs[Path(out_path)] = text
+    write_outputs(outputs)  # all or none; an OS error is one line naming the file
     try:
-        for path, content in outputs.items():
-            write_atomic(path, content)
         step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if step_summary:
             with open(step_summary, "a", encoding="utf-8") as fh:
                 fh.write(summary + "\n")
     except OSError as exc:
-        raise InputError(f"cannot write the output ({exc.strerror})", path=str(exc.filename or "")) from None
+        raise InputError(f"cannot write the output ({exc.strerror})", path=str(exc.filename or "GITHUB_STEP_SUMMARY")) from None
     if not out_path:
         terminal.echo(terminal.statuses(text) if fmt == "table" else text, nl=False)
     code = exit_code(results, warn_only)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from costopt.atomic import write_atomic
+from costopt.atomic import write_outputs
 from costopt.audit_io import load_audit
 from costopt.reports import FORMATS, render
 
@@ -30,7 +30,7 @@ def command(audit_path: str, fmt: str, output: str | None, output_alias: str | N
     audit = load_audit(audit_path)
     text = render(audit, fmt, plotlyjs=plotlyjs)
     if output:
-        write_atomic(output, text)
+        write_outputs({output: text})
         click.echo(f"wrote {output}", err=True)
     else:
         sys.stdout.write(text)

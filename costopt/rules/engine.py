@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import importlib
 import logging
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from importlib.metadata import entry_points
@@ -119,6 +120,8 @@ def _coerce(value: Any, default: Any, source: ConfigSource, key: tuple[str, ...]
     if isinstance(default, (int, float)):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise source.error(key, f"expected a number, got {value!r}")
+        if not math.isfinite(value) or value < 0:  # thresholds, days, fractions: none is negative
+            raise source.error(key, f"expected a number >= 0, got {value!r}")
         return type(default)(value) if isinstance(default, float) else value
     if isinstance(default, str):
         if not isinstance(value, str):

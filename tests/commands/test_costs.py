@@ -136,7 +136,7 @@ def test_bad_value_is_one_line_with_row(tmp_path):
 def test_unknown_format_exit_2(tmp_path):
     path = str(write_csv(tmp_path / "odd.csv", ["a", "b"], [[1, 2]]))
     result = run("--source", path)
-    assert result.exit_code == 2 and "formats tried: focus" in result.output
+    assert result.exit_code == 2 and "not a billing export (looked for: focus" in result.output
 
 
 def test_help_mentions_source_format():

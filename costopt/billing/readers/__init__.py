@@ -13,9 +13,22 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 
+import duckdb
+
 from costopt.billing.readers import aws_cur, azure, focus, gcp
-from costopt.billing.readers.diagnose import FileBillingTable, input_errors, register, validate
-from costopt.billing.readers.sources import Source, csv_delimiter, describe, expand, file_kind, read_function, uses_decimal_comma
+from costopt.billing.readers.diagnose import FileBillingTable, csv_structure_error, input_errors, register, validate
+from costopt.billing.readers.sources import (
+    Source,
+    csv_delimiter,
+    describe,
+    duplicate_columns,
+    expand,
+    file_kind,
+    ragged_error,
+    raw_columns,
+    read_function,
+    uses_decimal_comma,
+)
 from costopt.billing.table import BillingTable, canonical_select
 from costopt.errors import InputError
 
@@ -81,12 +94,19 @@ def open_sources(paths_or_globs: Sequence[str], fmt: str | None = None,
                 continue
             seen.add(real)
             kind = file_kind(path)
-            columns = describe(con, [path], kind)
+            raw = raw_columns(con, path, kind)
+            twins = duplicate_columns(raw)
+            columns = {name: "VARCHAR" for name in raw} if twins else describe(con, [path], kind)
             probe = Source(path, [path], kind, "", columns)
             found = fmt or detect_format(probe)
             if found is None:
-                raise InputError(f"unknown billing format: the header matches none of the formats tried: {TRIED}; "
-                                 "use --source-format to force one", path=path)
+                raise InputError(f"not a billing export (looked for: {TRIED}); use --source-format to force one",
+                                 path=path)
+            if twins is not None:
+                first, second = twins
+                same = "twice" if first == second else f"as {first!r} and {second!r}"
+                raise InputError(f"duplicate column: {first!r} appears {same}; expected each column once",
+                                 path=path)
             missing = _missing(found, probe)
             if missing:
                 raise InputError(f"missing mandatory column(s) for {found}: {', '.join(missing)}", path=path)
@@ -102,9 +122,13 @@ def open_sources(paths_or_globs: Sequence[str], fmt: str | None = None,
         columns = {r[0]: r[1] for r in con.execute(f"DESCRIBE {view}").fetchall()}
         columns.pop("__costopt_file", None)
         src = Source(labels[key] if len(files) > 1 else files[0], files, kind, view, columns)
-        if kind == "csv" and csv_delimiter(files[0]) == ";":
-            src.decimal_comma = uses_decimal_comma(con, view, list(columns))
-        select = _select(found, src, table, hint)
+        try:  # sampling (decimal comma, date format) reads the first rows: a broken one stops here
+            if kind == "csv" and csv_delimiter(files[0]) == ";":
+                src.decimal_comma = uses_decimal_comma(con, view, list(columns))
+            select = _select(found, src, table, hint)
+        except duckdb.Error as exc:
+            raise (ragged_error(files[0]) if kind == "csv" else None) or csv_structure_error(str(exc)) or InputError(
+                f"cannot read it as {kind.upper()}: {str(exc).strip().splitlines()[0]}", path=src.label) from None
         table.add_select(select, src.label)
         sources.append(src)
         if progress is not None:

@@ -9,6 +9,7 @@ counted from 1 after the header.
 
 from __future__ import annotations
 
+import math
 import re
 import weakref
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 
 import duckdb
 
-from costopt.billing.readers.exprs import EARLIEST_CHARGE, date_expr, latest_charge, try_number
+from costopt.billing.readers.exprs import COST_BOUND, EARLIEST_CHARGE, NAMED_ZONES, date_expr, latest_charge, try_number
 from costopt.billing.readers.sources import Source, ident, read_function
 from costopt.billing.table import BillingTable
 from costopt.errors import InputError
@@ -33,16 +34,22 @@ def sources_of(table: BillingTable) -> list[Source]:
     return list(_SOURCES.get(table, []))
 
 
+ZONES_HELP = ("ISO 8601 like 2024-09-01T00:00:00Z, with a UTC offset, an IANA zone (America/Los_Angeles) or one "
+              f"of {'/'.join(NAMED_ZONES)}")
+
+
 def _expected(kind: str, fmt: str) -> str:
-    if kind == "number":
+    if kind in ("number", "cost"):
         return "expected a number" + (" with a decimal comma, like the rest of the file" if fmt == "comma" else "")
-    human = {"iso": "ISO 8601 like 2024-09-01T00:00:00Z", "isotz": "ISO 8601 with offset",
+    human = {"iso": ZONES_HELP, "isotz": ZONES_HELP,
              "typed": "a timestamp", "typed-tz": "a timestamp"}.get(fmt, fmt)
     return f"unparsable date; expected {human}"
 
 
-def _implausible(kind: str) -> str:
-    if kind == "number":
+def _implausible(kind: str, parsed: float | None = None) -> str:
+    if kind in ("number", "cost"):
+        if parsed is not None and math.isfinite(parsed):
+            return f"expected a cost between -{COST_BOUND:.0e} and {COST_BOUND:.0e} per row".replace("e+", "e")
         return "expected a finite number (not NaN or infinity)"
     return f"expected a date from {EARLIEST_CHARGE} to tomorrow"
 
@@ -63,13 +70,16 @@ def find_bad_value(con: duckdb.DuckDBPyConnection, src: Source, value: str | Non
             reader = read_function([path], src.kind, False)
             for column, kind, fmt in dict.fromkeys(src.checks):
                 col = ident(column)
-                parsed = try_number(col, fmt) if kind == "number" else date_expr(col, fmt, strict=False)
+                numeric = kind in ("number", "cost")
+                parsed = try_number(col, fmt) if numeric else date_expr(col, fmt, strict=False)
                 present = f"NULLIF(trim(CAST({col} AS VARCHAR)), '') IS NOT NULL"
                 out_of_range = ("NOT isfinite(p)" if kind == "number" else
+                                f"(NOT isfinite(p) OR abs(p) > {COST_BOUND!r})" if kind == "cost" else
                                 f"p NOT BETWEEN TIMESTAMP '{EARLIEST_CHARGE}' AND TIMESTAMP '{latest_charge()}'")
                 try:
                     row = con.execute(
-                        f"SELECT rn, v, p IS NOT NULL FROM (SELECT row_number() OVER () AS rn, CAST({col} AS VARCHAR) AS v, "
+                        f"SELECT rn, v, p IS NOT NULL, {'p' if numeric else 'NULL'} FROM ("
+                        f"SELECT row_number() OVER () AS rn, CAST({col} AS VARCHAR) AS v, "
                         f"{parsed} AS p, {present} AS has FROM {reader}) "
                         f"WHERE (p IS NULL AND has) OR (p IS NOT NULL AND {out_of_range}) LIMIT 1").fetchone()
                 except duckdb.BinderException:
@@ -77,7 +87,7 @@ def find_bad_value(con: duckdb.DuckDBPyConnection, src: Source, value: str | Non
                 except duckdb.Error as exc:  # the file itself is malformed: report that instead
                     return csv_structure_error(str(exc)) or fallback
                 if row is not None:
-                    what = _implausible(kind) if row[2] else _expected(kind, fmt)
+                    what = _implausible(kind, row[3]) if row[2] else _expected(kind, fmt)
                     found = InputError(f"{what}, got {row[1]!r}", path=path, row=int(row[0]), column=column)
                     if value is None or row[1] == value:
                         return found

@@ -13,17 +13,16 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 
-from costopt.billing.readers.sources import Source, ident, sql_str
+from costopt.billing.readers.sources import Source, ident, normalise, sql_str
 
 NUMERIC_TYPES = ("DOUBLE", "FLOAT", "REAL", "DECIMAL", "INTEGER", "BIGINT", "SMALLINT", "TINYINT", "HUGEINT",
                  "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT")
 # strptime formats tried (after ISO 8601) on a sample of a text date column, in this order.
 DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%Y", "%Y%m%d")
-_TZ_SUFFIX = re.compile(r"(?:[+-]\d{2}:?\d{2}|[+-]\d{2})$")
 SAMPLE_ROWS = 200
 _ANY = re.compile(r"")
 _GUARDS = {  # a format only counts values of its own shape (so %y never takes a 4-digit year)
-    "iso": re.compile(r"^\d{4}-\d{1,2}-\d{1,2}"), "isotz": re.compile(r"^\d{4}-\d{1,2}-\d{1,2}"),
+    "iso": re.compile(r"^\d{4}-\d{1,2}-\d{1,2}"),
     "%m/%d/%Y": re.compile(r"^\d{1,2}/\d{1,2}/\d{4}\b"), "%d/%m/%Y": re.compile(r"^\d{1,2}/\d{1,2}/\d{4}\b"),
     "%m/%d/%y": re.compile(r"^\d{1,2}/\d{1,2}/\d{2}\b"), "%d.%m.%Y": re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}\b"),
     "%Y/%m/%d": re.compile(r"^\d{4}/\d{1,2}/\d{1,2}"), "%Y%m%d": re.compile(r"^\d{8}$"),
@@ -43,9 +42,24 @@ def latest_charge() -> str:
     return (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def finite(expr: str) -> str:
-    """``expr`` unless it is NaN or infinite (then the query fails and the diagnosis names the row)."""
-    return f"(CASE WHEN {expr} IS NULL OR isfinite({expr}) THEN {expr} ELSE error('costopt: not a finite number') END)"
+# No single billing line costs more than this (the largest cloud bills are ~1e10 a year); a bigger
+# value is a broken export (a unit mix-up, an exponent typo) and would swamp every sum it enters.
+# Because every row is bounded, no sum over any real number of rows can overflow a double.
+COST_BOUND = 1e15
+_QUANTITY = ("quantity", "usageamount", "amountinpricingunits")
+
+
+def finite(expr: str, bound: float | None = None) -> str:
+    """``expr`` unless it is NaN, infinite or (with ``bound``) beyond +-bound: then the query
+    fails and the diagnosis names the row."""
+    ok = f"isfinite({expr})" + (f" AND abs({expr}) <= {bound!r}" if bound is not None else "")
+    return f"(CASE WHEN {expr} IS NULL OR ({ok}) THEN {expr} ELSE error('costopt: not a finite number') END)"
+
+
+def is_cost(real: str) -> bool:
+    """Whether a numeric source column holds money (bounded by COST_BOUND) rather than a quantity."""
+    name = normalise(real)
+    return not any(q in name for q in _QUANTITY)
 
 
 def plausible_time(expr: str) -> str:
@@ -59,12 +73,13 @@ def number(src: Source, real: str | None) -> str | None:
     if real is None:
         return None
     col = ident(real)
+    kind, bound = ("cost", COST_BOUND) if is_cost(real) else ("number", None)
     if is_numeric(src.type_of(real)):
-        src.checks.append((real, "number", ""))
-        return finite(f"CAST({col} AS DOUBLE)")
+        src.checks.append((real, kind, ""))
+        return finite(f"CAST({col} AS DOUBLE)", bound)
     fmt = "comma" if src.decimal_comma else ""
-    src.checks.append((real, "number", fmt))
-    return finite(f"CAST({_number_text(col, fmt)} AS DOUBLE)")
+    src.checks.append((real, kind, fmt))
+    return finite(f"CAST({_number_text(col, fmt)} AS DOUBLE)", bound)
 
 
 def _number_text(col: str, fmt: str) -> str:
@@ -106,11 +121,26 @@ def date_expr(col: str, fmt: str, strict: bool) -> str:
     if fmt == "typed":
         return f"CAST({col} AS TIMESTAMP)"
     value = f"NULLIF(trim(CAST({col} AS VARCHAR)), '')"
-    if fmt == "iso":
-        return f"{'CAST' if strict else 'TRY_CAST'}({value} AS TIMESTAMP)"
-    if fmt == "isotz":
-        return f"timezone('UTC', {'CAST' if strict else 'TRY_CAST'}({value} AS TIMESTAMPTZ))"
+    if fmt in ("iso", "isotz"):
+        return f"timezone('UTC', {'CAST' if strict else 'TRY_CAST'}({_fixed_zones(value, strict)} AS TIMESTAMPTZ))"
     return f"{'strptime' if strict else 'try_strptime'}({value}, {sql_str(fmt)})"
+
+
+# Zone abbreviations read as the fixed offsets they name. ICU would read "PST" as the zone
+# America/Los_Angeles (so 10:00 PST in summer became 17:00 UTC, not 18:00); other letters after a
+# time (CST is US, China or Cuba) are refused with the row. IANA names (Europe/Paris) stay ICU's.
+NAMED_ZONES = {"UTC": "+00:00", "GMT": "+00:00", "EST": "-05:00", "EDT": "-04:00",
+               "CDT": "-05:00", "MST": "-07:00", "MDT": "-06:00", "PST": "-08:00", "PDT": "-07:00"}
+_ZONE_SUFFIX = r"\s([A-Za-z]{2,5})$"
+
+
+def _fixed_zones(value: str, strict: bool) -> str:
+    """``value`` with a trailing zone abbreviation replaced by its offset (unknown ones fail)."""
+    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in NAMED_ZONES.items())
+    unknown = "error('costopt: unknown time zone name')" if strict else "NULL"
+    abbr = f"upper(regexp_extract({value}, '{_ZONE_SUFFIX}', 1))"
+    return (f"(CASE WHEN NOT regexp_matches({value}, '{_ZONE_SUFFIX}') THEN {value} "
+            f"ELSE regexp_replace({value}, '{_ZONE_SUFFIX}', '') || (CASE {abbr} {cases} ELSE {unknown} END) END)")
 
 
 def sniff_date_format(src: Source, con: duckdb.DuckDBPyConnection, real: str) -> str:
@@ -124,8 +154,7 @@ def sniff_date_format(src: Source, con: duckdb.DuckDBPyConnection, real: str) ->
         f"LIMIT {SAMPLE_ROWS}").fetchall()]
     if not values:
         return "iso"
-    has_tz = any(_TZ_SUFFIX.search(v) and ("T" in v or " " in v) for v in values)
-    candidates = ["isotz" if has_tz else "iso"]
+    candidates = ["iso"]  # offsets and zone names are read row by row, whatever the sample holds
     with_time = all(re.search(r"[ T]\d{1,2}:\d{2}(:\d{2})?$", v) for v in values)
     for fmt in DATE_FORMATS:
         candidates.append(fmt + " %H:%M:%S" if with_time else fmt)

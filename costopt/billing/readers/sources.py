@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import glob as globlib
 import gzip
+import json
 import os
 import re
 from collections.abc import Sequence
@@ -131,9 +132,79 @@ def read_function(files: Sequence[str], kind: str, with_filename: bool, delim: s
         return f"read_json({listing}, format='newline_delimited', union_by_name=true{fname})"
     nulls = "[" + ", ".join(sql_str(n) for n in CSV_NULLS) + "]"
     delim = delim or csv_delimiter(files[0])
-    return (f"read_csv({listing}, header=true, all_varchar=true, nullstr={nulls}, delim={sql_str(delim)}, "
-            f"quote='\"', escape='\"', "
-            f"union_by_name=true{fname})")
+    header, crlf = csv_header(files[0], delim)
+    columns = "{" + ", ".join(f"{sql_str(h)}: 'VARCHAR'" for h in header) + "}"
+    # The dialect is configured, never sniffed: delimiter and column names from the header line,
+    # RFC 4180 quoting, every column text. A header ending in CRLF (Azure MCA exports, whose rows
+    # then end in LF) needs DuckDB's non-strict mode to accept both line ends; that mode no longer
+    # stops at a row with extra fields, so describe() checks those files' rows itself.
+    strict = "false" if crlf else "true"
+    return (f"read_csv({listing}, header=true, auto_detect=false, columns={columns}, nullstr={nulls}, "
+            f"delim={sql_str(delim)}, quote='\"', escape='\"', strict_mode={strict}{fname})")
+
+
+def csv_header(path: str, delim: str | None = None) -> tuple[list[str], bool]:
+    """The header fields of a CSV file (BOM and surrounding blanks removed) and whether the
+    header line ends in CRLF. An empty file is an InputError."""
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as fh:
+            reader = csv.reader(fh, delimiter=delim or csv_delimiter(path))
+            header = next(reader, None)
+        crlf = _line_end(path) == b"\r\n"
+    except (OSError, csv.Error, EOFError) as exc:
+        raise InputError(f"cannot read it as CSV: {exc}", path=path) from None
+    if not header or not any(h.strip() for h in header):
+        raise InputError("empty file: no header line; expected a billing export", path=path)
+    return [h.strip() for h in header], crlf
+
+
+def _line_end(path: str) -> bytes:
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        line = fh.readline(1 << 20)
+    return b"\r\n" if line.endswith(b"\r\n") else line[-1:]
+
+
+def raw_columns(con: duckdb.DuckDBPyConnection, path: str, kind: str) -> list[str]:
+    """The column names exactly as the file spells them (DuckDB renames duplicates: x, x_1)."""
+    if kind == "csv":
+        return csv_header(path)[0]
+    if kind == "parquet":
+        try:
+            rows = con.execute(f"SELECT name, num_children FROM parquet_schema({sql_str(path)})").fetchall()
+        except duckdb.Error:
+            return []  # not Parquet after all: describe() says so
+        names, i, remaining = [], 1, rows[0][1] if rows else 0
+        while remaining and i < len(rows):  # top-level fields only: skip each field's subtree
+            names.append(rows[i][0])
+            skip, i = rows[i][1] or 0, i + 1
+            while skip:
+                skip += (rows[i][1] or 0) - 1
+                i += 1
+            remaining -= 1
+        return names
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8-sig", errors="replace") as fh:
+        first = fh.readline(1 << 22).strip()
+    objects: list[list[str]] = []  # the hook sees inner objects first, the record itself last
+    if first.startswith("{"):
+        try:
+            json.loads(first, object_pairs_hook=lambda kv: objects.append([k for k, _ in kv]) or {})
+        except ValueError:
+            return []
+    return objects[-1] if objects else []
+
+
+def duplicate_columns(names: Sequence[str]) -> tuple[str, str] | None:
+    """The first two names that are equal ignoring case and surrounding blanks."""
+    seen: dict[str, str] = {}
+    for name in names:
+        key = name.strip().casefold()
+        if key in seen:
+            return seen[key], name
+        seen[key] = name
+    return None
 
 
 @dataclass
@@ -174,28 +245,24 @@ def describe(con: duckdb.DuckDBPyConnection, files: Sequence[str], kind: str) ->
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {read_function(files[:1], kind, False)}").fetchall()
     except duckdb.Error as exc:
-        if kind == "csv":
-            ragged = first_ragged_line(files[0])
-            if ragged is not None:
-                line, found, expected = ragged
-                raise InputError(f"expected {expected} fields like the header, found {found}",
-                                 path=files[0], line=line) from None
-        raise InputError(f"cannot read it as {kind.upper()}: {_first_line(exc)}", path=files[0]) from None
-    if kind == "csv" and len(rows) != _header_width(files[0]):  # the sniffer guessed around a ragged row
-        ragged = first_ragged_line(files[0])
+        ragged = ragged_error(files[0]) if kind == "csv" else None
         if ragged is not None:
-            line, found, expected = ragged
-            raise InputError(f"expected {expected} fields like the header, found {found}", path=files[0], line=line)
+            raise ragged from None
+        raise InputError(f"cannot read it as {kind.upper()}: {_first_line(exc)}", path=files[0]) from None
+    if kind == "csv" and csv_header(files[0])[1]:  # non-strict read (CRLF header): check the rows here
+        ragged = ragged_error(files[0])
+        if ragged is not None:
+            raise ragged
     return {r[0]: r[1] for r in rows}
 
 
-def _header_width(path: str) -> int:
-    opener = gzip.open if path.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as fh:
-            return len(next(csv.reader(fh, delimiter=csv_delimiter(path)), []))
-    except (OSError, csv.Error, EOFError):
-        return -1
+def ragged_error(path: str) -> InputError | None:
+    """'expected N fields like the header, found M' at the first ragged line of a CSV file."""
+    ragged = first_ragged_line(path)
+    if ragged is None:
+        return None
+    line, found, expected = ragged
+    return InputError(f"expected {expected} fields like the header, found {found}", path=path, line=line)
 
 
 def first_ragged_line(path: str, limit: int = 200_000) -> tuple[int, int, int] | None:
