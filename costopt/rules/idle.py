@@ -20,9 +20,11 @@ from costopt.metrics import quantile_column, select_series, snapshot_stats
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.rules import defaults, idle_apply
 from costopt.rules.base import rule
+from costopt.rules.evidence import AWS_METRICS_FIX, observed_hours
 
 GB = 1024.0 ** 3
 MB = 1024.0 ** 2
+ENDPOINT_EVIDENCE = ("requests", "cpu", "gpu", "latency_ms")  # any of them shows CloudWatch answered
 
 
 def _rec(rule_id: str, r: Resource, action: str, monthly: float, *, low: float | None = None,
@@ -221,7 +223,10 @@ def idle_sagemaker_endpoint(snapshot, catalog, params):
 
     Why: dev and test endpoints stay up after the experiment; each instance bills 24 h a day.
     How it judges: Invocations (AWS/SageMaker, all variants) per day over the lookback at most
-    ``max_invocations_per_day``, for an endpoint older than ``min_age_hours``.
+    ``max_invocations_per_day``, for an endpoint older than ``min_age_hours``, and only on
+    evidence: the endpoint's metrics (Invocations, or its instances' CPU/GPU utilisation, which
+    CloudWatch records even when no request arrives) must cover ``min_hours`` of the lookback.
+    Without them (GetMetricData failed, no permission) it is skipped, never called idle.
     How to fix: delete the endpoint (its endpoint config and model stay, so it can be recreated),
     or move it to serverless inference / scale-to-zero (see autoscaling.* alternatives).
     An endpoint left Failed or OutOfService bills nothing, but it lingers: it is listed (no
@@ -229,6 +234,7 @@ def idle_sagemaker_endpoint(snapshot, catalog, params):
     """
     now = snapshot.window.end
     days = max(snapshot.window.days, 1e-9)
+    seen = observed_hours(snapshot, ENDPOINT_EVIDENCE)
     totals: dict[str, float] = {}
     for m in select_series(snapshot.metrics, "requests"):
         totals[m.resource_id] = totals.get(m.resource_id, 0.0) + float(np.nansum(m.values))
@@ -250,6 +256,11 @@ def idle_sagemaker_endpoint(snapshot, catalog, params):
             continue
         if r.hourly_cost == 0:
             continue  # serverless: nothing billed while idle
+        if seen.get(r.id, 0.0) < params.min_hours:
+            yield Skip("idle.sagemaker_endpoint", r.id, f"{seen.get(r.id, 0.0):.0f} h of endpoint metrics "
+                       f"(Invocations, CPU/GPU utilisation) in the lookback, {params.min_hours:.0f} h needed to call it "
+                       f"idle: {AWS_METRICS_FIX}")
+            continue
         monthly = r.hourly_cost * HOURS_PER_MONTH
         yield _rec("idle.sagemaker_endpoint", r, "delete", monthly, confidence="high" if per_day == 0 else "medium",
                    performance_risk=1, current={"instance_type": r.type, "instance_count": r.count},
@@ -281,10 +292,13 @@ def idle_nat_gateway(snapshot, catalog, params):
     """NAT gateways with no traffic: billed per hour for moving nothing.
 
     Why: a NAT gateway costs by the hour even when no subnet routes through it any more.
-    How it judges: all AWS/NATGateway byte counters summed over the lookback <= ``max_gb``.
+    How it judges: all AWS/NATGateway byte counters summed over the lookback <= ``max_gb``,
+    with the counters present for at least ``min_hours`` (NAT gateways publish them every
+    minute, zeros included): no counters is no evidence, and the gateway is skipped.
     How to fix: delete it (and its route-table entries), then release its Elastic IP.
     """
     now = snapshot.window.end
+    seen = observed_hours(snapshot, ("nat_bytes",))
     sent: dict[str, float] = {}
     for m in select_series(snapshot.metrics, "nat_bytes"):
         sent[m.resource_id] = sent.get(m.resource_id, 0.0) + float(np.nansum(m.values))
@@ -297,11 +311,15 @@ def idle_nat_gateway(snapshot, catalog, params):
         gb = sent.get(r.id, 0.0) / GB
         if gb > params.max_gb:
             continue
+        if seen.get(r.id, 0.0) < params.min_hours:
+            yield Skip("idle.nat_gateway", r.id, f"{seen.get(r.id, 0.0):.0f} h of AWS/NATGateway byte counts in the "
+                       f"lookback, {params.min_hours:.0f} h needed to call it idle: {AWS_METRICS_FIX}")
+            continue
         if r.hourly_cost is None:
             yield Skip("idle.nat_gateway", r.id, f"no traffic, but no NAT gateway price for {r.region}")
             continue
         monthly = r.hourly_cost * HOURS_PER_MONTH
-        yield _rec("idle.nat_gateway", r, "delete", monthly, confidence="high" if r.id in sent else "medium",
+        yield _rec("idle.nat_gateway", r, "delete", monthly, confidence="high",
                    performance_risk=1, current={"state": "available"}, proposed={"state": "deleted"},
                    evidence={"gb_over_lookback": gb, "lookback_days": snapshot.window.days,
                              "has_metrics": r.id in sent, **_source(r)},
