@@ -10,7 +10,6 @@ little data, no price) is reported as a Skip with the reason.
 
 from __future__ import annotations
 
-import shlex
 from datetime import datetime
 from typing import Any
 
@@ -269,7 +268,7 @@ def idle_sagemaker_endpoint(snapshot, catalog, params):
                              "lookback_days": snapshot.window.days},
                    rationale=f"Endpoint {r.name} ({r.count} x {r.type}) served {per_day:.1f} invocations/day "
                              f"over {snapshot.window.days:.0f} days.",
-                   apply=f"aws sagemaker delete-endpoint --region {r.region} --endpoint-name {r.name}")
+                   apply=idle_apply.delete_endpoint(r))
 
 
 LINGERING_STATUSES = frozenset({"Failed", "OutOfService"})
@@ -283,8 +282,7 @@ def _lingering_endpoint(r, age_days):
                 rationale=f"Endpoint {r.name} has been {status} (billed nothing) for "
                           f"{'an unknown time' if age_days is None else f'{age_days:.0f} days'}; delete it, or fix "
                           "and update it, before an update brings it back into service unnoticed.",
-                apply=f"aws sagemaker delete-endpoint --region {shlex.quote(r.region)} "
-                      f"--endpoint-name {shlex.quote(r.name)}")
+                apply=idle_apply.delete_endpoint(r))
 
 
 @rule("idle.nat_gateway", params=defaults.IdleNatGateway, needs=("inventory",))
@@ -324,13 +322,8 @@ def idle_nat_gateway(snapshot, catalog, params):
                    evidence={"gb_over_lookback": gb, "lookback_days": snapshot.window.days,
                              "has_metrics": r.id in sent, **_source(r)},
                    rationale=f"NAT gateway {r.name or r.id} moved {gb:.2f} GB in {snapshot.window.days:.0f} days.",
-                   apply=f"aws ec2 delete-nat-gateway --region {r.region} --nat-gateway-id {r.id}")
+                   apply=idle_apply.delete_nat_gateway(r))
 
-
-LIFECYCLE_JSON = ('{"Rules":[{"ID":"costopt-tiering","Status":"Enabled","Filter":{},'
-                  '"Transitions":[{"Days":0,"StorageClass":"INTELLIGENT_TIERING"}],'
-                  '"NoncurrentVersionExpiration":{"NoncurrentDays":30},'
-                  '"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}')
 
 
 def _standard_gb(snapshot: Snapshot, bucket_id: str) -> float | None:
@@ -391,6 +384,5 @@ def bucket_without_lifecycle(snapshot, catalog, params):
                        f"{r.attributes['lifecycle_covers']}: every other object is unmanaged."
                        if r.attributes.get("lifecycle_scope") == "partial"
                        else f"Bucket {r.name} holds {gb:,.0f} GB in Standard with no lifecycle rule."),
-            apply=(f"aws s3api put-bucket-lifecycle-configuration --bucket {r.name} "
-                   f"--lifecycle-configuration '{LIFECYCLE_JSON}'"),
+            apply=idle_apply.tiering_lifecycle(r),
             tags=dict(r.tags), workload=r.workload, alternative_group=r.id, effort="low")

@@ -209,7 +209,7 @@ def test_bucket_without_lifecycle_estimates_from_standard_bytes():
 
 @pytest.mark.parametrize("provider, expected", [
     ("aws", "aws ec2 stop-instances --region us-east-1 --instance-ids vm-1"),
-    ("gcp", "gcloud compute instances stop vm-1 --zone <zone in us-east-1>"),
+    ("gcp", "gcloud compute instances stop vm-1 --zone '<zone in us-east-1>'"),
     ("azure", "az vm deallocate --ids vm-1"),
 ])
 def test_idle_instance_apply_matches_the_provider(provider, expected):
