@@ -70,3 +70,11 @@ def test_costs_csv_and_json_carry_no_raw_control(tmp_path):
         else:
             names = {r["service"] for r in json.loads(result.stdout)["rows"]}
             assert "=HYPERLINK(\u202e\u009b31m)" in names  # same data, escaped in the text
+
+
+def test_error_lines_show_data_escaped(tmp_path):
+    missing = tmp_path / "no\x1b[2Jsuch\u202efile.csv"
+    result = CliRunner().invoke(cli, ["costs", "--source", str(missing)])
+    assert result.exit_code == 2, result.output
+    assert "no\\x1b[2Jsuch\\u202efile.csv" in result.output
+    assert not RAW.search(result.output) and result.output.count("\n") == 1
