@@ -46,7 +46,8 @@ class CostoptGroup(click.Group):
         except CostoptError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(click.style("costopt: error:", fg="red", bold=True) + f" {exc}", err=True,
+            # one line; a value quoted from data (a column name, a cell) cannot add control characters
+            click.echo(click.style("costopt: error:", fg="red", bold=True) + f" {terminal.safe(exc)}", err=True,
                        color=terminal.colour())
             ctx.exit(exc.exit_code)
 

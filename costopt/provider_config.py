@@ -45,12 +45,40 @@ def _strings() -> Key:
 _PERIOD = Key("a whole number of seconds, a multiple of 60",
               lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 60 and v % 60 == 0)
 _TEXT = Key("a non-empty string", lambda v: isinstance(v, str) and bool(v))
+_SECONDS = Key("a number of seconds > 0", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1e6)
 
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long costopt waits on a cloud: each connection, each read, each scope as a whole.
+
+    ``deadline_s`` bounds one region (AWS), project (GCP) or subscription (Azure): past it the
+    scope is given up and reported as timed out under coverage, and the audit goes on. Set
+    per provider as ``connect_timeout_s``, ``read_timeout_s`` and ``deadline_s`` under
+    ``[providers.aws]`` / ``[providers.gcp]`` / ``[providers.azure]``.
+    """
+
+    connect_s: float = 10.0
+    read_s: float = 30.0
+    deadline_s: float = 600.0
+
+
+TIMEOUT_KEYS = {"connect_timeout_s": "connect_s", "read_timeout_s": "read_s", "deadline_s": "deadline_s"}
+
+
+def timeouts(section: Mapping[str, Any] | None, **explicit: float | None) -> Timeouts:
+    """The provider section's timeouts (validated at load), explicit values first, else the defaults."""
+    section = section if isinstance(section, Mapping) else {}
+    values = {field: float(section[key]) for key, field in TIMEOUT_KEYS.items() if key in section}
+    values.update({k: float(v) for k, v in explicit.items() if v is not None})
+    return Timeouts(**values)
+
+_TIMEOUTS = {key: _SECONDS for key in TIMEOUT_KEYS}
 PROVIDER_KEYS: dict[str, dict[str, Key]] = {
     "aws": {"max_workers": _whole(1), "retry_mode": _one_of(*AWS_RETRY_MODES), "max_attempts": _whole(1),
-            "prices": _one_of(*AWS_PRICE_MODES), "period_s": _PERIOD},
-    "gcp": {"projects": _strings(), "bq_table": _TEXT, "vertex_regions": _strings()},
-    "azure": {"subscriptions": _strings(), "management_groups": _strings()},
+            "prices": _one_of(*AWS_PRICE_MODES), "period_s": _PERIOD, **_TIMEOUTS},
+    "gcp": {"projects": _strings(), "bq_table": _TEXT, "vertex_regions": _strings(), **_TIMEOUTS},
+    "azure": {"subscriptions": _strings(), "management_groups": _strings(), **_TIMEOUTS},
 }
 
 

@@ -12,18 +12,13 @@ import re
 
 import click
 
-# C0/C1 controls (ESC starts ANSI sequences), DEL, and the bidi controls that reorder what is shown
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+from costopt.sanitize import CONTROL, visible
 
 
 def safe(text: object) -> str:
     """Text that came from data, for the terminal: control and bidi characters shown escaped
     (``\\x1b``, ``\\u202e``), so a tag or resource name cannot recolour, move or reorder the output."""
-    def escape(m: re.Match[str]) -> str:
-        code = ord(m.group(0))
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-    return _UNSAFE.sub(escape, str(text))
+    return CONTROL.sub(visible, str(text))
 
 
 STATUS_COLOURS = {"PASS": "green", "WARN": "yellow", "FAIL": "red", "SKIPPED": "bright_black"}

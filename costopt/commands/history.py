@@ -15,6 +15,7 @@ from costopt.errors import InputError
 from costopt.history_store import Store, list_scopes, open_store
 from costopt.reports import render
 from costopt.reports.fmt import money, pct
+from costopt.sanitize.csv_cells import safe_cell
 
 history_option = click.option("--history", "history_dir", metavar="DIR|s3://…|gs://…",
                               help="History location (default: the config's `history`, else ~/.local/share/costopt/history).")
@@ -42,13 +43,13 @@ def _store(history_dir: str | None, scope: str | None, config_path: str | None) 
 def _emit(rows: list[dict], columns: list[tuple[str, str, str]], fmt: str) -> None:
     """columns: (key, header, kind) with kind text|money|int|pct."""
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(json.dumps(rows, indent=2))  # ensure_ascii: every control character escaped
         return
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow([k for k, _, _ in columns])
-        writer.writerows([[r.get(k) for k, _, _ in columns] for r in rows])
+        writer.writerows([[safe_cell(r.get(k), digits=None) for k, _, _ in columns] for r in rows])
         sys.stdout.write(buf.getvalue())
         return
 

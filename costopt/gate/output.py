@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from costopt.gate.checks import CheckResult, exit_code, from_dict, overall, to_dict
-from costopt.reports.fmt import md_escape
+from costopt.reports.fmt import figure
+from costopt.sanitize.markdown_text import md_escape
 from costopt.terminal import safe
 
 STATUS_TEXT = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "skipped": "SKIP"}
@@ -31,11 +32,8 @@ def clean(text: Any) -> str:
 
 
 def amount(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "%":
-        return f"{value:+.1f}%"
-    return f"{value:,.2f}"
+    """A check's figure: growth in signed percent, money through the reports' formatter (to the cent)."""
+    return "—" if value is None else figure(value, unit)
 
 
 def counts(results: Sequence[CheckResult]) -> dict[str, int]:

@@ -1,8 +1,8 @@
 """CSV reporter: one row per selected recommendation, safe to open in a spreadsheet.
 
-Cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are prefixed
-with ``'`` so a spreadsheet never evaluates a cloud-supplied name as a formula
-(CSV/formula injection). Numbers stay numbers; mappings are written as compact JSON.
+Every cell goes through :func:`costopt.sanitize.csv_cells.safe_cell` (formula triggers
+prefixed with ``'``, control characters shown escaped); numbers stay numbers; mappings are
+written as compact JSON.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from typing import Any
 
 from costopt.model import Audit, Recommendation
 from costopt.reports import view
+from costopt.sanitize.csv_cells import safe_cell
 
 COLUMNS = (
     "id", "status", "rule_id", "family", "provider", "account", "region", "resource_id", "resource_name",
@@ -22,23 +22,6 @@ COLUMNS = (
     "savings_high", "currency", "confidence", "performance_risk", "effort", "slo_status", "slo_reasons", "team",
     "workload", "current", "proposed", "evidence", "impacts", "rationale", "apply",
 )
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """Neutralise formula injection in a text cell; numbers pass through (rounded to cents)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return "" if not math.isfinite(value) else round(value, 2)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
-
-
 def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True, default=str) if value else ""
 

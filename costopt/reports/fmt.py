@@ -1,9 +1,9 @@
-"""Formatting and escaping shared by the reporters: money, percentages, safe JSON, Markdown text.
+"""Formatting shared by the reporters and the gate: money, percentages, short text, safe JSON.
 
-Every string that came from a cloud or a billing file (names, tags, descriptions) is
-untrusted. HTML escaping is Jinja2's autoescape; this module covers the other sinks:
-``safe_json`` for data handed to JavaScript inside ``<script type="application/json">``
-(no ``</script>`` break-out, no HTML parser surprises) and ``md_escape`` for Markdown.
+``money`` is the one money formatter (reports, gate table, gate Markdown, JUnit). Every string
+that came from a cloud or a billing file is untrusted: HTML escaping is Jinja2's autoescape,
+``safe_json`` covers data handed to JavaScript inside ``<script type="application/json">`` (no
+``</script>`` break-out), and the other sinks have their sanitiser in :mod:`costopt.sanitize`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import json
 import math
 import re
 from typing import Any
+
+from costopt.sanitize.json_text import json_text
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
@@ -23,6 +25,7 @@ _JSON_UNSAFE = {
     "\u2029": "\\u2029",
 }
 _JSON_UNSAFE_RE = re.compile("[<>&\u2028\u2029]")
+_CODE_UNSAFE = re.compile(r"[^A-Za-z0-9]")
 
 
 def _default(value: Any) -> Any:
@@ -56,17 +59,29 @@ def safe_json(value: Any) -> str:
         text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_default, allow_nan=False)
     except ValueError:
         text = json.dumps(_finite(value), separators=(",", ":"), ensure_ascii=False, default=_default)
-    return _JSON_UNSAFE_RE.sub(lambda m: _JSON_UNSAFE[m.group(0)], text)
+    return json_text(_JSON_UNSAFE_RE.sub(lambda m: _JSON_UNSAFE[m.group(0)], text))
 
 
 def money(amount: float | None, currency: str = "USD", decimals: int = 0) -> str:
-    """``$12,345`` for known symbols, ``12,345 CHF`` otherwise; ``n/a`` for None."""
+    """``$12,345`` for known symbols, ``12,345 CHF`` otherwise; ``n/a`` for None. The one money
+    formatter: reports, gate and JUnit. A currency code is shown with letters and digits only
+    (it comes from billing data and lands in Markdown, HTML and terminals)."""
     if amount is None or (isinstance(amount, float) and not math.isfinite(amount)):
         return "n/a"
     sign = "-" if amount < 0 else ""
     body = f"{abs(amount):,.{decimals}f}"
     symbol = CURRENCY_SYMBOLS.get(currency or "")
-    return f"{sign}{symbol}{body}" if symbol else f"{sign}{body} {currency or ''}".rstrip()
+    code = _CODE_UNSAFE.sub("", str(currency or ""))[:8]  # a currency code from data: letters and digits only
+    return f"{sign}{symbol}{body}" if symbol else f"{sign}{body} {code}".rstrip()
+
+
+def figure(value: float, unit: str, decimals: int = 2) -> str:
+    """A gate/budget figure in its unit: ``+12.5%`` for growth, money for a currency, and a
+    per-period currency (``USD/month``) as ``$100.00/month``."""
+    if unit == "%":
+        return f"{value:+.1f}%"
+    currency, _, per = unit.partition("/")
+    return money(value, currency, decimals) + (f"/{_CODE_UNSAFE.sub('', per)}" if per else "")
 
 
 def pct(share: float | None, decimals: int = 1, signed: bool = False) -> str:
@@ -80,47 +95,3 @@ def short_text(text: Any, limit: int = 80) -> str:
     """One line, at most ``limit`` characters (an ellipsis marks the cut)."""
     s = " ".join(str(text if text is not None else "").split())
     return s if len(s) <= limit else s[: max(limit - 1, 1)] + "…"
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
-# "@" keeps its look but is followed by a zero-width space, so GitHub/GitLab never turn a tag
-# value such as @org/team into a mention (an entity for "@" alone is decoded back before that).
-_MD_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "@": "@&#8203;"}
-_MD_ENTITY_RE = re.compile(r"[<>&@]")
-_MD_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def md_escape(text: Any) -> str:
-    """Untrusted text as literal Markdown (GitHub flavour), safe inside a table cell.
-
-    Markdown punctuation is backslash-escaped first, then HTML is neutralised with entities
-    (no raw tags reach the sanitizer; the entities' own ``&#;`` are not escaped again), ``@``
-    is followed by a zero-width space so a tag value cannot ping people, control and bidi
-    characters are dropped, and newlines collapse to spaces so a cell cannot break the table.
-    """
-    s = " ".join(_MD_CONTROL.sub(" ", str(text if text is not None else "")).split())
-    s = _MD_SPECIAL.sub(r"\\\1", s)
-    return _MD_ENTITY_RE.sub(lambda m: _MD_ENTITIES[m.group(0)], s)
-
-
-def md_code(text: Any, in_table: bool = True) -> str:
-    """Untrusted text as inline code: backticks inside are fenced with longer runs.
-
-    In a GFM table a ``|`` ends the cell even inside code, so it is escaped there.
-    """
-    s = " ".join(str(text if text is not None else "").split())
-    if in_table:
-        s = s.replace("|", "\\|")
-    longest = max((len(m) for m in re.findall(r"`+", s)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if s.startswith("`") or s.endswith("`") or not s else ""
-    return f"{fence}{pad}{s}{pad}{fence}"
-
-
-def md_fence(text: Any, indent: str = "") -> list[str]:
-    """Untrusted text as a fenced code block (literal on GitHub); the fence is longer than
-    any backtick run inside, so the text cannot close it."""
-    body = str(text if text is not None else "").replace("\r\n", "\n").replace("\r", "\n")
-    longest = max((len(m) for m in re.findall(r"`{3,}", body)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return [indent + fence] + [indent + line for line in body.split("\n")] + [indent + fence]

@@ -23,18 +23,28 @@ from importlib import resources
 from typing import Any
 
 import jinja2
+import markupsafe
 from markupsafe import Markup
 
 from costopt.model import Audit
 from costopt.reports import charts, html_data, view
 from costopt.reports.fmt import money, pct, safe_json, short_text
 from costopt.reports.tradeoff_view import impact_text, tradeoff_summary
+from costopt.sanitize import CONTROL, visible
 
 PLOTLY_CDN = "https://cdn.plot.ly/plotly-{version}.min.js"
 COMPRESS_OVER = 1_000_000
 SKIP_EXAMPLES = 5
 REJECTED_ROWS = 500  # the largest; every rejected candidate is in audit.json
 PLOTLYJS_MODES = ("inline", "cdn")
+
+
+def _shown(value: Any) -> Any:
+    """Every ``{{ value }}``: text from data with control and bidi characters shown escaped
+    (autoescape covers markup, not an ESC or a bidi override); markup we built passes as is."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return CONTROL.sub(visible, value)
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -45,6 +55,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        finalize=_shown,
     )
     env.filters["money"] = money
     env.filters["pct"] = pct

@@ -1,4 +1,5 @@
-"""JSON reporter: the Audit itself, schema-versioned (see costopt/schemas/audit.schema.json)."""
+"""JSON reporter: the Audit itself, schema-versioned (see costopt/schemas/audit.schema.json),
+with C1 and bidi characters in strings written as ``\\u`` escapes (costopt.sanitize.json_text)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Any
 
 from costopt.audit_io import audit_to_json
 from costopt.model import Audit
+from costopt.sanitize.json_text import json_text
 
 
 def render(audit: Audit, **_: Any) -> str:
-    return audit_to_json(audit)
+    return json_text(audit_to_json(audit))

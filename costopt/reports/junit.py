@@ -18,22 +18,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from costopt.model import Audit
+from costopt.reports.fmt import figure
+from costopt.sanitize.xml_text import xml_text
 
 BUDGET_SUITE = "costopt.budgets"
 SLO_SUITE = "costopt.slo"
 
 
 def _amount(value: Any, unit: str) -> str:
-    if value is None:
-        return "-"
-    if unit == "%":
-        return f"{value:+.1f}%"
-    return f"{value:,.2f} {unit}"
-
-
-def _text(value: Any) -> str:
-    """XML 1.0 cannot carry most control characters even escaped: replace them."""
-    return "".join(ch if ch in "\t\n\r" or ord(ch) >= 0x20 else " " for ch in str(value))
+    return "-" if value is None else figure(value, unit)
 
 
 def _suite(parent: ET.Element, name: str, timestamp: str) -> ET.Element:
@@ -52,10 +45,10 @@ def _budget_case(suite: ET.Element, check: Mapping[str, Any]) -> None:
     scope, period = str(check.get("scope", "")), str(check.get("period", ""))
     unit = str(check.get("unit", ""))
     name = f"{scope} {period}" + (f" ({check['name']})" if check.get("name") else "")
-    case = ET.SubElement(suite, "testcase", {"name": _text(name), "time": "0",
-                                             "classname": _text(f"{BUDGET_SUITE}.{check.get('scope_kind', 'total')}")})
+    case = ET.SubElement(suite, "testcase", {"name": xml_text(name), "time": "0",
+                                             "classname": xml_text(f"{BUDGET_SUITE}.{check.get('scope_kind', 'total')}")})
     status = str(check.get("status", "pass"))
-    message = _text(check.get("message", ""))
+    message = xml_text(check.get("message", ""))
     body = "\n".join([
         f"scope: {scope}", f"period: {period}",
         f"actual: {_amount(check.get('actual'), unit)}", f"forecast: {_amount(check.get('forecast'), unit)}",
@@ -63,15 +56,15 @@ def _budget_case(suite: ET.Element, check: Mapping[str, Any]) -> None:
         f"status: {status}", message])
     if status == "fail":
         failure = ET.SubElement(case, "failure", {"message": message, "type": "BudgetExceeded"})
-        failure.text = _text(body)
+        failure.text = xml_text(body)
     elif status == "skipped":
         ET.SubElement(case, "skipped", {"message": message})
     elif status == "warn":
         out = ET.SubElement(case, "system-out")
-        out.text = _text("WARN: " + body)
+        out.text = xml_text("WARN: " + body)
     else:
         out = ET.SubElement(case, "system-out")
-        out.text = _text(body)
+        out.text = xml_text(body)
     _count(suite, status)
 
 
@@ -81,15 +74,15 @@ def _slo_cases(suite: ET.Element, audit: Audit) -> None:
         if verdict == "unknown" and not rec.slo.reasons:
             continue
         case = ET.SubElement(suite, "testcase", {
-            "name": _text(f"{rec.resource_name or rec.resource_id}: {rec.action}"),
-            "classname": _text(f"{SLO_SUITE}.{rec.family}"), "time": "0"})
+            "name": xml_text(f"{rec.resource_name or rec.resource_id}: {rec.action}"),
+            "classname": xml_text(f"{SLO_SUITE}.{rec.family}"), "time": "0"})
         reasons = "; ".join(rec.slo.reasons) or verdict
         if verdict == "breach":
-            failure = ET.SubElement(case, "failure", {"message": _text(reasons), "type": "SloBreach"})
-            failure.text = _text(f"{rec.id} {rec.rule_id}: {reasons}")
+            failure = ET.SubElement(case, "failure", {"message": xml_text(reasons), "type": "SloBreach"})
+            failure.text = xml_text(f"{rec.id} {rec.rule_id}: {reasons}")
             _count(suite, "fail")
         elif verdict == "unknown":
-            ET.SubElement(case, "skipped", {"message": _text(reasons)})
+            ET.SubElement(case, "skipped", {"message": xml_text(reasons)})
             _count(suite, "skipped")
         else:
             _count(suite, "pass")

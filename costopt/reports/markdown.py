@@ -14,8 +14,9 @@ from typing import Any
 
 from costopt.model import Audit, Recommendation
 from costopt.reports import view
-from costopt.reports.fmt import md_escape, md_fence, money, pct, short_text
+from costopt.reports.fmt import money, pct, short_text
 from costopt.reports.tradeoff_view import impact_text, tradeoff_summary
+from costopt.sanitize.markdown_text import md_escape, md_fence
 
 TOP = 10
 MAX_CHARS = 60_000

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
-from costopt.rules import defaults
+from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
+from costopt.rules import defaults, scaling_apply
 from costopt.rules.base import rule
 from costopt.rules.hourly import (
     hour_grid,
@@ -29,27 +29,6 @@ from costopt.rules.hourly import (
 )
 
 DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
-
-
-def _scaling_apply(r: Resource, lo: int, hi: int, target: float) -> str:
-    name = r.name or r.id
-    if r.provider == "gcp":
-        return (f"gcloud compute instance-groups managed set-autoscaling {name} --region {r.region} "
-                f"--min-num-replicas {lo} --max-num-replicas {hi} --target-cpu-utilization {target:.2f}")
-    if r.provider == "azure":
-        return (f"az monitor autoscale create --resource {r.id} --min-count {lo} --max-count {hi} --count {hi} "
-                f"&& az monitor autoscale rule create ... --condition \"Percentage CPU > {target * 100:.0f} avg 5m\"")
-    if r.kind == "endpoint":
-        variant = r.attributes.get("variant", "AllTraffic")
-        return (f"aws application-autoscaling register-scalable-target --service-namespace sagemaker --resource-id "
-                f"endpoint/{name}/variant/{variant} --scalable-dimension sagemaker:variant:DesiredInstanceCount "
-                f"--min-capacity {lo} --max-capacity {hi} && aws application-autoscaling put-scaling-policy "
-                f"--policy-type TargetTrackingScaling ... (SageMakerVariantInvocationsPerInstance)")
-    return (f"aws autoscaling update-auto-scaling-group --auto-scaling-group-name {name} --min-size {lo} "
-            f"--max-size {hi} && aws autoscaling put-scaling-policy --auto-scaling-group-name {name} "
-            f"--policy-type TargetTrackingScaling --target-tracking-configuration "
-            f"'{{\"PredefinedMetricSpecification\":{{\"PredefinedMetricType\":\"ASGAverageCPUUtilization\"}},"
-            f"\"TargetValue\":{target * 100:.0f}}}'")
 
 
 @rule("autoscaling.fixed_capacity", params=defaults.FixedCapacity, needs=("inventory", "metrics"))
@@ -162,7 +141,7 @@ def fixed_capacity(snapshot: Snapshot, catalog: Any, params: defaults.FixedCapac
             effort="medium", tags=dict(r.tags), workload=r.workload,
             rationale=(f"load swings {ratio[i]:.1f}x between trough and peak; {mean_needed:.1f} instances "
                        f"on average would do the work of {r.count}"),
-            apply=_scaling_apply(r, params.min_instances, hi, params.target_utilization),
+            apply=scaling_apply.target_tracking(r, params.min_instances, hi, params.target_utilization),
             alternative_group=r.id,
         )
 
@@ -219,15 +198,8 @@ def scale_to_zero(snapshot: Snapshot, catalog: Any, params: defaults.ScaleToZero
             continue
         spec = catalog.instance(r.provider, r.type) if catalog is not None and r.type else None
         gpu = bool(spec and spec.gpu_count) or int(r.specs.get("gpu_count", 0) or 0) > 0
-        name = r.name or r.id
         how = "scale the inference component to 0 instances when idle" if gpu else "move to serverless inference"
-        apply = (f"aws sagemaker update-inference-component-runtime-config --inference-component-name {name} "
-                 f"--desired-runtime-config CopyCount=0  # and a scaling policy with MinCapacity 0"
-                 if gpu else
-                 f"aws sagemaker create-endpoint-config --endpoint-config-name {name}-serverless "
-                 f"--production-variants VariantName=AllTraffic,ModelName=<model>,ServerlessConfig="
-                 f"{{MemorySizeInMB=4096,MaxConcurrency=5}} && aws sagemaker update-endpoint --endpoint-name "
-                 f"{name} --endpoint-config-name {name}-serverless")
+        apply = scaling_apply.scale_to_zero(r, gpu)
         yield Recommendation(
             id=recommendation_id(rid, r.id, "scale-to-zero"), rule_id=rid, resource_id=r.id,
             action=how, provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind,
@@ -322,14 +294,7 @@ def off_hours(snapshot: Snapshot, catalog: Any, params: defaults.OffHours) -> It
         savings = before * off_per_week / 168.0
         if savings < params.min_monthly_savings:
             continue
-        name = r.name or r.id
-        apply = {
-            "gcp": f"gcloud compute resource-policies create instance-schedule {name}-office --region {r.region} "
-                   f"--vm-start-schedule '{start}' --vm-stop-schedule '{stop}' --timezone UTC  (cron fields as shown)",
-            "azure": f"az vm auto-shutdown --resource-group <rg> --name {name} --time {stop.split()[1]}00",
-        }.get(r.provider, f"aws scheduler create-schedule --name {name}-stop --schedule-expression '{stop}' "
-                          f"--flexible-time-window Mode=OFF --target '{{\"Arn\":\"arn:aws:scheduler:::aws-sdk:ec2:stopInstances\","
-                          f"\"Input\":\"{{\\\"InstanceIds\\\":[\\\"{r.id}\\\"]}}\"}}' ... and a start schedule '{start}'")
+        apply = scaling_apply.office_hours(r, start, stop)
         yield Recommendation(
             id=recommendation_id(rid, r.id, "schedule"), rule_id=rid, resource_id=r.id,
             action=f"stop outside {start} .. {stop} (UTC)", provider=r.provider, account=r.account,

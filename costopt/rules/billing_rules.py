@@ -15,6 +15,7 @@ from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recom
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.billing_sql import cost_expr, provider_key
+from costopt.rules.shell import arg, comment
 
 WEEK_S = 7 * 24 * 3600
 MAD_TO_SIGMA = 1.4826  # MAD x 1.4826 estimates the standard deviation of normal data
@@ -122,7 +123,7 @@ def cost_anomaly(snapshot: Snapshot, catalog: Any, params: defaults.CostAnomaly)
             effort="medium",
             rationale=(f"{service} cost {last:,.2f} {currency} last week vs {mean:,.2f} on average before "
                        f"(+{delta:,.2f}, {z:.1f} robust sigma)"),
-            apply=(f"costopt costs --group-by resource,sku --since {since} --format table  "
-                   f"# then stop or right-size what is new in {service}"),
+            apply=(f"costopt costs --group-by resource,sku --since {arg(since)} --format table  "
+                   + comment(f"then stop or right-size what is new in {service}")),
             alternative_group=f"anomaly:{prov}:{service}",
         )

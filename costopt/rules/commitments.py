@@ -23,7 +23,7 @@ from costopt.model import Recommendation, Resource, Skip, Snapshot, recommendati
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.billing_sql import cost_expr, provider_key, sql_list
-from costopt.rules.commitment_apply import PAY_LABEL, RI_APPLY, SP_APPLY
+from costopt.rules.commitment_apply import PAY_LABEL, ri_apply, sp_apply
 from costopt.rules.commitment_math import TERM_MONTHS, TERM_SECONDS, optimal_level, plan, weekly_savings_range
 from costopt.rules.hourly import hour_grid, presence_matrix
 
@@ -232,8 +232,8 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
         low, high = weekly_savings_range(usage, level, r, 1.0)
         hourly_commit = level * r
         months = TERM_MONTHS[params.term]
-        apply = SP_APPLY.get(prov, SP_APPLY["aws"]).format(
-            secs=TERM_SECONDS[params.term], pay=PAY_LABEL[params.payment],
+        apply = sp_apply(
+            prov, secs=TERM_SECONDS[params.term], pay=PAY_LABEL[params.payment],
             cur=currency, hourly=hourly_commit, months=months)
         action = f"commit {hourly_commit:.2f} {currency}/hour ({params.term}, {params.payment})"
         yield Recommendation(
@@ -346,8 +346,8 @@ def reserved_instances(snapshot: Snapshot, catalog: Any, params: defaults.Reserv
         n = int(level)
         months = TERM_MONTHS[params.term]
         spec = catalog.instance(prov, type_)
-        apply = RI_APPLY.get(prov, RI_APPLY["aws"]).format(
-            type=type_, pay=PAY_LABEL[params.payment], secs=TERM_SECONDS[params.term], region=region, n=n,
+        apply = ri_apply(
+            prov, type=type_, pay=PAY_LABEL[params.payment], secs=TERM_SECONDS[params.term], region=region, n=n,
             months=months, years=months // 12, family=(spec.family if spec else type_).replace(".", "-"),
             vcpu=(spec.vcpu * n if spec else "?"), mem=(int(spec.memory_gib * n) if spec else "?"),
             azpay="Upfront" if params.payment == "all_upfront" else "Monthly",

@@ -73,6 +73,7 @@ class IdleSagemakerEndpoint:
 
     max_invocations_per_day: float = 10.0
     min_age_hours: float = 30.0
+    min_hours: float = 30.0  # hours of endpoint metrics needed before "no invocations" counts as idle
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class IdleNatGateway:
 
     max_gb: float = 1.0  # total GB over the lookback, all directions
     min_age_hours: float = 30.0
+    min_hours: float = 30.0  # hours of byte counters needed before "no bytes" counts as idle
 
 
 @dataclass(frozen=True)

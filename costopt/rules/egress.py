@@ -19,6 +19,7 @@ from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.billing_sql import cost_expr, provider_key
 from costopt.rules.nat import GB, gateway_endpoint_findings
+from costopt.rules.shell import comment
 
 # Inter-region usage types of AWS, GCP and Azure (regular expression for DuckDB).
 INTER_REGION_RE = r"(?i)(inter[- ]?region|inter[- ]?continent|intra[- ]?continent|^[A-Z]{2,4}[0-9]?-[A-Z]{2,4}[0-9]?-AWS-(Out|In)-Bytes)"
@@ -145,8 +146,9 @@ def hot_spots(snapshot: Snapshot, catalog: Any, params: defaults.EgressHotSpots)
             effort="medium",
             rationale=(f"{row.usage_type} ({row.services}) is {share:.0%} of internet egress, "
                        f"{monthly:,.2f} {row.currency}/month"),
-            apply=(f"costopt costs --group-by resource,sku --format table  # find who sends {row.usage_type}; "
-                   "put a CDN in front of downloads, compress responses, keep consumers in-region"),
+            apply=("costopt costs --group-by resource,sku --format table  "
+                   + comment(f"find who sends {row.usage_type}; put a CDN in front of downloads, compress "
+                             "responses, keep consumers in-region")),
             alternative_group=scope,
         )
 
@@ -221,8 +223,9 @@ def _cross_region_billing(snapshot: Snapshot, catalog: Any, params: defaults.Cro
                       "catalog_inter_region_per_gb": price.amount if price else None},
             effort="high",
             rationale=f"{row.usage_type} moves data between regions for {monthly:,.2f} {row.currency}/month",
-            apply=("costopt costs --group-by resource,sku --format table  # find the readers; run them in the "
-                   f"data's region or replicate the data into {row.region or 'the compute region'}"),
+            apply=("costopt costs --group-by resource,sku --format table  "
+                   + comment(f"find the readers; run them in the data's region or replicate the data into "
+                             f"{row.region or 'the compute region'}")),
             alternative_group=scope,
         )
 
@@ -274,7 +277,8 @@ def _cross_region_inventory(snapshot: Snapshot, catalog: Any, params: defaults.C
                       "assumption": "all network_in of the reader comes from the remote bucket (upper bound)"},
             effort="high", tags=dict(r.tags), workload=r.workload,
             rationale=f"{r.name or r.id} in {r.region} reads {bucket.name or bucket.id} in {bucket.region}",
-            apply=f"move {r.id} to {bucket.region}, or replicate {bucket.id} to {r.region} (S3 replication / gsutil rsync)",
+            apply=comment(f"move {r.id} to {bucket.region}, or replicate {bucket.id} to {r.region} "
+                          "(S3 replication / gsutil rsync)"),
             alternative_group=f"egress:{r.id}",
         )
 

@@ -10,7 +10,6 @@ little data, no price) is reported as a Skip with the reason.
 
 from __future__ import annotations
 
-import shlex
 from datetime import datetime
 from typing import Any
 
@@ -20,9 +19,11 @@ from costopt.metrics import quantile_column, select_series, snapshot_stats
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.rules import defaults, idle_apply
 from costopt.rules.base import rule
+from costopt.rules.evidence import AWS_METRICS_FIX, observed_hours
 
 GB = 1024.0 ** 3
 MB = 1024.0 ** 2
+ENDPOINT_EVIDENCE = ("requests", "cpu", "gpu", "latency_ms")  # any of them shows CloudWatch answered
 
 
 def _rec(rule_id: str, r: Resource, action: str, monthly: float, *, low: float | None = None,
@@ -234,7 +235,10 @@ def idle_sagemaker_endpoint(snapshot, catalog, params):
 
     Why: dev and test endpoints stay up after the experiment; each instance bills 24 h a day.
     How it judges: Invocations (AWS/SageMaker, all variants) per day over the lookback at most
-    ``max_invocations_per_day``, for an endpoint older than ``min_age_hours``.
+    ``max_invocations_per_day``, for an endpoint older than ``min_age_hours``, and only on
+    evidence: the endpoint's metrics (Invocations, or its instances' CPU/GPU utilisation, which
+    CloudWatch records even when no request arrives) must cover ``min_hours`` of the lookback.
+    Without them (GetMetricData failed, no permission) it is skipped, never called idle.
     How to fix: delete the endpoint (its endpoint config and model stay, so it can be recreated),
     or move it to serverless inference / scale-to-zero (see autoscaling.* alternatives).
     An endpoint left Failed or OutOfService bills nothing, but it lingers: it is listed (no
@@ -242,6 +246,7 @@ def idle_sagemaker_endpoint(snapshot, catalog, params):
     """
     now = snapshot.window.end
     days = max(snapshot.window.days, 1e-9)
+    seen = observed_hours(snapshot, ENDPOINT_EVIDENCE)
     totals = _totals(snapshot, "requests")
     for r in snapshot.resources:
         if r.kind != "endpoint" or r.provider != "aws":
@@ -261,6 +266,11 @@ def idle_sagemaker_endpoint(snapshot, catalog, params):
             continue
         if r.hourly_cost == 0:
             continue  # serverless: nothing billed while idle
+        if seen.get(r.id, 0.0) < params.min_hours:
+            yield Skip("idle.sagemaker_endpoint", r.id, f"{seen.get(r.id, 0.0):.0f} h of endpoint metrics "
+                       f"(Invocations, CPU/GPU utilisation) in the lookback, {params.min_hours:.0f} h needed to call it "
+                       f"idle: {AWS_METRICS_FIX}")
+            continue
         monthly = r.hourly_cost * HOURS_PER_MONTH
         yield _rec("idle.sagemaker_endpoint", r, "delete", monthly, confidence="high" if per_day == 0 else "medium",
                    performance_risk=1, current={"instance_type": r.type, "instance_count": r.count},
@@ -269,7 +279,7 @@ def idle_sagemaker_endpoint(snapshot, catalog, params):
                              "lookback_days": snapshot.window.days},
                    rationale=f"Endpoint {r.name} ({r.count} x {r.type}) served {per_day:.1f} invocations/day "
                              f"over {snapshot.window.days:.0f} days.",
-                   apply=f"aws sagemaker delete-endpoint --region {r.region} --endpoint-name {r.name}")
+                   apply=idle_apply.delete_endpoint(r))
 
 
 LINGERING_STATUSES = frozenset({"Failed", "OutOfService"})
@@ -283,8 +293,7 @@ def _lingering_endpoint(r, age_days):
                 rationale=f"Endpoint {r.name} has been {status} (billed nothing) for "
                           f"{'an unknown time' if age_days is None else f'{age_days:.0f} days'}; delete it, or fix "
                           "and update it, before an update brings it back into service unnoticed.",
-                apply=f"aws sagemaker delete-endpoint --region {shlex.quote(r.region)} "
-                      f"--endpoint-name {shlex.quote(r.name)}")
+                apply=idle_apply.delete_endpoint(r))
 
 
 @rule("idle.nat_gateway", params=defaults.IdleNatGateway, needs=("inventory",))
@@ -292,10 +301,13 @@ def idle_nat_gateway(snapshot, catalog, params):
     """NAT gateways with no traffic: billed per hour for moving nothing.
 
     Why: a NAT gateway costs by the hour even when no subnet routes through it any more.
-    How it judges: all AWS/NATGateway byte counters summed over the lookback <= ``max_gb``.
+    How it judges: all AWS/NATGateway byte counters summed over the lookback <= ``max_gb``,
+    with the counters present for at least ``min_hours`` (NAT gateways publish them every
+    minute, zeros included): no counters is no evidence, and the gateway is skipped.
     How to fix: delete it (and its route-table entries), then release its Elastic IP.
     """
     now = snapshot.window.end
+    seen = observed_hours(snapshot, ("nat_bytes",))
     sent = _totals(snapshot, "nat_bytes")
     for r in snapshot.resources:
         if r.kind != "nat_gateway" or _younger_than(r, now, params.min_age_hours):
@@ -303,22 +315,21 @@ def idle_nat_gateway(snapshot, catalog, params):
         gb = sent.get(r.id, 0.0) / GB
         if gb > params.max_gb:
             continue
+        if seen.get(r.id, 0.0) < params.min_hours:
+            yield Skip("idle.nat_gateway", r.id, f"{seen.get(r.id, 0.0):.0f} h of AWS/NATGateway byte counts in the "
+                       f"lookback, {params.min_hours:.0f} h needed to call it idle: {AWS_METRICS_FIX}")
+            continue
         if r.hourly_cost is None:
             yield Skip("idle.nat_gateway", r.id, f"no traffic, but no NAT gateway price for {r.region}")
             continue
         monthly = r.hourly_cost * HOURS_PER_MONTH
-        yield _rec("idle.nat_gateway", r, "delete", monthly, confidence="high" if r.id in sent else "medium",
+        yield _rec("idle.nat_gateway", r, "delete", monthly, confidence="high",
                    performance_risk=1, current={"state": "available"}, proposed={"state": "deleted"},
                    evidence={"gb_over_lookback": gb, "lookback_days": snapshot.window.days,
                              "has_metrics": r.id in sent, **_source(r)},
                    rationale=f"NAT gateway {r.name or r.id} moved {gb:.2f} GB in {snapshot.window.days:.0f} days.",
-                   apply=f"aws ec2 delete-nat-gateway --region {r.region} --nat-gateway-id {r.id}")
+                   apply=idle_apply.delete_nat_gateway(r))
 
-
-LIFECYCLE_JSON = ('{"Rules":[{"ID":"costopt-tiering","Status":"Enabled","Filter":{},'
-                  '"Transitions":[{"Days":0,"StorageClass":"INTELLIGENT_TIERING"}],'
-                  '"NoncurrentVersionExpiration":{"NoncurrentDays":30},'
-                  '"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}')
 
 
 def _standard_gb(snapshot: Snapshot, bucket_id: str) -> float | None:
@@ -379,6 +390,5 @@ def bucket_without_lifecycle(snapshot, catalog, params):
                        f"{r.attributes['lifecycle_covers']}: every other object is unmanaged."
                        if r.attributes.get("lifecycle_scope") == "partial"
                        else f"Bucket {r.name} holds {gb:,.0f} GB in Standard with no lifecycle rule."),
-            apply=(f"aws s3api put-bucket-lifecycle-configuration --bucket {r.name} "
-                   f"--lifecycle-configuration '{LIFECYCLE_JSON}'"),
+            apply=idle_apply.tiering_lifecycle(r),
             tags=dict(r.tags), workload=r.workload, alternative_group=r.id, effort="low")

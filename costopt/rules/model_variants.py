@@ -16,6 +16,7 @@ from typing import Any
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.rules import defaults
 from costopt.rules.base import rule
+from costopt.rules.shell import arg, comment
 from costopt.tradeoff.capacity import Hardware, hardware, instance_speed
 from costopt.tradeoff.params import DEFAULT_PARAMS
 from costopt.tradeoff.targets import Model, ModelVariant, Targets, Workload
@@ -41,12 +42,14 @@ def _hourly(catalog: Any, resource: Resource, type_: str) -> float | None:
 
 
 def _apply_step(resource: Resource, type_: str, count: int, variant: str) -> str:
+    name = resource.name or resource.id
     if resource.kind == "endpoint" or type_.startswith("ml."):
-        return (f"Deploy the {variant} model artifact in a new endpoint config with {count} x {type_} "
-                f"(aws sagemaker create-endpoint-config ...) and switch with aws sagemaker update-endpoint "
-                f"--endpoint-name {resource.name or resource.id}; shadow-test it first")
-    return (f"Roll the {variant} build out to {count} x {type_} (new launch template version / instance "
-            f"refresh for {resource.name or resource.id}); canary it against the accuracy floor first")
+        return (f"aws sagemaker create-endpoint-config ... && aws sagemaker update-endpoint --endpoint-name {arg(name)} "
+                "--endpoint-config-name '<new config>'  "
+                + comment(f"deploy the {variant} model artifact in a new endpoint config with {count} x {type_}; "
+                          "shadow-test it first"))
+    return comment(f"roll the {variant} build out to {count} x {type_} (new launch template version / instance "
+                   f"refresh for {name}); canary it against the accuracy floor first")
 
 
 def _options(resource: Resource, wl: Workload, model: Model, v0: ModelVariant, v1: ModelVariant,

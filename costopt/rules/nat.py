@@ -12,14 +12,15 @@ import numpy as np
 
 from costopt.model import HOURS_PER_MONTH, MetricSeries, Recommendation, Skip, Snapshot, recommendation_id
 from costopt.rules import defaults
+from costopt.rules.shell import arg, comment
 
 GB = 1e9
 
 NAT_APPLY = {
     "aws": ("aws ec2 create-vpc-endpoint --vpc-id {vpc} --vpc-endpoint-type Gateway "
-            "--service-name com.amazonaws.{region}.{dest} --route-table-ids <private route tables>"),
-    "gcp": "gcloud compute networks subnets update <subnet> --region {region} --enable-private-ip-google-access",
-    "azure": "az network vnet subnet update --vnet-name {vpc} --name <subnet> --service-endpoints Microsoft.Storage",
+            "--service-name {service} --route-table-ids '<private route tables>'"),
+    "gcp": "gcloud compute networks subnets update '<subnet>' --region {region} --enable-private-ip-google-access",
+    "azure": "az network vnet subnet update --vnet-name {vpc} --name '<subnet>' --service-endpoints Microsoft.Storage",
 }
 
 
@@ -136,14 +137,17 @@ def gateway_endpoint_findings(snapshot: Snapshot, catalog: Any, params: defaults
                 evidence={"gb_per_month": total_gb, "price_per_gb": price.amount, "savings_estimated": False,
                           "reason": "nat_bytes has no destination breakdown"},
                 rationale=f"{total_gb:,.0f} GB/month through the NAT; the share going to {', '.join(targets)} is unknown",
-                apply="aws ec2 create-flow-logs --resource-type NetworkInterface ...  # then group bytes by destination",
+                apply="aws ec2 create-flow-logs --resource-type NetworkInterface ...  " + comment(
+                    "then group bytes by destination"),
                 **common)
             continue
         gb = sum(v for d, v in by_dest.items() if d in targets) * scale
         savings = gb * price.amount
         if savings < params.min_monthly_savings:
             continue
-        apply = " && ".join(NAT_APPLY.get(nat.provider, NAT_APPLY["aws"]).format(vpc=vpc, region=nat.region, dest=d)
+        template = NAT_APPLY.get(nat.provider, NAT_APPLY["aws"])
+        apply = " && ".join(template.format(vpc=arg(vpc), region=arg(nat.region),
+                                            service=arg(f"com.amazonaws.{nat.region}.{d}"))
                             for d in targets if d in by_dest)
         yield Recommendation(
             id=recommendation_id(rid, nat.id, "gateway-endpoint"), rule_id=rid, resource_id=nat.id,

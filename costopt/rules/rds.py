@@ -19,7 +19,7 @@ from typing import Any
 
 from costopt.metrics import quantile_column, snapshot_stats
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
-from costopt.rules import defaults
+from costopt.rules import database_apply, defaults
 from costopt.rules.base import rule
 
 # Sizes of the db.<family>.<size> ladder in units of "large" (2 vCPU): RDS prices a class family
@@ -57,7 +57,7 @@ def _rec(rule_id: str, r: Resource, action: str, before: float, after: float, *,
 
 
 def _ident(r: Resource) -> str:
-    return str(r.attributes.get("identifier") or r.name)
+    return database_apply.identifier(r)
 
 
 @rule("rds.idle_database", params=defaults.IdleDatabase, needs=("inventory", "metrics"))
@@ -107,8 +107,7 @@ def idle_database(snapshot, catalog, params):
                    rationale=(f"Database {_ident(r)} ({r.type}, {r.attributes.get('engine')}) had at most "
                               f"{n['max']:.0f} connections and CPU P95 {c[col]:.1f}% over {c['hours']:.0f} h. "
                               "Low end: stopping it instead saves the compute for 7 days a month."),
-                   apply=(f"aws rds delete-db-instance --region {r.region} --db-instance-identifier {_ident(r)} "
-                          f"--final-db-snapshot-identifier {_ident(r)}-final-costopt"))
+                   apply=database_apply.delete(r))
 
 
 def smaller_class(db_class: str) -> tuple[str, float] | None:
@@ -171,8 +170,7 @@ def oversized_instance(snapshot, catalog, params):
                    impacts={"projected_cpu_peak": projected},
                    rationale=(f"Database {_ident(r)} ({r.type}) ran at CPU P95 {c[col]:.1f}% over {c['hours']:.0f} h; "
                               f"on {smaller[0]} that is about {projected:.0%}. Check FreeableMemory before resizing."),
-                   apply=(f"aws rds modify-db-instance --region {r.region} --db-instance-identifier {_ident(r)} "
-                          f"--db-instance-class {smaller[0]} --no-apply-immediately"))
+                   apply=database_apply.change_class(r, smaller[0]))
 
 
 def _environment(r: Resource, params: defaults.MultiAzNonProduction) -> str | None:
@@ -215,8 +213,7 @@ def multi_az_non_production(snapshot, catalog, params):
                              "price_basis": "Price List (Single-AZ)" if single is not None
                              else "assumed: Single-AZ costs half of Multi-AZ"},
                    rationale=f"Database {_ident(r)} is tagged {env} but keeps a Multi-AZ standby.",
-                   apply=(f"aws rds modify-db-instance --region {r.region} --db-instance-identifier {_ident(r)} "
-                          "--no-multi-az --apply-immediately"))
+                   apply=database_apply.single_az(r))
 
 
 def gp3_baseline_iops(gb: float, engine: str) -> int:
@@ -258,5 +255,4 @@ def gp2_to_gp3(snapshot, catalog, params):
                    rationale=(f"Database {_ident(r)} keeps {gb:.0f} GiB on gp2; gp3 costs less"
                               + (f", but its {gp3_iops} IOPS baseline is below gp2's {gp2_iops:.0f}: "
                                  "provision IOPS to match." if short else " with at least the same IOPS baseline.")),
-                   apply=(f"aws rds modify-db-instance --region {r.region} --db-instance-identifier {_ident(r)} "
-                          "--storage-type gp3 --apply-immediately"))
+                   apply=database_apply.to_gp3(r))

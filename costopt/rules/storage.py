@@ -21,6 +21,7 @@ import numpy as np
 from costopt.model import HOURS_PER_MONTH, MetricSeries, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.rules import defaults
 from costopt.rules.base import rule
+from costopt.rules.shell import arg, comment
 
 GB = 1024.0 ** 3
 KB_PER_GB = 1024.0 ** 2
@@ -167,20 +168,22 @@ def _lifecycle_apply(bucket: Resource, tier_name: str, days: int, noncurrent: bo
     if bucket.provider == "gcp":
         cond = {"daysSinceNoncurrentTime": days} if noncurrent else {"age": days}
         doc = {"rule": [{"action": {"type": "SetStorageClass", "storageClass": tier_name}, "condition": cond}]}
-        return f"gcloud storage buckets update gs://{bucket.name or bucket.id} --lifecycle-file=lifecycle.json  # {json.dumps(doc)}"
+        return (f"gcloud storage buckets update {arg('gs://' + (bucket.name or bucket.id))} --lifecycle-file=lifecycle.json  "
+                + comment(f"lifecycle.json: {json.dumps(doc)}"))
     if bucket.provider == "azure":
         action = "tierToArchive" if tier_name.lower() == "archive" else f"tierTo{tier_name.capitalize()}"
         base = "version" if noncurrent else "baseBlob"
         key = "daysAfterCreationGreaterThan" if noncurrent else "daysAfterModificationGreaterThan"
         doc = {"rules": [{"name": "costopt", "type": "Lifecycle", "definition": {
             "filters": {"blobTypes": ["blockBlob"]}, "actions": {base: {action: {key: days}}}}}]}
-        return f"az storage account management-policy create --account-name {bucket.name or bucket.id} --policy '{json.dumps(doc)}'"
+        return (f"az storage account management-policy create --account-name {arg(bucket.name or bucket.id)} "
+                f"--policy {arg(json.dumps(doc))}")
     key = "NoncurrentVersionTransitions" if noncurrent else "Transitions"
     day_key = "NoncurrentDays" if noncurrent else "Days"
     doc = {"Rules": [{"ID": f"costopt-{tier_name.lower()}", "Status": "Enabled", "Filter": {},
                       key: [{day_key: days, "StorageClass": tier_name}]}]}
-    return (f"aws s3api put-bucket-lifecycle-configuration --bucket {bucket.name or bucket.id} "
-            f"--lifecycle-configuration '{json.dumps(doc)}'  # merge with existing rules")
+    return (f"aws s3api put-bucket-lifecycle-configuration --bucket {arg(bucket.name or bucket.id)} "
+            f"--lifecycle-configuration {arg(json.dumps(doc))}  " + comment("merge with existing rules"))
 
 
 # Read-request usage types (AWS GET = Tier 2, GCS Class B, Azure read operations) and any request type.

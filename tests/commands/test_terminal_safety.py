@@ -55,3 +55,26 @@ def test_audit_top_actions_escape_resource_names():
     lines = top_actions(audit)
     assert len(lines) == 2 and "\\x1b[2J" in lines[1] and "\\u202e" in lines[1]
     assert not any(RAW.search(line) for line in lines)
+
+
+def test_costs_csv_and_json_carry_no_raw_control(tmp_path):
+    path = hostile_export(tmp_path)
+    text = path.read_text().replace("Compute Engine", "=HYPERLINK(\u202e\u009b31m)")
+    path.write_text(text)
+    for fmt in ("csv", "json"):
+        result = CliRunner().invoke(cli, ["costs", "--source", str(path), "--group-by", "service", "-q", "--format", fmt])
+        assert result.exit_code == 0, result.output
+        assert not RAW.search(result.stdout.replace("\n", "")), fmt
+        if fmt == "csv":
+            assert "'=HYPERLINK(\\u202e\\x9b31m)" in result.stdout and "\\x1b[2J" in result.stdout
+        else:
+            names = {r["service"] for r in json.loads(result.stdout)["rows"]}
+            assert "=HYPERLINK(\u202e\u009b31m)" in names  # same data, escaped in the text
+
+
+def test_error_lines_show_data_escaped(tmp_path):
+    missing = tmp_path / "no\x1b[2Jsuch\u202efile.csv"
+    result = CliRunner().invoke(cli, ["costs", "--source", str(missing)])
+    assert result.exit_code == 2, result.output
+    assert "no\\x1b[2Jsuch\\u202efile.csv" in result.output
+    assert not RAW.search(result.output) and result.output.count("\n") == 1

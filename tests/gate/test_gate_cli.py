@@ -37,7 +37,7 @@ def test_within_budget_exits_0(audit_file):
     lines = result.stdout.splitlines()
     assert lines[1].split() == ["scope", "period", "actual", "forecast", "warn", "fail", "status"]
     month = next(line for line in lines if line.startswith("total") and "month" in line)
-    assert month.split() == ["total", "month", "2,200.00", "3,000.00", "—", "3,500.00", "PASS"]
+    assert month.split() == ["total", "month", "$2,200.00", "$3,000.00", "—", "$3,500.00", "PASS"]
     growth = next(line for line in lines if "growth w/w" in line)
     assert "+0.0%" in growth and "+10.0%" in growth and growth.endswith("PASS")
     assert lines[-1].startswith("gate: PASS")
@@ -106,7 +106,7 @@ def test_junit_markdown_and_step_summary(audit_file, tmp_path):
     xml = junit.read_text()
     assert xml.count("<testcase ") == 2 and "BudgetExceeded" in xml and "costopt.slo" not in xml
     text = md.read_text()
-    assert text.startswith("## costopt budget gate") and "| total | month | 2,200.00 | 3,000.00 |" in text
+    assert text.startswith("## costopt budget gate") and "| total | month | $2,200.00 | $3,000.00 |" in text
     appended = summary.read_text()
     assert appended.startswith("# earlier step\n") and text in appended
 

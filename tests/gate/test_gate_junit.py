@@ -89,5 +89,5 @@ def test_no_budgets_and_hostile_text_still_valid(schema):
     text = render(audit, "junit", checks=[hostile])
     doc = validate(schema, text)
     case = doc.find("testsuite/testcase")
-    assert case.get("name") == "team= <script>\"'&]]> week"
+    assert case.get("name") == "team=\\x07<script>\"'&]]> week"  # BEL shown escaped, not dropped
     assert "]]>" in case.find("failure").get("message")

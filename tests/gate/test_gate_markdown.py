@@ -7,7 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from costopt.gate import Budget, BudgetSet, SavingsBudget, evaluate_budgets, to_dict
-from costopt.gate.output import markdown, md_escape, table
+from costopt.gate.output import markdown, table
+from costopt.sanitize.markdown_text import md_escape
 from tests.gate.spend import day_range, make_audit, rows_for
 
 GOLDEN = Path(__file__).with_name("golden") / "gate.md"

@@ -7,7 +7,8 @@ import io
 import re
 
 from costopt.reports import csv_report, markdown, render
-from costopt.reports.fmt import md_code, md_escape, md_fence
+from costopt.sanitize.csv_cells import safe_cell
+from costopt.sanitize.markdown_text import md_code, md_escape, md_fence
 from tests.reports.sample_audit import FORMULA, HOSTILE_NAME, HOSTILE_TAG, make_audit, rec
 
 
@@ -89,7 +90,7 @@ def test_csv_one_row_per_recommendation_and_formula_safe():
 
 
 def test_csv_safe_cell_rules():
-    cell = csv_report.safe_cell
+    cell = safe_cell
     for bad in ("=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx"):
         assert cell(bad) == "'" + bad
     assert cell(-3.456) == -3.46  # numbers are numbers, not text

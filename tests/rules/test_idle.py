@@ -132,10 +132,21 @@ def test_idle_sagemaker_endpoint_by_invocations_per_day():
                        hourly_cost=0.7364, created=end - timedelta(days=40))
     busy = replace(ep, id="arn:ep/prod", name="fraud-detector")
     metrics = [make_series("arn:ep/dev", "requests", [1, 1, 1], stat="Sum", unit="Count"),
+               make_series("arn:ep/dev", "cpu", np.full(4000, 0.4)),  # CloudWatch answered for the endpoint
                make_series("arn:ep/prod", "requests", np.full(4000, 500.0), stat="Sum", unit="Count")]
     (rec,), _ = run(idle.idle_sagemaker_endpoint, make_snapshot([ep, busy], metrics), defaults.IdleSagemakerEndpoint())
     assert rec.resource_name == "churn-scorer-dev" and rec.monthly_savings == pytest.approx(0.7364 * 730)
     assert rec.evidence["invocations"] == 3 and "delete-endpoint" in rec.apply and "churn-scorer-dev" in rec.apply
+
+
+def test_endpoint_without_metrics_is_skipped_not_deleted():
+    """No Invocations may mean no traffic or no data: only metrics over the window tell them apart."""
+    end = T0 + timedelta(days=14)
+    ep = make_resource("arn:ep/prod", kind="endpoint", type="ml.g4dn.xlarge", name="fraud-detector",
+                       hourly_cost=0.7364, created=end - timedelta(days=40))
+    for metrics in ([], [make_series("arn:ep/prod", "cpu", np.full(100, 30.0))]):  # none; 8 h of 14 days
+        recs, (skip,) = run(idle.idle_sagemaker_endpoint, make_snapshot([ep], metrics), defaults.IdleSagemakerEndpoint())
+        assert not recs and "cloudwatch:GetMetricData" in skip.reason and "30 h needed" in skip.reason
     fresh = replace(ep, created=end - timedelta(hours=3))
     recs, (skip,) = run(idle.idle_sagemaker_endpoint, make_snapshot([fresh]), defaults.IdleSagemakerEndpoint())
     assert not recs and "old" in skip.reason
@@ -161,10 +172,14 @@ def test_idle_nat_gateway_by_bytes():
     end = T0 + timedelta(days=14)
     nat = make_resource("nat-idle", kind="nat_gateway", type="public", hourly_cost=0.045, created=end - timedelta(days=90))
     busy = replace(nat, id="nat-busy")
-    metrics = [make_series("nat-idle", "nat_bytes", np.zeros(100), stat="Sum", unit="Bytes"),
-               make_series("nat-busy", "nat_bytes", np.full(100, 5e9), stat="Sum", unit="Bytes")]
-    (rec,), _ = run(idle.idle_nat_gateway, make_snapshot([nat, busy], metrics), defaults.IdleNatGateway())
+    unseen, partial = replace(nat, id="nat-unseen"), replace(nat, id="nat-partial")
+    metrics = [make_series("nat-idle", "nat_bytes", np.zeros(336), period_s=3600, stat="Sum", unit="Bytes"),
+               make_series("nat-busy", "nat_bytes", np.full(100, 5e9), stat="Sum", unit="Bytes"),
+               make_series("nat-partial", "nat_bytes", np.zeros(10), period_s=3600, stat="Sum", unit="Bytes")]
+    (rec,), skips = run(idle.idle_nat_gateway, make_snapshot([nat, busy, unseen, partial], metrics),
+                        defaults.IdleNatGateway())
     assert rec.resource_id == "nat-idle" and rec.confidence == "high" and "delete-nat-gateway" in rec.apply
+    assert {s.resource_id: s.reason.split(" h ")[0] for s in skips} == {"nat-unseen": "0", "nat-partial": "10"}
 
 
 def _s3_catalog():
@@ -194,7 +209,7 @@ def test_bucket_without_lifecycle_estimates_from_standard_bytes():
 
 @pytest.mark.parametrize("provider, expected", [
     ("aws", "aws ec2 stop-instances --region us-east-1 --instance-ids vm-1"),
-    ("gcp", "gcloud compute instances stop vm-1 --zone <zone in us-east-1>"),
+    ("gcp", "gcloud compute instances stop vm-1 --zone '<zone in us-east-1>'"),
     ("azure", "az vm deallocate --ids vm-1"),
 ])
 def test_idle_instance_apply_matches_the_provider(provider, expected):

@@ -9,8 +9,10 @@ actions used are in ``iam-policy.json``.
 
 Settings (``[providers.aws]`` in costopt.toml) may set ``max_workers``, ``retry_mode``
 (standard | adaptive), ``max_attempts``, ``prices`` (auto | api | catalog | off: inventory
-without prices) and ``period_s``
-(CloudWatch period; default 300 s, 3600 s past 63 days).
+without prices), ``period_s`` (CloudWatch period; default 300 s, 3600 s past 63 days) and the
+timeouts ``connect_timeout_s``, ``read_timeout_s`` (each call) and ``deadline_s`` (each region
+task: past it the region is a "timed out" coverage entry and the audit goes on; defaults in
+:class:`costopt.provider_config.Timeouts`).
 """
 
 from __future__ import annotations
@@ -20,14 +22,16 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from typing import Any
 
+from costopt.bounded import run_bounded
 from costopt.catalog.licence import fee_known
 from costopt.config import Settings
 from costopt.errors import ProviderError
 from costopt.model import HOURS_PER_MONTH, CoverageEntry, Resource, Snapshot, Window
 from costopt.progress import QUIET
-from costopt.provider_config import AWS_PRICE_MODES
+from costopt.provider_config import AWS_PRICE_MODES, timeouts
 from costopt.providers.aws.costs import table_from_frames
 from costopt.providers.aws.coverage import guarded, scope_of
 from costopt.providers.aws.ebs import volume_month
@@ -55,7 +59,8 @@ class AwsProvider:
                  role_arns: tuple[str, ...] = (), max_workers: int | None = None,
                  retry_mode: str | None = None, max_attempts: int | None = None, prices: str | None = None,
                  session: Any = None, catalog: Any = None, today: date | None = None, with_costs: bool = True,
-                 period_s: int | None = None):
+                 period_s: int | None = None, connect_timeout_s: float | None = None,
+                 read_timeout_s: float | None = None, deadline_s: float | None = None):
         self.profile = profile
         self.regions = tuple(regions) if regions else None
         self.role_arns = tuple(role_arns or ())
@@ -68,16 +73,17 @@ class AwsProvider:
         self.today = today
         self.with_costs = with_costs
         self.period_s = period_s
+        self.explicit_timeouts = {"connect_s": connect_timeout_s, "read_s": read_timeout_s, "deadline_s": deadline_s}
 
     # --- options ---------------------------------------------------------------------------
-    def _option(self, settings: Settings | None, key: str, explicit: Any, default: Any) -> Any:
-        if explicit is not None:
-            return explicit
-        section: Mapping[str, Any] = {}
+    def _section(self, settings: Settings | None) -> Mapping[str, Any]:
         if settings is not None and isinstance(getattr(settings, "providers", None), Mapping):
             raw = settings.providers.get("aws", {})
-            section = raw if isinstance(raw, Mapping) else {}
-        return section.get(key, default)
+            return raw if isinstance(raw, Mapping) else {}
+        return {}
+
+    def _option(self, settings: Settings | None, key: str, explicit: Any, default: Any) -> Any:
+        return explicit if explicit is not None else self._section(settings).get(key, default)
 
     def _catalog(self, settings: Settings | None) -> Any:
         return self.catalog if self.catalog is not None else optional_catalog(settings)
@@ -95,7 +101,8 @@ class AwsProvider:
         if workers < 1 or mode not in ("standard", "adaptive", "legacy") or price_mode not in PRICE_MODES:
             raise ProviderError("aws: [providers.aws] needs max_workers >= 1, retry_mode standard|adaptive and "
                                 f"prices {'|'.join(PRICE_MODES)}")
-        config = client_config(mode, attempts, pool=connection_pool(workers))
+        limits = timeouts(self._section(settings), **self.explicit_timeouts)
+        config = client_config(mode, attempts, pool=connection_pool(workers), limits=limits)
         accounts = open_accounts(self.profile, self.role_arns, config, session=self.session)
         coverage: list[CoverageEntry] = []
         plan: list[tuple[Account, list[str]]] = []
@@ -106,7 +113,7 @@ class AwsProvider:
             plan.append((account, regions))
         progress(f"aws: {len(accounts)} account(s), {sum(len(r) for _, r in plan)} account-region(s), "
                  f"{workers} worker(s)")
-        parts = self._run(plan, window, progress, workers, period)
+        parts = self._run(plan, window, progress, workers, period, limits.deadline_s)
         resources = [r for p in parts for r in p.resources]
         book = PriceBook(None if price_mode in ("catalog", "off") else accounts[0].client("pricing", PRICING_REGION),
                          None if price_mode in ("api", "off") else self._catalog(settings), self.today)
@@ -122,18 +129,28 @@ class AwsProvider:
                         prices=book.sources())
 
     def _run(self, plan: list[tuple[Account, list[str]]], window: Window, progress: Callable[[str], None],
-             workers: int, period: int | None) -> list[Partial]:
-        """Each task's result, in task order (one task per account and per account-region)."""
-        tasks: list[tuple[Callable[..., Partial], tuple[Any, ...]]] = []
+             workers: int, period: int | None, deadline_s: float) -> list[Partial]:
+        """Each task's result, in task order (one task per account and per account-region); a
+        task still running after ``deadline_s`` is given up and becomes a "timed out" entry."""
+        tasks: list[Callable[[], Partial]] = []
+        scopes: list[str] = []
         for account, regions in plan:
-            tasks.append((read_account, (account, regions, window, progress, self.with_costs)))
-            tasks += [(read_region, (account, region, window, progress, period)) for region in regions]
+            tasks.append(partial(read_account, account, regions, window, progress, self.with_costs))
+            scopes.append(scope_of(account.account_id, "global", "s3 buckets and cost explorer"))
+            tasks += [partial(read_region, account, region, window, progress, period) for region in regions]
+            scopes += [scope_of(account.account_id, region, "region") for region in regions]
         for account, regions in plan:
             if regions:
                 prepare_clients(account, regions[0], self.with_costs)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="costopt-aws") as pool:
-            futures = [pool.submit(func, *args) for func, args in tasks]
-            return [f.result() for f in futures]
+        results = run_bounded(tasks, workers, deadline_s, name="costopt-aws")
+        return [r if isinstance(r, Partial) else _timed_out(scopes[r.index], r.seconds) for r in results]
+
+
+def _timed_out(scope: str, seconds: float) -> Partial:
+    return Partial(coverage=[CoverageEntry(
+        "aws", scope, "failed", f"timed out: no complete answer within {seconds:g} s; nothing from this scope is "
+        "in the audit", "TimedOut", "check the network path / endpoint of this region (AWS_ENDPOINT_URL, proxies), "
+        "or raise [providers.aws] deadline_s")])
 
 
 def _hourly(r: Resource, book: PriceBook) -> tuple[float | None, dict[str, Any]]:

@@ -20,7 +20,7 @@ from costopt.providers.aws.session import Account, home_region
 REGIONAL_SERVICES = {"ec2": "describe_instances", "autoscaling": "describe_auto_scaling_groups",
                      "sagemaker": "list_endpoints", "rds": "describe_db_instances", "cloudwatch": "list_metrics",
                      "elbv2": "describe_target_groups"}
-REGION_FATAL = frozenset({"EndpointConnectionError", "ConnectTimeout", "OptInRequired", "AuthFailure",
+REGION_FATAL = frozenset({"EndpointConnectionError", "ConnectTimeout", "ReadTimeout", "OptInRequired", "AuthFailure",
                           "UnrecognizedClientException", "InvalidClientTokenId"})
 
 

@@ -24,6 +24,7 @@ import botocore.utils
 from botocore.config import Config
 
 from costopt.errors import ProviderError
+from costopt.provider_config import Timeouts
 from costopt.providers.aws import timestamps
 
 DEFAULT_REGION = "us-east-1"
@@ -47,10 +48,13 @@ def connection_pool(workers: int) -> int:
     return max(DEFAULT_POOL, int(workers))
 
 
-def client_config(retry_mode: str = "adaptive", max_attempts: int = 8, pool: int = DEFAULT_POOL) -> Config:
-    """botocore config: standard/adaptive retries (throttling is retried, never fatal)."""
+def client_config(retry_mode: str = "adaptive", max_attempts: int = 8, pool: int = DEFAULT_POOL,
+                  limits: Timeouts | None = None) -> Config:
+    """botocore config: standard/adaptive retries (throttling is retried, never fatal) and the
+    connect/read timeouts of ``[providers.aws]`` (costopt.provider_config.Timeouts)."""
+    limits = limits or Timeouts()
     return Config(retries={"mode": retry_mode, "max_attempts": max_attempts},
-                  connect_timeout=10, read_timeout=60, max_pool_connections=pool,
+                  connect_timeout=limits.connect_s, read_timeout=limits.read_s, max_pool_connections=pool,
                   user_agent_extra="costopt")
 
 
@@ -112,8 +116,10 @@ def identify(session: boto3.Session, config: Config, who: str) -> str:
                             "fix: refresh them (`aws sso login`, new access keys) and retry") from None
     except botocore.exceptions.NoCredentialsError:
         raise ProviderError(f"aws: no credentials found for {who}; fix: run `aws configure` or pass --profile") from None
-    except botocore.exceptions.EndpointConnectionError as exc:
-        raise ProviderError(f"aws: cannot reach STS for {who}: {exc}; fix: check the network / AWS_ENDPOINT_URL") from None
+    except (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError,
+            botocore.exceptions.ReadTimeoutError) as exc:
+        raise ProviderError(f"aws: cannot reach STS for {who}: {exc}; fix: check the network / AWS_ENDPOINT_URL, "
+                            "or raise [providers.aws] connect_timeout_s / read_timeout_s") from None
 
 
 class _Fixed(botocore.credentials.CredentialProvider):

@@ -24,18 +24,20 @@ the adapter passes them (the demo, the tests): nothing in the environment redire
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import pandas as pd
 from azure.core.rest import HttpRequest
 
+from costopt.bounded import run_bounded
 from costopt.config import Settings
 from costopt.errors import ProviderError
 from costopt.model import CoverageEntry, PriceSource, Resource, Snapshot, Window
 from costopt.progress import Progress
+from costopt.provider_config import timeouts
 from costopt.providers.azure import cost, inventory, lists, ml_endpoints, monitor
 from costopt.providers.azure.clients import AzureClients
 from costopt.providers.azure.errors import classify
@@ -72,6 +74,7 @@ class AzureProvider:
     def collect(self, window: Window, settings: Settings, progress: Progress) -> Snapshot:
         config = settings.providers.get("azure", {}) if isinstance(settings.providers, dict) else {}
         currency = settings.currency or "USD"
+        self.clients.limits = timeouts(config)
         self.clients.check_credential()
         subscriptions = self.subscriptions or tuple(config.get("subscriptions", ()) or ())
         if not subscriptions:
@@ -79,9 +82,10 @@ class AzureProvider:
         self._management_groups = tuple(config.get("management_groups", ()) or ())
         prices = RetailPrices(currency, self.prices_url, use_cache=self.prices_url is None)
         catalog = optional_catalog(settings)
-        with ThreadPoolExecutor(max_workers=min(self.max_workers, len(subscriptions))) as pool:
-            results = list(pool.map(lambda s: self._subscription(s, window, catalog, prices, currency, progress),
-                                    subscriptions))
+        tasks = [partial(self._subscription, s, window, catalog, prices, currency, progress) for s in subscriptions]
+        deadline = self.clients.limits.deadline_s
+        results = [r if isinstance(r, _SubResult) else _timed_out(subscriptions[r.index], deadline)
+                   for r in run_bounded(tasks, self.max_workers, deadline, name="costopt-azure")]
         coverage = [c for r in results for c in r.coverage]
         for group in self._management_groups:
             progress(f"azure management group {group}: Cost Management query (actual + amortized)")
@@ -239,6 +243,15 @@ class AzureProvider:
                                         f"Monitor metrics of {resource.name}"))
         detail = f"{len(out.metrics)} series" + (f"; metrics of {len(failures)} resources failed" if failures else "")
         out.coverage.append(CoverageEntry(NAME, f"{sub}/monitor", "partial" if failures else "ok", detail))
+
+
+def _timed_out(subscription: str, seconds: float) -> _SubResult:
+    out = _SubResult()
+    out.coverage.append(CoverageEntry(NAME, subscription, "failed", f"timed out: no complete answer within {seconds:g} "
+                                      "s; nothing from this subscription is in the audit", "TimedOut",
+                                      "check the network path to management.azure.com, or raise [providers.azure] "
+                                      "deadline_s"))
+    return out
 
 
 def _with_catalog_price(resource: Resource, catalog) -> Resource:

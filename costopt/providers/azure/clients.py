@@ -18,6 +18,7 @@ from azure.core.pipeline.policies import RetryPolicy
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
 
 from costopt.errors import ProviderError
+from costopt.provider_config import Timeouts
 
 ARM_SCOPE = "https://management.azure.com/.default"
 CRED_FIX = ("run `az login`, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET "
@@ -80,7 +81,8 @@ def make_retry_policy() -> ThrottleRetryPolicy:
 class AzureClients:
     """Per-subscription clients sharing one credential and retry policy."""
 
-    def __init__(self, credential: Any = None, base_url: str | None = None):
+    def __init__(self, credential: Any = None, base_url: str | None = None, limits: Timeouts | None = None):
+        self.limits = limits or Timeouts()  # [providers.azure] connect_timeout_s / read_timeout_s
         self._credential = credential
         self.base_url = base_url
         self._cache: dict[tuple[str, str], Any] = {}
@@ -102,7 +104,8 @@ class AzureClients:
             raise ProviderError(f"azure: no usable credentials ({first[:160]}); fix: {CRED_FIX}") from None
 
     def _kwargs(self) -> dict[str, Any]:
-        kw: dict[str, Any] = {"retry_policy": make_retry_policy()}
+        kw: dict[str, Any] = {"retry_policy": make_retry_policy(), "connection_timeout": self.limits.connect_s,
+                              "read_timeout": self.limits.read_s}  # azure-core's transport (default 300 s each)
         if self.base_url:
             kw["base_url"] = self.base_url
             kw["authentication_policy"] = LoopbackAuthPolicy(self.credential, ARM_SCOPE)

@@ -19,15 +19,17 @@ the tests): nothing in the environment redirects it.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
+from costopt.bounded import TimedOut, run_bounded
 from costopt.config import Settings
 from costopt.errors import InputError, ProviderError
 from costopt.model import CoverageEntry, PriceSource, Resource, Snapshot, Window
 from costopt.progress import Progress
+from costopt.provider_config import timeouts
 from costopt.providers.gcp import billing, inventory, lists, monitoring, prices, vertex
 from costopt.providers.gcp.clients import ADC_FIX, GcpClients, GcpEndpoints
 from costopt.providers.gcp.errors import classify
@@ -59,6 +61,7 @@ class GcpProvider:
     def collect(self, window: Window, settings: Settings, progress: Progress) -> Snapshot:
         config = settings.providers.get("gcp", {}) if isinstance(settings.providers, dict) else {}
         currency = settings.currency or "USD"
+        self.clients.limits = timeouts(config)
         _ = self.clients.credentials  # ProviderError with the fix when there are none
         coverage: list[CoverageEntry] = []
         projects = self.projects or tuple(config.get("projects", ()) or ())
@@ -67,10 +70,17 @@ class GcpProvider:
         bq_table = self.bq_table or config.get("bq_table")
         self._vertex_regions = tuple(config.get("vertex_regions", ()) or ())
         catalog = optional_catalog(settings)
-        book = self._prices(currency, coverage, progress)
+        deadline = self.clients.limits.deadline_s
+        catalog_coverage: list[CoverageEntry] = []  # its own list: a thread given up may still write to it
+        (book,) = run_bounded([partial(self._prices, currency, catalog_coverage, progress)], 1, deadline,
+                              name="costopt-gcp")
+        if isinstance(book, TimedOut):
+            book, catalog_coverage = None, _timed_out("catalog", deadline).coverage
+        coverage.extend(catalog_coverage)
 
-        with ThreadPoolExecutor(max_workers=min(self.max_workers, max(1, len(projects)))) as pool:
-            results = list(pool.map(lambda p: self._project(p, window, catalog, book, currency, progress), projects))
+        tasks = [partial(self._project, p, window, catalog, book, currency, progress) for p in projects]
+        results = [r if isinstance(r, Collected) else _timed_out(projects[r.index], deadline)
+                   for r in run_bounded(tasks, self.max_workers, deadline, name="costopt-gcp")]
         resources = [r for res in results for r in res.resources]
         metrics = [m for res in results for m in res.metrics]
         for res in results:
@@ -119,7 +129,7 @@ class GcpProvider:
         progress("gcp: Compute Engine SKUs (Cloud Billing Catalog)")
         try:
             skus = prices.fetch_skus(self.clients.catalog(), prices.COMPUTE_SERVICE, currency,
-                                     use_cache=not self.local)
+                                     use_cache=not self.local, timeout=self.clients.call_timeout)
         except Exception as exc:
             coverage.append(_failed("catalog", exc, "cloudbilling", "-", "list Compute Engine SKUs"))
             return None
@@ -207,7 +217,8 @@ class GcpProvider:
             return
         for metric in monitoring.METRICS:
             try:
-                out.metrics.extend(monitoring.read_metric(client, project, metric, window, wanted, gpu_bytes))
+                out.metrics.extend(monitoring.read_metric(client, project, metric, window, wanted, gpu_bytes,
+                                                          timeout=self.clients.call_timeout))
             except Exception as exc:
                 failures.append((metric, exc))
         if len(failures) == len(monitoring.METRICS):
@@ -250,6 +261,14 @@ class GcpProvider:
             read = replace(read, skipped=read.skipped + tuple(skipped))
             out.coverage.extend(_list_coverage(f"{project}/compute/{kind}", kind, read, len(built), "compute",
                                                project))
+
+
+def _timed_out(project: str, seconds: float) -> Collected:
+    out = Collected()
+    out.coverage.append(CoverageEntry(NAME, project, "failed", f"timed out: no complete answer within {seconds:g} s; "
+                                      f"nothing from {project} is in the audit", "TimedOut",
+                                      "check the network path to Google APIs, or raise [providers.gcp] deadline_s"))
+    return out
 
 
 def _list_coverage(scope: str, what: str, read: ListRead, count: int, api: str, project: str) -> list[CoverageEntry]:

@@ -19,6 +19,7 @@ from google.auth.credentials import AnonymousCredentials
 from google.auth.exceptions import DefaultCredentialsError
 
 from costopt.errors import ProviderError
+from costopt.provider_config import Timeouts
 
 RETRY = gretry.Retry(
     predicate=gretry.if_exception_type(gexc.TooManyRequests, gexc.ServiceUnavailable, gexc.InternalServerError,
@@ -39,8 +40,10 @@ class GcpEndpoints:
 class GcpClients:
     """Lazily built, shared clients (all are thread-safe for reads)."""
 
-    def __init__(self, credentials: Any = None, endpoints: GcpEndpoints | None = None):
+    def __init__(self, credentials: Any = None, endpoints: GcpEndpoints | None = None,
+                 limits: Timeouts | None = None):
         self.endpoints = endpoints or GcpEndpoints()
+        self.limits = limits or Timeouts()  # [providers.gcp] connect_timeout_s / read_timeout_s
         self._credentials = credentials
         self._cache: dict[str, Any] = {}
 
@@ -56,6 +59,16 @@ class GcpClients:
                 except DefaultCredentialsError as exc:
                     raise ProviderError(f"gcp: no Application Default Credentials ({exc}); fix: {ADC_FIX}") from None
         return self._credentials
+
+    @property
+    def http_timeout(self) -> tuple[float, float]:
+        """(connect, read) seconds for requests made with :meth:`session`."""
+        return (self.limits.connect_s, self.limits.read_s)
+
+    @property
+    def call_timeout(self) -> float:
+        """Seconds each attempt of a client-library call may take (its ``timeout=``)."""
+        return self.limits.connect_s + self.limits.read_s
 
     def _options(self) -> dict[str, Any]:
         return {"api_endpoint": self.endpoints.rest} if self.endpoints.rest else {}

@@ -57,14 +57,15 @@ def machine_specs(clients, catalog, project: str, zone: str, machine_type: str) 
         if spec.gpu_count:  # the accelerator type (for its SKU price) comes from the machine type
             try:
                 mt = clients.compute("machine_types").get(project=project, zone=zone, machine_type=machine_type,
-                                                          retry=RETRY)
+                                                          retry=RETRY, timeout=clients.call_timeout)
                 accels = [(a.guest_accelerator_type, int(a.guest_accelerator_count)) for a in mt.accelerators]
             except Exception:  # keep the catalog's specs; the SKU price then needs guestAccelerators
                 accels = []
         return {"vcpu": spec.vcpu, "memory_gib": spec.memory_gib, "gpu_count": spec.gpu_count,
                 "gpu_model": spec.gpu_model, "gpu_memory_gib": spec.gpu_memory_gib,
                 "architecture": spec.architecture, "accelerators": accels, "source": "catalog"}
-    mt = clients.compute("machine_types").get(project=project, zone=zone, machine_type=machine_type, retry=RETRY)
+    mt = clients.compute("machine_types").get(project=project, zone=zone, machine_type=machine_type, retry=RETRY,
+                                                timeout=clients.call_timeout)
     accels = [(a.guest_accelerator_type, int(a.guest_accelerator_count)) for a in mt.accelerators]
     return {"vcpu": int(mt.guest_cpus), "memory_gib": mt.memory_mb / 1024.0,
             "gpu_count": sum(c for _t, c in accels), "gpu_model": accels[0][0] if accels else None,

@@ -39,7 +39,7 @@ def _raw_page(clients, project: str, kind: str, token: str) -> dict[str, Any]:
     params = {"pageToken": token} if token else {}
 
     def get():
-        response = clients.session().get(url, params=params, timeout=60)
+        response = clients.session().get(url, params=params, timeout=clients.http_timeout)
         if response.status_code >= 400:
             raise gexc.from_http_response(response)
         return response.json()
@@ -73,7 +73,8 @@ def read_aggregated(clients, project: str, kind: str) -> ListRead:
     try:
         for _ in range(MAX_PAGES):
             try:
-                pager = client.aggregated_list(request={"project": project, "page_token": token}, retry=RETRY)
+                pager = client.aggregated_list(request={"project": project, "page_token": token}, retry=RETRY,
+                                              timeout=clients.call_timeout)
                 page = next(iter(pager.pages))
                 skipped.extend(Skipped(scope, UNREACHABLE) for scope in page.unreachables)
                 for scope, scoped in sorted(page.items.items()):

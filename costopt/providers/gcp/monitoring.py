@@ -85,7 +85,7 @@ def _resource_id(project: str, resource_type: str, labels) -> str | None:
 
 
 def read_metric(client, project: str, metric: GcpMetric, window: Window, wanted: set[str],
-                capacity: dict[str, float] | None = None) -> list[MetricSeries]:
+                capacity: dict[str, float] | None = None, timeout: float | None = None) -> list[MetricSeries]:
     """One metric for one project; only series of resources in ``wanted`` are kept.
 
     ``capacity`` (resource id -> bytes) is needed by ``per_capacity`` metrics; resources
@@ -108,7 +108,7 @@ def read_metric(client, project: str, metric: GcpMetric, window: Window, wanted:
                         "per_series_aligner": getattr(monitoring_v3.Aggregation.Aligner, metric.aligner)},
     }
     merged: dict[tuple[str, str], dict[int, float]] = {}
-    for wrapped in client.list_time_series(request=request, retry=RETRY):
+    for wrapped in client.list_time_series(request=request, retry=RETRY, timeout=timeout):
         series = monitoring_v3.TimeSeries.pb(wrapped)  # raw protobuf: fast over thousands of points
         rid = _resource_id(project, metric.resource_type, series.resource.labels)
         if rid is None or rid not in wanted:

@@ -80,7 +80,7 @@ def _unit_price(sku) -> tuple[float, str, str, tuple[tuple[float, float], ...]]:
     return price, expr.usage_unit, currency, tuple(tiers)
 
 
-def fetch_skus(client, service: str, currency: str, *, use_cache: bool = True) -> list[Sku]:
+def fetch_skus(client, service: str, currency: str, *, use_cache: bool = True, timeout: float | None = None) -> list[Sku]:
     """All SKUs of ``service`` (paged by the client), from the disk cache when fresh."""
     path = _cache_dir() / f"{service.replace('/', '_')}-{currency}.json"
     try:
@@ -90,7 +90,8 @@ def fetch_skus(client, service: str, currency: str, *, use_cache: bool = True) -
     except (OSError, ValueError, TypeError, KeyError):  # missing, stale or from an older costopt: refetch
         pass
     out = []
-    for sku in client.list_skus(request={"parent": service, "currency_code": currency}, retry=RETRY):
+    for sku in client.list_skus(request={"parent": service, "currency_code": currency}, retry=RETRY,
+                                timeout=timeout):
         price, unit, cur, tiers = _unit_price(sku)
         out.append(Sku(sku.description, sku.category.usage_type, tuple(sku.service_regions), unit, price,
                        cur or currency, tiers))

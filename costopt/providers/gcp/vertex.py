@@ -27,8 +27,8 @@ def endpoint_id(project: str, region: str, numeric_id: str) -> str:
     return f"//aiplatform.googleapis.com/projects/{project}/locations/{region}/endpoints/{numeric_id}"
 
 
-def _get(session, url: str, params: dict[str, str]) -> dict[str, Any]:
-    response = session.get(url, params=params, timeout=60)
+def _get(session, url: str, params: dict[str, str], timeout: tuple[float, float]) -> dict[str, Any]:
+    response = session.get(url, params=params, timeout=timeout)
     if response.status_code >= 400:
         raise gexc.from_http_response(response)
     return response.json()
@@ -40,7 +40,7 @@ def list_endpoints(clients, project: str, region: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     params: dict[str, str] = {}
     while True:
-        page = RETRY(_get)(clients.session(), url, params)
+        page = RETRY(_get)(clients.session(), url, params, clients.http_timeout)
         out.extend(page.get("endpoints") or [])
         token = page.get("nextPageToken")
         if not token:

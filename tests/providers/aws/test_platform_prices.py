@@ -128,5 +128,5 @@ def test_spot_and_reservations_keep_the_licence():
                         attributes={"os": "windows", "platform": "Windows"})
     snap = make_snapshot([web], [_cpu("i-web", 50.0)])
     recs = [r for r in reserved_instances(snap, catalog, defaults.ReservedInstances()) if hasattr(r, "monthly_savings")]
-    assert recs and all("--product-description 'Windows'" in r.apply for r in recs)
+    assert recs and all("--product-description Windows " in r.apply for r in recs)
     assert all(r.monthly_cost_before == pytest.approx(WINDOWS * HOURS_PER_MONTH * r.proposed["count"]) for r in recs)
