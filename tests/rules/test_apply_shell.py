@@ -21,10 +21,11 @@ import pytest
 
 from costopt.catalog import load_catalog
 from costopt.config import Settings
+from costopt.demo import aws as demo_aws
+from costopt.demo import collect as demo
+from costopt.demo.moto_metrics import serving
 from costopt.model import MetricSeries, Resource
-from costopt.providers import demo, demo_aws
 from costopt.providers.aws.adapter import AwsProvider
-from costopt.providers.aws.moto_metrics import serving
 from costopt.rules import commitment_apply, database_apply, idle_apply, model_variants, resize_apply, scaling_apply, storage
 from costopt.rules.engine import run_rules
 from costopt.rules.shell import arg

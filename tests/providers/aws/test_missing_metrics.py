@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 import pytest
 
 from costopt.config import Settings
+from costopt.demo import aws as demo_aws
+from costopt.demo import collect as demo
+from costopt.demo.moto_metrics import serving
 from costopt.pipeline import build_audit
-from costopt.providers import demo, demo_aws
 from costopt.providers.aws.adapter import AwsProvider
-from costopt.providers.aws.moto_metrics import serving
 from tests.providers.aws.test_faults import xml_error
 
 NOW = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)

@@ -23,7 +23,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from costopt.providers.fakes.azure_seed import SUBSCRIPTION
+from costopt.demo.fakes.azure_seed import SUBSCRIPTION
 from costopt.tradeoff.load import observe, stat_label
 from costopt.tradeoff.params import TradeoffParams
 
