@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from costopt.billing.athena_sql import is_athena
 from costopt.config import Settings
 from costopt.errors import InputError, ProviderError
 from costopt.model import CoverageEntry, Snapshot, Window
@@ -32,6 +33,13 @@ def window_from_billing(table, settings: Settings, explicit_lookback: bool,
     return Window(start, end)
 
 
+def _source_entry(table, label: str) -> CoverageEntry:
+    """The coverage line of one billing source (a remote one says what its query scanned)."""
+    if is_athena(label):
+        return CoverageEntry("athena", label, "ok", table.notes.get(label, "billing table aggregated in Athena"))
+    return CoverageEntry("files", label, "ok", "billing export")
+
+
 def _demo_snapshot(window: Window, settings: Settings, progress: Progress, now: datetime) -> Snapshot:
     """The demo estate; without the SDKs and fakes it needs, one line that names the extra."""
     try:
@@ -57,7 +65,9 @@ def collect(request: AuditRequest, settings: Settings, progress: Progress, *,
         from costopt.billing.readers import open_sources
 
         progress(f"reading {len(request.sources)} billing source(s)")
-        table = open_sources(request.sources, request.source_format)
+        lookback = default_window(settings, now)  # what a remote (athena://) source is asked for
+        table = open_sources(request.sources, request.source_format, progress,
+                             window=(lookback.start, lookback.end), remote=request.remote)
     if request.demo:
         window = default_window(settings, now)
         snapshots.append(_demo_snapshot(window, settings, progress, now))
@@ -78,5 +88,5 @@ def collect(request: AuditRequest, settings: Settings, progress: Progress, *,
         raise failures[0]
     if table is not None:
         snapshots.append(Snapshot(window, billing=table,
-                                  coverage=tuple(CoverageEntry("files", s, "ok", "billing export") for s in table.sources)))
+                                  coverage=tuple(_source_entry(table, s) for s in table.sources)))
     return merge_snapshots(window, snapshots)

@@ -48,7 +48,8 @@ _TEXT = Key("a non-empty string", lambda v: isinstance(v, str) and bool(v))
 
 PROVIDER_KEYS: dict[str, dict[str, Key]] = {
     "aws": {"max_workers": _whole(1), "retry_mode": _one_of(*AWS_RETRY_MODES), "max_attempts": _whole(1),
-            "prices": _one_of(*AWS_PRICE_MODES), "period_s": _PERIOD},
+            "prices": _one_of(*AWS_PRICE_MODES), "period_s": _PERIOD,
+            "athena_workgroup": _TEXT, "athena_output": _TEXT, "athena_region": _TEXT},
     "gcp": {"projects": _strings(), "bq_table": _TEXT, "vertex_regions": _strings(),
             "maximum_bytes_billed": _whole(1)},
     "azure": {"subscriptions": _strings(), "management_groups": _strings()},

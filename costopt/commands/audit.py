@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from costopt import history, terminal
+from costopt.commands.athena_options import athena_connect, athena_options
 from costopt.commands.options import (
     config_option,
     load_settings_with_overrides,
@@ -34,7 +35,8 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 @click.command("audit")
 @click.option("--source", "sources", multiple=True, metavar="PATH_OR_GLOB",
-              help="Billing export(s): FOCUS, AWS CUR, Azure or GCP export files (CSV, CSV.gz, Parquet, JSON). Repeatable.")
+              help="Billing export(s): FOCUS, AWS CUR, Azure or GCP export files (CSV, CSV.gz, Parquet, JSON), or "
+                   "athena://DATABASE.TABLE (aggregated in Athena over the lookback). Repeatable.")
 @click.option("--source-format", type=click.Choice(["auto", "focus", "aws-cur", "azure", "gcp"]), default="auto",
               show_default=True, help="Force the billing file format instead of detecting it from the header.")
 @click.option("--provider", "providers", multiple=True, metavar="aws|gcp|azure",
@@ -70,11 +72,13 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--project", "projects", multiple=True, help="GCP: project id (repeatable).")
 @click.option("--bq-table", help="GCP: BigQuery billing export table project.dataset.table.")
 @click.option("--subscription", "subscriptions", multiple=True, help="Azure: subscription id (repeatable).")
+@athena_options
 @quiet_option
 @click.pass_context
 def command(ctx: click.Context, sources, source_format, providers, demo, config_path, lookback, out_dir, formats,
             slo_policy, history_dir, history_scope, no_history, as_of, strict_rules, plotlyjs, profile, regions,
-            role_arns, projects, bq_table, subscriptions, quiet) -> None:
+            role_arns, projects, bq_table, subscriptions, athena_workgroup, athena_output, athena_region,
+            quiet) -> None:
     """Audit spend and utilisation and write priced recommendations.
 
     \b
@@ -107,6 +111,7 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
         },
         slo_policy=slo_policy,
         now=as_of,
+        remote=athena_connect(settings, athena_workgroup, athena_output, athena_region, profile),
     )
     snapshot = collect(request, settings, progress, explicit_lookback=lookback is not None)
     audit = build_audit(snapshot, settings, slo_policy=slo_policy, progress=progress, now=as_of)
