@@ -45,11 +45,18 @@ def _strings() -> Key:
 _PERIOD = Key("a whole number of seconds, a multiple of 60",
               lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 60 and v % 60 == 0)
 _TEXT = Key("a non-empty string", lambda v: isinstance(v, str) and bool(v))
+_RATES = Key("a table of SERVICE or SERVICE:Operation = requests per second (> 0)",
+             lambda v: isinstance(v, Mapping) and all(
+                 isinstance(k, str) and k and isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0
+                 for k, x in v.items()))
 
 PROVIDER_KEYS: dict[str, dict[str, Key]] = {
     "aws": {"max_workers": _whole(1), "retry_mode": _one_of(*AWS_RETRY_MODES), "max_attempts": _whole(1),
             "prices": _one_of(*AWS_PRICE_MODES), "period_s": _PERIOD,
-            "athena_workgroup": _TEXT, "athena_output": _TEXT, "athena_region": _TEXT},
+            "athena_workgroup": _TEXT, "athena_output": _TEXT, "athena_region": _TEXT,
+            "org_role": _TEXT, "org_accounts": _strings(), "org_exclude_accounts": _strings(),
+            "org_ous": _strings(), "org_exclude_ous": _strings(), "max_per_account": _whole(1),
+            "rate_limits": _RATES},
     "gcp": {"projects": _strings(), "bq_table": _TEXT, "vertex_regions": _strings(),
             "maximum_bytes_billed": _whole(1)},
     "azure": {"subscriptions": _strings(), "management_groups": _strings()},

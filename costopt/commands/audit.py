@@ -69,6 +69,9 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--region", "--regions", "regions", multiple=True,
               help="AWS: region(s) to read, repeatable or comma-separated (default: all enabled regions).")
 @click.option("--role-arn", "role_arns", multiple=True, help="AWS: assume this role (repeatable: one per account).")
+@click.option("--org", is_flag=True,
+              help="AWS: every active account of the organization (from the management or a delegated admin "
+                   "account), each through [providers.aws] org_role (default OrganizationAccountAccessRole).")
 @click.option("--project", "projects", multiple=True, help="GCP: project id (repeatable).")
 @click.option("--bq-table", help="GCP: BigQuery billing export table project.dataset.table.")
 @click.option("--subscription", "subscriptions", multiple=True, help="Azure: subscription id (repeatable).")
@@ -77,7 +80,7 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.pass_context
 def command(ctx: click.Context, sources, source_format, providers, demo, config_path, lookback, out_dir, formats,
             slo_policy, history_dir, history_scope, no_history, as_of, strict_rules, plotlyjs, profile, regions,
-            role_arns, projects, bq_table, subscriptions, athena_workgroup, athena_output, athena_region,
+            role_arns, org, projects, bq_table, subscriptions, athena_workgroup, athena_output, athena_region,
             quiet) -> None:
     """Audit spend and utilisation and write priced recommendations.
 
@@ -86,6 +89,7 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
       costopt audit --demo
       costopt audit --source 'cur/*.parquet' --out weekly/
       costopt audit --provider aws --regions us-east-1,eu-west-1 --lookback 14d
+      costopt audit --provider aws --org --source athena://cur.cur2
     """
     from costopt.collect import collect
 
@@ -105,7 +109,7 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
         providers=_split(providers),
         demo=demo,
         provider_options={
-            "profile": profile, "regions": _split(regions) or None, "role_arns": tuple(role_arns),
+            "profile": profile, "regions": _split(regions) or None, "role_arns": tuple(role_arns), "org": org,
             "projects": tuple(projects), "bq_table": bq_table, "subscriptions": tuple(subscriptions),
             "demo": demo,
         },

@@ -11,11 +11,19 @@ Settings (``[providers.aws]`` in costopt.toml) may set ``max_workers``, ``retry_
 (standard | adaptive), ``max_attempts``, ``prices`` (auto | api | catalog | off: inventory
 without prices) and ``period_s``
 (CloudWatch period; default 300 s, 3600 s past 63 days).
+
+``--org`` reads every active account of the organization (:mod:`costopt.providers.aws.org`).
+With several accounts, tasks are interleaved across accounts (region by region) and at most
+``max_per_account`` (default 4) run against one account at once, so the account-level API
+limits see a trickle from each account rather than sixteen regions at once. Request rates are
+shaped per service, account and region (``rate_limits``; :mod:`costopt.providers.aws.ratelimit`).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -30,17 +38,28 @@ from costopt.provider_config import AWS_PRICE_MODES
 from costopt.providers.aws.costs import table_from_frames
 from costopt.providers.aws.coverage import guarded, scope_of
 from costopt.providers.aws.ebs import volume_month
+from costopt.providers.aws.org import OrgScope, open_org_accounts
 from costopt.providers.aws.platform import from_attributes
 from costopt.providers.aws.prices import PRICING_REGION, PriceBook
+from costopt.providers.aws.ratelimit import RateLimiter
 from costopt.providers.aws.rds import alternatives, db_hour
 from costopt.providers.aws.regional import Partial, prepare_clients, read_account, read_region
-from costopt.providers.aws.session import Account, client_config, connection_pool, enabled_regions, home_region, open_accounts
+from costopt.providers.aws.session import (
+    Account,
+    base_session,
+    client_config,
+    connection_pool,
+    enabled_regions,
+    home_region,
+    open_accounts,
+)
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_WORKERS = 16
 DEFAULT_RETRY_MODE = "adaptive"
 DEFAULT_MAX_ATTEMPTS = 8
+DEFAULT_MAX_PER_ACCOUNT = 4
 PRICE_MODES = AWS_PRICE_MODES
 
 
@@ -53,7 +72,7 @@ class AwsProvider:
                  role_arns: tuple[str, ...] = (), demo: bool = False, max_workers: int | None = None,
                  retry_mode: str | None = None, max_attempts: int | None = None, prices: str | None = None,
                  session: Any = None, catalog: Any = None, today: date | None = None, with_costs: bool = True,
-                 period_s: int | None = None):
+                 period_s: int | None = None, org: bool = False):
         self.profile = profile
         self.regions = tuple(regions) if regions else None
         self.role_arns = tuple(role_arns or ())
@@ -67,6 +86,7 @@ class AwsProvider:
         self.today = today
         self.with_costs = with_costs
         self.period_s = period_s
+        self.org = org
 
     # --- options ---------------------------------------------------------------------------
     def _option(self, settings: Settings | None, key: str, explicit: Any, default: Any) -> Any:
@@ -105,18 +125,29 @@ class AwsProvider:
             raise ProviderError("aws: [providers.aws] needs max_workers >= 1, retry_mode standard|adaptive and "
                                 f"prices {'|'.join(PRICE_MODES)}")
         config = client_config(mode, attempts, pool=connection_pool(workers))
-        accounts = open_accounts(self.profile, self.role_arns, config, session=self.session)
         coverage: list[CoverageEntry] = []
-        plan: list[tuple[Account, list[str]]] = []
+        if self.org:
+            progress("aws: listing the organization's accounts")
+            accounts, reached = open_org_accounts(self.session or base_session(self.profile), config,
+                                                  OrgScope.from_settings(self._section(settings)), workers)
+            coverage += reached
+            if not accounts:
+                raise ProviderError(f"aws: --org: no account could be reached: {reached[0].detail}; "
+                                    f"fix: {reached[0].fix}")
+        else:
+            accounts = open_accounts(self.profile, self.role_arns, config, session=self.session)
+        limiter = RateLimiter(self._section(settings).get("rate_limits"))
         for account in accounts:
-            regions = list(self.regions) if self.regions else guarded(
-                scope_of(account.account_id, "*", "regions"), coverage, lambda: enabled_regions(account),  # noqa: B023 (called at once)
-                actions=("ec2:DescribeRegions",), default=[home_region(account.session)])
-            plan.append((account, regions))
+            account.limiter = limiter
+        plan = self._plan(accounts, coverage, workers)
+        per_account = int(self._option(settings, "max_per_account", None, DEFAULT_MAX_PER_ACCOUNT))
         progress(f"aws: {len(accounts)} account(s), {sum(len(r) for _, r in plan)} account-region(s), "
                  f"{workers} worker(s)")
-        parts = self._run(plan, window, progress, workers, period)
+        parts = self._run(plan, window, progress, workers, period, per_account if len(accounts) > 1 else workers)
         resources = [r for p in parts for r in p.resources]
+        waits = {k: v for k, v in limiter.waited().items() if v >= 0.5}
+        if waits:
+            progress("aws: rate limits held requests back: " + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(waits.items())))
         book = PriceBook(None if price_mode in ("catalog", "off") else accounts[0].client("pricing", PRICING_REGION),
                          None if price_mode in ("api", "off") else self._catalog(settings), self.today)
         resources = priced(resources, book, workers)
@@ -130,18 +161,54 @@ class AwsProvider:
                         billing=billing, coverage=tuple(coverage) + tuple(c for p in parts for c in p.coverage),
                         prices=book.sources())
 
+    def _section(self, settings: Settings | None) -> Mapping[str, Any]:
+        raw = settings.providers.get("aws", {}) if settings is not None and isinstance(
+            getattr(settings, "providers", None), Mapping) else {}
+        return raw if isinstance(raw, Mapping) else {}
+
+    def _plan(self, accounts: list[Account], coverage: list[CoverageEntry],
+              workers: int) -> list[tuple[Account, list[str]]]:
+        """Each account with its regions (given, else its enabled regions, read concurrently)."""
+        def regions_of(account: Account) -> tuple[list[str], list[CoverageEntry]]:
+            if self.regions:
+                return list(self.regions), []
+            found: list[CoverageEntry] = []
+            regions = guarded(scope_of(account.account_id, "*", "regions"), found, lambda: enabled_regions(account),
+                              actions=("ec2:DescribeRegions",), default=[home_region(account.session)])
+            return regions, found
+
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(accounts))),
+                                thread_name_prefix="costopt-aws-regions") as pool:
+            listed = list(pool.map(regions_of, accounts))
+        for _, found in listed:
+            coverage += found
+        return [(account, regions) for account, (regions, _) in zip(accounts, listed)]
+
     def _run(self, plan: list[tuple[Account, list[str]]], window: Window, progress: Callable[[str], None],
-             workers: int, period: int | None) -> list[Partial]:
-        """Each task's result, in task order (one task per account and per account-region)."""
-        tasks: list[tuple[Callable[..., Partial], tuple[Any, ...]]] = []
+             workers: int, period: int | None, per_account: int | None = None) -> list[Partial]:
+        """Each task's result (one task per account and per account-region).
+
+        Tasks are interleaved across accounts (every account's global task, then each account's
+        first region, ...) and at most ``per_account`` run against one account at once.
+        """
+        rows: list[list[tuple[Callable[..., Partial], tuple[Any, ...]]]] = []
         for account, regions in plan:
-            tasks.append((read_account, (account, regions, window, progress, self.with_costs)))
-            tasks += [(read_region, (account, region, window, progress, period)) for region in regions]
+            row: list[tuple[Callable[..., Partial], tuple[Any, ...]]] = [
+                (read_account, (account, regions, window, progress, self.with_costs))]
+            row += [(read_region, (account, region, window, progress, period)) for region in regions]
+            rows.append(row)
+        tasks = [t for column in itertools.zip_longest(*rows) for t in column if t is not None]
         for account, regions in plan:
             if regions:
                 prepare_clients(account, regions[0], self.with_costs)
+        gates = {account.account_id: threading.BoundedSemaphore(max(1, per_account or workers)) for account, _ in plan}
+
+        def gated(func: Callable[..., Partial], args: tuple[Any, ...]) -> Partial:
+            with gates[args[0].account_id]:
+                return func(*args)
+
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="costopt-aws") as pool:
-            futures = [pool.submit(func, *args) for func, args in tasks]
+            futures = [pool.submit(gated, func, args) for func, args in tasks]
             return [f.result() for f in futures]
 
 
