@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -54,9 +55,11 @@ def _cbor_text(value: str) -> bytes:
     return (bytes([0x60 | len(data)]) if len(data) < 24 else bytes([0x78, len(data)])) + data
 
 
-def throttle_response(service: str) -> tuple[int, list[tuple[str, str]], bytes]:
-    """The service's own throttling error, in its protocol."""
+def throttle_response(service: str, content_type: str = "") -> tuple[int, list[tuple[str, str]], bytes]:
+    """The service's own throttling error, in the protocol the request used."""
     kind = PROTOCOL.get(service, "query")
+    if kind in ("json", "cbor", "query"):  # multi-protocol services: answer in the request's
+        kind = "cbor" if "cbor" in content_type else "json" if "json" in content_type else "query"
     if kind == "ec2":
         return 503, [("Content-Type", "text/xml")], (
             b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>RequestLimitExceeded</Code>"
@@ -65,7 +68,8 @@ def throttle_response(service: str) -> tuple[int, list[tuple[str, str]], bytes]:
         return 503, [("Content-Type", "application/xml")], (
             b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>")
     if kind == "json":
-        return 400, [("Content-Type", "application/x-amz-json-1.1")], (
+        return 400, [("Content-Type", content_type or "application/x-amz-json-1.1"),
+                     ("x-amzn-query-error", "Throttling;Sender")], (
             b'{"__type":"ThrottlingException","message":"Rate exceeded"}')
     if kind == "cbor":
         body = bytes([0xA2]) + _cbor_text("__type") + _cbor_text("Throttling") + _cbor_text("message") + \
@@ -159,7 +163,7 @@ class Fake:
                         bucket = self.buckets[(service, account, region)] = Bucket(self.rps)
                     if not bucket.take():
                         self.throttled[service] += 1
-                        return throttle_response(service)
+                        return throttle_response(service, headers.get("Content-Type", ""))
         if made is not None:
             return made
         key = (service, region, method, path, body)
@@ -225,6 +229,27 @@ def drive(endpoint: str, org: bool, workers: int, regions: int) -> None:
     from costopt.model import Window
     from costopt.providers.aws.adapter import AwsProvider
 
+    if os.environ.get("BENCH_ORG_TASK_PROFILE"):  # profile the tasks (run with --workers 1)
+        import cProfile
+
+        from costopt.providers.aws import adapter
+
+        profiler = cProfile.Profile()
+
+        def profiled(func):
+            def run(*a, **kw):
+                profiler.enable()
+                try:
+                    return func(*a, **kw)
+                finally:
+                    profiler.disable()
+            return run
+
+        adapter.read_region = profiled(adapter.read_region)
+        adapter.read_account = profiled(adapter.read_account)
+        import atexit
+
+        atexit.register(lambda: profiler.dump_stats(os.environ["BENCH_ORG_TASK_PROFILE"]))
     provider = AwsProvider(regions=bench_aws.REGIONS[:regions], prices="off", with_costs=True, org=org,
                            max_workers=workers)
     t0 = time.perf_counter()
@@ -241,16 +266,23 @@ def drive(endpoint: str, org: bool, workers: int, regions: int) -> None:
 
 
 def run_drive(endpoint: str, org: bool, workers: int, regions: int) -> tuple[float, dict]:
+    """(wall seconds, the drive's summary with its own CPU seconds as ``cpu_s``)."""
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "AKIABENCHMGMT0000000", "AWS_SECRET_ACCESS_KEY": "bench",
            "AWS_ENDPOINT_URL": endpoint, "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
            "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
            "COSTOPT_CACHE_DIR": str(Path(os.environ.get("TMPDIR", "/tmp")) / "costopt-bench-cache")}
     env.pop("AWS_PROFILE", None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "drive", "--endpoint", endpoint,
+    profile = ["-m", "cProfile", "-o", os.environ["BENCH_ORG_CPROFILE"]] if os.environ.get("BENCH_ORG_CPROFILE") else []
+    done = subprocess.run([sys.executable, *profile, str(Path(__file__).resolve()), "drive", "--endpoint", endpoint,
                            "--workers", str(workers), "--regions", str(regions)] + (["--org"] if org else []),
                           check=True, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    return time.perf_counter() - start, json.loads(done.stdout.strip().splitlines()[-1])
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    summary["cpu_s"] = round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 2)
+    return wall, summary
 
 
 def main() -> None:
@@ -298,6 +330,8 @@ def main() -> None:
         "throttles_total": sum(fake.throttled.values()), "misses": fake.misses, "recorded": len(fake.store),
         "last_run": summaries[-1], "recording_run": recorded,
         "projection_200_accounts_s": statistics.median(times) * 200 / args.accounts,
+        "cpu_s": [s["cpu_s"] for s in summaries],
+        "latency_floor_s": sum(fake.calls.values()) * args.delay_ms / 1000.0 / args.workers,
     }
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)

@@ -71,6 +71,7 @@ def moto_athena(data, monkeypatch):
                                   "Location": "s3://cur-bucket/cur2/"},
             "PartitionKeys": [{"Name": k, "Type": v} for k, v in table.partitions.items()]})
         boto3.client("s3", region_name=REGION).create_bucket(Bucket="athena-results")
+        boto3.client("athena", region_name=REGION).create_work_group(Name="finops")
         yield received
 
 
@@ -92,6 +93,24 @@ def test_costs_from_athena_equal_costs_from_the_files(moto_athena, data):
     assert [r["cost"] for r in remote["rows"]] == pytest.approx([r["cost"] for r in local["rows"]], rel=1e-9)
     sql = moto_athena[-1]
     assert "\"billing_period\" IN ('2025-03', '2025-04', '2025-05')" in sql
+
+
+def test_workgroup_and_output_location_come_from_config(moto_athena, data, tmp_path):
+    from moto.athena.models import athena_backends
+
+    config = tmp_path / "costopt.toml"
+    config.write_text('[providers.aws]\nathena_workgroup = "finops"\nathena_output = "s3://athena-results/from-config/"\n'
+                      'athena_region = "us-east-1"\n')
+    _costs("--source", "athena://cur.cur2", "--config", str(config), "--since", "2025-04-01", "--until", "2025-04-02")
+    executions = list(athena_backends["123456789012"][REGION].executions.values())
+    assert executions[-1].config["OutputLocation"].startswith("s3://athena-results/from-config/")
+    assert executions[-1].workgroup.name == "finops"
+    assert "\"billing_period\" IN ('2025-04')" in executions[-1].query
+    # the command line wins over the config
+    _costs("--source", "athena://cur.cur2", "--config", str(config), "--athena-output", "s3://athena-results/cli/",
+           "--since", "2025-04-01", "--until", "2025-04-02")
+    executions = list(athena_backends["123456789012"][REGION].executions.values())
+    assert executions[-1].config["OutputLocation"].startswith("s3://athena-results/cli/")
 
 
 def test_audit_from_athena_reads_the_lookback_and_reports_the_scan(moto_athena, data, tmp_path):
