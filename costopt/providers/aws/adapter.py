@@ -198,9 +198,12 @@ class AwsProvider:
             row += [(read_region, (account, region, window, progress, period)) for region in regions]
             rows.append(row)
         tasks = [t for column in itertools.zip_longest(*rows) for t in column if t is not None]
-        for account, regions in plan:
-            if regions:
-                prepare_clients(account, regions[0], self.with_costs)
+        # Service and paginator models are loaded once per loader, which every assumed session
+        # shares: preparing the first account's clients loads them all (for 200 accounts, doing
+        # it for each would create 1,800 clients one after another before any task starts).
+        first = next(((account, regions) for account, regions in plan if regions), None)
+        if first is not None:
+            prepare_clients(first[0], first[1][0], self.with_costs)
         gates = {account.account_id: threading.BoundedSemaphore(max(1, per_account or workers)) for account, _ in plan}
 
         def gated(func: Callable[..., Partial], args: tuple[Any, ...]) -> Partial:
