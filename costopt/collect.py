@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from costopt.billing.athena_sql import is_athena
 from costopt.billing.readers import open_sources
 from costopt.config import Settings
 from costopt.errors import InputError, ProviderError
@@ -33,6 +34,14 @@ def window_from_billing(table, settings: Settings, explicit_lookback: bool,
     return Window(start, end)
 
 
+def _source_entry(table, label: str) -> CoverageEntry:
+    """The coverage line of one billing source (a remote one says what its query scanned)."""
+    if is_athena(label):
+        return CoverageEntry("athena", label, "ok", table.notes.get(label, "billing table aggregated in Athena"))
+    return CoverageEntry("files", label, "ok", "billing export")
+
+
+
 def collect(request: AuditRequest, settings: Settings, progress: Progress, *,
             explicit_lookback: bool = False) -> Snapshot:
     """Read every source the request names into one Snapshot."""
@@ -43,7 +52,9 @@ def collect(request: AuditRequest, settings: Settings, progress: Progress, *,
     table = None
     if request.sources:
         progress(f"reading {len(request.sources)} billing source(s)")
-        table = open_sources(request.sources, request.source_format)
+        lookback = default_window(settings, now)  # what a remote (athena://) source is asked for
+        table = open_sources(request.sources, request.source_format, progress,
+                             window=(lookback.start, lookback.end), remote=request.remote)
     if request.demo:
         window = default_window(settings, now)
         snapshots.append(request.demo(window, settings, progress, now))
@@ -64,5 +75,5 @@ def collect(request: AuditRequest, settings: Settings, progress: Progress, *,
         raise failures[0]
     if table is not None:
         snapshots.append(Snapshot(window, billing=table,
-                                  coverage=tuple(CoverageEntry("files", s, "ok", "billing export") for s in table.sources)))
+                                  coverage=tuple(_source_entry(table, s) for s in table.sources)))
     return merge_snapshots(window, snapshots)

@@ -40,6 +40,7 @@ class AuditRequest:
     provider_options: dict[str, Any] = field(default_factory=dict)
     slo_policy: str | None = None
     now: datetime | None = None
+    remote: Any = None  # makes the Athena client for athena:// sources (costopt.billing.readers.athena.Connect)
 
 
 def default_window(settings: Settings, now: datetime | None = None) -> Window:

@@ -46,6 +46,10 @@ _PERIOD = Key("a whole number of seconds, a multiple of 60",
               lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 60 and v % 60 == 0)
 _TEXT = Key("a non-empty string", lambda v: isinstance(v, str) and bool(v))
 _SECONDS = Key("a number of seconds > 0", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1e6)
+_RATES = Key("a table of SERVICE or SERVICE:Operation = requests per second (> 0)",
+             lambda v: isinstance(v, Mapping) and all(
+                 isinstance(k, str) and k and isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0
+                 for k, x in v.items()))
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,13 @@ def timeouts(section: Mapping[str, Any] | None, **explicit: float | None) -> Tim
 _TIMEOUTS = {key: _SECONDS for key in TIMEOUT_KEYS}
 PROVIDER_KEYS: dict[str, dict[str, Key]] = {
     "aws": {"max_workers": _whole(1), "retry_mode": _one_of(*AWS_RETRY_MODES), "max_attempts": _whole(1),
-            "prices": _one_of(*AWS_PRICE_MODES), "period_s": _PERIOD, **_TIMEOUTS},
-    "gcp": {"projects": _strings(), "bq_table": _TEXT, "vertex_regions": _strings(), **_TIMEOUTS},
+            "prices": _one_of(*AWS_PRICE_MODES), "period_s": _PERIOD,
+            "athena_workgroup": _TEXT, "athena_output": _TEXT, "athena_region": _TEXT,
+            "org_role": _TEXT, "org_accounts": _strings(), "org_exclude_accounts": _strings(),
+            "org_ous": _strings(), "org_exclude_ous": _strings(), "max_per_account": _whole(1),
+            "rate_limits": _RATES, **_TIMEOUTS},
+    "gcp": {"projects": _strings(), "bq_table": _TEXT, "vertex_regions": _strings(),
+            "maximum_bytes_billed": _whole(1), **_TIMEOUTS},
     "azure": {"subscriptions": _strings(), "management_groups": _strings(), **_TIMEOUTS},
 }
 

@@ -14,6 +14,16 @@ to two, both handled outside the SQL text:
 2. ``TO_JSON_STRING`` does not exist in DuckDB: :data:`DUCKDB_COMPAT_MACROS` defines it as a
    macro over DuckDB's ``to_json`` (same JSON shape: ``[{"key":..,"value":..}]``).
 
+Partition pruning: the export tables are day-partitioned; the standard and detailed usage
+cost tables by ingestion time (the ``_PARTITIONTIME`` pseudo column: the day the rows were
+loaded), a table partitioned on a column names it in its ``timePartitioning.field``.
+:func:`partition_predicate` adds a filter on that column, so BigQuery scans (and bills) only
+the partitions that can hold the window's rows. A row is loaded at or after its usage hour,
+and late rows (corrections, services that report late) keep arriving for days, so for
+ingestion time the filter is a lower bound only (one day before the window, for loads that
+cross midnight): it prunes all older history, never a late row. A column partition on
+``usage_start_time`` is bounded on both sides by the usage filter itself.
+
 Timestamps are compared with ``TIMESTAMP 'YYYY-MM-DD HH:MM:SS'`` literals (UTC in BigQuery;
 DuckDB tables store the export's timestamps as naive UTC TIMESTAMP). The bounds and project
 ids are formatted from validated values, never from free text.
@@ -23,12 +33,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from costopt.errors import InputError
 
 TABLE_RE = re.compile(r"^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)?\.[A-Za-z0-9_]+\.[A-Za-z0-9_$]+$")
 PROJECT_RE = re.compile(r"^[a-z0-9][a-z0-9:.-]{0,62}$")
+FIELD_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+INGESTION_TIME = "_PARTITIONTIME"  # the pseudo column of ingestion-time partitioned tables
+PARTITION_SLACK = timedelta(days=1)
 
 DUCKDB_COMPAT_MACROS = (
     "CREATE OR REPLACE MACRO TO_JSON_STRING(x) AS CAST(to_json(x) AS VARCHAR)",
@@ -65,7 +78,7 @@ _TEMPLATE = """SELECT
   SUM(usage.amount) AS usage_amount,
   SUM(usage.amount_in_pricing_units) AS pricing_amount
 FROM {table}
-WHERE usage_start_time >= TIMESTAMP '{start}' AND usage_start_time < TIMESTAMP '{end}'{project_filter}
+WHERE usage_start_time >= TIMESTAMP '{start}' AND usage_start_time < TIMESTAMP '{end}'{partition_filter}{project_filter}
 GROUP BY usage_date, billing_account_id, project_id, project_name, service_id, service_name, sku_id,
   sku_description, resource_name, resource_global_name, region, zone, currency, cost_type, labels_json,
   usage_unit, pricing_unit
@@ -90,13 +103,30 @@ def _ts(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S")
 
 
+def partition_predicate(partition: str | None, start: datetime) -> str:
+    """The filter on the table's partition column for a window starting at ``start`` ('' if none).
+
+    ``partition`` is ``_PARTITIONTIME`` (ingestion-time partitioning), a column name, or None
+    (an unpartitioned table). See the module docstring for why only a lower bound is used.
+    """
+    if partition is None or partition == "usage_start_time":
+        return ""  # not partitioned, or the usage filter already bounds the partition column
+    if not FIELD_RE.match(partition):
+        raise InputError(f"not a BigQuery partition column: {partition!r}", key="timePartitioning.field")
+    day = (start.astimezone(UTC).replace(tzinfo=None) if start.tzinfo else start)
+    bound = datetime(day.year, day.month, day.day) - PARTITION_SLACK
+    return f"{partition} >= TIMESTAMP '{_ts(bound)}'"
+
+
 def aggregate_sql(table_ref: str, start: datetime, end: datetime, *, detailed: bool,
-                  projects: Sequence[str] = ()) -> str:
+                  projects: Sequence[str] = (), partition: str | None = None) -> str:
     """The aggregation query over ``table_ref`` for [start, end).
 
     ``detailed`` selects the resource-level columns (``resource.name``/``resource.global_name``)
     that only the detailed export has; the standard export yields NULL resources.
+    ``partition`` is the table's partition column (see :func:`partition_predicate`).
     """
+    pruning = partition_predicate(partition, start)
     bad = [p for p in projects if not PROJECT_RE.match(p)]
     if bad:
         raise InputError(f"not a GCP project id: {bad[0]!r}", key="--project")
@@ -106,6 +136,7 @@ def aggregate_sql(table_ref: str, start: datetime, end: datetime, *, detailed: b
         project_filter = f"\n  AND project.id IN ({ids})"
     return _TEMPLATE.format(
         table=table_ref, start=_ts(start), end=_ts(end), project_filter=project_filter,
+        partition_filter=f"\n  AND {pruning}" if pruning else "",
         resource_name="resource.name" if detailed else "CAST(NULL AS STRING)",
         resource_global_name="resource.global_name" if detailed else "CAST(NULL AS STRING)",
     )
@@ -126,10 +157,12 @@ DUCKDB_EXPORT_DDL = """CREATE TABLE {name} (
   usage STRUCT(amount DOUBLE, unit VARCHAR, amount_in_pricing_units DOUBLE, pricing_unit VARCHAR),
   credits STRUCT(name VARCHAR, amount DOUBLE, full_name VARCHAR, id VARCHAR, type VARCHAR)[],
   invoice STRUCT(month VARCHAR),
-  cost_type VARCHAR
+  cost_type VARCHAR{partition}
 )"""
 
 
-def duckdb_export_ddl(name: str, *, detailed: bool) -> str:
+def duckdb_export_ddl(name: str, *, detailed: bool, ingestion_partitioned: bool = False) -> str:
+    """The DDL; ``ingestion_partitioned`` adds a ``_PARTITIONTIME`` column standing in for the pseudo column."""
     resource = "resource STRUCT(name VARCHAR, global_name VARCHAR),\n  " if detailed else ""
-    return DUCKDB_EXPORT_DDL.format(name=name, resource=resource)
+    partition = f",\n  {INGESTION_TIME} TIMESTAMP" if ingestion_partitioned else ""
+    return DUCKDB_EXPORT_DDL.format(name=name, resource=resource, partition=partition)

@@ -45,6 +45,7 @@ class BillingTable:
         self._parts: list[str] = []
         self._lock = threading.Lock()
         self.sources: list[str] = []
+        self.notes: dict[str, str] = {}  # source label -> what reading it cost (remote engines)
         self._n = 0
         self.schema = "main"
         self._define_view()

@@ -8,6 +8,7 @@ import click
 
 from costopt import history, price_trust, terminal
 from costopt.collect import collect
+from costopt.commands.athena_options import athena_connect, athena_options
 from costopt.commands.options import (
     config_option,
     load_settings_with_overrides,
@@ -35,7 +36,8 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 @click.command("audit")
 @click.option("--source", "sources", multiple=True, metavar="PATH_OR_GLOB",
-              help="Billing export(s): FOCUS, AWS CUR, Azure or GCP export files (CSV, CSV.gz, Parquet, JSON). Repeatable.")
+              help="Billing export(s): FOCUS, AWS CUR, Azure or GCP export files (CSV, CSV.gz, Parquet, JSON), or "
+                   "athena://DATABASE.TABLE (aggregated in Athena over the lookback). Repeatable.")
 @click.option("--source-format", type=click.Choice(["auto", "focus", "aws-cur", "azure", "gcp"]), default="auto",
               show_default=True, help="Force the billing file format instead of detecting it from the header.")
 @click.option("--provider", "providers", multiple=True, metavar="aws|gcp|azure",
@@ -68,14 +70,19 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--region", "--regions", "regions", multiple=True,
               help="AWS: region(s) to read, repeatable or comma-separated (default: all enabled regions).")
 @click.option("--role-arn", "role_arns", multiple=True, help="AWS: assume this role (repeatable: one per account).")
+@click.option("--org", is_flag=True,
+              help="AWS: every active account of the organization (from the management or a delegated admin "
+                   "account), each through [providers.aws] org_role (default OrganizationAccountAccessRole).")
 @click.option("--project", "projects", multiple=True, help="GCP: project id (repeatable).")
 @click.option("--bq-table", help="GCP: BigQuery billing export table project.dataset.table.")
 @click.option("--subscription", "subscriptions", multiple=True, help="Azure: subscription id (repeatable).")
+@athena_options
 @quiet_option
 @click.pass_context
 def command(ctx: click.Context, sources, source_format, providers, demo, config_path, lookback, out_dir, formats,
             slo_policy, history_dir, history_scope, no_history, as_of, strict_rules, plotlyjs, profile, regions,
-            role_arns, projects, bq_table, subscriptions, quiet) -> None:
+            role_arns, org, projects, bq_table, subscriptions, athena_workgroup, athena_output, athena_region,
+            quiet) -> None:
     """Audit spend and utilisation and write priced recommendations.
 
     \b
@@ -83,6 +90,7 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
       costopt audit --demo
       costopt audit --source 'cur/*.parquet' --out weekly/
       costopt audit --provider aws --regions us-east-1,eu-west-1 --lookback 14d
+      costopt audit --provider aws --org --source athena://cur.cur2
     """
     settings = load_settings_with_overrides(config_path, lookback)
     demo_source = None
@@ -102,11 +110,12 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
         providers=_split(providers),
         demo=demo_source,
         provider_options={
-            "profile": profile, "regions": _split(regions) or None, "role_arns": tuple(role_arns),
+            "profile": profile, "regions": _split(regions) or None, "role_arns": tuple(role_arns), "org": org,
             "projects": tuple(projects), "bq_table": bq_table, "subscriptions": tuple(subscriptions),
         },
         slo_policy=slo_policy,
         now=as_of,
+        remote=athena_connect(settings, athena_workgroup, athena_output, athena_region, profile),
     )
     snapshot = collect(request, settings, progress, explicit_lookback=lookback is not None)
     audit = build_audit(snapshot, settings, slo_policy=slo_policy, progress=progress, now=as_of)

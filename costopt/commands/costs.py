@@ -23,9 +23,11 @@ import click
 
 from costopt import terminal
 from costopt.atomic import write_outputs
+from costopt.billing.athena_sql import is_athena
 from costopt.billing.breakdown import GROUP_KEYS, breakdown_records, group_expression
 from costopt.billing.readers import FORMATS, open_sources
-from costopt.commands.options import quiet_option
+from costopt.commands.athena_options import athena_connect, athena_options
+from costopt.commands.options import config_option, load_settings_with_overrides, quiet_option
 from costopt.errors import InputError
 from costopt.progress import Progress
 from costopt.sanitize.csv_cells import safe_cell
@@ -114,7 +116,8 @@ def render_table(results: list[dict[str, Any]], group_by: Sequence[str], cost: s
 
 @click.command("costs")
 @click.option("--source", "sources", multiple=True, required=True, metavar="PATH_OR_GLOB",
-              help="Billing export file or glob (CSV, CSV.gz, Parquet, JSON lines). Repeatable.")
+              help="Billing export file or glob (CSV, CSV.gz, Parquet, JSON lines), or athena://DATABASE.TABLE "
+                   "(CUR 2.0, legacy CUR or FOCUS table: aggregated in Athena). Repeatable.")
 @click.option("--source-format", type=click.Choice(["auto", *FORMATS]), default="auto", show_default=True,
               help="Input format, detected from each file's header unless forced "
                    "(--format sets the output format).")
@@ -134,9 +137,11 @@ def render_table(results: list[dict[str, Any]], group_by: Sequence[str], cost: s
 @click.option("--keep-zero", is_flag=True, help="Keep rows whose cost rounds to 0.00 (left out by default).")
 @click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write to FILE instead of stdout.")
+@athena_options
+@config_option
 @quiet_option
 def command(sources, source_format, group_by, cost, since, until, currency, fmt, top, sort, keep_zero, out_path,
-            quiet) -> None:
+            athena_workgroup, athena_output, athena_region, config_path, quiet) -> None:
     """Break billing exports down by provider, service, resource, tag and more.
 
     \b
@@ -145,6 +150,7 @@ def command(sources, source_format, group_by, cost, since, until, currency, fmt,
       costopt costs --source 'cur/*.csv.gz' --group-by week,service --cost billed --format csv
       costopt costs --source azure_amortized.csv --group-by tag:team --format json -o teams.json
       costopt costs --source focus.parquet --group-by resource --top 20
+      costopt costs --source athena://cur.cur2 --since 2026-01-01 --group-by week,service
 
     Several currencies are never added: JSON gives one object per currency (a list), the table
     one section per currency, CSV a currency column; --currency keeps one.
@@ -154,7 +160,12 @@ def command(sources, source_format, group_by, cost, since, until, currency, fmt,
     if start and end and start >= end:
         raise InputError("--since must be before --until", key="--since")
     progress = Progress(quiet=quiet)
-    table = open_sources(list(sources), None if source_format == "auto" else source_format, progress)
+    remote = None
+    if any(is_athena(s) for s in sources):
+        settings = load_settings_with_overrides(config_path)
+        remote = athena_connect(settings, athena_workgroup, athena_output, athena_region)
+    table = open_sources(list(sources), None if source_format == "auto" else source_format, progress,
+                         window=(start, end), remote=remote)
     periods: dict[str, tuple[datetime, datetime]] = {}
     results = breakdown_records(table, keys, cost, start, end, period_out=periods, period=None)
     if currency:

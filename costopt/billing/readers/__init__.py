@@ -5,18 +5,24 @@ from its header (or uses ``fmt``: focus, aws-cur, azure, gcp), groups files that
 and header, and registers one DuckDB view per group mapped onto the canonical columns
 (:func:`costopt.billing.table.canonical_select`). Nothing is loaded into memory: DuckDB reads
 the files when a query runs, and bad values (a non-numeric cost, an unparsable date) surface
-then as an InputError naming file, row and column (see :mod:`.diagnose`).
+then as an InputError naming file, row and column (see :mod:`.diagnose`). An
+``athena://DATABASE.TABLE`` source is aggregated in Athena first (:mod:`.athena`).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 import duckdb
 
-from costopt.billing.readers import aws_cur, azure, focus, gcp
+from costopt.billing.athena_sql import is_athena
+from costopt.billing.readers import athena, azure
 from costopt.billing.readers.diagnose import FileBillingTable, csv_structure_error, input_errors, register, validate
+from costopt.billing.readers.formats import FORMATS, TRIED, detect_format
+from costopt.billing.readers.formats import missing as _missing
+from costopt.billing.readers.formats import select as _select
 from costopt.billing.readers.sources import (
     Source,
     csv_delimiter,
@@ -29,51 +35,21 @@ from costopt.billing.readers.sources import (
     read_function,
     uses_decimal_comma,
 )
-from costopt.billing.table import BillingTable, canonical_select
+from costopt.billing.table import BillingTable
 from costopt.errors import InputError
-
-FORMATS = ("focus", "aws-cur", "azure", "gcp")
-TRIED = ("focus (BilledCost + ChargePeriodStart), aws-cur (lineItem/UnblendedCost or line_item_unblended_cost), "
-         "gcp (billing_account_id + cost + usage_start_time), azure (MeterCategory/MeterId/MeterName + "
-         "CostInBillingCurrency/Cost/PreTaxCost)")
 
 __all__ = ["FORMATS", "open_sources", "detect_format", "input_errors", "validate"]
 
 
-def detect_format(src: Source) -> str | None:
-    """The format of a file from its (normalised) header, or None."""
-    if all(src.find(k) for k in focus.DETECT):
-        return "focus"
-    if all(src.find(k) for k in aws_cur.DETECT):
-        return "aws-cur"
-    if gcp.detects(src):
-        return "gcp"
-    if azure.detects(src):
-        return "azure"
-    return None
-
-
-def _missing(fmt: str, src: Source) -> list[str]:
-    return {"focus": focus.missing, "aws-cur": aws_cur.missing, "azure": azure.missing, "gcp": gcp.missing}[fmt](src)
-
-
-def _select(fmt: str, src: Source, table: BillingTable, amortized: bool | None) -> str:
-    con = table.con
-    if fmt == "gcp":
-        return gcp.select(src, con)
-    if fmt == "focus":
-        mapping = focus.mapping(src, con)
-    elif fmt == "aws-cur":
-        mapping = aws_cur.mapping(src, con)
-    else:
-        mapping = azure.mapping(src, con, amortized)
-    mapping["x_SourceFile"] = src.file_expr
-    return canonical_select(mapping, src.view)
-
-
 def open_sources(paths_or_globs: Sequence[str], fmt: str | None = None,
-                 progress: Callable[[str], None] | None = None) -> BillingTable:
-    """A BillingTable over the given billing exports (see the module docstring)."""
+                 progress: Callable[[str], None] | None = None, *,
+                 window: tuple[datetime | None, datetime | None] = (None, None),
+                 remote: athena.Connect | None = None) -> BillingTable:
+    """A BillingTable over the given billing exports (see the module docstring).
+
+    ``athena://DATABASE.TABLE`` sources are aggregated in Athena for charges starting in
+    ``window`` (see :mod:`costopt.billing.readers.athena`); ``remote`` makes the client.
+    """
     if fmt in (None, "", "auto"):
         fmt = None
     elif fmt not in FORMATS:
@@ -87,6 +63,8 @@ def open_sources(paths_or_globs: Sequence[str], fmt: str | None = None,
     groups: dict[tuple, list[str]] = {}
     labels: dict[tuple, str] = {}
     seen: set[str] = set()
+    urls = [s for s in paths_or_globs if is_athena(s)]
+    paths_or_globs = [s for s in paths_or_globs if not is_athena(s)]
     for arg, files in zip(paths_or_globs, expand(paths_or_globs)):
         for path in files:
             real = os.path.realpath(path)
@@ -134,4 +112,6 @@ def open_sources(paths_or_globs: Sequence[str], fmt: str | None = None,
         if progress is not None:
             progress(f"billing: {src.label}: {found} ({kind}, {len(files)} file(s))")
     register(table, sources)
+    for url in dict.fromkeys(urls):
+        athena.add_source(table, url, fmt, window, remote, progress)
     return table

@@ -8,23 +8,31 @@ DuckDB, over a table with the billing export's nested columns. Lists are paged (
 so clients must follow page tokens. Faults can be injected per project and API:
 ``denied`` (403 PERMISSION_DENIED), ``disabled`` (403 SERVICE_DISABLED), ``throttle``
 (the first N calls answer 429).
+
+BigQuery billing is simulated the way BigQuery bills: export tables are ingestion-time
+partitioned (a ``_PARTITIONTIME`` column stands in for the pseudo column, the day each row
+was loaded); a query scans the partitions its ``_PARTITIONTIME >= TIMESTAMP '...'`` filter
+keeps (all of them without one) and bills ``bq_row_bytes`` per row scanned, at least 10 MiB,
+rounded up to a MiB. ``maximumBytesBilled`` is enforced (400 ``bytesBilledLimitExceeded``).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import duckdb
 import pyarrow as pa
 
-from costopt.billing.gcp_bigquery_sql import DUCKDB_COMPAT_MACROS, duckdb_export_ddl
+from costopt.billing.gcp_bigquery_sql import DUCKDB_COMPAT_MACROS, INGESTION_TIME, duckdb_export_ddl
 
 
 def gcp_error(code: int, message: str, status: str, reason: str = "") -> tuple[int, dict, dict]:
@@ -49,6 +57,8 @@ class FakeGcp:
     throttle: dict[str, int] = field(default_factory=dict)  # api -> number of 429s still to send
     page_size: int = 2
     calls: list[tuple[str, str]] = field(default_factory=list)
+    bq_row_bytes: int = 1 << 20  # billed bytes per row scanned (a stand-in for a wide export row)
+    queries: list[str] = field(default_factory=list)  # the BigQuery SQL received
 
     def __post_init__(self) -> None:
         self.bq = duckdb.connect()
@@ -56,17 +66,26 @@ class FakeGcp:
             self.bq.execute(macro)
         self.bq_tables: dict[str, tuple[str, bool]] = {}  # "p.d.t" -> (duckdb name, detailed)
         self._results: dict[str, tuple[list[dict], list[list]]] = {}
+        self._billed: dict[str, int] = {}
         self._lock = threading.Lock()
 
     # -- seeding ---------------------------------------------------------------------------
-    def add_export_table(self, table: str, rows: list[dict], *, detailed: bool = True) -> None:
-        """Create the export table ``project.dataset.table`` holding ``rows`` (export-shaped dicts)."""
+    def add_export_table(self, table: str, rows: list[dict], *, detailed: bool = True,
+                         load_lag: timedelta = timedelta(hours=6)) -> None:
+        """Create the export table ``project.dataset.table`` holding ``rows`` (export-shaped dicts).
+
+        Each row lands in the ``_PARTITIONTIME`` day it was loaded: ``usage_end_time + load_lag``
+        unless the row names its own ``_PARTITIONTIME``.
+        """
         name = f"export_{len(self.bq_tables)}"
-        self.bq.execute(duckdb_export_ddl(name, detailed=detailed))
+        self.bq.execute(duckdb_export_ddl(name, detailed=detailed, ingestion_partitioned=True))
         if rows:
             self.bq.register("seed_rows", pa.Table.from_pylist(rows))
             self.bq.execute(f"INSERT INTO {name} BY NAME SELECT * FROM seed_rows")
             self.bq.unregister("seed_rows")
+        lag_s = int(load_lag.total_seconds())
+        self.bq.execute(f"UPDATE {name} SET {INGESTION_TIME} = date_trunc('day', usage_end_time + "
+                        f"to_seconds({lag_s})) WHERE {INGESTION_TIME} IS NULL")
         self.bq_tables[table] = (name, detailed)
 
     # -- dispatch --------------------------------------------------------------------------
@@ -186,17 +205,35 @@ class FakeGcp:
             return gcp_error(404, f"Not found: Table {key}", "NOT_FOUND", "notFound")
         name, detailed = self.bq_tables[key]
         fields = [{"name": c[0], "type": "RECORD" if "STRUCT" in str(c[1]) else "STRING"}
-                  for c in self.bq.execute(f"DESCRIBE {name}").fetchall()]
+                  for c in self.bq.execute(f"DESCRIBE {name}").fetchall() if c[0] != INGESTION_TIME]
         return 200, {}, {"kind": "bigquery#table", "id": key, "schema": {"fields": fields},
+                         "timePartitioning": {"type": "DAY"},
                          "tableReference": {"projectId": m["project"], "datasetId": m["dataset"], "tableId": m["table"]}}
+
+    def _bq_billed(self, sql: str) -> int:
+        """Bytes billed for ``sql``: the rows of the partitions its _PARTITIONTIME filter keeps."""
+        scanned = 0
+        bound = re.search(rf"{INGESTION_TIME} >= TIMESTAMP '([^']+)'", sql)
+        for name, _detailed in self.bq_tables.values():
+            if re.search(rf"\b{name}\b", sql):
+                where = f" WHERE {INGESTION_TIME} >= TIMESTAMP '{bound.group(1)}'" if bound else ""
+                scanned += self.bq.execute(f"SELECT COUNT(*) FROM {name}{where}").fetchone()[0]
+        mib = 1 << 20
+        return max(10 * mib, math.ceil(scanned * self.bq_row_bytes / mib) * mib)
 
     def _bq_query(self, m, query, body):
         request = json.loads(body or b"{}")
         sql = request.get("query", "")
+        self.queries.append(sql)
         for key, (name, _detailed) in self.bq_tables.items():
             sql = sql.replace(f"`{key}`", name)
         if "`" in sql:
             return gcp_error(404, "Not found: Table in query", "NOT_FOUND", "notFound")
+        billed = self._bq_billed(sql)
+        limit = request.get("maximumBytesBilled")
+        if limit is not None and billed > int(limit):
+            return gcp_error(400, f"Query exceeded limit for bytes billed: {int(limit)}. {billed} or higher required.",
+                             "INVALID_ARGUMENT", "bytesBilledLimitExceeded")
         try:
             with self._lock:
                 cur = self.bq.cursor()
@@ -210,7 +247,8 @@ class FakeGcp:
         encoded = [{"f": [{"v": _bq_value(v)} for v in row]} for row in rows]
         job_id = f"job_{uuid.uuid4().hex[:12]}"
         self._results[job_id] = (fields, encoded)
-        return 200, {}, self._bq_page(m["project"], job_id, 0)
+        self._billed[job_id] = billed
+        return 200, {}, {**self._bq_page(m["project"], job_id, 0), "totalBytesProcessed": str(billed)}
 
     def _bq_results(self, m, query, body):
         job_id = m["job"]
@@ -227,7 +265,9 @@ class FakeGcp:
                          "jobReference": {"projectId": m["project"], "jobId": job_id, "location": "US"},
                          "configuration": {"jobType": "QUERY", "query": {"query": "", "useLegacySql": False}},
                          "status": {"state": "DONE"},
-                         "statistics": {"query": {"totalBytesProcessed": "0", "schema": {"fields": fields}}}}
+                         "statistics": {"query": {"totalBytesProcessed": str(self._billed.get(job_id, 0)),
+                                                  "totalBytesBilled": str(self._billed.get(job_id, 0)),
+                                                  "schema": {"fields": fields}}}}
 
     def _bq_page(self, project: str, job_id: str, start: int) -> dict:
         fields, rows = self._results[job_id]

@@ -13,11 +13,19 @@ without prices), ``period_s`` (CloudWatch period; default 300 s, 3600 s past 63 
 timeouts ``connect_timeout_s``, ``read_timeout_s`` (each call) and ``deadline_s`` (each region
 task: past it the region is a "timed out" coverage entry and the audit goes on; defaults in
 :class:`costopt.provider_config.Timeouts`).
+
+``--org`` reads every active account of the organization (:mod:`costopt.providers.aws.org`).
+With several accounts, tasks are interleaved across accounts (region by region) and at most
+``max_per_account`` (default 4) run against one account at once, so the account-level API
+limits see a trickle from each account rather than sixteen regions at once. Request rates are
+shaped per service, account and region (``rate_limits``; :mod:`costopt.providers.aws.ratelimit`).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -35,11 +43,21 @@ from costopt.provider_config import AWS_PRICE_MODES, timeouts
 from costopt.providers.aws.costs import table_from_frames
 from costopt.providers.aws.coverage import guarded, scope_of
 from costopt.providers.aws.ebs import volume_month
+from costopt.providers.aws.org import OrgScope, open_org_accounts
 from costopt.providers.aws.platform import from_attributes
 from costopt.providers.aws.prices import PRICING_REGION, PriceBook
+from costopt.providers.aws.ratelimit import RateLimiter
 from costopt.providers.aws.rds import alternatives, db_hour
 from costopt.providers.aws.regional import Partial, prepare_clients, read_account, read_region
-from costopt.providers.aws.session import Account, client_config, connection_pool, enabled_regions, home_region, open_accounts
+from costopt.providers.aws.session import (
+    Account,
+    base_session,
+    client_config,
+    connection_pool,
+    enabled_regions,
+    home_region,
+    open_accounts,
+)
 from costopt.providers.pricing import optional_catalog
 
 log = logging.getLogger(__name__)
@@ -47,6 +65,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_WORKERS = 16
 DEFAULT_RETRY_MODE = "adaptive"
 DEFAULT_MAX_ATTEMPTS = 8
+DEFAULT_MAX_PER_ACCOUNT = 4
 PRICE_MODES = AWS_PRICE_MODES
 
 
@@ -60,7 +79,7 @@ class AwsProvider:
                  retry_mode: str | None = None, max_attempts: int | None = None, prices: str | None = None,
                  session: Any = None, catalog: Any = None, today: date | None = None, with_costs: bool = True,
                  period_s: int | None = None, connect_timeout_s: float | None = None,
-                 read_timeout_s: float | None = None, deadline_s: float | None = None):
+                 read_timeout_s: float | None = None, deadline_s: float | None = None, org: bool = False):
         self.profile = profile
         self.regions = tuple(regions) if regions else None
         self.role_arns = tuple(role_arns or ())
@@ -74,6 +93,7 @@ class AwsProvider:
         self.with_costs = with_costs
         self.period_s = period_s
         self.explicit_timeouts = {"connect_s": connect_timeout_s, "read_s": read_timeout_s, "deadline_s": deadline_s}
+        self.org = org
 
     # --- options ---------------------------------------------------------------------------
     def _section(self, settings: Settings | None) -> Mapping[str, Any]:
@@ -103,18 +123,30 @@ class AwsProvider:
                                 f"prices {'|'.join(PRICE_MODES)}")
         limits = timeouts(self._section(settings), **self.explicit_timeouts)
         config = client_config(mode, attempts, pool=connection_pool(workers), limits=limits)
-        accounts = open_accounts(self.profile, self.role_arns, config, session=self.session)
         coverage: list[CoverageEntry] = []
-        plan: list[tuple[Account, list[str]]] = []
+        if self.org:
+            progress("aws: listing the organization's accounts")
+            accounts, reached = open_org_accounts(self.session or base_session(self.profile), config,
+                                                  OrgScope.from_settings(self._section(settings)), workers)
+            coverage += reached
+            if not accounts:
+                raise ProviderError(f"aws: --org: no account could be reached: {reached[0].detail}; "
+                                    f"fix: {reached[0].fix}")
+        else:
+            accounts = open_accounts(self.profile, self.role_arns, config, session=self.session)
+        limiter = RateLimiter(self._section(settings).get("rate_limits"))
         for account in accounts:
-            regions = list(self.regions) if self.regions else guarded(
-                scope_of(account.account_id, "*", "regions"), coverage, lambda: enabled_regions(account),  # noqa: B023 (called at once)
-                actions=("ec2:DescribeRegions",), default=[home_region(account.session)])
-            plan.append((account, regions))
+            account.limiter = limiter
+        plan = self._plan(accounts, coverage, workers)
+        per_account = int(self._option(settings, "max_per_account", None, DEFAULT_MAX_PER_ACCOUNT))
         progress(f"aws: {len(accounts)} account(s), {sum(len(r) for _, r in plan)} account-region(s), "
                  f"{workers} worker(s)")
-        parts = self._run(plan, window, progress, workers, period, limits.deadline_s)
+        parts = self._run(plan, window, progress, workers, period, limits.deadline_s,
+                          per_account if len(accounts) > 1 else workers)
         resources = [r for p in parts for r in p.resources]
+        waits = {k: v for k, v in limiter.waited().items() if v >= 0.5}
+        if waits:
+            progress("aws: rate limits held requests back: " + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(waits.items())))
         book = PriceBook(None if price_mode in ("catalog", "off") else accounts[0].client("pricing", PRICING_REGION),
                          None if price_mode in ("api", "off") else self._catalog(settings), self.today)
         resources = priced(resources, book, workers)
@@ -128,22 +160,61 @@ class AwsProvider:
                         billing=billing, coverage=tuple(coverage) + tuple(c for p in parts for c in p.coverage),
                         prices=book.sources())
 
+    def _section(self, settings: Settings | None) -> Mapping[str, Any]:
+        raw = settings.providers.get("aws", {}) if settings is not None and isinstance(
+            getattr(settings, "providers", None), Mapping) else {}
+        return raw if isinstance(raw, Mapping) else {}
+
+    def _plan(self, accounts: list[Account], coverage: list[CoverageEntry],
+              workers: int) -> list[tuple[Account, list[str]]]:
+        """Each account with its regions (given, else its enabled regions, read concurrently)."""
+        def regions_of(account: Account) -> tuple[list[str], list[CoverageEntry]]:
+            if self.regions:
+                return list(self.regions), []
+            found: list[CoverageEntry] = []
+            regions = guarded(scope_of(account.account_id, "*", "regions"), found, lambda: enabled_regions(account),
+                              actions=("ec2:DescribeRegions",), default=[home_region(account.session)])
+            return regions, found
+
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(accounts))),
+                                thread_name_prefix="costopt-aws-regions") as pool:
+            listed = list(pool.map(regions_of, accounts))
+        for _, found in listed:
+            coverage += found
+        return [(account, regions) for account, (regions, _) in zip(accounts, listed)]
+
     def _run(self, plan: list[tuple[Account, list[str]]], window: Window, progress: Callable[[str], None],
-             workers: int, period: int | None, deadline_s: float) -> list[Partial]:
-        """Each task's result, in task order (one task per account and per account-region); a
-        task still running after ``deadline_s`` is given up and becomes a "timed out" entry."""
-        tasks: list[Callable[[], Partial]] = []
-        scopes: list[str] = []
+             workers: int, period: int | None, deadline_s: float, per_account: int | None = None) -> list[Partial]:
+        """Each task's result (one task per account and per account-region).
+
+        Tasks are interleaved across accounts (every account's global task, then each account's
+        first region, ...) and at most ``per_account`` run against one account at once; a task
+        still running after ``deadline_s`` is given up and becomes a "timed out" entry.
+        """
+        rows: list[list[tuple[Callable[..., Partial], tuple[Any, ...], str]]] = []
         for account, regions in plan:
-            tasks.append(partial(read_account, account, regions, window, progress, self.with_costs))
-            scopes.append(scope_of(account.account_id, "global", "s3 buckets and cost explorer"))
-            tasks += [partial(read_region, account, region, window, progress, period) for region in regions]
-            scopes += [scope_of(account.account_id, region, "region") for region in regions]
-        for account, regions in plan:
-            if regions:
-                prepare_clients(account, regions[0], self.with_costs)
-        results = run_bounded(tasks, workers, deadline_s, name="costopt-aws")
-        return [r if isinstance(r, Partial) else _timed_out(scopes[r.index], r.seconds) for r in results]
+            row: list[tuple[Callable[..., Partial], tuple[Any, ...], str]] = [
+                (read_account, (account, regions, window, progress, self.with_costs),
+                 scope_of(account.account_id, "global", "s3 buckets and cost explorer"))]
+            row += [(read_region, (account, region, window, progress, period),
+                     scope_of(account.account_id, region, "region")) for region in regions]
+            rows.append(row)
+        tasks = [t for column in itertools.zip_longest(*rows) for t in column if t is not None]
+        # Service and paginator models are loaded once per loader, which every assumed session
+        # shares: preparing the first account's clients loads them all (for 200 accounts, doing
+        # it for each would create 1,800 clients one after another before any task starts).
+        first = next(((account, regions) for account, regions in plan if regions), None)
+        if first is not None:
+            prepare_clients(first[0], first[1][0], self.with_costs)
+        gates = {account.account_id: threading.BoundedSemaphore(max(1, per_account or workers)) for account, _ in plan}
+
+        def gated(func: Callable[..., Partial], args: tuple[Any, ...]) -> Partial:
+            with gates[args[0].account_id]:
+                return func(*args)
+
+        results = run_bounded([partial(gated, func, args) for func, args, _ in tasks], workers, deadline_s,
+                              name="costopt-aws")
+        return [r if isinstance(r, Partial) else _timed_out(tasks[r.index][2], r.seconds) for r in results]
 
 
 def _timed_out(scope: str, seconds: float) -> Partial:

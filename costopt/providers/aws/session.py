@@ -66,6 +66,7 @@ class Account:
     session: boto3.Session
     label: str  # "profile default", "role arn:aws:iam::...:role/x"
     config: Config
+    limiter: Any = None  # a costopt.providers.aws.ratelimit.RateLimiter shaping this account's requests
     _clients: dict[tuple[str, str], Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -74,7 +75,10 @@ class Account:
         key = (service, region)
         with self._lock:
             if key not in self._clients:
-                self._clients[key] = self.session.client(service, region_name=region, config=self.config)
+                client = self.session.client(service, region_name=region, config=self.config)
+                if self.limiter is not None:
+                    self.limiter.install(client, service, self.account_id, region)
+                self._clients[key] = client
             return self._clients[key]
 
 
@@ -135,15 +139,23 @@ class _Fixed(botocore.credentials.CredentialProvider):
         return self._credentials
 
 
+class AssumeRoleFailed(ProviderError):
+    """sts:AssumeRole was refused; ``code`` is the STS error code (AccessDenied...)."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
+
+
 def assume(session: boto3.Session, config: Config, role_arn: str,
-           clock: Callable[[], datetime] | None = None) -> boto3.Session:
+           clock: Callable[[], datetime] | None = None, sts: Any = None) -> boto3.Session:
     """A session for ``role_arn`` assumed from ``session`` (sts:AssumeRole).
 
     The role's keys last an hour by default, less than a long multi-account audit: they are
     botocore refreshable credentials whose fetcher assumes the role again shortly before they
     expire (``clock`` tells the time, botocore's local clock by default).
     """
-    sts = session.client("sts", region_name=home_region(session), config=config)
+    sts = sts or session.client("sts", region_name=home_region(session), config=config)
 
     def fetch() -> dict[str, Any]:
         creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME)["Credentials"]
@@ -156,8 +168,8 @@ def assume(session: boto3.Session, config: Config, role_arn: str,
         first = fetch()
     except botocore.exceptions.ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
-        raise ProviderError(f"aws: cannot assume role {role_arn} ({code}); fix: check the role's trust policy "
-                            "allows your identity and that your base credentials are valid") from None
+        raise AssumeRoleFailed(f"aws: cannot assume role {role_arn} ({code}); fix: check the role's trust policy "
+                               "allows your identity and that your base credentials are valid", code) from None
     refreshable = botocore.credentials.RefreshableCredentials(
         first["access_key"], first["secret_key"], first["token"], botocore.utils.parse_timestamp(first["expiry_time"]),
         fetch, "assume-role", **({"time_fetcher": clock} if clock else {}))

@@ -12,9 +12,10 @@ that list, or only the item or page that could not be read (see
 about the estate could be read.
 
 Options may also come from config: ``[providers.gcp] projects = [...]``, ``bq_table = "..."``,
-``vertex_regions = [...]``. ``endpoints`` (a :class:`GcpEndpoints`) points the clients at an emulator
-or a local fake, with anonymous credentials; only code that builds the adapter passes it (the demo,
-the tests): nothing in the environment redirects it.
+``vertex_regions = [...]``, ``maximum_bytes_billed = N`` (the billing query fails, as a coverage
+entry with the fix, rather than bill more than N bytes). ``endpoints`` (a :class:`GcpEndpoints`) points
+the clients at an emulator or a local fake, with anonymous credentials; only code that builds the
+adapter passes it (the demo, the tests): nothing in the environment redirects it.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class GcpProvider:
 
         table = None
         if bq_table:
-            table = self._billing(bq_table, window, projects, coverage, progress)
+            table = self._billing(bq_table, window, projects, coverage, progress, config.get("maximum_bytes_billed"))
         else:
             coverage.append(CoverageEntry(NAME, "billing-export", "skipped", "no BigQuery billing export table given",
                                           "NoBillingExport", "pass --bq-table project.dataset.table (the Cloud "
@@ -136,17 +137,25 @@ class GcpProvider:
         coverage.append(CoverageEntry(NAME, "catalog", "ok", f"{len(skus)} Compute Engine SKUs ({currency})"))
         return prices.GcpPriceBook(skus, currency)
 
-    def _billing(self, table: str, window: Window, projects, coverage, progress):
+    def _billing(self, table: str, window: Window, projects, coverage, progress, max_bytes: int | None = None):
         progress(f"gcp: billing export {table} (aggregated in BigQuery)")
         try:
-            result = billing.read_billing(self.clients.bigquery(table.split(".")[0]), table, window, projects)
+            result, stats = billing.read_billing(self.clients.bigquery(table.split(".")[0]), table, window, projects,
+                                                 max_bytes)
         except (ProviderError, InputError):
             raise
         except Exception as exc:
-            coverage.append(_failed(f"bigquery:{table}", exc, "bigquery", table.split(".")[0], "billing export"))
+            entry = _failed(f"bigquery:{table}", exc, "bigquery", table.split(".")[0], "billing export")
+            if "bytesBilledLimitExceeded" in str(exc) or "exceeded limit for bytes billed" in str(exc).lower():
+                entry = replace(entry, error_code="BytesBilledLimitExceeded",
+                                fix=f"the query would bill more than [providers.gcp] maximum_bytes_billed = "
+                                    f"{max_bytes}: raise it, or shorten --lookback")
+            coverage.append(entry)
             return None
         rows = 0 if result is None else int(result.scalar("SELECT COUNT(*) FROM focus"))
-        coverage.append(CoverageEntry(NAME, f"bigquery:{table}", "ok", f"{rows} FOCUS rows from the billing export"))
+        progress(f"gcp: billing export {table}: {stats.text()}")
+        coverage.append(CoverageEntry(NAME, f"bigquery:{table}", "ok",
+                                      f"{rows} FOCUS rows from the billing export; {stats.text()}"))
         return result
 
     # ---------------------------------------------------------------------------------------
