@@ -34,6 +34,8 @@ BUILTIN_RULE_MODULES = (
     "costopt.rules.egress",
     "costopt.rules.model_variants",
     "costopt.rules.databases",
+    "costopt.rules.mlplatform",
+    "costopt.rules.mlplatform_training",
 )
 
 _loaded = False

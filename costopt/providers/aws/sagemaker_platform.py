@@ -148,7 +148,7 @@ def studio_apps(account: Account, region: str, cov: list[CoverageEntry]) -> list
             type=spec.get("InstanceType") or "", name=f"{who}/{app['AppName']}" if who else app["AppName"],
             workload="notebook", created=detail.get("CreationTime") or app.get("CreationTime"),
             attributes={"service": "sagemaker studio", "status": detail.get("Status"), "app_type": app["AppType"],
-                        "domain": app["DomainId"], "billed": True,
+                        "domain": app["DomainId"], "billed": True, "space": bool(app.get("SpaceName")),
                         "last_activity": _iso(detail.get("LastUserActivityTimestamp")),
                         "last_health_check": _iso(detail.get("LastHealthCheckTimestamp"))})
 
