@@ -28,7 +28,8 @@ from costopt.providers.aws.session import Account
 
 NOTEBOOK_ACTIONS = ("sagemaker:ListNotebookInstances", "sagemaker:DescribeNotebookInstance",
                     "sagemaker:DescribeNotebookInstanceLifecycleConfig", "sagemaker:ListTags")
-TUNING_ACTIONS = ("sagemaker:ListHyperParameterTuningJobs", "sagemaker:DescribeHyperParameterTuningJob")
+TUNING_ACTIONS = ("sagemaker:ListHyperParameterTuningJobs", "sagemaker:DescribeHyperParameterTuningJob",
+                  "sagemaker:ListTags")
 APP_ACTIONS = ("sagemaker:ListDomains", "sagemaker:ListApps", "sagemaker:DescribeApp")
 IDLE_MARKERS = re.compile(r"auto[-_ ]?stop|auto[-_ ]?shutdown|idle[-_ ]?time|idle[-_ ]?shutdown|"
                           r"stop[-_]notebook[-_]instance|stopnotebookinstance|shutdown_no_activity|culler", re.I)
@@ -109,11 +110,16 @@ def tuning_jobs(account: Account, region: str, window: Window, cov: list[Coverag
         definition = job.get("TrainingJobDefinition") or next(iter(job.get("TrainingJobDefinitions") or ()), {})
         res = definition.get("ResourceConfig") or {}
         counters = job.get("TrainingJobStatusCounters") or {}
+        try:
+            tags = tag_dict(pages(sm, "list_tags", "Tags", ResourceArn=job["HyperParameterTuningJobArn"]))
+        except botocore.exceptions.ClientError as exc:
+            cov.append(item_problem(scope, name, exc, TUNING_ACTIONS, "kept without its tags"))
+            tags = {}
         return Resource(
             provider="aws", account=account.account_id, region=region, id=job["HyperParameterTuningJobArn"],
             kind="tuning_job", type=res.get("InstanceType", ""), name=name, count=int(res.get("InstanceCount") or 1),
             pricing_model="spot" if definition.get("EnableManagedSpotTraining") else "on_demand",
-            workload="training", created=job.get("CreationTime"),
+            tags=tags, workload=workload_of(tags) or "training", created=job.get("CreationTime"),
             attributes={"service": "sagemaker", "status": job.get("HyperParameterTuningJobStatus"),
                         "strategy": config.get("Strategy"),
                         "early_stopping": config.get("TrainingJobEarlyStoppingType") or "Off",

@@ -78,9 +78,11 @@ def training_job(session, name: str, itype: str, count: int, *, start: datetime,
 
 
 def tuning_job(session, name: str, itype: str, *, early_stopping: str = "Off", max_jobs: int = 50,
-               max_parallel: int = 10, strategy: str = "Bayesian", region: str = "us-east-1") -> str:
+               max_parallel: int = 10, strategy: str = "Bayesian", tags: dict[str, str] | None = None,
+               region: str = "us-east-1") -> str:
     sm = session.client("sagemaker", region_name=region)
     return sm.create_hyper_parameter_tuning_job(
+        Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()],
         HyperParameterTuningJobName=name,
         HyperParameterTuningJobConfig={
             "Strategy": strategy, "TrainingJobEarlyStoppingType": early_stopping,

@@ -71,10 +71,11 @@ def test_training_jobs_are_paged(moto_account, adapter, window):
 
 
 def test_tuning_jobs(moto_account, adapter, window):
-    arn = est.tuning_job(moto_account, "xgb-search", "ml.c5.2xlarge", max_jobs=100, max_parallel=20)
+    arn = est.tuning_job(moto_account, "xgb-search", "ml.c5.2xlarge", max_jobs=100, max_parallel=20,
+                         tags={"costopt:team": "search"})
     snap = adapter().collect(window)
     (hpo,) = _kind(snap, "tuning_job")
-    assert hpo.id == arn and hpo.type == "ml.c5.2xlarge"
+    assert hpo.id == arn and hpo.type == "ml.c5.2xlarge" and hpo.tags == {"costopt:team": "search"}
     a = hpo.attributes
     assert (a["strategy"], a["early_stopping"], a["max_jobs"], a["max_parallel"]) == ("Bayesian", "Off", 100, 20)
 
