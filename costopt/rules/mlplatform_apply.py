@@ -81,9 +81,12 @@ def managed_spot(provider: str, family: str, checkpointed: bool, max_runtime_s: 
 def tuning(r: Resource, early_stopping: bool, parallel: int | None) -> str:
     parts = []
     if r.provider == "gcp":
+        if early_stopping:
+            parts.append("studySpec.medianAutomatedStoppingSpec={}")
         if parallel:
             parts.append(f"parallelTrialCount={parallel}")
-        return f"recreate hyperparameter tuning job {r.name} with " + " ".join(parts or ["the same spec"])
+        return (f"next run of {r.name}: " + " ".join(parts) + " (gcloud ai hp-tuning-jobs create --config "
+                "spec.yaml with these fields)")
     if early_stopping:
         parts.append("HyperParameterTuningJobConfig.TrainingJobEarlyStoppingType=Auto")
     if parallel:

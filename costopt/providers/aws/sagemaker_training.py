@@ -15,7 +15,6 @@ The share of the run inside the window is ``in_window_share`` (rules price only 
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -26,17 +25,11 @@ from costopt.model import CoverageEntry, Resource, Window, utc
 from costopt.providers.aws.common import pages, tag_dict, workload_of
 from costopt.providers.aws.coverage import SHAPE_ERRORS, item_problem, scope_of
 from costopt.providers.aws.session import Account
+from costopt.providers.job_names import job_family
 
 DESCRIBE_WORKERS = 16
 TRAINING_ACTIONS = ("sagemaker:ListTrainingJobs", "sagemaker:DescribeTrainingJob", "sagemaker:ListTags")
-# A trailing timestamp (SageMaker SDK: -YYYY-MM-DD-HH-MM-SS-mmm), counter or random hex suffix.
-_SUFFIX = re.compile(r"([-_](\d+|[0-9a-f]{8,}))+$")
 BILLED_STATUSES = frozenset({"Completed", "Stopped", "Failed"})  # finished jobs (InProgress ones bill on)
-
-
-def job_family(name: str) -> str:
-    """``resnet-train-2026-11-03-10-22-33-123`` -> ``resnet-train`` (the name when nothing is left)."""
-    return _SUFFIX.sub("", name) or name
 
 
 def _seconds(job: dict[str, Any]) -> tuple[float, str]:

@@ -10,8 +10,8 @@ from botocore.config import Config
 from botocore.stub import Stubber
 
 from costopt.providers.aws import sagemaker_platform, sagemaker_training
-from costopt.providers.aws.sagemaker_training import job_family
 from costopt.providers.aws.session import Account
+from costopt.providers.job_names import job_family
 from tests.providers.aws import sagemaker_estate as est
 from tests.providers.aws.conftest import NOW
 
