@@ -1,7 +1,8 @@
 """AzureProvider: read one or more Azure subscriptions into a Snapshot (read-only).
 
 Per subscription, concurrently (bounded thread pool): VMs, managed disks, public IPs,
-storage accounts (+ lifecycle policies), Monitor metrics for running VMs, and Cost Management
+storage accounts (+ lifecycle policies), Azure ML compute instances / clusters / jobs
+(:mod:`costopt.providers.azure.ml_compute`), Monitor metrics for running VMs, and Cost Management
 ActualCost + AmortizedCost. Prices come from the public Retail Prices API (cached). Each list
 is read and recorded in coverage on its own (``SUB/compute/vms``, ``SUB/compute/disks``,
 ``SUB/network``, ``SUB/storage``, ``SUB/monitor``, ``SUB/cost``) with an error code and a
@@ -30,7 +31,7 @@ from costopt.config import Settings
 from costopt.errors import ProviderError
 from costopt.model import CoverageEntry, MetricSeries, PriceSource, Resource, Snapshot, Window
 from costopt.progress import Progress
-from costopt.providers.azure import cost, inventory, lists, monitor
+from costopt.providers.azure import cost, inventory, lists, ml_compute, monitor
 from costopt.providers.azure.clients import AzureClients
 from costopt.providers.azure.errors import classify
 from costopt.providers.azure.prices import RetailPrices
@@ -163,6 +164,11 @@ class AzureProvider:
         self._built(out, f"{sub}/network", "public IPs", "network", sub, ips,
                     lambda ip: inventory.public_ip_resource(ip, sub, prices, currency))
         self._storage(sub, currency, out)
+        progress(f"azure {sub}: Azure ML workspaces, computes and jobs")
+        ml, ml_coverage = ml_compute.read_all(ml_compute.ArmRest(self.clients.credential, self.clients.base_url), sub,
+                                              window, currency, _failed)
+        out.resources.extend(ml)
+        out.coverage.extend(ml_coverage)
         running = [v for v in vms if v.attributes.get("state") in ("running", "unknown")]
         accounts = [r for r in out.resources if r.kind == "storage_account"]
         if running or accounts:

@@ -13,7 +13,7 @@ ROLES = {
     "monitor": "Monitoring Reader",
 }
 NAMESPACES = {"cost": "Microsoft.CostManagement", "compute": "Microsoft.Compute", "network": "Microsoft.Network",
-              "storage": "Microsoft.Storage", "monitor": "Microsoft.Insights"}
+              "storage": "Microsoft.Storage", "monitor": "Microsoft.Insights", "ml": "Microsoft.MachineLearningServices"}
 
 
 def classify(exc: BaseException, area: str, subscription: str) -> tuple[str, str]:

@@ -40,6 +40,7 @@ class FakeSubscription:
     cost_rows: list[dict] = field(default_factory=list)  # UsageDate, ResourceId, ..., actual, amortized, Currency
     # (id lower, metric name) -> points, or {dimension value: points} for split metrics (Tier, ApiName)
     metrics: dict[tuple[str, str], Any] = field(default_factory=dict)
+    ml: dict[str, list[dict]] = field(default_factory=dict)  # Azure ML list path under the subscription -> items
 
 
 @dataclass
@@ -100,6 +101,8 @@ class FakeAzure:
             "/providers/Microsoft.Network/publicIPAddresses": sub.public_ips,
             "/providers/Microsoft.Storage/storageAccounts": sub.storage_accounts,
         }
+        if rest in sub.ml and method == "GET":
+            return self._paged(path, sub.ml[rest], query)
         if rest in lists and method == "GET":
             return self._paged(path, lists[rest], query)
         if rest == "/providers/Microsoft.Compute/skus":
@@ -218,6 +221,8 @@ def _area(rest: str) -> str:
         return "network"
     if "microsoft.storage" in low:
         return "storage"
+    if "microsoft.machinelearningservices" in low:
+        return "ml"
     return "compute"
 
 

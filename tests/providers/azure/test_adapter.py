@@ -143,7 +143,7 @@ def test_storage_denied_only(azure):
 
 
 def test_nothing_readable_raises(azure):
-    azure.fake.denied.update({(SUBSCRIPTION, a) for a in ("compute", "network", "storage", "cost", "monitor")})
+    azure.fake.denied.update({(SUBSCRIPTION, a) for a in ("compute", "network", "storage", "cost", "monitor", "ml")})
     with pytest.raises(ProviderError, match="nothing could be read"):
         azure.collect()
 
