@@ -34,6 +34,7 @@ from costopt.providers.aws.platform import from_attributes
 from costopt.providers.aws.prices import PRICING_REGION, PriceBook
 from costopt.providers.aws.rds import alternatives, db_hour
 from costopt.providers.aws.regional import Partial, prepare_clients, read_account, read_region
+from costopt.providers.aws.sagemaker_training import DESCRIBE_WORKERS
 from costopt.providers.aws.session import Account, client_config, connection_pool, enabled_regions, home_region, open_accounts
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,8 @@ class AwsProvider:
         if workers < 1 or mode not in ("standard", "adaptive", "legacy") or price_mode not in PRICE_MODES:
             raise ProviderError("aws: [providers.aws] needs max_workers >= 1, retry_mode standard|adaptive and "
                                 f"prices {'|'.join(PRICE_MODES)}")
-        config = client_config(mode, attempts, pool=connection_pool(workers))
+        # SageMaker training jobs are described on their own pool of threads sharing one client
+        config = client_config(mode, attempts, pool=connection_pool(max(workers, DESCRIBE_WORKERS)))
         accounts = open_accounts(self.profile, self.role_arns, config, session=self.session)
         coverage: list[CoverageEntry] = []
         plan: list[tuple[Account, list[str]]] = []

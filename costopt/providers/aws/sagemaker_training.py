@@ -3,7 +3,8 @@
 ``ListTrainingJobs`` (paged, ``LastModifiedTimeAfter`` = the window's start, so a job that ran
 into the window is kept) gives the names; each job is then described on its own, on a small
 thread pool (``DESCRIBE_WORKERS`` calls in flight: 10,000 jobs are 10,000 calls, mostly
-waiting on the network). A job whose description fails is a ``partial`` coverage entry naming
+waiting on the network), each page's jobs while the next page is listed (see
+benchmarks/bench_ml_training.py). A job whose description fails is a ``partial`` coverage entry naming
 it; the others are kept. Tags are read once per job *family* (the name without its timestamp
 or counter suffix, e.g. ``resnet-train`` for ``resnet-train-2026-11-03-10-22-33-123``) from
 its latest job, not 10,000 times; every job of the family carries them.
@@ -93,9 +94,6 @@ def training_runs(account: Account, region: str, window: Window, cov: list[Cover
     """Finished training jobs active in the window (see the module docstring)."""
     sm = account.client("sagemaker", region)
     scope = scope_of(account.account_id, region, "sagemaker training jobs")
-    listed = [s for s in pages(sm, "list_training_jobs", "TrainingJobSummaries", LastModifiedTimeAfter=window.start,
-                               MaxResults=100)
-              if s.get("TrainingJobStatus") in BILLED_STATUSES]
 
     def describe(summary: dict[str, Any]) -> dict[str, Any] | CoverageEntry:
         name = summary.get("TrainingJobName") or "a training job without a name"
@@ -106,25 +104,33 @@ def training_runs(account: Account, region: str, window: Window, cov: list[Cover
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, *SHAPE_ERRORS) as exc:
             return item_problem(scope, name, exc, TRAINING_ACTIONS)
 
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="costopt-sm-train") as pool:
-        answers = list(pool.map(describe, listed))
-    jobs = [a for a in answers if isinstance(a, dict)]
-    cov += [a for a in answers if isinstance(a, CoverageEntry)]
-    latest: dict[str, dict[str, Any]] = {}
-    for job in jobs:
-        fam = job_family(job["TrainingJobName"])
-        if fam not in latest or utc(job["CreationTime"]) > utc(latest[fam]["CreationTime"]):
-            latest[fam] = job
-    tags_of: dict[str, dict[str, str]] = {}
-    for fam, job in latest.items():
+    def tags(fam: str, arn: str) -> dict[str, str] | CoverageEntry:
         try:
-            tags_of[fam] = tag_dict(pages(sm, "list_tags", "Tags", ResourceArn=job["TrainingJobArn"]))
+            return tag_dict(pages(sm, "list_tags", "Tags", ResourceArn=arn))
         except botocore.exceptions.ClientError as exc:
-            cov.append(item_problem(scope, fam, exc, TRAINING_ACTIONS, "jobs kept without their tags"))
+            return item_problem(scope, fam, exc, TRAINING_ACTIONS, "jobs kept without their tags")
+
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="costopt-sm-train") as pool:
+        # each page's jobs are described while the next page is listed
+        futures = [pool.submit(describe, s) for s in pages(sm, "list_training_jobs", "TrainingJobSummaries",
+                                                            LastModifiedTimeAfter=window.start, MaxResults=100)
+                   if s.get("TrainingJobStatus") in BILLED_STATUSES]
+        answers = [f.result() for f in futures]
+        jobs = [a for a in answers if isinstance(a, dict)]
+        cov += [a for a in answers if isinstance(a, CoverageEntry)]
+        latest: dict[str, dict[str, Any]] = {}
+        for job in jobs:
+            fam = job_family(job["TrainingJobName"])
+            if fam not in latest or utc(job["CreationTime"]) > utc(latest[fam]["CreationTime"]):
+                latest[fam] = job
+        read = {fam: pool.submit(tags, fam, job["TrainingJobArn"]) for fam, job in latest.items()}
+        tags_of = {fam: f.result() for fam, f in read.items()}
+    cov += [t for t in tags_of.values() if isinstance(t, CoverageEntry)]
     out = []
     for job in jobs:
+        found = tags_of.get(job_family(job["TrainingJobName"]))
         try:
-            out.append(run_of(job, account.account_id, region, window, tags_of.get(job_family(job["TrainingJobName"]))))
+            out.append(run_of(job, account.account_id, region, window, found if isinstance(found, dict) else None))
         except SHAPE_ERRORS as exc:
             cov.append(item_problem(scope, job.get("TrainingJobName", "a training job"), exc, TRAINING_ACTIONS))
     return out
