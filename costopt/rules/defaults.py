@@ -352,8 +352,7 @@ class DatabaseGp3:
 
     min_monthly_savings: float = 1.0
 
-
-# --- ML platform (costopt/rules/mlplatform.py, mlplatform_training.py) ------------------------
+# --- ML platform (costopt/rules/mlplatform.py, mlplatform_training.py, mlplatform_gpu.py) ------
 @dataclass(frozen=True)
 class NotebookIdleShutdown:
     """mlplatform.notebook_idle_shutdown: a running notebook with no idle shutdown configured."""
@@ -385,8 +384,17 @@ class TuningSearch:
 
 
 @dataclass(frozen=True)
+class TrainingUnderusedGpu:
+    """mlplatform.training_underused_gpu: training families whose GPUs mostly waited."""
+
+    gpu_p95_max: float = 40.0  # percent per GPU (SageMaker reports 0-100 x GPUs; divided by the count)
+    target_utilisation: float = 80.0  # percent per GPU the proposed configuration may reach
+    min_points: int = 12
+    min_monthly_savings: float = 5.0
+
+
+@dataclass(frozen=True)
 class IdleMlCompute:
     """mlplatform.idle_compute: Studio apps without activity, ML clusters kept warm with no jobs."""
-
     max_idle_days: float = 3.0  # no user activity / no job for longer than this is idle
     min_monthly_savings: float = 1.0

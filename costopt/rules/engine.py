@@ -36,6 +36,7 @@ BUILTIN_RULE_MODULES = (
     "costopt.rules.databases",
     "costopt.rules.mlplatform",
     "costopt.rules.mlplatform_training",
+    "costopt.rules.mlplatform_gpu",
 )
 
 _loaded = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 import pytest
 
 from costopt.catalog import bundled_catalog
@@ -142,3 +143,26 @@ def test_idle_studio_app_and_warm_cluster():
     azure = CATALOG.price("azure", "eastus", "Standard_NC6s_v3").amount
     assert by["cl"].monthly_savings == pytest.approx(2 * azure * HOURS_PER_MONTH)
     assert "--min-instances 0" in by["cl"].apply
+
+
+def test_underused_training_gpus_move_to_fewer_gpus_of_the_same_kind():
+    from costopt.rules.mlplatform_gpu import training_underused_gpu
+
+    runs = [_run(f"seg-train-{i}", hours=10) for i in range(4)]  # 2 x ml.p3.8xlarge (4 V100 each)
+    rng = np.random.default_rng(7)
+    # SageMaker's GPUUtilization is 0-100 x GPUs: ~60 of 400 is 15% per GPU
+    series = [make_series(r.id, "gpu", 40 + 30 * rng.random(120), period_s=300, start=LOOKBACK.start) for r in runs[:3]]
+    (rec,), _ = _recs(training_underused_gpu(make_snapshot(runs, series, window=LOOKBACK), CATALOG,
+                                             defaults.TrainingUnderusedGpu()))
+    per_gpu = np.concatenate([s.values for s in series]) / 4
+    p95 = np.percentile(per_gpu, 95)
+    needed = int(np.ceil(8 * p95 / 80))
+    assert needed == 2 and rec.proposed == {"type": "ml.p3.2xlarge", "count": 2, "gpus": 2}
+    big, small = (CATALOG.price("aws", "us-east-1", t).amount for t in ("ml.p3.8xlarge", "ml.p3.2xlarge"))
+    wall = 4 * 10 * HOURS_PER_MONTH / (14 * 24)
+    assert rec.evidence["gpu_p95_per_gpu"] == pytest.approx(p95)
+    assert rec.monthly_savings == pytest.approx((2 * big - 2 * small) * wall)
+    assert "InstanceType=ml.p3.2xlarge" in rec.apply and "InstanceCount=2" in rec.apply
+    busy = [make_series(r.id, "gpu", np.full(120, 330.0), period_s=300, start=LOOKBACK.start) for r in runs[:3]]
+    assert _recs(training_underused_gpu(make_snapshot(runs, busy, window=LOOKBACK), CATALOG,
+                                        defaults.TrainingUnderusedGpu())) == ([], [])

@@ -174,6 +174,7 @@ def read_metrics(account: Account, region: str, resources: list[Resource], windo
             queries += metrics.plan_nat(r, period)
         elif r.kind == "database":
             queries += metrics.plan_database(r, period) + [connections_query(r, period)]
+    queries += sagemaker_training.utilisation_queries(resources, period)
     queries += _response_time_queries(account, region, resources, period, cov)
     if not queries:
         return []

@@ -23,6 +23,7 @@ from typing import Any
 import botocore.exceptions
 
 from costopt.model import CoverageEntry, Resource, Window, utc
+from costopt.providers.aws import metrics
 from costopt.providers.aws.common import pages, tag_dict, workload_of
 from costopt.providers.aws.coverage import SHAPE_ERRORS, item_problem, scope_of
 from costopt.providers.aws.session import Account
@@ -133,4 +134,28 @@ def training_runs(account: Account, region: str, window: Window, cov: list[Cover
             out.append(run_of(job, account.account_id, region, window, found if isinstance(found, dict) else None))
         except SHAPE_ERRORS as exc:
             cov.append(item_problem(scope, job.get("TrainingJobName", "a training job"), exc, TRAINING_ACTIONS))
+    return out
+
+
+GPU_PREFIXES = ("ml.p", "ml.g")  # SageMaker GPU instance families (p2-p5, g4dn, g5, g6...)
+METRIC_RUNS_PER_FAMILY = 3  # the latest runs of each family whose utilisation is read
+
+
+def utilisation_queries(runs: list[Resource], period: int) -> list[metrics.Query]:
+    """CloudWatch ``/aws/sagemaker/TrainingJobs`` GPUUtilization and GPUMemoryUtilization of the first
+    host (``<job>/algo-1``) of the latest GPU runs of each family (a family's runs use the same
+    code, so a few stand for all; 10,000 runs are not 20,000 metric queries)."""
+    latest: dict[tuple, list[Resource]] = {}
+    for r in runs:
+        if r.kind == "training_run" and r.type.startswith(GPU_PREFIXES):
+            latest.setdefault((r.attributes.get("family"), r.type, r.count), []).append(r)
+    out: list[metrics.Query] = []
+    for group in latest.values():
+        group.sort(key=lambda r: r.attributes.get("start") or "", reverse=True)
+        for r in group[:METRIC_RUNS_PER_FAMILY]:
+            dims = [{"Name": "Host", "Value": f"{r.name}/algo-1"}]
+            out += [metrics.Query(r.id, "gpu", "Percent", "Average", "/aws/sagemaker/TrainingJobs", "GPUUtilization",
+                                  dims, period),
+                    metrics.Query(r.id, "gpu_memory", "Percent", "Average", "/aws/sagemaker/TrainingJobs",
+                                  "GPUMemoryUtilization", dims, period)]
     return out

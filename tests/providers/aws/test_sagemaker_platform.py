@@ -146,3 +146,21 @@ def test_one_unreadable_training_job_is_coverage_not_a_failure(moto_account, win
     assert [(r.name, r.attributes["billable_seconds"]) for r in runs] == [("ok-1", 1800.0)]
     (entry,) = cov
     assert entry.scope.endswith("sagemaker training jobs:bad-1") and entry.error_code == "ThrottlingException"
+
+
+def test_gpu_utilisation_of_the_latest_runs_of_each_family(moto_account, adapter):
+    from costopt.model import Window
+    from tests.providers.aws.conftest import put_points
+
+    window = Window(NOW - timedelta(days=14), NOW)
+    names = [f"seg-train-{i}" for i in range(5)]
+    arns = [est.training_job(moto_account, n, "ml.p3.8xlarge", 2, start=NOW - timedelta(days=10 - i), hours=6)
+            for i, n in enumerate(names)]
+    for n in names:
+        put_points(moto_account, "us-east-1", "/aws/sagemaker/TrainingJobs", "GPUUtilization", {"Host": f"{n}/algo-1"},
+                   [60.0, 80.0, 70.0])
+    est.training_job(moto_account, "cpu-etl-1", "ml.m5.xlarge", 1, start=NOW - timedelta(days=3), hours=2)
+    snap = adapter().collect(window)
+    gpu = {m.resource_id: m for m in snap.metrics if m.metric == "gpu"}
+    assert set(gpu) == set(arns[-3:])  # the latest three runs of the family; none for the CPU job
+    assert sorted(gpu[arns[-1]].values.tolist()) == [60.0, 70.0, 80.0]
