@@ -13,6 +13,9 @@ Compared in the same run, alternating, ``--runs`` each (median reported):
   (pages carry the next page's token, so 100 pages x 50 ms cannot overlap);
 - the collector with ``--workers`` describe threads (default 16 and 32).
 
+Wall and CPU (user + system of the process) are both printed: on a loaded machine the
+describes' botocore work (serialise, sign, parse: a few ms each) makes the run CPU-bound.
+
 Without concurrency the 10,000 describes alone would take 10,000 x 50 ms = 500 s.
 
     /work/main/.venv/bin/python benchmarks/bench_ml_training.py                   # 10k jobs, 3 runs
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -62,6 +66,9 @@ def _describe(name: str) -> dict:
 def serve(port: int, jobs: int, delay_s: float) -> None:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # headers and body go out in two writes: without TCP_NODELAY, Nagle + the client's delayed ACK
+        # add ~40 ms to every answer (the first measurements below had it)
+        disable_nagle_algorithm = True
 
         def log_message(self, *args) -> None:  # quiet
             pass
@@ -123,10 +130,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _timed(cmd: list[str]) -> float:
+def _timed(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds user + system) of one whole process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -165,11 +176,14 @@ def main() -> None:
         variants = {"list only": base + ["--list-only"], **{f"{w} workers": base + ["--workers", str(w)]
                                                             for w in args.workers}}
         times: dict[str, list[float]] = {k: [] for k in variants}
+        cpu: dict[str, list[float]] = {k: [] for k in variants}
         load = [os.getloadavg()[0]]
         for _ in range(args.runs):
             for name, cmd in variants.items():
-                times[name].append(_timed(cmd))
-                print(f"{name}: {times[name][-1]:.2f} s", flush=True)
+                wall, used = _timed(cmd)
+                times[name].append(wall)
+                cpu[name].append(used)
+                print(f"{name}: {wall:.2f} s wall, {used:.2f} s CPU", flush=True)
         load.append(os.getloadavg()[0])
     finally:
         server.terminate()
@@ -178,12 +192,13 @@ def main() -> None:
     print(f"\n{args.jobs:,} training jobs, {args.delay_ms:g} ms per call, {args.runs} runs, "
           f"load average {load[0]:.1f}-{load[1]:.1f}")
     for name, med in summary.items():
-        print(f"  {name:>12}: median {med:.2f} s (min {min(times[name]):.2f}, max {max(times[name]):.2f})")
+        print(f"  {name:>12}: median {med:.2f} s (min {min(times[name]):.2f}, max {max(times[name]):.2f}), "
+              f"CPU median {statistics.median(cpu[name]):.2f} s")
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench_ml_training.json").write_text(json.dumps(
         {"at": datetime.now(UTC).isoformat(timespec="seconds"), "jobs": args.jobs, "delay_ms": args.delay_ms,
-         "runs": times, "median": summary, "load": load}, indent=2))
+         "runs": times, "cpu": cpu, "median": summary, "load": load}, indent=2))
 
 
 if __name__ == "__main__":
