@@ -24,7 +24,7 @@ RESOURCE_KINDS = frozenset(
     {
         "vm", "gpu_vm", "volume", "snapshot", "bucket", "endpoint", "autoscaling_group",
         "training_job", "nat_gateway", "address", "database", "notebook", "disk",
-        "storage_account", "other",
+        "storage_account", "training_run", "tuning_job", "ml_app", "ml_cluster", "other",
     }
 )
 PRICING_MODELS = frozenset({"on_demand", "spot", "reserved", "savings_plan", "committed"})

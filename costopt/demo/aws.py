@@ -5,7 +5,10 @@ GPU training instances (busy, idle, under-used), the ``search-embed`` CPU infere
 (ASG of 6 x c5.4xlarge, diurnal), a notebook busy in office hours, SageMaker endpoints with a
 daily request cycle (``fraud-detector``, ``recsys-ranker``, the nearly unused
 ``churn-scorer-dev``), idle volumes, old snapshots, an unassociated Elastic IP, a NAT-heavy
-pipeline and an idle NAT, dataset/checkpoint/feature buckets, 14 days of 5-minute CloudWatch
+pipeline and an idle NAT, dataset/checkpoint/feature buckets, the ML platform (a GPU notebook
+instance without auto-stop and one with it, weekly-ish ``resnet-train`` jobs on on-demand
+2 x ml.p3.8xlarge, spot ``bert-finetune`` jobs with checkpoints, a Bayesian search without early
+stopping and its trials), 14 days of 5-minute CloudWatch
 metrics and Cost Explorer results. moto's ids, the metrics and the costs are seeded, so two
 runs at the same ``now`` give the same Snapshot.
 
@@ -15,6 +18,7 @@ The bulk of the 5-minute points bypasses moto's slow wire path (see
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -93,8 +97,73 @@ def seed_demo_estate(now: datetime, session: boto3.Session | None = None) -> Dem
     for region in DEMO_REGIONS:
         demo_seed.seed_region(session, region, now, ts, rng, estate)
     demo_seed.seed_buckets(session, now, rng, estate)
+    seed_ml_platform(session, now, estate)
     demo_seed.seed_costs(now, estate)
     return estate
+
+
+AUTOSTOP_ON_START = "#!/bin/bash\n# autostop.py from aws-samples (auto-stop-idle)\nIDLE_TIME=3600\n"
+ML_ROLE = f"arn:aws:iam::{DEMO_ACCOUNT}:role/sagemaker-execution"
+
+
+def _training_job(sm: Any, name: str, itype: str, count: int, start: datetime, hours: float, team: str,
+                  spot: bool = False, tuning: str | None = None) -> None:
+    """A finished training job; moto runs none, so its times and billable seconds are set on its record."""
+    from moto.backends import get_backend  # the demo extra's moto (imported only while seeding)
+
+    extra: dict[str, Any] = {"EnableManagedSpotTraining": True, "CheckpointConfig": {"S3Uri": f"s3://ml-checkpoints/{name}"}
+                             } if spot else {}
+    sm.create_training_job(
+        TrainingJobName=name, RoleArn=ML_ROLE, OutputDataConfig={"S3OutputPath": "s3://ml-models/out"},
+        AlgorithmSpecification={"TrainingImage": f"{DEMO_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/train:1",
+                                "TrainingInputMode": "File"},
+        ResourceConfig={"InstanceType": itype, "InstanceCount": count, "VolumeSizeInGB": 100},
+        StoppingCondition={"MaxRuntimeInSeconds": 86400, **({"MaxWaitTimeInSeconds": 172800} if spot else {})},
+        Tags=[{"Key": "costopt:team", "Value": team}, {"Key": "costopt:workload", "Value": "training"}], **extra)
+    job = get_backend("sagemaker")[DEMO_ACCOUNT][DEMO_REGIONS[0]].training_jobs[name]
+    begin = start.astimezone(UTC).replace(tzinfo=None)  # moto keeps naive UTC times
+    job.creation_time, job.training_start_time = begin - timedelta(minutes=4), begin
+    job.training_end_time = job.last_modified_time = begin + timedelta(hours=hours)
+    job.billable_time_in_seconds = int(hours * 3600 * (0.35 if spot else 1.0))
+    job.tuning_job_arn = tuning
+
+
+def seed_ml_platform(session: boto3.Session, now: datetime, estate: DemoEstate) -> None:
+    """SageMaker notebooks, training jobs and a tuning job in us-east-1 (see the module docstring)."""
+    from moto.backends import get_backend  # as above
+
+    sm = session.client("sagemaker", region_name=DEMO_REGIONS[0])
+    sm.create_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName="auto-stop-idle", OnStart=[
+        {"Content": base64.b64encode(AUTOSTOP_ON_START.encode()).decode()}])
+    for name, itype, team, config in (("research-gpu", "ml.p3.2xlarge", "vision", None),
+                                      ("data-explore", "ml.t3.medium", "search", "auto-stop-idle")):
+        sm.create_notebook_instance(NotebookInstanceName=name, InstanceType=itype, RoleArn=ML_ROLE,
+                                    Tags=[{"Key": "costopt:team", "Value": team}],
+                                    **({"LifecycleConfigName": config} if config else {}))
+        sm.start_notebook_instance(NotebookInstanceName=name)
+        notebook = get_backend("sagemaker")[DEMO_ACCOUNT][DEMO_REGIONS[0]].notebook_instances[name]
+        notebook.creation_time = (now - timedelta(days=20)).astimezone(UTC).replace(tzinfo=None)
+        estate.ids[f"notebook-{name}"] = notebook.arn
+    for i in range(6):
+        _training_job(sm, f"resnet-train-{i:03d}", "ml.p3.8xlarge", 2, now - timedelta(days=13 - 2 * i), 9, "vision")
+    for i in range(4):
+        _training_job(sm, f"bert-finetune-{i:03d}", "ml.g5.2xlarge", 1, now - timedelta(days=11 - 3 * i), 5, "search",
+                      spot=True)
+    hpo = sm.create_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName="xgb-ctr-search", Tags=[{"Key": "costopt:team", "Value": "search"}],
+        HyperParameterTuningJobConfig={"Strategy": "Bayesian", "TrainingJobEarlyStoppingType": "Off",
+                                       "ResourceLimits": {"MaxNumberOfTrainingJobs": 60, "MaxParallelTrainingJobs": 20},
+                                       "HyperParameterTuningJobObjective": {"Type": "Maximize", "MetricName": "auc"}},
+        TrainingJobDefinition={
+            "AlgorithmSpecification": {"TrainingImage": f"{DEMO_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/xgb:1",
+                                       "TrainingInputMode": "File"}, "RoleArn": ML_ROLE,
+            "OutputDataConfig": {"S3OutputPath": "s3://ml-models/hpo"},
+            "ResourceConfig": {"InstanceType": "ml.c5.2xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 14400}})["HyperParameterTuningJobArn"]
+    for i in range(60):
+        _training_job(sm, f"xgb-ctr-search-{i + 1:03d}-{i * 2654435761 % 16 ** 8:08x}", "ml.c5.2xlarge", 1,
+                      now - timedelta(days=6, hours=-(i // 20) * 3), 2.5, "search", tuning=hpo)
+    estate.ids["xgb-ctr-search"] = hpo
 
 
 def collect_demo_aws(window: Window, settings: Any, progress: Callable[[str], None], now: datetime) -> Snapshot:

@@ -27,7 +27,7 @@ import markupsafe
 from markupsafe import Markup
 
 from costopt.model import Audit
-from costopt.reports import charts, html_data, view
+from costopt.reports import charts, html_data, mlplatform_view, view
 from costopt.reports.fmt import money, pct, safe_json, short_text
 from costopt.reports.tradeoff_view import impact_text, tradeoff_summary
 from costopt.sanitize import CONTROL, visible
@@ -154,6 +154,8 @@ def context(audit: Audit, plotlyjs: str = "inline", compress_over: int = COMPRES
         "skipped": _skipped_summary(audit),
         "budgets": view.budget_rows(audit),
         "history": view.history_section(audit),
+        "ml_platform": mlplatform_view.by_team(audit),
+        "ml_what": mlplatform_view.what,
         "coverage_counts": dict(coverage_counts),
         "stale_prices": view.stale_prices(audit),
         "tradeoff": tradeoff_summary(audit),

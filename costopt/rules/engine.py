@@ -35,6 +35,9 @@ BUILTIN_RULE_MODULES = (
     "costopt.rules.egress",
     "costopt.rules.model_variants",
     "costopt.rules.rds",
+    "costopt.rules.mlplatform",
+    "costopt.rules.mlplatform_training",
+    "costopt.rules.mlplatform_gpu",
 )
 
 _loaded = False

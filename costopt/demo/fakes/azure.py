@@ -42,7 +42,7 @@ class FakeSubscription:
     # (id lower, metric name) -> points, or {dimension value: points} for split metrics (Tier, ApiName)
     metrics: dict[tuple[str, str], Any] = field(default_factory=dict)
     # Machine Learning lists: the list's path (lower case, no query) -> items (workspaces,
-    # {workspace}/onlineEndpoints, {endpoint}/deployments); a list not here is empty
+    # {workspace}/onlineEndpoints, {endpoint}/deployments, computes, jobs); a list not here is empty
     ml: dict[str, list[dict]] = field(default_factory=dict)
 
 
@@ -104,6 +104,8 @@ class FakeAzure:
             "/providers/Microsoft.Network/publicIPAddresses": sub.public_ips,
             "/providers/Microsoft.Storage/storageAccounts": sub.storage_accounts,
         }
+        if rest in sub.ml and method == "GET":
+            return self._paged(path, sub.ml[rest], query)
         if rest in lists and method == "GET":
             return self._paged(path, lists[rest], query)
         if rest == "/providers/Microsoft.Compute/skus":
@@ -226,6 +228,8 @@ def _area(rest: str) -> str:
         return "network"
     if "microsoft.storage" in low:
         return "storage"
+    if "microsoft.machinelearningservices" in low:
+        return "ml"
     return "compute"
 
 

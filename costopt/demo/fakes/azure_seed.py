@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from costopt.demo.fakes import azureml_seed
 from costopt.demo.fakes.azure import FakeAzure, FakeSubscription
 
 SUBSCRIPTION = "5f1c7a2e-0d7b-4c1e-9a43-2b8d6e3f9c10"
@@ -74,6 +75,7 @@ def build_fake_azure(now: datetime, *, page_size: int = 2, days_of_cost: int = 3
                                                                      {"code": "PowerState/running"}]}}})
         sub.disks.append(_disk(f"{name}-osdisk", 128, "Attached", tags, f"{BASE}/Microsoft.Compute/virtualMachines/{name}"))
     sub.disks.append(_disk("orphan-data-disk", 1024, "Unattached", {"costopt:team": "vision"}, None))
+    azureml_seed.seed(sub.ml, SUBSCRIPTION, now)
     sub.public_ips = [
         _ip("api-pip", "20.120.4.10", {"id": f"{BASE}/Microsoft.Network/networkInterfaces/api-nic/ipConfigurations/ipconfig1"}),
         _ip("old-lb-pip", "20.120.9.77", None),

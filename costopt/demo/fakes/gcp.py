@@ -1,7 +1,7 @@
 """A fake of the GCP REST endpoints costopt reads, answering the real google-cloud clients.
 
 Covers: Compute Engine aggregated lists (instances, disks, addresses) and machineTypes.get,
-Vertex AI endpoints.list,
+Vertex AI endpoints / customJobs / hyperparameterTuningJobs list, Workbench (notebooks v2) instances list,
 Cloud Storage bucket list, Cloud Billing (catalog SKUs, project billing info, accounts) and
 BigQuery ``tables.get`` / ``jobs.query`` / ``getQueryResults`` — the query really runs, on
 DuckDB, over a table with the billing export's nested columns. Lists are paged (``page_size``)
@@ -118,7 +118,9 @@ class FakeGcp:
             (r"/compute/v1/projects/(?P<project>[^/]+)/zones/(?P<zone>[^/]+)/machineTypes/(?P<type>[^/]+)", "compute",
              self._machine_type),
             (r"/storage/v1/b", "storage", self._buckets),
-            (r"/v1/projects/(?P<project>[^/]+)/locations/(?P<region>[^/]+)/endpoints", "aiplatform", self._endpoints),
+            (r"/v1/projects/(?P<project>[^/]+)/locations/(?P<region>[^/]+)/"
+             r"(?P<kind>endpoints|customJobs|hyperparameterTuningJobs)", "aiplatform", self._endpoints),
+            (r"/v2/projects/(?P<project>[^/]+)/locations/-/instances", "notebooks", self._workbench),
             (r"/v1/services/(?P<service>[^/]+)/skus", "cloudbilling", self._skus),
             (r"/v1/projects/(?P<project>[^/]+)/billingInfo", "cloudbilling", self._billing_info),
             (r"/v1/billingAccounts", "cloudbilling", self._accounts),
@@ -156,14 +158,18 @@ class FakeGcp:
             return gcp_error(404, f"machine type {m['type']} not found", "NOT_FOUND", "notFound")
         return 200, {}, {**mt, "zone": m["zone"]}
 
-    def _endpoints(self, m, query, body):
-        items = [e for e in self.projects.get(m["project"], {}).get("endpoints", [])
+    def _endpoints(self, m, query, body):  # Vertex AI endpoints, custom jobs and tuning jobs of one region
+        items = [e for e in self.projects.get(m["project"], {}).get(m["kind"], [])
                  if f"/locations/{m['region']}/" in e["name"]]
         page, token = self._page(items, query)
-        out: dict[str, Any] = {"endpoints": page}
+        out: dict[str, Any] = {m["kind"]: page}
         if token:
             out["nextPageToken"] = token
         return 200, {}, out
+
+    def _workbench(self, m, query, body):  # seeded under "workbench" (compute's "instances" are VMs)
+        page, token = self._page(self.projects.get(m["project"], {}).get("workbench", []), query)
+        return 200, {}, {"instances": page, **({"nextPageToken": token} if token else {})}
 
     # -- storage ---------------------------------------------------------------------------
     def _buckets(self, m, query, body):

@@ -3,7 +3,8 @@
 Project ``ml-research-prod`` (us-central1-a): ``train-a100`` a2-highgpu-1g busy training,
 ``serve-l4`` g2-standard-8 idle GPU, ``etl-n2`` n2-standard-16 oversized, the unattached 2 TB
 pd-ssd ``scratch-ssd``, the unused static address ``old-endpoint-ip`` and the bucket
-``ml-research-datasets`` (Standard, no lifecycle rules); 14 days of 5-minute metrics and
+``ml-research-datasets`` (Standard, no lifecycle rules), the Vertex AI platform of
+:mod:`costopt.demo.fakes.vertex_ml_seed`; 14 days of 5-minute metrics and
 5 weeks of daily billing-export rows (detailed table, with sustained-use credits).
 """
 
@@ -14,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from costopt.demo.fakes import vertex_ml_seed
 from costopt.demo.fakes.gcp import FakeGcp, sku
 from costopt.demo.fakes.gcp_monitoring import FakeMonitoring, FakeSeries
 
@@ -103,6 +105,7 @@ def build_fake_gcp(now: datetime, *, page_size: int = 2) -> FakeGcp:
                 "locationType": "region", "timeCreated": "2025-01-10T00:00:00Z", "versioning": {"enabled": False},
                 "labels": {"costopt-workload": "data", "costopt-team": "vision"}}]
     fake.projects[PROJECT] = {"instances": instances, "disks": disks, "addresses": addresses, "buckets": buckets}
+    vertex_ml_seed.seed(fake.projects, PROJECT, PROJECT_NUMBER, ZONE, now)
     fake.skus[COMPUTE] = [sku(COMPUTE, f"SKU-{zlib.crc32(d.encode()) % 10000:04d}", d, REGIONS, p, unit, usage)
                           for d, usage, unit, p in SKUS]
     fake.add_export_table(BQ_TABLE, export_rows(now), detailed=True)

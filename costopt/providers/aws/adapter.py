@@ -49,6 +49,7 @@ from costopt.providers.aws.prices import PRICING_REGION, PriceBook
 from costopt.providers.aws.ratelimit import RateLimiter
 from costopt.providers.aws.rds import alternatives, db_hour
 from costopt.providers.aws.regional import Partial, prepare_clients, read_account, read_region
+from costopt.providers.aws.sagemaker_training import DESCRIBE_WORKERS
 from costopt.providers.aws.session import (
     Account,
     base_session,
@@ -122,7 +123,8 @@ class AwsProvider:
             raise ProviderError("aws: [providers.aws] needs max_workers >= 1, retry_mode standard|adaptive and "
                                 f"prices {'|'.join(PRICE_MODES)}")
         limits = timeouts(self._section(settings), **self.explicit_timeouts)
-        config = client_config(mode, attempts, pool=connection_pool(workers), limits=limits)
+        # SageMaker training jobs are described on their own pool of threads sharing one client
+        config = client_config(mode, attempts, pool=connection_pool(max(workers, DESCRIBE_WORKERS)), limits=limits)
         coverage: list[CoverageEntry] = []
         if self.org:
             progress("aws: listing the organization's accounts")
@@ -260,6 +262,11 @@ def _hourly(r: Resource, book: PriceBook) -> tuple[float | None, dict[str, Any]]
                 return None, {}
             total += price * v["instance_count"]
         return total, {}
+    if r.kind in ("notebook", "ml_app", "training_run", "tuning_job"):
+        price = book.instance_hour(r.region, r.type) if r.type else None
+        if r.kind in ("training_run", "tuning_job") or a.get("billed") is False:
+            return 0.0, {"unit_price_hour": price}  # finished / stopped: bills nothing now
+        return (None if price is None else price * r.count), {"unit_price_hour": price}
     if r.kind == "autoscaling_group":
         price = book.instance_hour(r.region, r.type) if r.type else None
         return (None if price is None else price * r.count), {"unit_price_hour": price}
@@ -291,18 +298,19 @@ def _hourly(r: Resource, book: PriceBook) -> tuple[float | None, dict[str, Any]]
     return None, {}
 
 
+ML_KINDS = ("endpoint", "notebook", "ml_app", "training_run", "tuning_job")  # keep their kind; ml.* specs
 SPEC_FIELDS = ("vcpu", "memory_gib", "gpu_count", "gpu_model", "gpu_memory_gib", "architecture")
 
 
 def with_catalog_specs(r: Resource, catalog: Any) -> Resource:
     """Specs the API did not give (a type DescribeInstanceTypes does not know) from the catalog."""
-    if r.kind not in ("vm", "gpu_vm", "endpoint") or (r.specs and r.specs.get("vcpu")) or catalog is None:
+    if r.kind not in ("vm", "gpu_vm", *ML_KINDS) or (r.specs and r.specs.get("vcpu")) or catalog is None:
         return r
     spec = catalog.instance("aws", r.type) or (catalog.instance("aws", r.type[3:]) if r.type.startswith("ml.") else None)
     if spec is None:
         return r
     specs = {**{f: getattr(spec, f, None) for f in SPEC_FIELDS}, "source": "catalog"}
-    kind = r.kind if r.kind == "endpoint" else ("gpu_vm" if spec.gpu_count else "vm")
+    kind = r.kind if r.kind in ML_KINDS else ("gpu_vm" if spec.gpu_count else "vm")
     return replace(r, specs=specs, kind=kind)
 
 

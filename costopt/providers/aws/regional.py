@@ -12,7 +12,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from costopt.model import CoverageEntry, MetricSeries, Resource, Window
-from costopt.providers.aws import costs, inventory_ec2, inventory_s3, inventory_services, load_balancers, metrics
+from costopt.providers.aws import (
+    costs,
+    inventory_ec2,
+    inventory_s3,
+    inventory_services,
+    load_balancers,
+    metrics,
+    sagemaker_platform,
+    sagemaker_training,
+)
 from costopt.providers.aws.coverage import RECOVERABLE, guarded, scope_of
 from costopt.providers.aws.session import Account, home_region
 
@@ -108,6 +117,16 @@ def read_region(account: Account, region: str, window: Window, progress: Callabl
                       "sagemaker:ListTags"))
     endpoints = _with_endpoint_specs(account, region, endpoints, cov)
     out.resources += endpoints
+    out.resources += step("sagemaker notebooks", lambda: sagemaker_platform.notebooks(account, region, cov),
+                          sagemaker_platform.NOTEBOOK_ACTIONS)
+    out.resources += step("sagemaker training jobs",
+                          lambda: sagemaker_training.training_runs(account, region, window, cov),
+                          sagemaker_training.TRAINING_ACTIONS)
+    out.resources += step("sagemaker tuning jobs",
+                          lambda: sagemaker_platform.tuning_jobs(account, region, window, cov),
+                          sagemaker_platform.TUNING_ACTIONS)
+    out.resources += step("sagemaker studio apps", lambda: sagemaker_platform.studio_apps(account, region, cov),
+                          sagemaker_platform.APP_ACTIONS)
     out.resources += step("rds instances", lambda: inventory_services.rds_instances(account, region, cov),
                           ("rds:DescribeDBInstances",))
     out.metrics += read_metrics(account, region, out.resources, window, cov, progress, period_s)
@@ -155,6 +174,7 @@ def read_metrics(account: Account, region: str, resources: list[Resource], windo
             queries += metrics.plan_nat(r, period)
         elif r.kind == "database":
             queries += metrics.plan_database(r, period) + [connections_query(r, period)]
+    queries += sagemaker_training.utilisation_queries(resources, period)
     queries += _response_time_queries(account, region, resources, period, cov)
     if not queries:
         return []

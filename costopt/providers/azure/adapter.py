@@ -2,19 +2,20 @@
 
 Per subscription, concurrently (bounded thread pool): VMs, managed disks, public IPs,
 storage accounts (+ lifecycle policies), Machine Learning online endpoints and their
-deployments (:mod:`ml_endpoints`), Monitor metrics for running VMs, storage accounts and online
-endpoints (request counts and latency percentiles), and Cost Management ActualCost +
-AmortizedCost. Prices come from the public Retail Prices API (cached). Each list is read and
-recorded in coverage on its own (``SUB/compute/vms``, ``SUB/compute/disks``, ``SUB/network``,
-``SUB/storage``, ``SUB/ml``, ``SUB/monitor``, ``SUB/cost``) with an error code and a one-line fix
-when it fails; an item costopt cannot map, a lifecycle policy, one ML workspace or deployment,
-or one resource's metrics that cannot be read cost only themselves. :class:`ProviderError`
-only when nothing at all could be read.
+deployments (:mod:`ml_endpoints`), Azure ML compute instances / clusters / jobs (:mod:`ml_compute`),
+Monitor metrics for running VMs, storage accounts and online endpoints (request counts and latency
+percentiles), and Cost Management ActualCost + AmortizedCost. Prices come from the public Retail
+Prices API (cached). Each list is read and recorded in coverage on its own (``SUB/compute/vms``,
+``SUB/compute/disks``, ``SUB/network``, ``SUB/storage``, ``SUB/ml``, ``SUB/monitor``, ``SUB/cost``)
+with an error code and a one-line fix when it fails; an item costopt cannot map, a lifecycle
+policy, one ML workspace, compute or deployment, or one resource's metrics that cannot be read
+cost only themselves. :class:`ProviderError` only when nothing at all could be read.
 
 Roles (see :mod:`errors`): Reader (Compute, Network, Storage, and Machine Learning
-``workspaces/read``, ``workspaces/onlineEndpoints/read``,
-``workspaces/onlineEndpoints/deployments/read``), Monitoring Reader (``Microsoft.Insights/
-metrics/read`` for VMs, storage accounts and online endpoints), Cost Management Reader.
+``workspaces/read``, ``workspaces/computes/read``, ``workspaces/jobs/read``,
+``workspaces/onlineEndpoints/read``, ``workspaces/onlineEndpoints/deployments/read``), Monitoring
+Reader (``Microsoft.Insights/metrics/read`` for VMs, storage accounts and online endpoints), Cost
+Management Reader.
 
 Options may also come from config: ``[providers.azure] subscriptions = [...]`` and
 ``management_groups = [...]`` (cost is then read per management group, not per subscription).
@@ -38,7 +39,7 @@ from costopt.errors import ProviderError
 from costopt.model import CoverageEntry, PriceSource, Resource, Snapshot, Window
 from costopt.progress import Progress
 from costopt.provider_config import timeouts
-from costopt.providers.azure import cost, inventory, lists, ml_endpoints, monitor
+from costopt.providers.azure import cost, inventory, lists, ml_compute, ml_endpoints, monitor
 from costopt.providers.azure.clients import AzureClients
 from costopt.providers.azure.errors import classify
 from costopt.providers.azure.prices import RetailPrices
@@ -145,6 +146,11 @@ class AzureProvider:
             out.coverage.append(_failed(f"{sub}/ml", exc, "ml", sub, "Machine Learning online endpoints"))
             endpoints = []
         out.resources.extend(endpoints)
+        progress(f"azure {sub}: Azure ML workspaces, computes and jobs")
+        ml, ml_coverage = ml_compute.read_all(ml_compute.ArmRest(self.clients.credential, self.clients.base_url), sub,
+                                              window, currency, _failed)
+        out.resources.extend(ml)
+        out.coverage.extend(ml_coverage)
         running = [v for v in vms if v.attributes.get("state") in ("running", "unknown")]
         accounts = [r for r in out.resources if r.kind == "storage_account"]
         if running or accounts or endpoints:

@@ -31,7 +31,7 @@ from costopt.errors import InputError, ProviderError
 from costopt.model import CoverageEntry, PriceSource, Resource, Snapshot, Window
 from costopt.progress import Progress
 from costopt.provider_config import timeouts
-from costopt.providers.gcp import billing, inventory, lists, monitoring, prices, vertex
+from costopt.providers.gcp import billing, inventory, lists, monitoring, prices, vertex, vertex_ml
 from costopt.providers.gcp.clients import ADC_FIX, GcpClients, GcpEndpoints
 from costopt.providers.gcp.errors import classify
 from costopt.providers.list_read import Collected, ListRead, build_each, coverage, failed
@@ -176,16 +176,23 @@ class GcpProvider:
         out.coverage.extend(_list_coverage(f"{project}/storage", "buckets", replace(buckets, skipped=tuple(skipped)),
                                            len(built), "storage", project))
         self._vertex(project, currency, out)
+        ml, ml_coverage = vertex_ml.read_all(self.clients, project, self._regions(out), window, currency, _failed)
+        out.resources.extend(ml)  # priced by the rules from the catalog (Vertex AI adds its fee to these prices)
+        out.coverage.extend(ml_coverage)
         wanted = {r.id for r in out.resources if r.kind in ("vm", "gpu_vm", "bucket", "endpoint")}
         if wanted:
             progress(f"gcp {project}: Cloud Monitoring utilisation")
             self._monitoring(project, window, wanted, out)
         return out
 
+    def _regions(self, out: Collected) -> tuple[str, ...]:
+        """Vertex AI regions: the configured ones, else the project's regions + us-central1."""
+        return self._vertex_regions or tuple(sorted(
+            {r.region for r in out.resources if r.kind in ("vm", "gpu_vm")} | set(vertex.DEFAULT_REGIONS)))
+
     def _vertex(self, project: str, currency: str, out: Collected) -> None:
         """Vertex AI endpoints in the configured regions (else the project's regions + us-central1)."""
-        regions = self._vertex_regions or tuple(sorted(
-            {r.region for r in out.resources if r.kind in ("vm", "gpu_vm")} | set(vertex.DEFAULT_REGIONS)))
+        regions = self._regions(out)
         found: list[Resource] = []
         failed: list[CoverageEntry] = []  # regions that could not be listed
         items: list[CoverageEntry] = []  # endpoints that could not be mapped

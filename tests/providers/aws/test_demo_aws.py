@@ -95,3 +95,20 @@ def test_demo_endpoints_publish_request_percentiles(demo_snapshot):
     assert np.all(p50 <= p90) and np.all(p90 <= p95) and np.all(p95 <= p99) and np.all(p99 <= mx * 1.001)
     assert np.mean(p50 < avg) > 0.95
     assert not [c for c in demo_snapshot.coverage if c.scope.endswith("cloudwatch latency percentiles")]
+
+
+def test_demo_ml_platform_findings(demo_snapshot):
+    """The demo's SageMaker notebooks, training jobs and tuning job reach the mlplatform rules."""
+    from costopt.catalog import load_catalog
+    from costopt.config import Settings
+    from costopt.rules.engine import run_rules
+
+    run = run_rules(demo_snapshot, load_catalog(Settings(), use_cache=False), Settings(),
+                    only=["mlplatform.notebook_idle_shutdown", "mlplatform.training_managed_spot",
+                          "mlplatform.tuning_search"])
+    found = {(c.rule_id, c.resource_name) for c in run.candidates}
+    assert found == {("mlplatform.notebook_idle_shutdown", "research-gpu"),
+                     ("mlplatform.training_managed_spot", "resnet-train (6 jobs)"),
+                     ("mlplatform.training_managed_spot", "xgb-ctr-search (60 jobs)"),
+                     ("mlplatform.tuning_search", "xgb-ctr-search")}  # data-explore stops itself, bert runs on spot
+    assert all(c.apply and c.monthly_savings > 0 and c.tags.get("costopt:team") for c in run.candidates)

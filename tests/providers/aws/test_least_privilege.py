@@ -8,12 +8,16 @@ caller's own credentials, not the audited role's, so it is granted to the caller
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from importlib import resources
 
 import requests
+from botocore.stub import Stubber
 
+from costopt.providers.aws.sagemaker_platform import studio_apps
 from costopt.providers.aws.session import Account, client_config, enabled_regions
-from tests.providers.aws.conftest import put_points
+from tests.providers.aws import sagemaker_estate as sm_estate
+from tests.providers.aws.conftest import NOW, put_points
 from tests.providers.aws.test_inventory import AMI, _endpoint
 from tests.providers.aws.test_response_time import alb
 
@@ -56,11 +60,28 @@ def _estate(session):
     session.client("rds", region_name="us-east-1").create_db_instance(
         DBInstanceIdentifier="db", DBInstanceClass="db.r5.large", Engine="postgres", AllocatedStorage=20,
         MasterUsername="u", MasterUserPassword="password123")
+    sm_estate.notebook(session, "nb", "ml.t3.medium", script=sm_estate.AUTOSTOP)
+    sm_estate.training_job(session, "train-1", "ml.p3.2xlarge", 1, start=NOW - timedelta(hours=6), hours=2)
+    sm_estate.tuning_job(session, "hpo", "ml.c5.xlarge")
     put_points(session, "us-east-1", "CWAgent", "mem_used_percent", {"InstanceId": iid}, [10, 20])
     put_points(session, "us-east-1", "AWS/S3", "BucketSizeBytes", {"BucketName": "ml-data", "StorageType": "StandardStorage"},
                [1e12], period=86400, unit="Bytes")
     requests.post("http://motoapi.amazonaws.com/moto-api/static/ce/cost-and-usage-results", timeout=5,
                   json={"results": [{"ResultsByTime": [], "DimensionValueAttributes": []}]})
+
+
+def _studio(session, calls: set[str]) -> None:
+    """Studio apps through botocore's Stubber (moto has no ListApps); the recorder runs before the stub answers."""
+    account = Account("123456789012", session, "test", client_config())
+    client = account.client("sagemaker", "us-east-1")
+    client.meta.events.register_first("before-call.*.*", recorder(calls))
+    stub = Stubber(client)
+    stub.add_response("list_domains", {"Domains": [{"DomainId": "d-1"}]})
+    stub.add_response("list_apps", {"Apps": [{"DomainId": "d-1", "UserProfileName": "u", "AppType": "JupyterServer",
+                                              "AppName": "default", "Status": "InService"}]})
+    stub.add_response("describe_app", {"Status": "InService"})
+    with stub:
+        assert len(studio_apps(account, "us-east-1", [])) == 1
 
 
 def test_policy_is_read_only():
@@ -76,6 +97,7 @@ def test_policy_lists_exactly_the_calls_the_adapter_makes(moto_account, adapter,
     adapter(prices="auto").collect(window)
     enabled_regions(Account("123456789012", moto_account, "test", client_config()))  # the --regions default
     adapter(role_arns=("arn:aws:iam::111111111111:role/costopt-audit",)).collect(window)
+    _studio(moto_account, calls)
     calls -= CALLER_ONLY
     policy = policy_actions()
     assert calls - policy == set(), f"called but not in iam-policy.json: {sorted(calls - policy)}"

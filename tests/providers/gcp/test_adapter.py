@@ -44,7 +44,9 @@ def test_inventory_kinds_specs_and_prices(baseline):
     assert {c.scope: c.status for c in snap.coverage} == {
         "catalog": "ok", f"{PROJECT}/billing": "ok", f"{PROJECT}/compute/instances": "ok",
         f"{PROJECT}/compute/disks": "ok", f"{PROJECT}/compute/addresses": "ok", f"{PROJECT}/storage": "ok",
-        f"{PROJECT}/monitoring": "ok", f"{PROJECT}/vertex": "ok", f"bigquery:{BQ_TABLE}": "ok"}
+        f"{PROJECT}/monitoring": "ok", f"{PROJECT}/vertex": "ok", f"bigquery:{BQ_TABLE}": "ok",
+        f"{PROJECT}/workbench": "ok", f"{PROJECT}/vertex/us-central1/customJobs": "ok",
+        f"{PROJECT}/vertex/us-central1/hyperparameterTuningJobs": "ok"}
     assert snap.prices and snap.prices[0].provider == "gcp"
 
 
@@ -147,7 +149,7 @@ def test_no_bq_table_is_a_skipped_scope_with_a_fix(gcp):
 
 
 def test_nothing_readable_raises_provider_error(gcp):
-    for api in ("compute", "storage", "cloudbilling", "bigquery", "aiplatform"):
+    for api in ("compute", "storage", "cloudbilling", "bigquery", "aiplatform", "notebooks"):
         gcp.fake.denied.add((PROJECT, api))
     with pytest.raises(ProviderError, match="nothing could be read"):
         gcp.collect()

@@ -16,8 +16,8 @@ import pytest
 
 from costopt.billing.gcp_bigquery_sql import DUCKDB_COMPAT_MACROS, aggregate_sql, duckdb_export_ddl
 from costopt.config import Settings
-from costopt.errors import InputError
 from costopt.demo.fakes.gcp_seed import PROJECT, export_rows
+from costopt.errors import InputError
 
 from .conftest import NOW, WINDOW
 

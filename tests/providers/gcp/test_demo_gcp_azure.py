@@ -33,10 +33,15 @@ def _series(snapshot, name, metric):
 def test_demo_gcp_estate(demo):
     gcp = demo[0]
     assert all(c.status == "ok" for c in gcp.coverage) and gcp.billing is not None
-    kinds = {r.name: (r.kind, r.type) for r in gcp.resources if r.kind != "volume" or not r.attributes["attached"]}
+    kinds = {r.name: (r.kind, r.type) for r in gcp.resources
+             if (r.kind != "volume" or not r.attributes["attached"]) and r.kind != "training_run"}
     assert kinds == {"train-a100": ("gpu_vm", "a2-highgpu-1g"), "serve-l4": ("gpu_vm", "g2-standard-8"),
                      "etl-n2": ("vm", "n2-standard-16"), "scratch-ssd": ("volume", "pd-ssd"),
-                     "old-endpoint-ip": ("address", "EXTERNAL"), "ml-research-datasets": ("bucket", "STANDARD")}
+                     "old-endpoint-ip": ("address", "EXTERNAL"), "ml-research-datasets": ("bucket", "STANDARD"),
+                     "research-nb-v100": ("notebook", "n1-standard-8+nvidia-tesla-v100:1"),
+                     "explore-nb": ("notebook", "e2-standard-4"), "lr-sweep": ("tuning_job", "n1-standard-8")}
+    families = {r.attributes["family"] for r in gcp.resources if r.kind == "training_run"}
+    assert families == {"segformer-train", "bert-ft", "lr-sweep"}
     assert _series(gcp, "train-a100", "gpu").values.mean() > 70
     assert _series(gcp, "serve-l4", "gpu").values.max() < 5
     assert np.percentile(_series(gcp, "etl-n2", "cpu").values, 99) < 30

@@ -295,7 +295,8 @@ def test_coverage_is_clean(shapes):
     assert {c.scope: c.status for c in shapes.snapshot.coverage if c.scope.startswith(PROJECT)} == {
         f"{PROJECT}/billing": "ok", f"{PROJECT}/compute/instances": "ok", f"{PROJECT}/compute/disks": "ok",
         f"{PROJECT}/compute/addresses": "ok", f"{PROJECT}/storage": "ok", f"{PROJECT}/monitoring": "ok",
-        f"{PROJECT}/vertex": "ok"}
+        f"{PROJECT}/vertex": "ok", f"{PROJECT}/workbench": "ok", f"{PROJECT}/vertex/us-central1/customJobs": "ok",
+        f"{PROJECT}/vertex/us-central1/hyperparameterTuningJobs": "ok"}
 
 
 # -- SKU pricing expression ------------------------------------------------------------------------------

@@ -1,0 +1,69 @@
+"""The demo's Azure Machine Learning workspace, as the ARM REST JSON the fake serves.
+
+Workspace ``ml-prod`` (eastus): compute instance ``ci-gpu-alice`` (Standard_NC6s_v3) running with
+no idle shutdown and ``ci-cpu-bob`` with a 60-minute idle shutdown; cluster ``gpu-cluster``
+(Standard_NC24ads_A100_v4) keeping 2 nodes warm with no job for a month, ``cpu-cluster``
+scaling to zero and running jobs every other day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+WS = "/providers/Microsoft.MachineLearningServices/workspaces"
+
+
+def _z(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def workspace(sub: str, group: str, name: str, location: str) -> dict:
+    return {"id": f"/subscriptions/{sub}/resourceGroups/{group}{WS}/{name}", "name": name, "location": location,
+            "type": "Microsoft.MachineLearningServices/workspaces", "properties": {"friendlyName": name}}
+
+
+def compute_instance(ws: dict, name: str, size: str, *, created: datetime, idle: str | None = None,
+                     stop_schedule: bool = False, state: str = "Running", tags: dict | None = None) -> dict:
+    props: dict[str, Any] = {"vmSize": size, "state": state}
+    if idle:
+        props["idleTimeBeforeShutdown"] = idle
+    if stop_schedule:
+        props["schedules"] = {"computeStartStop": [{"action": "Stop", "status": "Enabled", "triggerType": "Cron",
+                                                    "cron": {"expression": "0 19 * * *", "timeZone": "UTC"}}]}
+    return {"id": f"{ws['id']}/computes/{name}", "name": name, "location": ws["location"], "tags": tags or {},
+            "properties": {"computeType": "ComputeInstance", "provisioningState": "Succeeded",
+                           "createdOn": _z(created), "properties": props}}
+
+
+def cluster(ws: dict, name: str, size: str, *, min_nodes: int, max_nodes: int, idle: str = "PT120S",
+            priority: str = "Dedicated", created: datetime, tags: dict | None = None) -> dict:
+    return {"id": f"{ws['id']}/computes/{name}", "name": name, "location": ws["location"], "tags": tags or {},
+            "properties": {"computeType": "AmlCompute", "provisioningState": "Succeeded", "createdOn": _z(created),
+                           "properties": {"vmSize": size, "vmPriority": priority, "currentNodeCount": min_nodes,
+                                          "scaleSettings": {"minNodeCount": min_nodes, "maxNodeCount": max_nodes,
+                                                            "nodeIdleTimeBeforeScaleDown": idle}}}}
+
+
+def job(ws: dict, name: str, compute: dict, created: datetime, status: str = "Completed") -> dict:
+    return {"id": f"{ws['id']}/jobs/{name}", "name": name,
+            "properties": {"jobType": "Command", "status": status, "computeId": compute["id"],
+                           "creationContext": {"createdAt": _z(created)}}}
+
+
+def seed(ml: dict[str, list[dict]], sub: str, now: datetime) -> None:
+    """Fill a FakeSubscription's ``ml`` lists (see the module docstring)."""
+    ws = workspace(sub, "ml-platform", "ml-prod", "eastus")
+    vision, search = {"costopt:team": "vision"}, {"costopt:team": "search"}
+    gpu = cluster(ws, "gpu-cluster", "Standard_NC24ads_A100_v4", min_nodes=2, max_nodes=8, idle="PT1800S",
+                  created=now - timedelta(days=90), tags=vision)
+    cpu = cluster(ws, "cpu-cluster", "Standard_DS3_v2", min_nodes=0, max_nodes=10, created=now - timedelta(days=90),
+                  tags=search)
+    base = ws["id"].split(f"/subscriptions/{sub}", 1)[1]
+    ml[WS] = [ws]
+    ml[f"{base}/computes"] = [
+        compute_instance(ws, "ci-gpu-alice", "Standard_NC6s_v3", created=now - timedelta(days=25), tags=vision),
+        compute_instance(ws, "ci-cpu-bob", "Standard_DS3_v2", created=now - timedelta(days=40), idle="PT60M",
+                         tags=search), gpu, cpu]
+    ml[f"{base}/jobs"] = [job(ws, "finetune-old", gpu, now - timedelta(days=31))] + [
+        job(ws, f"features-{i}", cpu, now - timedelta(days=2 * i + 1)) for i in range(6)]
