@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from costopt.audit_io import number
 from costopt.gate.result import CheckResult, level_of, money
 from costopt.model import Audit
 
@@ -46,18 +47,12 @@ def _date(value: Any) -> date | None:
     return None
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
 def _age_days(entry: Mapping[str, Any], as_of: date) -> float | None:
     for key in AGE_DAY_KEYS:
-        if _number(entry.get(key)) is not None:
-            return _number(entry.get(key))
+        if number(entry.get(key)) is not None:
+            return number(entry.get(key))
     for key in AGE_WEEK_KEYS:
-        weeks = _number(entry.get(key))
+        weeks = number(entry.get(key))
         if weeks is not None:
             return weeks * 7.0
     for key in SEEN_KEYS:
@@ -89,7 +84,7 @@ def history_ages(history: Mapping[str, Any], as_of: date) -> dict[str, tuple[flo
                 continue
             age = _age_days(entry, as_of)
             if age is not None:
-                ages.setdefault(str(entry["id"]), (age, _number(entry.get("monthly_savings"))))
+                ages.setdefault(str(entry["id"]), (age, number(entry.get("monthly_savings"))))
     return ages
 
 

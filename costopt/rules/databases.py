@@ -19,6 +19,7 @@ from typing import Any
 
 from costopt.metrics import quantile_column, snapshot_stats
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
+from costopt.records import Impacts, Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
 
@@ -100,7 +101,7 @@ def idle_database(snapshot, catalog, params):
         compute = (r.attributes.get("compute_hourly") or 0.0) * HOURS_PER_MONTH * 7 / 30
         yield _rec(rid, r, "delete", before, 0.0, low=min(compute, before), confidence="high", performance_risk=1,
                    current={"class": r.type, "engine": r.attributes.get("engine"), "status": AVAILABLE},
-                   proposed={"state": "deleted (final snapshot kept)"},
+                   proposed=Proposal(state="deleted", keeps="final snapshot"),
                    evidence={"connections_max": n["max"], "cpu_p95": c[col], "hours": c["hours"],
                              "compute_hourly": r.attributes.get("compute_hourly"),
                              "storage_hourly": r.attributes.get("storage_hourly")},
@@ -163,12 +164,12 @@ def oversized_instance(snapshot, catalog, params):
         if before - after < params.min_monthly_savings:
             continue
         yield _rec(rid, r, "resize", before, after, confidence="low", performance_risk=2,
-                   current={"class": r.type}, proposed={"class": smaller[0]},
+                   current={"type": r.type}, proposed=Proposal(type=smaller[0]),
                    evidence={"cpu_p95": c[col], "cpu_max": c["max"], "hours": c["hours"],
                              "projected_cpu_p95": projected, "compute_hourly": compute,
                              "price_assumption": f"{smaller[0]} costs {smaller[1]:.0%} of {r.type} (size ladder)",
                              "memory_measured": False},
-                   impacts={"projected_cpu_peak": projected},
+                   impacts=Impacts(projected_cpu_peak=projected),
                    rationale=(f"Database {_ident(r)} ({r.type}) ran at CPU P95 {c[col]:.1f}% over {c['hours']:.0f} h; "
                               f"on {smaller[0]} that is about {projected:.0%}. Check FreeableMemory before resizing."),
                    apply=(f"aws rds modify-db-instance --region {r.region} --db-instance-identifier {_ident(r)} "
@@ -210,7 +211,7 @@ def multi_az_non_production(snapshot, catalog, params):
         if before - after < params.min_monthly_savings:
             continue
         yield _rec(rid, r, "single_az", before, after, confidence="high" if single is not None else "low",
-                   performance_risk=1, current={"multi_az": True, "environment": env}, proposed={"multi_az": False},
+                   performance_risk=1, current={"multi_az": True, "environment": env}, proposed=Proposal(multi_az=False),
                    evidence={"environment": env, "multi_az_hourly": r.hourly_cost, "single_az_hourly": single,
                              "price_basis": "Price List (Single-AZ)" if single is not None
                              else "assumed: Single-AZ costs half of Multi-AZ"},
@@ -251,10 +252,10 @@ def gp2_to_gp3(snapshot, catalog, params):
         short = gp2_iops > gp3_iops
         yield _rec(rid, r, "gp3", before, after, confidence="medium" if short else "high",
                    performance_risk=2 if short else 0, current={"storage_type": "gp2", "storage_gb": gb},
-                   proposed={"storage_type": "gp3"},
+                   proposed=Proposal(storage_type="gp3"),
                    evidence={"gp2_baseline_iops": gp2_iops, "gp3_baseline_iops": gp3_iops,
                              "storage_hourly": now, "gp3_storage_hourly": gp3},
-                   impacts={"baseline_iops_before": gp2_iops, "baseline_iops_after": gp3_iops},
+                   impacts=Impacts(baseline_iops_before=gp2_iops, baseline_iops_after=gp3_iops),
                    rationale=(f"Database {_ident(r)} keeps {gb:.0f} GiB on gp2; gp3 costs less"
                               + (f", but its {gp3_iops} IOPS baseline is below gp2's {gp2_iops:.0f}: "
                                  "provision IOPS to match." if short else " with at least the same IOPS baseline.")),

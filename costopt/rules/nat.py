@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from costopt.model import HOURS_PER_MONTH, MetricSeries, Recommendation, Skip, Snapshot, recommendation_id
+from costopt.records import Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
 
@@ -171,7 +172,7 @@ def nat_gateway_endpoint(snapshot: Snapshot, catalog: Any,
             id=recommendation_id(rid, nat.id, "gateway-endpoint"), rule_id=rid, resource_id=nat.id,
             action=f"add gateway endpoints for {', '.join(d for d in targets if d in by_dest)}",
             current={"gb_per_month": total_gb, "gb_to_gateway_destinations": gb},
-            proposed={"gateway_endpoints": sorted(existing | {d for d in targets if d in by_dest})},
+            proposed=Proposal(gateway_endpoints=tuple(sorted(existing | {d for d in targets if d in by_dest}))),
             monthly_cost_before=total_gb * price.amount, monthly_cost_after=(total_gb - gb) * price.amount,
             monthly_savings=savings, savings_low=0.0 if assumed else savings, savings_high=savings,
             confidence="low" if assumed else "high",

@@ -17,6 +17,7 @@ import pandas as pd
 
 from costopt.catalog.licence import os_of
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
+from costopt.records import Impacts, Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.resize_apply import spot_command
@@ -176,7 +177,7 @@ def _recommendation(r, workload, why, od, spot, rate, count, base, gang, lost, j
         id=recommendation_id(RULE, r.id, "spot"), rule_id=RULE, resource_id=r.id, action="spot",
         provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
         current={"type": r.type, "count": count, "pricing_model": "on_demand"},
-        proposed={"type": r.type, "count": count, "pricing_model": "spot", "spot_count": spot_n, "on_demand_base": base},
+        proposed=Proposal(type=r.type, count=count, pricing_model="spot", spot_count=spot_n, on_demand_base=base),
         monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings, savings_low=low, savings_high=high,
         currency=od.currency, confidence=confidence, performance_risk=min(risk, 4),
         evidence={"on_demand_hourly": od.amount, "spot_hourly": spot.amount, "effective_spot_hourly": eff,
@@ -185,7 +186,7 @@ def _recommendation(r, workload, why, od, spot, rate, count, base, gang, lost, j
                   "workload": workload, "price_sources": [od.source, spot.source], "as_of": spot.as_of,
                   "interruption_rate_source": rate_source,
                   "savings_range": savings_range},
-        impacts={"interruption_rate_per_hour": job_rate, "interruptions_per_month": job_rate * HOURS_PER_MONTH,
-                 "added_wall_time_share": added, "spot_share": spot_n / count},
+        impacts=Impacts(interruption_rate_per_hour=job_rate, interruptions_per_month=job_rate * HOURS_PER_MONTH,
+                        added_wall_time_pct=added * 100.0, spot_share=spot_n / count),
         effort="medium", rationale=rationale + ".", apply=spot_command(r, spot_n, base), tags=dict(r.tags),
         workload=workload, alternative_group=r.id)

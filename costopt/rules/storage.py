@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from costopt.model import HOURS_PER_MONTH, MetricSeries, Recommendation, Resource, Skip, Snapshot, recommendation_id
+from costopt.records import Impacts, Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
 
@@ -238,7 +239,7 @@ def _recommend(rid: str, bucket: Resource, cu: ClassUsage, cur: Any, ec: Economi
         resource_id=scope, action=f"lifecycle: move {what} to {ec.tier.name}", provider=bucket.provider,
         account=bucket.account, region=bucket.region, resource_kind=bucket.kind, resource_name=bucket.name,
         current={"storage_class": cu.storage_class, "gb": cu.gb_latest, "version": cu.version or "all"},
-        proposed={"storage_class": ec.tier.name, "gb_moved": ec.gb_moved, "after_days": days},
+        proposed=Proposal(storage_class=ec.tier.name, gb_moved=ec.gb_moved, after_days=days),
         monthly_cost_before=ec.gb_moved * cur.gb_month,
         monthly_cost_after=ec.gb_moved * cur.gb_month - ec.net,
         monthly_savings=ec.net, savings_low=ec.net, savings_high=ec.storage_saving, currency=ec.tier.currency,
@@ -250,8 +251,8 @@ def _recommend(rid: str, bucket: Resource, cu: ClassUsage, cur: Any, ec: Economi
                   "transition_cost_amortised": ec.transition_cost, "min_days": ec.tier.min_days,
                   "min_object_kb": ec.tier.min_object_kb, "price_source": f"{ec.tier.source} ({ec.tier.as_of})",
                   "note": note},
-        impacts={"first_byte_ms_before": cur.first_byte_ms, "first_byte_ms_after": ec.tier.first_byte_ms,
-                 "retrieval_per_gb": ec.tier.retrieval_per_gb, "min_storage_days": ec.tier.min_days},
+        impacts=Impacts(first_byte_ms_before=cur.first_byte_ms, first_byte_ms_after=ec.tier.first_byte_ms,
+                        retrieval_per_gb=ec.tier.retrieval_per_gb, min_storage_days=ec.tier.min_days),
         effort="low", tags=dict(bucket.tags), workload=bucket.workload,
         rationale=(f"{ec.gb_moved:,.0f} GB at least {days} days old; {ec.tier.name} saves {ec.storage_saving:,.2f}/month "
                    f"in storage, {ec.net:,.2f} after retrieval, requests and early deletion"),

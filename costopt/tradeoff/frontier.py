@@ -28,9 +28,8 @@ from costopt.tradeoff.verdicts import verified
 
 
 def _latency(rec: Recommendation, when: str) -> float | None:
-    q = rec.impacts.get("latency_quantile") or "p95"
-    value = rec.impacts.get(f"{q}_ms_{when}")
-    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
+    value = rec.impacts.latency(when)
+    return value if value is not None and math.isfinite(value) else None
 
 
 def _point(chosen: Sequence[Recommendation | None], befores: Sequence[float | None],
@@ -41,8 +40,7 @@ def _point(chosen: Sequence[Recommendation | None], befores: Sequence[float | No
     for rec, before in zip(chosen, befores):
         value = before
         if rec is not None:
-            q = rec.impacts.get("latency_quantile") or "p95"
-            if f"{q}_ms_after" in rec.impacts:
+            if rec.impacts.predicts_latency:
                 value = _latency(rec, "after")
                 bounded = bounded and value is not None
             # candidates without a latency prediction (spot, storage) leave latency as it is
@@ -88,8 +86,7 @@ def _mark_pareto(points: list[dict[str, Any]]) -> None:
 def workload_frontier(recs: Sequence[Recommendation], selected_ids: set[str],
                       max_sets: int = DEFAULT_PARAMS.max_frontier_sets) -> dict[str, Any] | None:
     """The frontier of one workload's candidates (None when it has no latency target)."""
-    targets = [r.impacts.get("latency_target_ms") for r in recs]
-    target = next((t for t in targets if isinstance(t, (int, float))), None)
+    target = next((r.impacts.latency_target_ms for r in recs if r.impacts.latency_target_ms is not None), None)
     if target is None:
         return None
     groups: dict[str, list[Recommendation]] = defaultdict(list)
@@ -115,7 +112,7 @@ def workload_frontier(recs: Sequence[Recommendation], selected_ids: set[str],
     points = _dedupe(points)
     _mark_pareto(points)
     points.sort(key=lambda p: (p["savings"], -(p["headroom_ms"] if p["headroom_ms"] is not None else -math.inf)))
-    quantile = next((r.impacts.get("latency_quantile") for r in recs if r.impacts.get("latency_quantile")), "p95")
+    quantile = next((r.impacts.latency_quantile for r in recs if r.impacts.latency_quantile), "p95")
     now = [b for b in befores if b is not None]
     return {
         "latency_quantile": quantile,
@@ -133,9 +130,8 @@ def build_frontier(recs: Iterable[Recommendation], selected_ids: Iterable[str] =
     chosen = set(selected_ids)
     by_workload: dict[str, list[Recommendation]] = defaultdict(list)
     for r in recs:
-        name = r.impacts.get("workload")
-        if name:
-            by_workload[str(name)].append(r)
+        if r.impacts.workload:
+            by_workload[r.impacts.workload].append(r)
     out: dict[str, Any] = {}
     for name in sorted(by_workload):
         f = workload_frontier(by_workload[name], chosen, max_sets)
