@@ -192,6 +192,17 @@ def test_scale_to_zero_cold_start_against_the_target():
     assert unknown.slo.status == "unknown" and unknown.impacts.cold_start_s == 40
 
 
+def test_scale_to_zero_is_read_from_the_proposal_not_from_the_rule_id_or_action_text():
+    res, _, snap = fraud_estate()
+    worded = estate.candidate(res, "autoscaling.scale_to_zero", "leave serverless: scale to zero at night",
+                              {"type": res.type, "count_min": 1, "count_max": 6, "scale_out_lag_hours": 0}, 600.0)
+    silent = estate.candidate(res, "autoscaling.fixed_capacity", "autoscale 0-6",
+                              {"type": res.type, "count_min": 0, "count_max": 6, "scale_out_lag_hours": 0}, 650.0)
+    out = by_action(assess([worded, silent], snap, Settings(**FRAUD), estate.catalog()))
+    assert out["leave serverless: scale to zero at night"].impacts.cold_start_s is None
+    assert out["autoscale 0-6"].impacts.cold_start_s == DEFAULT_PARAMS.cold_start_s
+
+
 def test_model_that_does_not_fit_is_unknown_not_ok():
     # 4 workers at 200 req/s with 30 ms latency at low load would be 1.5x overloaded: the
     # model cannot describe today's fleet, so it must not claim anything
