@@ -88,15 +88,15 @@ def _build(cls: Any, data: Any) -> Any:
         return _build(args[0], data) if len(args) == 1 else data
     if cls is datetime:
         return datetime.fromisoformat(data) if isinstance(data, str) else data
-    if dataclasses.is_dataclass(cls):
+    if isinstance(cls, type) and dataclasses.is_dataclass(cls):
         kwargs = {}
         for name, hint in _field_hints(cls):
             if name in data:
                 kwargs[name] = _build(hint, data[name])
         return cls(**kwargs)
     if origin is tuple:
-        args = typing.get_args(cls)
-        inner = args[0] if args else Any
+        items = typing.get_args(cls)
+        inner: Any = items[0] if items else Any
         return tuple(_build(inner, v) for v in data)
     if cls is float and isinstance(data, int) and not isinstance(data, bool):
         return float(data)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from costopt.config import ConfigSource, Settings
 from costopt.errors import ConfigError, InputError
 from costopt.gate.budgets import Budget, BudgetSet, parse_budgets
+from costopt.model import Audit
 
 
 def load_budgets_file(path: str | Path, team_tag_keys: Sequence[str] = ()) -> BudgetSet:
@@ -45,7 +47,7 @@ def cli_budgets(budget: float | None, budget_period: str, max_growth: float | No
     return out
 
 
-def attach_budgets(audit, settings: Settings, today=None):
+def attach_budgets(audit: Audit, settings: Settings, today: date | None = None) -> Audit:
     """The audit with its ``budgets`` verdicts filled from the config (unchanged when none are set).
 
     For the audit command / pipeline, so the HTML and Markdown reports can show budget

@@ -25,6 +25,7 @@ from datetime import date, datetime
 from typing import Any
 
 from costopt.audit_io import number
+from costopt.gate.budgets import SavingsBudget
 from costopt.gate.result import CheckResult, level_of, money
 from costopt.model import Audit
 
@@ -88,12 +89,12 @@ def history_ages(history: Mapping[str, Any], as_of: date) -> dict[str, tuple[flo
     return ages
 
 
-def savings_check(audit: Audit, savings, as_of: date):
+def savings_check(audit: Audit, savings: SavingsBudget, as_of: date) -> CheckResult:
     unit = f"{audit.currency}/month"
     ident = "unrealised-savings"
     scope = f"open > {savings.weeks} week(s)"
 
-    def result(status, actual, message, **details):
+    def result(status: str, actual: float | None, message: str, **details: Any) -> CheckResult:
         return CheckResult(ident, scope, "recommendations", "unrealised_savings", status, unit, actual, None,
                            savings.warn, savings.fail, message, "", savings.key, details)
 

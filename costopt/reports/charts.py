@@ -32,7 +32,7 @@ def plot_text(text: Any, limit: int = 60) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _layout(title: str, currency: str, *, height: int = 340, money_axis: str = "y", **extra: Any) -> dict:
+def _layout(title: str, currency: str, *, height: int = 340, money_axis: str = "y", **extra: Any) -> dict[str, Any]:
     symbol = CURRENCY_SYMBOLS.get(currency, "")
     layout: dict[str, Any] = {
         "title": {"text": title, "x": 0.01, "xanchor": "left", "y": 0.97, "yanchor": "top", "font": {"size": 15}},

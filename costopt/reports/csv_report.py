@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from costopt.model import Audit, Recommendation
@@ -44,7 +45,7 @@ def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True, default=str) if value else ""
 
 
-def _row(r: Recommendation, team_keys) -> list[Any]:
+def _row(r: Recommendation, team_keys: Sequence[str]) -> list[Any]:
     values = {
         "id": r.id, "status": r.status, "rule_id": r.rule_id, "family": r.family, "provider": r.provider,
         "account": r.account, "region": r.region, "resource_id": r.resource_id, "resource_name": r.resource_name,

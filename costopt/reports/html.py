@@ -61,13 +61,15 @@ def _static(name: str) -> str:
 def _plotly_inline() -> str:
     from plotly.offline import get_plotlyjs
 
-    return get_plotlyjs().replace("</script", "<\\/script")
+    script: str = get_plotlyjs()
+    return script.replace("</script", "<\\/script")
 
 
 def _plotly_version() -> str:
     from plotly.offline.offline import get_plotlyjs_version
 
-    return get_plotlyjs_version()
+    version: str = get_plotlyjs_version()
+    return version
 
 
 def _chart_sections(audit: Audit) -> tuple[list[dict[str, Any]], dict[str, Any]]:

@@ -309,7 +309,7 @@ def reserved_instances(snapshot: Snapshot, catalog: Any, params: defaults.Reserv
         yield bad
         return
     skip_providers = _billing_providers(snapshot)
-    groups: dict[tuple[str, str, str, str], list[Resource]] = defaultdict(list)
+    groups: dict[tuple[str, str, str, str, str], list[Resource]] = defaultdict(list)
     for r in snapshot.resources:
         if (r.kind in params.kinds and r.type and r.pricing_model != "spot" and r.provider not in skip_providers
                 and not r.attributes.get("members_priced_separately")  # an ASG whose VMs are listed too

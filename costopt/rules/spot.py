@@ -144,10 +144,8 @@ def interruptible_workload(snapshot: Snapshot, catalog: Any,
     low = np.minimum(np.maximum(before - (frame["od"] * frame["base"] + eff_low * spot_n) * HOURS_PER_MONTH, 0.0), savings)
     high = np.maximum(before - (frame["od"] * frame["base"] + eff_high * spot_n) * HOURS_PER_MONTH, savings)
     added = job_rate * (frame["lost"] + restart)
-    job_rate, eff, before, after, savings, low, high, added = (
-        np.asarray(x, dtype=float) for x in (job_rate, eff, before, after, savings, low, high, added))
     job_rate, eff, before, after, savings_l, low, high, added = (
-        x.tolist() for x in (job_rate, eff, before, after, savings, low, high, added))
+        np.asarray(x, dtype=float).tolist() for x in (job_rate, eff, before, after, savings, low, high, added))
     savings_range = (f"low: spot +{params.spot_price_uncertainty:.0%} and {params.interruption_uncertainty:g}x interruptions; "
                      f"high: {params.interruption_uncertainty:g}x fewer interruptions")
     for i in np.flatnonzero(savings >= params.min_monthly_savings).tolist():

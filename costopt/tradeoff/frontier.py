@@ -64,7 +64,7 @@ def _dedupe(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One point per (savings, latency, feasibility): sets of look-alike changes (six members of
     one group resized the same way) would otherwise pile up on the same spot of the plot. The
     set with the fewest changes is kept; a selected set always stays."""
-    kept: dict[tuple, dict[str, Any]] = {}
+    kept: dict[tuple[Any, ...], dict[str, Any]] = {}
     for p in sorted(points, key=lambda p: (not p["selected"], len(p["recommendations"]))):
         latency = None if p["latency_ms"] is None else round(p["latency_ms"], 6)
         key = (round(p["savings"], 6), latency, p["feasible"])
@@ -99,7 +99,7 @@ def workload_frontier(recs: Sequence[Recommendation], selected_ids: set[str],
     options = [[None, *sorted(groups[k], key=lambda r: (-r.monthly_savings, r.id))] for k in keys]
     total = math.prod(len(o) for o in options)
     if total <= max_sets:
-        combos: Iterable[tuple] = itertools.product(*options)
+        combos: Iterable[tuple[Recommendation | None, ...]] = itertools.product(*options)
     else:
         singles = [tuple(opt if j == i else None for j in range(len(keys))) for i, o in enumerate(options) for opt in o[1:]]
         combos = [tuple(None for _ in keys), *singles, tuple(o[1] for o in options)]
