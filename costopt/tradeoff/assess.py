@@ -47,12 +47,13 @@ from dataclasses import replace
 from typing import Any
 
 from costopt.config import Settings
+from costopt.gcpause import gc_paused
 from costopt.model import Recommendation, Resource, SloVerdict, Snapshot, evolve
 from costopt.records import Impacts, Proposal
 from costopt.tradeoff.accuracy import Check, accuracy_check
 from costopt.tradeoff.capacity import hardware
 from costopt.tradeoff.impacts import cold_start_impacts, combine, spot_impacts, storage_impacts
-from costopt.tradeoff.load import Observed, observe
+from costopt.tradeoff.load import Observations, Observed
 from costopt.tradeoff.params import DEFAULT_PARAMS, TradeoffParams
 from costopt.tradeoff.predict import Setup, predict_latency
 from costopt.tradeoff.risk import with_risk
@@ -201,7 +202,7 @@ def _member_share(obs: Observed | None, members: int) -> Observed | None:
 
 
 def _member_change(rec: Recommendation, resource: Resource, group: Resource, wl: Workload, targets: Targets,
-                   observed: dict[str, Observed], catalog: Any,
+                   observed: Observations, catalog: Any,
                    params: TradeoffParams) -> tuple[dict[str, Any], list[Check]]:
     """A change to one member of a group is predicted at the level it is priced: removing it
     leaves the group one instance short; resizing it changes that one instance, which keeps
@@ -244,9 +245,10 @@ def workload_targets(wl: Workload, metric: str = "") -> list[str]:
 
 
 def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | None, targets: Targets,
-                observed: dict[str, Observed], catalog: Any, params: TradeoffParams,
-                group: Resource | None = None) -> Recommendation:
-    if rec.family == "commitments":
+                observed: Observations, catalog: Any, params: TradeoffParams,
+                group: Resource | None = None, declared_by: dict[int, tuple[str, ...]] | None = None) -> Recommendation:
+    family = rec.family
+    if family == "commitments":
         return evolve(rec, slo=SloVerdict("ok", ("billing-only change: no effect on latency or accuracy",)))
     if resource is None:
         return rec
@@ -256,23 +258,27 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
     impacts: dict[str, Any] = {}
     checks: list[Check] = []
     p = rec.proposed
-    if rec.family == "storage" or p.storage_class or p.lifecycle:
+    if family == "storage" or p.storage_class or p.lifecycle:
         readers = targets.reading(resource)
         impacts, checks = storage_impacts(rec, readers, catalog, params)
-    elif rec.family == "spot" or p.pricing_model == "spot":
+    elif family == "spot" or p.pricing_model == "spot":
         impacts, checks = spot_impacts(rec, resource, wl, catalog, params)
         if wl is not None and checks and checks[0].status == "breach" and p.on_demand_base:
             base_impacts, checks = _on_demand_base(rec, resource, wl, targets, observed.get(resource.id), catalog, params)
             impacts.update(base_impacts)
-    elif wl is not None and (rec.family in COMPUTE_FAMILIES or p.type or p.count is not None or p.variant):
+    elif wl is not None and (family in COMPUTE_FAMILIES or p.type or p.count is not None or p.variant):
         if group is not None:
             impacts, checks = _member_change(rec, resource, group, wl, targets, observed, catalog, params)
         else:
             impacts, checks = _compute(rec, resource, wl, targets, observed.get(resource.id), catalog, params)
     if wl is not None:
-        model = targets.model_of(wl)
-        declared = workload_targets(wl, model.accuracy_metric if model is not None else "")
-        impacts = {"workload": wl.name, "workload_targets": tuple(declared), **impacts}
+        declared = declared_by.get(id(wl)) if declared_by is not None else None
+        if declared is None:
+            model = targets.model_of(wl)
+            declared = tuple(workload_targets(wl, model.accuracy_metric if model is not None else ""))
+            if declared_by is not None:  # one per workload object (they live as long as the assessment)
+                declared_by[id(wl)] = declared
+        impacts = {"workload": wl.name, "workload_targets": declared, **impacts}
     if group is not None and rec.alternative_group in ("", rec.resource_id):
         # a member's change and the group's changes are alternatives for one fleet
         rec = evolve(rec, alternative_group=group.id)
@@ -292,20 +298,22 @@ def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: S
            add_variants: bool = True) -> list[Recommendation]:
     """Fill ``impacts`` and ``slo`` of every candidate; add model-variant candidates unless
     ``add_variants`` is false (a second pass over the same estate must not add them again)."""
-    targets = parse_targets(settings)
-    recs = list(candidates) + (variant_candidates(snapshot, catalog, settings, targets) if add_variants else [])
-    index = {r.id: r for r in snapshot.resources}
-    workloads: dict[str, Workload | None] = {}
-    for rec in recs:
-        resource = index.get(rec.resource_id)
-        if resource is not None and resource.id not in workloads:
-            workloads[resource.id] = targets.for_resource(resource)
-    members = {r.id: [str(i) for i in (r.attributes.get("instance_ids") or ())]
-               for r in snapshot.resources if r.kind == "autoscaling_group"}
-    group_of = {iid: index[gid] for gid, ids in members.items() for iid in ids}
-    serving = [rid for rid, wl in workloads.items() if wl is not None]
-    serving += sorted({group_of[rid].id for rid in serving if rid in group_of} - set(serving))
-    observed = observe(snapshot.metrics, serving, params, members=members,
-                       providers={rid: index[rid].provider for rid in serving}) if serving else {}
-    return [_assess_one(rec, index.get(rec.resource_id), workloads.get(rec.resource_id), targets, observed,
-                        catalog, params, group_of.get(rec.resource_id)) for rec in recs]
+    with gc_paused():
+        targets = parse_targets(settings)
+        recs = list(candidates) + (variant_candidates(snapshot, catalog, settings, targets) if add_variants else [])
+        index = {r.id: r for r in snapshot.resources}
+        workloads: dict[str, Workload | None] = {}
+        for rec in recs:
+            resource = index.get(rec.resource_id)
+            if resource is not None and resource.id not in workloads:
+                workloads[resource.id] = targets.for_resource(resource)
+        members = {r.id: [str(i) for i in (r.attributes.get("instance_ids") or ())]
+                   for r in snapshot.resources if r.kind == "autoscaling_group"}
+        group_of = {iid: index[gid] for gid, ids in members.items() for iid in ids}
+        serving = [rid for rid, wl in workloads.items() if wl is not None]
+        serving += sorted({group_of[rid].id for rid in serving if rid in group_of} - set(serving))
+        observed = Observations(snapshot.metrics, serving, params, members=members,
+                                providers={rid: index[rid].provider for rid in serving})
+        declared_by: dict[int, tuple[str, ...]] = {}
+        return [_assess_one(rec, index.get(rec.resource_id), workloads.get(rec.resource_id), targets, observed,
+                            catalog, params, group_of.get(rec.resource_id), declared_by) for rec in recs]

@@ -132,6 +132,9 @@ def _globs(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
 class Targets:
     workloads: Mapping[str, Workload] = field(default_factory=dict)
     models: Mapping[str, Model] = field(default_factory=dict)
+    # for_resource answers by resource object (the variant rule and the trade-off ask for the
+    # same resources); the resource is kept with its answer so its id() cannot be reused
+    _resolved: dict[int, tuple[Resource, Workload | None]] = field(default_factory=dict, compare=False, repr=False)
 
     def model_of(self, workload: Workload) -> Model | None:
         return self.models.get(workload.model or workload.name)
@@ -152,8 +155,12 @@ class Targets:
 
     def for_resource(self, resource: Resource) -> Workload | None:
         """Config workload with the resource's tags filling gaps, or one built from tags."""
-        base = self.configured_for(resource)
-        return merge_tags(base, resource)
+        known = self._resolved.get(id(resource))
+        if known is not None and known[0] is resource:
+            return known[1]
+        found = merge_tags(self.configured_for(resource), resource)
+        self._resolved[id(resource)] = (resource, found)
+        return found
 
     def reading(self, bucket: Resource) -> list[Workload]:
         """Workloads that declare ``bucket`` among the datasets they read."""
