@@ -62,7 +62,7 @@ def _ident(r: Resource) -> str:
 
 
 @rule("rds.idle_database", params=defaults.IdleDatabase, needs=("inventory", "metrics"))
-def idle_database(snapshot, catalog, params):
+def idle_database(snapshot: Snapshot, catalog: Any, params: defaults.IdleDatabase) -> Iterable[Recommendation | Skip]:
     """Databases nobody connects to: no connections and CPU near zero for the whole lookback.
 
     Why: an unused database bills its class every hour (twice for Multi-AZ) plus its storage.
@@ -126,7 +126,7 @@ def smaller_class(db_class: str) -> tuple[str, float] | None:
 
 
 @rule("rds.oversized_instance", params=defaults.OversizedDatabase, needs=("inventory", "metrics"))
-def oversized_instance(snapshot, catalog, params):
+def oversized_instance(snapshot: Snapshot, catalog: Any, params: defaults.OversizedDatabase) -> Iterable[Recommendation | Skip]:
     """Database classes larger than their CPU needs: one size down in the same family.
 
     Why: databases are sized for a launch peak and never revisited; RDS bills the class every hour.
@@ -185,7 +185,7 @@ def _environment(r: Resource, params: defaults.MultiAzNonProduction) -> str | No
 
 
 @rule("rds.multi_az_non_production", params=defaults.MultiAzNonProduction, needs=("inventory",))
-def multi_az_non_production(snapshot, catalog, params):
+def multi_az_non_production(snapshot: Snapshot, catalog: Any, params: defaults.MultiAzNonProduction) -> Iterable[Recommendation | Skip]:
     """Multi-AZ databases in non-production environments: a standby nobody needs.
 
     Why: Multi-AZ keeps a synchronous standby in a second zone and bills it: about twice the
@@ -226,7 +226,7 @@ def gp3_baseline_iops(gb: float, engine: str) -> int:
 
 
 @rule("rds.gp2_to_gp3", params=defaults.DatabaseGp3, needs=("inventory",))
-def gp2_to_gp3(snapshot, catalog, params):
+def gp2_to_gp3(snapshot: Snapshot, catalog: Any, params: defaults.DatabaseGp3) -> Iterable[Recommendation | Skip]:
     """gp2 database storage: gp3 gives a fixed IOPS baseline and may cost less per GB.
 
     Why: gp2 ties IOPS to size (3 per GiB), so databases are over-provisioned in GB to get IOPS;

@@ -176,7 +176,7 @@ def cross_region(snapshot: Snapshot, catalog: Any, params: defaults.CrossRegion)
         yield from _cross_region_inventory(snapshot, catalog, params, rid)
 
 
-def _egress_rows(snapshot: Snapshot, params: Any, rid: str, *, inter_region: bool):
+def _egress_rows(snapshot: Snapshot, params: Any, rid: str, *, inter_region: bool) -> tuple[Any, float, Skip | None]:
     """(egress rows, hours the billing covers, skip) — rows is None when there is nothing to judge."""
     try:
         rows = snapshot.billing.query(_egress_sql(params, inter_region=inter_region))

@@ -18,7 +18,7 @@ from costopt.records import Impacts, Proposal
 from costopt.rules import defaults
 from costopt.rules.offers import HIGH_Q, LOW_Q, candidate_offers, monthly_resize_savings, number_or_none
 from costopt.rules.resize_apply import resize_command
-from costopt.rules.sizing import first_fit, lookback_stats, q, quality_skips, resource_table, risk_level
+from costopt.rules.sizing import ResourceTable, first_fit, lookback_stats, q, quality_skips, resource_table, risk_level
 
 HOST_MEMORY_HEADROOM = 0.15
 GPU_AGENT = "install the NVIDIA DCGM exporter or the CloudWatch agent's nvidia_gpu metrics"
@@ -95,7 +95,7 @@ def _gpu_picks(group: pd.DataFrame, offers: pd.DataFrame, levels: dict[str, floa
             for name in levels}
 
 
-def _gpu_recs(table, group: pd.DataFrame, gpu_offers: pd.DataFrame, cpu_offers: pd.DataFrame,
+def _gpu_recs(table: ResourceTable, group: pd.DataFrame, gpu_offers: pd.DataFrame, cpu_offers: pd.DataFrame,
               picks: dict[str, np.ndarray], cpu_pick: np.ndarray, params: defaults.Gpu, rule_id: str) -> Iterable[Recommendation]:
     use_cpu = group["to_cpu"].to_numpy() & (cpu_pick >= 0)
     gpu_save = {name: monthly_resize_savings(group, gpu_offers, pick) for name, pick in picks.items()}

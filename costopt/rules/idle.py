@@ -11,6 +11,7 @@ little data, no price) is reported as a Skip with the reason.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -56,7 +57,7 @@ def _stats(snapshot: Snapshot, metric: str, q: float, stat: str | None = "Maximu
 
 
 @rule("idle.instance", params=defaults.IdleInstance, needs=("inventory", "metrics"))
-def idle_instance(snapshot, catalog, params):
+def idle_instance(snapshot: Snapshot, catalog: Any, params: defaults.IdleInstance) -> Iterable[Recommendation | Skip]:
     """Idle instances: CPU, GPU and network near zero for the whole lookback.
 
     Why: a running instance bills every hour whether or not it works; idle GPU instances are
@@ -128,7 +129,7 @@ def idle_instance(snapshot, catalog, params):
 
 
 @rule("idle.unattached_volume", params=defaults.UnattachedVolume, needs=("inventory",))
-def unattached_volume(snapshot, catalog, params):
+def unattached_volume(snapshot: Snapshot, catalog: Any, params: defaults.UnattachedVolume) -> Iterable[Recommendation | Skip]:
     """Unattached EBS volumes: storage billed per GB-month, attached to nothing.
 
     Why: volumes outlive the instances they served (terminated without delete-on-termination).
@@ -160,7 +161,7 @@ def unattached_volume(snapshot, catalog, params):
 
 
 @rule("idle.unassociated_address", params=defaults.UnassociatedAddress, needs=("inventory",))
-def unassociated_address(snapshot, catalog, params):
+def unassociated_address(snapshot: Snapshot, catalog: Any, params: defaults.UnassociatedAddress) -> Iterable[Recommendation | Skip]:
     """Elastic IPs associated with nothing: public IPv4 addresses bill per hour.
 
     Why: an allocated address left behind costs every hour and holds a scarce IPv4.
@@ -182,7 +183,7 @@ def unassociated_address(snapshot, catalog, params):
 
 
 @rule("idle.old_snapshot", params=defaults.OldSnapshot, needs=("inventory",))
-def old_snapshot(snapshot, catalog, params):
+def old_snapshot(snapshot: Snapshot, catalog: Any, params: defaults.OldSnapshot) -> Iterable[Recommendation | Skip]:
     """EBS snapshots older than ``max_age_days``: backups nobody restores.
 
     Why: snapshots accumulate (one per deploy, per night) and are billed per GB-month forever.
@@ -217,7 +218,7 @@ def old_snapshot(snapshot, catalog, params):
 
 
 @rule("idle.sagemaker_endpoint", params=defaults.IdleSagemakerEndpoint, needs=("inventory",))
-def idle_sagemaker_endpoint(snapshot, catalog, params):
+def idle_sagemaker_endpoint(snapshot: Snapshot, catalog: Any, params: defaults.IdleSagemakerEndpoint) -> Iterable[Recommendation | Skip]:
     """SageMaker endpoints nobody calls: instances billed per hour for no invocations.
 
     Why: dev and test endpoints stay up after the experiment; each instance bills 24 h a day.
@@ -265,7 +266,7 @@ def idle_sagemaker_endpoint(snapshot, catalog, params):
 LINGERING_STATUSES = frozenset({"Failed", "OutOfService"})
 
 
-def _lingering_endpoint(r, age_days):
+def _lingering_endpoint(r: Resource, age_days: float | None) -> Recommendation:
     status = r.attributes.get("status")
     return _rec("idle.sagemaker_endpoint", r, "delete the failed endpoint", 0.0, confidence="high",
                 performance_risk=0, current={"status": status}, proposed=Proposal(state="deleted", keeps="config"),
@@ -278,7 +279,7 @@ def _lingering_endpoint(r, age_days):
 
 
 @rule("idle.nat_gateway", params=defaults.IdleNatGateway, needs=("inventory",))
-def idle_nat_gateway(snapshot, catalog, params):
+def idle_nat_gateway(snapshot: Snapshot, catalog: Any, params: defaults.IdleNatGateway) -> Iterable[Recommendation | Skip]:
     """NAT gateways with no traffic: billed per hour for moving nothing.
 
     Why: a NAT gateway costs by the hour even when no subnet routes through it any more.
@@ -325,7 +326,7 @@ def _standard_gb(snapshot: Snapshot, bucket_id: str) -> float | None:
 
 
 @rule("idle.bucket_without_lifecycle", params=defaults.BucketWithoutLifecycle, needs=("inventory",))
-def bucket_without_lifecycle(snapshot, catalog, params):
+def bucket_without_lifecycle(snapshot: Snapshot, catalog: Any, params: defaults.BucketWithoutLifecycle) -> Iterable[Recommendation | Skip]:
     """Buckets without lifecycle rules (or whose rules cover only a prefix, tag or size range):
     every unmanaged byte stays in its first class forever.
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from costopt.model import HOURS_PER_MONTH, MetricSeries, Recommendation, Skip, Snapshot, recommendation_id
+from costopt.model import HOURS_PER_MONTH, MetricSeries, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
@@ -32,7 +32,7 @@ NAT_APPLY = {
 NAT_PROCESSED = ("bytesouttodestination", "bytesinfromdestination")
 
 
-def _processed(parts: list) -> list:
+def _processed(parts: list[MetricSeries]) -> list[MetricSeries]:
     """The nat_bytes series that count processed bytes once (drop the mirrored ``direction``s)."""
     directions = {str(s.dimensions.get("direction", "")).lower() for s in parts}
     if directions & set(NAT_PROCESSED):
@@ -43,7 +43,7 @@ def _processed(parts: list) -> list:
 NAT_USAGE_RE = r"(?i)natgateway-bytes|nat gateway data processed|cloud nat.*data processing"
 
 
-def billing_nat_bytes(snapshot: Snapshot, nats: list) -> dict[str, list]:
+def billing_nat_bytes(snapshot: Snapshot, nats: list[Resource]) -> dict[str, list[MetricSeries]]:
     """NAT processing from billing (AWS ``NatGateway-Bytes`` ...) as nat_bytes series, per NAT resource.
 
     Used for gateways without CloudWatch bytes. Rows are matched by ResourceId = the
@@ -66,7 +66,7 @@ def billing_nat_bytes(snapshot: Snapshot, nats: list) -> dict[str, list]:
         for k in (n.id, n.name):
             if k:
                 keys[str(k)] = n.id
-    out: dict[str, list] = {}
+    out: dict[str, list[MetricSeries]] = {}
     for rid, g in df.groupby("rid"):
         nat_id = keys.get(str(rid)) or keys.get(str(rid).rsplit("/", 1)[-1])
         if nat_id is None:
@@ -103,7 +103,7 @@ def nat_gateway_endpoint(snapshot: Snapshot, catalog: Any,
     nats = [r for r in snapshot.resources if r.kind == "nat_gateway"]
     if not nats:
         return
-    series: dict[str, list] = {}
+    series: dict[str, list[MetricSeries]] = {}
     for s in snapshot.metrics:
         if s.metric == "nat_bytes":
             series.setdefault(s.resource_id, []).append(s)

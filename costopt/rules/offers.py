@@ -18,7 +18,8 @@ def _burstable_mask(offers: pd.DataFrame) -> np.ndarray:
     aws = (offers["provider"] == "aws") & family.str.match(r"^t\d")
     gcp = (offers["provider"] == "gcp") & (family == "e2") & offers["size"].isin(["micro", "small", "medium"])
     azure = (offers["provider"] == "azure") & offers["family"].str.upper().str.startswith("B")
-    return (aws | gcp | azure).to_numpy()
+    burstable: np.ndarray = (aws | gcp | azure).to_numpy()
+    return burstable
 
 
 def candidate_offers(catalog: Any, head: pd.Series, *, gpu: bool, allow_arch: bool, allow_burstable: bool) -> pd.DataFrame:
@@ -52,4 +53,5 @@ def monthly_resize_savings(group: pd.DataFrame, offers: pd.DataFrame, pick: np.n
     """Monthly savings of moving each row of ``group`` to its picked offer (-1 = stay, no saving)."""
     price = offers["price"].to_numpy()
     new = np.where(pick >= 0, price[np.maximum(pick, 0)], group["price"].to_numpy()) if len(price) else group["price"].to_numpy()
-    return np.maximum((group["price"].to_numpy() - new) * group["count"].to_numpy() * HOURS_PER_MONTH, 0.0)
+    saved: np.ndarray = np.maximum((group["price"].to_numpy() - new) * group["count"].to_numpy() * HOURS_PER_MONTH, 0.0)
+    return saved

@@ -21,7 +21,16 @@ from costopt.rules.base import rule
 from costopt.rules.gpu_sizing import gpu_recommendations
 from costopt.rules.offers import HIGH_Q, LOW_Q, candidate_offers, monthly_resize_savings, number_or_none
 from costopt.rules.resize_apply import resize_command
-from costopt.rules.sizing import first_fit, lookback_stats, lower_confidence, q, quality_skips, resource_table, risk_level
+from costopt.rules.sizing import (
+    ResourceTable,
+    first_fit,
+    lookback_stats,
+    lower_confidence,
+    q,
+    quality_skips,
+    resource_table,
+    risk_level,
+)
 
 OVERSIZED = "rightsizing.oversized_vm"
 GPU = "rightsizing.gpu"
@@ -92,7 +101,7 @@ def _is_burst(head: pd.Series) -> bool:
     return (head["provider"] == "aws" and family[:1] == "t") or str(head["type"]).startswith(("e2-micro", "e2-small", "e2-medium"))
 
 
-def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.DataFrame, picks: dict[str, np.ndarray],
+def _oversized_recs(snapshot: Snapshot, table: ResourceTable, group: pd.DataFrame, offers: pd.DataFrame, picks: dict[str, np.ndarray],
                     params: defaults.OversizedVm) -> Iterable[Recommendation]:
     main = picks["main"]
     savings = monthly_resize_savings(group, offers, main)

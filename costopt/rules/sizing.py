@@ -52,7 +52,7 @@ def is_burstable(spec: Any) -> bool:
         return True
     if spec.provider == "gcp" and family == "e2" and spec.size in ("micro", "small", "medium"):
         return True
-    return spec.provider == "azure" and spec.family.upper().startswith("B")
+    return bool(spec.provider == "azure" and spec.family.upper().startswith("B"))
 
 
 @dataclass
@@ -75,7 +75,7 @@ def resource_table(snapshot: Snapshot, catalog: Any, rule_id: str, kinds: Sequen
         return ResourceTable(pd.DataFrame(), {}, {}), [Skip(rule_id, "*", "no price catalog loaded")]
     spec_cache: dict[tuple[str, str], Any] = {}
     price_cache: dict[tuple[str, str, str, str, str], Any] = {}
-    rows: list[tuple] = []
+    rows: list[tuple[Any, ...]] = []
     keep: dict[str, Resource] = {}
     wanted = set(kinds)
     for r in snapshot.resources:
@@ -212,7 +212,8 @@ def q(value: float) -> str:
 
 def risk_from_utilization(util: np.ndarray) -> np.ndarray:
     """Performance risk 0-4 from projected peak utilisation (share of the new capacity)."""
-    return np.digitize(util, RISK_EDGES).astype(int)
+    risk: np.ndarray = np.digitize(util, RISK_EDGES).astype(int)
+    return risk
 
 
 def risk_level(util: float) -> int:

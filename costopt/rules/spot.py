@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from costopt.catalog.licence import os_of
+from costopt.catalog.model import Price
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Impacts, Proposal
 from costopt.rules import defaults
@@ -60,7 +61,7 @@ def _lost_hours(r: Resource, workload: str, params: defaults.InterruptibleWorklo
     return params.batch_task_hours / 2
 
 
-def _lookup(catalog: Any, provider: str, region: str, type_: str, os: str) -> tuple:
+def _lookup(catalog: Any, provider: str, region: str, type_: str, os: str) -> tuple[Any, ...]:
     """(spec, on-demand price, spot price, (interruption rate, its source)) of one type and OS in one region."""
     spec = catalog.instance(provider, type_)
     if spec is None:
@@ -98,7 +99,7 @@ def interruptible_workload(snapshot: Snapshot, catalog: Any,
         return
     kinds = set(params.kinds)
     rows = []
-    looked_up: dict[tuple[str, str, str, str], tuple] = {}
+    looked_up: dict[tuple[str, str, str, str], tuple[Any, ...]] = {}
     for r in snapshot.resources:
         if r.kind not in kinds or r.pricing_model != "on_demand" or not r.type:
             continue
@@ -155,8 +156,10 @@ def interruptible_workload(snapshot: Snapshot, catalog: Any,
                               rate_source)
 
 
-def _recommendation(r, workload, why, od, spot, rate, count, base, gang, lost, job_rate, eff, before, after, savings,
-                    low, high, added, params, savings_range, rate_source="") -> Recommendation:
+def _recommendation(r: Resource, workload: str, why: str, od: Price, spot: Price, rate: float, count: int, base: int,
+                    gang: int, lost: float, job_rate: float, eff: float, before: float, after: float, savings: float,
+                    low: float, high: float, added: float, params: defaults.InterruptibleWorkload, savings_range: str,
+                    rate_source: str = "") -> Recommendation:
     # An estimated interruption rate (a previous generation's band) caps the confidence at low.
     confidence = "low" if rate_source.startswith("estimate") else "medium"
     spot_n = count - base
