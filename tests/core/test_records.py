@@ -93,3 +93,12 @@ def test_an_unknown_figure_in_a_current_audit_is_one_clear_error():
     with pytest.raises(InputError) as err:
         audit_from_text(json.dumps(data), "audit.json")
     assert "recommendations/0/impacts" in str(err.value) and "p95_after_ms" in str(err.value)
+
+
+def test_records_store_only_the_fields_they_set():
+    impacts = Impacts(vcpu_before=4, vcpu_after=2, p95_ms_after=None, read_by=())
+    assert vars(impacts) == {"vcpu_before": 4, "vcpu_after": 2}  # ~100k of these per large audit
+    assert impacts.p95_ms_after is None and impacts.read_by == () and impacts == Impacts(vcpu_after=2, vcpu_before=4)
+    assert vars(Proposal(count=0, multi_az=False, serverless=False)) == {"count": 0, "multi_az": False}
+    with pytest.raises(TypeError, match="unexpected keyword argument 'min_count'"):
+        Proposal(min_count=1)  # type: ignore[call-arg]
