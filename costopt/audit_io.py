@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from costopt.audit_legacy import upgrade_1_0
 from costopt.errors import InputError, read_input_file
 from costopt.model import (
     Audit,
@@ -30,12 +31,15 @@ from costopt.model import (
     SloVerdict,
     Window,
 )
+from costopt.records import Impacts, Proposal, plain
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: typed ``proposed`` / ``impacts`` (costopt.records); 1.0 files are upgraded on read
 SUPPORTED_MAJOR = "1"
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, (Proposal, Impacts)):  # only the fields said: most are None
+        return {k: _plain(v) for k, v in plain(value).items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, datetime):
@@ -49,6 +53,15 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "item") and callable(value.item):  # numpy scalars
         return _plain(value.item())
     return value
+
+
+def number(value: Any) -> float | None:
+    """The one parser for figures in the untyped sections of a saved audit (``extras``,
+    ``budgets``): a finite JSON number as float, anything else (null, text, bool) None.
+    ``proposed``/``impacts`` and the other typed fields are rebuilt by :func:`audit_from_dict`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
 
 
 def audit_to_dict(audit: Audit) -> dict[str, Any]:
@@ -75,17 +88,17 @@ def _build(cls: Any, data: Any) -> Any:
         return _build(args[0], data) if len(args) == 1 else data
     if cls is datetime:
         return datetime.fromisoformat(data) if isinstance(data, str) else data
-    if dataclasses.is_dataclass(cls):
+    if isinstance(cls, type) and dataclasses.is_dataclass(cls):
         kwargs = {}
         for name, hint in _field_hints(cls):
             if name in data:
                 kwargs[name] = _build(hint, data[name])
         return cls(**kwargs)
     if origin is tuple:
-        args = typing.get_args(cls)
-        inner = args[0] if args else Any
+        items = typing.get_args(cls)
+        inner: Any = items[0] if items else Any
         return tuple(_build(inner, v) for v in data)
-    if cls is float and isinstance(data, int):
+    if cls is float and isinstance(data, int) and not isinstance(data, bool):
         return float(data)
     return data
 
@@ -187,11 +200,13 @@ def validate_audit_dict(data: Any, path: str = "<audit>") -> None:
             raise InputError(f"not a valid costopt audit: {error.message}", path=path, key=key) from None
         _check_dates(data, path)  # a format only fastjsonschema checks (run_at): say it like the others
         key = str(getattr(fast, "name", "") or "(root)").removeprefix("data.").removeprefix("data")
-        raise InputError(f"not a valid costopt audit: {fast.message}", path=path, key=key or "(root)") from None
+        raise InputError(f"not a valid costopt audit: {getattr(fast, 'message', fast)}", path=path, key=key or "(root)") from None
     _check_dates(data, path)
 
 
 def audit_from_dict(data: Mapping[str, Any], path: str = "<audit>") -> Audit:
+    if isinstance(data, dict) and str(data.get("schema_version", "")) == "1.0":
+        data = upgrade_1_0(data)
     validate_audit_dict(data, path)
     return _build(Audit, data)
 
@@ -213,6 +228,6 @@ def audit_from_text(text: str, path: str = "<audit>") -> Audit:
 
 
 __all__ = [
-    "audit_to_dict", "audit_to_json", "audit_from_dict", "audit_from_text", "load_audit", "validate_audit_dict",
+    "number", "audit_to_dict", "audit_to_json", "audit_from_dict", "audit_from_text", "load_audit", "validate_audit_dict",
     "SCHEMA_VERSION", "Window", "CoverageEntry", "PriceSource", "Recommendation", "Skip", "SloVerdict",
 ]

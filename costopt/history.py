@@ -29,7 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from costopt.audit_io import audit_from_text, audit_to_json
+from costopt.audit_io import audit_from_text, audit_to_json, number
 from costopt.errors import InputError
 from costopt.history_store import LocalStore, Store, local_root
 from costopt.model import HOURS_PER_MONTH, Audit, Recommendation
@@ -182,8 +182,7 @@ def _state_now(rec: Recommendation, current: Audit) -> tuple[dict[str, Any] | No
 
 def _is_removal(rec: Recommendation) -> bool:
     text = rec.action.lower()
-    wants_gone = str(rec.proposed.get("state", "")).lower() in ("deleted", "terminated", "stopped", "released", "absent")
-    return wants_gone or any(w in text for w in REMOVAL_WORDS)
+    return rec.proposed.removes or any(w in text for w in REMOVAL_WORDS)
 
 
 def verify_applied(rec: Recommendation, current: Audit) -> dict[str, Any]:
@@ -198,9 +197,9 @@ def verify_applied(rec: Recommendation, current: Audit) -> dict[str, Any]:
             return {**out, "status": "applied", "realised_savings": before, "cost_now": 0.0,
                     "detail": "resource no longer exists"}
         return {**out, "status": "gone", "detail": "resource no longer exists (not the recommended change)"}
-    compared = {k: v for k, v in rec.proposed.items() if k in state}
+    compared = {k: v for k, v in rec.proposed.items() if k in state}  # type, count, pricing_model, state
     matches = bool(compared) and all(str(state[k]).lower() == str(v).lower() for k, v in compared.items())
-    cost_now = view._num(state.get("monthly_cost"))
+    cost_now = number(state.get("monthly_cost"))
     if not matches:
         return {**out, "status": "not applied", "cost_now": cost_now,
                 "detail": "resource state does not match the proposed change"}

@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from costopt.records import NO_IMPACTS, NO_PROPOSAL, Impacts, Proposal
+
 HOURS_PER_MONTH = 730.0
 
 RESOURCE_KINDS = frozenset(
@@ -191,8 +193,9 @@ class SloVerdict:
 class Recommendation:
     """One priced, evidenced change to one resource (or scope, for commitments).
 
-    ``evidence`` holds the statistics used (percentiles, sample counts, lookback);
-    ``impacts`` the predicted effects (p95 latency before/after, accuracy before/after,
+    ``proposed`` says what to change (:class:`~costopt.records.Proposal`); ``evidence`` holds
+    the statistics used (percentiles, sample counts, lookback); ``impacts`` the predicted effects
+    (:class:`~costopt.records.Impacts`: p95 latency before/after, accuracy before/after,
     interruption rate, cold start...). ``apply`` is the concrete CLI or console step.
     """
 
@@ -206,7 +209,7 @@ class Recommendation:
     resource_kind: str = ""
     resource_name: str = ""
     current: Mapping[str, Any] = field(default_factory=dict)
-    proposed: Mapping[str, Any] = field(default_factory=dict)
+    proposed: Proposal = NO_PROPOSAL
     monthly_cost_before: float = 0.0
     monthly_cost_after: float = 0.0
     monthly_savings: float = 0.0
@@ -216,7 +219,7 @@ class Recommendation:
     confidence: str = "medium"  # low | medium | high
     performance_risk: int = 0  # 0..4
     evidence: Mapping[str, Any] = field(default_factory=dict)
-    impacts: Mapping[str, Any] = field(default_factory=dict)
+    impacts: Impacts = NO_IMPACTS
     slo: SloVerdict = field(default_factory=SloVerdict)
     effort: str = "low"  # low | medium | high
     rationale: str = ""
@@ -285,4 +288,4 @@ class Audit:
     budgets: tuple[Mapping[str, Any], ...] = ()
     extras: Mapping[str, Any] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)
-    schema_version: str = "1.0"
+    schema_version: str = "1.1"

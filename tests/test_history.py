@@ -13,6 +13,7 @@ from costopt import history
 from costopt.cli import cli as main
 from costopt.errors import InputError
 from costopt.history_store import open_store
+from costopt.records import Proposal
 from tests.reports.sample_audit import daily_spend, make_audit, rec
 
 
@@ -70,12 +71,12 @@ def test_week_over_week_change_new_and_resolved(tmp_path, first):
 
 def test_realised_savings_only_when_changed_as_recommended_and_cheaper(tmp_path):
     resize = rec("rightsizing.cpu_overprovisioned", "i-resize", "m5.4xlarge -> m5.2xlarge", 280.0, before=560.0,
-                 current={"type": "m5.4xlarge"}, proposed={"type": "m5.2xlarge"})
+                 current={"type": "m5.4xlarge"}, proposed=Proposal.of({"type": "m5.2xlarge"}))
     delete = rec("idle.unattached_volume", "vol-gone", "delete unattached volume", 80.0, before=80.0)
     ignored = rec("rightsizing.cpu_overprovisioned", "i-same", "m5.xlarge -> m5.large", 70.0, before=140.0,
-                  proposed={"type": "m5.large"})
+                  proposed=Proposal.of({"type": "m5.large"}))
     pricier = rec("rightsizing.cpu_overprovisioned", "i-pricier", "c5.xlarge -> c6g.xlarge", 30.0, before=124.0,
-                  proposed={"type": "c6g.xlarge"})
+                  proposed=Proposal.of({"type": "c6g.xlarge"}))
     first = make_audit(recs=(resize, delete, ignored, pricier), with_extras=False)
     history.record(first, tmp_path)
     inventory = {"i-resize": {"type": "m5.2xlarge", "monthly_cost": 281.0},
@@ -95,7 +96,7 @@ def test_realised_savings_only_when_changed_as_recommended_and_cheaper(tmp_path)
 
 def test_state_from_another_open_recommendation_when_no_inventory(tmp_path):
     resize = rec("rightsizing.gpu_underused", "i-gpu", "g5.12xlarge -> g5.4xlarge", 6000.0, before=8000.0,
-                 proposed={"type": "g5.4xlarge"})
+                 proposed=Proposal.of({"type": "g5.4xlarge"}))
     first = make_audit(recs=(resize,), with_extras=False)
     history.record(first, tmp_path)
     follow_up = rec("spot.training", "i-gpu", "move to spot", 900.0, before=1500.0, current={"type": "g5.4xlarge"})

@@ -179,7 +179,7 @@ def parse_budgets(raw: Any, source: ConfigSource | None = None, base: tuple[str,
     )
 
 
-def _tag_value(key: Any, path: tuple, err: _Errors, team_tag_keys: Sequence[str]) -> str:
+def _tag_value(key: Any, path: tuple[str | int, ...], err: _Errors, team_tag_keys: Sequence[str]) -> str:
     text = str(key)
     if "=" not in text:
         raise err(path, f"expected a tag scope KEY=VALUE such as \"team=vision\", got {text!r}")
@@ -202,7 +202,7 @@ def _number(value: Any, path: Sequence[str | int], err: _Errors, *, allow_negati
     return float(value)
 
 
-def _level(value: Any, kind: str, scope_value: str | None, period: str, path: tuple, err: _Errors) -> Budget:
+def _level(value: Any, kind: str, scope_value: str | None, period: str, path: tuple[str | int, ...], err: _Errors) -> Budget:
     growth = period == "growth"
     if not isinstance(value, Mapping):
         return Budget(kind, scope_value, period, fail=_number(value, path, err, allow_negative=growth),
@@ -230,11 +230,11 @@ def _level(value: Any, kind: str, scope_value: str | None, period: str, path: tu
     return Budget(kind, scope_value, period, warn, fail, basis, cost, name, _dotted(err, path))
 
 
-def _dotted(err: _Errors, path: tuple) -> str:
+def _dotted(err: _Errors, path: tuple[str | int, ...]) -> str:
     return ".".join(err.base + tuple(str(p) for p in path))
 
 
-def _periods(table: Mapping[str, Any], kind: str, scope_value: str | None, path: tuple, err: _Errors) -> list[Budget]:
+def _periods(table: Mapping[str, Any], kind: str, scope_value: str | None, path: tuple[str | int, ...], err: _Errors) -> list[Budget]:
     out = []
     for period, value in table.items():
         if period not in PERIODS:

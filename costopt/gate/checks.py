@@ -16,7 +16,7 @@ judged (no data for the period, unknown scope value, no history) is ``skipped`` 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -25,7 +25,7 @@ from costopt.calendar import AuditCalendar, audit_calendar, daily_rows, period_s
 from costopt.errors import InputError
 from costopt.gate.budgets import Budget, BudgetSet
 from costopt.gate.forecast import month_forecast, window_sum
-from costopt.gate.result import STATUSES, CheckResult, from_dict, level_of, money, to_dict, worst  # noqa: F401 (re-exported)
+from costopt.gate.result import STATUSES, CheckResult, from_dict, level_of, money, to_dict, worst
 from costopt.gate.savings import savings_check
 from costopt.model import Audit
 
@@ -108,17 +108,18 @@ def known_values(budget: Budget, spend: SpendDays) -> list[str]:
     return sorted({str(r.get(field_name)) for _, r in spend.rows if r.get(field_name) not in (None, "")})
 
 
-def _result(budget: Budget, ident: str, status: str, unit: str, actual, forecast, message: str, **details) -> CheckResult:
+def _result(budget: Budget, ident: str, status: str, unit: str, actual: float | None, forecast: float | None,
+            message: str, **details: Any) -> CheckResult:
     return CheckResult(ident, budget.label, budget.scope_kind, budget.period, status, unit, actual, forecast,
                        budget.warn, budget.fail, message, budget.name, budget.key, details)
 
 
-def _levels_text(warn: float | None, fail: float | None, fmt) -> str:
+def _levels_text(warn: float | None, fail: float | None, fmt: Callable[[float | None], str]) -> str:
     parts = ([f"warn {fmt(warn)}"] if warn is not None else []) + ([f"fail {fmt(fail)}"] if fail is not None else [])
     return ", ".join(parts)
 
 
-def _verdict_text(status: str, what: str, value: float, budget: Budget, fmt) -> str:
+def _verdict_text(status: str, what: str, value: float, budget: Budget, fmt: Callable[[float | None], str]) -> str:
     if status == "fail":
         return f"{what} {fmt(value)} exceeds the fail level {fmt(budget.fail)}"
     if status == "warn":
@@ -135,7 +136,7 @@ def check_budget(budget: Budget, ident: str, spend: SpendDays, currency: str, we
 
 
 def _check_budget(budget: Budget, ident: str, spend: SpendDays, currency: str, weeks: int) -> CheckResult:
-    fmt = lambda v: money(v, currency)  # noqa: E731
+    fmt: Callable[[float | None], str] = lambda v: money(v, currency)  # noqa: E731
     unit = "%" if budget.period == "growth" else currency
     if spend.data_start is None:
         return _result(budget, ident, "skipped", unit, None, None, "no billing data in the audit (spend.daily is empty)")
@@ -229,3 +230,6 @@ def overall(results: Sequence[CheckResult]) -> str:
 
 def exit_code(results: Sequence[CheckResult], warn_only: bool = False) -> int:
     return 1 if (not warn_only and any(r.status == "fail" for r in results)) else 0
+
+# the verdict record and its helpers, re-exported for the gate command and output
+__all__ = ["STATUSES", "CheckResult", "from_dict", "to_dict", "level_of", "money", "worst", "evaluate_budgets"]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from costopt.config import ConfigSource, Settings
 from costopt.errors import ConfigError, read_input_file
 from costopt.gate.budgets import Budget, BudgetSet, parse_budgets
 from costopt.gate.checks import evaluate_budgets, to_dict
+from costopt.model import Audit
 
 
 def load_budgets_file(path: str | Path, team_tag_keys: Sequence[str] = ()) -> BudgetSet:
@@ -42,7 +44,7 @@ def cli_budgets(budget: float | None, budget_period: str, max_growth: float | No
     return out
 
 
-def attach_budgets(audit, settings: Settings, today=None):
+def attach_budgets(audit: Audit, settings: Settings, today: date | None = None) -> Audit:
     """The audit with its ``budgets`` verdicts filled from the config (unchanged when none are set).
 
     For the audit command / pipeline, so the HTML and Markdown reports can show budget

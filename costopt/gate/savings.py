@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from costopt.audit_io import number
+from costopt.gate.budgets import SavingsBudget
 from costopt.gate.result import CheckResult, level_of, money
 from costopt.model import Audit
 
@@ -46,18 +48,12 @@ def _date(value: Any) -> date | None:
     return None
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
 def _age_days(entry: Mapping[str, Any], as_of: date) -> float | None:
     for key in AGE_DAY_KEYS:
-        if _number(entry.get(key)) is not None:
-            return _number(entry.get(key))
+        if number(entry.get(key)) is not None:
+            return number(entry.get(key))
     for key in AGE_WEEK_KEYS:
-        weeks = _number(entry.get(key))
+        weeks = number(entry.get(key))
         if weeks is not None:
             return weeks * 7.0
     for key in SEEN_KEYS:
@@ -89,16 +85,16 @@ def history_ages(history: Mapping[str, Any], as_of: date) -> dict[str, tuple[flo
                 continue
             age = _age_days(entry, as_of)
             if age is not None:
-                ages.setdefault(str(entry["id"]), (age, _number(entry.get("monthly_savings"))))
+                ages.setdefault(str(entry["id"]), (age, number(entry.get("monthly_savings"))))
     return ages
 
 
-def savings_check(audit: Audit, savings, as_of: date):
+def savings_check(audit: Audit, savings: SavingsBudget, as_of: date) -> CheckResult:
     unit = f"{audit.currency}/month"
     ident = "unrealised-savings"
     scope = f"open > {savings.weeks} week(s)"
 
-    def result(status, actual, message, **details):
+    def result(status: str, actual: float | None, message: str, **details: Any) -> CheckResult:
         return CheckResult(ident, scope, "recommendations", "unrealised_savings", status, unit, actual, None,
                            savings.warn, savings.fail, message, "", savings.key, details)
 

@@ -25,7 +25,8 @@ def render(audit: Audit, fmt: str, **options: Any) -> str:
     if fmt not in FORMATS:
         raise InputError(f"unknown report format {fmt!r}; expected one of: {', '.join(FORMATS)}", key="format")
     module = importlib.import_module(FORMATS[fmt][0])
-    return module.render(audit, **options)
+    text: str = module.render(audit, **options)
+    return text
 
 
 def default_filename(fmt: str) -> str:

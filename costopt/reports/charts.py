@@ -14,6 +14,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from costopt.audit_io import number
 from costopt.model import Audit
 from costopt.reports import view
 from costopt.reports.fmt import CURRENCY_SYMBOLS, short_text
@@ -31,7 +32,7 @@ def plot_text(text: Any, limit: int = 60) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _layout(title: str, currency: str, *, height: int = 340, money_axis: str = "y", **extra: Any) -> dict:
+def _layout(title: str, currency: str, *, height: int = 340, money_axis: str = "y", **extra: Any) -> dict[str, Any]:
     symbol = CURRENCY_SYMBOLS.get(currency, "")
     layout: dict[str, Any] = {
         "title": {"text": title, "x": 0.01, "xanchor": "left", "y": 0.97, "yanchor": "top", "font": {"size": 15}},
@@ -127,28 +128,25 @@ def top_resources(audit: Audit, limit: int = TOP_RESOURCES) -> go.Figure | None:
 def _frontier_models(frontier: Any) -> list[tuple[str, Mapping[str, Any]]]:
     if isinstance(frontier, Mapping):
         return [(str(k), v) for k, v in frontier.items() if isinstance(v, Mapping)]
-    if isinstance(frontier, (list, tuple)):
-        return [(str(v.get("model") or v.get("workload") or f"model {i + 1}"), v)
-                for i, v in enumerate(frontier) if isinstance(v, Mapping)]
     return []
 
 
 def frontier(audit: Audit) -> list[tuple[str, go.Figure]]:
     """Savings against predicted p95 latency per served model, with the SLO target line.
 
-    Reads ``audit.extras["frontier"]``: a mapping model -> {"slo_p95_ms", "points": [{"label",
-    "p95_ms", "monthly_savings", "feasible", "selected"}]} (or a list of such with "model").
+    Reads ``audit.extras["frontier"]`` as costopt.tradeoff.frontier writes it: workload ->
+    {"target_ms", "points": [{"label", "latency_ms", "savings", "feasible", "selected"}]}.
     """
     out = []
     recs = {r.id: r for r in (*audit.recommendations, *audit.rejected)}
     for model, entry in _frontier_models(audit.extras.get("frontier")):
         points = [p for p in entry.get("points") or () if isinstance(p, Mapping)]
-        xs = [view._num(view._first(p, "p95_ms", "latency_ms", "p95_after_ms")) for p in points]
-        ys = [view._num(view._first(p, "monthly_savings", "savings")) for p in points]
+        xs = [number(p.get("latency_ms")) for p in points]
+        ys = [number(p.get("savings")) for p in points]
         pts = [(p, x, y) for p, x, y in zip(points, xs, ys) if x is not None and y is not None]
         if not pts:
             continue
-        slo = view._num(view._first(entry, "slo_p95_ms", "target_p95_ms", "slo_ms", "target_ms"))
+        slo = number(entry.get("target_ms"))
         why = [frontier_breach(p, slo, recs) for p, _, _ in pts]
         traces = []
         for kind, name, color, symbol in (("", "meets every target", PALETTE[1], "circle"),
@@ -159,7 +157,7 @@ def frontier(audit: Audit) -> list[tuple[str, go.Figure]]:
             if sel:
                 traces.append(go.Scatter(
                     x=[x for _, x, _ in sel], y=[y for _, _, y in sel], mode="markers", name=name,
-                    text=[plot_text(p.get("label") or p.get("action") or "", 50) for p, _, _ in sel],
+                    text=[plot_text(str(p.get("label") or ""), 50) for p, _, _ in sel],
                     marker={"color": color, "symbol": symbol, "size": [14 if p.get("selected") else 9 for p, _, _ in sel],
                             "line": {"width": 1, "color": "#111827"}},
                     hovertemplate="%{text}<br>p95 %{x:,.0f} ms<br>saves %{y:,.0f}/month<extra></extra>"))
@@ -204,7 +202,7 @@ def trend(audit: Audit) -> go.Figure | None:
     x = [str(p.get("run_at", "")) for p in points]  # full times: two runs on one day are two points
     series = (("weekly spend", "weekly_spend", PALETTE[0]), ("potential savings / month", "monthly_savings", PALETTE[1]),
               ("realised savings / month", "realised_savings", PALETTE[2]))
-    traces = [go.Scatter(name=name, x=x, y=[view._num(p.get(key)) for p in points], mode="lines+markers",
+    traces = [go.Scatter(name=name, x=x, y=[number(p.get(key)) for p in points], mode="lines+markers",
                          line={"color": color})
               for name, key, color in series if any(p.get(key) is not None for p in points)]
     return _fig(traces, _layout("Trend across saved audits", audit.currency,

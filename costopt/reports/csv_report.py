@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from costopt.model import Audit, Recommendation
+from costopt.records import plain
 from costopt.reports import view
 from costopt.sanitize.csv_cells import safe_cell
 
@@ -26,7 +28,7 @@ def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True, default=str) if value else ""
 
 
-def _row(r: Recommendation, team_keys) -> list[Any]:
+def _row(r: Recommendation, team_keys: Sequence[str]) -> list[Any]:
     values = {
         "id": r.id, "status": r.status, "rule_id": r.rule_id, "family": r.family, "provider": r.provider,
         "account": r.account, "region": r.region, "resource_id": r.resource_id, "resource_name": r.resource_name,
@@ -35,8 +37,8 @@ def _row(r: Recommendation, team_keys) -> list[Any]:
         "savings_high": r.savings_high, "currency": r.currency, "confidence": r.confidence,
         "performance_risk": int(r.performance_risk), "effort": r.effort, "slo_status": r.slo.status,
         "slo_reasons": "; ".join(r.slo.reasons), "team": view.team_of(r, team_keys), "workload": r.workload,
-        "current": _json(r.current), "proposed": _json(r.proposed), "evidence": _json(r.evidence),
-        "impacts": _json(r.impacts), "rationale": r.rationale, "apply": r.apply,
+        "current": _json(r.current), "proposed": _json(plain(r.proposed)), "evidence": _json(r.evidence),
+        "impacts": _json(plain(r.impacts)), "rationale": r.rationale, "apply": r.apply,
     }
     return [safe_cell(values[c]) for c in COLUMNS]
 

@@ -72,13 +72,15 @@ def _static(name: str) -> str:
 def _plotly_inline() -> str:
     from plotly.offline import get_plotlyjs  # heavy (the 3 MB plotly.js bundle): only an inline HTML report needs it
 
-    return get_plotlyjs().replace("</script", "<\\/script")
+    script: str = get_plotlyjs()
+    return script.replace("</script", "<\\/script")
 
 
 def _plotly_version() -> str:
     from plotly.offline.offline import get_plotlyjs_version  # heavy: plotly
 
-    return get_plotlyjs_version()
+    version: str = get_plotlyjs_version()
+    return version
 
 
 def _chart_sections(audit: Audit) -> tuple[list[dict[str, Any]], dict[str, Any]]:

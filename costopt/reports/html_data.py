@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from costopt.model import Audit, Recommendation
+from costopt.records import Impacts
 from costopt.reports import view
 from costopt.reports.tradeoff_view import impact_text, serving_impact
 
@@ -50,6 +51,8 @@ def value_text(value: Any) -> str:
         if abs(value) >= 1:
             return f"{value:,.2f}".rstrip("0").rstrip(".")
         return f"{value:.4g}"
+    if isinstance(value, Impacts):  # the on-demand base's own prediction, nested
+        value = dict(value.items())
     if isinstance(value, Mapping):
         return ", ".join(f"{humanise(str(k))}: {value_text(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
@@ -61,13 +64,13 @@ def pairs(mapping: Mapping[str, Any] | None) -> list[list[str]]:
     return [[humanise(str(k)), value_text(v)] for k, v in (mapping or {}).items()]
 
 
-SERVING_KEYS = ("latency_quantile", "p95_ms_before", "p95_ms_after", "latency_target_ms", "accuracy_metric",
-                "accuracy_before", "accuracy_after", "accuracy_floor")
+SERVING_KEYS = ("latency_quantile", "p95_ms_before", "p95_ms_after", "p99_ms_before", "p99_ms_after",
+                "latency_target_ms", "accuracy_metric", "accuracy_before", "accuracy_after", "accuracy_floor")
 
 
-def impact_summary(impacts: Mapping[str, Any] | None, rec: Recommendation | None = None) -> tuple[list[list[str]], set[str]]:
-    """Headline impact lines (p95 and accuracy before -> after against the targets) and the keys they use."""
-    impact = serving_impact(rec) if rec is not None else None
+def impact_summary(rec: Recommendation) -> tuple[list[list[str]], set[str]]:
+    """Headline impact lines (p95 and accuracy before -> after against the targets) and the fields they use."""
+    impact = serving_impact(rec)
     if impact is None:
         return [], set()
     lines = []
@@ -87,16 +90,16 @@ def impact_summary(impacts: Mapping[str, Any] | None, rec: Recommendation | None
 
 
 def change_text(rec: Recommendation) -> str:
-    cur = ", ".join(f"{k}={value_text(v)}" for k, v in (rec.current or {}).items())
-    new = ", ".join(f"{k}={value_text(v)}" for k, v in (rec.proposed or {}).items())
+    cur = ", ".join(f"{k}={value_text(v)}" for k, v in rec.current.items())
+    new = ", ".join(f"{k}={value_text(v)}" for k, v in rec.proposed.items())
     if cur and new:
         return f"{cur} → {new}"
     return cur or new
 
 
 def row(rec: Recommendation, team_keys: Sequence[str]) -> list[Any]:
-    summary, used = impact_summary(rec.impacts, rec)
-    rest = [[humanise(str(k)), value_text(v)] for k, v in (rec.impacts or {}).items() if k not in used]
+    summary, used = impact_summary(rec)
+    rest = [[humanise(k), value_text(v)] for k, v in rec.impacts.items() if k not in used]
     return [
         rec.id, rec.family, rec.rule_id, rec.provider, rec.account, rec.region, view.team_of(rec, team_keys),
         rec.resource_kind, rec.resource_id, rec.resource_name or rec.resource_id, rec.action,

@@ -9,7 +9,7 @@ sections are cut with a line saying how many rows were left out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from costopt.model import Audit, Recommendation
@@ -25,7 +25,7 @@ BUDGET_ICONS = {"ok": "✅ ok", "warn": "⚠️ warn", "breach": "❌ breach", "
 SLO_ICONS = {"ok": "✅ ok", "breach": "❌ breach", "unknown": "–", "n/a": "–"}
 
 
-def _rec_row(rank: int, r: Recommendation, currency: str, team_keys) -> str:
+def _rec_row(rank: int, r: Recommendation, currency: str, team_keys: Sequence[str]) -> str:
     name = r.resource_name or r.resource_id
     return (f"| {rank} | {md_escape(short_text(name, 48))} | {md_escape(short_text(r.action, 60))} | "
             f"{md_escape(r.provider)} | {md_escape(view.team_of(r, team_keys)) or '–'} | "
@@ -37,7 +37,7 @@ REC_HEADER = ("| # | Resource | Action | Provider | Team | Savings/month | Risk 
               "|--:|---|---|---|---|--:|---|---|---|")
 
 
-def _table(recs: Iterable[Recommendation], currency: str, team_keys, start: int = 1) -> list[str]:
+def _table(recs: Iterable[Recommendation], currency: str, team_keys: Sequence[str], start: int = 1) -> list[str]:
     return [REC_HEADER] + [_rec_row(i, r, currency, team_keys) for i, r in enumerate(recs, start)]
 
 
@@ -89,9 +89,8 @@ def _budgets(audit: Audit) -> list[str]:
         verdict = BUDGET_ICONS.get(b.status, md_escape(b.status))
         if b.detail:
             verdict += f" {md_escape(short_text(b.detail, 80))}"
-        amount = lambda v, row=b: view.budget_amount(v, row, c)  # noqa: E731
-        out.append(f"| {md_escape(b.scope)} | {md_escape(b.period) or '–'} | {amount(b.limit)} | {amount(b.actual)} | "
-                   f"{amount(b.forecast)} | {verdict} |")
+        limit, actual, forecast = (view.budget_amount(v, b, c) for v in (b.limit, b.actual, b.forecast))
+        out.append(f"| {md_escape(b.scope)} | {md_escape(b.period) or '–'} | {limit} | {actual} | {forecast} | {verdict} |")
     return out
 
 

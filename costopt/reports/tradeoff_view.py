@@ -1,9 +1,9 @@
 """The trade-off as the reports show it: what each serving change does to p95 and accuracy, and
 the headline "N changes keep every target: $X; M would break p95 or accuracy: $Y".
 
-The trade-off step (costopt.tradeoff) writes one spelling of each field into a recommendation's
-``impacts``; :func:`serving_impact` reads them into a typed record, so every reporter (HTML,
-Markdown, charts) shows the same figures.
+The trade-off step (costopt.tradeoff) fills a recommendation's typed ``impacts``
+(:class:`costopt.records.Impacts`); :func:`serving_impact` picks the serving figures, so every
+reporter (HTML, Markdown, charts) shows the same ones.
 """
 
 from __future__ import annotations
@@ -15,13 +15,6 @@ from typing import Any
 
 from costopt.model import Audit, Recommendation
 from costopt.reports.fmt import money
-
-
-def _number(impacts: Mapping[str, Any], key: str) -> float | None:
-    value = impacts.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return None
-    return float(value)
 
 
 @dataclass(frozen=True)
@@ -63,16 +56,16 @@ class ServingImpact:
 
 def serving_impact(rec: Recommendation) -> ServingImpact | None:
     """The p95/accuracy prediction of a change to a model's serving, or None for other changes."""
-    impacts = rec.impacts or {}
+    impacts = rec.impacts
     impact = ServingImpact(
-        quantile=str(impacts.get("latency_quantile") or "p95"),
-        latency_before_ms=_number(impacts, "p95_ms_before"),
-        latency_after_ms=_number(impacts, "p95_ms_after"),
-        latency_target_ms=_number(impacts, "latency_target_ms"),
-        accuracy_metric=str(impacts.get("accuracy_metric") or "accuracy"),
-        accuracy_before=_number(impacts, "accuracy_before"),
-        accuracy_after=_number(impacts, "accuracy_after"),
-        accuracy_floor=_number(impacts, "accuracy_floor"),
+        quantile=impacts.latency_quantile or "p95",
+        latency_before_ms=impacts.latency("before"),
+        latency_after_ms=impacts.latency("after"),
+        latency_target_ms=impacts.latency_target_ms,
+        accuracy_metric=impacts.accuracy_metric or "accuracy",
+        accuracy_before=impacts.accuracy_before,
+        accuracy_after=impacts.accuracy_after,
+        accuracy_floor=impacts.accuracy_floor,
     )
     if impact.latency_after_ms is None and impact.accuracy_after is None:
         return None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from costopt.audit_io import number
 from costopt.calendar import DayRange, calendar_of, daily_rows, daily_totals, week_over_week
 from costopt.model import Audit, Recommendation
 from costopt.reports.fmt import money
@@ -175,45 +176,22 @@ class BudgetRow:
         return self.unit != "%"
 
 
-def _num(value: Any) -> float | None:
-    try:
-        return None if value is None or isinstance(value, bool) else float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _first(d: Mapping[str, Any], *keys: str) -> Any:
-    for k in keys:
-        if d.get(k) is not None:
-            return d[k]
-    return None
+def _status(check_status: str) -> str:
+    """The gate's pass / warn / fail / skipped as the report's ok / warn / breach / unknown."""
+    return {"pass": "ok", "warn": "warn", "fail": "breach"}.get(check_status, "unknown")
 
 
 def budget_rows(audit: Audit) -> list[BudgetRow]:
-    """The gate's budget checks, read tolerantly (the gate fills ``audit.budgets``)."""
+    """The gate's budget checks (``audit.budgets`` holds costopt.gate.result.CheckResult dicts)."""
     rows = []
     for b in audit.budgets or ():
         if not isinstance(b, Mapping):
             continue
-        limit = _num(_first(b, "fail", "limit", "amount", "budget"))
-        actual = _num(_first(b, "actual", "spend", "month_to_date", "value"))
-        forecast = _num(_first(b, "forecast", "forecast_month"))
-        status = str(_first(b, "status", "verdict", "result") or "").lower()
-        if status in ("fail", "failed", "breached", "over"):
-            status = "breach"
-        elif status in ("pass", "passed", "within"):
-            status = "ok"
-        elif status in ("skipped", "skip", "n/a"):
-            status = "unknown"
-        elif status not in ("ok", "warn", "breach"):
-            worst = max((v for v in (actual, forecast) if v is not None), default=None)
-            status = "unknown" if limit is None or worst is None else ("breach" if worst > limit else "ok")
         rows.append(BudgetRow(
-            scope=str(_first(b, "scope", "name", "id") or "total"),
-            period=str(_first(b, "period", "window", "kind") or ""),
-            limit=limit, warn=_num(b.get("warn")), actual=actual, forecast=forecast, status=status,
-            detail=str(_first(b, "message", "detail", "reason") or ""),
-            unit=str(b.get("unit") or audit.currency),
+            scope=str(b.get("scope") or "total"), period=str(b.get("period") or ""),
+            limit=number(b.get("fail")), warn=number(b.get("warn")), actual=number(b.get("actual")),
+            forecast=number(b.get("forecast")), status=_status(str(b.get("status") or "")),
+            detail=str(b.get("message") or ""), unit=str(b.get("unit") or audit.currency),
         ))
     return rows
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
+from costopt.records import Impacts, Proposal
 from costopt.rules import defaults, scaling_apply
 from costopt.rules.base import rule
 from costopt.rules.hourly import (
@@ -126,8 +127,9 @@ def fixed_capacity(snapshot: Snapshot, catalog: Any, params: defaults.FixedCapac
             action=f"autoscale {params.min_instances}-{hi} instances at {params.target_utilization:.0%} target",
             provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
             current={"type": r.type, "count": r.count},
-            proposed={"type": r.type, "count_min": params.min_instances, "count_max": hi,
-                      "count_mean": mean_needed, "target_utilization": params.target_utilization},
+            proposed=Proposal(type=r.type, count_min=params.min_instances, count_max=hi, count_mean=mean_needed,
+                              target_utilization=params.target_utilization,
+                              scale_out_lag_hours=params.scale_out_lag_hours),
             monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings,
             savings_low=max(0.0, before - float(lagged_mean[i]) * price * HOURS_PER_MONTH), savings_high=savings,
             currency=r.currency, confidence="low" if str(source[i]).startswith("observed peak (") else "medium",
@@ -137,7 +139,6 @@ def fixed_capacity(snapshot: Snapshot, catalog: Any, params: defaults.FixedCapac
                       "capacity_per_instance_per_hour": float(capacity[i]), "capacity_source": str(source[i]),
                       "peak_utilization_p99": float(peak_util[i]) if np.isfinite(peak_util[i]) else None,
                       "instances_needed_by_hour_p50": float(full_median[i]), "price_source": price_source},
-            impacts={"count_min": params.min_instances, "count_max": hi, "scale_out_lag_hours": params.scale_out_lag_hours},
             effort="medium", tags=dict(r.tags), workload=r.workload,
             rationale=(f"load swings {ratio[i]:.1f}x between trough and peak; {mean_needed:.1f} instances "
                        f"on average would do the work of {r.count}"),
@@ -204,7 +205,7 @@ def scale_to_zero(snapshot: Snapshot, catalog: Any, params: defaults.ScaleToZero
             id=recommendation_id(rid, r.id, "scale-to-zero"), rule_id=rid, resource_id=r.id,
             action=how, provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind,
             resource_name=r.name, current={"type": r.type, "count": r.count},
-            proposed={"type": r.type, "count_min": 0, "count_max": 1, "serverless": not gpu},
+            proposed=Proposal(type=r.type, count_min=0, count_max=1, serverless=not gpu),
             monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings,
             savings_low=max(0.0, before - min(obs, act * (2.0 + params.warm_hours_per_active_hour))
                             / obs * price * HOURS_PER_MONTH),
@@ -212,8 +213,8 @@ def scale_to_zero(snapshot: Snapshot, catalog: Any, params: defaults.ScaleToZero
             confidence="medium", performance_risk=3 if gpu else 2,
             evidence={"hours_observed": int(obs), "active_hours": int(act), "requests": float(total[i]),
                       "price_source": source},
-            impacts={"cold_start_s": params.cold_start_s, "cold_starts_per_month": float(cold[i]) * HOURS_PER_MONTH / obs,
-                     "share_of_requests_cold": float(cold[i]) / float(total[i])},
+            impacts=Impacts(cold_start_s=params.cold_start_s, cold_starts_per_month=float(cold[i]) * HOURS_PER_MONTH / obs,
+                            cold_start_request_share=float(cold[i]) / float(total[i])),
             effort="medium", tags=dict(r.tags), workload=r.workload,
             rationale=f"traffic in {int(act)} of {int(obs)} hours ({total[i]:,.0f} requests); idle the rest",
             apply=apply, alternative_group=r.id,
@@ -299,7 +300,7 @@ def off_hours(snapshot: Snapshot, catalog: Any, params: defaults.OffHours) -> It
             id=recommendation_id(rid, r.id, "schedule"), rule_id=rid, resource_id=r.id,
             action=f"stop outside {start} .. {stop} (UTC)", provider=r.provider, account=r.account,
             region=r.region, resource_kind=r.kind, resource_name=r.name, current={"type": r.type, "hours_per_week": 168},
-            proposed={"type": r.type, "hours_per_week": 168 - off_per_week, "start": start, "stop": stop},
+            proposed=Proposal(type=r.type, hours_per_week=168 - off_per_week, start=start, stop=stop),
             monthly_cost_before=before, monthly_cost_after=before - savings, monthly_savings=savings,
             savings_low=max(0.0, savings - busy_outside / observed[i] * HOURS_PER_MONTH * price * r.count),
             savings_high=savings, currency=r.currency,
@@ -307,7 +308,7 @@ def off_hours(snapshot: Snapshot, catalog: Any, params: defaults.OffHours) -> It
             evidence={"hours_observed": int(observed[i]), "busy_hours": n_busy, "busy_hours_outside": busy_outside,
                       "idle_threshold": params.idle_threshold, "off_hours_per_week": off_per_week,
                       "price_source": source},
-            impacts={"unavailable_hours_per_week": off_per_week, "start_delay_s": 120},
+            impacts=Impacts(unavailable_hours_per_week=off_per_week, start_delay_s=120),
             effort="low", tags=dict(r.tags), workload=r.workload,
             rationale=f"busy only inside {168 - off_per_week} of 168 weekly hours; stopped {off_per_week} h a week",
             apply=apply, alternative_group=r.id,

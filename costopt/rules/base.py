@@ -13,6 +13,11 @@ Example::
         '''Volumes attached to nothing still bill for every GB. ...'''
         ...
 
+A Recommendation says what it proposes and what it predicts with typed records
+(:mod:`costopt.records`): ``proposed=Proposal(type="m5.large", count=2)``,
+``impacts=Impacts(projected_cpu_peak=0.6)``. A rule still written with dicts converts them with
+``Proposal.of({...})`` / ``Impacts.of({...})``, which name any key that is not a field.
+
 Plug-in packages register rules the same way from a module named by an entry point in the
 ``costopt.rules`` group; importing that module is enough.
 """

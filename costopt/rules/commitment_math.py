@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from costopt.model import HOURS_PER_MONTH
 
@@ -34,7 +35,7 @@ TERM_SECONDS = {"1y": 31_536_000, "3y": 94_608_000}
 UPFRONT_SHARE = {"all_upfront": 1.0, "partial_upfront": 0.5, "no_upfront": 0.0}
 
 
-def _usage(usage) -> np.ndarray:
+def _usage(usage: ArrayLike) -> np.ndarray:
     u = np.asarray(usage, dtype=np.float64)
     if u.ndim != 1 or u.size == 0:
         raise ValueError("hourly usage must be a non-empty 1-d sequence")
@@ -43,13 +44,13 @@ def _usage(usage) -> np.ndarray:
     return u
 
 
-def commitment_cost(usage, level: float, p_commit: float, p_od: float) -> float:
+def commitment_cost(usage: ArrayLike, level: float, p_commit: float, p_od: float) -> float:
     """Total cost over the hours of ``usage`` when ``level`` units are committed."""
     u = _usage(usage)
     return float(level * p_commit * u.size + np.maximum(u - level, 0.0).sum() * p_od)
 
 
-def cost_curve(usage, levels, p_commit: float, p_od: float) -> np.ndarray:
+def cost_curve(usage: ArrayLike, levels: ArrayLike, p_commit: float, p_od: float) -> np.ndarray:
     """cost(c) for every c in ``levels`` (vectorised; used for plots and brute-force checks)."""
     u = np.sort(_usage(usage))
     c = np.asarray(levels, dtype=np.float64)
@@ -58,10 +59,11 @@ def cost_curve(usage, levels, p_commit: float, p_od: float) -> np.ndarray:
     idx = np.searchsorted(u, c, side="right")
     above = u.size - idx
     overflow = suffix[idx] - c * above
-    return c * p_commit * u.size + overflow * p_od
+    cost: np.ndarray = c * p_commit * u.size + overflow * p_od
+    return cost
 
 
-def optimal_level(usage, p_commit: float, p_od: float, step: float | None = None) -> float:
+def optimal_level(usage: ArrayLike, p_commit: float, p_od: float, step: float | None = None) -> float:
     """The commitment level minimising :func:`commitment_cost` (0 when committing never pays).
 
     ``step`` restricts levels to multiples of ``step`` (1 for whole instances).
@@ -101,7 +103,7 @@ class CommitmentPlan:
     payment: str
 
 
-def plan(usage, level: float, p_commit: float, p_od: float, *, term: str = "1y",
+def plan(usage: ArrayLike, level: float, p_commit: float, p_od: float, *, term: str = "1y",
          payment: str = "all_upfront") -> CommitmentPlan:
     """Price a commitment of ``level`` units against the observed hourly ``usage``.
 
@@ -141,7 +143,7 @@ def plan(usage, level: float, p_commit: float, p_od: float, *, term: str = "1y",
                           utilisation, breakeven, upfront, term, payment)
 
 
-def weekly_savings_range(usage, level: float, p_commit: float, p_od: float,
+def weekly_savings_range(usage: ArrayLike, level: float, p_commit: float, p_od: float,
                          block_hours: int = 168) -> tuple[float, float]:
     """Monthly savings of ``level`` on the worst and best block (week) of the observed hours.
 

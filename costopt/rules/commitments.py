@@ -20,6 +20,7 @@ import pandas as pd
 from costopt.billing.schema import FOCUS_COLUMNS
 from costopt.catalog.licence import LINUX, os_of
 from costopt.model import Recommendation, Resource, Skip, Snapshot, recommendation_id
+from costopt.records import Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.billing_sql import cost_expr, provider_key, sql_list
@@ -241,8 +242,8 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
             action=action, provider=prov, account=str(account), region="", resource_kind="commitment",
             resource_name=f"{prov} compute spend",
             current={"on_demand_per_hour_p50": float(np.median(usage)), "existing_committed_spend": committed},
-            proposed={"commitment_per_hour": hourly_commit, "on_demand_equivalent_per_hour": level,
-                      "term": params.term, "payment": params.payment, "upfront": p.upfront},
+            proposed=Proposal(commitment_per_hour=hourly_commit, on_demand_equivalent_per_hour=level,
+                              term=params.term, payment=params.payment, upfront=p.upfront),
             monthly_cost_before=p.on_demand_monthly, monthly_cost_after=p.with_commit_monthly,
             monthly_savings=p.savings_monthly, savings_low=max(0.0, min(low, p.savings_monthly)),
             savings_high=max(high, p.savings_monthly), currency=currency,
@@ -254,7 +255,7 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
                       "break_even_month": p.break_even_month, "worst_week_savings_monthly": low,
                       "existing_commitment_cost_in_window": committed, "price_sources": sources,
                       "identical_usage_rows": n_dup, "left_to_spot_resources": len(excluded)},
-            impacts={}, effort="low",
+            effort="low",
             rationale=(f"{p.coverage:.0%} of on-demand compute spend would be covered at "
                        f"{p.utilisation:.0%} utilisation; breaks even in month {p.break_even_month}"),
             apply=apply, alternative_group=scope,
@@ -293,7 +294,7 @@ def reserved_instances(snapshot: Snapshot, catalog: Any, params: defaults.Reserv
     """
     rid = "commitments.reserved_instances"
     skip_providers = _billing_providers(snapshot)
-    groups: dict[tuple[str, str, str, str], list[Resource]] = defaultdict(list)
+    groups: dict[tuple[str, str, str, str, str], list[Resource]] = defaultdict(list)
     for r in snapshot.resources:
         if (r.kind in params.kinds and r.type and r.pricing_model != "spot" and r.provider not in skip_providers
                 and not r.attributes.get("members_priced_separately")  # an ASG whose VMs are listed too
@@ -359,8 +360,8 @@ def reserved_instances(snapshot: Snapshot, catalog: Any, params: defaults.Reserv
             region=region, resource_kind="commitment", resource_name=f"{type_} in {region}",
             current={"type": type_, "on_demand_instances_p50": float(np.median(usage)),
                      "existing_reserved": existing, "resources": [r.id for r in members]},
-            proposed={"commitment": f"{n} x {type_}", "count": n, "term": params.term, "payment": params.payment,
-                      "upfront": p.upfront},
+            proposed=Proposal(commitment=f"{n} x {type_}", count=n, term=params.term, payment=params.payment,
+                              upfront=p.upfront),
             monthly_cost_before=p.on_demand_monthly, monthly_cost_after=p.with_commit_monthly,
             monthly_savings=p.savings_monthly, savings_low=max(0.0, min(low, p.savings_monthly)),
             savings_high=max(high, p.savings_monthly), currency=od.currency,

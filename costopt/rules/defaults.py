@@ -117,7 +117,7 @@ class OversizedVm:
     allow_architecture_change: bool = False  # x86_64 <-> arm64 needs rebuilt images
     allow_burstable: bool = False  # t3 / e2 shared-core only when the resource already is one
     min_monthly_savings: float = 5.0
-    kinds: tuple = ("vm", "notebook", "autoscaling_group", "endpoint", "gpu_vm")
+    kinds: tuple[str, ...] = ("vm", "notebook", "autoscaling_group", "endpoint", "gpu_vm")
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ class Gpu:
     unmeasured_host_share: float = 0.5  # no cpu/memory metric: keep at least this share of host vCPU/RAM
     max_bad_point_share: float = 0.10
     min_monthly_savings: float = 10.0
-    kinds: tuple = ("vm", "gpu_vm", "notebook", "autoscaling_group", "endpoint")
+    kinds: tuple[str, ...] = ("vm", "gpu_vm", "notebook", "autoscaling_group", "endpoint")
 
 # --- spot -------------------------------------------------------------------------------------
 
@@ -149,7 +149,7 @@ class Gpu:
 class InterruptibleWorkload:
     """spot.interruptible_workload: run interruption-tolerant work on spot / preemptible capacity."""
 
-    tolerant_workloads: tuple = ("training", "batch", "dev")  # or tag costopt:interruptible=true
+    tolerant_workloads: tuple[str, ...] = ("training", "batch", "dev")  # or tag costopt:interruptible=true
     interruptible_tag: str = "costopt:interruptible"
     checkpoint_interval_hours: float = 0.5  # training: work lost per interruption is half of this
     batch_task_hours: float = 1.0  # batch without checkpoints: a task's length
@@ -159,7 +159,7 @@ class InterruptibleWorkload:
     spot_price_uncertainty: float = 0.30  # spot moves: low savings assume spot this much dearer
     interruption_uncertainty: float = 2.0  # low savings assume this x the typical interruption rate
     min_monthly_savings: float = 5.0
-    kinds: tuple = ("vm", "gpu_vm", "notebook", "autoscaling_group", "training_job")
+    kinds: tuple[str, ...] = ("vm", "gpu_vm", "notebook", "autoscaling_group", "training_job")
 
 # --- commitments ------------------------------------------------------------------------------
 class Choices:

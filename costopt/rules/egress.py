@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
+from costopt.records import Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.billing_sql import cost_expr, provider_key
@@ -178,7 +179,7 @@ def cross_region(snapshot: Snapshot, catalog: Any, params: defaults.CrossRegion)
         yield from _cross_region_inventory(snapshot, catalog, params, rid)
 
 
-def _egress_rows(snapshot: Snapshot, params: Any, rid: str, *, inter_region: bool):
+def _egress_rows(snapshot: Snapshot, params: Any, rid: str, *, inter_region: bool) -> tuple[Any, float, Skip | None]:
     """(egress rows, hours the billing covers, skip) — rows is None when there is nothing to judge."""
     try:
         rows = snapshot.billing.query(_egress_sql(params, inter_region=inter_region))
@@ -216,7 +217,7 @@ def _cross_region_billing(snapshot: Snapshot, catalog: Any, params: defaults.Cro
             account=str(row.account), region=str(row.region), resource_kind="egress",
             resource_name=str(row.usage_type),
             current={"monthly_cost": monthly, "gb_per_month": gb_month, "services": row.services},
-            proposed={"monthly_cost": 0.0},
+            proposed=Proposal(monthly_cost=0.0),
             monthly_cost_before=monthly, monthly_cost_after=0.0, monthly_savings=monthly,
             savings_low=max(0.0, low), savings_high=high, currency=str(row.currency), confidence="medium",
             evidence={"hours_of_billing": hours, "weekly_costs": [float(x) for x in full],
@@ -268,7 +269,7 @@ def _cross_region_inventory(snapshot: Snapshot, catalog: Any, params: defaults.C
             action=f"run next to {bucket.name or bucket.id} in {bucket.region} (or replicate it to {r.region})",
             provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
             current={"region": r.region, "data_region": bucket.region, "gb_per_month": gb_month},
-            proposed={"region": bucket.region},
+            proposed=Proposal(region=bucket.region),
             monthly_cost_before=monthly, monthly_cost_after=0.0, monthly_savings=monthly,
             savings_low=monthly * 0.5 if len(remote) == 1 else 0.0, savings_high=monthly, currency=price.currency,
             confidence="low",

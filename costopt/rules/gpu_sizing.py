@@ -14,11 +14,13 @@ import numpy as np
 import pandas as pd
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
+from costopt.records import Impacts, Proposal
 from costopt.rules import defaults
 from costopt.rules.resize_apply import resize_command
 from costopt.rules.sizing import (
     HIGH_Q,
     LOW_Q,
+    ResourceTable,
     candidate_offers,
     first_fit,
     lookback_stats,
@@ -105,7 +107,7 @@ def _gpu_picks(group: pd.DataFrame, offers: pd.DataFrame, levels: dict[str, floa
             for name in levels}
 
 
-def _gpu_recs(table, group: pd.DataFrame, gpu_offers: pd.DataFrame, cpu_offers: pd.DataFrame,
+def _gpu_recs(table: ResourceTable, group: pd.DataFrame, gpu_offers: pd.DataFrame, cpu_offers: pd.DataFrame,
               picks: dict[str, np.ndarray], cpu_pick: np.ndarray, params: defaults.Gpu, rule_id: str) -> Iterable[Recommendation]:
     use_cpu = group["to_cpu"].to_numpy() & (cpu_pick >= 0)
     gpu_save = {name: monthly_resize_savings(group, gpu_offers, pick) for name, pick in picks.items()}
@@ -158,9 +160,9 @@ def _gpu_recs(table, group: pd.DataFrame, gpu_offers: pd.DataFrame, cpu_offers: 
             current={"type": r.type, "count": int(row["count"]), "vcpu": int(row["vcpu"]), "memory_gib": float(row["memory_gib"]),
                      "gpu_count": int(row["gpu_count"]), "gpu_model": row["gpu_model"],
                      "gpu_memory_gib": float(row["gpu_memory_gib"])},
-            proposed={"type": offer["type"], "count": int(row["count"]), "vcpu": int(offer["vcpu"]),
-                      "memory_gib": float(offer["memory_gib"]), "gpu_count": int(offer["gpu_count"]),
-                      "gpu_model": offer["gpu_model"], "gpu_memory_gib": float(offer["gpu_memory_gib"])},
+            proposed=Proposal(type=offer["type"], count=int(row["count"]), vcpu=int(offer["vcpu"]),
+                              memory_gib=float(offer["memory_gib"]), gpu_count=int(offer["gpu_count"]),
+                              gpu_model=offer["gpu_model"], gpu_memory_gib=float(offer["gpu_memory_gib"])),
             monthly_cost_before=before, monthly_cost_after=before - float(savings[i]), monthly_savings=float(savings[i]),
             savings_low=float(low[i]), savings_high=float(high[i]), currency=row["currency"], confidence=confidence,
             performance_risk=min(risk, 4),
@@ -171,8 +173,8 @@ def _gpu_recs(table, group: pd.DataFrame, gpu_offers: pd.DataFrame, cpu_offers: 
                       "memory_p99.9": number_or_none(row["mem_p99.9"]) if row["mem_measured"] else None,
                       "samples": int(row["gu_count"]), "hours": float(row["gu_hours"]), "lookback_days": params.lookback_days,
                       "savings_range": "low: sized at P99.9 GPU utilisation, high: sized at P95"},
-            impacts={"projected_gpu_utilization": projected, "gpus_before": int(row["gpu_count"]),
-                     "gpus_after": int(offer["gpu_count"])},
+            impacts=Impacts(projected_gpu_utilization=projected, gpus_before=int(row["gpu_count"]),
+                            gpus_after=int(offer["gpu_count"])),
             effort="medium", rationale=what + "." + "".join(" " + n[0].upper() + n[1:] + "." for n in notes),
             apply=resize_command(r, offer["type"]), tags=dict(r.tags), workload=row["workload"] or None,
             alternative_group=r.id)

@@ -51,9 +51,9 @@ class _HourIndex:
 
     def __init__(self, start_h: int, n_hours: int):
         self.start_h, self.n_hours = start_h, n_hours
-        self._cache: dict[int, tuple] = {}
+        self._cache: dict[int, tuple[Any, ...]] = {}
 
-    def _layout(self, ts: np.ndarray) -> tuple:
+    def _layout(self, ts: np.ndarray) -> tuple[Any, ...]:
         hit = self._cache.get(id(ts))
         if hit is not None and hit[0] is ts:
             return hit

@@ -10,6 +10,7 @@ little data, no price) is reported as a Skip with the reason.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from costopt.metrics import quantile_column, select_series, snapshot_stats
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
+from costopt.records import Proposal
 from costopt.rules import defaults, idle_apply
 from costopt.rules.base import rule
 from costopt.rules.evidence import AWS_METRICS_FIX, observed_hours
@@ -71,7 +73,7 @@ def _stats(snapshot: Snapshot, metric: str, q: float, stat: str | None = "Maximu
 
 
 @rule("idle.instance", params=defaults.IdleInstance, needs=("inventory", "metrics"))
-def idle_instance(snapshot, catalog, params):
+def idle_instance(snapshot: Snapshot, catalog: Any, params: defaults.IdleInstance) -> Iterable[Recommendation | Skip]:
     """Idle instances: CPU, GPU and network near zero for the whole lookback.
 
     Why: a running instance bills every hour whether or not it works; idle GPU instances are
@@ -133,7 +135,7 @@ def idle_instance(snapshot, catalog, params):
         what = f"CPU {col} {cpu_q:.1f}%" + (f", GPU {col} {evidence['gpu_' + col]:.1f}%" if r.kind == "gpu_vm" else "")
         yield _rec("idle.instance", r, "stop", monthly,
                    current={"type": r.type, "state": "running", "hourly_cost": r.hourly_cost},
-                   proposed={"state": "stopped"}, confidence="high" if hours >= 7 * 24 else "medium",
+                   proposed=Proposal(state="stopped"), confidence="high" if hours >= 7 * 24 else "medium",
                    performance_risk=1, evidence=evidence, effort="low",
                    rationale=f"{r.name or r.id} ({r.type}) was idle for {hours:.0f} h: {what}, "
                              f"network {mb_per_hour:.2f} MB/h. Stopping keeps its volumes.",
@@ -141,7 +143,7 @@ def idle_instance(snapshot, catalog, params):
 
 
 @rule("idle.unattached_volume", params=defaults.UnattachedVolume, needs=("inventory",))
-def unattached_volume(snapshot, catalog, params):
+def unattached_volume(snapshot: Snapshot, catalog: Any, params: defaults.UnattachedVolume) -> Iterable[Recommendation | Skip]:
     """Unattached EBS volumes: storage billed per GB-month, attached to nothing.
 
     Why: volumes outlive the instances they served (terminated without delete-on-termination).
@@ -164,7 +166,7 @@ def unattached_volume(snapshot, catalog, params):
             continue
         monthly = r.hourly_cost * HOURS_PER_MONTH
         yield _rec("idle.unattached_volume", r, "delete", monthly, confidence="high", performance_risk=0,
-                   current={"volume_type": r.type, "size_gb": size}, proposed={"state": "deleted (snapshot kept)"},
+                   current={"volume_type": r.type, "size_gb": size}, proposed=Proposal(state="deleted", keeps="snapshot"),
                    evidence={"attached": False, "size_gb": size, "age_days": age,
                              "gb_month_price": r.attributes.get("gb_month_price"), **_source(r)},
                    rationale=f"{size} GB {r.type} volume {r.id} is attached to nothing"
@@ -173,7 +175,7 @@ def unattached_volume(snapshot, catalog, params):
 
 
 @rule("idle.unassociated_address", params=defaults.UnassociatedAddress, needs=("inventory",))
-def unassociated_address(snapshot, catalog, params):
+def unassociated_address(snapshot: Snapshot, catalog: Any, params: defaults.UnassociatedAddress) -> Iterable[Recommendation | Skip]:
     """Elastic IPs associated with nothing: public IPv4 addresses bill per hour.
 
     Why: an allocated address left behind costs every hour and holds a scarce IPv4.
@@ -188,14 +190,14 @@ def unassociated_address(snapshot, catalog, params):
         monthly = r.hourly_cost * HOURS_PER_MONTH
         ip = r.attributes.get("public_ip", "")
         yield _rec("idle.unassociated_address", r, "release", monthly, confidence="high",
-                   current={"public_ip": ip, "associated": False}, proposed={"state": "released"},
+                   current={"public_ip": ip, "associated": False}, proposed=Proposal(state="released"),
                    evidence={"associated": False, "public_ip": ip, "hourly_cost": r.hourly_cost, **_source(r)},
                    rationale=f"Elastic IP {ip} ({r.id}) is associated with nothing.",
                    apply=idle_apply.release_address(r))
 
 
 @rule("idle.old_snapshot", params=defaults.OldSnapshot, needs=("inventory",))
-def old_snapshot(snapshot, catalog, params):
+def old_snapshot(snapshot: Snapshot, catalog: Any, params: defaults.OldSnapshot) -> Iterable[Recommendation | Skip]:
     """EBS snapshots older than ``max_age_days``: backups nobody restores.
 
     Why: snapshots accumulate (one per deploy, per night) and are billed per GB-month forever.
@@ -221,7 +223,7 @@ def old_snapshot(snapshot, catalog, params):
         monthly = r.hourly_cost * HOURS_PER_MONTH
         yield _rec("idle.old_snapshot", r, "delete", monthly, low=monthly * params.incremental_share,
                    confidence="medium", current={"size_gb": size, "age_days": round(age, 1)},
-                   proposed={"state": "deleted"},
+                   proposed=Proposal(state="deleted"),
                    evidence={"age_days": age, "size_gb": size, "max_age_days": params.max_age_days,
                              "gb_month_price": r.attributes.get("gb_month_price"), **_source(r)},
                    rationale=f"Snapshot {r.id} of {size} GB is {age:.0f} days old (limit {params.max_age_days:.0f}). "
@@ -230,7 +232,7 @@ def old_snapshot(snapshot, catalog, params):
 
 
 @rule("idle.sagemaker_endpoint", params=defaults.IdleSagemakerEndpoint, needs=("inventory",))
-def idle_sagemaker_endpoint(snapshot, catalog, params):
+def idle_sagemaker_endpoint(snapshot: Snapshot, catalog: Any, params: defaults.IdleSagemakerEndpoint) -> Iterable[Recommendation | Skip]:
     """SageMaker endpoints nobody calls: instances billed per hour for no invocations.
 
     Why: dev and test endpoints stay up after the experiment; each instance bills 24 h a day.
@@ -274,7 +276,7 @@ def idle_sagemaker_endpoint(snapshot, catalog, params):
         monthly = r.hourly_cost * HOURS_PER_MONTH
         yield _rec("idle.sagemaker_endpoint", r, "delete", monthly, confidence="high" if per_day == 0 else "medium",
                    performance_risk=1, current={"instance_type": r.type, "instance_count": r.count},
-                   proposed={"state": "deleted (config kept)"},
+                   proposed=Proposal(state="deleted", keeps="config"),
                    evidence={"invocations": totals.get(r.id, 0.0), "invocations_per_day": per_day,
                              "lookback_days": snapshot.window.days},
                    rationale=f"Endpoint {r.name} ({r.count} x {r.type}) served {per_day:.1f} invocations/day "
@@ -285,10 +287,10 @@ def idle_sagemaker_endpoint(snapshot, catalog, params):
 LINGERING_STATUSES = frozenset({"Failed", "OutOfService"})
 
 
-def _lingering_endpoint(r, age_days):
+def _lingering_endpoint(r: Resource, age_days: float | None) -> Recommendation:
     status = r.attributes.get("status")
     return _rec("idle.sagemaker_endpoint", r, "delete the failed endpoint", 0.0, confidence="high",
-                performance_risk=0, current={"status": status}, proposed={"state": "deleted (config kept)"},
+                performance_risk=0, current={"status": status}, proposed=Proposal(state="deleted", keeps="config"),
                 evidence={"status": status, "age_days": age_days, "billed": False},
                 rationale=f"Endpoint {r.name} has been {status} (billed nothing) for "
                           f"{'an unknown time' if age_days is None else f'{age_days:.0f} days'}; delete it, or fix "
@@ -297,7 +299,7 @@ def _lingering_endpoint(r, age_days):
 
 
 @rule("idle.nat_gateway", params=defaults.IdleNatGateway, needs=("inventory",))
-def idle_nat_gateway(snapshot, catalog, params):
+def idle_nat_gateway(snapshot: Snapshot, catalog: Any, params: defaults.IdleNatGateway) -> Iterable[Recommendation | Skip]:
     """NAT gateways with no traffic: billed per hour for moving nothing.
 
     Why: a NAT gateway costs by the hour even when no subnet routes through it any more.
@@ -324,7 +326,7 @@ def idle_nat_gateway(snapshot, catalog, params):
             continue
         monthly = r.hourly_cost * HOURS_PER_MONTH
         yield _rec("idle.nat_gateway", r, "delete", monthly, confidence="high",
-                   performance_risk=1, current={"state": "available"}, proposed={"state": "deleted"},
+                   performance_risk=1, current={"state": "available"}, proposed=Proposal(state="deleted"),
                    evidence={"gb_over_lookback": gb, "lookback_days": snapshot.window.days,
                              "has_metrics": r.id in sent, **_source(r)},
                    rationale=f"NAT gateway {r.name or r.id} moved {gb:.2f} GB in {snapshot.window.days:.0f} days.",
@@ -341,7 +343,7 @@ def _standard_gb(snapshot: Snapshot, bucket_id: str) -> float | None:
 
 
 @rule("idle.bucket_without_lifecycle", params=defaults.BucketWithoutLifecycle, needs=("inventory",))
-def bucket_without_lifecycle(snapshot, catalog, params):
+def bucket_without_lifecycle(snapshot: Snapshot, catalog: Any, params: defaults.BucketWithoutLifecycle) -> Iterable[Recommendation | Skip]:
     """Buckets without lifecycle rules (or whose rules cover only a prefix, tag or size range):
     every unmanaged byte stays in its first class forever.
 
@@ -382,7 +384,7 @@ def bucket_without_lifecycle(snapshot, catalog, params):
             monthly_cost_before=monthly_before, monthly_cost_after=monthly_before - monthly,
             monthly_savings=monthly, savings_low=0.0, savings_high=high, currency=std.currency, confidence="low",
             current={"lifecycle_rules": len(r.attributes.get("lifecycle_rules") or ()), "standard_gb": gb,
-                     "lifecycle_covers": r.attributes.get("lifecycle_covers")}, proposed={"lifecycle": "INTELLIGENT_TIERING"},
+                     "lifecycle_covers": r.attributes.get("lifecycle_covers")}, proposed=Proposal(lifecycle="INTELLIGENT_TIERING"),
             evidence={"standard_gb": gb, "cold_share_assumed": params.cold_share,
                       "standard_gb_month": std.gb_month, "infrequent_gb_month": ia.gb_month,
                       "price_source": f"{std.source} ({std.as_of})"},

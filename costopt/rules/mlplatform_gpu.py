@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
+from costopt.records import Impacts, Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.mlplatform_training import _hours
@@ -64,13 +65,13 @@ def training_underused_gpu(snapshot: Snapshot, catalog: Any,
     for m in snapshot.metrics:
         if m.metric == "gpu":
             points[m.resource_id].append(np.asarray(m.values, dtype=float))
-    groups: dict[tuple, list[Resource]] = defaultdict(list)
+    groups: dict[tuple[Any, ...], list[Resource]] = defaultdict(list)
     for r in snapshot.resources:
         if r.kind == "training_run" and r.provider == "aws" and r.id in points:
             groups[(r.account, r.region, r.attributes.get("family") or r.name, r.type, r.count)].append(r)
     if not groups:
         return
-    family_runs: dict[tuple, list[Resource]] = defaultdict(list)
+    family_runs: dict[tuple[Any, ...], list[Resource]] = defaultdict(list)
     for r in snapshot.resources:
         if r.kind == "training_run":
             family_runs[(r.account, r.region, r.attributes.get("family") or r.name, r.type, r.count)].append(r)
@@ -107,12 +108,12 @@ def training_underused_gpu(snapshot: Snapshot, catalog: Any,
             action=f"{count} x {type_} -> {n} x {new_type}", provider="aws", account=account, region=region,
             resource_kind="training_run", resource_name=f"{family} ({len(runs)} jobs)",
             current={"type": type_, "count": count, "gpus": spec.gpu_count * count},
-            proposed={"type": new_type, "count": n, "gpus": gpus * n},
+            proposed=Proposal(type=new_type, count=n, gpus_total=gpus * n),
             monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings, savings_low=max(0.0, before - 2 * after),
             savings_high=savings, currency=now.currency, confidence="medium", performance_risk=2,
             evidence={"gpu_p95_per_gpu": p95, "points": int(values.size), "runs_sampled": len(sampled),
                       "target_utilisation": params.target_utilisation, "price_source": now.source},
-            impacts={"projected_gpu_p95": p95 * spec.gpu_count * count / (gpus * n)},
+            impacts=Impacts(projected_gpu_utilization=p95 * spec.gpu_count * count / (gpus * n)),
             effort="low", tags=dict(runs[0].tags), workload="training", alternative_group=rid,
             rationale=(f"GPUs of {family} peaked at {p95:.0f}% (P95 per GPU over {values.size} points of "
                        f"{len(sampled)} recent runs); {needed} of {spec.gpu_count * count} GPUs carry that load at "

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
+from costopt.records import Impacts, Proposal
 from costopt.rules import defaults, mlplatform_apply
 from costopt.rules.base import rule
 from costopt.rules.spot import effective_spot_hourly
@@ -39,7 +40,7 @@ def _rate(catalog: Any, provider: str, region: str, type_: str) -> float | None:
     rate = catalog.interruption_rate(provider, region, type_)
     if rate is None and type_.startswith("ml."):  # SageMaker runs ml.X on EC2 X: the same spot pool
         rate = catalog.interruption_rate(provider, region, type_[3:])
-    return rate
+    return None if rate is None else float(rate)
 
 
 @rule(SPOT_RULE, params=defaults.TrainingManagedSpot, needs=("inventory",))
@@ -64,7 +65,7 @@ def training_managed_spot(snapshot: Snapshot, catalog: Any,
     if catalog is None:
         yield Skip(SPOT_RULE, "*", "no price catalog loaded")
         return
-    groups: dict[tuple, list[Resource]] = defaultdict(list)
+    groups: dict[tuple[Any, ...], list[Resource]] = defaultdict(list)
     for r in snapshot.resources:
         if r.kind == "training_run" and r.pricing_model == "on_demand" and r.type and _hours(r) > 0:
             groups[(r.provider, r.account, r.region, r.attributes.get("family") or r.name, r.type, r.count)].append(r)
@@ -102,8 +103,8 @@ def training_managed_spot(snapshot: Snapshot, catalog: Any,
             provider=provider, account=account, region=region, resource_kind="training_run",
             resource_name=f"{family} ({len(runs)} jobs)",
             current={"type": type_, "count": count, "pricing_model": "on_demand", "jobs": len(runs)},
-            proposed={"type": type_, "count": count, "pricing_model": "spot",
-                      "checkpoint": "keep" if checkpointed else "add"},
+            proposed=Proposal(type=type_, count=count, pricing_model="spot",
+                              checkpoint="keep" if checkpointed else "add"),
             monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings, savings_low=low,
             savings_high=savings, currency=od.currency, confidence="low" if spot.estimate else "medium",
             performance_risk=1 if checkpointed else 2,
@@ -112,8 +113,8 @@ def training_managed_spot(snapshot: Snapshot, catalog: Any,
                       "interruption_rate_per_hour": rate, "lookback_days": snapshot.window.days,
                       "checkpointed": checkpointed, "price_sources": f"{od.source}; {spot.source}",
                       "job_names": ", ".join(sorted(r.name for r in runs)[:5])},
-            impacts={"interruption_rate_per_hour": job_rate, "interruptions_per_job": job_rate * job_hours,
-                     "added_wall_time_share": added},
+            impacts=Impacts(interruption_rate_per_hour=job_rate, interruptions_per_job=job_rate * job_hours,
+                            added_wall_time_pct=added * 100),
             effort="medium", tags=dict(first.tags), workload="training", alternative_group=rid,
             rationale=(f"{len(runs)} {family} jobs ran {hours:.0f} instance-hours on demand on {count} x {type_} in "
                        f"{snapshot.window.days:.0f} days; on spot each useful hour costs {eff:.2f} instead of "
@@ -178,14 +179,14 @@ def tuning_search(snapshot: Snapshot, catalog: Any, params: defaults.TuningSearc
             resource_kind=r.kind, resource_name=r.name,
             current={"strategy": str(a.get("strategy")), "early_stopping": str(a.get("early_stopping")),
                      "max_parallel": parallel, "max_jobs": total},
-            proposed={"early_stopping": "Auto" if no_stop else str(a.get("early_stopping")),
-                      "max_parallel": target if too_parallel else parallel},
+            proposed=Proposal(early_stopping="Auto" if no_stop else str(a.get("early_stopping")),
+                              max_parallel=target if too_parallel else parallel),
             monthly_cost_before=spend, monthly_cost_after=spend - savings, monthly_savings=savings,
             savings_low=savings / 2, savings_high=min(spend, savings * 1.5), currency=price.currency,
             confidence="low", performance_risk=1,
             evidence={"trial_jobs": len(runs), "trial_hours_in_lookback": hours, "saved_share": saved,
                       "saved_share_source": "estimate (rule parameters)", "price_source": price.source},
-            impacts={"trial_hours_saved_per_month": hours * scale * saved},
+            impacts=Impacts(trial_hours_saved_per_month=hours * scale * saved),
             effort="low", tags=dict(r.tags), workload="training", alternative_group=r.id,
             rationale=(f"{a.get('strategy')} search with early stopping {a.get('early_stopping')}, {parallel} of "
                        f"{total} trials at once; {len(runs)} trials ran {hours:.0f} instance-hours in the lookback; "

@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from costopt.model import HOURS_PER_MONTH, MetricSeries, Recommendation, Skip, Snapshot, recommendation_id
+from costopt.model import HOURS_PER_MONTH, MetricSeries, Recommendation, Resource, Skip, Snapshot, recommendation_id
+from costopt.records import Proposal
 from costopt.rules import defaults
 from costopt.rules.shell import arg, comment
 
@@ -29,7 +30,7 @@ NAT_APPLY = {
 NAT_PROCESSED = ("bytesouttodestination", "bytesinfromdestination")
 
 
-def _processed(parts: list) -> list:
+def _processed(parts: list[MetricSeries]) -> list[MetricSeries]:
     """The nat_bytes series that count processed bytes once (drop the mirrored ``direction``s)."""
     directions = {str(s.dimensions.get("direction", "")).lower() for s in parts}
     if directions & set(NAT_PROCESSED):
@@ -40,7 +41,7 @@ def _processed(parts: list) -> list:
 NAT_USAGE_RE = r"(?i)natgateway-bytes|nat gateway data processed|cloud nat.*data processing"
 
 
-def billing_nat_bytes(snapshot: Snapshot, nats: list) -> dict[str, list]:
+def billing_nat_bytes(snapshot: Snapshot, nats: list[Resource]) -> dict[str, list[MetricSeries]]:
     """NAT processing from billing (AWS ``NatGateway-Bytes`` ...) as nat_bytes series, per NAT resource.
 
     Used for gateways without CloudWatch bytes. Rows are matched by ResourceId = the
@@ -63,7 +64,7 @@ def billing_nat_bytes(snapshot: Snapshot, nats: list) -> dict[str, list]:
         for k in (n.id, n.name):
             if k:
                 keys[str(k)] = n.id
-    out: dict[str, list] = {}
+    out: dict[str, list[MetricSeries]] = {}
     for rid, g in df.groupby("rid"):
         nat_id = keys.get(str(rid)) or keys.get(str(rid).rsplit("/", 1)[-1])
         if nat_id is None:
@@ -81,7 +82,7 @@ def gateway_endpoint_findings(snapshot: Snapshot, catalog: Any, params: defaults
     nats = [r for r in snapshot.resources if r.kind == "nat_gateway"]
     if not nats:
         return
-    series: dict[str, list] = {}
+    series: dict[str, list[MetricSeries]] = {}
     for s in snapshot.metrics:
         if s.metric == "nat_bytes":
             series.setdefault(s.resource_id, []).append(s)
@@ -153,7 +154,7 @@ def gateway_endpoint_findings(snapshot: Snapshot, catalog: Any, params: defaults
             id=recommendation_id(rid, nat.id, "gateway-endpoint"), rule_id=rid, resource_id=nat.id,
             action=f"add gateway endpoints for {', '.join(d for d in targets if d in by_dest)}",
             current={"gb_per_month": total_gb, "gb_to_gateway_destinations": gb},
-            proposed={"gateway_endpoints": sorted(existing | {d for d in targets if d in by_dest})},
+            proposed=Proposal(gateway_endpoints=tuple(sorted(existing | {d for d in targets if d in by_dest}))),
             monthly_cost_before=total_gb * price.amount, monthly_cost_after=(total_gb - gb) * price.amount,
             monthly_savings=savings, savings_low=0.0 if assumed else savings, savings_high=savings,
             confidence="low" if assumed else "high",

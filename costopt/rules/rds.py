@@ -19,6 +19,7 @@ from typing import Any
 
 from costopt.metrics import quantile_column, snapshot_stats
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
+from costopt.records import Impacts, Proposal
 from costopt.rules import database_apply, defaults
 from costopt.rules.base import rule
 
@@ -61,7 +62,7 @@ def _ident(r: Resource) -> str:
 
 
 @rule("rds.idle_database", params=defaults.IdleDatabase, needs=("inventory", "metrics"))
-def idle_database(snapshot, catalog, params):
+def idle_database(snapshot: Snapshot, catalog: Any, params: defaults.IdleDatabase) -> Iterable[Recommendation | Skip]:
     """Databases nobody connects to: no connections and CPU near zero for the whole lookback.
 
     Why: an unused database bills its class every hour (twice for Multi-AZ) plus its storage.
@@ -100,7 +101,7 @@ def idle_database(snapshot, catalog, params):
         compute = (r.attributes.get("compute_hourly") or 0.0) * HOURS_PER_MONTH * 7 / 30
         yield _rec(rid, r, "delete", before, 0.0, low=min(compute, before), confidence="high", performance_risk=1,
                    current={"class": r.type, "engine": r.attributes.get("engine"), "status": AVAILABLE},
-                   proposed={"state": "deleted (final snapshot kept)"},
+                   proposed=Proposal(state="deleted", keeps="final snapshot"),
                    evidence={"connections_max": n["max"], "cpu_p95": c[col], "hours": c["hours"],
                              "compute_hourly": r.attributes.get("compute_hourly"),
                              "storage_hourly": r.attributes.get("storage_hourly")},
@@ -124,7 +125,7 @@ def smaller_class(db_class: str) -> tuple[str, float] | None:
 
 
 @rule("rds.oversized_instance", params=defaults.OversizedDatabase, needs=("inventory", "metrics"))
-def oversized_instance(snapshot, catalog, params):
+def oversized_instance(snapshot: Snapshot, catalog: Any, params: defaults.OversizedDatabase) -> Iterable[Recommendation | Skip]:
     """Database classes larger than their CPU needs: one size down in the same family.
 
     Why: databases are sized for a launch peak and never revisited; RDS bills the class every hour.
@@ -162,12 +163,12 @@ def oversized_instance(snapshot, catalog, params):
         if before - after < params.min_monthly_savings:
             continue
         yield _rec(rid, r, "resize", before, after, confidence="low", performance_risk=2,
-                   current={"class": r.type}, proposed={"class": smaller[0]},
+                   current={"type": r.type}, proposed=Proposal(type=smaller[0]),
                    evidence={"cpu_p95": c[col], "cpu_max": c["max"], "hours": c["hours"],
                              "projected_cpu_p95": projected, "compute_hourly": compute,
                              "price_assumption": f"{smaller[0]} costs {smaller[1]:.0%} of {r.type} (size ladder)",
                              "memory_measured": False},
-                   impacts={"projected_cpu_peak": projected},
+                   impacts=Impacts(projected_cpu_peak=projected),
                    rationale=(f"Database {_ident(r)} ({r.type}) ran at CPU P95 {c[col]:.1f}% over {c['hours']:.0f} h; "
                               f"on {smaller[0]} that is about {projected:.0%}. Check FreeableMemory before resizing."),
                    apply=database_apply.change_class(r, smaller[0]))
@@ -182,7 +183,7 @@ def _environment(r: Resource, params: defaults.MultiAzNonProduction) -> str | No
 
 
 @rule("rds.multi_az_non_production", params=defaults.MultiAzNonProduction, needs=("inventory",))
-def multi_az_non_production(snapshot, catalog, params):
+def multi_az_non_production(snapshot: Snapshot, catalog: Any, params: defaults.MultiAzNonProduction) -> Iterable[Recommendation | Skip]:
     """Multi-AZ databases in non-production environments: a standby nobody needs.
 
     Why: Multi-AZ keeps a synchronous standby in a second zone and bills it: about twice the
@@ -208,7 +209,7 @@ def multi_az_non_production(snapshot, catalog, params):
         if before - after < params.min_monthly_savings:
             continue
         yield _rec(rid, r, "single_az", before, after, confidence="high" if single is not None else "low",
-                   performance_risk=1, current={"multi_az": True, "environment": env}, proposed={"multi_az": False},
+                   performance_risk=1, current={"multi_az": True, "environment": env}, proposed=Proposal(multi_az=False),
                    evidence={"environment": env, "multi_az_hourly": r.hourly_cost, "single_az_hourly": single,
                              "price_basis": "Price List (Single-AZ)" if single is not None
                              else "assumed: Single-AZ costs half of Multi-AZ"},
@@ -222,7 +223,7 @@ def gp3_baseline_iops(gb: float, engine: str) -> int:
 
 
 @rule("rds.gp2_to_gp3", params=defaults.DatabaseGp3, needs=("inventory",))
-def gp2_to_gp3(snapshot, catalog, params):
+def gp2_to_gp3(snapshot: Snapshot, catalog: Any, params: defaults.DatabaseGp3) -> Iterable[Recommendation | Skip]:
     """gp2 database storage: gp3 gives a fixed IOPS baseline and may cost less per GB.
 
     Why: gp2 ties IOPS to size (3 per GiB), so databases are over-provisioned in GB to get IOPS;
@@ -248,10 +249,10 @@ def gp2_to_gp3(snapshot, catalog, params):
         short = gp2_iops > gp3_iops
         yield _rec(rid, r, "gp3", before, after, confidence="medium" if short else "high",
                    performance_risk=2 if short else 0, current={"storage_type": "gp2", "storage_gb": gb},
-                   proposed={"storage_type": "gp3"},
+                   proposed=Proposal(storage_type="gp3"),
                    evidence={"gp2_baseline_iops": gp2_iops, "gp3_baseline_iops": gp3_iops,
                              "storage_hourly": now, "gp3_storage_hourly": gp3},
-                   impacts={"baseline_iops_before": gp2_iops, "baseline_iops_after": gp3_iops},
+                   impacts=Impacts(baseline_iops_before=gp2_iops, baseline_iops_after=gp3_iops),
                    rationale=(f"Database {_ident(r)} keeps {gb:.0f} GiB on gp2; gp3 costs less"
                               + (f", but its {gp3_iops} IOPS baseline is below gp2's {gp2_iops:.0f}: "
                                  "provision IOPS to match." if short else " with at least the same IOPS baseline.")),

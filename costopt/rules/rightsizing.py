@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
+from costopt.records import Impacts, Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.gpu_sizing import gpu_recommendations
@@ -22,6 +23,7 @@ from costopt.rules.resize_apply import resize_command
 from costopt.rules.sizing import (
     HIGH_Q,
     LOW_Q,
+    ResourceTable,
     candidate_offers,
     first_fit,
     lookback_stats,
@@ -103,7 +105,7 @@ def _is_burst(head: pd.Series) -> bool:
     return (head["provider"] == "aws" and family[:1] == "t") or str(head["type"]).startswith(("e2-micro", "e2-small", "e2-medium"))
 
 
-def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.DataFrame, picks: dict[str, np.ndarray],
+def _oversized_recs(snapshot: Snapshot, table: ResourceTable, group: pd.DataFrame, offers: pd.DataFrame, picks: dict[str, np.ndarray],
                     params: defaults.OversizedVm) -> Iterable[Recommendation]:
     main = picks["main"]
     savings = monthly_resize_savings(group, offers, main)
@@ -161,8 +163,8 @@ def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.D
             id=recommendation_id(OVERSIZED, r.id, "resize"), rule_id=OVERSIZED, resource_id=r.id, action="resize",
             provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
             current={"type": r.type, "count": int(row["count"]), "vcpu": int(row["vcpu"]), "memory_gib": float(row["memory_gib"])},
-            proposed={"type": offer["type"], "count": int(row["count"]), "vcpu": int(offer["vcpu"]),
-                      "memory_gib": float(offer["memory_gib"])},
+            proposed=Proposal(type=offer["type"], count=int(row["count"]), vcpu=int(offer["vcpu"]),
+                              memory_gib=float(offer["memory_gib"])),
             monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings[i],
             savings_low=low[i], savings_high=high[i], currency=row["currency"], confidence=confidence,
             performance_risk=risk,
@@ -175,7 +177,7 @@ def _oversized_recs(snapshot: Snapshot, table, group: pd.DataFrame, offers: pd.D
                       "invalid": int(row["cpu_invalid"]), "price_model": row["price_model"], "os": row["os"],
                       "savings_range": "low: sized at P99.9, high: sized at P95",
                       **({"price_source": row["price_source"]} if row["price_source"] else {})},
-            impacts={"projected_cpu_peak": projected, "vcpu_before": int(row["vcpu"]), "vcpu_after": int(offer["vcpu"])},
+            impacts=Impacts(projected_cpu_peak=projected, vcpu_before=int(row["vcpu"]), vcpu_after=int(offer["vcpu"])),
             effort="medium" if r.kind in ("autoscaling_group", "endpoint") else "low",
             rationale=rationale, apply=resize_command(r, offer["type"]), tags=dict(r.tags), workload=row["workload"] or None,
             alternative_group=r.id)

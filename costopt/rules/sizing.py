@@ -57,7 +57,7 @@ def is_burstable(spec: Any) -> bool:
         return True
     if spec.provider == "gcp" and family == "e2" and spec.size in ("micro", "small", "medium"):
         return True
-    return spec.provider == "azure" and spec.family.upper().startswith("B")
+    return bool(spec.provider == "azure" and spec.family.upper().startswith("B"))
 
 
 @dataclass
@@ -80,7 +80,7 @@ def resource_table(snapshot: Snapshot, catalog: Any, rule_id: str, kinds: Sequen
         return ResourceTable(pd.DataFrame(), {}, {}), [Skip(rule_id, "*", "no price catalog loaded")]
     spec_cache: dict[tuple[str, str], Any] = {}
     price_cache: dict[tuple[str, str, str, str, str], Any] = {}
-    rows: list[tuple] = []
+    rows: list[tuple[Any, ...]] = []
     keep: dict[str, Resource] = {}
     wanted = set(kinds)
     for r in snapshot.resources:
@@ -217,7 +217,8 @@ def q(value: float) -> str:
 
 def risk_from_utilization(util: np.ndarray) -> np.ndarray:
     """Performance risk 0-4 from projected peak utilisation (share of the new capacity)."""
-    return np.digitize(util, RISK_EDGES).astype(int)
+    risk: np.ndarray = np.digitize(util, RISK_EDGES).astype(int)
+    return risk
 
 
 def risk_level(util: float) -> int:
@@ -234,7 +235,8 @@ def _burstable_mask(offers: pd.DataFrame) -> np.ndarray:
     aws = (offers["provider"] == "aws") & family.str.match(r"^t\d")
     gcp = (offers["provider"] == "gcp") & (family == "e2") & offers["size"].isin(["micro", "small", "medium"])
     azure = (offers["provider"] == "azure") & offers["family"].str.upper().str.startswith("B")
-    return (aws | gcp | azure).to_numpy()
+    burstable: np.ndarray = (aws | gcp | azure).to_numpy()
+    return burstable
 
 
 def candidate_offers(catalog: Any, head: pd.Series, *, gpu: bool, allow_arch: bool, allow_burstable: bool) -> pd.DataFrame:
@@ -268,4 +270,5 @@ def monthly_resize_savings(group: pd.DataFrame, offers: pd.DataFrame, pick: np.n
     """Monthly savings of moving each row of ``group`` to its picked offer (-1 = stay, no saving)."""
     price = offers["price"].to_numpy()
     new = np.where(pick >= 0, price[np.maximum(pick, 0)], group["price"].to_numpy()) if len(price) else group["price"].to_numpy()
-    return np.maximum((group["price"].to_numpy() - new) * group["count"].to_numpy() * HOURS_PER_MONTH, 0.0)
+    saved: np.ndarray = np.maximum((group["price"].to_numpy() - new) * group["count"].to_numpy() * HOURS_PER_MONTH, 0.0)
+    return saved

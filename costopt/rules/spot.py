@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 from costopt.catalog.licence import os_of
+from costopt.catalog.model import Price
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
+from costopt.records import Impacts, Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.resize_apply import spot_command
@@ -59,7 +61,7 @@ def _lost_hours(r: Resource, workload: str, params: defaults.InterruptibleWorklo
     return params.batch_task_hours / 2
 
 
-def _lookup(catalog: Any, provider: str, region: str, type_: str, os: str) -> tuple:
+def _lookup(catalog: Any, provider: str, region: str, type_: str, os: str) -> tuple[Any, ...]:
     """(spec, on-demand price, spot price, (interruption rate, its source)) of one type and OS in one region."""
     spec = catalog.instance(provider, type_)
     if spec is None:
@@ -97,7 +99,7 @@ def interruptible_workload(snapshot: Snapshot, catalog: Any,
         return
     kinds = set(params.kinds)
     rows = []
-    looked_up: dict[tuple[str, str, str, str], tuple] = {}
+    looked_up: dict[tuple[str, str, str, str], tuple[Any, ...]] = {}
     for r in snapshot.resources:
         if r.kind not in kinds or r.pricing_model != "on_demand" or not r.type:
             continue
@@ -143,10 +145,8 @@ def interruptible_workload(snapshot: Snapshot, catalog: Any,
     low = np.minimum(np.maximum(before - (frame["od"] * frame["base"] + eff_low * spot_n) * HOURS_PER_MONTH, 0.0), savings)
     high = np.maximum(before - (frame["od"] * frame["base"] + eff_high * spot_n) * HOURS_PER_MONTH, savings)
     added = job_rate * (frame["lost"] + restart)
-    job_rate, eff, before, after, savings, low, high, added = (
-        np.asarray(x, dtype=float) for x in (job_rate, eff, before, after, savings, low, high, added))
     job_rate, eff, before, after, savings_l, low, high, added = (
-        x.tolist() for x in (job_rate, eff, before, after, savings, low, high, added))
+        np.asarray(x, dtype=float).tolist() for x in (job_rate, eff, before, after, savings, low, high, added))
     savings_range = (f"low: spot +{params.spot_price_uncertainty:.0%} and {params.interruption_uncertainty:g}x interruptions; "
                      f"high: {params.interruption_uncertainty:g}x fewer interruptions")
     for i in np.flatnonzero(savings >= params.min_monthly_savings).tolist():
@@ -156,8 +156,10 @@ def interruptible_workload(snapshot: Snapshot, catalog: Any,
                               rate_source)
 
 
-def _recommendation(r, workload, why, od, spot, rate, count, base, gang, lost, job_rate, eff, before, after, savings,
-                    low, high, added, params, savings_range, rate_source="") -> Recommendation:
+def _recommendation(r: Resource, workload: str, why: str, od: Price, spot: Price, rate: float, count: int, base: int,
+                    gang: int, lost: float, job_rate: float, eff: float, before: float, after: float, savings: float,
+                    low: float, high: float, added: float, params: defaults.InterruptibleWorkload, savings_range: str,
+                    rate_source: str = "") -> Recommendation:
     # An estimated interruption rate (a previous generation's band) caps the confidence at low.
     confidence = "low" if rate_source.startswith("estimate") else "medium"
     spot_n = count - base
@@ -176,7 +178,7 @@ def _recommendation(r, workload, why, od, spot, rate, count, base, gang, lost, j
         id=recommendation_id(RULE, r.id, "spot"), rule_id=RULE, resource_id=r.id, action="spot",
         provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
         current={"type": r.type, "count": count, "pricing_model": "on_demand"},
-        proposed={"type": r.type, "count": count, "pricing_model": "spot", "spot_count": spot_n, "on_demand_base": base},
+        proposed=Proposal(type=r.type, count=count, pricing_model="spot", spot_count=spot_n, on_demand_base=base),
         monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings, savings_low=low, savings_high=high,
         currency=od.currency, confidence=confidence, performance_risk=min(risk, 4),
         evidence={"on_demand_hourly": od.amount, "spot_hourly": spot.amount, "effective_spot_hourly": eff,
@@ -185,7 +187,7 @@ def _recommendation(r, workload, why, od, spot, rate, count, base, gang, lost, j
                   "workload": workload, "price_sources": [od.source, spot.source], "as_of": spot.as_of,
                   "interruption_rate_source": rate_source,
                   "savings_range": savings_range},
-        impacts={"interruption_rate_per_hour": job_rate, "interruptions_per_month": job_rate * HOURS_PER_MONTH,
-                 "added_wall_time_share": added, "spot_share": spot_n / count},
+        impacts=Impacts(interruption_rate_per_hour=job_rate, interruptions_per_month=job_rate * HOURS_PER_MONTH,
+                        added_wall_time_pct=added * 100.0, spot_share=spot_n / count),
         effort="medium", rationale=rationale + ".", apply=spot_command(r, spot_n, base), tags=dict(r.tags),
         workload=workload, alternative_group=r.id)

@@ -12,13 +12,15 @@ proposed. Inputs per bucket: ``bytes_stored`` series with a ``storage_class`` di
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from costopt.catalog.model import StorageTier
 from costopt.model import HOURS_PER_MONTH, MetricSeries, Recommendation, Resource, Skip, Snapshot, recommendation_id
+from costopt.records import Impacts, Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.shell import arg, comment
@@ -220,7 +222,8 @@ def _bucket_keys(b: Resource) -> tuple[str, ...]:
 STORAGE_KINDS = ("bucket", "storage_account")  # S3 / GCS buckets, Azure Blob storage accounts
 
 
-def _bucket_inputs(snapshot: Snapshot, kinds=STORAGE_KINDS):
+def _bucket_inputs(snapshot: Snapshot, kinds: tuple[str, ...] = STORAGE_KINDS) -> Iterator[
+        tuple[Resource, list[MetricSeries], list[MetricSeries], list[MetricSeries]]]:
     metrics: dict[tuple[str, str], list[MetricSeries]] = {}
     for s in snapshot.metrics:
         if s.metric in ("bytes_stored", "objects", "gets"):
@@ -241,7 +244,7 @@ def _recommend(rid: str, bucket: Resource, cu: ClassUsage, cur: Any, ec: Economi
         resource_id=scope, action=f"lifecycle: move {what} to {ec.tier.name}", provider=bucket.provider,
         account=bucket.account, region=bucket.region, resource_kind=bucket.kind, resource_name=bucket.name,
         current={"storage_class": cu.storage_class, "gb": cu.gb_latest, "version": cu.version or "all"},
-        proposed={"storage_class": ec.tier.name, "gb_moved": ec.gb_moved, "after_days": days},
+        proposed=Proposal(storage_class=ec.tier.name, gb_moved=ec.gb_moved, after_days=days),
         monthly_cost_before=ec.gb_moved * cur.gb_month,
         monthly_cost_after=ec.gb_moved * cur.gb_month - ec.net,
         monthly_savings=ec.net, savings_low=ec.net, savings_high=ec.storage_saving, currency=ec.tier.currency,
@@ -253,8 +256,8 @@ def _recommend(rid: str, bucket: Resource, cu: ClassUsage, cur: Any, ec: Economi
                   "transition_cost_amortised": ec.transition_cost, "min_days": ec.tier.min_days,
                   "min_object_kb": ec.tier.min_object_kb, "price_source": f"{ec.tier.source} ({ec.tier.as_of})",
                   "note": note},
-        impacts={"first_byte_ms_before": cur.first_byte_ms, "first_byte_ms_after": ec.tier.first_byte_ms,
-                 "retrieval_per_gb": ec.tier.retrieval_per_gb, "min_storage_days": ec.tier.min_days},
+        impacts=Impacts(first_byte_ms_before=cur.first_byte_ms, first_byte_ms_after=ec.tier.first_byte_ms,
+                        retrieval_per_gb=ec.tier.retrieval_per_gb, min_storage_days=ec.tier.min_days),
         effort="low", tags=dict(bucket.tags), workload=bucket.workload,
         rationale=(f"{ec.gb_moved:,.0f} GB at least {days} days old; {ec.tier.name} saves {ec.storage_saving:,.2f}/month "
                    f"in storage, {ec.net:,.2f} after retrieval, requests and early deletion"),
@@ -263,8 +266,9 @@ def _recommend(rid: str, bucket: Resource, cu: ClassUsage, cur: Any, ec: Economi
     )
 
 
-def _evaluate(rid: str, snapshot: Snapshot, catalog: Any, params: Any, select_bucket, pick_tiers,
-              min_gets_ok) -> Iterable[Recommendation | Skip]:
+def _evaluate(rid: str, snapshot: Snapshot, catalog: Any, params: Any, select_bucket: Callable[[Resource], bool],
+              pick_tiers: Callable[[list[StorageTier], StorageTier], list[StorageTier]],
+              min_gets_ok: Callable[[float, float], bool]) -> Iterable[Recommendation | Skip]:
     billed_gets: dict[str, float] | None = None
     for bucket, stored, objects_s, gets_s in _bucket_inputs(snapshot):
         if not select_bucket(bucket) or not stored:
@@ -347,7 +351,7 @@ def tiering(snapshot: Snapshot, catalog: Any, params: defaults.StorageTiering) -
         max_first_byte_ms = 200
         amortize_months = 6
     """
-    def colder_fast(tiers, cur):
+    def colder_fast(tiers: list[StorageTier], cur: StorageTier) -> list[StorageTier]:
         return [t for t in tiers if t.gb_month < cur.gb_month and t.first_byte_ms <= params.max_first_byte_ms]
 
     yield from _evaluate("storage.tiering", snapshot, catalog, params, lambda b: True, colder_fast,
@@ -377,7 +381,7 @@ def ml_archive(snapshot: Snapshot, catalog: Any, params: defaults.MlArchive) -> 
         return (b.workload in params.workloads or (b.tag("costopt:workload") or "") in params.workloads
                 or any(h in name for h in params.name_hints))
 
-    def archives(tiers, cur):
+    def archives(tiers: list[StorageTier], cur: StorageTier) -> list[StorageTier]:
         slow = [t for t in tiers if t.gb_month < cur.gb_month]
         return slow[-2:]  # the two coldest tiers: archive and deep archive
 

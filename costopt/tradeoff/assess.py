@@ -6,31 +6,32 @@
 verdict. A candidate is matched to its workload through its resource (config globs on
 id/name/ARN, or ``costopt:model`` and the other ``costopt:*`` tags; see :mod:`targets`).
 
-What a candidate may carry, by family (``current``/``proposed`` mappings):
+What a candidate carries, by family (the typed :class:`~costopt.records.Proposal`; ``current``
+is still a mapping with ``type`` and ``count``):
 
 * compute changes (rightsizing, autoscaling, model, idle): ``type``, ``count``,
-  ``variant``; autoscaling ranges ``count_min``/``count_max`` (or ``min_count``/
-  ``max_count``); scale to zero or serverless as a minimum of 0 or ``serverless = true``
-  (``cold_start_s`` if the rule knows it); removal as ``count = 0`` or ``state`` stopped /
-  deleted / released; off-hours schedules as ``hours_per_week`` (with the rule's
-  ``busy_hours_outside`` evidence). These get predicted latency quantiles before/after
+  ``variant``; autoscaling ranges ``count_min``/``count_max`` (and the policy's
+  ``scale_out_lag_hours``); scale to zero or serverless as a minimum of 0 or ``serverless``
+  (``Proposal.scales_to_zero``; the rule's ``Impacts.cold_start_s`` if it knows it); removal as
+  ``count = 0`` or a removed ``state`` (``Proposal.removes``); off-hours schedules as
+  ``hours_per_week`` (with the rule's ``busy_hours_outside`` evidence). These get predicted latency quantiles before/after
   against the target (:mod:`predict`), accuracy before/after against the floor when the
   variant changes (:mod:`accuracy`) and the cold start when capacity can reach zero.
 * spot (``pricing_model = "spot"``): interruption rate (the rule's
-  ``interruption_rate_per_hour`` first, then the catalog's) and added wall time
+  ``Impacts.interruption_rate_per_hour`` first, then the catalog's) and added wall time
   (:mod:`impacts`); with an ``on_demand_base`` on a workload that does not tolerate
   interruptions, whether the base alone holds the latency target.
-* storage: ``tier``, ``storage_class`` or ``lifecycle`` -> first-byte latency and retrieval
+* storage: ``storage_class`` or ``lifecycle`` -> first-byte latency and retrieval
   cost (``read_gb_month`` evidence) for buckets that workloads declare as ``datasets``.
 * commitments: billing-only, always ``ok``.
 * changes that cannot touch serving get ``n/a``: deleting an unattached volume or disk,
   releasing an unassociated address, old snapshots, storage changes on data no workload
   reads (:func:`cannot_touch_serving`).
 
-A candidate on a workload with targets carries ``impacts["workload_targets"]`` (e.g.
-``["p95 <= 80 ms", "AUC >= 0.955"]``): the strict selection policy fails closed on those.
-The impacts keys are listed in :mod:`costopt.tradeoff.summary`.
-Impacts keep whatever the rule already put there; keys set here win.
+A candidate on a workload with targets carries ``Impacts.workload_targets`` (e.g.
+``("p95 <= 80 ms", "AUC >= 0.955")``): the strict selection policy fails closed on those.
+The fields are documented on :class:`~costopt.records.Impacts`. Impacts keep whatever the rule
+already set; fields set here win.
 
 A change to a member instance of an Auto Scaling group that is itself in the snapshot is
 predicted at the level it is priced: removing the member leaves the group (its pooled load)
@@ -46,11 +47,13 @@ from dataclasses import replace
 from typing import Any
 
 from costopt.config import Settings
+from costopt.gcpause import gc_paused
 from costopt.model import Recommendation, Resource, SloVerdict, Snapshot, evolve
+from costopt.records import Impacts, Proposal
 from costopt.tradeoff.accuracy import Check, accuracy_check
 from costopt.tradeoff.capacity import hardware
 from costopt.tradeoff.impacts import cold_start_impacts, combine, spot_impacts, storage_impacts
-from costopt.tradeoff.load import Observed, observe
+from costopt.tradeoff.load import Observations, Observed
 from costopt.tradeoff.params import DEFAULT_PARAMS, TradeoffParams
 from costopt.tradeoff.predict import Setup, predict_latency
 from costopt.tradeoff.risk import with_risk
@@ -78,42 +81,18 @@ def variant_candidates(snapshot: Snapshot, catalog: Any, settings: Settings,
             if isinstance(item, Recommendation) and not engine.is_excluded(item, settings)]
 
 
-def _int(value: Any, default: int | None) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return default
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
-REMOVED_STATES = ("stopped", "deleted", "released", "terminated")
-
-
-def _range(rec: Recommendation) -> tuple[int | None, int | None]:
-    """Autoscaling range from ``min_count``/``max_count`` (or ``count_min``/``count_max``)."""
-    p = rec.proposed
-    lo = p.get("min_count", p.get("count_min"))
-    hi = p.get("max_count", p.get("count_max"))
-    return _int(lo, None), _int(hi, None)
-
-
-def _scale_to_zero(rec: Recommendation) -> bool:
-    text = f"{rec.rule_id} {rec.action}".lower()
-    return bool(rec.proposed.get("serverless")) or _range(rec)[0] == 0 or "scale_to_zero" in text or \
-        "serverless" in text or "scale to zero" in text
-
-
-def _removed(rec: Recommendation) -> bool:
-    state = str(rec.proposed.get("state", "")).lower()
-    return rec.proposed.get("count") == 0 or any(state.startswith(s) for s in REMOVED_STATES)
+def _current_count(rec: Recommendation, resource: Resource) -> int:
+    count = rec.current.get("count")
+    if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+        return count
+    return max(int(resource.count or 1), 1)
 
 
 def _schedule(rec: Recommendation, wl: Workload) -> list[Check]:
     """Off-hours schedules: fine unless a latency-bound workload gets requests while stopped."""
     if not wl.latency_targets_ms:
         return [Check("unknown", f"{wl.kind or 'workload'} {wl.name}: no latency target declared; "
-                                 f"stopped {rec.impacts.get('unavailable_hours_per_week', '?')} h a week")]
+                                 f"stopped {rec.impacts.unavailable_hours_per_week or '?'} h a week")]
     outside = rec.evidence.get("busy_hours_outside")
     if isinstance(outside, (int, float)) and outside > 0:
         return [Check("breach", f"{outside:g} busy hours fell outside the proposed schedule; "
@@ -128,18 +107,18 @@ def _compute(rec: Recommendation, resource: Resource, wl: Workload, targets: Tar
     model = targets.model_of(wl)
     v0 = model.current_variant(wl.variant) if model is not None else None
     v1 = v0
-    proposed_variant = rec.proposed.get("variant")
+    p = rec.proposed
+    proposed_variant = p.variant
     if model is not None and proposed_variant:
-        v1 = model.variants.get(str(proposed_variant))
+        v1 = model.variants.get(proposed_variant)
     type0 = str(rec.current.get("type") or resource.type or "")
-    type1 = str(rec.proposed.get("type") or type0)
-    count0 = _int(rec.current.get("count"), None) or max(int(resource.count or 1), 1)
-    proposed_count = _int(rec.proposed.get("count"), count0)
-    count1 = 0 if _removed(rec) else (count0 if proposed_count is None else proposed_count)
-    min_c, max_c = _range(rec)
+    type1 = p.type or type0
+    count0 = _current_count(rec, resource)
+    count1 = 0 if p.removes else (count0 if p.count is None else p.count)
+    min_c, max_c = p.count_min, p.count_max
     impacts: dict[str, Any] = {}
     checks: list[Check] = []
-    if "hours_per_week" in rec.proposed:
+    if p.hours_per_week is not None:
         return impacts, _schedule(rec, wl)
     if proposed_variant or rec.family == "model":
         if model is None or v1 is None:
@@ -148,12 +127,12 @@ def _compute(rec: Recommendation, resource: Resource, wl: Workload, targets: Tar
             acc, check = accuracy_check(wl, v0, v1, model.accuracy_metric)
             impacts.update(acc)
             checks.append(check)
-    zero = _scale_to_zero(rec)
+    zero = p.scales_to_zero
     if zero:
         cold, cold_checks = cold_start_impacts(rec, obs, wl, params)
         impacts.update(cold)
         checks.extend(cold_checks)
-        if rec.proposed.get("serverless"):
+        if p.serverless:
             return impacts, checks
     if count1 == 0 and not zero and min_c is None:
         served = obs.total_requests if obs is not None else 0.0
@@ -174,10 +153,9 @@ def _compute(rec: Recommendation, resource: Resource, wl: Workload, targets: Tar
         checks.append(Check("unknown", f"no hardware figures for {missing} to predict latency"))
         return impacts, checks
     before = Setup(hw0, count0, v0)
-    target = rec.proposed.get("target_utilization")
-    after = Setup(hw1, max(count1, 0), v1, min_c, max_c,
-                  float(target) if isinstance(target, (int, float)) and 0 < target <= 1 else None)
-    lat, lat_checks = predict_latency(obs, wl, before, after, params, _lag(rec), model)
+    target = p.target_utilization
+    after = Setup(hw1, max(count1, 0), v1, min_c, max_c, target if target is not None and 0 < target <= 1 else None)
+    lat, lat_checks = predict_latency(obs, wl, before, after, params, p.scale_out_lag_hours, model)
     impacts.update(lat)
     if not wl.latency_targets_ms and wl.kind in ("training", "batch", "notebook", "dev", "data"):
         lat_checks = [Check("unknown", f"{wl.kind} workload {wl.name}: no latency target declared")]
@@ -188,10 +166,10 @@ def _compute(rec: Recommendation, resource: Resource, wl: Workload, targets: Tar
 def _on_demand_base(rec: Recommendation, resource: Resource, wl: Workload, targets: Targets,
                     obs: Observed | None, catalog: Any, params: TradeoffParams) -> tuple[dict[str, Any], list[Check]]:
     """Spot for part of a serving fleet: can the on-demand base alone hold the latency target?"""
-    base = _int(rec.proposed.get("on_demand_base"), 0) or 0
-    as_removal = evolve(rec, proposed={"type": rec.proposed.get("type") or resource.type, "count": base})
+    base = rec.proposed.on_demand_base or 0
+    as_removal = evolve(rec, proposed=Proposal(type=rec.proposed.type or resource.type, count=base))
     impacts, checks = _compute(as_removal, resource, wl, targets, obs, catalog, params)
-    worst = {f"if_spot_reclaimed_{k}": v for k, v in impacts.items() if k.endswith("_after")}
+    worst = {"if_spot_reclaimed": Impacts.of(impacts)}
     out = []
     for c in checks:
         if c.status == "breach":
@@ -203,20 +181,10 @@ def _on_demand_base(rec: Recommendation, resource: Resource, wl: Workload, targe
     return worst, out
 
 
-def _lag(rec: Recommendation) -> int | None:
-    """The autoscaling rule's scale-out lag in hours, if the candidate carries one."""
-    for where in (rec.proposed, rec.impacts):
-        value = where.get("scale_out_lag_hours")
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
-            return int(value)
-    return None
-
-
 def _as_group(rec: Recommendation, group: Resource) -> Recommendation:
     """Removing one member of a group, seen at the group: count - 1 instances carry its load."""
     count = max(int(group.count or 1), 1)
-    proposed = {k: v for k, v in rec.proposed.items() if k != "state"}
-    proposed["count"] = count - 1
+    proposed = evolve(rec.proposed, state=None, keeps=None, count=count - 1)
     current = {**rec.current, "count": count, "type": rec.current.get("type") or group.type}
     return evolve(rec, current=current, proposed=proposed)
 
@@ -234,18 +202,18 @@ def _member_share(obs: Observed | None, members: int) -> Observed | None:
 
 
 def _member_change(rec: Recommendation, resource: Resource, group: Resource, wl: Workload, targets: Targets,
-                   observed: dict[str, Observed], catalog: Any,
+                   observed: Observations, catalog: Any,
                    params: TradeoffParams) -> tuple[dict[str, Any], list[Check]]:
     """A change to one member of a group is predicted at the level it is priced: removing it
     leaves the group one instance short; resizing it changes that one instance, which keeps
     serving its share of the group's load."""
     n = max(int(group.count or 1), 1)
-    if _removed(rec):
+    if rec.proposed.removes:
         impacts, checks = _compute(_as_group(rec, group), group, wl, targets, observed.get(group.id), catalog, params)
         impacts["evaluated_for"] = f"group {group.name or group.id} ({n} instances, one removed)"
         return impacts, checks
     member = evolve(rec, current={**rec.current, "count": 1, "type": rec.current.get("type") or resource.type
-                                   or group.type}, proposed={**rec.proposed, "count": 1})
+                                   or group.type}, proposed=evolve(rec.proposed, count=1))
     impacts, checks = _compute(member, resource, wl, targets, _member_share(observed.get(group.id), n), catalog, params)
     impacts["evaluated_for"] = f"member {resource.id} of group {group.name or group.id} (1/{n} of its load)"
     return impacts, checks
@@ -277,9 +245,10 @@ def workload_targets(wl: Workload, metric: str = "") -> list[str]:
 
 
 def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | None, targets: Targets,
-                observed: dict[str, Observed], catalog: Any, params: TradeoffParams,
-                group: Resource | None = None) -> Recommendation:
-    if rec.family == "commitments":
+                observed: Observations, catalog: Any, params: TradeoffParams,
+                group: Resource | None = None, declared_by: dict[int, tuple[str, ...]] | None = None) -> Recommendation:
+    family = rec.family
+    if family == "commitments":
         return evolve(rec, slo=SloVerdict("ok", ("billing-only change: no effect on latency or accuracy",)))
     if resource is None:
         return rec
@@ -288,31 +257,35 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
         return with_risk(evolve(rec, slo=SloVerdict("n/a", (NA_REASON.format(what=harmless),))), False)
     impacts: dict[str, Any] = {}
     checks: list[Check] = []
-    if rec.family == "storage" or any(rec.proposed.get(k) for k in ("tier", "storage_class", "lifecycle")):
+    p = rec.proposed
+    if family == "storage" or p.storage_class or p.lifecycle:
         readers = targets.reading(resource)
         impacts, checks = storage_impacts(rec, readers, catalog, params)
-    elif rec.family == "spot" or rec.proposed.get("pricing_model") == "spot":
+    elif family == "spot" or p.pricing_model == "spot":
         impacts, checks = spot_impacts(rec, resource, wl, catalog, params)
-        if wl is not None and checks and checks[0].status == "breach" and _int(rec.proposed.get("on_demand_base"), 0):
+        if wl is not None and checks and checks[0].status == "breach" and p.on_demand_base:
             base_impacts, checks = _on_demand_base(rec, resource, wl, targets, observed.get(resource.id), catalog, params)
             impacts.update(base_impacts)
-    elif wl is not None and (rec.family in COMPUTE_FAMILIES or rec.proposed.get("type") or
-                             "count" in rec.proposed or rec.proposed.get("variant")):
+    elif wl is not None and (family in COMPUTE_FAMILIES or p.type or p.count is not None or p.variant):
         if group is not None:
             impacts, checks = _member_change(rec, resource, group, wl, targets, observed, catalog, params)
         else:
             impacts, checks = _compute(rec, resource, wl, targets, observed.get(resource.id), catalog, params)
     if wl is not None:
-        model = targets.model_of(wl)
-        declared = workload_targets(wl, model.accuracy_metric if model is not None else "")
-        impacts = {"workload": wl.name, **({"workload_targets": declared} if declared else {}), **impacts}
+        declared = declared_by.get(id(wl)) if declared_by is not None else None
+        if declared is None:
+            model = targets.model_of(wl)
+            declared = tuple(workload_targets(wl, model.accuracy_metric if model is not None else ""))
+            if declared_by is not None:  # one per workload object (they live as long as the assessment)
+                declared_by[id(wl)] = declared
+        impacts = {"workload": wl.name, "workload_targets": declared, **impacts}
     if group is not None and rec.alternative_group in ("", rec.resource_id):
         # a member's change and the group's changes are alternatives for one fleet
         rec = evolve(rec, alternative_group=group.id)
     if not impacts and not checks:
         return rec
     notes = tuple(wl.notes) if wl is not None else ()
-    merged = {**dict(rec.impacts), **impacts}
+    merged = evolve(rec.impacts, **impacts)
     if not checks:
         return evolve(rec, impacts=merged)
     status, reasons = combine(checks, notes)
@@ -325,20 +298,22 @@ def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: S
            add_variants: bool = True) -> list[Recommendation]:
     """Fill ``impacts`` and ``slo`` of every candidate; add model-variant candidates unless
     ``add_variants`` is false (a second pass over the same estate must not add them again)."""
-    targets = parse_targets(settings)
-    recs = list(candidates) + (variant_candidates(snapshot, catalog, settings, targets) if add_variants else [])
-    index = {r.id: r for r in snapshot.resources}
-    workloads: dict[str, Workload | None] = {}
-    for rec in recs:
-        resource = index.get(rec.resource_id)
-        if resource is not None and resource.id not in workloads:
-            workloads[resource.id] = targets.for_resource(resource)
-    members = {r.id: [str(i) for i in (r.attributes.get("instance_ids") or ())]
-               for r in snapshot.resources if r.kind == "autoscaling_group"}
-    group_of = {iid: index[gid] for gid, ids in members.items() for iid in ids}
-    serving = [rid for rid, wl in workloads.items() if wl is not None]
-    serving += sorted({group_of[rid].id for rid in serving if rid in group_of} - set(serving))
-    observed = observe(snapshot.metrics, serving, params, members=members,
-                       providers={rid: index[rid].provider for rid in serving}) if serving else {}
-    return [_assess_one(rec, index.get(rec.resource_id), workloads.get(rec.resource_id), targets, observed,
-                        catalog, params, group_of.get(rec.resource_id)) for rec in recs]
+    with gc_paused():
+        targets = parse_targets(settings)
+        recs = list(candidates) + (variant_candidates(snapshot, catalog, settings, targets) if add_variants else [])
+        index = {r.id: r for r in snapshot.resources}
+        workloads: dict[str, Workload | None] = {}
+        for rec in recs:
+            resource = index.get(rec.resource_id)
+            if resource is not None and resource.id not in workloads:
+                workloads[resource.id] = targets.for_resource(resource)
+        members = {r.id: [str(i) for i in (r.attributes.get("instance_ids") or ())]
+                   for r in snapshot.resources if r.kind == "autoscaling_group"}
+        group_of = {iid: index[gid] for gid, ids in members.items() for iid in ids}
+        serving = [rid for rid, wl in workloads.items() if wl is not None]
+        serving += sorted({group_of[rid].id for rid in serving if rid in group_of} - set(serving))
+        observed = Observations(snapshot.metrics, serving, params, members=members,
+                                providers={rid: index[rid].provider for rid in serving})
+        declared_by: dict[int, tuple[str, ...]] = {}
+        return [_assess_one(rec, index.get(rec.resource_id), workloads.get(rec.resource_id), targets, observed,
+                            catalog, params, group_of.get(rec.resource_id), declared_by) for rec in recs]

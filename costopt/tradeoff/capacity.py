@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from costopt.tradeoff.hwscale import HardwareRatio, hardware_ratio
@@ -55,7 +56,10 @@ class Hardware:
         return self.vcpu / max(tpc, 1)
 
 
+@lru_cache(maxsize=4096)
 def _from_table(provider: str, type_: str, gpu_model: str, gpu_memory: float) -> tuple[Device | None, Device | None, float]:
+    """The table's accelerator and CPU rows for a type, and the share of the device it gets
+    (the bundled table is read once and never changes: answers are kept per type)."""
     table = load_table()
     rule = table.rule_for(provider, type_)
     accel = table.device(rule.accelerator) if rule is not None else None

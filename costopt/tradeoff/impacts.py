@@ -28,13 +28,9 @@ from costopt.tradeoff.targets import Workload
 
 def spot_impacts(rec: Recommendation, resource: Resource | None, workload: Workload | None,
                  catalog: Any, params: TradeoffParams) -> tuple[dict[str, Any], list[Check]]:
-    type_ = str(rec.proposed.get("type") or rec.current.get("type") or (resource.type if resource else ""))
-    rate = None
+    type_ = str(rec.proposed.type or rec.current.get("type") or (resource.type if resource else ""))
+    rate = rec.impacts.interruption_rate_per_hour  # the rule's own (job-level) rate comes first
     source = "rule"
-    for where in (rec.impacts, rec.evidence):  # the rule's own (job-level) rate comes first
-        for key in ("interruption_rate_per_hour", "interruption_rate"):
-            if rate is None and isinstance(where.get(key), (int, float)):
-                rate = float(where[key])
     if rate is None and catalog is not None and type_:
         rate, source = catalog.interruption_rate(rec.provider, rec.region, type_), "catalog"
     if rate is None:
@@ -44,7 +40,7 @@ def spot_impacts(rec: Recommendation, resource: Resource | None, workload: Workl
     restart = (workload.restart_overhead_min if workload and workload.restart_overhead_min is not None else
                params.restart_overhead_min)
     added = rate * (ckpt / 2.0 + restart) / 60.0
-    impacts = {"interruption_rate": rate, "interruption_rate_source": source,
+    impacts: dict[str, Any] = {"interruption_rate_per_hour": rate, "interruption_rate_source": source,
                "interruptions_per_month": rate * 730.0, "checkpoint_interval_min": ckpt,
                "restart_overhead_min": restart}
     kind = (workload.kind if workload else None) or (resource.workload if resource else None)
@@ -65,7 +61,7 @@ def spot_impacts(rec: Recommendation, resource: Resource | None, workload: Workl
 
 
 def _tier(catalog: Any, rec: Recommendation) -> Any:
-    name = rec.proposed.get("tier") or rec.proposed.get("storage_class") or rec.proposed.get("lifecycle")
+    name = rec.proposed.storage_class or rec.proposed.lifecycle
     if catalog is None or not name:
         return None
     for tier in catalog.storage_tiers(rec.provider, rec.region):
@@ -78,20 +74,19 @@ def storage_impacts(rec: Recommendation, readers: Sequence[Workload], catalog: A
                     params: TradeoffParams) -> tuple[dict[str, Any], list[Check]]:
     tier = _tier(catalog, rec)
     impacts: dict[str, Any] = {}
-    read_gb = None
-    for where in (rec.evidence, rec.impacts):
-        for key in ("read_gb_month", "retrieval_gb_month"):
-            if isinstance(where.get(key), (int, float)):
-                read_gb = float(where[key])
+    read_gb = rec.impacts.retrieval_gb_month
+    evidence_gb = rec.evidence.get("read_gb_month")  # the rule's evidence: what the readers pull
+    if isinstance(evidence_gb, (int, float)) and not isinstance(evidence_gb, bool):
+        read_gb = float(evidence_gb)
     if tier is not None:
-        impacts["first_byte_ms"] = tier.first_byte_ms
+        impacts["first_byte_ms_after"] = tier.first_byte_ms
         impacts["retrieval_per_gb"] = tier.retrieval_per_gb
         if read_gb is not None:
             impacts["retrieval_gb_month"] = read_gb
             impacts["retrieval_cost_month"] = read_gb * tier.retrieval_per_gb
     training = [w for w in readers if w.kind in ("training", "batch", None)]
     if readers:
-        impacts["read_by"] = [w.name for w in readers]
+        impacts["read_by"] = tuple(w.name for w in readers)
     if not readers:
         return impacts, []
     if tier is None:
@@ -108,9 +103,8 @@ def storage_impacts(rec: Recommendation, readers: Sequence[Workload], catalog: A
 def cold_start_impacts(rec: Recommendation, obs: Observed | None, workload: Workload | None,
                        params: TradeoffParams) -> tuple[dict[str, Any], list[Check]]:
     cold = workload.cold_start_s if workload is not None else None  # a measured figure in config wins
-    for where in (rec.proposed, rec.impacts, rec.evidence):
-        if cold is None and isinstance(where.get("cold_start_s"), (int, float)):
-            cold = float(where["cold_start_s"])
+    if cold is None:
+        cold = rec.impacts.cold_start_s  # the rule's figure
     if cold is None:
         cold = params.cold_start_s
     impacts: dict[str, Any] = {"cold_start_s": cold}

@@ -199,7 +199,7 @@ def _hardware_evidence(scale: ServiceScale, before: Setup, after: Setup) -> tupl
         return {"latency_basis_detail": scale.note}, Check("ok", f"service time from a {scale.note}")
     if hw is None or scale.basis == "same-hardware":
         return {}, None
-    impacts: dict[str, Any] = {"hardware_bound": hw.bound, "hardware_sources": [d.citation for d in hw.devices]}
+    impacts: dict[str, Any] = {"hardware_bound": hw.bound, "hardware_sources": tuple(d.citation for d in hw.devices)}
     if hw.compute is not None:
         impacts["hardware_compute_ratio"], impacts["hardware_memory_ratio"] = hw.compute, hw.memory
     where = f"{before.hardware.type} -> {after.hardware.type}"
@@ -220,7 +220,7 @@ def predict_latency(obs: Observed | None, workload: Workload, before: Setup, aft
     """Impacts (quantiles before/after, utilisation, goodness of fit) and latency checks."""
     impacts: dict[str, Any] = {}
     if obs is not None and obs.notes:
-        impacts["observation_notes"] = list(obs.notes)
+        impacts["observation_notes"] = tuple(obs.notes)
     target_q = dict(workload.latency_targets_ms)
     quantiles = sorted(set(target_q) | {0.95})
     primary = workload.latency_quantile or 0.95

@@ -20,11 +20,8 @@ config carries no such penalty. Candidates the trade-off has nothing to say abou
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
-from typing import Any
-
-from costopt.model import Recommendation
+from costopt.model import Recommendation, evolve
+from costopt.records import Impacts
 
 HEADROOM_STEPS = ((0.5, 0), (0.3, 1), (0.15, 2))  # (share of the target left, risk) best first
 CONFIDENCE_ORDER = ("low", "medium", "high")
@@ -42,10 +39,9 @@ def _cap(confidence: str, most: str) -> str:
     return confidence
 
 
-def _headroom_share(impacts: Mapping[str, Any]) -> float | None:
-    q = impacts.get("latency_quantile") or "p95"
-    target, after = impacts.get("latency_target_ms"), impacts.get(f"{q}_ms_after")
-    if not isinstance(target, (int, float)) or target <= 0 or not isinstance(after, (int, float)):
+def _headroom_share(impacts: Impacts) -> float | None:
+    target, after = impacts.latency_target_ms, impacts.latency("after")
+    if target is None or target <= 0 or after is None:
         return None
     return (target - after) / target
 
@@ -61,8 +57,8 @@ def _base(rec: Recommendation, targeted: bool) -> tuple[int, str] | None:
     share = _headroom_share(impacts)
     if share is not None:
         risk = next((r for floor, r in HEADROOM_STEPS if share >= floor), 3)
-        return risk, f"{impacts.get('latency_quantile') or 'p95'} headroom {share:.0%} of the target"
-    if impacts.get("accuracy_after") is not None and impacts.get("accuracy_floor") is not None:
+        return risk, f"{impacts.latency_quantile or 'p95'} headroom {share:.0%} of the target"
+    if impacts.accuracy_after is not None and impacts.accuracy_floor is not None:
         return 1, "accuracy meets the floor (no latency target)"
     return None
 
@@ -76,16 +72,16 @@ def with_risk(rec: Recommendation, targeted: bool) -> Recommendation:
     parts = [why]
     confidence = rec.confidence
     impacts = rec.impacts
-    estimate = HARDWARE_ESTIMATES.get(impacts.get("latency_basis") or "")
+    estimate = HARDWARE_ESTIMATES.get(impacts.latency_basis or "")
     if estimate is not None and rec.slo.status != "n/a":
         added, most, text = estimate
         risk += added if rec.slo.status == "ok" else 0
         parts.append(text)
         confidence = _cap(confidence, most)
-    if rec.slo.status == "ok" and _headroom_share(impacts) is not None and impacts.get("fit_ratio") is None:
+    if rec.slo.status == "ok" and _headroom_share(impacts) is not None and impacts.fit_ratio is None:
         risk += 1
         parts.append("no observed latency to check the model against (+1)")
         confidence = _cap(confidence, "medium")
     risk = max(0, min(4, risk))
-    return replace(rec, performance_risk=risk, confidence=confidence,
-                   impacts={**dict(impacts), "performance_risk_basis": "; ".join(parts)})
+    return evolve(rec, performance_risk=risk, confidence=confidence,
+                  impacts=evolve(impacts, performance_risk_basis="; ".join(parts)))

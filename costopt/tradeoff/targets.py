@@ -69,7 +69,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from costopt.config import Settings
+from costopt.config import ConfigSource, Settings
 from costopt.model import WORKLOAD_KINDS, Resource
 from costopt.tradeoff.tags import TAG_MODEL, merge_tags
 from costopt.tradeoff.workloads import Model, ModelVariant, Profile, Workload
@@ -132,6 +132,9 @@ def _globs(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
 class Targets:
     workloads: Mapping[str, Workload] = field(default_factory=dict)
     models: Mapping[str, Model] = field(default_factory=dict)
+    # for_resource answers by resource object (the variant rule and the trade-off ask for the
+    # same resources); the resource is kept with its answer so its id() cannot be reused
+    _resolved: dict[int, tuple[Resource, Workload | None]] = field(default_factory=dict, compare=False, repr=False)
 
     def model_of(self, workload: Workload) -> Model | None:
         return self.models.get(workload.model or workload.name)
@@ -152,8 +155,12 @@ class Targets:
 
     def for_resource(self, resource: Resource) -> Workload | None:
         """Config workload with the resource's tags filling gaps, or one built from tags."""
-        base = self.configured_for(resource)
-        return merge_tags(base, resource)
+        known = self._resolved.get(id(resource))
+        if known is not None and known[0] is resource:
+            return known[1]
+        found = merge_tags(self.configured_for(resource), resource)
+        self._resolved[id(resource)] = (resource, found)
+        return found
 
     def reading(self, bucket: Resource) -> list[Workload]:
         """Workloads that declare ``bucket`` among the datasets they read."""
@@ -184,7 +191,7 @@ def parse_targets(settings: Settings) -> Targets:
     return Targets(workloads=workloads, models=models)
 
 
-def _number(src, key: tuple[str, ...], value: Any, *, minimum: float | None = None,
+def _number(src: ConfigSource, key: tuple[str, ...], value: Any, *, minimum: float | None = None,
             strict: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise src.error(key, f"expected a number, got {value!r}")
@@ -194,7 +201,7 @@ def _number(src, key: tuple[str, ...], value: Any, *, minimum: float | None = No
     return float(value)
 
 
-def _strings(src, key: tuple[str, ...], value: Any) -> tuple[str, ...]:
+def _strings(src: ConfigSource, key: tuple[str, ...], value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
@@ -202,7 +209,7 @@ def _strings(src, key: tuple[str, ...], value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _parse_workload(src, name: str, section: Any) -> Workload:
+def _parse_workload(src: ConfigSource, name: str, section: Any) -> Workload:
     if not isinstance(section, Mapping):
         raise src.error(("workloads", name), "expected a table of workload settings")
     for key in section:
@@ -253,7 +260,7 @@ def _parse_workload(src, name: str, section: Any) -> Workload:
     return Workload(**kw)
 
 
-def _parse_model(src, name: str, section: Any) -> Model:
+def _parse_model(src: ConfigSource, name: str, section: Any) -> Model:
     if not isinstance(section, Mapping):
         raise src.error(("models", name), "expected a table with a 'variants' table")
     for key in section:
@@ -282,7 +289,7 @@ def _parse_model(src, name: str, section: Any) -> Model:
                  profiles=profiles)
 
 
-def _parse_profile(src, model: str, type_: str, section: Any, variants: Mapping[str, ModelVariant]) -> Profile:
+def _parse_profile(src: ConfigSource, model: str, type_: str, section: Any, variants: Mapping[str, ModelVariant]) -> Profile:
     key = ("models", model, "profiles", type_)
     if not isinstance(section, Mapping):
         raise src.error(key, "expected a table with p50_ms and/or throughput_rps")
@@ -307,7 +314,7 @@ def _precision(name: str) -> str:
     return "fp32"
 
 
-def _parse_variant(src, model: str, name: str, section: Any) -> ModelVariant:
+def _parse_variant(src: ConfigSource, model: str, name: str, section: Any) -> ModelVariant:
     def k(key: str) -> tuple[str, ...]:
         return ("models", model, "variants", name, key)
 

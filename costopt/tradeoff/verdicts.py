@@ -14,9 +14,7 @@ VERIFIED = ("ok", "n/a")
 
 def targeted(rec: Recommendation) -> bool:
     """Whether the change's workload declares a latency or accuracy target."""
-    i = rec.impacts
-    return bool(i.get("workload_targets")) or i.get("latency_target_ms") is not None or \
-        i.get("accuracy_floor") is not None
+    return rec.impacts.targeted
 
 
 def verified(rec: Recommendation) -> bool:

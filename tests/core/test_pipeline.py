@@ -45,7 +45,7 @@ def test_commitment_is_sized_after_idle_and_resize_changes():
     resize = by_rule["rightsizing.oversized_vm"]
     # The commitment only covers what is left of i-busy after its resize; i-idle is stopped.
     left = HOURLY * resize.monthly_cost_after / resize.monthly_cost_before
-    assert commit.proposed["on_demand_equivalent_per_hour"] == pytest.approx(left)
+    assert commit.proposed.on_demand_equivalent_per_hour == pytest.approx(left)
     assert commit.monthly_savings < alone[0].monthly_savings
     assert commit.evidence["sized_after_other_changes"] == 2
     # Total = what the estate would really save: nothing is counted twice.

@@ -15,6 +15,7 @@ from costopt.model import (
     Window,
     recommendation_id,
 )
+from costopt.records import Impacts, Proposal
 
 HOSTILE_TAG = "<img src=x onerror=alert(1)>"
 HOSTILE_NAME = '"><script>window.__pwned=1</script>'
@@ -32,10 +33,10 @@ def rec(rule_id, resource_id, action, savings, *, name="", provider="AWS", accou
     return Recommendation(
         id=recommendation_id(rule_id, resource_id, action), rule_id=rule_id, resource_id=resource_id, action=action,
         provider=provider, account=account, region=region, resource_kind=kind, resource_name=name,
-        current=current or {}, proposed=proposed or {}, monthly_cost_before=before, monthly_cost_after=before - savings,
+        current=current or {}, proposed=proposed or Proposal(), monthly_cost_before=before, monthly_cost_after=before - savings,
         monthly_savings=savings, savings_low=savings * 0.8, savings_high=savings * 1.1, confidence=confidence,
         performance_risk=risk, evidence=evidence or {"cpu_p95_pct": 18.5, "samples": 4032, "lookback_days": 14},
-        impacts=impacts or {}, slo=SloVerdict(slo, tuple(reasons)), rationale=rationale or f"{action} {name or resource_id}",
+        impacts=impacts or Impacts(), slo=SloVerdict(slo, tuple(reasons)), rationale=rationale or f"{action} {name or resource_id}",
         apply=apply if apply is not None else f"aws ec2 modify-instance-attribute --instance-id {resource_id}",
         tags=tags if tags is not None else ({"costopt:team": team} if team else {}), workload=workload,
         alternative_group=group, status=status, rejection_reason=reason,
@@ -45,20 +46,20 @@ def rec(rule_id, resource_id, action, savings, *, name="", provider="AWS", accou
 def recommendations():
     return (
         rec("rightsizing.gpu_underused", "i-0train-vision-b", "stop idle GPU instance", 9420.0, name="train-vision-b",
-            kind="gpu_vm", current={"type": "g5.12xlarge"}, proposed={"state": "stopped"}, risk=0,
+            kind="gpu_vm", current={"type": "g5.12xlarge"}, proposed=Proposal.of({"state": "stopped"}), risk=0,
             evidence={"gpu_p95_pct": 0.7, "gpu_samples": 4030, "lookback_days": 14}, workload="training"),
         rec("spot.training", "i-0train-vision-a", "move to spot", 6120.5, name="train-vision-a", kind="gpu_vm",
-            current={"pricing_model": "on_demand"}, proposed={"pricing_model": "spot"}, risk=2,
-            impacts={"interruptions_per_day": 0.4}, workload="training"),
+            current={"pricing_model": "on_demand"}, proposed=Proposal.of({"pricing_model": "spot"}), risk=2,
+            impacts=Impacts.of({"interruptions_per_month": 12.0}), workload="training"),
         rec("model_variants.quantize", "endpoint/fraud-detector", "serve fp16 variant", 2890.0, name="fraud-detector",
             kind="endpoint", team="fraud", slo="ok", reasons=("p95 61 ms <= 80 ms", "accuracy 0.961 >= 0.955"),
-            impacts={"p95_ms_before": 58.0, "p95_ms_after": 61.0, "latency_target_ms": 80.0, "accuracy_before": 0.962,
-                     "accuracy_after": 0.961, "accuracy_floor": 0.955}, workload="inference",
+            impacts=Impacts.of({"p95_ms_before": 58.0, "p95_ms_after": 61.0, "latency_target_ms": 80.0, "accuracy_before": 0.962,
+                     "accuracy_after": 0.961, "accuracy_floor": 0.955}), workload="inference",
             apply="aws sagemaker update-endpoint --endpoint-name fraud-detector --endpoint-config-name fraud-detector-fp16"),
         rec("rightsizing.cpu_overprovisioned", "asg/search-embed", "c5.4xlarge x6 -> c5.2xlarge x6", 1987.2,
             name="search-embed", kind="autoscaling_group", team="search", slo="ok", risk=2,
-            current={"type": "c5.4xlarge", "count": 6}, proposed={"type": "c5.2xlarge", "count": 6},
-            impacts={"p95_ms_before": 70.0, "p95_ms_after": 96.0, "latency_target_ms": 120.0}, workload="inference"),
+            current={"type": "c5.4xlarge", "count": 6}, proposed=Proposal.of({"type": "c5.2xlarge", "count": 6}),
+            impacts=Impacts.of({"p95_ms_before": 70.0, "p95_ms_after": 96.0, "latency_target_ms": 120.0}), workload="inference"),
         rec("idle.unattached_volume", "vol-0abc", "delete unattached volume", 40.0, name=HOSTILE_NAME, kind="volume",
             team=HOSTILE_TAG, risk=0, apply="aws ec2 delete-volume --volume-id vol-0abc",
             rationale="unattached for 41 days; snapshot first"),
@@ -78,8 +79,8 @@ def rejected():
         rec("model_variants.quantize", "endpoint/fraud-detector", "serve int8 variant", 3900.0, name="fraud-detector",
             kind="endpoint", team="fraud", slo="breach", reasons=("accuracy 0.948 < floor 0.955",), status="rejected",
             reason="SLO breach: accuracy 0.948 < floor 0.955", workload="inference",
-            impacts={"p95_ms_before": 58.0, "p95_ms_after": 52.0, "latency_target_ms": 80.0, "accuracy_before": 0.962,
-                     "accuracy_after": 0.948, "accuracy_floor": 0.955, "accuracy_metric": "AUC"}),
+            impacts=Impacts.of({"p95_ms_before": 58.0, "p95_ms_after": 52.0, "latency_target_ms": 80.0, "accuracy_before": 0.962,
+                     "accuracy_after": 0.948, "accuracy_floor": 0.955, "accuracy_metric": "AUC"})),
         rec("spot.training", "i-0train-vision-b", "move to spot", 5000.0, name="train-vision-b", status="rejected",
             reason="alternative to rightsizing.gpu_underused (stop idle GPU instance), which saves more"),
     )
@@ -111,12 +112,12 @@ def make_audit(*, recs=None, with_extras=True, daily=None):
     budgets = ()
     if with_extras:
         extras = {
-            "frontier": {"fraud-detector": {"slo_p95_ms": 80.0, "points": [
-                {"label": "fp32 ml.g4dn.xlarge x4 (current)", "p95_ms": 58.0, "monthly_savings": 0.0, "feasible": True},
-                {"label": "fp16 ml.g4dn.xlarge x4", "p95_ms": 61.0, "monthly_savings": 2890.0, "feasible": True, "selected": True},
-                {"label": "fp32 ml.g4dn.xlarge x3", "p95_ms": 74.0, "monthly_savings": 1500.0, "feasible": True},
-                {"label": "int8 ml.g4dn.xlarge x2", "p95_ms": 52.0, "monthly_savings": 3900.0, "feasible": False},
-                {"label": HOSTILE_TAG, "p95_ms": 95.0, "monthly_savings": 4400.0, "feasible": False}]}},
+            "frontier": {"fraud-detector": {"target_ms": 80.0, "points": [
+                {"label": "fp32 ml.g4dn.xlarge x4 (current)", "latency_ms": 58.0, "savings": 0.0, "feasible": True},
+                {"label": "fp16 ml.g4dn.xlarge x4", "latency_ms": 61.0, "savings": 2890.0, "feasible": True, "selected": True},
+                {"label": "fp32 ml.g4dn.xlarge x3", "latency_ms": 74.0, "savings": 1500.0, "feasible": True},
+                {"label": "int8 ml.g4dn.xlarge x2", "latency_ms": 52.0, "savings": 3900.0, "feasible": False},
+                {"label": HOSTILE_TAG, "latency_ms": 95.0, "savings": 4400.0, "feasible": False}]}},
             "history": {
                 "previous": {"run_at": "2026-11-16T06:00:00+00:00", "path": "audit-20261116T060000Z.json"},
                 "spend_change": 1830.0, "spend_change_pct": 0.034,
@@ -136,10 +137,10 @@ def make_audit(*, recs=None, with_extras=True, daily=None):
             },
         }
         budgets = (
-            {"scope": "total", "period": "month", "limit": 260000.0, "actual": 201000.0, "forecast": 262500.0, "status": "warn"},
-            {"scope": "team=vision", "period": "month", "limit": 90000.0, "actual": 98000.0, "forecast": 121000.0, "status": "breach",
+            {"scope": "total", "period": "month", "fail": 260000.0, "actual": 201000.0, "forecast": 262500.0, "status": "warn"},
+            {"scope": "team=vision", "period": "month", "fail": 90000.0, "actual": 98000.0, "forecast": 121000.0, "status": "fail",
              "message": "forecast 34% over"},
-            {"scope": "provider=GCP", "period": "week", "limit": 8000.0, "actual": 6300.0, "status": "ok"},
+            {"scope": "provider=GCP", "period": "week", "fail": 8000.0, "actual": 6300.0, "status": "pass"},
         )
     return Audit(
         run_at=RUN_AT, window=WINDOW, currency="USD",

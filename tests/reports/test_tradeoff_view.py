@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from costopt.records import Impacts
 from costopt.reports import charts
 from costopt.reports.tradeoff_view import frontier_breach, serving_impact, tradeoff_summary
 from tests.reports.sample_audit import make_audit, rec, recommendations, rejected
@@ -13,9 +14,9 @@ from tests.reports.sample_audit import make_audit, rec, recommendations, rejecte
 
 def breaching(resource, action, savings, *, accuracy_after=0.96, p95_after=60.0, group="g"):
     r = rec("model.cheaper_variant", resource, action, savings, slo="breach", status="rejected", group=group,
-            impacts={"p95_ms_before": 50.0, "p95_ms_after": p95_after, "latency_target_ms": 80.0,
+            impacts=Impacts.of({"p95_ms_before": 50.0, "p95_ms_after": p95_after, "latency_target_ms": 80.0,
                      "accuracy_before": 0.962, "accuracy_after": accuracy_after, "accuracy_floor": 0.955,
-                     "accuracy_metric": "AUC"})
+                     "accuracy_metric": "AUC"}))
     return r
 
 

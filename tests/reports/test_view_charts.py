@@ -31,35 +31,37 @@ def test_week_over_week_needs_a_whole_previous_week():
     assert view.weekly_spend(make_audit(daily=[])).weeks == ()
 
 
-def test_budget_rows_read_tolerantly():
+def test_budget_rows_read_the_gates_check_results():
     audit = replace(make_audit(), budgets=(
-        {"name": "total", "amount": 100.0, "spend": 120.0},
-        {"scope": "team=x", "fail": 100.0, "actual": 50.0, "forecast": 90.0, "verdict": "PASS"},
-        {"scope": "p", "limit": 10.0, "actual": 5.0, "status": "failed"},
-        {"scope": "nolimit", "actual": 5.0},
+        {"scope": "total", "period": "month", "fail": 100.0, "actual": 120.0, "status": "fail"},
+        {"scope": "team=x", "fail": 100.0, "actual": 50.0, "forecast": 90.0, "status": "pass"},
+        {"scope": "nolimit", "actual": 5.0, "status": "skipped"},
         {"scope": "total", "period": "week-over-week", "unit": "%", "fail": 10.0, "actual": 12.5, "status": "fail"},
-        {"scope": "svc", "fail": 10.0, "status": "skipped"},
+        {"scope": "svc", "fail": 10.0, "warn": 5.0, "actual": 7.0, "status": "warn", "message": "7 over the 5 warning"},
         "not a mapping",
     ))
     rows = view.budget_rows(audit)
-    assert [(b.scope, b.status) for b in rows] == [("total", "breach"), ("team=x", "ok"), ("p", "breach"),
-                                                   ("nolimit", "unknown"), ("total", "breach"), ("svc", "unknown")]
-    growth = rows[4]
+    assert [(b.scope, b.status) for b in rows] == [("total", "breach"), ("team=x", "ok"), ("nolimit", "unknown"),
+                                                   ("total", "breach"), ("svc", "warn")]
+    assert (rows[4].limit, rows[4].warn, rows[4].detail) == (10.0, 5.0, "7 over the 5 warning")
+    growth = rows[3]
     assert view.budget_amount(growth.actual, growth, "USD") == "12.5%"
     assert view.budget_amount(rows[0].actual, rows[0], "USD") == "$120"
     fig = charts.budgets(audit).to_plotly_json()
-    assert len(fig["data"][0]["x"]) == 4  # the growth check (a percentage) is not drawn on the money axis
+    assert len(fig["data"][0]["x"]) == 3  # the growth check (a percentage) and the one without a limit are not drawn
 
 
-def test_frontier_accepts_list_form_and_skips_bad_points():
-    audit = replace(make_audit(), extras={"frontier": [
-        {"model": "m1", "target_p95_ms": 100, "points": [{"latency_ms": 50, "savings": 10}, {"p95_ms": None}]},
-        {"model": "empty", "points": []},
-    ]})
+def test_frontier_skips_bad_points_and_empty_workloads():
+    audit = replace(make_audit(), extras={"frontier": {
+        "m1": {"target_ms": 100, "points": [{"latency_ms": 50, "savings": 10}, {"latency_ms": None, "savings": 5},
+                                             {"latency_ms": "60", "savings": 7}]},
+        "empty": {"target_ms": 100, "points": []},
+    }})
     figs = charts.frontier(audit)
     assert [m for m, _ in figs] == ["m1"]
     fig = figs[0][1].to_plotly_json()
     assert fig["layout"]["shapes"][0]["x0"] == 100
+    assert [list(t["x"]) for t in fig["data"] if t.get("mode") == "markers"] == [[50.0]]
 
 
 def test_no_frontier_no_budgets_no_trend():

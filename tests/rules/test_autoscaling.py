@@ -40,8 +40,8 @@ def test_endpoint_with_daily_cycle_scales_between_trough_and_peak():
     [rec] = run_fixed(snap)
     # capacity = 40,000 / 4 instances / 0.5 busy = 20,000 req/h; at 60%: peak 4, trough max(1, 2) = 2.
     assert rec.evidence["capacity_per_instance_per_hour"] == pytest.approx(20_000)
-    assert rec.proposed["count_min"] == 2 and rec.proposed["count_max"] == 4
-    assert rec.proposed["count_mean"] == pytest.approx(3.0)
+    assert rec.proposed.count_min == 2 and rec.proposed.count_max == 4
+    assert rec.proposed.count_mean == pytest.approx(3.0)
     assert rec.monthly_savings == pytest.approx(1 * 0.736 * 730)
     assert rec.savings_low < rec.monthly_savings  # instances kept an hour after each peak
     assert "endpoint/fraud-detector/variant/AllTraffic" in rec.apply
@@ -52,7 +52,7 @@ def test_low_cpu_fleet_needs_far_fewer_instances():
     snap = fleet_snapshot("search-embed", kind="autoscaling_group", type_="c5.4xlarge", count=6, hourly=0.68,
                           requests=diurnal(60_000, 10_000), util=diurnal(20.0, 4.0), util_metric="cpu")
     [rec] = run_fixed(snap)
-    assert rec.proposed["count_max"] == 2
+    assert rec.proposed.count_max == 2
     assert rec.monthly_savings == pytest.approx(4 * 0.68 * 730)
     assert "update-auto-scaling-group --auto-scaling-group-name search-embed --min-size 2 --max-size 2" in rec.apply
 
@@ -63,8 +63,8 @@ def test_without_utilisation_the_peak_is_taken_as_full_load():
     assert run_fixed(fleet_snapshot(requests=diurnal(40_000, 4_000))) == []
     # A deeper trough on a bigger fleet still pays, with low confidence.
     [rec] = run_fixed(fleet_snapshot(count=10, requests=diurnal(40_000, 500)))
-    assert rec.proposed["count_max"] == 17  # ceil(40,000 / (4,000 x 0.6))
-    assert rec.proposed["count_mean"] == pytest.approx((17 + 2) / 2)
+    assert rec.proposed.count_max == 17  # ceil(40,000 / (4,000 x 0.6))
+    assert rec.proposed.count_mean == pytest.approx((17 + 2) / 2)
     assert rec.confidence == "low"
 
 
@@ -92,7 +92,7 @@ def test_configured_capacity_wins_over_observed():
     snap = fleet_snapshot(requests=diurnal(40_000, 4_000), util=diurnal(50.0, 5.0), capacity_per_instance=100_000)
     [rec] = run_fixed(snap)
     assert rec.evidence["capacity_source"] == "attributes.capacity_per_instance"
-    assert rec.proposed["count_max"] == 2
+    assert rec.proposed.count_max == 2
 
 
 # --- scale to zero -----------------------------------------------------------------------------
@@ -108,9 +108,9 @@ def test_rarely_used_gpu_endpoint_scales_to_zero_with_cold_start_impact():
     active = 2 * 14
     assert rec.evidence["active_hours"] == active
     assert rec.monthly_savings == pytest.approx(0.736 * 730 * (1 - 2 * active / HOURS))
-    assert rec.impacts["cold_start_s"] == 60.0
-    assert rec.impacts["cold_starts_per_month"] == pytest.approx(14 * 730 / HOURS)
-    assert rec.proposed["serverless"] is False and "inference-component" in rec.apply
+    assert rec.impacts.cold_start_s == 60.0
+    assert rec.impacts.cold_starts_per_month == pytest.approx(14 * 730 / HOURS)
+    assert rec.proposed.serverless is False and "inference-component" in rec.apply
     assert rec.savings_low <= rec.monthly_savings <= rec.savings_high
 
 
@@ -119,7 +119,7 @@ def test_rarely_used_cpu_endpoint_goes_serverless():
     snap = make_snapshot([r], [make_series("tiny-cpu", "requests", sparse_requests((3,)), period_s=3600,
                                            unit="Count", stat="Sum")])
     [rec] = list(scale_to_zero(snap, tiny_catalog(), defaults.ScaleToZero()))
-    assert rec.proposed["serverless"] is True and "ServerlessConfig" in rec.apply
+    assert rec.proposed.serverless is True and "ServerlessConfig" in rec.apply
 
 
 @pytest.mark.parametrize("requests, expect", [
@@ -154,16 +154,16 @@ def notebook(values, hours=HOURS, workload="notebook", type_="g4dn.xlarge", hour
 
 def test_office_hours_notebook_gets_a_weekday_schedule():
     [rec] = list(off_hours(notebook(office_gpu()), tiny_catalog(), defaults.OffHours()))
-    assert rec.proposed["hours_per_week"] == 40
+    assert rec.proposed.hours_per_week == 40
     assert rec.monthly_savings == pytest.approx(0.526 * 730 * 128 / 168)
-    assert rec.proposed["start"] == "cron(0 9 ? * MON-FRI *)" and rec.proposed["stop"] == "cron(0 17 ? * MON-FRI *)"
+    assert rec.proposed.start == "cron(0 9 ? * MON-FRI *)" and rec.proposed.stop == "cron(0 17 ? * MON-FRI *)"
     assert "stopInstances" in rec.apply
 
 
 def test_weekend_use_keeps_weekends_on():
     [rec] = list(off_hours(notebook(office_gpu(weekend_hours=(10, 11))), tiny_catalog(), defaults.OffHours()))
-    assert rec.proposed["hours_per_week"] == 56
-    assert "MON-SUN" in rec.proposed["start"]
+    assert rec.proposed.hours_per_week == 56
+    assert "MON-SUN" in rec.proposed.start
 
 
 @pytest.mark.parametrize("values, kwargs, expect", [
@@ -185,7 +185,7 @@ def test_invalid_utilisation_points_are_ignored():
     vals[3] = 500.0  # a broken reading at 3am would otherwise keep the night on
     vals[4] = -1.0
     [rec] = list(off_hours(notebook(vals), tiny_catalog(), defaults.OffHours()))
-    assert rec.proposed["hours_per_week"] == 40
+    assert rec.proposed.hours_per_week == 40
 
 
 @pytest.mark.parametrize("attrs", [{"min": 2, "max": 8}, {"policies": [{"type": "TargetTrackingScaling"}]},
@@ -210,7 +210,7 @@ def test_without_requests_utilisation_is_the_load():
                           util=diurnal(20.0, 4.0), util_metric="cpu")
     [rec] = run_fixed(snap)
     # ceil(6 x 0.20 / 0.6) = 2 at peak, ceil(6 x 0.04 / 0.6) = 1 -> 2 at night.
-    assert rec.proposed["count_max"] == 2 and rec.proposed["count_mean"] == pytest.approx(2.0)
+    assert rec.proposed.count_max == 2 and rec.proposed.count_mean == pytest.approx(2.0)
     assert rec.evidence["load_metric"] == "utilisation"
     assert rec.monthly_savings == pytest.approx(4 * 0.68 * 730)
 
@@ -224,7 +224,7 @@ def test_sparse_invocation_points_with_other_metrics_count_as_quiet_hours():
     cpu = make_series("churn-scorer-dev", "cpu", np.full(HOURS, 0.4), period_s=3600)
     [rec] = list(scale_to_zero(make_snapshot([r], [req, cpu]), tiny_catalog(), defaults.ScaleToZero()))
     assert rec.evidence["hours_observed"] == HOURS and rec.evidence["active_hours"] == 3
-    assert rec.impacts["cold_starts_per_month"] == pytest.approx(3 * 730 / HOURS)
+    assert rec.impacts.cold_starts_per_month == pytest.approx(3 * 730 / HOURS)
 
 
 def test_group_load_is_pooled_from_its_member_instances():
@@ -236,8 +236,8 @@ def test_group_load_is_pooled_from_its_member_instances():
     [rec] = run_fixed(make_snapshot([asg, *members], metrics))
     assert rec.resource_id == "search-embed"
     # mean member cpu at peak 22.5 % -> ceil(6 x 0.225 / 0.6) = 3; at night 6.5 % -> 1 -> min 2.
-    assert rec.proposed["count_max"] == 3
-    assert rec.proposed["count_mean"] == pytest.approx(2.5)
+    assert rec.proposed.count_max == 3
+    assert rec.proposed.count_mean == pytest.approx(2.5)
 
 
 def test_serverless_endpoint_is_not_proposed_again():

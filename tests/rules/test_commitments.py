@@ -56,8 +56,8 @@ def test_savings_plan_commits_at_the_quantile_of_hourly_spend():
     [rec] = out
     assert isinstance(rec, Recommendation)
     # r = 0.12 / 0.20 = 0.6; busy hours are 1/3 of the time (< 0.6) -> commit the 10-instance base.
-    assert rec.proposed["on_demand_equivalent_per_hour"] == pytest.approx(2.0)
-    assert rec.proposed["commitment_per_hour"] == pytest.approx(1.2)
+    assert rec.proposed.on_demand_equivalent_per_hour == pytest.approx(2.0)
+    assert rec.proposed.commitment_per_hour == pytest.approx(1.2)
     assert rec.monthly_savings == pytest.approx(2.0 * 0.4 * 730)
     assert rec.evidence["break_even_month"] == 8
     assert rec.evidence["utilisation"] == pytest.approx(1.0)
@@ -74,12 +74,12 @@ def test_savings_plan_matches_brute_force_over_levels():
     levels = np.linspace(0, hourly.max(), 4001)
     costs = cost_curve(hourly, levels, 0.6, 1.0)
     best = levels[int(np.argmin(costs))]
-    assert rec.proposed["on_demand_equivalent_per_hour"] == pytest.approx(best, abs=hourly.max() / 4000)
+    assert rec.proposed.on_demand_equivalent_per_hour == pytest.approx(best, abs=hourly.max() / 4000)
 
 
 def test_existing_commitments_are_subtracted_first():
     [rec] = run_sp(usage_rows(committed=4))
-    assert rec.proposed["on_demand_equivalent_per_hour"] == pytest.approx(6 * 0.2)
+    assert rec.proposed.on_demand_equivalent_per_hour == pytest.approx(6 * 0.2)
     assert rec.evidence["existing_commitment_cost_in_window"] > 0
 
 
@@ -157,7 +157,7 @@ def fleet(reserved=1, busy=2, always=3, days=14, type_="m5.xlarge"):
 def test_reserved_instances_from_running_hours_after_existing_reservations():
     [rec] = reserved_instances(fleet(), tiny_catalog(), defaults.ReservedInstances())
     # 3 on demand + 1 reserved always, +2 office hours; minus 1 reserved -> 3 / 5; r = 0.6 -> 3.
-    assert rec.proposed["count"] == 3
+    assert rec.proposed.count == 3
     assert rec.monthly_savings == pytest.approx(3 * (0.20 - 0.12) * 730)
     assert rec.alternative_group == "commit:aws:111111111111:us-east-1:m5.xlarge"
     assert "purchase-reserved-instances-offering --instance-count 3" in rec.apply
@@ -187,7 +187,7 @@ def test_instances_without_metrics_are_skipped_not_guessed():
     skips = [o for o in out if isinstance(o, Skip)]
     recs = [o for o in out if isinstance(o, Recommendation)]
     assert [s.resource_id for s in skips] == ["i-nometrics"]
-    assert recs[0].proposed["count"] == 3
+    assert recs[0].proposed.count == 3
 
 
 def test_spot_and_all_reserved_fleets_give_nothing():
@@ -217,7 +217,7 @@ def test_group_whose_members_are_listed_is_not_reserved_twice():
                                                                                period_s=3600),), window=snap.window)
     [a] = reserved_instances(snap, tiny_catalog(), defaults.ReservedInstances())
     [b] = reserved_instances(snap2, tiny_catalog(), defaults.ReservedInstances())
-    assert a.proposed["count"] == b.proposed["count"] == 3
+    assert a.proposed.count == b.proposed.count == 3
 
 
 @settings(max_examples=15, deadline=None)
@@ -257,14 +257,14 @@ def test_interruptible_usage_is_left_to_spot_not_committed():
     snap = make_snapshot(inventory, billing=billing_table(usage_rows()),
                          window=make_window(days=21, end=T0 + timedelta(hours=HOURS)))
     [rec] = savings_plan(snap, tiny_catalog(), defaults.SavingsPlan())
-    assert rec.proposed["on_demand_equivalent_per_hour"] == pytest.approx(6 * 0.2)
+    assert rec.proposed.on_demand_equivalent_per_hour == pytest.approx(6 * 0.2)
     assert rec.evidence["left_to_spot_resources"] == 4
     # Tagged false, a training instance is steady base load again.
     pinned = [make_resource(r.id, type="m5.xlarge", workload="training", tags={"costopt:interruptible": "false"})
               for r in inventory]
     snap = make_snapshot(pinned, billing=snap.billing, window=snap.window)
     [rec] = savings_plan(snap, tiny_catalog(), defaults.SavingsPlan())
-    assert rec.proposed["on_demand_equivalent_per_hour"] == pytest.approx(10 * 0.2)
+    assert rec.proposed.on_demand_equivalent_per_hour == pytest.approx(10 * 0.2)
 
 
 def test_reservations_skip_spot_candidates():

@@ -58,7 +58,7 @@ def test_split_reservation_lines_are_not_taken_for_a_file_read_twice(tmp_path):
     out = list(savings_plan(billing_snapshot(tmp_path), tiny_catalog(), defaults.SavingsPlan()))
     [rec] = [o for o in out if isinstance(o, Recommendation)]
     assert not [o for o in out if isinstance(o, Skip)]
-    assert rec.proposed["on_demand_equivalent_per_hour"] == pytest.approx(4 * 0.2)  # the 4 on-demand boxes
+    assert rec.proposed.on_demand_equivalent_per_hour == pytest.approx(4 * 0.2)  # the 4 on-demand boxes
     assert rec.evidence["identical_usage_rows"] == 0
     assert rec.alternative_group == "commit:aws:999988887777"  # sized for the payer
 
@@ -72,11 +72,11 @@ def test_a_file_read_twice_is_still_caught(tmp_path):
 def test_savings_plans_sized_per_account_when_asked(tmp_path):
     snapshot = billing_snapshot(tmp_path, accounts=("111122223333", "444455556666"))
     [payer] = list(savings_plan(snapshot, tiny_catalog(), defaults.SavingsPlan()))
-    assert payer.proposed["on_demand_equivalent_per_hour"] == pytest.approx(8 * 0.2)
+    assert payer.proposed.on_demand_equivalent_per_hour == pytest.approx(8 * 0.2)
     per_account = list(savings_plan(snapshot, tiny_catalog(), defaults.SavingsPlan(sizing="account")))
     assert [r.resource_id for r in per_account] == ["commit:aws:999988887777:111122223333",
                                                      "commit:aws:999988887777:444455556666"]
-    assert [r.proposed["on_demand_equivalent_per_hour"] for r in per_account] == pytest.approx([0.8, 0.8])
+    assert [r.proposed.on_demand_equivalent_per_hour for r in per_account] == pytest.approx([0.8, 0.8])
     assert len({r.id for r in per_account}) == 2
 
 
@@ -91,7 +91,7 @@ def two_account_fleet():
 
 def test_reservations_in_two_accounts_are_both_kept():
     recs = list(reserved_instances(two_account_fleet(), tiny_catalog(), defaults.ReservedInstances()))
-    assert [(r.account, r.proposed["count"]) for r in recs] == [("111111111111", 3), ("210987654321", 3)]
+    assert [(r.account, r.proposed.count) for r in recs] == [("111111111111", 3), ("210987654321", 3)]
     assert len({r.id for r in recs}) == 2 and len({r.alternative_group for r in recs}) == 2
     chosen = select(recs, "strict")
     assert len(chosen.selected) == 2 and chosen.rejected == ()

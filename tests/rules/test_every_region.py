@@ -61,9 +61,9 @@ def _assert_low_confidence_estimate(rec):
 @pytest.mark.parametrize("region", sorted(AWS_RATIO))
 def test_aws_storage_tiering_priced_by_labelled_estimate(catalog, region):
     out = recs(tiering(bucket_snapshot(region=region, gets_per_hour=0.0), catalog, defaults.StorageTiering()))
-    ia = next(r for r in out if r.proposed["storage_class"] == "STANDARD_IA")
+    ia = next(r for r in out if r.proposed.storage_class == "STANDARD_IA")
     ratio = AWS_RATIO[region]
-    assert ia.evidence["storage_saving"] == approx(ia.proposed["gb_moved"] * (0.023 - 0.0125) * ratio)
+    assert ia.evidence["storage_saving"] == approx(ia.proposed.gb_moved * (0.023 - 0.0125) * ratio)
     _assert_low_confidence_estimate(ia)
 
 
@@ -73,8 +73,8 @@ def test_azure_storage_tiering_priced_by_labelled_estimate(catalog, region):
     account = make_resource(snap.resources[0].id, kind="storage_account", type="", provider="azure", region=region,
                             hourly_cost=None, name=snap.resources[0].name)
     out = recs(tiering(make_snapshot([account], snap.metrics), catalog, defaults.StorageTiering()))
-    cool = next(r for r in out if r.proposed["storage_class"] == "Cool")
-    assert cool.evidence["storage_saving"] == approx(cool.proposed["gb_moved"] * (0.0184 - 0.01) * AZURE_RATIO[region])
+    cool = next(r for r in out if r.proposed.storage_class == "Cool")
+    assert cool.evidence["storage_saving"] == approx(cool.proposed.gb_moved * (0.0184 - 0.01) * AZURE_RATIO[region])
     _assert_low_confidence_estimate(cool)
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from costopt.catalog import bundled_catalog
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Window
+from costopt.records import Proposal
 from costopt.rules import defaults
 from costopt.rules.mlplatform import idle_compute, notebook_idle_shutdown
 from costopt.rules.mlplatform_training import training_managed_spot, tuning_search
@@ -106,7 +107,7 @@ def test_training_family_on_demand_to_managed_spot(checkpoint, lost):
     assert rec.tags == {"costopt:team": "vision"} and "EnableManagedSpotTraining=true" in rec.apply
     assert ("CheckpointConfig" in rec.apply) == (checkpoint is None)
     assert ("no checkpoint configuration" in rec.rationale) == (checkpoint is None)
-    assert rec.impacts["interruptions_per_job"] == pytest.approx((1 - (1 - rate) ** 2) * 9.0)
+    assert rec.impacts.interruptions_per_job == pytest.approx((1 - (1 - rate) ** 2) * 9.0)
 
 
 def test_tuning_search_without_early_stopping_and_too_parallel():
@@ -117,7 +118,7 @@ def test_tuning_search_without_early_stopping_and_too_parallel():
     od = CATALOG.price("aws", "us-east-1", "ml.c5.2xlarge").amount
     spend = 80 * od * HOURS_PER_MONTH / (14 * 24)
     assert rec.monthly_savings == pytest.approx(spend * (1 - 0.8 * 0.9))
-    assert rec.proposed == {"early_stopping": "Auto", "max_parallel": 10}
+    assert rec.proposed == Proposal(early_stopping="Auto", max_parallel=10)
     assert "TrainingJobEarlyStoppingType=Auto" in rec.apply and "MaxParallelTrainingJobs=10" in rec.apply
     fine = make_resource("arn:ok", "tuning_job", "ml.c5.2xlarge", attributes={
         "strategy": "Bayesian", "early_stopping": "Auto", "max_jobs": 100, "max_parallel": 5})
@@ -157,7 +158,7 @@ def test_underused_training_gpus_move_to_fewer_gpus_of_the_same_kind():
     per_gpu = np.concatenate([s.values for s in series]) / 4
     p95 = np.percentile(per_gpu, 95)
     needed = int(np.ceil(8 * p95 / 80))
-    assert needed == 2 and rec.proposed == {"type": "ml.p3.2xlarge", "count": 2, "gpus": 2}
+    assert needed == 2 and rec.proposed == Proposal(type="ml.p3.2xlarge", count=2, gpus_total=2)
     big, small = (CATALOG.price("aws", "us-east-1", t).amount for t in ("ml.p3.8xlarge", "ml.p3.2xlarge"))
     wall = 4 * 10 * HOURS_PER_MONTH / (14 * 24)
     assert rec.evidence["gpu_p95_per_gpu"] == pytest.approx(p95)

@@ -46,11 +46,11 @@ def fraud(count=4, **kw):
 def test_fewer_instances_for_cheaper_variants_with_accuracy_delta():
     recs, skips = run([fraud()])
     assert not skips
-    by = {(r.proposed["variant"], r.proposed["type"]): r for r in recs}
+    by = {(r.proposed.variant, r.proposed.type): r for r in recs}
     fp16 = by[("fp16", "ml.g4dn.xlarge")]
     int8 = by[("int8", "ml.g4dn.xlarge")]
-    assert fp16.proposed["count"] == 3  # ceil(4 x 0.55)
-    assert int8.proposed["count"] == 2  # ceil(4 x 0.35)
+    assert fp16.proposed.count == 3  # ceil(4 x 0.55)
+    assert int8.proposed.count == 2  # ceil(4 x 0.35)
     assert fp16.monthly_savings == pytest.approx(0.7 * 730)
     assert int8.monthly_savings == pytest.approx(2 * 0.7 * 730)
     assert int8.evidence["accuracy_delta"] == pytest.approx(-0.014)
@@ -67,27 +67,27 @@ def test_cpu_variant_proposes_a_cheaper_cpu_type_only_when_allowed():
     search = make_resource("search-embed", kind="autoscaling_group", type="c5.4xlarge", count=6, name="search-embed",
                            hourly_cost=6 * 0.68)
     recs, _ = run([search])
-    by = {(r.proposed["type"], r.proposed["count"]) for r in recs}
+    by = {(r.proposed.type, r.proposed.count) for r in recs}
     assert ("c5.4xlarge", 3) in by  # half the compute: half the boxes
     assert ("c5.2xlarge", 6) in by  # or the same count of half-size boxes
     no_cpu, _ = run([fraud()], params=replace(defaults.CheaperVariant(), consider_cpu=False))
-    assert all(r.proposed["type"].startswith("ml.g") for r in no_cpu)
+    assert all(r.proposed.type.startswith("ml.g") for r in no_cpu)
     # fraud-detector's variants do not declare runs_on_cpu: never proposed on ml.c5
     fraud_recs, _ = run([fraud()])
-    assert not any(r.proposed["type"] == "ml.c5.2xlarge" for r in fraud_recs)
+    assert not any(r.proposed.type == "ml.c5.2xlarge" for r in fraud_recs)
     # ...unless a measured profile on that CPU type says it works
     measured = {**MODELS, "fraud-detector": {**MODELS["fraud-detector"], "variants": {
         **MODELS["fraud-detector"]["variants"],
         "int8": {"accuracy": 0.948, "relative_compute": 0.35, "throughput_rps": {"ml.c5.2xlarge": 1000}}}}}
     m_recs, _ = run([fraud()], Settings(workloads=WORKLOADS, models=measured))
-    assert any(r.proposed["type"] == "ml.c5.2xlarge" for r in m_recs)
+    assert any(r.proposed.type == "ml.c5.2xlarge" for r in m_recs)
 
 
 def test_min_instances_and_savings_threshold():
     recs, _ = run([fraud(count=1)])
     assert recs == []  # one instance: nothing fewer, and no cheaper GPU type in the catalog
     recs, _ = run([fraud()], params=replace(defaults.CheaperVariant(), min_instances=3))
-    assert {r.proposed["count"] for r in recs} == {3}
+    assert {r.proposed.count for r in recs} == {3}
 
 
 def test_unpriced_resource_is_skipped_with_reason():
@@ -107,7 +107,7 @@ def test_engine_pass_without_workloads_yields_nothing_and_assess_respects_config
     excluded = Settings(workloads=WORKLOADS, models=MODELS, exclude={"resources": ["fraud-*"]})
     assert variant_candidates(snap, estate.catalog(), excluded, parse_targets(excluded)) == []
     tuned = Settings(workloads=WORKLOADS, models=MODELS, rules={"model.cheaper_variant": {"min_instances": 3}})
-    assert {r.proposed["count"] for r in variant_candidates(snap, estate.catalog(), tuned, parse_targets(tuned))} == {3}
+    assert {r.proposed.count for r in variant_candidates(snap, estate.catalog(), tuned, parse_targets(tuned))} == {3}
 
 
 def test_rule_docstring_explains_why_and_fix():

@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip
+from costopt.records import Proposal
 from costopt.rules import defaults
 from costopt.rules.engine import BUILTIN_RULE_MODULES
 from costopt.rules.rds import gp2_to_gp3, idle_database, multi_az_non_production, oversized_instance
@@ -71,9 +72,9 @@ def test_oversized_instance_one_size_down_at_the_list_price_of_the_smaller_class
     big, hot, burst = db("arn:db:big"), db("arn:db:hot"), db("arn:db:burst", type_="db.t3.medium", compute=0.072)
     snap = make_snapshot([big, hot, burst], series(big, 20.0) + series(hot, 45.0) + series(burst, 5.0))
     (rec,) = recs(oversized_instance(snap, None, defaults.OversizedDatabase()))
-    assert rec.resource_id == "arn:db:big" and rec.proposed == {"class": "db.r5.xlarge"}
+    assert rec.resource_id == "arn:db:big" and rec.proposed == Proposal(type="db.r5.xlarge")
     assert rec.monthly_savings == pytest.approx((1.00 - 0.50) * HOURS_PER_MONTH)  # db.r5.xlarge lists at $0.50/h
-    assert rec.impacts["projected_cpu_peak"] == pytest.approx(0.40)
+    assert rec.impacts.projected_cpu_peak == pytest.approx(0.40)
     assert "--db-instance-class db.r5.xlarge --no-apply-immediately" in rec.apply and rec.confidence == "low"
 
 

@@ -66,13 +66,13 @@ def test_oversized_vm_cases(rid, type_, kind, workload, cpu, mem, expected):
         assert recs == []
         return
     (rec,) = recs
-    assert rec.proposed["type"] == expected
+    assert rec.proposed.type == expected
     before = CATALOG.price(provider, region, type_).amount * 2 * HOURS_PER_MONTH
     after = CATALOG.price(provider, region, expected).amount * 2 * HOURS_PER_MONTH
     assert rec.monthly_cost_before == pytest.approx(before)
     assert rec.monthly_savings == pytest.approx(before - after)
     assert rec.savings_low <= rec.monthly_savings <= rec.savings_high
-    assert rec.alternative_group == rid and rec.current["count"] == rec.proposed["count"] == 2
+    assert rec.alternative_group == rid and rec.current["count"] == rec.proposed.count == 2
     assert rec.evidence["cpu_p99.5"] == pytest.approx(np.quantile(level(cpu), 0.995))
     assert rec.evidence["samples"] == POINTS and rec.evidence["hours"] == pytest.approx(336)
     assert expected in rec.apply
@@ -89,7 +89,7 @@ def test_other_families_only_when_allowed():
     r = make_resource("i-1", type="c5.4xlarge")
     metrics = [make_series("i-1", "cpu", level(30)), make_series("i-1", "memory", level(75))]
     recs, _ = run(oversized_vm, [r], metrics, defaults.OversizedVm())
-    assert [x.proposed["type"] for x in recs] == ["m5.2xlarge"]
+    assert [x.proposed.type for x in recs] == ["m5.2xlarge"]
     assert "no cheaper fitting size in the c5 family" in recs[0].rationale.lower()
     recs, _ = run(oversized_vm, [r], metrics, defaults.OversizedVm(other_families=False))
     assert recs == []
@@ -100,9 +100,9 @@ def test_architecture_kept_unless_allowed():
     r = make_resource("i-1", type="m5.large")
     metrics = [make_series("i-1", "cpu", level(30)), make_series("i-1", "memory", level(30))]
     recs, _ = run(oversized_vm, [r], metrics, defaults.OversizedVm())
-    assert [x.proposed["type"] for x in recs] == ["c5.large"]
+    assert [x.proposed.type for x in recs] == ["c5.large"]
     recs, _ = run(oversized_vm, [r], metrics, defaults.OversizedVm(allow_architecture_change=True))
-    assert [x.proposed["type"] for x in recs] == ["m6g.medium"]
+    assert [x.proposed.type for x in recs] == ["m6g.medium"]
     assert CATALOG.instance("aws", "m6g.medium").architecture == "arm64"
 
 
@@ -112,7 +112,7 @@ def test_performance_risk_grows_with_projected_utilisation():
         r = make_resource("i-1", type="m5.8xlarge")
         recs, _ = run(oversized_vm, [r], [make_series("i-1", "cpu", level(peak)), make_series("i-1", "memory", level(10))],
                       defaults.OversizedVm())
-        pairs.append((recs[0].impacts["projected_cpu_peak"], recs[0].performance_risk))
+        pairs.append((recs[0].impacts.projected_cpu_peak, recs[0].performance_risk))
     pairs.sort()
     risks = [risk for _, risk in pairs]
     assert risks == sorted(risks) and risks[-1] > risks[0]
@@ -200,7 +200,7 @@ def test_property_savings_never_negative_and_insufficient_data_gives_none(type_,
         assert 0 <= rec.savings_low <= rec.monthly_savings <= rec.savings_high
         assert rec.monthly_cost_after >= 0
         assert rec.monthly_savings == pytest.approx(rec.monthly_cost_before - rec.monthly_cost_after)
-        spec = CATALOG.instance("aws", rec.proposed["type"])
+        spec = CATALOG.instance("aws", rec.proposed.type)
         assert spec.vcpu * spec.relative_speed >= 0  # exists in catalog
     if points * 300 / 3600 < 30:
         assert recs == [] and len(skips) == 1
@@ -234,9 +234,9 @@ def test_gpu_cases(rid, type_, workload, g, gm, cpu, action, expected):
     (rec,) = recs
     assert rec.action == action
     cur = CATALOG.instance(provider, type_)
-    new = CATALOG.instance(provider, rec.proposed["type"])
+    new = CATALOG.instance(provider, rec.proposed.type)
     if expected:
-        assert rec.proposed["type"] == expected
+        assert rec.proposed.type == expected
     if action == "resize":
         assert new.gpu_count >= 1
         need_per = cur.gpu_memory_gib * gm / 100 * 1.2
@@ -286,7 +286,7 @@ def test_property_gpu_savings_non_negative_and_needs_data(type_, g, gm, points, 
     recs, skips = run(gpu, [r], metrics, defaults.Gpu())
     for rec in recs:
         assert 0 <= rec.savings_low <= rec.monthly_savings <= rec.savings_high
-        new = CATALOG.instance("aws", rec.proposed["type"])
+        new = CATALOG.instance("aws", rec.proposed.type)
         if rec.action == "resize":
             assert new.gpu_memory_gib >= CATALOG.instance("aws", type_).gpu_memory_gib * level(gm, n=points, jitter=min(gm, 2)).max() / 100
     if points * 300 / 3600 < 30:

@@ -48,7 +48,7 @@ def test_cases(rid, kind, type_, workload, tags, count, pm, spot_n):
         assert recs == []
         return
     (rec,) = recs
-    assert rec.proposed["spot_count"] == spot_n and rec.proposed["on_demand_base"] == count - spot_n
+    assert rec.proposed.spot_count == spot_n and rec.proposed.on_demand_base == count - spot_n
     od = CATALOG.price("aws", "us-east-1", type_).amount
     eff = rec.evidence["effective_spot_hourly"]  # checked against a simulation below
     spot = CATALOG.price("aws", "us-east-1", type_, "spot").amount
@@ -86,7 +86,7 @@ def test_added_wall_time_and_effective_price_match_a_simulation(rid, kind, type_
     gang = count if kind == "training_job" else 1  # a training job stops when any of its instances goes
     hours = int(400 / rate)  # about 400 reclaims per instance: the simulation is within a few percent
     simulated = simulated_overhead(rate, gang, lost_max_h, P.restart_overhead_hours, hours, seed=len(rid))
-    assert rec.impacts["added_wall_time_share"] == pytest.approx(simulated, rel=0.12)
+    assert rec.impacts.added_wall_time_pct / 100.0 == pytest.approx(simulated, rel=0.12)
     spot = CATALOG.price("aws", "us-east-1", type_, "spot").amount
     assert rec.evidence["effective_spot_hourly"] == pytest.approx(spot * (1 + simulated), rel=0.01)
 
@@ -98,7 +98,7 @@ def test_inference_fleet_never_entirely_spot():
         for share in (0.0, 0.1, 0.5, 0.9):
             recs, _ = run([r], defaults.InterruptibleWorkload(inference_on_demand_share=share))
             for rec in recs:
-                assert rec.proposed["on_demand_base"] >= 1 and rec.proposed["spot_count"] < count
+                assert rec.proposed.on_demand_base >= 1 and rec.proposed.spot_count < count
 
 
 def test_formula():

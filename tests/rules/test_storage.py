@@ -56,13 +56,13 @@ def recs(out):
 
 def test_cold_dataset_moves_to_infrequent_access_net_of_every_cost():
     out = list(tiering(bucket_snapshot(), tiny_catalog(), defaults.StorageTiering()))
-    by_tier = {r.proposed["storage_class"]: r for r in recs(out)}
+    by_tier = {r.proposed.storage_class: r for r in recs(out)}
     assert set(by_tier) == {"STANDARD_IA", "GLACIER_IR"}  # DEEP_ARCHIVE is too slow for this rule
     ia = by_tier["STANDARD_IA"]
     assert ia.monthly_savings == pytest.approx(expected_ia_net(100_000, 10_000_000, 730_000))
     assert ia.monthly_savings < ia.evidence["storage_saving"]
-    assert ia.impacts["first_byte_ms_after"] == 50 and ia.impacts["retrieval_per_gb"] == 0.01
-    assert ia.proposed["after_days"] == 30  # S3 moves to IA only after 30 days
+    assert ia.impacts.first_byte_ms_after == 50 and ia.impacts.retrieval_per_gb == 0.01
+    assert ia.proposed.after_days == 30  # S3 moves to IA only after 30 days
     assert '"StorageClass": "STANDARD_IA"' in ia.apply and "put-bucket-lifecycle-configuration" in ia.apply
     assert {r.alternative_group for r in recs(out)} == {"ml-datasets-123456789012"}
 
@@ -84,7 +84,7 @@ CASES = [
 def test_tiering_table(name, kwargs, tiers):
     out = list(tiering(bucket_snapshot(**kwargs), tiny_catalog(), defaults.StorageTiering()))
     assert not [o for o in out if isinstance(o, Skip)]
-    assert {r.proposed["storage_class"] for r in recs(out)} == tiers
+    assert {r.proposed.storage_class for r in recs(out)} == tiers
     assert all(r.monthly_savings > 0 and r.savings_low >= 0 for r in recs(out))
 
 
@@ -109,10 +109,10 @@ def test_too_little_data_is_a_skip():
 def test_checkpoints_go_to_deep_archive_with_latency_impact():
     snap = bucket_snapshot(name="ml-checkpoints-123456789012", gb=50_000.0, objects=200_000, gets_per_hour=0.1)
     out = recs(ml_archive(snap, tiny_catalog(), defaults.MlArchive()))
-    by_tier = {r.proposed["storage_class"]: r for r in out}
+    by_tier = {r.proposed.storage_class: r for r in out}
     assert "DEEP_ARCHIVE" in by_tier
     deep = by_tier["DEEP_ARCHIVE"]
-    assert deep.impacts["first_byte_ms_after"] == 12 * 3600 * 1000.0
+    assert deep.impacts.first_byte_ms_after == 12 * 3600 * 1000.0
     assert deep.performance_risk == 2
     assert deep.monthly_savings == pytest.approx(deep.evidence["storage_saving"] - deep.evidence["retrieval_cost"]
                                                  - deep.evidence["request_cost"] - deep.evidence["early_deletion_cost"]
@@ -213,7 +213,7 @@ def test_reads_come_from_billing_when_request_metrics_are_off():
         request_rows("arn:aws:s3:::ml-datasets-1", "USE1-Requests-Tier1", 10)
     with_billing = make_snapshot(snap.resources, snap.metrics, billing=billing_table(pd.DataFrame(rows)))
     [ia, *_] = sorted(recs(tiering(with_billing, tiny_catalog(), defaults.StorageTiering())),
-                      key=lambda r: r.proposed["storage_class"] != "STANDARD_IA")
+                      key=lambda r: r.proposed.storage_class != "STANDARD_IA")
     assert ia.evidence["gets_per_month"] == pytest.approx(24_000 * 730 / 24)
     assert ia.monthly_savings == pytest.approx(expected_ia_net(100_000, 10_000_000, 730_000))
     assert "billing" in ia.evidence["note"]
@@ -238,8 +238,8 @@ def test_only_data_older_than_the_transition_age_is_moved():
                         grow.dimensions)
     metrics = [m for m in snap.metrics if m.metric != "bytes_stored"] + [grow]
     ia = next(r for r in recs(tiering(make_snapshot(snap.resources, metrics), tiny_catalog(), defaults.StorageTiering()))
-              if r.proposed["storage_class"] == "STANDARD_IA")
-    assert ia.proposed["gb_moved"] == pytest.approx(100_000.0 - 1_000.0 * 30, rel=1e-6)
+              if r.proposed.storage_class == "STANDARD_IA")
+    assert ia.proposed.gb_moved == pytest.approx(100_000.0 - 1_000.0 * 30, rel=1e-6)
 
 
 def test_azure_storage_accounts_are_judged_like_buckets():

@@ -153,11 +153,11 @@ def test_default_bound_is_conservative_and_memory_bound_speed_up_is_the_bandwidt
     mem = {**FRAUD["models"]["fraud-detector"], "bound": "memory"}
     memory = assess([cand], snap, Settings(workloads=FRAUD["workloads"], models={"fraud-detector": mem}),
                     estate.catalog())[0]
-    s0 = memory.impacts["service_ms_before"]
-    assert s0 / memory.impacts["service_ms_after"] == pytest.approx(600 / 320)  # speed-up = 600/320
+    s0 = memory.impacts.service_ms_before
+    assert s0 / memory.impacts.service_ms_after == pytest.approx(600 / 320)  # speed-up = 600/320
     # fp32 by default: conservative = max(memory 320/600, FP32 compute 8.1/31.2) = the memory ratio
-    assert base.impacts["service_ms_after"] == pytest.approx(s0 * max(320 / 600, 8.1 / 31.2))
-    assert base.impacts["hardware_bound"] == "conservative"
+    assert base.impacts.service_ms_after == pytest.approx(s0 * max(320 / 600, 8.1 / 31.2))
+    assert base.impacts.hardware_bound == "conservative"
     assert any("estimated from the hardware table (T4: NVIDIA T4 Tensor Core GPU datasheet, 2026-12-03" in r
                for r in base.slo.reasons)
 
@@ -197,8 +197,8 @@ def test_measured_profile_beats_the_table():
     models = {"fraud-detector": {**FRAUD["models"]["fraud-detector"], "bound": "memory",
                                  "profiles": {"ml.g5.xlarge": {"p50_ms": 4.0, "throughput_rps": 250}}}}
     rec = assess([cand], snap, Settings(workloads=FRAUD["workloads"], models=models), estate.catalog())[0]
-    assert rec.impacts["latency_basis"] == "measured"
-    assert rec.impacts["service_ms_after"] == pytest.approx(4.0)  # not 10 ms x 320/600
+    assert rec.impacts.latency_basis == "measured"
+    assert rec.impacts.service_ms_after == pytest.approx(4.0)  # not 10 ms x 320/600
     assert not any("hardware table" in r for r in rec.slo.reasons)
     # both sides profiled: the ratio of the two p50s
     model, v = _model(**{"ml.g4dn.xlarge": {"p50_ms": 8.0}, "ml.g5.xlarge": {"p50_ms": 6.0}})
@@ -211,14 +211,14 @@ def test_cross_hardware_estimates_lower_confidence_and_raise_risk():
     cand = estate.candidate(res, "rightsizing.gpu", "g5", {"type": "ml.g5.xlarge"}, 10.0, confidence="high")
     table = assess([cand], snap, Settings(**FRAUD), estate.catalog())[0]
     # the same move with a measured profile giving the same service time as the table's estimate
-    same_ms = table.impacts["service_ms_after"]
+    same_ms = table.impacts.service_ms_after
     models = {"fraud-detector": {**FRAUD["models"]["fraud-detector"], "profiles": {"ml.g5.xlarge": {"p50_ms": same_ms}}}}
     measured = assess([cand], snap, Settings(workloads=FRAUD["workloads"], models=models), estate.catalog())[0]
     assert table.slo.status == measured.slo.status == "ok"
-    assert table.impacts["p95_ms_after"] == pytest.approx(measured.impacts["p95_ms_after"])
+    assert table.impacts.p95_ms_after == pytest.approx(measured.impacts.p95_ms_after)
     assert measured.confidence == "high" and table.confidence == "medium"
     assert table.performance_risk == measured.performance_risk + 1
-    assert "hardware table (+1)" in table.impacts["performance_risk_basis"]
+    assert "hardware table (+1)" in table.impacts.performance_risk_basis
 
 
 def test_gpu_to_cpu_uses_table_numbers_not_a_constant():

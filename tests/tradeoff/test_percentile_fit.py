@@ -61,23 +61,23 @@ def test_the_same_estate_through_percentiles_or_averages_records_the_statistic_i
     pct = _assess(res, with_pct, 100.0, {"count": 3}, "run 3")
     avg = _assess(res, averages, 100.0, {"count": 3}, "run 3")
 
-    assert pct.impacts["fit_statistic"] == "p95 (CloudWatch extended statistic)"
-    assert set(pct.impacts["fit_ratios"]) == {"p95", "p99"}  # the p99 is checked too
-    assert all(0.8 <= r <= 1.25 for r in pct.impacts["fit_ratios"].values())
-    assert pct.impacts["latency_stat"] == "Average; p50, p95, p99 (CloudWatch extended statistics)"
-    assert pct.impacts["service_time_basis"] == "p50 and p99 at low load"
-    assert pct.impacts["service_ms_before"] == pytest.approx(SERVICE_MS, rel=0.1)
-    assert pct.impacts["service_cv"] == pytest.approx(CV, abs=0.15)
+    assert pct.impacts.fit_statistic == "p95 (CloudWatch extended statistic)"
+    assert set(pct.impacts.fit_ratios) == {"p95", "p99"}  # the p99 is checked too
+    assert all(0.8 <= r <= 1.25 for r in pct.impacts.fit_ratios.values())
+    assert pct.impacts.latency_stat == "Average; p50, p95, p99 (CloudWatch extended statistics)"
+    assert pct.impacts.service_time_basis == "p50 and p99 at low load"
+    assert pct.impacts.service_ms_before == pytest.approx(SERVICE_MS, rel=0.1)
+    assert pct.impacts.service_cv == pytest.approx(CV, abs=0.15)
 
-    assert avg.impacts["fit_statistic"] == "Average"
-    assert avg.impacts["latency_stat"] == "Average"
-    assert avg.impacts["service_time_basis"] == "Average at low load"
-    assert avg.impacts["service_cv_basis"] == "default (cautious)"
+    assert avg.impacts.fit_statistic == "Average"
+    assert avg.impacts.latency_stat == "Average"
+    assert avg.impacts.service_time_basis == "Average at low load"
+    assert avg.impacts.service_cv_basis == "default (cautious)"
 
     # the percentile-fed prediction of today's p95 is the simulated p95 at the peak hour's rate
-    truth = response_times([Queue(pct.impacts["peak_rps"] * SERVICE_MS / 1000.0, SERVERS, "lognormal", CV)],
+    truth = response_times([Queue(pct.impacts.peak_rps * SERVICE_MS / 1000.0, SERVERS, "lognormal", CV)],
                            reps=40, arrivals=8000, warmup=1500, seed=7)[0]
-    assert pct.impacts["p95_ms_before"] == pytest.approx(np.quantile(truth, 0.95) * SERVICE_MS, rel=0.10)
+    assert pct.impacts.p95_ms_before == pytest.approx(np.quantile(truth, 0.95) * SERVICE_MS, rel=0.10)
 
 
 def test_a_fleet_whose_observed_p95_is_above_the_target_is_judged_from_the_p95(grid):
@@ -91,13 +91,13 @@ def test_a_fleet_whose_observed_p95_is_above_the_target_is_judged_from_the_p95(g
 
     rec = _assess(res, metrics, 90.0, {"type": "ml.g4dn.xlarge"}, "ml.g4dn.xlarge")
 
-    assert 1.05 < rec.impacts["fit_ratio"] <= 1.25  # fits: the model is not rejected
-    assert rec.impacts["p95_ms_after"] <= 90.0  # the model alone would call it within target
-    assert rec.impacts["p95_ms_observed"] == pytest.approx(observed_p95)
+    assert 1.05 < rec.impacts.fit_ratio <= 1.25  # fits: the model is not rejected
+    assert rec.impacts.p95_ms_after <= 90.0  # the model alone would call it within target
+    assert rec.impacts.p95_ms_observed == pytest.approx(observed_p95)
     assert rec.slo.status == "breach"
     assert any("busy-hour p95 (CloudWatch extended statistic) was" in r and "already above the 90 ms target" in r
                for r in rec.slo.reasons), rec.slo.reasons
     # adding capacity lowers the prediction: judged by the model, not refused for today's p95
     more = _assess(res, metrics, 90.0, {"count": 6}, "run 6")
-    assert more.impacts["p95_ms_after"] < more.impacts["p95_ms_before"]
+    assert more.impacts.p95_ms_after < more.impacts.p95_ms_before
     assert not any("already above" in r for r in more.slo.reasons)

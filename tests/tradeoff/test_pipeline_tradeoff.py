@@ -22,7 +22,7 @@ NOW = datetime(2026, 11, 15, tzinfo=UTC)
 def test_build_audit_selects_rejects_and_carries_the_frontier():
     _, _, snap = fraud_estate()
     audit = build_audit(snap, Settings(**FRAUD), estate.catalog(), now=NOW, slo_policy="strict")
-    variants = {r.proposed.get("variant"): r for r in (*audit.recommendations, *audit.rejected)
+    variants = {r.proposed.variant: r for r in (*audit.recommendations, *audit.rejected)
                 if r.rule_id == "model.cheaper_variant"}
     assert variants["int8"].status == "rejected" and "below the floor" in variants["int8"].rejection_reason
     assert variants["fp16"].status == "selected" and variants["fp16"].slo.status == "ok"
@@ -31,8 +31,8 @@ def test_build_audit_selects_rejects_and_carries_the_frontier():
     assert any(p["selected"] for p in frontier["points"])
     # the audit round-trips through its JSON with the trade-off fields intact
     again = audit_from_dict(json.loads(audit_to_json(audit)))
-    int8 = next(r for r in again.rejected if r.proposed.get("variant") == "int8")
-    assert int8.impacts["accuracy_after"] == 0.948 and int8.slo.status == "breach"
+    int8 = next(r for r in again.rejected if r.proposed.variant == "int8")
+    assert int8.impacts.accuracy_after == 0.948 and int8.slo.status == "breach"
     assert again.extras["frontier"]["fraud-detector"]["points"] == frontier["points"]
 
 
@@ -40,7 +40,7 @@ def test_advisory_policy_selects_the_breach_and_flags_it():
     _, _, snap = fraud_estate()
     audit = build_audit(snap, Settings(**FRAUD), estate.catalog(), now=NOW, slo_policy="advisory")
     chosen = [r for r in audit.recommendations if r.resource_id == "fraud-detector"]
-    assert len(chosen) == 1 and chosen[0].proposed.get("variant") == "int8"
+    assert len(chosen) == 1 and chosen[0].proposed.variant == "int8"
     assert chosen[0].slo.status == "breach" and any("advisory" in why for why in chosen[0].slo.reasons)
     assert audit.settings["slo_policy"] == "advisory"
 
@@ -52,14 +52,14 @@ def test_strict_selects_fp16_when_int8_accuracy_is_not_measured():
         **FRAUD["models"]["fraud-detector"]["variants"], "int8": {"relative_compute": 0.35}}}}
     settings = Settings(workloads=FRAUD["workloads"], models=models)
     audit = build_audit(snap, settings, estate.catalog(), now=NOW, slo_policy="strict")
-    variants = {r.proposed.get("variant"): r for r in (*audit.recommendations, *audit.rejected)
+    variants = {r.proposed.variant: r for r in (*audit.recommendations, *audit.rejected)
                 if r.rule_id == "model.cheaper_variant"}
     assert variants["int8"].status == "rejected"
     assert variants["int8"].rejection_reason.startswith("cannot verify: no measured AUC for int8")
     assert variants["fp16"].status == "selected" and variants["fp16"].slo.status == "ok"
     advisory = build_audit(snap, settings, estate.catalog(), now=NOW, slo_policy="advisory")
     chosen = [r for r in advisory.recommendations if r.resource_id == "fraud-detector"]
-    assert [r.proposed.get("variant") for r in chosen] == ["int8"] and chosen[0].slo.status == "unknown"
+    assert [r.proposed.variant for r in chosen] == ["int8"] and chosen[0].slo.status == "unknown"
 
 
 def test_overloaded_model_of_today_does_not_let_a_cut_through():

@@ -13,7 +13,7 @@ from tests.tradeoff.estate import FRAUD, fraud_estate
 
 def expected_base(impacts):
     """Compute Optimizer's 0 (always enough) .. 4 scale from the share of the target left."""
-    share = (impacts["latency_target_ms"] - impacts["p95_ms_after"]) / impacts["latency_target_ms"]
+    share = (impacts.latency_target_ms - impacts.p95_ms_after) / impacts.latency_target_ms
     return 0 if share >= 0.5 else 1 if share >= 0.3 else 2 if share >= 0.15 else 3
 
 
@@ -49,6 +49,6 @@ def test_unverifiable_na_and_cross_hardware():
     gpu = estate.candidate(fleet, "rightsizing.oversized_vm", "g5", {"type": "g5.2xlarge", "count": 6}, 10.0,
                            confidence="high")
     rec = assess([gpu], estate.snapshot([fleet], metrics), settings, estate.catalog())[0]
-    assert rec.slo.status == "ok" and rec.impacts["latency_basis"] == "estimate-cross-hardware"
+    assert rec.slo.status == "ok" and rec.impacts.latency_basis == "estimate-cross-hardware"
     assert rec.performance_risk == min(4, expected_base(rec.impacts) + 2)  # GPU/CPU estimate: +2
-    assert rec.confidence == "low" and "(+2)" in rec.impacts["performance_risk_basis"]
+    assert rec.confidence == "low" and "(+2)" in rec.impacts.performance_risk_basis

@@ -9,6 +9,7 @@ import pytest
 
 from costopt.audit_io import audit_to_json, validate_audit_dict
 from costopt.model import Audit, Recommendation, SloVerdict, recommendation_id
+from costopt.records import Impacts
 from costopt.tradeoff.frontier import build_frontier
 from costopt.tradeoff.selection import ADVISORY_NOTE, ADVISORY_UNVERIFIED_NOTE, select
 from tests.conftest import make_window
@@ -16,9 +17,9 @@ from tests.conftest import make_window
 
 def rec(resource, action, savings, status="ok", reasons=(), workload="fraud", before=40.0, after=None, target=80.0,
         group=""):
-    impacts = {"workload": workload, "latency_quantile": "p95", "latency_target_ms": target, "p95_ms_before": before}
-    if after is not False:
-        impacts["p95_ms_after"] = after
+    impacts = Impacts(workload=workload, latency_quantile="p95", latency_target_ms=target, p95_ms_before=before)
+    if after is not False:  # a prediction was made (None after = an unbounded queue)
+        impacts = replace(impacts, p95_ms_after=after, servers_after=2)
     return Recommendation(id=recommendation_id("r.x", resource, action), rule_id="r.x", resource_id=resource,
                           action=action, resource_name=resource, monthly_savings=savings,
                           slo=SloVerdict(status, tuple(reasons)), impacts=impacts, alternative_group=group)
@@ -59,11 +60,11 @@ def test_unknown_without_targets_is_selectable_and_groups_are_independent():
 
 def test_strict_fails_closed_on_a_targeted_workload():
     int8 = rec("ep", "int8", 1200.0, "unknown", ["no measured AUC for int8"], target=None)
-    int8 = replace(int8, impacts={**int8.impacts, "workload_targets": ["AUC >= 0.955"]})
+    int8 = replace(int8, impacts=replace(int8.impacts, workload_targets=("AUC >= 0.955",)))
     fp16 = rec("ep", "fp16", 700.0, "ok", after=30.0)
     cut = rec("ep2", "run 2", 900.0, "unknown", ["latency model does not fit"], after=None)
     disk = rec("vol", "delete", 50.0, "n/a", ["cannot touch serving"], target=None)
-    disk = replace(disk, impacts={**disk.impacts, "workload_targets": ["p95 <= 80 ms"]})
+    disk = replace(disk, impacts=replace(disk.impacts, workload_targets=("p95 <= 80 ms",)))
     s = select([int8, fp16, cut, disk], "strict")
     assert {r.action for r in s.selected} == {"fp16", "delete"}
     reasons = {r.action: r.rejection_reason for r in s.rejected}
@@ -134,7 +135,8 @@ def test_audit_json_carries_impacts_verdicts_and_frontier():
     validate_audit_dict(data)
     assert data["extras"]["frontier"]["fraud"]["points"][0]["label"] == "current setup"
     rejected = data["rejected"][0]
-    assert rejected["slo"]["status"] == "breach" and rejected["impacts"]["p95_ms_after"] is None
+    assert rejected["slo"]["status"] == "breach" and "servers_after" in rejected["impacts"]
+    assert "p95_ms_after" not in rejected["impacts"]  # predicted, and unbounded: not a number
     assert "SLO breach" in rejected["rejection_reason"]
 
 
@@ -150,8 +152,8 @@ def test_summary_words_latency_accuracy_and_rejection():
     from costopt.tradeoff.summary import tradeoff_summary
 
     r = rec("ep", "int8", 1000.0, "breach", ["AUC 0.948 below the floor"], before=50.0, after=7.25)
-    r = replace(r, impacts={**r.impacts, "accuracy_before": 0.962, "accuracy_after": 0.948, "accuracy_floor": 0.955,
-                            "accuracy_metric": "AUC", "interruption_rate": 0.01, "added_wall_time_pct": 0.5})
+    r = replace(r, impacts=replace(r.impacts, accuracy_before=0.962, accuracy_after=0.948, accuracy_floor=0.955,
+                                   accuracy_metric="AUC", interruption_rate_per_hour=0.01, added_wall_time_pct=0.5))
     s = select([r], "strict")
     summary = tradeoff_summary(s.rejected[0])
     assert summary.latency == "p95 50 ms -> 7.2 ms (target 80 ms)"

@@ -44,16 +44,16 @@ def test_fitted_variability_predicts_a_capacity_cut_within_ten_percent_of_simula
     settings = Settings(workloads={"ranker": {"resources": ["ranker"], "latency_p95_ms": 100}})
     cut = estate.candidate(res, "rightsizing.endpoint_count", "run 2", {"count": 2}, 500.0)
     rec = assess([cut], estate.snapshot([res], metrics), settings, estate.catalog())[0]
-    assert rec.impacts["service_cv_basis"] == "fitted (p50 and p95 at low load)"
-    assert rec.impacts["service_cv"] == pytest.approx(CV, abs=0.05)
-    assert rec.impacts["service_ms_before"] == pytest.approx(SERVICE_MS, rel=0.03)
-    assert rec.impacts["fit_statistic"] == "p95 (CloudWatch extended statistic)" and 0.9 < rec.impacts["fit_ratio"] < 1.1
-    truth = simulated(rec.impacts["peak_rps"], 2, arrivals=20000)[1]
-    assert rec.impacts["p95_ms_after"] == pytest.approx(truth, rel=0.10)
+    assert rec.impacts.service_cv_basis == "fitted (p50 and p95 at low load)"
+    assert rec.impacts.service_cv == pytest.approx(CV, abs=0.05)
+    assert rec.impacts.service_ms_before == pytest.approx(SERVICE_MS, rel=0.03)
+    assert rec.impacts.fit_statistic == "p95 (CloudWatch extended statistic)" and 0.9 < rec.impacts.fit_ratio < 1.1
+    truth = simulated(rec.impacts.peak_rps, 2, arrivals=20000)[1]
+    assert rec.impacts.p95_ms_after == pytest.approx(truth, rel=0.10)
     assert rec.slo.status == ("breach" if truth > 100 else "ok")
     # the cautious default (cv 1, M/M/c) over-predicts the same cut by far and no longer fits
     # the observed p95 of today's fleet
     loose = Settings(workloads={"ranker": {"resources": ["ranker"], "latency_p95_ms": 100, "service_cv": 1.0}})
     mm = assess([cut], estate.snapshot([res], metrics), loose, estate.catalog())[0]
-    assert mm.impacts["service_cv_basis"] == "config"
+    assert mm.impacts.service_cv_basis == "config"
     assert mm.slo.status == "unknown" and "does not fit what is observed" in mm.slo.reasons[0]

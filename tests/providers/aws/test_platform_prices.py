@@ -111,8 +111,8 @@ def test_windows_resize_is_priced_windows_to_windows():
     snap = make_snapshot([win], [_cpu("i-win", 8.0), make_series("i-win", "memory", [10.0] * (14 * 24 * 12))])
     (rec,) = [r for r in oversized_vm(snap, catalog, defaults.OversizedVm()) if hasattr(r, "monthly_savings")]
     assert rec.monthly_cost_before == pytest.approx(0.752 * HOURS_PER_MONTH)  # 0.384 + 8 x 0.046
-    after = catalog.instance("aws", rec.proposed["type"])
-    linux_after = catalog.price("aws", "us-east-1", rec.proposed["type"]).amount
+    after = catalog.instance("aws", rec.proposed.type)
+    linux_after = catalog.price("aws", "us-east-1", rec.proposed.type).amount
     assert rec.monthly_cost_after == pytest.approx((linux_after + 0.046 * after.vcpu) * HOURS_PER_MONTH)
     assert rec.evidence["os"] == "windows" and rec.evidence["price_source"].startswith("estimate:licence-fee")
 
@@ -129,4 +129,4 @@ def test_spot_and_reservations_keep_the_licence():
     snap = make_snapshot([web], [_cpu("i-web", 50.0)])
     recs = [r for r in reserved_instances(snap, catalog, defaults.ReservedInstances()) if hasattr(r, "monthly_savings")]
     assert recs and all("--product-description Windows " in r.apply for r in recs)
-    assert all(r.monthly_cost_before == pytest.approx(WINDOWS * HOURS_PER_MONTH * r.proposed["count"]) for r in recs)
+    assert all(r.monthly_cost_before == pytest.approx(WINDOWS * HOURS_PER_MONTH * r.proposed.count) for r in recs)

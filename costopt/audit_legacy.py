@@ -1,0 +1,74 @@
+"""Reading audit.json files written before the typed contract (schema 1.0).
+
+Schema 1.0 stored ``proposed`` and ``impacts`` as free mappings, with a few figures under two
+spellings. :func:`upgrade_1_0` rewrites such a document to schema 1.1 before it is validated:
+renamed keys get their one spelling, ``state = "deleted (snapshot kept)"`` becomes ``state`` +
+``keeps``, and keys the typed records do not know (figures no reporter reads) are dropped. Values
+are only moved, never parsed: the schema check that follows still rejects wrong types.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import fields
+from typing import Any
+
+from costopt.records import Impacts, Proposal
+
+PROPOSAL_RENAMES = {"min_count": "count_min", "max_count": "count_max", "class": "type", "tier": "storage_class"}
+IMPACT_RENAMES = {"interruption_rate": "interruption_rate_per_hour", "first_byte_ms": "first_byte_ms_after",
+                  "share_of_requests_cold": "cold_start_request_share"}
+_STATE = re.compile(r"^(\w+) \((.+) kept\)$")  # "deleted (final snapshot kept)"
+_PROPOSAL_FIELDS = frozenset(f.name for f in fields(Proposal))
+_IMPACT_FIELDS = frozenset(f.name for f in fields(Impacts))
+_RECLAIMED = "if_spot_reclaimed_"
+
+
+def _proposal(old: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in old.items():
+        key = PROPOSAL_RENAMES.get(key, key)
+        if key == "state" and isinstance(value, str) and (m := _STATE.match(value)):
+            out["state"], out["keeps"] = m.group(1), m.group(2)
+        elif key in _PROPOSAL_FIELDS and key not in out:
+            out[key] = value
+    return out
+
+
+def _impacts(old: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    reclaimed: dict[str, Any] = {}
+    for key, value in old.items():
+        if key.startswith(_RECLAIMED):
+            reclaimed[key[len(_RECLAIMED):]] = value
+            continue
+        if key == "added_wall_time_share" and isinstance(value, (int, float)):
+            key, value = "added_wall_time_pct", value * 100.0
+        key = IMPACT_RENAMES.get(key, key)
+        if key in _IMPACT_FIELDS and key not in out and key != "if_spot_reclaimed":
+            out[key] = value
+    if reclaimed:
+        out["if_spot_reclaimed"] = _impacts(reclaimed)
+    return out
+
+
+def _recommendation(rec: Any) -> Any:
+    if not isinstance(rec, Mapping):
+        return rec
+    out = dict(rec)
+    if isinstance(rec.get("proposed"), Mapping):
+        out["proposed"] = _proposal(rec["proposed"])
+    if isinstance(rec.get("impacts"), Mapping):
+        out["impacts"] = _impacts(rec["impacts"])
+    return out
+
+
+def upgrade_1_0(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A schema-1.0 audit document as schema 1.1 (a new dict; ``data`` is not changed)."""
+    out = dict(data)
+    for section in ("recommendations", "rejected"):
+        if isinstance(data.get(section), list):
+            out[section] = [_recommendation(r) for r in data[section]]
+    out["schema_version"] = "1.1"
+    return out
