@@ -36,7 +36,7 @@ def athena_connect(settings: Settings | None, workgroup: str | None, output: str
     def connect() -> AthenaClient:
         # boto3 is the optional 'aws' extra: imported only when an athena:// source is read
         try:
-            from costopt.providers.aws.athena import Athena, AthenaOptions
+            from costopt.providers.aws.athena import Athena, AthenaOptions  # needs boto3, the optional 'aws' extra
         except ModuleNotFoundError as exc:
             raise click.ClickException(f"athena:// sources need the 'aws' extra: pip install 'costopt-ml[aws]' "
                                        f"(missing module {exc.name})") from None

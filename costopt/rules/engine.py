@@ -36,8 +36,6 @@ BUILTIN_RULE_MODULES = (
     "costopt.rules.model_variants",
     "costopt.rules.rds",
     "costopt.rules.mlplatform",
-    "costopt.rules.mlplatform_training",
-    "costopt.rules.mlplatform_gpu",
 )
 
 _loaded = False

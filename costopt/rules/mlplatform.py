@@ -16,7 +16,7 @@ import numpy as np
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id, utc
 from costopt.records import Impacts, Proposal
-from costopt.rules import defaults, mlplatform_apply
+from costopt.rules import defaults, mlplatform_apply, mlplatform_gpu, mlplatform_training
 from costopt.rules.base import rule
 from costopt.rules.hourly import hour_grid, hour_matrix, instance_price
 
@@ -176,3 +176,67 @@ def idle_compute(snapshot: Snapshot, catalog: Any, params: defaults.IdleMlComput
                        impacts=Impacts(start_delay_s=300),
                        rationale=f"cluster keeps {warm} x {r.type} warm with {since}",
                        apply=mlplatform_apply.cluster_to_zero(r))
+
+
+@rule(mlplatform_training.SPOT_RULE, params=defaults.TrainingManagedSpot, needs=("inventory",))
+def training_managed_spot(snapshot: Snapshot, catalog: Any, params: defaults.TrainingManagedSpot) -> Iterable[Recommendation | Skip]:
+    """Training jobs that ran on on-demand capacity: run them on managed spot with checkpoints.
+
+    Why: SageMaker managed spot training, Vertex AI Spot and Azure ML low-priority / spot capacity
+    cost 60-90% less; a training job that checkpoints loses little when interrupted.
+    How it judges: the family's billable instance-hours in the lookback priced at the catalog's
+    on-demand and spot prices for the type, with the interruption cost of the spot rule's model
+    (see the module docstring). A family without a checkpoint configuration is priced as losing
+    half a job per interruption, and the finding says to add one.
+    Fix: ``EnableManagedSpotTraining`` + ``MaxWaitTimeInSeconds`` + ``CheckpointConfig`` (SageMaker),
+    ``scheduling.strategy: SPOT`` (Vertex AI), ``queue_settings.job_tier: spot`` (Azure ML).
+
+    Example config::
+
+        [rules."mlplatform.training_managed_spot"]
+        checkpoint_interval_hours = 1.0
+    """
+    return mlplatform_training.managed_spot_findings(snapshot, catalog, params)
+
+
+@rule(mlplatform_training.TUNING_RULE, params=defaults.TuningSearch, needs=("inventory",))
+def tuning_search(snapshot: Snapshot, catalog: Any, params: defaults.TuningSearch) -> Iterable[Recommendation | Skip]:
+    """Hyperparameter searches without early stopping, or too parallel for Bayesian search to learn.
+
+    Why: a search without early stopping pays for every hopeless trial until its last epoch;
+    Bayesian search picks the next trial from the results so far, so with most trials in flight
+    at once it degrades into random search and needs more trials for the same result.
+    How it judges: early stopping off (SageMaker ``TrainingJobEarlyStoppingType`` Off, Bayesian
+    or Random strategy), or a Bayesian search with max parallel trials above
+    ``max_parallel_share`` of the total. Trial-hours are the billable hours of its trial jobs
+    in the lookback; the hours saved are estimates (``early_stopping_saved_share``,
+    ``parallel_saved_share``), so confidence is low.
+    Fix: ``TrainingJobEarlyStoppingType=Auto``; ``MaxParallelTrainingJobs`` at most the share.
+
+    Example config::
+
+        [rules."mlplatform.tuning_search"]
+        early_stopping_saved_share = 0.3
+    """
+    return mlplatform_training.tuning_search_findings(snapshot, catalog, params)
+
+
+@rule(mlplatform_gpu.RULE, params=defaults.TrainingUnderusedGpu, needs=("inventory", "metrics"))
+def training_underused_gpu(snapshot: Snapshot, catalog: Any, params: defaults.TrainingUnderusedGpu) -> Iterable[Recommendation | Skip]:
+    """Training jobs whose GPUs stayed mostly idle: a smaller instance or fewer instances.
+
+    Why: a family of training jobs at 15% GPU utilisation on 4-GPU instances pays for three GPUs
+    that wait on input; the same jobs fit on fewer GPUs of the same kind.
+    How it judges: the per-GPU P95 of ``GPUUtilization`` (points of the latest runs of the family,
+    at least ``min_points``) at or below ``gpu_p95_max``; GPUs needed = ceil(GPUs today x P95 /
+    ``target_utilisation``); the cheapest same-family configuration with that many GPUs and no
+    more instances. Priced on the family's billable hours in the lookback; run time is assumed
+    unchanged (an input-bound job does not slow down with fewer idle GPUs), which is the risk.
+    Fix: change ``ResourceConfig.InstanceType`` / ``InstanceCount`` of the next runs.
+
+    Example config::
+
+        [rules."mlplatform.training_underused_gpu"]
+        gpu_p95_max = 30
+    """
+    return mlplatform_gpu.underused_gpu_findings(snapshot, catalog, params)

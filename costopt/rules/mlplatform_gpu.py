@@ -21,7 +21,6 @@ import numpy as np
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Impacts, Proposal
 from costopt.rules import defaults
-from costopt.rules.base import rule
 from costopt.rules.mlplatform_training import _hours
 
 RULE = "mlplatform.training_underused_gpu"
@@ -40,25 +39,9 @@ def _options(catalog: Any, region: str, spec: Any, count: int, needed: int) -> l
     return sorted(out)
 
 
-@rule(RULE, params=defaults.TrainingUnderusedGpu, needs=("inventory", "metrics"))
-def training_underused_gpu(snapshot: Snapshot, catalog: Any,
+def underused_gpu_findings(snapshot: Snapshot, catalog: Any,
                            params: defaults.TrainingUnderusedGpu) -> Iterable[Recommendation | Skip]:
-    """Training jobs whose GPUs stayed mostly idle: a smaller instance or fewer instances.
-
-    Why: a family of training jobs at 15% GPU utilisation on 4-GPU instances pays for three GPUs
-    that wait on input; the same jobs fit on fewer GPUs of the same kind.
-    How it judges: the per-GPU P95 of ``GPUUtilization`` (points of the latest runs of the family,
-    at least ``min_points``) at or below ``gpu_p95_max``; GPUs needed = ceil(GPUs today x P95 /
-    ``target_utilisation``); the cheapest same-family configuration with that many GPUs and no
-    more instances. Priced on the family's billable hours in the lookback; run time is assumed
-    unchanged (an input-bound job does not slow down with fewer idle GPUs), which is the risk.
-    Fix: change ``ResourceConfig.InstanceType`` / ``InstanceCount`` of the next runs.
-
-    Example config::
-
-        [rules."mlplatform.training_underused_gpu"]
-        gpu_p95_max = 30
-    """
+    """The findings of :func:`costopt.rules.mlplatform.training_underused_gpu` (documented there)."""
     if catalog is None:
         return
     points: dict[str, list[np.ndarray]] = defaultdict(list)

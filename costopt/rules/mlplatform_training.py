@@ -20,7 +20,6 @@ from typing import Any
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Impacts, Proposal
 from costopt.rules import defaults, mlplatform_apply
-from costopt.rules.base import rule
 from costopt.rules.spot import effective_spot_hourly
 
 SPOT_RULE = "mlplatform.training_managed_spot"
@@ -43,25 +42,9 @@ def _rate(catalog: Any, provider: str, region: str, type_: str) -> float | None:
     return None if rate is None else float(rate)
 
 
-@rule(SPOT_RULE, params=defaults.TrainingManagedSpot, needs=("inventory",))
-def training_managed_spot(snapshot: Snapshot, catalog: Any,
+def managed_spot_findings(snapshot: Snapshot, catalog: Any,
                           params: defaults.TrainingManagedSpot) -> Iterable[Recommendation | Skip]:
-    """Training jobs that ran on on-demand capacity: run them on managed spot with checkpoints.
-
-    Why: SageMaker managed spot training, Vertex AI Spot and Azure ML low-priority / spot capacity
-    cost 60-90% less; a training job that checkpoints loses little when interrupted.
-    How it judges: the family's billable instance-hours in the lookback priced at the catalog's
-    on-demand and spot prices for the type, with the interruption cost of the spot rule's model
-    (see the module docstring). A family without a checkpoint configuration is priced as losing
-    half a job per interruption, and the finding says to add one.
-    Fix: ``EnableManagedSpotTraining`` + ``MaxWaitTimeInSeconds`` + ``CheckpointConfig`` (SageMaker),
-    ``scheduling.strategy: SPOT`` (Vertex AI), ``queue_settings.job_tier: spot`` (Azure ML).
-
-    Example config::
-
-        [rules."mlplatform.training_managed_spot"]
-        checkpoint_interval_hours = 1.0
-    """
+    """The findings of :func:`costopt.rules.mlplatform.training_managed_spot` (documented there)."""
     if catalog is None:
         yield Skip(SPOT_RULE, "*", "no price catalog loaded")
         return
@@ -123,25 +106,8 @@ def training_managed_spot(snapshot: Snapshot, catalog: Any,
             apply=mlplatform_apply.managed_spot(provider, family, checkpointed, first.attributes.get("max_runtime_s")))
 
 
-@rule(TUNING_RULE, params=defaults.TuningSearch, needs=("inventory",))
-def tuning_search(snapshot: Snapshot, catalog: Any, params: defaults.TuningSearch) -> Iterable[Recommendation | Skip]:
-    """Hyperparameter searches without early stopping, or too parallel for Bayesian search to learn.
-
-    Why: a search without early stopping pays for every hopeless trial until its last epoch;
-    Bayesian search picks the next trial from the results so far, so with most trials in flight
-    at once it degrades into random search and needs more trials for the same result.
-    How it judges: early stopping off (SageMaker ``TrainingJobEarlyStoppingType`` Off, Bayesian
-    or Random strategy), or a Bayesian search with max parallel trials above
-    ``max_parallel_share`` of the total. Trial-hours are the billable hours of its trial jobs
-    in the lookback; the hours saved are estimates (``early_stopping_saved_share``,
-    ``parallel_saved_share``), so confidence is low.
-    Fix: ``TrainingJobEarlyStoppingType=Auto``; ``MaxParallelTrainingJobs`` at most the share.
-
-    Example config::
-
-        [rules."mlplatform.tuning_search"]
-        early_stopping_saved_share = 0.3
-    """
+def tuning_search_findings(snapshot: Snapshot, catalog: Any, params: defaults.TuningSearch) -> Iterable[Recommendation | Skip]:
+    """The findings of :func:`costopt.rules.mlplatform.tuning_search` (documented there)."""
     trials: dict[str, list[Resource]] = defaultdict(list)
     for r in snapshot.resources:
         if r.kind == "training_run" and r.attributes.get("tuning_job_arn"):

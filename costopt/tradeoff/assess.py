@@ -68,6 +68,7 @@ def variant_candidates(snapshot: Snapshot, catalog: Any, settings: Settings,
     """Run ``model.cheaper_variant`` with the parsed workloads (config, params, exclusions apply)."""
     if not targets.models:
         return []
+    # the rules package imports the trade-off: importing it at module level would be a cycle
     from costopt.rules import engine
     from costopt.rules.base import REGISTRY
     from costopt.rules.model_variants import RULE_ID, cheaper_variant

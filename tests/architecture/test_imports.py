@@ -96,9 +96,7 @@ def test_no_module_over_400_lines():
     assert long == {}
 
 
-# Function-level imports this change does not own yet: the trade-off's lazy rule imports go with
-# the typed Proposal/Impacts work (issue 17, Deliver 1).
-UNCOMMENTED_ALLOWED = {"costopt/tradeoff/assess.py"}
+UNCOMMENTED_ALLOWED: set[str] = set()
 
 
 def uncommented_function_imports(source: str) -> list[int]:

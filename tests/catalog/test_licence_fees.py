@@ -113,8 +113,8 @@ def test_resize_keeps_the_licence_before_and_after(catalog):
         box = make_resource("i-db", type="m5.2xlarge", hourly_cost=None, attributes={"os": os})
         (rec,) = [r for r in oversized_vm(make_snapshot([box], _cpu("i-db", 8.0)), catalog, defaults.OversizedVm())
                   if isinstance(r, Recommendation)]
-        after = catalog.instance("aws", rec.proposed["type"])
-        linux_after = catalog.price("aws", "us-east-1", rec.proposed["type"]).amount
+        after = catalog.instance("aws", rec.proposed.type)
+        linux_after = catalog.price("aws", "us-east-1", rec.proposed.type).amount
         assert rec.monthly_cost_before == pytest.approx((0.384 + fee(8)) * HOURS_PER_MONTH)
         assert rec.monthly_cost_after == pytest.approx((linux_after + fee(after.vcpu)) * HOURS_PER_MONTH)
         assert rec.evidence["price_source"].startswith(f"estimate:licence-fee:{os}")
@@ -130,7 +130,7 @@ def test_spot_and_reservations_keep_the_licence(catalog):
                         attributes={"os": "windows_sql_std", "platform": "Windows with SQL Server Standard"})
     snap = make_snapshot([web], [make_series("i-w", "cpu", [50.0] * WEEKS)])
     recs = [r for r in reserved_instances(snap, catalog, defaults.ReservedInstances()) if isinstance(r, Recommendation)]
-    assert recs and all(r.monthly_cost_before == pytest.approx(0.668 * HOURS_PER_MONTH * r.proposed["count"])
+    assert recs and all(r.monthly_cost_before == pytest.approx(0.668 * HOURS_PER_MONTH * r.proposed.count)
                         for r in recs)
 
 

@@ -16,7 +16,7 @@ from costopt.gate import BudgetSet, SavingsBudget, evaluate_budgets
 from costopt.model import Window
 from costopt.reports import html, markdown
 from costopt.rules import defaults
-from costopt.rules.mlplatform_training import training_managed_spot
+from costopt.rules.mlplatform import training_managed_spot
 from tests.conftest import make_resource, make_snapshot
 from tests.gate.spend import make_audit as spend_audit
 from tests.reports.sample_audit import HOSTILE_NAME, make_audit, rec, recommendations

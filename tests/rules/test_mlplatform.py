@@ -18,7 +18,7 @@ from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Window
 from costopt.records import Proposal
 from costopt.rules import defaults
 from costopt.rules.mlplatform import idle_compute, notebook_idle_shutdown
-from costopt.rules.mlplatform_training import training_managed_spot, tuning_search
+from costopt.rules.mlplatform import training_managed_spot, tuning_search
 from tests.conftest import make_resource, make_series, make_snapshot
 from tests.providers.aws.conftest import NOW
 
@@ -147,7 +147,7 @@ def test_idle_studio_app_and_warm_cluster():
 
 
 def test_underused_training_gpus_move_to_fewer_gpus_of_the_same_kind():
-    from costopt.rules.mlplatform_gpu import training_underused_gpu
+    from costopt.rules.mlplatform import training_underused_gpu
 
     runs = [_run(f"seg-train-{i}", hours=10) for i in range(4)]  # 2 x ml.p3.8xlarge (4 V100 each)
     rng = np.random.default_rng(7)

@@ -48,7 +48,7 @@ Connect = Callable[[], AthenaClient]
 def default_connect() -> AthenaClient:
     # boto3 is the optional 'aws' extra: imported only when an athena:// source is read
     try:
-        from costopt.providers.aws.athena import Athena, AthenaOptions
+        from costopt.providers.aws.athena import Athena, AthenaOptions  # needs boto3, the optional 'aws' extra
     except ModuleNotFoundError as exc:
         raise InputError(f"athena:// sources need the 'aws' extra: pip install 'costopt-ml[aws]' "
                          f"(missing module {exc.name})") from None

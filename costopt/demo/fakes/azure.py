@@ -104,8 +104,6 @@ class FakeAzure:
             "/providers/Microsoft.Network/publicIPAddresses": sub.public_ips,
             "/providers/Microsoft.Storage/storageAccounts": sub.storage_accounts,
         }
-        if rest in sub.ml and method == "GET":
-            return self._paged(path, sub.ml[rest], query)
         if rest in lists and method == "GET":
             return self._paged(path, lists[rest], query)
         if rest == "/providers/Microsoft.Compute/skus":

@@ -59,8 +59,8 @@ def seed(ml: dict[str, list[dict]], sub: str, now: datetime) -> None:
                   created=now - timedelta(days=90), tags=vision)
     cpu = cluster(ws, "cpu-cluster", "Standard_DS3_v2", min_nodes=0, max_nodes=10, created=now - timedelta(days=90),
                   tags=search)
-    base = ws["id"].split(f"/subscriptions/{sub}", 1)[1]
-    ml[WS] = [ws]
+    base = ws["id"].lower()
+    ml[f"/subscriptions/{sub}{WS}".lower()] = [ws]
     ml[f"{base}/computes"] = [
         compute_instance(ws, "ci-gpu-alice", "Standard_NC6s_v3", created=now - timedelta(days=25), tags=vision),
         compute_instance(ws, "ci-cpu-bob", "Standard_DS3_v2", created=now - timedelta(days=40), idle="PT60M",

@@ -136,7 +136,7 @@ def read_all(rest: ArmRest, sub: str, window: Window, currency: str,
              failed: Callable[[str, BaseException, str, str, str], CoverageEntry]
              ) -> tuple[list[Resource], list[CoverageEntry]]:
     """Every workspace's compute instances and clusters, with the latest job per cluster."""
-    scope = f"{sub}/ml"
+    scope = f"{sub}/ml-compute"  # online endpoints are SUB/ml (ml_endpoints)
     try:
         workspaces = rest.list(f"/subscriptions/{sub}/providers/Microsoft.MachineLearningServices/workspaces")
     except Exception as exc:  # one list that cannot be read costs only itself

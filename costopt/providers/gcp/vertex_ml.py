@@ -37,7 +37,7 @@ def list_all(clients, url: str, key: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     params: dict[str, str] = {}
     while True:
-        page = RETRY(_get)(clients.session(), url, params)
+        page = RETRY(_get)(clients.session(), url, params, clients.http_timeout)
         out.extend(page.get(key) or [])
         token = page.get("nextPageToken")
         if not token:

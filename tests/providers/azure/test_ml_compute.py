@@ -46,7 +46,7 @@ def test_instances_clusters_and_last_jobs(baseline):
     calls = [path for area, path in baseline.env.calls if area == "ml"]
     assert sum("/computes" in p for p in calls) == 2  # 4 computes, page size 2: nextLink followed
     cov = {c.scope: c.status for c in baseline.snapshot.coverage}
-    assert cov[f"{SUBSCRIPTION}/ml/ml-prod"] == "ok"
+    assert cov[f"{SUBSCRIPTION}/ml-compute/ml-prod"] == "ok"
 
 
 def test_azure_ml_findings_named_priced_with_apply(baseline):
@@ -67,7 +67,7 @@ def test_azure_ml_findings_named_priced_with_apply(baseline):
 def test_denied_jobs_and_a_bad_compute_cost_only_themselves(_seed):
     lists = _seed.subscriptions[SUBSCRIPTION].ml
     saved = copy.deepcopy(lists)
-    lists[f"{WS_PATH}/computes"].append({"id": f"/subscriptions/{SUBSCRIPTION}{WS_PATH}/computes/broken",
+    lists[f"/subscriptions/{SUBSCRIPTION}{WS_PATH}/computes".lower()].append({"id": f"/subscriptions/{SUBSCRIPTION}{WS_PATH}/computes/broken",
                                          "name": "broken", "properties": {"computeType": "AmlCompute"}})
 
     def fault(method, url):
@@ -81,7 +81,7 @@ def test_denied_jobs_and_a_bad_compute_cost_only_themselves(_seed):
     finally:
         lists.clear(), lists.update(saved)
     cov = {c.scope: c for c in snap.coverage}
-    jobs = cov[f"{SUBSCRIPTION}/ml/ml-prod/jobs"]
+    jobs = cov[f"{SUBSCRIPTION}/ml-compute/ml-prod/jobs"]
     assert jobs.status == "failed" and jobs.error_code == "AuthorizationFailed" and "az role assignment" in jobs.fix
-    assert cov[f"{SUBSCRIPTION}/ml/ml-prod/broken"].status == "partial"
+    assert cov[f"{SUBSCRIPTION}/ml-compute/ml-prod/broken"].status == "partial"
     assert set(_by_name(snap)) == {"ci-gpu-alice", "ci-cpu-bob", "gpu-cluster", "cpu-cluster"}
