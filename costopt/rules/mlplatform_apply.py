@@ -1,21 +1,22 @@
 """The concrete apply step of each ML platform finding, per cloud: one shell-quoted line.
 
-Names and ids come from the cloud (untrusted): every one goes through ``shlex.quote``.
+Names and ids come from the cloud (untrusted): every one is one shell word
+(:func:`costopt.rules.shell.arg`), and prose is a ``# ...`` comment (:func:`costopt.rules.shell.comment`).
 """
 
 from __future__ import annotations
 
-import shlex
 from typing import Any
 
 from costopt.model import Resource
+from costopt.rules.shell import arg, comment
 
 AUTOSTOP_SAMPLE = ("https://github.com/aws-samples/amazon-sagemaker-notebook-instance-lifecycle-config-samples/"
                    "tree/master/scripts/auto-stop-idle")
 
 
 def _q(value: Any) -> str:
-    return shlex.quote(str(value))
+    return arg(str(value))
 
 
 def _azure_scope(r: Resource) -> str:
@@ -37,14 +38,15 @@ def idle_shutdown(r: Resource, timeout_hours: float) -> str:
     region = f"--region {_q(r.region)}"
     script = f"an on-start script that runs autostop.py --time {seconds} ({AUTOSTOP_SAMPLE})"
     if lc:
-        return (f"add {script} to lifecycle config {lc}: aws sagemaker update-notebook-instance-lifecycle-config "
-                f"{region} --notebook-instance-lifecycle-config-name {_q(lc)} --on-start Content=$(base64 -w0 on-start.sh)"
-                f" && aws sagemaker stop-notebook-instance {region} --notebook-instance-name {_q(r.name)}")
+        return (f"aws sagemaker update-notebook-instance-lifecycle-config {region} "
+                f"--notebook-instance-lifecycle-config-name {_q(lc)} --on-start Content=$(base64 -w0 on-start.sh)"
+                f" && aws sagemaker stop-notebook-instance {region} --notebook-instance-name {_q(r.name)}  "
+                + comment(f"on-start.sh: {script}, added to lifecycle config {lc}"))
     return (f"aws sagemaker create-notebook-instance-lifecycle-config {region} "
             f"--notebook-instance-lifecycle-config-name auto-stop-idle --on-start Content=$(base64 -w0 on-start.sh) "
             f"&& aws sagemaker stop-notebook-instance {region} --notebook-instance-name {_q(r.name)} "
             f"&& aws sagemaker update-notebook-instance {region} --notebook-instance-name {_q(r.name)} "
-            f"--lifecycle-config-name auto-stop-idle   # on-start.sh: {script}")
+            "--lifecycle-config-name auto-stop-idle  " + comment(f"on-start.sh: {script}"))
 
 
 def delete_app(r: Resource) -> str:
@@ -58,22 +60,22 @@ def delete_app(r: Resource) -> str:
 def cluster_to_zero(r: Resource) -> str:
     if r.provider == "azure":
         return f"az ml compute update --name {_q(r.name)} {_azure_scope(r)} --min-instances 0"
-    return f"set the minimum node count of {r.name} to 0"
+    return comment(f"set the minimum node count of {r.name} to 0")
 
 
 def managed_spot(provider: str, family: str, checkpointed: bool, max_runtime_s: float | None) -> str:
     """How to run the next jobs of ``family`` on spot capacity."""
     wait = int(2 * max_runtime_s) if max_runtime_s else "<2 x MaxRuntimeInSeconds>"
     if provider == "gcp":
-        return (f"submit {family} with scheduling.strategy SPOT: gcloud ai custom-jobs create --config job.yaml "
-                f"(job.yaml: scheduling: {{strategy: SPOT, restartJobOnWorkerRestart: true}}), resuming from a checkpoint "
-                f"in Cloud Storage")
+        return comment(f"submit {family} with scheduling.strategy SPOT: gcloud ai custom-jobs create --config job.yaml "
+                       "(job.yaml: scheduling: {strategy: SPOT, restartJobOnWorkerRestart: true}), resuming from a "
+                       "checkpoint in Cloud Storage")
     if provider == "azure":
-        return (f"submit {family} on spot capacity: az ml job create --file job.yml --set queue_settings.job_tier=spot "
-                f"(or a low-priority cluster: az ml compute create --type AmlCompute --tier low_priority), resuming from "
-                f"checkpoints in the job's outputs")
+        return comment(f"submit {family} on spot capacity: az ml job create --file job.yml --set "
+                       "queue_settings.job_tier=spot (or a low-priority cluster: az ml compute create --type AmlCompute "
+                       "--tier low_priority), resuming from checkpoints in the job's outputs")
     checkpoint = "" if checkpointed else f" CheckpointConfig={{S3Uri=s3://<bucket>/checkpoints/{family}/}}"
-    return (f"in the CreateTrainingJob request of {family}: EnableManagedSpotTraining=true "
+    return comment(f"in the CreateTrainingJob request of {family}: EnableManagedSpotTraining=true "
             f"StoppingCondition.MaxWaitTimeInSeconds={wait}{checkpoint} (SageMaker Python SDK: Estimator(..., "
             f"use_spot_instances=True, max_wait={wait}, checkpoint_s3_uri='s3://<bucket>/checkpoints/{family}/'))")
 
@@ -85,12 +87,12 @@ def tuning(r: Resource, early_stopping: bool, parallel: int | None) -> str:
             parts.append("studySpec.medianAutomatedStoppingSpec={}")
         if parallel:
             parts.append(f"parallelTrialCount={parallel}")
-        return (f"next run of {r.name}: " + " ".join(parts) + " (gcloud ai hp-tuning-jobs create --config "
-                "spec.yaml with these fields)")
+        return comment(f"next run of {r.name}: " + " ".join(parts) + " (gcloud ai hp-tuning-jobs create --config "
+                       "spec.yaml with these fields)")
     if early_stopping:
         parts.append("HyperParameterTuningJobConfig.TrainingJobEarlyStoppingType=Auto")
     if parallel:
         parts.append(f"ResourceLimits.MaxParallelTrainingJobs={parallel}")
     sdk = ", ".join(([("early_stopping_type='Auto'")] if early_stopping else [])
                     + ([f"max_parallel_jobs={parallel}"] if parallel else []))
-    return f"next run of {r.name}: " + " ".join(parts) + f" (SageMaker Python SDK: HyperparameterTuner(..., {sdk}))"
+    return comment(f"next run of {r.name}: " + " ".join(parts) + f" (SageMaker Python SDK: HyperparameterTuner(..., {sdk}))")

@@ -22,6 +22,7 @@ from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snaps
 from costopt.records import Impacts, Proposal
 from costopt.rules import defaults
 from costopt.rules.mlplatform_training import _hours
+from costopt.rules.shell import comment
 
 RULE = "mlplatform.training_underused_gpu"
 
@@ -101,6 +102,6 @@ def underused_gpu_findings(snapshot: Snapshot, catalog: Any,
             rationale=(f"GPUs of {family} peaked at {p95:.0f}% (P95 per GPU over {values.size} points of "
                        f"{len(sampled)} recent runs); {needed} of {spec.gpu_count * count} GPUs carry that load at "
                        f"{params.target_utilisation:g}%; savings low assumes runs take up to twice as long"),
-            apply=(f"in the CreateTrainingJob request of {family}: ResourceConfig.InstanceType={new_type} "
+            apply=comment(f"in the CreateTrainingJob request of {family}: ResourceConfig.InstanceType={new_type} "
                    f"ResourceConfig.InstanceCount={n} (SageMaker Python SDK: Estimator(..., instance_type="
                    f"'{new_type}', instance_count={n}))"))

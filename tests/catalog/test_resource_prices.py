@@ -10,6 +10,7 @@ import json
 from datetime import timedelta
 
 import boto3
+import numpy as np
 import pytest
 from botocore.stub import Stubber
 
@@ -27,6 +28,7 @@ from costopt.rules.idle import (
     unassociated_address,
     unattached_volume,
 )
+from tests.conftest import make_series
 
 EBS_TYPES = ("gp3", "gp2", "io1", "io2", "st1", "sc1", "standard")
 
@@ -97,7 +99,10 @@ def test_idle_rules_price_what_the_adapter_found(builders, catalog):
         builders.resource("nat-1", kind="nat_gateway", type="nat", region="eu-west-1", hourly_cost=None, created=old,
                           attributes={}),
     ]
-    snap = builders.snapshot(priced(resources, PriceBook(None, catalog), 1), window=window)
+    # the gateway sent nothing for the whole lookback: positive evidence that it is idle
+    quiet = [make_series("nat-1", "nat_bytes", np.zeros(14 * 24), period_s=3600, start=window.start, stat="Sum",
+                         unit="Bytes")]
+    snap = builders.snapshot(priced(resources, PriceBook(None, catalog), 1), window=window, metrics=quiet)
     out = [*unattached_volume(snap, catalog, defaults.UnattachedVolume()),
            *old_snapshot(snap, catalog, defaults.OldSnapshot()),
            *unassociated_address(snap, catalog, defaults.UnassociatedAddress()),

@@ -17,8 +17,7 @@ from costopt.catalog import bundled_catalog
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Window
 from costopt.records import Proposal
 from costopt.rules import defaults
-from costopt.rules.mlplatform import idle_compute, notebook_idle_shutdown
-from costopt.rules.mlplatform import training_managed_spot, tuning_search
+from costopt.rules.mlplatform import idle_compute, notebook_idle_shutdown, training_managed_spot, tuning_search
 from tests.conftest import make_resource, make_series, make_snapshot
 from tests.providers.aws.conftest import NOW
 

@@ -25,7 +25,8 @@ from tests.providers.aws.test_faults import xml_error
 NOW = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
 REMOVALS = ("delete", "stop", "scale to zero", "release", "terminate")
 # judged from the inventory itself (attached to nothing, associated with nothing, older than N days)
-INVENTORY_EVIDENCE = {"idle.unattached_volume", "idle.old_snapshot", "idle.unassociated_address"}
+INVENTORY_EVIDENCE = {"idle.unattached_volume", "idle.old_snapshot", "idle.unassociated_address",
+                      "mlplatform.tuning_search"}  # a search's settings ("early stopping on" is not a removal)
 
 
 def _failing(code: str, status: int):
@@ -76,7 +77,7 @@ def test_no_removal_without_metrics_even_where_the_workload_has_a_latency_target
     settings = replace(settings, workloads=workloads, slo_policy="strict")
     audit = build_audit(blind_snapshot, settings, now=NOW)
     names = {r.resource_name for r in audit.recommendations}
-    assert not _removals(audit.recommendations), [(r.rule_id, r.resource_name, r.action) for r in audit.recommendations]
+    assert not _removals(audit.recommendations), [(r.rule_id, r.resource_name, r.action) for r in _removals(audit.recommendations)]
     assert not _removals(audit.rejected), [(r.rule_id, r.resource_name, r.action) for r in audit.rejected]
     assert "fraud-detector" not in names and "churn-scorer-dev" not in names
     assert not {"nat-pipeline", "nat-legacy-etl"} & names
