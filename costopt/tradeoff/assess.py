@@ -47,7 +47,6 @@ from dataclasses import replace
 from typing import Any
 
 from costopt.config import Settings
-from costopt.gcpause import gc_paused
 from costopt.model import Recommendation, Resource, SloVerdict, Snapshot, evolve
 from costopt.records import Impacts, Proposal
 from costopt.tradeoff.accuracy import Check, accuracy_check
@@ -299,22 +298,21 @@ def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: S
            add_variants: bool = True) -> list[Recommendation]:
     """Fill ``impacts`` and ``slo`` of every candidate; add model-variant candidates unless
     ``add_variants`` is false (a second pass over the same estate must not add them again)."""
-    with gc_paused():
-        targets = parse_targets(settings)
-        recs = list(candidates) + (variant_candidates(snapshot, catalog, settings, targets) if add_variants else [])
-        index = {r.id: r for r in snapshot.resources}
-        workloads: dict[str, Workload | None] = {}
-        for rec in recs:
-            resource = index.get(rec.resource_id)
-            if resource is not None and resource.id not in workloads:
-                workloads[resource.id] = targets.for_resource(resource)
-        members = {r.id: [str(i) for i in (r.attributes.get("instance_ids") or ())]
-                   for r in snapshot.resources if r.kind == "autoscaling_group"}
-        group_of = {iid: index[gid] for gid, ids in members.items() for iid in ids}
-        serving = [rid for rid, wl in workloads.items() if wl is not None]
-        serving += sorted({group_of[rid].id for rid in serving if rid in group_of} - set(serving))
-        observed = Observations(snapshot.metrics, serving, params, members=members,
-                                providers={rid: index[rid].provider for rid in serving})
-        declared_by: dict[int, tuple[str, ...]] = {}
-        return [_assess_one(rec, index.get(rec.resource_id), workloads.get(rec.resource_id), targets, observed,
-                            catalog, params, group_of.get(rec.resource_id), declared_by) for rec in recs]
+    targets = parse_targets(settings)
+    recs = list(candidates) + (variant_candidates(snapshot, catalog, settings, targets) if add_variants else [])
+    index = {r.id: r for r in snapshot.resources}
+    workloads: dict[str, Workload | None] = {}
+    for rec in recs:
+        resource = index.get(rec.resource_id)
+        if resource is not None and resource.id not in workloads:
+            workloads[resource.id] = targets.for_resource(resource)
+    members = {r.id: [str(i) for i in (r.attributes.get("instance_ids") or ())]
+               for r in snapshot.resources if r.kind == "autoscaling_group"}
+    group_of = {iid: index[gid] for gid, ids in members.items() for iid in ids}
+    serving = [rid for rid, wl in workloads.items() if wl is not None]
+    serving += sorted({group_of[rid].id for rid in serving if rid in group_of} - set(serving))
+    observed = Observations(snapshot.metrics, serving, params, members=members,
+                            providers={rid: index[rid].provider for rid in serving})
+    declared_by: dict[int, tuple[str, ...]] = {}
+    return [_assess_one(rec, index.get(rec.resource_id), workloads.get(rec.resource_id), targets, observed,
+                        catalog, params, group_of.get(rec.resource_id), declared_by) for rec in recs]

@@ -22,7 +22,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from costopt.gcpause import gc_paused
 from costopt.model import Recommendation, SloVerdict, evolve
 from costopt.tradeoff.frontier import build_frontier
 from costopt.tradeoff.verdicts import verified
@@ -57,8 +56,7 @@ def select(candidates: Iterable[Recommendation], policy: str = "strict") -> Sele
     """Pick one recommendation per alternative group; reject the rest with a reason."""
     if policy not in POLICIES:
         raise ValueError(f"SLO policy must be one of {', '.join(POLICIES)}, got {policy!r}")
-    with gc_paused():
-        return _select(list(candidates), policy)
+    return _select(list(candidates), policy)
 
 
 def _select(candidates: list[Recommendation], policy: str) -> Selection:
