@@ -122,15 +122,15 @@ class Replay:
         return out
 
 
-def start_replay(upstream: str, delay_s: float) -> tuple[str, ThreadingHTTPServer, Replay]:
-    replay = Replay(upstream, delay_s)
-
+def serve_answers(answer, request_queue_size: int = 5) -> tuple[str, ThreadingHTTPServer]:
+    """A local HTTP/1.1 server (daemon threads) whose every request is ``answer(method, path, headers, body)``
+    -> (status, header pairs, payload); also used by bench_org.py."""
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def _any(self):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            status, headers, payload = replay.answer(self.command, self.path, dict(self.headers), body)
+            status, headers, payload = answer(self.command, self.path, dict(self.headers), body)
             self.send_response(status)
             for k, v in headers:
                 self.send_header(k, v)
@@ -143,10 +143,19 @@ def start_replay(upstream: str, delay_s: float) -> tuple[str, ThreadingHTTPServe
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+    Server.request_queue_size = request_queue_size
+    server = Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}", server, replay
+    return f"http://127.0.0.1:{server.server_address[1]}", server
+
+
+def start_replay(upstream: str, delay_s: float) -> tuple[str, ThreadingHTTPServer, Replay]:
+    replay = Replay(upstream, delay_s)
+    url, server = serve_answers(replay.answer)
+    return url, server, replay
 
 
 def seed(endpoints: dict[str, str]) -> None:

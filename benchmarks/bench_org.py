@@ -35,7 +35,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -195,31 +195,7 @@ def forward(upstream: str, method: str, path: str, headers: dict[str, str], body
 
 
 def serve(fake: Fake) -> tuple[str, ThreadingHTTPServer]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _any(self):
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            status, headers, payload = fake.answer(self.command, self.path, dict(self.headers), body)
-            self.send_response(status)
-            for k, v in headers:
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = _any
-
-        def log_message(self, *args):
-            pass
-
-    class Server(ThreadingHTTPServer):
-        request_queue_size = 512
-        daemon_threads = True
-
-    server = Server(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}", server
+    return bench_aws.serve_answers(fake.answer, request_queue_size=512)
 
 
 def drive(endpoint: str, org: bool, workers: int, regions: int) -> None:
