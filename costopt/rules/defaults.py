@@ -71,6 +71,13 @@ class UnattachedVolume:
 
 
 @dataclass(frozen=True)
+class SuspendedInstance:
+    """idle.suspended_instance: a GCP instance left SUSPENDED (memory state and disks still bill)."""
+
+    min_days: float = 14.0  # suspended at least this long (lastSuspendedTimestamp) -> nobody resumes it
+
+
+@dataclass(frozen=True)
 class UnassociatedAddress:
     """idle.unassociated_address: an Elastic IP associated with nothing (billed per hour since 2024-02)."""
 

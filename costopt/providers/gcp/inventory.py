@@ -121,8 +121,10 @@ def instance_resource(inst, project: str, specs: dict[str, Any], prices, currenc
         attributes={"state": inst.status.lower(), "zone": zone,
                     "billed_while_suspended": (f"{specs.get('memory_gib')} GiB of memory and device state"
                                                if inst.status in SUSPENDED else None),
-                        "provisioning_model": inst.scheduling.provisioning_model
-                    or "STANDARD", "preemptible": bool(inst.scheduling.preemptible), "specs_source": specs.get("source"),
+                    "suspended_since": (_created(inst.last_suspended_timestamp) if inst.status in SUSPENDED
+                                        else None),
+                    "provisioning_model": inst.scheduling.provisioning_model or "STANDARD",
+                    "preemptible": bool(inst.scheduling.preemptible), "specs_source": specs.get("source"),
                     "accelerator_type": accelerator_type,
                     "self_link": inst.self_link},
     )

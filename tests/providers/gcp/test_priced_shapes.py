@@ -44,12 +44,12 @@ from costopt.config import Settings
 from costopt.demo.fakes.gcp import FakeGcp
 from costopt.demo.fakes.gcp_monitoring import FakeMonitoring, FakeSeries
 from costopt.demo.fakes.http import FakeHttpServer
-from costopt.model import HOURS_PER_MONTH, Skip, Window
+from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Window
 from costopt.progress import QUIET
 from costopt.providers.gcp.adapter import GcpEndpoints, GcpProvider
 from costopt.providers.gcp.clients import GcpClients
 from costopt.providers.gcp.prices import COMPUTE_SERVICE, GcpPriceBook, Sku, fetch_skus
-from costopt.rules import defaults
+from costopt.rules import defaults, idle
 from costopt.rules.storage import tiering
 
 PROJECT = "shapes-project"
@@ -153,7 +153,10 @@ INSTANCES = [
     instance("n2-preemptible", "8100000000000003", "n2-highmem-8", preemptible=True),
     instance("n1-t4x2", "8100000000000004", "n1-standard-8", accelerators=[("nvidia-tesla-t4", 2)]),
     instance("a2-2g", "8100000000000005", "a2-highgpu-2g", accelerators=[("nvidia-tesla-a100", 2)]),
-    instance("n2-suspended", "8100000000000006", "n2-standard-8", status="SUSPENDED"),
+    {**instance("n2-suspended", "8100000000000006", "n2-standard-8", status="SUSPENDED"),
+     "lastSuspendedTimestamp": "2026-10-17T21:00:00.000-07:00"},  # 40 days before NOW
+    {**instance("n2-just-suspended", "8100000000000010", "n2-standard-8", status="SUSPENDED"),
+     "lastSuspendedTimestamp": "2026-11-23T21:00:00.000-07:00"},  # 3 days before NOW
     instance("n2-stopped", "8100000000000007", "n2-standard-8", status="TERMINATED"),
     instance("a2-spot", "8100000000000008", "a2-highgpu-1g", accelerators=[("nvidia-tesla-a100", 1)],
              provisioningModel="SPOT", instanceTerminationAction="STOP"),
@@ -162,6 +165,7 @@ INSTANCES = [
 ]
 DISKS = [
     disk("n2-suspended", "8200000000000001", "pd-balanced", 100, users=["n2-suspended"]),
+    disk("n2-just-suspended", "8200000000000007", "pd-balanced", 50, users=["n2-just-suspended"]),
     disk("hdb-tuned", "8200000000000002", "hyperdisk-balanced", 500, provisionedIops=6000,
          provisionedThroughput=290),
     disk("hdb-baseline", "8200000000000003", "hyperdisk-balanced", 200, provisionedIops=3000,
@@ -253,6 +257,24 @@ def test_suspended_instance_is_not_free_and_its_disk_is_still_priced(shapes):
     boot = shapes.disks["n2-suspended"]
     assert boot.attributes["attached"] and boot.hourly_cost == pytest.approx(100 * 0.10 / HOURS_PER_MONTH)
     assert shapes.by_name["n2-stopped"].hourly_cost == 0.0  # TERMINATED: no vCPU or memory charges
+
+
+def test_a_long_suspended_instance_is_found_with_what_it_still_bills(shapes):
+    out = list(idle.suspended_instance(shapes.snapshot, None, defaults.SuspendedInstance()))
+    recs = {o.resource_name: o for o in out if isinstance(o, Recommendation)}
+    assert set(recs) == {"n2-suspended"}  # the one suspended 3 days ago is left alone (min_days 14)
+    rec = recs["n2-suspended"]
+    assert rec.evidence["suspended_days"] == pytest.approx(40.0)
+    # its 100 GB pd-balanced boot disk at 0.10 per GB-month (Cyclenerd, docstring); the preserved
+    # memory has no price here, so the saving is that lower bound and says so
+    assert rec.monthly_savings == pytest.approx(100 * 0.10)
+    assert rec.evidence["savings_lower_bound"] is True and rec.confidence == "low"
+    assert "preserved memory (32.0 GiB of memory and device state)" in rec.rationale
+    assert rec.proposed.state == "deleted" and rec.proposed.keeps == "snapshot"
+    assert ("gcloud compute snapshots create n2-suspended-before-delete --source-disk n2-suspended "
+            "--source-disk-zone us-central1-a") in rec.apply
+    assert rec.apply.endswith("gcloud compute instances delete n2-suspended --zone us-central1-a "
+                              f"--project {PROJECT} --delete-disks=all")
 
 
 def test_suspended_memory_priced_when_the_catalog_has_a_rate():
