@@ -31,7 +31,7 @@ from costopt.errors import InputError, ProviderError
 from costopt.model import CoverageEntry, PriceSource, Resource, Snapshot, Window
 from costopt.progress import Progress
 from costopt.provider_config import timeouts
-from costopt.providers.gcp import billing, inventory, lists, monitoring, prices, vertex, vertex_ml
+from costopt.providers.gcp import billing, disk_prices, inventory, lists, monitoring, prices, vertex, vertex_ml
 from costopt.providers.gcp.clients import ADC_FIX, GcpClients, GcpEndpoints
 from costopt.providers.gcp.errors import classify
 from costopt.providers.list_read import Collected, ListRead, build_each, coverage, failed
@@ -267,7 +267,7 @@ class GcpProvider:
 
         builders = {
             "instances": instance,
-            "disks": lambda d: inventory.disk_resource(d, project, book, currency),
+            "disks": lambda d: disk_prices.with_disk_price(inventory.disk_resource(d, project, book, currency), catalog),
             "addresses": lambda a: inventory.address_resource(a, project, book, currency),
         }
         for kind, build in builders.items():

@@ -13,8 +13,8 @@ us-central1, USD: n2-standard-8 on demand 0.388472 / spot 0.18424, n2-highmem-8 
 n2-highcpu-8 spot 0.136, n1-standard-8 on demand 0.379998, a2-highgpu-2g on demand 7.34677,
 a2-highgpu-1g spot 1.92802 and a2-highgpu-2g spot 3.85604 (the same two in
 gcp_compute_karpenter.csv.gz, cloudpilot-ai/karpenter-provider-gcp@417f047b, 2026-08-03),
-pd-balanced 0.10, balanced-replicated (regional pd-balanced) 0.20 and hyperdisk-extreme 0.125
-per GB-month. Per-SKU prices below are the ones
+pd-balanced 0.10, balanced-replicated (regional pd-balanced) 0.20, ssd-replicated (regional
+pd-ssd) 0.34 and hyperdisk-extreme 0.125 per GB-month. Per-SKU prices below are the ones
 those per-machine-type prices decompose into (checked by the tests, e.g. the N2 Spot core and
 RAM rates are solved from n2-standard-8 and n2-highcpu-8 and must then price n2-highmem-8). The
 A2 Spot core / RAM / A100 split is one decomposition of the a2-highgpu-1g spot total (the tables
@@ -64,9 +64,12 @@ N2_SPOT_RAM = (0.18424 - 0.136) / 24
 T4_HOURLY = 0.35  # NVIDIA T4, us-central1, on demand: cloud.google.com/compute/gpus-pricing
 A2_SPOT = {"core": 0.0125, "ram": 0.0017}  # one split of a2-highgpu-1g spot 1.92802 (see the docstring)
 A100_SPOT = 1.92802 - 12 * A2_SPOT["core"] - 85 * A2_SPOT["ram"]
-# Hyperdisk Balanced per month: fixture values (no published per-IOPS / per-MiB/s figure was at hand);
-# they check which part is billed: the 3,000 IOPS and 140 MiB/s every volume includes are free
-# (cloud.google.com/compute/docs/disks/hd-types/hyperdisk-balanced, "Baseline performance").
+# Hyperdisk Balanced per month: FIXTURE values, not GCP prices (they are AWS gp3's list prices). No
+# published Compute Engine figure was found: the shared tables have no Hyperdisk Balanced row, and
+# searches of the disk pricing page, the Catalog SKU names ("Hyperdisk Balanced IOPS in Iowa") and
+# public repositories gave only SKU names or made-up test values (Cloud SQL's Hyperdisk SKUs are
+# another product). They check which part is billed: the 3,000 IOPS and 140 MiB/s every volume
+# includes are free (cloud.google.com/compute/docs/disks/hd-types/hyperdisk-balanced, "Baseline performance").
 HDB = {"capacity": 0.08, "iops": 0.005, "throughput": 0.04}
 HDX = {"capacity": 0.125, "iops": 0.032}  # Hyperdisk Extreme, us-central1, per month: infracost golden (docstring)
 
@@ -299,7 +302,12 @@ def test_regional_disk_priced_as_replicated(shapes):
     assert regional.region == "us-central1" and regional.attributes["replica_zones"] == ["us-central1-a",
                                                                                          "us-central1-b"]
     assert regional.hourly_cost == pytest.approx(200 * 0.20 / HOURS_PER_MONTH)
-    assert shapes.disks["regional-ssd"].hourly_cost is None  # no Regional SSD SKU here: unknown, not the zonal half
+    assert regional.attributes["price_source"] == "Cloud Billing Catalog API"
+    # no Regional SSD SKU in this catalog: the bundled catalog's replicated price (ssd-replicated
+    # us-central1 0.34 per GB-month, Cyclenerd, docstring), never the zonal pd-ssd 0.17
+    ssd = shapes.disks["regional-ssd"]
+    assert ssd.hourly_cost == pytest.approx(200 * 0.34 / HOURS_PER_MONTH)
+    assert ssd.attributes["price_source"] == "gcp-cyclenerd-2026"
 
 
 def test_autoclass_bucket_is_read_and_left_out_of_tiering_advice(shapes):
