@@ -205,27 +205,35 @@ def drive(endpoint: str, org: bool, workers: int, regions: int) -> None:
     from costopt.model import Window
     from costopt.providers.aws.adapter import AwsProvider
 
-    if os.environ.get("BENCH_ORG_TASK_PROFILE"):  # profile the tasks (run with --workers 1)
+    if os.environ.get("BENCH_ORG_TASK_PROFILE"):  # profile every task's own CPU (thread_time), any --workers
+        import atexit
         import cProfile
+        import pstats
 
         from costopt.providers.aws import adapter
+        from costopt.providers.aws import org as org_module
 
-        profiler = cProfile.Profile()
+        profiles: list[cProfile.Profile] = []
 
         def profiled(func):
             def run(*a, **kw):
+                profiler = cProfile.Profile(time.thread_time)
                 profiler.enable()
                 try:
                     return func(*a, **kw)
                 finally:
                     profiler.disable()
+                    profiles.append(profiler)
             return run
+
+        def dump() -> None:
+            if profiles:
+                pstats.Stats(*profiles).dump_stats(os.environ["BENCH_ORG_TASK_PROFILE"])
 
         adapter.read_region = profiled(adapter.read_region)
         adapter.read_account = profiled(adapter.read_account)
-        import atexit
-
-        atexit.register(lambda: profiler.dump_stats(os.environ["BENCH_ORG_TASK_PROFILE"]))
+        org_module.assume = profiled(org_module.assume)
+        atexit.register(dump)
     provider = AwsProvider(regions=bench_aws.REGIONS[:regions], prices="off", with_costs=True, org=org,
                            max_workers=workers)
     t0 = time.perf_counter()

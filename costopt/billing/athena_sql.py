@@ -73,6 +73,31 @@ class AthenaResult:
     bytes_scanned: int
     query_id: str
     cost: str  # "N bytes scanned (~$X ...)"
+    cost_usd: float = 0.0  # what Athena bills for the scan
+
+
+@dataclass(frozen=True)
+class RemoteScan:
+    """What one ``athena://`` source's query read: its window, the partitions it kept, its bytes."""
+
+    source: str
+    start: datetime | None
+    end: datetime | None
+    periods: tuple[str, ...]  # billing periods ('YYYY-MM') the WHERE clause kept; () = no pruning
+    rows: int
+    bytes_scanned: int
+    cost_usd: float
+    cost: str
+
+    def text(self) -> str:
+        """``120 aggregated rows from Athena for charges from ... (2 billing periods: ...); N bytes scanned ...``."""
+        if self.start is None or self.end is None:
+            span = "for every charge in the table (no window: nothing pruned)"
+        else:
+            span = f"for charges from {_ts(self.start)[:16]} to {_ts(self.end)[:16]} UTC"
+            span += (f" ({len(self.periods)} billing period(s): {', '.join(self.periods)})" if self.periods
+                     else " (no billing-period partitions to prune on)")
+        return f"{self.rows:,} aggregated rows from Athena {span}; {self.cost}"
 
 
 def parse_url(url: str) -> tuple[str, str]:
@@ -182,6 +207,13 @@ def partition_predicate(table: AthenaTable, start: datetime | None, end: datetim
             terms.append(f'("year" = {_literal(str(y), parts["year"])} AND "month" IN ({listed}))')
         return "(" + " OR ".join(terms) + ")"
     return None
+
+
+def pruned_periods(table: AthenaTable, start: datetime | None, end: datetime | None) -> tuple[str, ...]:
+    """The billing periods :func:`partition_predicate` keeps for [start, end) (() when it prunes nothing)."""
+    if partition_predicate(table, start, end) is None or start is None or end is None:
+        return ()
+    return tuple(f"{y:04d}-{m:02d}" for y, m in months(start, end))
 
 
 def usage_start_column(table: AthenaTable) -> str:

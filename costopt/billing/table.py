@@ -18,6 +18,7 @@ import duckdb
 if TYPE_CHECKING:  # pandas is imported by DuckDB's .df() only when a query returns a frame
     import pandas as pd
 
+from costopt.billing.athena_sql import RemoteScan
 from costopt.billing.schema import FOCUS_COLUMNS
 
 VIEW = "focus"
@@ -46,6 +47,7 @@ class BillingTable:
         self._lock = threading.Lock()
         self.sources: list[str] = []
         self.notes: dict[str, str] = {}  # source label -> what reading it cost (remote engines)
+        self.scans: dict[str, RemoteScan] = {}  # source label -> its Athena query's window and bytes
         self._n = 0
         self.schema = "main"
         self._define_view()

@@ -15,7 +15,8 @@ import csv
 import io
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,11 +24,13 @@ import click
 
 from costopt import terminal
 from costopt.atomic import write_outputs
-from costopt.billing.athena_sql import is_athena
+from costopt.billing.athena_sql import RemoteScan, is_athena
 from costopt.billing.breakdown import GROUP_KEYS, breakdown_records, group_expression
 from costopt.billing.readers import FORMATS, open_sources
+from costopt.billing.readers.athena import Connect
 from costopt.commands.athena_options import athena_connect, athena_options
 from costopt.commands.options import config_option, load_settings_with_overrides, quiet_option
+from costopt.config import DEFAULT_LOOKBACK_DAYS
 from costopt.errors import InputError
 from costopt.progress import Progress
 from costopt.sanitize.csv_cells import safe_cell
@@ -68,7 +71,8 @@ def _json_object(result: dict[str, Any]) -> str:
                      for k in ("currency", "cost", "group_by"))
     rows = ",\n    ".join(json.dumps(r, ensure_ascii=False) for r in result["rows"])
     body = f"[\n    {rows}\n  ]" if rows else "[]"
-    tail = "".join(f",\n  {json.dumps(k)}: {json.dumps(result[k])}" for k in ("rows_omitted", "omitted_cost") if k in result)
+    tail = "".join(f",\n  {json.dumps(k)}: {json.dumps(result[k])}" for k in ("rows_omitted", "omitted_cost", "athena")
+                   if k in result)
     return f"{{{head},\n  \"rows\": {body},\n  \"total\": {json.dumps(result['total'])}{tail}}}"
 
 
@@ -153,31 +157,94 @@ def command(sources, source_format, group_by, cost, since, until, currency, fmt,
       costopt costs --source athena://cur.cur2 --since 2026-01-01 --group-by week,service
 
     Several currencies are never added: JSON gives one object per currency (a list), the table
-    one section per currency, CSV a currency column; --currency keeps one.
+    one section per currency, CSV a currency column; --currency keeps one. An athena:// source
+    without --since/--until is read over the config's lookback (default 14 days), so the query
+    prunes the table's billing-period partitions; the output names the window and the bytes
+    the query scanned.
     """
     keys = parse_group_by(group_by) or ["provider"]
     start, end = parse_bound(since, "--since", False), parse_bound(until, "--until", True)
     if start and end and start >= end:
         raise InputError("--since must be before --until", key="--since")
     progress = Progress(quiet=quiet)
-    remote = None
+    remote, lookback = None, None
     if any(is_athena(s) for s in sources):
         settings = load_settings_with_overrides(config_path)
         remote = athena_connect(settings, athena_workgroup, athena_output, athena_region)
-    table = open_sources(list(sources), None if source_format == "auto" else source_format, progress,
-                         window=(start, end), remote=remote)
+        lookback = settings.lookback
+    request = CostsRequest(tuple(sources), None if source_format == "auto" else source_format, keys, cost, start, end,
+                           currency, fmt, top, sort, keep_zero, lookback)
+    text = costs_text(request, progress, remote)
+    if out_path:
+        write_outputs({out_path: text})
+        progress(f"costs: wrote {out_path}")
+    else:
+        click.echo(text, nl=False)
+
+
+@dataclass(frozen=True)
+class CostsRequest:
+    """One ``costs`` run: the sources, the breakdown and how to print it."""
+
+    sources: tuple[str, ...]
+    source_format: str | None
+    keys: list[str]
+    cost: str
+    start: datetime | None = None
+    end: datetime | None = None
+    currency: str | None = None
+    fmt: str = "table"
+    top: int | None = None
+    sort: str | None = None
+    keep_zero: bool = False
+    lookback: timedelta | None = None  # athena:// sources: the window a missing --since/--until is filled from
+    now: datetime | None = None  # naive UTC; default: the clock
+
+
+def athena_window(start: datetime | None, end: datetime | None, lookback: timedelta,
+                  now: datetime) -> tuple[datetime, datetime]:
+    """A missing bound for athena:// sources: ``--until`` is the end of today, ``--since`` ``lookback`` before it.
+
+    Whole days (``--since`` rounded down to midnight): Athena returns one row per day, which a
+    bound inside a day would cut.
+    """
+    end = end or now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    start = start or (end - lookback).replace(hour=0, minute=0, second=0, microsecond=0)
+    if start >= end:
+        raise InputError(f"--since {start:%Y-%m-%d %H:%M} is not before now ({end:%Y-%m-%d %H:%M} UTC); "
+                         "pass --until as well", key="--since")
+    return start, end
+
+
+def _duration(value: timedelta) -> str:
+    return f"{value.days}d" if value % timedelta(days=1) == timedelta(0) else f"{value.total_seconds() / 3600:g}h"
+
+
+def costs_text(request: CostsRequest, progress: Callable[[str], None], remote: Connect | None = None) -> str:
+    """The breakdown of ``request`` in its format (athena:// sources made by ``remote``)."""
+    start, end, keys = request.start, request.end, request.keys
+    defaulted = None
+    if any(is_athena(s) for s in request.sources) and (start is None or end is None):
+        lookback = request.lookback or timedelta(days=DEFAULT_LOOKBACK_DAYS)
+        start, end = athena_window(start, end, lookback, request.now or datetime.now(UTC).replace(tzinfo=None))
+        defaulted = (f"no --since/--until: athena:// sources are read over the last {_duration(lookback)} "
+                     "(lookback in costopt.toml, whole days to the end of today), {start:%Y-%m-%d %H:%M} to "
+                     "{end:%Y-%m-%d %H:%M} UTC; "
+                     "pass --since/--until for another window").format(start=start, end=end)
+        progress(f"costs: {defaulted}")
+    table = open_sources(list(request.sources), request.source_format, progress, window=(start, end), remote=remote)
     periods: dict[str, tuple[datetime, datetime]] = {}
-    results = breakdown_records(table, keys, cost, start, end, period_out=periods, period=None)
-    if currency:
-        wanted = currency.strip().upper()
+    results = breakdown_records(table, keys, request.cost, start, end, period_out=periods, period=None)
+    if request.currency:
+        wanted = request.currency.strip().upper()
         found = [r for r in results if str(r["currency"]).upper() == wanted]
         if not found:
             have = ", ".join(str(r["currency"]) for r in results) or "none"
             raise InputError(f"no charges in {wanted}; the data has: {have}", key="--currency")
         results = found
     if not results:
-        results = [{"currency": None, "cost": cost, "group_by": keys, "rows": [], "total": 0.0}]
-    if len(results) > 1 and not quiet:
+        results = [{"currency": None, "cost": request.cost, "group_by": keys, "rows": [], "total": 0.0}]
+    if len(results) > 1:
         progress(f"costs: {len(results)} currencies ({', '.join(str(r['currency']) for r in results)}); "
                  "shown separately, never added")
     for result in results:
@@ -185,18 +252,25 @@ def command(sources, source_format, group_by, cost, since, until, currency, fmt,
         if span:
             progress(f"costs: {result['currency']}: charges from {span[0]:%Y-%m-%d %H:%M} to {span[1]:%Y-%m-%d %H:%M}, "
                      f"total {result['total']:,.2f}")
-    results = [arrange(r, keys, sort, top, keep_zero) for r in results]
-    if fmt == "json":
-        text = render_json(results) + "\n"
-    elif fmt == "csv":
-        text = render_csv(results, keys)
-    else:
-        text = render_table(results, keys, cost)
-    if out_path:
-        write_outputs({out_path: text})
-        progress(f"costs: wrote {out_path}")
-    else:
-        click.echo(text, nl=False)
+    results = [arrange(r, keys, request.sort, request.top, request.keep_zero) for r in results]
+    scans = [table.scans[label] for label in table.sources if label in table.scans]
+    if request.fmt == "json":
+        if scans:
+            results = [{**r, "athena": [scan_record(s, defaulted is not None) for s in scans]} for r in results]
+        return render_json(results) + "\n"
+    if request.fmt == "csv":
+        return render_csv(results, keys)  # the scans went to the progress lines (stderr)
+    text = render_table(results, keys, request.cost)
+    notes = [f"{s.source}: {terminal.safe(s.text())}" for s in scans] + ([f"({defaulted})"] if defaulted else [])
+    return text + ("\n" + "\n".join(notes) + "\n" if notes else "")
+
+
+def scan_record(scan: RemoteScan, default_window: bool) -> dict[str, Any]:
+    """One athena:// source's query in the JSON output."""
+    return {"source": scan.source, "since": scan.start.isoformat() if scan.start else None,
+            "until": scan.end.isoformat() if scan.end else None, "default_window": default_window,
+            "billing_periods": list(scan.periods), "rows": scan.rows, "bytes_scanned": scan.bytes_scanned,
+            "cost_usd": scan.cost_usd}
 
 
 TIME_KEYS = ("day", "week")

@@ -4,8 +4,9 @@ The table's columns (Glue Data Catalog) tell the format (CUR 2.0 / legacy CUR: `
 Data Exports FOCUS: ``focus``) exactly as a file header does. The format's reader is run over
 an empty DuckDB table of those columns to learn which columns it reads; only those go into
 the pushdown query (:mod:`costopt.billing.athena_sql`), whose aggregated rows are loaded into a
-DuckDB table of the same names and mapped onto FOCUS by the same reader. The query's bytes
-scanned (and their cost) are kept in ``BillingTable.notes`` for the coverage.
+DuckDB table of the same names and mapped onto FOCUS by the same reader. The query's window,
+the billing periods it kept and its bytes scanned (and their cost) are kept in
+``BillingTable.scans`` (a :class:`RemoteScan`) and, as text, ``BillingTable.notes`` for the coverage.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from costopt.billing.athena_sql import (
     AthenaResult,
     AthenaTable,
     Column,
+    RemoteScan,
     duckdb_type,
     local_select,
     parse_url,
     plan_columns,
+    pruned_periods,
     pushdown_sql,
 )
 from costopt.billing.readers.formats import detect_format, missing, select
@@ -109,6 +112,9 @@ def add_source(table: BillingTable, url: str, fmt: str | None, window: tuple[dat
     result = client.query(sql, database)
     src = load_result(table, columns, result, at.label)
     table.add_select(select(found, src, table, None), at.label)
-    table.notes[at.label] = f"{len(result.rows):,} aggregated rows from Athena; {result.cost}"
+    scan = RemoteScan(at.label, window[0], window[1], pruned_periods(at, window[0], window[1]), len(result.rows),
+                      result.bytes_scanned, result.cost_usd, result.cost)
+    table.scans[at.label] = scan
+    table.notes[at.label] = scan.text()
     if progress is not None:
         progress(f"billing: {at.label}: {table.notes[at.label]}")

@@ -57,6 +57,7 @@ from costopt.providers.aws.session import (
     connection_pool,
     enabled_regions,
     home_region,
+    loader_of,
     open_accounts,
 )
 from costopt.providers.pricing import optional_catalog
@@ -203,11 +204,14 @@ class AwsProvider:
             rows.append(row)
         tasks = [t for column in itertools.zip_longest(*rows) for t in column if t is not None]
         # Service and paginator models are loaded once per loader, which every assumed session
-        # shares: preparing the first account's clients loads them all (for 200 accounts, doing
-        # it for each would create 1,800 clients one after another before any task starts).
-        first = next(((account, regions) for account, regions in plan if regions), None)
-        if first is not None:
-            prepare_clients(first[0], first[1][0], self.with_costs)
+        # shares (the caller's own account has its own): preparing one account's clients per
+        # loader loads them all (for 200 accounts, doing it for each would create 1,800 clients
+        # one after another before any task starts).
+        prepared: set[int] = set()
+        for account, regions in plan:
+            if regions and id(loader_of(account.session)) not in prepared:
+                prepared.add(id(loader_of(account.session)))
+                prepare_clients(account, regions[0], self.with_costs)
         gates = {account.account_id: threading.BoundedSemaphore(max(1, per_account or workers)) for account, _ in plan}
 
         def gated(func: Callable[..., Partial], args: tuple[Any, ...]) -> Partial:

@@ -33,10 +33,14 @@ PAGE_SIZE = 1000
 DEFAULT_TIMEOUT_S = 1800.0
 
 
+def cost_usd(bytes_scanned: int) -> float:
+    """What Athena bills for one query that scanned ``bytes_scanned``."""
+    return max(bytes_scanned, MIN_BYTES) / 1e12 * USD_PER_TB
+
+
 def cost_text(bytes_scanned: int) -> str:
     """``1,234 bytes scanned (~$0.0001)``: the Athena charge of one query."""
-    usd = max(bytes_scanned, MIN_BYTES) / 1e12 * USD_PER_TB
-    return f"{bytes_scanned:,} bytes scanned (~${usd:.4f} at ${USD_PER_TB:.2f}/TB, 10 MB minimum)"
+    return f"{bytes_scanned:,} bytes scanned (~${cost_usd(bytes_scanned):.4f} at ${USD_PER_TB:.2f}/TB, 10 MB minimum)"
 
 
 @dataclass(frozen=True)
@@ -171,4 +175,4 @@ class Athena:
             self.stop(query_id)
             raise
         scanned = int(execution.get("Statistics", {}).get("DataScannedInBytes") or 0)
-        return AthenaResult(names, rows, scanned, query_id, cost_text(scanned))
+        return AthenaResult(names, rows, scanned, query_id, cost_text(scanned), cost_usd(scanned))

@@ -33,7 +33,14 @@ from botocore.config import Config
 from costopt.errors import ProviderError
 from costopt.model import CoverageEntry
 from costopt.providers.aws import timestamps
-from costopt.providers.aws.session import Account, AssumeRoleFailed, assume, home_region, identify
+from costopt.providers.aws.session import (
+    Account,
+    AssumeRoleFailed,
+    assume,
+    home_region,
+    identify,
+    read_only_loader,
+)
 
 DEFAULT_ROLE = "OrganizationAccountAccessRole"
 ACTIVE = "ACTIVE"
@@ -119,6 +126,7 @@ def open_org_accounts(base: boto3.Session, config: Config, scope: OrgScope,
                             "ListOrganizationalUnitsForParent for OU filters)") from None
     partition = _partition(base)
     sts = base.client("sts", region_name=home_region(base), config=config)
+    loader = read_only_loader(base)  # one for all accounts: their clients know only the granted reads
 
     def reach(account: dict[str, Any]) -> Account | CoverageEntry:
         account_id, name = account["Id"], account.get("Name", "")
@@ -126,7 +134,7 @@ def open_org_accounts(base: boto3.Session, config: Config, scope: OrgScope,
             return Account(account_id, base, "organization caller", config)
         arn = f"arn:{partition}:iam::{account_id}:role/{scope.role}"
         try:
-            session = assume(base, config, arn, sts=sts)
+            session = assume(base, config, arn, sts=sts, loader=loader)
         except AssumeRoleFailed as exc:
             return denied_entry(account_id, name, arn, exc.code)
         timestamps.install(session)

@@ -19,6 +19,7 @@ from typing import Any
 import boto3
 import botocore.credentials
 import botocore.exceptions
+import botocore.loaders
 import botocore.session
 import botocore.utils
 from botocore.config import Config
@@ -26,6 +27,7 @@ from botocore.config import Config
 from costopt.errors import ProviderError
 from costopt.provider_config import Timeouts
 from costopt.providers.aws import timestamps
+from costopt.providers.aws.readonly import ReadOnlyLoader
 
 DEFAULT_REGION = "us-east-1"
 ROLE_SESSION_NAME = "costopt-audit"
@@ -148,12 +150,17 @@ class AssumeRoleFailed(ProviderError):
 
 
 def assume(session: boto3.Session, config: Config, role_arn: str,
-           clock: Callable[[], datetime] | None = None, sts: Any = None) -> boto3.Session:
+           clock: Callable[[], datetime] | None = None, sts: Any = None,
+           loader: botocore.loaders.Loader | None = None) -> boto3.Session:
     """A session for ``role_arn`` assumed from ``session`` (sts:AssumeRole).
 
     The role's keys last an hour by default, less than a long multi-account audit: they are
     botocore refreshable credentials whose fetcher assumes the role again shortly before they
     expire (``clock`` tells the time, botocore's local clock by default).
+
+    The session's service models come from ``loader``, shared by every assumed account
+    (default: the base session's own loader); :func:`read_only_loader` makes the one that
+    cuts the per-region services down to the operations costopt calls.
     """
     sts = sts or session.client("sts", region_name=home_region(session), config=config)
 
@@ -174,11 +181,21 @@ def assume(session: boto3.Session, config: Config, role_arn: str,
         first["access_key"], first["secret_key"], first["token"], botocore.utils.parse_timestamp(first["expiry_time"]),
         fetch, "assume-role", **({"time_fetcher": clock} if clock else {}))
     # Service models are read from disk once per loader (~0.35 s for the services we use):
-    # every assumed session shares the base session's loader instead of reading them again.
+    # every assumed session shares one loader instead of reading them again.
     shared = botocore.session.Session()
-    shared.register_component("data_loader", session._session.get_component("data_loader"))
+    shared.register_component("data_loader", loader or loader_of(session))
     shared.register_component("credential_provider", botocore.credentials.CredentialResolver([_Fixed(refreshable)]))
     return boto3.Session(botocore_session=shared, region_name=home_region(session))
+
+
+def loader_of(session: boto3.Session) -> botocore.loaders.Loader:
+    """The botocore loader (service models) behind ``session``."""
+    return session._session.get_component("data_loader")  # boto3 has no public getter for its botocore session
+
+
+def read_only_loader(session: boto3.Session) -> ReadOnlyLoader:
+    """A :class:`ReadOnlyLoader` reading the same data directories as ``session``'s loader."""
+    return ReadOnlyLoader(list(loader_of(session).search_paths))
 
 
 def open_accounts(profile: str | None, role_arns: tuple[str, ...], config: Config,
@@ -190,8 +207,9 @@ def open_accounts(profile: str | None, role_arns: tuple[str, ...], config: Confi
     if not role_arns:
         return [Account(identify(base, config, who), base, who, config)]
     accounts = []
+    loader = read_only_loader(base)
     for arn in role_arns:
-        assumed = assume(base, config, arn)
+        assumed = assume(base, config, arn, loader=loader)
         timestamps.install(assumed)
         accounts.append(Account(identify(assumed, config, f"role {arn}"), assumed, f"role {arn}", config))
     return accounts

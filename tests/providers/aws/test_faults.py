@@ -114,12 +114,14 @@ def test_several_accounts_through_assumed_roles(moto_account, adapter, window):
     assert accounts == {"111111111111", "222222222222"}
 
 
-def test_assumed_sessions_share_the_base_sessions_model_loader(moto_account):
+def test_assumed_sessions_share_one_model_loader(moto_account):
     arns = ("arn:aws:iam::111111111111:role/costopt-audit", "arn:aws:iam::222222222222:role/costopt-audit")
     accounts = open_accounts(None, arns, client_config(), session=moto_account)
-    loader = moto_account._session.get_component("data_loader")
+    loader = accounts[0].session._session.get_component("data_loader")
     assert [a.account_id for a in accounts] == ["111111111111", "222222222222"]
     assert all(a.session._session.get_component("data_loader") is loader for a in accounts)
+    # the read-only loader (test_readonly_clients), reading the base session's data directories
+    assert set(loader.search_paths) == set(moto_account._session.get_component("data_loader").search_paths)
     assert accounts[0].session.get_credentials().access_key != "testing"  # the role's keys, not the base's
 
 
