@@ -49,12 +49,12 @@ def cluster(ws: dict, name: str, size: str, *, min_nodes: int, max_nodes: int, i
 
 
 def job(ws: dict, name: str, compute: dict, created: datetime, status: str = "Completed", *, hours: float = 0.3,
-        nodes: int = 1, experiment: str | None = None) -> dict:
+        nodes: int = 1, experiment: str | None = None, tags: dict | None = None) -> dict:
     ended = created + timedelta(hours=hours)
     return {"id": f"{ws['id']}/jobs/{name}", "name": name, "type": "Microsoft.MachineLearningServices/workspaces/jobs",
             "properties": {"jobType": "Command", "status": status, "computeId": compute["id"], "displayName": name,
                            "experimentName": experiment or name, "resources": {"instanceCount": nodes},
-                           "limits": {"jobLimitsType": "Command", "timeout": "PT12H"}},
+                           "limits": {"jobLimitsType": "Command", "timeout": "PT12H"}, "tags": tags or {}},
             "systemData": {"createdAt": _z(created), "createdBy": "ml-pipeline", "createdByType": "Application",
                            "lastModifiedAt": _z(ended), "lastModifiedBy": "ml-pipeline",
                            "lastModifiedByType": "Application"}}
@@ -79,4 +79,4 @@ def seed(ml: dict[str, list[dict]], sub: str, now: datetime) -> None:
     ml[f"{base}/jobs"] = [job(ws, "finetune-old", gpu, now - timedelta(days=31))] + [
         job(ws, f"features-{i}", cpu, now - timedelta(days=2 * i + 1)) for i in range(6)] + [
         job(ws, f"resnet-finetune-{i:03d}", train, now - timedelta(days=2 * i + 1, hours=12), hours=9, nodes=2,
-            experiment="resnet-finetune") for i in range(6)]
+            experiment="resnet-finetune", tags=vision) for i in range(6)]
