@@ -190,7 +190,8 @@ def training_managed_spot(snapshot: Snapshot, catalog: Any, params: defaults.Tra
     half a job per interruption, and the finding says to add one. Azure ML jobs report no run
     time: they are priced from creation to last modification (queue time included, an upper
     bound) x ``resources.instanceCount`` at the Retail Prices API's consumption and Low Priority
-    rates of the cluster's size, with low confidence.
+    rates of the cluster's size, with low confidence; jobs without those times share their
+    cluster's node-hours from Azure Monitor's ``Active Nodes`` (an estimate).
     Fix: ``EnableManagedSpotTraining`` + ``MaxWaitTimeInSeconds`` + ``CheckpointConfig`` (SageMaker),
     ``scheduling.strategy: SPOT`` (Vertex AI); Azure ML: a low-priority cluster
     (``az ml compute create --tier low_priority``) for cluster jobs, ``queue_settings.job_tier: spot``

@@ -13,7 +13,8 @@ pipeline every Azure client here shares: credential, throttling retries, the
 
 Compute instances become ``notebook`` Resources (idle shutdown on when an idle time or an
 enabled Stop schedule is set), clusters ``ml_cluster`` ones carrying the latest job submitted to
-them in the lookback, finished command jobs ``training_run`` ones (:mod:`ml_jobs`). One
+them in the lookback, finished command jobs ``training_run`` ones (:mod:`ml_jobs`; those without
+times priced from their cluster's Azure Monitor ``Active Nodes`` node-hours). One
 workspace (or list) that cannot be read is a coverage entry; one item that cannot be mapped is
 skipped on its own.
 """
@@ -27,7 +28,7 @@ from typing import Any
 from costopt.model import CoverageEntry, Resource, Window
 from costopt.providers.azure.inventory import resource_group
 from costopt.providers.azure.ml_endpoints import read_list
-from costopt.providers.azure.ml_jobs import Cluster, duration_s, training_run
+from costopt.providers.azure.ml_jobs import Cluster, duration_s, workspace_runs
 from costopt.providers.azure.ml_jobs import when as _when
 from costopt.providers.list_read import build_each
 
@@ -110,10 +111,11 @@ def _clusters(computes: list[dict[str, Any]]) -> dict[str, Cluster]:
 
 
 def read_all(client: Any, sub: str, window: Window, currency: str,
-             failed: Callable[[str, BaseException, str, str, str], CoverageEntry], prices: Any = None
-             ) -> tuple[list[Resource], list[CoverageEntry]]:
+             failed: Callable[[str, BaseException, str, str, str], CoverageEntry], prices: Any = None,
+             monitor: Any = None) -> tuple[list[Resource], list[CoverageEntry]]:
     """Every workspace's compute instances and clusters (with the latest job per cluster) and its
-    finished command jobs in the window; ``client`` is :meth:`AzureClients.rest` of ``sub``."""
+    finished command jobs in the window; ``client`` is :meth:`AzureClients.rest` of ``sub``,
+    ``monitor`` its Monitor client (jobs without times are then priced from cluster node-hours)."""
     scope = f"{sub}/ml-compute"  # online endpoints are SUB/ml (ml_endpoints)
     try:
         workspaces = _list(client, f"/subscriptions/{sub}/providers/Microsoft.MachineLearningServices/workspaces")
@@ -142,16 +144,18 @@ def read_all(client: Any, sub: str, window: Window, currency: str,
                 for s in skipped]
         cov.append(CoverageEntry("azure", where, "partial" if skipped else "ok",
                                  f"{len(computes)} computes, {len(jobs)} jobs"))
-        clusters = _clusters(computes)
-        runs, unpriced = build_each(jobs, lambda j: training_run(j, clusters, sub, ws, window, currency, prices),  # noqa: B023
-                                    lambda j: j.get("name"))
-        resources += [r for r in runs if r is not None]
-        if unpriced:
-            first = unpriced[0]
+        priced = workspace_runs(jobs, _clusters(computes), sub, ws, window, currency, prices, monitor)
+        resources += priced.runs
+        if priced.skipped:
+            first = priced.skipped[0]
             cov.append(CoverageEntry(
                 "azure", f"{where}/jobs-unpriced", "partial",
-                f"{len(unpriced)} Azure ML jobs not priced as training runs (first: {first.name}: {first.reason})",
+                f"{len(priced.skipped)} Azure ML jobs not priced as training runs (first: {first.name}: {first.reason})",
                 "UnreadableItem", "those jobs are left out of the training rules; the others are kept"))
+        for cluster, line in priced.measured.items():
+            cov.append(CoverageEntry("azure", f"{where}/{cluster}/jobs-from-node-hours", "partial",
+                                     f"jobs without times priced from their cluster's node-hours ({line})",
+                                     "EstimatedRunTime", "low confidence: the jobs' own run times are unknown"))
     if not workspaces:
         cov.append(CoverageEntry("azure", scope, "ok", "no Azure ML workspace"))
     return resources, cov

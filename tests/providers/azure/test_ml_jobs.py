@@ -116,21 +116,55 @@ def test_serverless_apply_asks_for_the_spot_tier():
                            "--set queue_settings.job_tier=spot  #")
 
 
-def test_a_job_without_times_costs_only_itself(_seed):
-    bad = azureml_seed.job(WS, "no-times", {"id": f"{WS['id']}/computes/train-nc6"}, NOW - timedelta(days=2))
-    del bad["systemData"]
-    lists = _seed.subscriptions[SUBSCRIPTION].ml
-    saved = copy.deepcopy(lists)
-    lists[JOBS.lower()].append(bad)
+def _collect_with(_seed, jobs: list[dict], metrics: dict | None = None):
+    sub = _seed.subscriptions[SUBSCRIPTION]
+    saved, saved_metrics = copy.deepcopy(sub.ml), dict(sub.metrics)
+    sub.ml[JOBS.lower()].extend(jobs)
+    sub.metrics.update(metrics or {})
     try:
         with faulty(_seed) as env:
-            snap = env.collect()
+            return env.collect()
     finally:
-        lists.clear(), lists.update(saved)
+        sub.ml.clear(), sub.ml.update(saved)
+        sub.metrics.clear(), sub.metrics.update(saved_metrics)
+
+
+def _timeless(name: str, nodes: int = 2) -> dict:
+    job = azureml_seed.job(WS, name, {"id": f"{WS['id']}/computes/train-nc6"}, NOW - timedelta(days=2), nodes=nodes,
+                           experiment="resnet-finetune")
+    del job["systemData"]
+    return job
+
+
+def test_a_job_without_times_and_no_node_hours_costs_only_itself(_seed):
+    snap = _collect_with(_seed, [_timeless("no-times")])  # the fake has no Active Nodes points for the workspace
     cov = {c.scope: c for c in snap.coverage}
     gap = cov[f"{SUBSCRIPTION}/ml-compute/ml-prod/jobs-unpriced"]
     assert gap.status == "partial" and "1 Azure ML jobs" in gap.detail and "no-times" in gap.detail
     assert len(_runs(snap)) == 6
+
+
+def test_jobs_without_times_share_the_clusters_measured_node_hours(_seed):
+    """Azure Monitor's workspace metric "Active Nodes" (dimension ClusterName, hourly Average) gives the
+    cluster's node-hours; less the 6 timed jobs' 6 x 9 h x 2 nodes, the rest is split over the jobs without times."""
+    start = int(WINDOW.start.timestamp()) // 3600 * 3600 + 3600
+    active = [(start + h * 3600, 2.0) for h in range(60)]  # 120 node-hours in the lookback
+    metrics = {(WS["id"].lower(), "Active Nodes"): {"train-nc6": active, "cpu-cluster": [(start, 1.0)]}}
+    snap = _collect_with(_seed, [_timeless("no-times-a"), _timeless("no-times-b", nodes=1)], metrics)
+    by_name = {r.name: r for r in _runs(snap)}
+    assert len(by_name) == 8
+    left_node_hours = 120 - 6 * 9 * 2
+    per_node_s = left_node_hours * 3600 / (2 + 1)
+    a, b = by_name["no-times-a"], by_name["no-times-b"]
+    assert (a.count, b.count) == (2, 1) and a.attributes["billable_seconds"] == b.attributes["billable_seconds"] == per_node_s
+    assert a.attributes["seconds_source"].startswith("estimate: Azure Monitor 'Active Nodes' of cluster train-nc6")
+    cov = {c.scope: c for c in snap.coverage}
+    assert cov[f"{SUBSCRIPTION}/ml-compute/ml-prod/train-nc6/jobs-from-node-hours"].status == "partial"
+    run = run_rules(snap, CATALOG, Settings(), only=[RULE])
+    found = {c.current["count"]: c for c in run.candidates if c.provider == "azure"}  # families split by node count
+    assert found[2].evidence["instance_hours_in_lookback"] == pytest.approx(6 * 9 * 2 + 2 * per_node_s / 3600)
+    assert sum(f.evidence["instance_hours_in_lookback"] for f in found.values()) == pytest.approx(120)
+    assert found[1].monthly_cost_before == pytest.approx(NC6_OD * per_node_s / 3600 * HOURS_PER_MONTH / (14 * 24))
 
 
 def test_ml_reads_use_the_shared_arm_client_timeouts(_seed, tmp_path, monkeypatch):
