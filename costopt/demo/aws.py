@@ -20,8 +20,9 @@ The bulk of the 5-minute points bypasses moto's slow wire path (see
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -188,6 +189,14 @@ def seed_studio(sm: Any, now: datetime, estate: DemoEstate) -> None:
     ]
 
 
+@contextlib.contextmanager
+def serving_estate(estate: DemoEstate) -> Iterator[DemoEstate]:
+    """What moto cannot answer from its own records, while the block runs: the bulk CloudWatch
+    points and the Studio apps (ListApps / DescribeApp)."""
+    with serving(estate.bulk), serving_apps(estate.apps):
+        yield estate
+
+
 def collect_demo_aws(window: Window, settings: Any, progress: Callable[[str], None], now: datetime) -> Snapshot:
     """Seed the estate in an in-process moto account and read it with the real AwsProvider."""
     os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
@@ -198,7 +207,7 @@ def collect_demo_aws(window: Window, settings: Any, progress: Callable[[str], No
             session = _session()
             estate = seed_demo_estate(now, session)
             progress(f"demo: seeded {len(estate.ids)} AWS resources and {estate.bulk.count():,} metric points")
-            with serving(estate.bulk), serving_apps(estate.apps):
+            with serving_estate(estate):
                 provider = AwsProvider(regions=DEMO_REGIONS, session=session, prices="catalog", max_workers=4,
                                        today=window.end.date(), period_s=DEMO_PERIOD_S)
                 return provider.collect(window, settings, progress)
