@@ -8,7 +8,8 @@ daily request cycle (``fraud-detector``, ``recsys-ranker``, the nearly unused
 pipeline and an idle NAT, dataset/checkpoint/feature buckets, the ML platform (a GPU notebook
 instance without auto-stop and one with it, weekly-ish ``resnet-train`` jobs on on-demand
 2 x ml.p3.8xlarge, spot ``bert-finetune`` jobs with checkpoints, a Bayesian search without early
-stopping and its trials), 14 days of 5-minute CloudWatch
+stopping and its trials, a Studio domain whose GPU kernel app has had no user for 9 days — served
+by :mod:`costopt.demo.fakes.sagemaker_apps`, moto has no ListApps), 14 days of 5-minute CloudWatch
 metrics and Cost Explorer results. moto's ids, the metrics and the costs are seeded, so two
 runs at the same ``now`` give the same Snapshot.
 
@@ -19,8 +20,9 @@ The bulk of the 5-minute points bypasses moto's slow wire path (see
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,6 +32,7 @@ import numpy as np
 from moto import mock_aws
 
 from costopt.demo import aws_seed as demo_seed
+from costopt.demo.fakes.sagemaker_apps import StudioApp, serving_apps
 from costopt.demo.moto_metrics import BulkMetrics, serving
 from costopt.model import Snapshot, Window
 from costopt.providers.aws.adapter import AwsProvider
@@ -50,6 +53,7 @@ class DemoEstate:
 
     ids: dict[str, str] = field(default_factory=dict)
     bulk: BulkMetrics = field(default_factory=BulkMetrics)
+    apps: list[StudioApp] = field(default_factory=list)
 
 
 # What the demo's AWS clients must not pick up from the user's environment: endpoints (AWS_ENDPOINT_URL
@@ -164,6 +168,33 @@ def seed_ml_platform(session: boto3.Session, now: datetime, estate: DemoEstate) 
         _training_job(sm, f"xgb-ctr-search-{i + 1:03d}-{i * 2654435761 % 16 ** 8:08x}", "ml.c5.2xlarge", 1,
                       now - timedelta(days=6, hours=-(i // 20) * 3), 2.5, "search", tuning=hpo)
     estate.ids["xgb-ctr-search"] = hpo
+    seed_studio(sm, now, estate)
+
+
+def seed_studio(sm: Any, now: datetime, estate: DemoEstate) -> None:
+    """A Studio domain (moto's) and its apps (served by the demo's ListApps / DescribeApp fake)."""
+    arn = sm.create_domain(DomainName="ml-studio", AuthMode="IAM", DefaultUserSettings={"ExecutionRole": ML_ROLE},
+                           SubnetIds=["subnet-0studio"], VpcId="vpc-0studio")["DomainArn"]
+    domain = arn.rsplit("/", 1)[-1]
+    at = now.astimezone(UTC)
+    estate.apps = [
+        StudioApp(domain, "JupyterServer", "default", "InService", "system", at - timedelta(days=40),
+                  at - timedelta(hours=2), user_profile="alice"),
+        StudioApp(domain, "KernelGateway", "gpu-kernel", "InService", "ml.g4dn.xlarge", at - timedelta(days=16),
+                  at - timedelta(days=9), space="vision-team"),
+        StudioApp(domain, "KernelGateway", "datascience-1", "InService", "ml.t3.medium", at - timedelta(days=5),
+                  at - timedelta(hours=20), user_profile="bob"),
+        StudioApp(domain, "KernelGateway", "old-experiment", "Deleted", "ml.g4dn.xlarge", at - timedelta(days=30),
+                  at - timedelta(days=25), user_profile="bob"),
+    ]
+
+
+@contextlib.contextmanager
+def serving_estate(estate: DemoEstate) -> Iterator[DemoEstate]:
+    """What moto cannot answer from its own records, while the block runs: the bulk CloudWatch
+    points and the Studio apps (ListApps / DescribeApp)."""
+    with serving(estate.bulk), serving_apps(estate.apps):
+        yield estate
 
 
 def collect_demo_aws(window: Window, settings: Any, progress: Callable[[str], None], now: datetime) -> Snapshot:
@@ -176,7 +207,7 @@ def collect_demo_aws(window: Window, settings: Any, progress: Callable[[str], No
             session = _session()
             estate = seed_demo_estate(now, session)
             progress(f"demo: seeded {len(estate.ids)} AWS resources and {estate.bulk.count():,} metric points")
-            with serving(estate.bulk):
+            with serving_estate(estate):
                 provider = AwsProvider(regions=DEMO_REGIONS, session=session, prices="catalog", max_workers=4,
                                        today=window.end.date(), period_s=DEMO_PERIOD_S)
                 return provider.collect(window, settings, progress)

@@ -187,9 +187,15 @@ def training_managed_spot(snapshot: Snapshot, catalog: Any, params: defaults.Tra
     How it judges: the family's billable instance-hours in the lookback priced at the catalog's
     on-demand and spot prices for the type, with the interruption cost of the spot rule's model
     (see the module docstring). A family without a checkpoint configuration is priced as losing
-    half a job per interruption, and the finding says to add one.
+    half a job per interruption, and the finding says to add one. Azure ML jobs report no run
+    time: they are priced from creation to last modification (queue time included, an upper
+    bound) x ``resources.instanceCount`` at the Retail Prices API's consumption and Low Priority
+    rates of the cluster's size, with low confidence; jobs without those times share their
+    cluster's node-hours from Azure Monitor's ``Active Nodes`` (an estimate).
     Fix: ``EnableManagedSpotTraining`` + ``MaxWaitTimeInSeconds`` + ``CheckpointConfig`` (SageMaker),
-    ``scheduling.strategy: SPOT`` (Vertex AI), ``queue_settings.job_tier: spot`` (Azure ML).
+    ``scheduling.strategy: SPOT`` (Vertex AI); Azure ML: a low-priority cluster
+    (``az ml compute create --tier low_priority``) for cluster jobs, ``queue_settings.job_tier: spot``
+    for serverless ones.
 
     Example config::
 

@@ -63,13 +63,30 @@ def cluster_to_zero(r: Resource) -> str:
     return comment(f"set the minimum node count of {r.name} to 0")
 
 
-def managed_spot(provider: str, family: str, checkpointed: bool, max_runtime_s: float | None) -> str:
-    """How to run the next jobs of ``family`` on spot capacity."""
+def _azure_low_priority(family: str, run: Resource) -> str:
+    """Azure ML: a serverless job asks for the spot tier; a cluster job moves to a low-priority twin of its cluster."""
+    a = run.attributes
+    resume = comment(f"{family}: resume from checkpoints written to the job's outputs (a low-priority node can be "
+                     "preempted)")
+    if a.get("serverless") or not a.get("cluster"):
+        return (f"az ml job create --file job.yml {_azure_scope(run)} --set queue_settings.job_tier=spot  " + resume)
+    low = f"{a['cluster']}-lowpri"
+    nodes = int(a.get("max_nodes") or run.count or 1)
+    return (f"az ml compute create --name {_q(low)} --type AmlCompute --size {_q(run.type)} --tier low_priority "
+            f"--min-instances 0 --max-instances {nodes} {_azure_scope(run)} && az ml job create --file job.yml "
+            f"{_azure_scope(run)} --set {_q(f'compute=azureml:{low}')}  " + resume)
+
+
+def managed_spot(provider: str, family: str, checkpointed: bool, max_runtime_s: float | None,
+                 azure_run: Resource | None = None) -> str:
+    """How to run the next jobs of ``family`` on spot capacity (``azure_run``: one of its Azure ML runs)."""
     wait = int(2 * max_runtime_s) if max_runtime_s else "<2 x MaxRuntimeInSeconds>"
     if provider == "gcp":
         return comment(f"submit {family} with scheduling.strategy SPOT: gcloud ai custom-jobs create --config job.yaml "
                        "(job.yaml: scheduling: {strategy: SPOT, restartJobOnWorkerRestart: true}), resuming from a "
                        "checkpoint in Cloud Storage")
+    if provider == "azure" and azure_run is not None:
+        return _azure_low_priority(family, azure_run)
     if provider == "azure":
         return comment(f"submit {family} on spot capacity: az ml job create --file job.yml --set "
                        "queue_settings.job_tier=spot (or a low-priority cluster: az ml compute create --type AmlCompute "

@@ -9,6 +9,11 @@ month (x 730 / lookback hours). Spot is priced with the spot rule's model
 work + restart)), where the job is interrupted when any of its N instances is
 (1 - (1 - rate)^N) and the lost work is half the checkpoint interval with a checkpoint
 configuration, or half the job's length without one (it restarts from the beginning).
+
+Prices: the catalog's on-demand and spot rates, unless the collector priced the runs itself
+(Azure ML: the Retail Prices API's consumption and Low Priority rates, carried as
+``on_demand_hourly`` / ``spot_hourly``). Runs whose length is an estimate (Azure ML: creation to
+last modification, queue time included) make the finding's confidence low.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from costopt.catalog.model import Price
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Impacts, Proposal
 from costopt.rules import defaults, mlplatform_apply
@@ -42,6 +48,16 @@ def _rate(catalog: Any, provider: str, region: str, type_: str) -> float | None:
     return None if rate is None else float(rate)
 
 
+def _run_prices(catalog: Any, run: Resource) -> tuple[Price | None, Price | None]:
+    """(on-demand, spot) hourly prices of a run's type: the collector's own when it priced the run, else the catalog's."""
+    a = run.attributes
+    if a.get("on_demand_hourly") is not None and a.get("spot_hourly") is not None:
+        source = str(a.get("price_source") or run.provider)
+        return (Price(float(a["on_demand_hourly"]), "hour", run.currency, source, ""),
+                Price(float(a["spot_hourly"]), "hour", run.currency, f"{source} (low priority)", ""))
+    return catalog.price(run.provider, run.region, run.type), catalog.price(run.provider, run.region, run.type, "spot")
+
+
 def managed_spot_findings(snapshot: Snapshot, catalog: Any,
                           params: defaults.TrainingManagedSpot) -> Iterable[Recommendation | Skip]:
     """The findings of :func:`costopt.rules.mlplatform.training_managed_spot` (documented there)."""
@@ -55,7 +71,7 @@ def managed_spot_findings(snapshot: Snapshot, catalog: Any,
     scale = HOURS_PER_MONTH / snapshot.window.hours
     for (provider, account, region, family, type_, count), runs in sorted(groups.items()):
         rid = f"{provider}:{account}/{region}/training/{family}/{type_}x{count}"
-        od, spot = catalog.price(provider, region, type_), catalog.price(provider, region, type_, "spot")
+        od, spot = _run_prices(catalog, runs[0])
         rate = _rate(catalog, provider, region, type_)
         if od is None or spot is None or rate is None:
             yield Skip(SPOT_RULE, rid, f"no on-demand price, spot price or interruption rate for {type_} in {region}")
@@ -77,6 +93,7 @@ def managed_spot_findings(snapshot: Snapshot, catalog: Any,
         low = max(0.0, min(savings, before - eff_low * monthly_hours))
         added = job_rate * (lost + restart)
         first = runs[0]
+        estimated = any(r.attributes.get("duration_estimate") for r in runs)
         note = "" if checkpointed else (f"; no checkpoint configuration: an interruption restarts a job from the start "
                                         f"(priced as {lost:.1f} h lost), add one to cut that to "
                                         f"{params.checkpoint_interval_hours / 2:.2f} h")
@@ -89,12 +106,13 @@ def managed_spot_findings(snapshot: Snapshot, catalog: Any,
             proposed=Proposal(type=type_, count=count, pricing_model="spot",
                               checkpoint="keep" if checkpointed else "add"),
             monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings, savings_low=low,
-            savings_high=savings, currency=od.currency, confidence="low" if spot.estimate else "medium",
+            savings_high=savings, currency=od.currency, confidence="low" if spot.estimate or estimated else "medium",
             performance_risk=1 if checkpointed else 2,
             evidence={"jobs": len(runs), "instance_hours_in_lookback": hours, "mean_job_hours": job_hours,
                       "on_demand_hourly": od.amount, "spot_hourly": spot.amount, "effective_spot_hourly": eff,
                       "interruption_rate_per_hour": rate, "lookback_days": snapshot.window.days,
                       "checkpointed": checkpointed, "price_sources": f"{od.source}; {spot.source}",
+                      "hours_source": str(first.attributes.get("seconds_source") or "billable time"),
                       "job_names": ", ".join(sorted(r.name for r in runs)[:5])},
             impacts=Impacts(interruption_rate_per_hour=job_rate, interruptions_per_job=job_rate * job_hours,
                             added_wall_time_pct=added * 100),
@@ -102,8 +120,10 @@ def managed_spot_findings(snapshot: Snapshot, catalog: Any,
             rationale=(f"{len(runs)} {family} jobs ran {hours:.0f} instance-hours on demand on {count} x {type_} in "
                        f"{snapshot.window.days:.0f} days; on spot each useful hour costs {eff:.2f} instead of "
                        f"{od.amount:.2f} {od.currency} (spot {spot.amount:.2f} x (1 + {job_rate:.2e} interruptions/h x "
-                       f"({lost:.2f} h lost + {restart:.2f} h restart))), +{added:.1%} wall time{note}"),
-            apply=mlplatform_apply.managed_spot(provider, family, checkpointed, first.attributes.get("max_runtime_s")))
+                       f"({lost:.2f} h lost + {restart:.2f} h restart))), +{added:.1%} wall time{note}"
+                       + (f"; job hours are an estimate ({first.attributes.get('seconds_source')})" if estimated else "")),
+            apply=mlplatform_apply.managed_spot(provider, family, checkpointed, first.attributes.get("max_runtime_s"),
+                                                first if provider == "azure" else None))
 
 
 def tuning_search_findings(snapshot: Snapshot, catalog: Any, params: defaults.TuningSearch) -> Iterable[Recommendation | Skip]:

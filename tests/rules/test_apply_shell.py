@@ -23,7 +23,6 @@ from costopt.catalog import load_catalog
 from costopt.config import Settings
 from costopt.demo import aws as demo_aws
 from costopt.demo import collect as demo
-from costopt.demo.moto_metrics import serving
 from costopt.model import MetricSeries, Resource
 from costopt.providers.aws.adapter import AwsProvider
 from costopt.rules import commitment_apply, database_apply, idle_apply, model_variants, resize_apply, scaling_apply, storage
@@ -145,7 +144,7 @@ def hostile_demo_run():
         with mock_aws():
             session = demo_aws._session()
             estate = demo_aws.seed_demo_estate(NOW, session)
-            with serving(estate.bulk):
+            with demo_aws.serving_estate(estate):
                 snap = AwsProvider(regions=demo_aws.DEMO_REGIONS, session=session, prices="catalog", max_workers=2,
                                    today=window.end.date(), period_s=demo_aws.DEMO_PERIOD_S).collect(window, None)
     finally:

@@ -147,8 +147,8 @@ class AzureProvider:
             endpoints = []
         out.resources.extend(endpoints)
         progress(f"azure {sub}: Azure ML workspaces, computes and jobs")
-        ml, ml_coverage = ml_compute.read_all(ml_compute.ArmRest(self.clients.credential, self.clients.base_url), sub,
-                                              window, currency, _failed)
+        ml, ml_coverage = ml_compute.read_all(self.clients.rest(sub), sub, window, currency, _failed, prices,
+                                              self.clients.monitor(sub))
         out.resources.extend(ml)
         out.coverage.extend(ml_coverage)
         running = [v for v in vms if v.attributes.get("state") in ("running", "unknown")]

@@ -1,82 +1,46 @@
 """Azure Machine Learning compute over ARM REST: compute instances, compute clusters and jobs.
 
 azure-mgmt-machinelearningservices is not a dependency (azure-ai-ml is very large), so the
-ARM REST API (``api-version`` :data:`API_VERSION`) is read with azure-core's ARM pipeline, the
-same credential and retry policy as the other Azure clients, following ``nextLink``:
+ARM REST API (api-version 2024-04-01) is read through :meth:`AzureClients.rest` (the ARM
+pipeline every Azure client here shares: credential, throttling retries, the
+``[providers.azure]`` connect / read timeouts, the demo's base URL), following ``nextLink``:
 ``Microsoft.MachineLearningServices/workspaces`` of the subscription, then per workspace
 ``computes`` and ``jobs``. Shapes follow the REST reference: a compute's
 ``properties.computeType`` (ComputeInstance | AmlCompute) and ``properties.properties``
 (``vmSize``, ``state``, ``idleTimeBeforeShutdown`` ISO 8601 duration, ``schedules.computeStartStop``;
 ``scaleSettings.minNodeCount`` / ``nodeIdleTimeBeforeScaleDown``, ``vmPriority``); a job's
-``properties.computeId``, ``status`` and ``creationContext.createdAt``.
+``properties.computeId``, ``status`` and ``systemData.createdAt``.
 
 Compute instances become ``notebook`` Resources (idle shutdown on when an idle time or an
 enabled Stop schedule is set), clusters ``ml_cluster`` ones carrying the latest job submitted to
-them in the lookback. One workspace (or list) that cannot be read is a coverage entry; one item
-that cannot be mapped is skipped on its own.
+them in the lookback, finished command jobs ``training_run`` ones (:mod:`ml_jobs`; those without
+times priced from their cluster's Azure Monitor ``Active Nodes`` node-hours). One
+workspace (or list) that cannot be read is a coverage entry; one item that cannot be mapped is
+skipped on its own.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from azure.core.rest import HttpRequest
-from azure.mgmt.core import ARMPipelineClient
-from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
-
-from costopt.model import CoverageEntry, Resource, Window, utc
-from costopt.providers.azure.clients import ARM_SCOPE, LoopbackAuthPolicy, make_retry_policy
+from costopt.model import CoverageEntry, Resource, Window
 from costopt.providers.azure.inventory import resource_group
+from costopt.providers.azure.ml_endpoints import read_list
+from costopt.providers.azure.ml_jobs import Cluster, duration_s, workspace_runs
+from costopt.providers.azure.ml_jobs import when as _when
 from costopt.providers.list_read import build_each
 
-API_VERSION = "2024-04-01"
-ARM = "https://management.azure.com"
-MAX_PAGES = 1000
-_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+__all__ = ["compute_resource", "duration_s", "latest_jobs", "read_all"]
 
 
-def duration_s(text: str | None) -> float | None:
-    """ISO 8601 duration (``PT60M``, ``PT2H30M``, ``P1DT2H``) in seconds; None when absent or unreadable."""
-    m = _DURATION.match(text or "")
-    if not text or not m:
-        return None
-    d, h, mi, s = (float(g) if g else 0.0 for g in m.groups())
-    return d * 86400 + h * 3600 + mi * 60 + s
-
-
-class ArmRest:
-    """GET + ``nextLink`` paging on azure-core's ARM pipeline (bearer token, retries on 429/5xx)."""
-
-    def __init__(self, credential: Any, base_url: str | None = None):
-        self.base = (base_url or ARM).rstrip("/")
-        auth = (LoopbackAuthPolicy if base_url else ARMChallengeAuthenticationPolicy)(credential, ARM_SCOPE)
-        self._client = ARMPipelineClient(base_url=self.base, policies=[make_retry_policy(), auth])
-
-    def get(self, url: str) -> dict[str, Any]:
-        response = self._client.send_request(HttpRequest("GET", url))
-        response.raise_for_status()
-        return response.json()
-
-    def list(self, path: str) -> list[dict[str, Any]]:
-        url: str | None = f"{self.base}{path}?api-version={API_VERSION}"
-        out: list[dict[str, Any]] = []
-        for _ in range(MAX_PAGES):
-            if not url:
-                break
-            page = self.get(url)
-            out.extend(page.get("value") or [])
-            url = page.get("nextLink")
-        return out
-
-
-def _when(text: Any) -> datetime | None:
-    try:
-        return utc(datetime.fromisoformat(str(text).replace("Z", "+00:00"))) if text else None
-    except ValueError:
-        return None
+def _list(client: Any, path: str) -> list[dict[str, Any]]:
+    """Every item of one ARM list (``nextLink`` followed); raises the error that stopped it."""
+    read = read_list(client, path)
+    if read.error is not None:
+        raise read.error
+    return list(read.items)
 
 
 def _stop_schedule(props: dict[str, Any]) -> bool:
@@ -132,13 +96,29 @@ def latest_jobs(jobs: list[dict[str, Any]], window: Window) -> dict[str, datetim
     return out
 
 
-def read_all(rest: ArmRest, sub: str, window: Window, currency: str,
-             failed: Callable[[str, BaseException, str, str, str], CoverageEntry]
-             ) -> tuple[list[Resource], list[CoverageEntry]]:
-    """Every workspace's compute instances and clusters, with the latest job per cluster."""
+def _clusters(computes: list[dict[str, Any]]) -> dict[str, Cluster]:
+    """compute id (lower case) -> the AmlCompute clusters' size, location, priority and node cap."""
+    out: dict[str, Cluster] = {}
+    for c in computes:
+        outer = c.get("properties") or {}
+        props = outer.get("properties") or {}
+        if outer.get("computeType") == "AmlCompute" and props.get("vmSize"):
+            out[str(c["id"]).lower()] = Cluster(
+                str(c["name"]), str(props["vmSize"]), str(c.get("location") or ""),
+                str(props.get("vmPriority", "Dedicated")).lower() == "lowpriority",
+                int((props.get("scaleSettings") or {}).get("maxNodeCount") or 0))
+    return out
+
+
+def read_all(client: Any, sub: str, window: Window, currency: str,
+             failed: Callable[[str, BaseException, str, str, str], CoverageEntry], prices: Any = None,
+             monitor: Any = None) -> tuple[list[Resource], list[CoverageEntry]]:
+    """Every workspace's compute instances and clusters (with the latest job per cluster) and its
+    finished command jobs in the window; ``client`` is :meth:`AzureClients.rest` of ``sub``,
+    ``monitor`` its Monitor client (jobs without times are then priced from cluster node-hours)."""
     scope = f"{sub}/ml-compute"  # online endpoints are SUB/ml (ml_endpoints)
     try:
-        workspaces = rest.list(f"/subscriptions/{sub}/providers/Microsoft.MachineLearningServices/workspaces")
+        workspaces = _list(client, f"/subscriptions/{sub}/providers/Microsoft.MachineLearningServices/workspaces")
     except Exception as exc:  # one list that cannot be read costs only itself
         return [], [failed(scope, exc, "ml", sub, "Azure ML workspaces")]
     resources: list[Resource] = []
@@ -146,12 +126,12 @@ def read_all(rest: ArmRest, sub: str, window: Window, currency: str,
     for ws in workspaces:
         where = f"{scope}/{ws.get('name')}"
         try:
-            jobs = rest.list(f"{ws['id']}/jobs")
+            jobs = _list(client, f"{ws['id']}/jobs")
         except Exception as exc:
             cov.append(failed(f"{where}/jobs", exc, "ml", sub, "Azure ML jobs (clusters kept without their last job)"))
             jobs = []
         try:
-            computes = rest.list(f"{ws['id']}/computes")
+            computes = _list(client, f"{ws['id']}/computes")
         except Exception as exc:
             cov.append(failed(f"{where}/computes", exc, "ml", sub, "Azure ML computes"))
             continue
@@ -164,6 +144,18 @@ def read_all(rest: ArmRest, sub: str, window: Window, currency: str,
                 for s in skipped]
         cov.append(CoverageEntry("azure", where, "partial" if skipped else "ok",
                                  f"{len(computes)} computes, {len(jobs)} jobs"))
+        priced = workspace_runs(jobs, _clusters(computes), sub, ws, window, currency, prices, monitor)
+        resources += priced.runs
+        if priced.skipped:
+            first = priced.skipped[0]
+            cov.append(CoverageEntry(
+                "azure", f"{where}/jobs-unpriced", "partial",
+                f"{len(priced.skipped)} Azure ML jobs not priced as training runs (first: {first.name}: {first.reason})",
+                "UnreadableItem", "those jobs are left out of the training rules; the others are kept"))
+        for cluster, line in priced.measured.items():
+            cov.append(CoverageEntry("azure", f"{where}/{cluster}/jobs-from-node-hours", "partial",
+                                     f"jobs without times priced from their cluster's node-hours ({line})",
+                                     "EstimatedRunTime", "low confidence: the jobs' own run times are unknown"))
     if not workspaces:
         cov.append(CoverageEntry("azure", scope, "ok", "no Azure ML workspace"))
     return resources, cov

@@ -3,7 +3,8 @@
 ``GET https://prices.azure.com/api/retail/prices?currencyCode='USD'&$filter=...`` pages with
 ``NextPageLink``; results are cached per query in memory and on disk for a day
 (``$COSTOPT_CACHE_DIR/azure``). VM prices are the Linux consumption meters (productName
-without "Windows"; Spot = skuName ending " Spot"; "Low Priority" ignored); managed disks by
+without "Windows"; Spot = skuName ending " Spot"; "Low Priority" only for Azure ML low-priority
+clusters, :meth:`RetailPrices.vm_low_priority_hourly`); managed disks by
 tier (P30, E30, S30 ... from size); Ultra and Premium SSD v2 disks by provisioned GiB, IOPS
 and MB/s; public IPs by SKU.
 
@@ -147,6 +148,18 @@ class RetailPrices:
             rate = per_hour(item)
             if sku.endswith(" Spot") == spot and rate is not None and not float(item.get("tierMinimumUnits") or 0):
                 return rate
+        return None
+
+    def vm_low_priority_hourly(self, region: str, size: str) -> float | None:
+        """The Linux "Low Priority" rate of a size (Azure ML low-priority cluster nodes), else its Spot rate."""
+        items = self.priced(f"serviceName eq 'Virtual Machines' and armRegionName eq '{_q(region)}' and "
+                            f"armSkuName eq '{_q(size)}' and priceType eq 'Consumption'")
+        linux = [i for i in items if "Windows" not in i.get("productName", "") and not float(i.get("tierMinimumUnits") or 0)]
+        for suffix in (" Low Priority", " Spot"):
+            for item in linux:
+                rate = per_hour(item)
+                if str(item.get("skuName", "")).endswith(suffix) and rate is not None:
+                    return rate
         return None
 
     def provisioned_disk_hourly(self, region: str, sku: str, size_gb: float, iops: float,

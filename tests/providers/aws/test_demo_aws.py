@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -112,3 +112,55 @@ def test_demo_ml_platform_findings(demo_snapshot):
                      ("mlplatform.training_managed_spot", "xgb-ctr-search (60 jobs)"),
                      ("mlplatform.tuning_search", "xgb-ctr-search")}  # data-explore stops itself, bert runs on spot
     assert all(c.apply and c.monthly_savings > 0 and c.tags.get("costopt:team") for c in run.candidates)
+
+
+def test_demo_studio_apps_read_through_list_and_describe_app(demo_snapshot):
+    """moto has no ListApps / DescribeApp: the demo's fake answers them at moto's responder, and the
+    adapter's Studio app reader (botocore paging, DescribeApp per running app) gets the idle GPU app."""
+    from costopt.catalog import load_catalog
+    from costopt.config import Settings
+    from costopt.model import HOURS_PER_MONTH
+    from costopt.rules.engine import run_rules
+
+    apps = {r.name: r for r in demo_snapshot.resources if r.kind == "ml_app"}
+    assert set(apps) == {"alice/default", "vision-team/gpu-kernel", "bob/datascience-1"}  # the Deleted one is not kept
+    kernel = apps["vision-team/gpu-kernel"]
+    assert kernel.type == "ml.g4dn.xlarge" and kernel.attributes["space"] is True
+    assert kernel.attributes["last_activity"] == (NOW - timedelta(days=9)).isoformat()  # only DescribeApp has it
+    cov = {c.scope: c for c in demo_snapshot.coverage}
+    assert cov[f"{demo_aws.DEMO_ACCOUNT}/us-east-1/sagemaker studio apps"].status == "ok"
+    catalog = load_catalog(Settings(), use_cache=False)
+    run = run_rules(demo_snapshot, catalog, Settings(), only=["mlplatform.idle_compute"])
+    (found,) = [c for c in run.candidates if c.resource_kind == "ml_app"]
+    assert found.resource_name == "vision-team/gpu-kernel"
+    assert found.monthly_savings == pytest.approx(catalog.price("aws", "us-east-1", "ml.g4dn.xlarge").amount * HOURS_PER_MONTH)
+    domain = kernel.attributes["domain"]
+    assert found.apply == (f"aws sagemaker delete-app --region us-east-1 --domain-id {domain} --app-type KernelGateway "
+                           "--app-name gpu-kernel --space-name vision-team")
+
+
+def test_demo_list_apps_fake_pages_and_filters():
+    import boto3
+    from moto import mock_aws
+
+    from costopt.demo.fakes.sagemaker_apps import StudioApp, serving_apps
+
+    apps = [StudioApp("d-a", "KernelGateway", f"k{i}", "InService", "ml.t3.medium", NOW, user_profile="u") for i in range(3)]
+    apps.append(StudioApp("d-b", "JupyterServer", "default", "InService", "system", NOW, space="s"))
+    saved = demo_aws.hermetic_aws_environment()
+    try:
+        with mock_aws(), serving_apps(apps):
+            sm = boto3.client("sagemaker", region_name="us-east-1")
+            first = sm.list_apps(DomainIdEquals="d-a", MaxResults=2)
+            rest = sm.list_apps(DomainIdEquals="d-a", MaxResults=2, NextToken=first["NextToken"])
+            described = sm.describe_app(DomainId="d-b", AppType="JupyterServer", AppName="default", SpaceName="s")
+            with pytest.raises(sm.exceptions.ResourceNotFound):
+                sm.describe_app(DomainId="d-b", AppType="JupyterServer", AppName="nope", SpaceName="s")
+        with mock_aws():  # outside the block moto is stock again
+            with pytest.raises(NotImplementedError):
+                boto3.client("sagemaker", region_name="us-east-1").list_apps()
+    finally:
+        demo_aws.restore_environment(saved)
+    assert [a["AppName"] for a in first["Apps"] + rest["Apps"]] == ["k0", "k1", "k2"] and "NextToken" not in rest
+    assert described["AppArn"] == "arn:aws:sagemaker:us-east-1:123456789012:app/d-b/s/jupyterserver/default"
+    assert described["CreationTime"] == NOW

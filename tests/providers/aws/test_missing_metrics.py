@@ -17,7 +17,6 @@ import pytest
 from costopt.config import Settings
 from costopt.demo import aws as demo_aws
 from costopt.demo import collect as demo
-from costopt.demo.moto_metrics import serving
 from costopt.pipeline import build_audit
 from costopt.providers.aws.adapter import AwsProvider
 from tests.providers.aws.test_faults import xml_error
@@ -26,7 +25,8 @@ NOW = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
 REMOVALS = ("delete", "stop", "scale to zero", "release", "terminate")
 # judged from the inventory itself (attached to nothing, associated with nothing, older than N days)
 INVENTORY_EVIDENCE = {"idle.unattached_volume", "idle.old_snapshot", "idle.unassociated_address",
-                      "mlplatform.tuning_search"}  # a search's settings ("early stopping on" is not a removal)
+                      "mlplatform.tuning_search",  # a search's settings ("early stopping on" is not a removal)
+                      "mlplatform.idle_compute"}  # a Studio app's last user activity is DescribeApp's, not a metric
 
 
 def _failing(code: str, status: int):
@@ -45,7 +45,7 @@ def _collect(code: str, status: int):
             session = demo_aws._session()
             estate = demo_aws.seed_demo_estate(NOW, session)
             session.events.register_first("before-send.cloudwatch.GetMetricData", _failing(code, status))
-            with serving(estate.bulk):
+            with demo_aws.serving_estate(estate):
                 provider = AwsProvider(regions=demo_aws.DEMO_REGIONS, session=session, prices="catalog",
                                        max_workers=2, max_attempts=1, today=window.end.date(),
                                        period_s=demo_aws.DEMO_PERIOD_S)

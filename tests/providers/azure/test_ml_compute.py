@@ -28,7 +28,7 @@ def test_iso_durations(text, seconds):
 
 
 def _by_name(snap):
-    return {r.name: r for r in snap.resources if r.attributes.get("service") == "azure ml"}
+    return {r.name: r for r in snap.resources if r.attributes.get("service") == "azure ml" and r.kind != "training_run"}
 
 
 def test_instances_clusters_and_last_jobs(baseline):
@@ -44,7 +44,7 @@ def test_instances_clusters_and_last_jobs(baseline):
     assert cpu.attributes["last_job"] == (NOW - timedelta(days=1)).isoformat()
     assert alice.tags == {"costopt:team": "vision"}
     calls = [path for area, path in baseline.env.calls if area == "ml"]
-    assert sum("/computes" in p for p in calls) == 2  # 4 computes, page size 2: nextLink followed
+    assert sum("/computes" in p for p in calls) == 3  # 5 computes, page size 2: nextLink followed
     cov = {c.scope: c.status for c in baseline.snapshot.coverage}
     assert cov[f"{SUBSCRIPTION}/ml-compute/ml-prod"] == "ok"
 
@@ -84,4 +84,4 @@ def test_denied_jobs_and_a_bad_compute_cost_only_themselves(_seed):
     jobs = cov[f"{SUBSCRIPTION}/ml-compute/ml-prod/jobs"]
     assert jobs.status == "failed" and jobs.error_code == "AuthorizationFailed" and "az role assignment" in jobs.fix
     assert cov[f"{SUBSCRIPTION}/ml-compute/ml-prod/broken"].status == "partial"
-    assert set(_by_name(snap)) == {"ci-gpu-alice", "ci-cpu-bob", "gpu-cluster", "cpu-cluster"}
+    assert set(_by_name(snap)) == {"ci-gpu-alice", "ci-cpu-bob", "gpu-cluster", "cpu-cluster", "train-nc6"}
