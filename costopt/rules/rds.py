@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from costopt.metrics import quantile_column, snapshot_stats
+from costopt.metrics import quantile_column, stats_by_resource
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Impacts, Proposal
 from costopt.rules import database_apply, defaults
@@ -33,13 +33,6 @@ AVAILABLE = "available"
 
 def _dbs(snapshot: Snapshot) -> Iterable[Resource]:
     return (r for r in snapshot.resources if r.kind == "database" and r.provider == "aws")
-
-
-def _stats(snapshot: Snapshot, metric: str, q: float) -> dict[str, dict[str, Any]]:
-    """resource_id -> {count, hours, max, p..} of the metric's Maximum series."""
-    frame = snapshot_stats(snapshot, metric, stat="Maximum", quantiles=(q,))
-    cols = ["count", "hours", "max", quantile_column(q)]
-    return dict(zip(frame.index.tolist(), (dict(zip(cols, v)) for v in zip(*(frame[c].tolist() for c in cols)))))
 
 
 def _age_hours(r: Resource, now: datetime) -> float | None:
@@ -78,7 +71,7 @@ def idle_database(snapshot: Snapshot, catalog: Any, params: defaults.IdleDatabas
     """
     rid = "rds.idle_database"
     col = quantile_column(params.quantile)
-    cpu, conns = _stats(snapshot, "cpu", params.quantile), _stats(snapshot, "connections", params.quantile)
+    cpu, conns = stats_by_resource(snapshot, "cpu", params.quantile), stats_by_resource(snapshot, "connections", params.quantile)
     for r in _dbs(snapshot):
         if r.attributes.get("status") != AVAILABLE:
             continue
@@ -140,7 +133,7 @@ def oversized_instance(snapshot: Snapshot, catalog: Any, params: defaults.Oversi
     """
     rid = "rds.oversized_instance"
     col = quantile_column(params.quantile)
-    cpu = _stats(snapshot, "cpu", params.quantile)
+    cpu = stats_by_resource(snapshot, "cpu", params.quantile)
     for r in _dbs(snapshot):
         if r.attributes.get("status") != AVAILABLE:
             continue
