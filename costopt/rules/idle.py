@@ -18,7 +18,7 @@ import numpy as np
 
 from costopt.metrics import quantile_column, select_series, stats_by_resource, totals_by_resource
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
-from costopt.records import Proposal
+from costopt.records import Current, Proposal
 from costopt.rules import defaults, idle_apply
 from costopt.rules.base import rule
 from costopt.rules.evidence import AWS_METRICS_FIX, observed_hours
@@ -139,7 +139,7 @@ def idle_instance(snapshot: Snapshot, catalog: Any, params: defaults.IdleInstanc
         monthly = r.hourly_cost * HOURS_PER_MONTH
         what = f"CPU {col} {cpu_q:.1f}%" + (f", GPU {col} {evidence['gpu_' + col]:.1f}%" if r.kind == "gpu_vm" else "")
         yield _rec("idle.instance", r, "stop", monthly,
-                   current={"type": r.type, "state": "running", "hourly_cost": r.hourly_cost},
+                   current=Current(type=r.type, state="running", hourly_cost=r.hourly_cost),
                    proposed=Proposal(state="stopped"), confidence="high" if hours >= 7 * 24 else "medium",
                    performance_risk=1, evidence=evidence, effort="low",
                    rationale=f"{r.name or r.id} ({r.type}) was idle for {hours:.0f} h: {what}, "
@@ -161,7 +161,7 @@ def unattached_volume(snapshot: Snapshot, catalog: Any, params: defaults.Unattac
     def recommend(r: Resource, age: float | None, monthly: float) -> Recommendation:
         size = r.attributes.get("size_gb") or 0
         return _rec("idle.unattached_volume", r, "delete", monthly, confidence="high", performance_risk=0,
-                    current={"volume_type": r.type, "size_gb": size}, proposed=Proposal(state="deleted", keeps="snapshot"),
+                    current=Current(type=r.type, size_gb=size), proposed=Proposal(state="deleted", keeps="snapshot"),
                     evidence={"attached": False, "size_gb": size, "age_days": age,
                               "gb_month_price": r.attributes.get("gb_month_price"), **_source(r)},
                     rationale=f"{size} GB {r.type} volume {r.id} is attached to nothing"
@@ -184,7 +184,7 @@ def unassociated_address(snapshot: Snapshot, catalog: Any, params: defaults.Unas
     def recommend(r: Resource, _age: float | None, monthly: float) -> Recommendation:
         ip = r.attributes.get("public_ip", "")
         return _rec("idle.unassociated_address", r, "release", monthly, confidence="high",
-                    current={"public_ip": ip, "associated": False}, proposed=Proposal(state="released"),
+                    current=Current(public_ip=ip, associated=False), proposed=Proposal(state="released"),
                     evidence={"associated": False, "public_ip": ip, "hourly_cost": r.hourly_cost, **_source(r)},
                     rationale=f"Elastic IP {ip} ({r.id}) is associated with nothing.",
                     apply=idle_apply.release_address(r))
@@ -210,7 +210,7 @@ def old_snapshot(snapshot: Snapshot, catalog: Any, params: defaults.OldSnapshot)
     def recommend(r: Resource, age: float | None, monthly: float) -> Recommendation:
         size, days = r.attributes.get("size_gb") or 0, age or 0.0
         return _rec("idle.old_snapshot", r, "delete", monthly, low=monthly * params.incremental_share,
-                    confidence="medium", current={"size_gb": size, "age_days": round(days, 1)},
+                    confidence="medium", current=Current(size_gb=size, age_days=round(days, 1)),
                     proposed=Proposal(state="deleted"),
                     evidence={"age_days": age, "size_gb": size, "max_age_days": params.max_age_days,
                               "gb_month_price": r.attributes.get("gb_month_price"), **_source(r)},
@@ -267,7 +267,7 @@ def idle_sagemaker_endpoint(snapshot: Snapshot, catalog: Any, params: defaults.I
             continue
         monthly = r.hourly_cost * HOURS_PER_MONTH
         yield _rec("idle.sagemaker_endpoint", r, "delete", monthly, confidence="high" if per_day == 0 else "medium",
-                   performance_risk=1, current={"instance_type": r.type, "instance_count": r.count},
+                   performance_risk=1, current=Current(type=r.type, count=r.count),
                    proposed=Proposal(state="deleted", keeps="config"),
                    evidence={"invocations": totals.get(r.id, 0.0), "invocations_per_day": per_day,
                              "lookback_days": snapshot.window.days},
@@ -282,7 +282,7 @@ LINGERING_STATUSES = frozenset({"Failed", "OutOfService"})
 def _lingering_endpoint(r: Resource, age_days: float | None) -> Recommendation:
     status = r.attributes.get("status")
     return _rec("idle.sagemaker_endpoint", r, "delete the failed endpoint", 0.0, confidence="high",
-                performance_risk=0, current={"status": status}, proposed=Proposal(state="deleted", keeps="config"),
+                performance_risk=0, current=Current(status=status), proposed=Proposal(state="deleted", keeps="config"),
                 evidence={"status": status, "age_days": age_days, "billed": False},
                 rationale=f"Endpoint {r.name} has been {status} (billed nothing) for "
                           f"{'an unknown time' if age_days is None else f'{age_days:.0f} days'}; delete it, or fix "
@@ -318,7 +318,7 @@ def idle_nat_gateway(snapshot: Snapshot, catalog: Any, params: defaults.IdleNatG
             continue
         monthly = r.hourly_cost * HOURS_PER_MONTH
         yield _rec("idle.nat_gateway", r, "delete", monthly, confidence="high",
-                   performance_risk=1, current={"state": "available"}, proposed=Proposal(state="deleted"),
+                   performance_risk=1, current=Current(state="available"), proposed=Proposal(state="deleted"),
                    evidence={"gb_over_lookback": gb, "lookback_days": snapshot.window.days,
                              "has_metrics": r.id in sent, **_source(r)},
                    rationale=f"NAT gateway {r.name or r.id} moved {gb:.2f} GB in {snapshot.window.days:.0f} days.",
@@ -375,8 +375,9 @@ def bucket_without_lifecycle(snapshot: Snapshot, catalog: Any, params: defaults.
             account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
             monthly_cost_before=monthly_before, monthly_cost_after=monthly_before - monthly,
             monthly_savings=monthly, savings_low=0.0, savings_high=high, currency=std.currency, confidence="low",
-            current={"lifecycle_rules": len(r.attributes.get("lifecycle_rules") or ()), "standard_gb": gb,
-                     "lifecycle_covers": r.attributes.get("lifecycle_covers")}, proposed=Proposal(lifecycle="INTELLIGENT_TIERING"),
+            current=Current(lifecycle_rules=len(r.attributes.get("lifecycle_rules") or ()), storage_class="STANDARD",
+                            size_gb=gb, lifecycle_covers=r.attributes.get("lifecycle_covers")),
+            proposed=Proposal(lifecycle="INTELLIGENT_TIERING"),
             evidence={"standard_gb": gb, "cold_share_assumed": params.cold_share,
                       "standard_gb_month": std.gb_month, "infrequent_gb_month": ia.gb_month,
                       "price_source": f"{std.source} ({std.as_of})"},
