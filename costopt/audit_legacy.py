@@ -13,7 +13,7 @@ check that follows still rejects wrong types.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any
 
@@ -71,14 +71,19 @@ def _recommendation(rec: Any) -> Any:
     return out
 
 
-def upgrade_1_0(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A schema-1.0 audit document as schema 1.1 (a new dict; ``data`` is not changed)."""
+def _upgraded(data: Mapping[str, Any], recommendation: Callable[[Any], Any], version: str) -> dict[str, Any]:
+    """``data`` as schema ``version``: every recommendation (selected or rejected) rewritten."""
     out = dict(data)
     for section in ("recommendations", "rejected"):
         if isinstance(data.get(section), list):
-            out[section] = [_recommendation(r) for r in data[section]]
-    out["schema_version"] = "1.1"
+            out[section] = [recommendation(r) for r in data[section]]
+    out["schema_version"] = version
     return out
+
+
+def upgrade_1_0(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A schema-1.0 audit document as schema 1.1 (a new dict; ``data`` is not changed)."""
+    return _upgraded(data, _recommendation, "1.1")
 
 
 def _current(rec: Any) -> Any:
@@ -94,9 +99,4 @@ def _current(rec: Any) -> Any:
 
 def upgrade_1_1(data: Mapping[str, Any]) -> dict[str, Any]:
     """A schema-1.1 audit document as schema 1.2 (a new dict; ``data`` is not changed)."""
-    out = dict(data)
-    for section in ("recommendations", "rejected"):
-        if isinstance(data.get(section), list):
-            out[section] = [_current(r) for r in data[section]]
-    out["schema_version"] = "1.2"
-    return out
+    return _upgraded(data, _current, "1.2")
