@@ -33,12 +33,19 @@ T = TypeVar("T")
 REMOVED_STATES = frozenset({"stopped", "deleted", "released", "terminated"})
 
 
-def _of(cls: type[Any], values: Mapping[str, Any]) -> Any:
-    known = cls.__dataclass_fields__
-    unknown = sorted(k for k in values if k not in known)
-    if unknown:
-        raise TypeError(f"{cls.__name__} has no field {unknown[0]!r} (fields: {', '.join(sorted(known))})")
-    return cls(**values)
+class _Record:
+    """What the typed records share: being built from a mapping of their field names."""
+
+    __dataclass_fields__: Any
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> Self:
+        """A record from a mapping of field names (TypeError naming an unknown key)."""
+        known = cls.__dataclass_fields__
+        unknown = sorted(k for k in values if k not in known)
+        if unknown:
+            raise TypeError(f"{cls.__name__} has no field {unknown[0]!r} (fields: {', '.join(sorted(known))})")
+        return cls(**values)
 
 
 def _sparse(cls: type[T]) -> type[T]:
@@ -88,7 +95,7 @@ def plain(record: Any) -> dict[str, Any]:
 
 @_sparse
 @dataclass(frozen=True)
-class Proposal:
+class Proposal(_Record):
     """What a recommendation proposes. Only the fields that apply to the change are set."""
 
     # compute: the type and number of instances after the change (``count = 0`` removes them)
@@ -146,11 +153,6 @@ class Proposal:
     monthly_cost: float | None = None
     weekly_cost: float | None = None
 
-    @classmethod
-    def of(cls, values: Mapping[str, Any]) -> Self:
-        """A Proposal from a mapping of field names (TypeError naming an unknown key)."""
-        return _of(cls, values)  # type: ignore[no-any-return]
-
     @property
     def removes(self) -> bool:
         """The change removes (or stops) the capacity: ``count = 0`` or a removed state."""
@@ -172,7 +174,7 @@ class Proposal:
 
 @_sparse
 @dataclass(frozen=True)
-class Impacts:
+class Impacts(_Record):
     """What a change is predicted to do. Rules set their own figures; the trade-off adds the
     latency and accuracy predictions (see :mod:`costopt.tradeoff.predict`) and the verdict's
     basis. Latency in ms, utilisation as a fraction, shares as fractions unless named ``_pct``."""
@@ -268,11 +270,6 @@ class Impacts:
     # why the 0-4 performance risk is what it is
     performance_risk_basis: str | None = None
 
-    @classmethod
-    def of(cls, values: Mapping[str, Any]) -> Self:
-        """Impacts from a mapping of field names (TypeError naming an unknown key)."""
-        return _of(cls, values)  # type: ignore[no-any-return]
-
     def latency(self, when: str, quantile: str | None = None) -> float | None:
         """The predicted latency at ``quantile`` (default: the primary one) ``before``/``after``."""
         q = quantile or self.latency_quantile or "p95"
@@ -296,7 +293,7 @@ class Impacts:
 
 @_sparse
 @dataclass(frozen=True)
-class Current(Mapping[str, Any]):
+class Current(_Record, Mapping[str, Any]):
     """What a recommendation's resource (or spend) is now: the side its :class:`Proposal` changes.
 
     Fields a Proposal also has keep its name and unit (``type``, ``count``, ``size_gb``...), so
@@ -355,11 +352,6 @@ class Current(Mapping[str, Any]):
     # money
     monthly_cost: float | None = None
     weekly_cost: float | None = None
-
-    @classmethod
-    def of(cls, values: Mapping[str, Any]) -> Self:
-        """A Current from a mapping of field names (TypeError naming an unknown key)."""
-        return _of(cls, values)  # type: ignore[no-any-return]
 
     def __getitem__(self, key: str) -> Any:
         value = self.__dict__.get(key)  # sparse: only the fields given a value are stored
