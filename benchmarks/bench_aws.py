@@ -90,7 +90,23 @@ def start_server(delay_s: float, port: int | None = None) -> tuple[str, object]:
     return f"http://127.0.0.1:{port}", server
 
 
-class Replay:
+class Recorded:
+    """Answers recorded under a key (``store``), replayed later; a key never recorded is a miss."""
+
+    store: dict
+    misses: int
+    lock: threading.Lock
+
+    def replayed(self, key):
+        found = self.store.get(key)
+        if found is None:
+            with self.lock:
+                self.misses += 1
+            return 599, [], b"not recorded"
+        return found
+
+
+class Replay(Recorded):
     """One region's recorded answers: forwarded to ``upstream`` while recording, then replayed."""
 
     def __init__(self, upstream: str, delay_s: float):
@@ -105,12 +121,7 @@ class Replay:
         key = (method, path, body)
         if not self.recording:
             time.sleep(self.delay_s)
-            found = self.store.get(key)
-            if found is None:
-                with self.lock:
-                    self.misses += 1
-                return 599, [], b"not recorded"
-            return found
+            return self.replayed(key)
         conn = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=60)
         conn.request(method, path, body=body, headers={**headers, "Host": self.upstream.netloc})
         resp = conn.getresponse()

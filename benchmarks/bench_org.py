@@ -99,7 +99,7 @@ class Bucket:
         return False
 
 
-class Fake:
+class Fake(bench_aws.Recorded):
     """Record (forward to moto), then replay with delay and throttling; STS/Organizations generated."""
 
     def __init__(self, upstream: str | None, accounts: int, delay_s: float, rps: float):
@@ -168,12 +168,7 @@ class Fake:
             return made
         key = (service, region, method, path, body)
         if not self.recording:
-            found = self.store.get(key)
-            if found is None:
-                with self.lock:
-                    self.misses += 1
-                return 599, [], b"not recorded"
-            return found
+            return self.replayed(key)
         out = forward(self.upstream, method, path, headers, body)
         with self.lock:
             self.store[key] = out

@@ -42,6 +42,7 @@ from costopt.model import (  # noqa: E402
     Window,
     recommendation_id,
 )
+from costopt.records import Current, Impacts, Proposal  # noqa: E402
 
 FAMILIES = (
     ("rightsizing.cpu_overprovisioned", "vm", "{a} -> {b}", "aws ec2 modify-instance-attribute --instance-id {id} --instance-type {b}"),
@@ -67,17 +68,19 @@ def make_audit(n: int, seed: int = 7) -> Audit:
         rid = f"i-{i:017x}" if kind != "bucket" else f"ml-bucket-{i}"
         before = round(rnd.uniform(50, 20000), 2)
         saving = round(before * rnd.uniform(0.1, 0.7), 2)
-        impacts = ({"p95_before_ms": 60.0, "p95_after_ms": round(rnd.uniform(55, 90), 1), "p95_target_ms": 80.0,
-                    "accuracy_before": 0.962, "accuracy_after": 0.961, "accuracy_floor": 0.955}
-                   if kind == "endpoint" else {"interruptions_per_day": 0.3} if rule.startswith("spot") else {})
+        impacts = (Impacts(p95_ms_before=60.0, p95_ms_after=round(rnd.uniform(55, 90), 1), latency_target_ms=80.0,
+                           accuracy_before=0.962, accuracy_after=0.961, accuracy_floor=0.955)
+                   if kind == "endpoint" else Impacts(interruptions_per_month=9.0) if rule.startswith("spot")
+                   else Impacts())
         recs.append(Recommendation(
             id=recommendation_id(rule, rid, action), rule_id=rule, resource_id=rid, action=action.format(a=a, b=b),
             provider=provider, account=account, region=region, resource_kind=kind, resource_name=f"{kind}-{i}",
-            current={"type": a}, proposed={"type": b}, monthly_cost_before=before, monthly_cost_after=before - saving,
+            current=Current(type=a), proposed=Proposal(type=b), monthly_cost_before=before, monthly_cost_after=before - saving,
             monthly_savings=saving, savings_low=saving * 0.8, savings_high=saving * 1.15, confidence=rnd.choice(("low", "medium", "high")),
             performance_risk=rnd.randrange(5), evidence={"cpu_p95_pct": round(rnd.uniform(2, 40), 1), "cpu_p99_5_pct": round(rnd.uniform(5, 60), 1),
                                                          "samples": 4032, "lookback_days": 14, "gaps": rnd.randrange(3)},
-            impacts=impacts, slo=SloVerdict("ok" if impacts else "unknown", ("p95 within target",) if impacts else ()),
+            impacts=impacts, slo=SloVerdict("ok" if impacts.items() else "unknown",
+                                            ("p95 within target",) if impacts.items() else ()),
             rationale=f"CPU p95 {rnd.uniform(2, 40):.1f}% over 14 days with {4032} samples; {b} keeps p99.5 under 70% at current load.",
             apply=apply.format(id=rid, b=b), tags={"costopt:team": TEAMS[i % len(TEAMS)]}, status="selected"))
     start = date(2026, 10, 19)

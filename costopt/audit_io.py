@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from costopt.audit_legacy import upgrade_1_0
+from costopt.audit_legacy import upgrade_1_0, upgrade_1_1
 from costopt.errors import InputError, read_input_file
 from costopt.model import (
     Audit,
@@ -31,14 +31,15 @@ from costopt.model import (
     SloVerdict,
     Window,
 )
-from costopt.records import Impacts, Proposal, plain
+from costopt.records import Current, Impacts, Proposal, plain
 
-SCHEMA_VERSION = "1.1"  # 1.1: typed ``proposed`` / ``impacts`` (costopt.records); 1.0 files are upgraded on read
+# 1.2: typed ``current``; 1.1: typed ``proposed`` / ``impacts`` (costopt.records); older files are upgraded on read
+SCHEMA_VERSION = "1.2"
 SUPPORTED_MAJOR = "1"
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, (Proposal, Impacts)):  # only the fields said: most are None
+    if isinstance(value, (Current, Proposal, Impacts)):  # only the fields said: most are None
         return {k: _plain(v) for k, v in plain(value).items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
@@ -207,6 +208,8 @@ def validate_audit_dict(data: Any, path: str = "<audit>") -> None:
 def audit_from_dict(data: Mapping[str, Any], path: str = "<audit>") -> Audit:
     if isinstance(data, dict) and str(data.get("schema_version", "")) == "1.0":
         data = upgrade_1_0(data)
+    if isinstance(data, dict) and str(data.get("schema_version", "")) == "1.1":
+        data = upgrade_1_1(data)
     validate_audit_dict(data, path)
     return _build(Audit, data)
 

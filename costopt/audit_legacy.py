@@ -1,27 +1,34 @@
-"""Reading audit.json files written before the typed contract (schema 1.0).
+"""Reading audit.json files written before the typed contract (schemas 1.0 and 1.1).
 
 Schema 1.0 stored ``proposed`` and ``impacts`` as free mappings, with a few figures under two
 spellings. :func:`upgrade_1_0` rewrites such a document to schema 1.1 before it is validated:
 renamed keys get their one spelling, ``state = "deleted (snapshot kept)"`` becomes ``state`` +
-``keeps``, and keys the typed records do not know (figures no reporter reads) are dropped. Values
-are only moved, never parsed: the schema check that follows still rejects wrong types.
+``keeps``, and keys the typed records do not know (figures no reporter reads) are dropped.
+Schemas 1.0 and 1.1 stored ``current`` as a free mapping: :func:`upgrade_1_1` gives its keys the
+one spelling of :class:`~costopt.records.Current` (``instance_type`` and ``class`` are ``type``,
+``storage_gb`` is ``size_gb``...) for schema 1.2. Values are only moved, never parsed: the schema
+check that follows still rejects wrong types.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any
 
-from costopt.records import Impacts, Proposal
+from costopt.records import Current, Impacts, Proposal
 
 PROPOSAL_RENAMES = {"min_count": "count_min", "max_count": "count_max", "class": "type", "tier": "storage_class"}
 IMPACT_RENAMES = {"interruption_rate": "interruption_rate_per_hour", "first_byte_ms": "first_byte_ms_after",
                   "share_of_requests_cold": "cold_start_request_share"}
+CURRENT_RENAMES = {"instance_type": "type", "instance_count": "count", "class": "type", "volume_type": "type",
+                   "storage_gb": "size_gb", "gb": "size_gb", "standard_gb": "size_gb", "gpus": "gpus_total",
+                   "last_week_cost": "weekly_cost"}
 _STATE = re.compile(r"^(\w+) \((.+) kept\)$")  # "deleted (final snapshot kept)"
 _PROPOSAL_FIELDS = frozenset(f.name for f in fields(Proposal))
 _IMPACT_FIELDS = frozenset(f.name for f in fields(Impacts))
+_CURRENT_FIELDS = frozenset(f.name for f in fields(Current))
 _RECLAIMED = "if_spot_reclaimed_"
 
 
@@ -64,11 +71,32 @@ def _recommendation(rec: Any) -> Any:
     return out
 
 
-def upgrade_1_0(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A schema-1.0 audit document as schema 1.1 (a new dict; ``data`` is not changed)."""
+def _upgraded(data: Mapping[str, Any], recommendation: Callable[[Any], Any], version: str) -> dict[str, Any]:
+    """``data`` as schema ``version``: every recommendation (selected or rejected) rewritten."""
     out = dict(data)
     for section in ("recommendations", "rejected"):
         if isinstance(data.get(section), list):
-            out[section] = [_recommendation(r) for r in data[section]]
-    out["schema_version"] = "1.1"
+            out[section] = [recommendation(r) for r in data[section]]
+    out["schema_version"] = version
     return out
+
+
+def upgrade_1_0(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A schema-1.0 audit document as schema 1.1 (a new dict; ``data`` is not changed)."""
+    return _upgraded(data, _recommendation, "1.1")
+
+
+def _current(rec: Any) -> Any:
+    if not isinstance(rec, Mapping) or not isinstance(rec.get("current"), Mapping):
+        return rec
+    current: dict[str, Any] = {}
+    for key, value in rec["current"].items():
+        key = CURRENT_RENAMES.get(key, key)
+        if key in _CURRENT_FIELDS and key not in current and value is not None:
+            current[key] = value
+    return {**rec, "current": current}
+
+
+def upgrade_1_1(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A schema-1.1 audit document as schema 1.2 (a new dict; ``data`` is not changed)."""
+    return _upgraded(data, _current, "1.2")

@@ -9,7 +9,7 @@ with ``extras["history"]`` filled in from the previous audit:
 - new recommendations (ids not open last time) and resolved ones (open last time, gone now);
 - realised savings: a resolved recommendation counts as *applied* when the resource changed
   as recommended (every key of ``proposed`` matches the resource's state now, or the resource
-  is gone after a delete/stop/release) **and** its monthly cost fell; realised = cost before
+  is gone and the proposal removes it: ``Proposal.removes``) **and** its monthly cost fell; realised = cost before
   minus cost now. The resource's state now comes from ``extras["inventory"]`` (see
   :func:`inventory`), or else from another open recommendation on the same resource.
 - ``open_since``: the first audit in which each open recommendation appeared (the gate's
@@ -38,7 +38,6 @@ from costopt.reports import view
 INDEX = "index.json"
 FILE_RE = re.compile(r"^audit-(\d{8}T\d{6}Z)(-\d+)?\.json$")
 TREND_POINTS = 104
-REMOVAL_WORDS = ("delete", "remove", "release", "terminate", "stop", "decommission", "scale to zero", "scale-to-zero")
 
 
 def history_dir(directory: str | os.PathLike | None = None) -> Path:
@@ -180,11 +179,6 @@ def _state_now(rec: Recommendation, current: Audit) -> tuple[dict[str, Any] | No
     return None, False
 
 
-def _is_removal(rec: Recommendation) -> bool:
-    text = rec.action.lower()
-    return rec.proposed.removes or any(w in text for w in REMOVAL_WORDS)
-
-
 def verify_applied(rec: Recommendation, current: Audit) -> dict[str, Any]:
     """Was a resolved recommendation applied, and what did it save per month?"""
     out = {**_brief(rec), "expected_savings": rec.monthly_savings, "realised_savings": 0.0}
@@ -193,7 +187,7 @@ def verify_applied(rec: Recommendation, current: Audit) -> dict[str, Any]:
     if not known:
         return {**out, "status": "unverified", "detail": "no inventory in this audit to check the resource against"}
     if state is None:
-        if _is_removal(rec):
+        if rec.proposed.removes:
             return {**out, "status": "applied", "realised_savings": before, "cost_now": 0.0,
                     "detail": "resource no longer exists"}
         return {**out, "status": "gone", "detail": "resource no longer exists (not the recommended change)"}

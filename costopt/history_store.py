@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from costopt.atomic import sweep_stale, temp_file, write_atomic
 from costopt.config import DEFAULT_HISTORY_DIR
@@ -108,16 +108,31 @@ def _remote(location: str, what: str, call: Callable[[], T]) -> T:
 
 
 @dataclass(frozen=True)
-class S3Store:
-    """``s3://bucket/prefix/scope/``, through boto3 (credentials from the usual AWS chain)."""
+class _ObjectStore:
+    """A bucket and a prefix (``scope/``) in an object store, through its SDK ``client``."""
 
+    SCHEME: ClassVar[str] = ""
     bucket: str
     prefix: str
     client: object
 
     @property
     def location(self) -> str:
-        return f"s3://{self.bucket}/{self.prefix}"
+        return f"{self.SCHEME}{self.bucket}/{self.prefix}"
+
+    def write_text(self, name: str, text: str) -> None:
+        raise NotImplementedError
+
+    def create_text(self, name: str, text: str) -> None:
+        """Object stores replace whole objects; names are unique per run time (see costopt.history)."""
+        self.write_text(name, text)
+
+
+@dataclass(frozen=True)
+class S3Store(_ObjectStore):
+    """``s3://bucket/prefix/scope/``, through boto3 (credentials from the usual AWS chain)."""
+
+    SCHEME: ClassVar[str] = "s3://"
 
     def names(self) -> list[str]:
         def listing() -> list[str]:
@@ -139,22 +154,12 @@ class S3Store:
         _remote(self.location + name, "write", lambda: self.client.put_object(  # type: ignore[attr-defined]
             Bucket=self.bucket, Key=self.prefix + name, Body=text.encode("utf-8"), ContentType="application/json"))
 
-    def create_text(self, name: str, text: str) -> None:
-        """Object stores replace whole objects; names are unique per run time (see costopt.history)."""
-        self.write_text(name, text)
-
 
 @dataclass(frozen=True)
-class GcsStore:
+class GcsStore(_ObjectStore):
     """``gs://bucket/prefix/scope/``, through google-cloud-storage (application default credentials)."""
 
-    bucket: str
-    prefix: str
-    client: object
-
-    @property
-    def location(self) -> str:
-        return f"gs://{self.bucket}/{self.prefix}"
+    SCHEME: ClassVar[str] = "gs://"
 
     def names(self) -> list[str]:
         def listing() -> list[str]:
@@ -172,10 +177,6 @@ class GcsStore:
     def write_text(self, name: str, text: str) -> None:
         _remote(self.location + name, "write",
                 lambda: self._blob(name).upload_from_string(text, content_type="application/json"))
-
-    def create_text(self, name: str, text: str) -> None:
-        """Object stores replace whole objects; names are unique per run time (see costopt.history)."""
-        self.write_text(name, text)
 
 
 def local_root(location: str | os.PathLike | None) -> Path:

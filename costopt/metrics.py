@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -340,3 +341,22 @@ def snapshot_stats(snapshot: Snapshot, metric: str, *, stat: str | None = "Maxim
         if pos.size < len(frame):
             frame = frame.iloc[pos]
     return frame.copy()
+
+
+def stats_by_resource(snapshot: Snapshot, metric: str, q: float,
+                      stat: str | None = "Maximum") -> dict[str, dict[str, Any]]:
+    """resource_id -> {count, hours, max, period_s, p..} of :func:`snapshot_stats`, as plain Python
+    numbers (pandas per-cell access costs ~80 us; a dict lookup per resource keeps rules linear)."""
+    frame = snapshot_stats(snapshot, metric, stat=stat, quantiles=(q,))
+    cols = ["count", "hours", "max", "period_s", quantile_column(q)]
+    rows = (dict(zip(cols, values)) for values in zip(*(frame[c].tolist() for c in cols)))
+    return dict(zip(frame.index.tolist(), rows))
+
+
+def totals_by_resource(snapshot: Snapshot, *metrics: str) -> dict[str, float]:
+    """resource_id -> the sum of every point of its ``metrics`` series over the lookback."""
+    out: dict[str, float] = {}
+    for metric in metrics:
+        for m in select_series(snapshot.metrics, metric):
+            out[m.resource_id] = out.get(m.resource_id, 0.0) + float(np.nansum(m.values))
+    return out

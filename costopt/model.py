@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from costopt.records import NO_IMPACTS, NO_PROPOSAL, Impacts, Proposal
+from costopt.records import NO_CURRENT, NO_IMPACTS, NO_PROPOSAL, Current, Impacts, Proposal
 
 HOURS_PER_MONTH = 730.0
 
@@ -208,7 +208,7 @@ class Recommendation:
     region: str = ""
     resource_kind: str = ""
     resource_name: str = ""
-    current: Mapping[str, Any] = field(default_factory=dict)
+    current: Current = NO_CURRENT
     proposed: Proposal = NO_PROPOSAL
     monthly_cost_before: float = 0.0
     monthly_cost_after: float = 0.0
@@ -288,4 +288,4 @@ class Audit:
     budgets: tuple[Mapping[str, Any], ...] = ()
     extras: Mapping[str, Any] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)
-    schema_version: str = "1.1"
+    schema_version: str = "1.2"

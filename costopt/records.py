@@ -1,7 +1,8 @@
-"""The typed contract between rules, the trade-off and the reporters: Proposal and Impacts.
+"""The typed contract between rules, the trade-off and the reporters: Current, Proposal, Impacts.
 
-A :class:`~costopt.model.Recommendation` says what to change (``proposed``: a
-:class:`Proposal`) and what the change is predicted to do (``impacts``: an :class:`Impacts`).
+A :class:`~costopt.model.Recommendation` says what its resource is now (``current``: a
+:class:`Current`), what to change (``proposed``: a :class:`Proposal`) and what the change is
+predicted to do (``impacts``: an :class:`Impacts`).
 Rules fill both; the trade-off step (:mod:`costopt.tradeoff.assess`) adds its predictions to
 ``impacts``; reports and the gate read the fields, never string keys. Each field has one
 spelling and one unit; None (or an empty tuple) means "not said".
@@ -22,7 +23,7 @@ Type checkers still see the dataclass constructor (field names and types are che
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Self, TypeVar
 
@@ -32,12 +33,19 @@ T = TypeVar("T")
 REMOVED_STATES = frozenset({"stopped", "deleted", "released", "terminated"})
 
 
-def _of(cls: type[Any], values: Mapping[str, Any]) -> Any:
-    known = cls.__dataclass_fields__
-    unknown = sorted(k for k in values if k not in known)
-    if unknown:
-        raise TypeError(f"{cls.__name__} has no field {unknown[0]!r} (fields: {', '.join(sorted(known))})")
-    return cls(**values)
+class _Record:
+    """What the typed records share: being built from a mapping of their field names."""
+
+    __dataclass_fields__: Any
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> Self:
+        """A record from a mapping of field names (TypeError naming an unknown key)."""
+        known = cls.__dataclass_fields__
+        unknown = sorted(k for k in values if k not in known)
+        if unknown:
+            raise TypeError(f"{cls.__name__} has no field {unknown[0]!r} (fields: {', '.join(sorted(known))})")
+        return cls(**values)
 
 
 def _sparse(cls: type[T]) -> type[T]:
@@ -75,7 +83,7 @@ def plain(record: Any) -> dict[str, Any]:
     """The fields a record says as JSON-ready values (tuples as lists, nested records as dicts)."""
     out: dict[str, Any] = {}
     for name, value in said(record).items():
-        if isinstance(value, (Proposal, Impacts)):
+        if isinstance(value, (Current, Proposal, Impacts)):
             value = plain(value)
         elif isinstance(value, tuple):
             value = list(value)
@@ -87,7 +95,7 @@ def plain(record: Any) -> dict[str, Any]:
 
 @_sparse
 @dataclass(frozen=True)
-class Proposal:
+class Proposal(_Record):
     """What a recommendation proposes. Only the fields that apply to the change are set."""
 
     # compute: the type and number of instances after the change (``count = 0`` removes them)
@@ -145,11 +153,6 @@ class Proposal:
     monthly_cost: float | None = None
     weekly_cost: float | None = None
 
-    @classmethod
-    def of(cls, values: Mapping[str, Any]) -> Self:
-        """A Proposal from a mapping of field names (TypeError naming an unknown key)."""
-        return _of(cls, values)  # type: ignore[no-any-return]
-
     @property
     def removes(self) -> bool:
         """The change removes (or stops) the capacity: ``count = 0`` or a removed state."""
@@ -171,7 +174,7 @@ class Proposal:
 
 @_sparse
 @dataclass(frozen=True)
-class Impacts:
+class Impacts(_Record):
     """What a change is predicted to do. Rules set their own figures; the trade-off adds the
     latency and accuracy predictions (see :mod:`costopt.tradeoff.predict`) and the verdict's
     basis. Latency in ms, utilisation as a fraction, shares as fractions unless named ``_pct``."""
@@ -267,11 +270,6 @@ class Impacts:
     # why the 0-4 performance risk is what it is
     performance_risk_basis: str | None = None
 
-    @classmethod
-    def of(cls, values: Mapping[str, Any]) -> Self:
-        """Impacts from a mapping of field names (TypeError naming an unknown key)."""
-        return _of(cls, values)  # type: ignore[no-any-return]
-
     def latency(self, when: str, quantile: str | None = None) -> float | None:
         """The predicted latency at ``quantile`` (default: the primary one) ``before``/``after``."""
         q = quantile or self.latency_quantile or "p95"
@@ -293,7 +291,84 @@ class Impacts:
         return list(said(self).items())
 
 
+@_sparse
+@dataclass(frozen=True)
+class Current(_Record, Mapping[str, Any]):
+    """What a recommendation's resource (or spend) is now: the side its :class:`Proposal` changes.
+
+    Fields a Proposal also has keep its name and unit (``type``, ``count``, ``size_gb``...), so
+    "now -> after" pairs line up. It reads as a mapping of the fields it says (in field order):
+    reports list it as pairs, and ``current.get("type")`` still answers.
+    """
+
+    # compute: the instance / database class / volume type and how many
+    type: str | None = None
+    count: int | None = None
+    vcpu: int | None = None
+    memory_gib: float | None = None
+    gpu_count: int | None = None
+    gpu_model: str | None = None
+    gpu_memory_gib: float | None = None
+    gpus_total: int | None = None
+    variant: str | None = None
+    pricing_model: str | None = None
+    state: str | None = None  # "running", "available"
+    status: str | None = None  # the provider's own status word
+    hourly_cost: float | None = None
+    hours_per_week: int | None = None
+    jobs: int | None = None
+    # storage, databases, network
+    storage_class: str | None = None
+    storage_type: str | None = None
+    size_gb: float | None = None
+    version: str | None = None  # object versions: "current", "noncurrent", "all"
+    age_days: float | None = None
+    lifecycle_rules: int | None = None
+    lifecycle_covers: str | None = None
+    engine: str | None = None
+    multi_az: bool | None = None
+    environment: str | None = None
+    public_ip: str | None = None
+    associated: bool | None = None
+    region: str | None = None
+    data_region: str | None = None
+    gb_per_month: float | None = None
+    gb_to_gateway_destinations: float | None = None
+    services: str | None = None
+    # ML platform
+    idle_shutdown: str | None = None
+    app_type: str | None = None
+    min_nodes: int | None = None
+    strategy: str | None = None
+    early_stopping: str | None = None
+    max_parallel: int | None = None
+    max_jobs: int | None = None
+    # commitments: the usage they would cover and what already covers it
+    on_demand_per_hour_p50: float | None = None
+    on_demand_instances_p50: float | None = None
+    existing_committed_spend: float | None = None
+    existing_reserved: int | None = None
+    resources: tuple[str, ...] = ()
+    # money
+    monthly_cost: float | None = None
+    weekly_cost: float | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.__dict__.get(key)  # sparse: only the fields given a value are stored
+        if value is None or value.__class__ is tuple and not value:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(said(self))
+
+    def __len__(self) -> int:
+        return len(said(self))
+
+
 NO_PROPOSAL = Proposal()
 NO_IMPACTS = Impacts()
+NO_CURRENT = Current()
 
-__all__ = ["Proposal", "Impacts", "NO_PROPOSAL", "NO_IMPACTS", "REMOVED_STATES", "said", "plain"]
+__all__ = ["Current", "Proposal", "Impacts", "NO_CURRENT", "NO_PROPOSAL", "NO_IMPACTS", "REMOVED_STATES", "said",
+           "plain"]

@@ -1,4 +1,4 @@
-"""Regenerate the ``proposal`` and ``impacts`` definitions of the audit JSON Schema from the
+"""Regenerate the ``current``, ``proposal`` and ``impacts`` definitions of the audit JSON Schema from the
 typed records (costopt/records.py). Run after adding or changing a field:
 
     python scripts/schema_records.py
@@ -15,7 +15,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from costopt.records import Impacts, Proposal
+from costopt.records import Current, Impacts, Proposal
 
 SCHEMA = Path(__file__).resolve().parents[1] / "costopt" / "schemas" / "audit.schema.json"
 SIMPLE = {str: "string", int: "integer", float: "number", bool: "boolean"}
@@ -47,6 +47,8 @@ def definition(cls: type, description: str) -> dict[str, Any]:
 
 def main() -> None:
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    schema["$defs"]["current"] = definition(
+        Current, "What the resource is now (costopt.records.Current): only the fields that apply are present.")
     schema["$defs"]["proposal"] = definition(
         Proposal, "What the change proposes (costopt.records.Proposal): only the fields that apply are present.")
     schema["$defs"]["impacts"] = definition(

@@ -72,7 +72,8 @@ def test_week_over_week_change_new_and_resolved(tmp_path, first):
 def test_realised_savings_only_when_changed_as_recommended_and_cheaper(tmp_path):
     resize = rec("rightsizing.cpu_overprovisioned", "i-resize", "m5.4xlarge -> m5.2xlarge", 280.0, before=560.0,
                  current={"type": "m5.4xlarge"}, proposed=Proposal.of({"type": "m5.2xlarge"}))
-    delete = rec("idle.unattached_volume", "vol-gone", "delete unattached volume", 80.0, before=80.0)
+    delete = rec("idle.unattached_volume", "vol-gone", "delete unattached volume", 80.0, before=80.0,
+                  proposed=Proposal(state="deleted", keeps="snapshot"))
     ignored = rec("rightsizing.cpu_overprovisioned", "i-same", "m5.xlarge -> m5.large", 70.0, before=140.0,
                   proposed=Proposal.of({"type": "m5.large"}))
     pricier = rec("rightsizing.cpu_overprovisioned", "i-pricier", "c5.xlarge -> c6g.xlarge", 30.0, before=124.0,
@@ -92,6 +93,22 @@ def test_realised_savings_only_when_changed_as_recommended_and_cheaper(tmp_path)
     assert section["realised_savings"] == pytest.approx(359.0)
     third = history.record(_week_later(first, weeks=2, recs=(), inventory=inventory), tmp_path)
     assert third.extras["history"]["realised_total"] == pytest.approx(359.0)  # nothing new resolved, total kept
+
+
+def test_a_gone_resource_counts_as_applied_only_when_the_proposal_removes_it(tmp_path):
+    """The proposal decides, not the action's words: scaling a cluster's minimum to zero is not
+    deleting it, and an action phrased without "delete" can still propose count 0."""
+    to_zero = rec("mlplatform.idle_cluster", "aml-gone", "scale to zero nodes when idle", 300.0, before=300.0,
+                  proposed=Proposal(type="Standard_NC6s_v3", min_nodes=0))
+    worded = rec("idle.unattached_volume", "vol-worded", "delete unattached volume", 50.0, before=50.0)
+    emptied = rec("autoscaling.scale_in", "asg-empty", "shrink the fleet", 90.0, before=90.0, proposed=Proposal(count=0))
+    first = make_audit(recs=(to_zero, worded, emptied), with_extras=False)
+    history.record(first, tmp_path)
+    inventory = {"i-other": {"type": "m5.large", "monthly_cost": 70.0}}  # all three resources are gone
+    section = history.record(_week_later(first, recs=(), inventory=inventory), tmp_path).extras["history"]
+    status = {r["resource_id"]: r["status"] for r in section["resolved"]}
+    assert status == {"aml-gone": "gone", "vol-worded": "gone", "asg-empty": "applied"}
+    assert section["realised_savings"] == pytest.approx(90.0)
 
 
 def test_state_from_another_open_recommendation_when_no_inventory(tmp_path):

@@ -197,8 +197,13 @@ def serving_estate(estate: DemoEstate) -> Iterator[DemoEstate]:
         yield estate
 
 
-def collect_demo_aws(window: Window, settings: Any, progress: Callable[[str], None], now: datetime) -> Snapshot:
-    """Seed the estate in an in-process moto account and read it with the real AwsProvider."""
+def collect_demo_aws(window: Window, settings: Any, progress: Callable[[str], None], now: datetime, *,
+                     prepare: Callable[[boto3.Session], None] | None = None, **provider_options: Any) -> Snapshot:
+    """Seed the estate in an in-process moto account and read it with the real AwsProvider.
+
+    ``prepare(session)`` runs once the estate is seeded (a test registers botocore event hooks
+    there); ``provider_options`` override the AwsProvider's (``max_workers``, ``max_attempts``...).
+    """
     os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
 
     saved = hermetic_aws_environment()
@@ -207,9 +212,12 @@ def collect_demo_aws(window: Window, settings: Any, progress: Callable[[str], No
             session = _session()
             estate = seed_demo_estate(now, session)
             progress(f"demo: seeded {len(estate.ids)} AWS resources and {estate.bulk.count():,} metric points")
+            if prepare is not None:
+                prepare(session)
+            options = {"max_workers": 4, **provider_options}
             with serving_estate(estate):
-                provider = AwsProvider(regions=DEMO_REGIONS, session=session, prices="catalog", max_workers=4,
-                                       today=window.end.date(), period_s=DEMO_PERIOD_S)
+                provider = AwsProvider(regions=DEMO_REGIONS, session=session, prices="catalog",
+                                       today=window.end.date(), period_s=DEMO_PERIOD_S, **options)
                 return provider.collect(window, settings, progress)
     finally:
         restore_environment(saved)

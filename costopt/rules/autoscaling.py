@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
-from costopt.records import Impacts, Proposal
+from costopt.records import Current, Impacts, Proposal
 from costopt.rules import defaults, scaling_apply
 from costopt.rules.base import rule
 from costopt.rules.hourly import (
@@ -126,7 +126,7 @@ def fixed_capacity(snapshot: Snapshot, catalog: Any, params: defaults.FixedCapac
             id=recommendation_id(rid, r.id, "autoscale"), rule_id=rid, resource_id=r.id,
             action=f"autoscale {params.min_instances}-{hi} instances at {params.target_utilization:.0%} target",
             provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
-            current={"type": r.type, "count": r.count},
+            current=Current(type=r.type, count=r.count),
             proposed=Proposal(type=r.type, count_min=params.min_instances, count_max=hi, count_mean=mean_needed,
                               target_utilization=params.target_utilization,
                               scale_out_lag_hours=params.scale_out_lag_hours),
@@ -204,7 +204,7 @@ def scale_to_zero(snapshot: Snapshot, catalog: Any, params: defaults.ScaleToZero
         yield Recommendation(
             id=recommendation_id(rid, r.id, "scale-to-zero"), rule_id=rid, resource_id=r.id,
             action=how, provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind,
-            resource_name=r.name, current={"type": r.type, "count": r.count},
+            resource_name=r.name, current=Current(type=r.type, count=r.count),
             proposed=Proposal(type=r.type, count_min=0, count_max=1, serverless=not gpu),
             monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings,
             savings_low=max(0.0, before - min(obs, act * (2.0 + params.warm_hours_per_active_hour))
@@ -299,7 +299,7 @@ def off_hours(snapshot: Snapshot, catalog: Any, params: defaults.OffHours) -> It
         yield Recommendation(
             id=recommendation_id(rid, r.id, "schedule"), rule_id=rid, resource_id=r.id,
             action=f"stop outside {start} .. {stop} (UTC)", provider=r.provider, account=r.account,
-            region=r.region, resource_kind=r.kind, resource_name=r.name, current={"type": r.type, "hours_per_week": 168},
+            region=r.region, resource_kind=r.kind, resource_name=r.name, current=Current(type=r.type, hours_per_week=168),
             proposed=Proposal(type=r.type, hours_per_week=168 - off_per_week, start=start, stop=stop),
             monthly_cost_before=before, monthly_cost_after=before - savings, monthly_savings=savings,
             savings_low=max(0.0, savings - busy_outside / observed[i] * HOURS_PER_MONTH * price * r.count),

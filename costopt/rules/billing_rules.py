@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
-from costopt.records import Proposal
+from costopt.records import Current, Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.billing_sql import cost_expr, provider_key
@@ -113,7 +113,7 @@ def cost_anomaly(snapshot: Snapshot, catalog: Any, params: defaults.CostAnomaly)
         yield Recommendation(
             id=recommendation_id(rid, scope, "investigate"), rule_id=rid, resource_id=scope,
             action="investigate cost increase", provider=prov, resource_kind="service", resource_name=str(service),
-            current={"last_week_cost": last}, proposed=Proposal(weekly_cost=mean),
+            current=Current(weekly_cost=last), proposed=Proposal(weekly_cost=mean),
             monthly_cost_before=last * HOURS_PER_MONTH / 168, monthly_cost_after=mean * HOURS_PER_MONTH / 168,
             monthly_savings=0.0, savings_low=0.0, savings_high=excess_monthly, currency=str(currency),
             confidence="low",

@@ -20,7 +20,7 @@ import pandas as pd
 from costopt.billing.schema import FOCUS_COLUMNS
 from costopt.catalog.licence import LINUX, os_of
 from costopt.model import Recommendation, Resource, Skip, Snapshot, recommendation_id
-from costopt.records import Proposal
+from costopt.records import Current, Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.billing_sql import cost_expr, provider_key, sql_list
@@ -241,7 +241,7 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
             id=recommendation_id(rid, scope, f"commit-{params.term}"), rule_id=rid, resource_id=scope,
             action=action, provider=prov, account=str(account), region="", resource_kind="commitment",
             resource_name=f"{prov} compute spend",
-            current={"on_demand_per_hour_p50": float(np.median(usage)), "existing_committed_spend": committed},
+            current=Current(on_demand_per_hour_p50=float(np.median(usage)), existing_committed_spend=committed),
             proposed=Proposal(commitment_per_hour=hourly_commit, on_demand_equivalent_per_hour=level,
                               term=params.term, payment=params.payment, upfront=p.upfront),
             monthly_cost_before=p.on_demand_monthly, monthly_cost_after=p.with_commit_monthly,
@@ -358,8 +358,8 @@ def reserved_instances(snapshot: Snapshot, catalog: Any, params: defaults.Reserv
             id=recommendation_id(rid, scope, f"reserve-{params.term}"), rule_id=rid, resource_id=scope,
             action=f"reserve {n} x {type_} ({params.term}, {params.payment})", provider=prov, account=account,
             region=region, resource_kind="commitment", resource_name=f"{type_} in {region}",
-            current={"type": type_, "on_demand_instances_p50": float(np.median(usage)),
-                     "existing_reserved": existing, "resources": [r.id for r in members]},
+            current=Current(type=type_, on_demand_instances_p50=float(np.median(usage)),
+                            existing_reserved=existing, resources=tuple(r.id for r in members)),
             proposed=Proposal(commitment=f"{n} x {type_}", count=n, term=params.term, payment=params.payment,
                               upfront=p.upfront),
             monthly_cost_before=p.on_demand_monthly, monthly_cost_after=p.with_commit_monthly,

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
-from costopt.records import Proposal
+from costopt.records import Current, Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.billing_sql import cost_expr, provider_key
@@ -139,7 +139,7 @@ def hot_spots(snapshot: Snapshot, catalog: Any, params: defaults.EgressHotSpots)
             id=recommendation_id(rid, scope, "investigate"), rule_id=rid, resource_id=scope,
             action="investigate internet egress", provider=prov, account=str(row.account), region=str(row.region),
             resource_kind="egress", resource_name=str(row.usage_type),
-            current={"monthly_cost": monthly, "gb_per_month": gb_month, "services": row.services},
+            current=Current(monthly_cost=monthly, gb_per_month=gb_month, services=row.services),
             monthly_cost_before=monthly, monthly_cost_after=monthly, monthly_savings=0.0, savings_low=0.0,
             savings_high=monthly, currency=str(row.currency), confidence="low",
             evidence={"rank": shown, "share_of_internet_egress": share, "hours_of_billing": hours,
@@ -216,7 +216,7 @@ def _cross_region_billing(snapshot: Snapshot, catalog: Any, params: defaults.Cro
             action="co-locate compute with its data (or read a same-region replica)", provider=prov,
             account=str(row.account), region=str(row.region), resource_kind="egress",
             resource_name=str(row.usage_type),
-            current={"monthly_cost": monthly, "gb_per_month": gb_month, "services": row.services},
+            current=Current(monthly_cost=monthly, gb_per_month=gb_month, services=row.services),
             proposed=Proposal(monthly_cost=0.0),
             monthly_cost_before=monthly, monthly_cost_after=0.0, monthly_savings=monthly,
             savings_low=max(0.0, low), savings_high=high, currency=str(row.currency), confidence="medium",
@@ -268,7 +268,7 @@ def _cross_region_inventory(snapshot: Snapshot, catalog: Any, params: defaults.C
             id=recommendation_id(rid, r.id, "co-locate"), rule_id=rid, resource_id=r.id,
             action=f"run next to {bucket.name or bucket.id} in {bucket.region} (or replicate it to {r.region})",
             provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
-            current={"region": r.region, "data_region": bucket.region, "gb_per_month": gb_month},
+            current=Current(region=r.region, data_region=bucket.region, gb_per_month=gb_month),
             proposed=Proposal(region=bucket.region),
             monthly_cost_before=monthly, monthly_cost_after=0.0, monthly_savings=monthly,
             savings_low=monthly * 0.5 if len(remote) == 1 else 0.0, savings_high=monthly, currency=price.currency,

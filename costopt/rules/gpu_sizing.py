@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
-from costopt.records import Impacts, Proposal
+from costopt.records import Current, Impacts, Proposal
 from costopt.rules import defaults
 from costopt.rules.resize_apply import resize_command
 from costopt.rules.sizing import (
@@ -157,9 +157,9 @@ def _gpu_recs(table: ResourceTable, group: pd.DataFrame, gpu_offers: pd.DataFram
         yield Recommendation(
             id=recommendation_id(rule_id, r.id, action), rule_id=rule_id, resource_id=r.id, action=action,
             provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
-            current={"type": r.type, "count": int(row["count"]), "vcpu": int(row["vcpu"]), "memory_gib": float(row["memory_gib"]),
-                     "gpu_count": int(row["gpu_count"]), "gpu_model": row["gpu_model"],
-                     "gpu_memory_gib": float(row["gpu_memory_gib"])},
+            current=Current(type=r.type, count=int(row["count"]), vcpu=int(row["vcpu"]), memory_gib=float(row["memory_gib"]),
+                            gpu_count=int(row["gpu_count"]), gpu_model=row["gpu_model"],
+                            gpu_memory_gib=float(row["gpu_memory_gib"])),
             proposed=Proposal(type=offer["type"], count=int(row["count"]), vcpu=int(offer["vcpu"]),
                               memory_gib=float(offer["memory_gib"]), gpu_count=int(offer["gpu_count"]),
                               gpu_model=offer["gpu_model"], gpu_memory_gib=float(offer["gpu_memory_gib"])),

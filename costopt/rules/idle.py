@@ -10,15 +10,15 @@ price) is reported as a Skip with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 
-from costopt.metrics import quantile_column, select_series, snapshot_stats
+from costopt.metrics import quantile_column, select_series, stats_by_resource, totals_by_resource
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
-from costopt.records import Proposal
+from costopt.records import Current, Proposal
 from costopt.rules import defaults, idle_apply, suspended
 from costopt.rules.base import rule
 from costopt.rules.evidence import AWS_METRICS_FIX, observed_hours
@@ -54,21 +54,27 @@ def _younger_than(r: Resource, now: datetime, hours: float) -> bool:
     return age is not None and age * 24 < hours
 
 
-def _totals(snapshot: Snapshot, *metrics: str) -> dict[str, float]:
-    """resource_id -> the sum of every point of its ``metrics`` series over the lookback."""
-    out: dict[str, float] = {}
-    for metric in metrics:
-        for m in select_series(snapshot.metrics, metric):
-            out[m.resource_id] = out.get(m.resource_id, 0.0) + float(np.nansum(m.values))
-    return out
+def _left_behind(snapshot: Snapshot, rule_id: str, kind: str,
+                 recommend: Callable[[Resource, float | None, float], Recommendation], *,
+                 left: Callable[[Resource, float | None], bool],
+                 unpriced: Callable[[Resource, float | None], str]) -> Iterator[Recommendation | Skip]:
+    """The skeleton of the rules on things left behind (volumes, addresses, snapshots).
 
-
-def _stats(snapshot: Snapshot, metric: str, q: float, stat: str | None = "Maximum") -> dict[str, dict[str, Any]]:
-    """resource_id -> {count, hours, max, period_s, p..} as plain numbers (dict lookups keep the rule linear)."""
-    frame = snapshot_stats(snapshot, metric, stat=stat, quantiles=(q,))
-    cols = ["count", "hours", "max", "period_s", quantile_column(q)]
-    rows = (dict(zip(cols, values)) for values in zip(*(frame[c].tolist() for c in cols)))
-    return dict(zip(frame.index.tolist(), rows))
+    Every resource of ``kind`` that ``left(r, age_days)`` calls left behind is priced from its own
+    hourly cost and handed to ``recommend(r, age_days, monthly)``; without a cost it is a Skip
+    saying ``unpriced(r, age_days)``.
+    """
+    now = snapshot.window.end
+    for r in snapshot.resources:
+        if r.kind != kind:
+            continue
+        age = _age_days(r, now)
+        if not left(r, age):
+            continue
+        if r.hourly_cost is None:
+            yield Skip(rule_id, r.id, unpriced(r, age))
+        else:
+            yield recommend(r, age, r.hourly_cost * HOURS_PER_MONTH)
 
 
 @rule("idle.instance", params=defaults.IdleInstance, needs=("inventory", "metrics"))
@@ -90,9 +96,9 @@ def idle_instance(snapshot: Snapshot, catalog: Any, params: defaults.IdleInstanc
     """
     q = params.quantile
     col = quantile_column(q)
-    cpu = _stats(snapshot, "cpu", q)
-    gpu = _stats(snapshot, "gpu", q)
-    net = _totals(snapshot, "network_in", "network_out")
+    cpu = stats_by_resource(snapshot, "cpu", q)
+    gpu = stats_by_resource(snapshot, "gpu", q)
+    net = totals_by_resource(snapshot, "network_in", "network_out")
     for r in snapshot.resources:
         if r.kind not in ("vm", "gpu_vm") or r.attributes.get("state", "running") != "running":
             continue
@@ -133,7 +139,7 @@ def idle_instance(snapshot: Snapshot, catalog: Any, params: defaults.IdleInstanc
         monthly = r.hourly_cost * HOURS_PER_MONTH
         what = f"CPU {col} {cpu_q:.1f}%" + (f", GPU {col} {evidence['gpu_' + col]:.1f}%" if r.kind == "gpu_vm" else "")
         yield _rec("idle.instance", r, "stop", monthly,
-                   current={"type": r.type, "state": "running", "hourly_cost": r.hourly_cost},
+                   current=Current(type=r.type, state="running", hourly_cost=r.hourly_cost),
                    proposed=Proposal(state="stopped"), confidence="high" if hours >= 7 * 24 else "medium",
                    performance_risk=1, evidence=evidence, effort="low",
                    rationale=f"{r.name or r.id} ({r.type}) was idle for {hours:.0f} h: {what}, "
@@ -152,25 +158,20 @@ def unattached_volume(snapshot: Snapshot, catalog: Any, params: defaults.Unattac
         [rules."idle.unattached_volume"]
         min_age_days = 7
     """
-    now = snapshot.window.end
-    for r in snapshot.resources:
-        if r.kind != "volume" or r.attributes.get("attached", True):
-            continue
-        age = _age_days(r, now)
-        if age is not None and age < params.min_age_days:
-            continue
+    def recommend(r: Resource, age: float | None, monthly: float) -> Recommendation:
         size = r.attributes.get("size_gb") or 0
-        if r.hourly_cost is None:
-            yield Skip("idle.unattached_volume", r.id, f"unattached, but no GB-month price for {r.type} in {r.region}")
-            continue
-        monthly = r.hourly_cost * HOURS_PER_MONTH
-        yield _rec("idle.unattached_volume", r, "delete", monthly, confidence="high", performance_risk=0,
-                   current={"volume_type": r.type, "size_gb": size}, proposed=Proposal(state="deleted", keeps="snapshot"),
-                   evidence={"attached": False, "size_gb": size, "age_days": age,
-                             "gb_month_price": r.attributes.get("gb_month_price"), **_source(r)},
-                   rationale=f"{size} GB {r.type} volume {r.id} is attached to nothing"
-                             + (f" ({age:.0f} days old)." if age is not None else "."),
-                   apply=idle_apply.delete_volume(r))
+        return _rec("idle.unattached_volume", r, "delete", monthly, confidence="high", performance_risk=0,
+                    current=Current(type=r.type, size_gb=size), proposed=Proposal(state="deleted", keeps="snapshot"),
+                    evidence={"attached": False, "size_gb": size, "age_days": age,
+                              "gb_month_price": r.attributes.get("gb_month_price"), **_source(r)},
+                    rationale=f"{size} GB {r.type} volume {r.id} is attached to nothing"
+                              + (f" ({age:.0f} days old)." if age is not None else "."),
+                    apply=idle_apply.delete_volume(r))
+
+    yield from _left_behind(
+        snapshot, "idle.unattached_volume", "volume", recommend,
+        left=lambda r, age: not r.attributes.get("attached", True) and (age is None or age >= params.min_age_days),
+        unpriced=lambda r, age: f"unattached, but no GB-month price for {r.type} in {r.region}")
 
 
 @rule("idle.unassociated_address", params=defaults.UnassociatedAddress, needs=("inventory",))
@@ -180,19 +181,17 @@ def unassociated_address(snapshot: Snapshot, catalog: Any, params: defaults.Unas
     Why: an allocated address left behind costs every hour and holds a scarce IPv4.
     How to fix: release it (check no DNS record or allow-list still points at it).
     """
-    for r in snapshot.resources:
-        if r.kind != "address" or r.attributes.get("associated", True):
-            continue
-        if r.hourly_cost is None:
-            yield Skip("idle.unassociated_address", r.id, f"unassociated, but no IPv4 price for {r.region}")
-            continue
-        monthly = r.hourly_cost * HOURS_PER_MONTH
+    def recommend(r: Resource, _age: float | None, monthly: float) -> Recommendation:
         ip = r.attributes.get("public_ip", "")
-        yield _rec("idle.unassociated_address", r, "release", monthly, confidence="high",
-                   current={"public_ip": ip, "associated": False}, proposed=Proposal(state="released"),
-                   evidence={"associated": False, "public_ip": ip, "hourly_cost": r.hourly_cost, **_source(r)},
-                   rationale=f"Elastic IP {ip} ({r.id}) is associated with nothing.",
-                   apply=idle_apply.release_address(r))
+        return _rec("idle.unassociated_address", r, "release", monthly, confidence="high",
+                    current=Current(public_ip=ip, associated=False), proposed=Proposal(state="released"),
+                    evidence={"associated": False, "public_ip": ip, "hourly_cost": r.hourly_cost, **_source(r)},
+                    rationale=f"Elastic IP {ip} ({r.id}) is associated with nothing.",
+                    apply=idle_apply.release_address(r))
+
+    yield from _left_behind(snapshot, "idle.unassociated_address", "address", recommend,
+                            left=lambda r, _age: not r.attributes.get("associated", True),
+                            unpriced=lambda r, _age: f"unassociated, but no IPv4 price for {r.region}")
 
 
 @rule("idle.old_snapshot", params=defaults.OldSnapshot, needs=("inventory",))
@@ -208,26 +207,20 @@ def old_snapshot(snapshot: Snapshot, catalog: Any, params: defaults.OldSnapshot)
         [rules."idle.old_snapshot"]
         max_age_days = 180
     """
-    now = snapshot.window.end
-    for r in snapshot.resources:
-        if r.kind != "snapshot":
-            continue
-        age = _age_days(r, now)
-        if age is None or age <= params.max_age_days:
-            continue
-        size = r.attributes.get("size_gb") or 0
-        if r.hourly_cost is None:
-            yield Skip("idle.old_snapshot", r.id, f"{age:.0f} days old, but no snapshot price for {r.region}")
-            continue
-        monthly = r.hourly_cost * HOURS_PER_MONTH
-        yield _rec("idle.old_snapshot", r, "delete", monthly, low=monthly * params.incremental_share,
-                   confidence="medium", current={"size_gb": size, "age_days": round(age, 1)},
-                   proposed=Proposal(state="deleted"),
-                   evidence={"age_days": age, "size_gb": size, "max_age_days": params.max_age_days,
-                             "gb_month_price": r.attributes.get("gb_month_price"), **_source(r)},
-                   rationale=f"Snapshot {r.id} of {size} GB is {age:.0f} days old (limit {params.max_age_days:.0f}). "
-                             "Savings are an upper bound: snapshots are incremental.",
-                   apply=idle_apply.delete_snapshot(r))
+    def recommend(r: Resource, age: float | None, monthly: float) -> Recommendation:
+        size, days = r.attributes.get("size_gb") or 0, age or 0.0
+        return _rec("idle.old_snapshot", r, "delete", monthly, low=monthly * params.incremental_share,
+                    confidence="medium", current=Current(size_gb=size, age_days=round(days, 1)),
+                    proposed=Proposal(state="deleted"),
+                    evidence={"age_days": age, "size_gb": size, "max_age_days": params.max_age_days,
+                              "gb_month_price": r.attributes.get("gb_month_price"), **_source(r)},
+                    rationale=f"Snapshot {r.id} of {size} GB is {days:.0f} days old (limit {params.max_age_days:.0f}). "
+                              "Savings are an upper bound: snapshots are incremental.",
+                    apply=idle_apply.delete_snapshot(r))
+
+    yield from _left_behind(snapshot, "idle.old_snapshot", "snapshot", recommend,
+                            left=lambda r, age: age is not None and age > params.max_age_days,
+                            unpriced=lambda r, age: f"{age or 0:.0f} days old, but no snapshot price for {r.region}")
 
 
 @rule("idle.sagemaker_endpoint", params=defaults.IdleSagemakerEndpoint, needs=("inventory",))
@@ -248,7 +241,7 @@ def idle_sagemaker_endpoint(snapshot: Snapshot, catalog: Any, params: defaults.I
     now = snapshot.window.end
     days = max(snapshot.window.days, 1e-9)
     seen = observed_hours(snapshot, ENDPOINT_EVIDENCE)
-    totals = _totals(snapshot, "requests")
+    totals = totals_by_resource(snapshot, "requests")
     for r in snapshot.resources:
         if r.kind != "endpoint" or r.provider != "aws":
             continue
@@ -274,7 +267,7 @@ def idle_sagemaker_endpoint(snapshot: Snapshot, catalog: Any, params: defaults.I
             continue
         monthly = r.hourly_cost * HOURS_PER_MONTH
         yield _rec("idle.sagemaker_endpoint", r, "delete", monthly, confidence="high" if per_day == 0 else "medium",
-                   performance_risk=1, current={"instance_type": r.type, "instance_count": r.count},
+                   performance_risk=1, current=Current(type=r.type, count=r.count),
                    proposed=Proposal(state="deleted", keeps="config"),
                    evidence={"invocations": totals.get(r.id, 0.0), "invocations_per_day": per_day,
                              "lookback_days": snapshot.window.days},
@@ -289,7 +282,7 @@ LINGERING_STATUSES = frozenset({"Failed", "OutOfService"})
 def _lingering_endpoint(r: Resource, age_days: float | None) -> Recommendation:
     status = r.attributes.get("status")
     return _rec("idle.sagemaker_endpoint", r, "delete the failed endpoint", 0.0, confidence="high",
-                performance_risk=0, current={"status": status}, proposed=Proposal(state="deleted", keeps="config"),
+                performance_risk=0, current=Current(status=status), proposed=Proposal(state="deleted", keeps="config"),
                 evidence={"status": status, "age_days": age_days, "billed": False},
                 rationale=f"Endpoint {r.name} has been {status} (billed nothing) for "
                           f"{'an unknown time' if age_days is None else f'{age_days:.0f} days'}; delete it, or fix "
@@ -309,7 +302,7 @@ def idle_nat_gateway(snapshot: Snapshot, catalog: Any, params: defaults.IdleNatG
     """
     now = snapshot.window.end
     seen = observed_hours(snapshot, ("nat_bytes",))
-    sent = _totals(snapshot, "nat_bytes")
+    sent = totals_by_resource(snapshot, "nat_bytes")
     for r in snapshot.resources:
         if r.kind != "nat_gateway" or _younger_than(r, now, params.min_age_hours):
             continue
@@ -325,7 +318,7 @@ def idle_nat_gateway(snapshot: Snapshot, catalog: Any, params: defaults.IdleNatG
             continue
         monthly = r.hourly_cost * HOURS_PER_MONTH
         yield _rec("idle.nat_gateway", r, "delete", monthly, confidence="high",
-                   performance_risk=1, current={"state": "available"}, proposed=Proposal(state="deleted"),
+                   performance_risk=1, current=Current(state="available"), proposed=Proposal(state="deleted"),
                    evidence={"gb_over_lookback": gb, "lookback_days": snapshot.window.days,
                              "has_metrics": r.id in sent, **_source(r)},
                    rationale=f"NAT gateway {r.name or r.id} moved {gb:.2f} GB in {snapshot.window.days:.0f} days.",
@@ -387,8 +380,9 @@ def bucket_without_lifecycle(snapshot: Snapshot, catalog: Any, params: defaults.
             account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
             monthly_cost_before=monthly_before, monthly_cost_after=monthly_before - monthly,
             monthly_savings=monthly, savings_low=0.0, savings_high=high, currency=std.currency, confidence="low",
-            current={"lifecycle_rules": len(r.attributes.get("lifecycle_rules") or ()), "standard_gb": gb,
-                     "lifecycle_covers": r.attributes.get("lifecycle_covers")}, proposed=Proposal(lifecycle="INTELLIGENT_TIERING"),
+            current=Current(lifecycle_rules=len(r.attributes.get("lifecycle_rules") or ()), storage_class="STANDARD",
+                            size_gb=gb, lifecycle_covers=r.attributes.get("lifecycle_covers")),
+            proposed=Proposal(lifecycle="INTELLIGENT_TIERING"),
             evidence={"standard_gb": gb, "cold_share_assumed": params.cold_share,
                       "standard_gb_month": std.gb_month, "infrequent_gb_month": ia.gb_month,
                       "price_source": f"{std.source} ({std.as_of})"},

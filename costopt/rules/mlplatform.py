@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id, utc
-from costopt.records import Impacts, Proposal
+from costopt.records import Current, Impacts, Proposal
 from costopt.rules import defaults, mlplatform_apply, mlplatform_gpu, mlplatform_training
 from costopt.rules.base import rule
 from costopt.rules.hourly import hour_grid, hour_matrix, instance_price
@@ -108,7 +108,7 @@ def notebook_idle_shutdown(snapshot: Snapshot, catalog: Any,
         lc = r.attributes.get("lifecycle_config")
         without = f"lifecycle config {lc} does not stop idle instances" if lc else "no idle shutdown configured"
         yield _rec(NOTEBOOK_RULE, r, "enable idle shutdown", before, savings, low,
-                   current={"type": r.type, "idle_shutdown": "off", "status": str(r.attributes.get("status"))},
+                   current=Current(type=r.type, idle_shutdown="off", status=str(r.attributes.get("status"))),
                    proposed=Proposal(type=r.type, idle_shutdown="on", idle_timeout_hours=params.idle_timeout_hours),
                    confidence="medium" if measured else "low", performance_risk=1,
                    evidence={"off_hours_share": share, "share_source": "observed" if measured else "estimate",
@@ -149,7 +149,7 @@ def idle_compute(snapshot: Snapshot, catalog: Any, params: defaults.IdleMlComput
             if before < params.min_monthly_savings:
                 continue
             yield _rec(IDLE_RULE, r, "delete idle app", before, before, before,
-                       current={"type": r.type, "app_type": str(r.attributes.get("app_type"))}, proposed=Proposal(state="deleted"),
+                       current=Current(type=r.type, app_type=str(r.attributes.get("app_type"))), proposed=Proposal(state="deleted"),
                        confidence="high" if r.attributes.get("last_activity") else "medium", performance_risk=1,
                        evidence={"days_without_activity": quiet / 24, "price_source": source},
                        rationale=f"{r.attributes.get('app_type')} app on {r.type} with no user activity for "
@@ -168,7 +168,7 @@ def idle_compute(snapshot: Snapshot, catalog: Any, params: defaults.IdleMlComput
                 continue
             since = "no job in the lookback" if quiet is None else f"no job for {quiet / 24:.0f} days"
             yield _rec(IDLE_RULE, r, "scale to zero nodes when idle", before, before, before,
-                       current={"type": r.type, "min_nodes": warm}, proposed=Proposal(type=r.type, min_nodes=0),
+                       current=Current(type=r.type, min_nodes=warm), proposed=Proposal(type=r.type, min_nodes=0),
                        confidence="high", performance_risk=1,
                        evidence={"min_nodes": warm, "days_without_jobs": None if quiet is None else quiet / 24,
                                  "idle_seconds_before_scale_down": r.attributes.get("idle_seconds_before_scale_down"),

@@ -1,7 +1,7 @@
 """The concrete apply step of each ML platform finding, per cloud: one shell-quoted line.
 
-Names and ids come from the cloud (untrusted): every one is one shell word
-(:func:`costopt.rules.shell.arg`), and prose is a ``# ...`` comment (:func:`costopt.rules.shell.comment`).
+Names and ids come from the cloud (untrusted): the commands are templates filled by
+:func:`costopt.rules.shell.command`, so every value is one shell word and prose a ``# ...`` comment.
 """
 
 from __future__ import annotations
@@ -9,57 +9,56 @@ from __future__ import annotations
 from typing import Any
 
 from costopt.model import Resource
-from costopt.rules.shell import arg, comment
+from costopt.rules.shell import command, comment
 
 AUTOSTOP_SAMPLE = ("https://github.com/aws-samples/amazon-sagemaker-notebook-instance-lifecycle-config-samples/"
                    "tree/master/scripts/auto-stop-idle")
 
 
-def _q(value: Any) -> str:
-    return arg(str(value))
+_AZURE_SCOPE = "--resource-group {group} --workspace-name {workspace}"
+IDLE_SHUTDOWN = {
+    "gcp": "gcloud workbench instances update {name} --location={location} --metadata=idle-timeout-seconds={seconds}",
+    "azure": f"az ml compute update --name {{name}} {_AZURE_SCOPE} --idle-time-before-shutdown-minutes {{minutes}}",
+    "aws/lifecycle": ("aws sagemaker update-notebook-instance-lifecycle-config --region {region} "
+                      "--notebook-instance-lifecycle-config-name {lifecycle} --on-start Content=$(base64 -w0 on-start.sh)"
+                      " && aws sagemaker stop-notebook-instance --region {region} --notebook-instance-name {name}  {note}"),
+    "aws": ("aws sagemaker create-notebook-instance-lifecycle-config --region {region} "
+            "--notebook-instance-lifecycle-config-name auto-stop-idle --on-start Content=$(base64 -w0 on-start.sh) "
+            "&& aws sagemaker stop-notebook-instance --region {region} --notebook-instance-name {name} "
+            "&& aws sagemaker update-notebook-instance --region {region} --notebook-instance-name {name} "
+            "--lifecycle-config-name auto-stop-idle  {note}"),
+}
 
 
-def _azure_scope(r: Resource) -> str:
+def _fill(template: str, r: Resource, **values: Any) -> str:
     a = r.attributes
-    return (f"--resource-group {_q(a.get('resource_group') or '<resource-group>')} "
-            f"--workspace-name {_q(a.get('workspace') or '<workspace>')}")
+    return command(template, name=r.name, group=a.get("resource_group") or "<resource-group>",
+                   workspace=a.get("workspace") or "<workspace>", **values)
 
 
 def idle_shutdown(r: Resource, timeout_hours: float) -> str:
     """Turn on idle shutdown of a notebook / workbench / compute instance."""
     seconds, minutes = int(timeout_hours * 3600), int(timeout_hours * 60)
-    if r.provider == "gcp":
-        return (f"gcloud workbench instances update {_q(r.name)} --location={_q(r.attributes.get('zone') or r.region)} "
-                f"--metadata=idle-timeout-seconds={seconds}")
-    if r.provider == "azure":
-        return (f"az ml compute update --name {_q(r.name)} {_azure_scope(r)} "
-                f"--idle-time-before-shutdown-minutes {minutes}")
     lc = r.attributes.get("lifecycle_config")
-    region = f"--region {_q(r.region)}"
     script = f"an on-start script that runs autostop.py --time {seconds} ({AUTOSTOP_SAMPLE})"
-    if lc:
-        return (f"aws sagemaker update-notebook-instance-lifecycle-config {region} "
-                f"--notebook-instance-lifecycle-config-name {_q(lc)} --on-start Content=$(base64 -w0 on-start.sh)"
-                f" && aws sagemaker stop-notebook-instance {region} --notebook-instance-name {_q(r.name)}  "
-                + comment(f"on-start.sh: {script}, added to lifecycle config {lc}"))
-    return (f"aws sagemaker create-notebook-instance-lifecycle-config {region} "
-            f"--notebook-instance-lifecycle-config-name auto-stop-idle --on-start Content=$(base64 -w0 on-start.sh) "
-            f"&& aws sagemaker stop-notebook-instance {region} --notebook-instance-name {_q(r.name)} "
-            f"&& aws sagemaker update-notebook-instance {region} --notebook-instance-name {_q(r.name)} "
-            "--lifecycle-config-name auto-stop-idle  " + comment(f"on-start.sh: {script}"))
+    note = f"on-start.sh: {script}, added to lifecycle config {lc}" if lc else f"on-start.sh: {script}"
+    key = r.provider if r.provider in ("gcp", "azure") else "aws/lifecycle" if lc else "aws"
+    return _fill(IDLE_SHUTDOWN[key], r, seconds=seconds, minutes=minutes, location=r.attributes.get("zone") or r.region,
+                 region=r.region, lifecycle=lc, note=note)
 
 
 def delete_app(r: Resource) -> str:
     a = r.attributes
     owner, _, app = r.name.rpartition("/")
-    who = f"--space-name {_q(owner)}" if a.get("space") else f"--user-profile-name {_q(owner)}"
-    return (f"aws sagemaker delete-app --region {_q(r.region)} --domain-id {_q(a.get('domain'))} "
-            f"--app-type {_q(a.get('app_type'))} --app-name {_q(app)} {who}")
+    who = "--space-name {owner}" if a.get("space") else "--user-profile-name {owner}"
+    return command("aws sagemaker delete-app --region {region} --domain-id {domain} --app-type {app_type} "
+                   "--app-name {app} " + who, region=r.region, domain=a.get("domain"), app_type=a.get("app_type"),
+                   app=app, owner=owner)
 
 
 def cluster_to_zero(r: Resource) -> str:
     if r.provider == "azure":
-        return f"az ml compute update --name {_q(r.name)} {_azure_scope(r)} --min-instances 0"
+        return _fill(f"az ml compute update --name {{name}} {_AZURE_SCOPE} --min-instances 0", r)
     return comment(f"set the minimum node count of {r.name} to 0")
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
-from costopt.records import Impacts, Proposal
+from costopt.records import Current, Impacts, Proposal
 from costopt.rules import defaults
 from costopt.rules.mlplatform_training import _hours
 from costopt.rules.shell import comment
@@ -91,7 +91,7 @@ def underused_gpu_findings(snapshot: Snapshot, catalog: Any,
             id=recommendation_id(RULE, rid, "resize"), rule_id=RULE, resource_id=rid,
             action=f"{count} x {type_} -> {n} x {new_type}", provider="aws", account=account, region=region,
             resource_kind="training_run", resource_name=f"{family} ({len(runs)} jobs)",
-            current={"type": type_, "count": count, "gpus": spec.gpu_count * count},
+            current=Current(type=type_, count=count, gpus_total=spec.gpu_count * count),
             proposed=Proposal(type=new_type, count=n, gpus_total=gpus * n),
             monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings, savings_low=max(0.0, before - 2 * after),
             savings_high=savings, currency=now.currency, confidence="medium", performance_risk=2,

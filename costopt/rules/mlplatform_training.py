@@ -24,7 +24,7 @@ from typing import Any
 
 from costopt.catalog.model import Price
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
-from costopt.records import Impacts, Proposal
+from costopt.records import Current, Impacts, Proposal
 from costopt.rules import defaults, mlplatform_apply
 from costopt.rules.spot import effective_spot_hourly
 
@@ -102,7 +102,7 @@ def managed_spot_findings(snapshot: Snapshot, catalog: Any,
             action="run training on managed spot" + ("" if checkpointed else " with checkpoints"),
             provider=provider, account=account, region=region, resource_kind="training_run",
             resource_name=f"{family} ({len(runs)} jobs)",
-            current={"type": type_, "count": count, "pricing_model": "on_demand", "jobs": len(runs)},
+            current=Current(type=type_, count=count, pricing_model="on_demand", jobs=len(runs)),
             proposed=Proposal(type=type_, count=count, pricing_model="spot",
                               checkpoint="keep" if checkpointed else "add"),
             monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings, savings_low=low,
@@ -163,8 +163,8 @@ def tuning_search_findings(snapshot: Snapshot, catalog: Any, params: defaults.Tu
             id=recommendation_id(TUNING_RULE, r.id, "tune search"), rule_id=TUNING_RULE, resource_id=r.id,
             action="; ".join(changes), provider=r.provider, account=r.account, region=r.region,
             resource_kind=r.kind, resource_name=r.name,
-            current={"strategy": str(a.get("strategy")), "early_stopping": str(a.get("early_stopping")),
-                     "max_parallel": parallel, "max_jobs": total},
+            current=Current(strategy=str(a.get("strategy")), early_stopping=str(a.get("early_stopping")),
+                            max_parallel=parallel, max_jobs=total),
             proposed=Proposal(early_stopping="Auto" if no_stop else str(a.get("early_stopping")),
                               max_parallel=target if too_parallel else parallel),
             monthly_cost_before=spend, monthly_cost_after=spend - savings, monthly_savings=savings,

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
-from costopt.records import Proposal
+from costopt.records import Current, Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.shell import arg, comment
@@ -172,7 +172,7 @@ def cheaper_variant(snapshot: Snapshot, catalog: Any, params: defaults.CheaperVa
                     resource_id=resource.id, action=action, provider=resource.provider,
                     account=resource.account, region=resource.region, resource_kind=resource.kind,
                     resource_name=resource.name,
-                    current={"type": resource.type, "count": count0, "variant": v0.name},
+                    current=Current(type=resource.type, count=count0, variant=v0.name),
                     proposed=Proposal(type=type1, count=count1, variant=v1.name),
                     monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings,
                     savings_low=savings * (1 - params.savings_uncertainty),

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from costopt.model import HOURS_PER_MONTH, MetricSeries, Recommendation, Resource, Skip, Snapshot, recommendation_id
-from costopt.records import Proposal
+from costopt.records import Current, Proposal
 from costopt.rules import defaults
 from costopt.rules.shell import arg, comment
 
@@ -133,7 +133,7 @@ def gateway_endpoint_findings(snapshot: Snapshot, catalog: Any, params: defaults
             yield Recommendation(
                 id=recommendation_id(rid, nat.id, "investigate"), rule_id=rid, resource_id=nat.id,
                 action="investigate: find S3/DynamoDB traffic through the NAT (VPC flow logs)",
-                current={"gb_per_month": total_gb}, monthly_cost_before=whole, monthly_cost_after=whole,
+                current=Current(gb_per_month=total_gb), monthly_cost_before=whole, monthly_cost_after=whole,
                 monthly_savings=0.0, savings_low=0.0, savings_high=whole, confidence="low",
                 evidence={"gb_per_month": total_gb, "price_per_gb": price.amount, "savings_estimated": False,
                           "reason": "nat_bytes has no destination breakdown"},
@@ -153,7 +153,7 @@ def gateway_endpoint_findings(snapshot: Snapshot, catalog: Any, params: defaults
         yield Recommendation(
             id=recommendation_id(rid, nat.id, "gateway-endpoint"), rule_id=rid, resource_id=nat.id,
             action=f"add gateway endpoints for {', '.join(d for d in targets if d in by_dest)}",
-            current={"gb_per_month": total_gb, "gb_to_gateway_destinations": gb},
+            current=Current(gb_per_month=total_gb, gb_to_gateway_destinations=gb),
             proposed=Proposal(gateway_endpoints=tuple(sorted(existing | {d for d in targets if d in by_dest}))),
             monthly_cost_before=total_gb * price.amount, monthly_cost_after=(total_gb - gb) * price.amount,
             monthly_savings=savings, savings_low=0.0 if assumed else savings, savings_high=savings,

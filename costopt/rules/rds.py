@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from costopt.metrics import quantile_column, snapshot_stats
+from costopt.metrics import quantile_column, stats_by_resource
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
-from costopt.records import Impacts, Proposal
+from costopt.records import Current, Impacts, Proposal
 from costopt.rules import database_apply, defaults
 from costopt.rules.base import rule
 
@@ -33,13 +33,6 @@ AVAILABLE = "available"
 
 def _dbs(snapshot: Snapshot) -> Iterable[Resource]:
     return (r for r in snapshot.resources if r.kind == "database" and r.provider == "aws")
-
-
-def _stats(snapshot: Snapshot, metric: str, q: float) -> dict[str, dict[str, Any]]:
-    """resource_id -> {count, hours, max, p..} of the metric's Maximum series."""
-    frame = snapshot_stats(snapshot, metric, stat="Maximum", quantiles=(q,))
-    cols = ["count", "hours", "max", quantile_column(q)]
-    return dict(zip(frame.index.tolist(), (dict(zip(cols, v)) for v in zip(*(frame[c].tolist() for c in cols)))))
 
 
 def _age_hours(r: Resource, now: datetime) -> float | None:
@@ -78,7 +71,7 @@ def idle_database(snapshot: Snapshot, catalog: Any, params: defaults.IdleDatabas
     """
     rid = "rds.idle_database"
     col = quantile_column(params.quantile)
-    cpu, conns = _stats(snapshot, "cpu", params.quantile), _stats(snapshot, "connections", params.quantile)
+    cpu, conns = stats_by_resource(snapshot, "cpu", params.quantile), stats_by_resource(snapshot, "connections", params.quantile)
     for r in _dbs(snapshot):
         if r.attributes.get("status") != AVAILABLE:
             continue
@@ -100,7 +93,7 @@ def idle_database(snapshot: Snapshot, catalog: Any, params: defaults.IdleDatabas
         before = r.hourly_cost * HOURS_PER_MONTH
         compute = (r.attributes.get("compute_hourly") or 0.0) * HOURS_PER_MONTH * 7 / 30
         yield _rec(rid, r, "delete", before, 0.0, low=min(compute, before), confidence="high", performance_risk=1,
-                   current={"class": r.type, "engine": r.attributes.get("engine"), "status": AVAILABLE},
+                   current=Current(type=r.type, engine=r.attributes.get("engine"), status=AVAILABLE),
                    proposed=Proposal(state="deleted", keeps="final snapshot"),
                    evidence={"connections_max": n["max"], "cpu_p95": c[col], "hours": c["hours"],
                              "compute_hourly": r.attributes.get("compute_hourly"),
@@ -140,7 +133,7 @@ def oversized_instance(snapshot: Snapshot, catalog: Any, params: defaults.Oversi
     """
     rid = "rds.oversized_instance"
     col = quantile_column(params.quantile)
-    cpu = _stats(snapshot, "cpu", params.quantile)
+    cpu = stats_by_resource(snapshot, "cpu", params.quantile)
     for r in _dbs(snapshot):
         if r.attributes.get("status") != AVAILABLE:
             continue
@@ -163,7 +156,7 @@ def oversized_instance(snapshot: Snapshot, catalog: Any, params: defaults.Oversi
         if before - after < params.min_monthly_savings:
             continue
         yield _rec(rid, r, "resize", before, after, confidence="low", performance_risk=2,
-                   current={"type": r.type}, proposed=Proposal(type=smaller[0]),
+                   current=Current(type=r.type), proposed=Proposal(type=smaller[0]),
                    evidence={"cpu_p95": c[col], "cpu_max": c["max"], "hours": c["hours"],
                              "projected_cpu_p95": projected, "compute_hourly": compute,
                              "price_assumption": f"{smaller[0]} costs {smaller[1]:.0%} of {r.type} (size ladder)",
@@ -209,7 +202,7 @@ def multi_az_non_production(snapshot: Snapshot, catalog: Any, params: defaults.M
         if before - after < params.min_monthly_savings:
             continue
         yield _rec(rid, r, "single_az", before, after, confidence="high" if single is not None else "low",
-                   performance_risk=1, current={"multi_az": True, "environment": env}, proposed=Proposal(multi_az=False),
+                   performance_risk=1, current=Current(multi_az=True, environment=env), proposed=Proposal(multi_az=False),
                    evidence={"environment": env, "multi_az_hourly": r.hourly_cost, "single_az_hourly": single,
                              "price_basis": "Price List (Single-AZ)" if single is not None
                              else "assumed: Single-AZ costs half of Multi-AZ"},
@@ -248,7 +241,7 @@ def gp2_to_gp3(snapshot: Snapshot, catalog: Any, params: defaults.DatabaseGp3) -
         gp2_iops, gp3_iops = min(max(100.0, 3 * gb), 16000.0), gp3_baseline_iops(gb, str(r.attributes.get("engine") or ""))
         short = gp2_iops > gp3_iops
         yield _rec(rid, r, "gp3", before, after, confidence="medium" if short else "high",
-                   performance_risk=2 if short else 0, current={"storage_type": "gp2", "storage_gb": gb},
+                   performance_risk=2 if short else 0, current=Current(storage_type="gp2", size_gb=gb),
                    proposed=Proposal(storage_type="gp3"),
                    evidence={"gp2_baseline_iops": gp2_iops, "gp3_baseline_iops": gp3_iops,
                              "storage_hourly": now, "gp3_storage_hourly": gp3},

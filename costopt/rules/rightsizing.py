@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
-from costopt.records import Impacts, Proposal
+from costopt.records import Current, Impacts, Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.gpu_sizing import gpu_recommendations
@@ -162,7 +162,7 @@ def _oversized_recs(snapshot: Snapshot, table: ResourceTable, group: pd.DataFram
         yield Recommendation(
             id=recommendation_id(OVERSIZED, r.id, "resize"), rule_id=OVERSIZED, resource_id=r.id, action="resize",
             provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
-            current={"type": r.type, "count": int(row["count"]), "vcpu": int(row["vcpu"]), "memory_gib": float(row["memory_gib"])},
+            current=Current(type=r.type, count=int(row["count"]), vcpu=int(row["vcpu"]), memory_gib=float(row["memory_gib"])),
             proposed=Proposal(type=offer["type"], count=int(row["count"]), vcpu=int(offer["vcpu"]),
                               memory_gib=float(offer["memory_gib"])),
             monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings[i],

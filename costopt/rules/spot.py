@@ -18,7 +18,7 @@ import pandas as pd
 from costopt.catalog.licence import os_of
 from costopt.catalog.model import Price
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
-from costopt.records import Impacts, Proposal
+from costopt.records import Current, Impacts, Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.resize_apply import spot_command
@@ -177,7 +177,7 @@ def _recommendation(r: Resource, workload: str, why: str, od: Price, spot: Price
     return Recommendation(
         id=recommendation_id(RULE, r.id, "spot"), rule_id=RULE, resource_id=r.id, action="spot",
         provider=r.provider, account=r.account, region=r.region, resource_kind=r.kind, resource_name=r.name,
-        current={"type": r.type, "count": count, "pricing_model": "on_demand"},
+        current=Current(type=r.type, count=count, pricing_model="on_demand"),
         proposed=Proposal(type=r.type, count=count, pricing_model="spot", spot_count=spot_n, on_demand_base=base),
         monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings, savings_low=low, savings_high=high,
         currency=od.currency, confidence=confidence, performance_risk=min(risk, 4),

@@ -20,7 +20,7 @@ import numpy as np
 
 from costopt.catalog.model import StorageTier
 from costopt.model import HOURS_PER_MONTH, MetricSeries, Recommendation, Resource, Skip, Snapshot, recommendation_id
-from costopt.records import Impacts, Proposal
+from costopt.records import Current, Impacts, Proposal
 from costopt.rules import defaults
 from costopt.rules.base import rule
 from costopt.rules.shell import arg, comment
@@ -243,7 +243,7 @@ def _recommend(rid: str, bucket: Resource, cu: ClassUsage, cur: Any, ec: Economi
         id=recommendation_id(rid, scope, f"{cu.storage_class}/{cu.version}->{ec.tier.name}"), rule_id=rid,
         resource_id=scope, action=f"lifecycle: move {what} to {ec.tier.name}", provider=bucket.provider,
         account=bucket.account, region=bucket.region, resource_kind=bucket.kind, resource_name=bucket.name,
-        current={"storage_class": cu.storage_class, "gb": cu.gb_latest, "version": cu.version or "all"},
+        current=Current(storage_class=cu.storage_class, size_gb=cu.gb_latest, version=cu.version or "all"),
         proposed=Proposal(storage_class=ec.tier.name, gb_moved=ec.gb_moved, after_days=days),
         monthly_cost_before=ec.gb_moved * cur.gb_month,
         monthly_cost_after=ec.gb_moved * cur.gb_month - ec.net,

@@ -19,7 +19,7 @@ from costopt.model import (
     Window,
     recommendation_id,
 )
-from costopt.records import Impacts, Proposal
+from costopt.records import Current, Impacts, Proposal
 
 
 def sample_audit(savings=(120.5, 33.25), hostile="<script>alert(1)</script>") -> Audit:
@@ -28,7 +28,7 @@ def sample_audit(savings=(120.5, 33.25), hostile="<script>alert(1)</script>") ->
         Recommendation(
             id=recommendation_id("idle.instance", f"i-{i}", "stop"), rule_id="idle.instance", resource_id=f"i-{i}",
             action="stop", provider="aws", account="123", region="us-east-1", resource_kind="vm",
-            current={"type": "m5.xlarge", "count": 1}, proposed=Proposal(state="stopped", gateway_endpoints=("s3",)),
+            current=Current(type="m5.xlarge", count=1), proposed=Proposal(state="stopped", gateway_endpoints=("s3",)),
             monthly_cost_before=s, monthly_cost_after=0.0, monthly_savings=s, savings_low=s * 0.9, savings_high=s,
             confidence="high", performance_risk=0, evidence={"cpu_p95": 1.2, "samples": 4032},
             impacts=Impacts(p95_ms_before=38.0, p95_ms_after=71.0, fit_ratios={"p95": 1.02}, read_by=("vision",),
@@ -54,7 +54,7 @@ def test_round_trip_is_exact(tmp_path):
 
 def test_json_carries_schema_version():
     data = json.loads(audit_to_json(sample_audit()))
-    assert data["schema_version"] == "1.1"
+    assert data["schema_version"] == "1.2"
 
 
 @settings(max_examples=40, deadline=None)

@@ -1,4 +1,4 @@
-"""The typed contract: Proposal/Impacts, the audit schema that follows them, and audits of schema 1.0."""
+"""The typed contract: Current/Proposal/Impacts, the audit schema that follows them, and audits of schemas 1.0 and 1.1."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from costopt.audit_io import audit_from_text, audit_schema, audit_to_dict, audit_to_json, load_audit
 from costopt.errors import InputError
-from costopt.records import Impacts, Proposal
+from costopt.records import Current, Impacts, Proposal
 from tests.core.test_audit_io import sample_audit
 
 JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
@@ -33,7 +33,7 @@ def _schema_types(hint) -> set[str]:
     return out
 
 
-@pytest.mark.parametrize(("cls", "name"), [(Proposal, "proposal"), (Impacts, "impacts")])
+@pytest.mark.parametrize(("cls", "name"), [(Current, "current"), (Proposal, "proposal"), (Impacts, "impacts")])
 def test_the_schema_has_one_property_per_field_with_its_json_type(cls, name):
     spec = audit_schema()["$defs"][name]
     hints = typing.get_type_hints(cls)
@@ -85,6 +85,35 @@ def test_an_audit_of_schema_1_0_loads_with_its_figures_under_their_one_spelling(
     assert rec.impacts == Impacts(interruption_rate_per_hour=0.02, cold_start_request_share=0.1,
                                   first_byte_ms_after=5.0, added_wall_time_pct=pytest.approx(3.0),
                                   if_spot_reclaimed=Impacts(p95_ms_after=91.0), workload_targets=("p95 <= 80 ms",))
+
+
+def test_an_audit_of_schema_1_1_loads_with_current_under_its_one_spelling(tmp_path: Path):
+    data = json.loads(audit_to_json(sample_audit()))
+    data["schema_version"] = "1.1"
+    old = data["recommendations"][0]
+    old["current"] = {"instance_type": "ml.g4dn.xlarge", "instance_count": 2, "storage_gb": 100, "gpus": 4,
+                      "last_week_cost": 12.5, "lifecycle_covers": None, "not_a_field": 1}
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    rec = load_audit(path).recommendations[0]
+    assert rec.current == Current(type="ml.g4dn.xlarge", count=2, size_gb=100, gpus_total=4, weekly_cost=12.5)
+    data["schema_version"] = "1.0"
+    old["current"] = {"class": "db.r5.large", "gb": 3.5}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert load_audit(path).recommendations[0].current == Current(type="db.r5.large", size_gb=3.5)
+
+
+def test_current_is_typed_and_reads_as_the_fields_it_says():
+    current = Current(type="m5.large", count=2, associated=False)
+    assert current.type == "m5.large" and current.vcpu is None
+    assert dict(current) == {"type": "m5.large", "count": 2, "associated": False}  # field order, False is said
+    assert current.get("vcpu") is None and "vcpu" not in current
+    with pytest.raises(TypeError, match="Current has no field 'instance_type'"):
+        Current.of({"instance_type": "m5.large"})
+    data = json.loads(audit_to_json(sample_audit()))
+    data["recommendations"][0]["current"]["instance_type"] = "m5.large"
+    with pytest.raises(InputError, match="instance_type"):
+        audit_from_text(json.dumps(data), "audit.json")
 
 
 def test_an_unknown_figure_in_a_current_audit_is_one_clear_error():

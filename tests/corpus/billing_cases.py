@@ -216,8 +216,10 @@ def file_cases() -> list[BillingCase]:
         BillingCase("truncated-gzip", lambda f: _truncated_gzip(f / "cut.csv.gz"), ()),
         BillingCase("broken-parquet", _text(b"PAR1 this is not parquet", "broken.parquet"), ("PARQUET",)),
         BillingCase("truncated-parquet", lambda f: _truncated_parquet(f / "cut.parquet"), ("PARQUET",)),
-        BillingCase("broken-json-line", lambda f: _broken_json(f / "broken.jsonl"), ()),
-        BillingCase("unterminated-quote", lambda f: _unterminated(f / "quote.csv"), ("line",)),
+        BillingCase("broken-json-line", lambda f: _with_broken_tail(
+            f / "broken.jsonl", "json", '{"BilledCost": "1", "ChargePeriodStart": \n'), ()),
+        BillingCase("unterminated-quote", lambda f: _with_broken_tail(
+            f / "quote.csv", "csv", '"1.0,1.0,1.0,USD,2024-09-01T00:00:00Z\n'), ("line",)),
         BillingCase("focus-dollar-amount", lambda f: write_rows(f / "dollar.csv", DIALECTS[0],
                                                                rows_of(DIALECTS[0], "BilledCost", "$10,000.00"), "csv"),
                     ("row 3", "column 'BilledCost'", "expected a number")),
@@ -242,19 +244,12 @@ def _truncated_parquet(path: Path) -> Path:
     return path
 
 
-def _broken_json(path: Path) -> Path:
+def _with_broken_tail(path: Path, fmt: str, tail: str) -> Path:
+    """Good rows of the first dialect in ``fmt``, then ``tail`` (a line the reader must reject)."""
     d = DIALECTS[0]
-    write_rows(path, d, rows_of(d), "json")
+    write_rows(path, d, rows_of(d), fmt)
     with open(path, "a", encoding="utf-8") as fh:
-        fh.write('{"BilledCost": "1", "ChargePeriodStart": \n')
-    return path
-
-
-def _unterminated(path: Path) -> Path:
-    d = DIALECTS[0]
-    write_rows(path, d, rows_of(d), "csv")
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write('"1.0,1.0,1.0,USD,2024-09-01T00:00:00Z\n')
+        fh.write(tail)
     return path
 
 

@@ -181,16 +181,9 @@ def recs():
 SAVINGS = SavingsBudget(warn=400.0, fail=1000.0, weeks=4)
 
 
-@pytest.mark.parametrize("history", [
-    {"open_since": {"rec-0": "2026-10-01T06:00:00+00:00", "rec-1": "2026-10-12T06:00:00+00:00",
-                    "rec-2": "2026-11-23T06:00:00+00:00"}},
-    {"first_seen": {"rec-0": "2026-10-01", "rec-1": "2026-10-01", "rec-2": "2026-11-20"}},
-    {"open": [{"id": "rec-0", "first_seen": "2026-10-01"}, {"id": "rec-1", "weeks_open": 6},
-              {"id": "rec-2", "age_days": 3}]},
-    {"persisting": {"rec-0": {"open_days": 40}, "rec-1": {"first_seen_at": "2026-10-01T10:00:00+00:00"},
-                    "rec-2": {"first_seen": "2026-11-01"}}},
-])
-def test_unrealised_savings_from_history_shapes(history):
+def test_unrealised_savings_from_open_since():
+    history = {"open_since": {"rec-0": "2026-10-01T06:00:00+00:00", "rec-1": "2026-10-12T06:00:00+00:00",
+                              "rec-2": "2026-11-23T06:00:00+00:00"}}
     audit = flat_audit(recommendations=recs(), extras={"history": history})
     [result] = evaluate_budgets(audit, BudgetSet(savings=SAVINGS))
     assert result.actual == pytest.approx(1500.0)  # rec-2 is too young
@@ -198,8 +191,20 @@ def test_unrealised_savings_from_history_shapes(history):
     assert "2 recommendation(s)" in result.message and "$1,500.00/month" in result.message
 
 
+@pytest.mark.parametrize("history", [
+    {"first_seen": {"rec-0": "2026-10-01", "rec-1": "2026-10-01"}},
+    {"open": [{"id": "rec-0", "first_seen": "2026-10-01"}, {"id": "rec-1", "weeks_open": 6}]},
+    {"persisting": {"rec-0": {"open_days": 40}, "rec-1": {"first_seen_at": "2026-10-01T10:00:00+00:00"}}},
+])
+def test_unrealised_savings_read_one_spelling(history):
+    """costopt.history writes ``open_since`` only; other spellings are not guessed at."""
+    audit = flat_audit(recommendations=recs(), extras={"history": history})
+    [result] = evaluate_budgets(audit, BudgetSet(savings=SAVINGS))
+    assert result.status == "skipped" and "open_since" in result.message
+
+
 def test_unrealised_savings_never_add_another_currency():
-    history = {"first_seen": {"rec-0": "2026-10-01", "rec-1": "2026-10-01", "rec-2": "2026-10-01"}}
+    history = {"open_since": {"rec-0": "2026-10-01", "rec-1": "2026-10-01", "rec-2": "2026-10-01"}}
     priced_in_eur = tuple(replace(r, currency="EUR") if r.id == "rec-0" else r for r in recs())
     [result] = evaluate_budgets(flat_audit(recommendations=priced_in_eur, extras={"history": history}),
                                 BudgetSet(savings=SAVINGS))
@@ -208,7 +213,7 @@ def test_unrealised_savings_never_add_another_currency():
 
 
 def test_unrealised_savings_levels_and_skips():
-    history = {"first_seen": {"rec-1": "2026-10-01", "rec-2": "2026-10-01"}}
+    history = {"open_since": {"rec-1": "2026-10-01", "rec-2": "2026-10-01"}}
     audit = flat_audit(recommendations=recs(), extras={"history": history})
     [warn] = evaluate_budgets(audit, BudgetSet(savings=SAVINGS))
     assert warn.actual == pytest.approx(350.0)  # rec-1 + rec-2; rec-0 has no history
@@ -219,7 +224,7 @@ def test_unrealised_savings_levels_and_skips():
     assert none.status == "skipped" and "no history" in none.message
     [odd] = evaluate_budgets(flat_audit(recommendations=recs(), extras={"history": {"weeks": 3}}),
                              BudgetSet(savings=SAVINGS))
-    assert odd.status == "skipped" and "first-seen" in odd.message
+    assert odd.status == "skipped" and "open_since" in odd.message
 
 
 def test_verdicts_stored_in_the_audit_survive_json(tmp_path):

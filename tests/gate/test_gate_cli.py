@@ -26,6 +26,13 @@ def audit_file(tmp_path) -> Path:
     return path
 
 
+def budgets_file(folder: Path, text: str) -> Path:
+    """A budgets TOML file holding ``text``."""
+    path = folder / "b.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def run(*args, env=None):
     result = CliRunner().invoke(cli, ["gate", *map(str, args)], env=env or {}, catch_exceptions=False)
     return result
@@ -67,9 +74,7 @@ def test_max_growth(tmp_path):
 
 
 def test_warn_level_alone_exits_0(audit_file, tmp_path):
-    budgets = tmp_path / "b.toml"
-    budgets.write_text('[budgets.total]\nmonth = { warn = 2500, fail = 5000 }\n')
-    result = run("--audit", audit_file, "--budgets", budgets)
+    result = run("--audit", audit_file, "--budgets", budgets_file(tmp_path, '[budgets.total]\nmonth = { warn = 2500, fail = 5000 }\n'))
     assert result.exit_code == 0 and "WARN" in result.stdout and "gate: WARN" in result.stdout
 
 
@@ -158,9 +163,7 @@ def test_audit_and_audit_flags_conflict(audit_file):
 
 
 def test_currency_mismatch_exits_2(audit_file, tmp_path):
-    budgets = tmp_path / "b.toml"
-    budgets.write_text('currency = "EUR"\n[total]\nweek = 1\n')
-    result = run("--audit", audit_file, "--budgets", budgets)
+    result = run("--audit", audit_file, "--budgets", budgets_file(tmp_path, 'currency = "EUR"\n[total]\nweek = 1\n'))
     assert result.exit_code == 2 and "line 1" in result.stderr and "EUR" in result.stderr
 
 
@@ -184,9 +187,8 @@ def focus_csv(path: Path, days: int = 35, start: date = START) -> Path:
 
 def test_runs_an_audit_from_billing_files(tmp_path):
     source = focus_csv(tmp_path / "focus.csv")
-    budgets = tmp_path / "b.toml"
-    budgets.write_text('[budgets.tag."team=vision"]\nmonth = { warn = 1000, fail = 2000 }\n'
-                       '[budgets.provider.GCP]\nweek = { fail = 300 }\n')
+    budgets = budgets_file(tmp_path, '[budgets.tag."team=vision"]\nmonth = { warn = 1000, fail = 2000 }\n'
+                                     '[budgets.provider.GCP]\nweek = { fail = 300 }\n')
     result = run("--source", source, "--budgets", budgets, "--json", "--quiet")
     assert result.exit_code == 1, result.output
     doc = json.loads(result.stdout)

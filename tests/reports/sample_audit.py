@@ -15,7 +15,7 @@ from costopt.model import (
     Window,
     recommendation_id,
 )
-from costopt.records import Impacts, Proposal
+from costopt.records import Current, Impacts, Proposal
 
 HOSTILE_TAG = "<img src=x onerror=alert(1)>"
 HOSTILE_NAME = '"><script>window.__pwned=1</script>'
@@ -33,7 +33,7 @@ def rec(rule_id, resource_id, action, savings, *, name="", provider="AWS", accou
     return Recommendation(
         id=recommendation_id(rule_id, resource_id, action), rule_id=rule_id, resource_id=resource_id, action=action,
         provider=provider, account=account, region=region, resource_kind=kind, resource_name=name,
-        current=current or {}, proposed=proposed or Proposal(), monthly_cost_before=before, monthly_cost_after=before - savings,
+        current=Current.of(current or {}), proposed=proposed or Proposal(), monthly_cost_before=before, monthly_cost_after=before - savings,
         monthly_savings=savings, savings_low=savings * 0.8, savings_high=savings * 1.1, confidence=confidence,
         performance_risk=risk, evidence=evidence or {"cpu_p95_pct": 18.5, "samples": 4032, "lookback_days": 14},
         impacts=impacts or Impacts(), slo=SloVerdict(slo, tuple(reasons)), rationale=rationale or f"{action} {name or resource_id}",

@@ -24,7 +24,6 @@ from costopt.config import Settings
 from costopt.demo import aws as demo_aws
 from costopt.demo import collect as demo
 from costopt.model import MetricSeries, Resource
-from costopt.providers.aws.adapter import AwsProvider
 from costopt.rules import commitment_apply, database_apply, idle_apply, model_variants, resize_apply, scaling_apply, storage
 from costopt.rules.engine import run_rules
 from costopt.rules.shell import arg
@@ -136,19 +135,7 @@ def test_commitment_steps_quote_their_values(tmp_path, provider):
 def hostile_demo_run():
     """The demo AWS estate read by the real adapter, then every resource id and name made hostile
     (metrics follow their resource), run through every rule."""
-    from moto import mock_aws
-
-    window = demo_aws.demo_window(NOW)
-    saved = demo_aws.hermetic_aws_environment()
-    try:
-        with mock_aws():
-            session = demo_aws._session()
-            estate = demo_aws.seed_demo_estate(NOW, session)
-            with demo_aws.serving_estate(estate):
-                snap = AwsProvider(regions=demo_aws.DEMO_REGIONS, session=session, prices="catalog", max_workers=2,
-                                   today=window.end.date(), period_s=demo_aws.DEMO_PERIOD_S).collect(window, None)
-    finally:
-        demo_aws.restore_environment(saved)
+    snap = demo_aws.collect_demo_aws(demo_aws.demo_window(NOW), None, lambda _: None, NOW, max_workers=2)
     ids = {r.id: f"{r.id}{HOSTILE}" for r in snap.resources}
     resources = tuple(replace(r, id=ids[r.id], name=f"{r.name or r.id}{HOSTILE}",
                               attributes={**r.attributes, **({"identifier": f"{r.attributes['identifier']}{HOSTILE}"}

@@ -8,6 +8,7 @@ import pytest
 
 from costopt.config import Settings
 from costopt.model import Recommendation, Skip
+from costopt.records import Current
 from costopt.rules import defaults
 from costopt.rules.engine import run_rules
 from costopt.rules.model_variants import cheaper_variant
@@ -55,7 +56,7 @@ def test_fewer_instances_for_cheaper_variants_with_accuracy_delta():
     assert int8.monthly_savings == pytest.approx(2 * 0.7 * 730)
     assert int8.evidence["accuracy_delta"] == pytest.approx(-0.014)
     assert int8.evidence["accuracy_feasible"] is False and fp16.evidence["accuracy_feasible"] is True
-    assert int8.current == {"type": "ml.g4dn.xlarge", "count": 4, "variant": "fp32"}
+    assert int8.current == Current(type="ml.g4dn.xlarge", count=4, variant="fp32")
     assert all(r.alternative_group == "fraud-detector" for r in recs)
     assert "update-endpoint" in int8.apply
     # ids are stable

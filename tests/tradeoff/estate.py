@@ -10,7 +10,7 @@ import numpy as np
 from costopt.catalog.catalog import Catalog
 from costopt.catalog.model import InstanceSpec, Price, StorageTier
 from costopt.model import Recommendation, recommendation_id
-from costopt.records import Proposal
+from costopt.records import Current, Proposal
 from tests.conftest import make_resource, make_series, make_snapshot
 
 SRC, AS_OF = "tests", "2026-11-01"
@@ -69,7 +69,7 @@ def candidate(resource, rule_id: str, action: str, proposed: dict, savings: floa
     return Recommendation(id=recommendation_id(rule_id, resource.id, action), rule_id=rule_id,
                           resource_id=resource.id, action=action, provider=resource.provider,
                           account=resource.account, region=resource.region, resource_kind=resource.kind,
-                          resource_name=resource.name, current=current, proposed=Proposal.of(proposed),
+                          resource_name=resource.name, current=Current.of(current), proposed=Proposal.of(proposed),
                           monthly_savings=savings, monthly_cost_before=savings * 2,
                           monthly_cost_after=savings, savings_low=savings * 0.9, savings_high=savings * 1.1,
                           tags=dict(resource.tags), **kw)

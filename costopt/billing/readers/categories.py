@@ -15,74 +15,42 @@ from __future__ import annotations
 
 from costopt.billing.readers.sources import sql_str
 
-SERVICE_CATEGORIES: tuple[tuple[str, str], ...] = (
-    # AI and Machine Learning
-    ("sagemaker", "AI and Machine Learning"), ("bedrock", "AI and Machine Learning"),
-    ("machine learning", "AI and Machine Learning"), ("vertex ai", "AI and Machine Learning"),
-    ("ai platform", "AI and Machine Learning"), ("automl", "AI and Machine Learning"),
-    ("cognitive services", "AI and Machine Learning"), ("openai", "AI and Machine Learning"),
-    ("azure ai", "AI and Machine Learning"), ("rekognition", "AI and Machine Learning"),
-    ("comprehend", "AI and Machine Learning"), ("textract", "AI and Machine Learning"),
-    ("transcribe", "AI and Machine Learning"), ("translate", "AI and Machine Learning"),
-    ("polly", "AI and Machine Learning"), ("gemini", "AI and Machine Learning"),
-    ("cloud tpu", "AI and Machine Learning"),
-    # Management and Governance (before Analytics: "Log Analytics")
-    ("log analytics", "Management and Governance"), ("cloudwatch", "Management and Governance"),
-    ("cloudtrail", "Management and Governance"), ("aws config", "Management and Governance"),
-    ("systems manager", "Management and Governance"), ("cloud logging", "Management and Governance"),
-    ("cloud monitoring", "Management and Governance"), ("azure monitor", "Management and Governance"),
-    ("cost management", "Management and Governance"), ("automation", "Management and Governance"),
-    ("control tower", "Management and Governance"), ("organizations", "Management and Governance"),
-    # Databases
-    ("database", "Databases"), ("relational database", "Databases"), ("dynamodb", "Databases"), ("sql", "Databases"),
-    ("cosmos", "Databases"), ("spanner", "Databases"), ("bigtable", "Databases"),
-    ("firestore", "Databases"), ("elasticache", "Databases"), ("documentdb", "Databases"),
-    ("neptune", "Databases"), ("redis", "Databases"), ("memorystore", "Databases"),
-    # Analytics
-    ("bigquery", "Analytics"), ("athena", "Analytics"), ("redshift", "Analytics"), ("glue", "Analytics"),
-    ("emr", "Analytics"), ("elastic mapreduce", "Analytics"), ("kinesis", "Analytics"),
-    ("dataflow", "Analytics"), ("dataproc", "Analytics"), ("data factory", "Analytics"),
-    ("synapse", "Analytics"), ("databricks", "Analytics"), ("quicksight", "Analytics"),
-    ("analytics", "Analytics"), ("opensearch", "Analytics"), ("elasticsearch", "Analytics"),
-    # Developer Tools (before Compute/Storage: "EC2 Container Registry")
-    ("container registry", "Developer Tools"), ("artifact registry", "Developer Tools"),
-    ("codebuild", "Developer Tools"), ("codecommit", "Developer Tools"), ("codepipeline", "Developer Tools"),
-    ("cloud build", "Developer Tools"), ("devops", "Developer Tools"),
-    # Integration
-    ("simple queue", "Integration"), ("simple notification", "Integration"),
-    ("eventbridge", "Integration"), ("step functions", "Integration"),
-    ("event hubs", "Integration"), ("event grid", "Integration"), ("service bus", "Integration"),
-    ("pub/sub", "Integration"), ("logic apps", "Integration"), ("amazon mq", "Integration"),
-    # Identity and Security
-    ("cognito", "Identity"), ("entra", "Identity"), ("active directory", "Identity"),
-    ("identity", "Identity"),
-    ("guardduty", "Security"), ("key management", "Security"), ("kms", "Security"),
-    ("secrets manager", "Security"), ("key vault", "Security"), ("waf", "Security"),
-    ("shield", "Security"), ("threat protection", "Security"), ("defender", "Security"),
-    ("security", "Security"), ("sentinel", "Security"), ("inspector", "Security"), ("macie", "Security"),
-    ("certificate", "Security"), ("firewall", "Security"),
-    # Networking
-    ("virtual network", "Networking"), ("virtual private cloud", "Networking"), ("vpc", "Networking"),
-    ("dns", "Networking"), ("cloudfront", "Networking"),
-    ("route 53", "Networking"), ("route53", "Networking"), ("load balanc", "Networking"),
-    ("bandwidth", "Networking"), ("cdn", "Networking"), ("cloud dns", "Networking"),
-    ("networking", "Networking"), ("network", "Networking"), ("direct connect", "Networking"),
-    ("api gateway", "Networking"), ("nat gateway", "Networking"), ("data transfer", "Networking"),
-    ("ip address", "Networking"), ("global accelerator", "Networking"), ("front door", "Networking"),
-    ("application gateway", "Networking"), ("vpn", "Networking"), ("expressroute", "Networking"),
-    # Storage
-    ("simple storage", "Storage"), ("s3", "Storage"), ("glacier", "Storage"), ("elastic block", "Storage"),
-    ("elastic file", "Storage"), ("fsx", "Storage"), ("backup", "Storage"),
-    ("cloud storage", "Storage"), ("filestore", "Storage"), ("storage", "Storage"), ("disk", "Storage"),
-    # Compute
-    ("elastic compute", "Compute"), ("ec2", "Compute"), ("lambda", "Compute"), ("virtual machine", "Compute"),
-    ("compute engine", "Compute"), ("fargate", "Compute"), ("kubernetes", "Compute"),
-    ("container", "Compute"), ("cloud run", "Compute"), ("app service", "Compute"),
-    ("functions", "Compute"), ("batch", "Compute"), ("lightsail", "Compute"), ("app engine", "Compute"),
-    ("compute", "Compute"),
-    # Web / Other
-    ("amplify", "Web"), ("support", "Other"),
-)
+# FOCUS category -> the substrings that select it, in the order they are tried (see the docstring).
+NEEDLES: dict[str, tuple[str, ...]] = {
+    "AI and Machine Learning": ("sagemaker", "bedrock", "machine learning", "vertex ai", "ai platform", "automl",
+                                "cognitive services", "openai", "azure ai", "rekognition", "comprehend", "textract",
+                                "transcribe", "translate", "polly", "gemini", "cloud tpu"),
+    # before Analytics: "Log Analytics"
+    "Management and Governance": ("log analytics", "cloudwatch", "cloudtrail", "aws config", "systems manager",
+                                  "cloud logging", "cloud monitoring", "azure monitor", "cost management",
+                                  "automation", "control tower", "organizations"),
+    "Databases": ("database", "relational database", "dynamodb", "sql", "cosmos", "spanner", "bigtable",
+                  "firestore", "elasticache", "documentdb", "neptune", "redis", "memorystore"),
+    "Analytics": ("bigquery", "athena", "redshift", "glue", "emr", "elastic mapreduce", "kinesis", "dataflow",
+                  "dataproc", "data factory", "synapse", "databricks", "quicksight", "analytics", "opensearch",
+                  "elasticsearch"),
+    # before Compute/Storage: "EC2 Container Registry"
+    "Developer Tools": ("container registry", "artifact registry", "codebuild", "codecommit", "codepipeline",
+                        "cloud build", "devops"),
+    "Integration": ("simple queue", "simple notification", "eventbridge", "step functions", "event hubs",
+                    "event grid", "service bus", "pub/sub", "logic apps", "amazon mq"),
+    "Identity": ("cognito", "entra", "active directory", "identity"),
+    "Security": ("guardduty", "key management", "kms", "secrets manager", "key vault", "waf", "shield",
+                 "threat protection", "defender", "security", "sentinel", "inspector", "macie", "certificate",
+                 "firewall"),
+    "Networking": ("virtual network", "virtual private cloud", "vpc", "dns", "cloudfront", "route 53", "route53",
+                   "load balanc", "bandwidth", "cdn", "cloud dns", "networking", "network", "direct connect",
+                   "api gateway", "nat gateway", "data transfer", "ip address", "global accelerator", "front door",
+                   "application gateway", "vpn", "expressroute"),
+    "Storage": ("simple storage", "s3", "glacier", "elastic block", "elastic file", "fsx", "backup",
+                "cloud storage", "filestore", "storage", "disk"),
+    "Compute": ("elastic compute", "ec2", "lambda", "virtual machine", "compute engine", "fargate", "kubernetes",
+                "container", "cloud run", "app service", "functions", "batch", "lightsail", "app engine", "compute"),
+    "Web": ("amplify",),
+    "Other": ("support",),
+}
+SERVICE_CATEGORIES: tuple[tuple[str, str], ...] = tuple(
+    (needle, category) for category, needles in NEEDLES.items() for needle in needles)
 CATEGORY_VALUES = tuple(sorted({c for _, c in SERVICE_CATEGORIES} | {"Other"}))
 
 

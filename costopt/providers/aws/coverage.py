@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import botocore.exceptions
 
 from costopt.model import CoverageEntry
+from costopt.providers.aws.common import pages, tag_dict
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -104,6 +105,17 @@ def item_problem(scope: str, item: str, exc: BaseException, actions: tuple[str, 
     if isinstance(exc, RECOVERABLE):
         fix = fix_for(code, actions)
     return CoverageEntry("aws", f"{scope}:{item}", "partial", f"{item} {consequence}: {detail}", code, fix)
+
+
+def sagemaker_tags(sm: Any, arn: str, scope: str, item: str, actions: tuple[str, ...],
+                   coverage: list[CoverageEntry]) -> dict[str, str]:
+    """The tags of SageMaker resource ``arn`` (ListTags); when they cannot be read, none and a
+    ``partial`` entry saying ``item`` is kept without them."""
+    try:
+        return tag_dict(pages(sm, "list_tags", "Tags", ResourceArn=arn))
+    except botocore.exceptions.ClientError as exc:
+        coverage.append(item_problem(scope, item, exc, actions, "kept without its tags"))
+        return {}
 
 
 def each(scope: str, coverage: list[CoverageEntry], items: Iterable[T], build: Callable[[T], R | None],

@@ -14,7 +14,7 @@ import botocore.exceptions
 
 from costopt.model import CoverageEntry, Resource
 from costopt.providers.aws.common import aws_resource, pages, tag_dict
-from costopt.providers.aws.coverage import each, error_code, item_problem, scope_of
+from costopt.providers.aws.coverage import each, error_code, item_problem, sagemaker_tags, scope_of
 from costopt.providers.aws.session import Account
 
 
@@ -115,11 +115,7 @@ def sagemaker_endpoints(account: Account, region: str,
             except botocore.exceptions.ClientError as exc:
                 cov.append(item_problem(scope, name, exc, SM_ACTIONS,
                                         f"kept without its config {ep['EndpointConfigName']} (instance types unknown)"))
-        try:
-            tags = tag_dict(pages(sm, "list_tags", "Tags", ResourceArn=ep["EndpointArn"]))
-        except botocore.exceptions.ClientError as exc:
-            cov.append(item_problem(scope, name, exc, SM_ACTIONS, "kept without its tags"))
-            tags = {}
+        tags = sagemaker_tags(sm, ep["EndpointArn"], scope, name, SM_ACTIONS, cov)
         status = ep.get("EndpointStatus")
         variants = _variants(ep, config, status in BILLED_STATUSES, scaling_of)
         first = next((v for v in variants if v["instance_type"]), variants[0] if variants else {})

@@ -22,8 +22,8 @@ from typing import Any
 import botocore.exceptions
 
 from costopt.model import CoverageEntry, Resource, Window, utc
-from costopt.providers.aws.common import pages, tag_dict, workload_of
-from costopt.providers.aws.coverage import each, item_problem, scope_of
+from costopt.providers.aws.common import pages, workload_of
+from costopt.providers.aws.coverage import each, item_problem, sagemaker_tags, scope_of
 from costopt.providers.aws.session import Account
 
 NOTEBOOK_ACTIONS = ("sagemaker:ListNotebookInstances", "sagemaker:DescribeNotebookInstance",
@@ -77,11 +77,7 @@ def notebooks(account: Account, region: str, cov: list[CoverageEntry]) -> list[R
         config = config_of(lc_name, name) if lc_name else None
         marker = idle_marker(config) if config else None
         idle = (marker is not None) if (config is not None or not lc_name) else None
-        try:
-            tags = tag_dict(pages(sm, "list_tags", "Tags", ResourceArn=nb["NotebookInstanceArn"]))
-        except botocore.exceptions.ClientError as exc:
-            cov.append(item_problem(scope, name, exc, NOTEBOOK_ACTIONS, "kept without its tags"))
-            tags = {}
+        tags = sagemaker_tags(sm, nb["NotebookInstanceArn"], scope, name, NOTEBOOK_ACTIONS, cov)
         status = nb.get("NotebookInstanceStatus")
         return Resource(
             provider="aws", account=account.account_id, region=region, id=nb["NotebookInstanceArn"], kind="notebook",
@@ -110,11 +106,7 @@ def tuning_jobs(account: Account, region: str, window: Window, cov: list[Coverag
         definition = job.get("TrainingJobDefinition") or next(iter(job.get("TrainingJobDefinitions") or ()), {})
         res = definition.get("ResourceConfig") or {}
         counters = job.get("TrainingJobStatusCounters") or {}
-        try:
-            tags = tag_dict(pages(sm, "list_tags", "Tags", ResourceArn=job["HyperParameterTuningJobArn"]))
-        except botocore.exceptions.ClientError as exc:
-            cov.append(item_problem(scope, name, exc, TUNING_ACTIONS, "kept without its tags"))
-            tags = {}
+        tags = sagemaker_tags(sm, job["HyperParameterTuningJobArn"], scope, name, TUNING_ACTIONS, cov)
         return Resource(
             provider="aws", account=account.account_id, region=region, id=job["HyperParameterTuningJobArn"],
             kind="tuning_job", type=res.get("InstanceType", ""), name=name, count=int(res.get("InstanceCount") or 1),

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 
 from costopt.model import Window
 
@@ -70,3 +71,12 @@ def put_points(session, region, namespace, name, dims, values, *, end=NOW, perio
             for i, v in enumerate(values)]
     for start in range(0, n, 500):
         cw.put_metric_data(Namespace=namespace, MetricData=data[start:start + 500])
+
+
+@pytest.fixture
+def pricing():
+    """The real Price List client under a botocore Stubber: (client, stub); every queued answer must be used."""
+    client = boto3.client("pricing", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(client) as stub:
+        yield client, stub
+        stub.assert_no_pending_responses()

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
 from costopt.catalog import Catalog, Price, load_catalog
 from costopt.model import HOURS_PER_MONTH, Resource
@@ -34,14 +32,6 @@ SYSTEM_OPERATION = [  # what a regionCode + productFamily query returns: every I
 def _volume(vtype, size, iops=None, throughput=None):
     return Resource("aws", "1", "us-east-1", f"vol-{vtype}", "volume", vtype,
                     attributes={"volume_type": vtype, "size_gb": size, "iops": iops, "throughput": throughput})
-
-
-@pytest.fixture
-def pricing():
-    client = boto3.client("pricing", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    with Stubber(client) as stub:
-        yield client, stub
-        stub.assert_no_pending_responses()
 
 
 def _monthly(r: Resource) -> float:

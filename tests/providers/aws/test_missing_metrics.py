@@ -18,7 +18,6 @@ from costopt.config import Settings
 from costopt.demo import aws as demo_aws
 from costopt.demo import collect as demo
 from costopt.pipeline import build_audit
-from costopt.providers.aws.adapter import AwsProvider
 from tests.providers.aws.test_faults import xml_error
 
 NOW = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
@@ -36,22 +35,11 @@ def _failing(code: str, status: int):
 
 
 def _collect(code: str, status: int):
-    from moto import mock_aws
+    def fail_metrics(session):
+        session.events.register_first("before-send.cloudwatch.GetMetricData", _failing(code, status))
 
-    window = demo_aws.demo_window(NOW)
-    saved = demo_aws.hermetic_aws_environment()
-    try:
-        with mock_aws():
-            session = demo_aws._session()
-            estate = demo_aws.seed_demo_estate(NOW, session)
-            session.events.register_first("before-send.cloudwatch.GetMetricData", _failing(code, status))
-            with demo_aws.serving_estate(estate):
-                provider = AwsProvider(regions=demo_aws.DEMO_REGIONS, session=session, prices="catalog",
-                                       max_workers=2, max_attempts=1, today=window.end.date(),
-                                       period_s=demo_aws.DEMO_PERIOD_S)
-                return provider.collect(window, None)
-    finally:
-        demo_aws.restore_environment(saved)
+    return demo_aws.collect_demo_aws(demo_aws.demo_window(NOW), None, lambda _: None, NOW, prepare=fail_metrics,
+                                     max_workers=2, max_attempts=1)
 
 
 @pytest.fixture(scope="module", params=[("InternalFailure", 500), ("AccessDenied", 403)], ids=["outage", "denied"])

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
 from costopt.model import HOURS_PER_MONTH, Resource
 from costopt.providers.aws.adapter import priced
@@ -31,14 +29,6 @@ def _db(engine="postgres", multi_az=False, status="available", storage_gb=100, l
     return Resource("aws", "1", "us-east-1", "arn:aws:rds:us-east-1:1:db:meta", "database", "db.r5.large",
                     attributes={"engine": engine, "multi_az": multi_az, "status": status, "storage_gb": storage_gb,
                                 "storage_type": "gp2", "license_model": licence})
-
-
-@pytest.fixture
-def pricing():
-    client = boto3.client("pricing", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    with Stubber(client) as stub:
-        yield client, stub
-        stub.assert_no_pending_responses()
 
 
 def _storage(stub, usage, usd, deployment):

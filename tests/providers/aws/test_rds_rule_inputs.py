@@ -13,7 +13,7 @@ from costopt.model import HOURS_PER_MONTH, Window
 from costopt.providers.aws.adapter import priced
 from costopt.providers.aws.prices import PriceBook
 from tests.providers.aws.conftest import NOW, put_points
-from tests.providers.aws.test_rds_prices import _db, _filters, _product, _storage, pricing  # noqa: F401
+from tests.providers.aws.test_rds_prices import _db, _filters, _product, _storage
 
 
 def test_database_connections_are_collected(moto_account, adapter):

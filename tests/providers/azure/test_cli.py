@@ -4,18 +4,14 @@ in the environment redirects a production adapter."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
-from costopt.collect import collect
-from costopt.config import Settings
 from costopt.demo.fakes.azure_seed import SUBSCRIPTION, build_fake_azure
 from costopt.demo.fakes.http import FakeHttpServer
 from costopt.demo.gcp_azure import DemoCredential
-from costopt.pipeline import AuditRequest, build_audit
-from costopt.progress import QUIET
+from costopt.pipeline import AuditRequest
 from costopt.providers.azure.adapter import AzureProvider
-from costopt.reports.write import write_reports
+from tests.providers.cli_audit import audit_json
 
 
 def audit_azure(fake, now, tmp_path) -> dict:
@@ -24,10 +20,7 @@ def audit_azure(fake, now, tmp_path) -> dict:
         request = AuditRequest(providers=("azure",), now=now, provider_options={
             "subscriptions": (SUBSCRIPTION,), "base_url": http.url, "credential": DemoCredential(),
             "prices_url": f"{http.url}/api/retail/prices"})
-        settings = Settings()
-        audit = build_audit(collect(request, settings, QUIET), settings, progress=QUIET, now=now)
-    write_reports(audit, tmp_path, ["json"])
-    return json.loads((tmp_path / "audit.json").read_text())
+        return audit_json(request, now, tmp_path)
 
 
 def test_audit_provider_azure_writes_azure_recommendations(tmp_path):

@@ -4,17 +4,13 @@ the environment redirects a production adapter."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
-from costopt.collect import collect
-from costopt.config import Settings
 from costopt.demo.fakes.gcp_seed import BQ_TABLE, PROJECT, build_fake_gcp, build_fake_monitoring
 from costopt.demo.fakes.http import FakeHttpServer
-from costopt.pipeline import AuditRequest, build_audit
-from costopt.progress import QUIET
+from costopt.pipeline import AuditRequest
 from costopt.providers.gcp.adapter import GcpEndpoints, GcpProvider
-from costopt.reports.write import write_reports
+from tests.providers.cli_audit import audit_json
 
 
 def audit_gcp(fake, now, tmp_path) -> dict:
@@ -22,10 +18,7 @@ def audit_gcp(fake, now, tmp_path) -> dict:
         request = AuditRequest(providers=("gcp",), now=now, provider_options={
             "projects": (PROJECT,), "bq_table": BQ_TABLE,
             "endpoints": GcpEndpoints(rest=http.url, monitoring=monitoring.target)})
-        settings = Settings()
-        audit = build_audit(collect(request, settings, QUIET), settings, progress=QUIET, now=now)
-    write_reports(audit, tmp_path, ["json"])
-    return json.loads((tmp_path / "audit.json").read_text())
+        return audit_json(request, now, tmp_path)
 
 
 def test_audit_provider_gcp_writes_gcp_recommendations(tmp_path):
