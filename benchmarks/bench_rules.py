@@ -52,7 +52,7 @@ TRADEOFF_CONFIG = {
 }
 
 
-def build_snapshot(n: int, memory_share: float, gpu_share: float, seed: int = 7):
+def build_snapshot(n: int, memory_share: float, gpu_share: float, seed: int = 7, tradeoff: bool = False):
     import numpy as np
 
     from costopt.model import MetricSeries, Resource, Snapshot, Window
@@ -68,6 +68,8 @@ def build_snapshot(n: int, memory_share: float, gpu_share: float, seed: int = 7)
         kind = "gpu_vm" if gpu else ("autoscaling_group" if i % 10 == 1 else "vm")
         workload = WORKLOADS[i % len(WORKLOADS)]
         tags = {"costopt:workload": workload} if workload else {}
+        if tradeoff and workload == "inference":
+            tags["costopt:model"] = "ranker"  # binds the resource to TRADEOFF_CONFIG's workload
         if i % 7 == 0:
             tags["costopt:interruptible"] = "true"
         resources.append(Resource(
@@ -109,7 +111,7 @@ def worker(n: int, memory_share: float, gpu_share: float, rules: bool, tradeoff:
     from costopt.tradeoff.assess import assess
     from costopt.tradeoff.selection import select
 
-    snapshot = build_snapshot(n, memory_share, gpu_share)
+    snapshot = build_snapshot(n, memory_share, gpu_share, tradeoff=tradeoff)
     catalog = load_catalog(use_cache=False)
     registry = load_rules()
     t1 = time.perf_counter()
