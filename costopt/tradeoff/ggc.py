@@ -232,7 +232,7 @@ def _survival(t: float, service: ServiceTime, pw: float, wait: WaitShape, grid: 
         g = t if abs(delta) * t < 1e-12 else -math.expm1(-delta * t) / delta  # (1 - e^(-delta t)) / delta
         return min(1.0, tail * (1.0 + pw * mu * g))
     s = service.grid() if grid is None else grid
-    done = s[s <= t]
+    done = s[:int(np.searchsorted(s, t, side="right"))]  # the grid is sorted: the points <= t
     if done.size == 0:
         return tail
     x, sf = wait.survival_table()
