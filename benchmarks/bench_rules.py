@@ -17,10 +17,16 @@ Targets (issue 4): 100k resources <= 20 s and <= 4 GB peak RSS; 100k time <= 12 
     python benchmarks/bench_rules.py --sizes 10000 --runs 1
     python benchmarks/bench_rules.py --tradeoff      # + the trade-off (assess and select) on the candidates
 
-With ``--tradeoff`` the resources tagged ``costopt:workload = inference`` (one in six) get a p95
-latency target and an accuracy floor (TRADEOFF_CONFIG), and the worker times ``assess`` +
-``select`` over every candidate after the rules: tradeoff_s, reported beside rules_s (and both as
-CPU time of the process, steadier than wall time when other jobs share the machine).
+With ``--tradeoff`` the resources tagged ``costopt:workload = inference`` (one in six) also carry
+``costopt:model = ranker``, which binds them to TRADEOFF_CONFIG's workload (a p95 latency target
+and an accuracy floor; the model's fp16 variant makes ``model.cheaper_variant`` candidates), and
+each run measures three processes in turn, all on that same estate and config: build only, the
+rules without the trade-off, and the rules followed by ``assess`` + ``select`` over every
+candidate. Reported (medians): the step's own time inside the process (tradeoff_s / CPU, beside
+the rules' rules_s / CPU in that process), and what it adds to the whole process's CPU time
+(user + sys) over the run without it, as a share of the rules' process CPU (without the step,
+minus the build-only baseline). CPU time is steadier than wall time when other jobs share the
+machine.
 """
 
 from __future__ import annotations
@@ -52,7 +58,7 @@ TRADEOFF_CONFIG = {
 }
 
 
-def build_snapshot(n: int, memory_share: float, gpu_share: float, seed: int = 7):
+def build_snapshot(n: int, memory_share: float, gpu_share: float, seed: int = 7, tradeoff: bool = False):
     import numpy as np
 
     from costopt.model import MetricSeries, Resource, Snapshot, Window
@@ -68,6 +74,8 @@ def build_snapshot(n: int, memory_share: float, gpu_share: float, seed: int = 7)
         kind = "gpu_vm" if gpu else ("autoscaling_group" if i % 10 == 1 else "vm")
         workload = WORKLOADS[i % len(WORKLOADS)]
         tags = {"costopt:workload": workload} if workload else {}
+        if tradeoff and workload == "inference":
+            tags["costopt:model"] = "ranker"  # binds the resource to TRADEOFF_CONFIG's workload
         if i % 7 == 0:
             tags["costopt:interruptible"] = "true"
         resources.append(Resource(
@@ -101,7 +109,8 @@ def build_snapshot(n: int, memory_share: float, gpu_share: float, seed: int = 7)
     return Snapshot(window=window, resources=tuple(resources), metrics=tuple(metrics))
 
 
-def worker(n: int, memory_share: float, gpu_share: float, rules: bool, tradeoff: bool = False) -> dict:
+def worker(n: int, memory_share: float, gpu_share: float, rules: bool, tradeoff: bool = False,
+           step: bool = True) -> dict:
     t0 = time.perf_counter()
     from costopt.catalog import load_catalog
     from costopt.config import Settings, settings_from_mapping
@@ -109,7 +118,7 @@ def worker(n: int, memory_share: float, gpu_share: float, rules: bool, tradeoff:
     from costopt.tradeoff.assess import assess
     from costopt.tradeoff.selection import select
 
-    snapshot = build_snapshot(n, memory_share, gpu_share)
+    snapshot = build_snapshot(n, memory_share, gpu_share, tradeoff=tradeoff)
     catalog = load_catalog(use_cache=False)
     registry = load_rules()
     t1 = time.perf_counter()
@@ -133,19 +142,22 @@ def worker(n: int, memory_share: float, gpu_share: float, rules: bool, tradeoff:
                 out.setdefault("failed", {})[rule_id] = failed[0][:200]
         out.update(recommendations=recs, skips=skips, rules_s=time.perf_counter() - t1,
                    rules_cpu_s=time.process_time() - c1)
-        if tradeoff:
+        if tradeoff and step:
             t2, c2 = time.perf_counter(), time.process_time()
-            chosen = select(assess(candidates, snapshot, settings, catalog), "strict")
+            assessed = assess(candidates, snapshot, settings, catalog)
+            chosen = select(assessed, "strict")
             out.update(tradeoff_s=time.perf_counter() - t2, tradeoff_cpu_s=time.process_time() - c2,
-                       selected=len(chosen.selected),
-                       serving_candidates=sum(1 for c in candidates if c.workload == "inference"))
+                       selected=len(chosen.selected), assessed=len(assessed),
+                       serving_candidates=sum(1 for c in assessed if c.impacts.workload_targets))
     return out
 
 
-def measure(n: int, args, rules: bool) -> dict:
+def measure(n: int, args, kind: str) -> dict:
+    """One worker process: ``build`` (snapshot and catalog only), ``rules`` (and, with --tradeoff,
+    the same estate and config without the trade-off step) or ``full`` (rules, then the step)."""
     cmd = ["/usr/bin/time", "-v", sys.executable, __file__, "--worker", str(n), "--memory-share", str(args.memory_share),
-           "--gpu-share", str(args.gpu_share)] + ([] if rules else ["--no-rules"]) + (
-               ["--tradeoff"] if args.tradeoff and rules else [])
+           "--gpu-share", str(args.gpu_share)] + (["--no-rules"] if kind == "build" else []) + (
+               ["--tradeoff"] if args.tradeoff else []) + (["--no-step"] if kind == "rules" else [])
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
@@ -153,8 +165,9 @@ def measure(n: int, args, rules: bool) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"worker failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
+    cpu = sum(float(re.search(rf"{label} time \(seconds\): ([\d.]+)", proc.stderr).group(1)) for label in ("User", "System"))
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    result.update(wall_s=wall, peak_rss_gb=rss_kb / 1024 / 1024)
+    result.update(wall_s=wall, peak_rss_gb=rss_kb / 1024 / 1024, process_cpu_s=cpu)
     return result
 
 
@@ -167,16 +180,22 @@ def main() -> None:
     parser.add_argument("--worker", type=int)
     parser.add_argument("--no-rules", action="store_true")
     parser.add_argument("--tradeoff", action="store_true", help="Also time the trade-off over the candidates.")
+    parser.add_argument("--no-step", action="store_true", help="Worker: the trade-off's estate and config, no step.")
     parser.add_argument("--json", help="Also write the results to this file.")
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.memory_share, args.gpu_share, not args.no_rules, args.tradeoff)))
+        print(json.dumps(worker(args.worker, args.memory_share, args.gpu_share, not args.no_rules, args.tradeoff,
+                                not args.no_step)))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     summary = {}
     for n in sizes:
-        base = [measure(n, args, rules=False) for _ in range(args.runs)]
-        full = [measure(n, args, rules=True) for _ in range(args.runs)]
+        base, full, without = [], [], []
+        for _ in range(args.runs):  # interleaved, so a change in the machine's load hits every kind alike
+            base.append(measure(n, args, "build"))
+            if args.tradeoff:
+                without.append(measure(n, args, "rules"))
+            full.append(measure(n, args, "full"))
         med = lambda rows, key: statistics.median(r[key] for r in rows)  # noqa: E731
         per_rule = {k: statistics.median(r["rules"][k] for r in full) for k in full[0]["rules"]}
         summary[n] = {"series": full[0]["series"], "wall_s": med(full, "wall_s"), "baseline_wall_s": med(base, "wall_s"),
@@ -184,6 +203,9 @@ def main() -> None:
                       "tradeoff_s": med(full, "tradeoff_s") if args.tradeoff else None,
                       "rules_cpu_s": med(full, "rules_cpu_s"),
                       "tradeoff_cpu_s": med(full, "tradeoff_cpu_s") if args.tradeoff else None,
+                      "process_cpu_s": med(full, "process_cpu_s"), "baseline_process_cpu_s": med(base, "process_cpu_s"),
+                      "without_tradeoff_process_cpu_s": med(without, "process_cpu_s") if without else None,
+                      "without_tradeoff_rules_cpu_s": med(without, "rules_cpu_s") if without else None,
                       "selected": full[0].get("selected"),
                       "peak_rss_gb": med(full, "peak_rss_gb"), "baseline_peak_rss_gb": med(base, "peak_rss_gb"),
                       "recommendations": full[0]["recommendations"], "skips": full[0]["skips"],
@@ -196,9 +218,15 @@ def main() -> None:
               f"(baseline {s['baseline_peak_rss_gb']:.2f} GB), {s['recommendations']} recommendations, {s['skips']} skips")
         if s["tradeoff_s"] is not None:
             print(f"         trade-off {s['tradeoff_s']:.2f} s over {full[0]['recommendations']} candidates "
-                  f"({full[0]['serving_candidates']} on the targeted workload, {s['selected']} selected): "
+                  f"(+ variant switches: {full[0]['assessed']}; {full[0]['serving_candidates']} on the targeted "
+                  f"workload, {s['selected']} selected): "
                   f"{s['tradeoff_s'] / s['rules_s']:.1%} of the rules' time; CPU {s['tradeoff_cpu_s']:.2f} s vs "
                   f"{s['rules_cpu_s']:.2f} s: {s['tradeoff_cpu_s'] / s['rules_cpu_s']:.1%}")
+            rules_proc = s["without_tradeoff_process_cpu_s"] - s["baseline_process_cpu_s"]
+            added = s["process_cpu_s"] - s["without_tradeoff_process_cpu_s"]
+            print(f"         whole processes (CPU): build only {s['baseline_process_cpu_s']:.1f} s, rules without the "
+                  f"trade-off {s['without_tradeoff_process_cpu_s']:.1f} s, with it {s['process_cpu_s']:.1f} s: the "
+                  f"trade-off adds {added:.1f} s = {added / rules_proc:.1%} of the rules' {rules_proc:.1f} s")
         print("         slowest rules: " + ", ".join(f"{k} {v:.2f} s" for k, v in s["slowest_rules"].items()))
         raised, prev = [], s["peak_gb_before_rules"]
         for k, v in s["peak_raised_by"].items():

@@ -9,7 +9,7 @@ count as idleness.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import numpy as np
 
@@ -20,12 +20,17 @@ AWS_METRICS_FIX = ("metrics missing or GetMetricData failed (see the coverage se
                    "cloudwatch:GetMetricData and cloudwatch:ListMetrics and re-run")
 
 
-def observed_hours(snapshot: Snapshot, names: Iterable[str]) -> dict[str, float]:
+def observed_hours(snapshot: Snapshot, names: Iterable[str],
+                   only: Collection[str] | None = None) -> dict[str, float]:
     """resource_id -> hours of the lookback covered by points of any of the metrics ``names``
-    (distinct timestamps x the series' period, the best-covered series counting)."""
+    (distinct timestamps x the series' period, the best-covered series counting); with
+    ``only``, just for those resource ids (a rule about endpoints need not count the points of
+    every VM's CPU series)."""
     best: dict[str, float] = {}
     for name in names:
         for m in select_series(snapshot.metrics, name):
+            if only is not None and m.resource_id not in only:
+                continue
             if not m.timestamps.size:
                 continue
             hours = np.unique(m.timestamps).size * m.period_s / 3600.0

@@ -240,7 +240,8 @@ def idle_sagemaker_endpoint(snapshot: Snapshot, catalog: Any, params: defaults.I
     """
     now = snapshot.window.end
     days = max(snapshot.window.days, 1e-9)
-    seen = observed_hours(snapshot, ENDPOINT_EVIDENCE)
+    endpoints = {r.id for r in snapshot.resources if r.kind == "endpoint" and r.provider == "aws"}
+    seen = observed_hours(snapshot, ENDPOINT_EVIDENCE, endpoints)
     totals = totals_by_resource(snapshot, "requests")
     for r in snapshot.resources:
         if r.kind != "endpoint" or r.provider != "aws":

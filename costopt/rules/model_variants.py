@@ -20,12 +20,12 @@ from costopt.rules.base import rule
 from costopt.rules.shell import arg, comment
 from costopt.tradeoff.capacity import Hardware, hardware, instance_speed
 from costopt.tradeoff.params import DEFAULT_PARAMS
-from costopt.tradeoff.targets import Model, ModelVariant, Targets, Workload
+from costopt.tradeoff.targets import ModelVariant, Targets
 
 RULE_ID = "model.cheaper_variant"
 
 
-def _capacity(hw: Hardware, variant: ModelVariant, workload: Workload) -> tuple[float, str] | None:
+def _capacity(hw: Hardware, variant: ModelVariant) -> tuple[float, str] | None:
     """Requests-per-time capacity of one instance for ``variant`` and how it was known."""
     measured = variant.throughput_rps.get(hw.type)
     if measured:
@@ -53,15 +53,26 @@ def _apply_step(resource: Resource, type_: str, count: int, variant: str) -> str
                    f"refresh for {name}); canary it against the accuracy floor first")
 
 
-def _options(resource: Resource, wl: Workload, model: Model, v0: ModelVariant, v1: ModelVariant,
+def _options_key(resource: Resource, v0: ModelVariant, v1: ModelVariant) -> tuple[Any, ...] | None:
+    """Everything of the resource and variants :func:`_options` reads (with the catalog and
+    params, fixed for one call), or None when the resource's specs cannot be a key."""
+    try:
+        specs = frozenset(resource.specs.items())
+        hash(specs)
+    except TypeError:
+        return None
+    return (resource.provider, resource.region, resource.type, resource.count, id(v0), id(v1), specs)
+
+
+def _options(resource: Resource, v0: ModelVariant, v1: ModelVariant,
              catalog: Any, params: defaults.CheaperVariant) -> Iterable[tuple[str, int, str]]:
     """(type, count, capacity basis) alternatives for serving ``v1`` instead of ``v0``."""
     hw0 = hardware(catalog, resource.provider, resource.type, resource.specs)
     if hw0 is None:
         return
     count0 = max(int(resource.count or 1), 1)
-    cap0 = _capacity(hw0, v0, wl)
-    same = _capacity(hw0, v1, wl)
+    cap0 = _capacity(hw0, v0)
+    same = _capacity(hw0, v1)
     if cap0 is None or same is None:
         return
     basis = "measured" if cap0[1] == same[1] == "measured" else "catalog"
@@ -82,7 +93,7 @@ def _options(resource: Resource, wl: Workload, model: Model, v0: ModelVariant, v
             continue
         if not hw1.has_gpu and hw0.has_gpu and not (params.consider_cpu and (v1.runs_on_cpu or spec.type in v1.throughput_rps)):
             continue
-        cap1 = _capacity(hw1, v1, wl)
+        cap1 = _capacity(hw1, v1)
         if cap1 is None or cap1[0] * count0 < need:
             continue
         price1 = _hourly(catalog, resource, spec.type)
@@ -131,6 +142,10 @@ def cheaper_variant(snapshot: Snapshot, catalog: Any, params: defaults.CheaperVa
         return
     grouped = {str(i) for r in snapshot.resources if r.kind == "autoscaling_group"
                for i in (r.attributes.get("instance_ids") or ())}
+    # a fleet has many resources of one type, count and region: each such set of alternatives is
+    # searched once (the search walks the region's whole catalog); the variants live in
+    # ``targets`` for the whole call, so their ids are stable keys
+    options: dict[tuple[Any, ...], list[tuple[str, int, str]]] = {}
     for resource in snapshot.resources:
         if resource.id in grouped:  # the group is proposed as a whole, not each member
             continue
@@ -153,7 +168,13 @@ def cheaper_variant(snapshot: Snapshot, catalog: Any, params: defaults.CheaperVa
         for v1 in sorted(model.variants.values(), key=lambda v: v.name):
             if v1.name == v0.name or v1.relative_compute >= v0.relative_compute:
                 continue
-            for type1, count1, basis in _options(resource, wl, model, v0, v1, catalog, params):
+            key = _options_key(resource, v0, v1)
+            found = options.get(key) if key is not None else None
+            if found is None:
+                found = list(_options(resource, v0, v1, catalog, params))
+                if key is not None:
+                    options[key] = found
+            for type1, count1, basis in found:
                 p1 = unit_hourly if type1 == resource.type else _hourly(catalog, resource, type1)
                 if p1 is None:
                     yield Skip(RULE_ID, resource.id, f"no price for {type1} in {resource.region}")

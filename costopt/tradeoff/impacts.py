@@ -134,7 +134,10 @@ def combine(checks: Sequence[Check], notes: Sequence[str] = ()) -> tuple[str, tu
     """Overall status (any breach > any unknown > ok) and reasons, breaches first."""
     if not checks:
         return "unknown", tuple(notes)
-    order = {"breach": 0, "unknown": 1, "ok": 2}
-    status = min((c.status for c in checks), key=order.__getitem__)
-    reasons = [c.reason for c in sorted(checks, key=lambda c: order[c.status])]
-    return status, tuple(reasons) + tuple(notes)
+    if len(checks) == 1 and checks[0].status in _ORDER:
+        return checks[0].status, (checks[0].reason, *notes)
+    ranked = sorted(checks, key=lambda c: _ORDER[c.status])  # stable: equal statuses keep their order
+    return ranked[0].status, (*(c.reason for c in ranked), *notes)
+
+
+_ORDER = {"breach": 0, "unknown": 1, "ok": 2}

@@ -192,8 +192,8 @@ def quantile_linear(values: np.ndarray, q: float) -> float:
 
 
 def _peak_util(series: Sequence[MetricSeries]) -> float | None:
-    _, vs = _pooled(series)
-    vs = vs[vs <= 100.0]
+    vs = series[0].values if len(series) == 1 else _pooled(series)[1]
+    vs = vs[(vs >= 0) & (vs <= 100.0)]  # NaN and inf fail both comparisons: the points _pooled keeps, <= 100
     return None if vs.size == 0 else quantile_linear(vs, 0.99) / 100.0
 
 

@@ -22,6 +22,9 @@ TAG_P99 = "costopt:slo-p99-ms"
 TAG_MIN_ACCURACY = "costopt:min-accuracy"
 TAG_INTERRUPTIBLE = "costopt:interruptible"
 TAG_VARIANT = "costopt:variant"
+TAG_KEYS = (TAG_MODEL, TAG_KIND, TAG_P95, TAG_P99, TAG_MIN_ACCURACY, TAG_INTERRUPTIBLE, TAG_VARIANT)
+# the tags that alone make a workload for a resource no config workload claims
+_WORKLOAD_TAGS = (TAG_MODEL, TAG_P95, TAG_P99, TAG_MIN_ACCURACY, TAG_INTERRUPTIBLE)
 
 def _tag_number(resource: Resource, key: str, notes: list[str], *, positive: bool = True) -> float | None:
     raw = resource.tags.get(key)
@@ -40,6 +43,11 @@ def _tag_number(resource: Resource, key: str, notes: list[str], *, positive: boo
 
 def merge_tags(base: Workload | None, resource: Resource) -> Workload | None:
     """Fill a workload's open fields from the resource's costopt:* tags (config wins)."""
+    tags = resource.tags
+    if base is None and not any(k in tags for k in _WORKLOAD_TAGS):
+        kind = tags.get(TAG_KIND) or resource.workload
+        if kind is None or kind in WORKLOAD_KINDS:
+            return None  # no target, model or interruptibility tag, and no bad tag to note
     notes: list[str] = []
     p95 = _tag_number(resource, TAG_P95, notes)
     p99 = _tag_number(resource, TAG_P99, notes)

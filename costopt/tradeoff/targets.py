@@ -71,7 +71,7 @@ from typing import Any
 
 from costopt.config import ConfigSource, Settings
 from costopt.model import WORKLOAD_KINDS, Resource
-from costopt.tradeoff.tags import TAG_MODEL, merge_tags
+from costopt.tradeoff.tags import TAG_KEYS, TAG_MODEL, merge_tags
 from costopt.tradeoff.workloads import Model, ModelVariant, Profile, Workload
 
 BOUNDS = ("conservative", "memory", "compute")
@@ -133,19 +133,30 @@ class Targets:
     workloads: Mapping[str, Workload] = field(default_factory=dict)
     models: Mapping[str, Model] = field(default_factory=dict)
     # for_resource answers by resource object (the variant rule and the trade-off ask for the
-    # same resources); the resource is kept with its answer so its id() cannot be reused
-    _resolved: dict[int, tuple[Resource, Workload | None]] = field(default_factory=dict, compare=False, repr=False)
+    # same resources); the resources asked about are kept, so their id() cannot be reused
+    _resolved: dict[int, Workload | None] = field(default_factory=dict, compare=False, repr=False)
+    _asked: list[Resource] = field(default_factory=list, compare=False, repr=False)
+    # a config workload merged with one set of costopt:* tag values (a fleet of resources shares it)
+    _merged: dict[tuple[Any, ...], Workload | None] = field(default_factory=dict, compare=False, repr=False)
+    # the workloads that declare resource globs, with their matcher (in config order)
+    _globbed: list[tuple[Workload, re.Pattern[str]]] = field(default_factory=list, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for wl in self.workloads.values():
+            matcher = _globs(tuple(wl.resources))
+            if matcher is not None:
+                self._globbed.append((wl, matcher))
 
     def model_of(self, workload: Workload) -> Model | None:
         return self.models.get(workload.model or workload.name)
 
     def configured_for(self, resource: Resource) -> Workload | None:
         """The config workload a resource belongs to (by id/name/ARN glob, then by tag)."""
-        names = [n for n in (resource.id, resource.name, str(resource.attributes.get("arn", "") or "")) if n]
-        for wl in self.workloads.values():
-            matcher = _globs(tuple(wl.resources))
-            if matcher is not None and any(matcher.match(n) for n in names):
-                return wl
+        if self._globbed:
+            names = [n for n in (resource.id, resource.name, str(resource.attributes.get("arn", "") or "")) if n]
+            for wl, matcher in self._globbed:
+                if any(matcher.match(n) for n in names):
+                    return wl
         tagged = resource.tags.get(TAG_MODEL)
         if tagged:
             for wl in self.workloads.values():
@@ -155,11 +166,21 @@ class Targets:
 
     def for_resource(self, resource: Resource) -> Workload | None:
         """Config workload with the resource's tags filling gaps, or one built from tags."""
-        known = self._resolved.get(id(resource))
-        if known is not None and known[0] is resource:
-            return known[1]
-        found = merge_tags(self.configured_for(resource), resource)
-        self._resolved[id(resource)] = (resource, found)
+        rid = id(resource)
+        if rid in self._resolved:
+            return self._resolved[rid]
+        base = self.configured_for(resource)
+        if base is None:
+            found = merge_tags(None, resource)
+        else:  # the merge reads only the config workload, the costopt:* tags and the resource's kind
+            tags = resource.tags
+            key = (id(base), resource.workload, *(tags.get(k) for k in TAG_KEYS))
+            if key in self._merged:
+                found = self._merged[key]
+            else:
+                found = self._merged[key] = merge_tags(base, resource)
+        self._resolved[rid] = found
+        self._asked.append(resource)
         return found
 
     def reading(self, bucket: Resource) -> list[Workload]:
