@@ -68,12 +68,14 @@ def _azure_low_priority(family: str, run: Resource) -> str:
     resume = comment(f"{family}: resume from checkpoints written to the job's outputs (a low-priority node can be "
                      "preempted)")
     if a.get("serverless") or not a.get("cluster"):
-        return (f"az ml job create --file job.yml {_azure_scope(run)} --set queue_settings.job_tier=spot  " + resume)
+        return _fill(f"az ml job create --file job.yml {_AZURE_SCOPE} --set queue_settings.job_tier=spot", run) \
+            + "  " + resume
     low = f"{a['cluster']}-lowpri"
     nodes = int(a.get("max_nodes") or run.count or 1)
-    return (f"az ml compute create --name {_q(low)} --type AmlCompute --size {_q(run.type)} --tier low_priority "
-            f"--min-instances 0 --max-instances {nodes} {_azure_scope(run)} && az ml job create --file job.yml "
-            f"{_azure_scope(run)} --set {_q(f'compute=azureml:{low}')}  " + resume)
+    return _fill(f"az ml compute create --name {{low}} --type AmlCompute --size {{size}} --tier low_priority "
+                 f"--min-instances 0 --max-instances {{nodes}} {_AZURE_SCOPE} && az ml job create --file job.yml "
+                 f"{_AZURE_SCOPE} --set {{target}}", run, low=low, size=run.type, nodes=nodes,
+                 target=f"compute=azureml:{low}") + "  " + resume
 
 
 def managed_spot(provider: str, family: str, checkpointed: bool, max_runtime_s: float | None,

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
-from costopt.records import Proposal
+from costopt.records import Current, Proposal
 from costopt.rules import defaults
 from costopt.rules.shell import arg
 
@@ -85,8 +85,7 @@ def findings(snapshot: Snapshot, params: defaults.SuspendedInstance) -> Iterable
             monthly_cost_before=monthly, monthly_cost_after=0.0, monthly_savings=monthly, savings_low=monthly,
             savings_high=monthly, currency=r.currency, confidence="low" if lower_bound else "medium",
             performance_risk=1, effort="low", tags=dict(r.tags), workload=r.workload, alternative_group=r.id,
-            current={"type": r.type, "state": "suspended", "suspended_days": round(days, 1),
-                     "disks": [d.name for d in disks], "disk_gb": size},
+            current=Current(type=r.type, state="suspended", age_days=round(days, 1), size_gb=size),
             proposed=Proposal(state="deleted", keeps="snapshot"),
             evidence={"suspended_since": since.isoformat(), "suspended_days": days,
                       "min_days": params.min_days, "memory_state_hourly": r.hourly_cost,

@@ -50,7 +50,8 @@ def test_memory_state_and_every_attached_disk_are_the_saving():
                    disk("someone-else", ["web-1"], 1.0)])
     rec = recs["dev-box"]
     assert rec.monthly_savings == pytest.approx((memory + boot + data) * HOURS_PER_MONTH)
-    assert rec.current["disks"] == ["dev-box", "dev-data"] and rec.current["disk_gb"] == 600
+    assert rec.current.size_gb == 600 and rec.current.state == "suspended"
+    assert "dev-box" in rec.apply and "dev-data" in rec.apply  # each attached disk is snapshotted first
     assert rec.evidence["savings_lower_bound"] is False and rec.confidence == "medium"
     assert rec.evidence["not_priced"] == []
 
