@@ -9,12 +9,14 @@ Document::
 
     {"provider": "aws", "fetched_at": "2026-11-27T04:00:00Z", "currency": "USD",
      "instances": [{InstanceSpec fields}],
-     "prices": [[region, type, model, amount, source, as_of(, unit)], ...],
+     "prices": [[region, type, model, amount, source, as_of(, unit(, os))], ...],
      "interruptions": [[region, type, per_hour], ...],
      "storage": [{StorageTier fields}], "egress": [[region, kind, amount, source, as_of], ...]}
 
 A price row's optional 7th element is its unit ("hour" when absent, else "GB-month" or "GB"),
-for non-instance prices such as ``ebs:gp3`` (GB-month) or ``vpc:nat_gateway`` (hour).
+for non-instance prices such as ``ebs:gp3`` (GB-month) or ``vpc:nat_gateway`` (hour); its
+optional 8th the catalog OS key of an instance price (``linux`` when absent; ``windows``,
+``rhel``, ``suse``, ``windows_sql_std``, ...: :mod:`costopt.catalog.licence`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 
 from costopt.atomic import write_atomic
 from costopt.catalog.catalog import Catalog
+from costopt.catalog.licence import LINUX, OS_KEYS
 from costopt.catalog.model import PRICE_UNITS, InstanceSpec, Price, StorageTier
 from costopt.errors import InputError
 
@@ -82,10 +85,14 @@ def apply_cache(catalog: Catalog, data: Mapping[str, Any], path: str = "<cache>"
             catalog.add_instance(InstanceSpec(**{k: v for k, v in item.items() if k in spec_fields}))
         for row in data.get("prices", []):
             region, type_, model, amount, source, as_of, *rest = row
-            unit = rest[0] if len(rest) == 1 else "hour" if not rest else None
+            unit, os = (rest + ["hour", "linux"][len(rest):])[:2] if len(rest) <= 2 else (None, None)
             if unit not in PRICE_UNITS:
                 raise ValueError(f"price row {row!r}: unit must be one of {', '.join(PRICE_UNITS)}")
-            catalog.add_price(provider, region, type_, model, Price(float(amount), unit, currency, source, as_of))
+            if os not in OS_KEYS or (os != LINUX and unit != "hour"):
+                raise ValueError(f"price row {row!r}: the 8th element must be the OS of an hourly price, one of "
+                                 f"{', '.join(sorted(OS_KEYS))}")
+            catalog.add_price(provider, region, type_, model, Price(float(amount), unit, currency, source, as_of),
+                              os=os)
         for region, type_, rate in data.get("interruptions", []):
             catalog.add_interruption_rate(provider, region, type_, float(rate))
         for item in data.get("storage", []):

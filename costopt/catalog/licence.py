@@ -32,6 +32,7 @@ from costopt.catalog.defaults import LICENCE_COMPONENTS, OS_FEE_UNKNOWN, OS_LICE
 from costopt.catalog.model import InstanceSpec, Price
 
 LINUX = "linux"
+OS_KEYS = frozenset({LINUX, *OS_LICENCES, *OS_FEE_UNKNOWN})  # every OS key a price may be stored under
 FEE_LABEL, UNKNOWN_LABEL = "estimate:licence-fee", "estimate:licence-unknown"
 NO_FLAT_FEE = re.compile(r"^t\d")  # AWS burstable families: the Windows fee is not per vCPU
 MICROSOFT = ("windows", "sql_std", "sql_ent", "sql_web")

@@ -11,11 +11,16 @@ https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/using-ppslong.html)
   ``"OfferCode"``), then a header row starting ``"SKU"`` and one row per SKU x term x price
   dimension (``TermType`` OnDemand / Reserved, ``Unit`` Hrs / Quantity, ``PricePerUnit``, ...).
 
-Kept: Compute Instance rows, Linux, shared tenancy, no pre-installed software, capacity
-status Used; on-demand per hour and standard all-upfront Reserved Instances amortised per hour
-(upfront / term hours + hourly), each dated with the file's publication date. Streamed row by
-row (the us-east-1 file is gigabytes). Spot prices need an account (DescribeSpotPriceHistory):
-they stay what the bundle has.
+Kept: Compute Instance rows, shared tenancy, capacity status Used, for every operating system
+and licence the adapter prices (``Operating System`` x ``Pre Installed S/W`` x ``License Model``
+as in :data:`costopt.providers.aws.platform.PLATFORMS`: Linux, Windows, Windows BYOL, RHEL, RHEL
+with HA, SUSE, Ubuntu Pro, SQL Server Standard / Enterprise / Web on Windows or Linux), each under
+the catalog's OS key; on-demand per hour and standard all-upfront Reserved Instances amortised per
+hour (upfront / term hours + hourly), each dated with the file's publication date. So after a
+refresh a Windows, RHEL, SUSE or SQL Server instance is priced from AWS's own list price, not
+from the licence-fee estimate (:mod:`costopt.catalog.licence`). Streamed row by row (the
+us-east-1 file is gigabytes). Spot prices need an account (DescribeSpotPriceHistory): they stay
+what the bundle has.
 """
 
 from __future__ import annotations
@@ -29,14 +34,18 @@ from typing import Any
 import requests
 
 from costopt.errors import ProviderError
+from costopt.providers.aws.platform import PLATFORMS
 
 PRICE_LIST_HOST = "https://pricing.us-east-1.amazonaws.com"
 REGION_INDEX = "/offers/v1.0/aws/AmazonEC2/current/region_index.json"
 SOURCE = "aws-price-list-bulk"
-SOURCE_DETAIL = "AWS Price List bulk offer file (public, no credentials), EC2 Linux shared tenancy"
+SOURCE_DETAIL = ("AWS Price List bulk offer file (public, no credentials), EC2 shared tenancy, per operating "
+                 "system and licence")
 TERM_HOURS = {"1yr": 8760.0, "3yr": 26280.0}
-KEEP = {"Product Family": "Compute Instance", "Operating System": "Linux", "Tenancy": "Shared",
-        "Pre Installed S/W": "NA", "CapacityStatus": "Used"}
+KEEP = {"Product Family": "Compute Instance", "Tenancy": "Shared", "CapacityStatus": "Used"}
+PLATFORM_COLUMNS = ("Operating System", "Pre Installed S/W", "License Model")
+# (Operating System, Pre Installed S/W, License Model) of an offer row -> the catalog's OS key.
+OFFER_OS = {(p.operating_system, p.pre_installed_sw, p.license_model): p.os for p in PLATFORMS.values() if not p.note}
 FIX = "check the network or proxy (HTTPS_PROXY), or pass --profile to use the Price List API with credentials"
 
 
@@ -69,8 +78,8 @@ def offer_csv_urls(http: Any, regions: Iterable[str], host: str = PRICE_LIST_HOS
     return out
 
 
-def parse_offer_csv(lines: Iterable[str]) -> tuple[str, dict[str, dict[str, float]]]:
-    """(publication date, type -> {model: hourly USD}) of one region's EC2 offer CSV."""
+def parse_offer_csv(lines: Iterable[str]) -> tuple[str, dict[tuple[str, str], dict[str, float]]]:
+    """(publication date, (type, catalog OS key) -> {model: hourly USD}) of one region's EC2 offer CSV."""
     rows = csv.reader(lines)
     published = ""
     header: list[str] | None = None
@@ -83,25 +92,27 @@ def parse_offer_csv(lines: Iterable[str]) -> tuple[str, dict[str, dict[str, floa
     if header is None:
         raise ProviderError("the AWS offer file has no header row starting with \"SKU\" (not the documented CSV)")
     col = {name: i for i, name in enumerate(header)}
-    missing = [c for c in ("TermType", "Unit", "PricePerUnit", "Instance Type", "OfferTermCode", *KEEP) if c not in col]
+    needed = ("TermType", "Unit", "PricePerUnit", "Instance Type", "OfferTermCode", *KEEP, *PLATFORM_COLUMNS)
+    missing = [c for c in needed if c not in col]
     if missing:
         raise ProviderError(f"the AWS offer file lacks the column(s) {', '.join(missing)}")
-    prices: dict[str, dict[str, float]] = {}
-    reserved: dict[tuple[str, str, str], list[float]] = {}  # (type, term code, length) -> [upfront, hourly]
+    prices: dict[tuple[str, str], dict[str, float]] = {}
+    reserved: dict[tuple[str, str, str, str], list[float]] = {}  # (type, os, term code, length) -> [upfront, hourly]
+    platform = [col[c] for c in PLATFORM_COLUMNS]
     for row in _kept(rows, col):
-        type_ = row[col["Instance Type"]]
+        type_, os = row[col["Instance Type"]], OFFER_OS.get(tuple(row[i] for i in platform))
         unit, amount = row[col["Unit"]], _float(row[col["PricePerUnit"]])
-        if amount is None or not type_:
-            continue
+        if amount is None or not type_ or os is None:
+            continue  # a platform the adapter never asks for (e.g. RHEL BYOL rows priced as Linux)
         if row[col["TermType"]] == "OnDemand" and unit == "Hrs" and amount > 0:
-            prices.setdefault(type_, {})["on_demand"] = amount
+            prices.setdefault((type_, os), {})["on_demand"] = amount
         elif row[col["TermType"]] == "Reserved" and _standard_all_upfront(row, col):
             length = row[col["LeaseContractLength"]]
-            parts = reserved.setdefault((type_, row[col["OfferTermCode"]], length), [0.0, 0.0])
+            parts = reserved.setdefault((type_, os, row[col["OfferTermCode"]], length), [0.0, 0.0])
             parts[0 if unit == "Quantity" else 1] += amount
-    for (type_, _, length), (upfront, hourly) in reserved.items():
+    for (type_, os, _, length), (upfront, hourly) in reserved.items():
         if length in TERM_HOURS and upfront + hourly > 0:
-            prices.setdefault(type_, {})["commit_" + length[0] + "y"] = upfront / TERM_HOURS[length] + hourly
+            prices.setdefault((type_, os), {})["commit_" + length[0] + "y"] = upfront / TERM_HOURS[length] + hourly
     return published, prices
 
 
@@ -139,9 +150,10 @@ def refresh_aws_public(regions: Iterable[str], *, session: Any = None, host: str
         except requests.RequestException as exc:
             raise ProviderError(f"reading the AWS price list {url} failed ({type(exc).__name__}); {FIX}") from None
         as_of = published or fetched[:10]
-        for type_, models in sorted(prices.items()):
+        for (type_, os), models in sorted(prices.items()):
             for model, amount in sorted(models.items()):
-                doc["prices"].append([region, type_, model, amount, SOURCE, as_of])
+                doc["prices"].append([region, type_, model, amount, SOURCE, as_of]
+                                     + ([] if os == "linux" else ["hour", os]))
     if not doc["prices"]:
-        raise ProviderError("the AWS price list had no EC2 Linux shared-tenancy prices for " + ", ".join(regions))
+        raise ProviderError("the AWS price list had no EC2 shared-tenancy instance prices for " + ", ".join(regions))
     return doc

@@ -37,14 +37,20 @@ def _serve_aws() -> None:
     responses.get(OFFER_URL, body=(FIXTURES / "aws_ec2_offer_us-east-1.csv").read_text(), content_type="text/csv")
 
 
-def test_offer_csv_keeps_linux_shared_on_demand_and_standard_all_upfront_ri():
+def test_offer_csv_keeps_each_platform_shared_on_demand_and_standard_all_upfront_ri():
+    """Fixture rows: m5.large us-east-1 on-demand Linux $0.096, Windows $0.188, Windows with SQL Server
+    Standard $0.668 (AWS EC2 On-Demand pricing page); the SUSE row's $0.1263 is the fixture's own
+    figure (no current SUSE list price was found to cite): the test checks it is carried as is."""
     lines = (FIXTURES / "aws_ec2_offer_us-east-1.csv").read_text().splitlines()
     published, prices = parse_offer_csv(lines)
     assert published == "2026-11-20"
-    # Windows, dedicated, SQL, capacity-reservation, partial-upfront, convertible and storage rows are left out
-    assert prices == {"m5.large": {"on_demand": 0.096, "commit_1y": pytest.approx(492 / 8760),
-                                   "commit_3y": pytest.approx(1001 / 26280)},
-                      "g6.xlarge": {"on_demand": 0.8048}}
+    # dedicated, capacity-reservation, partial-upfront, convertible and storage rows are left out
+    assert prices == {("m5.large", "linux"): {"on_demand": 0.096, "commit_1y": pytest.approx(492 / 8760),
+                                              "commit_3y": pytest.approx(1001 / 26280)},
+                      ("m5.large", "windows"): {"on_demand": 0.188},
+                      ("m5.large", "windows_sql_std"): {"on_demand": 0.668},
+                      ("m5.large", "suse"): {"on_demand": 0.1263},
+                      ("g6.xlarge", "linux"): {"on_demand": 0.8048}}
 
 
 @responses.activate
@@ -62,6 +68,28 @@ def test_aws_public_refresh_needs_no_credentials_and_overlays_the_bundle(monkeyp
     assert catalog.price("aws", "us-east-1", "m5.xlarge").source == "aws-karpenter-2026"  # the bundle fills the rest
     shown = CliRunner().invoke(cli, ["catalog", "show", "g6.xlarge", "--region", "us-east-1"])
     assert "aws-price-list-bulk (2026-11-20) [price" in shown.output
+
+
+@responses.activate
+def test_aws_public_refresh_quotes_windows_sql_and_suse_from_the_file_instead_of_estimates():
+    """Issue 14 item 3 / issue 15 item 1: the OS and licence dimensions the offer file prices reach
+    the catalog as quoted prices (not licence-fee estimates, not a Linux lower bound)."""
+    before = load_catalog()
+    assert before.price("aws", "us-east-1", "m5.large", os="suse").source.startswith("estimate:licence-unknown")
+    _serve_aws()
+    assert CliRunner().invoke(cli, ["catalog", "refresh", "--provider", "aws", "--regions", "us-east-1"]).exit_code == 0
+    catalog = load_catalog()
+    for os_key, amount in (("windows", 0.188), ("windows_sql_std", 0.668), ("suse", 0.1263)):
+        price = catalog.price("aws", "us-east-1", "m5.large", os=os_key)
+        assert (price.amount, price.source, price.as_of, price.estimate) == (amount, "aws-price-list-bulk",
+                                                                            "2026-11-20", False), os_key
+    assert catalog.price("aws", "us-east-1", "m5.large").amount == 0.096  # Linux stays Linux
+    rhel = catalog.price("aws", "us-east-1", "m5.large", os="rhel")  # not in the file: still the labelled estimate
+    assert rhel.estimate and rhel.source.startswith("estimate:licence-fee:rhel x aws-price-list-bulk")
+    doc = json.loads(CliRunner().invoke(cli, ["catalog", "show", "m5.large", "--region", "us-east-1", "--os", "suse",
+                                              "--format", "json"]).output)[0]
+    on_demand = next(line for line in doc["prices"] if line["model"] == "on_demand")
+    assert (on_demand["amount"], on_demand["kind"]) == (0.1263, "price")
 
 
 @responses.activate

@@ -139,8 +139,21 @@ def test_cache_price_rows_carry_their_unit(tmp_path):
     assert catalog.egress("aws", "us-east-1", "nat_processing").amount == 0.046
 
 
+def test_cache_price_rows_carry_their_os(tmp_path):
+    write_cache({"provider": "aws", "prices": [
+        ["us-east-1", "m5.large", "on_demand", 0.188, "aws-price-list-bulk", "2026-11-20", "hour", "windows"],
+        ["us-east-1", "m5.large", "on_demand", 0.096, "aws-price-list-bulk", "2026-11-20", "hour", "linux"]]}, tmp_path)
+    catalog = load_catalog(cache_dir=tmp_path)
+    windows = catalog.price("aws", "us-east-1", "m5.large", os="windows")
+    assert (windows.amount, windows.source, windows.estimate) == (0.188, "aws-price-list-bulk", False)
+    assert catalog.price("aws", "us-east-1", "m5.large").amount == 0.096
+
+
 @pytest.mark.parametrize("row", [["us-east-1", "ebs:gp3", "on_demand", 0.08, "s", "2026-11-27", "GB-year"],
-                                 ["us-east-1", "ebs:gp3", "on_demand", 0.08, "s", "2026-11-27", "GB-month", "x"]])
+                                 ["us-east-1", "ebs:gp3", "on_demand", 0.08, "s", "2026-11-27", "GB-month", "x"],
+                                 ["us-east-1", "ebs:gp3", "on_demand", 0.08, "s", "2026-11-27", "GB-month", "windows"],
+                                 ["us-east-1", "m5.large", "on_demand", 0.2, "s", "2026-11-27", "hour", "plan9"],
+                                 ["us-east-1", "m5.large", "on_demand", 0.2, "s", "2026-11-27", "hour", "suse", "x"]])
 def test_cache_row_with_bad_unit_is_an_input_error(tmp_path, row):
     write_cache({"provider": "aws", "prices": [row]}, tmp_path)
     with pytest.raises(InputError, match="malformed"):
