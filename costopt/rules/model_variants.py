@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from costopt.catalog.licence import os_of
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Proposal
 from costopt.rules import defaults
@@ -38,7 +39,8 @@ def _capacity(hw: Hardware, variant: ModelVariant) -> tuple[float, str] | None:
 
 
 def _hourly(catalog: Any, resource: Resource, type_: str) -> float | None:
-    price = catalog.price(resource.provider, resource.region, type_) if catalog is not None else None
+    # the resource's OS and licence (Windows, SQL Server, RHEL...) stay with it on the new type
+    price = catalog.price(resource.provider, resource.region, type_, os=os_of(resource)) if catalog is not None else None
     return None if price is None else price.amount
 
 
@@ -61,7 +63,7 @@ def _options_key(resource: Resource, v0: ModelVariant, v1: ModelVariant) -> tupl
         hash(specs)
     except TypeError:
         return None
-    return (resource.provider, resource.region, resource.type, resource.count, id(v0), id(v1), specs)
+    return (resource.provider, resource.region, resource.type, os_of(resource), resource.count, id(v0), id(v1), specs)
 
 
 def _options(resource: Resource, v0: ModelVariant, v1: ModelVariant,

@@ -34,8 +34,10 @@ from costopt.providers.aws.platform import attributes_of
 from costopt.providers.aws.prices import PriceBook
 from costopt.rules import defaults
 from costopt.rules.commitments import reserved_instances
+from costopt.rules.model_variants import cheaper_variant
 from costopt.rules.rightsizing import oversized_vm
 from costopt.rules.spot import interruptible_workload
+from costopt.tradeoff.targets import parse_targets
 from tests.conftest import make_resource, make_series, make_snapshot, make_window
 from tests.reports.sample_audit import make_audit
 
@@ -163,3 +165,28 @@ def test_an_idle_suse_box_priced_by_the_adapter_says_lower_bound_through_the_aud
     assert "suse licence fee" in idle.evidence["price_is_lower_bound"]
     assert any(line.endswith("[lower-bound price]") for line in top_actions(audit))
     assert "1 rest on a lower-bound price" in price_trust.estimates_text(audit.recommendations)
+
+
+def test_a_cheaper_model_variant_on_a_smaller_windows_type_keeps_the_licence(catalog):
+    """model.cheaper_variant (a resize): a Windows c5.4xlarge fleet (AWS list price, us-east-1:
+    Linux $0.68 + 16 x $0.046 = $1.416/h) serving an int8 variant that needs half the compute; the
+    cheapest type with the capacity, inf1.xlarge (4 vCPU, Linux $0.228/h in the bundled table), is
+    priced as Windows ($0.228 + 4 x $0.046 = $0.412/h), not as Linux."""
+    settings = Settings(workloads={"search-embed": {"resources": ["search-embed"], "latency_p95_ms": 120,
+                                                   "min_accuracy": 0.90}},
+                        models={"search-embed": {"variants": {
+                            "fp32": {"accuracy": 0.912, "relative_compute": 1.0},
+                            "int8": {"accuracy": 0.905, "relative_compute": 0.5}}}})
+    fleet = make_resource("search-embed", kind="autoscaling_group", type="c5.4xlarge", count=6, name="search-embed",
+                          hourly_cost=6 * 1.416, attributes={"os": "windows", "platform": "Windows"})
+    recs = [r for r in cheaper_variant(make_snapshot([fleet]), catalog, defaults.CheaperVariant(),
+                                       parse_targets(settings)) if isinstance(r, Recommendation)]
+    smaller = [r for r in recs if r.proposed.type != "c5.4xlarge"]
+    assert smaller
+    for rec in smaller:
+        spec = catalog.instance("aws", rec.proposed.type)
+        linux = catalog.price("aws", "us-east-1", rec.proposed.type).amount
+        windows = linux + 0.046 * spec.vcpu
+        assert rec.monthly_cost_after == pytest.approx(windows * rec.proposed.count * HOURS_PER_MONTH)
+    (inf1,) = [r for r in smaller if r.proposed.type == "inf1.xlarge"]
+    assert inf1.monthly_savings == pytest.approx(6 * (1.416 - 0.412) * HOURS_PER_MONTH)
