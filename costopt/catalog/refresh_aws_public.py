@@ -34,7 +34,7 @@ from typing import Any
 import requests
 
 from costopt.errors import ProviderError
-from costopt.providers.aws.platform import PLATFORMS
+from costopt.providers.aws.platform import NO_LICENCE, PLATFORMS, USAGE_OPERATIONS
 
 PRICE_LIST_HOST = "https://pricing.us-east-1.amazonaws.com"
 REGION_INDEX = "/offers/v1.0/aws/AmazonEC2/current/region_index.json"
@@ -46,6 +46,11 @@ KEEP = {"Product Family": "Compute Instance", "Tenancy": "Shared", "CapacityStat
 PLATFORM_COLUMNS = ("Operating System", "Pre Installed S/W", "License Model")
 # (Operating System, Pre Installed S/W, License Model) of an offer row -> the catalog's OS key.
 OFFER_OS = {(p.operating_system, p.pre_installed_sw, p.license_model): p.os for p in PLATFORMS.values() if not p.note}
+# The row's ``operation`` (billing code, e.g. RunInstances:0002) names the platform exactly; files
+# have spelt Windows' licence model both "No License required" and (older) "License Included".
+OPERATION_OS = {code: PLATFORMS[details].os for code, details in USAGE_OPERATIONS.items()
+                if not PLATFORMS[details].note}
+LICENCE_SPELLINGS = {"License Included": NO_LICENCE}
 FIX = "check the network or proxy (HTTPS_PROXY), or pass --profile to use the Price List API with credentials"
 
 
@@ -98,9 +103,8 @@ def parse_offer_csv(lines: Iterable[str]) -> tuple[str, dict[tuple[str, str], di
         raise ProviderError(f"the AWS offer file lacks the column(s) {', '.join(missing)}")
     prices: dict[tuple[str, str], dict[str, float]] = {}
     reserved: dict[tuple[str, str, str, str], list[float]] = {}  # (type, os, term code, length) -> [upfront, hourly]
-    platform = [col[c] for c in PLATFORM_COLUMNS]
     for row in _kept(rows, col):
-        type_, os = row[col["Instance Type"]], OFFER_OS.get(tuple(row[i] for i in platform))
+        type_, os = row[col["Instance Type"]], _os_of(row, col)
         unit, amount = row[col["Unit"]], _float(row[col["PricePerUnit"]])
         if amount is None or not type_ or os is None:
             continue  # a platform the adapter never asks for (e.g. RHEL BYOL rows priced as Linux)
@@ -114,6 +118,14 @@ def parse_offer_csv(lines: Iterable[str]) -> tuple[str, dict[tuple[str, str], di
         if length in TERM_HOURS and upfront + hourly > 0:
             prices.setdefault((type_, os), {})["commit_" + length[0] + "y"] = upfront / TERM_HOURS[length] + hourly
     return published, prices
+
+
+def _os_of(row: list[str], col: dict[str, int]) -> str | None:
+    """The catalog OS key of an offer row: by its billing code when the file has one, else by its attributes."""
+    if "operation" in col and row[col["operation"]] in OPERATION_OS:
+        return OPERATION_OS[row[col["operation"]]]
+    system, software, licence = (row[col[c]] for c in PLATFORM_COLUMNS)
+    return OFFER_OS.get((system, software, LICENCE_SPELLINGS.get(licence, licence)))
 
 
 def _kept(rows: Iterator[list[str]], col: dict[str, int]) -> Iterator[list[str]]:

@@ -38,16 +38,19 @@ def _serve_aws() -> None:
 
 
 def test_offer_csv_keeps_each_platform_shared_on_demand_and_standard_all_upfront_ri():
-    """Fixture rows: m5.large us-east-1 on-demand Linux $0.096, Windows $0.188, Windows with SQL Server
-    Standard $0.668 (AWS EC2 On-Demand pricing page); the SUSE row's $0.1263 is the fixture's own
-    figure (no current SUSE list price was found to cite): the test checks it is carried as is."""
+    """Fixture rows: us-east-1 on-demand m5.large Linux $0.096, Windows $0.188, Windows with SQL Server
+    Standard $0.668, m5.xlarge Windows $0.376 (AWS EC2 On-Demand pricing page). Rows are matched by their billing
+    code (operation); the m5.xlarge row has none and spells its licence model "License Included", as
+    older offer files do, so it is matched by its attributes.
+    the SUSE row's $0.1263 is the fixture's own figure (no current SUSE list price was found to cite):
+    the test checks it is carried as is."""
     lines = (FIXTURES / "aws_ec2_offer_us-east-1.csv").read_text().splitlines()
     published, prices = parse_offer_csv(lines)
     assert published == "2026-11-20"
     # dedicated, capacity-reservation, partial-upfront, convertible and storage rows are left out
     assert prices == {("m5.large", "linux"): {"on_demand": 0.096, "commit_1y": pytest.approx(492 / 8760),
                                               "commit_3y": pytest.approx(1001 / 26280)},
-                      ("m5.large", "windows"): {"on_demand": 0.188},
+                      ("m5.large", "windows"): {"on_demand": 0.188}, ("m5.xlarge", "windows"): {"on_demand": 0.376},
                       ("m5.large", "windows_sql_std"): {"on_demand": 0.668},
                       ("m5.large", "suse"): {"on_demand": 0.1263},
                       ("g6.xlarge", "linux"): {"on_demand": 0.8048}}
