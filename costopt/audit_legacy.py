@@ -6,7 +6,9 @@ renamed keys get their one spelling, ``state = "deleted (snapshot kept)"`` becom
 ``keeps``, and keys the typed records do not know (figures no reporter reads) are dropped.
 Schemas 1.0 and 1.1 stored ``current`` as a free mapping: :func:`upgrade_1_1` gives its keys the
 one spelling of :class:`~costopt.records.Current` (``instance_type`` and ``class`` are ``type``,
-``storage_gb`` is ``size_gb``...) for schema 1.2. Values are only moved, never parsed: the schema
+``storage_gb`` is ``size_gb``...) for schema 1.2. Schemas up to 1.2 stored ``evidence`` as one
+free mapping: :func:`upgrade_1_2` moves the keys :class:`~costopt.evidence.Evidence` types to its
+fields and the rest under ``facts`` (schema 1.3). Values are only moved, never parsed: the schema
 check that follows still rejects wrong types.
 """
 
@@ -17,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any
 
+from costopt.evidence import Evidence
 from costopt.records import Current, Impacts, Proposal
 
 PROPOSAL_RENAMES = {"min_count": "count_min", "max_count": "count_max", "class": "type", "tier": "storage_class"}
@@ -29,6 +32,7 @@ _STATE = re.compile(r"^(\w+) \((.+) kept\)$")  # "deleted (final snapshot kept)"
 _PROPOSAL_FIELDS = frozenset(f.name for f in fields(Proposal))
 _IMPACT_FIELDS = frozenset(f.name for f in fields(Impacts))
 _CURRENT_FIELDS = frozenset(f.name for f in fields(Current))
+_EVIDENCE_FIELDS = frozenset(f.name for f in fields(Evidence)) - {"facts"}
 _RECLAIMED = "if_spot_reclaimed_"
 
 
@@ -100,3 +104,27 @@ def _current(rec: Any) -> Any:
 def upgrade_1_1(data: Mapping[str, Any]) -> dict[str, Any]:
     """A schema-1.1 audit document as schema 1.2 (a new dict; ``data`` is not changed)."""
     return _upgraded(data, _current, "1.2")
+
+
+def _evidence(rec: Any) -> Any:
+    if not isinstance(rec, Mapping) or not isinstance(rec.get("evidence"), Mapping):
+        return rec
+    evidence: dict[str, Any] = {}
+    facts: dict[str, Any] = {}
+    for key, value in rec["evidence"].items():
+        if key not in _EVIDENCE_FIELDS:
+            facts[key] = value
+        elif value is None:
+            continue
+        elif key == "price_sources" and isinstance(value, str):  # written as "a; b" by some 1.x rules
+            evidence[key] = value.split("; ")
+        else:
+            evidence[key] = value
+    if facts:
+        evidence["facts"] = facts
+    return {**rec, "evidence": evidence}
+
+
+def upgrade_1_2(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A schema-1.2 audit document as schema 1.3 (a new dict; ``data`` is not changed)."""
+    return _upgraded(data, _evidence, "1.3")

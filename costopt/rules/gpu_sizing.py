@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from costopt.evidence import Evidence
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Impacts, Proposal
 from costopt.rules import defaults
@@ -166,13 +167,14 @@ def _gpu_recs(table: ResourceTable, group: pd.DataFrame, gpu_offers: pd.DataFram
             monthly_cost_before=before, monthly_cost_after=before - float(savings[i]), monthly_savings=float(savings[i]),
             savings_low=float(low[i]), savings_high=float(high[i]), currency=row["currency"], confidence=confidence,
             performance_risk=min(risk, 4),
-            evidence={"gpu_p95": number_or_none(row["gu_p95"]), "gpu_" + q(params.gpu_quantile): util,
-                      "gpu_p99.9": number_or_none(row["gu_" + q(LOW_Q)]), "gpu_max": number_or_none(row["gu_max"]),
-                      "gpu_memory_max": number_or_none(row["gm_max"]),
-                      "cpu_p99.5": number_or_none(row["cpu_p99.5"]) if row["cpu_measured"] else None,
-                      "memory_p99.9": number_or_none(row["mem_p99.9"]) if row["mem_measured"] else None,
-                      "samples": int(row["gu_count"]), "hours": float(row["gu_hours"]), "lookback_days": params.lookback_days,
-                      "savings_range": "low: sized at P99.9 GPU utilisation, high: sized at P95"},
+            evidence=Evidence(facts={"gpu_p95": number_or_none(row["gu_p95"]), "gpu_" + q(params.gpu_quantile): util,
+                                     "gpu_p99.9": number_or_none(row["gu_" + q(LOW_Q)]), "gpu_max": number_or_none(row["gu_max"]),
+                                     "gpu_memory_max": number_or_none(row["gm_max"]),
+                                     "cpu_p99.5": number_or_none(row["cpu_p99.5"]) if row["cpu_measured"] else None,
+                                     "memory_p99.9": number_or_none(row["mem_p99.9"]) if row["mem_measured"] else None,
+                                     "samples": int(row["gu_count"]), "hours": float(row["gu_hours"]),
+                                     "lookback_days": params.lookback_days,
+                                     "savings_range": "low: sized at P99.9 GPU utilisation, high: sized at P95"}),
             impacts=Impacts(projected_gpu_utilization=projected, gpus_before=int(row["gpu_count"]),
                             gpus_after=int(offer["gpu_count"])),
             effort="medium", rationale=what + "." + "".join(" " + n[0].upper() + n[1:] + "." for n in notes),

@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from costopt.evidence import Evidence
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Proposal
 from costopt.rules import defaults
@@ -201,12 +202,12 @@ def cheaper_variant(snapshot: Snapshot, catalog: Any, params: defaults.CheaperVa
                     currency=resource.currency,
                     confidence="high" if basis == "measured" else "medium",
                     performance_risk=1 if basis == "measured" else 2,
-                    evidence={"model": model.name, "variant_before": v0.name, "variant_after": v1.name,
-                              "accuracy_metric": metric, "accuracy_before": v0.accuracy,
-                              "accuracy_after": v1.accuracy, "accuracy_delta": delta,
-                              "accuracy_floor": wl.min_accuracy, "accuracy_feasible": feasible,
-                              "relative_compute_before": v0.relative_compute,
-                              "relative_compute_after": v1.relative_compute, "capacity_basis": basis},
+                    evidence=Evidence(facts={"model": model.name, "variant_before": v0.name, "variant_after": v1.name,
+                                             "accuracy_metric": metric, "accuracy_before": v0.accuracy,
+                                             "accuracy_after": v1.accuracy, "accuracy_delta": delta,
+                                             "accuracy_floor": wl.min_accuracy, "accuracy_feasible": feasible,
+                                             "relative_compute_before": v0.relative_compute,
+                                             "relative_compute_after": v1.relative_compute, "capacity_basis": basis}),
                     effort="medium",
                     rationale=(f"{model.name} {v1.name} needs {v1.relative_compute / v0.relative_compute:.0%} of the "
                                f"compute of {v0.name}; {metric} {v0.accuracy} -> {v1.accuracy}"),
