@@ -33,16 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from costopt.audit_io import audit_to_json  # noqa: E402
 from costopt.evidence import Evidence  # noqa: E402
-from costopt.model import (  # noqa: E402
-    Audit,
-    CoverageEntry,
-    PriceSource,
-    Recommendation,
-    Skip,
-    SloVerdict,
-    Window,
-    recommendation_id,
-)
+from costopt.model import Audit, CoverageEntry, PriceSource, Recommendation, Skip, SloVerdict, Window, recommendation_id  # noqa: E402
 from costopt.records import Current, Impacts, Proposal  # noqa: E402
 
 FAMILIES = (

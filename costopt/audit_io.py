@@ -23,15 +23,7 @@ from typing import Any
 from costopt.audit_legacy import upgrade_1_0, upgrade_1_1, upgrade_1_2
 from costopt.errors import InputError, read_input_file
 from costopt.evidence import Evidence
-from costopt.model import (
-    Audit,
-    CoverageEntry,
-    PriceSource,
-    Recommendation,
-    Skip,
-    SloVerdict,
-    Window,
-)
+from costopt.model import Audit, CoverageEntry, PriceSource, Recommendation, Skip, SloVerdict, Window
 from costopt.records import Current, Impacts, Proposal, plain
 
 # 1.3: typed ``evidence`` (costopt.evidence); 1.2: typed ``current``; 1.1: typed ``proposed`` / ``impacts``

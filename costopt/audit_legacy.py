@@ -90,41 +90,41 @@ def upgrade_1_0(data: Mapping[str, Any]) -> dict[str, Any]:
     return _upgraded(data, _recommendation, "1.1")
 
 
-def _current(rec: Any) -> Any:
-    if not isinstance(rec, Mapping) or not isinstance(rec.get("current"), Mapping):
-        return rec
+def _section(name: str, rewrite: Callable[[Mapping[str, Any]], dict[str, Any]]) -> Callable[[Any], Any]:
+    """A recommendation rewriter: ``rewrite`` applied to its ``name`` mapping (anything else left as it is)."""
+    def rewritten(rec: Any) -> Any:
+        if not isinstance(rec, Mapping) or not isinstance(rec.get(name), Mapping):
+            return rec
+        return {**rec, name: rewrite(rec[name])}
+    return rewritten
+
+
+def _current(old: Mapping[str, Any]) -> dict[str, Any]:
     current: dict[str, Any] = {}
-    for key, value in rec["current"].items():
+    for key, value in old.items():
         key = CURRENT_RENAMES.get(key, key)
         if key in _CURRENT_FIELDS and key not in current and value is not None:
             current[key] = value
-    return {**rec, "current": current}
+    return current
 
 
 def upgrade_1_1(data: Mapping[str, Any]) -> dict[str, Any]:
     """A schema-1.1 audit document as schema 1.2 (a new dict; ``data`` is not changed)."""
-    return _upgraded(data, _current, "1.2")
+    return _upgraded(data, _section("current", _current), "1.2")
 
 
-def _evidence(rec: Any) -> Any:
-    if not isinstance(rec, Mapping) or not isinstance(rec.get("evidence"), Mapping):
-        return rec
+def _evidence(old: Mapping[str, Any]) -> dict[str, Any]:
     evidence: dict[str, Any] = {}
-    facts: dict[str, Any] = {}
-    for key, value in rec["evidence"].items():
-        if key not in _EVIDENCE_FIELDS:
-            facts[key] = value
-        elif value is None:
-            continue
-        elif key == "price_sources" and isinstance(value, str):  # written as "a; b" by some 1.x rules
-            evidence[key] = value.split("; ")
-        else:
+    facts = {key: value for key, value in old.items() if key not in _EVIDENCE_FIELDS}
+    for key in _EVIDENCE_FIELDS & old.keys():
+        value = old[key]
+        if key == "price_sources" and isinstance(value, str):  # written as "a; b" by some 1.x rules
+            value = value.split("; ")
+        if value is not None:
             evidence[key] = value
-    if facts:
-        evidence["facts"] = facts
-    return {**rec, "evidence": evidence}
+    return {**evidence, "facts": facts} if facts else evidence
 
 
 def upgrade_1_2(data: Mapping[str, Any]) -> dict[str, Any]:
     """A schema-1.2 audit document as schema 1.3 (a new dict; ``data`` is not changed)."""
-    return _upgraded(data, _evidence, "1.3")
+    return _upgraded(data, _section("evidence", _evidence), "1.3")

@@ -10,16 +10,7 @@ from hypothesis import strategies as st
 from costopt.audit_io import audit_from_dict, audit_to_dict, audit_to_json, load_audit
 from costopt.errors import InputError
 from costopt.evidence import Evidence
-from costopt.model import (
-    Audit,
-    CoverageEntry,
-    PriceSource,
-    Recommendation,
-    Skip,
-    SloVerdict,
-    Window,
-    recommendation_id,
-)
+from costopt.model import Audit, CoverageEntry, PriceSource, Recommendation, Skip, SloVerdict, Window, recommendation_id
 from costopt.records import Current, Impacts, Proposal
 
 

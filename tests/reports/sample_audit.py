@@ -6,16 +6,7 @@ import math
 from datetime import UTC, date, datetime, timedelta
 
 from costopt.evidence import Evidence
-from costopt.model import (
-    Audit,
-    CoverageEntry,
-    PriceSource,
-    Recommendation,
-    Skip,
-    SloVerdict,
-    Window,
-    recommendation_id,
-)
+from costopt.model import Audit, CoverageEntry, PriceSource, Recommendation, Skip, SloVerdict, Window, recommendation_id
 from costopt.records import Current, Impacts, Proposal
 
 HOSTILE_TAG = "<img src=x onerror=alert(1)>"
