@@ -127,14 +127,9 @@ def cheaper_variant(snapshot: Snapshot, catalog: Any, params: defaults.CheaperVa
         latency_p95_ms = 80
         min_accuracy = 0.955
 
-        [models.fraud-detector.variants.fp32]
-        accuracy = 0.962
-        relative_compute = 1.0
-
-        [models.fraud-detector.variants.int8]
-        accuracy = 0.948
-        relative_compute = 0.35
-        throughput_rps = { "ml.g4dn.xlarge" = 210 }
+        [models.fraud-detector.variants]
+        fp32 = { accuracy = 0.962, relative_compute = 1.0 }
+        int8 = { accuracy = 0.948, relative_compute = 0.35, throughput_rps = { "ml.g4dn.xlarge" = 210 } }
 
         [rules."model.cheaper_variant"]
         capacity_margin = 1.1

@@ -28,6 +28,12 @@ def run(func, resources, metrics, params):
     return [x for x in out if isinstance(x, Recommendation)], [x for x in out if isinstance(x, Skip)]
 
 
+def only(recs, skips):
+    """The one recommendation of a run without skips, or None when there is none."""
+    assert skips == [] and len(recs) <= 1
+    return recs[0] if recs else None
+
+
 # --- oversized_vm: table of resource + metrics -> expected proposal ----------------------------
 
 CPU_CASES = [
@@ -60,12 +66,10 @@ def test_oversized_vm_cases(rid, type_, kind, workload, cpu, mem, expected):
     metrics = [make_series(rid, "cpu", level(cpu))]
     if mem is not None:
         metrics.append(make_series(rid, "memory", level(mem), stat="Average"))
-    recs, skips = run(oversized_vm, [r], metrics, defaults.OversizedVm())
-    assert skips == []
+    rec = only(*run(oversized_vm, [r], metrics, defaults.OversizedVm()))
     if expected is None:
-        assert recs == []
+        assert rec is None
         return
-    (rec,) = recs
     assert rec.proposed.type == expected
     before = CATALOG.price(provider, region, type_).amount * 2 * HOURS_PER_MONTH
     after = CATALOG.price(provider, region, expected).amount * 2 * HOURS_PER_MONTH
@@ -226,12 +230,10 @@ def test_gpu_cases(rid, type_, workload, g, gm, cpu, action, expected):
     metrics = [make_series(rid, "gpu", level(g, jitter=min(g, 2))), make_series(rid, "gpu_memory", level(gm, jitter=min(gm, 2)))]
     if cpu is not None:
         metrics += [make_series(rid, "cpu", level(cpu)), make_series(rid, "memory", level(cpu))]
-    recs, skips = run(gpu, [r], metrics, defaults.Gpu())
-    assert skips == []
+    rec = only(*run(gpu, [r], metrics, defaults.Gpu()))
     if action is None:
-        assert recs == []
+        assert rec is None
         return
-    (rec,) = recs
     assert rec.action == action
     cur = CATALOG.instance(provider, type_)
     new = CATALOG.instance(provider, rec.proposed.type)
