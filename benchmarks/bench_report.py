@@ -32,16 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from costopt.audit_io import audit_to_json  # noqa: E402
-from costopt.model import (  # noqa: E402
-    Audit,
-    CoverageEntry,
-    PriceSource,
-    Recommendation,
-    Skip,
-    SloVerdict,
-    Window,
-    recommendation_id,
-)
+from costopt.evidence import Evidence  # noqa: E402
+from costopt.model import Audit, CoverageEntry, PriceSource, Recommendation, Skip, SloVerdict, Window, recommendation_id  # noqa: E402
 from costopt.records import Current, Impacts, Proposal  # noqa: E402
 
 FAMILIES = (
@@ -77,8 +69,8 @@ def make_audit(n: int, seed: int = 7) -> Audit:
             provider=provider, account=account, region=region, resource_kind=kind, resource_name=f"{kind}-{i}",
             current=Current(type=a), proposed=Proposal(type=b), monthly_cost_before=before, monthly_cost_after=before - saving,
             monthly_savings=saving, savings_low=saving * 0.8, savings_high=saving * 1.15, confidence=rnd.choice(("low", "medium", "high")),
-            performance_risk=rnd.randrange(5), evidence={"cpu_p95_pct": round(rnd.uniform(2, 40), 1), "cpu_p99_5_pct": round(rnd.uniform(5, 60), 1),
-                                                         "samples": 4032, "lookback_days": 14, "gaps": rnd.randrange(3)},
+            performance_risk=rnd.randrange(5), evidence=Evidence(facts={"cpu_p95_pct": round(rnd.uniform(2, 40), 1), "cpu_p99_5_pct": round(rnd.uniform(5, 60), 1),
+                                                         "samples": 4032, "lookback_days": 14, "gaps": rnd.randrange(3)}),
             impacts=impacts, slo=SloVerdict("ok" if impacts.items() else "unknown",
                                             ("p95 within target",) if impacts.items() else ()),
             rationale=f"CPU p95 {rnd.uniform(2, 40):.1f}% over 14 days with {4032} samples; {b} keeps p99.5 under 70% at current load.",

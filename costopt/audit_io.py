@@ -20,27 +20,23 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from costopt.audit_legacy import upgrade_1_0, upgrade_1_1
+from costopt.audit_legacy import upgrade_1_0, upgrade_1_1, upgrade_1_2
 from costopt.errors import InputError, read_input_file
-from costopt.model import (
-    Audit,
-    CoverageEntry,
-    PriceSource,
-    Recommendation,
-    Skip,
-    SloVerdict,
-    Window,
-)
+from costopt.evidence import Evidence
+from costopt.model import Audit, CoverageEntry, PriceSource, Recommendation, Skip, SloVerdict, Window
 from costopt.records import Current, Impacts, Proposal, plain
 
-# 1.2: typed ``current``; 1.1: typed ``proposed`` / ``impacts`` (costopt.records); older files are upgraded on read
-SCHEMA_VERSION = "1.2"
+# 1.3: typed ``evidence`` (costopt.evidence); 1.2: typed ``current``; 1.1: typed ``proposed`` / ``impacts``
+# (costopt.records); older files are upgraded on read (costopt.audit_legacy)
+SCHEMA_VERSION = "1.3"
 SUPPORTED_MAJOR = "1"
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, (Current, Proposal, Impacts)):  # only the fields said: most are None
         return {k: _plain(v) for k, v in plain(value).items()}
+    if isinstance(value, Evidence):
+        return {k: _plain(v) for k, v in value.as_json().items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, datetime):
@@ -210,6 +206,8 @@ def audit_from_dict(data: Mapping[str, Any], path: str = "<audit>") -> Audit:
         data = upgrade_1_0(data)
     if isinstance(data, dict) and str(data.get("schema_version", "")) == "1.1":
         data = upgrade_1_1(data)
+    if isinstance(data, dict) and str(data.get("schema_version", "")) == "1.2":
+        data = upgrade_1_2(data)
     validate_audit_dict(data, path)
     return _build(Audit, data)
 

@@ -6,7 +6,9 @@ renamed keys get their one spelling, ``state = "deleted (snapshot kept)"`` becom
 ``keeps``, and keys the typed records do not know (figures no reporter reads) are dropped.
 Schemas 1.0 and 1.1 stored ``current`` as a free mapping: :func:`upgrade_1_1` gives its keys the
 one spelling of :class:`~costopt.records.Current` (``instance_type`` and ``class`` are ``type``,
-``storage_gb`` is ``size_gb``...) for schema 1.2. Values are only moved, never parsed: the schema
+``storage_gb`` is ``size_gb``...) for schema 1.2. Schemas up to 1.2 stored ``evidence`` as one
+free mapping: :func:`upgrade_1_2` moves the keys :class:`~costopt.evidence.Evidence` types to its
+fields and the rest under ``facts`` (schema 1.3). Values are only moved, never parsed: the schema
 check that follows still rejects wrong types.
 """
 
@@ -17,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any
 
+from costopt.evidence import Evidence
 from costopt.records import Current, Impacts, Proposal
 
 PROPOSAL_RENAMES = {"min_count": "count_min", "max_count": "count_max", "class": "type", "tier": "storage_class"}
@@ -29,6 +32,7 @@ _STATE = re.compile(r"^(\w+) \((.+) kept\)$")  # "deleted (final snapshot kept)"
 _PROPOSAL_FIELDS = frozenset(f.name for f in fields(Proposal))
 _IMPACT_FIELDS = frozenset(f.name for f in fields(Impacts))
 _CURRENT_FIELDS = frozenset(f.name for f in fields(Current))
+_EVIDENCE_FIELDS = frozenset(f.name for f in fields(Evidence)) - {"facts"}
 _RECLAIMED = "if_spot_reclaimed_"
 
 
@@ -86,17 +90,41 @@ def upgrade_1_0(data: Mapping[str, Any]) -> dict[str, Any]:
     return _upgraded(data, _recommendation, "1.1")
 
 
-def _current(rec: Any) -> Any:
-    if not isinstance(rec, Mapping) or not isinstance(rec.get("current"), Mapping):
-        return rec
+def _section(name: str, rewrite: Callable[[Mapping[str, Any]], dict[str, Any]]) -> Callable[[Any], Any]:
+    """A recommendation rewriter: ``rewrite`` applied to its ``name`` mapping (anything else left as it is)."""
+    def rewritten(rec: Any) -> Any:
+        if not isinstance(rec, Mapping) or not isinstance(rec.get(name), Mapping):
+            return rec
+        return {**rec, name: rewrite(rec[name])}
+    return rewritten
+
+
+def _current(old: Mapping[str, Any]) -> dict[str, Any]:
     current: dict[str, Any] = {}
-    for key, value in rec["current"].items():
+    for key, value in old.items():
         key = CURRENT_RENAMES.get(key, key)
         if key in _CURRENT_FIELDS and key not in current and value is not None:
             current[key] = value
-    return {**rec, "current": current}
+    return current
 
 
 def upgrade_1_1(data: Mapping[str, Any]) -> dict[str, Any]:
     """A schema-1.1 audit document as schema 1.2 (a new dict; ``data`` is not changed)."""
-    return _upgraded(data, _current, "1.2")
+    return _upgraded(data, _section("current", _current), "1.2")
+
+
+def _evidence(old: Mapping[str, Any]) -> dict[str, Any]:
+    evidence: dict[str, Any] = {}
+    facts = {key: value for key, value in old.items() if key not in _EVIDENCE_FIELDS}
+    for key in _EVIDENCE_FIELDS & old.keys():
+        value = old[key]
+        if key == "price_sources" and isinstance(value, str):  # written as "a; b" by some 1.x rules
+            value = value.split("; ")
+        if value is not None:
+            evidence[key] = value
+    return {**evidence, "facts": facts} if facts else evidence
+
+
+def upgrade_1_2(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A schema-1.2 audit document as schema 1.3 (a new dict; ``data`` is not changed)."""
+    return _upgraded(data, _section("evidence", _evidence), "1.3")

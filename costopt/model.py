@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from costopt.evidence import NO_EVIDENCE, Evidence
 from costopt.records import NO_CURRENT, NO_IMPACTS, NO_PROPOSAL, Current, Impacts, Proposal
 
 HOURS_PER_MONTH = 730.0
@@ -194,8 +195,8 @@ class Recommendation:
     """One priced, evidenced change to one resource (or scope, for commitments).
 
     ``proposed`` says what to change (:class:`~costopt.records.Proposal`); ``evidence`` holds
-    the statistics used (percentiles, sample counts, lookback); ``impacts`` the predicted effects
-    (:class:`~costopt.records.Impacts`: p95 latency before/after, accuracy before/after,
+    the statistics used (:class:`~costopt.evidence.Evidence`: percentiles, sample counts, the
+    prices); ``impacts`` the predicted effects (:class:`~costopt.records.Impacts`: p95 latency before/after, accuracy before/after,
     interruption rate, cold start...). ``apply`` is the concrete CLI or console step.
     """
 
@@ -218,7 +219,7 @@ class Recommendation:
     currency: str = "USD"
     confidence: str = "medium"  # low | medium | high
     performance_risk: int = 0  # 0..4
-    evidence: Mapping[str, Any] = field(default_factory=dict)
+    evidence: Evidence = NO_EVIDENCE
     impacts: Impacts = NO_IMPACTS
     slo: SloVerdict = field(default_factory=SloVerdict)
     effort: str = "low"  # low | medium | high
@@ -288,4 +289,4 @@ class Audit:
     budgets: tuple[Mapping[str, Any], ...] = ()
     extras: Mapping[str, Any] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)
-    schema_version: str = "1.2"
+    schema_version: str = "1.3"

@@ -94,8 +94,7 @@ def without_changed_usage(snapshot: Snapshot, selected: Sequence[Recommendation]
 def _note_sizing(rec: Recommendation, changed: int) -> Recommendation:
     if not changed:
         return rec
-    evidence = {**rec.evidence, "sized_after_other_changes": changed}
-    return replace(rec, evidence=evidence, rationale=(
+    return replace(rec, evidence=replace(rec.evidence, sized_after_other_changes=changed), rationale=(
         f"{rec.rationale} (sized on the usage left after {changed} other selected change(s))").strip())
 
 

@@ -5,7 +5,7 @@ months old, or from a typical-discount *estimate* rather than a price, must not 
 confidence, and the reader must be told which prices are old (the report's methodology and the
 terminal summary name them; ``costopt catalog refresh`` fixes them).
 
-How: the rules record their price sources in ``evidence`` (``price_source`` / ``price_sources``,
+How: the rules record their price sources in ``evidence`` (``Evidence.price_source`` / ``price_sources``,
 the catalog's source text and date). A recommendation whose sources include an estimate gets
 "low"; one whose sources include a stale source (older than ``[report] stale_price_days``, 90 by
 default, on the audit's date) loses one step (costopt.catalog.staleness.price_confidence).
@@ -51,14 +51,7 @@ LOWER_BOUND = ("the OS licence fee is not known to costopt: the instance is pric
 
 
 def _source_texts(rec: Recommendation) -> list[str]:
-    texts: list[str] = []
-    for key in ("price_source", "price_sources"):
-        value = rec.evidence.get(key) if rec.evidence else None
-        if isinstance(value, str):
-            texts.append(value)
-        elif isinstance(value, (list, tuple)):
-            texts.extend(str(v) for v in value)
-    return texts
+    return rec.evidence.sources()
 
 
 def _kinds(texts: Sequence[str]) -> list[str]:
@@ -71,13 +64,13 @@ def trusted(rec: Recommendation, stale: Sequence[PriceSource], lower_bound: str 
     ``lower_bound``: why the resource's own cost is a lower bound (the adapter's note), if it is.
     """
     texts = _source_texts(rec)
-    evidence = dict(rec.evidence)
-    if lower_bound and "price_is_lower_bound" not in evidence:
-        evidence["price_is_lower_bound"] = lower_bound
+    evidence = rec.evidence
+    if lower_bound and evidence.price_is_lower_bound is None:
+        evidence = replace(evidence, price_is_lower_bound=lower_bound)
     if not texts or rec.confidence not in LEVELS:
-        return rec if evidence == rec.evidence else replace(rec, evidence=evidence)
+        return rec if evidence is rec.evidence else replace(rec, evidence=evidence)
     if any(is_lower_bound(t) for t in texts):
-        evidence["price_is_lower_bound"] = LOWER_BOUND
+        evidence = replace(evidence, price_is_lower_bound=LOWER_BOUND)
     old = sorted({s.source for s in stale if any(s.source and s.source in t for t in texts)})
     if any(t.startswith(ESTIMATE_PREFIX) for t in texts):
         kinds = "; ".join(KINDS.get(k, k) for k in _kinds(texts))
@@ -88,7 +81,7 @@ def trusted(rec: Recommendation, stale: Sequence[PriceSource], lower_bound: str 
     else:
         return rec if evidence == rec.evidence else replace(rec, evidence=evidence)
     if LEVELS.index(level) < LEVELS.index(rec.confidence):
-        return replace(rec, confidence=level, evidence={**evidence, "confidence_lowered": why})
+        return replace(rec, confidence=level, evidence=replace(evidence, confidence_lowered=why))
     return rec if evidence == rec.evidence else replace(rec, evidence=evidence)
 
 
@@ -144,7 +137,7 @@ def estimate_sources(recs: Iterable[Recommendation], known: Sequence[PriceSource
 def estimates_text(recs: Sequence[Recommendation]) -> str:
     """One terminal line naming the recommendations priced from estimates or lower bounds (empty when none)."""
     priced = [r for r in recs if any(t.startswith(ESTIMATE_PREFIX) for t in _source_texts(r))]
-    lower = sum(1 for r in recs if "price_is_lower_bound" in r.evidence)
+    lower = sum(1 for r in recs if r.evidence.price_is_lower_bound is not None)
     parts = []
     if priced:
         kinds = sorted({KINDS.get(k, k) for r in priced for k in _kinds(_source_texts(r))})
@@ -158,6 +151,6 @@ def estimates_text(recs: Sequence[Recommendation]) -> str:
 
 def price_label(rec: Recommendation) -> str:
     """"lower-bound price", "estimated price" or "" for one recommendation (the terminal's per-line tag)."""
-    if "price_is_lower_bound" in rec.evidence:
+    if rec.evidence.price_is_lower_bound is not None:
         return "lower-bound price"
     return "estimated price" if any(t.startswith(ESTIMATE_PREFIX) for t in _source_texts(rec)) else ""

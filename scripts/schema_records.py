@@ -1,5 +1,5 @@
-"""Regenerate the ``current``, ``proposal`` and ``impacts`` definitions of the audit JSON Schema from the
-typed records (costopt/records.py). Run after adding or changing a field:
+"""Regenerate the ``current``, ``proposal``, ``impacts`` and ``evidence`` definitions of the audit JSON Schema
+from the typed records (costopt/records.py, costopt/evidence.py). Run after adding or changing a field:
 
     python scripts/schema_records.py
 
@@ -15,6 +15,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from costopt.evidence import Evidence
 from costopt.records import Current, Impacts, Proposal
 
 SCHEMA = Path(__file__).resolve().parents[1] / "costopt" / "schemas" / "audit.schema.json"
@@ -35,7 +36,10 @@ def json_type(hint: Any) -> dict[str, Any]:
     if hint is Impacts:
         return {"$ref": "#/$defs/impacts"}
     if origin is not None and origin.__name__ == "Mapping":
-        return {"type": "object", "additionalProperties": {"type": "number"}}
+        value = typing.get_args(hint)[1]
+        if value is float:
+            return {"type": "object", "additionalProperties": {"type": "number"}}
+        return {"type": "object"}  # Evidence.facts: rule-specific figures, only displayed
     raise ValueError(f"no JSON type for {hint!r}")
 
 
@@ -53,6 +57,9 @@ def main() -> None:
         Proposal, "What the change proposes (costopt.records.Proposal): only the fields that apply are present.")
     schema["$defs"]["impacts"] = definition(
         Impacts, "Predicted effects of the change (costopt.records.Impacts): only the figures that were computed are present.")
+    schema["$defs"]["evidence"] = definition(
+        Evidence, "What the recommendation rests on (costopt.evidence.Evidence): the typed fields other code reads, "
+                  "and the rule's own figures under facts (only displayed).")
     SCHEMA.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

@@ -37,7 +37,7 @@ def _row(r: Recommendation, team_keys: Sequence[str]) -> list[Any]:
         "savings_high": r.savings_high, "currency": r.currency, "confidence": r.confidence,
         "performance_risk": int(r.performance_risk), "effort": r.effort, "slo_status": r.slo.status,
         "slo_reasons": "; ".join(r.slo.reasons), "team": view.team_of(r, team_keys), "workload": r.workload,
-        "current": _json(plain(r.current)), "proposed": _json(plain(r.proposed)), "evidence": _json(r.evidence),
+        "current": _json(plain(r.current)), "proposed": _json(plain(r.proposed)), "evidence": _json(dict(r.evidence.items())),
         "impacts": _json(plain(r.impacts)), "rationale": r.rationale, "apply": r.apply,
     }
     return [safe_cell(values[c]) for c in COLUMNS]

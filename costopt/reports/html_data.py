@@ -105,7 +105,7 @@ def row(rec: Recommendation, team_keys: Sequence[str]) -> list[Any]:
         rec.resource_kind, rec.resource_id, rec.resource_name or rec.resource_id, rec.action,
         round(rec.monthly_savings, 2), round(rec.monthly_cost_before, 2), round(rec.monthly_cost_after, 2),
         round(rec.savings_low, 2), round(rec.savings_high, 2), rec.confidence, int(rec.performance_risk),
-        rec.slo.status, list(rec.slo.reasons), rec.effort, pairs(rec.evidence), summary + rest, rec.apply,
+        rec.slo.status, list(rec.slo.reasons), rec.effort, pairs(dict(rec.evidence.items())), summary + rest, rec.apply,
         rec.rationale, change_text(rec), rec.workload or "", rec.currency, impact_text(rec),
     ]
 

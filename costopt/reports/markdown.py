@@ -79,19 +79,18 @@ def _headline(audit: Audit) -> list[str]:
     return lines
 
 
+def _budget_row(b: view.BudgetRow, currency: str) -> str:
+    verdict = BUDGET_ICONS.get(b.status, md_escape(b.status))
+    if b.detail:
+        verdict += f" {md_escape(short_text(b.detail, 80))}"
+    limit, actual, forecast = (view.budget_amount(v, b, currency) for v in (b.limit, b.actual, b.forecast))
+    return f"| {md_escape(b.scope)} | {md_escape(b.period) or '–'} | {limit} | {actual} | {forecast} | {verdict} |"
+
+
 def _budgets(audit: Audit) -> list[str]:
-    rows = view.budget_rows(audit)
-    if not rows:
-        return []
-    c = audit.currency
-    out = ["", "### Budgets", "", "| Scope | Period | Budget | Actual | Forecast | Verdict |", "|---|---|--:|--:|--:|---|"]
-    for b in rows:
-        verdict = BUDGET_ICONS.get(b.status, md_escape(b.status))
-        if b.detail:
-            verdict += f" {md_escape(short_text(b.detail, 80))}"
-        limit, actual, forecast = (view.budget_amount(v, b, c) for v in (b.limit, b.actual, b.forecast))
-        out.append(f"| {md_escape(b.scope)} | {md_escape(b.period) or '–'} | {limit} | {actual} | {forecast} | {verdict} |")
-    return out
+    rows = [_budget_row(b, audit.currency) for b in view.budget_rows(audit)]
+    head = ["", "### Budgets", "", "| Scope | Period | Budget | Actual | Forecast | Verdict |", "|---|---|--:|--:|--:|---|"]
+    return head + rows if rows else []
 
 
 def _history(audit: Audit) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from costopt.evidence import Evidence
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Impacts, Proposal
 from costopt.rules import defaults, scaling_apply
@@ -134,11 +135,11 @@ def fixed_capacity(snapshot: Snapshot, catalog: Any, params: defaults.FixedCapac
             savings_low=max(0.0, before - float(lagged_mean[i]) * price * HOURS_PER_MONTH), savings_high=savings,
             currency=r.currency, confidence="low" if str(source[i]).startswith("observed peak (") else "medium",
             performance_risk=2,
-            evidence={"hours_observed": int(observed[i]), "load_metric": unit, f"{unit}_p95_per_hour": float(p95[i]),
-                      f"{unit}_p5_per_hour": float(p5[i]), "peak_trough_ratio": float(ratio[i]),
-                      "capacity_per_instance_per_hour": float(capacity[i]), "capacity_source": str(source[i]),
-                      "peak_utilization_p99": float(peak_util[i]) if np.isfinite(peak_util[i]) else None,
-                      "instances_needed_by_hour_p50": float(full_median[i]), "price_source": price_source},
+            evidence=Evidence(facts={"hours_observed": int(observed[i]), "load_metric": unit, f"{unit}_p95_per_hour": float(p95[i]),
+                                     f"{unit}_p5_per_hour": float(p5[i]), "peak_trough_ratio": float(ratio[i]),
+                                     "capacity_per_instance_per_hour": float(capacity[i]), "capacity_source": str(source[i]),
+                                     "peak_utilization_p99": float(peak_util[i]) if np.isfinite(peak_util[i]) else None,
+                                     "instances_needed_by_hour_p50": float(full_median[i])}, price_source=price_source),
             effort="medium", tags=dict(r.tags), workload=r.workload,
             rationale=(f"load swings {ratio[i]:.1f}x between trough and peak; {mean_needed:.1f} instances "
                        f"on average would do the work of {r.count}"),
@@ -211,8 +212,8 @@ def scale_to_zero(snapshot: Snapshot, catalog: Any, params: defaults.ScaleToZero
                             / obs * price * HOURS_PER_MONTH),
             savings_high=before - act / obs * price * HOURS_PER_MONTH, currency=r.currency,
             confidence="medium", performance_risk=3 if gpu else 2,
-            evidence={"hours_observed": int(obs), "active_hours": int(act), "requests": float(total[i]),
-                      "price_source": source},
+            evidence=Evidence(facts={"hours_observed": int(obs), "active_hours": int(act), "requests": float(total[i])},
+                              price_source=source),
             impacts=Impacts(cold_start_s=params.cold_start_s, cold_starts_per_month=float(cold[i]) * HOURS_PER_MONTH / obs,
                             cold_start_request_share=float(cold[i]) / float(total[i])),
             effort="medium", tags=dict(r.tags), workload=r.workload,
@@ -305,9 +306,9 @@ def off_hours(snapshot: Snapshot, catalog: Any, params: defaults.OffHours) -> It
             savings_low=max(0.0, savings - busy_outside / observed[i] * HOURS_PER_MONTH * price * r.count),
             savings_high=savings, currency=r.currency,
             confidence="high" if observed[i] >= 2 * 168 else "medium", performance_risk=1,
-            evidence={"hours_observed": int(observed[i]), "busy_hours": n_busy, "busy_hours_outside": busy_outside,
-                      "idle_threshold": params.idle_threshold, "off_hours_per_week": off_per_week,
-                      "price_source": source},
+            evidence=Evidence(facts={"hours_observed": int(observed[i]), "busy_hours": n_busy,
+                                     "idle_threshold": params.idle_threshold, "off_hours_per_week": off_per_week},
+                              busy_hours_outside=busy_outside, price_source=source),
             impacts=Impacts(unavailable_hours_per_week=off_per_week, start_delay_s=120),
             effort="low", tags=dict(r.tags), workload=r.workload,
             rationale=f"busy only inside {168 - off_per_week} of 168 weekly hours; stopped {off_per_week} h a week",

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from costopt.evidence import Evidence
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Proposal
 from costopt.rules import defaults
@@ -117,10 +118,10 @@ def cost_anomaly(snapshot: Snapshot, catalog: Any, params: defaults.CostAnomaly)
             monthly_cost_before=last * HOURS_PER_MONTH / 168, monthly_cost_after=mean * HOURS_PER_MONTH / 168,
             monthly_savings=0.0, savings_low=0.0, savings_high=excess_monthly, currency=str(currency),
             confidence="low",
-            evidence={"method": "last full week vs mean of previous weeks, robust z (1.4826 x MAD)",
-                      "weekly_costs_oldest_first": [float(x) for x in costs[::-1]], "baseline_mean": mean,
-                      "robust_sigma": sigma, "z": z, "k_sigma": params.k_sigma, "weekly_delta": delta,
-                      "last_week_start": since, "excess_monthly": excess_monthly, "savings_estimated": False},
+            evidence=Evidence(facts={"method": "last full week vs mean of previous weeks, robust z (1.4826 x MAD)",
+                                     "weekly_costs_oldest_first": [float(x) for x in costs[::-1]], "baseline_mean": mean,
+                                     "robust_sigma": sigma, "z": z, "k_sigma": params.k_sigma, "weekly_delta": delta,
+                                     "last_week_start": since, "excess_monthly": excess_monthly, "savings_estimated": False}),
             effort="medium",
             rationale=(f"{service} cost {last:,.2f} {currency} last week vs {mean:,.2f} on average before "
                        f"(+{delta:,.2f}, {z:.1f} robust sigma)"),

@@ -19,6 +19,7 @@ import pandas as pd
 
 from costopt.billing.schema import FOCUS_COLUMNS
 from costopt.catalog.licence import LINUX, os_of
+from costopt.evidence import Evidence
 from costopt.model import Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Proposal
 from costopt.rules import defaults
@@ -249,12 +250,13 @@ def savings_plan(snapshot: Snapshot, catalog: Any, params: defaults.SavingsPlan)
             savings_high=max(high, p.savings_monthly), currency=currency,
             confidence="high" if priced_share >= 0.8 else ("medium" if priced_share >= 0.5 else "low"),
             performance_risk=0,
-            evidence={"hours": p.hours, "method": "quantile of hourly on-demand spend",
-                      "quantile": 1.0 - r, "commit_to_on_demand_ratio": r, "priced_cost_share": priced_share,
-                      "coverage": p.coverage, "utilisation": p.utilisation,
-                      "break_even_month": p.break_even_month, "worst_week_savings_monthly": low,
-                      "existing_commitment_cost_in_window": committed, "price_sources": sources,
-                      "identical_usage_rows": n_dup, "left_to_spot_resources": len(excluded)},
+            evidence=Evidence(facts={"hours": p.hours, "method": "quantile of hourly on-demand spend",
+                                     "quantile": 1.0 - r, "commit_to_on_demand_ratio": r, "priced_cost_share": priced_share,
+                                     "coverage": p.coverage, "utilisation": p.utilisation,
+                                     "break_even_month": p.break_even_month, "worst_week_savings_monthly": low,
+                                     "existing_commitment_cost_in_window": committed, "identical_usage_rows": n_dup,
+                                     "left_to_spot_resources": len(excluded)},
+                              price_sources=tuple(sources)),
             effort="low",
             rationale=(f"{p.coverage:.0%} of on-demand compute spend would be covered at "
                        f"{p.utilisation:.0%} utilisation; breaks even in month {p.break_even_month}"),
@@ -366,12 +368,12 @@ def reserved_instances(snapshot: Snapshot, catalog: Any, params: defaults.Reserv
             monthly_savings=p.savings_monthly, savings_low=max(0.0, min(low, p.savings_monthly)),
             savings_high=max(high, p.savings_monthly), currency=od.currency,
             confidence="high" if observed.mean() >= 0.9 else "medium", performance_risk=0,
-            evidence={"hours": int(n_hours), "hours_observed": int(observed.sum()),
-                      "method": "quantile of hourly running instances",
-                      "quantile": 1.0 - commit.amount / od.amount, "on_demand_hourly": od.amount,
-                      "commit_hourly": commit.amount, "coverage": p.coverage, "utilisation": p.utilisation,
-                      "break_even_month": p.break_even_month, "worst_week_savings_monthly": low,
-                      "price_source": f"{commit.source} ({commit.as_of})"},
+            evidence=Evidence(facts={"hours": int(n_hours), "hours_observed": int(observed.sum()),
+                                     "method": "quantile of hourly running instances",
+                                     "quantile": 1.0 - commit.amount / od.amount, "on_demand_hourly": od.amount,
+                                     "commit_hourly": commit.amount, "coverage": p.coverage, "utilisation": p.utilisation,
+                                     "break_even_month": p.break_even_month, "worst_week_savings_monthly": low},
+                              price_source=f"{commit.source} ({commit.as_of})"),
             effort="low", workload=first.workload, tags=dict(first.tags),
             rationale=(f"{n} of up to {int(counts.max())} {type_} run {p.utilisation:.0%} of the hours; reserved they "
                        f"cost {commit.amount / od.amount:.0%} of on-demand, break-even in month {p.break_even_month}"),

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from costopt.evidence import Evidence
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Proposal
 from costopt.rules import defaults
@@ -142,8 +143,8 @@ def hot_spots(snapshot: Snapshot, catalog: Any, params: defaults.EgressHotSpots)
             current=Current(monthly_cost=monthly, gb_per_month=gb_month, services=row.services),
             monthly_cost_before=monthly, monthly_cost_after=monthly, monthly_savings=0.0, savings_low=0.0,
             savings_high=monthly, currency=str(row.currency), confidence="low",
-            evidence={"rank": shown, "share_of_internet_egress": share, "hours_of_billing": hours,
-                      "savings_estimated": False},
+            evidence=Evidence(facts={"rank": shown, "share_of_internet_egress": share, "hours_of_billing": hours,
+                                     "savings_estimated": False}),
             effort="medium",
             rationale=(f"{row.usage_type} ({row.services}) is {share:.0%} of internet egress, "
                        f"{monthly:,.2f} {row.currency}/month"),
@@ -220,8 +221,8 @@ def _cross_region_billing(snapshot: Snapshot, catalog: Any, params: defaults.Cro
             proposed=Proposal(monthly_cost=0.0),
             monthly_cost_before=monthly, monthly_cost_after=0.0, monthly_savings=monthly,
             savings_low=max(0.0, low), savings_high=high, currency=str(row.currency), confidence="medium",
-            evidence={"hours_of_billing": hours, "weekly_costs": [float(x) for x in full],
-                      "catalog_inter_region_per_gb": price.amount if price else None},
+            evidence=Evidence(facts={"hours_of_billing": hours, "weekly_costs": [float(x) for x in full],
+                                     "catalog_inter_region_per_gb": price.amount if price else None}),
             effort="high",
             rationale=f"{row.usage_type} moves data between regions for {monthly:,.2f} {row.currency}/month",
             apply=("costopt costs --group-by resource,sku --format table  "
@@ -273,9 +274,10 @@ def _cross_region_inventory(snapshot: Snapshot, catalog: Any, params: defaults.C
             monthly_cost_before=monthly, monthly_cost_after=0.0, monthly_savings=monthly,
             savings_low=monthly * 0.5 if len(remote) == 1 else 0.0, savings_high=monthly, currency=price.currency,
             confidence="low",
-            evidence={"network_in_gb_per_month": gb_month, "hours_observed": hrs,
-                      "price_per_gb": price.amount, "price_source": f"{price.source} ({price.as_of})",
-                      "assumption": "all network_in of the reader comes from the remote bucket (upper bound)"},
+            evidence=Evidence(facts={"network_in_gb_per_month": gb_month, "hours_observed": hrs,
+                                     "price_per_gb": price.amount,
+                                     "assumption": "all network_in of the reader comes from the remote bucket (upper bound)"},
+                              price_source=f"{price.source} ({price.as_of})"),
             effort="high", tags=dict(r.tags), workload=r.workload,
             rationale=f"{r.name or r.id} in {r.region} reads {bucket.name or bucket.id} in {bucket.region}",
             apply=comment(f"move {r.id} to {bucket.region}, or replicate {bucket.id} to {r.region} "

@@ -13,48 +13,36 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from costopt.evidence import Evidence
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Impacts, Proposal
-from costopt.rules import defaults
+from costopt.rules import defaults, sizing
 from costopt.rules.resize_apply import resize_command
-from costopt.rules.sizing import (
-    HIGH_Q,
-    LOW_Q,
-    ResourceTable,
-    candidate_offers,
-    first_fit,
-    lookback_stats,
-    monthly_resize_savings,
-    number_or_none,
-    q,
-    quality_skips,
-    resource_table,
-    risk_level,
-)
+from costopt.rules.sizing import HIGH_Q, LOW_Q, number_or_none, q
 
 HOST_MEMORY_HEADROOM = 0.15
 GPU_AGENT = "install the NVIDIA DCGM exporter or the CloudWatch agent's nvidia_gpu metrics"
 
 
 def gpu_recommendations(snapshot: Snapshot, catalog: Any, params: defaults.Gpu, rule_id: str) -> Iterable[Recommendation | Skip]:
-    table, skips = resource_table(snapshot, catalog, rule_id, params.kinds, gpu=True)
+    table, skips = sizing.resource_table(snapshot, catalog, rule_id, params.kinds, gpu=True)
     yield from skips
     if table.frame.empty:
         return
     levels = {"main": params.gpu_quantile, "low": LOW_Q, "high": HIGH_Q}
     days = params.lookback_days
-    gstats = lookback_stats(snapshot, "gpu", sorted(set(levels.values())), days, table.frame.index)
-    ids, bad = quality_skips(rule_id, table.frame.index, gstats, "gpu", min_hours=params.min_hours,
+    gstats = sizing.lookback_stats(snapshot, "gpu", sorted(set(levels.values())), days, table.frame.index)
+    ids, bad = sizing.quality_skips(rule_id, table.frame.index, gstats, "gpu", min_hours=params.min_hours,
                              max_bad_share=params.max_bad_point_share, what=GPU_AGENT)
     yield from bad
-    gmem = lookback_stats(snapshot, "gpu_memory", (0.999,), days, table.frame.index, stat=None)
-    ids, bad = quality_skips(rule_id, ids, gmem, "gpu_memory", min_hours=params.min_hours,
+    gmem = sizing.lookback_stats(snapshot, "gpu_memory", (0.999,), days, table.frame.index, stat=None)
+    ids, bad = sizing.quality_skips(rule_id, ids, gmem, "gpu_memory", min_hours=params.min_hours,
                              max_bad_share=params.max_bad_point_share, what=GPU_AGENT + " (GPU memory must fit)")
     yield from bad
     if len(ids) == 0:
         return
-    cpu = lookback_stats(snapshot, "cpu", (0.995,), days, table.frame.index)
-    mem = lookback_stats(snapshot, "memory", (0.999,), days, table.frame.index, stat=None)
+    cpu = sizing.lookback_stats(snapshot, "cpu", (0.995,), days, table.frame.index)
+    mem = sizing.lookback_stats(snapshot, "memory", (0.999,), days, table.frame.index, stat=None)
     f = (table.frame.loc[ids].join(gstats.add_prefix("gu_")).join(gmem.add_prefix("gm_"))
          .join(cpu.add_prefix("cpu_")).join(mem.add_prefix("mem_")))
     f["cpu_measured"] = (f["cpu_hours"].fillna(0) >= params.min_hours) & (f["cpu_bad_share"].fillna(1) <= params.max_bad_point_share)
@@ -75,8 +63,8 @@ def gpu_recommendations(snapshot: Snapshot, catalog: Any, params: defaults.Gpu, 
 
     for _, group in f.groupby(["provider", "region", "price_model", "type", "os"], sort=False):
         head = group.iloc[0]
-        gpu_offers = candidate_offers(catalog, head, gpu=True, allow_arch=False, allow_burstable=False)
-        cpu_offers = candidate_offers(catalog, head, gpu=False, allow_arch=False, allow_burstable=False)
+        gpu_offers = sizing.candidate_offers(catalog, head, gpu=True, allow_arch=False, allow_burstable=False)
+        cpu_offers = sizing.candidate_offers(catalog, head, gpu=False, allow_arch=False, allow_burstable=False)
         picks = _gpu_picks(group, gpu_offers, levels)
         cpu_pick = _host_fit(group, cpu_offers)
         yield from _gpu_recs(table, group, gpu_offers, cpu_offers, picks, cpu_pick, params, rule_id)
@@ -88,7 +76,7 @@ def _host_fit(group: pd.DataFrame, offers: pd.DataFrame) -> np.ndarray:
     cap = (offers["vcpu"] * offers["relative_speed"]).to_numpy()[None, :]
     fits = (cap >= group["need_cpu"].to_numpy()[:, None]) & \
         (offers["memory_gib"].to_numpy()[None, :] >= group["need_mem"].to_numpy()[:, None])
-    return first_fit(fits, np.zeros(len(offers), dtype=bool), True)
+    return sizing.first_fit(fits, np.zeros(len(offers), dtype=bool), True)
 
 
 def _gpu_picks(group: pd.DataFrame, offers: pd.DataFrame, levels: dict[str, float]) -> dict[str, np.ndarray]:
@@ -103,15 +91,15 @@ def _gpu_picks(group: pd.DataFrame, offers: pd.DataFrame, levels: dict[str, floa
         (offers["memory_gib"].to_numpy()[None, :] >= group["need_mem"].to_numpy()[:, None])
     tflops = count * offers["gpu_tflops"].to_numpy()[None, :]
     same = (offers["family"] == group.iloc[0]["family"]).to_numpy()
-    return {name: first_fit(base & (tflops >= group[f"need_tflops_{name}"].to_numpy()[:, None]), same, True)
+    return {name: sizing.first_fit(base & (tflops >= group[f"need_tflops_{name}"].to_numpy()[:, None]), same, True)
             for name in levels}
 
 
-def _gpu_recs(table: ResourceTable, group: pd.DataFrame, gpu_offers: pd.DataFrame, cpu_offers: pd.DataFrame,
+def _gpu_recs(table: sizing.ResourceTable, group: pd.DataFrame, gpu_offers: pd.DataFrame, cpu_offers: pd.DataFrame,
               picks: dict[str, np.ndarray], cpu_pick: np.ndarray, params: defaults.Gpu, rule_id: str) -> Iterable[Recommendation]:
     use_cpu = group["to_cpu"].to_numpy() & (cpu_pick >= 0)
-    gpu_save = {name: monthly_resize_savings(group, gpu_offers, pick) for name, pick in picks.items()}
-    cpu_save = monthly_resize_savings(group, cpu_offers, cpu_pick)
+    gpu_save = {name: sizing.monthly_resize_savings(group, gpu_offers, pick) for name, pick in picks.items()}
+    cpu_save = sizing.monthly_resize_savings(group, cpu_offers, cpu_pick)
     savings = np.where(use_cpu, cpu_save, gpu_save["main"])
     # CPU moves: if the CPU turns out too slow the fallback is the strict GPU pick -> the low end.
     low = np.minimum(gpu_save["low"], savings)
@@ -139,7 +127,7 @@ def _gpu_recs(table: ResourceTable, group: pd.DataFrame, gpu_offers: pd.DataFram
             action = "resize"
             cur = row["gpu_count"] * row["gpu_tflops"]
             projected = util / 100 * cur / (offer["gpu_count"] * offer["gpu_tflops"])
-            risk = risk_level(projected) + int(bool(row["inference"]))
+            risk = sizing.risk_level(projected) + int(bool(row["inference"]))
             risk += int(offer["gpu_model"] != row["gpu_model"])
             what = (f"GPU utilisation P{params.gpu_quantile * 100:g} is {util:.1f}% of {int(row['gpu_count'])} x "
                     f"{row['gpu_model']} and GPU memory peaked at {row['gm_max']:.1f}% of {row['gpu_memory_gib']:g} GiB; "
@@ -166,13 +154,14 @@ def _gpu_recs(table: ResourceTable, group: pd.DataFrame, gpu_offers: pd.DataFram
             monthly_cost_before=before, monthly_cost_after=before - float(savings[i]), monthly_savings=float(savings[i]),
             savings_low=float(low[i]), savings_high=float(high[i]), currency=row["currency"], confidence=confidence,
             performance_risk=min(risk, 4),
-            evidence={"gpu_p95": number_or_none(row["gu_p95"]), "gpu_" + q(params.gpu_quantile): util,
-                      "gpu_p99.9": number_or_none(row["gu_" + q(LOW_Q)]), "gpu_max": number_or_none(row["gu_max"]),
-                      "gpu_memory_max": number_or_none(row["gm_max"]),
-                      "cpu_p99.5": number_or_none(row["cpu_p99.5"]) if row["cpu_measured"] else None,
-                      "memory_p99.9": number_or_none(row["mem_p99.9"]) if row["mem_measured"] else None,
-                      "samples": int(row["gu_count"]), "hours": float(row["gu_hours"]), "lookback_days": params.lookback_days,
-                      "savings_range": "low: sized at P99.9 GPU utilisation, high: sized at P95"},
+            evidence=Evidence(facts={"gpu_p95": number_or_none(row["gu_p95"]), "gpu_" + q(params.gpu_quantile): util,
+                                     "gpu_p99.9": number_or_none(row["gu_" + q(LOW_Q)]), "gpu_max": number_or_none(row["gu_max"]),
+                                     "gpu_memory_max": number_or_none(row["gm_max"]),
+                                     "cpu_p99.5": number_or_none(row["cpu_p99.5"]) if row["cpu_measured"] else None,
+                                     "memory_p99.9": number_or_none(row["mem_p99.9"]) if row["mem_measured"] else None,
+                                     "samples": int(row["gu_count"]), "hours": float(row["gu_hours"]),
+                                     "lookback_days": params.lookback_days,
+                                     "savings_range": "low: sized at P99.9 GPU utilisation, high: sized at P95"}),
             impacts=Impacts(projected_gpu_utilization=projected, gpus_before=int(row["gpu_count"]),
                             gpus_after=int(offer["gpu_count"])),
             effort="medium", rationale=what + "." + "".join(" " + n[0].upper() + n[1:] + "." for n in notes),

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from costopt.evidence import Evidence, Fact
 from costopt.metrics import quantile_column, select_series, stats_by_resource, totals_by_resource
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Proposal
@@ -38,10 +39,10 @@ def _rec(rule_id: str, r: Resource, action: str, monthly: float, *, low: float |
         currency=r.currency, tags=dict(r.tags), workload=r.workload, alternative_group=r.id, **kw)
 
 
-def _source(r: Resource) -> dict[str, str]:
+def _source(r: Resource) -> str | None:
     """The resource's price source for the evidence (so an estimated or stale price lowers confidence)."""
     source = r.attributes.get("price_source")
-    return {"price_source": source} if source else {}
+    return str(source) if source else None
 
 
 def _age_days(r: Resource, now: datetime) -> float | None:
@@ -115,9 +116,9 @@ def idle_instance(snapshot: Snapshot, catalog: Any, params: defaults.IdleInstanc
         cpu_q = float(c[col])
         if cpu_q > params.cpu_p95_max:
             continue
-        evidence: dict[str, Any] = {"cpu_" + col: cpu_q, "cpu_max": float(c["max"]),
-                                    "samples": int(c["count"]), "hours": hours,
-                                    "lookback_days": snapshot.window.days, "period_s": int(c["period_s"])}
+        facts: dict[str, Fact] = {"cpu_" + col: cpu_q, "cpu_max": float(c["max"]),
+                                  "samples": int(c["count"]), "hours": hours,
+                                  "lookback_days": snapshot.window.days, "period_s": int(c["period_s"])}
         if r.kind == "gpu_vm":
             g = gpu.get(r.id)
             if g is None or g["count"] == 0:
@@ -127,21 +128,21 @@ def idle_instance(snapshot: Snapshot, catalog: Any, params: defaults.IdleInstanc
             gpu_q = float(g[col])
             if gpu_q > params.gpu_p95_max:
                 continue
-            evidence["gpu_" + col] = gpu_q
-            evidence["gpu_samples"] = int(g["count"])
+            facts["gpu_" + col] = gpu_q
+            facts["gpu_samples"] = int(g["count"])
         mb_per_hour = net.get(r.id, 0.0) / MB / max(hours, 1e-9)
-        evidence["network_mb_per_hour"] = mb_per_hour
+        facts["network_mb_per_hour"] = mb_per_hour
         if mb_per_hour > params.network_mb_per_hour_max:
             continue
         if r.hourly_cost is None:
             yield Skip("idle.instance", r.id, f"idle, but no price is known for {r.type} in {r.region}")
             continue
         monthly = r.hourly_cost * HOURS_PER_MONTH
-        what = f"CPU {col} {cpu_q:.1f}%" + (f", GPU {col} {evidence['gpu_' + col]:.1f}%" if r.kind == "gpu_vm" else "")
+        what = f"CPU {col} {cpu_q:.1f}%" + (f", GPU {col} {facts['gpu_' + col]:.1f}%" if r.kind == "gpu_vm" else "")
         yield _rec("idle.instance", r, "stop", monthly,
                    current=Current(type=r.type, state="running", hourly_cost=r.hourly_cost),
                    proposed=Proposal(state="stopped"), confidence="high" if hours >= 7 * 24 else "medium",
-                   performance_risk=1, evidence=evidence, effort="low",
+                   performance_risk=1, evidence=Evidence(facts=facts), effort="low",
                    rationale=f"{r.name or r.id} ({r.type}) was idle for {hours:.0f} h: {what}, "
                              f"network {mb_per_hour:.2f} MB/h. Stopping keeps its volumes.",
                    apply=idle_apply.stop_instance(r))
@@ -162,8 +163,9 @@ def unattached_volume(snapshot: Snapshot, catalog: Any, params: defaults.Unattac
         size = r.attributes.get("size_gb") or 0
         return _rec("idle.unattached_volume", r, "delete", monthly, confidence="high", performance_risk=0,
                     current=Current(type=r.type, size_gb=size), proposed=Proposal(state="deleted", keeps="snapshot"),
-                    evidence={"attached": False, "size_gb": size, "age_days": age,
-                              "gb_month_price": r.attributes.get("gb_month_price"), **_source(r)},
+                    evidence=Evidence(attached=False, facts={"size_gb": size, "age_days": age,
+                                                             "gb_month_price": r.attributes.get("gb_month_price")},
+                                      price_source=_source(r)),
                     rationale=f"{size} GB {r.type} volume {r.id} is attached to nothing"
                               + (f" ({age:.0f} days old)." if age is not None else "."),
                     apply=idle_apply.delete_volume(r))
@@ -185,7 +187,8 @@ def unassociated_address(snapshot: Snapshot, catalog: Any, params: defaults.Unas
         ip = r.attributes.get("public_ip", "")
         return _rec("idle.unassociated_address", r, "release", monthly, confidence="high",
                     current=Current(public_ip=ip, associated=False), proposed=Proposal(state="released"),
-                    evidence={"associated": False, "public_ip": ip, "hourly_cost": r.hourly_cost, **_source(r)},
+                    evidence=Evidence(associated=False, facts={"public_ip": ip, "hourly_cost": r.hourly_cost},
+                                      price_source=_source(r)),
                     rationale=f"Elastic IP {ip} ({r.id}) is associated with nothing.",
                     apply=idle_apply.release_address(r))
 
@@ -212,8 +215,9 @@ def old_snapshot(snapshot: Snapshot, catalog: Any, params: defaults.OldSnapshot)
         return _rec("idle.old_snapshot", r, "delete", monthly, low=monthly * params.incremental_share,
                     confidence="medium", current=Current(size_gb=size, age_days=round(days, 1)),
                     proposed=Proposal(state="deleted"),
-                    evidence={"age_days": age, "size_gb": size, "max_age_days": params.max_age_days,
-                              "gb_month_price": r.attributes.get("gb_month_price"), **_source(r)},
+                    evidence=Evidence(facts={"age_days": age, "size_gb": size, "max_age_days": params.max_age_days,
+                                             "gb_month_price": r.attributes.get("gb_month_price")},
+                                      price_source=_source(r)),
                     rationale=f"Snapshot {r.id} of {size} GB is {days:.0f} days old (limit {params.max_age_days:.0f}). "
                               "Savings are an upper bound: snapshots are incremental.",
                     apply=idle_apply.delete_snapshot(r))
@@ -270,8 +274,8 @@ def idle_sagemaker_endpoint(snapshot: Snapshot, catalog: Any, params: defaults.I
         yield _rec("idle.sagemaker_endpoint", r, "delete", monthly, confidence="high" if per_day == 0 else "medium",
                    performance_risk=1, current=Current(type=r.type, count=r.count),
                    proposed=Proposal(state="deleted", keeps="config"),
-                   evidence={"invocations": totals.get(r.id, 0.0), "invocations_per_day": per_day,
-                             "lookback_days": snapshot.window.days},
+                   evidence=Evidence(facts={"invocations": totals.get(r.id, 0.0), "invocations_per_day": per_day,
+                                            "lookback_days": snapshot.window.days}),
                    rationale=f"Endpoint {r.name} ({r.count} x {r.type}) served {per_day:.1f} invocations/day "
                              f"over {snapshot.window.days:.0f} days.",
                    apply=idle_apply.delete_endpoint(r))
@@ -284,7 +288,7 @@ def _lingering_endpoint(r: Resource, age_days: float | None) -> Recommendation:
     status = r.attributes.get("status")
     return _rec("idle.sagemaker_endpoint", r, "delete the failed endpoint", 0.0, confidence="high",
                 performance_risk=0, current=Current(status=status), proposed=Proposal(state="deleted", keeps="config"),
-                evidence={"status": status, "age_days": age_days, "billed": False},
+                evidence=Evidence(facts={"status": status, "age_days": age_days, "billed": False}),
                 rationale=f"Endpoint {r.name} has been {status} (billed nothing) for "
                           f"{'an unknown time' if age_days is None else f'{age_days:.0f} days'}; delete it, or fix "
                           "and update it, before an update brings it back into service unnoticed.",
@@ -320,8 +324,8 @@ def idle_nat_gateway(snapshot: Snapshot, catalog: Any, params: defaults.IdleNatG
         monthly = r.hourly_cost * HOURS_PER_MONTH
         yield _rec("idle.nat_gateway", r, "delete", monthly, confidence="high",
                    performance_risk=1, current=Current(state="available"), proposed=Proposal(state="deleted"),
-                   evidence={"gb_over_lookback": gb, "lookback_days": snapshot.window.days,
-                             "has_metrics": r.id in sent, **_source(r)},
+                   evidence=Evidence(facts={"gb_over_lookback": gb, "lookback_days": snapshot.window.days,
+                                            "has_metrics": r.id in sent}, price_source=_source(r)),
                    rationale=f"NAT gateway {r.name or r.id} moved {gb:.2f} GB in {snapshot.window.days:.0f} days.",
                    apply=idle_apply.delete_nat_gateway(r))
 
@@ -384,9 +388,9 @@ def bucket_without_lifecycle(snapshot: Snapshot, catalog: Any, params: defaults.
             current=Current(lifecycle_rules=len(r.attributes.get("lifecycle_rules") or ()), storage_class="STANDARD",
                             size_gb=gb, lifecycle_covers=r.attributes.get("lifecycle_covers")),
             proposed=Proposal(lifecycle="INTELLIGENT_TIERING"),
-            evidence={"standard_gb": gb, "cold_share_assumed": params.cold_share,
-                      "standard_gb_month": std.gb_month, "infrequent_gb_month": ia.gb_month,
-                      "price_source": f"{std.source} ({std.as_of})"},
+            evidence=Evidence(facts={"standard_gb": gb, "cold_share_assumed": params.cold_share,
+                                     "standard_gb_month": std.gb_month, "infrequent_gb_month": ia.gb_month},
+                              price_source=f"{std.source} ({std.as_of})"),
             rationale=(f"Bucket {r.name} holds {gb:,.0f} GB in Standard; its lifecycle rules cover only "
                        f"{r.attributes['lifecycle_covers']}: every other object is unmanaged."
                        if r.attributes.get("lifecycle_scope") == "partial"

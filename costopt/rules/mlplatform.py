@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from costopt.evidence import Evidence
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id, utc
 from costopt.records import Current, Impacts, Proposal
 from costopt.rules import defaults, mlplatform_apply, mlplatform_gpu, mlplatform_training
@@ -111,9 +112,9 @@ def notebook_idle_shutdown(snapshot: Snapshot, catalog: Any,
                    current=Current(type=r.type, idle_shutdown="off", status=str(r.attributes.get("status"))),
                    proposed=Proposal(type=r.type, idle_shutdown="on", idle_timeout_hours=params.idle_timeout_hours),
                    confidence="medium" if measured else "low", performance_risk=1,
-                   evidence={"off_hours_share": share, "share_source": "observed" if measured else "estimate",
-                             "hours_observed": observed, "days_running": None if running is None else running / 24,
-                             "lifecycle_config": lc or "", "price_source": source, "hourly_price": price},
+                   evidence=Evidence(facts={"off_hours_share": share, "share_source": "observed" if measured else "estimate",
+                                            "hours_observed": observed, "days_running": None if running is None else running / 24,
+                                            "lifecycle_config": lc or "", "hourly_price": price}, price_source=source),
                    impacts=Impacts(start_delay_s=180, off_hours_share=share),
                    rationale=f"{r.type} notebook running{days} with {without}; {how}",
                    apply=mlplatform_apply.idle_shutdown(r, params.idle_timeout_hours))
@@ -151,7 +152,7 @@ def idle_compute(snapshot: Snapshot, catalog: Any, params: defaults.IdleMlComput
             yield _rec(IDLE_RULE, r, "delete idle app", before, before, before,
                        current=Current(type=r.type, app_type=str(r.attributes.get("app_type"))), proposed=Proposal(state="deleted"),
                        confidence="high" if r.attributes.get("last_activity") else "medium", performance_risk=1,
-                       evidence={"days_without_activity": quiet / 24, "price_source": source},
+                       evidence=Evidence(facts={"days_without_activity": quiet / 24}, price_source=source),
                        rationale=f"{r.attributes.get('app_type')} app on {r.type} with no user activity for "
                                  f"{quiet / 24:.0f} days", apply=mlplatform_apply.delete_app(r))
         elif r.kind == "ml_cluster" and (r.attributes.get("min_nodes") or 0) > 0:
@@ -170,9 +171,9 @@ def idle_compute(snapshot: Snapshot, catalog: Any, params: defaults.IdleMlComput
             yield _rec(IDLE_RULE, r, "scale to zero nodes when idle", before, before, before,
                        current=Current(type=r.type, min_nodes=warm), proposed=Proposal(type=r.type, min_nodes=0),
                        confidence="high", performance_risk=1,
-                       evidence={"min_nodes": warm, "days_without_jobs": None if quiet is None else quiet / 24,
-                                 "idle_seconds_before_scale_down": r.attributes.get("idle_seconds_before_scale_down"),
-                                 "price_source": source},
+                       evidence=Evidence(facts={"min_nodes": warm, "days_without_jobs": None if quiet is None else quiet / 24,
+                                                "idle_seconds_before_scale_down": r.attributes.get("idle_seconds_before_scale_down")},
+                                         price_source=source),
                        impacts=Impacts(start_delay_s=300),
                        rationale=f"cluster keeps {warm} x {r.type} warm with {since}",
                        apply=mlplatform_apply.cluster_to_zero(r))

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from costopt.evidence import Evidence
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Impacts, Proposal
 from costopt.rules import defaults
@@ -95,8 +96,8 @@ def underused_gpu_findings(snapshot: Snapshot, catalog: Any,
             proposed=Proposal(type=new_type, count=n, gpus_total=gpus * n),
             monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings, savings_low=max(0.0, before - 2 * after),
             savings_high=savings, currency=now.currency, confidence="medium", performance_risk=2,
-            evidence={"gpu_p95_per_gpu": p95, "points": int(values.size), "runs_sampled": len(sampled),
-                      "target_utilisation": params.target_utilisation, "price_source": now.source},
+            evidence=Evidence(facts={"gpu_p95_per_gpu": p95, "points": int(values.size), "runs_sampled": len(sampled),
+                                     "target_utilisation": params.target_utilisation}, price_source=now.source),
             impacts=Impacts(projected_gpu_utilization=p95 * spec.gpu_count * count / (gpus * n)),
             effort="low", tags=dict(runs[0].tags), workload="training", alternative_group=rid,
             rationale=(f"GPUs of {family} peaked at {p95:.0f}% (P95 per GPU over {values.size} points of "

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from costopt.catalog.model import Price
+from costopt.evidence import Evidence
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Impacts, Proposal
 from costopt.rules import defaults, mlplatform_apply
@@ -108,12 +109,13 @@ def managed_spot_findings(snapshot: Snapshot, catalog: Any,
             monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings, savings_low=low,
             savings_high=savings, currency=od.currency, confidence="low" if spot.estimate or estimated else "medium",
             performance_risk=1 if checkpointed else 2,
-            evidence={"jobs": len(runs), "instance_hours_in_lookback": hours, "mean_job_hours": job_hours,
-                      "on_demand_hourly": od.amount, "spot_hourly": spot.amount, "effective_spot_hourly": eff,
-                      "interruption_rate_per_hour": rate, "lookback_days": snapshot.window.days,
-                      "checkpointed": checkpointed, "price_sources": f"{od.source}; {spot.source}",
-                      "hours_source": str(first.attributes.get("seconds_source") or "billable time"),
-                      "job_names": ", ".join(sorted(r.name for r in runs)[:5])},
+            evidence=Evidence(facts={"jobs": len(runs), "instance_hours_in_lookback": hours, "mean_job_hours": job_hours,
+                                     "on_demand_hourly": od.amount, "spot_hourly": spot.amount, "effective_spot_hourly": eff,
+                                     "interruption_rate_per_hour": rate, "lookback_days": snapshot.window.days,
+                                     "checkpointed": checkpointed,
+                                     "hours_source": str(first.attributes.get("seconds_source") or "billable time"),
+                                     "job_names": ", ".join(sorted(r.name for r in runs)[:5])},
+                              price_sources=(od.source, spot.source)),
             impacts=Impacts(interruption_rate_per_hour=job_rate, interruptions_per_job=job_rate * job_hours,
                             added_wall_time_pct=added * 100),
             effort="medium", tags=dict(first.tags), workload="training", alternative_group=rid,
@@ -170,8 +172,8 @@ def tuning_search_findings(snapshot: Snapshot, catalog: Any, params: defaults.Tu
             monthly_cost_before=spend, monthly_cost_after=spend - savings, monthly_savings=savings,
             savings_low=savings / 2, savings_high=min(spend, savings * 1.5), currency=price.currency,
             confidence="low", performance_risk=1,
-            evidence={"trial_jobs": len(runs), "trial_hours_in_lookback": hours, "saved_share": saved,
-                      "saved_share_source": "estimate (rule parameters)", "price_source": price.source},
+            evidence=Evidence(facts={"trial_jobs": len(runs), "trial_hours_in_lookback": hours, "saved_share": saved,
+                                     "saved_share_source": "estimate (rule parameters)"}, price_source=price.source),
             impacts=Impacts(trial_hours_saved_per_month=hours * scale * saved),
             effort="low", tags=dict(r.tags), workload="training", alternative_group=r.id,
             rationale=(f"{a.get('strategy')} search with early stopping {a.get('early_stopping')}, {parallel} of "

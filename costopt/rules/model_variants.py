@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from costopt.catalog.licence import os_of
+from costopt.evidence import Evidence
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Proposal
 from costopt.rules import defaults
@@ -128,14 +129,9 @@ def cheaper_variant(snapshot: Snapshot, catalog: Any, params: defaults.CheaperVa
         latency_p95_ms = 80
         min_accuracy = 0.955
 
-        [models.fraud-detector.variants.fp32]
-        accuracy = 0.962
-        relative_compute = 1.0
-
-        [models.fraud-detector.variants.int8]
-        accuracy = 0.948
-        relative_compute = 0.35
-        throughput_rps = { "ml.g4dn.xlarge" = 210 }
+        [models.fraud-detector.variants]
+        fp32 = { accuracy = 0.962, relative_compute = 1.0 }
+        int8 = { accuracy = 0.948, relative_compute = 0.35, throughput_rps = { "ml.g4dn.xlarge" = 210 } }
 
         [rules."model.cheaper_variant"]
         capacity_margin = 1.1
@@ -203,12 +199,12 @@ def cheaper_variant(snapshot: Snapshot, catalog: Any, params: defaults.CheaperVa
                     currency=resource.currency,
                     confidence="high" if basis == "measured" else "medium",
                     performance_risk=1 if basis == "measured" else 2,
-                    evidence={"model": model.name, "variant_before": v0.name, "variant_after": v1.name,
-                              "accuracy_metric": metric, "accuracy_before": v0.accuracy,
-                              "accuracy_after": v1.accuracy, "accuracy_delta": delta,
-                              "accuracy_floor": wl.min_accuracy, "accuracy_feasible": feasible,
-                              "relative_compute_before": v0.relative_compute,
-                              "relative_compute_after": v1.relative_compute, "capacity_basis": basis},
+                    evidence=Evidence(facts={"model": model.name, "variant_before": v0.name, "variant_after": v1.name,
+                                             "accuracy_metric": metric, "accuracy_before": v0.accuracy,
+                                             "accuracy_after": v1.accuracy, "accuracy_delta": delta,
+                                             "accuracy_floor": wl.min_accuracy, "accuracy_feasible": feasible,
+                                             "relative_compute_before": v0.relative_compute,
+                                             "relative_compute_after": v1.relative_compute, "capacity_basis": basis}),
                     effort="medium",
                     rationale=(f"{model.name} {v1.name} needs {v1.relative_compute / v0.relative_compute:.0%} of the "
                                f"compute of {v0.name}; {metric} {v0.accuracy} -> {v1.accuracy}"),

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from costopt.evidence import Evidence
 from costopt.model import HOURS_PER_MONTH, MetricSeries, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Proposal
 from costopt.rules import defaults
@@ -135,8 +136,8 @@ def gateway_endpoint_findings(snapshot: Snapshot, catalog: Any, params: defaults
                 action="investigate: find S3/DynamoDB traffic through the NAT (VPC flow logs)",
                 current=Current(gb_per_month=total_gb), monthly_cost_before=whole, monthly_cost_after=whole,
                 monthly_savings=0.0, savings_low=0.0, savings_high=whole, confidence="low",
-                evidence={"gb_per_month": total_gb, "price_per_gb": price.amount, "savings_estimated": False,
-                          "reason": "nat_bytes has no destination breakdown"},
+                evidence=Evidence(facts={"gb_per_month": total_gb, "price_per_gb": price.amount, "savings_estimated": False,
+                                         "reason": "nat_bytes has no destination breakdown"}),
                 rationale=f"{total_gb:,.0f} GB/month through the NAT; the share going to {', '.join(targets)} is unknown",
                 apply="aws ec2 create-flow-logs --resource-type NetworkInterface ...  " + comment(
                     "then group bytes by destination"),
@@ -158,10 +159,10 @@ def gateway_endpoint_findings(snapshot: Snapshot, catalog: Any, params: defaults
             monthly_cost_before=total_gb * price.amount, monthly_cost_after=(total_gb - gb) * price.amount,
             monthly_savings=savings, savings_low=0.0 if assumed else savings, savings_high=savings,
             confidence="low" if assumed else "high",
-            evidence={"gb_per_month_by_destination": {d or "unknown": v * scale for d, v in by_dest.items()},
-                      "assumption": assumed or None,
-                      "hours_observed": hours, "price_per_gb": price.amount,
-                      "price_source": f"{price.source} ({price.as_of})"},
+            evidence=Evidence(facts={"gb_per_month_by_destination": {d or "unknown": v * scale for d, v in by_dest.items()},
+                                     "assumption": assumed or None,
+                                     "hours_observed": hours, "price_per_gb": price.amount},
+                              price_source=f"{price.source} ({price.as_of})"),
             effort="low",
             rationale=f"{gb:,.0f} GB/month to {', '.join(targets)} pays NAT processing a gateway endpoint would not",
             apply=apply, **common)

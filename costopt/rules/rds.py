@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from costopt.evidence import Evidence
 from costopt.metrics import quantile_column, stats_by_resource
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Impacts, Proposal
@@ -95,9 +96,9 @@ def idle_database(snapshot: Snapshot, catalog: Any, params: defaults.IdleDatabas
         yield _rec(rid, r, "delete", before, 0.0, low=min(compute, before), confidence="high", performance_risk=1,
                    current=Current(type=r.type, engine=r.attributes.get("engine"), status=AVAILABLE),
                    proposed=Proposal(state="deleted", keeps="final snapshot"),
-                   evidence={"connections_max": n["max"], "cpu_p95": c[col], "hours": c["hours"],
-                             "compute_hourly": r.attributes.get("compute_hourly"),
-                             "storage_hourly": r.attributes.get("storage_hourly")},
+                   evidence=Evidence(facts={"connections_max": n["max"], "cpu_p95": c[col], "hours": c["hours"],
+                                            "compute_hourly": r.attributes.get("compute_hourly"),
+                                            "storage_hourly": r.attributes.get("storage_hourly")}),
                    rationale=(f"Database {_ident(r)} ({r.type}, {r.attributes.get('engine')}) had at most "
                               f"{n['max']:.0f} connections and CPU P95 {c[col]:.1f}% over {c['hours']:.0f} h. "
                               "Low end: stopping it instead saves the compute for 7 days a month."),
@@ -157,10 +158,10 @@ def oversized_instance(snapshot: Snapshot, catalog: Any, params: defaults.Oversi
             continue
         yield _rec(rid, r, "resize", before, after, confidence="low", performance_risk=2,
                    current=Current(type=r.type), proposed=Proposal(type=smaller[0]),
-                   evidence={"cpu_p95": c[col], "cpu_max": c["max"], "hours": c["hours"],
-                             "projected_cpu_p95": projected, "compute_hourly": compute,
-                             "price_assumption": f"{smaller[0]} costs {smaller[1]:.0%} of {r.type} (size ladder)",
-                             "memory_measured": False},
+                   evidence=Evidence(facts={"cpu_p95": c[col], "cpu_max": c["max"], "hours": c["hours"],
+                                            "projected_cpu_p95": projected, "compute_hourly": compute,
+                                            "price_assumption": f"{smaller[0]} costs {smaller[1]:.0%} of {r.type} (size ladder)",
+                                            "memory_measured": False}),
                    impacts=Impacts(projected_cpu_peak=projected),
                    rationale=(f"Database {_ident(r)} ({r.type}) ran at CPU P95 {c[col]:.1f}% over {c['hours']:.0f} h; "
                               f"on {smaller[0]} that is about {projected:.0%}. Check FreeableMemory before resizing."),
@@ -203,9 +204,9 @@ def multi_az_non_production(snapshot: Snapshot, catalog: Any, params: defaults.M
             continue
         yield _rec(rid, r, "single_az", before, after, confidence="high" if single is not None else "low",
                    performance_risk=1, current=Current(multi_az=True, environment=env), proposed=Proposal(multi_az=False),
-                   evidence={"environment": env, "multi_az_hourly": r.hourly_cost, "single_az_hourly": single,
-                             "price_basis": "Price List (Single-AZ)" if single is not None
-                             else "assumed: Single-AZ costs half of Multi-AZ"},
+                   evidence=Evidence(facts={"environment": env, "multi_az_hourly": r.hourly_cost, "single_az_hourly": single,
+                                            "price_basis": "Price List (Single-AZ)" if single is not None
+                                            else "assumed: Single-AZ costs half of Multi-AZ"}),
                    rationale=f"Database {_ident(r)} is tagged {env} but keeps a Multi-AZ standby.",
                    apply=database_apply.single_az(r))
 
@@ -243,8 +244,8 @@ def gp2_to_gp3(snapshot: Snapshot, catalog: Any, params: defaults.DatabaseGp3) -
         yield _rec(rid, r, "gp3", before, after, confidence="medium" if short else "high",
                    performance_risk=2 if short else 0, current=Current(storage_type="gp2", size_gb=gb),
                    proposed=Proposal(storage_type="gp3"),
-                   evidence={"gp2_baseline_iops": gp2_iops, "gp3_baseline_iops": gp3_iops,
-                             "storage_hourly": now, "gp3_storage_hourly": gp3},
+                   evidence=Evidence(facts={"gp2_baseline_iops": gp2_iops, "gp3_baseline_iops": gp3_iops,
+                                            "storage_hourly": now, "gp3_storage_hourly": gp3}),
                    impacts=Impacts(baseline_iops_before=gp2_iops, baseline_iops_after=gp3_iops),
                    rationale=(f"Database {_ident(r)} keeps {gb:.0f} GiB on gp2; gp3 costs less"
                               + (f", but its {gp3_iops} IOPS baseline is below gp2's {gp2_iops:.0f}: "

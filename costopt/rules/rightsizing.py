@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from costopt.evidence import Evidence
 from costopt.model import HOURS_PER_MONTH, Recommendation, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Impacts, Proposal
 from costopt.rules import defaults
@@ -168,15 +169,15 @@ def _oversized_recs(snapshot: Snapshot, table: ResourceTable, group: pd.DataFram
             monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings[i],
             savings_low=low[i], savings_high=high[i], currency=row["currency"], confidence=confidence,
             performance_risk=risk,
-            evidence={"cpu_p95": number_or_none(row["cpu_p95"]), main_key: peak,
-                      "cpu_p99.9": number_or_none(row[low_col]), "cpu_max": number_or_none(row["cpu_max"]),
-                      "samples": int(row["cpu_count"]), "hours": float(row["cpu_hours"]),
-                      "lookback_days": params.lookback_days, "memory_measured": bool(row["mem_measured"]),
-                      mem_key: mem_p if row["mem_measured"] else None,
-                      "gaps": int(row["cpu_gaps"]), "duplicates": int(row["cpu_duplicates"]),
-                      "invalid": int(row["cpu_invalid"]), "price_model": row["price_model"], "os": row["os"],
-                      "savings_range": "low: sized at P99.9, high: sized at P95",
-                      **({"price_source": row["price_source"]} if row["price_source"] else {})},
+            evidence=Evidence(facts={"cpu_p95": number_or_none(row["cpu_p95"]), main_key: peak,
+                                     "cpu_p99.9": number_or_none(row[low_col]), "cpu_max": number_or_none(row["cpu_max"]),
+                                     "samples": int(row["cpu_count"]), "hours": float(row["cpu_hours"]),
+                                     "lookback_days": params.lookback_days, "memory_measured": bool(row["mem_measured"]),
+                                     mem_key: mem_p if row["mem_measured"] else None,
+                                     "gaps": int(row["cpu_gaps"]), "duplicates": int(row["cpu_duplicates"]),
+                                     "invalid": int(row["cpu_invalid"]), "price_model": row["price_model"], "os": row["os"],
+                                     "savings_range": "low: sized at P99.9, high: sized at P95"},
+                              price_source=str(row["price_source"]) if row["price_source"] else None),
             impacts=Impacts(projected_cpu_peak=projected, vcpu_before=int(row["vcpu"]), vcpu_after=int(offer["vcpu"])),
             effort="medium" if r.kind in ("autoscaling_group", "endpoint") else "low",
             rationale=rationale, apply=resize_command(r, offer["type"]), tags=dict(r.tags), workload=row["workload"] or None,

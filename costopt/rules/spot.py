@@ -17,6 +17,7 @@ import pandas as pd
 
 from costopt.catalog.licence import os_of
 from costopt.catalog.model import Price
+from costopt.evidence import Evidence
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Impacts, Proposal
 from costopt.rules import defaults
@@ -181,12 +182,12 @@ def _recommendation(r: Resource, workload: str, why: str, od: Price, spot: Price
         proposed=Proposal(type=r.type, count=count, pricing_model="spot", spot_count=spot_n, on_demand_base=base),
         monthly_cost_before=before, monthly_cost_after=after, monthly_savings=savings, savings_low=low, savings_high=high,
         currency=od.currency, confidence=confidence, performance_risk=min(risk, 4),
-        evidence={"on_demand_hourly": od.amount, "spot_hourly": spot.amount, "effective_spot_hourly": eff,
-                  "interruption_rate_per_hour": rate, "job_interruption_rate_per_hour": job_rate,
-                  "lost_hours_per_interruption": lost, "restart_overhead_hours": params.restart_overhead_hours,
-                  "workload": workload, "price_sources": [od.source, spot.source], "as_of": spot.as_of,
-                  "interruption_rate_source": rate_source,
-                  "savings_range": savings_range},
+        evidence=Evidence(facts={"on_demand_hourly": od.amount, "spot_hourly": spot.amount, "effective_spot_hourly": eff,
+                                 "interruption_rate_per_hour": rate, "job_interruption_rate_per_hour": job_rate,
+                                 "lost_hours_per_interruption": lost, "restart_overhead_hours": params.restart_overhead_hours,
+                                 "workload": workload, "as_of": spot.as_of,
+                                 "interruption_rate_source": rate_source,
+                                 "savings_range": savings_range}, price_sources=(od.source, spot.source)),
         impacts=Impacts(interruption_rate_per_hour=job_rate, interruptions_per_month=job_rate * HOURS_PER_MONTH,
                         added_wall_time_pct=added * 100.0, spot_share=spot_n / count),
         effort="medium", rationale=rationale + ".", apply=spot_command(r, spot_n, base), tags=dict(r.tags),

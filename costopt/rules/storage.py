@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from costopt.catalog.model import StorageTier
+from costopt.evidence import Evidence
 from costopt.model import HOURS_PER_MONTH, MetricSeries, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Impacts, Proposal
 from costopt.rules import defaults
@@ -249,13 +250,12 @@ def _recommend(rid: str, bucket: Resource, cu: ClassUsage, cur: Any, ec: Economi
         monthly_cost_after=ec.gb_moved * cur.gb_month - ec.net,
         monthly_savings=ec.net, savings_low=ec.net, savings_high=ec.storage_saving, currency=ec.tier.currency,
         confidence=confidence, performance_risk=2 if ec.tier.first_byte_ms > 1000 else 1,
-        evidence={"gb_moved": ec.gb_moved, "gb_latest": cu.gb_latest, "objects_moved": ec.objects_moved,
-                  "gets_per_month": gets_month, "deleted_gb_per_month": cu.deleted_gb_month, "hours": cu.hours,
-                  "storage_saving": ec.storage_saving, "retrieval_cost": ec.retrieval_cost,
-                  "request_cost": ec.request_cost, "early_deletion_cost": ec.early_delete_cost,
-                  "transition_cost_amortised": ec.transition_cost, "min_days": ec.tier.min_days,
-                  "min_object_kb": ec.tier.min_object_kb, "price_source": f"{ec.tier.source} ({ec.tier.as_of})",
-                  "note": note},
+        evidence=Evidence(facts={"gb_moved": ec.gb_moved, "gb_latest": cu.gb_latest, "objects_moved": ec.objects_moved,
+                                 "gets_per_month": gets_month, "deleted_gb_per_month": cu.deleted_gb_month, "hours": cu.hours,
+                                 "storage_saving": ec.storage_saving, "retrieval_cost": ec.retrieval_cost,
+                                 "request_cost": ec.request_cost, "early_deletion_cost": ec.early_delete_cost,
+                                 "transition_cost_amortised": ec.transition_cost, "min_days": ec.tier.min_days,
+                                 "min_object_kb": ec.tier.min_object_kb, "note": note}, price_source=f"{ec.tier.source} ({ec.tier.as_of})"),
         impacts=Impacts(first_byte_ms_before=cur.first_byte_ms, first_byte_ms_after=ec.tier.first_byte_ms,
                         retrieval_per_gb=ec.tier.retrieval_per_gb, min_storage_days=ec.tier.min_days),
         effort="low", tags=dict(bucket.tags), workload=bucket.workload,

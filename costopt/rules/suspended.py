@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from costopt.evidence import Evidence
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Proposal
 from costopt.rules import defaults
@@ -87,10 +88,11 @@ def findings(snapshot: Snapshot, params: defaults.SuspendedInstance) -> Iterable
             performance_risk=1, effort="low", tags=dict(r.tags), workload=r.workload, alternative_group=r.id,
             current=Current(type=r.type, state="suspended", age_days=round(days, 1), size_gb=size),
             proposed=Proposal(state="deleted", keeps="snapshot"),
-            evidence={"suspended_since": since.isoformat(), "suspended_days": days,
-                      "min_days": params.min_days, "memory_state_hourly": r.hourly_cost,
-                      "disks_hourly": disk_hourly, "savings_lower_bound": lower_bound, "not_priced": unknown,
-                      **({"price_source": r.attributes["price_source"]} if r.attributes.get("price_source") else {})},
+            evidence=Evidence(facts={"suspended_since": since.isoformat(), "suspended_days": days,
+                                     "min_days": params.min_days, "memory_state_hourly": r.hourly_cost,
+                                     "disks_hourly": disk_hourly, "savings_lower_bound": lower_bound,
+                                     "not_priced": unknown},
+                              price_source=str(r.attributes.get("price_source") or "") or None),
             rationale=(f"{r.name or r.id} ({r.type}) has been suspended for {days:.0f} days; it still bills "
                        f"{len(disks)} disk(s) ({size:,.0f} GB)" + (" and its preserved memory" if r.hourly_cost
                                                                    is not None else "")

@@ -93,7 +93,7 @@ def _schedule(rec: Recommendation, wl: Workload) -> list[Check]:
     if not wl.latency_targets_ms:
         return [Check("unknown", f"{wl.kind or 'workload'} {wl.name}: no latency target declared; "
                                  f"stopped {rec.impacts.unavailable_hours_per_week or '?'} h a week")]
-    outside = rec.evidence.get("busy_hours_outside")
+    outside = rec.evidence.busy_hours_outside
     if isinstance(outside, (int, float)) and outside > 0:
         return [Check("breach", f"{outside:g} busy hours fell outside the proposed schedule; "
                                 f"{wl.name} would be down when requests arrive")]
@@ -185,7 +185,7 @@ def _as_group(rec: Recommendation, group: Resource) -> Recommendation:
     """Removing one member of a group, seen at the group: count - 1 instances carry its load."""
     count = max(int(group.count or 1), 1)
     proposed = evolve(rec.proposed, state=None, keeps=None, count=count - 1)
-    current = {**rec.current, "count": count, "type": rec.current.get("type") or group.type}
+    current = evolve(rec.current, count=count, type=rec.current.type or group.type)
     return evolve(rec, current=current, proposed=proposed)
 
 
@@ -212,8 +212,8 @@ def _member_change(rec: Recommendation, resource: Resource, group: Resource, wl:
         impacts, checks = _compute(_as_group(rec, group), group, wl, targets, observed.get(group.id), catalog, params)
         impacts["evaluated_for"] = f"group {group.name or group.id} ({n} instances, one removed)"
         return impacts, checks
-    member = evolve(rec, current={**rec.current, "count": 1, "type": rec.current.get("type") or resource.type
-                                   or group.type}, proposed=evolve(rec.proposed, count=1))
+    current = evolve(rec.current, count=1, type=rec.current.type or resource.type or group.type)
+    member = evolve(rec, current=current, proposed=evolve(rec.proposed, count=1))
     impacts, checks = _compute(member, resource, wl, targets, _member_share(observed.get(group.id), n), catalog, params)
     impacts["evaluated_for"] = f"member {resource.id} of group {group.name or group.id} (1/{n} of its load)"
     return impacts, checks
@@ -225,9 +225,9 @@ NA_REASON = "cannot touch serving: {what}"
 def cannot_touch_serving(rec: Recommendation, resource: Resource, targets: Targets) -> str | None:
     """What makes the change harmless to serving (None when it might touch serving)."""
     attrs = resource.attributes
-    if resource.kind in ("volume", "disk") and (attrs.get("attached") is False or rec.evidence.get("attached") is False):
+    if resource.kind in ("volume", "disk") and (attrs.get("attached") is False or rec.evidence.attached is False):
         return f"{resource.kind} {resource.name or resource.id} is attached to nothing"
-    if resource.kind == "address" and (attrs.get("associated") is False or rec.evidence.get("associated") is False):
+    if resource.kind == "address" and (attrs.get("associated") is False or rec.evidence.associated is False):
         return f"address {resource.name or resource.id} is associated with nothing"
     if resource.kind == "snapshot":
         return f"snapshot {resource.name or resource.id} is a backup, not read while serving"

@@ -75,9 +75,8 @@ def storage_impacts(rec: Recommendation, readers: Sequence[Workload], catalog: A
     tier = _tier(catalog, rec)
     impacts: dict[str, Any] = {}
     read_gb = rec.impacts.retrieval_gb_month
-    evidence_gb = rec.evidence.get("read_gb_month")  # the rule's evidence: what the readers pull
-    if isinstance(evidence_gb, (int, float)) and not isinstance(evidence_gb, bool):
-        read_gb = float(evidence_gb)
+    if rec.evidence.read_gb_month is not None:  # the rule's evidence: what the readers pull
+        read_gb = rec.evidence.read_gb_month
     if tier is not None:
         impacts["first_byte_ms_after"] = tier.first_byte_ms
         impacts["retrieval_per_gb"] = tier.retrieval_per_gb

@@ -119,15 +119,15 @@ def test_resize_keeps_the_licence_before_and_after(catalog):
         linux_after = catalog.price("aws", "us-east-1", rec.proposed.type).amount
         assert rec.monthly_cost_before == pytest.approx((0.384 + fee(8)) * HOURS_PER_MONTH)
         assert rec.monthly_cost_after == pytest.approx((linux_after + fee(after.vcpu)) * HOURS_PER_MONTH)
-        assert rec.evidence["price_source"].startswith(f"estimate:licence-fee:{os}")
+        assert rec.evidence.price_source.startswith(f"estimate:licence-fee:{os}")
 
 
 def test_spot_and_reservations_keep_the_licence(catalog):
     batch = make_resource("i-b", type="m5.xlarge", workload="batch", attributes={"os": "rhel"})
     (spot,) = [r for r in interruptible_workload(make_snapshot([batch]), catalog, defaults.InterruptibleWorkload())
                if isinstance(r, Recommendation)]
-    assert spot.evidence["on_demand_hourly"] == pytest.approx(0.2496)
-    assert spot.evidence["spot_hourly"] == pytest.approx(0.192 * 0.40 + 4 * 0.0144)  # the licence is not discounted
+    assert spot.evidence.facts["on_demand_hourly"] == pytest.approx(0.2496)
+    assert spot.evidence.facts["spot_hourly"] == pytest.approx(0.192 * 0.40 + 4 * 0.0144)  # the licence is not discounted
     web = make_resource("i-w", type="m5.large", workload="inference", count=4,
                         attributes={"os": "windows_sql_std", "platform": "Windows with SQL Server Standard"})
     snap = make_snapshot([web], [make_series("i-w", "cpu", [50.0] * WEEKS)])
@@ -143,8 +143,8 @@ def test_a_suse_finding_says_lower_bound_in_evidence_and_on_the_terminal(catalog
     assert rec.monthly_cost_before == pytest.approx(0.384 * HOURS_PER_MONTH)  # Linux: the licence is missing
     (trusted,) = price_trust.apply([rec], [])
     assert trusted.confidence == "low"
-    assert "not known to costopt" in trusted.evidence["price_is_lower_bound"]
-    assert "lower bound" in trusted.evidence["confidence_lowered"]
+    assert "not known to costopt" in trusted.evidence.price_is_lower_bound
+    assert "lower bound" in trusted.evidence.confidence_lowered
     audit = make_audit(with_extras=False)
     audit = type(audit)(**{**audit.__dict__, "recommendations": (trusted,)})
     assert top_actions(audit)[1].endswith("[lower-bound price]")
@@ -162,7 +162,7 @@ def test_an_idle_suse_box_priced_by_the_adapter_says_lower_bound_through_the_aud
     audit = build_audit(make_snapshot([box], metrics, window=w), Settings(), catalog)
     (idle,) = [r for r in audit.recommendations if r.rule_id == "idle.instance"]
     assert idle.monthly_cost_before == pytest.approx(0.192 * HOURS_PER_MONTH)  # Linux: the SUSE fee is missing
-    assert "suse licence fee" in idle.evidence["price_is_lower_bound"]
+    assert "suse licence fee" in idle.evidence.price_is_lower_bound
     assert any(line.endswith("[lower-bound price]") for line in top_actions(audit))
     assert "1 rest on a lower-bound price" in price_trust.estimates_text(audit.recommendations)
 

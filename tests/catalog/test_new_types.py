@@ -71,6 +71,6 @@ def test_spot_rule_prices_a_g6_training_box_with_low_confidence(catalog):
     (rec,) = [o for o in interruptible_workload(make_snapshot([trainer]), catalog, defaults.InterruptibleWorkload())
               if isinstance(o, Recommendation)]
     assert rec.monthly_savings > 0
-    assert rec.evidence["interruption_rate_source"] == "estimate:previous-generation-band"
-    assert rec.evidence["interruption_rate_per_hour"] == catalog.interruption_rate("aws", "us-east-1", "g5.12xlarge")
+    assert rec.evidence.facts["interruption_rate_source"] == "estimate:previous-generation-band"
+    assert rec.evidence.facts["interruption_rate_per_hour"] == catalog.interruption_rate("aws", "us-east-1", "g5.12xlarge")
     assert rec.confidence == "low"

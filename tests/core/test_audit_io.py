@@ -9,16 +9,8 @@ from hypothesis import strategies as st
 
 from costopt.audit_io import audit_from_dict, audit_to_dict, audit_to_json, load_audit
 from costopt.errors import InputError
-from costopt.model import (
-    Audit,
-    CoverageEntry,
-    PriceSource,
-    Recommendation,
-    Skip,
-    SloVerdict,
-    Window,
-    recommendation_id,
-)
+from costopt.evidence import Evidence
+from costopt.model import Audit, CoverageEntry, PriceSource, Recommendation, Skip, SloVerdict, Window, recommendation_id
 from costopt.records import Current, Impacts, Proposal
 
 
@@ -30,7 +22,7 @@ def sample_audit(savings=(120.5, 33.25), hostile="<script>alert(1)</script>") ->
             action="stop", provider="aws", account="123", region="us-east-1", resource_kind="vm",
             current=Current(type="m5.xlarge", count=1), proposed=Proposal(state="stopped", gateway_endpoints=("s3",)),
             monthly_cost_before=s, monthly_cost_after=0.0, monthly_savings=s, savings_low=s * 0.9, savings_high=s,
-            confidence="high", performance_risk=0, evidence={"cpu_p95": 1.2, "samples": 4032},
+            confidence="high", performance_risk=0, evidence=Evidence(facts={"cpu_p95": 1.2, "samples": 4032}),
             impacts=Impacts(p95_ms_before=38.0, p95_ms_after=71.0, fit_ratios={"p95": 1.02}, read_by=("vision",),
                             if_spot_reclaimed=Impacts(p95_ms_after=90.0, servers_after=2)), slo=SloVerdict("ok", ("inside 80 ms",)),
             rationale="idle for 14 days", apply="aws ec2 stop-instances --instance-ids i-1",
@@ -54,7 +46,7 @@ def test_round_trip_is_exact(tmp_path):
 
 def test_json_carries_schema_version():
     data = json.loads(audit_to_json(sample_audit()))
-    assert data["schema_version"] == "1.2"
+    assert data["schema_version"] == "1.3"
 
 
 @settings(max_examples=40, deadline=None)

@@ -48,8 +48,8 @@ def test_spot_ratio_is_an_estimate_in_every_output(catalog, provider):
     audit = build_audit(make_snapshot([box], [cpu], window=w), Settings(), catalog, now=NOW)
     (spot,) = [r for r in audit.recommendations if r.rule_id == "spot.interruptible_workload"]
     source = f"estimate:typical-ratio x {base}"
-    assert source in spot.evidence["price_sources"]
-    assert spot.confidence == "low" and "typical discount ratio" in spot.evidence["confidence_lowered"]
+    assert source in spot.evidence.price_sources
+    assert spot.confidence == "low" and "typical discount ratio" in spot.evidence.confidence_lowered
     listed = {(p.provider, p.source): p for p in audit.prices}
     assert listed[(provider, source)].as_of == as_of
     assert listed[(provider, source)].detail.startswith("ESTIMATE, not a quoted price")
@@ -69,7 +69,7 @@ def test_commitment_ratio_is_an_estimate_and_caps_confidence(catalog, provider):
     recs = [r for r in reserved_instances(snap, catalog, defaults.ReservedInstances()) if isinstance(r, Recommendation)]
     assert recs
     for rec in price_trust.apply(recs, []):
-        texts = [rec.evidence.get("price_source")] if rec.evidence.get("price_source") else rec.evidence["price_sources"]
+        texts = [rec.evidence.price_source] if rec.evidence.price_source else rec.evidence.price_sources
         assert any(t.startswith(f"estimate:typical-ratio x {base}") for t in texts)
         assert rec.confidence == "low"
     (listed,) = price_trust.estimate_sources(recs, catalog.price_sources())

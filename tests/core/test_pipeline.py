@@ -47,7 +47,7 @@ def test_commitment_is_sized_after_idle_and_resize_changes():
     left = HOURLY * resize.monthly_cost_after / resize.monthly_cost_before
     assert commit.proposed.on_demand_equivalent_per_hour == pytest.approx(left)
     assert commit.monthly_savings < alone[0].monthly_savings
-    assert commit.evidence["sized_after_other_changes"] == 2
+    assert commit.evidence.sized_after_other_changes == 2
     # Total = what the estate would really save: nothing is counted twice.
     after = commit.monthly_cost_after
     assert audit.totals["monthly_savings"] == pytest.approx(2 * HOURLY * 730 - after)

@@ -16,13 +16,13 @@ OLD = PriceSource("aws", "aws-ec2-list-price", "2025-01-15")
 
 def priced(source, confidence="high"):
     r = rec("rightsizing.oversized_vm", "i-1", "resize", 100.0, confidence=confidence)
-    return replace(r, evidence={**r.evidence, "price_source": source})
+    return replace(r, evidence=replace(r.evidence, price_source=source))
 
 
 def test_stale_price_lowers_one_step_and_says_why():
     [lowered] = price_trust.apply([priced("aws-ec2-list-price (2025-01-15)")], [OLD])
     assert lowered.confidence == "medium"
-    assert "aws-ec2-list-price" in lowered.evidence["confidence_lowered"]
+    assert "aws-ec2-list-price" in lowered.evidence.confidence_lowered
 
 
 def test_estimate_caps_at_low_and_current_prices_keep_their_level():

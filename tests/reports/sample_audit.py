@@ -5,16 +5,8 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime, timedelta
 
-from costopt.model import (
-    Audit,
-    CoverageEntry,
-    PriceSource,
-    Recommendation,
-    Skip,
-    SloVerdict,
-    Window,
-    recommendation_id,
-)
+from costopt.evidence import Evidence
+from costopt.model import Audit, CoverageEntry, PriceSource, Recommendation, Skip, SloVerdict, Window, recommendation_id
 from costopt.records import Current, Impacts, Proposal
 
 HOSTILE_TAG = "<img src=x onerror=alert(1)>"
@@ -35,7 +27,7 @@ def rec(rule_id, resource_id, action, savings, *, name="", provider="AWS", accou
         provider=provider, account=account, region=region, resource_kind=kind, resource_name=name,
         current=Current.of(current or {}), proposed=proposed or Proposal(), monthly_cost_before=before, monthly_cost_after=before - savings,
         monthly_savings=savings, savings_low=savings * 0.8, savings_high=savings * 1.1, confidence=confidence,
-        performance_risk=risk, evidence=evidence or {"cpu_p95_pct": 18.5, "samples": 4032, "lookback_days": 14},
+        performance_risk=risk, evidence=Evidence(facts=evidence or {"cpu_p95_pct": 18.5, "samples": 4032, "lookback_days": 14}),
         impacts=impacts or Impacts(), slo=SloVerdict(slo, tuple(reasons)), rationale=rationale or f"{action} {name or resource_id}",
         apply=apply if apply is not None else f"aws ec2 modify-instance-attribute --instance-id {resource_id}",
         tags=tags if tags is not None else ({"costopt:team": team} if team else {}), workload=workload,

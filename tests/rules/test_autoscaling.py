@@ -39,7 +39,7 @@ def test_endpoint_with_daily_cycle_scales_between_trough_and_peak():
     snap = fleet_snapshot(requests=diurnal(40_000, 4_000), util=diurnal(50.0, 5.0))
     [rec] = run_fixed(snap)
     # capacity = 40,000 / 4 instances / 0.5 busy = 20,000 req/h; at 60%: peak 4, trough max(1, 2) = 2.
-    assert rec.evidence["capacity_per_instance_per_hour"] == pytest.approx(20_000)
+    assert rec.evidence.facts["capacity_per_instance_per_hour"] == pytest.approx(20_000)
     assert rec.proposed.count_min == 2 and rec.proposed.count_max == 4
     assert rec.proposed.count_mean == pytest.approx(3.0)
     assert rec.monthly_savings == pytest.approx(1 * 0.736 * 730)
@@ -91,7 +91,7 @@ def test_fixed_capacity_table(name, kwargs, skip_reason):
 def test_configured_capacity_wins_over_observed():
     snap = fleet_snapshot(requests=diurnal(40_000, 4_000), util=diurnal(50.0, 5.0), capacity_per_instance=100_000)
     [rec] = run_fixed(snap)
-    assert rec.evidence["capacity_source"] == "attributes.capacity_per_instance"
+    assert rec.evidence.facts["capacity_source"] == "attributes.capacity_per_instance"
     assert rec.proposed.count_max == 2
 
 
@@ -106,7 +106,7 @@ def test_rarely_used_gpu_endpoint_scales_to_zero_with_cold_start_impact():
     snap = fleet_snapshot("churn-scorer-dev", count=1, requests=sparse_requests())
     [rec] = list(scale_to_zero(snap, tiny_catalog(), defaults.ScaleToZero()))
     active = 2 * 14
-    assert rec.evidence["active_hours"] == active
+    assert rec.evidence.facts["active_hours"] == active
     assert rec.monthly_savings == pytest.approx(0.736 * 730 * (1 - 2 * active / HOURS))
     assert rec.impacts.cold_start_s == 60.0
     assert rec.impacts.cold_starts_per_month == pytest.approx(14 * 730 / HOURS)
@@ -201,7 +201,7 @@ def test_fixed_range_group_is_a_candidate():
                           requests=diurnal(60_000, 10_000), util=diurnal(20.0, 4.0), util_metric="cpu",
                           min=6, max=6, members_priced_separately=True)
     [rec] = run_fixed(snap)
-    assert rec.evidence["price_source"].startswith("tests")  # catalog on-demand x count
+    assert rec.evidence.price_source.startswith("tests")  # catalog on-demand x count
     assert rec.monthly_savings == pytest.approx(4 * 0.68 * 730)
 
 
@@ -211,7 +211,7 @@ def test_without_requests_utilisation_is_the_load():
     [rec] = run_fixed(snap)
     # ceil(6 x 0.20 / 0.6) = 2 at peak, ceil(6 x 0.04 / 0.6) = 1 -> 2 at night.
     assert rec.proposed.count_max == 2 and rec.proposed.count_mean == pytest.approx(2.0)
-    assert rec.evidence["load_metric"] == "utilisation"
+    assert rec.evidence.facts["load_metric"] == "utilisation"
     assert rec.monthly_savings == pytest.approx(4 * 0.68 * 730)
 
 
@@ -223,7 +223,7 @@ def test_sparse_invocation_points_with_other_metrics_count_as_quiet_hours():
     req = type(req)(req.resource_id, "requests", "Count", 3600, req.timestamps[0] + ts_hours * 3600, np.ones(3), "Sum")
     cpu = make_series("churn-scorer-dev", "cpu", np.full(HOURS, 0.4), period_s=3600)
     [rec] = list(scale_to_zero(make_snapshot([r], [req, cpu]), tiny_catalog(), defaults.ScaleToZero()))
-    assert rec.evidence["hours_observed"] == HOURS and rec.evidence["active_hours"] == 3
+    assert rec.evidence.facts["hours_observed"] == HOURS and rec.evidence.facts["active_hours"] == 3
     assert rec.impacts.cold_starts_per_month == pytest.approx(3 * 730 / HOURS)
 
 

@@ -54,10 +54,10 @@ def test_anomaly_table(name, per_day, flagged):
     if flagged:
         [rec] = recs
         assert rec.action == "investigate cost increase"
-        assert rec.evidence["savings_estimated"] is False
+        assert rec.evidence.facts["savings_estimated"] is False
         assert rec.savings_low == 0 and rec.monthly_savings == 0  # never added to the savings total
-        assert rec.savings_high == pytest.approx(rec.evidence["weekly_delta"] * 730 / 168)
-        assert rec.evidence["excess_monthly"] == pytest.approx(rec.savings_high)
+        assert rec.savings_high == pytest.approx(rec.evidence.facts["weekly_delta"] * 730 / 168)
+        assert rec.evidence.facts["excess_monthly"] == pytest.approx(rec.savings_high)
         assert rec.confidence == "low"
 
 
@@ -71,9 +71,9 @@ def test_only_the_jumping_service_is_flagged_and_purchases_are_ignored():
     recs = run(frame)
     assert [r.resource_name for r in recs] == ["Amazon SageMaker"]
     rec = recs[0]
-    assert rec.evidence["weekly_delta"] == pytest.approx(3500.0)
+    assert rec.evidence.facts["weekly_delta"] == pytest.approx(3500.0)
     assert rec.resource_id == "service:aws:Amazon SageMaker"
-    assert rec.evidence["weekly_costs_oldest_first"][-1] == pytest.approx(7000.0)
+    assert rec.evidence.facts["weekly_costs_oldest_first"][-1] == pytest.approx(7000.0)
 
 
 def test_partial_last_day_and_first_week_are_not_used():

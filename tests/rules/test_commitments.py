@@ -59,8 +59,8 @@ def test_savings_plan_commits_at_the_quantile_of_hourly_spend():
     assert rec.proposed.on_demand_equivalent_per_hour == pytest.approx(2.0)
     assert rec.proposed.commitment_per_hour == pytest.approx(1.2)
     assert rec.monthly_savings == pytest.approx(2.0 * 0.4 * 730)
-    assert rec.evidence["break_even_month"] == 8
-    assert rec.evidence["utilisation"] == pytest.approx(1.0)
+    assert rec.evidence.facts["break_even_month"] == 8
+    assert rec.evidence.facts["utilisation"] == pytest.approx(1.0)
     assert rec.savings_low <= rec.monthly_savings <= rec.savings_high
     assert rec.alternative_group == "commit:aws:123456789012"
     assert "create-savings-plan" in rec.apply and "--commitment 1.20" in rec.apply
@@ -80,7 +80,7 @@ def test_savings_plan_matches_brute_force_over_levels():
 def test_existing_commitments_are_subtracted_first():
     [rec] = run_sp(usage_rows(committed=4))
     assert rec.proposed.on_demand_equivalent_per_hour == pytest.approx(6 * 0.2)
-    assert rec.evidence["existing_commitment_cost_in_window"] > 0
+    assert rec.evidence.facts["existing_commitment_cost_in_window"] > 0
 
 
 def test_fully_committed_usage_gives_nothing():
@@ -129,7 +129,7 @@ def test_three_year_term_saves_more_and_breaks_even_later():
     [one] = run_sp(usage_rows())
     [three] = run_sp(usage_rows(), term="3y")
     assert three.monthly_savings > one.monthly_savings
-    assert three.evidence["break_even_month"] > one.evidence["break_even_month"]
+    assert three.evidence.facts["break_even_month"] > one.evidence.facts["break_even_month"]
     assert three.id != one.id
 
 
@@ -247,7 +247,7 @@ def test_savings_plan_rule_equals_brute_force_on_random_hourly_spend(hourly):
 
 def test_a_few_identical_lines_are_tolerated_and_reported():
     [rec] = run_sp(pd.concat([usage_rows(), usage_rows().head(3)]))
-    assert isinstance(rec, Recommendation) and rec.evidence["identical_usage_rows"] == 3
+    assert isinstance(rec, Recommendation) and rec.evidence.facts["identical_usage_rows"] == 3
 
 
 def test_interruptible_usage_is_left_to_spot_not_committed():
@@ -258,7 +258,7 @@ def test_interruptible_usage_is_left_to_spot_not_committed():
                          window=make_window(days=21, end=T0 + timedelta(hours=HOURS)))
     [rec] = savings_plan(snap, tiny_catalog(), defaults.SavingsPlan())
     assert rec.proposed.on_demand_equivalent_per_hour == pytest.approx(6 * 0.2)
-    assert rec.evidence["left_to_spot_resources"] == 4
+    assert rec.evidence.facts["left_to_spot_resources"] == 4
     # Tagged false, a training instance is steady base load again.
     pinned = [make_resource(r.id, type="m5.xlarge", workload="training", tags={"costopt:interruptible": "false"})
               for r in inventory]

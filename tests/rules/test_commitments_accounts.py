@@ -59,7 +59,7 @@ def test_split_reservation_lines_are_not_taken_for_a_file_read_twice(tmp_path):
     [rec] = [o for o in out if isinstance(o, Recommendation)]
     assert not [o for o in out if isinstance(o, Skip)]
     assert rec.proposed.on_demand_equivalent_per_hour == pytest.approx(4 * 0.2)  # the 4 on-demand boxes
-    assert rec.evidence["identical_usage_rows"] == 0
+    assert rec.evidence.facts["identical_usage_rows"] == 0
     assert rec.alternative_group == "commit:aws:999988887777"  # sized for the payer
 
 

@@ -51,8 +51,8 @@ def test_hot_spots_rank_internet_egress_and_leave_inter_region_out():
     assert rec.current["monthly_cost"] == pytest.approx(120.0 * 730 / 24)
     assert rec.current["services"] == "Amazon EC2, Amazon S3"
     assert rec.monthly_savings == 0 and rec.savings_high == pytest.approx(rec.current["monthly_cost"])
-    assert rec.evidence["savings_estimated"] is False
-    assert rec.evidence["share_of_internet_egress"] == pytest.approx(120 / 121)
+    assert rec.evidence.facts["savings_estimated"] is False
+    assert rec.evidence.facts["share_of_internet_egress"] == pytest.approx(120 / 121)
 
 
 def test_hot_spots_top_n():
@@ -70,7 +70,7 @@ def test_cross_region_from_billing_with_weekly_range():
     assert aws.monthly_savings == pytest.approx(30.0 * 730 / 24)
     assert aws.savings_low == pytest.approx(20.0 * 730 / 24)
     assert aws.savings_high == pytest.approx(40.0 * 730 / 24)
-    assert aws.evidence["catalog_inter_region_per_gb"] == 0.02
+    assert aws.evidence.facts["catalog_inter_region_per_gb"] == 0.02
     assert by_name["Network Inter Region Egress from Americas to EMEA"].provider == "gcp"
 
 
@@ -187,7 +187,7 @@ def test_known_share_from_config_prices_the_endpoint_with_low_confidence():
     [rec] = list(nat_gateway_endpoint(cloudwatch_nat(), tiny_catalog(), params))
     assert rec.monthly_savings == pytest.approx(0.8 * 10.0 * 730 * 0.045)
     assert rec.confidence == "low" and rec.savings_low == 0
-    assert "assumed_gateway_share" in rec.evidence["assumption"]
+    assert "assumed_gateway_share" in rec.evidence.facts["assumption"]
 
 
 def test_run_rate_counts_from_when_the_traffic_started():

@@ -53,7 +53,7 @@ def recs(out):
 
 
 def _assert_low_confidence_estimate(rec):
-    source = rec.evidence["price_source"]
+    source = rec.evidence.price_source
     assert source.startswith("estimate:"), source
     assert trusted(rec, ()).confidence == "low"
 
@@ -63,7 +63,7 @@ def test_aws_storage_tiering_priced_by_labelled_estimate(catalog, region):
     out = recs(tiering(bucket_snapshot(region=region, gets_per_hour=0.0), catalog, defaults.StorageTiering()))
     ia = next(r for r in out if r.proposed.storage_class == "STANDARD_IA")
     ratio = AWS_RATIO[region]
-    assert ia.evidence["storage_saving"] == approx(ia.proposed.gb_moved * (0.023 - 0.0125) * ratio)
+    assert ia.evidence.facts["storage_saving"] == approx(ia.proposed.gb_moved * (0.023 - 0.0125) * ratio)
     _assert_low_confidence_estimate(ia)
 
 
@@ -74,7 +74,7 @@ def test_azure_storage_tiering_priced_by_labelled_estimate(catalog, region):
                             hourly_cost=None, name=snap.resources[0].name)
     out = recs(tiering(make_snapshot([account], snap.metrics), catalog, defaults.StorageTiering()))
     cool = next(r for r in out if r.proposed.storage_class == "Cool")
-    assert cool.evidence["storage_saving"] == approx(cool.proposed.gb_moved * (0.0184 - 0.01) * AZURE_RATIO[region])
+    assert cool.evidence.facts["storage_saving"] == approx(cool.proposed.gb_moved * (0.0184 - 0.01) * AZURE_RATIO[region])
     _assert_low_confidence_estimate(cool)
 
 
@@ -84,7 +84,7 @@ def test_gcp_storage_tiering_priced_from_real_regional_prices(catalog, region, s
     bucket = make_resource(snap.resources[0].id, kind="bucket", type="", provider="gcp", region=region,
                            hourly_cost=None, name=snap.resources[0].name)
     out = recs(tiering(make_snapshot([bucket], snap.metrics), catalog, defaults.StorageTiering()))
-    assert out and all(r.evidence["price_source"].startswith("gcp-cyclenerd-2026") for r in out)
+    assert out and all(r.evidence.price_source.startswith("gcp-cyclenerd-2026") for r in out)
 
 
 def _reader_snapshot(provider, data_region, reader_region):
@@ -139,7 +139,7 @@ def test_aws_idle_rules_priced_through_the_adapter_price_book(catalog, region):
     assert {k: v.monthly_savings for k, v in found.items()} == approx(expected)
     for rule_id in ("idle.unattached_volume", "idle.old_snapshot", "idle.nat_gateway"):
         _assert_low_confidence_estimate(found[rule_id])
-    assert found["idle.unassociated_address"].evidence["price_source"].startswith("aws-vpc-list-price")
+    assert found["idle.unassociated_address"].evidence.price_source.startswith("aws-vpc-list-price")
 
 
 @pytest.mark.parametrize("region", sorted(AWS_RATIO))

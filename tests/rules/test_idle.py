@@ -40,8 +40,8 @@ class TestIdleInstance:
         (rec,), skips = run(idle.idle_instance, snap, self.P)
         assert not skips
         assert rec.action == "stop" and rec.monthly_savings == pytest.approx(5.672 * 730)
-        assert rec.evidence["cpu_p95"] == pytest.approx(1.0) and rec.evidence["gpu_p95"] == pytest.approx(0.2)
-        assert rec.evidence["samples"] == HOURS_48 and rec.evidence["hours"] == pytest.approx(48)
+        assert rec.evidence.facts["cpu_p95"] == pytest.approx(1.0) and rec.evidence.facts["gpu_p95"] == pytest.approx(0.2)
+        assert rec.evidence.facts["samples"] == HOURS_48 and rec.evidence.facts["hours"] == pytest.approx(48)
         assert rec.apply == "aws ec2 stop-instances --region us-east-1 --instance-ids i-gpu"
         assert rec.alternative_group == "i-gpu" and rec.confidence == "medium"  # < 7 days of data
 
@@ -58,7 +58,7 @@ class TestIdleInstance:
         cpu[HOURS_48 // 50:] = 0.5  # busy 2 % -> P95 is idle
         snap = make_snapshot([make_resource("i-1", attributes={"state": "running"})], [make_series("i-1", "cpu", cpu)])
         (rec,), _ = run(idle.idle_instance, snap, self.P)
-        assert rec.evidence["cpu_max"] == 40.0
+        assert rec.evidence.facts["cpu_max"] == 40.0
 
     def test_network_traffic_means_not_idle(self):
         mb_per_5min = 5 * 1024 ** 2
@@ -121,7 +121,7 @@ def test_old_snapshot_by_age_with_incremental_low_bound():
     young = replace(old, id="snap-new", created=end - timedelta(days=30))
     (rec,), _ = run(idle.old_snapshot, make_snapshot([old, young]), defaults.OldSnapshot())
     assert rec.resource_id == "snap-old" and rec.monthly_savings == pytest.approx(37.5)
-    assert rec.savings_low == pytest.approx(18.75) and rec.evidence["age_days"] == pytest.approx(120)
+    assert rec.savings_low == pytest.approx(18.75) and rec.evidence.facts["age_days"] == pytest.approx(120)
     (none,) = [run(idle.old_snapshot, make_snapshot([old]), defaults.OldSnapshot(max_age_days=180))[0]]
     assert none == []
 
@@ -136,7 +136,7 @@ def test_idle_sagemaker_endpoint_by_invocations_per_day():
                make_series("arn:ep/prod", "requests", np.full(4000, 500.0), stat="Sum", unit="Count")]
     (rec,), _ = run(idle.idle_sagemaker_endpoint, make_snapshot([ep, busy], metrics), defaults.IdleSagemakerEndpoint())
     assert rec.resource_name == "churn-scorer-dev" and rec.monthly_savings == pytest.approx(0.7364 * 730)
-    assert rec.evidence["invocations"] == 3 and "delete-endpoint" in rec.apply and "churn-scorer-dev" in rec.apply
+    assert rec.evidence.facts["invocations"] == 3 and "delete-endpoint" in rec.apply and "churn-scorer-dev" in rec.apply
 
 
 def test_endpoint_without_metrics_is_skipped_not_deleted():
@@ -161,7 +161,7 @@ def test_failed_endpoint_that_lingers_is_listed_without_a_saving():
                         defaults.IdleSagemakerEndpoint())
     assert not skips
     assert (rec.resource_name, rec.action, rec.monthly_savings) == ("ranker-canary", "delete the failed endpoint", 0.0)
-    assert rec.evidence["status"] == "Failed" and "Failed (billed nothing) for 20 days" in rec.rationale
+    assert rec.evidence.facts["status"] == "Failed" and "Failed (billed nothing) for 20 days" in rec.rationale
     assert rec.apply == "aws sagemaker delete-endpoint --region us-east-1 --endpoint-name ranker-canary"
     young = replace(failed, created=end - timedelta(hours=2))
     recs, (skip,) = run(idle.idle_sagemaker_endpoint, make_snapshot([young]), defaults.IdleSagemakerEndpoint())
@@ -200,7 +200,7 @@ def test_bucket_without_lifecycle_estimates_from_standard_bytes():
                       defaults.BucketWithoutLifecycle(), _s3_catalog())
     (rec,) = recs
     gb = 10 * 1024
-    assert rec.evidence["standard_gb"] == pytest.approx(gb)
+    assert rec.evidence.facts["standard_gb"] == pytest.approx(gb)
     assert rec.savings_high == pytest.approx(gb * (0.023 - 0.0125))
     assert rec.monthly_savings == pytest.approx(gb * (0.023 - 0.0125) * 0.3) and rec.savings_low == 0
     assert "put-bucket-lifecycle-configuration --bucket ml-checkpoints" in rec.apply

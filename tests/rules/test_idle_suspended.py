@@ -52,16 +52,16 @@ def test_memory_state_and_every_attached_disk_are_the_saving():
     assert rec.monthly_savings == pytest.approx((memory + boot + data) * HOURS_PER_MONTH)
     assert rec.current.size_gb == 600 and rec.current.state == "suspended"
     assert "dev-box" in rec.apply and "dev-data" in rec.apply  # each attached disk is snapshotted first
-    assert rec.evidence["savings_lower_bound"] is False and rec.confidence == "medium"
-    assert rec.evidence["not_priced"] == []
+    assert rec.evidence.facts["savings_lower_bound"] is False and rec.confidence == "medium"
+    assert rec.evidence.facts["not_priced"] == []
 
 
 def test_unpriced_parts_make_a_lower_bound_and_nothing_priced_is_a_skip():
     recs, skips = run([vm("half", None, 20), disk("half", ["half"], 0.01), disk("half-2", ["half"], None),
                        vm("nothing", None, 20), disk("nothing", ["nothing"], None)])
     assert recs["half"].monthly_savings == pytest.approx(0.01 * HOURS_PER_MONTH)
-    assert recs["half"].evidence["savings_lower_bound"] is True and recs["half"].confidence == "low"
-    assert "disk half-2" in recs["half"].evidence["not_priced"]
+    assert recs["half"].evidence.facts["savings_lower_bound"] is True and recs["half"].confidence == "low"
+    assert "disk half-2" in recs["half"].evidence.facts["not_priced"]
     assert "nothing" not in recs and "neither its memory state nor its disks" in skips["//compute/nothing"].reason
 
 
@@ -74,7 +74,7 @@ def test_recent_running_or_undated_suspensions_are_not_findings():
     assert set(recs) == {"recent"}
     saved = vm("read-back", 0.01, None, suspended_since=(NOW - timedelta(days=20)).isoformat())  # from audit.json
     recs, _ = run([saved])
-    assert recs["read-back"].evidence["suspended_days"] == pytest.approx(20.0)
+    assert recs["read-back"].evidence.facts["suspended_days"] == pytest.approx(20.0)
 
 
 def test_apply_step_keeps_hostile_names_inert(tmp_path):

@@ -42,7 +42,7 @@ def test_notebook_without_idle_shutdown_is_priced_on_the_off_hours_estimate():
                                            defaults.NotebookIdleShutdown()))
     (rec,) = recs
     assert rec.monthly_savings == pytest.approx(3.825 * HOURS_PER_MONTH * (168 - 50) / 168)
-    assert rec.evidence["share_source"] == "estimate" and rec.confidence == "low"
+    assert rec.evidence.facts["share_source"] == "estimate" and rec.confidence == "low"
     assert "estimate" in rec.rationale and "20 days" in rec.rationale
     assert "create-notebook-instance-lifecycle-config" in rec.apply and "update-notebook-instance" in rec.apply
 
@@ -59,7 +59,7 @@ def test_notebook_off_hours_observed_from_metrics():
                          window=LOOKBACK)
     (rec,), _ = _recs(notebook_idle_shutdown(snap, CATALOG, defaults.NotebookIdleShutdown()))
     share = 1 - busy / len(values)
-    assert rec.evidence["share_source"] == "observed" and rec.evidence["off_hours_share"] == pytest.approx(share)
+    assert rec.evidence.facts["share_source"] == "observed" and rec.evidence.facts["off_hours_share"] == pytest.approx(share)
     assert rec.monthly_savings == pytest.approx(3.825 * HOURS_PER_MONTH * share)
     assert rec.savings_low == pytest.approx(3.825 * HOURS_PER_MONTH * (share - 7 / 168))
 
@@ -102,7 +102,7 @@ def test_training_family_on_demand_to_managed_spot(checkpoint, lost):
     spot = CATALOG.price("aws", "us-east-1", "ml.p3.8xlarge", "spot").amount
     rate = CATALOG.interruption_rate("aws", "us-east-1", "p3.8xlarge")
     assert rec.monthly_savings == pytest.approx(spot_oracle(od, spot, rate, 2, 9.0, 6, lost))
-    assert rec.resource_name == "resnet-train (6 jobs)" and rec.evidence["instance_hours_in_lookback"] == 108
+    assert rec.resource_name == "resnet-train (6 jobs)" and rec.evidence.facts["instance_hours_in_lookback"] == 108
     assert rec.tags == {"costopt:team": "vision"} and "EnableManagedSpotTraining=true" in rec.apply
     assert ("CheckpointConfig" in rec.apply) == (checkpoint is None)
     assert ("no checkpoint configuration" in rec.rationale) == (checkpoint is None)
@@ -160,7 +160,7 @@ def test_underused_training_gpus_move_to_fewer_gpus_of_the_same_kind():
     assert needed == 2 and rec.proposed == Proposal(type="ml.p3.2xlarge", count=2, gpus_total=2)
     big, small = (CATALOG.price("aws", "us-east-1", t).amount for t in ("ml.p3.8xlarge", "ml.p3.2xlarge"))
     wall = 4 * 10 * HOURS_PER_MONTH / (14 * 24)
-    assert rec.evidence["gpu_p95_per_gpu"] == pytest.approx(p95)
+    assert rec.evidence.facts["gpu_p95_per_gpu"] == pytest.approx(p95)
     assert rec.monthly_savings == pytest.approx((2 * big - 2 * small) * wall)
     assert "InstanceType=ml.p3.2xlarge" in rec.apply and "InstanceCount=2" in rec.apply
     busy = [make_series(r.id, "gpu", np.full(120, 330.0), period_s=300, start=LOOKBACK.start) for r in runs[:3]]

@@ -54,8 +54,8 @@ def test_fewer_instances_for_cheaper_variants_with_accuracy_delta():
     assert int8.proposed.count == 2  # ceil(4 x 0.35)
     assert fp16.monthly_savings == pytest.approx(0.7 * 730)
     assert int8.monthly_savings == pytest.approx(2 * 0.7 * 730)
-    assert int8.evidence["accuracy_delta"] == pytest.approx(-0.014)
-    assert int8.evidence["accuracy_feasible"] is False and fp16.evidence["accuracy_feasible"] is True
+    assert int8.evidence.facts["accuracy_delta"] == pytest.approx(-0.014)
+    assert int8.evidence.facts["accuracy_feasible"] is False and fp16.evidence.facts["accuracy_feasible"] is True
     assert int8.current == Current(type="ml.g4dn.xlarge", count=4, variant="fp32")
     assert all(r.alternative_group == "fraud-detector" for r in recs)
     assert "update-endpoint" in int8.apply

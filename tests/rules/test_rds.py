@@ -89,7 +89,7 @@ def test_multi_az_on_staging_priced_from_the_single_az_price():
     assert out["arn:db:stg"].monthly_savings == pytest.approx((0.50 - 0.25) * HOURS_PER_MONTH + 100 * (0.23 - 0.115))
     assert out["arn:db:stg"].confidence == "high" and "--no-multi-az" in out["arn:db:stg"].apply
     assert out["arn:db:dev"].confidence == "low"  # no Single-AZ price: half assumed, and said
-    assert out["arn:db:dev"].evidence["price_basis"].startswith("assumed")
+    assert out["arn:db:dev"].evidence.facts["price_basis"].startswith("assumed")
 
 
 def test_gp2_to_gp3_only_when_the_price_list_says_gp3_costs_less():
@@ -102,6 +102,6 @@ def test_gp2_to_gp3_only_when_the_price_list_says_gp3_costs_less():
     out = list(gp2_to_gp3(make_snapshot([cheaper, unknown]), None, defaults.DatabaseGp3()))
     (rec,) = recs(out)
     assert rec.monthly_savings == pytest.approx(5000 * 0.015)
-    assert rec.performance_risk == 2 and rec.evidence["gp3_baseline_iops"] == 12000
+    assert rec.performance_risk == 2 and rec.evidence.facts["gp3_baseline_iops"] == 12000
     assert "--storage-type gp3" in rec.apply
     assert [o.resource_id for o in out if isinstance(o, Skip)] == ["arn:db:unknown"]

@@ -28,6 +28,12 @@ def run(func, resources, metrics, params):
     return [x for x in out if isinstance(x, Recommendation)], [x for x in out if isinstance(x, Skip)]
 
 
+def only(recs, skips):
+    """The one recommendation of a run without skips, or None when there is none."""
+    assert skips == [] and len(recs) <= 1
+    return recs[0] if recs else None
+
+
 # --- oversized_vm: table of resource + metrics -> expected proposal ----------------------------
 
 CPU_CASES = [
@@ -60,12 +66,10 @@ def test_oversized_vm_cases(rid, type_, kind, workload, cpu, mem, expected):
     metrics = [make_series(rid, "cpu", level(cpu))]
     if mem is not None:
         metrics.append(make_series(rid, "memory", level(mem), stat="Average"))
-    recs, skips = run(oversized_vm, [r], metrics, defaults.OversizedVm())
-    assert skips == []
+    rec = only(*run(oversized_vm, [r], metrics, defaults.OversizedVm()))
     if expected is None:
-        assert recs == []
+        assert rec is None
         return
-    (rec,) = recs
     assert rec.proposed.type == expected
     before = CATALOG.price(provider, region, type_).amount * 2 * HOURS_PER_MONTH
     after = CATALOG.price(provider, region, expected).amount * 2 * HOURS_PER_MONTH
@@ -73,14 +77,14 @@ def test_oversized_vm_cases(rid, type_, kind, workload, cpu, mem, expected):
     assert rec.monthly_savings == pytest.approx(before - after)
     assert rec.savings_low <= rec.monthly_savings <= rec.savings_high
     assert rec.alternative_group == rid and rec.current["count"] == rec.proposed.count == 2
-    assert rec.evidence["cpu_p99.5"] == pytest.approx(np.quantile(level(cpu), 0.995))
-    assert rec.evidence["samples"] == POINTS and rec.evidence["hours"] == pytest.approx(336)
+    assert rec.evidence.facts["cpu_p99.5"] == pytest.approx(np.quantile(level(cpu), 0.995))
+    assert rec.evidence.facts["samples"] == POINTS and rec.evidence.facts["hours"] == pytest.approx(336)
     assert expected in rec.apply
     if mem is None:
         assert rec.confidence in ("medium", "low") and "memory was not measured" in rec.rationale.lower()
         assert CATALOG.instance(provider, expected).memory_gib >= 0.5 * CATALOG.instance(provider, type_).memory_gib
     else:
-        assert rec.confidence == "high" and rec.evidence["memory_measured"]
+        assert rec.confidence == "high" and rec.evidence.facts["memory_measured"]
     assert 0 <= rec.performance_risk <= 4
 
 
@@ -157,7 +161,7 @@ def test_old_points_outside_lookback_do_not_count():
     series = make_series("i-1", "cpu", values, start=T0 - timedelta(days=6))
     snap = make_snapshot([r], [series, make_series("i-1", "memory", level(60))], window=make_window(20))
     recs = [x for x in oversized_vm(snap, CATALOG, defaults.OversizedVm()) if isinstance(x, Recommendation)]
-    assert recs and recs[0].evidence["hours"] == pytest.approx(336)
+    assert recs and recs[0].evidence.facts["hours"] == pytest.approx(336)
     assert [x for x in oversized_vm(snap, CATALOG, defaults.OversizedVm(lookback_days=20))
             if isinstance(x, Recommendation)] == []
 
@@ -226,12 +230,10 @@ def test_gpu_cases(rid, type_, workload, g, gm, cpu, action, expected):
     metrics = [make_series(rid, "gpu", level(g, jitter=min(g, 2))), make_series(rid, "gpu_memory", level(gm, jitter=min(gm, 2)))]
     if cpu is not None:
         metrics += [make_series(rid, "cpu", level(cpu)), make_series(rid, "memory", level(cpu))]
-    recs, skips = run(gpu, [r], metrics, defaults.Gpu())
-    assert skips == []
+    rec = only(*run(gpu, [r], metrics, defaults.Gpu()))
     if action is None:
-        assert recs == []
+        assert rec is None
         return
-    (rec,) = recs
     assert rec.action == action
     cur = CATALOG.instance(provider, type_)
     new = CATALOG.instance(provider, rec.proposed.type)
@@ -245,7 +247,7 @@ def test_gpu_cases(rid, type_, workload, g, gm, cpu, action, expected):
     else:
         assert new.gpu_count == 0 and rec.performance_risk >= 2
     assert rec.monthly_savings > 0 and rec.savings_low <= rec.monthly_savings <= rec.savings_high
-    assert rec.evidence["gpu_memory_max"] == pytest.approx(level(gm, jitter=min(gm, 2)).max())
+    assert rec.evidence.facts["gpu_memory_max"] == pytest.approx(level(gm, jitter=min(gm, 2)).max())
 
 
 def test_gpu_without_gpu_metrics_is_skipped_with_reason():

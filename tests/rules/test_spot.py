@@ -50,7 +50,7 @@ def test_cases(rid, kind, type_, workload, tags, count, pm, spot_n):
     (rec,) = recs
     assert rec.proposed.spot_count == spot_n and rec.proposed.on_demand_base == count - spot_n
     od = CATALOG.price("aws", "us-east-1", type_).amount
-    eff = rec.evidence["effective_spot_hourly"]  # checked against a simulation below
+    eff = rec.evidence.facts["effective_spot_hourly"]  # checked against a simulation below
     spot = CATALOG.price("aws", "us-east-1", type_, "spot").amount
     assert spot <= eff < od
     before = od * count * HOURS_PER_MONTH
@@ -88,7 +88,7 @@ def test_added_wall_time_and_effective_price_match_a_simulation(rid, kind, type_
     simulated = simulated_overhead(rate, gang, lost_max_h, P.restart_overhead_hours, hours, seed=len(rid))
     assert rec.impacts.added_wall_time_pct / 100.0 == pytest.approx(simulated, rel=0.12)
     spot = CATALOG.price("aws", "us-east-1", type_, "spot").amount
-    assert rec.evidence["effective_spot_hourly"] == pytest.approx(spot * (1 + simulated), rel=0.01)
+    assert rec.evidence.facts["effective_spot_hourly"] == pytest.approx(spot * (1 + simulated), rel=0.01)
 
 
 def test_inference_fleet_never_entirely_spot():
@@ -110,9 +110,9 @@ def test_longer_checkpoint_interval_costs_more():
     r = make_resource("t", kind="gpu_vm", type="p3.8xlarge", workload="training")
     short = run([r], defaults.InterruptibleWorkload(checkpoint_interval_hours=0.25))[0][0]
     long = run([r], defaults.InterruptibleWorkload(checkpoint_interval_hours=24.0))[0][0]
-    assert long.evidence["effective_spot_hourly"] > short.evidence["effective_spot_hourly"]
+    assert long.evidence.facts["effective_spot_hourly"] > short.evidence.facts["effective_spot_hourly"]
     attr = make_resource("t", kind="gpu_vm", type="p3.8xlarge", workload="training", attributes={"checkpoint_interval_h": 24.0})
-    assert run([attr])[0][0].evidence["lost_hours_per_interruption"] == 12.0
+    assert run([attr])[0][0].evidence.facts["lost_hours_per_interruption"] == 12.0
 
 
 def test_missing_prices_and_types_skip_with_reason():

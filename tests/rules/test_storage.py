@@ -60,7 +60,7 @@ def test_cold_dataset_moves_to_infrequent_access_net_of_every_cost():
     assert set(by_tier) == {"STANDARD_IA", "GLACIER_IR"}  # DEEP_ARCHIVE is too slow for this rule
     ia = by_tier["STANDARD_IA"]
     assert ia.monthly_savings == pytest.approx(expected_ia_net(100_000, 10_000_000, 730_000))
-    assert ia.monthly_savings < ia.evidence["storage_saving"]
+    assert ia.monthly_savings < ia.evidence.facts["storage_saving"]
     assert ia.impacts.first_byte_ms_after == 50 and ia.impacts.retrieval_per_gb == 0.01
     assert ia.proposed.after_days == 30  # S3 moves to IA only after 30 days
     assert '"StorageClass": "STANDARD_IA"' in ia.apply and "put-bucket-lifecycle-configuration" in ia.apply
@@ -114,10 +114,10 @@ def test_checkpoints_go_to_deep_archive_with_latency_impact():
     deep = by_tier["DEEP_ARCHIVE"]
     assert deep.impacts.first_byte_ms_after == 12 * 3600 * 1000.0
     assert deep.performance_risk == 2
-    assert deep.monthly_savings == pytest.approx(deep.evidence["storage_saving"] - deep.evidence["retrieval_cost"]
-                                                 - deep.evidence["request_cost"] - deep.evidence["early_deletion_cost"]
-                                                 - deep.evidence["transition_cost_amortised"])
-    assert deep.evidence["note"] == "bucket has no lifecycle rules; reads from the gets metric"
+    assert deep.monthly_savings == pytest.approx(deep.evidence.facts["storage_saving"] - deep.evidence.facts["retrieval_cost"]
+                                                 - deep.evidence.facts["request_cost"] - deep.evidence.facts["early_deletion_cost"]
+                                                 - deep.evidence.facts["transition_cost_amortised"])
+    assert deep.evidence.facts["note"] == "bucket has no lifecycle rules; reads from the gets metric"
 
 
 def test_old_dataset_versions_use_noncurrent_transitions():
@@ -190,7 +190,7 @@ def test_entire_bucket_request_filter_is_not_added_to_prefix_filters():
     both = recs(tiering(make_snapshot(snap.resources, base + [gets("EntireBucket", 1000.0), gets("prefix-a", 900.0)]),
                         tiny_catalog(), defaults.StorageTiering()))
     assert [r.monthly_savings for r in one] == pytest.approx([r.monthly_savings for r in both])
-    assert one[0].evidence["gets_per_month"] == pytest.approx(730_000)
+    assert one[0].evidence.facts["gets_per_month"] == pytest.approx(730_000)
 
 
 def request_rows(resource_id, usage_type, count_per_day, days=14):
@@ -214,13 +214,13 @@ def test_reads_come_from_billing_when_request_metrics_are_off():
     with_billing = make_snapshot(snap.resources, snap.metrics, billing=billing_table(pd.DataFrame(rows)))
     [ia, *_] = sorted(recs(tiering(with_billing, tiny_catalog(), defaults.StorageTiering())),
                       key=lambda r: r.proposed.storage_class != "STANDARD_IA")
-    assert ia.evidence["gets_per_month"] == pytest.approx(24_000 * 730 / 24)
+    assert ia.evidence.facts["gets_per_month"] == pytest.approx(24_000 * 730 / 24)
     assert ia.monthly_savings == pytest.approx(expected_ia_net(100_000, 10_000_000, 730_000))
-    assert "billing" in ia.evidence["note"]
+    assert "billing" in ia.evidence.facts["note"]
     # Billing that itemises only PUTs says: no reads at all.
     puts_only = make_snapshot(snap.resources, snap.metrics, billing=billing_table(pd.DataFrame(
         request_rows("ml-datasets-1", "USE1-Requests-Tier1", 10))))
-    assert all(r.evidence["gets_per_month"] == 0 for r in recs(tiering(puts_only, tiny_catalog(),
+    assert all(r.evidence.facts["gets_per_month"] == 0 for r in recs(tiering(puts_only, tiny_catalog(),
                                                                        defaults.StorageTiering())))
     # Billing without request rows for the bucket: unknown -> skip.
     other = make_snapshot(snap.resources, snap.metrics, billing=billing_table(pd.DataFrame(

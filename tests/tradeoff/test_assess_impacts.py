@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from costopt.config import Settings
+from costopt.evidence import Evidence
 from costopt.model import SloVerdict
 from costopt.records import Impacts
 from costopt.tradeoff.assess import assess
@@ -162,7 +163,7 @@ def test_storage_tier_for_a_training_dataset():
     settings = Settings(workloads={"vision": {"kind": "training", "datasets": ["ml-datasets-*"], "interruptible": True}})
     cands = [estate.candidate(bucket, "storage.tiering", "to DEEP_ARCHIVE", {"storage_class": "DEEP_ARCHIVE"}, 800.0),
              estate.candidate(bucket, "storage.tiering", "to STANDARD_IA", {"storage_class": "STANDARD_IA"}, 300.0,
-                              evidence={"read_gb_month": 2000.0})]
+                              evidence=Evidence(read_gb_month=2000.0))]
     out = by_action(assess(cands, estate.snapshot([bucket], []), settings, estate.catalog()))
     deep, ia = out["to DEEP_ARCHIVE"], out["to STANDARD_IA"]
     assert deep.slo.status == "breach" and "restored" in deep.slo.reasons[0]
@@ -285,7 +286,7 @@ def test_shapes_the_other_rule_families_emit():
                          {"type": res.type, "count_min": 1, "count_max": 6, "scale_out_lag_hours": 0}, 600.0),
         # off-hours schedule with traffic outside it
         estate.candidate(res, "autoscaling.off_hours", "stop at night", {"type": res.type, "hours_per_week": 60},
-                         900.0, evidence={"busy_hours_outside": 40}),
+                         900.0, evidence=Evidence(busy_hours_outside=40)),
         # spot with an on-demand base
         estate.candidate(res, "spot.interruptible_workload", "spot 2 of 4",
                          {"type": res.type, "count": 4, "pricing_model": "spot", "spot_count": 2, "on_demand_base": 2},

@@ -16,6 +16,7 @@ import numpy as np
 
 from costopt.demo.fakes import azureml_seed
 from costopt.demo.fakes.azure import FakeAzure, FakeSubscription
+from costopt.demo.tables import table
 
 SUBSCRIPTION = "5f1c7a2e-0d7b-4c1e-9a43-2b8d6e3f9c10"
 LOCATION = "eastus"
@@ -31,18 +32,7 @@ VMS = [
 ]
 SKU_SPECS = [("Standard_NC6s_v3", 6, 112, 1), ("Standard_D16s_v5", 16, 64, 0), ("Standard_D8s_v5", 8, 32, 0),
              ("Standard_D4s_v5", 4, 16, 0), ("Standard_NC4as_T4_v3", 4, 28, 1)]
-# (armSkuName, skuName, productName, USD per hour)
-VM_PRICES = [
-    ("Standard_NC6s_v3", "NC6s v3", "Virtual Machines NCSv3 Series", 3.06),
-    ("Standard_NC6s_v3", "NC6s v3 Spot", "Virtual Machines NCSv3 Series", 0.3672),
-    ("Standard_NC6s_v3", "NC6s v3", "Virtual Machines NCSv3 Series Windows", 3.243),
-    ("Standard_NC6s_v3", "NC6s v3 Low Priority", "Virtual Machines NCSv3 Series", 0.612),
-    ("Standard_D16s_v5", "D16s v5", "Virtual Machines Dsv5 Series", 0.768),
-    ("Standard_D16s_v5", "D16s v5 Spot", "Virtual Machines Dsv5 Series", 0.0922),
-    ("Standard_D8s_v5", "D8s v5", "Virtual Machines Dsv5 Series", 0.384),
-    ("Standard_D4s_v5", "D4s v5", "Virtual Machines Dsv5 Series", 0.192),
-    ("Standard_NC4as_T4_v3", "NC4as T4 v3", "Virtual Machines NCasT4_v3 Series", 0.526),
-]
+VM_PRICES = table("azure_vm_prices")  # (armSkuName, skuName, productName, USD per hour)
 DISK_PRICES = [("P10 LRS", 19.71), ("P30 LRS", 135.17)]
 IP_HOURLY = 0.005
 

@@ -299,17 +299,14 @@ def _with_currency(sku: dict, currency: str) -> dict:
     return out
 
 
+# DuckDB column type -> BigQuery's (DECIMAL(p,s) is FLOAT too; anything else STRING)
+_BQ_TYPES = {"DOUBLE": "FLOAT", "FLOAT": "FLOAT", "DECIMAL": "FLOAT", "BIGINT": "INTEGER", "INTEGER": "INTEGER",
+             "HUGEINT": "INTEGER", "SMALLINT": "INTEGER", "DATE": "DATE", "BOOLEAN": "BOOLEAN"}
+
+
 def _bq_type(duckdb_type: str) -> str:
     t = duckdb_type.upper()
-    if t in ("DOUBLE", "FLOAT", "DECIMAL") or t.startswith("DECIMAL"):
-        return "FLOAT"
-    if t in ("BIGINT", "INTEGER", "HUGEINT", "SMALLINT"):
-        return "INTEGER"
-    if t == "DATE":
-        return "DATE"
-    if t == "BOOLEAN":
-        return "BOOLEAN"
-    return "STRING"
+    return "FLOAT" if t.startswith("DECIMAL") else _BQ_TYPES.get(t, "STRING")
 
 
 def _bq_value(value: Any) -> Any:

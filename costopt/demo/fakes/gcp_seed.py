@@ -18,6 +18,7 @@ import numpy as np
 from costopt.demo.fakes import vertex_ml_seed
 from costopt.demo.fakes.gcp import FakeGcp, sku
 from costopt.demo.fakes.gcp_monitoring import FakeMonitoring, FakeSeries
+from costopt.demo.tables import table
 
 PROJECT = "ml-research-prod"
 PROJECT_NUMBER = "418273645001"
@@ -30,28 +31,7 @@ STORAGE = "95FF-2EF5-5EA1"
 API = "https://www.googleapis.com/compute/v1/projects/" + PROJECT
 REGIONS = [REGION, "us-east1", "europe-west4"]
 
-# (description, usage type, unit, USD price) — public list-price magnitudes, us-central1.
-SKUS = [
-    ("A2 Instance Core running in Americas", "OnDemand", "h", 0.031611),
-    ("A2 Instance Ram running in Americas", "OnDemand", "GiBy.h", 0.004237),
-    ("Nvidia Tesla A100 GPU running in Americas", "OnDemand", "h", 2.933908),
-    ("G2 Instance Core running in Americas", "OnDemand", "h", 0.02236),
-    ("G2 Instance Ram running in Americas", "OnDemand", "GiBy.h", 0.002615),
-    ("Nvidia L4 GPU running in Americas", "OnDemand", "h", 0.56),
-    ("N2 Instance Core running in Americas", "OnDemand", "h", 0.031611),
-    ("N2 Instance Ram running in Americas", "OnDemand", "GiBy.h", 0.004237),
-    ("Spot Preemptible A2 Instance Core running in Americas", "Preemptible", "h", 0.0095),
-    ("Spot Preemptible A2 Instance Ram running in Americas", "Preemptible", "GiBy.h", 0.00127),
-    ("Nvidia Tesla A100 GPU attached to Spot Preemptible VMs running in Americas", "Preemptible", "h", 1.1),
-    ("Spot Preemptible G2 Instance Core running in Americas", "Preemptible", "h", 0.0089),
-    ("Spot Preemptible G2 Instance Ram running in Americas", "Preemptible", "GiBy.h", 0.00105),
-    ("Nvidia L4 GPU attached to Spot Preemptible VMs running in Americas", "Preemptible", "h", 0.224),
-    ("Spot Preemptible N2 Instance Core running in Americas", "Preemptible", "h", 0.0077),
-    ("Spot Preemptible N2 Instance Ram running in Americas", "Preemptible", "GiBy.h", 0.00103),
-    ("SSD backed PD Capacity", "OnDemand", "GiBy.mo", 0.17),
-    ("Balanced PD Capacity", "OnDemand", "GiBy.mo", 0.10),
-    ("Static Ip Charge", "OnDemand", "h", 0.01),
-]
+SKUS = table("gcp_skus")  # (description, usage type, unit, USD price): public list-price magnitudes, us-central1
 
 MACHINE_TYPES = {
     "a2-highgpu-1g": {"name": "a2-highgpu-1g", "guestCpus": 12, "memoryMb": 87040,

@@ -114,7 +114,7 @@ def test_windows_resize_is_priced_windows_to_windows():
     after = catalog.instance("aws", rec.proposed.type)
     linux_after = catalog.price("aws", "us-east-1", rec.proposed.type).amount
     assert rec.monthly_cost_after == pytest.approx((linux_after + 0.046 * after.vcpu) * HOURS_PER_MONTH)
-    assert rec.evidence["os"] == "windows" and rec.evidence["price_source"].startswith("estimate:licence-fee")
+    assert rec.evidence.facts["os"] == "windows" and rec.evidence.price_source.startswith("estimate:licence-fee")
 
 
 def test_spot_and_reservations_keep_the_licence():
@@ -122,8 +122,8 @@ def test_spot_and_reservations_keep_the_licence():
     box = make_resource("i-win", type="m5.large", workload="batch", attributes={"os": "windows", "platform": "Windows"})
     (spot,) = [r for r in interruptible_workload(make_snapshot([box]), catalog, defaults.InterruptibleWorkload())
                if hasattr(r, "monthly_savings")]
-    assert spot.evidence["on_demand_hourly"] == pytest.approx(WINDOWS)
-    assert spot.evidence["spot_hourly"] == pytest.approx(LINUX * 0.40 + 2 * 0.046)  # the licence is not discounted
+    assert spot.evidence.facts["on_demand_hourly"] == pytest.approx(WINDOWS)
+    assert spot.evidence.facts["spot_hourly"] == pytest.approx(LINUX * 0.40 + 2 * 0.046)  # the licence is not discounted
     web = make_resource("i-web", type="m5.large", workload="inference", count=4,
                         attributes={"os": "windows", "platform": "Windows"})
     snap = make_snapshot([web], [_cpu("i-web", 50.0)])

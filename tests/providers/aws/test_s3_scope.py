@@ -121,4 +121,4 @@ def test_storage_findings_on_a_partly_managed_bucket_say_which_part_is_unmanaged
     snap = bucket_snapshot(name="ml-checkpoints-1", gb=50_000.0, objects=200_000, gets_per_hour=0.1,
                            lifecycle_rules=rules, **inventory_s3.lifecycle_attributes(rules))
     (first, *_) = recs(ml_archive(snap, tiny_catalog(), defaults.MlArchive()))
-    assert first.evidence["note"].startswith("bucket lifecycle rules cover only prefix logs/; the rest is unmanaged")
+    assert first.evidence.facts["note"].startswith("bucket lifecycle rules cover only prefix logs/; the rest is unmanaged")

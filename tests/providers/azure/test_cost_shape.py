@@ -29,10 +29,19 @@ def answering(result):
     return fault
 
 
+# the grouping columns after the cost and the date, and one VM row's values for them
+GROUPS = [("ResourceId", "String"), ("ServiceName", "String"), ("MeterCategory", "String"),
+          ("ResourceLocation", "String"), ("ChargeType", "String"), ("Currency", "String")]
+VM_ROW = [VM, "Virtual Machines", "Virtual Machines", "eastus", "Usage", "USD"]
+
+
+def one_row(cost: tuple[str, float], date: tuple[str, object]) -> tuple[int, dict, dict]:
+    """A daily answer of one VM row: ``cost`` and ``date`` as (column name, value)."""
+    return query_result([(cost[0], "Number"), (date[0], "Number"), *GROUPS], [[cost[1], date[1], *VM_ROW]])
+
+
 MONTHLY = query_result(  # what a Monthly-granularity answer carries instead of UsageDate
-    [("Cost", "Number"), ("BillingMonth", "Datetime"), ("ResourceId", "String"), ("ServiceName", "String"),
-     ("MeterCategory", "String"), ("ResourceLocation", "String"), ("ChargeType", "String"), ("Currency", "String")],
-    [[412.5, "2026-11-01T00:00:00", VM, "Virtual Machines", "Virtual Machines", "eastus", "Usage", "USD"]])
+    [("Cost", "Number"), ("BillingMonth", "Datetime"), *GROUPS], [[412.5, "2026-11-01T00:00:00", *VM_ROW]])
 
 
 def test_a_result_without_usage_date_is_one_clear_coverage_line(_seed, baseline):
@@ -56,10 +65,7 @@ def test_a_result_missing_a_grouping_column_names_it(_seed):
 
 
 def test_a_result_without_a_cost_column_names_the_expected_ones(_seed):
-    result = query_result([("UsageQuantity", "Number"), ("UsageDate", "Number"), ("ResourceId", "String"),
-                           ("ServiceName", "String"), ("MeterCategory", "String"), ("ResourceLocation", "String"),
-                           ("ChargeType", "String"), ("Currency", "String")],
-                          [[3.0, 20261120, VM, "Virtual Machines", "Virtual Machines", "eastus", "Usage", "USD"]])
+    result = one_row(("UsageQuantity", 3.0), ("UsageDate", 20261120))
     with faulty(_seed, answering(result)) as env:
         snap = env.collect()
     entry = {c.scope: c for c in snap.coverage}[f"{S}/cost"]
@@ -69,10 +75,7 @@ def test_a_result_without_a_cost_column_names_the_expected_ones(_seed):
 @pytest.mark.parametrize("value", [20261120, "20261120", 20261120.0])
 def test_usage_date_number_or_text_is_read(_seed, value):
     """Documented as Number (YYYYMMDD); JSON readers may hand it over as text or a float."""
-    result = query_result([("PreTaxCost", "Number"), ("UsageDate", "Number"), ("ResourceId", "String"),
-                           ("ServiceName", "String"), ("MeterCategory", "String"), ("ResourceLocation", "String"),
-                           ("ChargeType", "String"), ("Currency", "String")],
-                          [[2.5, value, VM, "Virtual Machines", "Virtual Machines", "eastus", "Usage", "USD"]])
+    result = one_row(("PreTaxCost", 2.5), ("UsageDate", value))
     with faulty(_seed, answering(result)) as env:
         snap = env.collect()
     day = snap.billing.scalar("SELECT strftime(MIN(ChargePeriodStart), '%Y-%m-%d') FROM focus")
@@ -81,10 +84,7 @@ def test_usage_date_number_or_text_is_read(_seed, value):
 
 
 def test_a_row_without_a_date_is_named(_seed):
-    result = query_result([("Cost", "Number"), ("UsageDate", "Number"), ("ResourceId", "String"),
-                           ("ServiceName", "String"), ("MeterCategory", "String"), ("ResourceLocation", "String"),
-                           ("ChargeType", "String"), ("Currency", "String")],
-                          [[2.5, None, VM, "Virtual Machines", "Virtual Machines", "eastus", "Usage", "USD"]])
+    result = one_row(("Cost", 2.5), ("UsageDate", None))
     with faulty(_seed, answering(result)) as env:
         snap = env.collect()
     entry = {c.scope: c for c in snap.coverage}[f"{S}/cost"]

@@ -101,7 +101,7 @@ def test_dedicated_cluster_training_priced_on_low_priority_with_apply(baseline):
     lost, restart = 9 / 2, 0.1  # no checkpoint configuration: half a job lost; restart overhead (defaults)
     assert f.monthly_cost_before == pytest.approx(NC6_OD * monthly_hours)
     assert f.monthly_cost_after == pytest.approx(NC6_LOW * (1 + job_rate * (lost + restart)) * monthly_hours)
-    assert f.confidence == "low" and "estimate" in f.rationale and "queue time" in f.evidence["hours_source"]
+    assert f.confidence == "low" and "estimate" in f.rationale and "queue time" in f.evidence.facts["hours_source"]
     assert f.apply.startswith(
         "az ml compute create --name train-nc6-lowpri --type AmlCompute --size Standard_NC6s_v3 --tier low_priority "
         "--min-instances 0 --max-instances 4 --resource-group ml-platform --workspace-name ml-prod && az ml job create "
@@ -162,8 +162,8 @@ def test_jobs_without_times_share_the_clusters_measured_node_hours(_seed):
     assert cov[f"{SUBSCRIPTION}/ml-compute/ml-prod/train-nc6/jobs-from-node-hours"].status == "partial"
     run = run_rules(snap, CATALOG, Settings(), only=[RULE])
     found = {c.current["count"]: c for c in run.candidates if c.provider == "azure"}  # families split by node count
-    assert found[2].evidence["instance_hours_in_lookback"] == pytest.approx(6 * 9 * 2 + 2 * per_node_s / 3600)
-    assert sum(f.evidence["instance_hours_in_lookback"] for f in found.values()) == pytest.approx(120)
+    assert found[2].evidence.facts["instance_hours_in_lookback"] == pytest.approx(6 * 9 * 2 + 2 * per_node_s / 3600)
+    assert sum(f.evidence.facts["instance_hours_in_lookback"] for f in found.values()) == pytest.approx(120)
     assert found[1].monthly_cost_before == pytest.approx(NC6_OD * per_node_s / 3600 * HOURS_PER_MONTH / (14 * 24))
 
 

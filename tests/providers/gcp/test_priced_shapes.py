@@ -267,11 +267,11 @@ def test_a_long_suspended_instance_is_found_with_what_it_still_bills(shapes):
     recs = {o.resource_name: o for o in out if isinstance(o, Recommendation)}
     assert set(recs) == {"n2-suspended"}  # the one suspended 3 days ago is left alone (min_days 14)
     rec = recs["n2-suspended"]
-    assert rec.evidence["suspended_days"] == pytest.approx(40.0)
+    assert rec.evidence.facts["suspended_days"] == pytest.approx(40.0)
     # its 100 GB pd-balanced boot disk at 0.10 per GB-month (Cyclenerd, docstring); the preserved
     # memory has no price here, so the saving is that lower bound and says so
     assert rec.monthly_savings == pytest.approx(100 * 0.10)
-    assert rec.evidence["savings_lower_bound"] is True and rec.confidence == "low"
+    assert rec.evidence.facts["savings_lower_bound"] is True and rec.confidence == "low"
     assert "preserved memory (32.0 GiB of memory and device state)" in rec.rationale
     assert rec.proposed.state == "deleted" and rec.proposed.keeps == "snapshot"
     assert ("gcloud compute snapshots create n2-suspended-before-delete --source-disk n2-suspended "

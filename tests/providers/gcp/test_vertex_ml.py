@@ -59,7 +59,7 @@ def test_vertex_findings_named_priced_with_apply(baseline):
     assert nb.monthly_savings == pytest.approx(price * HOURS_PER_MONTH * 118 / 168)
     assert nb.apply.startswith("gcloud workbench instances update research-nb-v100 --location=us-central1-a")
     seg = found[("mlplatform.training_managed_spot", "segformer-train (5 jobs)")]
-    assert seg.evidence["instance_hours_in_lookback"] == pytest.approx(5 * 8 * 2)
+    assert seg.evidence.facts["instance_hours_in_lookback"] == pytest.approx(5 * 8 * 2)
     assert "strategy: SPOT" in seg.apply and seg.monthly_savings > 0
     assert found[("mlplatform.tuning_search", "lr-sweep")].proposed.max_parallel == 4
     assert not any(name.startswith(("explore-nb", "bert-ft")) for _, name in found)
