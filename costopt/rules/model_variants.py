@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from costopt.catalog.licence import os_of
+from costopt.catalog.model import Price
 from costopt.evidence import Evidence
 from costopt.model import HOURS_PER_MONTH, Recommendation, Resource, Skip, Snapshot, recommendation_id
 from costopt.records import Current, Proposal
@@ -39,10 +40,18 @@ def _capacity(hw: Hardware, variant: ModelVariant) -> tuple[float, str] | None:
     return speed / variant.relative_compute, "catalog"
 
 
-def _hourly(catalog: Any, resource: Resource, type_: str) -> float | None:
+def _price(catalog: Any, resource: Resource, type_: str) -> Price | None:
     # the resource's OS and licence (Windows, SQL Server, RHEL...) stay with it on the new type
-    price = catalog.price(resource.provider, resource.region, type_, os=os_of(resource)) if catalog is not None else None
+    return catalog.price(resource.provider, resource.region, type_, os=os_of(resource)) if catalog is not None else None
+
+
+def _hourly(catalog: Any, resource: Resource, type_: str) -> float | None:
+    price = _price(catalog, resource, type_)
     return None if price is None else price.amount
+
+
+def _cited(price: Price) -> str:
+    return f"{price.source} ({price.as_of})"
 
 
 def _apply_step(resource: Resource, type_: str, count: int, variant: str) -> str:
@@ -156,10 +165,13 @@ def cheaper_variant(snapshot: Snapshot, catalog: Any, params: defaults.CheaperVa
             yield Skip(RULE_ID, resource.id, f"cannot tell which variant of {model.name} is deployed; set variant")
             continue
         count0 = max(int(resource.count or 1), 1)
-        price0 = _hourly(catalog, resource, resource.type)
-        before_hourly = resource.hourly_cost if resource.hourly_cost is not None else (
-            None if price0 is None else price0 * count0)
-        if before_hourly is None:
+        price0 = _price(catalog, resource, resource.type)
+        if resource.hourly_cost is not None:
+            before_hourly: float = resource.hourly_cost
+            source0 = str(resource.attributes.get("price_source") or "")
+        elif price0 is not None:
+            before_hourly, source0 = price0.amount * count0, _cited(price0)
+        else:
             yield Skip(RULE_ID, resource.id, f"no price for {resource.type} in {resource.region}")
             continue
         unit_hourly = before_hourly / count0
@@ -173,10 +185,12 @@ def cheaper_variant(snapshot: Snapshot, catalog: Any, params: defaults.CheaperVa
                 if key is not None:
                     options[key] = found
             for type1, count1, basis in found:
-                p1 = unit_hourly if type1 == resource.type else _hourly(catalog, resource, type1)
-                if p1 is None:
+                price1 = None if type1 == resource.type else _price(catalog, resource, type1)
+                if type1 != resource.type and price1 is None:
                     yield Skip(RULE_ID, resource.id, f"no price for {type1} in {resource.region}")
                     continue
+                p1 = unit_hourly if price1 is None else price1.amount
+                sources = tuple(dict.fromkeys(s for s in (source0, "" if price1 is None else _cited(price1)) if s))
                 before = before_hourly * HOURS_PER_MONTH
                 after = p1 * count1 * HOURS_PER_MONTH
                 savings = before - after
@@ -204,7 +218,8 @@ def cheaper_variant(snapshot: Snapshot, catalog: Any, params: defaults.CheaperVa
                                              "accuracy_after": v1.accuracy, "accuracy_delta": delta,
                                              "accuracy_floor": wl.min_accuracy, "accuracy_feasible": feasible,
                                              "relative_compute_before": v0.relative_compute,
-                                             "relative_compute_after": v1.relative_compute, "capacity_basis": basis}),
+                                             "relative_compute_after": v1.relative_compute, "capacity_basis": basis},
+                                      price_sources=sources),
                     effort="medium",
                     rationale=(f"{model.name} {v1.name} needs {v1.relative_compute / v0.relative_compute:.0%} of the "
                                f"compute of {v0.name}; {metric} {v0.accuracy} -> {v1.accuracy}"),

@@ -6,6 +6,8 @@ from dataclasses import replace
 
 import pytest
 
+from costopt import price_trust
+from costopt.catalog import bundled_catalog
 from costopt.config import Settings
 from costopt.model import Recommendation, Skip
 from costopt.records import Current
@@ -123,3 +125,19 @@ def test_group_is_proposed_once_not_per_member():
     members = [make_resource(i, type="c5.4xlarge", name="search-embed", hourly_cost=0.68) for i in ids]
     recs, _ = run([group, *members])
     assert recs and {r.resource_id for r in recs} == {"asg"}
+
+
+def test_variant_prices_name_their_sources_so_estimates_lower_confidence():
+    """A variant priced from a regional estimate says so: price trust caps it at "low" (issue 15 item 3)."""
+    settings = Settings(workloads=WORKLOADS, models=MODELS)
+    for region, estimated in (("ap-southeast-2", True), ("us-east-1", False)):
+        search = make_resource("search-embed", kind="autoscaling_group", type="c5.4xlarge", count=6,
+                               name="search-embed", region=region, hourly_cost=None)
+        items = cheaper_variant(make_snapshot([search]), bundled_catalog(), defaults.CheaperVariant(),
+                                parse_targets(settings))
+        recs = [i for i in items if isinstance(i, Recommendation)]
+        assert recs, region
+        for rec in price_trust.apply(recs, stale=()):
+            assert rec.evidence.price_sources, rec.action
+            assert any(s.startswith("estimate:") for s in rec.evidence.price_sources) is estimated
+            assert (rec.confidence == "low") is estimated, (region, rec.action, rec.confidence)
