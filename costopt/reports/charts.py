@@ -38,12 +38,14 @@ def _layout(title: str, currency: str, *, height: int = 340, money_axis: str = "
         "title": {"text": title, "x": 0.01, "xanchor": "left", "y": 0.97, "yanchor": "top", "font": {"size": 15}},
         "template": None,
         "height": height,
-        "margin": {"l": 64, "r": 16, "t": 78, "b": 40},
+        "margin": {"l": 64, "r": 16, "t": 48, "b": 40},
         "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12, "color": "#1f2937"},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "colorway": list(PALETTE),
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        # below the plot (see _legend_y): a legend of several rows grows into the bottom margin,
+        # never into the title
+        "legend": {"orientation": "h", "yanchor": "top", "xanchor": "left", "x": 0},
         "hoverlabel": {"namelength": -1},
         "xaxis": {"gridcolor": "#e5e7eb", "zerolinecolor": "#d1d5db", "automargin": True},
         "yaxis": {"gridcolor": "#e5e7eb", "zerolinecolor": "#d1d5db", "automargin": True},
@@ -54,9 +56,18 @@ def _layout(title: str, currency: str, *, height: int = 340, money_axis: str = "
     return layout
 
 
+def _legend_y(layout: Mapping[str, Any]) -> float:
+    """The legend's top, in plot fractions: just below what the x axis draws under the plot
+    (tick labels, a second line on date axes, the axis title), so neither overlaps the other."""
+    xaxis = layout.get("xaxis") or {}
+    below_px = 30 + (16 if xaxis.get("type") == "date" else 0) + (32 if xaxis.get("title") else 0)
+    margin = layout["margin"]
+    return -below_px / max(layout["height"] - margin["t"] - margin["b"], 80)
+
+
 def _fig(data: Sequence[Any], layout: Mapping[str, Any]) -> go.Figure:
     fig = go.Figure(data=list(data), skip_invalid=False)
-    fig.update_layout(**layout)
+    fig.update_layout(**{**layout, "legend": {**layout["legend"], "y": _legend_y(layout)}})
     return fig
 
 

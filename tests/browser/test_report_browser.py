@@ -157,3 +157,28 @@ def test_compressed_payload_and_paging(open_report, tmp_path):
     page.select_option("#f-team", HOSTILE_TAG)
     assert len(_names(page)) == 58 and page.text_content("#rec-count") == "58 of 400 recommendations match"
     assert page.evaluate("window.__pwned") is None and w.console_errors() == []
+
+
+OVERLAPS = """els => {
+  const box = e => { if (!e) return null; const r = e.getBoundingClientRect(); return r.width && r.height ? r : null; };
+  const hit = (a, b) => a && b && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const out = [];
+  for (const chart of els) {
+    const legend = box(chart.querySelector('g.legend'));
+    if (!legend) continue;
+    const others = [['title', chart.querySelector('text.gtitle')], ['x title', chart.querySelector('text.xtitle')],
+                    ...[...chart.querySelectorAll('g.xtick text')].map(t => ['x tick', t])];
+    for (const [what, el] of others) if (el && hit(legend, box(el))) out.push(chart.id + ': legend over ' + what);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 900, 390])
+def test_chart_legends_never_cover_titles_or_axes(open_report, report_file, width):
+    """A legend of several rows (service categories in a half-width card) once grew up into the
+    chart's title; it now sits below the axis, its title and its two-line date ticks."""
+    w = open_report(report_file, width=width, height=1200)
+    legends = w.page.eval_on_selector_all("div.chart g.legend", "els => els.length")
+    assert legends >= 3  # weekly spend by provider and by category, the trade-off, the trend
+    assert w.page.eval_on_selector_all("div.chart", OVERLAPS) == []

@@ -69,9 +69,32 @@
       var fig = charts[id];
       jobs.push(window.Plotly.newPlot(target, fig.data, fig.layout, {
         responsive: true, displaylogo: false, displayModeBar: false
+      }).then(function () {
+        target.on("plotly_autosize", function () { legendBelowAxis(target, 3); });
+        return legendBelowAxis(target, 3);
       }));
     });
     return Promise.all(jobs);
+  }
+
+  // A horizontal legend sits just under what the x axis draws (tick labels, which rotate on a
+  // narrow screen, and the axis title), measured once drawn, so it never covers them. Moving it
+  // changes the bottom margin and so the plot's height: a few passes settle it.
+  function legendBelowAxis(target, passes) {
+    var drag = target.querySelector(".nsewdrag");
+    if (!passes || !drag || !target.querySelector("g.legend") || !target.layout.legend) return null;
+    var plot = drag.getBoundingClientRect();
+    if (!plot.height) return null;
+    var bottom = plot.bottom;
+    target.querySelectorAll("g.xtick text, text.xtitle").forEach(function (t) {
+      var r = t.getBoundingClientRect();
+      if (r.height) bottom = Math.max(bottom, r.bottom);
+    });
+    var y = -(bottom - plot.bottom + 8) / plot.height;
+    if (Math.abs((target.layout.legend.y || 0) - y) < 0.005) return null;
+    return window.Plotly.relayout(target, { "legend.y": y }).then(function () {
+      return legendBelowAxis(target, passes - 1);
+    });
   }
 
   var formatters = {};
