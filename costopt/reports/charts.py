@@ -62,7 +62,7 @@ def _legend_y(layout: Mapping[str, Any]) -> float:
     xaxis = layout.get("xaxis") or {}
     below_px = 30 + (16 if xaxis.get("type") == "date" else 0) + (32 if xaxis.get("title") else 0)
     margin = layout["margin"]
-    return -below_px / max(layout["height"] - margin["t"] - margin["b"], 80)
+    return -below_px / max(float(layout["height"] - margin["t"] - margin["b"]), 80.0)
 
 
 def _fig(data: Sequence[Any], layout: Mapping[str, Any]) -> go.Figure:

@@ -9,7 +9,10 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from click.testing import CliRunner
 
+from costopt.audit_io import audit_to_json
+from costopt.cli import cli
 from costopt.reports import html, render
 from costopt.reports.fmt import safe_json
 from tests.reports.sample_audit import HOSTILE_NAME, HOSTILE_TAG, make_audit, rec
@@ -138,11 +141,6 @@ def test_large_payload_is_compressed_and_decodes():
 
 
 def test_report_command_renders_a_saved_audit(tmp_path):
-    from click.testing import CliRunner
-
-    from costopt.audit_io import audit_to_json
-    from costopt.cli import cli
-
     saved = tmp_path / "audit.json"
     saved.write_text(audit_to_json(make_audit()), encoding="utf-8")
     out = tmp_path / "report.html"
@@ -154,3 +152,16 @@ def test_report_command_renders_a_saved_audit(tmp_path):
     for fmt in ("md", "csv"):
         result = CliRunner().invoke(cli, ["report", str(saved), "--format", fmt])
         assert result.exit_code == 0 and result.output.strip(), fmt
+
+
+@pytest.mark.parametrize("name,looks_like", [("r.html", "<!doctype html"), ("r.md", "## costopt savings report"),
+                                             ("r.json", "{"), ("r.csv", "id,"), ("r.xml", "<?xml"),
+                                             ("r.txt", "## costopt savings report")])
+def test_report_without_format_writes_what_the_file_name_says(tmp_path, name, looks_like):
+    """`report audit.json -o report.html` once wrote Markdown into report.html (the default was md)."""
+    saved = tmp_path / "audit.json"
+    saved.write_text(audit_to_json(make_audit()), encoding="utf-8")
+    out = tmp_path / name
+    result = CliRunner().invoke(cli, ["report", str(saved), "--plotlyjs", "cdn", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").lstrip().lower().startswith(looks_like.lower()), out.read_text()[:80]
