@@ -55,9 +55,8 @@ from costopt.tradeoff.impacts import cold_start_impacts, combine, spot_impacts, 
 from costopt.tradeoff.load import Observations, Observed
 from costopt.tradeoff.params import DEFAULT_PARAMS, TradeoffParams
 from costopt.tradeoff.predict import Setup, predict_latency
-from costopt.tradeoff.risk import with_risk
+from costopt.tradeoff.risk import judged
 from costopt.tradeoff.targets import Targets, Workload, parse_targets
-from costopt.tradeoff.verdicts import targeted
 
 COMPUTE_FAMILIES = ("rightsizing", "autoscaling", "model", "idle")
 
@@ -254,7 +253,7 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
         return rec
     harmless = cannot_touch_serving(rec, resource, targets)
     if harmless is not None:
-        return with_risk(evolve(rec, slo=SloVerdict("n/a", (NA_REASON.format(what=harmless),))), False)
+        return judged(rec, rec.impacts, SloVerdict("n/a", (NA_REASON.format(what=harmless),)), False)
     impacts: dict[str, Any] = {}
     checks: list[Check] = []
     p = rec.proposed
@@ -288,9 +287,7 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
     merged = evolve(rec.impacts, **impacts)
     if not checks:
         return evolve(rec, impacts=merged)
-    status, reasons = combine(checks, notes)
-    judged = evolve(rec, impacts=merged, slo=SloVerdict(status, reasons))
-    return with_risk(judged, targeted(judged))
+    return judged(rec, merged, SloVerdict(*combine(checks, notes)), merged.targeted)
 
 
 def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: Settings,
