@@ -34,6 +34,7 @@ import numpy as np
 
 from costopt.tradeoff.latency import erlang_c
 from costopt.tradeoff.load import quantile_linear
+from costopt.tradeoff.roots import bisect, bracket
 
 SHAPES = ("deterministic", "exponential", "lognormal")
 GRID_POINTS = 1024
@@ -201,19 +202,13 @@ class GGc:
         lo = quantile_linear(grid, q) * (1.0 - 1e-9)  # T >= S
         hi = lo + self.service.mean + (wait.mean * (wait.shape + 12.0 * math.sqrt(wait.shape) + 40.0)
                                        if pw > 0 and wait.mean > 0 else 0.0)
-        while _survival(hi, self.service, pw, wait, grid) > tail:
-            lo, hi = hi, hi * 2.0
-            if hi > self.service.mean * 1e12:
-                return math.inf
-        for _ in range(200):
-            mid = 0.5 * (lo + hi)
-            if _survival(mid, self.service, pw, wait, grid) > tail:
-                lo = mid
-            else:
-                hi = mid
-            if hi - lo <= 1e-9 * hi:
-                break
-        return 0.5 * (lo + hi)
+        service = self.service
+
+        def above(t: float) -> bool:
+            return _survival(t, service, pw, wait, grid) > tail
+
+        lo, hi = bracket(above, lo, hi, service.mean * 1e12)
+        return hi if math.isinf(hi) else bisect(above, lo, hi, 1e-9)
 
 
 def _survival(t: float, service: ServiceTime, pw: float, wait: WaitShape, grid: np.ndarray | None = None) -> float:
@@ -263,19 +258,13 @@ def decay_rate(lam: float, mean: float, cv: float, servers: int, arrival_cv: flo
         gap = -eta / lam if arrival_cv == 0 else -k_a * math.log1p(eta / lam_k)
         return service + gap
 
+    def above(eta: float) -> bool:
+        return f(eta) < 0
+
     hi = servers / mean
-    while f(hi) < 0:
+    while above(hi):
         hi *= 2.0
-    lo = 0.0
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if f(mid) < 0:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo <= 1e-12 * hi:
-            break
-    return 0.5 * (lo + hi)
+    return bisect(above, 0.0, hi, 1e-12)
 
 
 @lru_cache(maxsize=65536)
