@@ -246,34 +246,36 @@ def evolve(record: T, **changes: Any) -> T:
     """A copy of a frozen record with ``changes``, like ``dataclasses.replace`` but without
     running ``__init__`` again (several times faster: the trade-off copies every candidate a
     few times). Only for records whose fields need no checking (no ``__post_init__``)."""
-    fields_ = record.__dataclass_fields__  # type: ignore[attr-defined]
-    unknown = [name for name in changes if name not in fields_]
-    if unknown:
-        raise TypeError(f"{type(record).__name__} has no field {unknown[0]!r}")
-    cls = type(record)
-    if "__slots__" in cls.__dict__:
-        copier = _SLOT_COPIERS.get(cls)
-        if copier is None:
-            copier = _SLOT_COPIERS[cls] = _slot_copier(cls)
-        return copier(record, changes)  # type: ignore[no-any-return]
-    new = object.__new__(cls)
-    new.__dict__.update(record.__dict__, **changes)
-    return new
+    copier = _COPIERS.get(type(record))
+    if copier is None:
+        copier = _COPIERS[type(record)] = _copier(type(record))
+    return copier(record, changes)  # type: ignore[no-any-return]
 
 
-_SLOT_COPIERS: dict[type, Callable[[Any, dict[str, Any]], Any]] = {}
+_COPIERS: dict[type, Callable[[Any, dict[str, Any]], Any]] = {}
 
 
-def _slot_copier(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
-    """A function copying a slotted record field by field (a field in ``changes`` takes that
-    value). Generated once per class, like the dataclass's own ``__init__``: a loop over the
-    fields costs half as much again per copy."""
+def _unknown_field(cls: type, changes: dict[str, Any]) -> TypeError:
+    name = next(name for name in changes if name not in cls.__dataclass_fields__)  # type: ignore[attr-defined]
+    return TypeError(f"{cls.__name__} has no field {name!r}")
+
+
+def _copier(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
+    """How :func:`evolve` copies a record of ``cls``: its ``__dict__`` updated, or for a slotted
+    class a function copying it field by field (a field in ``changes`` takes that value),
+    generated once per class like the dataclass's own ``__init__`` (a loop over the fields
+    costs half as much again per copy)."""
     names = [f.name for f in dataclass_fields(cls)]
-    env: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    lines = ["def copy(record, changes):", "    new = _new(_cls)"]
-    for i, name in enumerate(names):
-        env[f"_set{i}"] = cls.__dict__[name].__set__  # the slot's descriptor (bypasses the frozen __setattr__)
-        lines.append(f"    _set{i}(new, changes[{name!r}] if {name!r} in changes else record.{name})")
+    env: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_fields": frozenset(names),
+                           "_unknown": _unknown_field}
+    lines = ["def copy(record, changes):", "    if not changes.keys() <= _fields:",
+             "        raise _unknown(_cls, changes)", "    new = _new(_cls)"]
+    if "__slots__" in cls.__dict__:
+        for i, name in enumerate(names):
+            env[f"_set{i}"] = cls.__dict__[name].__set__  # the slot's descriptor (bypasses the frozen __setattr__)
+            lines.append(f"    _set{i}(new, changes[{name!r}] if {name!r} in changes else record.{name})")
+    else:
+        lines.append("    new.__dict__.update(record.__dict__, **changes)")
     lines.append("    return new")
     exec("\n".join(lines), env)  # noqa: S102 - generated from the class's own field names
     copier: Callable[[Any, dict[str, Any]], Any] = env["copy"]

@@ -42,7 +42,7 @@ GRID_POINTS = 1024
 TABLE_POINTS = 4096
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServiceTime:
     """Mean (any time unit), coefficient of variation and shape of a request's service time."""
 
@@ -102,7 +102,7 @@ def _unit_grid(shape: str, cv: float) -> np.ndarray:
     return np.exp(-sigma * sigma / 2.0 + sigma * z)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WaitShape:
     """The wait of a request that waits: a gamma with this mean and shape (1 = exponential)."""
 
@@ -128,7 +128,7 @@ def _gamma_survival_table(shape: float, mean: float) -> tuple[np.ndarray, np.nda
     return x, np.clip(1.0 - cdf / cdf[-1], 0.0, 1.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GGc:
     """A G/G/c queue: arrival rate (per service-time unit), service time, servers, arrival cv."""
 

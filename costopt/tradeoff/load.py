@@ -47,7 +47,7 @@ PERCENTILE_SOURCES = {"aws": "CloudWatch extended statistic", "gcp": "Cloud Moni
                       "azure": "Azure Monitor percentile"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Observed:
     """Load and latency facts of one resource over the lookback."""
 
