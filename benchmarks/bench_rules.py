@@ -16,6 +16,7 @@ Targets (issue 4): 100k resources <= 20 s and <= 4 GB peak RSS; 100k time <= 12 
     python benchmarks/bench_rules.py                 # 10k and 100k, 3 runs each
     python benchmarks/bench_rules.py --sizes 10000 --runs 1
     python benchmarks/bench_rules.py --tradeoff      # + the trade-off (assess and select) on the candidates
+    python benchmarks/bench_rules.py --worker 100000 --tradeoff --dump out.json   # one process, its output kept
 
 With ``--tradeoff`` the resources tagged ``costopt:workload = inference`` (one in six) also carry
 ``costopt:model = ranker``, which binds them to TRADEOFF_CONFIG's workload (a p95 latency target
@@ -32,6 +33,7 @@ machine.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -110,7 +112,7 @@ def build_snapshot(n: int, memory_share: float, gpu_share: float, seed: int = 7,
 
 
 def worker(n: int, memory_share: float, gpu_share: float, rules: bool, tradeoff: bool = False,
-           step: bool = True) -> dict:
+           step: bool = True, dump: str | None = None) -> dict:
     t0 = time.perf_counter()
     from costopt.catalog import load_catalog
     from costopt.config import Settings, settings_from_mapping
@@ -149,6 +151,13 @@ def worker(n: int, memory_share: float, gpu_share: float, rules: bool, tradeoff:
             out.update(tradeoff_s=time.perf_counter() - t2, tradeoff_cpu_s=time.process_time() - c2,
                        selected=len(chosen.selected), assessed=len(assessed),
                        serving_candidates=sum(1 for c in assessed if c.impacts.workload_targets))
+            if dump:  # the step's whole output, to compare two trees byte for byte (after the timing)
+                from costopt.audit_io import _plain
+
+                text = json.dumps({"assessed": _plain(assessed), "selected": _plain(chosen.selected),
+                                   "rejected": _plain(chosen.rejected), "frontier": _plain(chosen.frontier)})
+                Path(dump).write_text(text)
+                out["dump_sha256"] = hashlib.sha256(text.encode()).hexdigest()
     return out
 
 
@@ -182,10 +191,11 @@ def main() -> None:
     parser.add_argument("--tradeoff", action="store_true", help="Also time the trade-off over the candidates.")
     parser.add_argument("--no-step", action="store_true", help="Worker: the trade-off's estate and config, no step.")
     parser.add_argument("--json", help="Also write the results to this file.")
+    parser.add_argument("--dump", help="Worker: write the trade-off's output (assessed, selection) as JSON here.")
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(args.worker, args.memory_share, args.gpu_share, not args.no_rules, args.tradeoff,
-                                not args.no_step)))
+                                not args.no_step, args.dump)))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     summary = {}

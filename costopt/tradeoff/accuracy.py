@@ -14,7 +14,7 @@ from typing import Any
 from costopt.tradeoff.targets import ModelVariant, Workload
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Check:
     """One part of an SLO verdict: status ok / breach / unknown and the reason."""
 

@@ -55,9 +55,8 @@ from costopt.tradeoff.impacts import cold_start_impacts, combine, spot_impacts, 
 from costopt.tradeoff.load import Observations, Observed
 from costopt.tradeoff.params import DEFAULT_PARAMS, TradeoffParams
 from costopt.tradeoff.predict import Setup, predict_latency
-from costopt.tradeoff.risk import with_risk
+from costopt.tradeoff.risk import judged
 from costopt.tradeoff.targets import Targets, Workload, parse_targets
-from costopt.tradeoff.verdicts import targeted
 
 COMPUTE_FAMILIES = ("rightsizing", "autoscaling", "model", "idle")
 
@@ -220,6 +219,19 @@ def _member_change(rec: Recommendation, resource: Resource, group: Resource, wl:
 
 
 NA_REASON = "cannot touch serving: {what}"
+BILLING_ONLY = SloVerdict("ok", ("billing-only change: no effect on latency or accuracy",))
+
+
+def _verdict(status: str, reasons: tuple[str, ...],
+             verdicts: dict[tuple[str, tuple[str, ...]], SloVerdict] | None) -> SloVerdict:
+    """One (frozen) verdict object per distinct status and reasons in an assessment: a fleet's
+    candidates mostly share theirs, and every object kept is one more for the GC to scan."""
+    if verdicts is None:
+        return SloVerdict(status, reasons)
+    found = verdicts.get((status, reasons))
+    if found is None:
+        found = verdicts[(status, reasons)] = SloVerdict(status, reasons)
+    return found
 
 
 def cannot_touch_serving(rec: Recommendation, resource: Resource, targets: Targets) -> str | None:
@@ -246,15 +258,16 @@ def workload_targets(wl: Workload, metric: str = "") -> list[str]:
 
 def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | None, targets: Targets,
                 observed: Observations, catalog: Any, params: TradeoffParams,
-                group: Resource | None = None, declared_by: dict[int, tuple[str, ...]] | None = None) -> Recommendation:
+                group: Resource | None = None, declared_by: dict[int, tuple[str, ...]] | None = None,
+                verdicts: dict[tuple[str, tuple[str, ...]], SloVerdict] | None = None) -> Recommendation:
     family = rec.family
     if family == "commitments":
-        return evolve(rec, slo=SloVerdict("ok", ("billing-only change: no effect on latency or accuracy",)))
+        return evolve(rec, slo=BILLING_ONLY)
     if resource is None:
         return rec
     harmless = cannot_touch_serving(rec, resource, targets)
     if harmless is not None:
-        return with_risk(evolve(rec, slo=SloVerdict("n/a", (NA_REASON.format(what=harmless),))), False)
+        return judged(rec, rec.impacts, _verdict("n/a", (NA_REASON.format(what=harmless),), verdicts), False)
     impacts: dict[str, Any] = {}
     checks: list[Check] = []
     p = rec.proposed
@@ -288,9 +301,7 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
     merged = evolve(rec.impacts, **impacts)
     if not checks:
         return evolve(rec, impacts=merged)
-    status, reasons = combine(checks, notes)
-    judged = evolve(rec, impacts=merged, slo=SloVerdict(status, reasons))
-    return with_risk(judged, targeted(judged))
+    return judged(rec, merged, _verdict(*combine(checks, notes), verdicts), merged.targeted)
 
 
 def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: Settings,
@@ -314,5 +325,6 @@ def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: S
     observed = Observations(snapshot.metrics, serving, params, members=members,
                             providers={rid: index[rid].provider for rid in serving})
     declared_by: dict[int, tuple[str, ...]] = {}
+    verdicts: dict[tuple[str, tuple[str, ...]], SloVerdict] = {}
     return [_assess_one(rec, index.get(rec.resource_id), workloads.get(rec.resource_id), targets, observed,
-                        catalog, params, group_of.get(rec.resource_id), declared_by) for rec in recs]
+                        catalog, params, group_of.get(rec.resource_id), declared_by, verdicts) for rec in recs]

@@ -33,7 +33,7 @@ from costopt.tradeoff.params import TradeoffParams
 from costopt.tradeoff.targets import Model, ModelVariant, Workload
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hardware:
     """What the latency model needs of an instance type."""
 
@@ -137,7 +137,7 @@ def missing_figures(before: Hardware, after: Hardware) -> str:
     return f"no hardware figures to compare {before.type} with {after.type}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServiceScale:
     """Service time after / before, the workers per instance on each side, and the basis."""
 

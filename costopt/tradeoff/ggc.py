@@ -26,6 +26,7 @@ M/lognormal/c queues (c = 1..16, rho = 0.1..0.9: p95 and p99 within 10 %).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from statistics import NormalDist
@@ -34,13 +35,14 @@ import numpy as np
 
 from costopt.tradeoff.latency import erlang_c
 from costopt.tradeoff.load import quantile_linear
+from costopt.tradeoff.roots import bisect, bracket
 
 SHAPES = ("deterministic", "exponential", "lognormal")
 GRID_POINTS = 1024
 TABLE_POINTS = 4096
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServiceTime:
     """Mean (any time unit), coefficient of variation and shape of a request's service time."""
 
@@ -68,17 +70,20 @@ class ServiceTime:
 
     def survival(self, t: float) -> float:
         """P(S > t)."""
-        if t < 0:
-            return 1.0
+        return self.survival_function()(t)
+
+    def survival_function(self) -> Callable[[float], float]:
+        """P(S > t) as a function of t, the distribution's constants worked out once (a
+        quantile search calls it ~40 times)."""
+        mean = self.mean
         if self.shape == "deterministic":
-            return 1.0 if t < self.mean else 0.0
+            return lambda t: 1.0 if t < mean else 0.0
         if self.shape == "exponential":
-            return math.exp(-t / self.mean)
-        if t == 0:
-            return 1.0
+            return lambda t: 1.0 if t < 0 else math.exp(-t / mean)
         sigma = math.sqrt(math.log1p(self.cv * self.cv))
-        mu = math.log(self.mean) - sigma * sigma / 2.0
-        return 0.5 * math.erfc((math.log(t) - mu) / (sigma * math.sqrt(2.0)))
+        mu = math.log(mean) - sigma * sigma / 2.0
+        spread = sigma * math.sqrt(2.0)
+        return lambda t: 1.0 if t <= 0 else 0.5 * math.erfc((math.log(t) - mu) / spread)
 
     def grid(self) -> np.ndarray:
         """GRID_POINTS equally likely service times (the quantiles at (k + 1/2) / n)."""
@@ -97,7 +102,7 @@ def _unit_grid(shape: str, cv: float) -> np.ndarray:
     return np.exp(-sigma * sigma / 2.0 + sigma * z)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WaitShape:
     """The wait of a request that waits: a gamma with this mean and shape (1 = exponential)."""
 
@@ -123,7 +128,7 @@ def _gamma_survival_table(shape: float, mean: float) -> tuple[np.ndarray, np.nda
     return x, np.clip(1.0 - cdf / cdf[-1], 0.0, 1.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GGc:
     """A G/G/c queue: arrival rate (per service-time unit), service time, servers, arrival cv."""
 
@@ -201,42 +206,56 @@ class GGc:
         lo = quantile_linear(grid, q) * (1.0 - 1e-9)  # T >= S
         hi = lo + self.service.mean + (wait.mean * (wait.shape + 12.0 * math.sqrt(wait.shape) + 40.0)
                                        if pw > 0 and wait.mean > 0 else 0.0)
-        while _survival(hi, self.service, pw, wait, grid) > tail:
-            lo, hi = hi, hi * 2.0
-            if hi > self.service.mean * 1e12:
-                return math.inf
-        for _ in range(200):
-            mid = 0.5 * (lo + hi)
-            if _survival(mid, self.service, pw, wait, grid) > tail:
-                lo = mid
-            else:
-                hi = mid
-            if hi - lo <= 1e-9 * hi:
-                break
-        return 0.5 * (lo + hi)
+        service = self.service
+        survival = _response_survival(service, pw, wait, grid)
+
+        def above(t: float) -> bool:
+            return survival(t) > tail
+
+        lo, hi = bracket(above, lo, hi, service.mean * 1e12)
+        return hi if math.isinf(hi) else bisect(above, lo, hi, 1e-9)
 
 
 def _survival(t: float, service: ServiceTime, pw: float, wait: WaitShape, grid: np.ndarray | None = None) -> float:
     """P(S > t) + pw P(W' + S > t, S <= t), the expectation over the service-time grid
     (``grid``: ``service.grid()`` when the caller already has it)."""
-    if t <= 0:
-        return 1.0
-    tail = service.survival(t)
+    return _response_survival(service, pw, wait, grid)(t)
+
+
+def _response_survival(service: ServiceTime, pw: float, wait: WaitShape,
+                       grid: np.ndarray | None = None) -> Callable[[float], float]:
+    """:func:`_survival` as a function of t, its constants worked out once per search."""
+    service_sf = service.survival_function()
     if pw <= 0.0 or wait.mean <= 0.0:
-        return tail
+        return lambda t: 1.0 if t <= 0 else service_sf(t)
     if service.shape == "exponential" and wait.shape == 1.0:  # M/M/c-like: closed form
-        mu, theta = 1.0 / service.mean, 1.0 / wait.mean
+        mean = service.mean
+        mu, theta = 1.0 / mean, 1.0 / wait.mean
         delta = theta - mu
-        if delta < 0 and -delta * t > 700.0:  # e^(|delta| t) would overflow: two-exponential form
-            return min(1.0, tail + pw * mu / -delta * (math.exp(-theta * t) - tail))
-        g = t if abs(delta) * t < 1e-12 else -math.expm1(-delta * t) / delta  # (1 - e^(-delta t)) / delta
-        return min(1.0, tail * (1.0 + pw * mu * g))
+
+        def closed(t: float) -> float:
+            if t <= 0:
+                return 1.0
+            tail = math.exp(-t / mean)
+            if delta < 0 and -delta * t > 700.0:  # e^(|delta| t) would overflow: two-exponential form
+                return min(1.0, tail + pw * mu / -delta * (math.exp(-theta * t) - tail))
+            g = t if abs(delta) * t < 1e-12 else -math.expm1(-delta * t) / delta  # (1 - e^(-delta t)) / delta
+            return min(1.0, tail * (1.0 + pw * mu * g))
+
+        return closed
     s = service.grid() if grid is None else grid
-    done = s[:int(np.searchsorted(s, t, side="right"))]  # the grid is sorted: the points <= t
-    if done.size == 0:
-        return tail
     x, sf = wait.survival_table()
-    return min(1.0, tail + pw * float(np.interp(t - done, x, sf, right=0.0).sum()) / s.size)
+
+    def on_grid(t: float) -> float:
+        if t <= 0:
+            return 1.0
+        tail = service_sf(t)
+        done = s[:int(np.searchsorted(s, t, side="right"))]  # the grid is sorted: the points <= t
+        if done.size == 0:
+            return tail
+        return min(1.0, tail + pw * float(np.interp(t - done, x, sf, right=0.0).sum()) / s.size)
+
+    return on_grid
 
 
 @lru_cache(maxsize=65536)
@@ -253,7 +272,7 @@ def decay_rate(lam: float, mean: float, cv: float, servers: int, arrival_cv: flo
     k_a = 1.0 / (arrival_cv * arrival_cv) if arrival_cv != 0 else 0.0
     lam_k = lam * k_a
 
-    def f(eta: float) -> float:
+    def above(eta: float) -> bool:  # f(eta) < 0: the root is above eta
         s = eta / servers
         if cv == 0:
             service = s * mean
@@ -261,21 +280,12 @@ def decay_rate(lam: float, mean: float, cv: float, servers: int, arrival_cv: flo
             x = 1.0 - s * mean / k_s
             service = math.inf if x <= 0 else -k_s * math.log(x)
         gap = -eta / lam if arrival_cv == 0 else -k_a * math.log1p(eta / lam_k)
-        return service + gap
+        return service + gap < 0
 
     hi = servers / mean
-    while f(hi) < 0:
+    while above(hi):
         hi *= 2.0
-    lo = 0.0
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if f(mid) < 0:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo <= 1e-12 * hi:
-            break
-    return 0.5 * (lo + hi)
+    return bisect(above, 0.0, hi, 1e-12)
 
 
 @lru_cache(maxsize=65536)

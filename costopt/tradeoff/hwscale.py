@@ -58,7 +58,7 @@ class Unit:
     share: float = 1.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HardwareRatio:
     """Service time after / before and what it rests on."""
 

@@ -24,6 +24,8 @@ import math
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from costopt.tradeoff.roots import bisect, bracket
+
 
 def erlang_b(servers: int, load: float) -> float:
     """Blocking probability of M/M/c/c with ``servers`` and offered ``load`` (Erlangs)."""
@@ -148,19 +150,12 @@ class MMc:
         # bracket: the service alone reaches the tail at S ln(1/target); waiting only adds
         lo = self.service * -math.log(target) * (1.0 - 1e-12)
         hi = max(lo, self.wait_quantile(q)) + self.service * -math.log(target)
-        while survival(hi) > target:
-            lo, hi = hi, hi * 2.0
-            if hi > self.service * 1e12:  # utilisation within rounding of 1: unbounded in practice
-                return math.inf
-        for _ in range(200):
-            mid = 0.5 * (lo + hi)
-            if survival(mid) > target:
-                lo = mid
-            else:
-                hi = mid
-            if hi - lo <= 1e-10 * hi:
-                break
-        return 0.5 * (lo + hi)
+        def above(t: float) -> bool:
+            return survival(t) > target
+
+        # past service x 1e12: utilisation within rounding of 1, unbounded in practice
+        lo, hi = bracket(above, lo, hi, self.service * 1e12)
+        return hi if math.isinf(hi) else bisect(above, lo, hi, 1e-10)
 
 
 def _check_q(q: float) -> None:

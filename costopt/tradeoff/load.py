@@ -36,6 +36,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,7 @@ PERCENTILE_SOURCES = {"aws": "CloudWatch extended statistic", "gcp": "Cloud Moni
                       "azure": "Azure Monitor percentile"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Observed:
     """Load and latency facts of one resource over the lookback."""
 
@@ -175,26 +176,64 @@ def _name(q: float) -> str:
     return f"p{q * 100:g}"
 
 
+def _linear_at(n: int, q: float) -> tuple[int, int, float]:
+    """numpy's linear method: the two order statistics around the virtual index (n - 1) q and the weight."""
+    h = (n - 1) * q
+    lo = min(max(int(math.floor(h)), 0), n - 1)
+    return lo, min(lo + 1, n - 1), h - math.floor(h)
+
+
 def quantile_linear(values: np.ndarray, q: float) -> float:
     """``np.quantile(values, q)`` for a 1-D array and a float ``q`` (the default linear method,
     bit for bit: virtual index (n - 1) q, the interpolation in the data's dtype) by one
     partition; numpy's generic quantile costs about ten times more on a few thousand points."""
-    n = values.size
-    h = (n - 1) * q
-    lo = min(max(int(math.floor(h)), 0), n - 1)
-    hi = min(lo + 1, n - 1)
+    lo, hi, t = _linear_at(values.size, q)
     part = np.partition(values, (lo, hi) if hi != lo else lo)
     a, b = part[lo], part[hi]
-    t = h - math.floor(h)
     cast = part.dtype.type
     diff = b - a
     return float(b - diff * cast(1 - t) if t >= 0.5 else a + diff * cast(t))
 
 
+def quantile_rows(block: np.ndarray, q: float) -> list[float]:
+    """:func:`quantile_linear` of each row of a 2-D block (one partition for all rows; the same
+    order statistics and the same arithmetic in the block's dtype, so the same floats)."""
+    lo, hi, t = _linear_at(block.shape[1], q)
+    part = np.partition(block, (lo, hi) if hi != lo else lo, axis=1)
+    a, b = part[:, lo], part[:, hi]
+    cast = part.dtype.type
+    diff = b - a
+    return (b - diff * cast(1 - t) if t >= 0.5 else a + diff * cast(t)).tolist()  # type: ignore[no-any-return]
+
+
+PEAK_QUANTILE = 0.99  # the peak utilisation: this quantile of the points in 0..100 %
+PEAK_BLOCK = 256  # series partitioned together (~4 MB of float32 at 14 days of 5-minute points)
+
+
 def _peak_util(series: Sequence[MetricSeries]) -> float | None:
     vs = series[0].values if len(series) == 1 else _pooled(series)[1]
     vs = vs[(vs >= 0) & (vs <= 100.0)]  # NaN and inf fail both comparisons: the points _pooled keeps, <= 100
-    return None if vs.size == 0 else quantile_linear(vs, 0.99) / 100.0
+    return None if vs.size == 0 else quantile_linear(vs, PEAK_QUANTILE) / 100.0
+
+
+def peak_utilisations(groups: Mapping[Any, Sequence[MetricSeries]]) -> dict[Any, float | None]:
+    """:func:`_peak_util` of each group of series. A group of one series whose points all lie
+    in 0..100 joins the others of its length and dtype in 2-D blocks (one partition per
+    block instead of one per series); the rest are computed one by one."""
+    out: dict[Any, float | None] = {}
+    alike: dict[tuple[int, Any], list[tuple[Any, np.ndarray]]] = {}
+    for key, series in groups.items():
+        vs = series[0].values if len(series) == 1 else None
+        if vs is not None and vs.size and vs.min() >= 0 and vs.max() <= 100.0:  # NaN fails both
+            alike.setdefault((vs.size, vs.dtype), []).append((key, vs))
+        else:
+            out[key] = _peak_util(series)
+    for rows in alike.values():
+        for start in range(0, len(rows), PEAK_BLOCK):
+            chunk = rows[start:start + PEAK_BLOCK]
+            peaks = quantile_rows(np.stack([vs for _, vs in chunk]), PEAK_QUANTILE)
+            out.update((key, peak / 100.0) for (key, _), peak in zip(chunk, peaks))
+    return out
 
 
 SERIES_METRICS = ("requests", "latency_ms", "cpu", "gpu")
@@ -225,12 +264,16 @@ class Observations:
                 for rid in owner[s.resource_id]:
                     self.series.setdefault((rid, s.metric), []).append(s)
         self.known: dict[str, Observed] = {}
+        self.peaks: dict[tuple[str, str], float | None] | None = None  # (id, cpu/gpu) -> peak, on first use
 
     def get(self, rid: str) -> Observed | None:
         """The observation of ``rid`` (None for a resource that is not among ``resource_ids``)."""
         found = self.known.get(rid)
         if found is None and rid in self.ids:
-            found = self.known[rid] = _observe_one(rid, self.series, self.params, self.providers.get(rid, ""))
+            if self.peaks is None:  # every resource's peak utilisation at once: batched partitions
+                self.peaks = peak_utilisations({k: v for k, v in self.series.items() if k[1] in ("cpu", "gpu")})
+            found = self.known[rid] = _observe_one(rid, self.series, self.params, self.providers.get(rid, ""),
+                                                   self.peaks)
         return found
 
 
@@ -247,7 +290,7 @@ def observe(metrics: Sequence[MetricSeries], resource_ids: Sequence[str], params
 
 
 def _observe_one(rid: str, by: Mapping[tuple[str, str], list[MetricSeries]], params: TradeoffParams,
-                 provider: str) -> Observed:
+                 provider: str, peaks: Mapping[tuple[str, str], float | None]) -> Observed:
     notes: list[str] = []
     hours, counts = _hourly(*_pooled(by.get((rid, "requests"), [])))
     peak = mean = None
@@ -283,5 +326,5 @@ def _observe_one(rid: str, by: Mapping[tuple[str, str], list[MetricSeries]], par
     if stats and service is None:
         notes.append("latency at low load is 0 ms")
     return Observed(rid, counts, peak, mean, service, cv, basis, busy, busy_rps if busy else None, points,
-                    ",".join(sorted(stats)), _peak_util(by.get((rid, "cpu"), [])),
-                    _peak_util(by.get((rid, "gpu"), [])), tuple(notes), hours, provider)
+                    ",".join(sorted(stats)), peaks.get((rid, "cpu")), peaks.get((rid, "gpu")), tuple(notes), hours,
+                    provider)

@@ -42,7 +42,7 @@ from costopt.tradeoff.params import TradeoffParams
 from costopt.tradeoff.targets import Model, ModelVariant, Workload
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Setup:
     """One way of running a workload's resource: hardware, instance count, variant, scaling."""
 

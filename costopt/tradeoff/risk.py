@@ -20,7 +20,7 @@ config carries no such penalty. Candidates the trade-off has nothing to say abou
 
 from __future__ import annotations
 
-from costopt.model import Recommendation, evolve
+from costopt.model import Recommendation, SloVerdict, evolve
 from costopt.records import Impacts
 
 HEADROOM_STEPS = ((0.5, 0), (0.3, 1), (0.15, 2))  # (share of the target left, risk) best first
@@ -46,8 +46,7 @@ def _headroom_share(impacts: Impacts) -> float | None:
     return (target - after) / target
 
 
-def _base(rec: Recommendation, targeted: bool) -> tuple[int, str] | None:
-    status, impacts = rec.slo.status, rec.impacts
+def _base(status: str, impacts: Impacts, targeted: bool) -> tuple[int, str] | None:
     if status == "breach":
         return 4, "breaches a target"
     if status == "n/a":
@@ -63,25 +62,40 @@ def _base(rec: Recommendation, targeted: bool) -> tuple[int, str] | None:
     return None
 
 
-def with_risk(rec: Recommendation, targeted: bool) -> Recommendation:
-    """The candidate with ``performance_risk`` (and confidence) from its trade-off evidence."""
-    base = _base(rec, targeted)
+def risk_of(status: str, impacts: Impacts, confidence: str, targeted: bool) -> tuple[int, str, str] | None:
+    """(performance risk, confidence, why) of a change with this verdict and these impacts
+    (None: the trade-off has nothing to say, the rule's figures stay)."""
+    base = _base(status, impacts, targeted)
     if base is None:
-        return rec
+        return None
     risk, why = base
     parts = [why]
-    confidence = rec.confidence
-    impacts = rec.impacts
     estimate = HARDWARE_ESTIMATES.get(impacts.latency_basis or "")
-    if estimate is not None and rec.slo.status != "n/a":
+    if estimate is not None and status != "n/a":
         added, most, text = estimate
-        risk += added if rec.slo.status == "ok" else 0
+        risk += added if status == "ok" else 0
         parts.append(text)
         confidence = _cap(confidence, most)
-    if rec.slo.status == "ok" and _headroom_share(impacts) is not None and impacts.fit_ratio is None:
+    if status == "ok" and _headroom_share(impacts) is not None and impacts.fit_ratio is None:
         risk += 1
         parts.append("no observed latency to check the model against (+1)")
         confidence = _cap(confidence, "medium")
-    risk = max(0, min(4, risk))
-    return evolve(rec, performance_risk=risk, confidence=confidence,
-                  impacts=evolve(impacts, performance_risk_basis="; ".join(parts)))
+    return max(0, min(4, risk)), confidence, "; ".join(parts)
+
+
+def judged(rec: Recommendation, impacts: Impacts, slo: SloVerdict, targeted: bool) -> Recommendation:
+    """``rec`` with these impacts and verdict and the risk they imply, in one copy."""
+    risk = risk_of(slo.status, impacts, rec.confidence, targeted)
+    if risk is None:
+        return evolve(rec, impacts=impacts, slo=slo)
+    return evolve(rec, impacts=evolve(impacts, performance_risk_basis=risk[2]), slo=slo, performance_risk=risk[0],
+                  confidence=risk[1])
+
+
+def with_risk(rec: Recommendation, targeted: bool) -> Recommendation:
+    """The candidate with ``performance_risk`` (and confidence) from its trade-off evidence."""
+    risk = risk_of(rec.slo.status, rec.impacts, rec.confidence, targeted)
+    if risk is None:
+        return rec
+    return evolve(rec, performance_risk=risk[0], confidence=risk[1],
+                  impacts=evolve(rec.impacts, performance_risk_basis=risk[2]))

@@ -17,7 +17,6 @@ frontier per workload (:mod:`costopt.tradeoff.frontier`), for the report to plot
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,10 +37,6 @@ class Selection:
     frontier: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _group(rec: Recommendation) -> str:
-    return rec.alternative_group or rec.resource_id
-
-
 def _breach_reason(rec: Recommendation) -> str:
     why = "; ".join(r for r in rec.slo.reasons if r) or "breaches its workload's SLO"
     return f"SLO breach: {why}"
@@ -59,14 +54,25 @@ def select(candidates: Iterable[Recommendation], policy: str = "strict") -> Sele
     return _select(list(candidates), policy)
 
 
+def _rank(rec: Recommendation) -> tuple[float, str, str]:
+    return -rec.monthly_savings, rec.rule_id, rec.id
+
+
 def _select(candidates: list[Recommendation], policy: str) -> Selection:
-    groups: dict[str, list[Recommendation]] = defaultdict(list)
+    groups: dict[str, list[Recommendation]] = {}
     for rec in candidates:
-        groups[_group(rec)].append(rec)
+        key = rec.alternative_group or rec.resource_id
+        members = groups.get(key)
+        if members is None:
+            groups[key] = [rec]
+        else:
+            members.append(rec)
     selected: list[Recommendation] = []
     rejected: list[Recommendation] = []
     for key in sorted(groups):
-        recs = sorted(groups[key], key=lambda r: (-r.monthly_savings, r.rule_id, r.id))
+        recs = groups[key]
+        if len(recs) > 1:
+            recs = sorted(recs, key=_rank)
         winner = None
         for rec in recs:
             if rec.monthly_savings <= 0:

@@ -230,12 +230,19 @@ def _strings(src: ConfigSource, key: tuple[str, ...], value: Any) -> tuple[str, 
     return tuple(value)
 
 
-def _parse_workload(src: ConfigSource, name: str, section: Any) -> Workload:
+def _table(src: ConfigSource, key: tuple[str, ...], section: Any, known: Mapping[str, str],
+           expected: str) -> Mapping[str, Any]:
+    """``section`` as a table whose keys are all ``known`` (else the error naming the key)."""
     if not isinstance(section, Mapping):
-        raise src.error(("workloads", name), "expected a table of workload settings")
-    for key in section:
-        if key not in WORKLOAD_KEYS:
-            raise src.error(("workloads", name, key), f"unknown key; expected one of: {', '.join(sorted(WORKLOAD_KEYS))}")
+        raise src.error(key, expected)
+    for name in section:
+        if name not in known:
+            raise src.error(key + (name,), f"unknown key; expected one of: {', '.join(sorted(known))}")
+    return section
+
+
+def _parse_workload(src: ConfigSource, name: str, section: Any) -> Workload:
+    section = _table(src, ("workloads", name), section, WORKLOAD_KEYS, "expected a table of workload settings")
 
     def k(key: str) -> tuple[str, ...]:
         return ("workloads", name, key)
@@ -282,11 +289,7 @@ def _parse_workload(src: ConfigSource, name: str, section: Any) -> Workload:
 
 
 def _parse_model(src: ConfigSource, name: str, section: Any) -> Model:
-    if not isinstance(section, Mapping):
-        raise src.error(("models", name), "expected a table with a 'variants' table")
-    for key in section:
-        if key not in MODEL_KEYS:
-            raise src.error(("models", name, key), f"unknown key; expected one of: {', '.join(sorted(MODEL_KEYS))}")
+    section = _table(src, ("models", name), section, MODEL_KEYS, "expected a table with a 'variants' table")
     if "variants" not in section:
         raise src.error(("models", name), "missing its variants: add [models.NAME.variants.<variant>] tables")
     raw_variants = section["variants"]
@@ -312,11 +315,7 @@ def _parse_model(src: ConfigSource, name: str, section: Any) -> Model:
 
 def _parse_profile(src: ConfigSource, model: str, type_: str, section: Any, variants: Mapping[str, ModelVariant]) -> Profile:
     key = ("models", model, "profiles", type_)
-    if not isinstance(section, Mapping):
-        raise src.error(key, "expected a table with p50_ms and/or throughput_rps")
-    for k in section:
-        if k not in PROFILE_KEYS:
-            raise src.error(key + (k,), f"unknown key; expected one of: {', '.join(sorted(PROFILE_KEYS))}")
+    section = _table(src, key, section, PROFILE_KEYS, "expected a table with p50_ms and/or throughput_rps")
     if "p50_ms" not in section and "throughput_rps" not in section:
         raise src.error(key, "expected p50_ms and/or throughput_rps")
     variant = section.get("variant")
@@ -339,11 +338,8 @@ def _parse_variant(src: ConfigSource, model: str, name: str, section: Any) -> Mo
     def k(key: str) -> tuple[str, ...]:
         return ("models", model, "variants", name, key)
 
-    if not isinstance(section, Mapping):
-        raise src.error(("models", model, "variants", name), "expected a table with accuracy and relative_compute")
-    for key in section:
-        if key not in VARIANT_KEYS:
-            raise src.error(k(key), f"unknown key; expected one of: {', '.join(sorted(VARIANT_KEYS))}")
+    section = _table(src, ("models", model, "variants", name), section, VARIANT_KEYS,
+                     "expected a table with accuracy and relative_compute")
     kw: dict[str, Any] = {"model": model, "name": name}
     if "accuracy" in section:
         kw["accuracy"] = _number(src, k("accuracy"), section["accuracy"])
