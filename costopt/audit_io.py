@@ -131,18 +131,35 @@ DATE_PATHS = (("run_at",), ("window", "start"), ("window", "end"), ("spend", "fi
               ("spend", "daily", "*", "day"))
 
 
-def _too_deep(data: Any) -> str | None:
-    """The JSON path of the first value nested deeper than MAX_DEPTH (iterative: no recursion)."""
+# Python's json reads NaN, Infinity and numbers past a double (1e400 -> inf), none of them JSON
+# numbers; spend figures are summed by the gate and the reports, so each is bounded like a billing row.
+SPEND_BOUND = 1e15
+SPEND_PATHS = (("spend", "total"), ("spend", "daily", "*", "cost"), ("spend", "daily", "*", "billed"))
+
+
+def _first_bad(data: Any) -> tuple[str, str] | None:
+    """The JSON path of the first value nested deeper than MAX_DEPTH or that is not a finite
+    number, with what is wrong (iterative: no recursion)."""
     stack: list[tuple[Any, str, int]] = [(data, "", 0)]
     while stack:
         value, where, depth = stack.pop()
         if depth > MAX_DEPTH:
-            return where or "(root)"
+            return where or "(root)", f"not a costopt audit: nested more than {MAX_DEPTH} levels deep"
+        if isinstance(value, float) and not math.isfinite(value):
+            return where or "(root)", f"not a valid costopt audit: expected a finite number, got {value!r}"
         if isinstance(value, dict):
             stack.extend((v, f"{where}/{k}" if where else str(k), depth + 1) for k, v in value.items())
         elif isinstance(value, list):
             stack.extend((v, f"{where}/{i}", depth + 1) for i, v in enumerate(value))
     return None
+
+
+def _check_spend(data: dict[str, Any], path: str) -> None:
+    for steps in SPEND_PATHS:
+        for where, value in _dates(data, steps):
+            if isinstance(value, (int, float)) and abs(value) > SPEND_BOUND:
+                raise InputError(f"not a valid costopt audit: expected a cost between -{SPEND_BOUND:g} and "
+                                 f"{SPEND_BOUND:g} (sums of it must not overflow), got {value!r}", path=path, key=where)
 
 
 def _dates(data: Any, steps: tuple[str, ...], where: str = "") -> list[tuple[str, Any]]:
@@ -182,9 +199,9 @@ def validate_audit_dict(data: Any, path: str = "<audit>") -> None:
     if not isinstance(version, str) or version.split(".")[0] != SUPPORTED_MAJOR:
         raise InputError(f"unsupported audit schema_version {version!r}; this costopt reads {SUPPORTED_MAJOR}.x",
                          path=path, key="schema_version")
-    deep = _too_deep(data)
-    if deep is not None:
-        raise InputError(f"not a costopt audit: nested more than {MAX_DEPTH} levels deep", path=path, key=deep)
+    bad = _first_bad(data)
+    if bad is not None:
+        raise InputError(bad[1], path=path, key=bad[0])
     import fastjsonschema  # heavy: compiled once, on first use
 
     try:
@@ -199,6 +216,7 @@ def validate_audit_dict(data: Any, path: str = "<audit>") -> None:
         key = str(getattr(fast, "name", "") or "(root)").removeprefix("data.").removeprefix("data")
         raise InputError(f"not a valid costopt audit: {getattr(fast, 'message', fast)}", path=path, key=key or "(root)") from None
     _check_dates(data, path)
+    _check_spend(data, path)
 
 
 def audit_from_dict(data: Mapping[str, Any], path: str = "<audit>") -> Audit:

@@ -22,10 +22,12 @@ and the trend never re-read every audit; it is rebuilt when missing or out of da
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +108,7 @@ def entries(where: Store | str | os.PathLike | None = None) -> list[dict[str, An
             raise LookupError(INDEX)
         index = json.loads(store.read_text(INDEX))
         rows = index["entries"]
-        if sorted(r["file"] for r in rows) == files:
+        if all(_valid_row(r) for r in rows) and sorted(r["file"] for r in rows) == files:
             return sorted(rows, key=lambda r: (r["run_at"], r["file"]))
     except (OSError, ValueError, KeyError, TypeError, LookupError):
         pass
@@ -120,6 +122,31 @@ def entries(where: Store | str | os.PathLike | None = None) -> list[dict[str, An
     if files:
         _write_index(store, rows)
     return rows
+
+
+_TEXT_FIELDS = {"file": FILE_RE, "currency": re.compile(r"^[A-Z]{3}$")}
+_NUMBER_FIELDS = ("spend_in_window", "weekly_spend", "monthly_run_rate", "monthly_savings", "realised_savings")
+
+
+def _valid_row(row: Any) -> bool:
+    """Whether an index row has the summary's shape. The index is a cache of the saved audits
+    (which are schema-checked on read): a damaged or edited row is rebuilt from them, so no
+    text where a figure belongs, no non-finite figure and no control character reaches a table."""
+    if not isinstance(row, dict):
+        return False
+    for key, pattern in _TEXT_FIELDS.items():
+        if not (isinstance(row.get(key), str) and pattern.match(row[key])):
+            return False
+    for key in ("run_at", "window_start", "window_end"):
+        try:
+            datetime.fromisoformat(row[key])
+        except (KeyError, TypeError, ValueError):
+            return False
+    figures = [row.get(k) for k in _NUMBER_FIELDS]
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in figures):
+        return False
+    count = row.get("recommendations")
+    return isinstance(count, int) and not isinstance(count, bool) and count >= 0
 
 
 def _write_index(store: Store, rows: list[dict[str, Any]]) -> None:

@@ -13,17 +13,24 @@ import re
 from typing import TextIO
 
 SDK_LOGGERS = ("botocore", "boto3", "s3transfer", "urllib3", "azure", "google", "grpc", "msal")
+_NAMES = (r"SecretAccessKey|aws_secret_access_key|SessionToken|aws_session_token|X-Amz-Security-Token"
+          r"|Authorization|AccessKeyId|aws_access_key_id|client_secret|access_token|refresh_token|api[_-]?key"
+          r"|X-Amz-Signature|Signature")
+# key = value, key: value, 'key': 'value' and botocore's header dicts ('key': b'value'): a quoted
+# value is masked up to its closing quote (an Authorization header holds spaces), a bare one to
+# the next separator.
 SECRET = re.compile(
-    r"""(?ix)
-    ( ["']?(?:SecretAccessKey|aws_secret_access_key|SessionToken|aws_session_token|X-Amz-Security-Token
-           |Authorization|AccessKeyId|aws_access_key_id|client_secret|access_token|refresh_token|api[_-]?key)["']?
-      \s*[:=]\s*["']?(?:Bearer\s+|AWS4-HMAC-SHA256\s+)? )
-    [^\s"',}]+""")
+    rf"""(?ix)
+    ( ["']?(?:{_NAMES})["']? \s*[:=]\s* )
+    (?: b?(?P<q>["']) [^"'\n]* (?P=q) | [^\s"',}}&<]+ )""")
+# XML bodies (STS AssumeRole, GetSessionToken): <SecretAccessKey>...</SecretAccessKey>
+SECRET_XML = re.compile(rf"(?i)(<(?:{_NAMES})>)[^<]*(</)")
 ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")
 MASK = "***"
 
 
 def redact(text: str) -> str:
+    text = SECRET_XML.sub(lambda m: m.group(1) + MASK + m.group(2), text)
     return ACCESS_KEY_ID.sub(MASK, SECRET.sub(lambda m: m.group(1) + MASK, text))
 
 

@@ -7,6 +7,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from costopt.sanitize import CONTROL, visible
+
 
 @dataclass
 class Progress:
@@ -21,7 +23,8 @@ class Progress:
         if self.quiet:
             return
         stream = self.stream or sys.stderr
-        line = f"[{time.monotonic() - self._start:6.1f}s] {message}\n"
+        # messages carry names from data (file names a glob found, accounts, projects): shown escaped
+        line = f"[{time.monotonic() - self._start:6.1f}s] {CONTROL.sub(visible, message)}\n"
         with self._lock:  # one write per line: worker processes share the stream too
             stream.write(line)
             stream.flush()

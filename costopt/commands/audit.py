@@ -136,13 +136,13 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
     for line in summary_lines(audit):
         terminal.echo(line)
     for failure in rule_failures:
-        click.echo(f"warning: {failure.detail}", err=True)
+        click.echo(f"warning: {terminal.safe(failure.detail)}", err=True)
     stale = view.stale_prices_text(audit)
     if stale:
-        click.echo(f"warning: {stale}", err=True)
+        click.echo(f"warning: {terminal.safe(stale)}", err=True)
     estimated = price_trust.estimates_text(audit.recommendations)
     if estimated:
-        click.echo(f"note: {estimated}", err=True)
+        click.echo(f"note: {terminal.safe(estimated)}", err=True)
     failed = [c for c in audit.coverage if c.status == "failed" and c.provider != "costopt"]
     if failed:
         click.echo(f"coverage: {len(failed)} scope(s) could not be read; see the report's Coverage section", err=True)
@@ -150,7 +150,7 @@ def command(ctx: click.Context, sources, source_format, providers, demo, config_
         terminal.echo(line)
     click.echo(f"reports written to {Path(out_dir).resolve()}:")
     for path in written:
-        click.echo(f"  {path.name}")
+        click.echo(f"  {terminal.safe(path.name)}")
     html = next((p for p in written if p.suffix == ".html"), None)
     if html is not None:
         terminal.echo(f"open the report: {terminal.bold(html.resolve().as_uri())}")

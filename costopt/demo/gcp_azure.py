@@ -11,6 +11,7 @@ Everything is seeded from ``now``: the same ``now`` gives the same snapshots.
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import datetime
 
@@ -50,6 +51,22 @@ def collect_demo_azure(window: Window, settings: Settings, progress: Progress, n
         return provider.collect(window, settings, progress)
 
 
+# What the demo's GCP and Azure clients must not pick up from the user's shell: proxies (requests,
+# azure-core and gRPC send even 127.0.0.1 through HTTP(S)_PROXY / grpc_proxy, so the fakes' traffic
+# left the machine), Google/Azure credentials, projects, mTLS and universe settings, managed
+# identity endpoints. Cleared while the fakes are read, restored afterwards.
+HERMETIC_PREFIXES = ("GOOGLE_", "CLOUDSDK_", "GCE_", "AZURE_", "MSI_", "IDENTITY_")
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "grpc_proxy", "no_proxy", "no_grpc_proxy")
+
+
+def _hermetic(key: str) -> bool:
+    return key.upper().startswith(HERMETIC_PREFIXES) or key.lower() in PROXY_VARIABLES
+
+
 def collect_demo_gcp_azure(window: Window, settings: Settings, progress: Progress, now: datetime) -> list[Snapshot]:
     """[GCP snapshot, Azure snapshot] of the demo organisation."""
-    return [collect_demo_gcp(window, settings, progress, now), collect_demo_azure(window, settings, progress, now)]
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if _hermetic(k)}
+    try:
+        return [collect_demo_gcp(window, settings, progress, now), collect_demo_azure(window, settings, progress, now)]
+    finally:
+        os.environ.update(saved)

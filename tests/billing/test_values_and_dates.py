@@ -82,5 +82,5 @@ def test_gate_fails_closed_on_a_non_finite_figure(tmp_path):
     result = CliRunner().invoke(cli, ["gate", "--audit", str(path), "--budget", "1000000"])
     assert result.exit_code == 2, result.output
     assert result.stderr.strip().splitlines() == [
-        f"costopt: error: key 'spend.daily[{len(data['spend']['daily']) - 3}].cost': not a finite number (nan): "
-        "the gate cannot judge a budget on it"]
+        f"costopt: error: {path}, key 'spend/daily/{len(data['spend']['daily']) - 3}/cost': not a valid costopt "
+        "audit: expected a finite number, got nan"]

@@ -78,3 +78,17 @@ def test_error_lines_show_data_escaped(tmp_path):
     assert result.exit_code == 2, result.output
     assert "no\\x1b[2Jsuch\\u202efile.csv" in result.output
     assert not RAW.search(result.output) and result.output.count("\n") == 1
+
+
+def test_progress_lines_show_file_names_from_a_glob_escaped(tmp_path):
+    """A billing folder holds files other people named: the progress lines on stderr name them."""
+    folder = tmp_path / "bills"
+    folder.mkdir()
+    focus_csv(tmp_path / "x.csv", start=date(2026, 10, 1)).rename(folder / "evil\x1b[2J\u202e.csv")
+    pattern = str(folder / "*.csv")
+    for args in (["costs", "--source", pattern], ["audit", "--source", pattern, "--no-history", "--out", str(tmp_path / "o")],
+                 ["gate", "--source", pattern, "--budget", "1"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code in (0, 1), result.output
+        assert "evil\\x1b[2J\\u202e.csv" in result.stderr, result.stderr
+        assert not RAW.search(result.stderr) and not RAW.search(result.stdout), args[0]

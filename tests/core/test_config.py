@@ -3,9 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from costopt.cli import cli
 from costopt.config import load_settings, parse_duration
 from costopt.errors import ConfigError
 
@@ -86,3 +88,17 @@ def test_parse_duration_round_trips(n, unit):
 def test_parse_duration_rejects(bad):
     with pytest.raises(ValueError):
         parse_duration(bad)
+
+
+def test_a_broken_pyproject_found_in_the_folder_is_one_line_when_it_holds_costopt(tmp_path, monkeypatch):
+    """Discovery (no --config): a pyproject.toml whose [tool.costopt] is broken TOML was ignored
+    silently (the defaults ran instead of the user's settings); one that never mentions costopt
+    is someone else's file and stays ignored."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.costopt\nlookback = "14d"\n')
+    result = CliRunner().invoke(cli, ["history", "list", "--history", str(tmp_path / "h")])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (f"costopt: error: {tmp_path / 'pyproject.toml'}, line 3: not valid TOML: "
+                             "Expected ']' at the end of a table declaration (column 14)\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x\n')
+    assert CliRunner().invoke(cli, ["history", "list", "--history", str(tmp_path / "h")]).exit_code == 0

@@ -130,6 +130,23 @@ def _nest(depth: int) -> Any:
     return value
 
 
+def _raw_number(path: str, token: str) -> Callable[[], str]:
+    """The base audit with ``token`` written as a bare JSON number at ``path`` (Python's json
+    reads NaN, Infinity and 1e400; none is a finite number)."""
+    marker = "__costopt_raw_number__"
+    make = _mutated(_set(path, marker))
+    return lambda: make().replace(json.dumps(marker), token)
+
+
+def _every_day(cost: float) -> Callable[[dict[str, Any]], Any]:
+    def change(doc: dict[str, Any]) -> None:
+        for row in doc["spend"]["daily"]:
+            row["cost"] = cost
+    return change
+
+
+_NOT_JSON_NUMBERS = ("NaN", "Infinity", "-Infinity", "1e400")
+_SUMMED = ("spend/total", "spend/daily/0/cost", "recommendations/0/monthly_savings", "totals/monthly_savings")
 BASE = base()
 _BAD_VALUES = (  # path, value, what the line must say besides the path
     ("run_at", "yesterday", "ISO 8601"),
@@ -178,4 +195,8 @@ AUDIT_CASES = (
     AuditCase("top-level-string", lambda: json.dumps("audit"), ("expected a costopt audit JSON object, got str",)),
     AuditCase("nan-savings-text", _mutated(_set("recommendations/0/monthly_savings", "NaN")),
               ("key 'recommendations/0/monthly_savings'",)),
+    *(AuditCase(f"{path.replace('/', '.')}={token}", _raw_number(path, token),
+                (f"key '{path}'", "expected a finite number")) for path in _SUMMED for token in _NOT_JSON_NUMBERS),
+    AuditCase("daily-costs-whose-sum-overflows", _mutated(_every_day(1e308)),
+              ("key 'spend/daily/0/cost'", "sums of it must not overflow", "1e+308")),
 )
