@@ -21,6 +21,7 @@ from costopt.demo.fakes.azure_seed import BASE
 from costopt.model import HOURS_PER_MONTH, Recommendation
 from costopt.rules import defaults
 from costopt.rules.rightsizing import oversized_vm
+from costopt.rules.spot import interruptible_workload
 from tests.conftest import make_resource, make_series, make_snapshot
 
 from .conftest import faulty, seeded
@@ -116,3 +117,27 @@ def test_a_resize_of_an_azure_windows_vm_keeps_the_licence_as_a_lower_bound():
     assert rec.evidence.price_source.startswith("estimate:licence-unknown")
     (trusted,) = price_trust.apply([rec], [])
     assert trusted.confidence == "low" and trusted.evidence.price_is_lower_bound
+
+
+def test_catalog_fallback_asks_for_the_vms_os_and_says_lower_bound(_seed):
+    """The Retail Prices API has no D16s v5 item at all: the bundled catalog prices the Windows VM,
+    asked as Windows -- its Linux price labelled a lower bound, not a plain Linux price."""
+    with seeded(_seed, "vms", VMS[:1]), faulty(_seed, retail({D16: [page([])]})) as env:
+        snap = env.collect()
+    (win,) = [r for r in snap.resources if r.name == "win-payg"]
+    linux = load_catalog(None, use_cache=False).price("azure", "eastus", D16)
+    assert win.hourly_cost == pytest.approx(linux.amount)
+    assert win.attributes["price_source"].startswith("estimate:licence-unknown x ")
+    assert "licence fee of windows not priced" in win.attributes["price_is_lower_bound"]
+
+
+def test_spot_advice_on_an_azure_windows_vm_prices_both_sides_as_windows_lower_bounds():
+    catalog = load_catalog(None, use_cache=False)
+    batch = make_resource("/subscriptions/s/vm/batch", type=D16, provider="azure", region="eastus", account="s",
+                          workload="batch", attributes={"os": "windows"})
+    recs = [r for r in interruptible_workload(make_snapshot([batch]), catalog, defaults.InterruptibleWorkload())
+            if isinstance(r, Recommendation)]
+    assert recs, "the Windows VM got no spot advice (no Windows price)"
+    (trusted,) = price_trust.apply(recs, [])
+    assert trusted.evidence.price_is_lower_bound and trusted.confidence == "low"
+    assert trusted.evidence.facts["on_demand_hourly"] == pytest.approx(catalog.price("azure", "eastus", D16).amount)
