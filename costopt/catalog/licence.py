@@ -18,6 +18,12 @@ answers with a price added for that OS when one exists (a refresh), else:
   BYOL): the Linux price labelled ``estimate:licence-unknown x <Linux source>`` -- a lower bound;
 - anything else, or a type the fee model cannot price: None.
 
+The per-vCPU fees are AWS's (EC2 User Guide): they are not applied to Azure or GCP. There a
+non-Linux OS (``windows`` on an Azure VM without Azure Hybrid Benefit, a GCP premium image) is
+the Linux price labelled ``estimate:licence-unknown`` -- a lower bound, never the plain Linux
+price as if it were right (the adapters price Windows from the Retail Prices API's Windows meter
+when it answers).
+
 Every such price is ``estimate=True``, so a recommendation resting on it is "low" confidence
 (:mod:`costopt.price_trust`). How to fix: let the adapter ask the Price List API
 (``pricing:GetProducts``), or ``costopt catalog refresh``.
@@ -36,6 +42,7 @@ OS_KEYS = frozenset({LINUX, *OS_LICENCES, *OS_FEE_UNKNOWN})  # every OS key a pr
 FEE_LABEL, UNKNOWN_LABEL = "estimate:licence-fee", "estimate:licence-unknown"
 NO_FLAT_FEE = re.compile(r"^t\d")  # AWS burstable families: the Windows fee is not per vCPU
 MICROSOFT = ("windows", "sql_std", "sql_ent", "sql_web")
+LOWER_BOUND_ONLY = ("azure", "gcp")  # clouds whose licence fees the catalog does not model (see above)
 
 
 def os_of(resource: Any) -> str:
@@ -66,7 +73,12 @@ def licence_fee(os: str, spec: InstanceSpec) -> tuple[float, str] | None:
 
 def with_licence(linux: Price | None, spec: InstanceSpec | None, provider: str, os: str) -> Price | None:
     """``linux`` + the licence fee of ``os`` for ``spec``, labelled; a labelled lower bound; or None."""
-    if linux is None or spec is None or provider != "aws" or linux.unit != "hour" or linux.currency != "USD":
+    if linux is None or spec is None or linux.unit != "hour":
+        return None
+    if provider in LOWER_BOUND_ONLY and os in OS_KEYS and os != LINUX:
+        return Price(linux.amount, "hour", linux.currency, f"{UNKNOWN_LABEL} x {linux.source}", linux.as_of,
+                     estimate=True)
+    if provider != "aws" or linux.currency != "USD":
         return None
     if os in OS_FEE_UNKNOWN and not spec.family.startswith("ml."):
         return Price(linux.amount, "hour", linux.currency, f"{UNKNOWN_LABEL} x {linux.source}", linux.as_of,

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from costopt.catalog import load_catalog
+from costopt.catalog.licence import is_lower_bound, os_of
 from costopt.config import Settings
 from costopt.model import Resource
 
@@ -32,15 +33,21 @@ def with_catalog_price(resource: Resource, catalog: Any, provider: str, live_sou
                        is_running: Callable[[Resource], bool]) -> Resource:
     """``resource`` with ``hourly_cost`` and ``attributes["price_source"]`` set.
 
-    A resource that is not running (``is_running`` false) costs 0 per hour for compute.
+    A resource that is not running (``is_running`` false) costs 0 per hour for compute. The
+    catalog is asked for the resource's OS (``attributes["os"]``); a price that leaves out the
+    licence says so in ``price_is_lower_bound``.
     """
     if resource.hourly_cost is not None:
         return replace(resource, attributes={**resource.attributes, "price_source": live_source})
     if catalog is None:
         return resource
     model = "spot" if resource.pricing_model == "spot" else "on_demand"
-    price = catalog.price(provider, resource.region, resource.type, model)
+    os = os_of(resource)
+    price = catalog.price(provider, resource.region, resource.type, model, os=os)
     if price is None or price.currency != resource.currency:
         return resource
     hourly = price.amount if is_running(resource) else 0.0
-    return replace(resource, hourly_cost=hourly, attributes={**resource.attributes, "price_source": price.source})
+    extra = {"price_source": price.source}
+    if is_lower_bound(price.source):
+        extra["price_is_lower_bound"] = f"licence fee of {os} not priced: the catalog's Linux price"
+    return replace(resource, hourly_cost=hourly, attributes={**resource.attributes, **extra})

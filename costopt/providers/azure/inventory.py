@@ -17,6 +17,7 @@ from typing import Any
 from azure.core.exceptions import ResourceNotFoundError
 
 from costopt.model import HOURS_PER_MONTH, WORKLOAD_KINDS, Resource
+from costopt.providers.azure.licence import vm_os
 from costopt.providers.azure.prices import PROVISIONED_DISKS
 
 PROVIDER = "azure"
@@ -118,7 +119,15 @@ def vm_resource(vm, subscription: str, specs: dict[str, Any], prices, currency: 
     priority = text(getattr(vm, "priority", None)) or "Regular"
     spot = priority.lower().endswith(("spot", "low"))
     state = power_state(vm)
-    hourly = prices.vm_hourly(vm.location, size, spot) if prices is not None else None
+    system = vm_os(vm)
+    extra: dict[str, Any] = system.attributes()
+    hourly = prices.vm_hourly(vm.location, size, spot, system.windows_meter) if prices is not None else None
+    if hourly is None and system.windows_meter and prices is not None:
+        hourly = prices.vm_hourly(vm.location, size, spot)  # no Windows meter answered: Linux, a lower bound
+        if hourly is not None:
+            extra["price_is_lower_bound"] = "no Windows meter in the Retail Prices API: priced as Linux, without the licence"
+    elif hourly is not None and system.note:
+        extra["price_is_lower_bound"] = system.note
     if hourly is not None and state == "deallocated":
         hourly = 0.0
     tags = {str(k): str(v) for k, v in (vm.tags or {}).items()}
@@ -132,7 +141,7 @@ def vm_resource(vm, subscription: str, specs: dict[str, Any], prices, currency: 
                "gpu_model": specs.get("gpu_model"), "gpu_memory_gib": specs.get("gpu_memory_gib"),
                "architecture": specs.get("architecture")},
         attributes={"state": state, "priority": priority,
-                    "resource_group": resource_group(vm.id), "specs_source": specs.get("source")},
+                    "resource_group": resource_group(vm.id), "specs_source": specs.get("source"), **extra},
     )
 
 

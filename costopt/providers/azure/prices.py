@@ -3,7 +3,8 @@
 ``GET https://prices.azure.com/api/retail/prices?currencyCode='USD'&$filter=...`` pages with
 ``NextPageLink``; results are cached per query in memory and on disk for a day
 (``$COSTOPT_CACHE_DIR/azure``). VM prices are the Linux consumption meters (productName
-without "Windows"; Spot = skuName ending " Spot"; "Low Priority" only for Azure ML low-priority
+without "Windows"), or the Windows ones (productName with "Windows") for a Windows VM without
+Azure Hybrid Benefit (:mod:`costopt.providers.azure.licence`); Spot = skuName ending " Spot"; "Low Priority" only for Azure ML low-priority
 clusters, :meth:`RetailPrices.vm_low_priority_hourly`); managed disks by
 tier (P30, E30, S30 ... from size); Ultra and Premium SSD v2 disks by provisioned GiB, IOPS
 and MB/s; public IPs by SKU.
@@ -138,12 +139,13 @@ class RetailPrices:
         """The items of a query in the book's currency (an answer in another currency is not a price here)."""
         return [i for i in self.items(filter_) if str(i.get("currencyCode") or self.currency) == self.currency]
 
-    def vm_hourly(self, region: str, size: str, spot: bool = False) -> float | None:
+    def vm_hourly(self, region: str, size: str, spot: bool = False, windows: bool = False) -> float | None:
+        """The consumption rate of a size: the Linux meter, or the Windows one (``windows``)."""
         items = self.priced(f"serviceName eq 'Virtual Machines' and armRegionName eq '{_q(region)}' and "
                             f"armSkuName eq '{_q(size)}' and priceType eq 'Consumption'")
         for item in items:
             sku = item.get("skuName", "")
-            if "Windows" in item.get("productName", "") or "Low Priority" in sku:
+            if ("Windows" in item.get("productName", "")) != windows or "Low Priority" in sku:
                 continue
             rate = per_hour(item)
             if sku.endswith(" Spot") == spot and rate is not None and not float(item.get("tierMinimumUnits") or 0):

@@ -16,6 +16,7 @@ from typing import Any
 
 from costopt.model import WORKLOAD_KINDS, Resource
 from costopt.providers.gcp.clients import RETRY
+from costopt.providers.gcp.licence import licence_urls, note_for, os_of_licences
 
 PROVIDER = "gcp"
 # Instance status -> what Compute Engine bills for the instance itself (its disks and addresses
@@ -108,6 +109,11 @@ def instance_resource(inst, project: str, specs: dict[str, Any], prices, currenc
     elif prices is not None and inst.status in STOPPED:
         hourly = 0.0  # no vCPU, memory or GPU charges; its disks and addresses are priced on their own
     tags = gcp_tags(inst.labels)
+    licences = licence_urls(inst)
+    os = os_of_licences(licences)
+    extra: dict[str, Any] = {"os": os, "licenses": [last(u) for u in licences] or None}
+    if hourly and note_for(os):
+        extra["price_is_lower_bound"] = note_for(os)
     return Resource(
         provider=PROVIDER, account=project, region=region, id=instance_id(project, zone, inst.id),
         kind="gpu_vm" if gpu_count else "vm", type=machine_type, name=inst.name,
@@ -126,7 +132,7 @@ def instance_resource(inst, project: str, specs: dict[str, Any], prices, currenc
                     "provisioning_model": inst.scheduling.provisioning_model or "STANDARD",
                     "preemptible": bool(inst.scheduling.preemptible), "specs_source": specs.get("source"),
                     "accelerator_type": accelerator_type,
-                    "self_link": inst.self_link},
+                    "self_link": inst.self_link, **extra},
     )
 
 
