@@ -220,11 +220,15 @@ def spend_summary(table: BillingTable | None, team_tag_keys: Sequence[str] = ("c
                        ServiceCategory AS category, ChargeCategory AS charge, {team_expr} AS team,
                        fsum({column}) AS cost, fsum(BilledCost) AS billed,
                        fsum(CASE WHEN x_IsEgress THEN {column} ELSE 0 END) AS egress
-                FROM {VIEW} GROUP BY ALL ORDER BY day, provider, service""")
+                FROM {VIEW} GROUP BY ALL ORDER BY ALL""")  # every column: rows tied on a few are ordered too
 
     def by(col: str) -> list[dict[str, Any]]:
-        agg = daily.groupby(col, dropna=False)["cost"].sum().sort_values(ascending=False)
-        return [{col: (None if _is_missing(k) else str(k)), "cost": float(v)} for k, v in agg.items()]
+        """Cost per value of ``col``, largest first (ties by name): exact sums, one order every run."""
+        parts: dict[str | None, list[float]] = {}
+        for key, value in zip(daily[col], daily["cost"]):
+            parts.setdefault(None if _is_missing(key) else str(key), []).append(float(value))
+        sums = sorted(((k, math.fsum(v)) for k, v in parts.items()), key=lambda kv: (-kv[1], kv[0] is None, kv[0] or ""))
+        return [{col: k, "cost": c} for k, c in sums]
 
     records = []
     for rec in daily.to_dict(orient="records"):

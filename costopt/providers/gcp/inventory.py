@@ -39,7 +39,9 @@ def region_of_zone(zone: str) -> str:
 
 
 def gcp_tags(labels: Any) -> dict[str, str]:
-    tags = {str(k): str(v) for k, v in dict(labels or {}).items()}
+    """A resource's labels as tags, by name: a protobuf map has no order of its own (it changes
+    with the process's hash seed), and audits of the same estate must be the same bytes."""
+    tags = {str(k): str(v) for k, v in sorted(dict(labels or {}).items())}
     for key, value in list(tags.items()):
         if key.startswith(("costopt-", "costopt_")):
             tags.setdefault(f"costopt:{key[8:]}", value)
