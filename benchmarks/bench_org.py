@@ -226,7 +226,8 @@ def drive(endpoint: str, org: bool, workers: int, regions: int) -> None:
                 pstats.Stats(*profiles).dump_stats(os.environ["BENCH_ORG_TASK_PROFILE"])
 
         adapter.read_region = profiled(adapter.read_region)
-        adapter.read_account = profiled(adapter.read_account)
+        adapter.read_buckets = profiled(adapter.read_buckets)
+        adapter.read_costs = profiled(adapter.read_costs)
         org_module.assume = profiled(org_module.assume)
         atexit.register(dump)
     provider = AwsProvider(regions=bench_aws.REGIONS[:regions], prices="off", with_costs=True, org=org,

@@ -48,7 +48,7 @@ from costopt.providers.aws.platform import from_attributes
 from costopt.providers.aws.prices import PRICING_REGION, PriceBook
 from costopt.providers.aws.ratelimit import RateLimiter
 from costopt.providers.aws.rds import alternatives, db_hour
-from costopt.providers.aws.regional import Partial, prepare_clients, read_account, read_region
+from costopt.providers.aws.regional import Partial, prepare_clients, read_buckets, read_costs, read_region
 from costopt.providers.aws.sagemaker_training import DESCRIBE_WORKERS
 from costopt.providers.aws.session import (
     Account,
@@ -196,9 +196,13 @@ class AwsProvider:
         """
         rows: list[list[tuple[Callable[..., Partial], tuple[Any, ...], str]]] = []
         for account, regions in plan:
+            # S3 and Cost Explorer are separate global endpoints: two tasks, so one that hangs
+            # does not hold the other (each waits out its own timeouts and retries).
             row: list[tuple[Callable[..., Partial], tuple[Any, ...], str]] = [
-                (read_account, (account, regions, window, progress, self.with_costs),
-                 scope_of(account.account_id, "global", "s3 buckets and cost explorer"))]
+                (read_buckets, (account, regions, window, progress), scope_of(account.account_id, "global", "s3 buckets"))]
+            if self.with_costs:
+                row.append((read_costs, (account, window, progress),
+                            scope_of(account.account_id, "global", "cost explorer")))
             row += [(read_region, (account, region, window, progress, period),
                      scope_of(account.account_id, region, "region")) for region in regions]
             rows.append(row)

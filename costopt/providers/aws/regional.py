@@ -51,7 +51,7 @@ def prepare_clients(account: Account, region: str, with_costs: bool) -> None:
     locked, so sixteen region threads starting at once would each load (and scan botocore's
     data directories for) the same files. Loading them once here, before the thread pool
     starts, avoids that. The clients are cached on the account and used by :func:`read_region` /
-    :func:`read_account` as usual. A client that cannot be made is left to the task that needs
+    :func:`read_buckets` as usual. A client that cannot be made is left to the task that needs
     it, which records the error under coverage.
     """
     wanted = [(service, region, paged) for service, paged in REGIONAL_SERVICES.items()]
@@ -215,9 +215,8 @@ def _response_time_queries(account: Account, region: str, resources: list[Resour
             for q in metrics.plan_target_group(rid, lb, tg.dimension, period)]
 
 
-def read_account(account: Account, regions: list[str], window: Window, progress: Callable[[str], None],
-                 with_costs: bool = True) -> Partial:
-    """The account's global services: S3 buckets (+ their CloudWatch storage metrics) and Cost Explorer."""
+def read_buckets(account: Account, regions: list[str], window: Window, progress: Callable[[str], None]) -> Partial:
+    """The account's S3 buckets (a global list) and their CloudWatch storage metrics."""
     out = Partial()
     cov = out.coverage
     acct = account.account_id
@@ -243,14 +242,21 @@ def read_account(account: Account, regions: list[str], window: Window, progress:
                                    actions=("cloudwatch:GetMetricData",), default=[])
     if not any(c.scope.endswith("/s3 buckets") for c in cov[listed_ok:]):
         cov.append(CoverageEntry("aws", scope_of(acct, "global", "s3 buckets"), "ok", f"{len(buckets)} buckets"))
-    if with_costs:
-        progress(f"aws {acct}: cost explorer")
-        out.billing = guarded(scope_of(acct, "global", "cost explorer"), cov, lambda: costs.billing(account, window),
-                              actions=("ce:GetCostAndUsage",))
-        if out.billing is not None:
-            cov.append(CoverageEntry("aws", scope_of(acct, "global", "cost explorer"), "ok",
-                                     f"{len(out.billing)} daily rows by service and usage type"))
-            unknown = costs.unknown_codes_entry(scope_of(acct, "global", "cost explorer regions"), out.billing)
-            if unknown is not None:
-                cov.append(unknown)
+    return out
+
+
+def read_costs(account: Account, window: Window, progress: Callable[[str], None]) -> Partial:
+    """The account's daily Cost Explorer rows by service and usage type (a global endpoint)."""
+    out = Partial()
+    cov = out.coverage
+    acct = account.account_id
+    progress(f"aws {acct}: cost explorer")
+    out.billing = guarded(scope_of(acct, "global", "cost explorer"), cov, lambda: costs.billing(account, window),
+                          actions=("ce:GetCostAndUsage",))
+    if out.billing is not None:
+        cov.append(CoverageEntry("aws", scope_of(acct, "global", "cost explorer"), "ok",
+                                 f"{len(out.billing)} daily rows by service and usage type"))
+        unknown = costs.unknown_codes_entry(scope_of(acct, "global", "cost explorer regions"), out.billing)
+        if unknown is not None:
+            cov.append(unknown)
     return out

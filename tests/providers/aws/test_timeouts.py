@@ -75,3 +75,23 @@ def test_timeouts_are_settings_of_each_provider(tmp_path):
     path.write_text("[providers.azure]\ndeadline_s = -1\n")
     with pytest.raises(ConfigError, match=r"deadline_s.*seconds > 0"):
         load_settings(path)
+
+
+def test_a_hung_s3_endpoint_does_not_cost_the_cost_explorer_rows(moto_account, adapter, window, silent_server):
+    """S3 and Cost Explorer are separate global endpoints: with S3 hung past the deadline, the
+    account's Cost Explorer rows still arrive (before, one task read S3 then Cost Explorer, and
+    the deadline gave up both)."""
+    def redirect(request, **_):
+        if "s3." in request.url.partition("://")[2].partition("/")[0]:
+            request.url = f"http://{silent_server}/{request.url.partition('://')[2].partition('/')[2]}"
+        return None
+
+    moto_account.events.register_first("before-send", redirect)
+    started = time.monotonic()
+    snap = adapter(regions=("us-east-1",), with_costs=True, read_timeout_s=60, max_attempts=2,
+                   deadline_s=8).collect(window)
+    assert time.monotonic() - started < 30
+    by_scope = {c.scope.rpartition("/")[2]: (c.status, c.error_code) for c in snap.coverage if "/global/" in c.scope
+                or c.scope.endswith(("s3 buckets", "cost explorer"))}
+    assert by_scope.get("s3 buckets") == ("failed", "TimedOut"), snap.coverage
+    assert by_scope.get("cost explorer", ("",))[0] == "ok", snap.coverage
