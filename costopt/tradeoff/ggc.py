@@ -16,7 +16,7 @@ exponential), arrivals have coefficient of variation ``ca`` (1 = Poisson). With 
   ``P(T > t) = P(S > t) + C E[P(W' > t - S); S <= t]``. ``S`` is constant (cs = 0),
   exponential, or lognormal with the given mean and cv; the expectation runs over a fixed
   grid of the service time's quantiles (closed form for M/M/c), and quantiles of ``T`` are
-  found by bisection.
+  found by regula falsi (Illinois, :func:`roots.solve`) on the closed form, by bisection on the grid.
 
 ``rho >= 1`` is an unbounded queue: every quantile is infinite. The tests check these
 predictions against an independent discrete-event simulation of M/M/c, M/D/c and
@@ -35,7 +35,7 @@ import numpy as np
 
 from costopt.tradeoff.latency import erlang_c
 from costopt.tradeoff.load import quantile_linear
-from costopt.tradeoff.roots import bisect, bracket
+from costopt.tradeoff.roots import bisect, bracket, solve
 
 SHAPES = ("deterministic", "exponential", "lognormal")
 GRID_POINTS = 1024
@@ -213,7 +213,14 @@ class GGc:
             return survival(t) > tail
 
         lo, hi = bracket(above, lo, hi, service.mean * 1e12)
-        return hi if math.isinf(hi) else bisect(above, lo, hi, 1e-9)
+        if math.isinf(hi):
+            return hi
+        if service.shape == "exponential" and (pw <= 0.0 or wait.mean <= 0.0 or wait.shape == 1.0):
+            # a closed form, smooth and decreasing: regula falsi. The grid's expectation jumps
+            # by pw / GRID_POINTS at each grid point (several crossings of the tail), so it
+            # keeps the bisection, which finds the same crossing as it always did
+            return solve(lambda t: survival(t) - tail, lo, hi, 1e-9)
+        return bisect(above, lo, hi, 1e-9)
 
 
 def _survival(t: float, service: ServiceTime, pw: float, wait: WaitShape, grid: np.ndarray | None = None) -> float:
@@ -267,25 +274,25 @@ def decay_rate(lam: float, mean: float, cv: float, servers: int, arrival_cv: flo
 
     # f(eta) = log E[e^(eta S / c)] + log E[e^(-eta A)]: a gamma service time with this mean and
     # cv (constant when cv = 0) and a gamma inter-arrival time (mean 1/lam), written out in one
-    # function since the search calls it ~40 times per queue
+    # function since the search calls it several times per queue
     k_s = 1.0 / (cv * cv) if cv != 0 else 0.0
     k_a = 1.0 / (arrival_cv * arrival_cv) if arrival_cv != 0 else 0.0
     lam_k = lam * k_a
 
-    def above(eta: float) -> bool:  # f(eta) < 0: the root is above eta
+    def gap(eta: float) -> float:  # -f(eta): > 0 while the root is above eta
         s = eta / servers
         if cv == 0:
             service = s * mean
         else:
             x = 1.0 - s * mean / k_s
             service = math.inf if x <= 0 else -k_s * math.log(x)
-        gap = -eta / lam if arrival_cv == 0 else -k_a * math.log1p(eta / lam_k)
-        return service + gap < 0
+        arrival = -eta / lam if arrival_cv == 0 else -k_a * math.log1p(eta / lam_k)
+        return -(service + arrival)
 
     hi = servers / mean
-    while above(hi):
+    while gap(hi) > 0:
         hi *= 2.0
-    return bisect(above, 0.0, hi, 1e-12)
+    return solve(gap, 0.0, hi, 1e-12)
 
 
 @lru_cache(maxsize=65536)

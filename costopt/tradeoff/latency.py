@@ -12,7 +12,7 @@ utilisation ``rho = a / c``:
 * The response time ``T = W + S`` (S ~ Exp(mu)) has the survival function
   ``P(T > t) = e^(-mu t) [1 + C mu g(t)]`` with ``g(t) = (1 - e^(-(theta - mu) t)) / (theta - mu)``
   (``g = t`` when theta == mu), written with ``expm1`` so it has no cancellation near
-  theta == mu. Quantiles are found by bisection on that survival function.
+  theta == mu. Quantiles are found by regula falsi (Illinois) on that survival function.
 
 ``rho >= 1`` means the queue grows without bound: every quantile is infinite (a breach).
 The tests compare these formulas with a discrete-event simulation (tests/tradeoff/mmc_sim.py).
@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from costopt.tradeoff.roots import bisect, bracket
+from costopt.tradeoff.roots import bracket, solve
 
 
 def erlang_b(servers: int, load: float) -> float:
@@ -155,7 +155,7 @@ class MMc:
 
         # past service x 1e12: utilisation within rounding of 1, unbounded in practice
         lo, hi = bracket(above, lo, hi, self.service * 1e12)
-        return hi if math.isinf(hi) else bisect(above, lo, hi, 1e-10)
+        return hi if math.isinf(hi) else solve(lambda t: survival(t) - target, lo, hi, 1e-10)
 
 
 def _check_q(q: float) -> None:
