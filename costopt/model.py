@@ -269,14 +269,20 @@ def _copier(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
     names = [f.name for f in dataclass_fields(cls)]
     env: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_fields": frozenset(names),
                            "_unknown": _unknown_field}
-    lines = ["def copy(record, changes):", "    if not changes.keys() <= _fields:",
-             "        raise _unknown(_cls, changes)", "    new = _new(_cls)"]
     if "__slots__" in cls.__dict__:
+        # every slot copied, then the changed ones set again (a quarter cheaper than testing
+        # each field against ``changes``); the slot's descriptor bypasses the frozen __setattr__
+        env["_setters"] = {name: cls.__dict__[name].__set__ for name in names}
+        lines = ["def copy(record, changes):", "    new = _new(_cls)"]
         for i, name in enumerate(names):
-            env[f"_set{i}"] = cls.__dict__[name].__set__  # the slot's descriptor (bypasses the frozen __setattr__)
-            lines.append(f"    _set{i}(new, changes[{name!r}] if {name!r} in changes else record.{name})")
+            env[f"_set{i}"] = env["_setters"][name]
+            lines.append(f"    _set{i}(new, record.{name})")
+        lines += ["    try:", "        for name, value in changes.items():", "            _setters[name](new, value)",
+                  "    except KeyError:", "        raise _unknown(_cls, changes) from None"]
     else:
-        lines.append("    new.__dict__.update(record.__dict__, **changes)")
+        lines = ["def copy(record, changes):", "    if not changes.keys() <= _fields:",
+                 "        raise _unknown(_cls, changes)", "    new = _new(_cls)",
+                 "    new.__dict__.update(record.__dict__, **changes)"]
     lines.append("    return new")
     exec("\n".join(lines), env)  # noqa: S102 - generated from the class's own field names
     copier: Callable[[Any, dict[str, Any]], Any] = env["copy"]
