@@ -43,9 +43,9 @@ def _layout(title: str, currency: str, *, height: int = 340, money_axis: str = "
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "colorway": list(PALETTE),
-        # below the plot (see _legend_y): a legend of several rows grows into the bottom margin,
-        # never into the title
-        "legend": {"orientation": "h", "yanchor": "top", "xanchor": "left", "x": 0},
+        # below the plot, where a legend of several rows grows into the bottom margin, never into
+        # the title; report.js moves it just under what the x axis draws once the chart is drawn
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0},
         "hoverlabel": {"namelength": -1},
         "xaxis": {"gridcolor": "#e5e7eb", "zerolinecolor": "#d1d5db", "automargin": True},
         "yaxis": {"gridcolor": "#e5e7eb", "zerolinecolor": "#d1d5db", "automargin": True},
@@ -56,18 +56,9 @@ def _layout(title: str, currency: str, *, height: int = 340, money_axis: str = "
     return layout
 
 
-def _legend_y(layout: Mapping[str, Any]) -> float:
-    """The legend's top, in plot fractions: just below what the x axis draws under the plot
-    (tick labels, a second line on date axes, the axis title), so neither overlaps the other."""
-    xaxis = layout.get("xaxis") or {}
-    below_px = 30 + (16 if xaxis.get("type") == "date" else 0) + (32 if xaxis.get("title") else 0)
-    margin = layout["margin"]
-    return -below_px / max(float(layout["height"] - margin["t"] - margin["b"]), 80.0)
-
-
 def _fig(data: Sequence[Any], layout: Mapping[str, Any]) -> go.Figure:
     fig = go.Figure(data=list(data), skip_invalid=False)
-    fig.update_layout(**{**layout, "legend": {**layout["legend"], "y": _legend_y(layout)}})
+    fig.update_layout(**layout)
     return fig
 
 
