@@ -213,8 +213,9 @@ class AwsProvider:
         # one after another before any task starts).
         prepared: set[int] = set()
         for account, regions in plan:
-            if regions and id(loader_of(account.session)) not in prepared:
-                prepared.add(id(loader_of(account.session)))
+            loader = id(loader_of(account.session))
+            if regions and loader not in prepared:
+                prepared.add(loader)
                 prepare_clients(account, regions[0], self.with_costs)
         gates = {account.account_id: threading.BoundedSemaphore(max(1, per_account or workers)) for account, _ in plan}
 
