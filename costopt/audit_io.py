@@ -20,15 +20,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from costopt.audit_legacy import upgrade_1_0, upgrade_1_1, upgrade_1_2
+from costopt.audit_legacy import upgrade_1_0, upgrade_1_1, upgrade_1_2, upgrade_1_3
 from costopt.errors import InputError, read_input_file
 from costopt.evidence import Evidence
 from costopt.model import Audit, CoverageEntry, PriceSource, Recommendation, Skip, SloVerdict, Window
 from costopt.records import Current, Impacts, Proposal, plain
+from costopt.sections import CurrencyTotals, JsonRecord, Spend
 
+# 1.4: typed spend, totals, budgets, extras and settings (costopt.sections, costopt.audit_extras);
 # 1.3: typed ``evidence`` (costopt.evidence); 1.2: typed ``current``; 1.1: typed ``proposed`` / ``impacts``
 # (costopt.records); older files are upgraded on read (costopt.audit_legacy)
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 SUPPORTED_MAJOR = "1"
 
 
@@ -37,6 +39,11 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in plain(value).items()}
     if isinstance(value, Evidence):
         return {k: _plain(v) for k, v in value.as_json().items()}
+    if isinstance(value, (Spend, CurrencyTotals)):
+        return {k: _plain(v) for k, v in value.as_json().items()}
+    if isinstance(value, JsonRecord):  # the sections: their fields in order, less the ones they leave out
+        skip = value.omitted()
+        return {name: _plain(getattr(value, name)) for name in _field_names(type(value)) if name not in skip}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, datetime):
@@ -52,13 +59,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def number(value: Any) -> float | None:
-    """The one parser for figures in the untyped sections of a saved audit (``extras``,
-    ``budgets``): a finite JSON number as float, anything else (null, text, bool) None.
-    ``proposed``/``impacts`` and the other typed fields are rebuilt by :func:`audit_from_dict`."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value) if math.isfinite(value) else None
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    return names
 
 
 def audit_to_dict(audit: Audit) -> dict[str, Any]:
@@ -75,27 +83,36 @@ def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
     return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
 
 
-def _build(cls: Any, data: Any) -> Any:
-    """Rebuild a value of type ``cls`` from plain JSON data (dataclasses, tuples, datetimes)."""
+def _build(cls: Any, data: Any, exact: bool = False) -> Any:
+    """Rebuild a value of type ``cls`` from schema-checked JSON data (dataclasses, tuples,
+    mappings, datetimes): the one parsing step of a saved audit. Whole numbers in float fields
+    become floats, except in the sections (``exact``), whose figures are kept as written so a
+    re-rendered audit prints them as its producer did (``"savings": 0``)."""
     origin = typing.get_origin(cls)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(cls) if a is not type(None)]
         if data is None:
             return None
-        return _build(args[0], data) if len(args) == 1 else data
+        return _build(args[0], data, exact) if len(args) == 1 else data
     if cls is datetime:
         return datetime.fromisoformat(data) if isinstance(data, str) else data
+    if cls in (Spend, CurrencyTotals):  # written under other keys than their fields (see their as_json)
+        return cls.from_json(data)
     if isinstance(cls, type) and dataclasses.is_dataclass(cls):
+        exact = exact or issubclass(cls, JsonRecord)
         kwargs = {}
         for name, hint in _field_hints(cls):
             if name in data:
-                kwargs[name] = _build(hint, data[name])
+                kwargs[name] = _build(hint, data[name], exact)
         return cls(**kwargs)
     if origin is tuple:
         items = typing.get_args(cls)
         inner: Any = items[0] if items else Any
-        return tuple(_build(inner, v) for v in data)
-    if cls is float and isinstance(data, int) and not isinstance(data, bool):
+        return tuple(_build(inner, v, exact) for v in data)
+    if origin is Mapping and isinstance(data, dict):
+        value_type = typing.get_args(cls)[1]
+        return {k: _build(value_type, v, exact) for k, v in data.items()}
+    if cls is float and not exact and isinstance(data, int) and not isinstance(data, bool):
         return float(data)
     return data
 
@@ -226,6 +243,8 @@ def audit_from_dict(data: Mapping[str, Any], path: str = "<audit>") -> Audit:
         data = upgrade_1_1(data)
     if isinstance(data, dict) and str(data.get("schema_version", "")) == "1.2":
         data = upgrade_1_2(data)
+    if isinstance(data, dict) and str(data.get("schema_version", "")) == "1.3":
+        data = upgrade_1_3(data)
     validate_audit_dict(data, path)
     return _build(Audit, data)
 
@@ -247,6 +266,6 @@ def audit_from_text(text: str, path: str = "<audit>") -> Audit:
 
 
 __all__ = [
-    "number", "audit_to_dict", "audit_to_json", "audit_from_dict", "audit_from_text", "load_audit", "validate_audit_dict",
+    "audit_to_dict", "audit_to_json", "audit_from_dict", "audit_from_text", "load_audit", "validate_audit_dict",
     "SCHEMA_VERSION", "Window", "CoverageEntry", "PriceSource", "Recommendation", "Skip", "SloVerdict",
 ]

@@ -15,12 +15,17 @@ check that follows still rejects wrong types.
 from __future__ import annotations
 
 import re
+import types
+import typing
 from collections.abc import Callable, Mapping
-from dataclasses import fields
+from dataclasses import fields, is_dataclass
+from functools import cache
 from typing import Any
 
+from costopt.audit_extras import Extras
 from costopt.evidence import Evidence
 from costopt.records import Current, Impacts, Proposal
+from costopt.sections import SPEND_GROUPS, AuditSettings, CheckResult, CurrencyTotals, SpendDay, Totals
 
 PROPOSAL_RENAMES = {"min_count": "count_min", "max_count": "count_max", "class": "type", "tier": "storage_class"}
 IMPACT_RENAMES = {"interruption_rate": "interruption_rate_per_hour", "first_byte_ms": "first_byte_ms_after",
@@ -128,3 +133,80 @@ def _evidence(old: Mapping[str, Any]) -> dict[str, Any]:
 def upgrade_1_2(data: Mapping[str, Any]) -> dict[str, Any]:
     """A schema-1.2 audit document as schema 1.3 (a new dict; ``data`` is not changed)."""
     return _upgraded(data, _section("evidence", _evidence), "1.3")
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _nullable(hint: Any) -> bool:
+    return typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in typing.get_args(hint)
+
+
+def _shaped(hint: Any, value: Any) -> Any:
+    """``value`` limited to what a field of type ``hint`` holds (records recursively)."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _shaped(inner[0], value) if len(inner) == 1 else value
+    if hint is CurrencyTotals:
+        return {k: v for k, v in value.items() if k in _CURRENCY_KEYS} if isinstance(value, Mapping) else value
+    if isinstance(hint, type) and is_dataclass(hint):
+        return _known(hint, value)
+    if origin is tuple and isinstance(value, list):
+        return [_shaped(typing.get_args(hint)[0], v) for v in value]
+    if origin is Mapping and isinstance(value, Mapping):
+        return {k: _shaped(typing.get_args(hint)[1], v) for k, v in value.items()}
+    return value
+
+
+def _known(cls: type, data: Any) -> Any:
+    """``data`` with the keys of record ``cls`` only; a null where the field has a default is dropped."""
+    if not isinstance(data, Mapping):
+        return data
+    hints = _hints(cls)
+    return {k: _shaped(hints[k], v) for k, v in data.items() if k in hints and (v is not None or _nullable(hints[k]))}
+
+
+_CURRENCY_KEYS = frozenset(CurrencyTotals(currency="").as_json())  # its JSON keys (not all its field names)
+_SPEND_NULLABLE = frozenset({"currency", "cost_basis", "first_day", "last_day"})
+_SPEND_KEYS = _SPEND_NULLABLE | {"total", "billed_total", "egress"}
+
+
+def _spend(old: Any) -> Any:
+    if not isinstance(old, Mapping):
+        return old
+    out = {k: v for k, v in old.items() if k in _SPEND_KEYS and (v is not None or k in _SPEND_NULLABLE)}
+    for group in SPEND_GROUPS:
+        rows = old.get(f"by_{group}")
+        if isinstance(rows, list):
+            out[f"by_{group}"] = [{k: v for k, v in r.items() if k in (group, "cost")} if isinstance(r, Mapping) else r
+                                  for r in rows]
+    if isinstance(old.get("daily"), list):
+        out["daily"] = [_known(SpendDay, row) for row in old["daily"]]
+    return out
+
+
+def _history(extras: Any) -> Any:
+    """A first audit's history written with an empty ``previous`` object: no previous audit."""
+    history = extras.get("history") if isinstance(extras, Mapping) else None
+    if isinstance(history, Mapping) and history.get("previous") == {}:
+        return {**extras, "history": {**history, "previous": None}}
+    return extras
+
+
+def upgrade_1_3(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A schema-1.3 audit document as schema 1.4 (a new dict; ``data`` is not changed)."""
+    out = dict(data)
+    if "spend" in data:
+        out["spend"] = _spend(data["spend"])
+    for name, cls in (("totals", Totals), ("settings", AuditSettings)):
+        if name in data:
+            out[name] = _known(cls, data[name])
+    if "extras" in data:
+        out["extras"] = _known(Extras, _history(data["extras"]))
+    if isinstance(data.get("budgets"), list):
+        out["budgets"] = [_known(CheckResult, b) for b in data["budgets"]]
+    out["schema_version"] = "1.4"
+    return out

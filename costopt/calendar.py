@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from costopt.model import Audit, Window
+from costopt.sections import Spend, SpendDay
 
 DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
@@ -127,19 +128,18 @@ def audit_calendar(window: Window, billed_days: Iterable[date], today: date | No
     return AuditCalendar(as_of, window, billing, observed_start)
 
 
-def daily_rows(audit: Audit) -> list[tuple[date, Mapping[str, Any]]]:
-    """The audit's daily spend rows with their parsed day (rows without a day are left out)."""
-    return spend_rows(audit.spend or {})
+def daily_rows(audit: Audit) -> list[tuple[date, SpendDay]]:
+    """The audit's daily spend rows with their parsed day (rows whose day does not parse are left out)."""
+    return spend_rows(audit.spend)
 
 
-def spend_rows(spend: Mapping[str, Any]) -> list[tuple[date, Mapping[str, Any]]]:
+def spend_rows(spend: Spend) -> list[tuple[date, SpendDay]]:
     """The daily rows of a spend section (costopt.billing.breakdown.spend_summary) with their day."""
     out = []
-    for row in spend.get("daily") or ():
-        if isinstance(row, Mapping):
-            day = parse_day(row.get("day"))
-            if day is not None:
-                out.append((day, row))
+    for row in spend.daily:
+        day = parse_day(row.day)
+        if day is not None:
+            out.append((day, row))
     return out
 
 
@@ -183,16 +183,12 @@ def week_over_week(calendar: AuditCalendar, daily: Mapping[date, float]) -> Week
 
 def daily_totals(audit: Audit, column: str = "cost") -> dict[date, float]:
     """Total spend per day of ``column`` (``cost`` = the audit's cost basis, or ``billed``)."""
-    return spend_daily_totals(audit.spend or {}, column)
+    return spend_daily_totals(audit.spend, column)
 
 
-def spend_daily_totals(spend: Mapping[str, Any], column: str = "cost") -> dict[date, float]:
+def spend_daily_totals(spend: Spend, column: str = "cost") -> dict[date, float]:
     """Total spend per day of ``column`` in a spend section."""
     out: dict[date, float] = {}
     for day, row in spend_rows(spend):
-        try:
-            value = float(row.get(column) or 0.0)
-        except (TypeError, ValueError):
-            value = 0.0
-        out[day] = out.get(day, 0.0) + value
+        out[day] = out.get(day, 0.0) + row.amount(column)
     return out

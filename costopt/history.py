@@ -25,13 +25,14 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from costopt.audit_io import audit_from_text, audit_to_json, number
+from costopt.audit_extras import BriefRec, HistorySection, InventoryState, PreviousAudit, ResolvedRec, TrendPoint
+from costopt.audit_io import audit_from_text, audit_to_json
 from costopt.errors import InputError
 from costopt.history_store import LocalStore, Store, local_root
 from costopt.model import HOURS_PER_MONTH, Audit, Recommendation
@@ -54,16 +55,13 @@ def as_store(where: Store | str | os.PathLike | None) -> Store:
     return where
 
 
-def inventory(snapshot: Any) -> dict[str, dict[str, Any]]:
-    """Compact state of each resource (type, count, pricing, state, monthly cost) for ``extras["inventory"]``."""
-    out: dict[str, dict[str, Any]] = {}
+def inventory(snapshot: Any) -> dict[str, InventoryState]:
+    """Compact state of each resource (type, count, pricing, state, monthly cost) for ``extras.inventory``."""
+    out: dict[str, InventoryState] = {}
     for r in getattr(snapshot, "resources", ()):
-        state = {"type": r.type, "count": r.count, "pricing_model": r.pricing_model, "kind": r.kind}
-        if r.attributes.get("state") is not None:
-            state["state"] = r.attributes.get("state")
-        if r.hourly_cost is not None:
-            state["monthly_cost"] = r.hourly_cost * HOURS_PER_MONTH
-        out[r.id] = state
+        state = r.attributes.get("state")  # resource attributes: an open, per-kind table
+        out[r.id] = InventoryState(r.type, r.count, r.pricing_model, r.kind, None if state is None else str(state),
+                                   None if r.hourly_cost is None else r.hourly_cost * HOURS_PER_MONTH)
     return out
 
 
@@ -71,14 +69,13 @@ def inventory(snapshot: Any) -> dict[str, dict[str, Any]]:
 
 def summary(audit: Audit, file: str = "") -> dict[str, Any]:
     h = view.headline(audit)
-    found = audit.extras.get("history")
-    section: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    section = audit.extras.history
     return {
         "file": file, "run_at": audit.run_at.isoformat(), "window_start": audit.window.start.isoformat(),
         "window_end": audit.window.end.isoformat(), "currency": audit.currency,
         "spend_in_window": h.spend_in_window, "weekly_spend": _weekly(audit), "monthly_run_rate": h.monthly_run_rate,
         "monthly_savings": h.monthly_savings, "recommendations": h.recommendations,
-        "realised_savings": float(section.get("realised_total") or 0.0),
+        "realised_savings": float(section.realised_total) if section is not None else 0.0,
     }
 
 
@@ -86,7 +83,7 @@ def _weekly(audit: Audit) -> float:
     weekly = view.weekly_spend(audit)
     if weekly.last_week is not None:
         return weekly.last_week
-    total = float(audit.spend.get("total") or 0.0)
+    total = audit.spend.total
     return total / audit.window.days * 7.0 if audit.window.days else 0.0
 
 
@@ -189,77 +186,78 @@ def trend(where: Store | str | os.PathLike | None = None) -> list[dict[str, Any]
 
 # -- comparison ----------------------------------------------------------------------------------
 
-def _brief(r: Recommendation) -> dict[str, Any]:
-    return {"id": r.id, "rule_id": r.rule_id, "resource_id": r.resource_id, "resource_name": r.resource_name,
-            "action": r.action, "monthly_savings": r.monthly_savings}
+def _brief(r: Recommendation) -> BriefRec:
+    return BriefRec(r.id, r.rule_id, r.resource_id, r.resource_name, r.action, r.monthly_savings)
 
 
 def _state_now(rec: Recommendation, current: Audit) -> tuple[dict[str, Any] | None, bool]:
     """(state of rec's resource in the current audit, whether we know it)."""
-    inv = current.extras.get("inventory")
-    if isinstance(inv, Mapping) and inv:
-        state = inv.get(rec.resource_id)
-        return (dict(state) if isinstance(state, Mapping) else None), True
+    inv = current.extras.inventory
+    if inv:
+        state = inv.get(rec.resource_id)  # resource id -> its state: absent = gone
+        return (state.as_map() if state is not None else None), True
     for other in current.recommendations:
         if other.resource_id == rec.resource_id and other.current:
             return {**other.current, "monthly_cost": other.monthly_cost_before}, True
     return None, False
 
 
-def verify_applied(rec: Recommendation, current: Audit) -> dict[str, Any]:
+def verify_applied(rec: Recommendation, current: Audit) -> ResolvedRec:
     """Was a resolved recommendation applied, and what did it save per month?"""
-    out = {**_brief(rec), "expected_savings": rec.monthly_savings, "realised_savings": 0.0}
+    brief = _brief(rec)
+
+    def resolved(status: str, detail: str, realised: float = 0.0, cost_now: float | None = None) -> ResolvedRec:
+        return ResolvedRec(brief.id, brief.rule_id, brief.resource_id, brief.resource_name, brief.action,
+                           brief.monthly_savings, rec.monthly_savings, realised, status, cost_now, detail)
+
     state, known = _state_now(rec, current)
     before = rec.monthly_cost_before
     if not known:
-        return {**out, "status": "unverified", "detail": "no inventory in this audit to check the resource against"}
+        return resolved("unverified", "no inventory in this audit to check the resource against")
     if state is None:
         if rec.proposed.removes:
-            return {**out, "status": "applied", "realised_savings": before, "cost_now": 0.0,
-                    "detail": "resource no longer exists"}
-        return {**out, "status": "gone", "detail": "resource no longer exists (not the recommended change)"}
+            return resolved("applied", "resource no longer exists", before, 0.0)
+        return resolved("gone", "resource no longer exists (not the recommended change)")
     compared = {k: v for k, v in rec.proposed.items() if k in state}  # type, count, pricing_model, state
     matches = bool(compared) and all(str(state[k]).lower() == str(v).lower() for k, v in compared.items())
-    cost_now = number(state.get("monthly_cost"))
+    found = state.get("monthly_cost")  # a typed figure: the inventory's, or a recommendation's cost before
+    cost_now = None if found is None else float(found)
     if not matches:
-        return {**out, "status": "not applied", "cost_now": cost_now,
-                "detail": "resource state does not match the proposed change"}
+        return resolved("not applied", "resource state does not match the proposed change", cost_now=cost_now)
     if cost_now is None or cost_now >= before:
-        return {**out, "status": "changed, cost not lower", "cost_now": cost_now,
-                "detail": "changed as recommended but its monthly cost did not fall"}
-    return {**out, "status": "applied", "cost_now": cost_now, "realised_savings": before - cost_now,
-            "detail": "changed as recommended and its cost fell"}
+        return resolved("changed, cost not lower", "changed as recommended but its monthly cost did not fall",
+                        cost_now=cost_now)
+    return resolved("applied", "changed as recommended and its cost fell", before - cost_now, cost_now)
 
 
-def compare(previous: Audit | None, current: Audit, previous_file: str = "") -> dict[str, Any]:
-    """The ``extras["history"]`` section for ``current`` given the previous audit (or None)."""
+def compare(previous: Audit | None, current: Audit, previous_file: str = "") -> HistorySection:
+    """The ``extras.history`` section for ``current`` given the previous audit (or None)."""
     now = current.run_at.isoformat()
     if previous is None:
-        return {"previous": None, "new": [_brief(r) for r in current.recommendations],
-                "new_savings": sum(r.monthly_savings for r in current.recommendations), "resolved": [], "applied": [],
-                "realised_savings": 0.0, "realised_total": 0.0, "open_since": {r.id: now for r in current.recommendations}}
-    found = previous.extras.get("history")
-    prev_section: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
-    prev_since = prev_section.get("open_since") or {}
+        return HistorySection(None, new=tuple(_brief(r) for r in current.recommendations),
+                              new_savings=sum(r.monthly_savings for r in current.recommendations),
+                              realised_savings=0.0, realised_total=0.0,
+                              open_since={r.id: now for r in current.recommendations})
+    prev_section = previous.extras.history or HistorySection()
+    prev_since = prev_section.open_since
     prev_ids = {r.id: r for r in previous.recommendations}
     cur_ids = {r.id for r in current.recommendations}
     new = [r for r in current.recommendations if r.id not in prev_ids]
-    resolved = [verify_applied(r, current) for r in previous.recommendations if r.id not in cur_ids]
-    applied = [r for r in resolved if r["status"] == "applied"]
-    realised = sum(r["realised_savings"] for r in applied)
+    resolved = tuple(verify_applied(r, current) for r in previous.recommendations if r.id not in cur_ids)
+    applied = tuple(r for r in resolved if r.status == "applied")
+    realised = sum(r.realised_savings for r in applied)
     prev_week, cur_week = _weekly(previous), _weekly(current)
     change = cur_week - prev_week
-    return {
-        "previous": {"run_at": previous.run_at.isoformat(), "file": previous_file,
-                     "monthly_savings": float(previous.totals.get("monthly_savings") or 0.0)},
-        "weekly_spend": cur_week, "previous_weekly_spend": prev_week,
-        "spend_change": change, "spend_change_pct": (change / prev_week) if prev_week else None,
-        "new": [_brief(r) for r in new], "new_savings": sum(r.monthly_savings for r in new),
-        "resolved": resolved, "applied": applied, "realised_savings": realised,
-        "realised_total": float(prev_section.get("realised_total") or 0.0) + realised,
-        "open_since": {r.id: (prev_since.get(r.id) or (previous.run_at.isoformat() if r.id in prev_ids else now))
-                       for r in current.recommendations},
-    }
+    return HistorySection(
+        previous=PreviousAudit(previous.run_at.isoformat(), previous_file, float(previous.totals.monthly_savings)),
+        weekly_spend=cur_week, previous_weekly_spend=prev_week,
+        spend_change=change, spend_change_pct=(change / prev_week) if prev_week else None,
+        new=tuple(_brief(r) for r in new), new_savings=sum(r.monthly_savings for r in new),
+        resolved=resolved, applied=applied, realised_savings=realised,
+        realised_total=float(prev_section.realised_total) + realised,
+        open_since={r.id: (prev_since.get(r.id) or (previous.run_at.isoformat() if r.id in prev_ids else now))
+                    for r in current.recommendations},
+    )
 
 
 # -- record ------------------------------------------------------------------------------------
@@ -286,10 +284,8 @@ def prepare(audit: Audit, where: Store | str | os.PathLike | None = None,
     """:func:`record` in two steps: the compared audit now, and the call that saves it (so the
     caller can write its reports first and save only when they are safely on disk)."""
     store = as_store(where)
-    extras = dict(audit.extras)
-    if snapshot is not None and "inventory" not in extras:
-        extras["inventory"] = inventory(snapshot)
-    audit = replace(audit, extras=extras)
+    if snapshot is not None and audit.extras.inventory is None:
+        audit = replace(audit, extras=replace(audit.extras, inventory=inventory(snapshot)))
     rows = entries(store)
     previous, previous_file = None, ""
     for row in reversed(rows):
@@ -300,12 +296,12 @@ def prepare(audit: Audit, where: Store | str | os.PathLike | None = None,
             except InputError:
                 continue
     section = compare(previous, audit, previous_file)
-    audit = replace(audit, extras={**extras, "history": section})
+    audit = replace(audit, extras=replace(audit.extras, history=section))
     points = [r for r in rows if r["currency"] == audit.currency and r["run_at"] < audit.run_at.isoformat()]
     this = summary(audit, "")
-    section["trend"] = [{k: p[k] for k in ("run_at", "weekly_spend", "monthly_savings", "realised_savings",
-                                           "spend_in_window", "recommendations")}
-                        for p in (points + [this])[-TREND_POINTS:]]
+    trend = tuple(TrendPoint(p["run_at"], p["weekly_spend"], p["monthly_savings"], p["realised_savings"],
+                             p["spend_in_window"], p["recommendations"]) for p in (points + [this])[-TREND_POINTS:])
+    audit = replace(audit, extras=replace(audit.extras, history=replace(section, trend=trend)))
     text = audit_to_json(audit)
 
     def save() -> None:

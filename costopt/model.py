@@ -19,8 +19,10 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from costopt.audit_extras import Extras
 from costopt.evidence import NO_EVIDENCE, Evidence
 from costopt.records import NO_CURRENT, NO_IMPACTS, NO_PROPOSAL, Current, Impacts, Proposal
+from costopt.sections import AuditSettings, CheckResult, Spend, Totals
 
 HOURS_PER_MONTH = 730.0
 
@@ -308,22 +310,25 @@ class Skip:
 class Audit:
     """The result of one run: one serialisable value (see costopt/schemas/audit.schema.json).
 
-    ``spend`` is the breakdown (see costopt.billing.breakdown.spend_summary); ``totals`` the
-    savings totals (selected only, alternatives never added up); ``extras`` holds sections
-    later stages add (history comparison, frontier, budgets) keyed by name.
+    Every section is a typed record: ``spend`` the breakdown (:class:`~costopt.sections.Spend`,
+    costopt.billing.breakdown.spend_summary); ``totals`` the savings totals (selected only,
+    alternatives never added up; :class:`~costopt.sections.Totals`); ``budgets`` the gate's
+    verdicts; ``extras`` the sections later stages add (:class:`~costopt.audit_extras.Extras`:
+    history comparison, frontier, stale prices, inventory); ``settings`` what the reports need
+    of the settings the audit ran with.
     """
 
     run_at: datetime
     window: Window
     currency: str
     coverage: tuple[CoverageEntry, ...] = ()
-    spend: Mapping[str, Any] = field(default_factory=dict)
+    spend: Spend = field(default_factory=Spend)
     recommendations: tuple[Recommendation, ...] = ()
     rejected: tuple[Recommendation, ...] = ()
     skipped: tuple[Skip, ...] = ()
-    totals: Mapping[str, Any] = field(default_factory=dict)
+    totals: Totals = field(default_factory=Totals)
     prices: tuple[PriceSource, ...] = ()
-    budgets: tuple[Mapping[str, Any], ...] = ()
-    extras: Mapping[str, Any] = field(default_factory=dict)
-    settings: Mapping[str, Any] = field(default_factory=dict)
-    schema_version: str = "1.3"
+    budgets: tuple[CheckResult, ...] = ()
+    extras: Extras = field(default_factory=Extras)
+    settings: AuditSettings = field(default_factory=AuditSettings)
+    schema_version: str = "1.4"

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from costopt import price_trust
+from costopt.audit_extras import Extras, frontiers
 from costopt.billing.breakdown import spend_summary
 from costopt.calendar import audit_calendar, spend_daily_totals
 from costopt.catalog import load_catalog
@@ -20,6 +21,7 @@ from costopt.config import Settings
 from costopt.model import Audit, Recommendation, Snapshot, Window
 from costopt.progress import QUIET, Progress
 from costopt.rules.engine import RuleRun, run_rules
+from costopt.sections import AuditSettings
 from costopt.totals import build_totals
 from costopt.tradeoff.assess import assess
 from costopt.tradeoff.selection import Selection, select
@@ -120,7 +122,7 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
                   first.failures + second.failures)
     chosen = Selection(selected, chosen.rejected + commits.rejected, chosen.frontier)
     spend = spend_summary(snapshot.billing, settings.team_tag_keys)
-    currency = spend.get("currency") or settings.currency or "USD"
+    currency = spend.currency or settings.currency or "USD"
     daily = spend_daily_totals(spend)
     window = snapshot.window
     prices = tuple(dict.fromkeys(tuple(snapshot.prices) + tuple(getattr(catalog, "price_sources", lambda: ())())))
@@ -131,10 +133,9 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
     chosen = Selection(price_trust.apply(chosen.selected, stale, bounds),
                        price_trust.apply(chosen.rejected, stale, bounds), chosen.frontier)
     prices += price_trust.estimate_sources((*chosen.selected, *chosen.rejected), prices)
-    extras: dict[str, Any] = {"frontier": dict(chosen.frontier)} if chosen.frontier else {}
     stale_used = price_trust.used_by((*chosen.selected, *chosen.rejected), stale)
-    if stale_used:
-        extras["stale_prices"] = price_trust.stale_summary(stale_used, run_at.date(), limit)
+    extras = Extras(frontier=frontiers(chosen.frontier),
+                    stale_prices=price_trust.stale_summary(stale_used, run_at.date(), limit))
     return Audit(
         run_at=run_at,
         window=window,
@@ -144,10 +145,10 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
         recommendations=chosen.selected,
         rejected=chosen.rejected,
         skipped=run.skipped,
-        totals=build_totals(chosen.selected, chosen.rejected, currency, float(spend.get("total") or 0.0),
+        totals=build_totals(chosen.selected, chosen.rejected, currency, spend.total,
                             audit_calendar(window, daily), daily),
         prices=prices,
         extras=extras,
-        settings={"lookback_days": settings.lookback / timedelta(days=1), "slo_policy": policy,
-                  "config": settings.source.path},
+        settings=AuditSettings(lookback_days=settings.lookback / timedelta(days=1), slo_policy=policy,
+                               config=settings.source.path),
     )

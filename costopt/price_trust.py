@@ -25,6 +25,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from costopt.audit_extras import StalePrice
 from costopt.catalog.estimates import ESTIMATE_SOURCES
 from costopt.catalog.licence import is_lower_bound
 from costopt.catalog.staleness import LEVELS, price_age_days
@@ -104,10 +105,9 @@ def used_by(recs: Iterable[Recommendation], sources: Sequence[PriceSource]) -> t
     return tuple(s for s in sources if s.source and any(s.source in t for t in texts))
 
 
-def stale_summary(stale: Sequence[PriceSource], today: date, limit_days: int) -> list[dict[str, Any]]:
-    """JSON-ready rows for ``Audit.extras["stale_prices"]``: provider, source, as_of, age in days."""
-    return [{"provider": s.provider, "source": s.source, "as_of": s.as_of, "age_days": price_age_days(s.as_of, today),
-             "limit_days": limit_days} for s in stale]
+def stale_summary(stale: Sequence[PriceSource], today: date, limit_days: int) -> tuple[StalePrice, ...]:
+    """The ``Audit.extras.stale_prices`` rows: provider, source, as_of, age in days, the limit."""
+    return tuple(StalePrice(s.provider, s.source, s.as_of, price_age_days(s.as_of, today), limit_days) for s in stale)
 
 
 def estimate_sources(recs: Iterable[Recommendation], known: Sequence[PriceSource] = ()) -> tuple[PriceSource, ...]:

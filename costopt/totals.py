@@ -19,37 +19,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from costopt.calendar import AuditCalendar, DayRange, daily_totals, period_sum
 from costopt.model import HOURS_PER_MONTH, Audit, Recommendation
+from costopt.sections import CurrencyTotals, Totals
 
 
 def to_investigate(rec: Recommendation) -> bool:
     """A finding with no point estimate: shown with its upper bound, never added to savings."""
     return rec.monthly_savings <= 0.0
-
-
-@dataclass(frozen=True)
-class CurrencyTotals:
-    """The selected recommendations' savings in one currency."""
-
-    currency: str
-    monthly_savings: float = 0.0
-    savings_low: float = 0.0
-    savings_high: float = 0.0
-    priced: int = 0
-    investigate: int = 0
-    investigate_upper: float = 0.0
-    by_family: Mapping[str, float] = field(default_factory=dict)
-    by_provider: Mapping[str, float] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, Any]:
-        return {"currency": self.currency, "monthly_savings": self.monthly_savings,
-                "monthly_savings_low": self.savings_low, "monthly_savings_high": self.savings_high,
-                "priced": self.priced, "investigate": self.investigate, "investigate_upper": self.investigate_upper,
-                "by_family": dict(self.by_family), "by_provider": dict(self.by_provider)}
 
 
 def _by(recs: Iterable[Recommendation], key) -> dict[str, float]:
@@ -105,30 +85,30 @@ def run_rate(calendar: AuditCalendar, daily: Mapping[Any, float]) -> RunRate:
 
 
 def build_totals(selected: Sequence[Recommendation], rejected: Sequence[Recommendation], currency: str,
-                 spend_total: float, calendar: AuditCalendar, daily: Mapping[Any, float]) -> dict[str, Any]:
-    """The ``Audit.totals`` section (JSON-ready): the main currency's figures at the top level,
-    every currency's under ``by_currency``."""
+                 spend_total: float, calendar: AuditCalendar, daily: Mapping[Any, float]) -> Totals:
+    """The ``Audit.totals`` section: the main currency's figures at the top level, every
+    currency's under ``by_currency``."""
     lines = savings_by_currency(selected, currency)
     main = lines[0]
     rate = run_rate(calendar, daily)
-    return {
-        "currency": currency,
-        "monthly_savings": main.monthly_savings,
-        "monthly_savings_low": main.savings_low,
-        "monthly_savings_high": main.savings_high,
-        "investigate": main.investigate,
-        "investigate_upper": main.investigate_upper,
-        "recommendations": len(selected),
-        "rejected": len(rejected),
-        "spend_in_window": spend_total,
-        "spend_days": calendar.billing.days if calendar.billing else 0,
-        "run_rate_days": rate.days,
-        "monthly_run_rate": rate.monthly,
-        "savings_share_of_run_rate": (main.monthly_savings / rate.monthly) if rate.monthly else None,
-        "by_family": dict(main.by_family),
-        "by_provider": dict(main.by_provider),
-        "by_currency": [line.as_json() for line in lines],
-    }
+    return Totals(
+        currency=currency,
+        monthly_savings=main.monthly_savings,
+        monthly_savings_low=main.savings_low,
+        monthly_savings_high=main.savings_high,
+        investigate=main.investigate,
+        investigate_upper=main.investigate_upper,
+        recommendations=len(selected),
+        rejected=len(rejected),
+        spend_in_window=spend_total,
+        spend_days=calendar.billing.days if calendar.billing else 0,
+        run_rate_days=rate.days,
+        monthly_run_rate=rate.monthly,
+        savings_share_of_run_rate=(main.monthly_savings / rate.monthly) if rate.monthly else None,
+        by_family=dict(main.by_family),
+        by_provider=dict(main.by_provider),
+        by_currency=lines,
+    )
 
 
 def audit_savings(audit: Audit) -> tuple[CurrencyTotals, ...]:

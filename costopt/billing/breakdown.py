@@ -2,8 +2,8 @@
 
 ``breakdown_sql`` builds a GROUP BY over the ``focus`` view for any of the group keys below;
 ``breakdown`` runs it and returns one frame per currency (currencies are never added).
-``spend_summary`` is the audit's spend section (totals, by provider/service/category,
-daily rows for charts and forecasts). ``breakdown_records`` is the pandas-free path used by
+``spend_summary`` is the audit's spend section (:class:`costopt.sections.Spend`: totals, by
+provider/service/category, daily rows for charts and forecasts). ``breakdown_records`` is the pandas-free path used by
 ``costopt costs`` (plain tuples from DuckDB, JSON-ready dicts).
 
 Queries over file-backed tables run inside :func:`costopt.billing.readers.input_errors`, so a
@@ -23,6 +23,7 @@ from costopt.billing.readers.diagnose import input_errors, sources_of
 from costopt.billing.schema import COST_COLUMNS
 from costopt.billing.table import VIEW, BillingTable
 from costopt.errors import InputError
+from costopt.sections import Spend, SpendDay, SpendShare
 
 if TYPE_CHECKING:  # pandas is imported lazily: `costopt costs` never needs it
     import pandas as pd
@@ -198,11 +199,10 @@ def breakdown(table: BillingTable, group_by: Sequence[str], cost: str = "effecti
 
 
 def spend_summary(table: BillingTable | None, team_tag_keys: Sequence[str] = ("costopt:team", "team"),
-                  cost: str = "effective") -> dict[str, Any]:
+                  cost: str = "effective") -> Spend:
     """The audit's spend section. Raises InputError when the data mixes currencies."""
     if table is None or table.empty:
-        return {"currency": None, "total": 0.0, "daily": [], "by_provider": [], "by_service": [],
-                "by_category": [], "by_charge": [], "egress": 0.0}
+        return Spend()
     with input_errors(table):
         currencies = table.currencies()
     if len(currencies) > 1:
@@ -222,32 +222,34 @@ def spend_summary(table: BillingTable | None, team_tag_keys: Sequence[str] = ("c
                        fsum(CASE WHEN x_IsEgress THEN {column} ELSE 0 END) AS egress
                 FROM {VIEW} GROUP BY ALL ORDER BY ALL""")  # every column: rows tied on a few are ordered too
 
-    def by(col: str) -> list[dict[str, Any]]:
+    def by(col: str) -> tuple[SpendShare, ...]:
         """Cost per value of ``col``, largest first (ties by name): exact sums, one order every run."""
         parts: dict[str | None, list[float]] = {}
         for key, value in zip(daily[col], daily["cost"]):
             parts.setdefault(None if _is_missing(key) else str(key), []).append(float(value))
         sums = sorted(((k, math.fsum(v)) for k, v in parts.items()), key=lambda kv: (-kv[1], kv[0] is None, kv[0] or ""))
-        return [{col: k, "cost": c} for k, c in sums]
+        return tuple(SpendShare(k, c) for k, c in sums)
 
-    records = []
-    for rec in daily.to_dict(orient="records"):
-        records.append({
-            "day": rec["day"].isoformat() if hasattr(rec["day"], "isoformat") else str(rec["day"]),
-            **{k: (None if _is_missing(rec[k]) else str(rec[k])) for k in ("provider", "account", "service", "category", "charge", "team")},
-            "cost": float(rec["cost"]), "billed": float(rec["billed"] or 0.0), "egress": float(rec["egress"] or 0.0),
-        })
-    return {
-        "currency": currencies[0] if currencies else None,
-        "cost_basis": cost,
-        "total": math.fsum(r["cost"] for r in records),  # exact: the same rows give the same total, any order
-        "billed_total": math.fsum(r["billed"] for r in records),
-        "egress": math.fsum(r["egress"] for r in records),
-        "first_day": records[0]["day"] if records else None,
-        "last_day": records[-1]["day"] if records else None,
-        "by_provider": by("provider"),
-        "by_service": by("service"),
-        "by_category": by("category"),
-        "by_charge": by("charge"),
-        "daily": records,
-    }
+    def text(value: Any) -> str | None:
+        return None if _is_missing(value) else str(value)
+
+    records = tuple(SpendDay(
+        day=rec["day"].isoformat() if hasattr(rec["day"], "isoformat") else str(rec["day"]),
+        provider=text(rec["provider"]), account=text(rec["account"]), service=text(rec["service"]),
+        category=text(rec["category"]), charge=text(rec["charge"]), team=text(rec["team"]),
+        cost=float(rec["cost"]), billed=float(rec["billed"] or 0.0), egress=float(rec["egress"] or 0.0),
+    ) for rec in daily.to_dict(orient="records"))
+    return Spend(
+        currency=currencies[0] if currencies else None,
+        cost_basis=cost,
+        total=math.fsum(r.cost for r in records),  # exact: the same rows give the same total, any order
+        billed_total=math.fsum(r.billed or 0.0 for r in records),
+        egress=math.fsum(r.egress or 0.0 for r in records),
+        first_day=records[0].day if records else None,
+        last_day=records[-1].day if records else None,
+        by_provider=by("provider"),
+        by_service=by("service"),
+        by_category=by("category"),
+        by_charge=by("charge"),
+        daily=records,
+    )

@@ -14,7 +14,7 @@ from costopt.atomic import write_outputs
 from costopt.audit_io import load_audit
 from costopt.commands.options import config_option, load_settings_with_overrides, quiet_option
 from costopt.errors import InputError
-from costopt.gate import budgets_from_settings, cli_budgets, evaluate_budgets, exit_code, load_budgets_file, to_dict
+from costopt.gate import budgets_from_settings, cli_budgets, evaluate_budgets, exit_code, load_budgets_file
 from costopt.gate.checks import spend_days
 from costopt.gate.output import json_document, markdown, table
 from costopt.progress import Progress
@@ -109,7 +109,7 @@ def command(audit_path, sources, source_format, providers, demo, config_path, lo
     else:
         audit = _run_audit(settings, sources, source_format, providers, demo, lookback, quiet)
     results = evaluate_budgets(audit, budget_set, as_of)
-    audit = replace(audit, budgets=tuple(to_dict(r) for r in results))
+    audit = replace(audit, budgets=tuple(results))
     days = spend_days(audit, as_of)
     day = days.as_of.isoformat()
     if days.gap_note():

@@ -1,6 +1,6 @@
 """Evaluate budgets against an audit's daily spend: one CheckResult per budget.
 
-Data: ``audit.spend["daily"]`` rows (day, provider, account, service, category, charge,
+Data: ``audit.spend.daily`` rows (:class:`costopt.sections.SpendDay`: (day, provider, account, service, category, charge,
 team, cost, billed, egress; see costopt.billing.breakdown.spend_summary). ``as_of`` is the
 first day *not* counted: complete days before it are observed. By default it is the audit
 window's end date (a partial last day is left to the forecast), or the day after the last
@@ -25,9 +25,10 @@ from costopt.calendar import AuditCalendar, audit_calendar, daily_rows, period_s
 from costopt.errors import InputError
 from costopt.gate.budgets import Budget, BudgetSet
 from costopt.gate.forecast import month_forecast, window_sum
-from costopt.gate.result import STATUSES, CheckResult, from_dict, level_of, money, to_dict, worst
+from costopt.gate.result import STATUSES, CheckResult, level_of, money, to_dict, worst
 from costopt.gate.savings import savings_check
 from costopt.model import Audit
+from costopt.sections import SpendDay
 
 # FOCUS ProviderName values are "AWS", "Google Cloud", "Microsoft"; budgets may say GCP or Azure.
 PROVIDER_ALIASES = {"gcp": "google cloud", "google": "google cloud", "google cloud platform": "google cloud",
@@ -40,7 +41,7 @@ ROW_FIELDS = {"provider": "provider", "account": "account", "service": "service"
 class SpendDays:
     """The audit's daily rows and its calendar (costopt.calendar: as_of, weeks, month to date)."""
 
-    rows: tuple[tuple[date, Mapping[str, Any]], ...]  # (parsed day, row)
+    rows: tuple[tuple[date, SpendDay], ...]  # (parsed day, row)
     calendar: AuditCalendar
 
     @property
@@ -70,9 +71,8 @@ def spend_days(audit: Audit, today: date | None = None) -> SpendDays:
     """The audit's daily rows; a cost that is not a finite number stops the gate (fail closed)."""
     rows = tuple(daily_rows(audit))
     for i, (_, row) in enumerate(rows):
-        for column in ("cost", "billed"):
-            value = row.get(column)
-            if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value)):
+        for column, value in (("cost", row.cost), ("billed", row.billed)):
+            if value is not None and not math.isfinite(value):
                 raise InputError(f"not a finite number ({value!r}): the gate cannot judge a budget on it",
                                  key=f"spend.daily[{i}].{column}")
     return SpendDays(rows, audit_calendar(audit.window, (d for d, _ in rows), today))
@@ -92,20 +92,18 @@ def daily_for(budget: Budget, spend: SpendDays) -> tuple[dict[date, float], int]
     out: dict[date, float] = {}
     matched = 0
     for day, row in spend.rows:
-        if field_name is not None and canon(str(row.get(field_name) or "")) != wanted:
+        if field_name is not None and canon(row.group(field_name) or "") != wanted:
             continue
         matched += 1
-        try:
-            value = float(row.get(column) or 0.0)
-        except (TypeError, ValueError):
-            value = 0.0
-        out[day] = out.get(day, 0.0) + value
+        out[day] = out.get(day, 0.0) + row.amount(column)
     return out, matched
 
 
 def known_values(budget: Budget, spend: SpendDays) -> list[str]:
-    field_name = ROW_FIELDS.get(budget.scope_kind, "")
-    return sorted({str(r.get(field_name)) for _, r in spend.rows if r.get(field_name) not in (None, "")})
+    field_name = ROW_FIELDS.get(budget.scope_kind)
+    if field_name is None:
+        return []
+    return sorted({value for _, r in spend.rows if (value := r.group(field_name))})
 
 
 def _result(budget: Budget, ident: str, status: str, unit: str, actual: float | None, forecast: float | None,
@@ -232,4 +230,4 @@ def exit_code(results: Sequence[CheckResult], warn_only: bool = False) -> int:
     return 1 if (not warn_only and any(r.status == "fail" for r in results)) else 0
 
 # the verdict record and its helpers, re-exported for the gate command and output
-__all__ = ["STATUSES", "CheckResult", "from_dict", "to_dict", "level_of", "money", "worst", "evaluate_budgets"]
+__all__ = ["STATUSES", "CheckResult", "to_dict", "level_of", "money", "worst", "evaluate_budgets"]

@@ -11,7 +11,7 @@ from pathlib import Path
 from costopt.config import ConfigSource, Settings
 from costopt.errors import ConfigError, read_input_file
 from costopt.gate.budgets import Budget, BudgetSet, parse_budgets
-from costopt.gate.checks import evaluate_budgets, to_dict
+from costopt.gate.checks import evaluate_budgets
 from costopt.model import Audit
 
 
@@ -53,4 +53,4 @@ def attach_budgets(audit: Audit, settings: Settings, today: date | None = None) 
     budgets = budgets_from_settings(settings)
     if not len(budgets):
         return audit
-    return replace(audit, budgets=tuple(to_dict(r) for r in evaluate_budgets(audit, budgets, today)))
+    return replace(audit, budgets=tuple(evaluate_budgets(audit, budgets, today)))

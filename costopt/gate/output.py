@@ -1,6 +1,6 @@
 """The gate's outputs: a terminal table, a Markdown summary and a JSON document.
 
-All take CheckResults (or the dicts stored in ``Audit.budgets``) and return strings; the
+All take CheckResults (what ``Audit.budgets`` holds) and return strings; the
 command decides where they go. Text from billing data or config (scope values) is untrusted:
 control characters are dropped in the table, and Markdown special characters are escaped.
 """
@@ -8,10 +8,10 @@ control characters are dropped in the table, and Markdown special characters are
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from costopt.gate.checks import CheckResult, exit_code, from_dict, overall, to_dict
+from costopt.gate.checks import CheckResult, exit_code, overall, to_dict
 from costopt.reports.fmt import figure
 from costopt.sanitize.markdown_text import md_escape
 from costopt.terminal import safe
@@ -20,10 +20,6 @@ STATUS_TEXT = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "skipped": "SKIP"
 STATUS_MD = {"pass": "✅ pass", "warn": "⚠️ warn", "fail": "❌ fail", "skipped": "⏭️ skipped"}
 PERIOD_TEXT = {"month": "month", "week": "week", "window": "window", "growth": "growth w/w",
                "unrealised_savings": "open savings"}
-
-
-def as_results(checks: Iterable[CheckResult | Mapping[str, Any]]) -> list[CheckResult]:
-    return [c if isinstance(c, CheckResult) else from_dict(c) for c in checks]
 
 
 def clean(text: Any) -> str:
@@ -63,10 +59,10 @@ def _rows(results: Sequence[CheckResult]) -> list[list[str]]:
     return rows
 
 
-def table(checks: Iterable[CheckResult | Mapping[str, Any]], *, currency: str, as_of: str | None = None,
+def table(checks: Iterable[CheckResult], *, currency: str, as_of: str | None = None,
           warn_only: bool = False) -> str:
     """One line per check (scope, period, actual, forecast, warn, fail, status), then reasons."""
-    results = as_results(checks)
+    results = list(checks)
     header = ["scope", "period", "actual", "forecast", "warn", "fail", "status"]
     rows = _rows(results)
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
@@ -89,10 +85,10 @@ def table(checks: Iterable[CheckResult | Mapping[str, Any]], *, currency: str, a
     return "\n".join(lines) + "\n"
 
 
-def markdown(checks: Iterable[CheckResult | Mapping[str, Any]], *, currency: str, as_of: str | None = None,
+def markdown(checks: Iterable[CheckResult], *, currency: str, as_of: str | None = None,
              warn_only: bool = False, heading: str = "## costopt budget gate") -> str:
     """A Markdown summary that fits a PR comment or ``$GITHUB_STEP_SUMMARY``."""
-    results = as_results(checks)
+    results = list(checks)
     c = counts(results)
     verdict = overall(results)
     lines = [heading, ""]
@@ -122,9 +118,9 @@ def markdown(checks: Iterable[CheckResult | Mapping[str, Any]], *, currency: str
     return "\n".join(lines)
 
 
-def json_document(checks: Iterable[CheckResult | Mapping[str, Any]], *, currency: str, as_of: str | None,
+def json_document(checks: Iterable[CheckResult], *, currency: str, as_of: str | None,
                   warn_only: bool = False) -> str:
-    results = as_results(checks)
+    results = list(checks)
     doc = {
         "status": overall(results),
         "exit_code": exit_code(results, warn_only),

@@ -1,4 +1,5 @@
-"""The verdict of one budget check and the few helpers every check shares (levels, amounts).
+"""The verdict of one budget check (:class:`costopt.sections.CheckResult`, the record
+``Audit.budgets`` holds) and the few helpers every check shares (levels, amounts).
 
 Kept apart from costopt.gate.checks so that the budget checks and the unrealised-savings
 check (costopt.gate.savings) both build results without importing each other.
@@ -6,43 +7,19 @@ check (costopt.gate.savings) both build results without importing each other.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from costopt.reports.fmt import money as fmt_money
+from costopt.sections import CheckResult
 
 STATUSES = ("pass", "warn", "fail", "skipped")
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    """The verdict of one budget check, with the amounts behind it."""
-
-    id: str
-    scope: str
-    scope_kind: str
-    period: str
-    status: str  # pass | warn | fail | skipped
-    unit: str  # the currency, "%" for growth, "<currency>/month" for unrealised savings
-    actual: float | None
-    forecast: float | None
-    warn: float | None
-    fail: float | None
-    message: str
-    name: str = ""
-    key: str = ""
-    details: Mapping[str, Any] = field(default_factory=dict)
-
-
 def to_dict(result: CheckResult) -> dict[str, Any]:
-    """Plain JSON-ready dict (what ``Audit.budgets`` stores and ``--json`` prints)."""
+    """Plain JSON-ready dict (what ``--format json`` prints and audit.json's ``budgets`` hold)."""
     return asdict(result)
-
-
-def from_dict(data: Mapping[str, Any]) -> CheckResult:
-    known = CheckResult.__dataclass_fields__
-    return CheckResult(**{k: v for k, v in data.items() if k in known})
 
 
 def level_of(value: float | None, warn: float | None, fail: float | None) -> str:
@@ -65,3 +42,6 @@ def money(amount: float | None, currency: str) -> str:
     return "—" if amount is None else fmt_money(amount, currency, decimals=2)
 
 
+
+
+__all__ = ["STATUSES", "CheckResult", "to_dict", "level_of", "worst", "money"]

@@ -4,7 +4,7 @@ A recommendation is *unrealised* when it is still open in this audit (selected) 
 history says it was first seen more than ``weeks`` weeks before ``as_of``. Their monthly
 savings are added up and judged against the warn/fail levels.
 
-The ages come from the history section costopt.history writes (``audit.extras["history"]``):
+The ages come from the history section costopt.history writes (``audit.extras.history``):
 ``open_since`` maps each open recommendation's id to the run time (ISO 8601) of the first
 audit in which it appeared. That is the one spelling read; an entry whose time does not parse
 is not aged. With no history (or no ``open_since``), the check is skipped with the reason.
@@ -13,30 +13,25 @@ is not aged. With no history (or no ``open_since``), the check is skipped with t
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from costopt.audit_extras import HistorySection
 from costopt.gate.budgets import SavingsBudget
 from costopt.gate.result import CheckResult, level_of, money
 from costopt.model import Audit
 
 
-def _date(value: Any) -> date | None:
-    if not isinstance(value, str):
-        return None
+def _date(value: str) -> date | None:
     try:
         return date.fromisoformat(value[:10])
     except ValueError:
         return None
 
 
-def history_ages(history: Mapping[str, Any], as_of: date) -> dict[str, float]:
+def history_ages(history: HistorySection, as_of: date) -> dict[str, float]:
     """Recommendation id -> days open at ``as_of``, from the history's ``open_since``."""
-    since = history.get("open_since")
-    if not isinstance(since, Mapping):
-        return {}
-    seen = {str(rec_id): _date(value) for rec_id, value in since.items()}
+    seen = {rec_id: _date(value) for rec_id, value in history.open_since.items()}
     return {rec_id: float((as_of - day).days) for rec_id, day in seen.items() if day is not None}
 
 
@@ -49,8 +44,8 @@ def savings_check(audit: Audit, savings: SavingsBudget, as_of: date) -> CheckRes
         return CheckResult(ident, scope, "recommendations", "unrealised_savings", status, unit, actual, None,
                            savings.warn, savings.fail, message, "", savings.key, details)
 
-    history = (audit.extras or {}).get("history")
-    if not isinstance(history, Mapping) or not history:
+    history = audit.extras.history
+    if history is None:
         return result("skipped", None, "no history in this audit: run `costopt audit --history DIR` weekly so "
                                        "open recommendations can be aged")
     ages = history_ages(history, as_of)

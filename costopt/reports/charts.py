@@ -14,7 +14,6 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from costopt.audit_io import number
 from costopt.model import Audit
 from costopt.reports import view
 from costopt.reports.fmt import CURRENCY_SYMBOLS, short_text
@@ -127,28 +126,20 @@ def top_resources(audit: Audit, limit: int = TOP_RESOURCES) -> go.Figure | None:
     return _hbar(items, f"Top {len(items)} resources by savings per month", audit.currency, PALETTE[2])
 
 
-def _frontier_models(frontier: Any) -> list[tuple[str, Mapping[str, Any]]]:
-    if isinstance(frontier, Mapping):
-        return [(str(k), v) for k, v in frontier.items() if isinstance(v, Mapping)]
-    return []
-
-
 def frontier(audit: Audit) -> list[tuple[str, go.Figure]]:
     """Savings against predicted p95 latency per served model, with the SLO target line.
 
-    Reads ``audit.extras["frontier"]`` as costopt.tradeoff.frontier writes it: workload ->
-    {"target_ms", "points": [{"label", "latency_ms", "savings", "feasible", "selected"}]}.
+    Reads ``audit.extras.frontier`` as costopt.tradeoff.frontier computes it: workload ->
+    :class:`~costopt.audit_extras.Frontier` (target, points with label, latency, savings,
+    feasible, selected).
     """
     out = []
     recs = {r.id: r for r in (*audit.recommendations, *audit.rejected)}
-    for model, entry in _frontier_models(audit.extras.get("frontier")):
-        points = [p for p in entry.get("points") or () if isinstance(p, Mapping)]
-        xs = [number(p.get("latency_ms")) for p in points]
-        ys = [number(p.get("savings")) for p in points]
-        pts = [(p, x, y) for p, x, y in zip(points, xs, ys) if x is not None and y is not None]
+    for model, entry in audit.extras.frontier.items():
+        pts = [(p, float(p.latency_ms), float(p.savings)) for p in entry.points if p.latency_ms is not None]
         if not pts:
             continue
-        slo = number(entry.get("target_ms"))
+        slo = entry.target_ms
         why = [frontier_breach(p, slo, recs) for p, _, _ in pts]
         traces = []
         for kind, name, color, symbol in (("", "meets every target", PALETTE[1], "circle"),
@@ -159,8 +150,8 @@ def frontier(audit: Audit) -> list[tuple[str, go.Figure]]:
             if sel:
                 traces.append(go.Scatter(
                     x=[x for _, x, _ in sel], y=[y for _, _, y in sel], mode="markers", name=name,
-                    text=[plot_text(str(p.get("label") or ""), 50) for p, _, _ in sel],
-                    marker={"color": color, "symbol": symbol, "size": [14 if p.get("selected") else 9 for p, _, _ in sel],
+                    text=[plot_text(p.label, 50) for p, _, _ in sel],
+                    marker={"color": color, "symbol": symbol, "size": [14 if p.selected else 9 for p, _, _ in sel],
                             "line": {"width": 1, "color": "#111827"}},
                     hovertemplate="%{text}<br>p95 %{x:,.0f} ms<br>saves %{y:,.0f}/month<extra></extra>"))
         frontier_pts = sorted([(x, y) for (_, x, y), w in zip(pts, why) if not w])
@@ -197,15 +188,15 @@ def budgets(audit: Audit) -> go.Figure | None:
 
 
 def trend(audit: Audit) -> go.Figure | None:
-    section = view.history_section(audit) or {}
-    points = [p for p in section.get("trend") or () if isinstance(p, Mapping)]
+    section = view.history_section(audit)
+    points = section.trend if section is not None else ()
     if len(points) < 2:
         return None
-    x = [str(p.get("run_at", "")) for p in points]  # full times: two runs on one day are two points
-    series = (("weekly spend", "weekly_spend", PALETTE[0]), ("potential savings / month", "monthly_savings", PALETTE[1]),
-              ("realised savings / month", "realised_savings", PALETTE[2]))
-    traces = [go.Scatter(name=name, x=x, y=[number(p.get(key)) for p in points], mode="lines+markers",
-                         line={"color": color})
-              for name, key, color in series if any(p.get(key) is not None for p in points)]
+    x = [p.run_at for p in points]  # full times: two runs on one day are two points
+    series = (("weekly spend", [float(p.weekly_spend) for p in points], PALETTE[0]),
+              ("potential savings / month", [float(p.monthly_savings) for p in points], PALETTE[1]),
+              ("realised savings / month", [float(p.realised_savings) for p in points], PALETTE[2]))
+    traces = [go.Scatter(name=name, x=x, y=ys, mode="lines+markers", line={"color": color})
+              for name, ys, color in series]
     return _fig(traces, _layout("Trend across saved audits", audit.currency,
                                 xaxis={"type": "date", "title": {"text": "audit run (UTC)"}}))

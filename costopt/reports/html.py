@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import gzip
 from collections import Counter, defaultdict
-from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -165,7 +164,7 @@ def context(audit: Audit, plotlyjs: str = "inline", compress_over: int = COMPRES
         "team_keys": view.team_tag_keys(audit),
         "risk_label": view.risk_label,
         "budget_amount": view.budget_amount,
-        "lookback_days": audit.settings.get("lookback_days") if isinstance(audit.settings, Mapping) else None,
+        "lookback_days": audit.settings.lookback_days,
         "payload": Markup(_payload(audit, figures, compress_over)),
         "css": Markup(_static("report.css")),
         "script": Markup(_static("report.js").replace("</script", "<\\/script")),

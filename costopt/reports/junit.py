@@ -1,8 +1,7 @@
 """JUnit XML: each budget check (and each selected recommendation's SLO check) a test case.
 
 Jenkins (junit step), GitLab (``artifacts:reports:junit``) and GitHub test-report actions
-read this. Budget checks come from ``audit.budgets`` (the dicts of
-:func:`costopt.gate.checks.to_dict`): ``fail`` is a ``<failure>`` whose message carries the
+read this. Budget checks come from ``audit.budgets`` (costopt.sections.CheckResult): ``fail`` is a ``<failure>`` whose message carries the
 amounts, ``skipped`` a ``<skipped>`` with the reason, ``warn`` a passing case whose
 ``<system-out>`` says WARN (JUnit has no warning state). With ``slo=True`` (the default) a
 second suite holds one case per selected recommendation with an SLO verdict: ``breach`` is a
@@ -14,18 +13,19 @@ Built with xml.etree (escaping is the library's job, never string formatting).
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from costopt.model import Audit
 from costopt.reports.fmt import figure
 from costopt.sanitize.xml_text import xml_text
+from costopt.sections import CheckResult
 
 BUDGET_SUITE = "costopt.budgets"
 SLO_SUITE = "costopt.slo"
 
 
-def _amount(value: Any, unit: str) -> str:
+def _amount(value: float | None, unit: str) -> str:
     return "-" if value is None else figure(value, unit)
 
 
@@ -41,18 +41,17 @@ def _count(suite: ET.Element, status: str) -> None:
         suite.set(key, str(int(suite.get(key, "0")) + 1))
 
 
-def _budget_case(suite: ET.Element, check: Mapping[str, Any]) -> None:
-    scope, period = str(check.get("scope", "")), str(check.get("period", ""))
-    unit = str(check.get("unit", ""))
-    name = f"{scope} {period}" + (f" ({check['name']})" if check.get("name") else "")
+def _budget_case(suite: ET.Element, check: CheckResult) -> None:
+    scope, period, unit = check.scope, check.period, check.unit
+    name = f"{scope} {period}" + (f" ({check.name})" if check.name else "")
     case = ET.SubElement(suite, "testcase", {"name": xml_text(name), "time": "0",
-                                             "classname": xml_text(f"{BUDGET_SUITE}.{check.get('scope_kind', 'total')}")})
-    status = str(check.get("status", "pass"))
-    message = xml_text(check.get("message", ""))
+                                             "classname": xml_text(f"{BUDGET_SUITE}.{check.scope_kind}")})
+    status = check.status
+    message = xml_text(check.message)
     body = "\n".join([
         f"scope: {scope}", f"period: {period}",
-        f"actual: {_amount(check.get('actual'), unit)}", f"forecast: {_amount(check.get('forecast'), unit)}",
-        f"warn: {_amount(check.get('warn'), unit)}", f"fail: {_amount(check.get('fail'), unit)}",
+        f"actual: {_amount(check.actual, unit)}", f"forecast: {_amount(check.forecast, unit)}",
+        f"warn: {_amount(check.warn, unit)}", f"fail: {_amount(check.fail, unit)}",
         f"status: {status}", message])
     if status == "fail":
         failure = ET.SubElement(case, "failure", {"message": message, "type": "BudgetExceeded"})
@@ -88,7 +87,7 @@ def _slo_cases(suite: ET.Element, audit: Audit) -> None:
             _count(suite, "pass")
 
 
-def render(audit: Audit, *, slo: bool = True, checks: Iterable[Mapping[str, Any]] | None = None,
+def render(audit: Audit, *, slo: bool = True, checks: Iterable[CheckResult] | None = None,
            **_: Any) -> str:
     """JUnit XML of ``audit.budgets`` (or ``checks``) and, with ``slo``, the SLO verdicts."""
     timestamp = audit.run_at.strftime("%Y-%m-%dT%H:%M:%S")

@@ -98,20 +98,19 @@ def _history(audit: Audit) -> list[str]:
     if not section:
         return []
     c = audit.currency
-    prev = section.get("previous") or {}
+    prev = section.previous
     out = ["", "### Since the last audit", ""]
-    if not prev:
+    if prev is None:
         return out + ["First audit saved in the history; the next run will show what changed."]
-    if prev.get("run_at"):
-        out.append(f"Compared with the audit of {md_escape(str(prev.get('run_at'))[:16])}.")
+    if prev.run_at:
+        out.append(f"Compared with the audit of {md_escape(prev.run_at[:16])}.")
         out.append("")
-    if section.get("spend_change") is not None:
-        out.append(f"- Weekly spend change: {money(section.get('spend_change'), c)} "
-                   f"({pct(section.get('spend_change_pct'), signed=True)})")
-    out.append(f"- New recommendations: {len(section.get('new') or [])} "
-               f"(worth {money(section.get('new_savings') or 0.0, c)}/month)")
-    out.append(f"- Resolved: {len(section.get('resolved') or [])}, of which {len(section.get('applied') or [])} verified applied")
-    out.append(f"- Realised savings: {money(section.get('realised_savings') or 0.0, c)}/month")
+    if section.spend_change is not None:
+        out.append(f"- Weekly spend change: {money(section.spend_change, c)} "
+                   f"({pct(section.spend_change_pct, signed=True)})")
+    out.append(f"- New recommendations: {len(section.new)} (worth {money(section.new_savings, c)}/month)")
+    out.append(f"- Resolved: {len(section.resolved)}, of which {len(section.applied)} verified applied")
+    out.append(f"- Realised savings: {money(section.realised_savings, c)}/month")
     return out
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from costopt.audit_extras import FrontierPoint
 from costopt.model import Audit, Recommendation
 from costopt.reports.fmt import money
 
@@ -119,15 +119,14 @@ def tradeoff_summary(audit: Audit) -> TradeoffSummary | None:
                            math.fsum(r.monthly_savings for r in broken.values()), len(unverified))
 
 
-def frontier_breach(point: Mapping[str, Any], target_ms: float | None, recs: Mapping[str, Recommendation]) -> str:
+def frontier_breach(point: FrontierPoint, target_ms: float | None, recs: Mapping[str, Recommendation]) -> str:
     """Why a frontier point is out: "latency", "accuracy", "unverified" or "" (it meets every target)."""
-    if point.get("feasible", True):
+    if point.feasible:
         return ""
-    impacts = [serving_impact(recs[i]) for i in point.get("recommendations") or () if i in recs]
+    impacts = [serving_impact(recs[i]) for i in point.recommendations if i in recs]
     if any(i is not None and i.breaks_accuracy for i in impacts):
         return "accuracy"
-    latency = point.get("latency_ms")
-    if isinstance(latency, (int, float)) and target_ms is not None and latency > target_ms:
+    if point.latency_ms is not None and target_ms is not None and point.latency_ms > target_ms:
         return "latency"
     if any(i is not None and i.breaks_latency for i in impacts):
         return "latency"

@@ -10,9 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
-from costopt.audit_io import number
+from costopt.audit_extras import HistorySection, StalePrice
 from costopt.calendar import DayRange, calendar_of, daily_rows, daily_totals, week_over_week
 from costopt.model import Audit, Recommendation
 from costopt.reports.fmt import money
@@ -23,13 +22,12 @@ RISK_LABELS = {0: "none", 1: "low", 2: "medium", 3: "high", 4: "very high"}
 
 
 def team_tag_keys(audit: Audit) -> tuple[str, ...]:
-    keys = audit.settings.get("team_tag_keys") if isinstance(audit.settings, Mapping) else None
-    return tuple(keys) if keys else DEFAULT_TEAM_TAG_KEYS
+    return audit.settings.team_tag_keys or DEFAULT_TEAM_TAG_KEYS
 
 
 def team_of(rec: Recommendation, keys: Sequence[str] = DEFAULT_TEAM_TAG_KEYS) -> str:
     for key in keys:
-        value = rec.tags.get(key) if rec.tags else None
+        value = rec.tags.get(key) if rec.tags else None  # resource tags: an open map
         if value:
             return str(value)
     return ""
@@ -73,7 +71,7 @@ def headline(audit: Audit) -> Headline:
     savings = audit_savings(audit)
     main = savings[0]
     rate = audit_run_rate(audit, cal)
-    spend_total = float(audit.spend.get("total") or 0.0) if isinstance(audit.spend, Mapping) else 0.0
+    spend_total = audit.spend.total
     wow = week_over_week(cal, daily_totals(audit))
     return Headline(
         currency=audit.currency,
@@ -138,8 +136,8 @@ def weekly_spend(audit: Audit, by: str | None = None) -> WeeklySpend:
     for day, row in daily_rows(audit):
         if day >= cal.as_of:
             continue  # a partial day after the last complete one
-        key = str(row.get(by) or "other") if by else "total"
-        days[day][key] += float(row.get("cost") or 0.0)
+        key = (row.group(by) or "other") if by else "total"
+        days[day][key] += row.cost
     if not days:
         return WeeklySpend((), (), {}, None, None)
     first, end = min(days), cal.as_of
@@ -182,23 +180,14 @@ def _status(check_status: str) -> str:
 
 
 def budget_rows(audit: Audit) -> list[BudgetRow]:
-    """The gate's budget checks (``audit.budgets`` holds costopt.gate.result.CheckResult dicts)."""
-    rows = []
-    for b in audit.budgets or ():
-        if not isinstance(b, Mapping):
-            continue
-        rows.append(BudgetRow(
-            scope=str(b.get("scope") or "total"), period=str(b.get("period") or ""),
-            limit=number(b.get("fail")), warn=number(b.get("warn")), actual=number(b.get("actual")),
-            forecast=number(b.get("forecast")), status=_status(str(b.get("status") or "")),
-            detail=str(b.get("message") or ""), unit=str(b.get("unit") or audit.currency),
-        ))
-    return rows
+    """The gate's budget checks (``audit.budgets``: costopt.sections.CheckResult)."""
+    return [BudgetRow(scope=b.scope or "total", period=b.period, limit=b.fail, warn=b.warn, actual=b.actual,
+                      forecast=b.forecast, status=_status(b.status), detail=b.message, unit=b.unit or audit.currency)
+            for b in audit.budgets]
 
 
-def history_section(audit: Audit) -> Mapping[str, Any] | None:
-    section = audit.extras.get("history") if isinstance(audit.extras, Mapping) else None
-    return section if isinstance(section, Mapping) and section else None
+def history_section(audit: Audit) -> HistorySection | None:
+    return audit.extras.history
 
 
 def savings_text(rec: Recommendation) -> str:
@@ -221,10 +210,9 @@ def budget_amount(value: float | None, row: BudgetRow, currency: str) -> str:
     return money(value, currency)
 
 
-def stale_prices(audit: Audit) -> list[Mapping[str, Any]]:
+def stale_prices(audit: Audit) -> tuple[StalePrice, ...]:
     """The price sources older than the staleness limit when the audit ran (costopt.price_trust)."""
-    rows = audit.extras.get("stale_prices") if isinstance(audit.extras, Mapping) else None
-    return [r for r in rows if isinstance(r, Mapping)] if isinstance(rows, list) else []
+    return audit.extras.stale_prices
 
 
 def stale_prices_text(audit: Audit) -> str:
@@ -232,7 +220,7 @@ def stale_prices_text(audit: Audit) -> str:
     rows = stale_prices(audit)
     if not rows:
         return ""
-    oldest = max(rows, key=lambda r: r.get("age_days") or 0)
-    return (f"{len(rows)} price source(s) behind these recommendations are older than {oldest.get('limit_days')} days "
-            f"(oldest: {oldest.get('source')}, as of {oldest.get('as_of')}); their confidence is lowered; refresh with "
+    oldest = max(rows, key=lambda r: r.age_days or 0)
+    return (f"{len(rows)} price source(s) behind these recommendations are older than {oldest.limit_days} days "
+            f"(oldest: {oldest.source}, as of {oldest.as_of}); their confidence is lowered; refresh with "
             "`costopt catalog refresh --provider P`")
