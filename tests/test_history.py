@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
 
 from costopt import history
+from costopt.audit_extras import Extras, InventoryState
 from costopt.cli import cli as main
 from costopt.errors import InputError
 from costopt.history_store import open_store
@@ -19,9 +20,11 @@ from tests.reports.sample_audit import daily_spend, make_audit, rec
 
 def _week_later(audit, weeks=1, recs=None, inventory=None, daily=None):
     shift = timedelta(days=7 * weeks)
-    extras = {} if inventory is None else {"inventory": inventory}
+    extras = Extras() if inventory is None else Extras(inventory={
+        rid: InventoryState(**{"count": 1, "pricing_model": "on_demand", "kind": "vm", **state})
+        for rid, state in inventory.items()})
     return replace(make_audit(recs=recs if recs is not None else audit.recommendations, with_extras=False,
-                              daily=daily if daily is not None else audit.spend["daily"]),
+                              daily=daily if daily is not None else [asdict(r) for r in audit.spend.daily]),
                    run_at=audit.run_at + shift, extras=extras)
 
 
@@ -42,9 +45,9 @@ def test_default_dir_respects_xdg(monkeypatch, tmp_path):
 
 def test_first_audit_is_saved_with_everything_new(tmp_path, first):
     saved = history.record(first, tmp_path)
-    section = saved.extras["history"]
-    assert section["previous"] is None
-    assert len(section["new"]) == len(first.recommendations) and section["resolved"] == []
+    section = saved.extras.history
+    assert section.previous is None
+    assert len(section.new) == len(first.recommendations) and section.resolved == ()
     files = sorted(p.name for p in tmp_path.iterdir())
     assert files == ["audit-20261123T060000Z.json", "index.json"]  # no temp files left behind
     assert json.loads((tmp_path / files[0]).read_text())["extras"]["history"]["previous"] is None
@@ -55,18 +58,18 @@ def test_week_over_week_change_new_and_resolved(tmp_path, first):
     recs = list(first.recommendations[1:]) + [rec("idle.unattached_eip", "eipalloc-1", "release address", 3.6)]
     daily = [{**row, "cost": row["cost"] * 1.1} for row in daily_spend()]
     second = history.record(_week_later(first, recs=recs, daily=daily), tmp_path)
-    section = second.extras["history"]
-    assert section["previous"]["file"] == "audit-20261123T060000Z.json"
-    assert section["spend_change_pct"] == pytest.approx(0.10)
-    assert section["spend_change"] == pytest.approx(section["previous_weekly_spend"] * 0.10)
-    assert [n["resource_id"] for n in section["new"]] == ["eipalloc-1"]
-    assert [r["resource_id"] for r in section["resolved"]] == [first.recommendations[0].resource_id]
-    assert section["resolved"][0]["status"] == "unverified"  # no inventory to check against
+    section = second.extras.history
+    assert section.previous.file == "audit-20261123T060000Z.json"
+    assert section.spend_change_pct == pytest.approx(0.10)
+    assert section.spend_change == pytest.approx(section.previous_weekly_spend * 0.10)
+    assert [n.resource_id for n in section.new] == ["eipalloc-1"]
+    assert [r.resource_id for r in section.resolved] == [first.recommendations[0].resource_id]
+    assert section.resolved[0].status == "unverified"  # no inventory to check against
     # open_since keeps the first sighting
     kept = first.recommendations[1].id
-    assert section["open_since"][kept] == first.run_at.isoformat()
-    assert section["open_since"][recs[-1].id] == second.run_at.isoformat()
-    assert [p["run_at"] for p in section["trend"]] == [first.run_at.isoformat(), second.run_at.isoformat()]
+    assert section.open_since[kept] == first.run_at.isoformat()
+    assert section.open_since[recs[-1].id] == second.run_at.isoformat()
+    assert [p.run_at for p in section.trend] == [first.run_at.isoformat(), second.run_at.isoformat()]
 
 
 def test_realised_savings_only_when_changed_as_recommended_and_cheaper(tmp_path):
@@ -84,15 +87,15 @@ def test_realised_savings_only_when_changed_as_recommended_and_cheaper(tmp_path)
                  "i-same": {"type": "m5.xlarge", "monthly_cost": 140.0},
                  "i-pricier": {"type": "c6g.xlarge", "monthly_cost": 130.0}}
     second = history.record(_week_later(first, recs=(), inventory=inventory), tmp_path)
-    section = second.extras["history"]
-    status = {r["resource_id"]: r["status"] for r in section["resolved"]}
+    section = second.extras.history
+    status = {r.resource_id: r.status for r in section.resolved}
     assert status == {"i-resize": "applied", "vol-gone": "applied", "i-same": "not applied",
                       "i-pricier": "changed, cost not lower"}
-    realised = {r["resource_id"]: r["realised_savings"] for r in section["applied"]}
+    realised = {r.resource_id: r.realised_savings for r in section.applied}
     assert realised == {"i-resize": pytest.approx(279.0), "vol-gone": pytest.approx(80.0)}
-    assert section["realised_savings"] == pytest.approx(359.0)
+    assert section.realised_savings == pytest.approx(359.0)
     third = history.record(_week_later(first, weeks=2, recs=(), inventory=inventory), tmp_path)
-    assert third.extras["history"]["realised_total"] == pytest.approx(359.0)  # nothing new resolved, total kept
+    assert third.extras.history.realised_total == pytest.approx(359.0)  # nothing new resolved, total kept
 
 
 def test_a_gone_resource_counts_as_applied_only_when_the_proposal_removes_it(tmp_path):
@@ -105,10 +108,10 @@ def test_a_gone_resource_counts_as_applied_only_when_the_proposal_removes_it(tmp
     first = make_audit(recs=(to_zero, worded, emptied), with_extras=False)
     history.record(first, tmp_path)
     inventory = {"i-other": {"type": "m5.large", "monthly_cost": 70.0}}  # all three resources are gone
-    section = history.record(_week_later(first, recs=(), inventory=inventory), tmp_path).extras["history"]
-    status = {r["resource_id"]: r["status"] for r in section["resolved"]}
+    section = history.record(_week_later(first, recs=(), inventory=inventory), tmp_path).extras.history
+    status = {r.resource_id: r.status for r in section.resolved}
     assert status == {"aml-gone": "gone", "vol-worded": "gone", "asg-empty": "applied"}
-    assert section["realised_savings"] == pytest.approx(90.0)
+    assert section.realised_savings == pytest.approx(90.0)
 
 
 def test_state_from_another_open_recommendation_when_no_inventory(tmp_path):
@@ -117,9 +120,9 @@ def test_state_from_another_open_recommendation_when_no_inventory(tmp_path):
     first = make_audit(recs=(resize,), with_extras=False)
     history.record(first, tmp_path)
     follow_up = rec("spot.training", "i-gpu", "move to spot", 900.0, before=1500.0, current={"type": "g5.4xlarge"})
-    section = history.record(_week_later(first, recs=(follow_up,)), tmp_path).extras["history"]
-    assert section["applied"][0]["resource_id"] == "i-gpu"
-    assert section["applied"][0]["realised_savings"] == pytest.approx(6500.0)
+    section = history.record(_week_later(first, recs=(follow_up,)), tmp_path).extras.history
+    assert section.applied[0].resource_id == "i-gpu"
+    assert section.applied[0].realised_savings == pytest.approx(6500.0)
 
 
 def test_index_rebuilt_and_corrupt_files_skipped(tmp_path, first):
@@ -130,7 +133,7 @@ def test_index_rebuilt_and_corrupt_files_skipped(tmp_path, first):
     rows = history.entries(tmp_path)
     assert [r["file"] for r in rows] == ["audit-20261123T060000Z.json", "audit-20261130T060000Z.json"]
     third = history.record(_week_later(first, weeks=3), tmp_path)
-    assert third.extras["history"]["previous"]["file"] == "audit-20261130T060000Z.json"
+    assert third.extras.history.previous.file == "audit-20261130T060000Z.json"
 
 
 def test_same_run_time_does_not_overwrite(tmp_path, first):

@@ -49,10 +49,10 @@ def test_derived_scopes_keep_estates_apart(tmp_path):
 def test_scopes_never_compare_with_each_other(tmp_path, first):
     demo_saved = history.record(first, open_store(tmp_path, "demo"))
     real = history.record(_week_later(first), open_store(tmp_path, "aws-123456789012"))
-    assert real.extras["history"]["previous"] is None  # the demo is not this estate's previous audit
+    assert real.extras.history.previous is None  # the demo is not this estate's previous audit
     again = history.record(_week_later(first, weeks=2), open_store(tmp_path, "aws-123456789012"))
-    assert again.extras["history"]["previous"]["run_at"] == real.run_at.isoformat()
-    assert demo_saved.extras["history"]["previous"] is None
+    assert again.extras.history.previous.run_at == real.run_at.isoformat()
+    assert demo_saved.extras.history.previous is None
     assert list_scopes(tmp_path) == ["aws-123456789012", "demo"]
 
 
@@ -67,7 +67,7 @@ def test_several_runs_on_one_day_are_distinct_trend_points(tmp_path, first):
     store = open_store(tmp_path, "demo")
     for hours in (0, 3, 6):
         saved = history.record(replace(first, run_at=first.run_at + timedelta(hours=hours)), store)
-    xs = [p["run_at"] for p in saved.extras["history"]["trend"]]
+    xs = [p.run_at for p in saved.extras.history.trend]
     assert xs == ["2026-11-23T06:00:00+00:00", "2026-11-23T09:00:00+00:00", "2026-11-23T12:00:00+00:00"]
     figure = charts.trend(saved)
     assert figure.layout.xaxis.type == "date"  # a category axis drew one day's runs as one vertical line
@@ -81,7 +81,7 @@ def test_history_in_s3(first):
     store = open_store("s3://team-finops/costopt/history/", "aws-123456789012", s3_client=s3)
     history.record(first, store)
     second = history.record(_week_later(first), store)
-    assert second.extras["history"]["previous"]["run_at"] == first.run_at.isoformat()
+    assert second.extras.history.previous.run_at == first.run_at.isoformat()
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="team-finops")["Contents"])
     assert keys == ["costopt/history/aws-123456789012/audit-20261123T060000Z.json",
                     "costopt/history/aws-123456789012/audit-20261130T060000Z.json",
@@ -157,7 +157,7 @@ def test_history_in_gcs(gcs, first):
     store = open_store("gs://ml-finops/history", "gcp-ml-prod", gcs_client=gcs)
     history.record(first, store)
     second = history.record(_week_later(first), store)
-    assert second.extras["history"]["previous"]["run_at"] == first.run_at.isoformat()
+    assert second.extras.history.previous.run_at == first.run_at.isoformat()
     assert sorted(n for _, n in _GcsObjects.objects) == ["history/gcp-ml-prod/audit-20261123T060000Z.json",
                                                          "history/gcp-ml-prod/audit-20261130T060000Z.json",
                                                          "history/gcp-ml-prod/index.json"]

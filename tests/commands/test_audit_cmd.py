@@ -45,7 +45,7 @@ def test_audit_writes_html_json_md_and_spend_matches_the_file(tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["audit.json", "report.html", "report.md"]
     audit = load_audit(out / "audit.json")
-    assert audit.spend["total"] == pytest.approx(total)
+    assert audit.spend.total == pytest.approx(total)
     assert audit.window.days == pytest.approx(21)
     assert str(out.resolve()) in result.output
 

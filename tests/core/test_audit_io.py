@@ -12,6 +12,7 @@ from costopt.errors import InputError
 from costopt.evidence import Evidence
 from costopt.model import Audit, CoverageEntry, PriceSource, Recommendation, Skip, SloVerdict, Window, recommendation_id
 from costopt.records import Current, Impacts, Proposal
+from costopt.sections import Spend, SpendDay, Totals
 
 
 def sample_audit(savings=(120.5, 33.25), hostile="<script>alert(1)</script>") -> Audit:
@@ -31,9 +32,9 @@ def sample_audit(savings=(120.5, 33.25), hostile="<script>alert(1)</script>") ->
     return Audit(
         run_at=datetime(2026, 11, 15, 6, tzinfo=UTC), window=window, currency="USD",
         coverage=(CoverageEntry("aws", "us-east-1", "ok"), CoverageEntry("aws", "ap-south-1", "failed", "denied", "AccessDenied", "grant ec2:Describe*")),
-        spend={"total": 1000.0, "daily": [{"day": "2026-11-01", "provider": "AWS", "cost": 1000.0}]},
+        spend=Spend(total=1000.0, daily=(SpendDay("2026-11-01", provider="AWS", cost=1000.0),)),
         recommendations=recs, rejected=(), skipped=(Skip("rightsizing.oversized_vm", "i-9", "only 12 h of data"),),
-        totals={"monthly_savings": sum(savings)}, prices=(PriceSource("aws", "bundled", "2026-11-01"),),
+        totals=Totals(monthly_savings=sum(savings)), prices=(PriceSource("aws", "bundled", "2026-11-01"),),
     )
 
 
@@ -46,7 +47,7 @@ def test_round_trip_is_exact(tmp_path):
 
 def test_json_carries_schema_version():
     data = json.loads(audit_to_json(sample_audit()))
-    assert data["schema_version"] == "1.3"
+    assert data["schema_version"] == "1.4"
 
 
 @settings(max_examples=40, deadline=None)

@@ -18,6 +18,7 @@ from costopt.gate.budgets import Budget
 from costopt.gate.checks import evaluate_budgets
 from costopt.model import Window
 from costopt.reports import render, view
+from costopt.sections import SpendDay
 from tests.reports.sample_audit import make_audit
 
 # Billing from 2026-10-29 to 2026-12-03 (36 days; 2026-12-03 only up to 13:00), audited over
@@ -47,7 +48,8 @@ def daily_rows():
 def audit():
     rows = daily_rows()
     base = make_audit(daily=rows, with_extras=False)
-    return replace(base, window=WINDOW, spend={**base.spend, "daily": rows, "total": sum(r["cost"] for r in rows)})
+    return replace(base, window=WINDOW, spend=replace(base.spend, daily=tuple(SpendDay(**r) for r in rows),
+                                                      total=sum(r["cost"] for r in rows)))
 
 
 def hand_sum(first: date, last: date) -> float:
@@ -105,8 +107,8 @@ def test_header_days_match_its_dates(audit):
 
 
 def test_week_over_week_is_undefined_without_a_whole_previous_week(audit):
-    short = [r for r in audit.spend["daily"] if r["day"] >= "2026-11-22"]
-    cut = replace(audit, spend={**audit.spend, "daily": short})
+    short = tuple(r for r in audit.spend.daily if r.day >= "2026-11-22")
+    cut = replace(audit, spend=replace(audit.spend, daily=short))
     h = view.headline(cut)
     assert h.last_week == pytest.approx(hand_sum(date(2026, 11, 26), date(2026, 12, 2)))
     assert h.last_week_change is None

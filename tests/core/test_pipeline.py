@@ -50,7 +50,7 @@ def test_commitment_is_sized_after_idle_and_resize_changes():
     assert commit.evidence.sized_after_other_changes == 2
     # Total = what the estate would really save: nothing is counted twice.
     after = commit.monthly_cost_after
-    assert audit.totals["monthly_savings"] == pytest.approx(2 * HOURLY * 730 - after)
+    assert audit.totals.monthly_savings == pytest.approx(2 * HOURLY * 730 - after)
 
 
 def test_usage_factors():

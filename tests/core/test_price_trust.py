@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 from costopt import price_trust
+from costopt.audit_extras import Extras, StalePrice
 from costopt.commands.audit import summary_lines
 from costopt.model import PriceSource
 from costopt.reports import render, view
@@ -36,9 +37,8 @@ def test_estimate_caps_at_low_and_current_prices_keep_their_level():
 
 def test_reports_and_terminal_name_stale_prices():
     rows = price_trust.stale_summary([OLD], date(2026, 12, 3), 90)
-    assert rows == [{"provider": "aws", "source": "aws-ec2-list-price", "as_of": "2025-01-15", "age_days": 687,
-                     "limit_days": 90}]
-    audit = replace(make_audit(with_extras=False), extras={"stale_prices": rows})
+    assert rows == (StalePrice("aws", "aws-ec2-list-price", "2025-01-15", 687, 90),)
+    audit = replace(make_audit(with_extras=False), extras=Extras(stale_prices=rows))
     assert "⚠️ Prices: 1 price source(s) behind these recommendations are older than 90 days (oldest: aws-ec2-list-price, as of 2025-01-15)" \
         in render(audit, "md")
     assert "1 price source older than 90 days" in render(audit, "html")

@@ -60,10 +60,10 @@ def test_pipeline_totals_per_currency():
     audit = make_audit(recs=eur + usd, with_extras=False)
     cal = audit_calendar(audit.window, [])
     totals = build_totals(eur + usd, (), "EUR", 0.0, cal, {})
-    assert totals["monthly_savings"] == 350.0 and totals["by_family"] == {"spot": 250.0, "idle": 100.0}
-    assert [c["currency"] for c in totals["by_currency"]] == ["EUR", "USD"]
-    assert totals["by_currency"][1]["by_provider"] == {"AWS": 40.0}
-    assert totals["savings_share_of_run_rate"] is None  # no billing: no run-rate, no share
+    assert totals.monthly_savings == 350.0 and totals.by_family == {"spot": 250.0, "idle": 100.0}
+    assert [c.currency for c in totals.by_currency] == ["EUR", "USD"]
+    assert totals.by_currency[1].by_provider == {"AWS": 40.0}
+    assert totals.savings_share_of_run_rate is None  # no billing: no run-rate, no share
 
 
 def test_to_investigate():

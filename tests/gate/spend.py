@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
 from costopt.model import Audit, Window
+from costopt.sections import Spend, SpendDay
 
 # Two scopes of everything so each scope filter has something to exclude.
 LINES = (
@@ -39,4 +40,10 @@ def make_audit(start: date, end: date, per_day: Callable[[date], float] = lambda
     rows = rows_for(day_range(start, end), per_day) if rows is None else rows
     window = Window(datetime.combine(start, time(), UTC), datetime.combine(end, time(), UTC))
     return Audit(run_at=window.end, window=window, currency=currency,
-                 spend={"currency": currency, "total": sum(r["cost"] for r in rows), "daily": rows}, **kw)
+                 spend=spend_of(rows, currency), **kw)
+
+
+def spend_of(rows: list[dict], currency: str = "USD") -> Spend:
+    """A spend section (costopt.sections.Spend) holding ``rows`` (dicts shaped like its daily rows)."""
+    return Spend(currency=currency, cost_basis="effective", total=sum(r["cost"] for r in rows),
+                 daily=tuple(SpendDay(**r) for r in rows))

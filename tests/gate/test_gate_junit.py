@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from costopt.gate import Budget, evaluate_budgets, to_dict
+from costopt.gate import Budget, CheckResult, evaluate_budgets
 from costopt.model import Recommendation, SloVerdict
 from costopt.reports import render
 from tests.gate.spend import make_audit
@@ -37,7 +37,7 @@ def gated_audit(**kw):
     ]
     from dataclasses import replace
 
-    return replace(audit, budgets=tuple(to_dict(r) for r in evaluate_budgets(audit, budgets)))
+    return replace(audit, budgets=tuple(evaluate_budgets(audit, budgets)))
 
 
 def test_one_testcase_per_check_with_amounts(schema):
@@ -83,9 +83,8 @@ def test_no_budgets_and_hostile_text_still_valid(schema):
     audit = make_audit(date(2026, 11, 1), date(2026, 11, 3))
     doc = validate(schema, render(audit, "junit"))
     assert doc.find("testsuite").get("tests") == "0"
-    hostile = {"id": "x", "scope": "team=\x07<script>\"'&]]>", "scope_kind": "tag", "period": "week",
-               "status": "fail", "unit": "USD", "actual": 5.0, "forecast": None, "warn": None, "fail": 1.0,
-               "message": "spend \x1b[31m5\x00 ]]> exceeds"}
+    hostile = CheckResult("x", "team=\x07<script>\"'&]]>", "tag", "week", "fail", "USD", 5.0, None, None, 1.0,
+                          "spend \x1b[31m5\x00 ]]> exceeds")
     text = render(audit, "junit", checks=[hostile])
     doc = validate(schema, text)
     case = doc.find("testsuite/testcase")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from costopt.gate import Budget, BudgetSet, SavingsBudget, evaluate_budgets, to_dict
+from costopt.audit_io import audit_from_dict, audit_to_dict
+from costopt.gate import Budget, BudgetSet, SavingsBudget, evaluate_budgets
 from costopt.gate.output import markdown, table
 from costopt.sanitize.markdown_text import md_escape
 from tests.gate.spend import day_range, make_audit, rows_for
@@ -40,9 +42,9 @@ def test_markdown_golden_file():
     assert text == GOLDEN.read_text(encoding="utf-8")
 
 
-def test_markdown_from_stored_dicts_matches():
+def test_markdown_from_verdicts_saved_in_the_audit_matches():
     audit, checks = results()
-    stored = [to_dict(c) for c in checks]  # what Audit.budgets holds
+    stored = audit_from_dict(audit_to_dict(replace(audit, budgets=tuple(checks)))).budgets  # read back from audit.json
     assert markdown(stored, currency="USD", as_of="2026-11-23") == markdown(checks, currency="USD", as_of="2026-11-23")
 
 
@@ -63,7 +65,7 @@ def test_table_has_one_line_per_check():
     lines = text.splitlines()
     assert len(lines[3:3 + len(checks)]) == len(checks)
     assert [line.split()[-1] for line in lines[3:3 + len(checks)]] == ["WARN", "WARN", "FAIL", "PASS", "FAIL", "SKIP", "SKIP"]
-    assert "\x1b" not in table([dict(to_dict(checks[0]), scope="x\x1b[2Jy")], currency="USD")
+    assert "\x1b" not in table([replace(checks[0], scope="x\x1b[2Jy")], currency="USD")
 
 
 def test_empty_markdown():

@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime, timedelta
 
+from costopt.audit_extras import BriefRec, Extras, Frontier, FrontierPoint, HistorySection, PreviousAudit, ResolvedRec, TrendPoint
 from costopt.evidence import Evidence
 from costopt.model import Audit, CoverageEntry, PriceSource, Recommendation, Skip, SloVerdict, Window, recommendation_id
 from costopt.records import Current, Impacts, Proposal
+from costopt.sections import AuditSettings, CheckResult, Spend, SpendDay, Totals
 
 HOSTILE_TAG = "<img src=x onerror=alert(1)>"
 HOSTILE_NAME = '"><script>window.__pwned=1</script>'
@@ -100,39 +102,39 @@ def make_audit(*, recs=None, with_extras=True, daily=None):
     total = sum(r["cost"] for r in daily)
     savings = sum(r.monthly_savings for r in recs)
     run_rate = total / WINDOW.hours * 730.0
-    extras = {}
-    budgets = ()
+    extras = Extras()
+    budgets: tuple[CheckResult, ...] = ()
     if with_extras:
-        extras = {
-            "frontier": {"fraud-detector": {"target_ms": 80.0, "points": [
-                {"label": "fp32 ml.g4dn.xlarge x4 (current)", "latency_ms": 58.0, "savings": 0.0, "feasible": True},
-                {"label": "fp16 ml.g4dn.xlarge x4", "latency_ms": 61.0, "savings": 2890.0, "feasible": True, "selected": True},
-                {"label": "fp32 ml.g4dn.xlarge x3", "latency_ms": 74.0, "savings": 1500.0, "feasible": True},
-                {"label": "int8 ml.g4dn.xlarge x2", "latency_ms": 52.0, "savings": 3900.0, "feasible": False},
-                {"label": HOSTILE_TAG, "latency_ms": 95.0, "savings": 4400.0, "feasible": False}]}},
-            "history": {
-                "previous": {"run_at": "2026-11-16T06:00:00+00:00", "path": "audit-20261116T060000Z.json"},
-                "spend_change": 1830.0, "spend_change_pct": 0.034,
-                "new": [{"id": recs[0].id if recs else "x", "resource_id": "i-0train-vision-b", "resource_name": "train-vision-b",
-                         "action": "stop idle GPU instance", "monthly_savings": 9420.0}],
-                "new_savings": 9420.0,
-                "resolved": [{"id": "rec-old", "resource_id": "vol-0zzz", "resource_name": HOSTILE_NAME,
-                              "action": "delete unattached volume", "status": "applied"}],
-                "applied": [{"id": "rec-old", "resource_id": "vol-0zzz", "resource_name": HOSTILE_NAME,
-                             "action": "delete unattached volume", "expected_savings": 80.0, "realised_savings": 80.0}],
-                "realised_savings": 80.0,
-                "trend": [
-                    {"run_at": "2026-11-02T06:00:00+00:00", "weekly_spend": 54000.0, "monthly_savings": 26000.0, "realised_savings": 0.0},
-                    {"run_at": "2026-11-09T06:00:00+00:00", "weekly_spend": 55100.0, "monthly_savings": 27500.0, "realised_savings": 310.0},
-                    {"run_at": "2026-11-16T06:00:00+00:00", "weekly_spend": 56200.0, "monthly_savings": 24800.0, "realised_savings": 310.0},
-                    {"run_at": "2026-11-23T06:00:00+00:00", "weekly_spend": 58030.0, "monthly_savings": savings, "realised_savings": 390.0}],
-            },
-        }
+        points = (
+            FrontierPoint(0.0, 58.0, 22.0, label="fp32 ml.g4dn.xlarge x4 (current)", feasible=True),
+            FrontierPoint(2890.0, 61.0, 19.0, label="fp16 ml.g4dn.xlarge x4", feasible=True, selected=True),
+            FrontierPoint(1500.0, 74.0, 6.0, label="fp32 ml.g4dn.xlarge x3", feasible=True),
+            FrontierPoint(3900.0, 52.0, 28.0, label="int8 ml.g4dn.xlarge x2", feasible=False),
+            FrontierPoint(4400.0, 95.0, -15.0, label=HOSTILE_TAG, feasible=False))
+        first = recs[0].id if recs else "x"
+        extras = Extras(
+            frontier={"fraud-detector": Frontier("p95", 80.0, 58.0, "USD", True, points)},
+            history=HistorySection(
+                previous=PreviousAudit("2026-11-16T06:00:00+00:00", "audit-20261116T060000Z.json"),
+                weekly_spend=55650.0, previous_weekly_spend=53820.0, spend_change=1830.0, spend_change_pct=0.034,
+                new=(BriefRec(first, "idle.gpu_instance", "i-0train-vision-b", "train-vision-b", "stop idle GPU instance",
+                              9420.0),),
+                new_savings=9420.0,
+                resolved=(ResolvedRec("rec-old", "idle.unattached_volume", "vol-0zzz", HOSTILE_NAME,
+                                      "delete unattached volume", 80.0, 80.0, 80.0, "applied", 0.0),),
+                applied=(ResolvedRec("rec-old", "idle.unattached_volume", "vol-0zzz", HOSTILE_NAME,
+                                     "delete unattached volume", 80.0, 80.0, 80.0, "applied", 0.0),),
+                realised_savings=80.0,
+                trend=(TrendPoint("2026-11-02T06:00:00+00:00", 54000.0, 26000.0, 0.0, 0.0, 0),
+                       TrendPoint("2026-11-09T06:00:00+00:00", 55100.0, 27500.0, 310.0, 0.0, 0),
+                       TrendPoint("2026-11-16T06:00:00+00:00", 56200.0, 24800.0, 310.0, 0.0, 0),
+                       TrendPoint("2026-11-23T06:00:00+00:00", 58030.0, savings, 390.0, 0.0, 0))))
         budgets = (
-            {"scope": "total", "period": "month", "fail": 260000.0, "actual": 201000.0, "forecast": 262500.0, "status": "warn"},
-            {"scope": "team=vision", "period": "month", "fail": 90000.0, "actual": 98000.0, "forecast": 121000.0, "status": "fail",
-             "message": "forecast 34% over"},
-            {"scope": "provider=GCP", "period": "week", "fail": 8000.0, "actual": 6300.0, "status": "pass"},
+            CheckResult("total:month", "total", "total", "month", "warn", "USD", 201000.0, 262500.0, None, 260000.0, ""),
+            CheckResult("team=vision:month", "team=vision", "tag", "month", "fail", "USD", 98000.0, 121000.0, None,
+                        90000.0, "forecast 34% over"),
+            CheckResult("provider=GCP:week", "provider=GCP", "provider", "week", "pass", "USD", 6300.0, None, None,
+                        8000.0, ""),
         )
     return Audit(
         run_at=RUN_AT, window=WINDOW, currency="USD",
@@ -140,16 +142,16 @@ def make_audit(*, recs=None, with_extras=True, daily=None):
                   CoverageEntry("AWS", f"{ACCOUNT}/eu-west-1/sagemaker", "failed", "AccessDenied on ListEndpoints",
                                 "AccessDenied", "grant sagemaker:ListEndpoints to the audit role"),
                   CoverageEntry("GCP", "ml-prod-4411", "ok", "billing export read")),
-        spend={"currency": "USD", "cost_basis": "effective", "total": total, "daily": daily,
-               "first_day": daily[0]["day"] if daily else None, "last_day": daily[-1]["day"] if daily else None},
+        spend=Spend(currency="USD", cost_basis="effective", total=total, daily=tuple(SpendDay(**r) for r in daily),
+                    first_day=daily[0]["day"] if daily else None, last_day=daily[-1]["day"] if daily else None),
         recommendations=recs, rejected=rejected(),
         skipped=(Skip("rightsizing.cpu_overprovisioned", "i-0nometrics", "no CPU metrics in the window"),
                  Skip("rightsizing.cpu_overprovisioned", "i-0nometrics2", "no CPU metrics in the window"),
                  Skip("spot.training", "i-0x", f"no spot price for {HOSTILE_TAG}")),
-        totals={"monthly_savings": savings, "monthly_savings_low": savings * 0.8, "monthly_savings_high": savings * 1.1,
-                "recommendations": len(recs), "rejected": 2, "spend_in_window": total, "monthly_run_rate": run_rate},
+        totals=Totals(monthly_savings=savings, monthly_savings_low=savings * 0.8, monthly_savings_high=savings * 1.1,
+                      recommendations=len(recs), rejected=2, spend_in_window=total, monthly_run_rate=run_rate),
         prices=(PriceSource("AWS", "AWS Price List API (bulk JSON)", "2026-11-20"),
                 PriceSource("GCP", "Cloud Billing Catalog API", "2026-11-18", "us-central1, europe-west4")),
         budgets=budgets, extras=extras,
-        settings={"lookback_days": 35.0, "slo_policy": "strict", "config": "costopt.toml"},
+        settings=AuditSettings(lookback_days=35.0, slo_policy="strict", config="costopt.toml"),
     )

@@ -28,6 +28,7 @@ from costopt.reports import render
 from costopt.reports.junit import render as junit
 from costopt.sanitize.csv_cells import FORMULA_TRIGGERS, safe_cell
 from costopt.sanitize.xml_text import xml_text
+from costopt.sections import CheckResult
 from tests.reports.sample_audit import make_audit, rec
 
 HOSTILE = [
@@ -45,9 +46,8 @@ def hostile_audit():
                 apply=f"aws ec2 stop-instances --instance-ids 'i-{n}' # {text}",
                 reasons=(text,), slo="breach" if n % 2 else "unknown", rationale=text)
             for n, text in enumerate(HOSTILE)]
-    budgets = tuple({"id": f"b{n}", "scope": f"team={text}", "scope_kind": "tag", "period": "week", "status": "fail",
-                     "unit": "USD", "actual": 5.0, "forecast": None, "warn": None, "fail": 1.0,
-                     "message": f"spend of {text} exceeds"} for n, text in enumerate(HOSTILE))
+    budgets = tuple(CheckResult(f"b{n}", f"team={text}", "tag", "week", "fail", "USD", 5.0, None, None, 1.0,
+                                f"spend of {text} exceeds") for n, text in enumerate(HOSTILE))
     return replace(make_audit(recs=recs), budgets=budgets)
 
 

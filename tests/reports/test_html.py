@@ -118,7 +118,7 @@ def test_charts_and_sections_present(page):
 def test_headline_numbers(page):
     audit = make_audit()
     assert "$25,548" in page  # selected savings per month
-    assert f"{audit.totals['monthly_savings'] / audit.totals['monthly_run_rate'] * 100:.1f}%" in page
+    assert f"{audit.totals.monthly_savings / audit.totals.monthly_run_rate * 100:.1f}%" in page
 
 
 def test_optional_sections_absent_without_data():

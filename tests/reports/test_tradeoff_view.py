@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from costopt.audit_extras import Extras, Frontier, FrontierPoint
 from costopt.records import Impacts
 from costopt.reports import charts
 from costopt.reports.tradeoff_view import frontier_breach, serving_impact, tradeoff_summary
@@ -47,16 +48,16 @@ def test_serving_impact_reads_the_producers_fields():
 def test_frontier_marks_accuracy_breaches_apart_from_latency_breaches():
     acc = breaching("ep", "int8", 900.0, accuracy_after=0.94, p95_after=30.0)
     lat = breaching("ep", "2 instances", 600.0, p95_after=95.0)
-    points = [
-        {"label": "current", "savings": 0.0, "latency_ms": 50.0, "feasible": True, "recommendations": []},
-        {"label": "int8", "savings": 900.0, "latency_ms": 30.0, "feasible": False, "recommendations": [acc.id]},
-        {"label": "2 instances", "savings": 600.0, "latency_ms": 95.0, "feasible": False, "recommendations": [lat.id]},
-        {"label": "unverifiable", "savings": 100.0, "latency_ms": 40.0, "feasible": False, "recommendations": []},
-    ]
+    points = (
+        FrontierPoint(0.0, 50.0, 30.0, (), label="current", feasible=True),
+        FrontierPoint(900.0, 30.0, 50.0, (acc.id,), label="int8", feasible=False),
+        FrontierPoint(600.0, 95.0, -15.0, (lat.id,), label="2 instances", feasible=False),
+        FrontierPoint(100.0, 40.0, 40.0, (), label="unverifiable", feasible=False),
+    )
     by_id = {acc.id: acc, lat.id: lat}
     assert [frontier_breach(p, 80.0, by_id) for p in points] == ["", "accuracy", "latency", "unverified"]
     audit = replace(make_audit(with_extras=False), rejected=(acc, lat),
-                    extras={"frontier": {"ep": {"target_ms": 80.0, "points": points}}})
+                    extras=Extras(frontier={"ep": Frontier("p95", 80.0, 50.0, "USD", True, points)}))
     [(_, figure)] = charts.frontier(audit)
     names = {trace.name: list(trace.text) for trace in figure.data if trace.mode == "markers"}
     assert names == {"meets every target": ["current"], "breaks the accuracy floor": ["int8"],

@@ -7,7 +7,9 @@ from importlib import resources
 
 import pytest
 
+from costopt.audit_extras import Extras, Frontier, FrontierPoint
 from costopt.reports import charts, view
+from costopt.sections import CheckResult
 from tests.reports.sample_audit import HOSTILE_TAG, daily_spend, make_audit
 
 
@@ -32,13 +34,15 @@ def test_week_over_week_needs_a_whole_previous_week():
 
 
 def test_budget_rows_read_the_gates_check_results():
+    def check(scope, status, period="", unit="USD", fail=None, warn=None, actual=None, forecast=None, message=""):
+        return CheckResult(f"{scope}:{period}", scope, "total", period, status, unit, actual, forecast, warn, fail, message)
+
     audit = replace(make_audit(), budgets=(
-        {"scope": "total", "period": "month", "fail": 100.0, "actual": 120.0, "status": "fail"},
-        {"scope": "team=x", "fail": 100.0, "actual": 50.0, "forecast": 90.0, "status": "pass"},
-        {"scope": "nolimit", "actual": 5.0, "status": "skipped"},
-        {"scope": "total", "period": "week-over-week", "unit": "%", "fail": 10.0, "actual": 12.5, "status": "fail"},
-        {"scope": "svc", "fail": 10.0, "warn": 5.0, "actual": 7.0, "status": "warn", "message": "7 over the 5 warning"},
-        "not a mapping",
+        check("total", "fail", "month", fail=100.0, actual=120.0),
+        check("team=x", "pass", fail=100.0, actual=50.0, forecast=90.0),
+        check("nolimit", "skipped", actual=5.0),
+        check("total", "fail", "week-over-week", unit="%", fail=10.0, actual=12.5),
+        check("svc", "warn", fail=10.0, warn=5.0, actual=7.0, message="7 over the 5 warning"),
     ))
     rows = view.budget_rows(audit)
     assert [(b.scope, b.status) for b in rows] == [("total", "breach"), ("team=x", "ok"), ("nolimit", "unknown"),
@@ -52,11 +56,10 @@ def test_budget_rows_read_the_gates_check_results():
 
 
 def test_frontier_skips_bad_points_and_empty_workloads():
-    audit = replace(make_audit(), extras={"frontier": {
-        "m1": {"target_ms": 100, "points": [{"latency_ms": 50, "savings": 10}, {"latency_ms": None, "savings": 5},
-                                             {"latency_ms": "60", "savings": 7}]},
-        "empty": {"target_ms": 100, "points": []},
-    }})
+    audit = replace(make_audit(), extras=Extras(frontier={
+        "m1": Frontier("p95", 100.0, 50.0, "USD", True, (FrontierPoint(10, 50, 50.0), FrontierPoint(5, None, None))),
+        "empty": Frontier("p95", 100.0, None, "USD", True, ()),
+    }))
     figs = charts.frontier(audit)
     assert [m for m, _ in figs] == ["m1"]
     fig = figs[0][1].to_plotly_json()

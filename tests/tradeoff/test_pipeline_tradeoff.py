@@ -26,14 +26,14 @@ def test_build_audit_selects_rejects_and_carries_the_frontier():
                 if r.rule_id == "model.cheaper_variant"}
     assert variants["int8"].status == "rejected" and "below the floor" in variants["int8"].rejection_reason
     assert variants["fp16"].status == "selected" and variants["fp16"].slo.status == "ok"
-    frontier = audit.extras["frontier"]["fraud-detector"]
-    assert frontier["target_ms"] == 80.0
-    assert any(p["selected"] for p in frontier["points"])
+    frontier = audit.extras.frontier["fraud-detector"]
+    assert frontier.target_ms == 80.0
+    assert any(p.selected for p in frontier.points)
     # the audit round-trips through its JSON with the trade-off fields intact
     again = audit_from_dict(json.loads(audit_to_json(audit)))
     int8 = next(r for r in again.rejected if r.proposed.variant == "int8")
     assert int8.impacts.accuracy_after == 0.948 and int8.slo.status == "breach"
-    assert again.extras["frontier"]["fraud-detector"]["points"] == frontier["points"]
+    assert again.extras.frontier["fraud-detector"].points == frontier.points
 
 
 def test_advisory_policy_selects_the_breach_and_flags_it():
@@ -42,7 +42,7 @@ def test_advisory_policy_selects_the_breach_and_flags_it():
     chosen = [r for r in audit.recommendations if r.resource_id == "fraud-detector"]
     assert len(chosen) == 1 and chosen[0].proposed.variant == "int8"
     assert chosen[0].slo.status == "breach" and any("advisory" in why for why in chosen[0].slo.reasons)
-    assert audit.settings["slo_policy"] == "advisory"
+    assert audit.settings.slo_policy == "advisory"
 
 
 def test_strict_selects_fp16_when_int8_accuracy_is_not_measured():

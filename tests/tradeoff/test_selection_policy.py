@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from costopt.audit_extras import Extras, frontiers
 from costopt.audit_io import audit_to_json, validate_audit_dict
 from costopt.model import Audit, Recommendation, SloVerdict, recommendation_id
 from costopt.records import Impacts
@@ -127,7 +128,7 @@ def test_audit_json_carries_impacts_verdicts_and_frontier():
     fp16 = rec("ep", "fp16", 700.0, after=30.0)
     s = select([run2, fp16], "strict")
     audit = Audit(run_at=make_window().end, window=make_window(), currency="USD", recommendations=s.selected,
-                  rejected=s.rejected, extras={"frontier": dict(s.frontier)})
+                  rejected=s.rejected, extras=Extras(frontier=frontiers(s.frontier)))
     def no_constants(name):
         raise AssertionError(f"non-standard JSON constant {name} in the audit")
 
