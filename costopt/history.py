@@ -2,7 +2,7 @@
 
 ``record(audit, directory)`` saves the audit atomically under the history folder (default
 ``$XDG_DATA_HOME/costopt/history``, i.e. ``~/.local/share/costopt/history``) and returns it
-with ``extras["history"]`` filled in from the previous audit:
+with ``extras.history`` filled in from the previous audit:
 
 - week-over-week spend: the last 7 billed days of this audit against those of the previous
   one (amount and fraction);
@@ -10,7 +10,7 @@ with ``extras["history"]`` filled in from the previous audit:
 - realised savings: a resolved recommendation counts as *applied* when the resource changed
   as recommended (every key of ``proposed`` matches the resource's state now, or the resource
   is gone and the proposal removes it: ``Proposal.removes``) **and** its monthly cost fell; realised = cost before
-  minus cost now. The resource's state now comes from ``extras["inventory"]`` (see
+  minus cost now. The resource's state now comes from ``extras.inventory`` (see
   :func:`inventory`), or else from another open recommendation on the same resource.
 - ``open_since``: the first audit in which each open recommendation appeared (the gate's
   "unrealised for N weeks" check reads it), and ``trend``: one point per saved audit.
@@ -273,7 +273,7 @@ def _file_name(audit: Audit, existing: Iterable[str]) -> str:
 
 def record(audit: Audit, where: Store | str | os.PathLike | None = None, snapshot: Any = None) -> Audit:
     """Compare ``audit`` with the latest earlier saved audit of the same store (scope), save it,
-    and return it with ``extras["history"]`` (and ``extras["inventory"]`` when a snapshot is given)."""
+    and return it with ``extras.history`` (and ``extras.inventory`` when a snapshot is given)."""
     audit, save = prepare(audit, where, snapshot)
     save()
     return audit
