@@ -200,6 +200,9 @@ class AuditSettings(JsonRecord):
         return frozenset(unset | (set() if self.team_tag_keys else {"team_tag_keys"}))
 
 
+STATUS_VALUES = ("pass", "warn", "fail", "skipped")  # a budget check's verdicts
+
+
 @dataclass(frozen=True, slots=True)
 class CheckResult(JsonRecord):
     """The verdict of one budget check (costopt.gate), with the amounts behind it.

@@ -12,9 +12,9 @@ from dataclasses import asdict
 from typing import Any
 
 from costopt.reports.fmt import money as fmt_money
-from costopt.sections import CheckResult
+from costopt.sections import STATUS_VALUES, CheckResult
 
-STATUSES = ("pass", "warn", "fail", "skipped")
+STATUSES = STATUS_VALUES
 
 
 def to_dict(result: CheckResult) -> dict[str, Any]:

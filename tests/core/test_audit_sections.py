@@ -9,6 +9,7 @@ that version on the path): the same audit read by this version must render the s
 from __future__ import annotations
 
 import json
+import runpy
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from costopt.sections import AuditSettings, CheckResult
 from tests.reports.sample_audit import make_audit
 
 SAVED = Path(__file__).parent / "saved"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "schema_sections.py"
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +143,13 @@ def test_every_section_round_trips():
     assert data["extras"]["inventory"] == {"vol-1": {"type": "gp3", "count": 1, "pricing_model": "on_demand",
                                                      "kind": "volume"}}
     assert data["settings"] == {"lookback_days": 0.0, "team_tag_keys": ["squad"]}
+
+
+def test_the_schema_follows_the_section_records():
+    """The shipped schema is what scripts/schema_sections.py derives from the records' fields and types."""
+    props, defs = runpy.run_path(str(SCRIPT))["sections"]()
+    schema = json.loads((SCRIPT.parents[1] / "costopt" / "schemas" / "audit.schema.json").read_text(encoding="utf-8"))
+    assert {name: schema["properties"][name] for name in props} == props
+    assert {name: schema["$defs"][name] for name in defs} == defs
+    assert defs["HistorySection"]["properties"]["previous"] == {"$ref": "#/$defs/PreviousAudit",
+                                                                "type": ["object", "null"]}
