@@ -2,8 +2,10 @@
 
 ``audit_to_dict`` turns the frozen dataclasses into plain JSON values (datetimes as ISO 8601
 UTC, floats at full precision); ``audit_from_dict`` rebuilds them, after checking the
-document against ``costopt/schemas/audit.schema.json``. ``costopt report`` and
-``costopt gate`` read saved audits through :func:`load_audit`.
+document against ``costopt/schemas/audit.schema.json``: that is the one place a saved audit is
+parsed, every section included (costopt.sections, costopt.audit_extras), so a malformed value is
+one error naming its key, never a None read later. ``costopt report``, ``costopt gate`` and the
+history read saved audits through :func:`load_audit`.
 """
 
 from __future__ import annotations

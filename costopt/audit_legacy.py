@@ -1,4 +1,4 @@
-"""Reading audit.json files written before the typed contract (schemas 1.0 and 1.1).
+"""Reading audit.json files written before the typed contract (schemas 1.0 to 1.3).
 
 Schema 1.0 stored ``proposed`` and ``impacts`` as free mappings, with a few figures under two
 spellings. :func:`upgrade_1_0` rewrites such a document to schema 1.1 before it is validated:
@@ -8,8 +8,12 @@ Schemas 1.0 and 1.1 stored ``current`` as a free mapping: :func:`upgrade_1_1` gi
 one spelling of :class:`~costopt.records.Current` (``instance_type`` and ``class`` are ``type``,
 ``storage_gb`` is ``size_gb``...) for schema 1.2. Schemas up to 1.2 stored ``evidence`` as one
 free mapping: :func:`upgrade_1_2` moves the keys :class:`~costopt.evidence.Evidence` types to its
-fields and the rest under ``facts`` (schema 1.3). Values are only moved, never parsed: the schema
-check that follows still rejects wrong types.
+fields and the rest under ``facts`` (schema 1.3). Schemas up to 1.3 kept ``spend``, ``totals``,
+``budgets``, ``extras`` and ``settings`` as free objects: :func:`upgrade_1_3` keeps of them what
+the typed sections (costopt.sections, costopt.audit_extras) hold, dropping keys they do not know and
+nulls where a field has a default (readers took a null total as 0), for schema 1.4. Values are only
+moved or dropped, never parsed: the schema check that follows still rejects wrong types, naming the
+key.
 """
 
 from __future__ import annotations
