@@ -15,7 +15,7 @@ import json
 import math
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cache, lru_cache
 from importlib import resources
@@ -85,38 +85,64 @@ def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
     return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
 
 
-def _build(cls: Any, data: Any, exact: bool = False) -> Any:
+def _build(cls: Any, data: Any) -> Any:
     """Rebuild a value of type ``cls`` from schema-checked JSON data (dataclasses, tuples,
-    mappings, datetimes): the one parsing step of a saved audit. Whole numbers in float fields
-    become floats, except in the sections (``exact``), whose figures are kept as written so a
-    re-rendered audit prints them as its producer did (``"savings": 0``)."""
+    mappings, datetimes): the one parsing step of a saved audit."""
+    convert = _converter(cls, False)
+    return data if convert is None else convert(data)
+
+
+Convert = Callable[[Any], Any]
+
+
+@cache
+def _converter(cls: Any, exact: bool) -> Convert | None:
+    """How JSON data becomes a value of type ``cls`` (None: it is used as it is), worked out once
+    per type. Whole numbers in float fields become floats, except in the sections (``exact``),
+    whose figures are kept as written so a re-rendered audit prints them as its producer did
+    (``"savings": 0``)."""
     origin = typing.get_origin(cls)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(cls) if a is not type(None)]
-        if data is None:
-            return None
-        return _build(args[0], data, exact) if len(args) == 1 else data
+        inner = _converter(args[0], exact) if len(args) == 1 else None
+        return None if inner is None else (lambda data: None if data is None else inner(data))
     if cls is datetime:
-        return datetime.fromisoformat(data) if isinstance(data, str) else data
+        return lambda data: datetime.fromisoformat(data) if isinstance(data, str) else data
     if cls in (Spend, CurrencyTotals):  # written under other keys than their fields (see their as_json)
-        return cls.from_json(data)
+        return cls.from_json  # type: ignore[no-any-return]
     if isinstance(cls, type) and dataclasses.is_dataclass(cls):
-        exact = exact or issubclass(cls, JsonRecord)
-        kwargs = {}
-        for name, hint in _field_hints(cls):
-            if name in data:
-                kwargs[name] = _build(hint, data[name], exact)
-        return cls(**kwargs)
+        return _record_converter(cls, exact or issubclass(cls, JsonRecord))
     if origin is tuple:
         items = typing.get_args(cls)
-        inner: Any = items[0] if items else Any
-        return tuple(_build(inner, v, exact) for v in data)
-    if origin is Mapping and isinstance(data, dict):
-        value_type = typing.get_args(cls)[1]
-        return {k: _build(value_type, v, exact) for k, v in data.items()}
-    if cls is float and not exact and isinstance(data, int) and not isinstance(data, bool):
-        return float(data)
-    return data
+        each = _converter(items[0], exact) if items else None
+        return tuple if each is None else (lambda data: tuple(each(v) for v in data))
+    if origin is Mapping:
+        value = _converter(typing.get_args(cls)[1], exact)
+        if value is None:
+            return lambda data: dict(data) if isinstance(data, dict) else data
+        return lambda data: {k: value(v) for k, v in data.items()} if isinstance(data, dict) else data
+    if cls is float and not exact:
+        return lambda data: float(data) if isinstance(data, int) and not isinstance(data, bool) else data
+    return None
+
+
+def _record_converter(cls: type, exact: bool) -> Convert:
+    plan: list[tuple[str, Convert | None]] = []
+    planned = False
+
+    def build(data: Any) -> Any:
+        nonlocal planned
+        if not planned:  # worked out on first use: a record may hold one of its own kind (Impacts)
+            plan.extend((name, _converter(hint, exact)) for name, hint in _field_hints(cls))
+            planned = True
+        kwargs = {}
+        for name, convert in plan:
+            if name in data:
+                value = data[name]
+                kwargs[name] = value if convert is None else convert(value)
+        return cls(**kwargs)
+
+    return build
 
 
 @lru_cache(maxsize=1)
