@@ -6,8 +6,10 @@ changing a field:
 
 tests/core/test_audit_sections.py fails while the schema and the records disagree. A record's
 definition carries no ``type``: the place that refers to it says ``object`` (or ``object`` or
-``null`` for an optional one), so a bad value deep inside is reported at its own key rather than
-as "not valid under any of the given schemas" at the optional record's.
+``null`` for an optional one) beside an ``allOf`` holding the ``$ref``, so a bad value deep inside
+is reported at its own key rather than as "not valid under any of the given schemas" at the
+optional record's (``anyOf``), and fastjsonschema, which ignores a keyword beside a ``$ref``, still
+checks the type.
 """
 
 from __future__ import annotations
@@ -43,13 +45,13 @@ def json_type(hint: Any, defs: dict[str, Any]) -> dict[str, Any]:
         return {"type": "object", "additionalProperties": json_type(args[1], defs)}
     if hint is CurrencyTotals:  # written under its JSON names (CurrencyTotals.as_json)
         defs.setdefault("CurrencyTotals", currency_totals())
-        return {"$ref": "#/$defs/CurrencyTotals", "type": "object"}
+        return {"allOf": [{"$ref": "#/$defs/CurrencyTotals"}], "type": "object"}
     if dataclasses.is_dataclass(hint):
         name = hint.__name__
         if name not in defs:
             defs[name] = {}
             defs[name] = definition(hint, defs)
-        return {"$ref": f"#/$defs/{name}", "type": "object"}
+        return {"allOf": [{"$ref": f"#/$defs/{name}"}], "type": "object"}
     raise ValueError(f"no JSON type for {hint!r}")
 
 

@@ -105,6 +105,12 @@ MALFORMED = [
     ("settings/lookback_days", "21d"),
     ("spend/by_provider/0/cost", "2478"),
     ("spend/daily/3/provider", 7),
+    ("extras", []),
+    ("extras/history", "none"),
+    ("extras/history/previous", ["2026-11-22"]),
+    ("extras/stale_prices/0", "aws"),
+    ("totals/by_currency/0", 161.0),
+    ("budgets/0", None),
 ]
 
 
@@ -151,5 +157,5 @@ def test_the_schema_follows_the_section_records():
     schema = json.loads((SCRIPT.parents[1] / "costopt" / "schemas" / "audit.schema.json").read_text(encoding="utf-8"))
     assert {name: schema["properties"][name] for name in props} == props
     assert {name: schema["$defs"][name] for name in defs} == defs
-    assert defs["HistorySection"]["properties"]["previous"] == {"$ref": "#/$defs/PreviousAudit",
+    assert defs["HistorySection"]["properties"]["previous"] == {"allOf": [{"$ref": "#/$defs/PreviousAudit"}],
                                                                 "type": ["object", "null"]}
