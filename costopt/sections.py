@@ -159,7 +159,8 @@ class CurrencyTotals:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> CurrencyTotals:
         names = {"monthly_savings_low": "savings_low", "monthly_savings_high": "savings_high"}
-        return cls(**{names.get(k, k): (dict(v) if isinstance(v, Mapping) else v) for k, v in data.items()})
+        kwargs: dict[str, Any] = {names.get(k, k): (dict(v) if isinstance(v, Mapping) else v) for k, v in data.items()}
+        return cls(**kwargs)
 
 
 @dataclass(frozen=True, slots=True)
