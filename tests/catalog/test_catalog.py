@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -22,13 +23,14 @@ def catalog() -> Catalog:
     return bundled_catalog()
 
 
+# Hardware from the providers' size pages (AWS EC2 instance types; GCP accelerator-optimized and
+# N1 + GPU machines; Azure NCasT4_v3 / NDasrA100_v4 / Dsv5 sizes). What a type's name already
+# says is checked for every type by the naming tests below.
 @pytest.mark.parametrize("provider,type_,vcpu,mem,gpus,gpu_model", [
     ("aws", "m5.2xlarge", 8, 32, 0, ""),
     ("aws", "g4dn.xlarge", 4, 16, 1, "T4"),
-    ("aws", "ml.g4dn.xlarge", 4, 16, 1, "T4"),
     ("aws", "p3.8xlarge", 32, 244, 4, "V100"),
     ("aws", "g5.12xlarge", 48, 192, 4, "A10G"),
-    ("gcp", "n2-standard-8", 8, 32, 0, ""),
     ("gcp", "a2-highgpu-1g", 12, 85, 1, "A100"),
     ("gcp", "g2-standard-8", 8, 32, 1, "L4"),
     ("gcp", "n1-standard-8+nvidia-tesla-t4:2", 8, 30, 2, "T4"),
@@ -42,6 +44,49 @@ def test_instance_specs(catalog, provider, type_, vcpu, mem, gpus, gpu_model):
     assert (spec.vcpu, spec.memory_gib, spec.gpu_count, spec.gpu_model) == (vcpu, mem, gpus, gpu_model)
     if gpus:
         assert spec.gpu_memory_gib > 0 and spec.gpu_tflops > 0
+
+
+def test_sagemaker_ml_types_have_the_hardware_of_their_ec2_type(catalog):
+    """SageMaker's ``ml.X`` hosts run on EC2 type ``X`` (same vCPUs, memory and GPUs)."""
+    ml = [s for s in catalog.instances("aws") if s.type.startswith("ml.")]
+    assert len(ml) > 30
+    for spec in ml:
+        ec2 = catalog.instance("aws", spec.type.removeprefix("ml."))
+        assert ec2 is not None, spec.type
+        assert (spec.vcpu, spec.memory_gib, spec.gpu_count, spec.gpu_model) == (
+            ec2.vcpu, ec2.memory_gib, ec2.gpu_count, ec2.gpu_model), spec.type
+
+
+# GiB per vCPU of GCP's predefined FAMILY-CLASS-VCPUS machine types without GPUs
+# (cloud.google.com/compute/docs/general-purpose-machines, .../compute-optimized-machines).
+GCP_GIB_PER_VCPU = {("n1", "standard"): 3.75, ("n1", "highmem"): 6.5, ("n1", "highcpu"): 0.9,
+                    ("n2", "standard"): 4.0, ("n2", "highmem"): 8.0, ("n2", "highcpu"): 1.0,
+                    ("e2", "standard"): 4.0, ("e2", "highmem"): 8.0, ("e2", "highcpu"): 1.0,
+                    ("c2", "standard"): 4.0}
+
+
+def test_gcp_predefined_types_have_the_vcpus_and_memory_their_names_say(catalog):
+    checked = 0
+    for spec in catalog.instances("gcp"):
+        m = re.fullmatch(r"([a-z0-9]+)-(standard|highmem|highcpu)-(\d+)", spec.type)
+        if m is None or (m[1], m[2]) not in GCP_GIB_PER_VCPU:
+            continue
+        vcpu = int(m[3])
+        assert (spec.vcpu, spec.memory_gib, spec.gpu_count) == (
+            vcpu, pytest.approx(vcpu * GCP_GIB_PER_VCPU[m[1], m[2]]), 0), spec.type
+        checked += 1
+    assert checked > 20
+
+
+def test_azure_sizes_have_the_vcpus_their_names_say(catalog):
+    """Azure size names are family + vCPUs (+ "-active vCPUs" for constrained sizes) + features +
+    version (learn.microsoft.com/azure/virtual-machines/vm-naming-conventions)."""
+    sizes = catalog.instances("azure")
+    assert len(sizes) > 30
+    for spec in sizes:
+        m = re.fullmatch(r"Standard_[A-Z]+(\d+)(?:-(\d+))?[a-z]*(?:_.*)?", spec.type)
+        assert m is not None, spec.type
+        assert spec.vcpu == int(m[2] or m[1]), spec.type
 
 
 def test_unknown_type_and_region_give_none(catalog):

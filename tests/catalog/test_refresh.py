@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import boto3
@@ -20,6 +18,7 @@ from costopt.catalog import bundled_catalog, load_catalog
 from costopt.catalog.cache import write_cache
 from costopt.catalog.refresh import AZURE_RETAIL_URL, aws_product_prices, azure_item_price, refresh_aws, refresh_azure, refresh_gcp
 from costopt.errors import ProviderError
+from tests.local_http import QuietHandler, local_server
 
 
 def _aws_product(type_: str, od: str, upfront_1y: str, upfront_3y: str, vcpu: str = "2", memory: str = "8 GiB") -> str:
@@ -164,27 +163,16 @@ GCP_PAGES = {
 def gcp_server():
     seen = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):  # noqa: N802
             url = urlparse(self.path)
             seen.append(url.path)
             token = parse_qs(url.query).get("pageToken", [""])[0]
             body = json.dumps(GCP_PAGES[token]).encode() if url.path.endswith("/services/6F81-5844-456A/skus") else b"{}"
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.send_body(body)
 
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", seen
-    server.shutdown()
-    server.server_close()
+    with local_server(Handler) as url:
+        yield url, seen
 
 
 def test_gcp_refresh_via_rest_transport(gcp_server):

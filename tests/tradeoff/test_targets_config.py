@@ -59,17 +59,36 @@ def test_parses_workloads_and_variants(tmp_path, builders):
     assert targets.for_resource(builders.resource("other")) is None
 
 
+def _config_error(tmp_path, text) -> ConfigError:
+    """The error parse_targets raises for ``text``, checked to name the file it was read from."""
+    settings = load(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        parse_targets(settings)
+    path = str(tmp_path / "costopt.toml")
+    assert info.value.path == path and path in str(info.value)
+    return info.value
+
+
+# one line under [workloads.w]: the error names that line's key, at line 2
+@pytest.mark.parametrize("line,fragment", [
+    ('latency_p95_ms = "fast"', "expected a number"),
+    ("latency_p95_ms = -3", "> 0"),
+    ("latncy_p95_ms = 80", "unknown key"),
+    ('kind = "serving"', "inference"),
+    ('interruptible = "yes"', "true or false"),
+    ("workers_per_instance = 0", "whole number"),
+    ("service_cv = -0.5", ">= 0"),
+    ('service_cv = "low"', "expected a number"),
+    ("resources = [1, 2]", "list of non-empty strings"),
+    ('variant = "int4"', "unknown variant"),
+])
+def test_workload_errors_name_file_line_and_key(tmp_path, line, fragment):
+    err = _config_error(tmp_path, f"[workloads.w]\n{line}\n")
+    assert err.key == "workloads.w." + line.split(" = ")[0] and err.line == 2
+    assert fragment in str(err)
+
+
 @pytest.mark.parametrize("snippet,key,fragment", [
-    ('[workloads.w]\nlatency_p95_ms = "fast"\n', "workloads.w.latency_p95_ms", "expected a number"),
-    ("[workloads.w]\nlatency_p95_ms = -3\n", "workloads.w.latency_p95_ms", "> 0"),
-    ("[workloads.w]\nlatncy_p95_ms = 80\n", "workloads.w.latncy_p95_ms", "unknown key"),
-    ('[workloads.w]\nkind = "serving"\n', "workloads.w.kind", "inference"),
-    ('[workloads.w]\ninterruptible = "yes"\n', "workloads.w.interruptible", "true or false"),
-    ("[workloads.w]\nworkers_per_instance = 0\n", "workloads.w.workers_per_instance", "whole number"),
-    ("[workloads.w]\nservice_cv = -0.5\n", "workloads.w.service_cv", ">= 0"),
-    ('[workloads.w]\nservice_cv = "low"\n', "workloads.w.service_cv", "expected a number"),
-    ("[workloads.w]\nresources = [1, 2]\n", "workloads.w.resources", "list of non-empty strings"),
-    ('[workloads.w]\nvariant = "int4"\n', "workloads.w.variant", "unknown variant"),
     ("[models.m]\ncurrent = \"fp32\"\n", "models.m", "missing its variants"),
     ("[models.m]\nvariants = 3\n", "models.m.variants", "variant name"),
     ("[models.m.variants.fp32]\nrelative_compute = 0\n", "models.m.variants.fp32.relative_compute", "> 0"),
@@ -87,25 +106,17 @@ def test_parses_workloads_and_variants(tmp_path, builders):
     ('[models.m.variants.fp32]\naccuracy = 0.9\n[models.m.profiles."g5.xlarge"]\np50_ms = 4\nvariant = "int8"\n',
      "models.m.profiles.g5.xlarge.variant", "unknown variant"),
 ])
-def test_errors_name_file_line_and_key(tmp_path, snippet, key, fragment):
-    settings = load(tmp_path, snippet)
-    with pytest.raises(ConfigError) as info:
-        parse_targets(settings)
-    err = info.value
-    assert err.key == key
-    assert fragment in str(err)
-    assert err.path == str(tmp_path / "costopt.toml")
+def test_model_errors_name_file_line_and_key(tmp_path, snippet, key, fragment):
+    err = _config_error(tmp_path, snippet)
+    assert err.key == key and fragment in str(err)
     assert err.line is not None and err.line >= 1
-    assert str(tmp_path / "costopt.toml") in str(err)
 
 
 def test_error_line_points_at_the_bad_key(tmp_path):
     text = GOOD.replace("min_accuracy = 0.955", "min_accuracy = true")
-    settings = load(tmp_path, text)
-    with pytest.raises(ConfigError) as info:
-        parse_targets(settings)
+    err = _config_error(tmp_path, text)
     lines = textwrap.dedent(text).splitlines()
-    assert lines[info.value.line - 1].startswith("min_accuracy")
+    assert lines[err.line - 1].startswith("min_accuracy")
 
 
 def test_tags_fill_gaps_and_bad_tags_are_noted(builders):

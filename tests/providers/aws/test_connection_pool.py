@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import pytest
@@ -17,6 +15,7 @@ from costopt.model import Resource
 from costopt.providers.aws.adapter import priced
 from costopt.providers.aws.prices import PriceBook
 from costopt.providers.aws.session import Account, client_config, connection_pool
+from tests.local_http import QuietHandler, local_server
 
 WORKERS = 16
 TYPES = [f"m5.{size}" for size in ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge",
@@ -25,7 +24,7 @@ TYPES = [f"m5.{size}" for size in ("large", "xlarge", "2xlarge", "4xlarge", "8xl
                                                                               "24xlarge")]
 
 
-class _Pricing(BaseHTTPRequestHandler):
+class _Pricing(QuietHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: connections go back to the client's pool
 
     def do_POST(self):  # noqa: N802 (http.server's naming)
@@ -36,25 +35,14 @@ class _Pricing(BaseHTTPRequestHandler):
                    "terms": {"OnDemand": {"T.1": {"priceDimensions": {"T.1.1": {
                        "unit": "Hrs", "pricePerUnit": {"USD": "0.5"}}}}}}}
         out = json.dumps({"FormatVersion": "aws_v1", "PriceList": [json.dumps(product)]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-amz-json-1.1")
-        self.send_header("Content-Length", str(len(out)))
-        self.end_headers()
-        self.wfile.write(out)
-
-    def log_message(self, *args):
-        pass
+        self.send_body(out, "application/x-amz-json-1.1")
 
 
 @pytest.fixture
 def pricing_server(monkeypatch):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pricing)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("AWS_ENDPOINT_URL_PRICING", f"http://127.0.0.1:{server.server_address[1]}")
-    yield
-    server.shutdown()
-    server.server_close()
+    with local_server(_Pricing) as url:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_PRICING", url)
+        yield
 
 
 def _run(pool: int, caplog, tmp_path, monkeypatch) -> tuple[list[Resource], list[str]]:

@@ -4,19 +4,15 @@ shell are ignored while it seeds and reads its moto account, and restored afterw
 from __future__ import annotations
 
 import os
-import threading
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from costopt.config import Settings
 from costopt.demo.aws import collect_demo_aws, demo_window
+from tests.local_http import QuietHandler, local_server
 
 
-class _Recorder(BaseHTTPRequestHandler):
+class _Recorder(QuietHandler):
     hits: list[str] = []
-
-    def log_message(self, *args):
-        pass
 
     def _any(self):
         self.hits.append(self.path)
@@ -28,20 +24,14 @@ class _Recorder(BaseHTTPRequestHandler):
 
 def test_per_service_endpoint_variables_cannot_pull_the_demo_out(monkeypatch):
     _Recorder.hits = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_STS",
-                 "AWS_ENDPOINT_URL_CLOUDWATCH"):
-        monkeypatch.setenv(name, url)
-    monkeypatch.setenv("AWS_PROFILE", "production")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEY")
     now = datetime(2026, 12, 3, 13, tzinfo=UTC)
-    try:
+    with local_server(_Recorder) as url:
+        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_STS",
+                     "AWS_ENDPOINT_URL_CLOUDWATCH"):
+            monkeypatch.setenv(name, url)
+        monkeypatch.setenv("AWS_PROFILE", "production")
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEY")
         snapshot = collect_demo_aws(demo_window(now), Settings(), lambda _: None, now)
-    finally:
-        server.shutdown()
-        server.server_close()
     assert _Recorder.hits == []  # nothing reached the endpoint the variables name
     assert any(r.type == "p3.8xlarge" for r in snapshot.resources)
     assert os.environ["AWS_ENDPOINT_URL_EC2"] == url and os.environ["AWS_PROFILE"] == "production"

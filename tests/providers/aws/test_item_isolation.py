@@ -85,40 +85,39 @@ def test_an_instance_type_description_of_unexpected_shape_leaves_the_other_specs
     assert len([c for c in cov if c.status == "partial"]) == 1
 
 
-def test_a_volume_with_an_attachment_without_instance_id(account, stub):
-    ec2 = stub("ec2")
-    ec2.add_response("describe_volumes", {"Volumes": [
-        {"VolumeId": "vol-1", "Size": 10, "VolumeType": "gp3", "State": "available"},
-        {"VolumeId": "vol-bad", "Size": 20, "VolumeType": "gp2", "State": "in-use", "Attachments": [{"State": "attached"}]},
-        {"VolumeId": "vol-3", "Size": 30, "VolumeType": "gp3", "State": "available"}]})
+# (operation, its answer with one item of unexpected shape in the middle, the inventory function,
+# the ids it keeps, the scope suffix of the one partial entry, words its detail names)
+ONE_BAD_EC2_ITEM = {
+    "a volume with an attachment without InstanceId": (
+        "describe_volumes", {"Volumes": [
+            {"VolumeId": "vol-1", "Size": 10, "VolumeType": "gp3", "State": "available"},
+            {"VolumeId": "vol-bad", "Size": 20, "VolumeType": "gp2", "State": "in-use",
+             "Attachments": [{"State": "attached"}]},
+            {"VolumeId": "vol-3", "Size": 30, "VolumeType": "gp3", "State": "available"}]},
+        inventory_ec2.volumes, ["vol-1", "vol-3"], "/ebs volumes:vol-bad", ("KeyError", "InstanceId")),
+    "a snapshot without SnapshotId": (
+        "describe_snapshots", {"Snapshots": [
+            {"SnapshotId": "snap-1", "VolumeSize": 8, "StartTime": T0},
+            {"VolumeSize": 100, "StartTime": T0, "State": "completed"},
+            {"SnapshotId": "snap-3", "VolumeSize": 8, "StartTime": T0}]},
+        inventory_ec2.snapshots, ["snap-1", "snap-3"], "/ebs snapshots:an item without SnapshotId", ()),
+    "an address without AllocationId or PublicIp": (
+        "describe_addresses", {"Addresses": [
+            {"AllocationId": "eipalloc-1", "PublicIp": "198.51.100.1", "Domain": "vpc"},
+            {"Domain": "vpc", "CustomerOwnedIp": "10.0.0.1"},
+            {"AllocationId": "eipalloc-3", "PublicIp": "198.51.100.3", "Domain": "vpc"}]},
+        inventory_ec2.addresses, ["eipalloc-1", "eipalloc-3"], "/elastic ips:an address without AllocationId", ()),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ONE_BAD_EC2_ITEM))
+def test_one_ec2_item_of_unexpected_shape_is_one_partial_entry(account, stub, case):
+    operation, answer, read, kept, scope, words = ONE_BAD_EC2_ITEM[case]
+    stub("ec2").add_response(operation, answer)
     cov = []
-    got = inventory_ec2.volumes(account, "us-east-1", cov)
-    assert [r.id for r in got] == ["vol-1", "vol-3"]
-    (entry,) = partial_for(cov, "/ebs volumes:vol-bad")
-    assert "KeyError" in entry.detail and "InstanceId" in entry.detail
-
-
-def test_a_snapshot_without_id(account, stub):
-    ec2 = stub("ec2")
-    ec2.add_response("describe_snapshots", {"Snapshots": [
-        {"SnapshotId": "snap-1", "VolumeSize": 8, "StartTime": T0},
-        {"VolumeSize": 100, "StartTime": T0, "State": "completed"},
-        {"SnapshotId": "snap-3", "VolumeSize": 8, "StartTime": T0}]})
-    cov = []
-    assert [r.id for r in inventory_ec2.snapshots(account, "us-east-1", cov)] == ["snap-1", "snap-3"]
-    (entry,) = partial_for(cov, "/ebs snapshots:an item without SnapshotId")
-    assert entry.error_code == "UnexpectedResponse"
-
-
-def test_an_address_without_allocation_id_or_public_ip(account, stub):
-    ec2 = stub("ec2")
-    ec2.add_response("describe_addresses", {"Addresses": [
-        {"AllocationId": "eipalloc-1", "PublicIp": "198.51.100.1", "Domain": "vpc"},
-        {"Domain": "vpc", "CustomerOwnedIp": "10.0.0.1"},
-        {"AllocationId": "eipalloc-3", "PublicIp": "198.51.100.3", "Domain": "vpc"}]})
-    cov = []
-    assert [r.id for r in inventory_ec2.addresses(account, "us-east-1", cov)] == ["eipalloc-1", "eipalloc-3"]
-    assert len(partial_for(cov, "/elastic ips:an address without AllocationId")) == 1
+    assert [r.id for r in read(account, "us-east-1", cov)] == kept
+    (entry,) = partial_for(cov, scope)
+    assert entry.error_code == "UnexpectedResponse" and all(word in entry.detail for word in words)
 
 
 def test_a_nat_gateway_without_id(account, stub):

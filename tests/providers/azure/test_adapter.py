@@ -12,6 +12,7 @@ from costopt.config import Settings
 from costopt.demo.fakes.azure import FakeSubscription
 from costopt.demo.fakes.azure_seed import SUBSCRIPTION
 from costopt.errors import ProviderError
+from tests.providers.fields import assert_fields
 
 from .conftest import FakeCredential
 
@@ -26,21 +27,17 @@ def test_inventory_kinds_specs_and_prices(baseline):
     snap = baseline.snapshot
     res = by_name(snap)
     nc6 = res["gpu-train-nc6"]
-    assert nc6.kind == "gpu_vm" and nc6.type == "Standard_NC6s_v3" and nc6.region == "eastus"
-    assert nc6.specs["vcpu"] == 6 and nc6.specs["gpu_count"] == 1
-    assert nc6.hourly_cost == pytest.approx(3.06)  # Linux consumption, not Windows / Low Priority
-    assert nc6.workload == "training" and nc6.tag("costopt:team") == "vision"
-    assert nc6.id == nc6.id.lower() and nc6.attributes["state"] == "running"
-    d16 = res["api-d16"]
-    assert d16.kind == "vm" and d16.specs["memory_gib"] == 64 and d16.hourly_cost == pytest.approx(0.768)
-    orphan = res["orphan-data-disk"]
-    assert orphan.kind == "volume" and orphan.attributes["attached"] is False and orphan.type == "Premium_LRS"
-    assert orphan.hourly_cost == pytest.approx(135.17 / 730)  # P30 tier from 1024 GB
-    assert res["gpu-train-nc6-osdisk"].attributes["attached"] is True
-    assert res["old-lb-pip"].kind == "address" and res["old-lb-pip"].attributes["associated"] is False
-    assert res["api-pip"].attributes["associated"] is True
-    sa = res["mlrawdata001"]
-    assert sa.kind == "storage_account" and sa.attributes["access_tier"] == "Hot" and sa.attributes["lifecycle_rules"] == []
+    assert_fields(nc6, kind="gpu_vm", type="Standard_NC6s_v3", region="eastus", workload="training",
+                  specs={"vcpu": 6, "gpu_count": 1}, attributes={"state": "running"}, tags={"costopt:team": "vision"},
+                  hourly_cost=pytest.approx(3.06))  # Linux consumption, not Windows / Low Priority
+    assert nc6.id == nc6.id.lower()
+    assert_fields(res["api-d16"], kind="vm", specs={"memory_gib": 64}, hourly_cost=pytest.approx(0.768))
+    assert_fields(res["orphan-data-disk"], kind="volume", type="Premium_LRS", attributes={"attached": False},
+                  hourly_cost=pytest.approx(135.17 / 730))  # P30 tier from 1024 GB
+    assert_fields(res["gpu-train-nc6-osdisk"], attributes={"attached": True})
+    assert_fields(res["old-lb-pip"], kind="address", attributes={"associated": False})
+    assert_fields(res["api-pip"], attributes={"associated": True})
+    assert_fields(res["mlrawdata001"], kind="storage_account", attributes={"access_tier": "Hot", "lifecycle_rules": []})
     assert all(c.status == "ok" for c in snap.coverage)
     assert snap.prices and snap.prices[0].source == "Azure Retail Prices API"
 

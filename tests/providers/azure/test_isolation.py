@@ -10,6 +10,7 @@ import pytest
 
 from costopt.demo.fakes.azure import arm_error
 from costopt.demo.fakes.azure_seed import BASE, SUBSCRIPTION
+from tests.providers.faults import answer_when
 
 from .conftest import faulty, seeded
 
@@ -73,12 +74,8 @@ KINDS = {"vms": {"vm", "gpu_vm"}, "disks": {"volume"}, "public_ips": {"address"}
 
 @pytest.mark.parametrize("kind", sorted(LISTS))
 def test_one_failed_list_keeps_every_other_list(_seed, baseline, kind):
-    def fault(method, url):
-        if LISTS[kind] in url:
-            return arm_error(403, "AuthorizationFailed", "The client does not have authorization to perform action")
-        return None
-
-    with faulty(_seed, fault) as env:
+    denied = arm_error(403, "AuthorizationFailed", "The client does not have authorization to perform action")
+    with faulty(_seed, answer_when(denied, LISTS[kind])) as env:
         snap = env.collect()
     scope = BAD_ITEMS[kind][0]
     entries = cov(snap)
@@ -89,12 +86,8 @@ def test_one_failed_list_keeps_every_other_list(_seed, baseline, kind):
 
 
 def test_an_error_on_a_later_page_keeps_the_pages_read(_seed, baseline):
-    def fault(method, url):
-        if LISTS["disks"] in url and "skiptoken" in url.lower():
-            return arm_error(400, "InvalidSkipToken", "The skip token is not valid")
-        return None
-
-    with faulty(_seed, fault) as env:
+    bad_token = arm_error(400, "InvalidSkipToken", "The skip token is not valid")
+    with faulty(_seed, answer_when(bad_token, LISTS["disks"], "skiptoken")) as env:
         snap = env.collect()
     entry = cov(snap)[f"{S}/compute/disks"]
     assert entry.status == "partial" and "kept the 2 read before the failure" in entry.detail
@@ -102,12 +95,8 @@ def test_an_error_on_a_later_page_keeps_the_pages_read(_seed, baseline):
 
 
 def test_one_lifecycle_policy_denied_keeps_the_account_with_policy_unknown(_seed, baseline):
-    def fault(method, url):
-        if "managementPolicies" in url:
-            return arm_error(403, "AuthorizationFailed", "no access to managementPolicies")
-        return None
-
-    with faulty(_seed, fault) as env:
+    denied = arm_error(403, "AuthorizationFailed", "no access to managementPolicies")
+    with faulty(_seed, answer_when(denied, "managementPolicies")) as env:
         snap = env.collect()
     account = next(r for r in snap.resources if r.name == "mlrawdata001")
     assert account.attributes["has_lifecycle"] is None and account.attributes["lifecycle_rules"] is None
@@ -118,12 +107,8 @@ def test_one_lifecycle_policy_denied_keeps_the_account_with_policy_unknown(_seed
 
 
 def test_one_resource_whose_metrics_fail_keeps_the_others(_seed, baseline):
-    def fault(method, url):
-        if "virtualmachines/api-d16/providers/microsoft.insights/metrics" in url.lower():
-            return arm_error(400, "BadRequest", "Failed to find metric configuration for provider")
-        return None
-
-    with faulty(_seed, fault) as env:
+    no_metric = arm_error(400, "BadRequest", "Failed to find metric configuration for provider")
+    with faulty(_seed, answer_when(no_metric, "virtualMachines/api-d16/providers/microsoft.insights/metrics")) as env:
         snap = env.collect()
     entries = cov(snap)
     assert entries[f"{S}/monitor/api-d16"].status == "failed"

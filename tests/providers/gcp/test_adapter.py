@@ -11,6 +11,7 @@ from costopt.config import Settings
 from costopt.demo.fakes.gcp_seed import BQ_TABLE, PROJECT, export_rows
 from costopt.errors import ProviderError
 from costopt.providers.gcp.adapter import GcpProvider
+from tests.providers.fields import assert_fields
 
 from .conftest import NOW, WINDOW
 
@@ -22,25 +23,20 @@ def by_name(snapshot):
 def test_inventory_kinds_specs_and_prices(baseline):
     snap = baseline.snapshot
     res = by_name(snap)
-    a100 = res["train-a100"]
-    assert a100.kind == "gpu_vm" and a100.type == "a2-highgpu-1g" and a100.region == "us-central1"
-    assert a100.specs["vcpu"] == 12 and a100.specs["gpu_count"] == 1
-    assert a100.attributes["accelerator_type"] == "nvidia-tesla-a100"
-    # the catalog knows a2-highgpu-1g, so its specs (and GPU name) come from there, not machineTypes
-    assert a100.attributes["specs_source"] == "catalog" and a100.specs["gpu_model"] == "A100"
-    # 12 vCPU x core + 85 GiB x ram + 1 A100, from the catalog SKUs
-    assert a100.hourly_cost == pytest.approx(12 * 0.031611 + 85 * 0.004237 + 2.933908)
-    assert a100.workload == "training" and a100.tag("costopt:team") == "vision"
-    assert res["etl-n2"].kind == "vm" and res["etl-n2"].specs["memory_gib"] == 64
-    disk = res["scratch-ssd"]
-    assert disk.kind == "volume" and disk.attributes["attached"] is False and disk.attributes["size_gb"] == 2048
-    assert disk.hourly_cost == pytest.approx(2048 * 0.17 / 730)
+    # the catalog knows a2-highgpu-1g, so its specs (and GPU name) come from there, not machineTypes;
+    # its price is 12 vCPU x core + 85 GiB x ram + 1 A100, from the catalog SKUs
+    assert_fields(res["train-a100"], kind="gpu_vm", type="a2-highgpu-1g", region="us-central1", workload="training",
+                  specs={"vcpu": 12, "gpu_count": 1, "gpu_model": "A100"}, tags={"costopt:team": "vision"},
+                  attributes={"accelerator_type": "nvidia-tesla-a100", "specs_source": "catalog"},
+                  hourly_cost=pytest.approx(12 * 0.031611 + 85 * 0.004237 + 2.933908))
+    assert_fields(res["etl-n2"], kind="vm", specs={"memory_gib": 64})
+    assert_fields(res["scratch-ssd"], kind="volume", attributes={"attached": False, "size_gb": 2048},
+                  hourly_cost=pytest.approx(2048 * 0.17 / 730))
     attached = [r for r in snap.resources if r.kind == "volume" and r.attributes["attached"]]
     assert len(attached) == 3
-    ip = res["old-endpoint-ip"]
-    assert ip.kind == "address" and ip.attributes["associated"] is False and ip.hourly_cost == pytest.approx(0.01)
-    bucket = res["ml-research-datasets"]
-    assert bucket.kind == "bucket" and bucket.type == "STANDARD" and bucket.attributes["lifecycle_rules"] == []
+    assert_fields(res["old-endpoint-ip"], kind="address", attributes={"associated": False},
+                  hourly_cost=pytest.approx(0.01))
+    assert_fields(res["ml-research-datasets"], kind="bucket", type="STANDARD", attributes={"lifecycle_rules": []})
     assert {c.scope: c.status for c in snap.coverage} == {
         "catalog": "ok", f"{PROJECT}/billing": "ok", f"{PROJECT}/compute/instances": "ok",
         f"{PROJECT}/compute/disks": "ok", f"{PROJECT}/compute/addresses": "ok", f"{PROJECT}/storage": "ok",

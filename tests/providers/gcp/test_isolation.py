@@ -18,6 +18,7 @@ from costopt.demo.fakes.gcp_monitoring import FakeMonitoring
 from costopt.demo.fakes.gcp_seed import PROJECT
 from costopt.providers.gcp.adapter import GcpEndpoints
 from costopt.providers.gcp.monitoring import METRICS
+from tests.providers.faults import answer_when
 
 from .conftest import GcpEnv, wrapped
 
@@ -83,13 +84,9 @@ def test_one_unparseable_item_skips_only_that_item(gcp, baseline, kind):
 
 @pytest.mark.parametrize("kind", ["instances", "disks", "addresses"])
 def test_one_failed_list_keeps_every_other_list(gcp, baseline, kind):
-    def fault(method, path):
-        if f"/aggregated/{kind}" in path:
-            return gcp_error(403, f"Required 'compute.{kind}.list' permission for 'projects/{PROJECT}'",
-                             "PERMISSION_DENIED", "forbidden")
-        return None
-
-    with wrapped(gcp, fault) as env:
+    denied = gcp_error(403, f"Required 'compute.{kind}.list' permission for 'projects/{PROJECT}'",
+                       "PERMISSION_DENIED", "forbidden")
+    with wrapped(gcp, answer_when(denied, f"/aggregated/{kind}")) as env:
         snap = env.collect()
     entries = cov(snap)
     assert entries[f"{PROJECT}/compute/{kind}"].status == "failed"
@@ -104,12 +101,8 @@ def test_one_failed_list_keeps_every_other_list(gcp, baseline, kind):
 
 
 def test_an_error_on_a_later_page_keeps_the_pages_read(gcp, baseline):
-    def fault(method, path):
-        if "/aggregated/instances" in path and "pageToken=2" in path:
-            return gcp_error(400, "Invalid value for field 'pageToken'", "INVALID_ARGUMENT", "invalid")
-        return None
-
-    with wrapped(gcp, fault) as env:
+    bad_token = gcp_error(400, "Invalid value for field 'pageToken'", "INVALID_ARGUMENT", "invalid")
+    with wrapped(gcp, answer_when(bad_token, "/aggregated/instances", "pageToken=2")) as env:
         snap = env.collect()
     entry = cov(snap)[f"{PROJECT}/compute/instances"]
     vms = names(snap, "vm") | names(snap, "gpu_vm")
@@ -130,13 +123,8 @@ def test_a_bucket_costopt_cannot_map_is_skipped_and_a_failed_page_keeps_the_firs
         assert next(r for r in snap.resources if r.name == "spare-bucket").created is None
         assert entries[f"{PROJECT}/storage/broken-bucket"].status == "failed"
         assert entries[f"{PROJECT}/storage"].status == "partial"
-
-        def fault(method, path):
-            if path.startswith("/storage/v1/b") and "pageToken=2" in path:
-                return gcp_error(403, "storage.buckets.list denied", "PERMISSION_DENIED", "forbidden")
-            return None
-
-        with wrapped(gcp, fault) as env:
+        denied = gcp_error(403, "storage.buckets.list denied", "PERMISSION_DENIED", "forbidden")
+        with wrapped(gcp, answer_when(denied, "/storage/v1/b?", "pageToken=2")) as env:
             snap = env.collect()
     entry = cov(snap)[f"{PROJECT}/storage"]
     assert entry.status == "partial" and "kept the 1 read" in entry.detail

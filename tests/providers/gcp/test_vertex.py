@@ -10,6 +10,7 @@ from costopt.config import Settings
 from costopt.demo.fakes.gcp import gcp_error
 from costopt.demo.fakes.gcp_monitoring import FakeSeries
 from costopt.demo.fakes.gcp_seed import PROJECT
+from tests.providers.faults import answer_when
 
 from .conftest import NOW, wrapped
 
@@ -74,13 +75,9 @@ def test_one_unmappable_endpoint_and_one_failed_region_cost_only_themselves(with
         {"name": "projects/418273645001/locations/us-central1/endpoints/999", "displayName": "bad-endpoint",
          "deployedModels": "not-a-list"})
 
-    def fault(method, path):
-        if "/locations/europe-west4/endpoints" in path:
-            return gcp_error(403, "Permission 'aiplatform.endpoints.list' denied", "PERMISSION_DENIED", "forbidden")
-        return None
-
+    denied = gcp_error(403, "Permission 'aiplatform.endpoints.list' denied", "PERMISSION_DENIED", "forbidden")
     settings = replace(Settings(), providers={"gcp": {"vertex_regions": ["us-central1", "europe-west4"]}})
-    with wrapped(with_endpoints, fault) as env:
+    with wrapped(with_endpoints, answer_when(denied, "/locations/europe-west4/endpoints")) as env:
         snap = env.collect(settings=settings)
     cov = {c.scope: c for c in snap.coverage}
     assert cov[f"{PROJECT}/vertex"].status == "partial"
