@@ -116,15 +116,9 @@ UNCHECKED = ("unverified", "gone")  # statuses of a resolved recommendation with
 
 
 @dataclass(frozen=True, slots=True)
-class ResolvedRec(JsonRecord):
+class ResolvedRec(BriefRec):
     """A recommendation open last time and gone now, and whether it was applied."""
 
-    id: str
-    rule_id: str
-    resource_id: str
-    resource_name: str
-    action: str
-    monthly_savings: float
     expected_savings: float
     realised_savings: float
     status: str  # applied | not applied | changed, cost not lower | gone | unverified
