@@ -93,12 +93,12 @@ def plain(record: Any) -> dict[str, Any]:
     return out
 
 
-@_sparse
 @dataclass(frozen=True)
-class Proposal(_Record):
-    """What a recommendation proposes. Only the fields that apply to the change are set."""
+class _Compute(_Record):
+    """The compute shape both sides of a change name: the instance (or database class, volume
+    type) and how many, with the hardware of one. On a :class:`Proposal` these are the values
+    after the change (``count = 0`` removes them); on a :class:`Current`, now."""
 
-    # compute: the type and number of instances after the change (``count = 0`` removes them)
     type: str | None = None
     count: int | None = None
     vcpu: int | None = None
@@ -106,6 +106,13 @@ class Proposal(_Record):
     gpu_count: int | None = None
     gpu_model: str | None = None
     gpu_memory_gib: float | None = None
+
+
+@_sparse
+@dataclass(frozen=True)
+class Proposal(_Compute):
+    """What a recommendation proposes. Only the fields that apply to the change are set."""
+
     variant: str | None = None  # the model variant served after the change
     # removal: "stopped", "deleted", "released" (REMOVED_STATES); ``keeps`` what is kept
     state: str | None = None
@@ -293,7 +300,7 @@ class Impacts(_Record):
 
 @_sparse
 @dataclass(frozen=True)
-class Current(_Record, Mapping[str, Any]):
+class Current(_Compute, Mapping[str, Any]):
     """What a recommendation's resource (or spend) is now: the side its :class:`Proposal` changes.
 
     Fields a Proposal also has keep its name and unit (``type``, ``count``, ``size_gb``...), so
@@ -301,14 +308,6 @@ class Current(_Record, Mapping[str, Any]):
     reports list it as pairs, and ``current.get("type")`` still answers.
     """
 
-    # compute: the instance / database class / volume type and how many
-    type: str | None = None
-    count: int | None = None
-    vcpu: int | None = None
-    memory_gib: float | None = None
-    gpu_count: int | None = None
-    gpu_model: str | None = None
-    gpu_memory_gib: float | None = None
     gpus_total: int | None = None
     variant: str | None = None
     pricing_model: str | None = None
