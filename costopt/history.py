@@ -74,7 +74,7 @@ def summary(audit: Audit, file: str = "") -> dict[str, Any]:
         "file": file, "run_at": audit.run_at.isoformat(), "window_start": audit.window.start.isoformat(),
         "window_end": audit.window.end.isoformat(), "currency": audit.currency,
         "spend_in_window": h.spend_in_window, "weekly_spend": _weekly(audit), "monthly_run_rate": h.monthly_run_rate,
-        "monthly_savings": h.monthly_savings, "recommendations": h.recommendations,
+        "monthly_savings": h.savings.monthly_savings, "recommendations": h.recommendations,
         "realised_savings": float(section.realised_total) if section is not None else 0.0,
     }
 

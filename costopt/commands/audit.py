@@ -185,10 +185,10 @@ def summary_lines(audit: Audit) -> list[str]:
     """The terminal summary: the report's headline figures, each with the days it means."""
     h = view.headline(audit)
     c = audit.currency
-    first = (f"{h.priced:,} priced recommendations, potential savings {money(h.monthly_savings, c)}/month "
-             f"(range {money(h.savings_low, c)}-{money(h.savings_high, c)})")
-    if h.investigate:
-        first += f", plus up to {money(h.investigate_upper, c)}/month to investigate in {h.investigate:,} finding(s)"
+    first = (f"{h.savings.priced:,} priced recommendations, potential savings {money(h.savings.monthly_savings, c)}/month "
+             f"(range {money(h.savings.savings_low, c)}-{money(h.savings.savings_high, c)})")
+    if h.savings.investigate:
+        first += f", plus up to {money(h.savings.investigate_upper, c)}/month to investigate in {h.savings.investigate:,} finding(s)"
     lines = [terminal.bold(first)]
     lines += [f"  priced in {o.currency} (not converted): {money(o.monthly_savings, o.currency)}/month from "
               f"{o.priced:,} recommendations" for o in h.other_currencies]

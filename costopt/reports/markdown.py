@@ -44,12 +44,12 @@ def _table(recs: Iterable[Recommendation], currency: str, team_keys: Sequence[st
 def _headline(audit: Audit) -> list[str]:
     h = view.headline(audit)
     c = audit.currency
-    savings = (f"**Potential savings: {money(h.monthly_savings, c)}/month** ({pct(h.savings_share)} of the monthly "
-               f"run-rate; range {money(h.savings_low, c)}–{money(h.savings_high, c)}) from "
-               f"{h.priced:,} priced recommendations")
-    if h.investigate:
-        savings += (f", plus up to {money(h.investigate_upper, c)}/month to investigate in "
-                    f"{h.investigate:,} finding{'s' if h.investigate != 1 else ''}")
+    savings = (f"**Potential savings: {money(h.savings.monthly_savings, c)}/month** ({pct(h.savings_share)} of the monthly "
+               f"run-rate; range {money(h.savings.savings_low, c)}–{money(h.savings.savings_high, c)}) from "
+               f"{h.savings.priced:,} priced recommendations")
+    if h.savings.investigate:
+        savings += (f", plus up to {money(h.savings.investigate_upper, c)}/month to investigate in "
+                    f"{h.savings.investigate:,} finding{'s' if h.savings.investigate != 1 else ''}")
     lines = [
         "## costopt savings report",
         "",

@@ -48,13 +48,8 @@ class Headline:
     spend_in_window: float  # spend over the billing days
     monthly_run_rate: float
     run_rate_days: int  # complete billed days behind the run-rate
-    monthly_savings: float  # priced recommendations in the billing currency
-    savings_low: float
-    savings_high: float
+    savings: CurrencyTotals  # the billing currency's: priced recommendations and findings to investigate
     savings_share: float | None
-    priced: int  # recommendations with a point estimate, in the billing currency
-    investigate: int  # findings without a point estimate (billing currency)
-    investigate_upper: float
     other_currencies: tuple[CurrencyTotals, ...]  # savings priced in another currency, never converted
     recommendations: int
     rejected: int
@@ -81,13 +76,8 @@ def headline(audit: Audit) -> Headline:
         spend_in_window=spend_total,
         monthly_run_rate=rate.monthly,
         run_rate_days=rate.days,
-        monthly_savings=main.monthly_savings,
-        savings_low=main.savings_low,
-        savings_high=main.savings_high,
+        savings=main,
         savings_share=(main.monthly_savings / rate.monthly) if rate.monthly else None,
-        priced=main.priced,
-        investigate=main.investigate,
-        investigate_upper=main.investigate_upper,
         other_currencies=tuple(line for line in savings[1:] if line.priced or line.investigate),
         recommendations=len(audit.recommendations),
         rejected=len(audit.rejected),

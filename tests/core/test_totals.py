@@ -26,10 +26,10 @@ PRICED = (rec("idle.unattached_volume", "vol-1", "delete", 100.0), rec("spot.tra
 def test_investigate_items_stay_out_of_the_range():
     audit = make_audit(recs=PRICED + (investigate(15000.0), investigate(500.0, "nat-2")), with_extras=False)
     h = view.headline(audit)
-    assert h.monthly_savings == pytest.approx(350.0)
-    assert h.savings_low == pytest.approx(sum(r.savings_low for r in PRICED))
-    assert h.savings_high == pytest.approx(math.fsum(r.savings_high for r in PRICED))  # 385, not 15,885
-    assert (h.priced, h.investigate, h.investigate_upper) == (2, 2, pytest.approx(15500.0))
+    assert h.savings.monthly_savings == pytest.approx(350.0)
+    assert h.savings.savings_low == pytest.approx(sum(r.savings_low for r in PRICED))
+    assert h.savings.savings_high == pytest.approx(math.fsum(r.savings_high for r in PRICED))  # 385, not 15,885
+    assert (h.savings.priced, h.savings.investigate, h.savings.investigate_upper) == (2, 2, pytest.approx(15500.0))
     md = render(audit, "md")
     assert "range $280–$385) from 2 priced recommendations, plus up to $15,500/month to investigate in 2 findings" in md
     assert "| up to $15,000 (investigate) |" in md
@@ -44,7 +44,7 @@ def test_savings_never_add_currencies():
     lines = audit_savings(audit)
     assert [(line.currency, line.monthly_savings, line.priced) for line in lines] == [("EUR", 350.0, 2), ("USD", 40.0, 1)]
     h = view.headline(audit)
-    assert h.monthly_savings == pytest.approx(350.0)
+    assert h.savings.monthly_savings == pytest.approx(350.0)
     assert h.savings_share == pytest.approx(350.0 / h.monthly_run_rate)
     md = render(audit, "md")
     assert "**Potential savings: €350/month**" in md
