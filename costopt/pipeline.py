@@ -112,7 +112,7 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
     remaining = without_changed_usage(snapshot, chosen.selected)
     progress("sizing commitments on the usage the selected changes leave in place")
     second = run_rules(remaining, catalog, settings, families=SIZED_AFTER_OTHERS)
-    commits = select(assess(second.candidates, remaining, settings, catalog, add_variants=False), policy)
+    commits = select(assess(second.candidates, remaining, settings, catalog), policy)
     changed = len(snapshot.resources) - len(remaining.resources)
     commit_selected = tuple(_note_sizing(r, changed) for r in commits.selected)
     selected = tuple(sorted(chosen.selected + commit_selected, key=lambda r: (-r.monthly_savings, r.id)))

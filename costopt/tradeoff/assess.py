@@ -1,7 +1,7 @@
 """Predicted impacts and SLO verdicts for candidates (latency, accuracy, interruptions).
 
-``assess(candidates, snapshot, settings, catalog)`` returns the candidates (plus the
-``model.*`` variant switches, which need the workloads from config) with ``impacts`` and
+``assess(candidates, snapshot, settings, catalog)`` returns the candidates (the rules'
+candidates, ``model.cheaper_variant``'s variant switches among them) with ``impacts`` and
 ``slo`` filled in for those that touch a workload with targets; others keep an ``unknown``
 verdict. A candidate is matched to its workload through its resource (config globs on
 id/name/ARN, or ``costopt:model`` and the other ``costopt:*`` tags; see :mod:`targets`).
@@ -59,25 +59,6 @@ from costopt.tradeoff.risk import judged
 from costopt.tradeoff.targets import Targets, Workload, parse_targets
 
 COMPUTE_FAMILIES = ("rightsizing", "autoscaling", "model", "idle")
-
-
-def variant_candidates(snapshot: Snapshot, catalog: Any, settings: Settings,
-                       targets: Targets) -> list[Recommendation]:
-    """Run ``model.cheaper_variant`` with the parsed workloads (config, params, exclusions apply)."""
-    if not targets.models:
-        return []
-    # the rules package imports the trade-off: importing it at module level would be a cycle
-    from costopt.rules import engine
-    from costopt.rules.base import REGISTRY
-    from costopt.rules.model_variants import RULE_ID, cheaper_variant
-
-    spec = REGISTRY.get(RULE_ID)  # importing the module registered it; no need to load every rule
-    if spec is None or not engine.is_enabled(spec, settings):
-        return []
-    params = engine.params_for(spec, engine.rule_settings(settings, RULE_ID), settings.source)
-    # the registry's rule signature has three parameters; this rule also takes the parsed targets
-    return [item for item in cheaper_variant(snapshot, catalog, params, targets)  # type: ignore[call-arg]
-            if isinstance(item, Recommendation) and not engine.is_excluded(item, settings)]
 
 
 def _current_count(rec: Recommendation, resource: Resource) -> int:
@@ -305,12 +286,11 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
 
 
 def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: Settings,
-           catalog: Any, params: TradeoffParams = DEFAULT_PARAMS, *,
-           add_variants: bool = True) -> list[Recommendation]:
-    """Fill ``impacts`` and ``slo`` of every candidate; add model-variant candidates unless
-    ``add_variants`` is false (a second pass over the same estate must not add them again)."""
+           catalog: Any, params: TradeoffParams = DEFAULT_PARAMS) -> list[Recommendation]:
+    """Fill ``impacts`` and ``slo`` of every candidate (the variant switches come from the rules
+    phase: ``model.cheaper_variant`` reads the workloads through the engine)."""
     targets = parse_targets(settings)
-    recs = list(candidates) + (variant_candidates(snapshot, catalog, settings, targets) if add_variants else [])
+    recs = list(candidates)
     index = {r.id: r for r in snapshot.resources}
     workloads: dict[str, Workload | None] = {}
     for rec in recs:
