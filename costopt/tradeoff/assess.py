@@ -47,12 +47,13 @@ from dataclasses import replace
 from typing import Any
 
 from costopt.config import Settings
+from costopt.metrics import memoised_order_statistics
 from costopt.model import Recommendation, Resource, SloVerdict, Snapshot, evolve
 from costopt.records import Impacts, Proposal
 from costopt.tradeoff.accuracy import Check, accuracy_check
 from costopt.tradeoff.capacity import hardware
 from costopt.tradeoff.impacts import cold_start_impacts, combine, spot_impacts, storage_impacts
-from costopt.tradeoff.load import Observations, Observed
+from costopt.tradeoff.load import PEAK_QUANTILE, Observations, Observed
 from costopt.tradeoff.params import DEFAULT_PARAMS, TradeoffParams
 from costopt.tradeoff.predict import Setup, predict_latency
 from costopt.tradeoff.risk import judged
@@ -302,8 +303,10 @@ def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: S
     group_of = {iid: index[gid] for gid, ids in members.items() for iid in ids}
     serving = [rid for rid, wl in workloads.items() if wl is not None]
     serving += sorted({group_of[rid].id for rid in serving if rid in group_of} - set(serving))
+    # the p99 utilisation of a series the rules already ordered is read from their work
+    shared = {m: memoised_order_statistics(snapshot, m, PEAK_QUANTILE) for m in ("cpu", "gpu")}
     observed = Observations(snapshot.metrics, serving, params, members=members,
-                            providers={rid: index[rid].provider for rid in serving})
+                            providers={rid: index[rid].provider for rid in serving}, order_statistics=shared)
     declared_by: dict[int, tuple[str, ...]] = {}
     verdicts: dict[tuple[str, tuple[str, ...]], SloVerdict] = {}
     return [_assess_one(rec, index.get(rec.resource_id), workloads.get(rec.resource_id), targets, observed,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from costopt.config import Settings
+from costopt.rules.engine import run_rules
 from costopt.tradeoff.assess import assess
 from costopt.tradeoff.selection import select
 from tests.tradeoff import estate
@@ -70,12 +71,18 @@ def _facts(rec):
 def test_the_whole_estate_pass_equals_each_resource_assessed_alone():
     resources, metrics, candidates = _estate()
     cat = estate.catalog()
-    whole = assess(candidates, estate.snapshot(resources, metrics), Settings(**CONFIG), cat)
+    settings = Settings(**CONFIG)
+
+    def with_variants(snap, cands):  # the rules phase adds model.cheaper_variant's switches
+        return list(cands) + list(run_rules(snap, cat, settings, only=["model.cheaper_variant"]).candidates)
+
+    snap = estate.snapshot(resources, metrics)
+    whole = assess(with_variants(snap, candidates), snap, settings, cat)
     alone = []
     for res in resources:
         mine = [c for c in candidates if c.resource_id == res.id]
-        own = [m for m in metrics if m.resource_id == res.id]
-        alone.extend(assess(mine, estate.snapshot([res], own), Settings(**CONFIG), cat))
+        own = estate.snapshot([res], [m for m in metrics if m.resource_id == res.id])
+        alone.extend(assess(with_variants(own, mine), own, settings, cat))
     assert len(whole) == len(alone)
     by_id = {r.id: r for r in alone}
     assert {r.id for r in whole} == set(by_id)
