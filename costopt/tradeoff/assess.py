@@ -57,6 +57,7 @@ from costopt.tradeoff.load import PEAK_QUANTILE, Observations, Observed
 from costopt.tradeoff.params import DEFAULT_PARAMS, TradeoffParams
 from costopt.tradeoff.predict import Setup, predict_latency
 from costopt.tradeoff.risk import judged
+from costopt.tradeoff.selection import Selection, select_owned
 from costopt.tradeoff.targets import Targets, Workload, parse_targets
 
 COMPUTE_FAMILIES = ("rightsizing", "autoscaling", "model", "idle")
@@ -311,3 +312,13 @@ def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: S
     verdicts: dict[tuple[str, tuple[str, ...]], SloVerdict] = {}
     return [_assess_one(rec, index.get(rec.resource_id), workloads.get(rec.resource_id), targets, observed,
                         catalog, params, group_of.get(rec.resource_id), declared_by, verdicts) for rec in recs]
+
+
+def assess_and_select(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: Settings, catalog: Any,
+                      policy: str, params: TradeoffParams = DEFAULT_PARAMS) -> Selection:
+    """``select(assess(candidates, ...), policy)`` with every record copied once: the judged copies
+    :func:`assess` makes are private to this call, so the selection sets their status in place
+    instead of copying them again (the candidates themselves are never changed)."""
+    originals = {id(rec) for rec in candidates}
+    assessed = assess(candidates, snapshot, settings, catalog, params)
+    return select_owned(assessed, policy, frozenset(id(rec) for rec in assessed if id(rec) not in originals))

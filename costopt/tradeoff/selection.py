@@ -49,16 +49,32 @@ def _unverified_reason(rec: Recommendation) -> str:
 
 def select(candidates: Iterable[Recommendation], policy: str = "strict") -> Selection:
     """Pick one recommendation per alternative group; reject the rest with a reason."""
+    return select_owned(list(candidates), policy, frozenset())
+
+
+def select_owned(candidates: list[Recommendation], policy: str, owned: frozenset[int]) -> Selection:
+    """:func:`select`, where the records whose ``id()`` is in ``owned`` belong to the caller alone
+    (copies nobody else holds, e.g. fresh from :func:`~costopt.tradeoff.assess.assess` inside one
+    step): those get their status set in place instead of being copied once more."""
     if policy not in POLICIES:
         raise ValueError(f"SLO policy must be one of {', '.join(POLICIES)}, got {policy!r}")
-    return _select(list(candidates), policy)
+    return _select(candidates, policy, owned)
+
+
+def _final(rec: Recommendation, owned: frozenset[int], **changes: Any) -> Recommendation:
+    """``rec`` with ``changes``: set in place on a record the caller owns, else a copy."""
+    if id(rec) not in owned:
+        return evolve(rec, **changes)
+    for name, value in changes.items():
+        object.__setattr__(rec, name, value)  # the frozen record is still private to this step
+    return rec
 
 
 def _rank(rec: Recommendation) -> tuple[float, str, str]:
     return -rec.monthly_savings, rec.rule_id, rec.id
 
 
-def _select(candidates: list[Recommendation], policy: str) -> Selection:
+def _select(candidates: list[Recommendation], policy: str, owned: frozenset[int]) -> Selection:
     groups: dict[str, list[Recommendation]] = {}
     for rec in candidates:
         key = rec.alternative_group or rec.resource_id
@@ -79,26 +95,28 @@ def _select(candidates: list[Recommendation], policy: str) -> Selection:
                 if rec.savings_high > 0 and winner is None:
                     # A finding to investigate (e.g. a cost anomaly): shown, counted as zero.
                     winner = rec
-                    selected.append(evolve(rec, status="selected"))
+                    selected.append(_final(rec, owned, status="selected"))
                 else:
-                    rejected.append(evolve(rec, status="rejected", rejection_reason="no savings"))
+                    rejected.append(_final(rec, owned, status="rejected", rejection_reason="no savings"))
                 continue
             if rec.slo.status == "breach" and policy == "strict":
-                rejected.append(evolve(rec, status="rejected", rejection_reason=_breach_reason(rec)))
+                rejected.append(_final(rec, owned, status="rejected", rejection_reason=_breach_reason(rec)))
                 continue
             unverified = not verified(rec)
             if unverified and policy == "strict":
-                rejected.append(evolve(rec, status="rejected", rejection_reason=_unverified_reason(rec)))
+                rejected.append(_final(rec, owned, status="rejected", rejection_reason=_unverified_reason(rec)))
                 continue
             if winner is None:
                 winner = rec
                 if rec.slo.status == "breach":
-                    rec = evolve(rec, slo=SloVerdict("breach", tuple(rec.slo.reasons) + (ADVISORY_NOTE,)))
+                    slo = SloVerdict("breach", tuple(rec.slo.reasons) + (ADVISORY_NOTE,))
                 elif unverified:
-                    rec = evolve(rec, slo=SloVerdict(rec.slo.status, tuple(rec.slo.reasons) + (ADVISORY_UNVERIFIED_NOTE,)))
-                selected.append(evolve(rec, status="selected"))
+                    slo = SloVerdict(rec.slo.status, tuple(rec.slo.reasons) + (ADVISORY_UNVERIFIED_NOTE,))
+                else:
+                    slo = rec.slo
+                selected.append(_final(rec, owned, status="selected", slo=slo))
             else:
-                rejected.append(evolve(rec, status="rejected", rejection_reason=(
+                rejected.append(_final(rec, owned, status="rejected", rejection_reason=(
                     f"alternative to {winner.rule_id} ({winner.action}), which saves at least as much "
                     f"({winner.monthly_savings:,.2f} vs {rec.monthly_savings:,.2f} per month)")))
     selected.sort(key=lambda r: (-r.monthly_savings, r.id))

@@ -12,7 +12,7 @@ import numpy as np
 
 from costopt.config import Settings
 from costopt.rules.engine import run_rules
-from costopt.tradeoff.assess import assess
+from costopt.tradeoff.assess import assess, assess_and_select
 from costopt.tradeoff.selection import select
 from tests.tradeoff import estate
 
@@ -95,3 +95,26 @@ def test_the_whole_estate_pass_equals_each_resource_assessed_alone():
     assert len({r.impacts.workload_targets for r in whole if r.impacts.workload_targets}) >= 3
     # and selection over either is the same
     assert [_facts(r) for r in select(whole).selected] == [_facts(r) for r in select(alone).selected]
+
+
+def test_one_pass_assess_and_select_equals_select_of_assess():
+    """The pipeline's step sets the status of its own judged copies in place instead of copying
+    them again: the same selected, rejected and frontier as the two calls, under both policies,
+    and the rules' candidates it was given are left as they were."""
+    resources, metrics, candidates = _estate()
+    cat = estate.catalog()
+    settings = Settings(**CONFIG)
+    snap = estate.snapshot(resources, metrics)
+    candidates = candidates + list(run_rules(snap, cat, settings, only=["model.cheaper_variant"]).candidates)
+    candidates.append(estate.candidate(resources[0], "idle.endpoint_no_invocations", "look into it", {}, 0.0))
+    given = [(id(c), c.status, c.slo, c.impacts) for c in candidates]
+    for policy in ("strict", "advisory"):
+        two = select(assess(candidates, snap, settings, cat), policy)
+        one = assess_and_select(candidates, snap, settings, cat, policy)
+        assert one.selected == two.selected and one.rejected == two.rejected and one.frontier == two.frontier
+        assert {r.status for r in one.selected} == {"selected"} and {r.status for r in one.rejected} == {"rejected"}
+        assert [(id(c), c.status, c.slo, c.impacts) for c in candidates] == given
+    # the estate reaches the branches that change more than the status
+    advisory = assess_and_select(candidates, snap, settings, cat, "advisory")
+    assert any("advisory" in " ".join(r.slo.reasons) for r in advisory.selected)
+    assert any(r.rejection_reason.startswith("alternative to") for r in advisory.rejected)
