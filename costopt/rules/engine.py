@@ -4,7 +4,7 @@ The engine imports every built-in rule module and the ``costopt.rules`` entry po
 builds each enabled rule's parameters (defaults from :mod:`costopt.rules.defaults`,
 overridden by ``[rules."<id>"]`` in config, type-checked), runs it, and drops excluded
 resources. A rule that declares ``needs=("workloads", ...)`` also gets the workloads and models
-parsed from config (:func:`costopt.tradeoff.targets.parse_targets`) as a fourth argument: its
+parsed from config (:func:`costopt.tradeoff.targets.targets_for`) as a fourth argument: its
 candidates exist only for the workloads config declares (``model.cheaper_variant``). A rule
 that raises is recorded as a failed coverage entry (``RuleRun.failures``) naming
 the rule and the error, not a crashed audit; ``costopt audit --strict-rules`` turns it into exit 2.
@@ -24,7 +24,7 @@ from typing import Any
 from costopt.config import ConfigSource, Settings
 from costopt.model import CoverageEntry, Recommendation, Skip, Snapshot
 from costopt.rules.base import REGISTRY, RuleSpec
-from costopt.tradeoff.targets import Targets, parse_targets
+from costopt.tradeoff.targets import Targets, targets_for
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ def run_rules(snapshot: Snapshot, catalog: Any, settings: Settings,
         params = params_for(spec, rule_settings(settings, rule_id), settings.source)
         extra: tuple[Targets, ...] = ()
         if "workloads" in spec.needs:
-            targets = targets if targets is not None else parse_targets(settings)
+            targets = targets if targets is not None else targets_for(settings, snapshot)
             extra = (targets,)
         try:
             for item in spec.func(snapshot, catalog, params, *extra) or ():

@@ -58,7 +58,7 @@ from costopt.tradeoff.params import DEFAULT_PARAMS, TradeoffParams
 from costopt.tradeoff.predict import Setup, predict_latency
 from costopt.tradeoff.risk import judged
 from costopt.tradeoff.selection import Selection, select_owned
-from costopt.tradeoff.targets import Targets, Workload, parse_targets
+from costopt.tradeoff.targets import Targets, Workload, targets_for
 
 COMPUTE_FAMILIES = ("rightsizing", "autoscaling", "model", "idle")
 
@@ -291,7 +291,7 @@ def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: S
            catalog: Any, params: TradeoffParams = DEFAULT_PARAMS) -> list[Recommendation]:
     """Fill ``impacts`` and ``slo`` of every candidate (the variant switches come from the rules
     phase: ``model.cheaper_variant`` reads the workloads through the engine)."""
-    targets = parse_targets(settings)
+    targets = targets_for(settings, snapshot)  # the rules phase resolved the same resources
     recs = list(candidates)
     index = {r.id: r for r in snapshot.resources}
     workloads: dict[str, Workload | None] = {}

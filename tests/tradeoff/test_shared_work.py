@@ -8,12 +8,15 @@ count, specs, tags, declared kind)."""
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 
 from costopt.config import Settings
 from costopt.rules.engine import run_rules
 from costopt.tradeoff.assess import assess, assess_and_select
 from costopt.tradeoff.selection import select
+from costopt.tradeoff.targets import targets_for
 from tests.tradeoff import estate
 
 CONFIG = {
@@ -118,3 +121,22 @@ def test_one_pass_assess_and_select_equals_select_of_assess():
     advisory = assess_and_select(candidates, snap, settings, cat, "advisory")
     assert any("advisory" in " ".join(r.slo.reasons) for r in advisory.selected)
     assert any(r.rejection_reason.startswith("alternative to") for r in advisory.rejected)
+
+
+def test_the_step_reuses_the_workloads_the_rules_phase_resolved():
+    """One parse of the workloads per (settings, snapshot): the variant rule's resolutions serve
+    the step; another snapshot or settings object gets its own parse, and none outlives them."""
+    resources, metrics, _ = _estate()
+    settings = Settings(**CONFIG)
+    snap = estate.snapshot(resources, metrics)
+    first = targets_for(settings, snap)
+    assert targets_for(settings, snap) is first
+    run_rules(snap, estate.catalog(), settings, only=["model.cheaper_variant"])
+    assert len(first._resolved) == len(resources)  # the rule resolved every resource, once
+    other = estate.snapshot(resources, metrics)
+    assert targets_for(settings, other) is not first
+    assert targets_for(Settings(**CONFIG), other) is not targets_for(settings, other)
+    again = targets_for(settings, other)
+    del other
+    gc.collect()
+    assert targets_for(settings, snap) is not again
