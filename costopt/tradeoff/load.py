@@ -319,7 +319,8 @@ def observe(metrics: Sequence[MetricSeries], resource_ids: Sequence[str], params
 def _observe_one(rid: str, by: Mapping[tuple[str, str], list[MetricSeries]], params: TradeoffParams,
                  provider: str, peaks: Mapping[tuple[str, str], float | None]) -> Observed:
     notes: list[str] = []
-    hours, counts = _hourly(*_pooled(by.get((rid, "requests"), [])))
+    requests = by.get((rid, "requests"))
+    hours, counts = _hourly(*_pooled(requests)) if requests else (np.zeros(0, dtype=np.int64), np.zeros(0))
     peak = mean = None
     if counts.size == 0:
         notes.append("no request metrics")

@@ -23,7 +23,7 @@ from typing import Any
 
 from costopt.model import Recommendation, SloVerdict, evolve
 from costopt.tradeoff.frontier import build_frontier
-from costopt.tradeoff.verdicts import verified
+from costopt.tradeoff.verdicts import VERIFIED
 
 POLICIES = ("strict", "advisory")
 ADVISORY_NOTE = "selected under the advisory SLO policy despite the breach"
@@ -61,13 +61,20 @@ def select_owned(candidates: list[Recommendation], policy: str, owned: frozenset
     return _select(candidates, policy, owned)
 
 
-def _final(rec: Recommendation, owned: frozenset[int], **changes: Any) -> Recommendation:
-    """``rec`` with ``changes``: set in place on a record the caller owns, else a copy."""
-    if id(rec) not in owned:
-        return evolve(rec, **changes)
-    for name, value in changes.items():
-        object.__setattr__(rec, name, value)  # the frozen record is still private to this step
-    return rec
+def _final(rec: Recommendation, owned: frozenset[int], status: str, reason: str | None = None,
+           slo: SloVerdict | None = None) -> Recommendation:
+    """``rec`` with its status (and rejection reason, or new verdict): set in place on a record the
+    caller owns, else a copy."""
+    if id(rec) in owned:  # the frozen record is still private to this step
+        object.__setattr__(rec, "status", status)
+        if reason is not None:
+            object.__setattr__(rec, "rejection_reason", reason)
+        if slo is not None:
+            object.__setattr__(rec, "slo", slo)
+        return rec
+    if reason is not None:
+        return evolve(rec, status=status, rejection_reason=reason)
+    return evolve(rec, status=status) if slo is None else evolve(rec, status=status, slo=slo)
 
 
 def _rank(rec: Recommendation) -> tuple[float, str, str]:
@@ -85,6 +92,16 @@ def _select(candidates: list[Recommendation], policy: str, owned: frozenset[int]
             members.append(rec)
     selected: list[Recommendation] = []
     rejected: list[Recommendation] = []
+    strict = policy == "strict"
+    # (id of a verdict, breach?) -> (the verdict, its rejection reason): candidates share verdicts
+    reasons: dict[tuple[int, bool], tuple[SloVerdict, str]] = {}
+
+    def reason_for(slo: SloVerdict, breach: bool, rec: Recommendation) -> str:
+        found = reasons.get((id(slo), breach))
+        if found is None or found[0] is not slo:
+            found = reasons[(id(slo), breach)] = (slo, _breach_reason(rec) if breach else _unverified_reason(rec))
+        return found[1]
+
     for key in sorted(groups):
         recs = groups[key]
         if len(recs) > 1:
@@ -95,28 +112,29 @@ def _select(candidates: list[Recommendation], policy: str, owned: frozenset[int]
                 if rec.savings_high > 0 and winner is None:
                     # A finding to investigate (e.g. a cost anomaly): shown, counted as zero.
                     winner = rec
-                    selected.append(_final(rec, owned, status="selected"))
+                    selected.append(_final(rec, owned, "selected"))
                 else:
-                    rejected.append(_final(rec, owned, status="rejected", rejection_reason="no savings"))
+                    rejected.append(_final(rec, owned, "rejected", "no savings"))
                 continue
-            if rec.slo.status == "breach" and policy == "strict":
-                rejected.append(_final(rec, owned, status="rejected", rejection_reason=_breach_reason(rec)))
+            slo = rec.slo
+            status = slo.status
+            if status == "breach" and strict:
+                rejected.append(_final(rec, owned, "rejected", reason_for(slo, True, rec)))
                 continue
-            unverified = not verified(rec)
-            if unverified and policy == "strict":
-                rejected.append(_final(rec, owned, status="rejected", rejection_reason=_unverified_reason(rec)))
+            # not verified(rec): a breach, or nothing vouches for it on a workload with targets
+            unverified = status == "breach" or (status not in VERIFIED and rec.impacts.targeted)
+            if unverified and strict:
+                rejected.append(_final(rec, owned, "rejected", reason_for(slo, False, rec)))
                 continue
             if winner is None:
                 winner = rec
-                if rec.slo.status == "breach":
-                    slo = SloVerdict("breach", tuple(rec.slo.reasons) + (ADVISORY_NOTE,))
+                if status == "breach":
+                    slo = SloVerdict("breach", tuple(slo.reasons) + (ADVISORY_NOTE,))
                 elif unverified:
-                    slo = SloVerdict(rec.slo.status, tuple(rec.slo.reasons) + (ADVISORY_UNVERIFIED_NOTE,))
-                else:
-                    slo = rec.slo
-                selected.append(_final(rec, owned, status="selected", slo=slo))
+                    slo = SloVerdict(status, tuple(slo.reasons) + (ADVISORY_UNVERIFIED_NOTE,))
+                selected.append(_final(rec, owned, "selected", slo=slo if slo is not rec.slo else None))
             else:
-                rejected.append(_final(rec, owned, status="rejected", rejection_reason=(
+                rejected.append(_final(rec, owned, "rejected", (
                     f"alternative to {winner.rule_id} ({winner.action}), which saves at least as much "
                     f"({winner.monthly_savings:,.2f} vs {rec.monthly_savings:,.2f} per month)")))
     selected.sort(key=lambda r: (-r.monthly_savings, r.id))
