@@ -20,10 +20,12 @@ Targets (issue 4): 100k resources <= 20 s and <= 4 GB peak RSS; 100k time <= 12 
 
 With ``--tradeoff`` the resources tagged ``costopt:workload = inference`` (one in six) also carry
 ``costopt:model = ranker``, which binds them to TRADEOFF_CONFIG's workload (a p95 latency target
-and an accuracy floor; the model's fp16 variant makes ``model.cheaper_variant`` candidates), and
+and an accuracy floor; the model's fp16 variant makes ``model.cheaper_variant`` candidates, in the
+rules phase: the engine hands that rule the parsed workloads), and
 each run measures three processes in turn, all on that same estate and config: build only, the
-rules without the trade-off, and the rules followed by ``assess`` + ``select`` over every
-candidate. Reported (medians): the step's own time inside the process (tradeoff_s / CPU, beside
+rules without the trade-off, and the rules followed by the step over every candidate
+(``assess_and_select``, strict: what the pipeline runs, the same output as
+``select(assess(...))``). Reported (medians): the step's own time inside the process (tradeoff_s / CPU, beside
 the rules' rules_s / CPU in that process), and what it adds to the whole process's CPU time
 (user + sys) over the run without it, as a share of the rules' process CPU (without the step,
 minus the build-only baseline). CPU time is steadier than wall time when other jobs share the
@@ -117,8 +119,7 @@ def worker(n: int, memory_share: float, gpu_share: float, rules: bool, tradeoff:
     from costopt.catalog import load_catalog
     from costopt.config import Settings, settings_from_mapping
     from costopt.rules.engine import load_rules, run_rules
-    from costopt.tradeoff.assess import assess
-    from costopt.tradeoff.selection import select
+    from costopt.tradeoff.assess import assess, assess_and_select
 
     snapshot = build_snapshot(n, memory_share, gpu_share, tradeoff=tradeoff)
     catalog = load_catalog(use_cache=False)
@@ -146,14 +147,15 @@ def worker(n: int, memory_share: float, gpu_share: float, rules: bool, tradeoff:
                    rules_cpu_s=time.process_time() - c1)
         if tradeoff and step:
             t2, c2 = time.perf_counter(), time.process_time()
-            assessed = assess(candidates, snapshot, settings, catalog)
-            chosen = select(assessed, "strict")
+            chosen = assess_and_select(candidates, snapshot, settings, catalog, "strict")  # as the pipeline runs it
             out.update(tradeoff_s=time.perf_counter() - t2, tradeoff_cpu_s=time.process_time() - c2,
-                       selected=len(chosen.selected), assessed=len(assessed),
-                       serving_candidates=sum(1 for c in assessed if c.impacts.workload_targets))
+                       selected=len(chosen.selected), assessed=len(chosen.selected) + len(chosen.rejected))
+            out.update(variant_switches=sum(1 for c in candidates if c.rule_id == "model.cheaper_variant"),
+                       serving_candidates=sum(1 for c in (*chosen.selected, *chosen.rejected) if c.impacts.workload_targets))
             if dump:  # the step's whole output, to compare two trees byte for byte (after the timing)
                 from costopt.audit_io import _plain
 
+                assessed = assess(candidates, snapshot, settings, catalog)  # what was judged, before the selection
                 text = json.dumps({"assessed": _plain(assessed), "selected": _plain(chosen.selected),
                                    "rejected": _plain(chosen.rejected), "frontier": _plain(chosen.frontier)})
                 Path(dump).write_text(text)
@@ -228,7 +230,8 @@ def main() -> None:
               f"(baseline {s['baseline_peak_rss_gb']:.2f} GB), {s['recommendations']} recommendations, {s['skips']} skips")
         if s["tradeoff_s"] is not None:
             print(f"         trade-off {s['tradeoff_s']:.2f} s over {full[0]['recommendations']} candidates "
-                  f"(+ variant switches: {full[0]['assessed']}; {full[0]['serving_candidates']} on the targeted "
+                  f"(assessed {full[0]['assessed']}, {full[0].get('variant_switches')} of them variant switches; "
+                  f"{full[0]['serving_candidates']} on the targeted "
                   f"workload, {s['selected']} selected): "
                   f"{s['tradeoff_s'] / s['rules_s']:.1%} of the rules' time; CPU {s['tradeoff_cpu_s']:.2f} s vs "
                   f"{s['rules_cpu_s']:.2f} s: {s['tradeoff_cpu_s'] / s['rules_cpu_s']:.1%}")

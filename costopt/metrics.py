@@ -78,6 +78,7 @@ class _Stats:
         self.mean = np.full(n, np.nan)
         self.max = np.full(n, np.nan)
         self.q = np.full((n, nq), np.nan)
+        self.order = np.full((n, nq, 2), np.nan)  # the two order statistics each quantile reads
 
     def read_block(self, rows: np.ndarray, block: np.ndarray, counts: np.ndarray, quantiles: Sequence[float]) -> None:
         """Mean, max and quantiles of ``rows`` from ``block`` (modified in place): each row holds
@@ -97,6 +98,7 @@ class _Stats:
             hi = np.minimum(lo + 1, last_idx)
             lo_v = block[r, lo].astype(np.float64)
             hi_v = block[r, hi].astype(np.float64)
+            self.order[rows, k, 0], self.order[rows, k, 1] = lo_v, hi_v  # float64 holds float32 exactly
             with np.errstate(invalid="ignore"):  # inf - inf in rows without valid points (-> NaN)
                 self.q[rows, k] = np.where(has, lo_v + (hi_v - lo_v) * (pos - lo), np.nan)
 
@@ -187,6 +189,11 @@ def _pooled_rows(rows: list[int], groups: list[list[MetricSeries]], out: _Stats,
 def metric_stats(metrics: Sequence[MetricSeries], metric: str, *, stat: str | None = "Maximum",
                  quantiles: Sequence[float] = DEFAULT_QUANTILES,
                  valid_range: tuple[float, float] | None = None) -> pd.DataFrame:
+    return _metric_stats(metrics, metric, stat, quantiles, valid_range)[0]
+
+
+def _metric_stats(metrics: Sequence[MetricSeries], metric: str, stat: str | None, quantiles: Sequence[float],
+                  valid_range: tuple[float, float] | None) -> tuple[pd.DataFrame, np.ndarray]:
     """Per-resource statistics of ``metric``.
 
     Returns a DataFrame indexed by resource_id with columns: count, hours, mean, max,
@@ -205,7 +212,8 @@ def metric_stats(metrics: Sequence[MetricSeries], metric: str, *, stat: str | No
     qcols = [quantile_column(q) for q in quantiles]
     columns = ["count", "hours", "mean", "max", *qcols, "duplicates", "gaps", "invalid", "period_s", "first_ts", "last_ts"]
     if not chosen:
-        return pd.DataFrame(columns=columns, index=pd.Index([], name="resource_id"), dtype=float)
+        return (pd.DataFrame(columns=columns, index=pd.Index([], name="resource_id"), dtype=float),
+                np.zeros((0, len(quantiles), 2)))
 
     # Several series of one resource (e.g. per-variant) are pooled.
     by_resource: dict[str, list[MetricSeries]] = {}
@@ -246,7 +254,7 @@ def metric_stats(metrics: Sequence[MetricSeries], metric: str, *, stat: str | No
          "duplicates": out.dup, "gaps": out.gaps, "invalid": out.inv, "period_s": out.period,
          "first_ts": out.first, "last_ts": out.last},
         index=pd.Index(ids, name="resource_id"),
-    )
+    ), out.order
 
 
 # --- Per-snapshot memo -------------------------------------------------------------------
@@ -265,6 +273,7 @@ def metric_stats(metrics: Sequence[MetricSeries], metric: str, *, stat: str | No
 
 CACHE_QUANTILES = (0.95, 0.99, 0.995, 0.999)
 _MEMO: dict[int, tuple[weakref.ref, tuple, dict]] = {}
+# memo[key] = (quantiles computed, frame, order statistics (rows x sorted quantiles x 2))
 
 
 def _memo_for(snapshot: Snapshot) -> dict | None:
@@ -328,7 +337,7 @@ def snapshot_stats(snapshot: Snapshot, metric: str, *, stat: str | None = "Maxim
     cached = memo.get(key) if memo is not None else None
     if cached is None or not wanted <= cached[0]:
         qs = wanted | set(CACHE_QUANTILES) | (cached[0] if cached else set())
-        cached = (qs, metric_stats(series, metric, stat=stat, quantiles=sorted(qs), valid_range=valid_range))
+        cached = (qs, *_metric_stats(series, metric, stat, sorted(qs), valid_range))
         if memo is not None:
             memo[key] = cached
     frame = cached[1]
@@ -341,6 +350,24 @@ def snapshot_stats(snapshot: Snapshot, metric: str, *, stat: str | None = "Maxim
         if pos.size < len(frame):
             frame = frame.iloc[pos]
     return frame.copy()
+
+
+def memoised_order_statistics(snapshot: Snapshot, metric: str, q: float,
+                              stat: str | None = "Maximum") -> dict[str, tuple[float, float, int]]:
+    """Per resource, the two order statistics quantile ``q`` of its ``metric`` interpolates
+    between and the count of valid points, as a rule already computed them for this Snapshot
+    (:func:`snapshot_stats` with the default valid range, no ``since``); empty when none did (this
+    never computes). A reader that holds the same points can interpolate them in its own
+    dtype: the trade-off's peak utilisation reads the rules' work instead of repeating it."""
+    memo = _memo_for(snapshot)
+    valid = (0.0, 100.0) if metric in PERCENT_METRICS else None
+    cached = memo.get((metric, stat, valid, None)) if memo is not None else None
+    if cached is None or float(q) not in cached[0]:
+        return {}
+    qs, frame, order = cached
+    k = sorted(qs).index(float(q))
+    return dict(zip(frame.index.tolist(), zip(order[:, k, 0].tolist(), order[:, k, 1].tolist(),
+                                              frame["count"].tolist())))
 
 
 def stats_by_resource(snapshot: Snapshot, metric: str, q: float,

@@ -23,8 +23,8 @@ from costopt.progress import QUIET, Progress
 from costopt.rules.engine import RuleRun, run_rules
 from costopt.sections import AuditSettings
 from costopt.totals import build_totals
-from costopt.tradeoff.assess import assess
-from costopt.tradeoff.selection import Selection, select
+from costopt.tradeoff.assess import assess_and_select
+from costopt.tradeoff.selection import Selection
 
 # The demo estate's collector (costopt.demo.collect.collect_demo), handed in by the CLI's --demo
 # path: product modules never import the demo package.
@@ -110,11 +110,11 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
     progress("running rules")
     first = run_rules(snapshot, catalog, settings, skip_families=SIZED_AFTER_OTHERS)
     progress(f"{len(first.candidates)} candidates; predicting impacts")
-    chosen = select(assess(first.candidates, snapshot, settings, catalog), policy)
+    chosen = assess_and_select(first.candidates, snapshot, settings, catalog, policy)
     remaining = without_changed_usage(snapshot, chosen.selected)
     progress("sizing commitments on the usage the selected changes leave in place")
     second = run_rules(remaining, catalog, settings, families=SIZED_AFTER_OTHERS)
-    commits = select(assess(second.candidates, remaining, settings, catalog, add_variants=False), policy)
+    commits = assess_and_select(second.candidates, remaining, settings, catalog, policy)
     changed = len(snapshot.resources) - len(remaining.resources)
     commit_selected = tuple(_note_sizing(r, changed) for r in commits.selected)
     selected = tuple(sorted(chosen.selected + commit_selected, key=lambda r: (-r.monthly_savings, r.id)))

@@ -3,7 +3,10 @@
 The engine imports every built-in rule module and the ``costopt.rules`` entry points,
 builds each enabled rule's parameters (defaults from :mod:`costopt.rules.defaults`,
 overridden by ``[rules."<id>"]`` in config, type-checked), runs it, and drops excluded
-resources. A rule that raises is recorded as a failed coverage entry (``RuleRun.failures``) naming
+resources. A rule that declares ``needs=("workloads", ...)`` also gets the workloads and models
+parsed from config (:func:`costopt.tradeoff.targets.targets_for`) as a fourth argument: its
+candidates exist only for the workloads config declares (``model.cheaper_variant``). A rule
+that raises is recorded as a failed coverage entry (``RuleRun.failures``) naming
 the rule and the error, not a crashed audit; ``costopt audit --strict-rules`` turns it into exit 2.
 """
 
@@ -21,6 +24,7 @@ from typing import Any
 from costopt.config import ConfigSource, Settings
 from costopt.model import CoverageEntry, Recommendation, Skip, Snapshot
 from costopt.rules.base import REGISTRY, RuleSpec
+from costopt.tradeoff.targets import Targets, targets_for
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +171,7 @@ def run_rules(snapshot: Snapshot, catalog: Any, settings: Settings,
     candidates: list[Recommendation] = []
     skipped: list[Skip] = []
     failures: list[CoverageEntry] = []
+    targets: Targets | None = None  # parsed once, for the rules that read the workloads
     for rule_id in sorted(registry):
         spec = registry[rule_id]
         if wanted is not None and rule_id not in wanted:
@@ -180,8 +185,12 @@ def run_rules(snapshot: Snapshot, catalog: Any, settings: Settings,
         if "inventory" in spec.needs and not snapshot.resources:
             continue
         params = params_for(spec, rule_settings(settings, rule_id), settings.source)
+        extra: tuple[Targets, ...] = ()
+        if "workloads" in spec.needs:
+            targets = targets if targets is not None else targets_for(settings, snapshot)
+            extra = (targets,)
         try:
-            for item in spec.func(snapshot, catalog, params) or ():
+            for item in spec.func(snapshot, catalog, params, *extra) or ():
                 if isinstance(item, Skip):
                     skipped.append(item)
                 elif not is_excluded(item, settings):

@@ -1,10 +1,11 @@
 """Model-variant switches (family ``model``): serve a cheaper variant on less hardware.
 
 The variants come from config (``[models.NAME.variants.*]``, see
-:mod:`costopt.tradeoff.targets`), so the trade-off step, which holds the parsed config,
-runs this rule with the workloads; the engine's own pass (no workloads) yields nothing.
-Enablement, parameters (``[rules."model.cheaper_variant"]``) and exclusions apply as for
-every rule.
+:mod:`costopt.tradeoff.targets`): the rule declares ``needs=("inventory", "workloads")``, so the
+engine hands it the workloads and models parsed from config (without them it yields nothing).
+It runs in the rules phase like every rule; enablement, parameters
+(``[rules."model.cheaper_variant"]``) and exclusions apply as for every rule, and the trade-off
+step only judges its candidates.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def _options(resource: Resource, v0: ModelVariant, v1: ModelVariant,
         yield best[1], count0, best[2]
 
 
-@rule(RULE_ID, params=defaults.CheaperVariant, needs=("inventory",))
+@rule(RULE_ID, params=defaults.CheaperVariant, needs=("inventory", "workloads"))
 def cheaper_variant(snapshot: Snapshot, catalog: Any, params: defaults.CheaperVariant,
                     targets: Targets | None = None) -> Iterable[Recommendation | Skip]:
     """Serve a cheaper model variant (fp16, int8, distilled) on fewer or smaller instances.

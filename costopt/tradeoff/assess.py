@@ -1,7 +1,7 @@
 """Predicted impacts and SLO verdicts for candidates (latency, accuracy, interruptions).
 
-``assess(candidates, snapshot, settings, catalog)`` returns the candidates (plus the
-``model.*`` variant switches, which need the workloads from config) with ``impacts`` and
+``assess(candidates, snapshot, settings, catalog)`` returns the candidates (the rules'
+candidates, ``model.cheaper_variant``'s variant switches among them) with ``impacts`` and
 ``slo`` filled in for those that touch a workload with targets; others keep an ``unknown``
 verdict. A candidate is matched to its workload through its resource (config globs on
 id/name/ARN, or ``costopt:model`` and the other ``costopt:*`` tags; see :mod:`targets`).
@@ -47,37 +47,20 @@ from dataclasses import replace
 from typing import Any
 
 from costopt.config import Settings
+from costopt.metrics import memoised_order_statistics
 from costopt.model import Recommendation, Resource, SloVerdict, Snapshot, evolve
 from costopt.records import Impacts, Proposal
 from costopt.tradeoff.accuracy import Check, accuracy_check
 from costopt.tradeoff.capacity import hardware
 from costopt.tradeoff.impacts import cold_start_impacts, combine, spot_impacts, storage_impacts
-from costopt.tradeoff.load import Observations, Observed
+from costopt.tradeoff.load import PEAK_QUANTILE, Observations, Observed
 from costopt.tradeoff.params import DEFAULT_PARAMS, TradeoffParams
 from costopt.tradeoff.predict import Setup, predict_latency
 from costopt.tradeoff.risk import judged
-from costopt.tradeoff.targets import Targets, Workload, parse_targets
+from costopt.tradeoff.selection import Selection, select_owned
+from costopt.tradeoff.targets import Targets, Workload, targets_for
 
 COMPUTE_FAMILIES = ("rightsizing", "autoscaling", "model", "idle")
-
-
-def variant_candidates(snapshot: Snapshot, catalog: Any, settings: Settings,
-                       targets: Targets) -> list[Recommendation]:
-    """Run ``model.cheaper_variant`` with the parsed workloads (config, params, exclusions apply)."""
-    if not targets.models:
-        return []
-    # the rules package imports the trade-off: importing it at module level would be a cycle
-    from costopt.rules import engine
-    from costopt.rules.base import REGISTRY
-    from costopt.rules.model_variants import RULE_ID, cheaper_variant
-
-    spec = REGISTRY.get(RULE_ID)  # importing the module registered it; no need to load every rule
-    if spec is None or not engine.is_enabled(spec, settings):
-        return []
-    params = engine.params_for(spec, engine.rule_settings(settings, RULE_ID), settings.source)
-    # the registry's rule signature has three parameters; this rule also takes the parsed targets
-    return [item for item in cheaper_variant(snapshot, catalog, params, targets)  # type: ignore[call-arg]
-            if isinstance(item, Recommendation) and not engine.is_excluded(item, settings)]
 
 
 def _current_count(rec: Recommendation, resource: Resource) -> int:
@@ -305,12 +288,11 @@ def _assess_one(rec: Recommendation, resource: Resource | None, wl: Workload | N
 
 
 def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: Settings,
-           catalog: Any, params: TradeoffParams = DEFAULT_PARAMS, *,
-           add_variants: bool = True) -> list[Recommendation]:
-    """Fill ``impacts`` and ``slo`` of every candidate; add model-variant candidates unless
-    ``add_variants`` is false (a second pass over the same estate must not add them again)."""
-    targets = parse_targets(settings)
-    recs = list(candidates) + (variant_candidates(snapshot, catalog, settings, targets) if add_variants else [])
+           catalog: Any, params: TradeoffParams = DEFAULT_PARAMS) -> list[Recommendation]:
+    """Fill ``impacts`` and ``slo`` of every candidate (the variant switches come from the rules
+    phase: ``model.cheaper_variant`` reads the workloads through the engine)."""
+    targets = targets_for(settings, snapshot)  # the rules phase resolved the same resources
+    recs = list(candidates)
     index = {r.id: r for r in snapshot.resources}
     workloads: dict[str, Workload | None] = {}
     for rec in recs:
@@ -322,9 +304,21 @@ def assess(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: S
     group_of = {iid: index[gid] for gid, ids in members.items() for iid in ids}
     serving = [rid for rid, wl in workloads.items() if wl is not None]
     serving += sorted({group_of[rid].id for rid in serving if rid in group_of} - set(serving))
+    # the p99 utilisation of a series the rules already ordered is read from their work
+    shared = {m: memoised_order_statistics(snapshot, m, PEAK_QUANTILE) for m in ("cpu", "gpu")}
     observed = Observations(snapshot.metrics, serving, params, members=members,
-                            providers={rid: index[rid].provider for rid in serving})
+                            providers={rid: index[rid].provider for rid in serving}, order_statistics=shared)
     declared_by: dict[int, tuple[str, ...]] = {}
     verdicts: dict[tuple[str, tuple[str, ...]], SloVerdict] = {}
     return [_assess_one(rec, index.get(rec.resource_id), workloads.get(rec.resource_id), targets, observed,
                         catalog, params, group_of.get(rec.resource_id), declared_by, verdicts) for rec in recs]
+
+
+def assess_and_select(candidates: Sequence[Recommendation], snapshot: Snapshot, settings: Settings, catalog: Any,
+                      policy: str, params: TradeoffParams = DEFAULT_PARAMS) -> Selection:
+    """``select(assess(candidates, ...), policy)`` with every record copied once: the judged copies
+    :func:`assess` makes are private to this call, so the selection sets their status in place
+    instead of copying them again (the candidates themselves are never changed)."""
+    originals = {id(rec) for rec in candidates}
+    assessed = assess(candidates, snapshot, settings, catalog, params)
+    return select_owned(assessed, policy, frozenset(id(rec) for rec in assessed if id(rec) not in originals))

@@ -32,9 +32,14 @@ def _latency(rec: Recommendation, when: str) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def _point(chosen: Sequence[Recommendation | None], befores: Sequence[float | None],
-           target: float) -> dict[str, Any]:
-    """One candidate set: savings, worst predicted latency, headroom, feasibility."""
+# A candidate set before it is described: its changes, the worst latency and whether every
+# change keeps the queue bounded. Most sets of a large workload land on a spot another set
+# already holds (:func:`_dedupe`), so only the kept ones are described.
+Proto = tuple[list[Recommendation], float | None, bool]
+
+
+def _point(chosen: Sequence[Recommendation | None], befores: Sequence[float | None]) -> Proto:
+    """One candidate set: its changes, the worst predicted latency, whether it is bounded."""
     worst: float | None = None
     bounded = True
     for rec, before in zip(chosen, befores):
@@ -46,10 +51,10 @@ def _point(chosen: Sequence[Recommendation | None], befores: Sequence[float | No
             # candidates without a latency prediction (spot, storage) leave latency as it is
         if value is not None:
             worst = value if worst is None else max(worst, value)
-    return _describe([r for r in chosen if r is not None], worst, bounded, target)
+    return [r for r in chosen if r is not None], worst, bounded
 
 
-def _single(rec: Recommendation, before: float | None, worst_rest: float | None, target: float) -> dict[str, Any]:
+def _single(rec: Recommendation, before: float | None, worst_rest: float | None) -> Proto:
     """:func:`_point` of a set with one change, given its group's latency now and the worst of the
     other groups as they are (O(1): a workload with thousands of groups has thousands of such sets)."""
     worst, bounded = worst_rest, True
@@ -59,7 +64,7 @@ def _single(rec: Recommendation, before: float | None, worst_rest: float | None,
         bounded = value is not None
     if value is not None:
         worst = value if worst is None else max(worst, value)
-    return _describe([rec], worst, bounded, target)
+    return [rec], worst, bounded
 
 
 def _worst_without(befores: Sequence[float | None]) -> list[float | None]:
@@ -72,7 +77,13 @@ def _worst_without(befores: Sequence[float | None]) -> list[float | None]:
     return out
 
 
-def _describe(recs: list[Recommendation], worst: float | None, bounded: bool, target: float) -> dict[str, Any]:
+def _feasible(proto: Proto) -> bool:
+    recs, _, bounded = proto
+    return bounded and all(verified(r) for r in recs)
+
+
+def _describe(proto: Proto, target: float, selected: bool) -> dict[str, Any]:
+    recs, worst, bounded = proto
     return {
         "savings": sum(r.monthly_savings for r in recs),
         "latency_ms": worst if bounded else None,
@@ -80,25 +91,31 @@ def _describe(recs: list[Recommendation], worst: float | None, bounded: bool, ta
         "recommendations": sorted(r.id for r in recs),
         "actions": [f"{r.resource_name or r.resource_id}: {r.action}" for r in recs],
         "label": "; ".join(f"{r.resource_name or r.resource_id}: {r.action}" for r in recs) or "current setup",
-        "feasible": bounded and all(verified(r) for r in recs),
-        "selected": False,
+        "feasible": _feasible(proto),
+        "selected": selected,
         "pareto": False,
     }
 
 
-def _dedupe(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _dedupe(protos: list[Proto], selected_ids: set[str], target: float) -> list[dict[str, Any]]:
     """One point per (savings, latency, feasibility): sets of look-alike changes (six members of
     one group resized the same way) would otherwise pile up on the same spot of the plot. The
-    set with the fewest changes is kept; a selected set always stays."""
-    kept: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for p in sorted(points, key=lambda p: (not p["selected"], len(p["recommendations"]))):
-        latency = None if p["latency_ms"] is None else round(p["latency_ms"], 6)
-        key = (round(p["savings"], 6), latency, p["feasible"])
+    set with the fewest changes is kept; a selected set always stays. A set is selected when
+    its changes are exactly the selected ones; only the kept sets are described."""
+    def is_selected(recs: list[Recommendation]) -> bool:
+        return len(recs) == len(selected_ids) and all(r.id in selected_ids for r in recs)
+
+    marked = [(not is_selected(p[0]), len(p[0]), i) for i, p in enumerate(protos)]
+    kept: dict[tuple[Any, ...], tuple[Proto, bool]] = {}
+    for unselected, _, i in sorted(marked):
+        recs, worst, bounded = proto = protos[i]
+        latency = None if not bounded or worst is None else round(worst, 6)
+        key = (round(sum(r.monthly_savings for r in recs), 6), latency, _feasible(proto))
         if key not in kept:
-            kept[key] = p
-        elif p["selected"]:
-            kept[(*key, "selected")] = p
-    return list(kept.values())
+            kept[key] = (proto, not unselected)
+        elif not unselected:
+            kept[(*key, "selected")] = (proto, True)
+    return [_describe(proto, target, selected) for proto, selected in kept.values()]
 
 
 def _mark_pareto(points: list[dict[str, Any]]) -> None:
@@ -130,16 +147,14 @@ def workload_frontier(recs: Sequence[Recommendation], selected_ids: set[str],
     options = [[None, *sorted(groups[k], key=lambda r: (-r.monthly_savings, r.id))] for k in keys]
     total = math.prod(len(o) for o in options)
     if total <= max_sets:
-        points = [_point(combo, befores, float(target)) for combo in itertools.product(*options)]
+        protos = [_point(combo, befores) for combo in itertools.product(*options)]
     else:  # today, each change alone, and the biggest change of every group
         rest = _worst_without(befores)
-        points = [_point(tuple(None for _ in keys), befores, float(target)),
-                  *(_single(opt, befores[i], rest[i], float(target)) for i, o in enumerate(options) for opt in o[1:] if opt),
-                  _point(tuple(o[1] for o in options), befores, float(target))]
+        protos = [_point(tuple(None for _ in keys), befores),
+                  *(_single(opt, befores[i], rest[i]) for i, o in enumerate(options) for opt in o[1:] if opt),
+                  _point(tuple(o[1] for o in options), befores)]
     group_selected = {r.id for k in keys for r in groups[k] if r.id in selected_ids}
-    for point in points:
-        point["selected"] = set(point["recommendations"]) == group_selected
-    points = _dedupe(points)
+    points = _dedupe(protos, group_selected, float(target))
     _mark_pareto(points)
     points.sort(key=lambda p: (p["savings"], -(p["headroom_ms"] if p["headroom_ms"] is not None else -math.inf)))
     quantile = next((r.impacts.latency_quantile for r in recs if r.impacts.latency_quantile), "p95")

@@ -200,8 +200,13 @@ def quantile_rows(block: np.ndarray, q: float) -> list[float]:
     order statistics and the same arithmetic in the block's dtype, so the same floats)."""
     lo, hi, t = _linear_at(block.shape[1], q)
     part = np.partition(block, (lo, hi) if hi != lo else lo, axis=1)
-    a, b = part[:, lo], part[:, hi]
-    cast = part.dtype.type
+    return _interpolate(part[:, lo], part[:, hi], t)
+
+
+def _interpolate(a: np.ndarray, b: np.ndarray, t: float) -> list[float]:
+    """numpy's linear interpolation between order statistics ``a`` <= ``b`` at weight ``t``, in
+    their dtype (as :func:`quantile_linear` does it)."""
+    cast = a.dtype.type
     diff = b - a
     return (b - diff * cast(1 - t) if t >= 0.5 else a + diff * cast(t)).tolist()  # type: ignore[no-any-return]
 
@@ -216,18 +221,32 @@ def _peak_util(series: Sequence[MetricSeries]) -> float | None:
     return None if vs.size == 0 else quantile_linear(vs, PEAK_QUANTILE) / 100.0
 
 
-def peak_utilisations(groups: Mapping[Any, Sequence[MetricSeries]]) -> dict[Any, float | None]:
+def peak_utilisations(groups: Mapping[Any, Sequence[MetricSeries]],
+                      known: Mapping[Any, tuple[float, float, int]] | None = None) -> dict[Any, float | None]:
     """:func:`_peak_util` of each group of series. A group of one series whose points all lie
     in 0..100 joins the others of its length and dtype in 2-D blocks (one partition per
-    block instead of one per series); the rest are computed one by one."""
+    block instead of one per series); the rest are computed one by one. ``known`` may give,
+    per group, the two order statistics at PEAK_QUANTILE and the count of valid points that
+    the rules already found for that one series (:func:`costopt.metrics.memoised_order_statistics`):
+    when every point is valid they are the ones the partition would find, so only the
+    interpolation (in the series' dtype) is left to do."""
     out: dict[Any, float | None] = {}
     alike: dict[tuple[int, Any], list[tuple[Any, np.ndarray]]] = {}
+    ordered: dict[tuple[int, Any], list[tuple[Any, float, float]]] = {}
     for key, series in groups.items():
         vs = series[0].values if len(series) == 1 else None
-        if vs is not None and vs.size and vs.min() >= 0 and vs.max() <= 100.0:  # NaN fails both
+        found = known.get(key) if known is not None and vs is not None else None
+        if found is not None and vs is not None and vs.size and found[2] == vs.size:
+            ordered.setdefault((vs.size, vs.dtype), []).append((key, found[0], found[1]))
+        elif vs is not None and vs.size and vs.min() >= 0 and vs.max() <= 100.0:  # NaN fails both
             alike.setdefault((vs.size, vs.dtype), []).append((key, vs))
         else:
             out[key] = _peak_util(series)
+    for (size, dtype), found_rows in ordered.items():
+        t = _linear_at(size, PEAK_QUANTILE)[2]
+        peaks = _interpolate(np.array([a for _, a, _ in found_rows], dtype=dtype),
+                             np.array([b for _, _, b in found_rows], dtype=dtype), t)
+        out.update((key, peak / 100.0) for (key, _, _), peak in zip(found_rows, peaks))
     for rows in alike.values():
         for start in range(0, len(rows), PEAK_BLOCK):
             chunk = rows[start:start + PEAK_BLOCK]
@@ -244,13 +263,18 @@ class Observations:
     of a large estate never need their resource's observation) and kept.
 
     The series are indexed by resource once; ``members`` maps a group's id to its member
-    instances, whose series are pooled into it; ``providers`` a resource's id to its provider.
+    instances, whose series are pooled into it; ``providers`` a resource's id to its provider;
+    ``order_statistics`` what the rules already know of the utilisation series (per metric, see
+    :func:`peak_utilisations`).
     """
 
     def __init__(self, metrics: Sequence[MetricSeries], resource_ids: Sequence[str], params: TradeoffParams,
                  members: Mapping[str, Sequence[str]] | None = None,
-                 providers: Mapping[str, str] | None = None) -> None:
+                 providers: Mapping[str, str] | None = None,
+                 order_statistics: Mapping[str, Mapping[str, tuple[float, float, int]]] | None = None) -> None:
         members = members or {}
+        # metric -> series resource id -> the rules' order statistics at PEAK_QUANTILE (see peak_utilisations)
+        self.order_statistics = order_statistics or {}
         self.params = params
         self.providers = providers or {}
         self.ids = frozenset(resource_ids)
@@ -271,7 +295,10 @@ class Observations:
         found = self.known.get(rid)
         if found is None and rid in self.ids:
             if self.peaks is None:  # every resource's peak utilisation at once: batched partitions
-                self.peaks = peak_utilisations({k: v for k, v in self.series.items() if k[1] in ("cpu", "gpu")})
+                groups = {k: v for k, v in self.series.items() if k[1] in ("cpu", "gpu")}
+                known = {k: order for k, v in groups.items() if len(v) == 1
+                         and (order := self.order_statistics.get(k[1], {}).get(v[0].resource_id)) is not None}
+                self.peaks = peak_utilisations(groups, known)
             found = self.known[rid] = _observe_one(rid, self.series, self.params, self.providers.get(rid, ""),
                                                    self.peaks)
         return found
@@ -292,7 +319,8 @@ def observe(metrics: Sequence[MetricSeries], resource_ids: Sequence[str], params
 def _observe_one(rid: str, by: Mapping[tuple[str, str], list[MetricSeries]], params: TradeoffParams,
                  provider: str, peaks: Mapping[tuple[str, str], float | None]) -> Observed:
     notes: list[str] = []
-    hours, counts = _hourly(*_pooled(by.get((rid, "requests"), [])))
+    requests = by.get((rid, "requests"))
+    hours, counts = _hourly(*_pooled(requests)) if requests else (np.zeros(0, dtype=np.int64), np.zeros(0))
     peak = mean = None
     if counts.size == 0:
         notes.append("no request metrics")

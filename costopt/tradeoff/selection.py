@@ -23,7 +23,7 @@ from typing import Any
 
 from costopt.model import Recommendation, SloVerdict, evolve
 from costopt.tradeoff.frontier import build_frontier
-from costopt.tradeoff.verdicts import verified
+from costopt.tradeoff.verdicts import VERIFIED
 
 POLICIES = ("strict", "advisory")
 ADVISORY_NOTE = "selected under the advisory SLO policy despite the breach"
@@ -49,16 +49,39 @@ def _unverified_reason(rec: Recommendation) -> str:
 
 def select(candidates: Iterable[Recommendation], policy: str = "strict") -> Selection:
     """Pick one recommendation per alternative group; reject the rest with a reason."""
+    return select_owned(list(candidates), policy, frozenset())
+
+
+def select_owned(candidates: list[Recommendation], policy: str, owned: frozenset[int]) -> Selection:
+    """:func:`select`, where the records whose ``id()`` is in ``owned`` belong to the caller alone
+    (copies nobody else holds, e.g. fresh from :func:`~costopt.tradeoff.assess.assess` inside one
+    step): those get their status set in place instead of being copied once more."""
     if policy not in POLICIES:
         raise ValueError(f"SLO policy must be one of {', '.join(POLICIES)}, got {policy!r}")
-    return _select(list(candidates), policy)
+    return _select(candidates, policy, owned)
+
+
+def _final(rec: Recommendation, owned: frozenset[int], status: str, reason: str | None = None,
+           slo: SloVerdict | None = None) -> Recommendation:
+    """``rec`` with its status (and rejection reason, or new verdict): set in place on a record the
+    caller owns, else a copy."""
+    if id(rec) in owned:  # the frozen record is still private to this step
+        object.__setattr__(rec, "status", status)
+        if reason is not None:
+            object.__setattr__(rec, "rejection_reason", reason)
+        if slo is not None:
+            object.__setattr__(rec, "slo", slo)
+        return rec
+    if reason is not None:
+        return evolve(rec, status=status, rejection_reason=reason)
+    return evolve(rec, status=status) if slo is None else evolve(rec, status=status, slo=slo)
 
 
 def _rank(rec: Recommendation) -> tuple[float, str, str]:
     return -rec.monthly_savings, rec.rule_id, rec.id
 
 
-def _select(candidates: list[Recommendation], policy: str) -> Selection:
+def _select(candidates: list[Recommendation], policy: str, owned: frozenset[int]) -> Selection:
     groups: dict[str, list[Recommendation]] = {}
     for rec in candidates:
         key = rec.alternative_group or rec.resource_id
@@ -69,6 +92,16 @@ def _select(candidates: list[Recommendation], policy: str) -> Selection:
             members.append(rec)
     selected: list[Recommendation] = []
     rejected: list[Recommendation] = []
+    strict = policy == "strict"
+    # (id of a verdict, breach?) -> (the verdict, its rejection reason): candidates share verdicts
+    reasons: dict[tuple[int, bool], tuple[SloVerdict, str]] = {}
+
+    def reason_for(slo: SloVerdict, breach: bool, rec: Recommendation) -> str:
+        found = reasons.get((id(slo), breach))
+        if found is None or found[0] is not slo:
+            found = reasons[(id(slo), breach)] = (slo, _breach_reason(rec) if breach else _unverified_reason(rec))
+        return found[1]
+
     for key in sorted(groups):
         recs = groups[key]
         if len(recs) > 1:
@@ -79,26 +112,29 @@ def _select(candidates: list[Recommendation], policy: str) -> Selection:
                 if rec.savings_high > 0 and winner is None:
                     # A finding to investigate (e.g. a cost anomaly): shown, counted as zero.
                     winner = rec
-                    selected.append(evolve(rec, status="selected"))
+                    selected.append(_final(rec, owned, "selected"))
                 else:
-                    rejected.append(evolve(rec, status="rejected", rejection_reason="no savings"))
+                    rejected.append(_final(rec, owned, "rejected", "no savings"))
                 continue
-            if rec.slo.status == "breach" and policy == "strict":
-                rejected.append(evolve(rec, status="rejected", rejection_reason=_breach_reason(rec)))
+            slo = rec.slo
+            status = slo.status
+            if status == "breach" and strict:
+                rejected.append(_final(rec, owned, "rejected", reason_for(slo, True, rec)))
                 continue
-            unverified = not verified(rec)
-            if unverified and policy == "strict":
-                rejected.append(evolve(rec, status="rejected", rejection_reason=_unverified_reason(rec)))
+            # not verified(rec): a breach, or nothing vouches for it on a workload with targets
+            unverified = status == "breach" or (status not in VERIFIED and rec.impacts.targeted)
+            if unverified and strict:
+                rejected.append(_final(rec, owned, "rejected", reason_for(slo, False, rec)))
                 continue
             if winner is None:
                 winner = rec
-                if rec.slo.status == "breach":
-                    rec = evolve(rec, slo=SloVerdict("breach", tuple(rec.slo.reasons) + (ADVISORY_NOTE,)))
+                if status == "breach":
+                    slo = SloVerdict("breach", tuple(slo.reasons) + (ADVISORY_NOTE,))
                 elif unverified:
-                    rec = evolve(rec, slo=SloVerdict(rec.slo.status, tuple(rec.slo.reasons) + (ADVISORY_UNVERIFIED_NOTE,)))
-                selected.append(evolve(rec, status="selected"))
+                    slo = SloVerdict(status, tuple(slo.reasons) + (ADVISORY_UNVERIFIED_NOTE,))
+                selected.append(_final(rec, owned, "selected", slo=slo if slo is not rec.slo else None))
             else:
-                rejected.append(evolve(rec, status="rejected", rejection_reason=(
+                rejected.append(_final(rec, owned, "rejected", (
                     f"alternative to {winner.rule_id} ({winner.action}), which saves at least as much "
                     f"({winner.monthly_savings:,.2f} vs {rec.monthly_savings:,.2f} per month)")))
     selected.sort(key=lambda r: (-r.monthly_savings, r.id))

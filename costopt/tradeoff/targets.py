@@ -64,6 +64,7 @@ from __future__ import annotations
 import fnmatch
 import math
 import re
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -210,6 +211,34 @@ def parse_targets(settings: Settings) -> Targets:
             wl = replace(wl, model=name)
         workloads[name] = wl
     return Targets(workloads=workloads, models=models)
+
+
+# The rules phase (model.cheaper_variant) and the trade-off step resolve the same resources of one
+# Snapshot against the same Settings: the last (settings, snapshot) pair's Targets is kept, so
+# the step finds every resource the rules resolved. Weak references, checked by identity (a new
+# object that reuses an id never matches); one entry only, so nothing accumulates.
+_LAST: list[tuple[weakref.ref[Settings], weakref.ref[Any], Targets]] = []
+
+
+def targets_for(settings: Settings, snapshot: Any) -> Targets:
+    """:func:`parse_targets` of ``settings``, shared by every caller with the same ``settings``
+    and ``snapshot`` objects (they are frozen; the Targets answer per resource object)."""
+    if _LAST:
+        settings_ref, snapshot_ref, found = _LAST[0]
+        if settings_ref() is settings and snapshot_ref() is snapshot:
+            return found
+    targets = parse_targets(settings)
+
+    def drop(ref: weakref.ref[Any]) -> None:  # either object gone: let its resources go too
+        if _LAST and (ref is _LAST[0][0] or ref is _LAST[0][1]):
+            _LAST.clear()
+
+    try:
+        entry = (weakref.ref(settings, drop), weakref.ref(snapshot, drop), targets)
+    except TypeError:  # an object without weak-reference support: not shared
+        return targets
+    _LAST[:] = [entry]
+    return targets
 
 
 def _number(src: ConfigSource, key: tuple[str, ...], value: Any, *, minimum: float | None = None,

@@ -14,7 +14,6 @@ from costopt.records import Current
 from costopt.rules import defaults
 from costopt.rules.engine import run_rules
 from costopt.rules.model_variants import cheaper_variant
-from costopt.tradeoff.assess import variant_candidates
 from costopt.tradeoff.targets import parse_targets
 from tests.conftest import make_resource, make_snapshot
 from tests.tradeoff import estate
@@ -99,18 +98,24 @@ def test_unpriced_resource_is_skipped_with_reason():
     assert recs == [] and "no price" in skips[0].reason
 
 
-def test_engine_pass_without_workloads_yields_nothing_and_assess_respects_config():
+def variants_from_engine(snap, settings):
+    """What the rules phase proposes: every enabled rule run by the engine, this rule's candidates."""
+    return [r for r in run_rules(snap, estate.catalog(), settings).candidates if r.rule_id == "model.cheaper_variant"]
+
+
+def test_engine_passes_the_workloads_and_applies_config():
     snap = make_snapshot([fraud()])
-    run_ = run_rules(snap, estate.catalog(), Settings(), only=["model.cheaper_variant"])
-    assert run_.candidates == ()
+    assert variants_from_engine(snap, Settings()) == []  # no workloads declared: nothing to switch
     settings = Settings(workloads=WORKLOADS, models=MODELS)
-    assert variant_candidates(snap, estate.catalog(), settings, parse_targets(settings))
+    found = variants_from_engine(snap, settings)
+    assert {r.proposed.variant for r in found} == {"fp16", "int8"}
+    assert found == run(snap.resources)[0]  # the engine hands the rule the parsed workloads, no more
     disabled = Settings(workloads=WORKLOADS, models=MODELS, rules={"model.cheaper_variant": {"enabled": False}})
-    assert variant_candidates(snap, estate.catalog(), disabled, parse_targets(disabled)) == []
+    assert variants_from_engine(snap, disabled) == []
     excluded = Settings(workloads=WORKLOADS, models=MODELS, exclude={"resources": ["fraud-*"]})
-    assert variant_candidates(snap, estate.catalog(), excluded, parse_targets(excluded)) == []
+    assert variants_from_engine(snap, excluded) == []
     tuned = Settings(workloads=WORKLOADS, models=MODELS, rules={"model.cheaper_variant": {"min_instances": 3}})
-    assert {r.proposed.count for r in variant_candidates(snap, estate.catalog(), tuned, parse_targets(tuned))} == {3}
+    assert {r.proposed.count for r in variants_from_engine(snap, tuned)} == {3}
 
 
 def test_rule_docstring_explains_why_and_fix():

@@ -11,6 +11,7 @@ from costopt.config import Settings
 from costopt.evidence import Evidence
 from costopt.model import SloVerdict
 from costopt.records import Impacts
+from costopt.rules.engine import run_rules
 from costopt.tradeoff.assess import assess
 from costopt.tradeoff.latency import MMc
 from costopt.tradeoff.load import observe
@@ -266,14 +267,16 @@ def test_autoscaling_judges_each_hour_with_the_count_chosen_lag_hours_before():
     assert rec.slo.status == "breach" and "above the 80 ms target" in rec.slo.reasons[0]
 
 
-def test_model_variant_candidates_are_added_and_judged():
+def test_model_variant_candidates_come_from_the_rules_and_are_judged():
     res, _, snap = fraud_estate()
-    out = assess([], snap, Settings(**FRAUD), estate.catalog())
+    settings = Settings(**FRAUD)
+    proposed = run_rules(snap, estate.catalog(), settings, only=["model.cheaper_variant"]).candidates
+    assert assess([], snap, settings, estate.catalog()) == []  # assess judges; it adds no candidates
+    out = assess(proposed, snap, settings, estate.catalog())
     variants = {r.proposed.variant: r for r in out if r.rule_id == "model.cheaper_variant"}
     assert {"fp16", "int8"} <= set(variants)
     assert variants["int8"].slo.status == "breach"
     assert variants["fp16"].slo.status == "ok"
-    assert assess([], snap, Settings(**FRAUD), estate.catalog(), add_variants=False) == []
 
 
 def test_shapes_the_other_rule_families_emit():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from costopt.tradeoff.frontier import _point, workload_frontier
+from costopt.tradeoff.frontier import _describe, _point, workload_frontier
 from tests.tradeoff.test_selection_policy import rec
 
 OPTION = st.tuples(st.sampled_from([100.0, 250.0, 400.0, 400.0]), st.sampled_from(["ok", "ok", "breach", "unknown"]),
@@ -38,7 +38,7 @@ def test_large_frontier_matches_the_definition(groups):
     by_id = {r.id: r for r in recs}
     for p in points:  # every point as the definition computes it from all groups
         chosen = [next((by_id[i] for i in p["recommendations"] if by_id[i].alternative_group == k), None) for k in keys]
-        expected = _point(chosen, befores, 80.0)
+        expected = _describe(_point(chosen, befores), 80.0, False)
         assert (p["savings"], p["latency_ms"], p["headroom_ms"], p["feasible"]) == \
                (expected["savings"], expected["latency_ms"], expected["headroom_ms"], expected["feasible"])
     ok = [p for p in points if p["feasible"] and p["headroom_ms"] is not None]

@@ -8,11 +8,15 @@ count, specs, tags, declared kind)."""
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 
 from costopt.config import Settings
-from costopt.tradeoff.assess import assess
+from costopt.rules.engine import run_rules
+from costopt.tradeoff.assess import assess, assess_and_select
 from costopt.tradeoff.selection import select
+from costopt.tradeoff.targets import targets_for
 from tests.tradeoff import estate
 
 CONFIG = {
@@ -70,12 +74,18 @@ def _facts(rec):
 def test_the_whole_estate_pass_equals_each_resource_assessed_alone():
     resources, metrics, candidates = _estate()
     cat = estate.catalog()
-    whole = assess(candidates, estate.snapshot(resources, metrics), Settings(**CONFIG), cat)
+    settings = Settings(**CONFIG)
+
+    def with_variants(snap, cands):  # the rules phase adds model.cheaper_variant's switches
+        return list(cands) + list(run_rules(snap, cat, settings, only=["model.cheaper_variant"]).candidates)
+
+    snap = estate.snapshot(resources, metrics)
+    whole = assess(with_variants(snap, candidates), snap, settings, cat)
     alone = []
     for res in resources:
         mine = [c for c in candidates if c.resource_id == res.id]
-        own = [m for m in metrics if m.resource_id == res.id]
-        alone.extend(assess(mine, estate.snapshot([res], own), Settings(**CONFIG), cat))
+        own = estate.snapshot([res], [m for m in metrics if m.resource_id == res.id])
+        alone.extend(assess(with_variants(own, mine), own, settings, cat))
     assert len(whole) == len(alone)
     by_id = {r.id: r for r in alone}
     assert {r.id for r in whole} == set(by_id)
@@ -88,3 +98,45 @@ def test_the_whole_estate_pass_equals_each_resource_assessed_alone():
     assert len({r.impacts.workload_targets for r in whole if r.impacts.workload_targets}) >= 3
     # and selection over either is the same
     assert [_facts(r) for r in select(whole).selected] == [_facts(r) for r in select(alone).selected]
+
+
+def test_one_pass_assess_and_select_equals_select_of_assess():
+    """The pipeline's step sets the status of its own judged copies in place instead of copying
+    them again: the same selected, rejected and frontier as the two calls, under both policies,
+    and the rules' candidates it was given are left as they were."""
+    resources, metrics, candidates = _estate()
+    cat = estate.catalog()
+    settings = Settings(**CONFIG)
+    snap = estate.snapshot(resources, metrics)
+    candidates = candidates + list(run_rules(snap, cat, settings, only=["model.cheaper_variant"]).candidates)
+    candidates.append(estate.candidate(resources[0], "idle.endpoint_no_invocations", "look into it", {}, 0.0))
+    given = [(id(c), c.status, c.slo, c.impacts) for c in candidates]
+    for policy in ("strict", "advisory"):
+        two = select(assess(candidates, snap, settings, cat), policy)
+        one = assess_and_select(candidates, snap, settings, cat, policy)
+        assert one.selected == two.selected and one.rejected == two.rejected and one.frontier == two.frontier
+        assert {r.status for r in one.selected} == {"selected"} and {r.status for r in one.rejected} == {"rejected"}
+        assert [(id(c), c.status, c.slo, c.impacts) for c in candidates] == given
+    # the estate reaches the branches that change more than the status
+    advisory = assess_and_select(candidates, snap, settings, cat, "advisory")
+    assert any("advisory" in " ".join(r.slo.reasons) for r in advisory.selected)
+    assert any(r.rejection_reason.startswith("alternative to") for r in advisory.rejected)
+
+
+def test_the_step_reuses_the_workloads_the_rules_phase_resolved():
+    """One parse of the workloads per (settings, snapshot): the variant rule's resolutions serve
+    the step; another snapshot or settings object gets its own parse, and none outlives them."""
+    resources, metrics, _ = _estate()
+    settings = Settings(**CONFIG)
+    snap = estate.snapshot(resources, metrics)
+    first = targets_for(settings, snap)
+    assert targets_for(settings, snap) is first
+    run_rules(snap, estate.catalog(), settings, only=["model.cheaper_variant"])
+    assert len(first._resolved) == len(resources)  # the rule resolved every resource, once
+    other = estate.snapshot(resources, metrics)
+    assert targets_for(settings, other) is not first
+    assert targets_for(Settings(**CONFIG), other) is not targets_for(settings, other)
+    again = targets_for(settings, other)
+    del other
+    gc.collect()
+    assert targets_for(settings, snap) is not again
