@@ -11,7 +11,6 @@ import threading
 from dataclasses import replace
 from datetime import timedelta
 from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlparse
 
 import boto3
@@ -26,6 +25,7 @@ from costopt.cli import cli
 from costopt.errors import InputError
 from costopt.history_store import derive_scope, list_scopes, open_store
 from costopt.reports import charts
+from tests.local_http import QuietHandler, local_server
 from tests.reports.sample_audit import make_audit
 from tests.test_history import _week_later
 
@@ -90,21 +90,13 @@ def test_history_in_s3(first):
     assert list_scopes("s3://team-finops/costopt/history", s3_client=s3) == ["aws-123456789012"]
 
 
-class _GcsObjects(BaseHTTPRequestHandler):
+class _GcsObjects(QuietHandler):
     """The slice of the GCS JSON API the client uses for list, download and multipart upload."""
 
     objects: dict[tuple[str, str], bytes] = {}
 
-    def log_message(self, *args):  # keep test output clean
-        pass
-
     def _json(self, body, status=200):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_body(json.dumps(body).encode(), status=status)
 
     def do_GET(self):
         url = urlparse(self.path)
@@ -114,11 +106,7 @@ class _GcsObjects(BaseHTTPRequestHandler):
             data = self.objects.get((m.group(1), unquote(m.group(2))))
             if data is None:
                 return self._json({"error": {"code": 404, "message": "No such object"}}, 404)
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            return
+            return self.send_body(data, "application/octet-stream")
         m = re.fullmatch(r"/storage/v1/b/([^/]+)/o", url.path)
         if m:
             prefix = query.get("prefix", [""])[0]
@@ -143,14 +131,8 @@ class _GcsObjects(BaseHTTPRequestHandler):
 @pytest.fixture()
 def gcs():
     _GcsObjects.objects = {}
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _GcsObjects)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    client = storage.Client(project="p", credentials=AnonymousCredentials(),
-                            client_options={"api_endpoint": f"http://127.0.0.1:{server.server_address[1]}"})
-    yield client
-    server.shutdown()
-    server.server_close()
+    with local_server(_GcsObjects) as url:
+        yield storage.Client(project="p", credentials=AnonymousCredentials(), client_options={"api_endpoint": url})
 
 
 def test_history_in_gcs(gcs, first):

@@ -14,6 +14,7 @@ from costopt.demo.fakes.azure_seed import SUBSCRIPTION
 from costopt.model import HOURS_PER_MONTH
 from costopt.providers.azure.ml_compute import duration_s
 from costopt.rules.engine import run_rules
+from tests.providers.faults import answer_when
 
 from .conftest import NOW, faulty
 
@@ -70,11 +71,7 @@ def test_denied_jobs_and_a_bad_compute_cost_only_themselves(_seed):
     lists[f"/subscriptions/{SUBSCRIPTION}{WS_PATH}/computes".lower()].append({"id": f"/subscriptions/{SUBSCRIPTION}{WS_PATH}/computes/broken",
                                          "name": "broken", "properties": {"computeType": "AmlCompute"}})
 
-    def fault(method, url):
-        if "/jobs?" in url:
-            return 403, {}, {"error": {"code": "AuthorizationFailed", "message": "no jobs for you"}}
-        return None
-
+    fault = answer_when((403, {}, {"error": {"code": "AuthorizationFailed", "message": "no jobs for you"}}), "/jobs?")
     try:
         with faulty(_seed, fault) as env:
             snap = env.collect()

@@ -26,6 +26,7 @@ import pytest
 from costopt.demo.fakes.azure_seed import SUBSCRIPTION
 from costopt.tradeoff.load import observe, stat_label
 from costopt.tradeoff.params import TradeoffParams
+from tests.providers.faults import answer_when
 
 from .conftest import NOW, WINDOW, faulty
 
@@ -132,12 +133,8 @@ def estate(_seed, lists=None, fault=None):
         sub.ml, sub.metrics, _seed.retail_items[:], sub.resource_skus = saved[0], saved[1], saved[2], saved[3]
 
 
-def denied(*fragments):
-    def fault(method, url):
-        if any(f.lower() in url.lower() for f in fragments):
-            return 403, {}, {"error": {"code": "AuthorizationFailed", "message": "no access"}}
-        return None
-    return fault
+def denied(fragment):
+    return answer_when((403, {}, {"error": {"code": "AuthorizationFailed", "message": "no access"}}), fragment)
 
 
 @pytest.fixture(scope="module")
