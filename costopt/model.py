@@ -274,7 +274,9 @@ def _copier(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
     if "__slots__" in cls.__dict__:
         # every slot copied, then the changed ones set again (a quarter cheaper than testing
         # each field against ``changes``); the slot's descriptor bypasses the frozen __setattr__
-        env["_setters"] = {name: cls.__dict__[name].__set__ for name in names}
+        # (a field of a slotted base class has its descriptor on that base)
+        env["_setters"] = {name: next(k.__dict__[name] for k in cls.__mro__ if name in k.__dict__).__set__
+                           for name in names}
         lines = ["def copy(record, changes):", "    new = _new(_cls)"]
         for i, name in enumerate(names):
             env[f"_set{i}"] = env["_setters"][name]

@@ -150,5 +150,5 @@ def build_audit(snapshot: Snapshot, settings: Settings, catalog: Any = None, *,
         prices=prices,
         extras=extras,
         settings=AuditSettings(lookback_days=settings.lookback / timedelta(days=1), slo_policy=policy,
-                               config=settings.source.path),
+                               config=settings.source.path, team_tag_keys=tuple(settings.team_tag_keys)),
     )

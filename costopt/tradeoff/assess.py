@@ -319,6 +319,7 @@ def assess_and_select(candidates: Sequence[Recommendation], snapshot: Snapshot, 
     """``select(assess(candidates, ...), policy)`` with every record copied once: the judged copies
     :func:`assess` makes are private to this call, so the selection sets their status in place
     instead of copying them again (the candidates themselves are never changed)."""
+    candidates = tuple(candidates)  # read twice below: an iterator would be judged empty the second time
     originals = {id(rec) for rec in candidates}
     assessed = assess(candidates, snapshot, settings, catalog, params)
     return select_owned(assessed, policy, frozenset(id(rec) for rec in assessed if id(rec) not in originals))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -10,6 +12,7 @@ import numpy as np
 from costopt.audit_io import audit_from_dict, audit_to_json
 from costopt.config import Settings
 from costopt.pipeline import build_audit
+from costopt.reports import csv_report
 from costopt.tradeoff.assess import assess
 from costopt.tradeoff.selection import select
 from tests.conftest import make_resource
@@ -93,3 +96,17 @@ def test_changes_that_cannot_touch_serving_are_not_applicable():
     assert {a: out[a].slo.status for a in out} == {"delete": "n/a", "release": "n/a", "lifecycle": "n/a",
                                                    "lifecycle read": "breach", "gp3 smaller": "unknown"}
     assert "attached to nothing" in out["delete"].slo.reasons[0]
+
+
+
+def test_configured_team_tag_keys_reach_the_reports_team_column():
+    # the audit records the config's team tag keys, so every report names the owning team by them
+    # (before, the audit kept none and the reports fell back to the default keys)
+    _, _, snap = fraud_estate()
+    tagged = tuple(replace(r, tags={**r.tags, "squad": "fraud-ml"}) for r in snap.resources)
+    settings = Settings(**FRAUD, team_tag_keys=("squad",))
+    audit = build_audit(replace(snap, resources=tagged), settings, estate.catalog(), now=NOW, slo_policy="strict")
+    rows = list(csv.DictReader(csv_report.render(audit).splitlines()))
+    assert {row["team"] for row in rows if row["resource_id"] == "fraud-detector"} == {"fraud-ml"}
+    again = audit_from_dict(json.loads(audit_to_json(audit)))
+    assert again.settings.team_tag_keys == ("squad",)
