@@ -14,7 +14,7 @@ history has no week-over-week figures; a check that never saw the resource has n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from costopt.sections import JsonRecord
@@ -82,13 +82,8 @@ class InventoryState(JsonRecord):
 
     def as_map(self) -> dict[str, Any]:
         """The fields recorded (state and cost only when known), to compare a proposal with."""
-        out: dict[str, Any] = {"type": self.type, "count": self.count, "pricing_model": self.pricing_model,
-                               "kind": self.kind}
-        if self.state is not None:
-            out["state"] = self.state
-        if self.monthly_cost is not None:
-            out["monthly_cost"] = self.monthly_cost
-        return out
+        left_out = self.omitted()
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in left_out}
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 NOTHING: frozenset[str] = frozenset()
+ROW_GROUPS = frozenset({"provider", "account", "service", "category", "charge"})  # and the team
 
 
 class JsonRecord:
@@ -50,19 +51,11 @@ class SpendDay(JsonRecord):
 
     def group(self, name: str) -> str | None:
         """The row's value for a group-by / budget scope name (``tag`` and ``team`` mean the team)."""
-        if name == "provider":
-            return self.provider
-        if name == "account":
-            return self.account
-        if name == "service":
-            return self.service
-        if name == "category":
-            return self.category
-        if name == "charge":
-            return self.charge
         if name in ("team", "tag"):
             return self.team
-        raise ValueError(f"a spend row has no group {name!r}")
+        if name not in ROW_GROUPS:
+            raise ValueError(f"a spend row has no group {name!r}")
+        return getattr(self, name)  # type: ignore[no-any-return]
 
     def amount(self, column: str = "cost") -> float:
         """``cost`` (the cost basis) or ``billed``; a missing billed figure counts as 0."""
@@ -106,15 +99,9 @@ class Spend:
     daily: tuple[SpendDay, ...] = ()
 
     def shares(self, group: str) -> tuple[SpendShare, ...]:
-        if group == "provider":
-            return self.by_provider
-        if group == "service":
-            return self.by_service
-        if group == "category":
-            return self.by_category
-        if group == "charge":
-            return self.by_charge
-        raise ValueError(f"the spend section has no by_{group}")
+        if group not in SPEND_GROUPS:
+            raise ValueError(f"the spend section has no by_{group}")
+        return getattr(self, f"by_{group}")  # type: ignore[no-any-return]
 
     def as_json(self) -> dict[str, Any]:
         shares = {f"by_{g}": [{g: s.name, "cost": s.cost} for s in self.shares(g)] for g in SPEND_GROUPS}
