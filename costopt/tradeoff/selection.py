@@ -23,7 +23,7 @@ from typing import Any
 
 from costopt.model import Recommendation, SloVerdict, evolve
 from costopt.tradeoff.frontier import build_frontier
-from costopt.tradeoff.verdicts import VERIFIED
+from costopt.tradeoff.verdicts import verified
 
 POLICIES = ("strict", "advisory")
 ADVISORY_NOTE = "selected under the advisory SLO policy despite the breach"
@@ -121,8 +121,7 @@ def _select(candidates: list[Recommendation], policy: str, owned: frozenset[int]
             if status == "breach" and strict:
                 rejected.append(_final(rec, owned, "rejected", reason_for(slo, True, rec)))
                 continue
-            # not verified(rec): a breach, or nothing vouches for it on a workload with targets
-            unverified = status == "breach" or (status not in VERIFIED and rec.impacts.targeted)
+            unverified = not verified(rec)
             if unverified and strict:
                 rejected.append(_final(rec, owned, "rejected", reason_for(slo, False, rec)))
                 continue
